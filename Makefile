@@ -1,0 +1,36 @@
+# Two commands for a fresh machine:  make demo  (or: make run)  and  make test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system run demo test bench fixtures clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages the tests use (espeak-ng/sox for fixtures, chromium for pages, Xvfb for Tk)
+system:
+	bash scripts/install-system.sh
+
+run: $(STAMP)
+	$(VENV)/bin/pullcoach run
+
+demo: $(STAMP)
+	$(VENV)/bin/pullcoach demo
+
+test: system $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/pullcoach bench
+
+fixtures:
+	bash scripts/make_fixtures.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info

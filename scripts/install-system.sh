@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pullcoach's tests need, if they are missing.
+set -euo pipefail
+need=()
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox libsox-fmt-all)
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
+command -v chromium >/dev/null || need+=(chromium)
+ldconfig -p 2>/dev/null | grep -q libportaudio || need+=(libportaudio2)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${need[*]} — run: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"

@@ -1,0 +1,5 @@
+import sys
+
+from pullcoach.cli import main
+
+sys.exit(main())

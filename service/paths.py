@@ -1,0 +1,21 @@
+"""Where pullcoach keeps things: user cache (models), config (tokens) and data (sessions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP = "pullcoach"
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP))
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP))
