@@ -1,0 +1,382 @@
+"""The session store: every event of every session, appended to SQLite as it happens.
+
+The event log is the truth; figures and reports derive from it. One writer thread owns
+the writing connection: ``append`` only serialises the event and queues it, so a sink on
+the event loop never waits on the disk. The writer commits each batch it drains (at
+least every ``COMMIT_EVERY`` seconds while busy), and WAL with ``synchronous=NORMAL``
+keeps every commit across a ``kill -9``.
+
+A Store holds an advisory lock file while open; on open, sessions still "live" whose
+owning Store no longer holds its lock (its process died) are marked "interrupted". So a
+``pullcoach sessions list`` beside a running service leaves the service's live session
+alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from pullcoach.errors import StoreError
+from pullcoach.rules.events import (
+    Event, EventError, SessionEnded, SessionStarted, from_json, to_json, type_name,
+)
+from pullcoach.store_schema import migrate
+
+try:  # POSIX advisory locks; elsewhere every other owner counts as gone
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["Store", "DB_NAME", "COMMIT_EVERY"]
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "sessions.db"
+COMMIT_EVERY = 0.25  # seconds; the floor is "lose at most the last second"
+_STOP = object()
+
+
+def _db_path(path_or_dir: str | Path) -> Path:
+    p = Path(path_or_dir)
+    if p.suffix in (".db", ".sqlite", ".sqlite3") and not p.is_dir():
+        return p
+    return p / DB_NAME
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    return con
+
+
+class Store:
+    """``Store(path_or_dir, retention_days=None)``; see the module docstring.
+
+    ``retention_days``: delete sessions that started more than N days ago, on open.
+    None means the persisted setting (``set_retention``), which is off by default.
+    """
+
+    def __init__(self, path_or_dir: str | Path, *, retention_days: float | None = None) -> None:
+        self.path = _db_path(path_or_dir)
+        self.dir = self.path.parent
+        self.audio_dir = self.dir / "audio"
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._con = _connect(self.path)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"cannot open the session database {self.path}: {exc}; "
+                             "choose another --data-dir") from None
+        try:
+            migrate(self._con)
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            self._con.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot open the session database {self.path}: {exc}; "
+                             "choose another --data-dir or move the file away") from None
+        self._owner = uuid.uuid4().hex
+        self._lock_file = self._take_lock()
+        self._mark_interrupted()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._seq: dict[str, int] = {}
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="pullcoach-store", daemon=True)
+        self._thread.start()
+        days = retention_days if retention_days is not None else self.retention()
+        if days:
+            self.prune(days)
+
+    # --- writing -------------------------------------------------------------------
+    def append(self, session_id: str, event: Event) -> None:
+        """Queue one event; never waits on the disk."""
+        if self._closed:
+            raise StoreError("the store is closed; open a new Store to append")
+        self._queue.put(("event", session_id, event, to_json(event)))
+
+    def sink(self, session_id: str, event: Event) -> None:
+        """A LiveSession sink: ``session.add_sink(store.sink)``."""
+        self.append(session_id, event)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything appended so far is committed."""
+        if self._closed:
+            return
+        done = threading.Event()
+        self._queue.put(("flush", done))
+        if not done.wait(timeout):
+            raise StoreError("the session store did not commit within "
+                             f"{timeout:.0f} s; is the disk full or very slow?")
+        if self._error is not None:
+            raise StoreError(f"writing the session database failed: {self._error}")
+
+    def delete(self, session_id: str) -> bool:
+        """Remove a session, its events and any kept audio. True if it existed."""
+        def drop(con: sqlite3.Connection) -> bool:
+            self._seq.pop(session_id, None)
+            return con.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+        existed = self._call(drop)
+        shutil.rmtree(self.audio_dir / session_id, ignore_errors=True)
+        return existed
+
+    def _call(self, fn, timeout: float = 10.0):
+        """Run ``fn(connection)`` on the writer thread, inside its transaction."""
+        if self._closed:
+            raise StoreError("the store is closed; open a new Store")
+        fut: Future = Future()
+        self._queue.put(("call", fn, fut))
+        try:
+            return fut.result(timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the session database refused a change: {exc}") from None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._queue.put(("stop", None))
+        self._thread.join(timeout=10.0)
+        self._closed = True
+        self._con.close()
+        self._release_lock()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading -------------------------------------------------------------------
+    def sessions(self) -> list[dict[str, Any]]:
+        """All sessions, newest first: id, started_wall, lang, status, reason, duration,
+        counts (events per type name), coachee, partner."""
+        self.flush()
+        con = self._reader()
+        try:
+            rows = con.execute(
+                "SELECT id, started_wall, lang, status, reason, coachee, partner, keep_audio "
+                "FROM sessions ORDER BY started_wall DESC, id").fetchall()
+            agg: dict[str, dict] = {}
+            for sid, typ, n, tmax in con.execute(
+                    "SELECT session_id, type, COUNT(*), MAX(t) FROM events "
+                    "GROUP BY session_id, type"):
+                a = agg.setdefault(sid, {"counts": {}, "t": 0.0})
+                a["counts"][typ] = n
+                a["t"] = max(a["t"], tmax or 0.0)
+        finally:
+            con.close()
+        out = []
+        for sid, wall, lang, status, reason, coachee, partner, keep in rows:
+            a = agg.get(sid, {"counts": {}, "t": 0.0})
+            out.append({"id": sid, "started_wall": wall, "lang": lang, "status": status,
+                        "reason": reason, "duration": round(a["t"], 3),
+                        "counts": a["counts"], "coachee": coachee, "partner": partner,
+                        "audio_kept": bool(keep)})
+        return out
+
+    def events(self, session_id: str) -> list[Event]:
+        """The session's events in the order they were appended."""
+        self.flush()
+        con = self._reader()
+        try:
+            rows = con.execute("SELECT seq, json FROM events WHERE session_id = ? ORDER BY seq",
+                               (session_id,)).fetchall()
+        finally:
+            con.close()
+        out = []
+        for seq, text in rows:
+            try:
+                out.append(from_json(text))
+            except EventError as exc:  # a newer event version; skip, don't fail the report
+                log.warning("session %s event %d unreadable: %s", session_id, seq, exc)
+        return out
+
+    def resolve(self, ref: str) -> str:
+        """A session id from an id, a unique id prefix, or "last"."""
+        items = self.sessions()
+        if ref == "last":
+            if not items:
+                raise StoreError(f"no sessions stored in {self.dir}")
+            return items[0]["id"]
+        ids = [s["id"] for s in items]
+        if ref in ids:
+            return ref
+        hits = [i for i in ids if i.startswith(ref)]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise StoreError(f"no session {ref!r} in {self.dir}; "
+                             "`pullcoach sessions list` shows the ids")
+        raise StoreError(f"{ref!r} matches {len(hits)} sessions; give more of the id")
+
+    # --- settings and retention ----------------------------------------------------
+    def retention(self) -> float | None:
+        """The persisted retention in days, or None (keep everything)."""
+        con = self._reader()
+        try:
+            row = con.execute("SELECT value FROM settings WHERE key = 'retention_days'").fetchone()
+        finally:
+            con.close()
+        return float(row[0]) if row and row[0] else None
+
+    def set_retention(self, days: float | None) -> None:
+        self._call(lambda con: con.execute(
+            "INSERT OR REPLACE INTO settings(key, value) VALUES ('retention_days', ?)",
+            (str(days) if days else "",)))
+
+    def prune(self, days: float) -> list[str]:
+        """Delete finished sessions that started more than ``days`` days ago."""
+        ids = self._call(lambda con: _prune(con, days))
+        for i in ids:
+            shutil.rmtree(self.audio_dir / i, ignore_errors=True)
+        return ids
+
+    def mark_audio_kept(self, session_id: str) -> None:
+        """Record that audio of this session lies beside the database (for the report)."""
+        self._call(lambda con: con.execute(
+            "UPDATE sessions SET keep_audio = 1 WHERE id = ?", (session_id,)))
+
+    # --- the writer thread ---------------------------------------------------------
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            batch = [self._queue.get()]
+            deadline = time.monotonic() + COMMIT_EVERY
+            while time.monotonic() < deadline:  # drain what is there, bounded in time
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            flushes = []
+            calls = [item[2] for item in batch if item[0] == "call"]
+            try:
+                self._con.execute("BEGIN")
+                for item in batch:
+                    kind = item[0]
+                    if kind == "event":
+                        self._write(*item[1:])
+                    elif kind == "flush":
+                        flushes.append(item[1])
+                    elif kind == "call":
+                        self._run_call(item[1], item[2])
+                    elif kind == "stop":
+                        stop = True
+                self._con.execute("COMMIT")
+            except sqlite3.Error as exc:  # keep running: later events may still land
+                log.error("session store write failed: %s", exc)
+                self._error = exc
+                try:
+                    self._con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                for fut in calls:
+                    if not fut.done():
+                        fut.set_exception(exc)
+            for done in flushes:
+                done.set()
+
+    def _run_call(self, fn, fut: Future) -> None:
+        self._con.execute("SAVEPOINT call")
+        try:
+            result = fn(self._con)
+        except BaseException as exc:  # hand it to the caller, keep the batch
+            self._con.execute("ROLLBACK TO call")
+            self._con.execute("RELEASE call")
+            fut.set_exception(exc)
+        else:
+            self._con.execute("RELEASE call")
+            fut.set_result(result)
+
+    def _write(self, session_id: str, event: Event, text: str) -> None:
+        con = self._con
+        seq = self._seq.get(session_id)
+        if seq is None:
+            row = con.execute("SELECT MAX(seq) FROM events WHERE session_id = ?",
+                              (session_id,)).fetchone()
+            seq = (row[0] + 1) if row and row[0] is not None else 0
+        if isinstance(event, SessionStarted):
+            wall = event.wall_clock or time.time()
+            con.execute(
+                "INSERT INTO sessions(id, started_wall, lang, status, owner, coachee, partner) "
+                "VALUES (?, ?, ?, 'live', ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "started_wall = excluded.started_wall, lang = excluded.lang, status = 'live', "
+                "reason = NULL, owner = excluded.owner, coachee = excluded.coachee, "
+                "partner = excluded.partner",
+                (session_id, wall, event.lang, self._owner, event.coachee, event.partner))
+        else:
+            con.execute("INSERT OR IGNORE INTO sessions(id, started_wall, status, owner) "
+                        "VALUES (?, ?, 'live', ?)", (session_id, time.time(), self._owner))
+        if isinstance(event, SessionEnded):
+            status = "interrupted" if event.reason == "interrupted" else "ended"
+            con.execute("UPDATE sessions SET status = ?, reason = ? WHERE id = ?",
+                        (status, event.reason, session_id))
+        con.execute("INSERT INTO events(session_id, seq, t, type, json) VALUES (?, ?, ?, ?, ?)",
+                    (session_id, seq, float(getattr(event, "t", 0.0)), type_name(event), text))
+        self._seq[session_id] = seq + 1
+
+    # --- ownership -----------------------------------------------------------------
+    def _lock_path(self, owner: str) -> Path:
+        return self.dir / "locks" / f"{owner}.lock"
+
+    def _take_lock(self):
+        path = self._lock_path(self._owner)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path, "w")
+        if fcntl is not None:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return f
+
+    def _release_lock(self) -> None:
+        try:
+            self._lock_file.close()
+            self._lock_path(self._owner).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def _owner_alive(self, owner: str | None) -> bool:
+        if not owner or fcntl is None:
+            return False
+        path = self._lock_path(owner)
+        if not path.exists():
+            return False
+        with open(path, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True  # someone holds it
+            fcntl.flock(f, fcntl.LOCK_UN)
+        path.unlink(missing_ok=True)
+        return False
+
+    def _mark_interrupted(self) -> None:
+        live = self._con.execute("SELECT id, owner FROM sessions WHERE status = 'live'").fetchall()
+        gone = [sid for sid, owner in live if not self._owner_alive(owner)]
+        if gone:
+            with self._con:
+                self._con.executemany(
+                    "UPDATE sessions SET status = 'interrupted', reason = 'interrupted' "
+                    "WHERE id = ?", [(s,) for s in gone])
+            log.info("marked %d session(s) interrupted: %s", len(gone), ", ".join(gone))
+
+    def _reader(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=10.0)
+        con.execute("PRAGMA query_only=ON")
+        return con
+
+
+def _prune(con: sqlite3.Connection, days: float) -> list[str]:
+    cutoff = time.time() - days * 86400.0
+    ids = [r[0] for r in con.execute(
+        "SELECT id FROM sessions WHERE started_wall < ? AND status != 'live'", (cutoff,))]
+    con.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
+    return ids
