@@ -1,0 +1,137 @@
+"""One adapter around faster-whisper's ``WhisperModel``, shared by both channels.
+
+``Transcriber.transcribe`` is blocking: call it from a worker thread. It runs
+``model.transcribe`` *and* consumes the segment generator there, pins the language,
+decodes at temperature 0 with a token cap, and drops what the guards call hallucination.
+
+Encoder window: faster-whisper pads every call to 30 s, so base's encoder costs ~0.85 s
+whatever the clip (ASR_MEASUREMENTS.md). Here the padded features are cut back to a
+shorter window (``AsrConfig``) before encoding, which makes short utterances several
+times cheaper; a window of 30 s gives faster-whisper's own behaviour.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from pullcoach import guards
+from pullcoach.errors import ModelError
+from pullcoach.rules.events import Word
+
+log = logging.getLogger(__name__)
+RATE = 16_000
+
+
+@dataclass(frozen=True, slots=True)
+class AsrConfig:
+    lang: str = "nl"
+    beam_final: int = 5  # beam 5 vs 1: 59% vs 80% WER on espeak Dutch (ASR_MEASUREMENTS)
+    beam_partial: int = 1
+    # Encoder window = max(minimum, clip + margin), capped at Whisper's 30 s. Windows much
+    # shorter than the clip + 2 s made Dutch decode to nothing and "Yes." to "D S".
+    final_window_s: float = 15.0
+    partial_window_s: float = 8.0
+    window_margin_s: float = 2.0
+    cpu_threads: int = 2
+    compute_type: str = "int8"
+    initial_prompt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    words: tuple[Word, ...]
+    decode_s: float  # wall seconds spent decoding
+    dropped: tuple[str, ...] = ()  # what the guards removed, for the log
+
+
+def _windowed_model_class():
+    from faster_whisper import WhisperModel
+
+    class WindowedModel(WhisperModel):
+        """Encodes only ``window_frames`` mel frames when set (one worker thread only)."""
+
+        window_frames: int | None = None
+
+        def encode(self, features):
+            if self.window_frames and features.shape[-1] > self.window_frames:
+                features = np.ascontiguousarray(features[..., : self.window_frames])
+            return super().encode(features)
+
+    return WindowedModel
+
+
+class Transcriber:
+    def __init__(self, model: str, config: AsrConfig = AsrConfig()) -> None:
+        self.config = config
+        self.model_name = model
+        try:
+            self.model = _windowed_model_class()(
+                model, device="cpu", compute_type=config.compute_type,
+                cpu_threads=config.cpu_threads, num_workers=1,
+            )
+        except Exception as exc:  # faster-whisper raises many kinds here
+            raise ModelError(
+                f"could not load Whisper model {model!r} ({exc.__class__.__name__}: {exc}). "
+                "Check --model: a faster-whisper size name with network access, or a local "
+                "CTranslate2 directory."
+            ) from None
+
+    def warm_up(self) -> None:
+        self.transcribe(np.zeros(RATE // 2, dtype=np.float32), final=False)
+
+    def transcribe(self, audio: np.ndarray, *, final: bool = True, offset: float = 0.0,
+                   lang: str | None = None) -> Transcript:
+        """Decode one utterance (16 kHz float32). Word times are shifted by ``offset``."""
+        cfg = self.config
+        lang = lang or cfg.lang
+        seconds = len(audio) / RATE
+        window = max(cfg.final_window_s if final else cfg.partial_window_s,
+                     seconds + cfg.window_margin_s)
+        # 100 mel frames per second; even for the stride-2 conv; 3000 = Whisper's 30 s
+        frames = int(window * 100)
+        self.model.window_frames = min(3000, frames + frames % 2)
+        started = time.perf_counter()
+        segments, _info = self.model.transcribe(
+            audio,
+            language=lang,
+            task="transcribe",
+            beam_size=cfg.beam_final if final else cfg.beam_partial,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            vad_filter=False,
+            without_timestamps=False,
+            max_new_tokens=int(10 + 8 * seconds),
+            initial_prompt=cfg.initial_prompt,
+            suppress_blank=True,
+        )
+        words: list[Word] = []
+        dropped: list[str] = []
+        for seg in segments:  # consume the generator here, in the worker
+            if guards.low_confidence(seg.avg_logprob, seg.no_speech_prob, seg.compression_ratio):
+                dropped.append(f"low-confidence: {seg.text.strip()}")
+                continue
+            if guards.is_known_hallucination(seg.text, lang):
+                dropped.append(f"known: {seg.text.strip()}")
+                continue
+            for w in seg.words or ():
+                if w.start > seconds + 0.5:  # beyond the audio: made up
+                    continue
+                words.append(Word(text=w.word.strip(), start=round(offset + float(w.start), 3),
+                                  end=round(offset + min(float(w.end), seconds), 3),
+                                  p=round(float(w.probability), 3)))
+        words = [w for w in words if w.text]
+        cut = guards.repetition_cut([w.text for w in words])
+        if cut < len(words):
+            dropped.append(f"repetition from word {cut}")
+            words = words[:cut]
+        text = " ".join(w.text for w in words).strip()
+        decode_s = time.perf_counter() - started
+        if dropped:
+            log.debug("guards dropped %s", dropped)
+        return Transcript(text=text, words=tuple(words), decode_s=decode_s, dropped=tuple(dropped))

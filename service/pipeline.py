@@ -1,0 +1,298 @@
+"""Audio blocks in, speech and transcript events on the session clock out.
+
+``Segmenter`` is synchronous and does no ASR: it keeps both channels in lockstep, runs
+the VAD (Silero score -> bleed gate -> ``VadMachine``) frame by frame, emits
+``SpeechStarted``/``SpeechEnded`` and ``Tick`` events in audio-time order, and asks for
+final and partial decodes. ``AsrScheduler`` runs those decodes one at a time in a
+worker thread: finals first, partials only when the worker is free and nothing final
+waits (so lag cannot creep), the coachee's long turns before the partner's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from pullcoach.asr import Transcriber
+from pullcoach.ring import Ring
+from pullcoach.rules.events import (
+    COACHEE, SPEAKERS, PipelineWarning, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
+    TranscriptPartial,
+)
+from pullcoach.vad import FRAME, RATE, SileroScorer, VadConfig, VadMachine, bleed_gate, frame_db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    vad: VadConfig = VadConfig()
+    tick_s: float = 0.1  # rules about time run on ticks this often
+    pre_roll_s: float = 0.3  # audio kept before a VAD onset for the decoder
+    post_roll_s: float = 0.15
+    partials: bool = True
+    partial_every_s: float = 1.0  # re-decode the open utterance about every second
+    partial_min_s: float = 1.5  # no partials for turns shorter than this
+    max_utterance_s: float = 25.0  # cut before Whisper's 30 s window
+    max_skew_s: float = 2.0  # a channel this far behind the other is padded with silence
+    behind_warn_s: float = 3.0  # watchdog: warn when a final waits this long
+
+
+@dataclass(slots=True)
+class Job:
+    speaker: str
+    final: bool
+    s0: int  # audio range decoded (samples, incl. pre/post roll)
+    s1: int
+    t0: float  # utterance bounds reported in the event
+    t1: float
+    ready: float  # audio time at which the job could start
+    audio: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    utterance: int = 0
+
+
+class _Channel:
+    def __init__(self, speaker: str, cfg: PipelineConfig) -> None:
+        self.speaker = speaker
+        self.ring = Ring(int((cfg.max_utterance_s + 5) * RATE))
+        self.scorer = SileroScorer()
+        self.vad = VadMachine(cfg.vad)
+        self.utt_start: int | None = None
+        self.utterance = 0
+        self.last_partial = 0
+        self.padded = 0  # samples of silence inserted for a lagging channel
+
+
+class Segmenter:
+    """Synchronous core of the live pipeline. ``feed`` returns events and jobs."""
+
+    def __init__(self, config: PipelineConfig = PipelineConfig(), speakers=SPEAKERS) -> None:
+        self.config = config
+        self.channels = {s: _Channel(s, config) for s in speakers}
+        self.pos = 0  # samples processed by the VAD on every channel (frame-aligned)
+        self.next_tick = 0.0
+
+    @property
+    def clock(self) -> float:
+        return self.pos / RATE
+
+    def feed(self, speaker: str, start: int, samples: np.ndarray) -> tuple[list, list[Job]]:
+        ch = self.channels[speaker]
+        if start < ch.ring.end:  # overlaps what we have (e.g. after padding): drop that part
+            samples = samples[ch.ring.end - start:]
+        elif start > ch.ring.end:  # a gap on the session clock: silence
+            ch.ring.append(np.zeros(start - ch.ring.end, dtype=np.float32))
+        if len(samples):
+            ch.ring.append(np.asarray(samples, dtype=np.float32))
+        self._pad_laggards()
+        return self._process(min(c.ring.end for c in self.channels.values()))
+
+    def _pad_laggards(self) -> None:
+        lead = max(c.ring.end for c in self.channels.values())
+        limit = int(self.config.max_skew_s * RATE)
+        for c in self.channels.values():
+            if lead - c.ring.end > limit:
+                n = lead - limit - c.ring.end
+                c.ring.append(np.zeros(n, dtype=np.float32))
+                c.padded += n
+
+    def finish(self) -> tuple[list, list[Job]]:
+        """End of stream: score what is left, close open utterances."""
+        events, jobs = self._process(max(c.ring.end for c in self.channels.values()), pad=True)
+        end = self.pos
+        for ch in self.channels.values():
+            for b in ch.vad.flush():
+                e, j = self._boundary(ch, b.kind, min(b.sample, end), end)
+                events += e
+                jobs += j
+        events.append(Tick(t=round(end / RATE, 3)))
+        return events, jobs
+
+    def _process(self, upto: int, pad: bool = False) -> tuple[list, list[Job]]:
+        n = (upto - self.pos) // FRAME
+        if pad and (upto - self.pos) % FRAME:
+            n += 1
+        if n <= 0:
+            return [], []
+        s0, s1 = self.pos, self.pos + n * FRAME
+        frames, levels = {}, {}
+        for sp, ch in self.channels.items():
+            a = ch.ring.get(s0, s1)
+            if len(a) < s1 - s0:
+                a = np.concatenate([a, np.zeros(s1 - s0 - len(a), dtype=np.float32)])
+            frames[sp] = a.reshape(n, FRAME)
+            levels[sp] = frame_db(frames[sp])
+        marks: list[tuple[int, int, str, str]] = []  # (sample, order, speaker, kind)
+        for sp, ch in self.channels.items():
+            others = [levels[o] for o in self.channels if o != sp]
+            other = np.max(others, axis=0) if others else None
+            probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, self.config.vad)
+            for b in ch.vad.push(s0, probs):
+                # the event is known at the end of this batch; order ends before starts
+                marks.append((b.sample, 0 if b.kind == "end" else 1, sp, b.kind))
+        self.pos = s1
+        events: list = []
+        jobs: list[Job] = []
+        for sample, _, sp, kind in sorted(marks):
+            e, j = self._boundary(self.channels[sp], kind, sample, s1)
+            events += e
+            jobs += j
+        jobs += self._partials_and_cuts(s1)
+        while self.next_tick <= s1 / RATE + 1e-9:
+            events.append(Tick(t=round(self.next_tick, 3)))
+            self.next_tick = round(self.next_tick + self.config.tick_s, 6)
+        return events, jobs
+
+    def _boundary(self, ch: _Channel, kind: str, sample: int, now: int) -> tuple[list, list[Job]]:
+        t = round(sample / RATE, 3)
+        if kind == "start":
+            ch.utt_start = sample
+            ch.utterance += 1
+            ch.last_partial = sample
+            return [SpeechStarted(t=t, speaker=ch.speaker)], []
+        if ch.utt_start is None:
+            return [SpeechEnded(t=t, speaker=ch.speaker)], []
+        job = self._job(ch, ch.utt_start, sample, now, final=True)
+        ch.utt_start = None
+        return [SpeechEnded(t=t, speaker=ch.speaker)], [job]
+
+    def _job(self, ch: _Channel, u0: int, u1: int, now: int, final: bool) -> Job:
+        cfg = self.config
+        s0 = max(ch.ring.start, u0 - int(cfg.pre_roll_s * RATE))
+        s1 = min(now, u1 + int(cfg.post_roll_s * RATE)) if final else u1
+        return Job(speaker=ch.speaker, final=final, s0=s0, s1=s1,
+                   t0=round(u0 / RATE, 3), t1=round(u1 / RATE, 3), ready=round(now / RATE, 3),
+                   audio=ch.ring.get(s0, s1), utterance=ch.utterance)
+
+    def _partials_and_cuts(self, now: int) -> list[Job]:
+        cfg = self.config
+        jobs = []
+        for ch in self.channels.values():
+            if ch.utt_start is None:
+                continue
+            length = now - ch.utt_start
+            if length >= cfg.max_utterance_s * RATE:  # too long for one window: cut here
+                jobs.append(self._job(ch, ch.utt_start, now, now, final=True))
+                ch.utt_start = now
+                ch.last_partial = now
+                ch.utterance += 1
+            elif (cfg.partials and length >= cfg.partial_min_s * RATE
+                  and now - ch.last_partial >= cfg.partial_every_s * RATE):
+                jobs.append(self._job(ch, ch.utt_start, now, now, final=False))
+                ch.last_partial = now
+        return jobs
+
+
+class AsrScheduler:
+    """Runs decodes one at a time off the event loop and turns them into events.
+
+    ``pace="live"``: a transcript's ``t`` is the audio clock when its text came back.
+    ``pace="max"``: the feeder waits for each decode (``drain``), and ``t`` is when the
+    job was ready: a replay at full speed then gives the same events every time.
+    """
+
+    def __init__(self, transcriber: Transcriber, emit: Callable[[object], None],
+                 clock: Callable[[], float], *, pace: str = "live",
+                 behind_warn_s: float = 3.0, lang: str | None = None) -> None:
+        self.transcriber = transcriber
+        self.emit = emit
+        self.clock = clock
+        self.pace = pace
+        self.lang = lang
+        self.behind_warn_s = behind_warn_s
+        self.finals: deque[Job] = deque()
+        self.partials: dict[str, Job] = {}
+        self.latest_final: dict[str, int] = {}
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
+        self.behind = False
+        self.records: list[dict] = []  # one per decode, for the benchmark
+        self.skipped_partials = 0
+
+    def submit(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            if job.final:
+                self.finals.append(job)
+                self.latest_final[job.speaker] = job.utterance
+                self.partials.pop(job.speaker, None)
+            else:
+                if job.speaker in self.partials:
+                    self.skipped_partials += 1
+                self.partials[job.speaker] = job  # only the newest partial is worth doing
+        if jobs:
+            self._idle.clear()
+            self._wake.set()
+
+    def lag(self) -> float:
+        """Audio seconds the oldest waiting final has waited."""
+        return self.clock() - self.finals[0].ready if self.finals else 0.0
+
+    def check(self) -> None:
+        """Watchdog, called as audio arrives."""
+        lag = self.lag()
+        if not self.behind and lag > self.behind_warn_s:
+            self.behind = True
+            self.emit(PipelineWarning(
+                t=round(self.clock(), 3), kind="asr-behind",
+                message=(f"Transcription is {lag:.1f} s behind the conversation: partial "
+                         "transcripts paused. Use a smaller model or close other programs."),
+                detail={"lag_s": round(lag, 2), "waiting": len(self.finals)}))
+        elif self.behind and lag < 1.0:
+            self.behind = False
+            self.emit(PipelineWarning(t=round(self.clock(), 3), kind="asr-caught-up",
+                                      message="Transcription has caught up.", detail={}))
+
+    def _next(self) -> Job | None:
+        if self.finals:
+            return self.finals.popleft()
+        if self.behind or not self.partials:
+            return None
+        speaker = COACHEE if COACHEE in self.partials else min(
+            self.partials, key=lambda s: self.partials[s].ready)
+        return self.partials.pop(speaker)
+
+    async def drain(self) -> None:
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        self._closing = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            job = self._next()
+            if job is None:
+                self._idle.set()
+                if self._closing:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+                continue  # that utterance is already final
+            started = time.perf_counter()
+            result = await loop.run_in_executor(
+                None, lambda j=job: self.transcriber.transcribe(
+                    j.audio, final=j.final, offset=j.s0 / RATE, lang=self.lang))
+            t = job.ready if self.pace == "max" else round(max(self.clock(), job.ready), 3)
+            self.records.append({
+                "speaker": job.speaker, "final": job.final, "audio_s": (job.s1 - job.s0) / RATE,
+                "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
+                "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
+            })
+            if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+                continue
+            if not result.text:  # nothing left after the guards
+                continue
+            cls = TranscriptFinal if job.final else TranscriptPartial
+            self.emit(cls(t=t, speaker=job.speaker, t0=job.t0, t1=job.t1, text=result.text,
+                          words=result.words, language=self.lang or self.transcriber.config.lang))

@@ -1,0 +1,129 @@
+"""One live conversation: an audio source through the pipeline and the rule engine to sinks.
+
+A sink is a plain callable ``sink(session_id, event)`` run on the event loop for every
+event in order: each pipeline event, then what the engine made of it. Sinks must not
+block (queue and return); a sink that raises is logged and dropped, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from typing import Callable
+
+from pullcoach.asr import Transcriber
+from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
+from pullcoach.rules.events import PipelineWarning, SessionEnded, SessionStarted
+from pullcoach.vad import RATE
+
+log = logging.getLogger(__name__)
+Sink = Callable[[str, object], None]
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+class LiveSession:
+    def __init__(self, source, *, transcriber: Transcriber, session_id: str | None = None,
+                 lang: str = "nl", engine=None, config: PipelineConfig = PipelineConfig(),
+                 pace: str = "live", coachee: str = "coachee", partner: str = "partner") -> None:
+        self.source = source
+        self.id = session_id or new_session_id()
+        self.lang = lang
+        self.engine = engine
+        self.pace = pace
+        self.names = (coachee, partner)
+        self.segmenter = Segmenter(config)
+        self.scheduler = AsrScheduler(transcriber, self._dispatch, lambda: self.segmenter.clock,
+                                      pace=pace, behind_warn_s=config.behind_warn_s, lang=lang)
+        self._sinks: list[Sink] = []
+        self._stopping = False
+        self.started_wall: float | None = None
+        self.ended = False
+
+    @property
+    def clock(self) -> float:
+        """Seconds of audio processed so far: the session clock."""
+        return self.segmenter.clock
+
+    def add_sink(self, sink: Sink) -> None:
+        self._sinks.append(sink)
+
+    def stop(self) -> None:
+        """End the session soon: the source stops, open utterances are finished."""
+        self._stopping = True
+        close = getattr(self.source, "close", None)
+        if close:
+            close()
+
+    def inject(self, event) -> None:
+        """An event from outside the audio (a trainer's nudge, a bookmark)."""
+        self._dispatch(event)
+
+    def _dispatch(self, event) -> None:
+        for sink in list(self._sinks):
+            try:
+                sink(self.id, event)
+            except Exception:  # a broken sink must not stop the conversation
+                log.exception("sink %r failed; removed", sink)
+                self._sinks.remove(sink)
+        if self.engine is None:
+            return
+        try:
+            derived = self.engine.feed(event)
+        except Exception as exc:
+            log.exception("rule engine failed on %s", type(event).__name__)
+            derived = [PipelineWarning(t=getattr(event, "t", 0.0), kind="rules-error",
+                                       message=f"Rule engine error: {exc}", detail={})]
+        for out in derived:
+            for sink in list(self._sinks):
+                try:
+                    sink(self.id, out)
+                except Exception:
+                    log.exception("sink %r failed; removed", sink)
+                    self._sinks.remove(sink)
+
+    def _start(self, first_block) -> None:
+        # wall-clock time of audio sample 0, so clients can measure delays
+        self.started_wall = time.time() - (first_block.start + len(first_block.samples)) / RATE
+        self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
+                                      wall_clock=round(self.started_wall, 3),
+                                      coachee=self.names[0], partner=self.names[1]))
+
+    def _emit_all(self, events, jobs) -> None:
+        for ev in events:
+            self._dispatch(ev)
+        self.scheduler.submit(jobs)
+
+    async def run(self) -> None:
+        worker = asyncio.create_task(self.scheduler.run())
+        reason = "ended"
+        try:
+            async for block in self.source.blocks():
+                if self.started_wall is None:
+                    self._start(block)
+                self._emit_all(*self.segmenter.feed(block.speaker, block.start, block.samples))
+                if self.pace == "max":
+                    await self.scheduler.drain()
+                else:
+                    self.scheduler.check()
+                if self._stopping:
+                    reason = "stopped"
+                    break
+        except asyncio.CancelledError:
+            reason = "stopped"
+            raise
+        finally:
+            if self.started_wall is None:
+                self.started_wall = time.time()
+                self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
+                                              wall_clock=round(self.started_wall, 3),
+                                              coachee=self.names[0], partner=self.names[1]))
+            self._emit_all(*self.segmenter.finish())
+            await self.scheduler.close()
+            await asyncio.shield(worker)
+            self._dispatch(SessionEnded(t=round(self.clock, 3), reason=reason))
+            self.ended = True

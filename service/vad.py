@@ -1,0 +1,153 @@
+"""Streaming voice-activity detection, one channel at a time.
+
+Split as pipecat does it: ``SileroScorer`` only scores 512-sample frames (Silero v6, the
+ONNX model faster-whisper ships, state kept across calls), and ``VadMachine`` is a pure
+state machine over frame probabilities that counts samples. ``bleed_gate`` turns a
+frame into silence when it is far quieter than the same moment on the other channel:
+the partner's voice leaking into the coachee's mic through speakers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+RATE = 16_000
+FRAME = 512  # samples per Silero frame at 16 kHz (32 ms)
+CONTEXT = 64  # samples of the previous frame Silero v6 expects in front of each frame
+
+
+def _model_path() -> str:
+    import faster_whisper
+
+    return os.path.join(os.path.dirname(faster_whisper.__file__), "assets", "silero_vad_v6.onnx")
+
+
+_SESSION = None
+
+
+def _session():
+    global _SESSION
+    if _SESSION is None:
+        import onnxruntime
+
+        opts = onnxruntime.SessionOptions()
+        opts.inter_op_num_threads = 1
+        opts.intra_op_num_threads = 1
+        opts.log_severity_level = 4
+        _SESSION = onnxruntime.InferenceSession(
+            _model_path(), providers=["CPUExecutionProvider"], sess_options=opts
+        )
+    return _SESSION
+
+
+class SileroScorer:
+    """Speech probability per 512-sample frame of one continuous stream."""
+
+    def __init__(self) -> None:
+        self._session = _session()
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(CONTEXT, dtype=np.float32)
+
+    def score(self, frames: np.ndarray) -> np.ndarray:
+        """``frames``: shape (n, 512) float32. Returns n probabilities."""
+        if len(frames) == 0:
+            return np.zeros(0, dtype=np.float32)
+        ctx = np.concatenate([self._context[None, :], frames[:-1, -CONTEXT:]], axis=0)
+        batch = np.ascontiguousarray(np.concatenate([ctx, frames], axis=1), dtype=np.float32)
+        probs, self._h, self._c = self._session.run(
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
+        self._context = frames[-1, -CONTEXT:].copy()
+        return np.asarray(probs, dtype=np.float32).reshape(-1)
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    threshold: float = 0.5  # Silero's own default onset threshold
+    neg_threshold: float = 0.35  # hysteresis: stay in speech above this (Silero: threshold - 0.15)
+    min_speech: int = 4_000  # 250 ms: Silero's min_speech_duration_ms default
+    min_silence: int = 8_000  # 500 ms of silence ends an utterance (ASR_MEASUREMENTS streaming set-up)
+    pad: int = 0  # samples added before onsets and after offsets
+    bleed_margin_db: float = 12.0  # a frame this much quieter than the other channel is bleed
+    floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    kind: str  # "start" | "end"
+    sample: int  # on the session clock
+
+
+class VadMachine:
+    """Pure: frame probabilities in, speech start/end boundaries out (sample indices).
+
+    A start is reported once ``min_speech`` samples of speech are confirmed, at the sample
+    where speech began; an end once ``min_silence`` samples of silence followed, at the
+    sample where speech stopped.
+    """
+
+    def __init__(self, config: VadConfig = VadConfig()) -> None:
+        self.config = config
+        self.speaking = False  # confirmed speech
+        self._run_start: int | None = None  # candidate onset
+        self._last_voiced_end: int = 0
+        self._silence_start: int | None = None
+
+    def push(self, start: int, probs: np.ndarray, frame: int = FRAME) -> list[Boundary]:
+        cfg = self.config
+        out: list[Boundary] = []
+        for i, p in enumerate(probs):
+            s0 = start + i * frame
+            s1 = s0 + frame
+            if not self.speaking:
+                if p >= cfg.threshold:
+                    if self._run_start is None:
+                        self._run_start = s0
+                    self._last_voiced_end = s1
+                    if s1 - self._run_start >= cfg.min_speech:
+                        self.speaking = True
+                        self._silence_start = None
+                        out.append(Boundary("start", max(0, self._run_start - cfg.pad)))
+                elif self._run_start is not None and p < cfg.neg_threshold:
+                    # a short blip that never reached min_speech; allow brief dips inside it
+                    if s1 - self._last_voiced_end > 2 * frame:
+                        self._run_start = None
+            else:
+                if p >= cfg.neg_threshold:
+                    self._last_voiced_end = s1
+                    self._silence_start = None
+                else:
+                    if self._silence_start is None:
+                        self._silence_start = s0
+                    if s1 - self._last_voiced_end >= cfg.min_silence:
+                        self.speaking = False
+                        self._run_start = None
+                        out.append(Boundary("end", self._last_voiced_end + cfg.pad))
+        return out
+
+    def flush(self) -> list[Boundary]:
+        """End of stream: close an open utterance."""
+        if self.speaking:
+            self.speaking = False
+            return [Boundary("end", self._last_voiced_end + self.config.pad)]
+        return []
+
+
+def frame_db(frames: np.ndarray) -> np.ndarray:
+    """RMS level of each frame in dBFS."""
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1) + 1e-12)
+    return 20.0 * np.log10(rms)
+
+
+def bleed_gate(probs: np.ndarray, own_db: np.ndarray, other_db: np.ndarray | None,
+               config: VadConfig = VadConfig()) -> np.ndarray:
+    """Zero the probability of frames that are silence or bleed from the other channel."""
+    gated = probs.copy()
+    gated[own_db < config.floor_db] = 0.0
+    if other_db is not None:
+        gated[own_db < other_db - config.bleed_margin_db] = 0.0
+    return gated
