@@ -1,0 +1,281 @@
+"""What a post-call report says, derived from the event log alone.
+
+``build(events)`` returns plain data (dicts, lists, numbers) that every output form
+renders: the session, speech intervals and overlaps, utterances with labels, nudges,
+bookmarks, the headline figures with their yardstick rating, the moments that matter
+and the pull route. Works for sessions without a SessionEnded (interrupted).
+
+Where the figures come from: per-utterance classes (reflections, questions, push words)
+from the rule engine's labels; behaviours the engine judges in context (interruptions,
+argument stacks, righting reflexes, monologues) from its nudges, including those kept
+for the report only (``delivered`` False).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pullcoach.rules.events import (
+    Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning, SessionEnded,
+    SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
+)
+
+__all__ = ["build", "GOOD", "FAIR", "POOR", "NONE"]
+
+GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
+SPEAKERS = ("coachee", "partner")
+CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
+TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
+
+
+def build(events: list[Event]) -> dict[str, Any]:
+    started = next((e for e in events if isinstance(e, SessionStarted)), None)
+    ended = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
+    last_t = max((_latest_t(e) for e in events), default=0.0)
+    duration = ended.t if ended else last_t
+    session = {
+        "id": started.session if started else "",
+        "lang": (started.lang if started else "nl") or "nl",
+        "wall_clock": started.wall_clock if started else 0.0,
+        "coachee": started.coachee if started else "coachee",
+        "partner": started.partner if started else "partner",
+        "status": "ended" if ended and ended.reason != "interrupted" else "interrupted",
+        "reason": ended.reason if ended else "interrupted",
+        "duration": round(max(duration, last_t), 3),
+    }
+    utterances = _utterances(events)
+    speech = _speech(events, utterances, session["duration"])
+    nudges = [_nudge(e) for e in events if isinstance(e, NudgeIssued)]
+    nudges.sort(key=lambda n: n["t"])
+    bookmarks = sorted(({"t": e.t, "note": e.note, "by": e.by}
+                        for e in events if isinstance(e, Bookmarked)), key=lambda b: b["t"])
+    metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
+    warnings = [{"t": e.t, "kind": e.kind, "message": e.message}
+                for e in events if isinstance(e, PipelineWarning)]
+    summaries = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
+    return {
+        "session": session,
+        "speech": speech,
+        "overlaps": _overlaps(speech["coachee"], speech["partner"]),
+        "utterances": utterances,
+        "nudges": nudges,
+        "bookmarks": bookmarks,
+        "summaries": summaries,
+        "figures": _figures(session, speech, utterances, nudges, summaries),
+        "moments": [_moment(n, utterances) for n in nudges],
+        "route": _route(utterances, nudges),
+        "engine_metrics": metrics,
+        "warnings": warnings,
+    }
+
+
+def _latest_t(e: Event) -> float:
+    return max(getattr(e, "t", 0.0), getattr(e, "t1", 0.0))
+
+
+def _utterances(events: list[Event]) -> list[dict]:
+    """Final transcripts, with the engine's labels where it gave them."""
+    out: dict[tuple, dict] = {}
+    for e in events:
+        if isinstance(e, (TranscriptFinal, UtteranceLabeled)):
+            key = (e.speaker, round(e.t0, 2), round(e.t1, 2))
+            u = out.setdefault(key, {"speaker": e.speaker, "t0": e.t0, "t1": e.t1,
+                                     "text": e.text, "labels": {}})
+            if isinstance(e, UtteranceLabeled):
+                u["labels"] = dict(e.labels)
+                u["text"] = e.text or u["text"]
+    return sorted(out.values(), key=lambda u: (u["t0"], u["t1"]))
+
+
+def _speech(events: list[Event], utterances: list[dict], end: float) -> dict[str, list]:
+    spans: dict[str, list] = {s: [] for s in SPEAKERS}
+    open_at: dict[str, float] = {}
+    for e in sorted((e for e in events if isinstance(e, (SpeechStarted, SpeechEnded))),
+                    key=lambda e: e.t):
+        if isinstance(e, SpeechStarted):
+            open_at.setdefault(e.speaker, e.t)
+        elif e.speaker in open_at:
+            spans[e.speaker].append([open_at.pop(e.speaker), e.t])
+    for speaker, t0 in open_at.items():  # still talking when the log stops
+        spans[speaker].append([t0, max(end, t0)])
+    for speaker in SPEAKERS:  # no VAD events (e.g. an analysed transcript): use the text
+        if not spans[speaker]:
+            spans[speaker] = [[u["t0"], u["t1"]] for u in utterances if u["speaker"] == speaker]
+        spans[speaker] = _merge(spans[speaker], 0.0)
+    return spans
+
+
+def _merge(spans: list, gap: float) -> list:
+    out: list = []
+    for t0, t1 in sorted(spans):
+        if out and t0 - out[-1][1] <= gap:
+            out[-1][1] = max(out[-1][1], t1)
+        else:
+            out.append([t0, t1])
+    return out
+
+
+def _overlaps(a: list, b: list) -> list:
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if hi > lo:
+            out.append([lo, hi])
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _nudge(e: NudgeIssued) -> dict:
+    return {"t": e.t, "rule": e.rule, "message": e.message, "kind": e.kind,
+            "speaker": e.speaker, "evidence_t": e.evidence_t if e.evidence_t is not None else e.t,
+            "delivered": e.delivered, "detail": dict(e.detail)}
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, (list, tuple, set, dict, str)):
+        return len(value) if not isinstance(value, str) else int(bool(value))
+    return 0
+
+
+def _is_summary(u: dict) -> bool:
+    lab = u["labels"]
+    return bool(lab.get("summary")) or lab.get("reflection") == "summary"
+
+
+def _is_reflection(u: dict) -> bool:
+    return bool(u["labels"].get("reflection")) or _is_summary(u)
+
+
+def _rate(value: float | None, good: float, fair: float, higher_is_better: bool) -> str:
+    if value is None:
+        return NONE
+    if higher_is_better:
+        return GOOD if value >= good else FAIR if value >= fair else POOR
+    return GOOD if value <= good else FAIR if value <= fair else POOR
+
+
+def _figures(session, speech, utterances, nudges, summaries) -> dict[str, dict]:
+    talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
+    total = talk["coachee"] + talk["partner"]
+    share = talk["coachee"] / total if total else None
+    mine = [u for u in utterances if u["speaker"] == "coachee"]
+    refl = sum(1 for u in mine if _is_reflection(u))
+    opened = sum(1 for u in mine if u["labels"].get("question") == "open")
+    closed = sum(1 for u in mine if u["labels"].get("question") == "closed")
+    questions = opened + closed
+    ratio = refl / questions if questions else (float("inf") if refl else None)
+    by_rule: dict[str, list] = {}
+    for n in nudges:
+        by_rule.setdefault(n["rule"], []).append(n)
+
+    def n_rule(rule: str) -> int:
+        return len(by_rule.get(rule, []))
+
+    # summaries: the longest stretch without a summary or reflection (the rule's measure)
+    marks = sorted(u["t1"] for u in mine if _is_reflection(u))
+    edges = [0.0] + marks + [session["duration"]]
+    longest_gap = max((b - a for a, b in zip(edges, edges[1:])), default=0.0)
+    n_summaries = len(summaries) or n_rule("good-summary")
+
+    push = sum(_count(u["labels"].get("push")) for u in mine) or n_rule("push-words")
+    righting = n_rule("righting-reflex")
+    turns = _turns(speech)
+    longest_turn = max((t1 - t0 for t0, t1 in turns), default=0.0)
+    wpm = {s: _wpm([u for u in utterances if u["speaker"] == s]) for s in SPEAKERS}
+
+    def classes(rule: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for n in by_rule.get(rule, []):
+            d = n["detail"]
+            c = str(d.get("class") or d.get("kind") or d.get("type") or "")
+            if c:
+                out[c] = out.get(c, 0) + 1
+        return out
+
+    return {
+        "talk_share": {"value": share, "coachee_s": talk["coachee"], "partner_s": talk["partner"],
+                       "rating": _rate(share, 0.35, 0.45, False)},
+        "reflections_questions": {"value": ratio, "reflections": refl, "questions": questions,
+                                  "rating": _rate(ratio, 2.0, 1.0, True)},
+        "open_questions": {"value": opened / questions if questions else None, "open": opened,
+                           "closed": closed,
+                           "rating": _rate(opened / questions if questions else None,
+                                           0.7, 0.5, True)},
+        "summaries": {"value": n_summaries, "longest_gap": longest_gap,
+                      "rating": _rate(longest_gap, 120.0, 240.0, False)
+                      if session["duration"] >= 60 or marks else NONE},
+        "interruptions": {"value": n_rule("interruption"), "classes": classes("interruption"),
+                          "by_partner": n_rule("interrupted"),
+                          "partner_classes": classes("interrupted"),
+                          "rating": _rate(n_rule("interruption"), 0, 2, False)},
+        "argument_stacks": {"value": n_rule("argument-stacking"),
+                            "rating": _rate(n_rule("argument-stacking"), 0, 1, False)},
+        "push_words": {"value": push, "rating": _rate(push, 0, 2, False)},
+        "righting_reflexes": {"value": righting, "rating": _rate(righting, 0, 1, False)},
+        "monologues": {"value": n_rule("monologue"), "longest_turn": longest_turn,
+                       "rating": _rate(longest_turn, 76.0, 120.0, False) if turns else NONE},
+        "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],
+                          "rating": _rate(wpm["coachee"], 160.0, 180.0, False)},
+    }
+
+
+def _turns(speech: dict) -> list:
+    """Coachee turns: speech merged over short pauses the partner did not fill."""
+    turns: list = []
+    for t0, t1 in speech["coachee"]:
+        if turns and t0 - turns[-1][1] <= TURN_GAP and not any(
+                p0 < t0 and p1 > turns[-1][1] for p0, p1 in speech["partner"]):
+            turns[-1][1] = t1
+        else:
+            turns.append([t0, t1])
+    return turns
+
+
+def _wpm(utts: list[dict]) -> float | None:
+    words = sum(len(u["text"].split()) for u in utts)
+    seconds = sum(max(u["t1"] - u["t0"], 0.0) for u in utts)
+    return round(words / seconds * 60.0) if seconds >= 5.0 and words else None
+
+
+def _moment(n: dict, utterances: list[dict]) -> dict:
+    lo, hi = n["evidence_t"] - CONTEXT_BEFORE, n["t"] + 1.0
+    around = [u for u in utterances if u["t1"] >= lo and u["t0"] <= hi]
+    return {"nudge": n, "around": around[-4:]}
+
+
+def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:
+    """The pull route as it went: explore -> draaivraag -> voorstel, in runs."""
+    steps: list[tuple[float, str, str, bool]] = []
+    turning = {round(n["evidence_t"], 1) for n in nudges if n["rule"] == "draaivraag"}
+    for u in utterances:
+        if u["speaker"] != "coachee":
+            continue
+        lab = u["labels"]
+        if lab.get("draaivraag") or round(u["t0"], 1) in turning:
+            steps.append((u["t0"], "draaivraag", u["text"], False))
+        elif lab.get("proposal"):
+            steps.append((u["t0"], "voorstel", u["text"], False))
+        elif lab.get("question") == "open" or _is_reflection(u):
+            steps.append((u["t0"], "explore", u["text"], _is_reflection(u)))
+    for n in nudges:  # a draaivraag nudge whose utterance has no text in the log
+        if n["rule"] == "draaivraag" and not any(s[1] == "draaivraag" for s in steps):
+            steps.append((n["evidence_t"], "draaivraag", "", False))
+    steps.sort()
+    route: list[dict] = []
+    summarised = False  # premature: a turn or proposal before any summary/reflection
+    for t, step, text, reflects in steps:
+        if route and route[-1]["step"] == step:
+            route[-1]["count"] += 1
+            route[-1]["t1"] = t
+        else:
+            route.append({"step": step, "t0": t, "t1": t, "count": 1, "text": text,
+                          "premature": step != "explore" and not summarised})
+        summarised = summarised or reflects
+    return route

@@ -1,0 +1,237 @@
+"""The post-call report as one self-contained HTML page.
+
+No scripts, no external resources: inline CSS and SVG only, every piece of text through
+``html.escape``, and a Content-Security-Policy that forbids anything else.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from pullcoach.report_text import (
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, ratio, when, words,
+)
+from pullcoach.timeline_svg import COLOURS, timeline_svg
+
+__all__ = ["render_html", "CSP"]
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+CSS = """
+:root { --ink:#1f2a33; --soft:#5b6670; --line:#e3e7eb; --bg:#fbfbfa;
+  --good:#3f8f5a; --good-bg:#edf6ef; --fair:#b7791f; --fair-bg:#fcf5e6;
+  --poor:#c2553a; --poor-bg:#fbeeea; --none:#8a949e; --none-bg:#f3f5f7; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+  font: 15px/1.5 "Iowan Old Style", "Palatino Linotype", Georgia, serif; }
+main { max-width: 980px; margin: 0 auto; padding: 32px 28px 48px; }
+h1, h2, .label, .chip, .time, .who, .meta, .legend, .badge, .step {
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 26px; font-weight: 600; margin: 0 0 4px; letter-spacing: -0.01em; }
+h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacing: .08em;
+  color: var(--soft); margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+.meta { color: var(--soft); font-size: 13px; }
+.banner { margin-top: 14px; padding: 8px 12px; border-radius: 6px; background: var(--fair-bg);
+  color: #7a5210; font: 13px system-ui, sans-serif; }
+.cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; }
+.card { background: #fff; border: 1px solid var(--line); border-top: 4px solid var(--none);
+  border-radius: 8px; padding: 10px 12px 11px; }
+.card.good { border-top-color: var(--good); } .card.fair { border-top-color: var(--fair); }
+.card.poor { border-top-color: var(--poor); }
+.card .label { font-size: 12px; color: var(--soft); line-height: 1.3; min-height: 2.6em; }
+.card .value { font: 600 26px/1.2 system-ui, sans-serif; margin: 4px 0 2px; }
+.card.good .value { color: var(--good); } .card.fair .value { color: var(--fair); }
+.card.poor .value { color: var(--poor); }
+.card .value small { font-size: 12px; font-weight: 400; color: var(--soft); }
+.card .yard { font: 11.5px/1.35 system-ui, sans-serif; color: var(--soft); }
+.timeline { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  padding: 8px 4px 2px; }
+.legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--soft); margin-top: 8px; }
+.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
+  margin-right: 5px; vertical-align: -1px; }
+.legend b { font-weight: 400; margin-right: 5px; }
+.moment { display: grid; grid-template-columns: 64px 1fr; gap: 4px 14px; padding: 12px 0;
+  border-bottom: 1px solid var(--line); }
+.moment:last-child { border-bottom: 0; }
+.time { font-size: 12px; color: var(--soft); padding-top: 3px; font-variant-numeric: tabular-nums; }
+.moment .what { font: 600 14px system-ui, sans-serif; }
+.moment .what .msg { font-weight: 400; color: var(--soft); }
+.kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
+.kind-trainer .what { color: #7a5cb8; }
+.badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
+  background: var(--none-bg); color: var(--soft); margin-left: 6px; font-weight: 400; }
+.ctx { margin: 6px 0; padding-left: 12px; border-left: 2px solid var(--line); font-size: 14px; }
+.ctx p { margin: 2px 0; }
+.who { font-size: 12px; font-weight: 600; margin-right: 6px; }
+.who.coachee { color: #2f6f9f; } .who.partner { color: #6b7682; }
+.alt { font-size: 14px; background: var(--good-bg); border-radius: 6px; padding: 6px 10px; }
+.alt b { font: 600 12px system-ui, sans-serif; color: var(--good); margin-right: 6px; }
+.route { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.step { font-size: 13px; background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  padding: 6px 10px; }
+.step.premature { border-color: var(--fair); background: var(--fair-bg); }
+.step small { color: var(--soft); display: block; font-size: 11px; }
+.arrow { color: var(--soft); }
+.hint { font-size: 13px; color: var(--soft); margin-top: 8px; }
+.transcript { font-size: 14px; }
+.line { display: grid; grid-template-columns: 44px 84px 1fr; gap: 10px; padding: 4px 0;
+  border-bottom: 1px dotted var(--line); }
+.chip { display: inline-block; font-size: 11px; padding: 0 6px; margin-left: 4px;
+  border-radius: 9px; background: #eef2f6; color: #4a5560; }
+footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
+@media print { body { background: #fff; } main { padding: 0; } }
+@media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
+"""
+
+
+def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = None) -> str:
+    s = report["session"]
+    lang = lang_of(s["lang"])
+    w = words(lang)
+    names = {"coachee": s["coachee"] if s["coachee"] != "coachee" else w["coachee"],
+             "partner": s["partner"] if s["partner"] != "partner" else w["partner"]}
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(w['title'])} {escape(when(s['wall_clock'], lang))}</title>",
+        f"<style>{CSS}</style></head><body><main>",
+        f"<h1>{escape(w['title'])}</h1>",
+        f'<div class="meta">{escape(_meta(s, names, w, lang))}</div>',
+    ]
+    if s["status"] != "ended":
+        parts.append(f'<div class="banner">{escape(w["status_interrupted"])}</div>')
+    parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
+    rows = {**names, "nudges": "Nudges", "marks": "", "summary": w["legend_summary"],
+            "title": w["timeline"]}
+    parts += [f"<h2>{escape(w['timeline'])}</h2>", timeline_svg(report, rows), _legend(w, names)]
+    parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
+    parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
+    parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
+    parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote))}"
+              f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",
+              "</main></body></html>"]
+    return "\n".join(parts)
+
+
+def privacy_line(w: dict, audio_kept: bool, remote: str | None) -> str:
+    stored = w["stored_audio"] if audio_kept else w["stored_events"]
+    where = w["stored_remote"].format(remote=remote) if remote else w["stored_local"]
+    return f"{stored} {where}"
+
+
+def _meta(s: dict, names: dict, w: dict, lang: str) -> str:
+    bits = [when(s["wall_clock"], lang), f"{w['duration']} {clock(s['duration'])}",
+            f"{names['coachee']} · {names['partner']}"]
+    return "  ·  ".join(b for b in bits if b)
+
+
+def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
+    """(key, rating, value, small, yardstick) per headline figure; shared with Markdown."""
+    rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
+                      f["interruptions"])
+    classes = ", ".join(f"{w.get('class_' + k, k)} {v}" for k, v in sorted(it["classes"].items()))
+    wpm = f["speaking_rate"]
+    return [
+        ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", w["talk_share_y"]),
+        ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
+         f"{rr['reflections']} : {rr['questions']}", w["reflections_questions_y"]),
+        ("open_questions", oq["rating"], pct(oq["value"]),
+         f"{oq['open']}/{oq['open'] + oq['closed']}", w["open_questions_y"]),
+        ("summaries", su["rating"], str(su["value"]), "",
+         w["summaries_y"].format(gap=clock(su["longest_gap"]))),
+        ("interruptions", it["rating"], str(it["value"]), classes,
+         w["interruptions_y"].format(n=it["by_partner"])),
+        ("argument_stacks", f["argument_stacks"]["rating"], str(f["argument_stacks"]["value"]), "",
+         w["argument_stacks_y"]),
+        ("push_words", f["push_words"]["rating"], str(f["push_words"]["value"]), "", w["push_words_y"]),
+        ("righting_reflexes", f["righting_reflexes"]["rating"],
+         str(f["righting_reflexes"]["value"]), "", w["righting_reflexes_y"]),
+        ("monologues", f["monologues"]["rating"], str(f["monologues"]["value"]), "",
+         w["monologues_y"].format(turn=clock(f["monologues"]["longest_turn"]))),
+        ("speaking_rate", wpm["rating"], str(wpm["value"]) if wpm["value"] else w["none"],
+         w["wpm"] if wpm["value"] else "",
+         w["speaking_rate_y"].format(wpm=wpm["partner"] or w["none"])),
+    ]
+
+
+def _cards(f: dict, w: dict) -> str:
+    out = ['<div class="cards">']
+    for key, rating, value, small, yard in figure_cells(f, w):
+        sm = f" <small>{escape(small)}</small>" if small else ""
+        out.append(f'<div class="card {rating}"><div class="label">{escape(w[key])}</div>'
+                   f'<div class="value">{escape(value)}{sm}</div>'
+                   f'<div class="yard">{escape(yard)}</div></div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def _legend(w: dict, names: dict) -> str:
+    boxes = [(COLOURS["coachee"], names["coachee"]), (COLOURS["partner"], names["partner"]),
+             (COLOURS["overlap"], w["legend_overlap"])]
+    glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
+              (COLOURS["positive"], "▼", w["legend_positive"]),
+              (COLOURS["negative"], "▽", w["not_delivered"]),
+              (COLOURS["summary"], "◆", w["legend_summary"]),
+              (COLOURS["bookmark"], "⚑", w["legend_bookmark"])]
+    return ('<div class="legend">'
+            + "".join(f'<span><i style="background:{c}"></i>{escape(t)}</span>' for c, t in boxes)
+            + "".join(f'<span><b style="color:{c}">{g}</b>{escape(t)}</span>'
+                      for c, g, t in glyphs) + "</div>")
+
+
+def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
+    marks = [("nudge", m["nudge"]["t"], m) for m in report["moments"]]
+    marks += [("bookmark", b["t"], b) for b in report["bookmarks"]]
+    if not marks:
+        return f'<p class="hint">{escape(w["no_moments"])}</p>'
+    out = []
+    titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
+    for what, t, m in sorted(marks, key=lambda x: x[1]):
+        if what == "bookmark":
+            out.append(f'<div class="moment kind-trainer"><div class="time">{clock(t)}</div>'
+                       f'<div><div class="what">{escape(w["bookmark"])} '
+                       f'<span class="msg">{escape(m["note"])}</span></div></div></div>')
+            continue
+        n = m["nudge"]
+        tag = "" if n["delivered"] else f'<span class="badge">{escape(w["not_delivered"])}</span>'
+        ctx = "".join(f'<p><span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
+                      f'{escape(u["text"])}</p>' for u in m["around"])
+        alt = alts.get(n["rule"], "")
+        out.append(
+            f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div><div>'
+            f'<div class="what">{escape(titles.get(n["rule"], n["rule"]))} '
+            f'<span class="msg">“{escape(n["message"])}”</span>{tag}</div>'
+            + (f'<div class="ctx">{ctx}</div>' if ctx else "")
+            + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
+               if alt and n["kind"] == "negative" else "")
+            + "</div></div>")
+    return "".join(out)
+
+
+def _route(route: list[dict], w: dict) -> str:
+    if not route:
+        return f'<p class="hint">{escape(w["no_route"])}</p><p class="hint">{escape(w["route_hint"])}</p>'
+    chips = []
+    for r in route:
+        cls = "step premature" if r["premature"] else "step"
+        note = f" · {w['premature']}" if r["premature"] else ""
+        span = clock(r["t0"]) if r["t0"] == r["t1"] else f"{clock(r['t0'])}–{clock(r['t1'])}"
+        chips.append(f'<span class="{cls}">{escape(w[r["step"]])} '
+                     f'{escape(w["route_moves"].format(n=r["count"]))}'
+                     f'<small>{escape(span + note)}</small></span>')
+    return (f'<div class="route">{"<span class=arrow>→</span>".join(chips)}</div>'
+            f'<p class="hint">{escape(w["route_hint"])}</p>')
+
+
+def _transcript(report: dict, names: dict, lang: str) -> str:
+    out = ['<div class="transcript">']
+    for u in report["utterances"]:
+        chips = "".join(f'<span class="chip">{escape(c)}</span>'
+                        for c in label_chips(u["labels"], lang))
+        out.append(f'<div class="line"><span class="time">{clock(u["t0"])}</span>'
+                   f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
+                   f'<span>{escape(u["text"])}{chips}</span></div>')
+    out.append("</div>")
+    return "".join(out)

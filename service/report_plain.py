@@ -1,0 +1,93 @@
+"""The post-call report as Markdown and as WebVTT (``<v Speaker>`` cues with labels)."""
+
+from __future__ import annotations
+
+from pullcoach.report_html import figure_cells, privacy_line
+from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, when, words
+
+__all__ = ["render_md", "render_vtt"]
+
+_MARK = {"good": "🟢", "fair": "🟡", "poor": "🔴", "none": "⚪"}
+
+
+def _names(s: dict, w: dict) -> dict[str, str]:
+    return {"coachee": s["coachee"] if s["coachee"] != "coachee" else w["coachee"],
+            "partner": s["partner"] if s["partner"] != "partner" else w["partner"]}
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown line or table cell (no markup, no raw HTML)."""
+    out = text.replace("\\", "\\\\").replace("\n", " ")
+    for ch in "`*_[]<>|#":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = None) -> str:
+    s = report["session"]
+    lang = lang_of(s["lang"])
+    w = words(lang)
+    names = _names(s, w)
+    lines = [f"# {w['title']}", "",
+             f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
+             f"{_md(names['coachee'])} · {_md(names['partner'])}", ""]
+    if s["status"] != "ended":
+        lines += [f"> {w['status_interrupted']}", ""]
+    lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
+    for key, rating, value, small, yard in figure_cells(report["figures"], w):
+        val = f"{value} ({small})" if small else value
+        lines.append(f"| {_MARK[rating]} {w[key]} | **{_md(val)}** | {_md(yard)} |")
+    lines += ["", f"## {w['moments']}", ""]
+    titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
+    if not report["moments"] and not report["bookmarks"]:
+        lines.append(w["no_moments"])
+    for m in report["moments"]:
+        n = m["nudge"]
+        extra = "" if n["delivered"] else f" _({w['not_delivered']})_"
+        lines.append(f"- **{clock(n['t'])} {titles.get(n['rule'], _md(n['rule']))}** — "
+                     f"“{_md(n['message'])}”{extra}")
+        for u in m["around"]:
+            lines.append(f"  > **{_md(names[u['speaker']])}:** {_md(u['text'])}  ")
+        if n["kind"] == "negative" and n["rule"] in alts:
+            lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
+    for b in report["bookmarks"]:
+        lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {_md(b['note'])}")
+    lines += ["", f"## {w['route']}", ""]
+    if report["route"]:
+        lines.append(" → ".join(
+            f"{w[r['step']]} {r['count']}× ({clock(r['t0'])})"
+            + (f" ⚠ {w['premature']}" if r["premature"] else "") for r in report["route"]))
+    else:
+        lines.append(w["no_route"])
+    lines += ["", f"## {w['transcript']}", ""]
+    for u in report["utterances"]:
+        chips = ", ".join(label_chips(u["labels"], lang))
+        lines.append(f"- `{clock(u['t0'])}` **{_md(names[u['speaker']])}:** {_md(u['text'])}"
+                     + (f" _[{_md(chips)}]_" if chips else ""))
+    lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote)}", ""]
+    return "\n".join(lines)
+
+
+def _ts(t: float) -> str:
+    ms = int(round(max(t, 0.0) * 1000))
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def _vtt_text(text: str) -> str:
+    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("-->", "--&gt;").replace("\n", " ")
+
+
+def render_vtt(report: dict, **_: object) -> str:
+    s = report["session"]
+    lang = lang_of(s["lang"])
+    names = _names(s, words(lang))
+    out = ["WEBVTT", ""]
+    for i, u in enumerate(report["utterances"], 1):
+        t1 = max(u["t1"], u["t0"] + 0.001)
+        chips = label_chips(u["labels"], lang)
+        note = f" [{', '.join(chips)}]" if chips else ""
+        voice = _vtt_text(names[u["speaker"]])  # the annotation runs to '>': spaces are fine
+        out += [str(i), f"{_ts(u['t0'])} --> {_ts(t1)}",
+                f"<v {voice}>{_vtt_text(u['text'])}{_vtt_text(note)}</v>", ""]
+    return "\n".join(out)

@@ -1,0 +1,211 @@
+"""The report's words, in Dutch and English, and small formatting helpers.
+
+``words(lang)`` gives the table for a session language (English for anything but Dutch).
+The pull alternatives follow ``COACHING.md``: each nudge rule names the move that pulls.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+__all__ = ["words", "clock", "pct", "RULE_TITLES", "ALTERNATIVES", "LABEL_NAMES"]
+
+_NL = {
+    "title": "Gespreksverslag",
+    "coachee": "Coachee", "partner": "Gesprekspartner",
+    "duration": "Duur", "status_interrupted": "Onderbroken opname: het verslag loopt tot de laatste opgeslagen gebeurtenis",
+    "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
+    "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
+    "talk_share": "Spreektijd coachee", "talk_share_y": "doel 30% · goed ≤ 35%",
+    "reflections_questions": "Reflecties : vragen", "reflections_questions_y": "MITI: 1:1 redelijk · 2:1 goed",
+    "open_questions": "Open vragen", "open_questions_y": "MITI: 50% redelijk · 70% goed",
+    "summaries": "Samenvattingen", "summaries_y": "langste stuk zonder: {gap}",
+    "interruptions": "Onderbrekingen door coachee", "interruptions_y": "door partner: {n}",
+    "argument_stacks": "Argumentstapels", "argument_stacks_y": "doel 0 · stel een vraag",
+    "push_words": "Pushwoorden (moeten)", "push_words_y": "doel 0",
+    "righting_reflexes": "Herstelreflex", "righting_reflexes_y": "advies zonder toestemming · doel 0",
+    "monologues": "Monologen", "monologues_y": "langste beurt {turn} · goed ≤ 76 s",
+    "speaking_rate": "Spreektempo", "speaking_rate_y": "partner {wpm} · goed ≤ 160 w/min",
+    "wpm": "w/min", "none": "—",
+    "legend_speech": "spraak", "legend_overlap": "overlap", "legend_nudge": "nudge",
+    "legend_positive": "goede zet", "legend_summary": "samenvatting", "legend_bookmark": "bladwijzer",
+    "no_moments": "Geen nudges in dit gesprek.",
+    "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
+    "explore": "Verkennen", "draaivraag": "Draaivraag", "voorstel": "Voorstel",
+    "route_moves": "{n}×", "premature": "te vroeg: nog niet samengevat",
+    "no_route": "Geen open vragen, samenvattingen, draaivraag of voorstel herkend.",
+    "route_hint": "verkennen (open vragen, samenvatten) → draaivraag → voorstel zonder argument",
+    "stored_events": "Alleen gebeurtenissen (tijden, transcript, labels, nudges); geen audio.",
+    "stored_audio": "Gebeurtenissen en de audio per kanaal (FLAC) naast de database.",
+    "stored_local": "Niets heeft deze computer verlaten.",
+    "stored_remote": "Er was een externe dienst ingesteld: {remote}.",
+    "bookmark": "Bladwijzer", "warnings": "Meldingen van de pijplijn",
+    "decimal": ",", "class_competitive": "competitief", "class_failed": "mislukt",
+    "class_smooth": "vloeiend", "class_backchannel": "luistersignaal",
+    "class_cooperative": "coöperatief",
+    "session": "Sessie", "generated": "Gemaakt door pullcoach uit het gebeurtenissenlog.",
+}
+
+_EN = {
+    "title": "Conversation report",
+    "coachee": "Coachee", "partner": "Partner",
+    "duration": "Duration", "status_interrupted": "Interrupted recording: the report runs to the last stored event",
+    "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
+    "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
+    "talk_share": "Coachee talk share", "talk_share_y": "target 30% · good ≤ 35%",
+    "reflections_questions": "Reflections : questions", "reflections_questions_y": "MITI: 1:1 fair · 2:1 good",
+    "open_questions": "Open questions", "open_questions_y": "MITI: 50% fair · 70% good",
+    "summaries": "Summaries", "summaries_y": "longest stretch without: {gap}",
+    "interruptions": "Interruptions by coachee", "interruptions_y": "by partner: {n}",
+    "argument_stacks": "Argument stacks", "argument_stacks_y": "target 0 · ask instead",
+    "push_words": "Push words (must)", "push_words_y": "target 0",
+    "righting_reflexes": "Righting reflex", "righting_reflexes_y": "advice without permission · target 0",
+    "monologues": "Monologues", "monologues_y": "longest turn {turn} · good ≤ 76 s",
+    "speaking_rate": "Speaking rate", "speaking_rate_y": "partner {wpm} · good ≤ 160 wpm",
+    "wpm": "wpm", "none": "—",
+    "legend_speech": "speech", "legend_overlap": "overlap", "legend_nudge": "nudge",
+    "legend_positive": "good move", "legend_summary": "summary", "legend_bookmark": "bookmark",
+    "no_moments": "No nudges in this conversation.",
+    "alternative": "Pull alternative", "not_delivered": "report only",
+    "explore": "Explore", "draaivraag": "Turning question", "voorstel": "Proposal",
+    "route_moves": "{n}×", "premature": "premature: nothing summarised yet",
+    "no_route": "No open questions, summaries, turning question or proposal recognised.",
+    "route_hint": "explore (open questions, summaries) → turning question → proposal without argument",
+    "stored_events": "Events only (times, transcript, labels, nudges); no audio.",
+    "stored_audio": "Events, and the audio per channel (FLAC) beside the database.",
+    "stored_local": "Nothing left this machine.",
+    "stored_remote": "A remote service was configured: {remote}.",
+    "bookmark": "Bookmark", "warnings": "Pipeline notices",
+    "decimal": ".", "class_competitive": "competitive", "class_failed": "failed",
+    "class_smooth": "smooth", "class_backchannel": "backchannel",
+    "class_cooperative": "cooperative",
+    "session": "Session", "generated": "Made by pullcoach from the event log.",
+}
+
+RULE_TITLES = {
+    "nl": {
+        "interruption": "Onderbreking", "interrupted": "Onderbroken door partner",
+        "argument-stacking": "Argumentstapel", "too-few-summaries": "Te weinig samengevat",
+        "talk-ratio": "Veel aan het woord", "monologue": "Monoloog",
+        "closed-questions": "Gesloten vragen", "push-words": "Pushwoord",
+        "righting-reflex": "Herstelreflex", "proposal-with-argument": "Voorstel met argument",
+        "speaking-rate": "Spreektempo", "good-summary": "Goede samenvatting",
+        "open-question-after-resistance": "Open vraag bij weerstand",
+        "draaivraag": "Draaivraag", "trainer": "Trainer",
+    },
+    "en": {
+        "interruption": "Interruption", "interrupted": "Interrupted by partner",
+        "argument-stacking": "Argument stack", "too-few-summaries": "Too few summaries",
+        "talk-ratio": "Talking a lot", "monologue": "Monologue",
+        "closed-questions": "Closed questions", "push-words": "Push word",
+        "righting-reflex": "Righting reflex", "proposal-with-argument": "Proposal with argument",
+        "speaking-rate": "Speaking rate", "good-summary": "Good summary",
+        "open-question-after-resistance": "Open question at resistance",
+        "draaivraag": "Turning question", "trainer": "Trainer",
+    },
+}
+
+ALTERNATIVES = {
+    "nl": {
+        "interruption": "Laat uitpraten; vat daarna samen.",
+        "interrupted": "Weerstand: vraag door en vat samen wat je hoort.",
+        "argument-stacking": "Stel een open vraag in plaats van nog een argument.",
+        "too-few-summaries": "Vat samen: ‘Als ik je goed begrijp…’",
+        "talk-ratio": "Luister: stel een open vraag en laat de stilte vallen.",
+        "monologue": "Stop en vraag: ‘Hoe kijk jij daarnaar?’",
+        "closed-questions": "Maak er een open vraag van: ‘Wat…?’, ‘Hoe…?’",
+        "push-words": "Laat ‘moeten’ weg; geef informatie vrijblijvend.",
+        "righting-reflex": "Vraag eerst: ‘Mag ik een tip geven?’",
+        "proposal-with-argument": "Doe het voorstel zonder ‘want’: ‘Is het een idee dat…?’",
+        "speaking-rate": "Rustig: laat een pauze vallen voor je antwoordt.",
+        "good-summary": "Goed: zo blijft de ander aan het woord.",
+        "open-question-after-resistance": "Goed: nieuwsgierig bij weerstand.",
+        "draaivraag": "Goed: de ander noemt zelf de voordelen.",
+        "trainer": "Tip van de trainer.",
+    },
+    "en": {
+        "interruption": "Let them finish; then summarise.",
+        "interrupted": "Resistance: ask about it and summarise what you hear.",
+        "argument-stacking": "Ask an open question instead of another argument.",
+        "too-few-summaries": "Summarise: ‘So what you're saying is…’",
+        "talk-ratio": "Listen: ask an open question and allow the silence.",
+        "monologue": "Stop and ask: ‘How do you see it?’",
+        "closed-questions": "Make it open: ‘What…?’, ‘How…?’",
+        "push-words": "Drop ‘must’; offer information without pressure.",
+        "righting-reflex": "Ask first: ‘Can I make a suggestion?’",
+        "proposal-with-argument": "Propose without ‘because’: ‘How about…?’",
+        "speaking-rate": "Slow down: pause before you answer.",
+        "good-summary": "Good: it keeps them talking.",
+        "open-question-after-resistance": "Good: curious in the face of resistance.",
+        "draaivraag": "Good: they name the benefits themselves.",
+        "trainer": "The trainer's note.",
+    },
+}
+
+LABEL_NAMES = {
+    "nl": {"open": "open vraag", "closed": "gesloten vraag", "reflection": "reflectie",
+           "summary": "samenvatting", "input": "informatie", "advice": "advies",
+           "push": "moeten", "arguments": "argumenten", "backchannel": "luistersignaal",
+           "permission": "toestemming", "proposal": "voorstel", "draaivraag": "draaivraag"},
+    "en": {"open": "open question", "closed": "closed question", "reflection": "reflection",
+           "summary": "summary", "input": "information", "advice": "advice",
+           "push": "push", "arguments": "arguments", "backchannel": "backchannel",
+           "permission": "permission", "proposal": "proposal", "draaivraag": "turning question"},
+}
+
+
+def lang_of(lang: str | None) -> str:
+    return "nl" if (lang or "").lower().startswith("nl") else "en"
+
+
+def words(lang: str | None) -> dict[str, str]:
+    return _NL if lang_of(lang) == "nl" else _EN
+
+
+def clock(seconds: float | None) -> str:
+    """12.3 -> "0:12"; 3725 -> "1:02:05"."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    s = int(max(seconds, 0.0))
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def ratio(value: float | None, decimal: str = ".") -> str:
+    if value is None:
+        return "—"
+    if not math.isfinite(value):
+        return "∞ : 1"
+    return f"{value:.1f} : 1".replace(".0 ", " ").replace(".", decimal)
+
+
+def when(wall: float, lang: str) -> str:
+    if not wall:
+        return ""
+    tm = time.localtime(wall)
+    return time.strftime("%d-%m-%Y %H:%M" if lang_of(lang) == "nl" else "%Y-%m-%d %H:%M", tm)
+
+
+def label_chips(labels: dict, lang: str) -> list[str]:
+    """The names of an utterance's labels that are set, in a fixed order."""
+    names = LABEL_NAMES[lang_of(lang)]
+    out = []
+    q = labels.get("question")
+    if q in ("open", "closed"):
+        out.append(names[q])
+    if labels.get("summary") or labels.get("reflection") == "summary":
+        out.append(names["summary"])
+    elif labels.get("reflection"):
+        out.append(names["reflection"])
+    for key in ("draaivraag", "proposal", "permission", "advice", "push", "input", "backchannel"):
+        if labels.get(key):
+            out.append(names[key])
+    n = labels.get("arguments")
+    if isinstance(n, int) and not isinstance(n, bool) and n > 0:
+        out.append(f"{names['arguments']} ×{n}")
+    return out

@@ -1,0 +1,93 @@
+"""The report's timeline as one inline SVG: both speakers' speech, overlaps, nudges,
+summaries and bookmarks over a time axis. All text is escaped; no scripts, no links."""
+
+from __future__ import annotations
+
+from html import escape
+
+from pullcoach.report_text import RULE_TITLES, clock, lang_of
+
+__all__ = ["timeline_svg", "COLOURS"]
+
+COLOURS = {
+    "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
+    "negative": "#c2553a", "positive": "#3f8f5a", "trainer": "#7a5cb8",
+    "summary": "#3f8f5a", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
+}
+W, LEFT, RIGHT = 960, 92, 12
+ROWS = {"nudges": (6, 24), "coachee": (32, 54), "partner": (60, 82), "marks": (90, 106)}
+AXIS_Y = 114
+H = 132
+STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def _x(t: float, duration: float) -> float:
+    return LEFT + (W - LEFT - RIGHT) * min(max(t, 0.0), duration) / duration
+
+
+def _step(duration: float) -> int:
+    return next((s for s in STEPS if duration / s <= 10), STEPS[-1])
+
+
+def timeline_svg(report: dict, names: dict[str, str]) -> str:
+    """``names``: display names of the rows (coachee, partner, nudges, marks)."""
+    s = report["session"]
+    lang = lang_of(s["lang"])
+    duration = max(s["duration"], 1.0)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" '
+           f'role="img" aria-label="{escape(names.get("title", "timeline"))}" class="timeline">']
+    for key, (y0, y1) in ROWS.items():
+        out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4:.1f}" text-anchor="end" '
+                   f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
+        if key in ("coachee", "partner"):
+            out.append(f'<rect x="{LEFT}" y="{y0}" width="{W - LEFT - RIGHT}" height="{y1 - y0}" '
+                       'fill="#f3f5f7" rx="3"/>')
+    for speaker in ("coachee", "partner"):
+        y0, y1 = ROWS[speaker]
+        for t0, t1 in report["speech"][speaker]:
+            x0, x1 = _x(t0, duration), _x(t1, duration)
+            out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 0.8):.1f}" '
+                       f'height="{y1 - y0}" fill="{COLOURS[speaker]}" rx="1.5">'
+                       f'<title>{escape(names[speaker])} {clock(t0)}–{clock(t1)}</title></rect>')
+    top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
+    for t0, t1 in report["overlaps"]:
+        x0, x1 = _x(t0, duration), _x(t1, duration)
+        out.append(f'<rect x="{x0:.1f}" y="{top - 2}" width="{max(x1 - x0, 1.5):.1f}" '
+                   f'height="{bottom - top + 4}" fill="{COLOURS["overlap"]}" opacity="0.55"/>')
+    y0, y1 = ROWS["nudges"]
+    titles = RULE_TITLES[lang]
+    for n in report["nudges"]:
+        x = _x(n["t"], duration)
+        colour = COLOURS.get(n["kind"], COLOURS["negative"])
+        fill = colour if n["delivered"] else "#ffffff"
+        tip = f'{clock(n["t"])} {titles.get(n["rule"], n["rule"])}: {n["message"]}'
+        out.append(f'<path d="M{x - 6:.1f},{y0} L{x + 6:.1f},{y0} L{x:.1f},{y1} Z" fill="{fill}" '
+                   f'stroke="{colour}" stroke-width="1.5"><title>{escape(tip)}</title></path>')
+    y0, y1 = ROWS["marks"]
+    ym = (y0 + y1) / 2
+    for t in report["summaries"]:
+        x = _x(t, duration)
+        out.append(f'<path d="M{x:.1f},{y0} L{x + 6:.1f},{ym} L{x:.1f},{y1} L{x - 6:.1f},{ym} Z" '
+                   f'fill="{COLOURS["summary"]}"><title>{escape(names["summary"])} '
+                   f'{clock(t)}</title></path>')
+    for b in report["bookmarks"]:
+        x = _x(b["t"], duration)
+        out.append(f'<g><title>{escape(clock(b["t"]) + " " + b["note"])}</title>'
+                   f'<line x1="{x:.1f}" y1="{y0 - 2}" x2="{x:.1f}" y2="{y1}" '
+                   f'stroke="{COLOURS["bookmark"]}" stroke-width="2"/>'
+                   f'<path d="M{x:.1f},{y0 - 2} L{x + 9:.1f},{y0 + 2} L{x:.1f},{y0 + 6} Z" '
+                   f'fill="{COLOURS["bookmark"]}"/></g>')
+    out.append(f'<line x1="{LEFT}" y1="{AXIS_Y}" x2="{W - RIGHT}" y2="{AXIS_Y}" '
+               f'stroke="{COLOURS["axis"]}" stroke-width="1"/>')
+    step = _step(duration)
+    t = 0
+    while t <= duration + 1e-6:
+        x = _x(t, duration)
+        anchor = "start" if t == 0 else "middle"
+        out.append(f'<line x1="{x:.1f}" y1="{AXIS_Y}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
+                   f'stroke="{COLOURS["axis"]}"/><text x="{x:.1f}" y="{AXIS_Y + 15}" '
+                   f'font-size="10" text-anchor="{anchor}" fill="{COLOURS["text"]}">'
+                   f'{clock(t)}</text>')
+        t += step
+    out.append("</svg>")
+    return "".join(out)

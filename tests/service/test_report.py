@@ -1,0 +1,141 @@
+"""The post-call report from a scripted Dutch session (tests/service/report_session.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from report_session import session_events  # noqa: E402
+
+from pullcoach.errors import ConfigError
+from pullcoach.report import build, render, write
+from pullcoach.rules.events import NudgeIssued, SessionStarted, TranscriptFinal
+
+
+def test_figures_are_derived_from_the_log():
+    f = build(session_events())["figures"]
+    # coachee speech 41.5 s of 88 s spoken in total
+    assert f["talk_share"]["value"] == pytest.approx(41.5 / 88.0)
+    assert f["talk_share"]["rating"] == "poor"  # far above the seed's 30%
+    rq = f["reflections_questions"]
+    assert (rq["reflections"], rq["questions"], rq["value"]) == (2, 4, 0.5)
+    assert rq["rating"] == "poor"  # below MITI's 1:1
+    oq = f["open_questions"]
+    assert (oq["open"], oq["closed"], oq["value"], oq["rating"]) == (2, 2, 0.5, "fair")
+    assert f["summaries"]["value"] == 1
+    assert f["summaries"]["longest_gap"] == pytest.approx(67.0)  # start -> first summary at 67 s
+    assert f["interruptions"]["value"] == 1
+    assert f["interruptions"]["classes"] == {"competitive": 1}
+    assert f["interruptions"]["by_partner"] == 0
+    assert f["argument_stacks"]["value"] == 1  # the report-only nudge counts too
+    assert f["push_words"]["value"] == 1
+    assert f["righting_reflexes"]["value"] == 0
+    assert f["monologues"]["longest_turn"] == pytest.approx(11.0)
+    # coachee: 77 words in 41.5 s of transcribed speech
+    assert f["speaking_rate"]["value"] == round(77 / 41.5 * 60)
+
+
+def test_overlaps_moments_and_route():
+    r = build(session_events())
+    assert r["overlaps"] == [[15.0, 16.0]]
+    rules = [m["nudge"]["rule"] for m in r["moments"]]
+    assert rules == ["push-words", "interruption", "argument-stacking", "good-summary",
+                     "draaivraag"]
+    around = [u["text"] for u in r["moments"][1]["around"]]
+    assert around[-1].startswith("Ja maar bovendien")  # the interrupting utterance itself
+    assert [s["step"] for s in r["route"]] == ["explore", "draaivraag", "explore", "voorstel"]
+    assert not any(s["premature"] for s in r["route"])
+
+
+def test_a_proposal_before_any_summary_is_premature():
+    events = [SessionStarted(session="x"),
+              TranscriptFinal(t=3, speaker="coachee", t0=1, t1=2, text="Zullen we gaan?")]
+    from pullcoach.rules.events import UtteranceLabeled
+    events.append(UtteranceLabeled(t=3, speaker="coachee", t0=1, t1=2, text="Zullen we gaan?",
+                                   labels={"proposal": True}))
+    (step,) = build(events)["route"]
+    assert step["step"] == "voorstel" and step["premature"]
+
+
+def test_html_is_self_contained_escaped_and_dutch():
+    html = render(session_events(), "html")
+    assert ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "style-src 'unsafe-inline'; img-src data:\">") in html
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "<svg" in html and "Gespreksverslag" in html and "Spreektijd coachee" in html
+    assert "47%" in html and "0,5 : 1" in html
+    assert "Laat uitpraten; vat daarna samen." in html  # the pull alternative
+    assert "Hier kantelt het gesprek" in html  # the bookmark
+    assert "Alleen gebeurtenissen" in html and "Niets heeft deze computer verlaten" in html
+
+
+def test_html_in_english_and_privacy_variants():
+    html = render(session_events(lang="en"), "html", audio_kept=True, remote="asr.example.org")
+    assert "Conversation report" in html and "Coachee talk share" in html
+    assert "audio per channel (FLAC)" in html and "asr.example.org" in html
+    assert "Let them finish; then summarise." in html
+
+
+def test_an_interrupted_session_still_reports():
+    events = session_events(ended=False)
+    r = build(events)
+    assert r["session"]["status"] == "interrupted"
+    assert r["session"]["duration"] == pytest.approx(95.6)  # the last event: the final transcript of 92.5-95.0
+    html = render(events, "html")
+    assert "Onderbroken opname" in html and "Dat is goed." in html
+
+
+def test_hostile_names_and_nudge_text_are_escaped():
+    events = session_events()
+    events[0] = SessionStarted(session="s<1>", lang="nl", coachee="<b>A</b>", partner="B&B")
+    events.append(NudgeIssued(t=50, rule="<img src=x>", message="\"><script>x</script>",
+                              kind="trainer"))
+    html = render(events, "html")
+    assert "<b>A</b>" not in html and "&lt;b&gt;A&lt;/b&gt;" in html
+    assert "<img" not in html and "<script" not in html and "B&amp;B" in html
+
+
+def test_markdown_has_figures_moments_and_escapes_markup():
+    md = render(session_events(), "md")
+    assert md.startswith("# Gespreksverslag")
+    assert "| 🔴 Spreektijd coachee | **47%** |" in md
+    assert "Pull-alternatief: Laat uitpraten; vat daarna samen." in md
+    assert "\\<script\\>" in md and "<script>" not in md
+
+
+def test_vtt_has_voice_tags_and_escaped_text():
+    vtt = render(session_events(), "vtt")
+    assert vtt.startswith("WEBVTT\n")
+    assert "00:00:01.000 --> 00:00:09.000\n<v Anna>We moeten echt" in vtt
+    assert "<v Bert>Nee. &lt;script&gt;" in vtt
+    assert vtt.count("<v ") == 15
+
+
+def test_json_is_plain_data():
+    data = json.loads(render(session_events(), "json"))
+    assert data["session"]["id"] == "rollenspel-1"
+    assert data["figures"]["open_questions"]["value"] == 0.5
+    assert len(data["utterances"]) == 15 and len(data["nudges"]) == 5
+    assert data["stored"] == {"events": True, "audio": False, "remote": None}
+
+
+def test_no_reflections_or_questions_gives_no_rating_not_a_crash():
+    events = [SessionStarted(session="quiet")]
+    r = build(events)
+    assert r["figures"]["reflections_questions"]["rating"] == "none"
+    for fmt in ("html", "md", "json", "vtt"):
+        assert render(events, fmt)
+
+
+def test_unknown_format_and_write(tmp_path):
+    with pytest.raises(ConfigError, match="html, md, json, vtt"):
+        render(session_events(), "pdf")
+    path = write(session_events(), tmp_path / "r.vtt")
+    assert path.read_text(encoding="utf-8").startswith("WEBVTT")
