@@ -15,7 +15,7 @@ from pullcoach.report_html import render_html
 from pullcoach.report_plain import render_md, render_vtt
 from pullcoach.rules.events import Event
 
-__all__ = ["render", "write", "FORMATS", "build"]
+__all__ = ["render", "write", "FORMATS", "build", "jsonable"]
 
 FORMATS = ("html", "md", "json", "vtt")
 
@@ -50,13 +50,15 @@ def _json(report: dict, audio_kept: bool, remote: str | None) -> str:
                      for k, v in report["speech"].items()}
     out["overlaps"] = [[round(a, 3), round(b, 3)] for a, b in report["overlaps"]]
     out["stored"] = {"events": True, "audio": audio_kept, "remote": remote}
+    return json.dumps(jsonable(out), ensure_ascii=False, indent=2)
 
-    def finite(x):  # JSON has no Infinity
-        if isinstance(x, float) and x in (float("inf"), float("-inf")):
-            return None
-        if isinstance(x, dict):
-            return {k: finite(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [finite(v) for v in x]
-        return x
-    return json.dumps(finite(out), ensure_ascii=False, indent=2)
+
+def jsonable(x):
+    """``x`` with infinities (a ratio with no questions) as None: JSON has no Infinity."""
+    if isinstance(x, float) and x in (float("inf"), float("-inf")):
+        return None
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    return x

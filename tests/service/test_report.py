@@ -1,4 +1,4 @@
-"""The post-call report from a scripted Dutch session (tests/service/report_session.py)."""
+"""The post-call report from a scripted Dutch session (tests/service/test_report_script.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report_session import session_events  # noqa: E402
+from test_report_script import session_events  # noqa: E402
 
 from pullcoach.errors import ConfigError
 from pullcoach.report import build, render, write

@@ -1,0 +1,174 @@
+"""``pullcoach sessions list|show|export|delete|retention`` and ``pullcoach report``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from pullcoach.errors import ConfigError, StoreError
+from pullcoach.paths import data_dir
+from pullcoach.report import FORMATS, build, jsonable, render
+from pullcoach.report_text import clock
+from pullcoach.rules.events import to_dict
+from pullcoach.store import Store
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", help="where sessions are stored "
+                        "(default: the user data dir)")
+
+    p = subparsers.add_parser("sessions", help="list, show, export or delete stored sessions")
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = sub.add_parser("list", parents=[common], help="the stored sessions, newest first")
+    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls.set_defaults(func=_list)
+    show = sub.add_parser("show", parents=[common], help="one session's details and figures")
+    show.add_argument("session", metavar="SESSION", help="an id, an id prefix, or 'last'")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(func=_show)
+    ex = sub.add_parser("export", parents=[common],
+                        help="a session's event log, one JSON event per line")
+    ex.add_argument("session", metavar="SESSION")
+    ex.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    ex.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    ex.set_defaults(func=_export)
+    rm = sub.add_parser("delete", parents=[common], help="delete a session and any kept audio")
+    rm.add_argument("session", metavar="SESSION")
+    rm.add_argument("--format", choices=("text", "json"), default="text")
+    rm.set_defaults(func=_delete)
+    ret = sub.add_parser("retention", parents=[common],
+                         help="show or set how many days sessions are kept ('off' keeps all)")
+    ret.add_argument("days", nargs="?", metavar="DAYS|off")
+    ret.set_defaults(func=_retention)
+
+    r = subparsers.add_parser("report", parents=[common], help="the post-call report of a session")
+    r.add_argument("session", metavar="SESSION", help="an id, an id prefix, or 'last'")
+    r.add_argument("--format", choices=FORMATS, default=None,
+                   help="html (default, or from -o's suffix), md, json or vtt")
+    r.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    r.set_defaults(func=_report)
+
+
+def _open(args) -> Store:
+    return Store(data_dir(args.data_dir))
+
+
+def _out(text: str, path: str | None) -> None:
+    if path:
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc.strerror}; choose another -o") from None
+        print(path, file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _list(args) -> int:
+    with _open(args) as store:
+        items = store.sessions()
+    if args.format == "json":
+        _out(json.dumps(items, ensure_ascii=False, indent=2), None)
+        return 0
+    if not items:
+        print(f"no sessions stored in {data_dir(args.data_dir)}")
+        return 0
+    for s in items:
+        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))
+        c = s["counts"]
+        print(f"{s['id']:<24} {started}  {clock(s['duration']):>7}  {s['lang']}  "
+              f"{s['status']:<11} {c.get('transcript-final', 0):>4} utt  "
+              f"{c.get('nudge-issued', 0):>3} nudges")
+    return 0
+
+
+def _show(args) -> int:
+    with _open(args) as store:
+        sid = store.resolve(args.session)
+        info = next(s for s in store.sessions() if s["id"] == sid)
+        report = build(store.events(sid))
+    info["figures"] = report["figures"]
+    if args.format == "json":
+        _out(json.dumps(jsonable(info), ensure_ascii=False, indent=2), None)
+        return 0
+    for key in ("id", "status", "reason", "lang", "coachee", "partner"):
+        print(f"{key:<10} {info[key]}")
+    print(f"{'started':<10} {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(info['started_wall']))}")
+    print(f"{'duration':<10} {clock(info['duration'])}")
+    print(f"{'audio':<10} {'kept' if info['audio_kept'] else 'not stored'}")
+    for name, f in report["figures"].items():
+        print(f"{name:<22} {_short(f['value']):>8}  {f['rating']}")
+    return 0
+
+
+def _short(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def _export(args) -> int:
+    with _open(args) as store:
+        sid = store.resolve(args.session)
+        events = store.events(sid)
+    if args.format == "json":
+        text = json.dumps([to_dict(e) for e in events], ensure_ascii=False, indent=2)
+    else:
+        text = "".join(json.dumps(to_dict(e), ensure_ascii=False) + "\n" for e in events)
+    _out(text, args.output)
+    return 0
+
+
+def _delete(args) -> int:
+    with _open(args) as store:
+        sid = store.resolve(args.session)
+        store.delete(sid)
+    if args.format == "json":
+        _out(json.dumps({"deleted": sid}), None)
+    else:
+        print(f"deleted {sid}")
+    return 0
+
+
+def _retention(args) -> int:
+    with _open(args) as store:
+        if args.days is not None:
+            if args.days.lower() in ("off", "0", "none"):
+                store.set_retention(None)
+            else:
+                try:
+                    days = float(args.days)
+                except ValueError:
+                    raise ConfigError(f"retention must be a number of days or 'off', "
+                                      f"not {args.days!r}") from None
+                if days <= 0:
+                    raise ConfigError("retention must be more than 0 days, or 'off'")
+                store.set_retention(days)
+                store.prune(days)
+        days = store.retention()
+    print(f"sessions are kept {'forever' if not days else f'for {days:g} days'}")
+    return 0
+
+
+def _report(args) -> int:
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix) if suffix in (
+            *FORMATS, "htm", "markdown") else "html"
+    with _open(args) as store:
+        sid = store.resolve(args.session)
+        info = next(s for s in store.sessions() if s["id"] == sid)
+        events = store.events(sid)
+    if not events:
+        raise StoreError(f"session {sid} has no events to report")
+    _out(render(events, fmt, audio_kept=info["audio_kept"]), args.output)
+    return 0

@@ -1,0 +1,87 @@
+"""``pullcoach sessions ...`` and ``pullcoach report`` through cli.main, on a real store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_report_script import session_events  # noqa: E402
+
+from pullcoach.cli import main
+from pullcoach.rules.events import SessionStarted, from_json
+from pullcoach.store import Store
+
+
+@pytest.fixture
+def data(tmp_path):
+    with Store(tmp_path) as store:
+        for e in session_events():
+            store.append("rollenspel-1", e)
+        store.append("other-2", SessionStarted(session="other-2", wall_clock=1_700_000_000.0))
+    return str(tmp_path)
+
+
+def test_list_text_and_json(data, capsys):
+    assert main(["sessions", "list", "--data-dir", data]) == 0
+    out = capsys.readouterr().out
+    assert "rollenspel-1" in out and "ended" in out and "interrupted" in out
+    assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in items] == ["rollenspel-1", "other-2"]
+    assert items[0]["counts"]["nudge-issued"] == 5
+
+
+def test_list_of_an_empty_dir(tmp_path, capsys):
+    assert main(["sessions", "list", "--data-dir", str(tmp_path)]) == 0
+    assert "no sessions" in capsys.readouterr().out
+
+
+def test_show_by_prefix(data, capsys):
+    assert main(["sessions", "show", "rollen", "--format", "json", "--data-dir", data]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["id"] == "rollenspel-1" and info["figures"]["push_words"]["value"] == 1
+    assert main(["sessions", "show", "last", "--data-dir", data]) == 0
+    assert "talk_share" in capsys.readouterr().out
+
+
+def test_export_round_trips_the_log(data, tmp_path, capsys):
+    out = tmp_path / "log.jsonl"
+    assert main(["sessions", "export", "rollenspel-1", "-o", str(out), "--data-dir", data]) == 0
+    events = [from_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert events == session_events()
+
+
+def test_report_formats_and_output_file(data, tmp_path, capsys):
+    assert main(["report", "last", "--format", "vtt", "--data-dir", data]) == 0
+    assert capsys.readouterr().out.startswith("WEBVTT")
+    html = tmp_path / "r.html"
+    assert main(["report", "rollenspel", "-o", str(html), "--data-dir", data]) == 0
+    assert "Gespreksverslag" in html.read_text(encoding="utf-8")
+    md = tmp_path / "r.md"
+    assert main(["report", "rollenspel", "-o", str(md), "--data-dir", data]) == 0
+    assert md.read_text(encoding="utf-8").startswith("# Gespreksverslag")
+
+
+def test_delete_and_unknown_session(data, capsys):
+    assert main(["sessions", "delete", "other", "--data-dir", data]) == 0
+    assert "deleted other-2" in capsys.readouterr().out
+    assert main(["report", "other", "--data-dir", data]) == 6  # StoreError
+    err = capsys.readouterr().err
+    assert err.startswith("pullcoach: no session 'other'") and "sessions list" in err
+
+
+def test_retention_setting(data, capsys):
+    import time
+    with Store(data) as store:
+        store.append("fresh-3", SessionStarted(session="fresh-3", wall_clock=time.time()))
+    assert main(["sessions", "retention", "--data-dir", data]) == 0
+    assert "forever" in capsys.readouterr().out
+    assert main(["sessions", "retention", "30", "--data-dir", data]) == 0
+    assert "30 days" in capsys.readouterr().out
+    assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
+    assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["fresh-3"]  # both others are older
+    assert main(["sessions", "retention", "soon", "--data-dir", data]) == 2
