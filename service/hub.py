@@ -1,0 +1,94 @@
+"""In-process pub/sub between sessions and their consumers (websocket server, store).
+
+Sessions publish ``(session_id, event)`` with ``hub.publish`` (a LiveSession sink); the hub
+keeps a small record per session (token, names, latest audio time, live or not) and calls
+every subscriber in order. Subscribers must never block: they queue and return. A
+subscriber that raises is logged and kept; it never stops the others or the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from pullcoach.rules import events as ev
+
+__all__ = ["Hub", "SessionRecord", "Controller"]
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[str, Any], None]
+
+
+class Controller(Protocol):
+    """What the hub needs from a running session (LiveSession has both)."""
+
+    def inject(self, event: Any) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(slots=True)
+class SessionRecord:
+    session: str
+    token: str
+    lang: str = "nl"
+    coachee: str = "coachee"
+    partner: str = "partner"
+    started_wall: float | None = None
+    live: bool = False
+    ended: bool = False
+    t: float = 0.0  # latest audio time seen
+    seq: int = 0  # declaration order, newest is highest
+    controller: Controller | None = field(default=None, repr=False)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.sessions: dict[str, SessionRecord] = {}
+        self._subscribers: list[Subscriber] = []
+        self._seq = 0
+        self.published = 0
+
+    # --- sessions ---------------------------------------------------------------------
+    def declare(self, session: str, token: str, *, lang: str = "nl", coachee: str = "coachee",
+                partner: str = "partner", controller: Controller | None = None) -> SessionRecord:
+        """Register a session (and its overlay token) before it starts publishing."""
+        self._seq += 1
+        rec = SessionRecord(session=session, token=token, lang=lang, coachee=coachee,
+                            partner=partner, seq=self._seq, controller=controller)
+        self.sessions[session] = rec
+        return rec
+
+    def attach(self, session: str, controller: Controller) -> None:
+        self.sessions[session].controller = controller
+
+    def newest(self, predicate: Callable[[SessionRecord], bool] = lambda r: True) -> SessionRecord | None:
+        open_ = [r for r in self.sessions.values() if not r.ended and predicate(r)]
+        return max(open_, key=lambda r: r.seq) if open_ else None
+
+    # --- pub/sub ----------------------------------------------------------------------
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(fn)
+        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+
+    def publish(self, session: str, event: Any) -> None:
+        """A LiveSession sink: record, then hand to every subscriber. Never blocks."""
+        rec = self.sessions.get(session)
+        if rec is None:  # a session nobody declared: accept it, without a token
+            rec = self.declare(session, token="")
+        t = getattr(event, "t", None)
+        if isinstance(t, (int, float)) and t > rec.t:
+            rec.t = float(t)
+        if isinstance(event, ev.SessionStarted):
+            rec.live, rec.started_wall, rec.lang = True, event.wall_clock, event.lang
+            rec.coachee, rec.partner = event.coachee, event.partner
+        elif isinstance(event, ev.SessionEnded):
+            rec.live, rec.ended = False, True
+        self.published += 1
+        for fn in list(self._subscribers):
+            try:
+                fn(session, event)
+            except Exception:  # a broken consumer must not stop the pipeline
+                log.exception("hub subscriber %r failed", fn)

@@ -1,0 +1,280 @@
+"""Protocol v1 on ``/ws``: a pure codec. ``encode(msg) -> str``, ``decode(text) -> msg``.
+
+Every message is a JSON object with ``"v": 1`` and ``"type"``. Control messages are the
+dataclasses below; a pipeline event travels as ``SessionEvent(session, event)``, i.e. the
+event's own JSON form (``rules/events.py``) with a ``"session"`` field added. Any bad
+input to ``decode`` raises ``ProtocolError`` whose ``code`` attribute is one of ``CODES``.
+No I/O, no clocks: the spec is docs/protocol.md and a test round-trips its examples.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Union
+
+from pullcoach.errors import ProtocolError
+from pullcoach.rules import events as ev
+
+__all__ = [
+    "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
+    "SendNudge", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
+    "encode", "decode", "error_code", "protocol_error",
+]
+
+VERSION = 1
+ROLES = ("overlay", "trainer", "capture")
+CODES = ("bad-token", "bad-version", "bad-origin", "malformed", "unknown-type", "too-big",
+         "no-session")
+# close codes for errors during the handshake (1009 comes from websockets' max_size)
+CLOSE_CODES = {"bad-token": 4401, "malformed": 4400, "unknown-type": 4400,
+               "bad-version": 4426, "bad-origin": 4403, "too-big": 1009, "no-session": 4404}
+
+_frozen = dict(frozen=True, slots=True, kw_only=True)
+
+
+@dataclass(**_frozen)
+class Hello:
+    role: str  # overlay | trainer | capture (capture: only on /ingest)
+    token: str
+    session: str | None = None
+    client: str = ""
+    # capture only: the session to create
+    lang: str | None = None
+    coachee: str | None = None
+    partner: str | None = None
+
+
+@dataclass(**_frozen)
+class SessionInfo:
+    session: str
+    lang: str
+    started_wall: float | None
+    live: bool
+    coachee: str
+    partner: str
+
+
+@dataclass(**_frozen)
+class Welcome:
+    role: str
+    server: str
+    sessions: tuple[SessionInfo, ...] = ()
+    token: str | None = None  # capture only: the new session's overlay token
+
+
+@dataclass(**_frozen)
+class Status:
+    session: str
+    t: float
+    listening: bool
+    trainer_watching: bool
+
+
+@dataclass(**_frozen)
+class SendNudge:
+    session: str
+    message: str
+
+
+@dataclass(**_frozen)
+class AddBookmark:
+    session: str
+    note: str = ""
+
+
+@dataclass(**_frozen)
+class EndSession:
+    session: str
+
+
+@dataclass(**_frozen)
+class Watch:
+    session: str
+
+
+@dataclass(**_frozen)
+class Error:
+    code: str
+    message: str
+
+
+@dataclass(**_frozen)
+class SessionEvent:
+    session: str
+    event: ev.Event
+
+
+Message = Union[Hello, Welcome, Status, SendNudge, AddBookmark, EndSession, Watch, Error,
+                SessionEvent]
+
+_TYPES = {Hello: "hello", Welcome: "welcome", Status: "status", SendNudge: "send-nudge",
+          AddBookmark: "bookmark", EndSession: "end-session", Watch: "watch", Error: "error"}
+
+
+def protocol_error(code: str, message: str) -> ProtocolError:
+    err = ProtocolError(message)
+    err.code = code  # type: ignore[attr-defined]
+    return err
+
+
+def error_code(err: ProtocolError) -> str:
+    return getattr(err, "code", "malformed")
+
+
+# --- encode -----------------------------------------------------------------------------
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode(msg: Message) -> str:
+    if isinstance(msg, SessionEvent):
+        data = ev.to_dict(msg.event)
+        data["session"] = msg.session
+        return _dump(data)
+    head: dict[str, Any] = {"v": VERSION, "type": _TYPES[type(msg)]}
+    match msg:
+        case Hello():
+            head.update(role=msg.role, token=msg.token)
+            for name in ("session", "lang", "coachee", "partner"):
+                if getattr(msg, name) is not None:
+                    head[name] = getattr(msg, name)
+            head["client"] = msg.client
+        case Welcome():
+            head.update(role=msg.role, server=msg.server,
+                        sessions=[_info_dict(s) for s in msg.sessions])
+            if msg.token is not None:
+                head["token"] = msg.token
+        case Status():
+            head.update(session=msg.session, t=msg.t, listening=msg.listening,
+                        trainer_watching=msg.trainer_watching)
+        case SendNudge():
+            head.update(session=msg.session, message=msg.message)
+        case AddBookmark():
+            head.update(session=msg.session, note=msg.note)
+        case EndSession() | Watch():
+            head.update(session=msg.session)
+        case Error():
+            head.update(code=msg.code, message=msg.message)
+    return _dump(head)
+
+
+def _info_dict(s: SessionInfo) -> dict[str, Any]:
+    return {"session": s.session, "lang": s.lang, "started_wall": s.started_wall,
+            "live": s.live, "coachee": s.coachee, "partner": s.partner}
+
+
+# --- decode -----------------------------------------------------------------------------
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range: {text[:20]}")
+    return value
+
+
+def decode(text: str | bytes) -> Message:
+    """Parse one message; raise ``ProtocolError`` (with ``.code``) for anything else."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise protocol_error("malformed", "messages must be UTF-8 JSON text") from None
+    if not isinstance(text, str):
+        raise protocol_error("malformed", "messages must be JSON text")
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, RecursionError) as exc:
+        raise protocol_error("malformed", f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise protocol_error("malformed", "a message must be a JSON object")
+    v = data.get("v")
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise protocol_error("malformed", '"v" must be the integer protocol version, e.g. 1')
+    if v != VERSION:
+        raise protocol_error("bad-version", f"this server speaks protocol v{VERSION}, not v{v}")
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise protocol_error("malformed", '"type" must be a string')
+    try:
+        return _decode(kind, data)
+    except ProtocolError:
+        raise
+    except (ev.EventError, TypeError, ValueError, KeyError, OverflowError, AttributeError) as exc:
+        raise protocol_error("malformed", f"bad {kind} message: {exc}") from None
+
+
+def _str(data: dict, name: str, *, optional: bool = False, empty: bool = True) -> Any:
+    value = data.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or (not empty and not value):
+        raise protocol_error("malformed", f'"{name}" must be a {"non-empty " if not empty else ""}string')
+    return value
+
+
+def _bool(data: dict, name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise protocol_error("malformed", f'"{name}" must be true or false')
+    return value
+
+
+def _num(value: Any, name: str, *, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise protocol_error("malformed", f'"{name}" must be a number')
+    return value
+
+
+def _decode(kind: str, data: dict) -> Message:
+    session = lambda: _str(data, "session", empty=False)  # noqa: E731
+    match kind:
+        case "hello":
+            role = data.get("role")
+            if role not in ROLES:
+                raise protocol_error("malformed", f'"role" must be one of {", ".join(ROLES)}')
+            return Hello(role=role, token=_str(data, "token"),
+                         session=_str(data, "session", optional=True, empty=False),
+                         client=_str(data, "client", optional=True) or "",
+                         lang=_str(data, "lang", optional=True),
+                         coachee=_str(data, "coachee", optional=True),
+                         partner=_str(data, "partner", optional=True))
+        case "welcome":
+            raw = data.get("sessions", [])
+            if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+                raise protocol_error("malformed", '"sessions" must be a list of objects')
+            infos = tuple(SessionInfo(session=_str(s, "session"), lang=_str(s, "lang"),
+                                      started_wall=_num(s.get("started_wall"), "started_wall",
+                                                        optional=True),
+                                      live=_bool(s, "live"), coachee=_str(s, "coachee"),
+                                      partner=_str(s, "partner")) for s in raw)
+            return Welcome(role=_str(data, "role"), server=_str(data, "server"), sessions=infos,
+                           token=_str(data, "token", optional=True))
+        case "status":
+            return Status(session=session(), t=_num(data.get("t"), "t"),
+                          listening=_bool(data, "listening"),
+                          trainer_watching=_bool(data, "trainer_watching"))
+        case "send-nudge":
+            return SendNudge(session=session(), message=_str(data, "message", empty=False))
+        case "bookmark":
+            return AddBookmark(session=session(), note=_str(data, "note", optional=True) or "")
+        case "end-session":
+            return EndSession(session=session())
+        case "watch":
+            return Watch(session=session())
+        case "error":
+            return Error(code=_str(data, "code"), message=_str(data, "message"))
+    if kind in ev.EVENT_TYPES:
+        sid = session()
+        event = ev.from_dict(data)
+        if isinstance(event, ev.SessionStarted) and event.session != sid:
+            raise protocol_error("malformed", "session-started names two different sessions")
+        return SessionEvent(session=sid, event=event)
+    raise protocol_error("unknown-type", f"unknown message type {kind!r}")

@@ -1,0 +1,130 @@
+"""Plain HTTP on the websocket port, through websockets' ``process_request``.
+
+    /healthz            JSON: ok, version, counts (no session ids, no tokens)
+    /                   the browser overlay (clients/web/overlay.html)
+    /trainer            the trainer dashboard (clients/web/trainer.html)
+    /static/<file>      other files from clients/web/ (safe names only)
+    /reports/<session>  the HTML report (trainer token: ?token= or Authorization: Bearer)
+    /ws, /ingest        websocket upgrades, handled by the server
+
+Every request first passes the Host check (DNS rebinding); a foreign Host gets 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+import mimetypes
+import re
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from pullcoach import tokens
+
+if TYPE_CHECKING:
+    from pullcoach.server import Service
+
+__all__ = ["process_request", "response", "request_token", "header"]
+
+WS_PATHS = ("/ws", "/ingest")
+_SAFE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$")
+_SESSION = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+
+
+def response(status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
+             extra: dict[str, str] | None = None) -> Response:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    st = http.HTTPStatus(status)
+    headers = Headers([
+        ("Content-Type", content_type), ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"), ("Connection", "close"),
+    ])
+    for k, v in (extra or {}).items():
+        headers[k] = v
+    return Response(st.value, st.phrase, headers, body)
+
+
+def header(request: Request, name: str) -> str | None:
+    """The header's one value; None if absent, "" (never valid) if repeated."""
+    values = request.headers.get_all(name)
+    return values[0] if len(values) == 1 else (None if not values else "")
+
+
+def request_token(request: Request) -> str | None:
+    query = parse_qs(urlsplit(request.path).query)
+    if query.get("token"):
+        return query["token"][0]
+    auth = header(request, "Authorization") or ""
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return header(request, "X-Pullcoach-Token")
+
+
+def _web_file(name: str) -> tuple[bytes, str] | None:
+    if not _SAFE.match(name) or ".." in name:
+        return None
+    try:
+        node = resources.files("pullcoach.clients").joinpath("web", *name.split("/"))
+        if not node.is_file():
+            return None
+        data = node.read_bytes()
+    except (OSError, ModuleNotFoundError, ValueError):
+        return None
+    ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+        ctype += "; charset=utf-8"
+    return data, ctype
+
+
+def _static(name: str) -> Response:
+    found = _web_file(name)
+    if found is None:
+        return response(404, f"no such file: {name}\n")
+    return response(200, found[0], found[1])
+
+
+async def _report(service: "Service", session: str) -> Response:
+    if not _SESSION.match(session):
+        return response(404, "no such session\n")
+    if service.store is None:
+        return response(404, "reports need a store: start the server with a data dir\n")
+    try:
+        from pullcoach import report as report_mod
+    except ImportError as exc:
+        return response(404, f"reports are not available in this build ({exc.name} missing)\n")
+    events = await asyncio.to_thread(lambda: list(service.store.events(session)))
+    if not events:
+        return response(404, f"no events stored for session {session}\n")
+    html = await asyncio.to_thread(report_mod.render, events, fmt="html")
+    return response(200, html, "text/html; charset=utf-8")
+
+
+async def process_request(service: "Service", connection: Any, request: Request) -> Response | None:
+    path = urlsplit(request.path).path
+    if path in WS_PATHS:
+        return None  # websocket upgrade: Host, Origin and tokens are checked by the handler
+    if not service.access.host_ok(header(request, "Host")):
+        service.counters["refused_host"] += 1
+        return response(403, "wrong Host header: use http://127.0.0.1:PORT/ "
+                             "(or start the server with --allow-host NAME)\n")
+    if path == "/healthz":
+        body = json.dumps(service.health(), separators=(",", ":"))
+        return response(200, body, "application/json")
+    if path in ("/", "/overlay"):
+        return _static("overlay.html")
+    if path == "/trainer":
+        return _static("trainer.html")
+    if path.startswith("/static/"):
+        return _static(path[len("/static/"):])
+    if path.startswith("/reports/"):
+        if not tokens.same(request_token(request), service.tokens.trainer):
+            return response(401, "reports need the trainer token: add ?token=TRAINER_TOKEN\n")
+        return await _report(service, path[len("/reports/"):])
+    return response(404, f"not found: {path}\n")

@@ -1,0 +1,312 @@
+"""The websocket service: protocol v1 on ``/ws``, remote capture on ``/ingest``, HTTP routes.
+
+One process, many sessions. The service subscribes to the Hub; every event is encoded
+once and offered to each interested client. Each client has its own bounded queue and
+sender task (``Client``): when the queue is full the OLDEST message is dropped and
+counted; a client whose socket has not accepted a send for ``stall_timeout`` seconds is
+closed with 1008 ("too slow") and counted. So a slow or dead client never delays the
+pipeline (``hub.publish`` only appends to deques) or the other clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from pullcoach import __version__, routes
+from pullcoach import protocol as p
+from pullcoach import tokens as tk
+from pullcoach.access import Access
+from pullcoach.hub import Hub, SessionRecord
+from pullcoach.rules import events as ev
+
+__all__ = ["Service", "Client", "SERVER_NAME"]
+
+log = logging.getLogger(__name__)
+SERVER_NAME = f"pullcoach {__version__}"
+_OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
+MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
+
+
+class Client:
+    """One /ws connection: role, session, a bounded queue and the task that drains it."""
+
+    def __init__(self, ws: ServerConnection, role: str, session: str | None, queue_size: int):
+        self.ws, self.role, self.session = ws, role, session
+        self.queue: collections.deque[str] = collections.deque()
+        self.queue_size = queue_size
+        self.wake = asyncio.Event()
+        self.dropped = 0
+        self.watching: str | None = None
+        self.sending_since: float | None = None  # loop time when a blocked send began
+
+    def offer(self, text: str) -> None:
+        if len(self.queue) >= self.queue_size:
+            self.queue.popleft()
+            self.dropped += 1
+        self.queue.append(text)
+        self.wake.set()
+
+    async def sender(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.queue:
+                text = self.queue.popleft()
+                self.sending_since = loop.time()
+                await self.ws.send(text)  # returns at once unless the socket buffer is full
+                self.sending_since = None
+
+    def wants(self, event: Any) -> bool:
+        if self.role == "trainer":
+            return True
+        return isinstance(event, _OVERLAY_TYPES) or (
+            isinstance(event, ev.NudgeIssued) and event.delivered)
+
+
+class Service:
+    def __init__(self, hub: Hub, tokens: tk.Tokens, *, host: str = "127.0.0.1", port: int = 8765,
+                 allow_hosts: tuple[str, ...] = (), session_factory: Callable[..., Any] | None = None,
+                 store: Any = None, queue_size: int = 256, max_size: int = 64 * 1024,
+                 ping_interval: float | None = 20, stall_timeout: float = 10.0,
+                 hello_timeout: float = 10.0, on_session: Callable[[SessionRecord], None] | None = None):
+        self.hub, self.tokens, self.host, self.port = hub, tokens, host, port
+        self.session_factory, self.store, self.on_session = session_factory, store, on_session
+        self.queue_size, self.max_size, self.ping_interval = queue_size, max_size, ping_interval
+        self.stall_timeout, self.hello_timeout = stall_timeout, hello_timeout
+        self._allow = frozenset(h.lower() for h in allow_hosts) | (
+            frozenset() if host in ("127.0.0.1", "localhost", "::1") else frozenset({host.lower()}))
+        self.access = Access(port)
+        self.trainers: set[Client] = set()
+        self.overlays: dict[str, set[Client]] = collections.defaultdict(set)
+        self.counters: collections.Counter[str] = collections.Counter()
+        self._status_sent: dict[str, tuple[bool, bool]] = {}
+        self._server: Any = None
+        self._tasks: set[asyncio.Task] = set()
+        self._unsubscribe = hub.subscribe(self._on_event)
+
+    # --- lifecycle --------------------------------------------------------------------
+    async def start(self) -> "Service":
+        self._server = await serve(
+            self._handle, self.host, self.port, max_size=self.max_size,
+            ping_interval=self.ping_interval, ping_timeout=self.ping_interval,
+            compression=None,  # small JSON; deflate per client would cost the fan-out dearly
+            process_request=lambda conn, req: routes.process_request(self, conn, req),
+            server_header=SERVER_NAME)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self.access = Access(self.port, self._allow)
+        self._spawn(self._watchdog())
+        return self
+
+    async def close(self) -> None:
+        self._unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def _spawn(self, coro: Any) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _watchdog(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, self.stall_timeout / 2))
+            now = loop.time()
+            for client in [*self.trainers, *(c for s in self.overlays.values() for c in s)]:
+                if client.sending_since is not None and now - client.sending_since > self.stall_timeout:
+                    client.sending_since = None
+                    self.counters["closed_slow"] += 1
+                    log.warning("closing a %s client that stopped reading", client.role)
+                    self._spawn(client.ws.close(1008, "too slow: stopped reading"))
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": True, "server": SERVER_NAME, "protocol": p.VERSION,
+                "sessions": sum(1 for r in self.hub.sessions.values() if r.live),
+                "clients": len(self.trainers) + sum(len(s) for s in self.overlays.values()),
+                "dropped": self.counters["dropped"] + sum(c.dropped for c in self._clients()),
+                "closed_slow": self.counters["closed_slow"]}
+
+    def _clients(self) -> list[Client]:
+        return [*self.trainers, *(c for s in self.overlays.values() for c in s)]
+
+    # --- fan-out ----------------------------------------------------------------------
+    def _on_event(self, session: str, event: Any) -> None:
+        text: str | None = None
+        for client in (*self.trainers, *self.overlays.get(session, ())):
+            if client.wants(event):
+                if text is None:
+                    text = p.encode(p.SessionEvent(session=session, event=event))
+                client.offer(text)
+        if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):
+            self._push_status(session)
+
+    def status(self, session: str) -> p.Status:
+        rec = self.hub.sessions[session]
+        watching = any(c.watching == session for c in self.trainers)
+        return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching)
+
+    def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
+        if session not in self.hub.sessions:
+            return
+        st = self.status(session)
+        text = p.encode(st)
+        if force_to is not None:
+            force_to.offer(text)
+            return
+        if self._status_sent.get(session) == (st.listening, st.trainer_watching):
+            return
+        self._status_sent[session] = (st.listening, st.trainer_watching)
+        for client in (*self.trainers, *self.overlays.get(session, ())):
+            client.offer(text)
+
+    # --- connections ------------------------------------------------------------------
+    async def _handle(self, ws: ServerConnection) -> None:
+        req = ws.request
+        if not (self.access.host_ok(routes.header(req, "Host"))
+                and self.access.origin_ok(routes.header(req, "Origin"))):
+            self.counters["refused_origin"] += 1
+            await self.refuse(ws, p.protocol_error("bad-origin", "this page's origin or host may "
+                                                   "not use the coach; open it from the server itself"))
+            return
+        path = urlsplit(req.path).path
+        if path == "/ingest":
+            from pullcoach import ingest
+            await ingest.handle(self, ws)
+        else:
+            await self._handle_ws(ws)
+
+    async def refuse(self, ws: ServerConnection, err: Exception) -> None:
+        code = p.error_code(err) if isinstance(err, p.ProtocolError) else "malformed"
+        try:
+            await ws.send(p.encode(p.Error(code=code, message=str(err))))
+            await ws.close(p.CLOSE_CODES.get(code, 4400), code)
+        except ConnectionClosed:
+            pass
+
+    async def first_hello(self, ws: ServerConnection) -> p.Hello:
+        try:
+            raw = await asyncio.wait_for(ws.recv(), self.hello_timeout)
+        except asyncio.TimeoutError:
+            raise p.protocol_error("malformed", "send hello first") from None
+        msg = p.decode(raw)
+        if not isinstance(msg, p.Hello):
+            raise p.protocol_error("malformed", "the first message must be hello")
+        return msg
+
+    def _authorize(self, hello: p.Hello) -> str | None:
+        """The session an overlay may watch (None for a trainer); raises ProtocolError."""
+        is_trainer = tk.same(hello.token, self.tokens.trainer)
+        if hello.role == "trainer":
+            if not is_trainer:
+                raise p.protocol_error("bad-token", "wrong trainer token")
+            return None
+        if hello.role != "overlay":
+            raise p.protocol_error("malformed", "role must be overlay or trainer on /ws")
+        recs = self.hub.sessions.values()
+        if hello.session is not None:
+            rec = self.hub.sessions.get(hello.session)
+            if rec is None:
+                if is_trainer or any(tk.same(hello.token, r.token) for r in recs):
+                    raise p.protocol_error("no-session", f"no session {hello.session!r}")
+                raise p.protocol_error("bad-token", "wrong token")
+            if not (is_trainer or tk.same(hello.token, rec.token)):
+                raise p.protocol_error("bad-token", "wrong token for this session")
+            return rec.session
+        mine = [r for r in recs if tk.same(hello.token, r.token)]
+        if not mine and not is_trainer:
+            raise p.protocol_error("bad-token", "wrong token")
+        rec = self.hub.newest(lambda r: is_trainer or r in mine)
+        if rec is None:
+            raise p.protocol_error("no-session", "no live session yet; try again shortly")
+        return rec.session
+
+    def _info(self, rec: SessionRecord) -> p.SessionInfo:
+        return p.SessionInfo(session=rec.session, lang=rec.lang, started_wall=rec.started_wall,
+                             live=rec.live, coachee=rec.coachee, partner=rec.partner)
+
+    async def _handle_ws(self, ws: ServerConnection) -> None:
+        try:
+            hello = await self.first_hello(ws)
+            session = self._authorize(hello)
+        except p.ProtocolError as err:
+            self.counters["refused_" + p.error_code(err)] += 1
+            await self.refuse(ws, err)
+            return
+        except ConnectionClosed:
+            return
+        client = Client(ws, hello.role, session, self.queue_size)
+        recs = [self.hub.sessions[session]] if session else sorted(
+            self.hub.sessions.values(), key=lambda r: r.seq)
+        client.offer(p.encode(p.Welcome(role=hello.role, server=SERVER_NAME,
+                                        sessions=tuple(self._info(r) for r in recs))))
+        for rec in recs:
+            self._push_status(rec.session, force_to=client)
+        (self.trainers if session is None else self.overlays[session]).add(client)
+        sender = self._spawn(client.sender())
+        try:
+            async for raw in ws:
+                try:
+                    self._command(client, p.decode(raw))
+                except p.ProtocolError as err:
+                    client.offer(p.encode(p.Error(code=p.error_code(err), message=str(err))))
+        except ConnectionClosed:
+            pass
+        finally:
+            sender.cancel()
+            self.counters["dropped"] += client.dropped
+            if session is None:
+                self.trainers.discard(client)
+                if client.watching:
+                    self._push_status(client.watching)
+            else:
+                self.overlays[session].discard(client)
+
+    # --- trainer commands -------------------------------------------------------------
+    def _command(self, client: Client, msg: p.Message) -> None:
+        if not isinstance(msg, (p.SendNudge, p.AddBookmark, p.EndSession, p.Watch)):
+            raise p.protocol_error("malformed", f"a client may not send {type(msg).__name__}")
+        if client.role != "trainer":
+            raise p.protocol_error("bad-token", "only the trainer may do that")
+        rec = self.hub.sessions.get(msg.session)
+        if rec is None or (rec.ended and not isinstance(msg, p.Watch)):
+            raise p.protocol_error("no-session", f"no live session {msg.session!r}")
+        match msg:
+            case p.Watch():
+                before = client.watching
+                client.watching = msg.session
+                for sid in {before, msg.session} - {None}:
+                    self._push_status(sid)
+            case p.SendNudge():
+                self._inject(rec, ev.NudgeIssued(t=rec.t, rule="trainer", kind="trainer",
+                                                 message=_limit(msg.message)))
+            case p.AddBookmark():
+                self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note), by="trainer"))
+            case p.EndSession():
+                if rec.controller is not None:
+                    rec.controller.stop()
+                else:
+                    self.hub.publish(rec.session, ev.SessionEnded(t=rec.t, reason="stopped"))
+
+    def _inject(self, rec: SessionRecord, event: Any) -> None:
+        if rec.controller is not None:
+            rec.controller.inject(event)  # goes to the sinks (hub) and the engine's log
+        else:
+            self.hub.publish(rec.session, event)
+
+
+def _limit(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise p.protocol_error("malformed", f"keep it under {MAX_TEXT} characters")
+    return text

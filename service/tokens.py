@@ -1,0 +1,83 @@
+"""Access tokens: one for the trainer, one for capture clients, one per session (overlay).
+
+Tokens are random (``secrets``), compared with ``hmac.compare_digest``, and kept in
+``config_dir()/tokens.json`` with 0600 permissions so a local overlay can find them. The
+environment (``PULLCOACH_TRAINER_TOKEN``, ``PULLCOACH_TOKEN``) overrides them; it is read
+by the command (``from_env(os.environ)``), never at import.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from pullcoach.errors import ConfigError
+
+__all__ = ["new_token", "same", "Tokens", "from_env", "save", "load"]
+
+FILE = "tokens.json"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def same(given: object, expected: str) -> bool:
+    """Constant-time comparison; an empty expected token never matches."""
+    if not isinstance(given, str) or not expected:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    trainer: str
+    session: str | None = None  # token for sessions this process starts (PULLCOACH_TOKEN)
+    explicit: bool = False  # both came from the environment / flags, not generated
+
+    @property
+    def ingest(self) -> str:
+        """Capture clients present this to start a session: the session token if set."""
+        return self.session or self.trainer
+
+
+def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None) -> Tokens:
+    """Env beats the saved trainer token beats a fresh one."""
+    trainer = environ.get("PULLCOACH_TRAINER_TOKEN") or ""
+    session = environ.get("PULLCOACH_TOKEN") or None
+    for name, value in (("PULLCOACH_TRAINER_TOKEN", trainer), ("PULLCOACH_TOKEN", session)):
+        if value is not None and value != "" and len(value) < 12:
+            raise ConfigError(f"{name} is too short: use at least 12 random characters "
+                              "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
+    explicit = bool(trainer and session)
+    if not trainer:
+        trainer = (saved or {}).get("trainer") or new_token()
+    return Tokens(trainer=trainer, session=session, explicit=explicit)
+
+
+def load(directory: Path) -> dict:
+    try:
+        data = json.loads((directory / FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save(directory: Path, data: Mapping) -> Path:
+    """Write the tokens file with 0600 permissions (created that way, never world-readable)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / FILE
+    tmp = directory / (FILE + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, json.dumps(dict(data), indent=1).encode("utf-8"))
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,100 @@
+"""Protocol v1 codec: the spec's examples round-trip, bad input is always ProtocolError."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pullcoach import protocol as p
+from pullcoach.errors import ProtocolError
+from pullcoach.rules import events as ev
+
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+EXAMPLES = re.findall(r"```json\n(.*?)\n```", SPEC.read_text("utf-8"), re.S)
+
+
+def test_spec_has_an_example_of_every_message_type():
+    types = {json.loads(x)["type"] for x in EXAMPLES}
+    assert {"hello", "welcome", "status", "send-nudge", "bookmark", "end-session", "watch",
+            "error", "session-started", "session-ended", "nudge-issued"} <= types
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_spec_example_round_trips(example):
+    msg = p.decode(example)
+    assert json.loads(p.encode(msg)) == json.loads(example)
+    assert p.decode(p.encode(msg)) == msg
+
+
+def test_event_message_carries_the_event_and_session():
+    nudge = ev.NudgeIssued(t=3.5, rule="interruption", message="Laat uitpraten", evidence_t=3.0)
+    msg = p.decode(p.encode(p.SessionEvent(session="s1", event=nudge)))
+    assert msg == p.SessionEvent(session="s1", event=nudge)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("not json", "malformed"),
+    ("[1, 2]", "malformed"),
+    ('{"type":"hello"}', "malformed"),
+    ('{"v":"1","type":"hello","role":"overlay","token":"x"}', "malformed"),
+    ('{"v":true,"type":"hello","role":"overlay","token":"x"}', "malformed"),
+    ('{"v":2,"type":"hello","role":"overlay","token":"x"}', "bad-version"),
+    ('{"v":1,"type":"shout"}', "unknown-type"),
+    ('{"v":1,"type":"hello","role":"admin","token":"x"}', "malformed"),
+    ('{"v":1,"type":"hello","role":"overlay"}', "malformed"),
+    ('{"v":1,"type":"send-nudge","session":"s","message":""}', "malformed"),
+    ('{"v":1,"type":"status","session":"s","t":NaN,"listening":true,"trainer_watching":false}',
+     "malformed"),
+    ('{"v":1,"type":"nudge-issued","t":1,"rule":"r","message":"m","speaker":"boss","session":"s"}',
+     "malformed"),
+    ('{"v":1,"type":"transcript-final","t":1,"speaker":"coachee","t0":0,"t1":1,"text":"x",'
+     '"words":[{"text":"a","start":1e999999,"end":1}],"session":"s"}', "malformed"),
+])
+def test_bad_input_has_a_code(text, code):
+    with pytest.raises(ProtocolError) as info:
+        p.decode(text)
+    assert p.error_code(info.value) == code
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+known_types = st.sampled_from(["hello", "welcome", "status", "send-nudge", "bookmark", "watch",
+                               "end-session", "error", *ev.EVENT_TYPES])
+envelopes = st.fixed_dictionaries(
+    {"v": st.sampled_from([1, 1, 1, 2, "1", None]), "type": known_types},
+    optional={k: json_values for k in ("role", "token", "session", "t", "message", "sessions",
+                                       "speaker", "words", "labels", "rule", "t0", "t1", "text",
+                                       "detail", "listening", "trainer_watching", "code", "note")})
+
+
+def _decode_or_protocol_error(text):
+    try:
+        msg = p.decode(text)
+    except ProtocolError as err:
+        assert p.error_code(err) in p.CODES
+        return None
+    assert p.decode(p.encode(msg)) == msg  # anything accepted re-encodes to itself
+    return msg
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_decode_any_text(text):
+    _decode_or_protocol_error(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary())
+def test_decode_any_bytes(data):
+    _decode_or_protocol_error(data)
+
+
+@settings(max_examples=600, deadline=None)
+@given(envelopes)
+def test_decode_any_envelope(data):
+    _decode_or_protocol_error(json.dumps(data))

@@ -1,0 +1,313 @@
+"""The websocket service for real: a server on 127.0.0.1 port 0, real websockets clients."""
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from pullcoach import protocol as p
+from pullcoach import tokens as tk
+from pullcoach.hub import Hub
+from pullcoach.rules import events as ev
+from pullcoach.server import Service
+
+TRAINER = "trainer-token-0123456789"
+TOK_A = "overlay-token-aaaaaaaaaa"
+TOK_B = "overlay-token-bbbbbbbbbb"
+
+
+class FakeSession:
+    """Stands in for LiveSession: publishes what it is told to, records trainer actions."""
+
+    def __init__(self, hub, session):
+        self.hub, self.session, self.injected, self.stopped = hub, session, [], False
+
+    def inject(self, event):
+        self.injected.append(event)
+        self.hub.publish(self.session, event)
+
+    def stop(self):
+        self.stopped = True
+        self.hub.publish(self.session, ev.SessionEnded(t=9.0, reason="stopped"))
+
+
+async def start(**kw):
+    hub = Hub()
+    service = await Service(hub, tk.Tokens(trainer=TRAINER), port=0, ping_interval=None, **kw).start()
+    fakes = {}
+    for sid, tok in (("A", TOK_A), ("B", TOK_B)):
+        hub.declare(sid, tok)
+        fakes[sid] = FakeSession(hub, sid)
+        hub.attach(sid, fakes[sid])
+        hub.publish(sid, ev.SessionStarted(session=sid, wall_clock=time.time()))
+    return hub, service, fakes
+
+
+def url(service, path="/ws"):
+    return f"ws://127.0.0.1:{service.port}{path}"
+
+
+async def hello(service, role, token, session=None, **kw):
+    ws = await connect(url(service), **kw)
+    await ws.send(p.encode(p.Hello(role=role, token=token, session=session, client="test")))
+    return ws
+
+
+async def recv(ws, timeout=2.0):
+    return p.decode(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def until(ws, pred, timeout=2.0):
+    """Read messages until one matches; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = await recv(ws, max(0.01, deadline - time.monotonic()))
+        if pred(msg):
+            return msg
+
+
+async def closed_with(ws):
+    """(error code, close code) of a connection the server refuses."""
+    err = await recv(ws)
+    with pytest.raises(ConnectionClosed):
+        await asyncio.wait_for(ws.recv(), 2)
+    return err.code, ws.close_code
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+def nudge(msg, **kw):
+    return ev.NudgeIssued(t=kw.pop("t", 5.0), rule=kw.pop("rule", "interruption"), message=msg, **kw)
+
+
+def test_overlay_handshake_welcome_then_status():
+    async def main():
+        hub, service, _ = await start()
+        ws = await hello(service, "overlay", TOK_B)  # no session: the one its token opens
+        welcome = await recv(ws)
+        assert isinstance(welcome, p.Welcome) and welcome.role == "overlay"
+        assert [s.session for s in welcome.sessions] == ["B"]
+        assert welcome.sessions[0].live and welcome.sessions[0].started_wall > 0
+        status = await recv(ws)
+        assert status == p.Status(session="B", t=0.0, listening=True, trainer_watching=False)
+        await ws.close()
+        await service.close()
+    run(main())
+
+
+def test_overlay_gets_only_its_sessions_delivered_nudges_trainer_gets_all():
+    async def main():
+        hub, service, _ = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        tr = await hello(service, "trainer", TRAINER)
+        w = await recv(tr)
+        assert [s.session for s in w.sessions] == ["A", "B"]
+        await recv(ov), await recv(ov)  # welcome, status
+        hub.publish("B", nudge("for B"))
+        hub.publish("A", nudge("held back", delivered=False))
+        hub.publish("A", ev.TranscriptFinal(t=4.0, speaker="partner", t0=1, t1=3, text="hoi"))
+        hub.publish("A", nudge("for A"))
+        msg = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert msg == p.SessionEvent(session="A", event=nudge("for A"))
+        seen = []
+        while len(seen) < 4:
+            m = await recv(tr)
+            if isinstance(m, p.SessionEvent):
+                seen.append((m.session, ev.type_name(m.event)))
+        assert seen == [("B", "nudge-issued"), ("A", "nudge-issued"), ("A", "transcript-final"),
+                        ("A", "nudge-issued")]
+        await ov.close(), await tr.close()
+        await service.close()
+    run(main())
+
+
+def test_trainer_nudge_reaches_that_coachee_only_and_watch_sets_status():
+    async def main():
+        hub, service, fakes = await start()
+        ov_a = await hello(service, "overlay", TOK_A, "A")
+        ov_b = await hello(service, "overlay", TOK_B, "B")
+        tr = await hello(service, "trainer", TRAINER)
+        for ws in (ov_a, ov_b):
+            await recv(ws), await recv(ws)
+        hub.publish("A", ev.Tick(t=12.5))
+        await tr.send(p.encode(p.Watch(session="A")))
+        st = await until(ov_a, lambda m: isinstance(m, p.Status))
+        assert st.trainer_watching and st.t == 12.5
+        await tr.send(p.encode(p.SendNudge(session="A", message="Vat eens samen")))
+        await tr.send(p.encode(p.AddBookmark(session="A", note="mooi")))
+        got = await until(ov_a, lambda m: isinstance(m, p.SessionEvent))
+        assert got.event == ev.NudgeIssued(t=12.5, rule="trainer", kind="trainer",
+                                           message="Vat eens samen")
+        assert [type(e) for e in fakes["A"].injected] == [ev.NudgeIssued, ev.Bookmarked]
+        assert fakes["A"].injected[1].t == 12.5 and fakes["A"].injected[1].by == "trainer"
+        with pytest.raises(asyncio.TimeoutError):  # B's overlay gets nothing
+            await asyncio.wait_for(ov_b.recv(), 0.3)
+        await tr.close()  # trainer gone: nobody watching
+        st = await until(ov_a, lambda m: isinstance(m, p.Status))
+        assert not st.trainer_watching
+        await service.close()
+    run(main())
+
+
+def test_end_session_stops_it_and_overlay_sees_the_end():
+    async def main():
+        hub, service, fakes = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        tr = await hello(service, "trainer", TRAINER)
+        await recv(ov), await recv(ov)
+        await tr.send(p.encode(p.EndSession(session="A")))
+        end = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert end.event == ev.SessionEnded(t=9.0, reason="stopped") and fakes["A"].stopped
+        st = await until(ov, lambda m: isinstance(m, p.Status))
+        assert not st.listening
+        await tr.send(p.encode(p.SendNudge(session="A", message="te laat")))
+        err = await until(tr, lambda m: isinstance(m, p.Error))
+        assert err.code == "no-session"
+        await service.close()
+    run(main())
+
+
+@pytest.mark.parametrize("role, token, session, code, close", [
+    ("overlay", "nope-nope-nope-nope", None, "bad-token", 4401),
+    ("overlay", TOK_A, "B", "bad-token", 4401),
+    ("trainer", TOK_A, None, "bad-token", 4401),
+    ("overlay", TOK_A, "Z", "no-session", 4404),
+])
+def test_refused_hellos(role, token, session, code, close):
+    async def main():
+        hub, service, _ = await start()
+        ws = await hello(service, role, token, session)
+        assert await closed_with(ws) == (code, close)
+        await service.close()
+    run(main())
+
+
+@pytest.mark.parametrize("first, code, close", [
+    ("{not json", "malformed", 4400),
+    ('{"v":1,"type":"watch","session":"A"}', "malformed", 4400),  # not hello
+    ('{"v":1,"type":"dance"}', "unknown-type", 4400),
+    ('{"v":2,"type":"hello","role":"overlay","token":"x"}', "bad-version", 4426),
+])
+def test_bad_first_message(first, code, close):
+    async def main():
+        hub, service, _ = await start()
+        ws = await connect(url(service))
+        await ws.send(first)
+        assert await closed_with(ws) == (code, close)
+        await service.close()
+    run(main())
+
+
+def test_foreign_origin_and_wrong_host_get_4403():
+    async def main():
+        hub, service, _ = await start()
+        ws = await connect(url(service), origin="http://evil.example")
+        assert await closed_with(ws) == ("bad-origin", 4403)
+        ws = await connect(f"ws://evil.example:{service.port}/ws", host="127.0.0.1")
+        assert await closed_with(ws) == ("bad-origin", 4403)
+        ok = await connect(url(service), origin=f"http://localhost:{service.port}")
+        await ok.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+        assert isinstance(await recv(ok), p.Welcome)
+        await service.close()
+    run(main())
+
+
+def test_after_handshake_bad_messages_get_errors_and_the_connection_stays():
+    async def main():
+        hub, service, _ = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        await recv(ov), await recv(ov)
+        for text, code in (("{oops", "malformed"), ('{"v":1,"type":"dance"}', "unknown-type"),
+                           ('{"v":7,"type":"watch"}', "bad-version"),
+                           (p.encode(p.SendNudge(session="A", message="hack")), "bad-token")):
+            await ov.send(text)
+            err = await recv(ov)
+            assert isinstance(err, p.Error) and err.code == code
+        hub.publish("A", nudge("still here"))
+        assert (await recv(ov)).event.message == "still here"
+        await service.close()
+    run(main())
+
+
+def test_ten_megabyte_message_closes_1009_and_others_keep_being_served():
+    async def main():
+        hub, service, _ = await start()
+        other = await hello(service, "overlay", TOK_A, "A")
+        await recv(other), await recv(other)
+        big = await hello(service, "overlay", TOK_A, "A", max_size=None)
+        await recv(big), await recv(big)
+        with pytest.raises(ConnectionClosed):
+            await big.send("x" * 10_000_000)
+            await asyncio.wait_for(big.recv(), 5)
+        assert big.close_code == 1009
+        hub.publish("A", nudge("after the flood"))
+        assert (await recv(other)).event.message == "after the flood"
+        await service.close()
+    run(main())
+
+
+def test_a_client_that_stops_reading_does_not_delay_the_others():
+    async def main():
+        hub, service, _ = await start(queue_size=64, stall_timeout=1.0)
+        tr = await hello(service, "trainer", TRAINER)
+        await until(tr, lambda m: isinstance(m, p.Status) and m.session == "B")
+        # a stalled client: its transport stops reading from the socket
+        healthy = set(service.trainers)
+        stuck = await hello(service, "trainer", TRAINER, max_queue=1)
+        await recv(stuck)
+        stuck.transport.pause_reading()
+        (stuck_client,) = service.trainers - healthy
+        payload = "x" * 40_000
+        for i in range(400):  # 16 MB: far more than the socket buffers hold
+            hub.publish("A", nudge(payload, t=float(i)))
+            if i % 4 == 0:
+                await asyncio.sleep(0)
+        assert stuck_client.sending_since is not None  # blocked in a send
+        assert stuck_client.dropped > 0  # and its queue overflowed: oldest dropped
+        t0 = time.monotonic()
+        hub.publish("A", nudge("last", t=9999.0))
+        last = await until(tr, lambda m: isinstance(m, p.SessionEvent) and m.event.message == "last", 5)
+        assert last.event.t == 9999.0 and time.monotonic() - t0 < 1.0
+        await asyncio.sleep(2.5)  # the watchdog closes the stalled one
+        assert service.counters["closed_slow"] == 1
+        stuck.transport.abort()
+        await asyncio.sleep(0.1)
+        assert len(service.trainers) == 1
+        await service.close()
+    run(main())
+
+
+def test_healthz_and_http_routes():
+    async def main():
+        hub, service, _ = await start()
+        base = f"http://127.0.0.1:{service.port}"
+
+        def get(path, headers=None):
+            req = urllib.request.Request(base + path, headers=headers or {})
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    return r.status, r.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read()
+
+        status, body = await asyncio.to_thread(get, "/healthz")
+        assert status == 200 and json.loads(body)["ok"] is True and json.loads(body)["sessions"] == 2
+        status, _ = await asyncio.to_thread(get, "/healthz", {"Host": "evil.example"})
+        assert status == 403
+        status, _ = await asyncio.to_thread(get, "/static/../../etc/passwd")
+        assert status == 404
+        status, _ = await asyncio.to_thread(get, "/reports/A")
+        assert status == 401
+        status, body = await asyncio.to_thread(get, "/reports/A?token=" + TRAINER)
+        assert status == 404 and b"store" in body
+        status, _ = await asyncio.to_thread(get, "/nothing")
+        assert status == 404
+        await service.close()
+    run(main())
