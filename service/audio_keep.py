@@ -1,0 +1,104 @@
+"""``--keep-audio``: each speaker's channel as a FLAC file beside the session database.
+
+``AudioKeeper(dir, session_id)`` writes ``dir/<session_id>/<speaker>.flac`` (16 kHz mono,
+16-bit). ``write(block)`` only queues a copy of the samples; a worker thread encodes, so
+it is safe to call on the event loop. Gaps in a channel's clock are filled with silence,
+so sample n of every file is audio time n / 16000, like the events.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+import av
+import numpy as np
+
+__all__ = ["AudioKeeper", "RATE"]
+
+log = logging.getLogger(__name__)
+RATE = 16000
+_STOP = None
+
+
+class _Channel:
+    def __init__(self, path: Path) -> None:
+        self.container = av.open(str(path), mode="w", format="flac")
+        self.stream = self.container.add_stream("flac", rate=RATE, layout="mono")
+        self.stream.format = "s16"  # type: ignore[attr-defined]
+        self.next = 0  # the next sample index this file expects
+
+    def write(self, start: int, samples: np.ndarray) -> None:
+        if start > self.next:  # a gap: silence keeps the file on the session clock
+            self._encode(np.zeros(start - self.next, dtype=np.float32))
+        elif start < self.next:  # overlap with what is written: drop the repeat
+            samples = samples[self.next - start:]
+        if len(samples):
+            self._encode(samples)
+
+    def _encode(self, samples: np.ndarray) -> None:
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = RATE
+        frame.pts = self.next
+        for packet in self.stream.encode(frame):
+            self.container.mux(packet)
+        self.next += pcm.shape[1]
+
+    def close(self) -> None:
+        for packet in self.stream.encode(None):
+            self.container.mux(packet)
+        self.container.close()
+
+
+class AudioKeeper:
+    def __init__(self, directory: str | Path, session_id: str) -> None:
+        self.dir = Path(directory) / session_id
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._channels: dict[str, _Channel] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="pullcoach-audio-keep",
+                                        daemon=True)
+        self._thread.start()
+        self._closed = False
+
+    def paths(self) -> dict[str, Path]:
+        return {s: self.dir / f"{s}.flac" for s in self._channels}
+
+    def write(self, block) -> None:
+        """Queue one AudioBlock(speaker, start, samples); returns at once."""
+        if not self._closed:
+            self._queue.put((block.speaker, int(block.start),
+                             np.array(block.samples, dtype=np.float32, copy=True)))
+
+    def close(self) -> None:
+        """Finish the files (waits for the queue to drain)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30.0)
+
+    def __enter__(self) -> "AudioKeeper":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            speaker, start, samples = item
+            try:
+                ch = self._channels.get(speaker)
+                if ch is None:
+                    ch = self._channels[speaker] = _Channel(self.dir / f"{speaker}.flac")
+                ch.write(start, samples)
+            except (av.FFmpegError, OSError, ValueError) as exc:
+                log.error("keeping %s audio failed: %s", speaker, exc)
+        for speaker, ch in self._channels.items():
+            try:
+                ch.close()
+            except (av.FFmpegError, OSError) as exc:
+                log.error("finishing %s audio failed: %s", speaker, exc)
