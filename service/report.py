@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pullcoach.errors import ConfigError
+from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import build
 from pullcoach.report_html import render_html
 from pullcoach.report_plain import render_md, render_vtt
 from pullcoach.rules.events import Event
 
-__all__ = ["render", "write", "FORMATS", "build", "jsonable"]
+__all__ = ["render", "write", "write_session_report", "FORMATS", "build", "jsonable"]
 
 FORMATS = ("html", "md", "json", "vtt")
 
@@ -62,3 +62,13 @@ def jsonable(x):
     if isinstance(x, (list, tuple)):
         return [jsonable(v) for v in x]
     return x
+
+
+def write_session_report(store, session_id: str, fmt: str = "html") -> Path:
+    """Write a stored session's report to ``<data dir>/reports/<id>.<fmt>`` (call this when
+    a session ends; the overlay and the trainer page link to it)."""
+    info = next((s for s in store.sessions() if s["id"] == session_id), None)
+    if info is None:
+        raise StoreError(f"no session {session_id!r} in {store.dir}")
+    path = store.dir / "reports" / f"{session_id}.{fmt}"
+    return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"])

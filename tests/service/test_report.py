@@ -139,3 +139,14 @@ def test_unknown_format_and_write(tmp_path):
         render(session_events(), "pdf")
     path = write(session_events(), tmp_path / "r.vtt")
     assert path.read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_write_session_report_from_the_store(tmp_path):
+    from pullcoach.report import write_session_report
+    from pullcoach.store import Store
+    with Store(tmp_path) as store:
+        for e in session_events():
+            store.append("rollenspel-1", e)
+        path = write_session_report(store, "rollenspel-1")
+    assert path == tmp_path / "reports" / "rollenspel-1.html"
+    assert "Gespreksverslag" in path.read_text(encoding="utf-8")
