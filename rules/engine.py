@@ -1,0 +1,222 @@
+"""The rule engine: events in; nudges, utterance labels and metrics out. Pure.
+
+Two lanes, one policy:
+
+- the *live lane* (``interruption``) sees speech events and ticks as they arrive, so its
+  nudge fires as the overlap threshold passes, never waiting for text;
+- the *text lane* (every other rule, built-in or plugin) sees all events in canonical
+  audio-time order through :class:`~pullcoach.rules.gate.Gate`, so late transcripts give
+  the same nudges as timely ones.
+
+The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped),
+priority among candidates of one event, a focus set (rules outside it are issued with
+``delivered=False``: report only), and a global budget of one delivered negative nudge
+per ``budget_s``. Positive nudges are delivered quietly and never use the budget. The
+live lane is decided first and is never held back by a text-lane nudge it cannot know
+yet; a text-lane nudge is held back by live nudges before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance
+from pullcoach.rules.events import (
+    MetricsUpdated, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
+    Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
+)
+from pullcoach.rules.gate import Gate
+from pullcoach.rules.labels import Labeler
+from pullcoach.rules.pack import Pack, load_pack
+from pullcoach.rules.plugins import load_plugins
+from pullcoach.rules import (
+    argument_stacking, closed_questions, draaivraag, good_summary, interrupted, interruption,
+    monologue, open_question_after_resistance, proposal_with_argument, push_words,
+    righting_reflex, speaking_rate, talk_ratio, too_few_summaries,
+)
+
+__all__ = ["Engine", "EngineConfig", "RULES", "PRIORITY"]
+
+# name -> class; the order is the priority (first = most important)
+RULES = {
+    "interruption": interruption.Interruption,
+    "righting-reflex": righting_reflex.RightingReflex,
+    "argument-stacking": argument_stacking.ArgumentStacking,
+    "push-words": push_words.PushWords,
+    "proposal-with-argument": proposal_with_argument.ProposalWithArgument,
+    "closed-questions": closed_questions.ClosedQuestions,
+    "too-few-summaries": too_few_summaries.TooFewSummaries,
+    "interrupted": interrupted.Interrupted,
+    "talk-ratio": talk_ratio.TalkRatio,
+    "monologue": monologue.Monologue,
+    "speaking-rate": speaking_rate.SpeakingRate,
+    "good-summary": good_summary.GoodSummary,
+    "open-question-after-resistance": open_question_after_resistance.OpenQuestionAfterResistance,
+    "draaivraag": draaivraag.Draaivraag,
+}
+PRIORITY = {name: i for i, name in enumerate(RULES)}
+
+_COOLDOWNS = {  # seconds; COACHING.md: sparse cues beat a busy display
+    "interruption": 20.0, "talk-ratio": 120.0, "monologue": 60.0, "too-few-summaries": 60.0,
+    "speaking-rate": 60.0, "good-summary": 10.0, "open-question-after-resistance": 10.0,
+    "draaivraag": 10.0,
+}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    budget_s: float = 20.0            # COACHING.md: at most one nudge every ~20 s
+    default_cooldown_s: float = 30.0  # the same cue again within half a minute is noise
+    cooldowns: dict = field(default_factory=lambda: dict(_COOLDOWNS))
+    focus: tuple[str, ...] = ()       # trainer's choice; empty = deliver every rule
+    disabled: tuple[str, ...] = ()
+    rule_configs: dict = field(default_factory=dict)  # rule name -> its *Config
+    min_p: float = 0.5                # a phrase heard with mean p below this is ignored
+    max_text_lag_s: float = 10.0      # see gate.py
+    metrics_every_s: float = 5.0
+    use_model: bool = True            # English: the learned labeller in packs/en_labels.json
+    plugins: bool = True              # load rules from the `pullcoach.rules` entry points
+
+
+class Engine:
+    def __init__(self, lang: str = "nl", pack: Pack | None = None,
+                 config: EngineConfig = EngineConfig(), *, entry_points=None) -> None:
+        self.config = config
+        self.pack = pack if pack is not None else load_pack(lang)
+        self.lang = self.pack.lang
+        model = None
+        if self.lang == "en" and config.use_model:
+            from pullcoach.rules.model import load_model
+            model = load_model()
+        self.labeler = Labeler(self.pack, model=model, min_p=config.min_p)
+        self.rules = [cls(config.rule_configs[n]) if n in config.rule_configs else cls()
+                      for n, cls in RULES.items() if n not in config.disabled]
+        if config.plugins:
+            kw = {"entry_points": entry_points} if entry_points is not None else {}
+            self.rules += load_plugins(self.pack, set(RULES), **kw)
+        self.live = [r for r in self.rules if getattr(r, "live", False)]
+        self.ctx = Context()
+        self.ctx.label = lambda text, words=(): self.labeler.label(text, words)
+        self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
+        self.last_issued: dict[str, float] = {}
+        self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
+        self.nudges: list[NudgeIssued] = []
+        self.next_metrics = 0.0
+
+    # -- feeding -------------------------------------------------------------
+    def feed(self, event) -> list:
+        out: list = []
+        if isinstance(event, (SpeechStarted, SpeechEnded, Tick)):
+            for rule in self.live:
+                for c in rule.feed_live(event):
+                    out += self._issue(c, live=True)
+        released = self.gate.flush() if isinstance(event, SessionEnded) else []
+        released += self.gate.push(event)
+        for ev in released:
+            out += self._canonical(ev)
+        return out
+
+    def _canonical(self, ev) -> list:
+        ctx, out = self.ctx, []
+        ctx.t = max(ctx.t, ev.t)
+        match ev:
+            case SpeechStarted(t=t, speaker=s):
+                if ctx.start is None:
+                    ctx.start = t
+                ctx.speaking[s] = t
+            case SpeechEnded(t=t, speaker=s):
+                if ctx.speaking[s] is not None:
+                    ctx.spans[s].append((ctx.speaking[s], t))
+                ctx.speaking[s] = None
+            case TranscriptFinal():
+                if ctx.start is None:
+                    ctx.start = ev.t0
+                prev = ctx.last(PARTNER) if ev.speaker == COACHEE else None
+                labels = self.labeler.label(ev.text, ev.words, prev.text if prev else "")
+                u = Utterance(ev.speaker, ev.t, ev.t0, ev.t1, ev.text, labels)
+                ctx.utterances.append(u)
+                out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,
+                                            text=ev.text, labels=labels.to_dict()))
+                for rule in self.live:
+                    rule.refine(u)
+            case TranscriptPartial() | Tick() | SessionEnded() | SessionStarted():
+                pass
+            case _:
+                return out  # bookmarks, warnings, trainer nudges: not for the rules
+        cands: list[Candidate] = []
+        for rule in self.rules:
+            if rule not in self.live:
+                cands += rule.feed(ev, ctx)
+        cands.sort(key=lambda c: PRIORITY.get(c.rule, len(PRIORITY)))
+        for c in cands:
+            out += self._issue(c, live=False)
+        if isinstance(ev, SessionEnded) or (isinstance(ev, Tick) and ev.t >= self.next_metrics):
+            self.next_metrics = ev.t + self.config.metrics_every_s
+            out.append(MetricsUpdated(t=ev.t, metrics=self.metrics()))
+        return out
+
+    # -- the one policy ---------------------------------------------------------
+    def _issue(self, c: Candidate, *, live: bool) -> list[NudgeIssued]:
+        cfg = self.config
+        cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
+        last = self.last_issued.get(c.rule)
+        if last is not None and c.t - last < cooldown:
+            return []
+        self.last_issued[c.rule] = c.t
+        delivered = not cfg.focus or c.rule in cfg.focus
+        if delivered and c.kind == "negative":
+            blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
+            delivered = not blocked
+            if delivered:
+                self.delivered.append((c.t, live))
+        rule = next((r for r in self.rules if r.name == c.rule), None)
+        message = self.pack.messages.get(c.rule) or getattr(rule, "message", c.rule)
+        nudge = NudgeIssued(t=c.t, rule=c.rule, message=message, kind=c.kind, speaker=c.speaker,
+                            evidence_t=c.evidence_t, delivered=delivered, detail=dict(c.detail))
+        self.nudges.append(nudge)
+        return [nudge]
+
+    def _blocks(self, t: float, was_live: bool, now: float, live: bool) -> bool:
+        """Does a nudge delivered at ``t`` use the budget for a candidate at ``now``?
+        The live lane cannot know text nudges yet; the text lane knows live ones before it."""
+        if live and not was_live:
+            return False
+        if was_live and not live and t >= now:
+            return False
+        return 0 <= now - t < self.config.budget_s
+
+    # -- metrics -----------------------------------------------------------------
+    def metrics(self) -> dict:
+        ctx = self.ctx
+        until = ctx.t
+        me = ctx.talk(COACHEE, float("-inf"), until)
+        other = ctx.talk(PARTNER, float("-inf"), until)
+        mine = [u.labels for u in ctx.utterances if u.speaker == COACHEE]
+        opens = sum(1 for x in mine if x.question == "open")
+        closed = sum(1 for x in mine if x.question == "closed")
+        refl = sum(1 for x in mine if x.reflection)
+        by_rule: dict[str, int] = {}
+        for n in self.nudges:
+            by_rule[n.rule] = by_rule.get(n.rule, 0) + 1
+        out = {
+            "t": round(until, 2),
+            "talk_s": {COACHEE: round(me, 2), PARTNER: round(other, 2)},
+            "talk_share": round(me / (me + other), 3) if me + other > 0 else 0.0,
+            "words": {s: sum(u.labels.words for u in ctx.utterances if u.speaker == s)
+                      for s in (COACHEE, PARTNER)},
+            "utterances": {s: sum(1 for u in ctx.utterances if u.speaker == s)
+                           for s in (COACHEE, PARTNER)},
+            "questions": {"open": opens, "closed": closed},
+            "open_question_share": round(opens / (opens + closed), 3) if opens + closed else None,
+            "reflections": refl,
+            "reflection_to_question": round(refl / (opens + closed), 2) if opens + closed else None,
+            "advice": sum(1 for x in mine if x.advice),
+            "nudges": by_rule,
+            "negative_nudges": sum(1 for n in self.nudges if n.kind == "negative"),
+            "late_events": self.gate.late,
+        }
+        for rule in self.rules:
+            extra = getattr(rule, "metrics", None)
+            if callable(extra):
+                out.update(extra())
+        return out

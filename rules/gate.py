@@ -1,0 +1,83 @@
+"""Canonical order for the text lane: events sorted by audio time, however they arrived.
+
+Transcripts arrive after later speech events (ASR lags the audio). The gate holds speech
+events and ticks back while a finished speech segment still awaits its final transcript,
+then releases everything sorted by ``(t, rank, arrival-within-stream)``. The same events
+therefore reach the rules in the same order whether transcripts came early or late, as
+long as a transcript is no later than ``max_text_lag_s`` (after that the segment is given
+up on: ASR may return nothing for a cough).
+
+At equal ``t``: session start, speech events, transcripts, ticks, the rest.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from pullcoach.rules.events import (
+    SessionStarted, SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial,
+)
+
+__all__ = ["Gate"]
+
+
+def _rank(event) -> int:
+    match event:
+        case SessionStarted():
+            return 0
+        case SpeechStarted() | SpeechEnded():
+            return 1
+        case TranscriptPartial() | TranscriptFinal():
+            return 2
+        case Tick():
+            return 3
+    return 4
+
+
+class Gate:
+    def __init__(self, *, max_text_lag_s: float = 10.0, slack_s: float = 1.0) -> None:
+        self.max_lag = max_text_lag_s
+        self.slack = slack_s
+        self.heap: list[tuple[float, int, int, int, object]] = []
+        self.seq = [0, 0]                      # per stream: audio events, transcripts
+        self.pending: dict[str, list[float]] = {}  # speaker -> segment ends awaiting text
+        self.final_t1: dict[str, float] = {}
+        self.now = float("-inf")               # latest audio-event time seen
+        self.late = 0                          # events that arrived behind the released order
+        self.released: tuple[float, int] | None = None
+
+    def push(self, event) -> list:
+        text = isinstance(event, (TranscriptFinal, TranscriptPartial))
+        stream = 1 if text else 0
+        self.seq[stream] += 1
+        if isinstance(event, SpeechEnded):
+            if self.final_t1.get(event.speaker, float("-inf")) < event.t - self.slack:
+                self.pending.setdefault(event.speaker, []).append(event.t)
+        elif isinstance(event, TranscriptFinal):
+            self.final_t1[event.speaker] = max(self.final_t1.get(event.speaker, event.t1), event.t1)
+            ends = self.pending.get(event.speaker, [])
+            self.pending[event.speaker] = [e for e in ends if e > event.t1 + self.slack]
+        if not text:
+            self.now = max(self.now, event.t)
+            for s, ends in self.pending.items():
+                self.pending[s] = [e for e in ends if e + self.max_lag > self.now]
+        key = (event.t, _rank(event))
+        if self.released is not None and key < self.released:
+            self.late += 1
+            return [event]
+        heapq.heappush(self.heap, (event.t, _rank(event), stream, self.seq[stream], event))
+        return self._release()
+
+    def _release(self) -> list:
+        ends = [e for v in self.pending.values() for e in v]
+        limit = (min(ends), 2) if ends else None
+        out = []
+        while self.heap and (limit is None or self.heap[0][:2] < limit):
+            item = heapq.heappop(self.heap)
+            self.released = item[:2]
+            out.append(item[4])
+        return out
+
+    def flush(self) -> list:
+        self.pending.clear()
+        return self._release()

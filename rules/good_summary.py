@@ -1,0 +1,38 @@
+"""``good-summary`` (positive): the coachee reflects or summarises what the partner said.
+Seed 000: "tussendoor vat je de antwoorden samen"; MITI counts summaries as reflections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pullcoach.rules.base import COACHEE, PARTNER, Candidate
+from pullcoach.rules.events import TranscriptFinal
+
+__all__ = ["GoodSummaryConfig", "GoodSummary"]
+
+
+@dataclass(frozen=True)
+class GoodSummaryConfig:
+    min_partner_words: int = 15  # something to summarise: a sentence or two from the partner
+
+
+class GoodSummary:
+    name = "good-summary"
+    kind = "positive"
+
+    def __init__(self, config: GoodSummaryConfig = GoodSummaryConfig()) -> None:
+        self.config = config
+        self.words = 0
+
+    def feed(self, event, ctx) -> list[Candidate]:
+        if not isinstance(event, TranscriptFinal):
+            return []
+        u = ctx.utterances[-1]
+        if u.speaker == PARTNER:
+            self.words += u.labels.words
+        elif u.labels.reflection:
+            enough = self.words >= self.config.min_partner_words
+            self.words = 0
+            if enough:
+                return [Candidate(self.name, event.t, event.t0, kind="positive")]
+        return []

@@ -1,0 +1,127 @@
+"""Utterance labels from a rule pack (and, for English, an optional learned model).
+
+``Labeler.label(text, words, prev_partner="")`` gives a :class:`Labels`: what the
+utterance *does* (reflects, asks open/closed, informs, advises, pushes, argues, is a
+backchannel, asks permission, proposes) plus a few flags the rules need. A phrase only
+counts when its words were heard with mean probability >= ``min_p``, so a label never
+hangs on one uncertain word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from pullcoach.rules.pack import Pack
+from pullcoach.rules.text import Match, Token, tokens
+
+__all__ = ["Labels", "Labeler", "LABEL_KEYS"]
+
+LABEL_KEYS = ("reflection", "question", "input", "advice", "push", "arguments",
+              "backchannel", "permission", "proposal")
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    reflection: bool = False
+    question: str | None = None  # "open" | "closed" | None
+    input: bool = False
+    advice: bool = False
+    push: bool = False
+    arguments: int = 0
+    backchannel: bool = False
+    permission: bool = False
+    proposal: bool = False
+    # flags for the rules, not part of the published labels
+    draaivraag: bool = False
+    resistance: bool = False
+    advice_request: bool = False
+    proposal_argued: bool = False  # an argument follows the proposal in the same utterance
+    words: int = 0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: d[k] for k in LABEL_KEYS}
+
+
+class Labeler:
+    def __init__(self, pack: Pack, *, model=None, min_p: float = 0.5) -> None:
+        self.pack = pack
+        self.model = model  # rules.model.LabelModel or None
+        self.min_p = min_p
+        self.fillers = frozenset(pack.lists["fillers"])
+
+    def _find(self, name: str, toks: list[Token], start: bool = False) -> list[Match]:
+        found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers)
+        return [m for m in found if m.p >= self.min_p]
+
+    def label(self, text: str, words: tuple = (), prev_partner: str = "") -> Labels:
+        probs = [(w.text, w.p) for w in words] if words else None
+        toks = tokens(text, probs)
+        n = len(toks)
+        if n == 0:
+            return Labels()
+        backchannel = n <= 4 and _covered(self.pack.phrases("backchannel").find(toks), n)
+        reflection = bool(self._find("reflection", toks, start=True))
+        question = self._question(toks)
+        args = self._find("argument", toks)
+        push = bool(self._find("push", toks))
+        advice = bool(self._find("advice", toks))
+        info = bool(self._find("information", toks))
+        proposals = self._find("proposal", toks, start=True)
+        argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
+        arguments = 0 if backchannel else len(args)
+        inp = advice or push or info or arguments > 0
+        if self.model is not None:
+            probs_ = self.model.predict(text, prev_partner)
+            reflection = probs_["reflection"] >= 0.5
+            inp = probs_["input"] >= 0.5
+            advice = advice or probs_["advice"] >= 0.5
+            if probs_["open"] >= 0.5 and probs_["open"] >= probs_["closed"]:
+                question = "open"
+            elif probs_["closed"] >= 0.5:
+                question = "closed"
+            else:
+                question = None
+        return Labels(
+            reflection=reflection and not backchannel,
+            question=None if backchannel else question,
+            input=inp and not backchannel,
+            advice=advice,
+            push=push,
+            arguments=arguments,
+            backchannel=backchannel,
+            permission=bool(self._find("permission", toks)),
+            proposal=bool(proposals),
+            draaivraag=bool(self._find("draaivraag", toks, start=True)),
+            resistance=bool(self._find("resistance", toks, start=True)),
+            advice_request=bool(self._find("advice_request", toks)),
+            proposal_argued=argued,
+            words=n,
+        )
+
+    def _question(self, toks: list[Token]) -> str | None:
+        """open if any clause opens with an open form, closed if a yes/no form or '?'."""
+        opens = {m.start: m for m in self._find("open_question", toks, start=True)}
+        closeds = {m.start: m for m in self._find("closed_question", toks, start=True)}
+        found: str | None = None
+        for i, t in enumerate(toks):
+            o, c = opens.get(i), closeds.get(i)
+            if o is None and c is None:
+                continue
+            kind = "open" if o is not None and (c is None or o.end >= c.end) else "closed"
+            if kind == "open" and not t.question and not _explicit_open(o):
+                continue  # "Wat ik hoor is..." is no question without "?"
+            if kind == "open":
+                return "open"
+            found = "closed"
+        if found is None and any(t.question for t in toks):
+            found = "closed"
+        return found
+
+
+def _explicit_open(m: Match | None) -> bool:
+    return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf")))
+
+
+def _covered(matches: list[Match], n: int) -> bool:
+    return sum(m.end - m.start for m in matches) == n

@@ -1,0 +1,195 @@
+"""Tolerant phrase matching for noisy ASR text.
+
+Whisper base mishears and splits words ("boven dien" for "bovendien", "Als ik je goed
+met mij" for "Als ik je goed begrijp"). A phrase therefore matches when each of its
+tokens matches the text token by token with some slack:
+
+- exact token, or a prefix pattern (``begrijp*``),
+- one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
+- two or three adjacent text tokens joined ("boven dien" -> "bovendien"),
+- ``...`` in a phrase skips up to four text tokens ("je zou ... moeten").
+
+Every token carries the recogniser's probability; a match reports the mean, so callers
+can ignore a match that hangs on uncertain words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Token", "Match", "Phrase", "normalise", "tokens", "clauses", "PhraseSet"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_GAP = 4
+
+
+def normalise(text: str) -> str:
+    """Lowercase, strip accents, unify apostrophes; keep sentence punctuation."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("\u2019", "'").replace("`", "'")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    p: float = 1.0
+    clause_start: bool = False  # first token of a clause (after . ? ! ; or text start)
+    question: bool = False      # its clause ends with "?"
+
+
+def tokens(text: str, probs: list[tuple[str, float]] | None = None) -> list[Token]:
+    """Tokens of ``text``; with ``probs`` (word, p) pairs, each token gets its word's p."""
+    out: list[Token] = []
+    if probs:
+        for word, p in probs:
+            for piece in _clause_tokens(normalise(word)):
+                out.append(Token(piece[0], p, piece[1], piece[2]))
+        # clause marks from the full text are more reliable than per word: redo them
+        marks = _clause_tokens(normalise(text))
+        if len(marks) == len(out):
+            out = [Token(t.text, t.p, m[1], m[2]) for t, m in zip(out, marks)]
+        return out
+    return [Token(w, 1.0, s, q) for w, s, q in _clause_tokens(normalise(text))]
+
+
+def _clause_tokens(text: str) -> list[tuple[str, bool, bool]]:
+    out: list[tuple[str, bool, bool]] = []
+    for clause in clauses(text):
+        words = _WORD.findall(clause)
+        q = clause.rstrip().endswith("?")
+        out.extend((w, i == 0, q) for i, w in enumerate(words))
+    return out
+
+
+def clauses(text: str) -> list[str]:
+    """Split on sentence ends and semicolons, keeping the closing mark."""
+    return [c for c in re.findall(r"[^.?!;]+[.?!;]*", text) if _WORD.search(c)]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
+
+
+def _tok_eq(pat: str, word: str) -> bool:
+    if pat.endswith("*"):
+        return word.startswith(pat[:-1])
+    if pat == word:
+        return True
+    return len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0] and _one_edit(pat, word)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    phrase: str
+    start: int  # token index
+    end: int    # exclusive
+    p: float    # mean probability of the matched tokens
+
+
+class Phrase:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pats: list[str] = []
+        for part in normalise(text).split():
+            if part == "...":
+                self.pats.append("...")
+            else:
+                star = part.endswith("*")
+                for w in _WORD.findall(part):
+                    self.pats.append(w)
+                if star and self.pats:
+                    self.pats[-1] += "*"
+
+    def match_at(self, toks: list[Token], i: int) -> int | None:
+        """End index if the phrase matches starting at token ``i``."""
+        return self._match(toks, i, 0)
+
+    def _match(self, toks: list[Token], i: int, k: int) -> int | None:
+        if k == len(self.pats):
+            return i
+        pat = self.pats[k]
+        if pat == "...":
+            for skip in range(0, _GAP + 1):
+                if i + skip > len(toks):
+                    break
+                end = self._match(toks, i + skip, k + 1)
+                if end is not None:
+                    return end
+            return None
+        if i >= len(toks):
+            return None
+        if _tok_eq(pat, toks[i].text):
+            end = self._match(toks, i + 1, k + 1)
+            if end is not None:
+                return end
+        joined = toks[i].text
+        for n in (2, 3):  # split words: "boven dien" -> "bovendien"
+            if i + n > len(toks):
+                break
+            joined += toks[i + n - 1].text
+            if len(joined) > len(pat.rstrip("*")) + 1:
+                break
+            if _tok_eq(pat, joined):
+                end = self._match(toks, i + n, k + 1)
+                if end is not None:
+                    return end
+        return None
+
+
+class PhraseSet:
+    """A named list of phrases, matched anywhere or only at clause starts."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.phrases = [Phrase(p) for p in phrases if p.strip()]
+
+    def find(self, toks: list[Token], *, at_clause_start: bool = False,
+             skip_fillers: frozenset[str] = frozenset()) -> list[Match]:
+        """Non-overlapping matches, leftmost-longest first."""
+        out: list[Match] = []
+        i = 0
+        starts = _starts(toks, skip_fillers) if at_clause_start else None
+        while i < len(toks):
+            if starts is not None and i not in starts:
+                i += 1
+                continue
+            best: tuple[int, Phrase] | None = None
+            for ph in self.phrases:
+                end = ph.match_at(toks, i)
+                if end is not None and end > i and (best is None or end > best[0]):
+                    best = (end, ph)
+            if best is None:
+                i += 1
+                continue
+            end, ph = best
+            ps = [t.p for t in toks[i:end]]
+            out.append(Match(ph.text, i, end, sum(ps) / len(ps)))
+            i = end
+        return out
+
+
+def _starts(toks: list[Token], fillers: frozenset[str]) -> set[int]:
+    """Clause starts, also after leading fillers ("en", "so", "okay", ...)."""
+    out: set[int] = set()
+    for i, t in enumerate(toks):
+        if t.clause_start:
+            j = i
+            out.add(j)
+            while j < len(toks) and toks[j].text in fillers and (j == i or not toks[j].clause_start):
+                j += 1
+                out.add(j)
+    return out
