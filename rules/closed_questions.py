@@ -35,7 +35,7 @@ class ClosedQuestions:
         elif lab.question == "closed":
             if self.run == 0:
                 self.first = event.t0
-            self.run += 1
+            self.run += max(1, lab.closed_n)
             if self.run >= self.config.max_run:
                 out = [Candidate(self.name, event.t, self.first, detail={"run": self.run})]
                 self.run, self.first = 0, None

@@ -37,6 +37,7 @@ class Labels:
     advice_request: bool = False
     proposal_argued: bool = False  # an argument follows the proposal in the same utterance
     words: int = 0
+    closed_n: int = 0  # closed-question clauses in the utterance
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -62,7 +63,7 @@ class Labeler:
             return Labels()
         backchannel = n <= 4 and _covered(self.pack.phrases("backchannel").find(toks), n)
         reflection = bool(self._find("reflection", toks, start=True))
-        question = self._question(toks)
+        question, closed_n = self._question(toks)
         args = self._find("argument", toks)
         push = bool(self._find("push", toks))
         advice = bool(self._find("advice", toks))
@@ -97,13 +98,16 @@ class Labeler:
             advice_request=bool(self._find("advice_request", toks)),
             proposal_argued=argued,
             words=n,
+            closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 
-    def _question(self, toks: list[Token]) -> str | None:
-        """open if any clause opens with an open form, closed if a yes/no form or '?'."""
+    def _question(self, toks: list[Token]) -> tuple[str | None, int]:
+        """open if any clause opens with an open form, closed if a yes/no form or '?';
+        and the number of closed-question clauses."""
         opens = {m.start: m for m in self._find("open_question", toks, start=True)}
         closeds = {m.start: m for m in self._find("closed_question", toks, start=True)}
         found: str | None = None
+        closed_starts: set[int] = set()
         for i, t in enumerate(toks):
             o, c = opens.get(i), closeds.get(i)
             if o is None and c is None:
@@ -112,15 +116,24 @@ class Labeler:
             if kind == "open" and not t.question and not _explicit_open(o):
                 continue  # "Wat ik hoor is..." is no question without "?"
             if kind == "open":
-                return "open"
+                return "open", 0
             found = "closed"
-        if found is None and any(t.question for t in toks):
-            found = "closed"
-        return found
+            closed_starts.add(_clause_start(toks, i))
+        for i, t in enumerate(toks):  # declarative questions: "Je komt morgen?"
+            if t.clause_start and t.question:
+                found = "closed"
+                closed_starts.add(i)
+        return found, len(closed_starts)
 
 
 def _explicit_open(m: Match | None) -> bool:
     return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf")))
+
+
+def _clause_start(toks: list[Token], i: int) -> int:
+    while i > 0 and not toks[i].clause_start:
+        i -= 1
+    return i
 
 
 def _covered(matches: list[Match], n: int) -> bool:

@@ -1,0 +1,134 @@
+"""``pullcoach analyze TRANSCRIPT...``: the live rule engine over a timed transcript.
+
+The transcript becomes the events a live session would give (speech started/ended,
+final transcripts at each utterance end, ticks every 0.1 s), fed to the same engine;
+nudge times are when they would have fired live.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pullcoach.errors import ConfigError
+from pullcoach.rules.engine import RULES, Engine, EngineConfig
+from pullcoach.rules.events import MetricsUpdated, NudgeIssued, SessionEnded, UtteranceLabeled
+from pullcoach.rules.pack import PackError, load_pack, parse_pack
+from pullcoach.rules.plugins import PluginError
+from pullcoach.transcripts import Segment, TranscriptError, read_transcript, to_events
+
+__all__ = ["register", "analyze", "run"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("analyze", help="coach a recorded conversation from its transcript",
+                              description=__doc__.split("\n\n")[0].strip("`"))
+    p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt or .srt")
+    p.add_argument("--coachee", metavar="NAME",
+                   help="the speaker being coached (default: 'coachee' if present, else the first speaker)")
+    p.add_argument("--lang", choices=("nl", "en"), help="rule pack language (default: nl)")
+    p.add_argument("--format", choices=("json", "md"), default="md", dest="fmt")
+    p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
+    p.add_argument("--focus", metavar="RULE,...", help="deliver only these rules live; the rest go to the report")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    pack = _pack(args.rules, args.lang)
+    focus = tuple(r.strip() for r in (args.focus or "").split(",") if r.strip())
+    unknown = [r for r in focus if r not in RULES]
+    if unknown:
+        raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; choose from {', '.join(RULES)}")
+    results = []
+    for path in args.transcripts:
+        segs = read_transcript(path)
+        results.append((path, analyze(segs, pack=pack, coachee=args.coachee, focus=focus)))
+    if args.fmt == "json":
+        data = results[0][1] if len(results) == 1 else {
+            "sessions": [dict(file=str(p), **r) for p, r in results]}
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for path, r in results:
+            sys.stdout.write(markdown(Path(path).name, r))
+    return 0
+
+
+def _pack(path: str | None, lang: str | None):
+    try:
+        if path is None:
+            return load_pack(lang or "nl")
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"--rules {path}: cannot read it ({exc.strerror}); give a TOML rule pack") from None
+        pack = parse_pack(text, name=path)
+        if lang and pack.lang != lang:
+            raise ConfigError(f"--rules {path} is a {pack.lang!r} pack but --lang is {lang!r}; drop one")
+        return pack
+    except PackError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: str | None = None,
+            focus: tuple[str, ...] = (), config: EngineConfig | None = None) -> dict:
+    """Run the engine over ``segments``; the issue's JSON shape."""
+    names = list(dict.fromkeys(s.speaker for s in segments))
+    if coachee is None:
+        coachee = "coachee" if "coachee" in names else names[0]
+    elif coachee not in names:
+        raise TranscriptError(f"--coachee {coachee!r} does not speak in this transcript; "
+                              f"speakers: {', '.join(names)}")
+    cfg = config or EngineConfig()
+    if focus:
+        cfg = EngineConfig(**{**cfg.__dict__, "focus": focus})
+    try:
+        engine = Engine(lang=pack.lang if pack else lang, pack=pack, config=cfg)
+    except PluginError as exc:
+        raise ConfigError(str(exc)) from None
+    events = to_events(segments, coachee)
+    out: list = []
+    for ev in events:
+        out += engine.feed(ev)
+    out += engine.feed(SessionEnded(t=events[-1].t, reason="ended"))
+    utterances = [{"speaker": e.speaker, "start": e.t0, "end": e.t1, "text": e.text, "labels": e.labels}
+                  for e in out if isinstance(e, UtteranceLabeled)]
+    nudges = [{"rule": n.rule, "t": round(n.t, 2), "message": n.message, "kind": n.kind,
+               "speaker": n.speaker, "evidence_t": None if n.evidence_t is None else round(n.evidence_t, 2),
+               "delivered": n.delivered, "detail": n.detail}
+              for n in out if isinstance(n, NudgeIssued)]
+    metrics = next(e.metrics for e in reversed(out) if isinstance(e, MetricsUpdated))
+    metrics = {**metrics, "coachee_name": coachee, "partner_names": [n for n in names if n != coachee]}
+    return {"utterances": utterances, "nudges": nudges, "metrics": metrics}
+
+
+def _clock(t: float) -> str:
+    return f"{int(t // 60):02d}:{t % 60:04.1f}"
+
+
+def markdown(title: str, r: dict) -> str:
+    m = r["metrics"]
+    lines = [f"# {title}", "",
+             f"Coachee: **{m['coachee_name']}**; partner: {', '.join(m['partner_names']) or '-'}", "",
+             f"- talk share coachee: {m['talk_share']:.0%} (aim ~30-43%)",
+             f"- questions: {m['questions']['open']} open, {m['questions']['closed']} closed;"
+             f" reflections: {m['reflections']}",
+             f"- negative nudges: {m['negative_nudges']}", "", "## Nudges", ""]
+    if not r["nudges"]:
+        lines.append("None.")
+    for n in r["nudges"]:
+        mark = "" if n["delivered"] else " (not shown live)"
+        lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({n['kind']}){mark}")
+    lines += ["", "## Utterances", ""]
+    for u in r["utterances"]:
+        tags = [k for k in ("reflection", "input", "advice", "push", "permission", "proposal", "backchannel")
+                if u["labels"][k]]
+        if u["labels"]["question"]:
+            tags.append(f"{u['labels']['question']} question")
+        if u["labels"]["arguments"]:
+            tags.append(f"{u['labels']['arguments']} arguments")
+        suffix = f" _[{', '.join(tags)}]_" if tags else ""
+        lines.append(f"- {_clock(u['start'])} {u['speaker']}: {u['text']}{suffix}")
+    return "\n".join(lines) + "\n\n"
