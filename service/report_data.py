@@ -52,6 +52,7 @@ def build(events: list[Event]) -> dict[str, Any]:
     metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
     warnings = [{"t": e.t, "kind": e.kind, "message": e.message}
                 for e in events if isinstance(e, PipelineWarning)]
+    analysed = any(isinstance(e, UtteranceLabeled) for e in events) or bool(nudges)
     summaries = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
     return {
         "session": session,
@@ -61,7 +62,8 @@ def build(events: list[Event]) -> dict[str, Any]:
         "nudges": nudges,
         "bookmarks": bookmarks,
         "summaries": summaries,
-        "figures": _figures(session, speech, utterances, nudges, summaries),
+        "analysed": analysed,
+        "figures": _figures(session, speech, utterances, nudges, summaries, analysed),
         "moments": [_moment(n, utterances) for n in nudges],
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
@@ -161,7 +163,7 @@ def _rate(value: float | None, good: float, fair: float, higher_is_better: bool)
     return GOOD if value <= good else FAIR if value <= fair else POOR
 
 
-def _figures(session, speech, utterances, nudges, summaries) -> dict[str, dict]:
+def _figures(session, speech, utterances, nudges, summaries, analysed) -> dict[str, dict]:
     talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
     total = talk["coachee"] + talk["partner"]
     share = talk["coachee"] / total if total else None
@@ -199,7 +201,7 @@ def _figures(session, speech, utterances, nudges, summaries) -> dict[str, dict]:
                 out[c] = out.get(c, 0) + 1
         return out
 
-    return {
+    figures = {
         "talk_share": {"value": share, "coachee_s": talk["coachee"], "partner_s": talk["partner"],
                        "rating": _rate(share, 0.35, 0.45, False)},
         "reflections_questions": {"value": ratio, "reflections": refl, "questions": questions,
@@ -224,6 +226,15 @@ def _figures(session, speech, utterances, nudges, summaries) -> dict[str, dict]:
         "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],
                           "rating": _rate(wpm["coachee"], 160.0, 180.0, False)},
     }
+    if not analysed:  # no rule engine ran over this log: say nothing rather than "0, good"
+        for key in ("reflections_questions", "open_questions", "summaries", "interruptions",
+                    "argument_stacks", "push_words", "righting_reflexes", "monologues"):
+            figures[key].update(value=None, rating=NONE)
+        figures["interruptions"]["by_partner"] = None
+        figures["monologues"]["value"] = None
+    elif not n_summaries and figures["summaries"]["rating"] == GOOD:
+        figures["summaries"]["rating"] = FAIR  # a short call, but still no summary
+    return figures
 
 
 def _turns(speech: dict) -> list:

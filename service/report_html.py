@@ -103,6 +103,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     if s["status"] != "ended":
         parts.append(f'<div class="banner">{escape(w["status_interrupted"])}</div>')
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
+    if not report["analysed"]:
+        parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
     rows = {**names, "nudges": "Nudges", "marks": "", "summary": w["legend_summary"],
             "title": w["timeline"]}
     parts += [f"<h2>{escape(w['timeline'])}</h2>", timeline_svg(report, rows), _legend(w, names)]
@@ -133,22 +135,26 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
                       f["interruptions"])
     classes = ", ".join(f"{w.get('class_' + k, k)} {v}" for k, v in sorted(it["classes"].items()))
     wpm = f["speaking_rate"]
+    def n(v) -> str:
+        return w["none"] if v is None else str(v)
     return [
         ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", w["talk_share_y"]),
         ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
-         f"{rr['reflections']} : {rr['questions']}", w["reflections_questions_y"]),
+         f"{rr['reflections']} : {rr['questions']}" if rr["value"] is not None else "",
+         w["reflections_questions_y"]),
         ("open_questions", oq["rating"], pct(oq["value"]),
-         f"{oq['open']}/{oq['open'] + oq['closed']}", w["open_questions_y"]),
-        ("summaries", su["rating"], str(su["value"]), "",
+         f"{oq['open']}/{oq['open'] + oq['closed']}" if oq["value"] is not None else "",
+         w["open_questions_y"]),
+        ("summaries", su["rating"], n(su["value"]), "",
          w["summaries_y"].format(gap=clock(su["longest_gap"]))),
-        ("interruptions", it["rating"], str(it["value"]), classes,
-         w["interruptions_y"].format(n=it["by_partner"])),
-        ("argument_stacks", f["argument_stacks"]["rating"], str(f["argument_stacks"]["value"]), "",
+        ("interruptions", it["rating"], n(it["value"]), classes,
+         w["interruptions_y"].format(n=n(it["by_partner"]))),
+        ("argument_stacks", f["argument_stacks"]["rating"], n(f["argument_stacks"]["value"]), "",
          w["argument_stacks_y"]),
-        ("push_words", f["push_words"]["rating"], str(f["push_words"]["value"]), "", w["push_words_y"]),
+        ("push_words", f["push_words"]["rating"], n(f["push_words"]["value"]), "", w["push_words_y"]),
         ("righting_reflexes", f["righting_reflexes"]["rating"],
-         str(f["righting_reflexes"]["value"]), "", w["righting_reflexes_y"]),
-        ("monologues", f["monologues"]["rating"], str(f["monologues"]["value"]), "",
+         n(f["righting_reflexes"]["value"]), "", w["righting_reflexes_y"]),
+        ("monologues", f["monologues"]["rating"], n(f["monologues"]["value"]), "",
          w["monologues_y"].format(turn=clock(f["monologues"]["longest_turn"]))),
         ("speaking_rate", wpm["rating"], str(wpm["value"]) if wpm["value"] else w["none"],
          w["wpm"] if wpm["value"] else "",

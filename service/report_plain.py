@@ -37,6 +37,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value
         lines.append(f"| {_MARK[rating]} {w[key]} | **{_md(val)}** | {_md(yard)} |")
+    if not report["analysed"]:
+        lines += ["", f"_{w['not_analysed']}_"]
     lines += ["", f"## {w['moments']}", ""]
     titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
     if not report["moments"] and not report["bookmarks"]:

@@ -44,6 +44,7 @@ _NL = {
     "decimal": ",", "class_competitive": "competitief", "class_failed": "mislukt",
     "class_smooth": "vloeiend", "class_backchannel": "luistersignaal",
     "class_cooperative": "coöperatief",
+    "not_analysed": "Dit log bevat geen labels of nudges van de regels: alleen spreektijd en tempo zijn gemeten.",
     "session": "Sessie", "generated": "Gemaakt door pullcoach uit het gebeurtenissenlog.",
 }
 
@@ -80,6 +81,7 @@ _EN = {
     "decimal": ".", "class_competitive": "competitive", "class_failed": "failed",
     "class_smooth": "smooth", "class_backchannel": "backchannel",
     "class_cooperative": "cooperative",
+    "not_analysed": "This log holds no labels or nudges from the rules: only talk time and rate were measured.",
     "session": "Session", "generated": "Made by pullcoach from the event log.",
 }
 

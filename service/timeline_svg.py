@@ -50,10 +50,14 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
                        f'height="{y1 - y0}" fill="{COLOURS[speaker]}" rx="1.5">'
                        f'<title>{escape(names[speaker])} {clock(t0)}–{clock(t1)}</title></rect>')
     top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
-    for t0, t1 in report["overlaps"]:
+    gap0, gap1 = ROWS["coachee"][1], ROWS["partner"][0]
+    for t0, t1 in report["overlaps"]:  # a light tint over both rows, a solid mark between
         x0, x1 = _x(t0, duration), _x(t1, duration)
-        out.append(f'<rect x="{x0:.1f}" y="{top - 2}" width="{max(x1 - x0, 1.5):.1f}" '
-                   f'height="{bottom - top + 4}" fill="{COLOURS["overlap"]}" opacity="0.55"/>')
+        width = max(x1 - x0, 2.0)
+        out.append(f'<rect x="{x0:.1f}" y="{top}" width="{width:.1f}" height="{bottom - top}" '
+                   f'fill="{COLOURS["overlap"]}" opacity="0.3"/>'
+                   f'<rect x="{x0:.1f}" y="{gap0}" width="{width:.1f}" height="{gap1 - gap0}" '
+                   f'fill="{COLOURS["overlap"]}"><title>overlap {clock(t0)}</title></rect>')
     y0, y1 = ROWS["nudges"]
     titles = RULE_TITLES[lang]
     for n in report["nudges"]:

@@ -150,3 +150,14 @@ def test_write_session_report_from_the_store(tmp_path):
         path = write_session_report(store, "rollenspel-1")
     assert path == tmp_path / "reports" / "rollenspel-1.html"
     assert "Gespreksverslag" in path.read_text(encoding="utf-8")
+
+
+def test_a_log_without_rule_output_does_not_claim_zero_is_good():
+    events = [e for e in session_events()
+              if not isinstance(e, (NudgeIssued,)) and type(e).__name__ != "UtteranceLabeled"]
+    r = build(events)
+    assert r["analysed"] is False
+    f = r["figures"]
+    assert f["push_words"] == {"value": None, "rating": "none"}
+    assert f["talk_share"]["rating"] == "poor"  # still measured from speech
+    assert "geen labels of nudges" in render(events, "html")
