@@ -63,7 +63,7 @@ def build(events: list[Event]) -> dict[str, Any]:
         "bookmarks": bookmarks,
         "summaries": summaries,
         "analysed": analysed,
-        "figures": _figures(session, speech, utterances, nudges, summaries, analysed),
+        "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics),
         "moments": [_moment(n, utterances) for n in nudges],
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
@@ -163,7 +163,8 @@ def _rate(value: float | None, good: float, fair: float, higher_is_better: bool)
     return GOOD if value <= good else FAIR if value <= fair else POOR
 
 
-def _figures(session, speech, utterances, nudges, summaries, analysed) -> dict[str, dict]:
+def _figures(session, speech, utterances, nudges, summaries, analysed,
+             metrics) -> dict[str, dict]:
     talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
     total = talk["coachee"] + talk["partner"]
     share = talk["coachee"] / total if total else None
@@ -193,6 +194,11 @@ def _figures(session, speech, utterances, nudges, summaries, analysed) -> dict[s
     wpm = {s: _wpm([u for u in utterances if u["speaker"] == s]) for s in SPEAKERS}
 
     def classes(rule: str) -> dict[str, int]:
+        """Overlap classes: the engine's running counts if it gave them, else nudge details."""
+        counted = metrics.get("overlaps_by_coachee" if rule == "interruption"
+                              else "overlaps_by_partner")
+        if isinstance(counted, dict) and counted:
+            return {str(k): int(v) for k, v in counted.items() if isinstance(v, int) and v}
         out: dict[str, int] = {}
         for n in by_rule.get(rule, []):
             d = n["detail"]

@@ -14,7 +14,7 @@ from test_report_script import session_events  # noqa: E402
 
 from pullcoach.errors import ConfigError
 from pullcoach.report import build, render, write
-from pullcoach.rules.events import NudgeIssued, SessionStarted, TranscriptFinal
+from pullcoach.rules.events import MetricsUpdated, NudgeIssued, SessionStarted, TranscriptFinal
 
 
 def test_figures_are_derived_from_the_log():
@@ -161,3 +161,13 @@ def test_a_log_without_rule_output_does_not_claim_zero_is_good():
     assert f["push_words"] == {"value": None, "rating": "none"}
     assert f["talk_share"]["rating"] == "poor"  # still measured from speech
     assert "geen labels of nudges" in render(events, "html")
+
+
+def test_overlap_classes_come_from_the_engine_metrics_when_given():
+    events = session_events() + [MetricsUpdated(t=95.9, metrics={
+        "overlaps_by_coachee": {"backchannel": 3, "competitive": 1},
+        "overlaps_by_partner": {"failed": 2}})]
+    f = build(events)["figures"]["interruptions"]
+    assert f["classes"] == {"backchannel": 3, "competitive": 1}
+    assert f["partner_classes"] == {"failed": 2}
+    assert "luistersignaal 3, competitief 1" in render(events, "html")
