@@ -1,0 +1,203 @@
+"""FileSource: a recorded conversation as if it were live.
+
+One stereo file (left = coachee, right = partner) or two files (coachee, partner;
+each mixed down to mono). Anything PyAV/FFmpeg decodes, at any rate: frames are
+converted to float by PyAV and resampled to 16 kHz by a streaming soxr resampler.
+
+``speed="realtime"`` paces blocks to the loop clock (block k is handed over when its
+last sample would have been captured live; due times are computed from the start, so
+no drift accumulates) through the same bounded, drop-counting queue a live source
+uses: a consumer that falls behind loses blocks, as it would live. ``speed="max"``
+yields blocks as fast as the consumer takes them, never dropping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+from pullcoach.audio import RATE, SPEAKERS, AudioBlock, DropQueue, Resampler, SourceStats
+from pullcoach.errors import AudioError, ConfigError
+
+log = logging.getLogger(__name__)
+
+SPEEDS = ("realtime", "max")
+CHANNEL_HINT = "give a stereo file (left = coachee, right = partner) or two mono files (coachee, partner)"
+
+
+def probe(path: Path) -> tuple[int, int]:
+    """(channels, sample rate) of the file's first audio stream, or AudioError."""
+    if not path.is_file():
+        raise AudioError(f"{path}: no such file; check the path")
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise AudioError(f"{path} has no audio stream; give an audio file")
+            cc = container.streams.audio[0].codec_context
+            channels, rate = cc.layout.nb_channels, cc.sample_rate
+    except av.FFmpegError as err:
+        raise AudioError(f"cannot read {path} as audio ({err.strerror or err}); "
+                         "give a WAV/FLAC/MP3/OGG file FFmpeg can decode") from None
+    if channels < 1 or rate < 1:
+        raise AudioError(f"cannot read {path} as audio (no channels or rate); "
+                         "give a WAV/FLAC/MP3/OGG file FFmpeg can decode")
+    return channels, rate
+
+
+def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
+    """Yield float32 arrays (n, channels) at 16 kHz; mono (n, 1) when mixdown."""
+    resamplers: list[Resampler] = []
+    done = 0.0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            to_float = None
+            for frame in container.decode(stream):
+                if to_float is None:
+                    to_float = av.AudioResampler(format="fltp", layout=frame.layout,
+                                                 rate=frame.sample_rate)
+                for f in to_float.resample(frame):
+                    if not resamplers:
+                        n = 1 if mixdown else f.layout.nb_channels
+                        resamplers = [Resampler(f.sample_rate) for _ in range(n)]
+                    yield _convert(f.to_ndarray(), resamplers, mixdown)
+                    done += f.samples / f.sample_rate
+            if to_float is not None:
+                for f in to_float.resample(None):
+                    yield _convert(f.to_ndarray(), resamplers, mixdown)
+    except av.FFmpegError as err:
+        raise AudioError(f"{path}: broken audio data after {done:.1f} s "
+                         f"({err.strerror or err}); re-export or repair the file") from None
+    if resamplers:
+        tail = [r.flush() for r in resamplers]
+        n = min(len(t) for t in tail)
+        if n:
+            yield np.stack([t[:n] for t in tail], axis=1)
+
+
+def _convert(planar: np.ndarray, resamplers: list[Resampler], mixdown: bool) -> np.ndarray:
+    x = planar.astype(np.float32, copy=False)
+    if mixdown:
+        x = x.mean(axis=0, keepdims=True)
+    cols = [r.feed(x[i]) for i, r in enumerate(resamplers)]
+    n = min(len(c) for c in cols)
+    return np.stack([c[:n] for c in cols], axis=1)
+
+
+class FileSource:
+    """Stereo file or two mono files -> AudioBlocks (see module docstring)."""
+
+    speakers = SPEAKERS
+    rate = RATE
+
+    def __init__(self, path: str | Path, path2: str | Path | None = None, *,
+                 speed: str = "max", block_ms: int = 50, queue_blocks: int = 100):
+        if speed not in SPEEDS:
+            raise ConfigError(f"speed must be 'realtime' or 'max', not {speed!r}")
+        self.paths = [Path(path)] + ([Path(path2)] if path2 is not None else [])
+        self.speed = speed
+        self.block = max(1, int(RATE * block_ms / 1000))
+        self.queue_blocks = queue_blocks
+        self._stats = SourceStats()
+        info = [probe(p) for p in self.paths]
+        if len(self.paths) == 1:
+            channels, rate = info[0]
+            if channels != 2:
+                what = "is mono" if channels == 1 else f"has {channels} channels"
+                raise AudioError(f"{self.paths[0]} {what}: {CHANNEL_HINT}")
+            rates = [rate, rate]
+        else:
+            for p, (channels, _) in zip(self.paths, info):
+                if channels > 1:
+                    log.info("%s has %d channels; mixing down to mono", p, channels)
+            rates = [info[0][1], info[1][1]]
+        for name, r in zip(SPEAKERS, rates):
+            self._stats.speakers[name].native_rate = float(r)
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: DropQueue | None = None
+
+    def stats(self) -> dict:
+        return self._stats.as_dict()
+
+    def close(self) -> None:
+        """Stop delivering; call on the loop thread (or from any thread once running)."""
+        self._closed = True
+        if self._queue is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._queue.end)
+
+    def produce(self) -> Iterator[AudioBlock]:
+        """All blocks, in time order (coachee then partner per step), no pacing."""
+        if len(self.paths) == 1:
+            feeds = [decode(self.paths[0], mixdown=False)]
+            routes = [(SPEAKERS[0], 0, 0), (SPEAKERS[1], 0, 1)]
+        else:
+            feeds = [decode(p, mixdown=True) for p in self.paths]
+            routes = [(SPEAKERS[0], 0, 0), (SPEAKERS[1], 1, 0)]
+        width = [2 if len(feeds) == 1 else 1] * len(feeds)
+        bufs = [np.zeros((0, w), np.float32) for w in width]
+        done = [False] * len(feeds)
+        pos = 0
+        while True:
+            for i, feed in enumerate(feeds):
+                while not done[i] and len(bufs[i]) < self.block:
+                    chunk = next(feed, None)
+                    if chunk is None:
+                        done[i] = True
+                    else:
+                        bufs[i] = np.concatenate([bufs[i], chunk])
+            n = min(self.block, max(len(b) for b in bufs))
+            if n == 0:
+                return
+            for i, b in enumerate(bufs):
+                if len(b) < n:  # this feed ended first: pad with silence
+                    bufs[i] = np.concatenate([b, np.zeros((n - len(b), width[i]), np.float32)])
+            for speaker, i, col in routes:
+                yield AudioBlock(speaker, pos, np.ascontiguousarray(bufs[i][:n, col]))
+            bufs = [b[n:] for b in bufs]
+            pos += n
+
+    async def blocks(self):
+        if self.speed == "max":
+            for block in self.produce():
+                if self._closed:
+                    return
+                self._stats.delivered(block)
+                yield block
+                await asyncio.sleep(0)
+            return
+        self._loop = asyncio.get_running_loop()
+        self._queue = DropQueue(self.queue_blocks, self._stats)
+        error: list[BaseException] = []
+        pacer = asyncio.create_task(self._pace(self._queue, error))
+        try:
+            while (block := await self._queue.get()) is not None:
+                self._stats.delivered(block)
+                yield block
+        finally:
+            self._closed = True
+            pacer.cancel()
+        if error:
+            raise error[0]
+
+    async def _pace(self, queue: DropQueue, error: list) -> None:
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        try:
+            for block in self.produce():
+                delay = t0 + block.end / RATE - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if self._closed:
+                    break
+                if not queue.offer(block):
+                    self._stats.speakers[block.speaker].dropped += 1
+        except AudioError as err:
+            error.append(err)
+        finally:
+            queue.end()

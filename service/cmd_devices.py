@@ -1,0 +1,109 @@
+"""``pullcoach devices``: the audio inputs PortAudio sees, and how to capture the partner.
+
+Lists input devices with index, name, channels and default rate, and marks likely
+loopback/monitor sources (the partner's side of a call). With no input device, or
+no PortAudio at all, it prints one line saying so and exits 0 (nothing failed: the
+machine simply has nothing to capture). ``--json`` prints a JSON object for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+
+from pullcoach.audio_live import NO_PORTAUDIO
+from pullcoach.errors import AudioDeviceError
+
+LOOPBACK_HINTS = ("monitor", "loopback", "blackhole", "stereo mix", "cable output",
+                  "soundflower", "what u hear", "wave out mix", "vb-audio", "voicemeeter")
+
+HOWTO = """\
+Pick the partner's voice (the other side of a call) with a loopback/monitor input:
+  Linux (PulseAudio/PipeWire): `pactl list short sources` shows a `.monitor` source per
+    output. PortAudio reaches them through the "pulse" (or "pipewire") device: start
+    `pullcoach run --coachee pulse --partner pulse`, then in pavucontrol (Recording tab)
+    set pullcoach's second stream to "Monitor of <your output>".
+  macOS: install BlackHole, make a Multi-Output Device (Audio MIDI Setup) with your
+    speakers + BlackHole as the call's output, and give BlackHole as the partner device.
+  Windows: PortAudio input lists do not expose WASAPI loopback; enable "Stereo Mix" in
+    the Sound control panel (Recording tab) or install VB-CABLE and use "CABLE Output".
+Then: pullcoach run --coachee MIC --partner MONITOR   (or --stereo DEVICE for a 2-channel interface)"""
+
+
+def is_loopback(name: str) -> bool:
+    low = name.lower()
+    return any(h in low for h in LOOPBACK_HINTS)
+
+
+def list_inputs(query_devices: Callable | None = None,
+                query_hostapis: Callable | None = None) -> list[dict]:
+    """Input devices as plain dicts; raises AudioDeviceError without PortAudio."""
+    if query_devices is None or query_hostapis is None:
+        try:
+            import sounddevice as sd
+        except OSError:
+            raise AudioDeviceError(NO_PORTAUDIO) from None
+        query_devices = query_devices or sd.query_devices
+        query_hostapis = query_hostapis or sd.query_hostapis
+    apis = [a.get("name", "?") for a in query_hostapis()]
+    default_in = {a.get("default_input_device", -1) for a in query_hostapis()}
+    out = []
+    for i, d in enumerate(query_devices()):
+        if d.get("max_input_channels", 0) < 1:
+            continue
+        idx = d.get("index", i)
+        api = d.get("hostapi", -1)
+        out.append({
+            "index": idx,
+            "name": d["name"],
+            "channels": int(d["max_input_channels"]),
+            "rate": float(d.get("default_samplerate", 0)),
+            "hostapi": apis[api] if 0 <= api < len(apis) else "",
+            "loopback": is_loopback(d["name"]),
+            "default": idx in default_in,
+        })
+    return out
+
+
+def format_table(inputs: list[dict]) -> str:
+    width = max(len(d["name"]) for d in inputs)
+    api_w = max(8, *(len(d["hostapi"]) for d in inputs))
+    lines = [f"{'':2}{'idx':>3}  {'name':<{width}}  {'ch':>2}  {'rate':>6}  {'host api':<{api_w}}".rstrip()]
+    for d in inputs:
+        mark = "*" if d["default"] else " "
+        tag = "  <- loopback/monitor (partner?)" if d["loopback"] else ""
+        lines.append(f"{mark} {d['index']:>3}  {d['name']:<{width}}  {d['channels']:>2}  "
+                     f"{d['rate']:>6.0f}  {d['hostapi']:<{api_w}}{tag}".rstrip())
+    lines.append("(* = default input)")
+    return "\n".join(lines)
+
+
+def run(args, query_devices=None, query_hostapis=None) -> int:
+    try:
+        inputs = list_inputs(query_devices, query_hostapis)
+        problem = None if inputs else (
+            "no audio input devices found: connect a microphone (or check that PortAudio can "
+            "see your sound server), or analyse recordings with `pullcoach replay FILE`")
+    except AudioDeviceError as err:
+        inputs, problem = [], str(err)
+    if args.json:
+        json.dump({"inputs": inputs, "problem": problem}, sys.stdout, indent=1)
+        print()
+    elif problem:
+        print(f"pullcoach devices: {problem}")
+    else:
+        print(format_table(inputs))
+        print()
+        print(HOWTO)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "devices", help="list audio inputs and how to capture the partner's side",
+        description="List audio input devices (index, name, channels, default rate), mark "
+                    "likely loopback/monitor sources and say how to set one up per OS. "
+                    "Exits 0 also when there are no devices (it says so in one line).")
+    p.add_argument("--json", action="store_true", help="print a JSON object for scripts")
+    p.set_defaults(func=run)

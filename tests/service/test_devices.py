@@ -1,0 +1,93 @@
+"""`pullcoach devices`: table, loopback marks, JSON, and the no-device / no-PortAudio line."""
+
+import json
+import sys
+
+import pytest
+
+from pullcoach import cli, cmd_devices
+
+HOSTAPIS = [{"name": "ALSA", "default_input_device": 0}, {"name": "Core Audio", "default_input_device": -1}]
+DEVICES = [
+    {"name": "HDA Intel PCH: ALC257 Analog (hw:0,0)", "index": 0, "hostapi": 0,
+     "max_input_channels": 2, "max_output_channels": 2, "default_samplerate": 44100.0},
+    {"name": "HDMI 0 (hw:1,3)", "index": 1, "hostapi": 0,
+     "max_input_channels": 0, "max_output_channels": 8, "default_samplerate": 48000.0},
+    {"name": "Monitor of Built-in Audio Analog Stereo", "index": 2, "hostapi": 0,
+     "max_input_channels": 2, "max_output_channels": 0, "default_samplerate": 48000.0},
+    {"name": "BlackHole 2ch", "index": 3, "hostapi": 1,
+     "max_input_channels": 2, "max_output_channels": 2, "default_samplerate": 48000.0},
+    {"name": "CABLE Output (VB-Audio Virtual Cable)", "index": 4, "hostapi": 1,
+     "max_input_channels": 2, "max_output_channels": 0, "default_samplerate": 44100.0},
+    {"name": "USB PnP Sound Device: Audio (hw:2,0)", "index": 5, "hostapi": 0,
+     "max_input_channels": 1, "max_output_channels": 0, "default_samplerate": 48000.0},
+]
+
+
+@pytest.fixture
+def fake_sd(monkeypatch):
+    sd = pytest.importorskip("sounddevice")
+    state = {"devices": DEVICES}
+    monkeypatch.setattr(sd, "query_devices", lambda: state["devices"])
+    monkeypatch.setattr(sd, "query_hostapis", lambda: HOSTAPIS)
+    return state
+
+
+def test_table_lists_inputs_and_marks_loopbacks(fake_sd, capsys):
+    assert cli.main(["devices"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[1] if line.startswith("*") else line.split()[0]: line
+             for line in out.splitlines() if line[:6].strip().lstrip("*").strip().isdigit()}
+    assert set(lines) == {"0", "2", "3", "4", "5"}  # the HDMI output is not an input
+    for idx in ("2", "3", "4"):
+        assert "loopback/monitor" in lines[idx]
+    for idx in ("0", "5"):
+        assert "loopback" not in lines[idx]
+    assert lines["0"].startswith("*")  # default input
+    assert "44100" in lines["0"] and "ALSA" in lines["0"]
+    assert "pactl list short sources" in out and "BlackHole" in out and "Stereo Mix" in out
+
+
+def test_json_for_scripts(fake_sd, capsys):
+    assert cli.main(["devices", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["problem"] is None
+    by_index = {d["index"]: d for d in data["inputs"]}
+    assert by_index[5] == {"index": 5, "name": "USB PnP Sound Device: Audio (hw:2,0)",
+                           "channels": 1, "rate": 48000.0, "hostapi": "ALSA",
+                           "loopback": False, "default": False}
+    assert by_index[3]["loopback"] and by_index[3]["hostapi"] == "Core Audio"
+
+
+def test_no_devices_is_one_line_and_exit_0(fake_sd, capsys):
+    fake_sd["devices"] = [DEVICES[1]]  # outputs only
+    assert cli.main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "no audio input devices found" in out
+
+
+class _NoPortAudio:
+    """Import hook that fails like sounddevice does when libportaudio is missing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return None
+
+
+def test_no_portaudio_is_one_line_and_exit_0(monkeypatch, capsys):
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPortAudio(), *sys.meta_path])
+    assert cli.main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "libportaudio2" in out
+    assert cli.main(["devices", "--json"]) == 0
+    assert "PortAudio" in json.loads(capsys.readouterr().out)["problem"]
+
+
+@pytest.mark.parametrize("name,loop", [
+    ("Monitor of Built-in Audio", True), ("Stereo Mix (Realtek(R) Audio)", True),
+    ("Loopback Audio", True), ("MacBook Pro Microphone", False), ("pulse", False),
+])
+def test_is_loopback(name, loop):
+    assert cmd_devices.is_loopback(name) is loop
