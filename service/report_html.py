@@ -133,7 +133,8 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     """(key, rating, value, small, yardstick) per headline figure; shared with Markdown."""
     rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
                       f["interruptions"])
-    classes = ", ".join(f"{w.get('class_' + k, k)} {v}" for k, v in sorted(it["classes"].items()))
+    classes = ", ".join(f"{w.get('class_' + k, k)} {v}" for k, v in sorted(it["classes"].items())
+                        if k != "backchannel")  # backchannels are no interruption
     wpm = f["speaking_rate"]
     def n(v) -> str:
         return w["none"] if v is None else str(v)
@@ -147,8 +148,8 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
          w["open_questions_y"]),
         ("summaries", su["rating"], n(su["value"]), "",
          w["summaries_y"].format(gap=clock(su["longest_gap"]))),
-        ("interruptions", it["rating"], n(it["value"]), classes,
-         w["interruptions_y"].format(n=n(it["by_partner"]))),
+        ("interruptions", it["rating"], n(it["value"]), "",
+         " · ".join(x for x in (classes, w["interruptions_y"].format(n=n(it["by_partner"]))) if x)),
         ("argument_stacks", f["argument_stacks"]["rating"], n(f["argument_stacks"]["value"]), "",
          w["argument_stacks_y"]),
         ("push_words", f["push_words"]["rating"], n(f["push_words"]["value"]), "", w["push_words_y"]),

@@ -170,4 +170,5 @@ def test_overlap_classes_come_from_the_engine_metrics_when_given():
     f = build(events)["figures"]["interruptions"]
     assert f["classes"] == {"backchannel": 3, "competitive": 1}
     assert f["partner_classes"] == {"failed": 2}
-    assert "luistersignaal 3, competitief 1" in render(events, "html")
+    html = render(events, "html")
+    assert "competitief 1 · door partner: 0" in html and "luistersignaal 3" not in html
