@@ -1,7 +1,8 @@
 """The websocket service: protocol v1 on ``/ws``, remote capture on ``/ingest``, HTTP routes.
 
 One process, many sessions. The service subscribes to the Hub; every event is encoded
-once and offered to each interested client. Each client has its own bounded queue and
+once; a client that keeps up gets it written to its socket at once (websockets'
+``broadcast``: no task switch per client), the others get it through their queue. Each client has its own bounded queue and
 sender task (``Client``): when the queue is full the OLDEST message is dropped and
 counted; a client whose socket has not accepted a send for ``stall_timeout`` seconds is
 closed with 1008 ("too slow") and counted. So a slow or dead client never delays the
@@ -16,7 +17,7 @@ import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from pullcoach import __version__, routes
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 SERVER_NAME = f"pullcoach {__version__}"
 _OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
 MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
+WRITE_LIMIT = 2**15  # bytes; websockets' default write buffer high-water mark
 
 
 class Client:
@@ -63,6 +65,13 @@ class Client:
                 self.sending_since = loop.time()
                 await self.ws.send(text)  # returns at once unless the socket buffer is full
                 self.sending_since = None
+
+    def idle(self) -> bool:
+        """Nothing queued or in flight and the socket keeps up: a direct write is safe."""
+        if self.queue or self.sending_since is not None:
+            return False
+        transport = self.ws.transport
+        return transport is not None and transport.get_write_buffer_size() < WRITE_LIMIT
 
     def wants(self, event: Any) -> bool:
         if self.role == "trainer":
@@ -143,12 +152,20 @@ class Service:
 
     # --- fan-out ----------------------------------------------------------------------
     def _on_event(self, session: str, event: Any) -> None:
+        # Clients that keep up get the frame written at once (one encode, no task switch);
+        # the others go through their bounded queue, which keeps the order.
         text: str | None = None
+        direct = []
         for client in (*self.trainers, *self.overlays.get(session, ())):
             if client.wants(event):
                 if text is None:
                     text = p.encode(p.SessionEvent(session=session, event=event))
-                client.offer(text)
+                if client.idle():
+                    direct.append(client.ws)
+                else:
+                    client.offer(text)
+        if direct:
+            broadcast(direct, text)
         if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):
             self._push_status(session)
 

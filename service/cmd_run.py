@@ -1,0 +1,144 @@
+"""``pullcoach run | demo | serve | capture``: the service wired to sessions and clients.
+
+    run      capture (devices or --replay) + pipeline + service + overlay, one session
+    demo     run --replay of the bundled Dutch role-play (service/data/demo_nl.flac)
+    serve    the service only; sessions come from `pullcoach capture` on /ingest
+    capture  stream local audio to a remote `pullcoach serve`
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from importlib import resources
+
+from pullcoach.errors import ConfigError
+
+DEFAULT_PORT = 8765
+
+
+def _device(spec: str | None) -> int | str | None:
+    return int(spec) if spec is not None and spec.isdigit() else spec
+
+
+def _service_args(p, *, port: bool = True) -> None:
+    if port:
+        p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; anything else needs both tokens set)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also accept this Host/Origin name (e.g. behind a TLS reverse proxy)")
+    p.add_argument("--data-dir", default=None, help="where sessions are stored (default: user data dir)")
+
+
+def _capture_args(p) -> None:
+    p.add_argument("--replay", nargs="+", metavar="AUDIO",
+                   help="use a recording as the live source at real-time speed (stereo, or two mono files)")
+    p.add_argument("--stereo", metavar="DEV", help="one stereo device: left coachee, right partner")
+    p.add_argument("--coachee", metavar="DEV", help="the coachee's microphone")
+    p.add_argument("--partner", metavar="DEV", help="the partner's audio (mic or loopback device)")
+
+
+def register(sub) -> None:
+    from pullcoach.cmd_replay import add_pipeline_args
+
+    run = sub.add_parser("run", help="coach a live conversation: capture, service and overlay",
+                         description="Capture two speakers (or --replay a recording), run the coach, "
+                                     "serve clients and show the overlay. Ctrl-C ends the session.")
+    _capture_args(run)
+    _service_args(run)
+    add_pipeline_args(run)
+    run.add_argument("--no-overlay", action="store_true", help="do not start the Tk overlay")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="the coach on a bundled Dutch role-play, no hardware needed")
+    _service_args(demo)
+    add_pipeline_args(demo)
+    demo.add_argument("--no-overlay", action="store_true", help="print nudges instead of the overlay")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="the service only: sessions come from `pullcoach capture`")
+    _service_args(serve)
+    add_pipeline_args(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    cap = sub.add_parser("capture", help="stream this machine's audio to a remote `pullcoach serve`")
+    cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
+    cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
+    cap.add_argument("--lang", choices=("nl", "en"), default="nl")
+    cap.add_argument("--coachee-name", default="coachee")
+    cap.add_argument("--partner-name", default="partner")
+    _capture_args(cap)
+    cap.set_defaults(func=cmd_capture)
+
+
+# --- sources ----------------------------------------------------------------------------
+
+def make_source(args):
+    if args.replay:
+        if len(args.replay) > 2:
+            raise ConfigError("--replay takes one stereo file or two mono files")
+        if args.stereo or args.coachee or args.partner:
+            raise ConfigError("give either --replay or capture devices, not both")
+        from pullcoach.audio import FileSource
+        return FileSource(*args.replay, speed="realtime")
+    from pullcoach.audio import LiveSource
+    return LiveSource(coachee=_device(args.coachee), partner=_device(args.partner),
+                      stereo=_device(args.stereo))
+
+
+# --- commands ---------------------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    from pullcoach.runtime import Runtime
+    source = make_source(args)
+    return asyncio.run(Runtime(args, os.environ).run_local(source, printer=False))
+
+
+def cmd_demo(args) -> int:
+    from pullcoach.runtime import Runtime
+    from pullcoach.audio import FileSource
+    args.lang = "nl"
+    with resources.as_file(resources.files("pullcoach").joinpath("data/demo_nl.flac")) as path:
+        if not path.is_file():
+            raise ConfigError("the demo recording is missing from this install; reinstall pullcoach")
+        print("pullcoach demo: a Dutch role-play (62 s) replayed as if live.", file=sys.stderr)
+        source = FileSource(path, speed="realtime")
+        no_display = not os.environ.get("DISPLAY") or args.no_overlay
+        return asyncio.run(Runtime(args, os.environ).run_local(source, printer=no_display))
+
+
+def cmd_serve(args) -> int:
+    from pullcoach.runtime import Runtime
+    return asyncio.run(Runtime(args, os.environ).serve_forever())
+
+
+def cmd_capture(args) -> int:
+    from pullcoach import capture
+    token = args.token or os.environ.get("PULLCOACH_TOKEN")
+    if not token:
+        raise ConfigError("no token: pass --token T (the server prints its capture token) or set PULLCOACH_TOKEN")
+    capture.ingest_url(args.server)  # check the URL before opening devices
+    source = make_source(args)
+
+    def welcome(w) -> None:
+        sid = w.sessions[0].session
+        base = args.server.rstrip("/").removesuffix("/ws").replace("ws", "http", 1)
+        print(f"session {sid}\noverlay token {w.token}\n"
+              f"overlay: {base}/?session={sid}#token={w.token}\n"
+              f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
+              f"--session {sid} --token {w.token}", file=sys.stderr)
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, source.close)
+        sid = await capture.stream(args.server, token, source, lang=args.lang,
+                                   coachee=args.coachee_name, partner=args.partner_name,
+                                   on_welcome=welcome)
+        print(f"session {sid} ended", file=sys.stderr)
+        return 0
+
+    return asyncio.run(main())

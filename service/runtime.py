@@ -1,0 +1,200 @@
+"""What `run`, `demo` and `serve` share: tokens, hub, store, service, sessions, the overlay.
+
+``Runtime(args, environ)`` reads the environment it is given (never at import), refuses
+a non-loopback bind without explicit tokens, prints where to connect, and runs either one
+local session (``run_local``) or remote-capture sessions until Ctrl-C (``serve_forever``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any, Mapping
+
+from pullcoach import tokens as tk
+from pullcoach.access import is_loopback
+from pullcoach.errors import ConfigError
+from pullcoach.hub import Hub
+from pullcoach.paths import config_dir, data_dir
+from pullcoach.rules import events as ev
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger(__name__)
+TLS_HINT = ("keep pullcoach on 127.0.0.1 and put TLS in front, e.g. `caddy reverse-proxy "
+            "--from coach.example.org --to 127.0.0.1:8765` (or nginx proxy_pass with the "
+            "Upgrade/Connection headers), then add --allow-host coach.example.org")
+
+
+class Runtime:
+    def __init__(self, args: Any, environ: Mapping[str, str]):
+        self.args, self.environ = args, environ
+        self.saved = tk.load(config_dir())
+        self.tokens = tk.from_env(environ, self.saved)
+        if not is_loopback(args.host) and not self.tokens.explicit:
+            raise ConfigError(f"refusing to listen on {args.host} with generated tokens: set "
+                              "PULLCOACH_TRAINER_TOKEN and PULLCOACH_TOKEN, or " + TLS_HINT)
+        self.hub = Hub()
+        self.store = None
+        self.service = None
+        self.transcriber = None
+        self.nudges = 0
+        self.last_warning = ""
+
+    # --- shared setup -----------------------------------------------------------------
+    async def _start(self) -> None:
+        from pullcoach.server import Service
+        try:
+            from pullcoach.store import Store
+        except ImportError:
+            Store = None
+        if Store is not None:
+            self.store = Store(data_dir(self.args.data_dir))
+            self.hub.subscribe(self.store.sink)
+        self.hub.subscribe(self._count)
+        self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
+                                     allow_hosts=tuple(self.args.allow_host),
+                                     session_factory=self._make_session, store=self.store).start()
+
+    async def _stop(self) -> None:
+        await asyncio.sleep(0.3)  # let clients read session-ended
+        if self.service is not None:
+            await self.service.close()
+        if self.store is not None:
+            await asyncio.to_thread(self.store.close)
+
+    def _save(self, sessions: dict[str, str]) -> None:
+        data = {"trainer": self.tokens.trainer, "capture": self.tokens.ingest,
+                "port": self.service.port, "sessions": sessions}
+        try:
+            tk.save(config_dir(), data)
+        except OSError as exc:
+            log.warning("could not save tokens in %s: %s", config_dir(), exc)
+
+    def _base(self) -> str:
+        host = self.args.host if self.args.host not in ("0.0.0.0", "::") else "127.0.0.1"
+        return f"http://{host}:{self.service.port}"
+
+    async def _load_transcriber(self) -> None:
+        from pullcoach.asr import load_transcriber
+        print("loading the speech model…", file=sys.stderr, flush=True)
+        self.transcriber = await asyncio.to_thread(load_transcriber, self.args.model, lang=self.args.lang)
+
+    def _make_session(self, source, *, session_id: str, lang: str, coachee: str = "coachee",
+                      partner: str = "partner"):
+        from pullcoach.cmd_replay import make_engine, pipeline_config
+        from pullcoach.session import LiveSession
+        if lang not in ("nl", "en"):
+            lang = self.args.lang
+        engine_args = type("A", (), {"lang": lang, "no_rules": getattr(self.args, "no_rules", False),
+                                     "rules": getattr(self.args, "rules", None)})
+        session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
+                              engine=make_engine(engine_args), config=pipeline_config(self.args),
+                              pace="live", coachee=coachee, partner=partner)
+        session.add_sink(self.hub.publish)
+        return session
+
+    def _count(self, session: str, event: Any) -> None:
+        if isinstance(event, ev.NudgeIssued) and event.delivered:
+            self.nudges += 1
+        elif isinstance(event, ev.PipelineWarning):
+            self.last_warning = event.message
+
+    # --- run / demo -------------------------------------------------------------------
+    async def run_local(self, source, *, printer: bool) -> int:
+        from pullcoach.ingest import new_session_id
+        await self._start()
+        try:
+            await self._load_transcriber()
+            sid, token = new_session_id(), self.tokens.session or tk.new_token()
+            self.hub.declare(sid, token, lang=self.args.lang)
+            self._save({sid: token})
+            base = self._base()
+            print(f"pullcoach on {base}  session {sid}\n"
+                  f"  overlay:  {base}/?session={sid}#token={token}\n"
+                  f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
+                  f"  tokens:   overlay {token}  trainer {self.tokens.trainer}", file=sys.stderr, flush=True)
+            session = self._make_session(source, session_id=sid, lang=self.args.lang)
+            self.hub.attach(sid, session)
+            if printer:
+                self.hub.subscribe(_print_nudge)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, session.stop)
+            overlay = self._start_overlay(sid, token)
+            status = loop.create_task(self._status_line(session))
+            try:
+                await session.run()
+            finally:
+                status.cancel()
+                if overlay is not None:
+                    overlay.terminate()
+                sys.stderr.write("\n")
+            print(f"session {sid} ended; report: pullcoach report {sid}", file=sys.stderr)
+            return 0
+        finally:
+            await self._stop()
+
+    def _start_overlay(self, sid: str, token: str):
+        if getattr(self.args, "no_overlay", False) or not self.environ.get("DISPLAY"):
+            return None
+        url = f"ws://127.0.0.1:{self.service.port}/ws"
+        env = dict(os.environ, PULLCOACH_TOKEN=token)  # not on the command line: `ps` shows argv
+        try:
+            return subprocess.Popen([sys.executable, "-m", "pullcoach", "overlay", "--url", url,
+                                     "--session", sid], env=env)
+        except OSError as exc:
+            log.warning("could not start the overlay: %s", exc)
+            return None
+
+    async def _status_line(self, session) -> None:
+        if not sys.stderr.isatty():
+            return
+        while True:
+            await asyncio.sleep(1.0)
+            t = session.clock
+            clients = self.service.health()["clients"]
+            warn = f" | {self.last_warning[:40]}" if self.last_warning else ""
+            sys.stderr.write(f"\r\x1b[K● {int(t // 60):02d}:{t % 60:04.1f}  clients {clients}  "
+                             f"nudges {self.nudges}{warn}")
+            sys.stderr.flush()
+
+    # --- serve ------------------------------------------------------------------------
+    async def serve_forever(self) -> int:
+        await self._start()
+        try:
+            await self._load_transcriber()
+            self._save({})
+            base = self._base()
+            print(f"pullcoach serving on {base}\n"
+                  f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
+                  f"  capture:  pullcoach capture --server ws://HOST:{self.service.port} "
+                  f"--token {self.tokens.ingest} [--coachee DEV --partner DEV | --stereo DEV]",
+                  file=sys.stderr, flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+            for rec in self.hub.sessions.values():
+                if rec.live and rec.controller is not None:
+                    rec.controller.stop()
+            await asyncio.sleep(1.0)
+            return 0
+        finally:
+            await self._stop()
+
+
+def _print_nudge(session: str, event: Any) -> None:
+    if isinstance(event, ev.NudgeIssued) and event.delivered:
+        mark = {"positive": "+", "trainer": "T"}.get(event.kind, "!")
+        t = event.t
+        print(f"\r\x1b[K[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule})",
+              flush=True)
+    elif isinstance(event, ev.SessionEnded):
+        print(f"session ended ({event.reason})", flush=True)
