@@ -135,3 +135,10 @@ class Transcriber:
         if dropped:
             log.debug("guards dropped %s", dropped)
         return Transcript(text=text, words=tuple(words), decode_s=decode_s, dropped=tuple(dropped))
+
+
+def load_transcriber(model: str | None = None, lang: str = "nl", **config) -> Transcriber:
+    """The CLI's way in: resolve ``--model`` (packaged default, directory or size name)."""
+    from pullcoach import model as models
+
+    return Transcriber(models.resolve(model), AsrConfig(lang=lang, **config))

@@ -134,8 +134,9 @@ class Segmenter:
             other = np.max(others, axis=0) if others else None
             probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, self.config.vad)
             for b in ch.vad.push(s0, probs):
-                # the event is known at the end of this batch; order ends before starts
-                marks.append((b.sample, 0 if b.kind == "end" else 1, sp, b.kind))
+                # order at equal samples: utterance ends, speech ends, then starts
+                order = {"end": 0, "pause": 1, "resume": 2, "start": 2}[b.kind]
+                marks.append((b.sample, order, sp, b.kind))
         self.pos = s1
         events: list = []
         jobs: list[Job] = []
@@ -156,11 +157,15 @@ class Segmenter:
             ch.utterance += 1
             ch.last_partial = sample
             return [SpeechStarted(t=t, speaker=ch.speaker)], []
-        if ch.utt_start is None:
+        if kind == "resume":
+            return [SpeechStarted(t=t, speaker=ch.speaker)], []
+        if kind == "pause":
             return [SpeechEnded(t=t, speaker=ch.speaker)], []
+        if ch.utt_start is None:  # "end" of an utterance already cut for length
+            return [], []
         job = self._job(ch, ch.utt_start, sample, now, final=True)
         ch.utt_start = None
-        return [SpeechEnded(t=t, speaker=ch.speaker)], [job]
+        return [], [job]
 
     def _job(self, ch: _Channel, u0: int, u1: int, now: int, final: bool) -> Job:
         cfg = self.config

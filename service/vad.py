@@ -70,7 +70,8 @@ class VadConfig:
     threshold: float = 0.5  # Silero's own default onset threshold
     neg_threshold: float = 0.35  # hysteresis: stay in speech above this (Silero: threshold - 0.15)
     min_speech: int = 4_000  # 250 ms: Silero's min_speech_duration_ms default
-    min_silence: int = 8_000  # 500 ms of silence ends an utterance (ASR_MEASUREMENTS streaming set-up)
+    end_silence: int = 4_000  # 250 ms of silence ends *speech* (turn-taking: backchannels end fast)
+    min_silence: int = 8_000  # 500 ms ends the *utterance* sent to ASR (ASR_MEASUREMENTS set-up)
     pad: int = 0  # samples added before onsets and after offsets
     bleed_margin_db: float = 12.0  # a frame this much quieter than the other channel is bleed
     floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
@@ -78,24 +79,29 @@ class VadConfig:
 
 @dataclass(frozen=True, slots=True)
 class Boundary:
-    kind: str  # "start" | "end"
+    kind: str  # "start" | "resume" | "pause" | "end"
     sample: int  # on the session clock
 
 
 class VadMachine:
-    """Pure: frame probabilities in, speech start/end boundaries out (sample indices).
+    """Pure: frame probabilities in, boundaries out (sample indices).
 
-    A start is reported once ``min_speech`` samples of speech are confirmed, at the sample
-    where speech began; an end once ``min_silence`` samples of silence followed, at the
-    sample where speech stopped.
+    ``start``: speech began and opens an utterance (reported once ``min_speech`` samples
+    are confirmed, at the onset sample). ``pause``: speech stopped (after ``end_silence``),
+    at the last voiced sample. ``resume``: speech began again inside the open utterance.
+    ``end``: ``min_silence`` passed since speech stopped: the utterance is complete.
     """
 
     def __init__(self, config: VadConfig = VadConfig()) -> None:
         self.config = config
-        self.speaking = False  # confirmed speech
+        self.voiced = False  # confirmed speech right now
+        self.in_utterance = False
         self._run_start: int | None = None  # candidate onset
-        self._last_voiced_end: int = 0
-        self._silence_start: int | None = None
+        self._last_voiced_end = 0
+
+    @property
+    def speaking(self) -> bool:
+        return self.voiced
 
     def push(self, start: int, probs: np.ndarray, frame: int = FRAME) -> list[Boundary]:
         cfg = self.config
@@ -103,38 +109,43 @@ class VadMachine:
         for i, p in enumerate(probs):
             s0 = start + i * frame
             s1 = s0 + frame
-            if not self.speaking:
-                if p >= cfg.threshold:
-                    if self._run_start is None:
-                        self._run_start = s0
-                    self._last_voiced_end = s1
-                    if s1 - self._run_start >= cfg.min_speech:
-                        self.speaking = True
-                        self._silence_start = None
-                        out.append(Boundary("start", max(0, self._run_start - cfg.pad)))
-                elif self._run_start is not None and p < cfg.neg_threshold:
-                    # a short blip that never reached min_speech; allow brief dips inside it
-                    if s1 - self._last_voiced_end > 2 * frame:
-                        self._run_start = None
-            else:
+            if self.voiced:
                 if p >= cfg.neg_threshold:
                     self._last_voiced_end = s1
-                    self._silence_start = None
-                else:
-                    if self._silence_start is None:
-                        self._silence_start = s0
-                    if s1 - self._last_voiced_end >= cfg.min_silence:
-                        self.speaking = False
-                        self._run_start = None
-                        out.append(Boundary("end", self._last_voiced_end + cfg.pad))
+                elif s1 - self._last_voiced_end >= cfg.end_silence:
+                    self.voiced = False
+                    self._run_start = None
+                    out.append(Boundary("pause", self._last_voiced_end + cfg.pad))
+                continue
+            if p >= cfg.threshold:
+                if self._run_start is None:
+                    self._run_start = s0
+                self._last_voiced_end = s1
+                if s1 - self._run_start >= cfg.min_speech:
+                    self.voiced = True
+                    out.append(Boundary("resume" if self.in_utterance else "start",
+                                        max(0, self._run_start - cfg.pad)))
+                    self.in_utterance = True
+            elif self._run_start is not None and p < cfg.neg_threshold:
+                # a blip that never reached min_speech; brief dips inside a run are allowed
+                if s1 - self._last_voiced_end > 2 * frame:
+                    self._run_start = None
+            if (self.in_utterance and not self.voiced and self._run_start is None
+                    and s1 - self._last_voiced_end >= cfg.min_silence):
+                self.in_utterance = False
+                out.append(Boundary("end", self._last_voiced_end + cfg.pad))
         return out
 
     def flush(self) -> list[Boundary]:
-        """End of stream: close an open utterance."""
-        if self.speaking:
-            self.speaking = False
-            return [Boundary("end", self._last_voiced_end + self.config.pad)]
-        return []
+        """End of stream: close open speech and the open utterance."""
+        out = []
+        if self.voiced:
+            self.voiced = False
+            out.append(Boundary("pause", self._last_voiced_end + self.config.pad))
+        if self.in_utterance:
+            self.in_utterance = False
+            out.append(Boundary("end", self._last_voiced_end + self.config.pad))
+        return out
 
 
 def frame_db(frames: np.ndarray) -> np.ndarray:

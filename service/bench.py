@@ -1,0 +1,232 @@
+"""``pullcoach bench``: the whole live pipeline on fixtures at real-time speed, measured.
+
+Each fixture (a stereo FLAC with a truth JSON beside it) is replayed at real-time speed
+through LiveSession -> rule engine -> hub -> websocket server -> a trainer client on
+127.0.0.1, exactly as ``pullcoach run --replay`` does. Printed as a table and as JSON:
+nudge latency (true interruption onset -> nudge on the socket), transcript latency
+after the end of speech, VAD boundary error, ASR real-time factor per channel, CPU,
+peak RSS, dropped blocks; then which model sizes keep up on this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pullcoach import evaluate
+from pullcoach.rules import events as ev
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="measure the live pipeline on fixtures at real-time speed",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("audio", nargs="*", metavar="FIXTURE.flac",
+                   help="fixtures with a truth .json beside them (default: the bundled demo, or "
+                        "tests/fixtures/audio/{nl,en}_push.flac in a checkout)")
+    p.add_argument("--lang", choices=("nl", "en"), default=None, help="default: from the truth file")
+    p.add_argument("--model", default=None, help="Whisper model for the pipeline runs (default: packaged base)")
+    p.add_argument("--models", default="base,tiny.en,small",
+                   help="comma-separated models to test for real-time headroom (default: base,tiny.en,small)")
+    p.add_argument("--skip-models", action="store_true", help="skip the model-size check")
+    p.add_argument("--no-partials", action="store_true")
+    p.add_argument("--json", metavar="FILE", help="also write the results here")
+    p.set_defaults(func=run_bench)
+
+
+def _pct(values, q):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    return round(float(np.percentile(values, q)), 3)
+
+
+def default_fixtures() -> list[Path]:
+    here = Path("tests/fixtures/audio")
+    picks = [here / "nl_push.flac", here / "en_push.flac"]
+    if all(p.is_file() for p in picks):
+        return picks
+    return [Path(__file__).parent / "data" / "demo_nl.flac"]
+
+
+async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
+    from websockets.asyncio.client import connect
+
+    from pullcoach import tokens as tk
+    from pullcoach.audio import FileSource
+    from pullcoach.cmd_replay import make_engine
+    from pullcoach.hub import Hub
+    from pullcoach.pipeline import PipelineConfig
+    from pullcoach.server import Service
+    from pullcoach.session import LiveSession
+
+    lang = args.lang or truth.get("lang", "nl")
+    engine_args = type("A", (), {"lang": lang, "no_rules": False, "rules": None})()
+    source = FileSource(path, speed="realtime")
+    session = LiveSession(source, transcriber=transcriber, lang=lang, engine=make_engine(engine_args),
+                          config=PipelineConfig(partials=not args.no_partials), pace="live")
+    hub = Hub()
+    tokens = tk.Tokens(trainer=tk.new_token(), session=tk.new_token(), explicit=True)
+    hub.declare(session.id, tokens.session, lang=lang, controller=session)
+    session.add_sink(hub.publish)
+    service = await Service(hub, tokens, port=0).start()
+    received: list[tuple[float, dict]] = []
+    emitted: list = []
+    session.add_sink(lambda sid, e: emitted.append(e))
+
+    async def client():
+        async with connect(f"ws://127.0.0.1:{service.port}/ws", max_size=None) as ws:
+            await ws.send(json.dumps({"v": 1, "type": "hello", "role": "trainer",
+                                      "token": tokens.trainer, "client": "bench"}))
+            async for text in ws:
+                received.append((time.time(), json.loads(text)))
+
+    reader = asyncio.create_task(client())
+    await asyncio.sleep(0.2)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await session.run()
+    await asyncio.sleep(0.5)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    reader.cancel()
+    await service.close()
+
+    t0 = session.started_wall
+    msgs = [(w, m) for w, m in received if m.get("session") == session.id]
+    finals = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-final"]
+    partials = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-partial"]
+    nudges = [(w, m) for w, m in msgs if m.get("type") == "nudge-issued"]
+    evidence = [w - (t0 + m["evidence_t"]) for w, m in nudges if m.get("evidence_t") is not None]
+    # end to end: true onset of each coachee interruption -> the interruption nudge arriving
+    inter = []
+    for e in truth.get("events", []):
+        if e["kind"] == "interruption" and e["by"] == "coachee":
+            hits = [w for w, m in nudges if m["rule"] == "interruption"
+                    and m.get("evidence_t") is not None and abs(m["evidence_t"] - e["t"]) < 1.0]
+            inter.append(min(hits) - (t0 + e["t"]) if hits else None)
+    backchannel_false = sum(
+        1 for e in truth.get("events", []) if e["kind"] == "backchannel" and e["by"] == "coachee"
+        for _, m in nudges if m["rule"] == "interruption" and m.get("evidence_t") is not None
+        and abs(m["evidence_t"] - e["t"]) < 0.5)
+    score = evaluate.score(emitted, truth)
+    rtf = {}
+    for sp in ev.SPEAKERS:
+        recs = [r for r in session.scheduler.records if r["speaker"] == sp]
+        audio = sum(r["audio_s"] for r in recs)
+        rtf[sp] = round(sum(r["decode_s"] for r in recs) / audio, 3) if audio else None
+    onset = [abs(x) for x in score["onset_errors"] if x is not None]
+    offset = [abs(x) for x in score["offset_errors"]]
+    return {
+        "fixture": path.name, "lang": lang, "audio_s": round(session.clock, 1),
+        "final_latency_p50": _pct(finals, 50), "final_latency_p95": _pct(finals, 95),
+        "partial_latency_p50": _pct(partials, 50), "partial_latency_p95": _pct(partials, 95),
+        "nudge_latency_p50": _pct(evidence, 50), "nudge_latency_p95": _pct(evidence, 95),
+        "interruption_e2e": [None if x is None else round(x, 3) for x in inter],
+        "interruption_nudges_on_backchannels": backchannel_false,
+        "nudges": len(nudges),
+        "vad_onset_err_p50": _pct(onset, 50), "vad_onset_err_p95": _pct(onset, 95),
+        "vad_offset_err_p50": _pct(offset, 50), "vad_offset_err_p95": _pct(offset, 95),
+        "vad_turns_within_150ms": round(score["boundary_hit_rate"], 3),
+        "spurious_speech": score["spurious"], "misattributed": score["misattributed"],
+        "wer": round(score["wer"], 3),
+        "asr_rtf": rtf, "partials_skipped": session.scheduler.skipped_partials,
+        "cpu_cores_busy": round(cpu / wall, 2),
+        "dropped_blocks": source.stats().get("dropped", 0),
+        "warnings": [e.kind for e in emitted if isinstance(e, ev.PipelineWarning)],
+    }
+
+
+def model_headroom(names: list[str], clip: np.ndarray, lang: str) -> list[dict]:
+    """Decode a clip per model; real-time factor of a final and a partial decode."""
+    from pullcoach.asr import load_transcriber
+    from pullcoach.errors import ModelError
+
+    rows = []
+    for name in names:
+        try:
+            tr = load_transcriber(name, lang="en" if name.endswith(".en") else lang)
+        except ModelError as exc:
+            rows.append({"model": name, "available": False, "note": str(exc).split(".")[0]})
+            continue
+        tr.transcribe(clip[:16000], final=False)  # warm-up
+        secs = len(clip) / 16000
+        final = min(tr.transcribe(clip, final=True).decode_s for _ in range(2)) / secs
+        partial = min(tr.transcribe(clip, final=False).decode_s for _ in range(2)) / secs
+        # both people may talk at once: finals for two channels plus partials must fit
+        keeps_up = 2 * final + partial < 0.8
+        rows.append({"model": name, "available": True, "final_rtf": round(final, 3),
+                     "partial_rtf": round(partial, 3), "keeps_up": keeps_up})
+    return rows
+
+
+def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
+    keys = [("final_latency_p50", "final transcript latency p50 (s)"),
+            ("final_latency_p95", "final transcript latency p95 (s)"),
+            ("partial_latency_p95", "partial transcript latency p95 (s)"),
+            ("nudge_latency_p50", "nudge latency from evidence p50 (s)"),
+            ("nudge_latency_p95", "nudge latency from evidence p95 (s)"),
+            ("interruption_e2e", "interruption onset -> nudge on socket (s)"),
+            ("interruption_nudges_on_backchannels", "interruption nudges on backchannels"),
+            ("vad_onset_err_p95", "VAD onset error p95 (s)"),
+            ("vad_offset_err_p95", "VAD offset error p95 (s)"),
+            ("vad_turns_within_150ms", "turns with both bounds within 150 ms"),
+            ("wer", "word error rate"),
+            ("asr_rtf", "ASR real-time factor per channel"),
+            ("cpu_cores_busy", "CPU (cores busy)"),
+            ("dropped_blocks", "dropped audio blocks"),
+            ("warnings", "pipeline warnings")]
+    width = max(len(label) for _, label in keys)
+    print(f"{'':{width}}  " + "  ".join(r["fixture"] for r in runs), file=out)
+    for key, label in keys:
+        print(f"{label:{width}}  " + "  ".join(str(r[key]) for r in runs), file=out)
+    print(f"{'peak RSS (MB)':{width}}  {runs[0]['peak_rss_mb'] if runs else ''}", file=out)
+    if models:
+        print("\nmodel sizes on this machine (decode of one utterance, both channels busy):", file=out)
+        for m in models:
+            if not m["available"]:
+                print(f"  {m['model']:<10} not available here: {m['note']}", file=out)
+            else:
+                verdict = "keeps up in real time" if m["keeps_up"] else "too slow for live use here"
+                print(f"  {m['model']:<10} final RTF {m['final_rtf']:.2f}, partial RTF "
+                      f"{m['partial_rtf']:.2f}: {verdict}", file=out)
+        print("  Dutch is far better with 'small' or larger (FLEURS WER: base ~27%, small ~14%) "
+              "when it keeps up: pullcoach run --model small", file=out)
+
+
+def run_bench(args) -> int:
+    from pullcoach.asr import load_transcriber
+    from faster_whisper.audio import decode_audio
+
+    fixtures = [Path(a) for a in args.audio] or default_fixtures()
+    runs = []
+    transcribers: dict[str, object] = {}
+    for path in fixtures:
+        truth_path = path.with_suffix(".json")
+        truth = json.loads(truth_path.read_text()) if truth_path.is_file() else {"turns": [], "events": []}
+        lang = args.lang or truth.get("lang", "nl")
+        if lang not in transcribers:
+            transcribers[lang] = load_transcriber(args.model, lang=lang)
+            transcribers[lang].warm_up()
+        print(f"replaying {path.name} at real-time speed ({truth.get('duration', '?')} s)…", file=sys.stderr)
+        runs.append(asyncio.run(_replay_live(path, truth, transcribers[lang], args)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for r in runs:
+        r["peak_rss_mb"] = round(peak)
+    models = []
+    if not args.skip_models:
+        clip = decode_audio(str(fixtures[0]), split_stereo=True)[0][16000: 16000 * 7]
+        lang = args.lang or runs[0]["lang"]
+        models = model_headroom([m for m in args.models.split(",") if m], clip, lang)
+    _print_table(runs, models)
+    result = {"machine": {"cores": os.cpu_count(), "platform": sys.platform},
+              "runs": runs, "models": models}
+    print("\n" + json.dumps(result, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    return 0

@@ -1,0 +1,105 @@
+"""``pullcoach replay``: the whole live pipeline on recorded audio, events as JSON lines."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import sys
+import time
+
+from pullcoach.errors import ConfigError
+from pullcoach.rules.events import (
+    NudgeIssued, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
+)
+
+
+def add_pipeline_args(p) -> None:
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="conversation language (default nl)")
+    p.add_argument("--model", default=None,
+                   help="Whisper model: 'base' (packaged default), a faster-whisper size name, or a CTranslate2 directory")
+    p.add_argument("--no-partials", action="store_true", help="final transcripts only (less CPU)")
+    p.add_argument("--no-rules", action="store_true", help="speech and transcript events only")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("replay", help="run the live pipeline on a recording; events as JSON lines",
+                       description="Replay AUDIO (stereo: left = coachee, right = partner) or two "
+                                   "mono files AUDIO AUDIO2 through the live pipeline.")
+    p.add_argument("audio", metavar="AUDIO")
+    p.add_argument("audio2", metavar="AUDIO2", nargs="?")
+    p.add_argument("--speed", choices=("realtime", "max"), default="max",
+                   help="realtime behaves exactly like live capture; max (default) is as fast as possible")
+    p.add_argument("--events", metavar="FILE", help="write events here (default: stdout)")
+    add_pipeline_args(p)
+    p.set_defaults(func=run_replay)
+
+    from pullcoach import bench
+
+    bench.register(sub)
+
+
+def make_engine(args):
+    """The rule engine for a session, or None with --no-rules."""
+    if getattr(args, "no_rules", False):
+        return None
+    from pullcoach.rules.engine import Engine
+
+    kwargs = {}
+    if getattr(args, "rules", None):
+        from pullcoach.rules.pack import load_pack
+
+        kwargs["pack"] = load_pack(args.rules)
+    return Engine(lang=args.lang, **kwargs)
+
+
+def pipeline_config(args):
+    from pullcoach.pipeline import PipelineConfig
+
+    return PipelineConfig(partials=not getattr(args, "no_partials", False))
+
+
+def run_replay(args) -> int:
+    from pullcoach.asr import load_transcriber
+    from pullcoach.audio import FileSource
+    from pullcoach.session import LiveSession
+
+    source = FileSource(args.audio, args.audio2, speed=args.speed)
+    transcriber = load_transcriber(args.model, lang=args.lang)
+    session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=make_engine(args),
+                          config=pipeline_config(args), pace="max" if args.speed == "max" else "live")
+    try:
+        out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout
+    except OSError as exc:
+        raise ConfigError(f"cannot write events to {args.events}: {exc.strerror}") from None
+    counts: collections.Counter = collections.Counter()
+    nudges: collections.Counter = collections.Counter()
+    warnings: list[str] = []
+
+    def sink(_sid, event) -> None:
+        out.write(to_json(event) + "\n")
+        counts[type(event).__name__] += 1
+        if isinstance(event, NudgeIssued):
+            nudges[event.rule] += 1
+        elif isinstance(event, PipelineWarning):
+            warnings.append(event.message)
+
+    session.add_sink(sink)
+    started = time.perf_counter()
+    try:
+        asyncio.run(session.run())
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        else:
+            out.flush()
+    wall = time.perf_counter() - started
+    audio_s = session.clock
+    stats = source.stats()
+    print(f"replayed {audio_s:.1f} s of audio in {wall:.1f} s (session {session.id}); "
+          f"speech turns: {counts[SpeechStarted.__name__]}, finals: {counts[TranscriptFinal.__name__]}, "
+          f"dropped blocks: {stats.get('dropped', 0)}", file=sys.stderr)
+    if nudges:
+        print("nudges: " + ", ".join(f"{r} ×{n}" for r, n in nudges.most_common()), file=sys.stderr)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
