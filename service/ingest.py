@@ -97,7 +97,7 @@ class WebSocketSource:
         self._stats["blocks"] += 1
 
     async def blocks(self) -> AsyncIterator[AudioBlock]:
-        while True:
+        while not (self._closed and self._queue.empty()):
             block = await self._queue.get()
             if block is None:
                 return
@@ -107,14 +107,13 @@ class WebSocketSource:
         return dict(self._stats)
 
     def close(self) -> None:
+        """No more blocks; those queued are still delivered."""
         if not self._closed:
             self._closed = True
-            while True:  # make room for the end marker
-                try:
-                    self._queue.put_nowait(None)
-                    return
-                except asyncio.QueueFull:
-                    self._queue.get_nowait()
+            try:
+                self._queue.put_nowait(None)  # wakes a waiting reader
+            except asyncio.QueueFull:
+                pass  # blocks() sees _closed once the queue is drained
 
 
 async def handle(service: "Service", ws: Any) -> None:

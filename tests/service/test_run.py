@@ -1,0 +1,215 @@
+"""Remote capture end to end (capture.stream -> /ingest -> a session), tokens, run wiring."""
+
+import asyncio
+import json
+import os
+import signal
+import stat
+import sys
+import wave
+
+import numpy as np
+import pytest
+from websockets.asyncio.client import connect
+
+from pullcoach import capture, ingest, tokens as tk
+from pullcoach import protocol as p
+from pullcoach.errors import ConfigError, ProtocolError
+from pullcoach.hub import Hub
+from pullcoach.rules import events as ev
+from pullcoach.server import Service
+
+TRAINER = "trainer-token-0123456789"
+INGEST = "ingest-token-0123456789"
+
+
+class CountingSession:
+    """A LiveSession stand-in: reads the source to the end, reports what it got."""
+
+    def __init__(self, hub, source, session_id):
+        self.hub, self.source, self.id = hub, source, session_id
+        self.samples = {"coachee": 0, "partner": 0}
+        self.starts = []
+
+    def stop(self):
+        self.source.close()
+
+    def inject(self, event):
+        self.hub.publish(self.id, event)
+
+    async def run(self):
+        self.hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+        async for block in self.source.blocks():
+            self.samples[block.speaker] += len(block.samples)
+            self.starts.append((block.speaker, block.start))
+        self.hub.publish(self.id, ev.SessionEnded(t=self.samples["coachee"] / 16000))
+
+
+class ListSource:
+    def __init__(self, blocks):
+        self._blocks, self.closed = blocks, False
+
+    async def blocks(self):
+        for b in self._blocks:
+            if self.closed:
+                return
+            yield b
+
+    def close(self):
+        self.closed = True
+
+
+def test_frame_format_round_trips():
+    x = np.linspace(-1, 1, 1600, dtype=np.float32)
+    block = ingest.unpack_block(ingest.pack_block("partner", 48000, x))
+    assert block.speaker == "partner" and block.start == 48000
+    assert np.abs(block.samples - x).max() < 1e-4
+    for bad in (b"", b"\x00" * 8, b"\x05" + b"\x00" * 10, b"\x00" * 10):
+        with pytest.raises(ProtocolError):
+            ingest.unpack_block(bad)
+
+
+def test_capture_streams_a_session_to_the_server():
+    async def main():
+        hub = Hub()
+        made = {}
+
+        def factory(source, *, session_id, lang, coachee, partner):
+            made["session"] = CountingSession(hub, source, session_id)
+            made["meta"] = (lang, coachee, partner)
+            return made["session"]
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=factory).start()
+        blocks = [ingest.AudioBlock(speaker=s, start=i * 800, samples=np.zeros(800, np.float32))
+                  for i in range(20) for s in ("coachee", "partner")]
+        welcomes = []
+        sid = await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
+                                   lang="en", coachee="Anna", partner="Bram", on_welcome=welcomes.append)
+        sess = made["session"]
+        assert sid == sess.id and made["meta"] == ("en", "Anna", "Bram")
+        assert sess.samples == {"coachee": 16000, "partner": 16000}
+        assert hub.sessions[sid].ended
+        # the welcome's overlay token opens exactly that session
+        assert tk.same(welcomes[0].token, hub.sessions[sid].token)
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_capture_with_a_wrong_token_is_refused():
+    async def main():
+        hub = Hub()
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=lambda *a, **k: None).start()
+        with pytest.raises(ProtocolError, match="bad-token"):
+            await capture.stream(f"ws://127.0.0.1:{service.port}/ws", "wrong-token-123456",
+                                 ListSource([]))
+        assert not hub.sessions
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_ingest_url_and_bad_server():
+    assert capture.ingest_url("ws://h:1/ws") == "ws://h:1/ingest"
+    assert capture.ingest_url("wss://h/") == "wss://h/ingest"
+    with pytest.raises(ConfigError):
+        capture.ingest_url("http://h:1")
+
+
+def test_websocket_source_drops_late_and_overflowing_blocks():
+    async def main():
+        src = ingest.WebSocketSource(max_blocks=2)
+        z = np.zeros(10, np.float32)
+        src.feed(ingest.AudioBlock("coachee", 0, z))
+        src.feed(ingest.AudioBlock("coachee", 5, z))  # overlaps: late
+        src.feed(ingest.AudioBlock("partner", 0, z))
+        src.feed(ingest.AudioBlock("partner", 10, z))  # queue full
+        src.close()
+        got = [(b.speaker, b.start) async for b in src.blocks()]
+        return got, src.stats()
+    got, stats = asyncio.run(main())
+    assert stats["late"] == 1 and stats["overflow"] == 1
+    assert got == [("coachee", 0), ("partner", 0)]  # what was queued is still delivered
+
+
+def test_tokens_env_beats_saved_and_file_is_private(tmp_path):
+    t = tk.from_env({"PULLCOACH_TRAINER_TOKEN": "t" * 16}, {"trainer": "s" * 16})
+    assert t.trainer == "t" * 16 and not t.explicit
+    assert tk.from_env({}, {"trainer": "s" * 16}).trainer == "s" * 16
+    assert tk.from_env({"PULLCOACH_TRAINER_TOKEN": "a" * 12, "PULLCOACH_TOKEN": "b" * 12}).explicit
+    with pytest.raises(ConfigError):
+        tk.from_env({"PULLCOACH_TOKEN": "short"})
+    path = tk.save(tmp_path / "cfg", {"trainer": "x" * 16})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert tk.load(tmp_path / "cfg") == {"trainer": "x" * 16}
+    assert not tk.same("x" * 16, "") and not tk.same(None, "abc") and tk.same("é" * 3, "é" * 3)
+
+
+def test_serve_refuses_a_public_bind_without_tokens(tmp_path, monkeypatch):
+    from pullcoach.cli import main
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("PULLCOACH_TOKEN", raising=False)
+    monkeypatch.delenv("PULLCOACH_TRAINER_TOKEN", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == ConfigError.exit_code
+
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "audio", "nl_push.flac")
+
+
+def _excerpt(path, seconds):
+    """The first seconds of a real two-speaker fixture, as a stereo 16 kHz WAV."""
+    from pullcoach.audio import FileSource
+    chans = {"coachee": [], "partner": []}
+    for block in FileSource(FIXTURE, speed="max").produce():
+        if block.start >= seconds * 16000:
+            break
+        chans[block.speaker].append(block.samples)
+    pcm = np.stack([np.concatenate(chans["coachee"]), np.concatenate(chans["partner"])], axis=1)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes((np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+@pytest.mark.model
+def test_run_replay_serves_clients_and_ends_cleanly(tmp_path):
+    """`pullcoach run --replay` for real: a trainer sees speech, its nudge comes back through
+    the LiveSession, Ctrl-C ends the session (session-ended reaches the client), exit 0."""
+    wav = _excerpt(tmp_path / "two.wav", 20.0)
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER)
+    env.pop("DISPLAY", None)
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "pullcoach", "run", "--replay", str(wav), "--port", "0",
+            "--data-dir", str(tmp_path / "data"), "--no-overlay", env=env,
+            stderr=asyncio.subprocess.PIPE)
+        port = None
+        while port is None:
+            line = (await asyncio.wait_for(proc.stderr.readline(), 120)).decode()
+            assert line, "run exited early"
+            if line.startswith("pullcoach on http://"):
+                port = int(line.split()[2].rsplit(":", 1)[1])
+        saved = json.loads((tmp_path / "cfg" / "pullcoach" / "tokens.json").read_text())
+        assert saved["trainer"] == TRAINER and saved["port"] == port
+        ws = await connect(f"ws://127.0.0.1:{port}/ws")
+        await ws.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+        seen = []
+        sid = None
+        async for raw in ws:
+            msg = p.decode(raw)
+            if not isinstance(msg, p.SessionEvent):
+                continue
+            seen.append(ev.type_name(msg.event))
+            sid = msg.session
+            if isinstance(msg.event, ev.SpeechStarted) and "nudge-issued" not in seen:
+                await ws.send(p.encode(p.SendNudge(session=sid, message="Vat eens samen")))
+            if isinstance(msg.event, ev.NudgeIssued) and msg.event.kind == "trainer":
+                proc.send_signal(signal.SIGINT)  # Ctrl-C
+            if isinstance(msg.event, ev.SessionEnded):
+                break
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+        return seen
+    seen = asyncio.run(asyncio.wait_for(main(), 180))
+    assert seen[0] == "session-started" and "speech-started" in seen
+    assert "nudge-issued" in seen and seen[-1] == "session-ended"
