@@ -1,0 +1,145 @@
+"""The overlay's protocol logic, without Tk, threads or clocks.
+
+Messages (decoded protocol v1 dicts) go in through ``receive(msg, now)``; the view reads
+the state back: the nudge to show and how faded it is, listening, watching, the
+connection, and the report link once the session ended. ``now`` is any monotonic clock
+in seconds, passed in, so tests drive time by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+__all__ = ["OverlayState", "ShownNudge", "backoff", "report_url", "FATAL_CLOSE_CODES"]
+
+PROTOCOL_VERSION = 1
+# close codes after which reconnecting cannot help (bad token, origin, version)
+FATAL_CLOSE_CODES = {4401: "wrong token", 4403: "refused (origin/host)", 4426: "protocol version mismatch"}
+KINDS = ("negative", "positive", "trainer")
+
+
+def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:
+    """Seconds to wait before reconnect attempt number ``attempt`` (0-based)."""
+    return min(cap, first * (2 ** max(0, min(attempt, 16))))
+
+
+def report_url(ws_url: str, session: str, token: str) -> str:
+    """The post-call report page for ``session`` on the server behind ``ws_url``."""
+    parts = urlsplit(ws_url)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return f"{scheme}://{parts.netloc}/reports/{quote(session, safe='')}?token={quote(token, safe='')}"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownNudge:
+    message: str
+    kind: str  # negative | positive | trainer
+    rule: str
+    shown_at: float  # the caller's clock
+    seconds: float   # how long it stays (it fades during the last second)
+
+    def opacity(self, now: float) -> float:
+        """1.0 while fresh, falling to 0.0 over the last second."""
+        left = self.shown_at + self.seconds - now
+        return max(0.0, min(1.0, left))
+
+
+class OverlayState:
+    """What one coachee's overlay shows. Pure: no I/O, no clock reads."""
+
+    def __init__(self, *, token: str, session: str | None = None, client: str = "pullcoach-overlay",
+                 seconds: dict[str, float] | None = None):
+        self.token = token
+        self.session = session
+        self.client = client
+        # positive praise is quiet and short; trainer nudges stay longest
+        self.seconds = {"negative": 6.0, "positive": 3.0, "trainer": 9.0, **(seconds or {})}
+        self.connection = "connecting"  # connecting | connected | reconnecting | refused
+        self.problem = ""              # last error or warning, short
+        self.nudge: ShownNudge | None = None
+        self.listening = False
+        self.watching = False
+        self.ended = False
+        self.lang = "nl"
+
+    # -- outgoing ---------------------------------------------------------------------
+    def hello(self) -> dict:
+        msg = {"v": PROTOCOL_VERSION, "type": "hello", "role": "overlay", "token": self.token,
+               "client": self.client}
+        if self.session:
+            msg["session"] = self.session
+        return msg
+
+    # -- connection -------------------------------------------------------------------
+    def connected(self) -> None:
+        self.connection = "connected"
+        self.problem = ""
+
+    def disconnected(self, code: int | None = None, reason: str = "") -> bool:
+        """The socket closed. Returns True if the client should try again."""
+        self.listening = False
+        self.watching = False
+        if code in FATAL_CLOSE_CODES:
+            self.connection = "refused"
+            self.problem = reason or FATAL_CLOSE_CODES[code]
+            return False
+        self.connection = "reconnecting"
+        return True
+
+    # -- incoming ---------------------------------------------------------------------
+    def receive(self, msg: dict, now: float) -> None:
+        """Apply one decoded server message. Unknown types are ignored (forward compatible)."""
+        if not isinstance(msg, dict) or msg.get("v") != PROTOCOL_VERSION:
+            return
+        kind = msg.get("type")
+        if not self._mine(msg):
+            return
+        if kind == "welcome":
+            self.connected()
+            live = [s for s in msg.get("sessions") or [] if isinstance(s, dict) and s.get("live")]
+            if self.session is None and len(live) == 1:
+                self.session = str(live[0].get("session") or "") or None
+                self.lang = str(live[0].get("lang") or self.lang)
+        elif kind == "session-started":
+            self.session = str(msg.get("session") or self.session or "") or None
+            self.lang = str(msg.get("lang") or self.lang)
+            self.ended = False
+            self.listening = True
+        elif kind == "session-ended":
+            self.ended = True
+            self.listening = False
+        elif kind == "status":
+            if msg.get("session") and self.session is None:
+                self.session = str(msg["session"])
+            self.listening = bool(msg.get("listening"))
+            self.watching = bool(msg.get("trainer_watching"))
+        elif kind == "nudge-issued":
+            if msg.get("delivered", True) is False:
+                return
+            nkind = msg.get("kind") if msg.get("kind") in KINDS else "negative"
+            text = str(msg.get("message") or "").strip()
+            if text:
+                self.nudge = ShownNudge(text[:80], nkind, str(msg.get("rule") or ""), now,
+                                        self.seconds[nkind])
+        elif kind == "pipeline-warning":
+            self.problem = str(msg.get("message") or msg.get("kind") or "")[:80]
+        elif kind == "error":
+            self.problem = str(msg.get("message") or msg.get("code") or "error")[:120]
+
+    def tick(self, now: float) -> None:
+        """Drop a nudge whose time is over."""
+        if self.nudge is not None and self.nudge.opacity(now) <= 0.0:
+            self.nudge = None
+
+    def report_link(self, ws_url: str) -> str | None:
+        if not (self.ended and self.session):
+            return None
+        return report_url(ws_url, self.session, self.token)
+
+    def _mine(self, msg: dict) -> bool:
+        """Ignore another session's messages (the server should not send them anyway)."""
+        other = msg.get("session")
+        if msg.get("type") in ("welcome", "error") or not other or self.session is None:
+            return True
+        return other == self.session

@@ -1,0 +1,120 @@
+"""The overlay's pure state: messages in, what to show out, time passed by hand."""
+
+from pullcoach.clients.overlay_state import OverlayState, backoff, report_url
+
+
+def nudge(message, kind="negative", **kw):
+    return {"v": 1, "type": "nudge-issued", "t": 12.0, "rule": "interruption", "message": message,
+            "kind": kind, "speaker": "coachee", "evidence_t": 11.5, "delivered": True, "detail": {},
+            "session": "s1", **kw}
+
+
+def state(**kw):
+    st = OverlayState(token="tok", **kw)
+    st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
+                "sessions": [{"session": "s1", "lang": "nl", "live": True}]}, 0.0)
+    return st
+
+
+def test_hello_carries_role_token_and_optional_session():
+    assert OverlayState(token="abc").hello() == {"v": 1, "type": "hello", "role": "overlay",
+                                                 "token": "abc", "client": "pullcoach-overlay"}
+    assert OverlayState(token="abc", session="s9").hello()["session"] == "s9"
+
+
+def test_welcome_connects_and_adopts_the_one_live_session():
+    st = state()
+    assert st.connection == "connected"
+    assert st.session == "s1"
+
+
+def test_welcome_with_two_live_sessions_picks_none():
+    st = OverlayState(token="tok")
+    st.receive({"v": 1, "type": "welcome", "sessions": [{"session": "a", "live": True},
+                                                       {"session": "b", "live": True}]}, 0.0)
+    assert st.session is None
+
+
+def test_nudge_shows_then_fades_then_goes():
+    st = state()
+    st.receive(nudge("Laat uitpraten"), now=100.0)
+    assert (st.nudge.message, st.nudge.kind) == ("Laat uitpraten", "negative")
+    assert st.nudge.opacity(104.0) == 1.0
+    assert 0.4 < st.nudge.opacity(105.5) < 0.6   # fading in its last second
+    st.tick(105.9)
+    assert st.nudge is not None
+    st.tick(106.0)
+    assert st.nudge is None
+
+
+def test_one_nudge_at_a_time_the_newest_wins():
+    st = state()
+    st.receive(nudge("Laat uitpraten"), 1.0)
+    st.receive(nudge("✓ Samenvatting", kind="positive"), 2.0)
+    assert st.nudge.message == "✓ Samenvatting"
+    assert st.nudge.seconds < 6.0   # praise is quiet and short
+    st.receive(nudge("Vraag door", kind="trainer"), 3.0)
+    assert st.nudge.kind == "trainer" and st.nudge.seconds > 6.0
+
+
+def test_undelivered_empty_and_foreign_nudges_are_not_shown():
+    st = state()
+    st.receive(nudge("report only", delivered=False), 1.0)
+    st.receive(nudge("   "), 1.0)
+    st.receive(nudge("other session", session="s2"), 1.0)
+    st.receive({**nudge("v2"), "v": 2}, 1.0)
+    assert st.nudge is None
+
+
+def test_unknown_kind_falls_back_to_negative():
+    st = state()
+    st.receive(nudge("Rustig", kind="weird"), 1.0)
+    assert st.nudge.kind == "negative"
+
+
+def test_status_sets_listening_and_watching():
+    st = state()
+    st.receive({"v": 1, "type": "status", "session": "s1", "t": 1, "listening": True,
+                "trainer_watching": True}, 0)
+    assert st.listening and st.watching
+    st.receive({"v": 1, "type": "status", "session": "s1", "t": 2, "listening": False,
+                "trainer_watching": False}, 0)
+    assert not st.listening and not st.watching
+
+
+def test_session_end_offers_the_report_link_with_token():
+    st = state()
+    st.receive({"v": 1, "type": "session-started", "session": "s1", "t": 0, "lang": "en"}, 0)
+    assert st.listening and st.lang == "en"
+    assert st.report_link("ws://127.0.0.1:8765/ws") is None
+    st.receive({"v": 1, "type": "session-ended", "session": "s1", "t": 30, "reason": "ended"}, 0)
+    assert not st.listening
+    assert st.report_link("ws://127.0.0.1:8765/ws") == "http://127.0.0.1:8765/reports/s1?token=tok"
+
+
+def test_report_url_escapes_and_follows_tls():
+    assert report_url("wss://coach.example:443/ws", "a/b", "t&x") == \
+        "https://coach.example:443/reports/a%2Fb?token=t%26x"
+
+
+def test_fatal_close_stops_reconnecting_other_closes_retry():
+    st = state()
+    st.receive({"v": 1, "type": "status", "session": "s1", "listening": True, "trainer_watching": True}, 0)
+    assert st.disconnected(1006, "") is True
+    assert st.connection == "reconnecting" and not st.listening and not st.watching
+    assert st.disconnected(4401, "") is False
+    assert st.connection == "refused" and st.problem == "wrong token"
+
+
+def test_error_and_warning_become_the_problem_line():
+    st = state()
+    st.receive({"v": 1, "type": "pipeline-warning", "session": "s1", "t": 3, "kind": "asr-behind",
+                "message": "ASR 4 s behind"}, 0)
+    assert st.problem == "ASR 4 s behind"
+    st.receive({"v": 1, "type": "error", "code": "bad-token", "message": "wrong token"}, 0)
+    assert st.problem == "wrong token"
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff(i) for i in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]
+    assert backoff(1000) == 10.0

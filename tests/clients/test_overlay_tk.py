@@ -1,0 +1,150 @@
+"""The Tk overlay for real: Xvfb, a real websocket server, a screenshot of the screen."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+
+tk = pytest.importorskip("tkinter")
+pytestmark = pytest.mark.display
+
+
+def pump(root, until, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        root.update()
+        if until():
+            return
+        time.sleep(0.02)
+    raise AssertionError("the overlay did not get there in time")
+
+
+def screenshot(display, path):
+    if not shutil.which("import"):
+        pytest.skip("imagemagick's `import` is not installed")
+    subprocess.run(["import", "-display", display, "-window", "root", str(path)], check=True, timeout=20)
+
+
+def pixels(root, path, box, step=2):
+    """RGB tuples of the screenshot inside box=(x0, y0, x1, y1), read with Tk's PNG reader."""
+    img = tk.PhotoImage(master=root, file=str(path))
+    x0, y0, x1, y1 = box
+    return [tuple(img.get(x, y)) for y in range(y0, y1, step) for x in range(x0, x1, step)]
+
+
+def near(c, rgb, tol=40):
+    return all(abs(a - b) <= tol for a, b in zip(c, rgb))
+
+
+@pytest.fixture
+def overlay(xvfb, proto_server):
+    from pullcoach.clients.overlay import OverlayWindow
+
+    proto_server.add_session("s1", token="tok-1")
+    opened = []
+    root = tk.Tk()
+    window = OverlayWindow(root, f"ws://127.0.0.1:{proto_server.port}/ws", "tok-1", open_url=opened.append)
+    window.opened = opened
+    pump(root, lambda: window.state.connection == "connected")
+    proto_server.wait_clients("overlay")
+    yield window
+    if root.winfo_exists():
+        window.destroy()
+
+
+def test_nudge_from_the_server_is_shown_and_on_screen(overlay, proto_server, xvfb, tmp_path):
+    root = overlay.root
+    # borderless, on top, never steals focus
+    assert root.overrideredirect() and root.attributes("-topmost")
+    proto_server.push("s1", {"type": "session-started", "t": 0.0, "lang": "nl", "wall_clock": time.time(),
+                             "coachee": "coachee", "partner": "partner"})
+    proto_server.push("s1", {"type": "status", "t": 0.1, "listening": True, "trainer_watching": True})
+    proto_server.push("s1", {"type": "nudge-issued", "t": 12.3, "rule": "interruption",
+                             "message": "Laat uitpraten", "kind": "negative", "speaker": "coachee",
+                             "evidence_t": 11.8, "delivered": True, "detail": {}})
+    pump(root, lambda: overlay.message.cget("text") == "Laat uitpraten")
+    assert overlay.state.listening and overlay.state.watching
+    assert root.focus_get() is None  # nothing in the overlay took the keyboard focus
+    root.update()
+    time.sleep(0.2)
+    root.update()
+
+    shot = tmp_path / "overlay-tk.png"
+    screenshot(xvfb, shot)
+    print("screenshot:", shot)
+    x, y, w, h = root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(), root.winfo_height()
+    inside = pixels(root, shot, (x, y, x + w, y + h))
+    outside = pixels(root, shot, (0, 0, max(1, x - 10), 200), step=8)
+    amber = sum(near(c, (0xF0, 0xA0, 0x20)) for c in inside)
+    dark_text = sum(near(c, (0x1F, 0x14, 0x00), tol=60) for c in inside)
+    red_dot = sum(near(c, (0xE5, 0x48, 0x4D)) for c in inside)
+    assert amber > len(inside) * 0.3, "the amber nudge band is not on screen"
+    assert dark_text > 40, "no text drawn on the nudge band"
+    assert red_dot > 5, "no red listening dot"
+    assert len(set(outside)) == 1, "the overlay drew outside its window"
+
+
+def test_the_nudge_fades_and_goes(overlay, proto_server):
+    overlay.state.seconds["positive"] = 1.2
+    proto_server.push("s1", {"type": "nudge-issued", "t": 5, "rule": "summary", "message": "✓ Samenvatting",
+                             "kind": "positive", "speaker": "coachee", "delivered": True, "detail": {}})
+    pump(overlay.root, lambda: overlay.message.cget("text") == "✓ Samenvatting")
+    first = overlay.message.cget("fg")
+    pump(overlay.root, lambda: overlay.message.cget("fg") != first, timeout=3)
+    pump(overlay.root, lambda: overlay.message.cget("text") == "", timeout=3)
+
+
+def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, proto_server):
+    proto_server.push("s1", {"type": "session-ended", "t": 60.0, "reason": "ended"})
+    pump(overlay.root, lambda: overlay.report.winfo_ismapped())
+    assert overlay.report.cget("text") == "Rapport openen ›"
+    overlay.report.event_generate("<Button-1>")
+    overlay.root.update()
+    assert overlay.opened == [f"http://127.0.0.1:{proto_server.port}/reports/s1?token=tok-1"]
+
+
+def test_a_wrong_token_is_refused_and_said(xvfb, proto_server):
+    from pullcoach.clients.overlay import OverlayWindow
+
+    proto_server.add_session("s1", token="tok-1")
+    root = tk.Tk()
+    window = OverlayWindow(root, f"ws://127.0.0.1:{proto_server.port}/ws", "nope")
+    try:
+        pump(root, lambda: window.state.connection == "refused")
+        assert "token" in window.footer.cget("text")
+    finally:
+        window.destroy()
+
+
+def test_reconnects_after_the_server_comes_back(xvfb):
+    """Start with no server on the port; the overlay keeps trying and connects when it appears."""
+    import socket
+
+    from pullcoach.clients.overlay import OverlayWindow
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    root = tk.Tk()
+    window = OverlayWindow(root, f"ws://127.0.0.1:{port}/ws", "tok-1")
+    try:
+        pump(root, lambda: window.state.connection == "reconnecting")
+        assert window.footer.cget("text") == "opnieuw verbinden…"
+        from websockets.sync.server import serve
+
+        def handler(ws):
+            ws.recv()
+            ws.send('{"v":1,"type":"welcome","role":"overlay","sessions":[]}')
+            for _ in ws:
+                pass
+
+        with serve(handler, "127.0.0.1", port) as server:
+            import threading
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            pump(root, lambda: window.state.connection == "connected", timeout=15)
+            window.thread.stop()
+            server.shutdown()
+    finally:
+        window.destroy()
