@@ -59,7 +59,6 @@ class ClientThread(threading.Thread):
                     self._ws = ws
                     ws.send(json.dumps(self.hello()))
                     self.inbox.put(("open", None))
-                    attempt = 0
                     try:
                         for text in ws:
                             try:
@@ -67,6 +66,8 @@ class ClientThread(threading.Thread):
                             except ValueError:
                                 log.warning("ignoring a message that is not JSON")
                                 continue
+                            if isinstance(msg, dict) and msg.get("type") == "welcome":
+                                attempt = 0  # accepted: the next drop starts the backoff over
                             self.inbox.put(("message", msg))
                     except ConnectionClosed:
                         pass
@@ -84,5 +85,8 @@ class ClientThread(threading.Thread):
             if code in FATAL_CLOSE_CODES:
                 return
             # jitter so many overlays do not reconnect in step after a server restart
-            self._stop.wait(backoff(attempt) * random.uniform(0.8, 1.2))
+            wait = backoff(attempt) * random.uniform(0.8, 1.2)
+            if code == 4404:  # no live session yet: the protocol asks for a second or two
+                wait = max(wait, 2.0)
+            self._stop.wait(wait)
             attempt += 1

@@ -1,0 +1,132 @@
+// The browser overlay: the same protocol and behaviour as the Tk overlay.
+// ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
+import { connect, param } from "./protocol.js";
+
+const SECONDS = { negative: 6, positive: 3, trainer: 9 };
+const KINDS = Object.keys(SECONDS);
+const TEXT = {
+  nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
+        listening: "luistert", ended: "sessie beëindigd", report: "Rapport openen ›",
+        pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link" },
+  en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
+        listening: "listening", ended: "session ended", report: "Open report ›",
+        pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link" },
+};
+
+const $ = (id) => document.getElementById(id);
+const token = param("token") || "";
+const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
+                problem: "", listening: false, watching: false, ended: false, nudge: null };
+let fadeTimer = null, clearTimer = null;
+
+if (param("bg") === "transparent") document.documentElement.classList.add("transparent");
+
+function words() { return TEXT[state.lang] || TEXT.en; }
+
+function mine(msg) {
+  if (msg.type === "welcome" || msg.type === "error" || !msg.session || !state.session) return true;
+  return msg.session === state.session;
+}
+
+function receive(msg) {
+  if (!mine(msg)) return;
+  switch (msg.type) {
+    case "welcome": {
+      const live = (msg.sessions || []).filter((s) => s && s.live);
+      const own = (msg.sessions || []).find((s) => s && s.session === state.session) || (!state.session && live.length === 1 ? live[0] : null);
+      if (own) { state.session = String(own.session); if (!param("lang") && own.lang) state.lang = own.lang; }
+      break;
+    }
+    case "session-started":
+      state.session = String(msg.session || state.session || "");
+      if (!param("lang") && msg.lang) state.lang = msg.lang;
+      state.ended = false; state.listening = true; break;
+    case "session-ended": state.ended = true; state.listening = false; break;
+    case "status":
+      if (msg.session && !state.session) state.session = String(msg.session);
+      state.listening = !!msg.listening; state.watching = !!msg.trainer_watching; break;
+    case "nudge-issued": {
+      if (msg.delivered === false) return;
+      const text = String(msg.message ?? "").trim().slice(0, 80);
+      if (text) show(text, KINDS.includes(msg.kind) ? msg.kind : "negative");
+      break;
+    }
+    case "pipeline-warning": state.problem = String(msg.message || msg.kind || "").slice(0, 80); break;
+    case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;
+  }
+  render();
+}
+
+function show(text, kind) {
+  state.nudge = { text, kind };
+  clearTimeout(fadeTimer); clearTimeout(clearTimer);
+  const overlay = $("overlay");
+  overlay.classList.remove("fading");
+  fadeTimer = setTimeout(() => overlay.classList.add("fading"), (SECONDS[kind] - 1) * 1000);
+  clearTimer = setTimeout(() => { state.nudge = null; overlay.classList.remove("fading"); render(); }, SECONDS[kind] * 1000);
+}
+
+function render() {
+  const w = words();
+  const overlay = $("overlay");
+  document.documentElement.lang = state.lang === "en" ? "en" : "nl";
+  overlay.dataset.kind = state.nudge ? state.nudge.kind : "";
+  $("msg").textContent = state.nudge ? state.nudge.text : "";
+  $("rec").classList.toggle("on", state.listening);
+  $("rec").title = state.listening ? w.rec : "";
+  $("eye").hidden = !state.watching;
+  $("eye").setAttribute("aria-label", w.eye);
+  let status;
+  if (!token) status = w.notoken;
+  else if (state.connection !== "connected") status = state.connection === "refused" && state.problem ? state.problem : w[state.connection];
+  else if (state.ended) status = w.ended;
+  else status = state.problem || (state.listening ? w.listening : "");
+  $("status").textContent = status;
+  const report = $("report");
+  if (state.ended && state.session) {
+    report.href = `/reports/${encodeURIComponent(state.session)}?token=${encodeURIComponent(token)}`;
+    report.textContent = w.report;
+    report.hidden = false;
+  } else report.hidden = true;
+  $("pip").textContent = w.pip;
+}
+
+// Document Picture-in-Picture: move the overlay into a small always-on-top window.
+function setupPip() {
+  if (!("documentPictureInPicture" in window) || param("bg") === "transparent") return;
+  const button = $("pip");
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const pip = await window.documentPictureInPicture.requestWindow({ width: 360, height: 110 });
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const copy = pip.document.createElement("link");
+      copy.rel = "stylesheet"; copy.href = link.href;
+      pip.document.head.append(copy);
+    }
+    pip.document.documentElement.classList.add("in-pip");
+    pip.document.body.append($("overlay"));
+    document.body.classList.add("popped");
+    pip.addEventListener("pagehide", () => {
+      document.getElementById("home").append(pip.document.getElementById("overlay"));
+      document.body.classList.remove("popped");
+    });
+  });
+}
+
+setupPip();
+render();
+if (token) {
+  connect({
+    hello: () => ({ v: 1, type: "hello", role: "overlay", token, client: "pullcoach-web-overlay",
+                    ...(state.session ? { session: state.session } : {}) }),
+    onMessage: receive,
+    onState: (s, detail) => {
+      state.connection = s;
+      if (s !== "connected") { state.listening = false; state.watching = false; }
+      if (detail) state.problem = detail; else if (s === "connected") state.problem = "";
+      render();
+    },
+  });
+}
+// for tests and debugging: the overlay's current state
+window.pullcoachOverlay = state;

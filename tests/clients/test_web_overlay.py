@@ -1,0 +1,65 @@
+"""The browser overlay in headless Chromium against a real protocol server."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 420, "height": 160})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
+    proto_server.add_session("s1", token="tok-1")
+    proto_server.add_session("s2", token="tok-2")
+    page.goto(f"http://127.0.0.1:{proto_server.port}/?session=s1#token=tok-1")
+    proto_server.wait_clients("overlay")
+    hello = proto_server.wait_for(lambda m: m.get("type") == "hello")
+    assert hello == {"v": 1, "type": "hello", "role": "overlay", "token": "tok-1", "session": "s1",
+                     "client": "pullcoach-web-overlay"}
+    proto_server.push("s1", {"type": "status", "t": 1.0, "listening": True, "trainer_watching": True})
+    proto_server.push("s2", {"type": "nudge-issued", "t": 2.0, "rule": "talk_share", "message": "Luister",
+                             "kind": "negative", "speaker": "coachee", "delivered": True, "detail": {}})
+    proto_server.push("s1", {"type": "nudge-issued", "t": 3.0, "rule": "interruption",
+                             "message": "<b>Laat uitpraten</b>", "kind": "negative", "speaker": "coachee",
+                             "evidence_t": 2.5, "delivered": True, "detail": {}})
+    msg = page.locator("#msg")
+    msg.wait_for(state="visible")
+    page.wait_for_function("document.getElementById('msg').textContent.includes('Laat uitpraten')")
+    assert msg.text_content() == "<b>Laat uitpraten</b>"   # shown as text, never parsed as HTML
+    assert page.locator("#msg b").count() == 0
+    assert page.locator("#overlay").get_attribute("data-kind") == "negative"
+    assert page.locator("#rec.on").count() == 1 and page.locator("#eye").is_visible()
+    shot = tmp_path / "overlay-web.png"
+    page.locator("#overlay").screenshot(path=str(shot))
+    print("screenshot:", shot)
+    assert shot.stat().st_size > 2000
+    assert page.errors == []
+
+
+def test_overlay_page_transparent_and_report_link(page, proto_server):
+    proto_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{proto_server.port}/?bg=transparent&session=s1&token=tok-1")
+    proto_server.wait_clients("overlay")
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgba(0, 0, 0, 0)"
+    proto_server.push("s1", {"type": "session-ended", "t": 9.0, "reason": "ended"})
+    link = page.locator("#report")
+    link.wait_for(state="visible")
+    assert link.get_attribute("href") == "/reports/s1?token=tok-1"
+    assert link.text_content() == "Rapport openen ›"
+
+
+def test_overlay_page_with_a_wrong_token_says_refused(page, proto_server):
+    proto_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{proto_server.port}/#token=nope")
+    page.wait_for_function("document.getElementById('status').textContent.includes('token')")
+    assert page.evaluate("window.pullcoachOverlay.connection") == "refused"
