@@ -2,6 +2,7 @@
 
 import pytest
 
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
@@ -33,7 +34,7 @@ def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
                              "evidence_t": 2.5, "delivered": True, "detail": {}})
     msg = page.locator("#msg")
     msg.wait_for(state="visible")
-    page.wait_for_function("document.getElementById('msg').textContent.includes('Laat uitpraten')")
+    expect(msg).to_have_text("<b>Laat uitpraten</b>")
     assert msg.text_content() == "<b>Laat uitpraten</b>"   # shown as text, never parsed as HTML
     assert page.locator("#msg b").count() == 0
     assert page.locator("#overlay").get_attribute("data-kind") == "negative"
@@ -61,5 +62,5 @@ def test_overlay_page_transparent_and_report_link(page, proto_server):
 def test_overlay_page_with_a_wrong_token_says_refused(page, proto_server):
     proto_server.add_session("s1", token="tok-1")
     page.goto(f"http://127.0.0.1:{proto_server.port}/#token=nope")
-    page.wait_for_function("document.getElementById('status').textContent.includes('token')")
+    expect(page.locator("#status")).to_contain_text("token")
     assert page.evaluate("window.pullcoachOverlay.connection") == "refused"

@@ -1,0 +1,320 @@
+// The trainer dashboard: every live session at a glance, one opened in detail.
+// /trainer#token=TRAINER_TOKEN   (?token= works too; ?lang=en forces English chrome)
+import { connect, param } from "./protocol.js";
+import { words } from "./i18n.js";
+import { drawTimeline } from "./timeline.js";
+
+const $ = (id) => document.getElementById(id);
+const token = param("token") || "";
+const sessions = new Map();          // id -> session model
+let selected = param("session") || null;
+let connection = "connecting", problem = "";
+let client = null, pending = false, endArmed = null;
+
+function make(id) {
+  return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
+           t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {},
+           speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } } };
+}
+
+function session(id) {
+  if (!sessions.has(id)) sessions.set(id, make(id));
+  return sessions.get(id);
+}
+
+function pageLang() {
+  if (param("lang")) return param("lang");
+  const s = (selected && sessions.get(selected)) || sessions.values().next().value;
+  return s ? s.lang : "nl";
+}
+
+// -- protocol ----------------------------------------------------------------------
+function receive(msg) {
+  if (msg.type === "welcome") {
+    for (const info of msg.sessions || []) {
+      if (!info || !info.session) continue;
+      const s = session(String(info.session));
+      Object.assign(s, { lang: info.lang || s.lang, coachee: info.coachee || s.coachee,
+                         partner: info.partner || s.partner, started_wall: info.started_wall ?? s.started_wall,
+                         live: !!info.live, ended: !info.live && info.started_wall != null });
+    }
+    if (selected) client?.send({ type: "watch", session: selected });
+    return schedule();
+  }
+  if (msg.type === "error") { problem = String(msg.message || msg.code || "error"); return schedule(); }
+  if (!msg.session) return;
+  const s = session(String(msg.session));
+  if (typeof msg.t === "number" && msg.t > s.t) s.t = msg.t;
+  switch (msg.type) {
+    case "session-started":
+      Object.assign(s, { lang: msg.lang || s.lang, coachee: msg.coachee || s.coachee, partner: msg.partner || s.partner,
+                         started_wall: msg.wall_clock ?? s.started_wall, live: true, ended: false });
+      break;
+    case "session-ended":
+      s.live = false; s.ended = true; s.reason = String(msg.reason || "");
+      for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
+      break;
+    case "status": if (msg.listening) s.live = true; break;
+    case "speech-started": {
+      const lane = s.speech[msg.speaker];
+      if (lane && lane.open === null) lane.open = msg.t;
+      break;
+    }
+    case "speech-ended": {
+      const lane = s.speech[msg.speaker];
+      if (lane && lane.open !== null) { lane.done.push([lane.open, Math.max(lane.open, msg.t)]); lane.open = null; }
+      break;
+    }
+    case "transcript-partial": s.partial[msg.speaker] = msg; break;
+    case "transcript-final":
+    case "utterance-labeled": {
+      const key = `${msg.speaker}|${Number(msg.t0).toFixed(2)}`;
+      const old = s.utterances.get(key);
+      s.utterances.set(key, { speaker: msg.speaker, t0: msg.t0, t1: msg.t1, text: String(msg.text ?? ""),
+                              labels: msg.labels || (old && old.labels) || null });
+      if (s.partial[msg.speaker] && s.partial[msg.speaker].t0 <= msg.t1) delete s.partial[msg.speaker];
+      break;
+    }
+    case "metrics-updated": s.metrics = msg.metrics || {}; break;
+    case "nudge-issued":
+      s.nudges.push({ t: Number(msg.t) || 0, rule: String(msg.rule || ""), message: String(msg.message || ""),
+                      kind: String(msg.kind || "negative"), delivered: msg.delivered !== false });
+      break;
+    case "bookmarked": s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") }); break;
+    default: return;
+  }
+  schedule();
+}
+
+// -- figures -----------------------------------------------------------------------
+export function figures(s) {
+  const m = s.metrics || {};
+  const q = m.questions || {};
+  const nudged = s.nudges.filter((n) => n.rule === "interruption").length;
+  return {
+    talk: typeof m.talk_share === "number" ? m.talk_share : null,
+    reflections: m.reflections ?? 0,
+    open: q.open ?? m.questions_open ?? 0,
+    closed: q.closed ?? m.questions_closed ?? 0,
+    interruptions: typeof m.interruptions === "number" ? m.interruptions : nudged,
+  };
+}
+
+function clock(t) {
+  const s = Math.max(0, Math.floor(t));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function h(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function reportHref(s) {
+  return `/reports/${encodeURIComponent(s.id)}?token=${encodeURIComponent(token)}`;
+}
+
+// -- rendering -----------------------------------------------------------------------
+function schedule() {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => { pending = false; render(); });
+}
+
+function render() {
+  const w = words(pageLang());
+  document.documentElement.lang = pageLang().startsWith("en") ? "en" : "nl";
+  $("title").textContent = `pullcoach · ${w.title}`;
+  $("conn").textContent = !token ? w.notoken : connection === "refused" && problem ? problem : w[connection];
+  $("conn").dataset.state = token ? connection : "refused";
+  $("sessions-title").textContent = w.sessions;
+  renderGrid(w);
+  renderDetail();
+}
+
+function renderGrid(w) {
+  const grid = $("grid");
+  const list = [...sessions.values()].sort((a, b) => (b.live - a.live) || ((a.started_wall ?? 0) - (b.started_wall ?? 0)));
+  if (!list.length) { grid.replaceChildren(h("p", "empty", w.none)); return; }
+  grid.replaceChildren(...list.map(card));
+}
+
+function card(s) {
+  const w = words(s.lang);
+  const f = figures(s);
+  const c = h("article", "card" + (s.id === selected ? " selected" : "") + (s.live ? " live" : " over"));
+  c.dataset.session = s.id;
+  c.tabIndex = 0;
+  const head = h("header", "card-head");
+  head.append(h("span", "who", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`),
+              h("span", "badge " + (s.live ? "badge-live" : "badge-ended"), s.live ? `● ${w.live}` : w.ended),
+              h("span", "clock", clock(s.t)));
+  const figs = h("div", "figs");
+  const talk = h("div", "fig fig-talk");
+  const pct = f.talk === null ? "—" : `${Math.round(f.talk * 100)}%`;
+  const bar = h("div", "bar");
+  const fill = h("span", "fill" + (f.talk !== null && f.talk > 0.45 ? " high" : ""));
+  fill.style.width = `${f.talk === null ? 0 : Math.round(f.talk * 100)}%`;
+  const mark = h("span", "target");   // the seed's yardstick: 30%
+  bar.append(fill, mark);
+  talk.append(h("span", "label", w.talk), h("span", "value", pct), bar);
+  figs.append(talk,
+              fig("fig-reflections", w.reflections, String(f.reflections)),
+              fig("fig-questions", w.questions, `${f.open}/${f.closed}`),
+              fig("fig-interruptions", w.interruptions, String(f.interruptions)));
+  const last = h("ul", "last-nudges");
+  const recent = s.nudges.filter((n) => n.delivered).slice(-2).reverse();
+  if (!recent.length) last.append(h("li", "none", w.noNudges));
+  for (const n of recent) {
+    const li = h("li", `nudge nudge-${n.kind}`);
+    li.append(h("span", "t", clock(n.t)), h("span", "m", n.message));
+    last.append(li);
+  }
+  c.append(head, figs, last);
+  if (s.ended) {
+    const a = h("a", "report-link", `${w.report} ›`);
+    a.href = reportHref(s); a.target = "_blank"; a.rel = "noopener noreferrer";
+    c.append(a);
+  }
+  c.append(h("div", "sid", s.id));
+  return c;
+}
+
+function fig(cls, label, value) {
+  const d = h("div", `fig ${cls}`);
+  d.append(h("span", "label", label), h("span", "value", value));
+  return d;
+}
+
+function renderDetail() {
+  const s = selected && sessions.get(selected);
+  const detail = $("detail");
+  const w = words(s ? s.lang : pageLang());
+  $("pick").textContent = w.pick;
+  $("pick").hidden = !!s;
+  detail.hidden = !s;
+  if (!s) return;
+  $("d-who").textContent = `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`;
+  $("d-meta").textContent = `${s.id} · ${clock(s.t)} · ${s.live ? w.watching : w.ended}`;
+  $("d-timeline-title").textContent = w.timeline;
+  $("d-transcript-title").textContent = w.transcript;
+  $("nudge-title").textContent = w.sendNudge;
+  $("nudge-text").placeholder = w.nudgePlaceholder;
+  $("nudge-send").textContent = w.send;
+  $("mark-title").textContent = w.bookmark;
+  $("mark-note").placeholder = w.notePlaceholder;
+  $("mark-send").textContent = w.mark;
+  $("end").textContent = endArmed === s.id ? w.endSure : w.end;
+  for (const id of ["nudge-text", "nudge-send", "mark-note", "mark-send", "end"]) $(id).disabled = !s.live;
+  const quick = $("quick");
+  if (quick.dataset.lang !== s.lang) {
+    quick.dataset.lang = s.lang;
+    quick.replaceChildren(...w.quick.map((text) => {
+      const b = h("button", "chip", text);
+      b.type = "button";
+      b.addEventListener("click", () => { $("nudge-text").value = text; $("nudge-text").focus(); });
+      return b;
+    }));
+  }
+  const report = $("d-report");
+  report.hidden = !s.ended;
+  report.textContent = `${w.report} ›`;
+  report.href = reportHref(s);
+  drawTimeline($("timeline"), s, w);
+  renderTranscript(s, w);
+}
+
+function renderTranscript(s, w) {
+  const box = $("transcript");
+  const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  const rows = [...s.utterances.values()].sort((a, b) => a.t0 - b.t0).slice(-300);
+  const items = rows.map((u) => line(u, s, w, false));
+  for (const p of Object.values(s.partial)) items.push(line(p, s, w, true));
+  box.replaceChildren(...items);
+  if (atEnd) box.scrollTop = box.scrollHeight;
+}
+
+function line(u, s, w, partial) {
+  const li = h("li", `utt utt-${u.speaker}` + (partial ? " partial" : ""));
+  li.append(h("span", "t", clock(u.t0)), h("span", "spk", (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker]),
+            h("span", "text", u.text));
+  const tags = h("span", "tags");
+  for (const [key, value] of Object.entries(u.labels || {})) {
+    if (!value) continue;
+    const name = key === "question" ? w.labels[value] || value
+      : key === "arguments" ? `${w.labels.arguments} ${value}` : w.labels[key] || key;
+    tags.append(h("span", `tag tag-${key === "question" ? value : key}`, name));
+  }
+  li.append(tags);
+  return li;
+}
+
+// -- actions -----------------------------------------------------------------------
+function flash(id, text) {
+  const node = $(id);
+  node.textContent = text;
+  setTimeout(() => { if (node.textContent === text) node.textContent = ""; }, 2500);
+}
+
+function select(id) {
+  if (!sessions.has(id)) return;
+  selected = id;
+  endArmed = null;
+  client && client.send({ type: "watch", session: id });
+  schedule();
+}
+
+function wire() {
+  $("grid").addEventListener("click", (ev) => {
+    if (ev.target.closest("a")) return;
+    const c = ev.target.closest(".card");
+    if (c) select(c.dataset.session);
+  });
+  $("grid").addEventListener("keydown", (ev) => {
+    const c = ev.target.closest(".card");
+    if (c && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(c.dataset.session); }
+  });
+  $("nudge-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = $("nudge-text").value.trim().slice(0, 500);
+    const w = words(sessions.get(selected)?.lang);
+    if (!text || !selected) return;
+    if (client?.send({ type: "send-nudge", session: selected, message: text })) {
+      $("nudge-text").value = "";
+      flash("nudge-ack", w.sent);
+    } else flash("nudge-ack", w.notSent);
+  });
+  $("mark-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const w = words(sessions.get(selected)?.lang);
+    if (!selected) return;
+    if (client?.send({ type: "bookmark", session: selected, note: $("mark-note").value.trim().slice(0, 500) })) {
+      $("mark-note").value = "";
+      flash("mark-ack", w.marked);
+    } else flash("mark-ack", w.notSent);
+  });
+  $("end").addEventListener("click", () => {
+    if (!selected) return;
+    if (endArmed === selected) {
+      client?.send({ type: "end-session", session: selected });
+      endArmed = null;
+    } else {
+      endArmed = selected;
+      setTimeout(() => { endArmed = null; schedule(); }, 4000);
+    }
+    schedule();
+  });
+}
+
+wire();
+render();
+if (token) {
+  client = connect({
+    hello: () => ({ v: 1, type: "hello", role: "trainer", token, client: "pullcoach-trainer-page" }),
+    onMessage: receive,
+    onState: (state, detail) => { connection = state; problem = detail || ""; schedule(); },
+  });
+}
+window.pullcoachTrainer = { sessions, figures };

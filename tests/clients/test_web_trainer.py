@@ -1,0 +1,123 @@
+"""The trainer dashboard in headless Chromium against a real protocol server."""
+
+import time
+
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
+pytestmark = pytest.mark.browser
+
+
+def conversation(lang, coachee, partner, *, share, nudge):
+    """A short scripted session: speech with an overlap, labelled utterances, metrics, a nudge."""
+    yield {"type": "session-started", "t": 0.0, "lang": lang, "wall_clock": time.time(),
+           "coachee": coachee, "partner": partner}
+    yield {"type": "speech-started", "t": 0.5, "speaker": "partner"}
+    yield {"type": "speech-started", "t": 3.2, "speaker": "coachee"}
+    yield {"type": "speech-ended", "t": 3.9, "speaker": "partner"}
+    yield {"type": "transcript-final", "t": 4.2, "speaker": "partner", "t0": 0.5, "t1": 3.9,
+           "text": "Ik weet het niet zo goed", "words": [], "language": lang}
+    yield {"type": "utterance-labeled", "t": 4.2, "speaker": "partner", "t0": 0.5, "t1": 3.9,
+           "text": "Ik weet het niet zo goed", "labels": {"question": None}}
+    yield {"type": "speech-ended", "t": 7.0, "speaker": "coachee"}
+    yield {"type": "utterance-labeled", "t": 7.4, "speaker": "coachee", "t0": 3.2, "t1": 7.0,
+           "text": "Wat maakt het lastig voor je?", "labels": {"question": "open", "reflection": False}}
+    yield {"type": "nudge-issued", "t": 4.0, "rule": "interruption", "message": nudge, "kind": "negative",
+           "speaker": "coachee", "evidence_t": 3.2, "delivered": True, "detail": {}}
+    yield {"type": "metrics-updated", "t": 7.5, "metrics": {
+        "talk_share": share, "reflections": 2, "questions": {"open": 3, "closed": 1}}}
+    yield {"type": "bookmarked", "t": 7.6, "note": "mooie vraag", "by": "trainer"}
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, proto_server, tmp_path):
+    proto_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    proto_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana")
+    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer#token={proto_server.trainer_token}")
+    proto_server.wait_clients("trainer")
+    assert proto_server.wait_for(lambda m: m.get("type") == "hello")["role"] == "trainer"
+    for event in conversation("nl", "Anna", "Bram", share=0.62, nudge="Laat uitpraten"):
+        proto_server.push("s-anna", event)
+    for event in conversation("en", "Carl", "Dana", share=0.31, nudge="Let them finish"):
+        proto_server.push("s-carl", event)
+
+    anna = page.locator('.card[data-session="s-anna"]')
+    carl = page.locator('.card[data-session="s-carl"]')
+    expect(page.locator(".card.live")).to_have_count(2)
+    expect(carl.locator(".fig-talk .value")).to_have_text("31%")
+    assert anna.locator(".who").text_content() == "Anna ↔ Bram"
+    assert anna.locator(".fig-talk .value").text_content() == "62%"
+    assert anna.locator(".fig-reflections .value").text_content() == "2"
+    assert anna.locator(".fig-questions .value").text_content() == "3/1"
+    assert anna.locator(".fig-interruptions .value").text_content() == "1"
+    assert anna.locator(".last-nudges .m").first.text_content() == "Laat uitpraten"
+    assert carl.locator(".fig-talk .label").text_content() == "Coachee talk share"   # English session
+    assert anna.locator(".fig-talk .label").text_content() == "Spreektijd coachee"
+    assert carl.locator(".last-nudges .m").first.text_content() == "Let them finish"
+
+    anna.click()
+    assert proto_server.wait_for(lambda m: m.get("type") == "watch") == {"v": 1, "type": "watch", "session": "s-anna"}
+    page.locator("#transcript .utt").nth(1).wait_for()
+    rows = page.locator("#transcript .utt")
+    assert rows.nth(0).locator(".text").text_content() == "Ik weet het niet zo goed"
+    assert rows.nth(1).locator(".tag-open").text_content() == "open vraag"
+    assert page.locator("#timeline .tl-coachee").count() == 1
+    assert page.locator("#timeline .tl-partner").count() == 1
+    assert page.locator("#timeline .tl-overlap").count() == 1     # 3.2 .. 3.9
+    assert page.locator("#timeline .tl-nudge").count() == 1
+    assert page.locator("#timeline .tl-bookmark").count() == 1
+
+    page.fill("#nudge-text", "Vat eens samen")
+    page.click("#nudge-send")
+    sent = proto_server.wait_for(lambda m: m.get("type") == "send-nudge")
+    assert sent == {"v": 1, "type": "send-nudge", "session": "s-anna", "message": "Vat eens samen"}
+    expect(anna.locator(".last-nudges .m").first).to_have_text("Vat eens samen")
+    assert carl.locator(".last-nudges .m").first.text_content() == "Let them finish"
+
+    page.fill("#mark-note", "hier ging het mis")
+    page.click("#mark-send")
+    assert proto_server.wait_for(lambda m: m.get("type") == "bookmark") == \
+        {"v": 1, "type": "bookmark", "session": "s-anna", "note": "hier ging het mis"}
+
+    shot = tmp_path / "trainer.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print("screenshot:", shot)
+    assert page.errors == []
+
+
+def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page, proto_server):
+    proto_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer?token={proto_server.trainer_token}")
+    proto_server.wait_clients("trainer")
+    proto_server.push("s-anna", {"type": "session-started", "t": 0.0, "lang": "nl", "wall_clock": time.time(),
+                                 "coachee": "Anna", "partner": "Bram"})
+    page.locator('.card[data-session="s-anna"]').click()
+    page.click("#end")
+    time.sleep(0.3)
+    assert not any(m.get("type") == "end-session" for m in proto_server.received)
+    page.click("#end")
+    assert proto_server.wait_for(lambda m: m.get("type") == "end-session") == \
+        {"v": 1, "type": "end-session", "session": "s-anna"}
+    proto_server.push("s-anna", {"type": "session-ended", "t": 20.0, "reason": "stopped"})
+    link = page.locator('.card[data-session="s-anna"] .report-link')
+    link.wait_for()
+    assert link.get_attribute("href") == f"/reports/s-anna?token={proto_server.trainer_token}"
+    assert page.locator("#nudge-send").is_disabled()
+
+
+def test_dashboard_without_token_says_how_to_open_it(page, proto_server):
+    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer")
+    assert "token" in page.locator("#conn").text_content()
+    time.sleep(0.3)
+    assert proto_server.received == []
