@@ -96,7 +96,7 @@ class Engine:
             self.rules += load_plugins(self.pack, set(RULES), **kw)
         self.live = [r for r in self.rules if getattr(r, "live", False)]
         self.ctx = Context()
-        self.ctx.label = lambda text, words=(): self.labeler.label(text, words)
+        self.ctx.label = lambda text, words=(): self.labeler.label(text, words, use_model=False)
         self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
         self.last_issued: dict[str, float] = {}
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
@@ -132,7 +132,8 @@ class Engine:
                 if ctx.start is None:
                     ctx.start = ev.t0
                 prev = ctx.last(PARTNER) if ev.speaker == COACHEE else None
-                labels = self.labeler.label(ev.text, ev.words, prev.text if prev else "")
+                labels = self.labeler.label(ev.text, ev.words, prev.text if prev else "",
+                                            use_model=ev.speaker == COACHEE)
                 u = Utterance(ev.speaker, ev.t, ev.t0, ev.t1, ev.text, labels)
                 ctx.utterances.append(u)
                 out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,

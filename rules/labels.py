@@ -55,7 +55,8 @@ class Labeler:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers)
         return [m for m in found if m.p >= self.min_p]
 
-    def label(self, text: str, words: tuple = (), prev_partner: str = "") -> Labels:
+    def label(self, text: str, words: tuple = (), prev_partner: str = "", *,
+              use_model: bool = True) -> Labels:
         probs = [(w.text, w.p) for w in words] if words else None
         toks = tokens(text, probs)
         n = len(toks)
@@ -72,8 +73,12 @@ class Labeler:
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         arguments = 0 if backchannel else len(args)
         inp = advice or push or info or arguments > 0
-        if self.model is not None:
-            probs_ = self.model.predict(text, prev_partner)
+        if self.model is not None and use_model:
+            kw = tuple(k for k, on in (("reflection", reflection), ("open", question == "open"),
+                                       ("closed", question == "closed"), ("input", inp),
+                                       ("advice", advice), ("push", push), ("args", len(args) > 0),
+                                       ("backchannel", backchannel)) if on)
+            probs_ = self.model.predict(text, prev_partner, kw)
             reflection = probs_["reflection"] >= 0.5
             inp = probs_["input"] >= 0.5
             advice = advice or probs_["advice"] >= 0.5

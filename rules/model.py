@@ -24,11 +24,13 @@ _STOP = frozenset("the a an and of to in it is that i you me my your for on with
                   "was are so but or at as do have just like um uh".split())
 
 
-def features(text: str, prev: str = "") -> list[str]:
-    """Word, bigram, opening-word, length and echo features for one therapist utterance."""
+def features(text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> list[str]:
+    """Word, bigram, opening-word, length, echo and rule-pack features for one therapist
+    utterance; ``keywords`` are the names of the pack labels that fired (see labels.py)."""
     toks = _WORD.findall(normalise(text))
     words = [t for t in toks if t != "?"]
     out = {"bias"}
+    out.update("kw:" + k for k in keywords)
     out.update("w:" + w for w in words)
     out.update("b:" + a + "_" + b for a, b in zip(words, words[1:]))
     for sent in re.split(r"(?<=[.?!])\s+", normalise(text)):
@@ -59,8 +61,8 @@ class LabelModel:
         self.weights = weights
         self.meta = meta or {}
 
-    def predict(self, text: str, prev: str = "") -> dict[str, float]:
-        feats = features(text, prev)
+    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> dict[str, float]:
+        feats = features(text, prev, keywords)
         out = {}
         for head in HEADS:
             w = self.weights.get(head, {})

@@ -14,7 +14,7 @@ __all__ = ["PushWordsConfig", "PushWords"]
 
 @dataclass(frozen=True)
 class PushWordsConfig:
-    in_questions: bool = False  # "Moet je dat niet eens proberen?" pushes too, but less; off by default
+    in_questions: bool = True  # "Moet je dat niet eens proberen?" pushes too (seed 002)
 
 
 class PushWords:

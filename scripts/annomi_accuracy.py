@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Accuracy of pullcoach's labels and nudges on an AnnoMI-format CSV.
+
+    python scripts/annomi_accuracy.py ../shared/data/annomi/dev.csv            # shipped labeller
+    python scripts/annomi_accuracy.py dev.csv --cv 5                           # + grouped CV
+    python scripts/annomi_accuracy.py dev.csv --keywords                       # rule packs only
+    python scripts/annomi_accuracy.py dev.csv --train rules/packs/en_labels.json
+
+Prints F1 of the therapist labels (reflection, open/closed question, input, advice), the
+AUC with which negative nudges per 10 minutes separate low- from high-quality sessions,
+and the median negative nudges per 10 minutes in high-quality sessions. The therapist is
+the coachee. ``--cv K`` trains the English model on K-1 folds of *transcripts* and tests
+on the held-out fold, so the numbers say how it does on conversations it has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.events import NudgeIssued, SessionEnded
+from pullcoach.rules.model import HEADS, LabelModel, features, load_model
+from pullcoach.transcripts import Segment, to_events
+
+LABELS = ("reflection", "open", "closed", "input", "advice")
+WPS = 2.5  # words per second, to end an utterance when the next starts much later
+
+
+def load(path: str) -> dict[str, dict]:
+    sessions: dict[str, dict] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            s = sessions.setdefault(r["transcript_id"], {"quality": r["mi_quality"], "rows": []})
+            s["rows"].append(r)
+    for s in sessions.values():
+        s["rows"].sort(key=lambda r: int(r["utterance_id"]))
+        prev = ""
+        for r in s["rows"]:
+            r["_prev"] = prev
+            if r["interlocutor"] == "client":
+                prev = r["utterance_text"]
+    return sessions
+
+
+def gold(r: dict) -> dict[str, bool]:
+    return {"reflection": r["reflection_exists"] == "True", "open": r["question_subtype"] == "open",
+            "closed": r["question_subtype"] == "closed", "input": r["therapist_input_exists"] == "True",
+            "advice": r["therapist_input_subtype"] == "advice"}
+
+
+def therapist_rows(sessions: dict, ids) -> list[dict]:
+    return [r for t in ids for r in sessions[t]["rows"] if r["interlocutor"] == "therapist"]
+
+
+# -- training: L2-regularised logistic regression, one per head (numpy) ----------------
+def keyword_flags(rows: list[dict]) -> list[tuple[str, ...]]:
+    lab = engine_for(None).labeler
+    out = []
+    for r in rows:
+        x = lab.label(r["utterance_text"], (), r["_prev"])
+        out.append(tuple(k for k, on in (("reflection", x.reflection), ("open", x.question == "open"),
+                                          ("closed", x.question == "closed"), ("input", x.input),
+                                          ("advice", x.advice), ("push", x.push), ("args", x.arguments > 0),
+                                          ("backchannel", x.backchannel)) if on))
+    return out
+
+
+def train(rows: list[dict], *, l2: float = 1.0, min_count: int = 2, iters: int = 400,
+          balance: float = 0.5) -> LabelModel:
+    import numpy as np
+
+    feats = [features(r["utterance_text"], r["_prev"], kw) for r, kw in zip(rows, keyword_flags(rows))]
+    counts: dict[str, int] = defaultdict(int)
+    for fs in feats:
+        for f in fs:
+            counts[f] += 1
+    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+    index = {f: i for i, f in enumerate(vocab)}
+    X = np.zeros((len(rows), len(vocab)), dtype=np.float32)
+    for i, fs in enumerate(feats):
+        for f in fs:
+            j = index.get(f)
+            if j is not None:
+                X[i, j] = 1.0
+    n = len(rows)
+    weights = {}
+    for head in HEADS:
+        y = np.array([gold(r)[head] for r in rows], dtype=np.float32)
+        pos = max(1.0, float(y.sum()))
+        sw = np.where(y > 0, ((n - pos) / pos) ** balance, 1.0).astype(np.float32)  # class balance
+        w = np.zeros(len(vocab), dtype=np.float32)
+        m, v = np.zeros_like(w), np.zeros_like(w)
+        reg = np.full(len(vocab), l2 / n, dtype=np.float32)
+        reg[index["bias"]] = 0.0
+        for step in range(1, iters + 1):  # Adam on the mean log-loss + L2
+            p = 1.0 / (1.0 + np.exp(-(X @ w)))
+            g = X.T @ ((p - y) * sw) / n + reg * w
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            w -= 0.05 * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        weights[head] = {f: round(float(x), 4) for f, x in zip(vocab, w) if abs(x) >= 1e-3}
+    return LabelModel(weights)
+
+
+# -- prediction and scoring ---------------------------------------------------------------
+def engine_for(model: LabelModel | None) -> Engine:
+    e = Engine(lang="en", config=EngineConfig(use_model=False, plugins=False))
+    e.labeler.model = model
+    return e
+
+
+def predict(rows: list[dict], model: LabelModel | None) -> list[dict[str, bool]]:
+    lab = engine_for(model).labeler
+    out = []
+    for r in rows:
+        x = lab.label(r["utterance_text"], (), r["_prev"])
+        out.append({"reflection": x.reflection, "open": x.question == "open", "closed": x.question == "closed",
+                    "input": x.input, "advice": x.advice})
+    return out
+
+
+def f1s(golds: list[dict], preds: list[dict]) -> dict[str, float]:
+    out = {}
+    for k in LABELS:
+        tp = sum(1 for g, p in zip(golds, preds) if g[k] and p[k])
+        fp = sum(1 for g, p in zip(golds, preds) if not g[k] and p[k])
+        fn = sum(1 for g, p in zip(golds, preds) if g[k] and not p[k])
+        out[k] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return out
+
+
+def segments(rows: list[dict]) -> list[Segment]:
+    segs = []
+    for i, r in enumerate(rows):
+        start = float(r["timestamp_s"])
+        nxt = float(rows[i + 1]["timestamp_s"]) if i + 1 < len(rows) else start + 60
+        est = 0.5 + len(r["utterance_text"].split()) / WPS
+        end = max(start + 0.3, min(nxt - 0.05, start + est)) if nxt > start else start + min(est, 1.0)
+        segs.append(Segment("therapist" if r["interlocutor"] == "therapist" else "client",
+                            start, end, r["utterance_text"]))
+    return segs
+
+
+def nudge_rate(rows: list[dict], model: LabelModel | None) -> tuple[float, dict[str, int]]:
+    """Negative nudges issued per 10 minutes (delivered or not), and by rule."""
+    segs = segments(rows)
+    e = engine_for(model)
+    nudges = []
+    events = to_events(sorted(segs, key=lambda s: (s.start, s.end)), "therapist")
+    for ev in events + [SessionEnded(t=events[-1].t)]:
+        nudges += [x for x in e.feed(ev) if isinstance(x, NudgeIssued) and x.kind == "negative"]
+    minutes = max(1.0, (max(s.end for s in segs) - min(s.start for s in segs)) / 60)
+    by: dict[str, int] = defaultdict(int)
+    for n in nudges:
+        by[n.rule] += 1
+    return 10 * len(nudges) / minutes, dict(by)
+
+
+def auc(low: list[float], high: list[float]) -> float:
+    if not low or not high:
+        return float("nan")
+    wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in low for b in high)
+    return wins / (len(low) * len(high))
+
+
+def evaluate(sessions: dict, models: dict[str, LabelModel | None]) -> dict:
+    """``models`` maps transcript id -> the model to label it with."""
+    ids = sorted(sessions)
+    golds, preds = [], []
+    rates: dict[str, list[float]] = {"low": [], "high": []}
+    rules: dict[str, int] = defaultdict(int)
+    for t in ids:
+        rows = therapist_rows(sessions, [t])
+        golds += [gold(r) for r in rows]
+        preds += predict(rows, models[t])
+        rate, by = nudge_rate(sessions[t]["rows"], models[t])
+        rates[sessions[t]["quality"]].append(rate)
+        for k, v in by.items():
+            rules[k] += v
+    return {"f1": f1s(golds, preds), "auc": auc(rates["low"], rates["high"]),
+            "median_high": statistics.median(rates["high"]) if rates["high"] else float("nan"),
+            "median_low": statistics.median(rates["low"]) if rates["low"] else float("nan"),
+            "rules": dict(sorted(rules.items())), "n": len(golds), "sessions": len(ids)}
+
+
+def show(name: str, res: dict) -> None:
+    f = res["f1"]
+    print(f"[{name}] {res['n']} therapist utterances, {res['sessions']} sessions")
+    print("  F1  reflection {reflection:.3f}  open-question {open:.3f}  closed-question {closed:.3f}"
+          "  input {input:.3f}  advice {advice:.3f}".format(**f))
+    print(f"  negative nudges / 10 min: AUC low-vs-high {res['auc']:.3f}; median high {res['median_high']:.2f},"
+          f" median low {res['median_low']:.2f}")
+    print(f"  negative nudges by rule: {res['rules']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("csv")
+    ap.add_argument("--keywords", action="store_true", help="rule packs only, no learned model")
+    ap.add_argument("--cv", type=int, default=0, metavar="K", help="also K-fold CV grouped by transcript")
+    ap.add_argument("--train", metavar="OUT.json", help="train on the whole CSV and write the model")
+    ap.add_argument("--l2", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    sessions = load(args.csv)
+    ids = sorted(sessions)
+    if args.train:
+        model = train(therapist_rows(sessions, ids), l2=args.l2)
+        meta = {"trained_on": f"AnnoMI development part ({args.csv.rsplit('/', 1)[-1]}): "
+                              f"{len(ids)} English transcripts, therapist utterances; uccollab/AnnoMI",
+                "features": "words, bigrams, sentence openers, '?', length, echo of the client's words",
+                "l2": args.l2, "heads": list(HEADS)}
+        with open(args.train, "w", encoding="utf-8") as f:
+            json.dump({"meta": meta, "weights": model.weights}, f, separators=(",", ":"), sort_keys=True)
+        print(f"wrote {args.train}")
+    if args.keywords:
+        show("rule packs only", evaluate(sessions, {t: None for t in ids}))
+    else:
+        shipped = load_model()
+        show("in-sample: shipped model" if shipped else "no shipped model: rule packs only",
+             evaluate(sessions, {t: shipped for t in ids}))
+    if args.cv:
+        folds = {t: i % args.cv for i, t in enumerate(sorted(ids, key=lambda t: (sessions[t]["quality"], int(t)
+                                                                                 if t.isdigit() else t)))}
+        models = {}
+        for k in range(args.cv):
+            m = train(therapist_rows(sessions, [t for t in ids if folds[t] != k]), l2=args.l2)
+            models.update({t: m for t in ids if folds[t] == k})
+        show(f"{args.cv}-fold cross-validation, grouped by transcript", evaluate(sessions, models))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Every rule with scripted events, in Dutch (seed phrasing) and English."""
+
+import pytest
+
+from pullcoach.rules.engine import EngineConfig
+from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick, TranscriptFinal, Word
+
+C, P = "coachee", "partner"
+ALL = EngineConfig(plugins=False, budget_s=0.0)  # no budget: see every issued nudge
+
+
+def fired(h, script, lang="nl", config=ALL, **kw):
+    _, out = h.run(h.script(script, **kw), lang=lang, config=config)
+    return h.nudges(out)
+
+
+def rules(ns):
+    return [n.rule for n in ns]
+
+
+# -- interruption / interrupted --------------------------------------------------------------
+def test_interruption_fires_live_within_08s_of_overlap(h):
+    ns = fired(h, [(P, 0.0, 6.0, "Ik werk liever thuis, op kantoor is het zo druk."),
+                   (C, 3.0, 8.0, "Ja maar je moet toch naar kantoor komen.")])
+    hit = [n for n in ns if n.rule == "interruption"]
+    assert len(hit) == 1 and hit[0].evidence_t == 3.0 and 3.5 <= hit[0].t <= 3.8
+    assert hit[0].message == "Laat uitpraten"
+
+
+@pytest.mark.parametrize("text", ["Ja.", "Hm hm.", "Precies.", "Mm-hmm."])
+def test_backchannels_never_count(h, text):
+    ns = fired(h, [(P, 0.0, 6.0, "Thuis heb ik rust en kan ik echt doorwerken."), (C, 3.0, 3.5, text)])
+    assert "interruption" not in rules(ns)
+
+
+def test_smooth_transition_is_no_interruption(h):
+    ns = fired(h, [(P, 0.0, 4.0, "Dat vind ik lastig."), (C, 3.8, 7.0, "Wat maakt het lastig?")])
+    assert "interruption" not in rules(ns)
+
+
+def test_overlaps_are_classified(h):
+    engine, _ = h.run(h.script([(P, 0.0, 6.0, "Ik wil gewoon thuis werken, dat is voor mij het beste."),
+                                (C, 1.0, 1.4, "ja"),          # backchannel
+                                (C, 2.0, 4.0, "maar luister"),  # failed: partner kept going
+                                (C, 5.0, 9.0, "nee kijk, het punt is")]), config=ALL)  # competitive
+    assert engine.metrics()["overlaps_by_coachee"] == {"backchannel": 1, "smooth": 0, "competitive": 1, "failed": 1}
+
+
+def test_interrupted_by_partner_and_ja_maar(h):
+    ns = fired(h, [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
+                   (P, 3.0, 8.0, "Nee, dat wil ik niet.")])
+    assert [n.speaker for n in ns if n.rule == "interrupted"] == [P]
+    ns = fired(h, [(C, 0.0, 3.0, "We gaan weer naar kantoor."), (P, 3.5, 6.0, "Ja maar ik werk thuis veel beter.")])
+    assert rules(ns).count("interrupted") == 1
+    ns = fired(h, [(C, 0.0, 3.0, "We go back to the office."), (P, 3.5, 6.0, "Yes, but I work better at home.")],
+               lang="en")
+    assert rules(ns).count("interrupted") == 1
+
+
+# -- argument stacking ---------------------------------------------------------------------------
+def test_argument_stacking_within_a_turn_nl(h):
+    ns = fired(h, [(P, 0.0, 3.0, "Ik werk liever thuis."),
+                   (C, 3.5, 12.0, "Je moet naar kantoor komen want we zijn een team, boven dien is het gezellig "
+                                  "en daarnaast werkt het beter.")])
+    [n] = [n for n in ns if n.rule == "argument-stacking"]
+    assert n.detail["arguments"] == 3 and n.message == "Stop: stel een vraag"
+
+
+def test_argument_stacking_across_turns_en_and_reset_by_question(h):
+    turns = [(P, 0.0, 2.0, "I like working from home."),
+             (C, 2.5, 5.0, "Well, the office is good because we see each other."),
+             (P, 5.5, 6.0, "Hm."),
+             (C, 6.5, 9.0, "Besides, the coffee is better."),
+             (P, 9.5, 10.0, "Okay."),
+             (C, 10.5, 13.0, "And on top of that the commute is short.")]
+    assert rules(fired(h, turns, lang="en", config=EngineConfig(plugins=False, use_model=False))).count(
+        "argument-stacking") == 1
+    asked = turns[:3] + [(C, 6.5, 9.0, "What do you like about home?")] + turns[4:]
+    assert "argument-stacking" not in rules(fired(h, asked, lang="en"))
+
+
+def test_argument_stacking_fires_mid_turn_from_partials(h):
+    from pullcoach.rules.events import TranscriptPartial
+    evs = h.script([(P, 0.0, 2.0, "Ik werk liever thuis."), (C, 2.5, 20.0, None)])
+    partial = TranscriptPartial(t=10.0, speaker=C, t0=2.5, t1=9.8,
+                                text="Kom naar kantoor want het is gezellig, bovendien is het beter en daarnaast")
+    evs = sorted(evs + [partial], key=lambda e: (e.t, 2 if isinstance(e, TranscriptPartial) else 1))
+    _, out = h.run(evs, config=ALL)
+    [n] = h.nudges(out, "argument-stacking")
+    assert n.t == 10.0
+
+
+# -- summaries, talk, monologue -------------------------------------------------------------------
+def _long_partner_talk(n, lang="nl"):
+    text = ("Op kantoor is het druk en ik word steeds gestoord door telefoontjes van collega's. " if lang == "nl"
+            else "At the office it is busy and I keep getting interrupted by calls from my colleagues. ")
+    rows, t = [], 0.0
+    for _ in range(n):
+        rows.append((P, t, t + 12.0, text * 2))
+        rows.append((C, t + 12.5, t + 14.0, "Ja." if lang == "nl" else "Okay."))
+        t += 15.0
+    return rows
+
+
+def test_too_few_summaries_and_good_summary(h):
+    rows = _long_partner_talk(10)
+    ns = fired(h, rows)
+    assert "too-few-summaries" in rules(ns)
+    assert all(n.message == "Vat samen" for n in ns if n.rule == "too-few-summaries")
+    with_summary = rows[:8] + [(C, 60.5, 64.0, "Als ik je goed begrijp heb je last van de drukte.")] + rows[9:]
+    ns = fired(h, with_summary)
+    assert "good-summary" in rules(ns)
+    first = min((n.t for n in ns if n.rule == "too-few-summaries"), default=999)
+    assert first > 64.0 + 60  # the clock restarted at the summary
+
+
+def test_talk_ratio_and_monologue(h):
+    rows = [(P, 0.0, 5.0, "Ik werk liever thuis.")]
+    rows += [(C, 5.5 + 30 * i, 5.5 + 30 * i + 29.0, "Kantoor is belangrijk voor het team.") for i in range(6)]
+    ns = fired(h, rows)
+    assert "talk-ratio" in rules(ns) and "monologue" in rules(ns)
+    assert next(n for n in ns if n.rule == "monologue").t >= 5.5 + 90
+    assert next(n for n in ns if n.rule == "talk-ratio").detail["share"] >= 0.65
+
+
+# -- questions, push, advice, proposals, rate --------------------------------------------------------
+def test_closed_questions_nl_and_open_resets(h):
+    base = [(P, 0.0, 2.0, "Ik weet het niet."),
+            (C, 2.5, 4.0, "Heb je de brief gelezen?"), (P, 4.5, 5.0, "Nee."),
+            (C, 5.5, 7.0, "Ben je naar de schuldhulp geweest?"), (P, 7.5, 8.0, "Nee."),
+            (C, 8.5, 10.0, "Kun je morgen bellen?")]
+    ns = fired(h, base)
+    assert [n.message for n in ns if n.rule == "closed-questions"] == ["Open vraag"]
+    opened = base[:3] + [(C, 5.5, 7.0, "Wat houdt je tegen?")] + base[4:]
+    assert "closed-questions" not in rules(fired(h, opened))
+
+
+def test_closed_questions_en(h):
+    rows = [(P, 0.0, 2.0, "I don't know."), (C, 2.5, 4.0, "Do you drink every day?"),
+            (P, 4.5, 5.0, "Yes."), (C, 5.5, 7.0, "Have you tried to stop? Is it hard?")]
+    assert "closed-questions" in rules(fired(h, rows, lang="en", config=EngineConfig(plugins=False, use_model=False,
+                                                                                      budget_s=0)))
+
+
+def test_push_words(h):
+    assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "Je moet gewoon weer naar kantoor komen.")]))
+    assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "You have to stop smoking.")], lang="en",
+                                       config=EngineConfig(plugins=False, use_model=False)))
+    assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "Wat wil jij zelf?")]))
+
+
+def test_push_word_heard_with_low_probability_does_not_nudge(h):
+    evs = [SpeechStarted(t=0.0, speaker=C), SpeechEnded(t=2.0, speaker=C),
+           TranscriptFinal(t=2.0, speaker=C, t0=0.0, t1=2.0, text="je moet komen",
+                           words=(Word(text="je", start=0, end=0.4, p=0.3), Word(text="moet", start=0.4, end=0.8, p=0.2),
+                                  Word(text="komen", start=0.8, end=1.5, p=0.9))), Tick(t=2.1)]
+    _, out = h.run(evs, config=ALL)
+    assert not h.nudges(out, "push-words")
+
+
+def test_righting_reflex_unless_permission(h):
+    advice = (C, 4.0, 8.0, "Als ik jou was zou ik een koptelefoon kopen.")
+    assert "righting-reflex" in rules(fired(h, [(P, 0.0, 3.0, "Het is zo druk op kantoor."), advice]))
+    asked = [(P, 0.0, 3.0, "Het is zo druk op kantoor."), (C, 3.2, 3.8, "Mag ik een tip geven?"),
+             (P, 3.85, 3.95, "Ja."), advice]
+    assert "righting-reflex" not in rules(fired(h, asked))
+    assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "Why don't you just try the patch?")], lang="en"))
+    assert "righting-reflex" not in rules(fired(h, [(P, 0.0, 2.0, "What should I do?"),
+                                                    (C, 2.5, 5.0, "You could try the patch.")], lang="en"))
+
+
+def test_proposal_with_and_without_argument(h):
+    ns = fired(h, [(C, 0.0, 4.0, "Zullen we twee dagen naar kantoor gaan, want dan zien we elkaar.")])
+    assert [n.message for n in ns if n.rule == "proposal-with-argument"] == ["Voorstel zonder argument"]
+    assert "proposal-with-argument" not in rules(fired(h, [(C, 0.0, 4.0, "Is het een idee dat we de stilteruimte reserveren?")]))
+
+
+def test_speaking_rate(h):
+    fast = " ".join(["we gaan dit allemaal heel snel even regelen"] * 3)  # 24 words / 5 s = 288 wpm
+    rows = [(C, i * 6.0, i * 6.0 + 5.0, fast) for i in range(7)]
+    assert "speaking-rate" in rules(fired(h, rows))
+    slow = [(C, i * 6.0, i * 6.0 + 5.0, "we gaan dit rustig regelen") for i in range(7)]
+    assert "speaking-rate" not in rules(fired(h, slow))
+
+
+# -- positive --------------------------------------------------------------------------------
+def test_open_question_after_resistance_and_draaivraag(h):
+    rows = [(C, 0.0, 2.0, "We gaan weer naar kantoor."),
+            (P, 2.5, 5.0, "Ja maar thuis werk ik veel beter."),
+            (C, 5.5, 7.0, "Wat maakt dat je thuis beter werkt?"),
+            (P, 7.5, 12.0, "Het is daar stil en ik heb geen last van prikkels van collega's die bellen."),
+            (C, 12.5, 15.0, "Als ik je goed begrijp is rust voor jou het belangrijkste."),
+            (P, 15.5, 16.0, "Ja."),
+            (C, 16.5, 19.0, "Wat zouden de voordelen kunnen zijn van een dag op kantoor?")]
+    ns = fired(h, rows)
+    pos = {n.rule: n for n in ns if n.kind == "positive"}
+    assert {"open-question-after-resistance", "good-summary", "draaivraag"} <= set(pos)
+    assert pos["draaivraag"].message == "✓ Draaivraag" and pos["draaivraag"].delivered
+
+
+def test_premature_draaivraag_is_not_praised(h):
+    ns = fired(h, [(C, 0.0, 3.0, "Wat zouden de voordelen kunnen zijn van kantoor?")])
+    assert "draaivraag" not in rules(ns)
+
+
+def test_utterance_labels_for_every_final(h):
+    _, out = h.run(h.script([(P, 0.0, 2.0, "Ik weet het niet."),
+                             (C, 2.5, 6.0, "Dus je zegt dat je twijfelt. Hoe komt dat?")]), config=ALL)
+    from pullcoach.rules.events import UtteranceLabeled
+    labs = [e for e in out if isinstance(e, UtteranceLabeled)]
+    assert len(labs) == 2
+    assert labs[1].labels == {"reflection": True, "question": "open", "input": False, "advice": False,
+                              "push": False, "arguments": 0, "backchannel": False, "permission": False,
+                              "proposal": False}

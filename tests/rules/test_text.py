@@ -1,0 +1,41 @@
+from pullcoach.rules.text import Phrase, PhraseSet, normalise, tokens
+
+
+def test_normalise_strips_accents_and_case():
+    assert normalise("Oké, Cliënt!") == "oke, client!"
+
+
+def test_split_words_are_joined():
+    assert PhraseSet(["bovendien"]).find(tokens("en boven dien is het gezellig"))[0].phrase == "bovendien"
+
+
+def test_one_edit_for_long_words_only():
+    assert PhraseSet(["daarnaast"]).find(tokens("daarnast werkt het"))
+    assert not PhraseSet(["want"]).find(tokens("wand"))
+
+
+def test_prefix_and_gap():
+    assert PhraseSet(["als ik je goed begrijp*"]).find(tokens("als ik je goed begrijpen"))
+    assert PhraseSet(["je zou ... moeten"]).find(tokens("je zou echt eens moeten stoppen"))
+    assert not PhraseSet(["je zou ... moeten"]).find(tokens("je zou dat toch wel eens een keer moeten"))
+
+
+def test_misheard_tail_still_matches_the_marker():
+    # Whisper base: "Als ik je goed met mij" for "Als ik je goed begrijp"
+    assert PhraseSet(["als ik je goed"]).find(tokens("Als ik je goed met mij, wil je thuis werken"))
+
+
+def test_clause_start_skips_fillers():
+    found = PhraseSet(["heb je"]).find(tokens("Oké, en heb je dat gemeten?"), at_clause_start=True,
+                                       skip_fillers=frozenset({"oke", "en"}))
+    assert [m.phrase for m in found] == ["heb je"]
+    assert not PhraseSet(["heb je"]).find(tokens("Ik denk dat heb je"), at_clause_start=True)
+
+
+def test_word_probabilities_reach_the_match():
+    toks = tokens("je moet", [("je", 0.9), ("moet", 0.1)])
+    assert PhraseSet(["je moet"]).find(toks)[0].p == (0.9 + 0.1) / 2
+
+
+def test_phrase_tokens():
+    assert Phrase("Wat kan ... opleveren?").pats == ["wat", "kan", "...", "opleveren"]
