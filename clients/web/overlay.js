@@ -16,7 +16,8 @@ const TEXT = {
 const $ = (id) => document.getElementById(id);
 const token = param("token") || "";
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
-                problem: "", listening: false, watching: false, ended: false, nudge: null };
+                problem: "", listening: false, watching: false, ended: false, nudge: null,
+                seen: [] };  // the last nudges received, newest last (for tests and debugging)
 let fadeTimer = null, clearTimer = null;
 
 if (param("bg") === "transparent") document.documentElement.classList.add("transparent");
@@ -48,7 +49,10 @@ function receive(msg) {
     case "nudge-issued": {
       if (msg.delivered === false) return;
       const text = String(msg.message ?? "").trim().slice(0, 80);
-      if (text) show(text, KINDS.includes(msg.kind) ? msg.kind : "negative");
+      if (!text) return;
+      const kind = KINDS.includes(msg.kind) ? msg.kind : "negative";
+      state.seen = [...state.seen.slice(-49), { kind, text, session: msg.session ?? null }];
+      show(text, kind);
       break;
     }
     case "pipeline-warning": state.problem = String(msg.message || msg.kind || "").slice(0, 80); break;
@@ -74,7 +78,7 @@ function render() {
   $("msg").textContent = state.nudge ? state.nudge.text : "";
   $("rec").classList.toggle("on", state.listening);
   $("rec").title = state.listening ? w.rec : "";
-  $("eye").hidden = !state.watching;
+  $("eye").classList.toggle("on", state.watching);
   $("eye").setAttribute("aria-label", w.eye);
   let status;
   if (!token) status = w.notoken;

@@ -26,6 +26,8 @@ def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
     hello = proto_server.wait_for(lambda m: m.get("type") == "hello")
     assert hello == {"v": 1, "type": "hello", "role": "overlay", "token": "tok-1", "session": "s1",
                      "client": "pullcoach-web-overlay"}
+    expect(page.locator("#eye")).to_be_hidden()
+    assert page.locator("#rec.on").count() == 0
     proto_server.push("s1", {"type": "status", "t": 1.0, "listening": True, "trainer_watching": True})
     proto_server.push("s2", {"type": "nudge-issued", "t": 2.0, "rule": "talk_share", "message": "Luister",
                              "kind": "negative", "speaker": "coachee", "delivered": True, "detail": {}})
@@ -38,7 +40,8 @@ def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
     assert msg.text_content() == "<b>Laat uitpraten</b>"   # shown as text, never parsed as HTML
     assert page.locator("#msg b").count() == 0
     assert page.locator("#overlay").get_attribute("data-kind") == "negative"
-    assert page.locator("#rec.on").count() == 1 and page.locator("#eye").is_visible()
+    expect(page.locator("#eye")).to_be_visible()
+    assert page.locator("#rec.on").count() == 1
     shot = tmp_path / "overlay-web.png"
     page.locator("#overlay").screenshot(path=str(shot))
     print("screenshot:", shot)
