@@ -4,6 +4,7 @@ sessions live; a trainer nudge reaches that coachee's overlay and no other."""
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -75,11 +76,34 @@ def service(tmp_path):
             proc.wait()
 
 
-def test_two_replays_live_on_the_dashboard_and_a_trainer_nudge_reaches_one_overlay(service, chromium, tmp_path):
+def blue_pixels(display, path):
+    """Pixels of the trainer-blue nudge band in the top right of an Xvfb screenshot."""
+    tk = pytest.importorskip("tkinter")
+    subprocess.run(["import", "-display", display, "-window", "root", str(path)], check=True, timeout=20)
+    root = tk.Tk()
+    try:
+        img = tk.PhotoImage(master=root, file=str(path))
+        w = img.width()
+        px = [img.get(x, y) for y in range(0, 140, 2) for x in range(w - 420, w, 2)]
+        return sum(all(abs(a - b) <= 40 for a, b in zip(c, (0x2F, 0x7F, 0xD8))) for c in px)
+    finally:
+        root.destroy()
+
+
+def test_two_replays_live_on_the_dashboard_and_a_trainer_nudge_reaches_one_overlay(service, chromium, tmp_path,
+                                                                                     request):
     port, capture = service
     base = f"http://127.0.0.1:{port}"
     anna, anna_token = capture("nl_push.flac", "nl", "Anna", "Bram")
     carl, carl_token = capture("en_push.flac", "en", "Carl", "Dana")
+    # Anna also has the Tk overlay (`pullcoach overlay`, the CLI) on a private X display
+    tk_overlay = display = None
+    if shutil.which("Xvfb") and shutil.which("import"):
+        display = request.getfixturevalue("xvfb")
+        env = dict(os.environ, DISPLAY=display, PULLCOACH_TOKEN=anna_token)
+        tk_overlay = subprocess.Popen([sys.executable, "-m", "pullcoach", "overlay", "--url",
+                                       f"ws://127.0.0.1:{port}/ws", "--session", anna], env=env)
+        request.addfinalizer(lambda: (tk_overlay.terminate(), tk_overlay.wait(10)))
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     try:
@@ -112,6 +136,10 @@ def test_two_replays_live_on_the_dashboard_and_a_trainer_nudge_reaches_one_overl
         overlay_a.locator("#overlay").screenshot(path=str(tmp_path / "overlay-anna.png"))
         trainer.screenshot(path=str(tmp_path / "trainer-live.png"), full_page=True)
         print("screenshots:", tmp_path)
+        if tk_overlay is not None:
+            shot = tmp_path / "tk-overlay-anna.png"
+            assert blue_pixels(display, shot) > 2000, "the Tk overlay does not show the trainer nudge"
+            assert tk_overlay.poll() is None
         time.sleep(1.0)  # give a wrongly routed nudge time to arrive
         seen_c = overlay_c.evaluate("window.pullcoachOverlay.seen")
         assert all(n["kind"] != "trainer" and n["text"] != "Vat eens samen" for n in seen_c), seen_c
