@@ -1,0 +1,97 @@
+"""The nudge policy, packs and plugins."""
+
+import pytest
+
+from pullcoach.rules.base import Candidate
+from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.events import NudgeIssued, Tick, TranscriptFinal
+from pullcoach.rules.pack import PackError, load_pack, parse_pack
+from pullcoach.rules.plugins import PluginError
+
+C, P = "coachee", "partner"
+PUSH = "Je moet gewoon naar kantoor komen."
+
+
+def pushes(times):
+    out = []
+    for t in times:
+        out += [TranscriptFinal(t=t, speaker=C, t0=t - 1, t1=t, text=PUSH), Tick(t=t)]
+    return out
+
+
+def feed(engine, events):
+    out = []
+    for e in events:
+        out += engine.feed(e)
+    return [n for n in out if isinstance(n, NudgeIssued)]
+
+
+def test_cooldown_drops_repeats_and_budget_holds_back_delivery():
+    e = Engine("nl", config=EngineConfig(plugins=False, disabled=("righting-reflex",)))
+    ns = feed(e, pushes([1.0, 10.0, 40.0, 50.0]))
+    assert [n.t for n in ns if n.rule == "push-words"] == [1.0, 40.0]  # cooldown 30 s
+    stacked = [n for n in ns if n.rule == "argument-stacking"]  # 3 persuading units by 40 s
+    # same event, one budget: the higher-priority rule is delivered, the other kept for the report
+    assert [(n.t, n.delivered) for n in stacked] == [(40.0, True)]
+    assert [n.delivered for n in ns if n.rule == "push-words"] == [True, False]
+    e = Engine("nl", config=EngineConfig(plugins=False))
+    ns = feed(e, pushes([1.0]))
+    assert [(n.rule, n.delivered) for n in ns] == [("righting-reflex", True), ("push-words", False)]
+
+
+def test_positive_nudges_are_quiet_and_skip_the_budget():
+    e = Engine("nl", config=EngineConfig(plugins=False, disabled=("righting-reflex",)))
+    ns = feed(e, [TranscriptFinal(t=3.0, speaker=P, t0=0, t1=3, text="Het is zo druk op kantoor met al die telefoons en collega's die langskomen."),
+                  *pushes([5.0]),
+                  TranscriptFinal(t=9.0, speaker=C, t0=6, t1=9, text="Als ik je goed begrijp is het je te druk.")])
+    assert [(n.rule, n.kind, n.delivered) for n in ns] == [("push-words", "negative", True),
+                                                           ("good-summary", "positive", True)]
+
+
+def test_messages_come_from_the_pack():
+    assert load_pack("en").message("too-few-summaries") == "Summarise"
+    assert load_pack("nl").message("talk-ratio") == "Luister"
+    with pytest.raises(PackError, match="unknown phrase lists"):
+        parse_pack('extends = "nl"\n[phrases]\nmoeten = ["x"]\n')
+    with pytest.raises(PackError, match="not valid TOML"):
+        parse_pack("lang = ")
+
+
+class Shouting:
+    """A third-party rule: nudges on any coachee utterance in capitals."""
+    name = "shouting"
+    kind = "negative"
+    message = "Zachter"
+
+    def __init__(self, pack):
+        self.pack = pack
+
+    def feed(self, event, ctx):
+        if isinstance(event, TranscriptFinal) and event.speaker == C and event.text.isupper():
+            return [Candidate(self.name, event.t, event.t0)]
+        return []
+
+
+class FakeEntryPoint:
+    def __init__(self, name, obj):
+        self.name, self.value, self.obj = name, f"fake:{name}", obj
+
+    def load(self):
+        return self.obj
+
+
+def test_entry_point_rules_get_events_and_policy():
+    eps = lambda group: [FakeEntryPoint("shouting", Shouting)] if group == "pullcoach.rules" else []
+    e = Engine("nl", config=EngineConfig(focus=("push-words",)), entry_points=eps)
+    ns = feed(e, [TranscriptFinal(t=2.0, speaker=C, t0=0, t1=2, text="NU NAAR KANTOOR"), Tick(t=2.0)])
+    assert [(n.rule, n.message, n.delivered) for n in ns] == [("shouting", "Zachter", False)]
+
+
+def test_broken_or_clashing_plugins_are_named():
+    eps = lambda group: [FakeEntryPoint("dup", lambda pack: type("R", (), {"name": "monologue", "feed": lambda s, e, c: []})())]
+    with pytest.raises(PluginError, match="taken rule name"):
+        Engine("nl", entry_points=eps)
+    def boom(pack):
+        raise RuntimeError("no")
+    with pytest.raises(PluginError, match="'boom'"):
+        Engine("nl", entry_points=lambda group: [FakeEntryPoint("boom", boom)])

@@ -1,0 +1,147 @@
+"""`pullcoach analyze` on the Dutch role-plays, the transcript formats, errors, and the
+AnnoMI accuracy script on a few hand-made rows."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from pullcoach.cli import main
+from pullcoach.transcripts import TranscriptError, parse_transcript
+
+DATA = Path(__file__).parent.parent / "data" / "transcripts"
+ROOT = Path(__file__).parent.parent.parent
+
+
+def analyze(capsys, *args):
+    assert main(["analyze", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("name,coachee", [("push_kantoor.jsonl", "Manager"), ("push_met_rust.jsonl", "Hulpverlener")])
+def test_push_style_is_flagged(capsys, name, coachee):
+    out = analyze(capsys, str(DATA / name), "--coachee", coachee)
+    rules = {n["rule"] for n in out["nudges"] if n["kind"] == "negative"}
+    assert {"interruption", "argument-stacking", "push-words", "closed-questions", "righting-reflex"} <= rules
+    inter = next(n for n in out["nudges"] if n["rule"] == "interruption")
+    assert inter["t"] - inter["evidence_t"] <= 0.8 and inter["message"] == "Laat uitpraten"
+
+
+@pytest.mark.parametrize("name,coachee", [("pull_kantoor.jsonl", "Manager"), ("pull_met_rust.jsonl", "Hulpverlener")])
+def test_pull_style_gets_no_negative_nudge(capsys, name, coachee):
+    out = analyze(capsys, str(DATA / name), "--coachee", coachee)
+    assert [n for n in out["nudges"] if n["kind"] == "negative"] == []
+    assert any(n["rule"] == "good-summary" for n in out["nudges"])
+
+
+def test_json_shape(capsys):
+    out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager")
+    assert set(out) == {"utterances", "nudges", "metrics"}
+    u = out["utterances"][0]
+    assert set(u) == {"speaker", "start", "end", "text", "labels"}
+    assert set(u["labels"]) >= {"reflection", "question", "input", "advice", "push", "arguments", "backchannel"}
+    assert {"rule", "t", "message"} <= set(out["nudges"][0])
+    assert 0 <= out["metrics"]["talk_share"] <= 1
+
+
+def test_focus_and_markdown(capsys):
+    out = analyze(capsys, str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager", "--focus", "push-words")
+    assert {n["rule"] for n in out["nudges"] if n["delivered"] and n["kind"] == "negative"} <= {"push-words"}
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager"]) == 0
+    md = capsys.readouterr().out
+    assert "Laat uitpraten" in md and "# push_kantoor.jsonl" in md
+
+
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:05.000
+<v Anna>Ik werk liever thuis.</v>
+
+00:00:05.500 --> 00:00:08.000
+<v Bram>Je moet gewoon naar kantoor komen.</v>
+"""
+SRT = """1
+00:00:00,000 --> 00:00:05,000
+Anna: Ik werk liever thuis.
+
+2
+00:00:05,500 --> 00:00:08,000
+[Bram] Wat maakt dat?
+"""
+
+
+def test_vtt_and_srt():
+    v = parse_transcript(VTT, suffix=".vtt")
+    assert [(s.speaker, s.start, s.end) for s in v] == [("Anna", 0.0, 5.0), ("Bram", 5.5, 8.0)]
+    s = parse_transcript(SRT, suffix=".srt")
+    assert [(x.speaker, x.text) for x in s] == [("Anna", "Ik werk liever thuis."), ("Bram", "Wat maakt dat?")]
+
+
+def test_vtt_through_cli(capsys, tmp_path):
+    p = tmp_path / "call.vtt"
+    p.write_text(VTT, encoding="utf-8")
+    out = analyze(capsys, str(p), "--coachee", "Bram")
+    assert {n["rule"] for n in out["nudges"]} == {"push-words", "righting-reflex"}
+
+
+def test_bad_input_says_what_to_do(capsys, tmp_path):
+    with pytest.raises(TranscriptError, match="speaker, start, end"):
+        parse_transcript('{"speaker": "a"}\n', suffix=".jsonl")
+    assert main(["analyze", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Nobody"]) == 2
+    assert "does not speak" in capsys.readouterr().err
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--focus", "nonsense"]) == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("lang = 3", encoding="utf-8")
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--rules", str(bad)]) == 2
+    assert "lang" in capsys.readouterr().err
+
+
+def test_custom_rule_pack(capsys, tmp_path):
+    pack = tmp_path / "mine.toml"
+    pack.write_text('extends = "nl"\n[messages]\npush-words = "Niet duwen"\n[phrases]\npush = ["kantoor"]\n',
+                    encoding="utf-8")
+    out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
+    assert "Niet duwen" in {n["message"] for n in out["nudges"]}
+
+
+# -- the accuracy script on hand-made AnnoMI-format rows ---------------------------------------
+HEADER = ("mi_quality,transcript_id,utterance_id,interlocutor,timestamp_s,utterance_text,"
+          "reflection_exists,question_subtype,therapist_input_exists,therapist_input_subtype\n")
+
+
+def _rows(tid, quality, therapist_lines):
+    out, t = [], 0
+    for i, (text, refl, q, inp, sub) in enumerate(therapist_lines):
+        out.append(f'{quality},{tid},{2 * i},therapist,{t},"{text}",{refl},{q},{inp},{sub}')
+        out.append(f'{quality},{tid},{2 * i + 1},client,{t + 10},"I am not sure, I just like it at home.",'
+                   'n/a,n/a,n/a,n/a')
+        t += 30
+    return out
+
+
+def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
+    good = [("So what you're saying is that home feels safer.", "True", "n/a", "False", "n/a"),
+            ("What would make the office work for you?", "False", "open", "False", "n/a"),
+            ("It sounds like the noise is the main thing.", "True", "n/a", "False", "n/a")]
+    bad = [("You have to come back, because the team needs you.", "False", "n/a", "True", "advice"),
+           ("Do you even care about the team?", "False", "closed", "False", "n/a"),
+           ("You should just buy headphones.", "False", "n/a", "True", "advice")]
+    lines = _rows("1", "high", good) + _rows("2", "high", good) + _rows("3", "low", bad) + _rows("4", "low", bad)
+    csv = tmp_path / "mini.csv"
+    csv.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("annomi_accuracy", ROOT / "scripts" / "annomi_accuracy.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main([str(csv), "--keywords", "--cv", "2", "--train", str(tmp_path / "m.json")]) == 0
+    text = capsys.readouterr().out
+    assert "rule packs only" in text and "2-fold cross-validation" in text
+    keyword_line = text.split("[rule packs only]")[1].splitlines()[1]
+    assert "reflection 1.000" in keyword_line and "open-question 1.000" in keyword_line
+    assert "AUC low-vs-high 1.000" in text.split("[rule packs only]")[1]
+    weights = json.loads((tmp_path / "m.json").read_text())
+    assert "AnnoMI" in weights["meta"]["trained_on"] and set(weights["weights"]) == {
+        "reflection", "open", "closed", "input", "advice"}
+    assert mod.auc([3.0, 2.0], [1.0, 2.0]) == pytest.approx(0.875)
