@@ -38,33 +38,31 @@ def near(c, rgb, tol=40):
 
 
 @pytest.fixture
-def overlay(xvfb, proto_server):
+def overlay(xvfb, live_server):
     from pullcoach.clients.overlay import OverlayWindow
 
-    proto_server.add_session("s1", token="tok-1")
+    live_server.add_session("s1", token="tok-1")
     opened = []
     root = tk.Tk()
-    window = OverlayWindow(root, f"ws://127.0.0.1:{proto_server.port}/ws", "tok-1", open_url=opened.append)
+    window = OverlayWindow(root, f"ws://127.0.0.1:{live_server.port}/ws", "tok-1", open_url=opened.append)
     window.opened = opened
     pump(root, lambda: window.state.connection == "connected")
-    proto_server.wait_clients("overlay")
+    live_server.wait_clients("overlay")
     yield window
     if root.winfo_exists():
         window.destroy()
 
 
-def test_nudge_from_the_server_is_shown_and_on_screen(overlay, proto_server, xvfb, tmp_path):
+def test_nudge_from_the_server_is_shown_and_on_screen(overlay, live_server, xvfb, tmp_path):
     root = overlay.root
     # borderless, on top, never steals focus
     assert root.overrideredirect() and root.attributes("-topmost")
-    proto_server.push("s1", {"type": "session-started", "t": 0.0, "lang": "nl", "wall_clock": time.time(),
-                             "coachee": "coachee", "partner": "partner"})
-    proto_server.push("s1", {"type": "status", "t": 0.1, "listening": True, "trainer_watching": True})
-    proto_server.push("s1", {"type": "nudge-issued", "t": 12.3, "rule": "interruption",
+    live_server.watch("s1")   # a trainer opens this session: the overlay shows the eye
+    live_server.push("s1", {"type": "nudge-issued", "t": 12.3, "rule": "interruption",
                              "message": "Laat uitpraten", "kind": "negative", "speaker": "coachee",
                              "evidence_t": 11.8, "delivered": True, "detail": {}})
-    pump(root, lambda: overlay.message.cget("text") == "Laat uitpraten")
-    assert overlay.state.listening and overlay.state.watching
+    pump(root, lambda: overlay.message.cget("text") == "Laat uitpraten" and overlay.state.watching)
+    assert overlay.state.listening
     assert root.focus_get() is None  # nothing in the overlay took the keyboard focus
     root.update()
     time.sleep(0.2)
@@ -85,9 +83,9 @@ def test_nudge_from_the_server_is_shown_and_on_screen(overlay, proto_server, xvf
     assert len(set(outside)) == 1, "the overlay drew outside its window"
 
 
-def test_the_nudge_fades_and_goes(overlay, proto_server):
+def test_the_nudge_fades_and_goes(overlay, live_server):
     overlay.state.seconds["positive"] = 1.2
-    proto_server.push("s1", {"type": "nudge-issued", "t": 5, "rule": "summary", "message": "✓ Samenvatting",
+    live_server.push("s1", {"type": "nudge-issued", "t": 5, "rule": "summary", "message": "✓ Samenvatting",
                              "kind": "positive", "speaker": "coachee", "delivered": True, "detail": {}})
     pump(overlay.root, lambda: overlay.message.cget("text") == "✓ Samenvatting")
     first = overlay.message.cget("fg")
@@ -95,21 +93,21 @@ def test_the_nudge_fades_and_goes(overlay, proto_server):
     pump(overlay.root, lambda: overlay.message.cget("text") == "", timeout=3)
 
 
-def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, proto_server):
-    proto_server.push("s1", {"type": "session-ended", "t": 60.0, "reason": "ended"})
+def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, live_server):
+    live_server.push("s1", {"type": "session-ended", "t": 60.0, "reason": "ended"})
     pump(overlay.root, lambda: overlay.report.winfo_ismapped())
     assert overlay.report.cget("text") == "Rapport openen ›"
     overlay.report.event_generate("<Button-1>")
     overlay.root.update()
-    assert overlay.opened == [f"http://127.0.0.1:{proto_server.port}/reports/s1?token=tok-1"]
+    assert overlay.opened == [f"http://127.0.0.1:{live_server.port}/reports/s1?token=tok-1"]
 
 
-def test_a_wrong_token_is_refused_and_said(xvfb, proto_server):
+def test_a_wrong_token_is_refused_and_said(xvfb, live_server):
     from pullcoach.clients.overlay import OverlayWindow
 
-    proto_server.add_session("s1", token="tok-1")
+    live_server.add_session("s1", token="tok-1")
     root = tk.Tk()
-    window = OverlayWindow(root, f"ws://127.0.0.1:{proto_server.port}/ws", "nope")
+    window = OverlayWindow(root, f"ws://127.0.0.1:{live_server.port}/ws", "nope")
     try:
         pump(root, lambda: window.state.connection == "refused")
         assert "token" in window.footer.cget("text")

@@ -18,20 +18,18 @@ def page(chromium):
     context.close()
 
 
-def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
-    proto_server.add_session("s1", token="tok-1")
-    proto_server.add_session("s2", token="tok-2")
-    page.goto(f"http://127.0.0.1:{proto_server.port}/?session=s1#token=tok-1")
-    proto_server.wait_clients("overlay")
-    hello = proto_server.wait_for(lambda m: m.get("type") == "hello")
-    assert hello == {"v": 1, "type": "hello", "role": "overlay", "token": "tok-1", "session": "s1",
-                     "client": "pullcoach-web-overlay"}
+def test_overlay_page_shows_a_pushed_nudge(page, live_server, tmp_path):
+    live_server.add_session("s1", token="tok-1")
+    live_server.add_session("s2", token="tok-2")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    assert len(live_server.service.overlays["s1"]) == 1 and not live_server.service.overlays["s2"]
+    expect(page.locator("#rec.on")).to_have_count(1)   # the session is live: recording sign
     expect(page.locator("#eye")).to_be_hidden()
-    assert page.locator("#rec.on").count() == 0
-    proto_server.push("s1", {"type": "status", "t": 1.0, "listening": True, "trainer_watching": True})
-    proto_server.push("s2", {"type": "nudge-issued", "t": 2.0, "rule": "talk_share", "message": "Luister",
+    live_server.watch("s1")
+    live_server.push("s2", {"type": "nudge-issued", "t": 2.0, "rule": "talk_share", "message": "Luister",
                              "kind": "negative", "speaker": "coachee", "delivered": True, "detail": {}})
-    proto_server.push("s1", {"type": "nudge-issued", "t": 3.0, "rule": "interruption",
+    live_server.push("s1", {"type": "nudge-issued", "t": 3.0, "rule": "interruption",
                              "message": "<b>Laat uitpraten</b>", "kind": "negative", "speaker": "coachee",
                              "evidence_t": 2.5, "delivered": True, "detail": {}})
     msg = page.locator("#msg")
@@ -41,7 +39,6 @@ def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
     assert page.locator("#msg b").count() == 0
     assert page.locator("#overlay").get_attribute("data-kind") == "negative"
     expect(page.locator("#eye")).to_be_visible()
-    assert page.locator("#rec.on").count() == 1
     shot = tmp_path / "overlay-web.png"
     page.locator("#overlay").screenshot(path=str(shot))
     print("screenshot:", shot)
@@ -49,21 +46,21 @@ def test_overlay_page_shows_a_pushed_nudge(page, proto_server, tmp_path):
     assert page.errors == []
 
 
-def test_overlay_page_transparent_and_report_link(page, proto_server):
-    proto_server.add_session("s1", token="tok-1")
-    page.goto(f"http://127.0.0.1:{proto_server.port}/?bg=transparent&session=s1&token=tok-1")
-    proto_server.wait_clients("overlay")
+def test_overlay_page_transparent_and_report_link(page, live_server):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?bg=transparent&session=s1&token=tok-1")
+    live_server.wait_clients("overlay")
     bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert bg == "rgba(0, 0, 0, 0)"
-    proto_server.push("s1", {"type": "session-ended", "t": 9.0, "reason": "ended"})
+    live_server.push("s1", {"type": "session-ended", "t": 9.0, "reason": "ended"})
     link = page.locator("#report")
     link.wait_for(state="visible")
     assert link.get_attribute("href") == "/reports/s1?token=tok-1"
     assert link.text_content() == "Rapport openen ›"
 
 
-def test_overlay_page_with_a_wrong_token_says_refused(page, proto_server):
-    proto_server.add_session("s1", token="tok-1")
-    page.goto(f"http://127.0.0.1:{proto_server.port}/#token=nope")
+def test_overlay_page_with_a_wrong_token_says_refused(page, live_server):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/#token=nope")
     expect(page.locator("#status")).to_contain_text("token")
     assert page.evaluate("window.pullcoachOverlay.connection") == "refused"

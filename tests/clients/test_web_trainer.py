@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from pullcoach.rules import events as ev
+
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
@@ -41,16 +43,15 @@ def page(chromium):
     context.close()
 
 
-def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, proto_server, tmp_path):
-    proto_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
-    proto_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana")
-    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer#token={proto_server.trainer_token}")
-    proto_server.wait_clients("trainer")
-    assert proto_server.wait_for(lambda m: m.get("type") == "hello")["role"] == "trainer"
+def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, tmp_path):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana", start=False)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
     for event in conversation("nl", "Anna", "Bram", share=0.62, nudge="Laat uitpraten"):
-        proto_server.push("s-anna", event)
+        live_server.push("s-anna", event)
     for event in conversation("en", "Carl", "Dana", share=0.31, nudge="Let them finish"):
-        proto_server.push("s-carl", event)
+        live_server.push("s-carl", event)
 
     anna = page.locator('.card[data-session="s-anna"]')
     carl = page.locator('.card[data-session="s-carl"]')
@@ -67,7 +68,9 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, proto_server,
     assert carl.locator(".last-nudges .m").first.text_content() == "Let them finish"
 
     anna.click()
-    assert proto_server.wait_for(lambda m: m.get("type") == "watch") == {"v": 1, "type": "watch", "session": "s-anna"}
+    watching = lambda: [c.watching for c in live_server.service.trainers]   # noqa: E731
+    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    assert watching() == ["s-anna"]
     page.locator("#transcript .utt").nth(1).wait_for()
     rows = page.locator("#transcript .utt")
     assert rows.nth(0).locator(".text").text_content() == "Ik weet het niet zo goed"
@@ -80,15 +83,16 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, proto_server,
 
     page.fill("#nudge-text", "Vat eens samen")
     page.click("#nudge-send")
-    sent = proto_server.wait_for(lambda m: m.get("type") == "send-nudge")
-    assert sent == {"v": 1, "type": "send-nudge", "session": "s-anna", "message": "Vat eens samen"}
+    sid, nudge = live_server.wait_for(lambda sid, e: isinstance(e, ev.NudgeIssued))
+    assert (sid, nudge.message, nudge.kind, nudge.rule) == ("s-anna", "Vat eens samen", "trainer", "trainer")
     expect(anna.locator(".last-nudges .m").first).to_have_text("Vat eens samen")
     assert carl.locator(".last-nudges .m").first.text_content() == "Let them finish"
 
     page.fill("#mark-note", "hier ging het mis")
     page.click("#mark-send")
-    assert proto_server.wait_for(lambda m: m.get("type") == "bookmark") == \
-        {"v": 1, "type": "bookmark", "session": "s-anna", "note": "hier ging het mis"}
+    sid, mark = live_server.wait_for(lambda sid, e: isinstance(e, ev.Bookmarked))
+    assert (sid, mark.note, mark.by) == ("s-anna", "hier ging het mis", "trainer")
+    expect(page.locator("#timeline .tl-bookmark")).to_have_count(2)
 
     shot = tmp_path / "trainer.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -96,28 +100,24 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, proto_server,
     assert page.errors == []
 
 
-def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page, proto_server):
-    proto_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
-    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer?token={proto_server.trainer_token}")
-    proto_server.wait_clients("trainer")
-    proto_server.push("s-anna", {"type": "session-started", "t": 0.0, "lang": "nl", "wall_clock": time.time(),
-                                 "coachee": "Anna", "partner": "Bram"})
+def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer?token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
     page.locator('.card[data-session="s-anna"]').click()
     page.click("#end")
     time.sleep(0.3)
-    assert not any(m.get("type") == "end-session" for m in proto_server.received)
+    assert live_server.stopped == []
     page.click("#end")
-    assert proto_server.wait_for(lambda m: m.get("type") == "end-session") == \
-        {"v": 1, "type": "end-session", "session": "s-anna"}
-    proto_server.push("s-anna", {"type": "session-ended", "t": 20.0, "reason": "stopped"})
     link = page.locator('.card[data-session="s-anna"] .report-link')
     link.wait_for()
-    assert link.get_attribute("href") == f"/reports/s-anna?token={proto_server.trainer_token}"
+    assert live_server.stopped == ["s-anna"]
+    assert link.get_attribute("href") == f"/reports/s-anna?token={live_server.trainer_token}"
     assert page.locator("#nudge-send").is_disabled()
 
 
-def test_dashboard_without_token_says_how_to_open_it(page, proto_server):
-    page.goto(f"http://127.0.0.1:{proto_server.port}/trainer")
+def test_dashboard_without_token_says_how_to_open_it(page, live_server):
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer")
     assert "token" in page.locator("#conn").text_content()
     time.sleep(0.3)
-    assert proto_server.received == []
+    assert not live_server.service.trainers
