@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate
 from pullcoach.rules.events import TranscriptFinal
 from pullcoach.rules.interruption import InterruptionConfig, OverlapTracker
+from pullcoach.rules.text import PhraseSet, tokens
 
 __all__ = ["InterruptedConfig", "Interrupted"]
 
@@ -19,6 +20,7 @@ __all__ = ["InterruptedConfig", "Interrupted"]
 class InterruptedConfig:
     overlap: InterruptionConfig = InterruptionConfig()  # same thresholds as interruption
     by_text: bool = True  # "ja maar" / "yes but" openers count (seed 003: tegenwerpingen)
+    openers: tuple[str, ...] = ("ja maar", "nee maar", "yes but", "yeah but", "no but")  # issue 3
 
 
 class Interrupted:
@@ -38,10 +40,16 @@ class Interrupted:
             u = ctx.utterances[-1]
             self.tracker.refine(u)
             prev = ctx.last(COACHEE)
-            if u.labels.resistance and prev is not None:
+            if prev is not None and _opens_with(u.text, self.config.openers):
                 return [Candidate(self.name, event.t, u.t0, speaker=PARTNER,
                                   detail={"by": "text"})]
         return []
 
     def metrics(self) -> dict:
         return {"overlaps_by_partner": self.tracker.counts()}
+
+
+def _opens_with(text: str, openers: tuple[str, ...]) -> bool:
+    """The utterance's first words are a "ja maar" opener (tolerant match)."""
+    toks = tokens(text)[:4]
+    return any(m.start == 0 for m in PhraseSet(list(openers)).find(toks))
