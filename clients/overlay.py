@@ -148,7 +148,7 @@ class OverlayWindow:
             widget.configure(bg=band)
         self.message.configure(text=text, fg=fg)
         if st.connection != "connected":
-            footer = st.problem if st.connection == "refused" and st.problem else words[st.connection]
+            footer = st.problem or words[st.connection]
         elif st.ended:
             footer = words["ended"]
         else:

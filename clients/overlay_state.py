@@ -85,6 +85,7 @@ class OverlayState:
             self.problem = reason or FATAL_CLOSE_CODES[code]
             return False
         self.connection = "reconnecting"
+        self.problem = "waiting for the session to start" if code == 4404 else ""
         return True
 
     # -- incoming ---------------------------------------------------------------------

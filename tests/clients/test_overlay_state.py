@@ -118,3 +118,11 @@ def test_error_and_warning_become_the_problem_line():
 def test_backoff_doubles_and_is_capped():
     assert [backoff(i) for i in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]
     assert backoff(1000) == 10.0
+
+
+def test_no_session_yet_keeps_trying_and_says_so():
+    st = state()
+    assert st.disconnected(4404, "no live session") is True
+    assert st.connection == "reconnecting" and "session" in st.problem
+    st.connected()
+    assert st.problem == ""
