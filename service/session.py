@@ -111,8 +111,9 @@ class LiveSession:
                 else:
                     self.scheduler.check()
                 if self._stopping:
-                    reason = "stopped"
                     break
+            if self._stopping:
+                reason = "stopped"
         except asyncio.CancelledError:
             reason = "stopped"
             raise

@@ -1,0 +1,140 @@
+"""The spine's acceptance tests: the real packaged model on the committed speech fixtures,
+through ``pullcoach replay`` exactly as a user runs it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from faster_whisper.audio import decode_audio
+
+from pullcoach import evaluate
+from pullcoach.asr import AsrConfig, Transcriber
+from pullcoach.cli import main
+from pullcoach.rules.events import (
+    SpeechStarted, TranscriptFinal, TranscriptPartial, from_json,
+)
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "audio"
+
+
+def truth(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+NAMES = ["nl_push", "nl_pull", "en_push", "en_pull", "nl_push_bleed"]
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    """Every fixture replayed once at --speed max (finals only, to keep CI short)."""
+    out = {}
+    d = tmp_path_factory.mktemp("replays")
+    for name in NAMES:
+        t = truth(name)
+        path = d / f"{name}.jsonl"
+        code = main(["replay", str(FIXTURES / f"{name}.flac"), "--speed", "max", "--lang", t["lang"],
+                     "--no-partials", "--events", str(path)])
+        assert code == 0
+        out[name] = [from_json(line) for line in path.read_text().splitlines()]
+    return out
+
+
+def test_speech_bounds_within_150_ms_on_90_percent_of_turns(replays):
+    hits = turns = 0
+    for name, events in replays.items():
+        s = evaluate.score(events, truth(name))
+        hits += s["boundary_hits"]
+        turns += s["turns"]
+        assert s["boundary_hit_rate"] >= 0.8, (name, s["onset_errors"], s["offset_errors"])
+    assert hits / turns >= 0.9, f"{hits}/{turns}"
+
+
+def test_bleed_at_minus_20_db_never_becomes_speech(replays):
+    clean = evaluate.segments(replays["nl_push"])
+    bled = evaluate.segments(replays["nl_push_bleed"])
+    s = evaluate.score(replays["nl_push_bleed"], truth("nl_push_bleed"))
+    assert s["spurious"] == {"coachee": 0, "partner": 0}
+    # the same number of coachee speech segments as without bleed, none longer than 0.1 s
+    assert len(bled["coachee"]) == len(clean["coachee"])
+    for (a0, a1), (b0, b1) in zip(clean["coachee"], bled["coachee"]):
+        assert abs(a0 - b0) < 0.1 and abs(a1 - b1) < 0.1
+
+
+def test_every_final_is_attributed_to_the_right_speaker(replays):
+    for name, events in replays.items():
+        s = evaluate.score(events, truth(name))
+        assert s["misattributed"] == 0, name
+        assert s["finals"] >= s["turns"] - 4, name  # finals for (almost) every turn
+
+
+def test_english_wer_at_most_15_percent(replays):
+    for name in ("en_push", "en_pull"):
+        assert evaluate.score(replays[name], truth(name))["wer"] <= 0.15, name
+
+
+def _alone_wer(name: str, transcriber: Transcriber) -> float:
+    """Each scripted turn cut from its clean channel at its true bounds and transcribed on
+    its own: the accuracy that streaming (VAD cuts, both channels, one shared model) must
+    not lose."""
+    t = truth(name)
+    chans = dict(zip(("coachee", "partner"), decode_audio(str(FIXTURES / f"{name}.flac"), split_stereo=True)))
+    refs, hyps = [], []
+    for turn in t["turns"]:
+        a = chans[turn["speaker"]][int((turn["start"] - 0.3) * 16000): int((turn["end"] + 0.15) * 16000)]
+        refs.append(turn["text"])
+        hyps.append(transcriber.transcribe(np.asarray(a, np.float32)).text)
+    return evaluate.wer(refs, hyps)
+
+
+@pytest.mark.parametrize("name", ["nl_push", "en_push"])
+def test_streaming_costs_no_accuracy(replays, model_dir, name):
+    lang = truth(name)["lang"]
+    # the same decoder settings as the pipeline's finals (beam 5, 15 s encoder window)
+    reference = _alone_wer(name, Transcriber(model_dir, AsrConfig(lang=lang)))
+    got = evaluate.score(replays[name], truth(name))["wer"]
+    print(f"{name}: pipeline WER {got:.3f}, utterances alone {reference:.3f}")
+    assert got <= reference + 0.05
+
+
+def test_transcripts_carry_ordered_word_times_inside_their_utterance(replays):
+    for name, events in replays.items():
+        for f in (e for e in events if isinstance(e, TranscriptFinal)):
+            assert f.language == truth(name)["lang"]
+            starts = [w.start for w in f.words]
+            assert starts == sorted(starts)
+            assert all(f.t0 - 0.35 <= w.start <= w.end <= f.t1 + 0.2 for w in f.words), f
+            assert f.t >= f.t1  # text is never earlier than the speech it transcribes
+
+
+def test_partials_arrive_during_long_turns(tmp_path):
+    out = tmp_path / "ev.jsonl"
+    assert main(["replay", str(FIXTURES / "en_push.flac"), "--lang", "en", "--no-rules",
+                 "--events", str(out)]) == 0
+    events = [from_json(x) for x in out.read_text().splitlines()]
+    finals = [e for e in events if isinstance(e, TranscriptFinal)]
+    partials = [e for e in events if isinstance(e, TranscriptPartial)]
+    long_turns = [f for f in finals if f.t1 - f.t0 > 4.0]
+    assert long_turns
+    for f in long_turns:
+        mine = [p for p in partials if p.speaker == f.speaker and f.t0 == p.t0]
+        assert mine, f"no partial for {f.text!r}"
+        assert all(p.t < f.t and p.t1 < f.t1 for p in mine)
+        # the first words of the last partial are the first words of the final
+        first = evaluate.words(mine[-1].text)[:2]
+        assert first == evaluate.words(f.text)[:2]
+
+
+def test_replay_summary_on_stderr(tmp_path, capsys):
+    out = tmp_path / "ev.jsonl"
+    assert main(["replay", str(FIXTURES / "en_pull.flac"), "--lang", "en", "--no-partials",
+                 "--events", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "replayed" in err and "finals:" in err
+    kinds = {json.loads(x)["type"] for x in out.read_text().splitlines()}
+    assert {"session-started", "speech-started", "transcript-final", "tick", "session-ended"} <= kinds
+    assert any(isinstance(from_json(x), SpeechStarted) for x in out.read_text().splitlines())
