@@ -31,6 +31,8 @@ def _service_args(p, *, port: bool = True) -> None:
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="also accept this Host/Origin name (e.g. behind a TLS reverse proxy)")
     p.add_argument("--data-dir", default=None, help="where sessions are stored (default: user data dir)")
+    p.add_argument("--keep-audio", action="store_true",
+                   help="also store each channel's audio as FLAC beside the database (off by default)")
 
 
 def _capture_args(p) -> None:

@@ -55,6 +55,14 @@ class Job:
     ready: float  # audio time at which the job could start
     audio: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
     utterance: int = 0
+    # speculative finals: decoded at a speech pause, emitted only if the utterance ends
+    # there ("confirm"), dropped if speech resumes ("cancel")
+    action: str = "decode"  # decode | confirm | cancel
+    speculative: bool = False
+
+    @property
+    def key(self) -> tuple[str, int, float]:
+        return (self.speaker, self.utterance, self.t1)
 
 
 class _Channel:
@@ -66,6 +74,7 @@ class _Channel:
         self.utt_start: int | None = None
         self.utterance = 0
         self.last_partial = 0
+        self.speculative: Job | None = None  # decoded at the last pause, not yet confirmed
         self.padded = 0  # samples of silence inserted for a lagging channel
 
 
@@ -158,14 +167,36 @@ class Segmenter:
             ch.last_partial = sample
             return [SpeechStarted(t=t, speaker=ch.speaker)], []
         if kind == "resume":
-            return [SpeechStarted(t=t, speaker=ch.speaker)], []
+            return [SpeechStarted(t=t, speaker=ch.speaker)], self._cancel(ch)
         if kind == "pause":
-            return [SpeechEnded(t=t, speaker=ch.speaker)], []
+            jobs = self._cancel(ch)
+            if ch.utt_start is not None:  # start decoding now; the utterance may end here
+                ch.speculative = self._job(ch, ch.utt_start, sample, now, final=True)
+                ch.speculative.speculative = True
+                jobs.append(ch.speculative)
+            return [SpeechEnded(t=t, speaker=ch.speaker)], jobs
         if ch.utt_start is None:  # "end" of an utterance already cut for length
-            return [], []
-        job = self._job(ch, ch.utt_start, sample, now, final=True)
+            return [], self._cancel(ch)
+        spec, ch.speculative = ch.speculative, None
+        if spec is not None and spec.t1 == t:
+            confirm = Job(speaker=ch.speaker, final=True, s0=spec.s0, s1=spec.s1, t0=spec.t0,
+                          t1=spec.t1, ready=round(now / RATE, 3), utterance=spec.utterance,
+                          action="confirm")
+            ch.utt_start = None
+            return [], [confirm]
+        jobs = [] if spec is None else [self._cancel_job(spec)]
+        jobs.append(self._job(ch, ch.utt_start, sample, now, final=True))
         ch.utt_start = None
-        return [], [job]
+        return [], jobs
+
+    def _cancel(self, ch: _Channel) -> list[Job]:
+        spec, ch.speculative = ch.speculative, None
+        return [] if spec is None else [self._cancel_job(spec)]
+
+    @staticmethod
+    def _cancel_job(spec: Job) -> Job:
+        return Job(speaker=spec.speaker, final=True, s0=spec.s0, s1=spec.s1, t0=spec.t0,
+                   t1=spec.t1, ready=spec.ready, utterance=spec.utterance, action="cancel")
 
     def _job(self, ch: _Channel, u0: int, u1: int, now: int, final: bool) -> Job:
         cfg = self.config
@@ -183,11 +214,12 @@ class Segmenter:
                 continue
             length = now - ch.utt_start
             if length >= cfg.max_utterance_s * RATE:  # too long for one window: cut here
+                jobs += self._cancel(ch)
                 jobs.append(self._job(ch, ch.utt_start, now, now, final=True))
                 ch.utt_start = now
                 ch.last_partial = now
                 ch.utterance += 1
-            elif (cfg.partials and length >= cfg.partial_min_s * RATE
+            elif (cfg.partials and ch.vad.voiced and length >= cfg.partial_min_s * RATE
                   and now - ch.last_partial >= cfg.partial_every_s * RATE):
                 jobs.append(self._job(ch, ch.utt_start, now, now, final=False))
                 ch.last_partial = now
@@ -214,6 +246,8 @@ class AsrScheduler:
         self.finals: deque[Job] = deque()
         self.partials: dict[str, Job] = {}
         self.latest_final: dict[str, int] = {}
+        self.spec_results: dict[tuple, object] = {}  # speculative key -> transcript (or None: running)
+        self.confirmed: dict[tuple, float] = {}  # speculative key -> audio time confirmed
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -224,7 +258,21 @@ class AsrScheduler:
 
     def submit(self, jobs: list[Job]) -> None:
         for job in jobs:
-            if job.final:
+            if job.action == "cancel":
+                self.finals = deque(j for j in self.finals if not (j.speculative and j.key == job.key))
+                self.spec_results.pop(job.key, None)
+                continue
+            if job.action == "confirm":
+                self.latest_final[job.speaker] = job.utterance
+                self.partials.pop(job.speaker, None)
+                self.confirmed[job.key] = job.ready
+                if self.spec_results.get(job.key) is not None:
+                    self._emit_final(job, self.spec_results.pop(job.key), job.ready)
+                continue
+            if job.speculative:
+                self.finals.append(job)
+                self.spec_results[job.key] = None
+            elif job.final:
                 self.finals.append(job)
                 self.latest_final[job.speaker] = job.utterance
                 self.partials.pop(job.speaker, None)
@@ -294,10 +342,25 @@ class AsrScheduler:
                 "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
                 "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
             })
+            if job.speculative:
+                if job.key not in self.spec_results:
+                    continue  # cancelled while it ran: speech went on
+                if job.key not in self.confirmed:
+                    self.spec_results[job.key] = result  # emitted when the utterance ends
+                    continue
+                self.spec_results.pop(job.key, None)
+                t = max(t, self.confirmed[job.key])
             if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
                 continue
-            if not result.text:  # nothing left after the guards
-                continue
-            cls = TranscriptFinal if job.final else TranscriptPartial
-            self.emit(cls(t=t, speaker=job.speaker, t0=job.t0, t1=job.t1, text=result.text,
-                          words=result.words, language=self.lang or self.transcriber.config.lang))
+            self._emit_final(job, result, t) if job.final else self._emit(job, result, t)
+
+    def _emit_final(self, job: Job, result, t: float) -> None:
+        self.confirmed.pop(job.key, None)
+        self._emit(job, result, t if self.pace == "max" else round(max(t, self.clock()), 3))
+
+    def _emit(self, job: Job, result, t: float) -> None:
+        if not result.text:  # nothing left after the guards
+            return
+        cls = TranscriptFinal if job.final else TranscriptPartial
+        self.emit(cls(t=t, speaker=job.speaker, t0=job.t0, t1=job.t1, text=result.text,
+                      words=result.words, language=self.lang or self.transcriber.config.lang))

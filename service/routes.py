@@ -4,7 +4,8 @@
     /                   the browser overlay (clients/web/overlay.html)
     /trainer            the trainer dashboard (clients/web/trainer.html)
     /static/<file>      other files from clients/web/ (safe names only)
-    /reports/<session>  the HTML report (trainer token: ?token= or Authorization: Bearer)
+    /reports/<session>  the HTML report (trainer token, or that session's overlay token:
+                        ?token= or Authorization: Bearer)
     /ws, /ingest        websocket upgrades, handled by the server
 
 Every request first passes the Host check (DNS rebinding); a foreign Host gets 403.
@@ -124,7 +125,13 @@ async def process_request(service: "Service", connection: Any, request: Request)
     if path.startswith("/static/"):
         return _static(path[len("/static/"):])
     if path.startswith("/reports/"):
-        if not tokens.same(request_token(request), service.tokens.trainer):
-            return response(401, "reports need the trainer token: add ?token=TRAINER_TOKEN\n")
-        return await _report(service, path[len("/reports/"):])
+        session = path[len("/reports/"):]
+        given = request_token(request)
+        rec = service.hub.sessions.get(session)
+        # the trainer sees every report; a coachee's overlay token opens its own session's
+        if not (tokens.same(given, service.tokens.trainer)
+                or (rec is not None and tokens.same(given, rec.token))):
+            return response(401, "reports need the trainer token (or this session's overlay "
+                                 "token): add ?token=TOKEN\n")
+        return await _report(service, session)
     return response(404, f"not found: {path}\n")

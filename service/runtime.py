@@ -45,6 +45,7 @@ class Runtime:
         self.transcriber = None
         self.nudges = 0
         self.last_warning = ""
+        self.kept: set[str] = set()
 
     # --- shared setup -----------------------------------------------------------------
     async def _start(self) -> None:
@@ -57,12 +58,35 @@ class Runtime:
             self.store = Store(data_dir(self.args.data_dir))
             self.hub.subscribe(self.store.sink)
         self.hub.subscribe(self._count)
+        self.hub.subscribe(self._on_end)
+        self.reports: dict[str, asyncio.Task] = {}
         self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
                                      allow_hosts=tuple(self.args.allow_host),
                                      session_factory=self._make_session, store=self.store).start()
 
+    def _on_end(self, session: str, event: Any) -> None:
+        if isinstance(event, ev.SessionEnded) and self.store is not None:
+            if session in self.kept:
+                self.store.mark_audio_kept(session)
+            self.reports[session] = asyncio.get_running_loop().create_task(self._write_report(session))
+
+    async def _write_report(self, session: str):
+        """The post-call report, written as soon as a session ends."""
+        from pullcoach.report import write_session_report
+        try:
+            await asyncio.to_thread(self.store.flush)
+            path = await asyncio.to_thread(write_session_report, self.store, session)
+        except Exception as exc:  # the session is stored; the report can be made later
+            log.warning("could not write the report of %s: %s (try: pullcoach report %s)",
+                        session, exc, session)
+            return None
+        print(f"report: {path}", file=sys.stderr, flush=True)
+        return path
+
     async def _stop(self) -> None:
         await asyncio.sleep(0.3)  # let clients read session-ended
+        if self.reports:
+            await asyncio.gather(*self.reports.values(), return_exceptions=True)
         if self.service is not None:
             await self.service.close()
         if self.store is not None:
@@ -93,9 +117,14 @@ class Runtime:
             lang = self.args.lang
         engine_args = type("A", (), {"lang": lang, "no_rules": getattr(self.args, "no_rules", False),
                                      "rules": getattr(self.args, "rules", None)})
+        keeper = None
+        if getattr(self.args, "keep_audio", False) and self.store is not None:
+            from pullcoach.audio_keep import AudioKeeper
+            keeper = AudioKeeper(self.store.audio_dir, session_id)
+            self.kept.add(session_id)  # marked in the store once its row exists
         session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
                               engine=make_engine(engine_args), config=pipeline_config(self.args),
-                              pace="live", coachee=coachee, partner=partner)
+                              pace="live", coachee=coachee, partner=partner, keeper=keeper)
         session.add_sink(self.hub.publish)
         return session
 
@@ -135,7 +164,7 @@ class Runtime:
                 if overlay is not None:
                     overlay.terminate()
                 sys.stderr.write("\n")
-            print(f"session {sid} ended; report: pullcoach report {sid}", file=sys.stderr)
+            print(f"session {sid} ended; report again any time: pullcoach report {sid}", file=sys.stderr)
             return 0
         finally:
             await self._stop()

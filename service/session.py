@@ -29,8 +29,10 @@ def new_session_id() -> str:
 class LiveSession:
     def __init__(self, source, *, transcriber: Transcriber, session_id: str | None = None,
                  lang: str = "nl", engine=None, config: PipelineConfig = PipelineConfig(),
-                 pace: str = "live", coachee: str = "coachee", partner: str = "partner") -> None:
+                 pace: str = "live", coachee: str = "coachee", partner: str = "partner",
+                 keeper=None) -> None:
         self.source = source
+        self.keeper = keeper  # an AudioKeeper when the user asked for --keep-audio
         self.id = session_id or new_session_id()
         self.lang = lang
         self.engine = engine
@@ -105,6 +107,8 @@ class LiveSession:
             async for block in self.source.blocks():
                 if self.started_wall is None:
                     self._start(block)
+                if self.keeper is not None:
+                    self.keeper.write(block)
                 self._emit_all(*self.segmenter.feed(block.speaker, block.start, block.samples))
                 if self.pace == "max":
                     await self.scheduler.drain()
@@ -128,3 +132,5 @@ class LiveSession:
             await asyncio.shield(worker)
             self._dispatch(SessionEnded(t=round(self.clock, 3), reason=reason))
             self.ended = True
+            if self.keeper is not None:
+                await asyncio.to_thread(self.keeper.close)

@@ -157,9 +157,11 @@ def xvfb():
     proc.wait(5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """A headless Debian chromium driven by Playwright (never `playwright install`)."""
+    """A headless Debian chromium driven by Playwright (never `playwright install`).
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread while
+    it is open, and later tests call asyncio.run()."""
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (scripts/install-system.sh installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")

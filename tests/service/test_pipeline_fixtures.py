@@ -123,7 +123,9 @@ def test_partials_arrive_during_long_turns(tmp_path):
     for f in long_turns:
         mine = [p for p in partials if p.speaker == f.speaker and f.t0 == p.t0]
         assert mine, f"no partial for {f.text!r}"
-        assert all(p.t < f.t and p.t1 < f.t1 for p in mine)
+        # a partial covers the audio up to when it was taken: at most the 250 ms before a
+        # pause is detected beyond the utterance's last voiced sample
+        assert all(p.t < f.t and p.t1 <= f.t1 + 0.3 for p in mine), [(p.t, p.t1, f.t, f.t1) for p in mine]
         # the first words of the last partial are the first words of the final
         first = evaluate.words(mine[-1].text)[:2]
         assert first == evaluate.words(f.text)[:2]

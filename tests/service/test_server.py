@@ -307,6 +307,11 @@ def test_healthz_and_http_routes():
         assert status == 401
         status, body = await asyncio.to_thread(get, "/reports/A?token=" + TRAINER)
         assert status == 404 and b"store" in body
+        # a coachee's overlay token opens its own session's report, not another's
+        status, body = await asyncio.to_thread(get, "/reports/A?token=" + TOK_A)
+        assert status == 404 and b"store" in body
+        status, _ = await asyncio.to_thread(get, "/reports/B?token=" + TOK_A)
+        assert status == 401
         status, _ = await asyncio.to_thread(get, "/nothing")
         assert status == 404
         await service.close()
