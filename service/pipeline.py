@@ -25,7 +25,9 @@ from pullcoach.rules.events import (
     COACHEE, SPEAKERS, PipelineWarning, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
     TranscriptPartial,
 )
-from pullcoach.vad import FRAME, RATE, SileroScorer, VadConfig, VadMachine, bleed_gate, frame_db
+from pullcoach.vad import (
+    FRAME, RATE, SileroScorer, VadConfig, VadMachine, bleed_gate, correlation, frame_db,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ class PipelineConfig:
     pre_roll_s: float = 0.3  # audio kept before a VAD onset for the decoder
     post_roll_s: float = 0.15
     partials: bool = True
+    # partials cost decodes; the rules act mid-turn on the coachee's words only
+    partial_speakers: tuple[str, ...] = (COACHEE,)
     partial_every_s: float = 1.0  # re-decode the open utterance about every second
     partial_min_s: float = 1.5  # no partials for turns shorter than this
     max_utterance_s: float = 25.0  # cut before Whisper's 30 s window
@@ -138,10 +142,13 @@ class Segmenter:
             frames[sp] = a.reshape(n, FRAME)
             levels[sp] = frame_db(frames[sp])
         marks: list[tuple[int, int, str, str]] = []  # (sample, order, speaker, kind)
+        vad = self.config.vad
         for sp, ch in self.channels.items():
-            others = [levels[o] for o in self.channels if o != sp]
-            other = np.max(others, axis=0) if others else None
-            probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, self.config.vad)
+            others = [o for o in self.channels if o != sp]
+            other = levels[others[0]] if len(others) == 1 else None
+            corr = (correlation(frames[sp], frames[others[0]], vad.bleed_lag)
+                    if other is not None else None)
+            probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, vad, corr)
             for b in ch.vad.push(s0, probs):
                 # order at equal samples: utterance ends, speech ends, then starts
                 order = {"end": 0, "pause": 1, "resume": 2, "start": 2}[b.kind]
@@ -219,7 +226,8 @@ class Segmenter:
                 ch.utt_start = now
                 ch.last_partial = now
                 ch.utterance += 1
-            elif (cfg.partials and ch.vad.voiced and length >= cfg.partial_min_s * RATE
+            elif (cfg.partials and ch.speaker in cfg.partial_speakers and ch.vad.voiced
+                  and length >= cfg.partial_min_s * RATE
                   and now - ch.last_partial >= cfg.partial_every_s * RATE):
                 jobs.append(self._job(ch, ch.utt_start, now, now, final=False))
                 ch.last_partial = now

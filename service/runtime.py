@@ -220,10 +220,12 @@ class Runtime:
 
 
 def _print_nudge(session: str, event: Any) -> None:
-    if isinstance(event, ev.NudgeIssued) and event.delivered:
+    clear = "\r\x1b[K" if sys.stdout.isatty() else ""
+    if isinstance(event, ev.NudgeIssued):
         mark = {"positive": "+", "trainer": "T"}.get(event.kind, "!")
         t = event.t
-        print(f"\r\x1b[K[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule})",
+        where = "" if event.delivered else "  — kept for the report, not shown live"
+        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule}){where}",
               flush=True)
     elif isinstance(event, ev.SessionEnded):
         print(f"session ended ({event.reason})", flush=True)

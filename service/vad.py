@@ -70,12 +70,19 @@ class VadConfig:
     threshold: float = 0.5  # Silero's own default onset threshold
     neg_threshold: float = 0.35  # hysteresis: stay in speech above this (Silero: threshold - 0.15)
     min_speech: int = 4_000  # 250 ms: Silero's min_speech_duration_ms default
-    end_silence: int = 4_000  # 250 ms of silence ends *speech* (turn-taking: backchannels end fast)
+    end_silence: int = 4_000  # 250 ms of silence ends *speech* (turn-taking)
+    # a burst shorter than 1 s ends after 150 ms: backchannels ("ja", "hm") must be seen
+    # to end before the interruption rule's 0.7 s threshold passes
+    short_burst: int = 16_000
+    short_end_silence: int = 2_400
     # 400 ms ends the *utterance* sent to ASR: the 500 ms of ASR_MEASUREMENTS cut no turn
     # differently on our fixtures and cost 0.1 s of every final's latency
     min_silence: int = 6_400
     pad: int = 0  # samples added before onsets and after offsets
-    bleed_margin_db: float = 12.0  # a frame this much quieter than the other channel is bleed
+    bleed_margin_db: float = 6.0  # quieter than the other channel by this and correlated: bleed
+    bleed_corr: float = 0.4  # normalised cross-correlation that marks a copy of the other voice
+    bleed_far_db: float = 24.0  # this far below the other channel: bleed, correlated or not
+    bleed_lag: int = 160  # samples (10 ms) of acoustic delay searched
     floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
 
 
@@ -100,6 +107,7 @@ class VadMachine:
         self.in_utterance = False
         self._run_start: int | None = None  # candidate onset
         self._last_voiced_end = 0
+        self._seg_start = 0  # onset of the current speech segment
 
     @property
     def speaking(self) -> bool:
@@ -112,9 +120,10 @@ class VadMachine:
             s0 = start + i * frame
             s1 = s0 + frame
             if self.voiced:
+                short = self._last_voiced_end - self._seg_start < cfg.short_burst
                 if p >= cfg.neg_threshold:
                     self._last_voiced_end = s1
-                elif s1 - self._last_voiced_end >= cfg.end_silence:
+                elif s1 - self._last_voiced_end >= (cfg.short_end_silence if short else cfg.end_silence):
                     self.voiced = False
                     self._run_start = None
                     out.append(Boundary("pause", self._last_voiced_end + cfg.pad))
@@ -125,6 +134,7 @@ class VadMachine:
                 self._last_voiced_end = s1
                 if s1 - self._run_start >= cfg.min_speech:
                     self.voiced = True
+                    self._seg_start = self._run_start
                     out.append(Boundary("resume" if self.in_utterance else "start",
                                         max(0, self._run_start - cfg.pad)))
                     self.in_utterance = True
@@ -156,11 +166,30 @@ def frame_db(frames: np.ndarray) -> np.ndarray:
     return 20.0 * np.log10(rms)
 
 
+def correlation(own: np.ndarray, other: np.ndarray, max_lag: int) -> np.ndarray:
+    """Per frame, the largest normalised cross-correlation of ``own`` with ``other`` over
+    lags 0..max_lag (own later than other: sound travels from speaker to mic)."""
+    n = own.shape[1]
+    size = 1 << (2 * n - 1).bit_length()
+    spec = np.fft.rfft(own, size, axis=1) * np.conj(np.fft.rfft(other, size, axis=1))
+    xc = np.fft.irfft(spec, size, axis=1)[:, : max_lag + 1]
+    norm = np.sqrt(np.sum(own * own, axis=1) * np.sum(other * other, axis=1)) + 1e-12
+    return np.max(np.abs(xc), axis=1) / norm
+
+
 def bleed_gate(probs: np.ndarray, own_db: np.ndarray, other_db: np.ndarray | None,
-               config: VadConfig = VadConfig()) -> np.ndarray:
-    """Zero the probability of frames that are silence or bleed from the other channel."""
+               config: VadConfig = VadConfig(), corr: np.ndarray | None = None) -> np.ndarray:
+    """Zero the probability of frames that are silence or bleed from the other channel.
+
+    Bleed is the other voice, delayed and quieter: a frame is bleed when it is far below
+    the other channel, or below it and correlated with it. A soft onset of one's own
+    voice over the other (an interruption) is quieter but not correlated, so it stays.
+    """
     gated = probs.copy()
     gated[own_db < config.floor_db] = 0.0
     if other_db is not None:
-        gated[own_db < other_db - config.bleed_margin_db] = 0.0
+        below = own_db < other_db - config.bleed_margin_db
+        if corr is not None:
+            below &= corr >= config.bleed_corr
+        gated[below | (own_db < other_db - config.bleed_far_db)] = 0.0
     return gated

@@ -2,7 +2,8 @@ import numpy as np
 
 from pullcoach.vad import FRAME, VadConfig, VadMachine, bleed_gate, frame_db
 
-CFG = VadConfig(min_speech=4 * FRAME, end_silence=8 * FRAME, min_silence=16 * FRAME)
+CFG = VadConfig(min_speech=4 * FRAME, end_silence=8 * FRAME, min_silence=16 * FRAME,
+                short_burst=0, short_end_silence=4 * FRAME)
 
 
 def run(probs, cfg=CFG):
@@ -63,3 +64,31 @@ def test_bleed_gate_silences_frames_far_below_the_other_channel():
 def test_frames_below_the_floor_are_silence():
     quiet = np.full((2, FRAME), 1e-4, dtype=np.float32)  # -80 dBFS
     assert np.all(bleed_gate(np.ones(2, np.float32), frame_db(quiet), None) == 0.0)
+
+
+def test_a_short_burst_ends_sooner_than_a_long_turn():
+    cfg = VadConfig(min_speech=4 * FRAME, end_silence=8 * FRAME, min_silence=16 * FRAME,
+                    short_burst=20 * FRAME, short_end_silence=4 * FRAME)
+    m = VadMachine(cfg)
+    # a backchannel of 10 frames: its end is reported after 4 silent frames
+    out = m.push(0, np.asarray([0.9] * 10 + [0.0] * 5, np.float32))
+    assert [(b.kind, b.sample // FRAME) for b in out] == [("start", 0), ("pause", 10)]
+    # a 30-frame turn: 4 silent frames are a pause inside it, not its end
+    m = VadMachine(cfg)
+    out = m.push(0, np.asarray([0.9] * 30 + [0.0] * 5, np.float32))
+    assert [b.kind for b in out] == ["start"]
+
+
+def test_bleed_is_a_correlated_copy_soft_own_speech_is_not():
+    from pullcoach.vad import correlation
+    rng = np.random.default_rng(1)
+    other = rng.standard_normal((4, FRAME)).astype(np.float32) * 0.3
+    delayed = np.roll(other, 40, axis=1) * 0.2  # -14 dB, 2.5 ms later
+    own = rng.standard_normal((4, FRAME)).astype(np.float32) * 0.06  # -14 dB, independent
+    assert np.all(correlation(delayed, other, 160) > 0.8)
+    assert np.all(correlation(own, other, 160) < 0.3)
+    probs = np.full(4, 0.9, np.float32)
+    gate = lambda x: bleed_gate(probs, frame_db(x), frame_db(other), VadConfig(),
+                                correlation(x, other, 160))
+    assert np.all(gate(delayed) == 0.0)  # the other's voice through speakers
+    assert np.all(gate(own) > 0.0)  # a soft start of one's own voice over the other
