@@ -75,11 +75,14 @@ class Transcriber:
                 cpu_threads=config.cpu_threads, num_workers=1,
             )
         except Exception as exc:  # faster-whisper raises many kinds here
-            raise ModelError(
-                f"could not load Whisper model {model!r} ({exc.__class__.__name__}: {exc}). "
-                "Check --model: a faster-whisper size name with network access, or a local "
-                "CTranslate2 directory."
-            ) from None
+            detail = " ".join(str(exc).split())[:160]
+            offline = "Hub" in str(exc) or "Connect" in str(exc) or "resolve" in str(exc)
+            hint = ("it is not cached here and the model hub cannot be reached: leave out "
+                    "--model for the packaged base model, or give --model DIR with a local "
+                    "CTranslate2 copy" if offline else
+                    "check --model: a faster-whisper size name, or a local CTranslate2 directory")
+            raise ModelError(f"could not load Whisper model {model!r}: {hint} "
+                             f"({exc.__class__.__name__}: {detail})") from None
 
     def warm_up(self) -> None:
         self.transcribe(np.zeros(RATE // 2, dtype=np.float32), final=False)

@@ -102,7 +102,17 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     finals = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-final"]
     partials = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-partial"]
     nudges = [(w, m) for w, m in msgs if m.get("type") == "nudge-issued"]
-    evidence = [w - (t0 + m["evidence_t"]) for w, m in nudges if m.get("evidence_t") is not None]
+    texts = [m for _, m in msgs if m.get("type") in ("transcript-final", "transcript-partial")]
+    # engine -> socket: from the audio moment the rule fired to the message on the socket
+    fired = [w - (t0 + m["t"]) for w, m in nudges]
+    # text rules: from the end of the words that triggered the nudge to the message
+    evidence = []
+    for w, m in nudges:
+        if m["rule"] in ("interruption", "trainer"):
+            continue
+        before = [x for x in texts if x["speaker"] == m["speaker"] and x["t"] <= m["t"] + 1e-6]
+        if before:
+            evidence.append(w - (t0 + max(before, key=lambda x: x["t"])["t1"]))
     # end to end: true onset of each coachee interruption -> the interruption nudge arriving
     inter = []
     for e in truth.get("events", []):
@@ -126,7 +136,8 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
         "fixture": path.name, "lang": lang, "audio_s": round(session.clock, 1),
         "final_latency_p50": _pct(finals, 50), "final_latency_p95": _pct(finals, 95),
         "partial_latency_p50": _pct(partials, 50), "partial_latency_p95": _pct(partials, 95),
-        "nudge_latency_p50": _pct(evidence, 50), "nudge_latency_p95": _pct(evidence, 95),
+        "nudge_after_firing_p50": _pct(fired, 50), "nudge_after_firing_p95": _pct(fired, 95),
+        "text_nudge_latency_p50": _pct(evidence, 50), "text_nudge_latency_p95": _pct(evidence, 95),
         "interruption_e2e": [None if x is None else round(x, 3) for x in inter],
         "interruption_nudges_on_backchannels": backchannel_false,
         "nudges": len(nudges),
@@ -152,7 +163,7 @@ def model_headroom(names: list[str], clip: np.ndarray, lang: str) -> list[dict]:
         try:
             tr = load_transcriber(name, lang="en" if name.endswith(".en") else lang)
         except ModelError as exc:
-            rows.append({"model": name, "available": False, "note": str(exc).split(".")[0]})
+            rows.append({"model": name, "available": False, "note": str(exc).split(" (")[0]})
             continue
         tr.transcribe(clip[:16000], final=False)  # warm-up
         secs = len(clip) / 16000
@@ -169,9 +180,10 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
     keys = [("final_latency_p50", "final transcript latency p50 (s)"),
             ("final_latency_p95", "final transcript latency p95 (s)"),
             ("partial_latency_p95", "partial transcript latency p95 (s)"),
-            ("nudge_latency_p50", "nudge latency from evidence p50 (s)"),
-            ("nudge_latency_p95", "nudge latency from evidence p95 (s)"),
             ("interruption_e2e", "interruption onset -> nudge on socket (s)"),
+            ("text_nudge_latency_p50", "text nudge: end of its words -> socket p50 (s)"),
+            ("text_nudge_latency_p95", "text nudge: end of its words -> socket p95 (s)"),
+            ("nudge_after_firing_p95", "nudge: rule fired -> socket p95 (s)"),
             ("interruption_nudges_on_backchannels", "interruption nudges on backchannels"),
             ("vad_onset_err_p95", "VAD onset error p95 (s)"),
             ("vad_offset_err_p95", "VAD offset error p95 (s)"),
