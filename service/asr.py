@@ -13,6 +13,7 @@ times cheaper; a window of 30 s gives faster-whisper's own behaviour.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -69,6 +70,9 @@ class Transcriber:
     def __init__(self, model: str, config: AsrConfig = AsrConfig()) -> None:
         self.config = config
         self.model_name = model
+        # `pullcoach serve` shares one model between sessions: one decode at a time, so one
+        # session's encoder window never applies to another's clip
+        self._lock = threading.Lock()
         try:
             self.model = _windowed_model_class()(
                 model, device="cpu", compute_type=config.compute_type,
@@ -97,7 +101,13 @@ class Transcriber:
                      seconds + cfg.window_margin_s)
         # 100 mel frames per second; even for the stride-2 conv; 3000 = Whisper's 30 s
         frames = int(window * 100)
-        self.model.window_frames = min(3000, frames + frames % 2)
+        with self._lock:
+            self.model.window_frames = min(3000, frames + frames % 2)
+            return self._decode(audio, final=final, offset=offset, lang=lang, seconds=seconds)
+
+    def _decode(self, audio: np.ndarray, *, final: bool, offset: float, lang: str,
+                seconds: float) -> Transcript:
+        cfg = self.config
         started = time.perf_counter()
         segments, _info = self.model.transcribe(
             audio,
@@ -123,7 +133,7 @@ class Transcriber:
                 dropped.append(f"known: {seg.text.strip()}")
                 continue
             for w in seg.words or ():
-                if w.start > seconds + 0.5:  # beyond the audio: made up
+                if w.start > seconds + 0.5 or guards.is_noise_tag(w.word):  # made up
                     continue
                 words.append(Word(text=w.word.strip(), start=round(offset + float(w.start), 3),
                                   end=round(offset + min(float(w.end), seconds), 3),

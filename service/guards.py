@@ -38,6 +38,17 @@ KNOWN = {
     ),
 }
 
+# sound labels Whisper writes over noise: "MUZIEK", "(applaus)", "[Music]"
+NOISE_TAGS = frozenset({"muziek", "applaus", "gelach", "lacht", "music", "applause", "laughter",
+                        "laughs", "silence", "stilte"})
+
+
+def is_noise_tag(word: str) -> bool:
+    w = word.strip(" .,!?")
+    bare = w.strip("()[]*♪ ").lower()
+    return bare in NOISE_TAGS and (w.isupper() or w[:1] in "([*♪") or bare == "" and bool(w)
+
+
 _URL = re.compile(r"(www\.|https?://|\.(com|net|org|nl)\b)", re.IGNORECASE)
 
 

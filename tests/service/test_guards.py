@@ -28,3 +28,12 @@ def test_low_confidence_uses_whispers_rules():
     assert guards.low_confidence(-1.2, 0.8, 1.2)  # no speech and unsure
     assert not guards.low_confidence(-0.4, 0.8, 1.2)  # sure enough despite no_speech
     assert not guards.low_confidence(-0.5, 0.1, 1.5)
+
+
+def test_sound_labels_are_noise_but_the_word_is_not():
+    assert guards.is_noise_tag("MUZIEK.")
+    assert guards.is_noise_tag("(applaus)")
+    assert guards.is_noise_tag("[Music]")
+    assert guards.is_noise_tag("♪")
+    assert not guards.is_noise_tag("muziek")  # "ik hou van muziek"
+    assert not guards.is_noise_tag("Ja")
