@@ -74,7 +74,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .arrow { color: var(--soft); }
 .hint { font-size: 13px; color: var(--soft); margin-top: 8px; }
 .transcript { font-size: 14px; }
-.line { display: grid; grid-template-columns: 44px 84px 1fr; gap: 10px; padding: 4px 0;
+.line { display: grid; grid-template-columns: 44px 124px 1fr; gap: 10px; padding: 4px 0;
   border-bottom: 1px dotted var(--line); }
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; margin-left: 4px;
   border-radius: 9px; background: #eef2f6; color: #4a5560; }

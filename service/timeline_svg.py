@@ -14,7 +14,7 @@ COLOURS = {
     "negative": "#c2553a", "positive": "#3f8f5a", "trainer": "#7a5cb8",
     "summary": "#3f8f5a", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
 }
-W, LEFT, RIGHT = 960, 92, 12
+W, LEFT, RIGHT = 960, 124, 12  # LEFT fits "Gesprekspartner"
 ROWS = {"nudges": (6, 24), "coachee": (32, 54), "partner": (60, 82), "marks": (90, 106)}
 AXIS_Y = 114
 H = 132
