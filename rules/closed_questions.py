@@ -15,6 +15,9 @@ __all__ = ["ClosedQuestionsConfig", "ClosedQuestions"]
 @dataclass(frozen=True)
 class ClosedQuestionsConfig:
     max_run: int = 3  # three closed questions in a row: below MITI's 50% open at best
+    # a closed question that the partner answers at length did open the talk: the run
+    # restarts (the harm of "Heb je...? Kun je...?" is the short "ja"/"nee" it gets)
+    long_answer_words: int = 15
 
 
 class ClosedQuestions:
@@ -27,9 +30,13 @@ class ClosedQuestions:
         self.first: float | None = None
 
     def feed(self, event, ctx) -> list[Candidate]:
-        if not isinstance(event, TranscriptFinal) or event.speaker != COACHEE:
+        if not isinstance(event, TranscriptFinal):
             return []
         lab = ctx.utterances[-1].labels
+        if event.speaker != COACHEE:
+            if lab.words >= self.config.long_answer_words:
+                self.run, self.first = 0, None
+            return []
         if lab.question == "open" or lab.reflection:
             self.run, self.first = 0, None
         elif lab.question == "closed":

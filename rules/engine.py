@@ -57,7 +57,7 @@ RULES = {
 PRIORITY = {name: i for i, name in enumerate(RULES)}
 
 _COOLDOWNS = {  # seconds; COACHING.md: sparse cues beat a busy display
-    "interruption": 20.0, "talk-ratio": 120.0, "monologue": 60.0, "too-few-summaries": 60.0,
+    "interruption": 20.0, "righting-reflex": 60.0, "talk-ratio": 120.0, "monologue": 60.0, "too-few-summaries": 60.0,
     "speaking-rate": 60.0, "good-summary": 10.0, "open-question-after-resistance": 10.0,
     "draaivraag": 10.0,
 }

@@ -35,6 +35,9 @@ class Labels:
     draaivraag: bool = False
     resistance: bool = False
     advice_request: bool = False
+    advice_p: float = 0.0  # how sure the advice label is (1.0 from a pack phrase, else the model's p)
+    input_p: float = 0.0   # the learned model's p for input (0 without a model: a pack's argument
+                           # connective is no evidence of unsolicited informing)
     proposal_argued: bool = False  # an argument follows the proposal in the same utterance
     words: int = 0
     closed_n: int = 0  # closed-question clauses in the utterance
@@ -73,18 +76,25 @@ class Labeler:
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         arguments = 0 if backchannel else len(args)
         inp = advice or push or info or arguments > 0
+        advice_p = 1.0 if advice else 0.0
+        input_p = 0.0
         if self.model is not None and use_model:
             kw = tuple(k for k, on in (("reflection", reflection), ("open", question == "open"),
                                        ("closed", question == "closed"), ("input", inp),
                                        ("advice", advice), ("push", push), ("args", len(args) > 0),
                                        ("backchannel", backchannel)) if on)
             probs_ = self.model.predict(text, prev_partner, kw)
-            reflection = probs_["reflection"] >= 0.5
-            inp = probs_["input"] >= 0.5
-            advice = advice or probs_["advice"] >= 0.5
-            if probs_["open"] >= 0.5 and probs_["open"] >= probs_["closed"]:
+            on = self.model.decide(probs_)
+            reflection = on["reflection"]
+            inp = on["input"]
+            advice_p = max(advice_p, probs_["advice"])  # a pack phrase stays evidence
+            advice = advice or on["advice"]
+            input_p = probs_["input"]
+            # open vs closed: the more likely one wins
+            o, c = probs_["open"], probs_["closed"]
+            if on["open"] and o >= c:
                 question = "open"
-            elif probs_["closed"] >= 0.5:
+            elif on["closed"]:
                 question = "closed"
             else:
                 question = None
@@ -101,6 +111,8 @@ class Labeler:
             draaivraag=bool(self._find("draaivraag", toks, start=True)),
             resistance=bool(self._find("resistance", toks, start=True)),
             advice_request=bool(self._find("advice_request", toks)),
+            advice_p=advice_p if advice else 0.0,
+            input_p=input_p if inp else 0.0,
             proposal_argued=argued,
             words=n,
             closed_n=closed_n if question == "closed" else int(question == "closed"),

@@ -17,6 +17,17 @@ __all__ = ["RightingReflexConfig", "RightingReflex"]
 @dataclass(frozen=True)
 class RightingReflexConfig:
     unlock_turns: int = 3  # permission holds for this many coachee turns (MI: ask, then offer)
+    # The label thresholds are tuned for F1; a nudge needs more evidence. An advice phrase
+    # from the pack counts 1.0; the learned English model gives its probability.
+    min_advice_p: float = 0.3
+    # Informing or persuading counts too (seed 004: "ongevraagd informeren en adviseren"),
+    # when the model is sure and the utterance neither asks nor reflects (elicit-provide-
+    # elicit wraps information in a question; a lecture does not). Learned labels only.
+    min_input_p: float = 0.6
+    inform: bool = True
+    # Informing right after reflecting the partner is MI's "elicit-provide-elicit", not the
+    # righting reflex: no nudge when one of the last N coachee turns was a reflection
+    after_reflection_turns: int = 2
 
 
 class RightingReflex:
@@ -26,22 +37,32 @@ class RightingReflex:
     def __init__(self, config: RightingReflexConfig = RightingReflexConfig()) -> None:
         self.config = config
         self.unlocked = 0
+        self.reflected: list[bool] = []  # the last coachee turns: reflections?
 
     def feed(self, event, ctx) -> list[Candidate]:
         if not isinstance(event, TranscriptFinal):
             return []
+        c = self.config
         lab = ctx.utterances[-1].labels
         if event.speaker == PARTNER:
             if lab.advice_request:
-                self.unlocked = self.config.unlock_turns
+                self.unlocked = c.unlock_turns
             return []
         if lab.permission:
-            self.unlocked = self.config.unlock_turns
+            self.unlocked = c.unlock_turns
             return []
         if lab.backchannel:
             return []
         unlocked = self.unlocked > 0
         self.unlocked = max(0, self.unlocked - 1)
-        if lab.advice and not unlocked:
-            return [Candidate(self.name, event.t, event.t0)]
+        n = c.after_reflection_turns
+        if n and any(self.reflected[-n:]):
+            unlocked = True
+        self.reflected.append(lab.reflection)
+        del self.reflected[:-max(1, n)]
+        advice = lab.advice and lab.advice_p >= c.min_advice_p
+        inform = (c.inform and lab.input and lab.input_p >= c.min_input_p and lab.question is None
+                  and not lab.reflection)
+        if (advice or inform) and not unlocked:
+            return [Candidate(self.name, event.t, event.t0, detail={"by": "advice" if advice else "input"})]
         return []

@@ -16,8 +16,8 @@ __all__ = ["TalkRatioConfig", "TalkRatio"]
 
 @dataclass(frozen=True)
 class TalkRatioConfig:
-    window_s: float = 300.0      # rolling window: five minutes
-    max_share: float = 0.65      # 30% target (seed 001), 43% top performers; nudge far above
+    window_s: float = 600.0      # rolling window: ten minutes (a short stretch of explaining is fine)
+    max_share: float = 0.75      # 30% target (seed 001), 43% top performers; nudge far above
     min_talk_s: float = 60.0     # enough speech in the window to judge
     min_elapsed_s: float = 120.0 # not in the opening minutes
 

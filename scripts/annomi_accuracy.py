@@ -57,54 +57,103 @@ def therapist_rows(sessions: dict, ids) -> list[dict]:
     return [r for t in ids for r in sessions[t]["rows"] if r["interlocutor"] == "therapist"]
 
 
-# -- training: L2-regularised logistic regression, one per head (numpy) ----------------
+# -- training: L2-regularised logistic regression, one per head (numpy; inference is stdlib) --
+_KW: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
 def keyword_flags(rows: list[dict]) -> list[tuple[str, ...]]:
     lab = engine_for(None).labeler
     out = []
     for r in rows:
+        key = (r["utterance_text"], r["_prev"])
+        if key in _KW:
+            out.append(_KW[key])
+            continue
         x = lab.label(r["utterance_text"], (), r["_prev"])
         out.append(tuple(k for k, on in (("reflection", x.reflection), ("open", x.question == "open"),
                                           ("closed", x.question == "closed"), ("input", x.input),
                                           ("advice", x.advice), ("push", x.push), ("args", x.arguments > 0),
                                           ("backchannel", x.backchannel)) if on))
+        _KW[key] = out[-1]
     return out
 
 
-def train(rows: list[dict], *, l2: float = 1.0, min_count: int = 2, iters: int = 400,
-          balance: float = 0.5) -> LabelModel:
+def _fit(feats: list[list[str]], ys: dict[str, list[bool]], groups: list[str], *, l2: float,
+         min_df: int, iters: int, balance: float) -> dict[str, dict[str, float]]:
+    """One L2-regularised logistic regression per head (Adam on the mean log-loss).
+    Only features seen in at least ``min_df`` different transcripts are kept, so a word
+    that one client or therapist happens to use cannot carry a label."""
     import numpy as np
 
-    feats = [features(r["utterance_text"], r["_prev"], kw) for r, kw in zip(rows, keyword_flags(rows))]
-    counts: dict[str, int] = defaultdict(int)
-    for fs in feats:
+    seen: dict[str, set] = defaultdict(set)
+    for fs, g in zip(feats, groups):
         for f in fs:
-            counts[f] += 1
-    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+            seen[f].add(g)
+    vocab = sorted(f for f, gs in seen.items() if len(gs) >= min_df or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
-    X = np.zeros((len(rows), len(vocab)), dtype=np.float32)
+    X = np.zeros((len(feats), len(vocab)), dtype=np.float32)
     for i, fs in enumerate(feats):
         for f in fs:
             j = index.get(f)
             if j is not None:
                 X[i, j] = 1.0
-    n = len(rows)
+    n = len(feats)
     weights = {}
     for head in HEADS:
-        y = np.array([gold(r)[head] for r in rows], dtype=np.float32)
+        y = np.array(ys[head], dtype=np.float32)
         pos = max(1.0, float(y.sum()))
         sw = np.where(y > 0, ((n - pos) / pos) ** balance, 1.0).astype(np.float32)  # class balance
         w = np.zeros(len(vocab), dtype=np.float32)
         m, v = np.zeros_like(w), np.zeros_like(w)
         reg = np.full(len(vocab), l2 / n, dtype=np.float32)
         reg[index["bias"]] = 0.0
-        for step in range(1, iters + 1):  # Adam on the mean log-loss + L2
+        for step in range(1, iters + 1):
             p = 1.0 / (1.0 + np.exp(-(X @ w)))
             g = X.T @ ((p - y) * sw) / n + reg * w
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g * g
             w -= 0.05 * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
         weights[head] = {f: round(float(x), 4) for f, x in zip(vocab, w) if abs(x) >= 1e-3}
-    return LabelModel(weights)
+    return weights
+
+
+def _best_threshold(probs: list[float], ys: list[bool]) -> float:
+    best, best_f = 0.5, -1.0
+    for k in range(20, 81, 5):
+        t = k / 100
+        tp = sum(1 for p, y in zip(probs, ys) if p >= t and y)
+        fp = sum(1 for p, y in zip(probs, ys) if p >= t and not y)
+        fn = sum(1 for p, y in zip(probs, ys) if p < t and y)
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f > best_f + 1e-9:
+            best, best_f = t, f
+    return best
+
+
+def train(rows: list[dict], *, l2: float = 10.0, min_df: int = 3, iters: int = 300,
+          balance: float = 0.5, inner: int = 3) -> LabelModel:
+    """Fit on ``rows``; the decision threshold of each head is the one that maximises F1 on
+    out-of-fold predictions of an inner ``inner``-fold CV grouped by transcript."""
+    feats = [features(r["utterance_text"], r["_prev"], kw) for r, kw in zip(rows, keyword_flags(rows))]
+    groups = [r["transcript_id"] for r in rows]
+    ys = {h: [gold(r)[h] for r in rows] for h in HEADS}
+    kw = dict(l2=l2, min_df=min_df, iters=iters, balance=balance)
+    thresholds = {h: 0.5 for h in HEADS}
+    if inner > 1:
+        order = sorted(set(groups), key=lambda g: (int(g) if g.isdigit() else 0, g))
+        fold = {g: i % inner for i, g in enumerate(order)}
+        oof: dict[str, list[float]] = {h: [0.0] * len(rows) for h in HEADS}
+        for k in range(inner):
+            tr = [i for i, g in enumerate(groups) if fold[g] != k]
+            te = [i for i, g in enumerate(groups) if fold[g] == k]
+            m = LabelModel(_fit([feats[i] for i in tr], {h: [ys[h][i] for i in tr] for h in HEADS},
+                                [groups[i] for i in tr], **kw))
+            for i in te:
+                p = m.score(feats[i])
+                for h in HEADS:
+                    oof[h][i] = p[h]
+        thresholds = {h: _best_threshold(oof[h], ys[h]) for h in HEADS}
+    return LabelModel(_fit(feats, ys, groups, **kw), thresholds=thresholds)
 
 
 # -- prediction and scoring ---------------------------------------------------------------
@@ -204,18 +253,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keywords", action="store_true", help="rule packs only, no learned model")
     ap.add_argument("--cv", type=int, default=0, metavar="K", help="also K-fold CV grouped by transcript")
     ap.add_argument("--train", metavar="OUT.json", help="train on the whole CSV and write the model")
-    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--l2", type=float, default=10.0)
+    ap.add_argument("--min-df", type=int, default=3, help="keep features seen in at least this many transcripts")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     ids = sorted(sessions)
     if args.train:
-        model = train(therapist_rows(sessions, ids), l2=args.l2)
+        model = train(therapist_rows(sessions, ids), l2=args.l2, min_df=args.min_df)
         meta = {"trained_on": f"AnnoMI development part ({args.csv.rsplit('/', 1)[-1]}): "
-                              f"{len(ids)} English transcripts, therapist utterances; uccollab/AnnoMI",
-                "features": "words, bigrams, sentence openers, '?', length, echo of the client's words",
-                "l2": args.l2, "heads": list(HEADS)}
+                              f"{len(ids)} English transcripts, therapist utterances; uccollab/AnnoMI "
+                              "(Wu et al., ICASSP 2022); the held-out AnnoMI transcripts were not used",
+                "features": "words, bigrams, sentence openers (first/last sentence, questions), '?' count, "
+                            "length, you/I/we rates, second person + feeling/thinking verbs, 'sounds like', "
+                            "'so you', modal verbs, quantities, echo of the client's previous utterance, "
+                            "rule-pack labels",
+                "l2": args.l2, "min_df_transcripts": args.min_df, "heads": list(HEADS),
+                "thresholds": "per head, F1-best on out-of-fold predictions of a 3-fold CV grouped by transcript"}
         with open(args.train, "w", encoding="utf-8") as f:
-            json.dump({"meta": meta, "weights": model.weights}, f, separators=(",", ":"), sort_keys=True)
+            json.dump({"meta": meta, "weights": model.weights, "thresholds": model.thresholds}, f,
+                      separators=(",", ":"), sort_keys=True)
         print(f"wrote {args.train}")
     if args.keywords:
         show("rule packs only", evaluate(sessions, {t: None for t in ids}))
@@ -228,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                                  if t.isdigit() else t)))}
         models = {}
         for k in range(args.cv):
-            m = train(therapist_rows(sessions, [t for t in ids if folds[t] != k]), l2=args.l2)
+            m = train(therapist_rows(sessions, [t for t in ids if folds[t] != k]), l2=args.l2, min_df=args.min_df)
             models.update({t: m for t in ids if folds[t] == k})
         show(f"{args.cv}-fold cross-validation, grouped by transcript", evaluate(sessions, models))
     return 0
