@@ -76,6 +76,8 @@ class Labeler:
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         arguments = 0 if backchannel else len(args)
         inp = advice or push or info or arguments > 0
+        # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
+        reflection = reflection and not (push or advice)
         advice_p = 1.0 if advice else 0.0
         input_p = 0.0
         if self.model is not None and use_model:
