@@ -26,7 +26,8 @@ class RightingReflexConfig:
     min_input_p: float = 0.6
     inform: bool = True
     # Informing right after reflecting the partner is MI's "elicit-provide-elicit", not the
-    # righting reflex: no nudge when one of the last N coachee turns was a reflection
+    # righting reflex: informing (not advice) is fine when one of the last N coachee turns
+    # was a reflection
     after_reflection_turns: int = 2
 
 
@@ -56,13 +57,12 @@ class RightingReflex:
         unlocked = self.unlocked > 0
         self.unlocked = max(0, self.unlocked - 1)
         n = c.after_reflection_turns
-        if n and any(self.reflected[-n:]):
-            unlocked = True
+        just_reflected = bool(n) and any(self.reflected[-n:])
         self.reflected.append(lab.reflection)
         del self.reflected[:-max(1, n)]
         advice = lab.advice and lab.advice_p >= c.min_advice_p
         inform = (c.inform and lab.input and lab.input_p >= c.min_input_p and lab.question is None
-                  and not lab.reflection)
+                  and not lab.reflection and not just_reflected)
         if (advice or inform) and not unlocked:
             return [Candidate(self.name, event.t, event.t0, detail={"by": "advice" if advice else "input"})]
         return []

@@ -21,6 +21,9 @@ class SpeakingRateConfig:
     partner_factor: float = 1.3  # and clearly faster than the partner, when known
     min_speech_s: float = 30.0   # judged over at least this much coachee speech
     window: int = 6              # the last N coachee utterances
+    # an utterance "spoken" faster than this has wrong times (a clipped segment, a late
+    # timestamp), not a fast speaker: even auctioneers stay near 250-400 wpm
+    max_plausible_wpm: float = 400.0
 
 
 class SpeakingRate:
@@ -41,7 +44,7 @@ class SpeakingRate:
             dur = event.words[-1].end - event.words[0].start
         else:
             dur = event.t1 - event.t0
-        if dur <= 0:
+        if dur <= 0 or 60.0 * u.labels.words / dur > self.config.max_plausible_wpm:
             return []
         rec = self.recent[event.speaker]
         rec.append((u.labels.words, dur, event.t0))

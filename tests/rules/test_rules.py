@@ -212,3 +212,29 @@ def test_utterance_labels_for_every_final(h):
     assert labs[1].labels == {"reflection": True, "question": "open", "input": False, "advice": False,
                               "push": False, "arguments": 0, "backchannel": False, "permission": False,
                               "proposal": False}
+
+
+def test_righting_reflex_advice_after_a_reflection_still_needs_permission(h):
+    rows = [(P, 0.0, 3.0, "Het is zo druk op kantoor."),
+            (C, 3.5, 6.0, "Als ik je goed begrijp is de drukte het probleem."),
+            (P, 6.5, 7.0, "Ja."),
+            (C, 7.5, 10.0, "Als ik jou was zou ik een koptelefoon kopen.")]
+    assert "righting-reflex" in rules(fired(h, rows))
+
+
+def test_closed_question_run_restarts_after_a_long_answer(h):
+    long = "Nou, ik heb hem wel gelezen maar ik snapte er eerlijk gezegd niet zo veel van en toen heb ik hem weggelegd."
+    rows = [(P, 0.0, 2.0, "Ik weet het niet."),
+            (C, 2.5, 4.0, "Heb je de brief gelezen?"), (P, 4.5, 10.0, long),
+            (C, 10.5, 12.0, "Ben je naar de schuldhulp geweest?"), (P, 12.5, 13.0, "Nee."),
+            (C, 13.5, 15.0, "Kun je morgen bellen?")]
+    assert "closed-questions" not in rules(fired(h, rows))
+
+
+def test_english_model_ships_thresholds_and_provenance():
+    from pullcoach.rules.model import HEADS, load_model
+    m = load_model()
+    assert m is not None and "AnnoMI" in m.meta["trained_on"]
+    assert set(m.thresholds) == set(HEADS) and all(0 < t < 1 for t in m.thresholds.values())
+    p = m.predict("So you feel stuck between wanting to quit and enjoying it.", "I like it but I want to quit.")
+    assert set(p) == set(HEADS) and m.decide(p)["reflection"]
