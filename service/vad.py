@@ -78,6 +78,9 @@ class VadConfig:
     # 400 ms ends the *utterance* sent to ASR: the 500 ms of ASR_MEASUREMENTS cut no turn
     # differently on our fixtures and cost 0.1 s of every final's latency
     min_silence: int = 6_400
+    # an utterance already this long ends at its next speech pause: decode time grows with
+    # length, and a cut at a pause after 4 s costs Whisper little context
+    split_after: int = 64_000
     pad: int = 0  # samples added before onsets and after offsets
     bleed_margin_db: float = 6.0  # quieter than the other channel by this and correlated: bleed
     bleed_corr: float = 0.4  # normalised cross-correlation that marks a copy of the other voice
@@ -108,6 +111,7 @@ class VadMachine:
         self._run_start: int | None = None  # candidate onset
         self._last_voiced_end = 0
         self._seg_start = 0  # onset of the current speech segment
+        self._utt_start = 0  # onset of the current utterance
 
     @property
     def speaking(self) -> bool:
@@ -135,6 +139,8 @@ class VadMachine:
                 if s1 - self._run_start >= cfg.min_speech:
                     self.voiced = True
                     self._seg_start = self._run_start
+                    if not self.in_utterance:
+                        self._utt_start = self._run_start
                     out.append(Boundary("resume" if self.in_utterance else "start",
                                         max(0, self._run_start - cfg.pad)))
                     self.in_utterance = True
@@ -142,8 +148,9 @@ class VadMachine:
                 # a blip that never reached min_speech; brief dips inside a run are allowed
                 if s1 - self._last_voiced_end > 2 * frame:
                     self._run_start = None
+            long = self._last_voiced_end - self._utt_start >= cfg.split_after
             if (self.in_utterance and not self.voiced and self._run_start is None
-                    and s1 - self._last_voiced_end >= cfg.min_silence):
+                    and s1 - self._last_voiced_end >= (cfg.end_silence if long else cfg.min_silence)):
                 self.in_utterance = False
                 out.append(Boundary("end", self._last_voiced_end + cfg.pad))
         return out

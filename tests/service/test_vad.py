@@ -92,3 +92,15 @@ def test_bleed_is_a_correlated_copy_soft_own_speech_is_not():
                                 correlation(x, other, 160))
     assert np.all(gate(delayed) == 0.0)  # the other's voice through speakers
     assert np.all(gate(own) > 0.0)  # a soft start of one's own voice over the other
+
+
+def test_a_long_utterance_ends_at_its_next_speech_pause():
+    cfg = VadConfig(min_speech=4 * FRAME, end_silence=8 * FRAME, min_silence=16 * FRAME,
+                    short_burst=0, short_end_silence=4 * FRAME, split_after=30 * FRAME)
+    # 20 voiced frames, a 10-frame pause (inside the utterance), 20 more, a 10-frame pause
+    probs = [0.9] * 20 + [0.0] * 10 + [0.9] * 20 + [0.0] * 10
+    m = VadMachine(cfg)
+    got = [(b.kind, b.sample // FRAME) for b in m.push(0, np.asarray(probs, np.float32))]
+    # first pause: the utterance is 20 frames long, shorter than split_after: it goes on;
+    # second pause: 50 frames long: it ends there, without waiting for min_silence
+    assert got == [("start", 0), ("pause", 20), ("resume", 30), ("pause", 50), ("end", 50)]
