@@ -54,8 +54,9 @@ class Labeler:
         self.min_p = min_p
         self.fillers = frozenset(pack.lists["fillers"])
 
-    def _find(self, name: str, toks: list[Token], start: bool = False) -> list[Match]:
-        found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers)
+    def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
+        found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
+                                             at_part_start=parts)
         return [m for m in found if m.p >= self.min_p]
 
     def label(self, text: str, words: tuple = (), prev_partner: str = "", *,
@@ -121,32 +122,62 @@ class Labeler:
         )
 
     def _question(self, toks: list[Token]) -> tuple[str | None, int]:
-        """open if any clause opens with an open form, closed if a yes/no form or '?';
-        and the number of closed-question clauses."""
-        opens = {m.start: m for m in self._find("open_question", toks, start=True)}
-        closeds = {m.start: m for m in self._find("closed_question", toks, start=True)}
+        """Open or closed, clause by clause, and the number of closed-question clauses.
+
+        A clause that ends with "?" is open when it opens (after fillers) with an open form
+        ("what", "how", "tell me"), closed when it opens with a yes/no form ("do you", "is
+        it") or with neither (a declarative question: "You're coming tomorrow?"). When its
+        start is neither, a comma/dash part may still open with an open form ("And your
+        wife, what does she say?"). A clause without "?" is open only for an explicit
+        request ("Tell me more", "I'm wondering what..."). Every clause counts, not only the
+        first: "I see. And what do you think?" is open. Open wins over closed in the same
+        utterance (AnnoMI dev: utterances with both are more often annotated open)."""
+        at_start = {m.start: m for m in self._find("open_question", toks, start=True)}
+        closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
+        in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
+        closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}
         found: str | None = None
-        closed_starts: set[int] = set()
-        for i, t in enumerate(toks):
-            o, c = opens.get(i), closeds.get(i)
-            if o is None and c is None:
-                continue
-            kind = "open" if o is not None and (c is None or o.end >= c.end) else "closed"
-            if kind == "open" and not t.question and not _explicit_open(o):
-                continue  # "Wat ik hoor is..." is no question without "?"
+        closed_n = 0
+        for a, b in _clause_spans(toks):
+            q = toks[a].question
+            kind: str | None = None
+            head = [i for i in range(a, b) if i in at_start or i in closed_start]
+            if head:
+                o, c = at_start.get(head[0]), closed_start.get(head[0])
+                if o is not None and o.end < b and toks[o.end].part_start:
+                    # "I'm wondering, have you...?", "What-- do you have...?": the part
+                    # after the broken-off or framing opener decides, when it is a question form
+                    nxt = _next_part(toks, o.end, b)
+                    if nxt in closed_parts and nxt not in in_parts:
+                        o, c = None, closed_parts[nxt]
+                if o is not None and (c is None or o.end >= c.end):
+                    kind = "open" if q or _explicit_open(o) else None  # "What I hear is..." asks nothing
+                elif q:
+                    kind = "closed"
+            elif q:
+                kind = "open" if any(a < i < b for i in in_parts) else "closed"
             if kind == "open":
                 return "open", 0
-            found = "closed"
-            closed_starts.add(_clause_start(toks, i))
-        for i, t in enumerate(toks):  # declarative questions: "Je komt morgen?"
-            if t.clause_start and t.question:
+            if kind == "closed":
                 found = "closed"
-                closed_starts.add(i)
-        return found, len(closed_starts)
+                closed_n += 1
+        return found, closed_n
+
+
+def _next_part(toks: list[Token], i: int, b: int) -> int:
+    """The first word of the part starting at ``i`` (after fillers like "um")."""
+    while i < b - 1 and toks[i].text in ("um", "uh", "so", "and", "but", "well", "okay", "en", "dus", "eh"):
+        i += 1
+    return i
+
+
+def _clause_spans(toks: list[Token]) -> list[tuple[int, int]]:
+    starts = [i for i, t in enumerate(toks) if t.clause_start or i == 0]
+    return list(zip(starts, starts[1:] + [len(toks)]))
 
 
 def _explicit_open(m: Match | None) -> bool:
-    return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf")))
+    return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf", "explain", "leg")))
 
 
 def _clause_start(toks: list[Token], i: int) -> int:

@@ -38,6 +38,7 @@ class Token:
     p: float = 1.0
     clause_start: bool = False  # first token of a clause (after . ? ! ; or text start)
     question: bool = False      # its clause ends with "?"
+    part_start: bool = False    # first token after a comma or dash inside a clause ("Your wife, what ...?")
 
 
 def tokens(text: str, probs: list[tuple[str, float]] | None = None) -> list[Token]:
@@ -46,21 +47,35 @@ def tokens(text: str, probs: list[tuple[str, float]] | None = None) -> list[Toke
     if probs:
         for word, p in probs:
             for piece in _clause_tokens(normalise(word)):
-                out.append(Token(piece[0], p, piece[1], piece[2]))
+                out.append(Token(piece[0], p, piece[1], piece[2], piece[3]))
         # clause marks from the full text are more reliable than per word: redo them
         marks = _clause_tokens(normalise(text))
         if len(marks) == len(out):
-            out = [Token(t.text, t.p, m[1], m[2]) for t, m in zip(out, marks)]
+            out = [Token(t.text, t.p, m[1], m[2], m[3]) for t, m in zip(out, marks)]
         return out
-    return [Token(w, 1.0, s, q) for w, s, q in _clause_tokens(normalise(text))]
+    return [Token(w, 1.0, s, q, ps) for w, s, q, ps in _clause_tokens(_destutter(normalise(text)))]
 
 
-def _clause_tokens(text: str) -> list[tuple[str, bool, bool]]:
-    out: list[tuple[str, bool, bool]] = []
+_STUTTER = re.compile(r"\b([a-z]+)-(?=\1)")
+
+
+def _destutter(text: str) -> str:
+    """Transcribed stutters: "wh-what" -> "what", "and-and" -> "and"."""
+    return _STUTTER.sub("", text)
+
+
+_PART = re.compile(r",|\s-+\s|--+|\u2014|\u2013")
+
+
+def _clause_tokens(text: str) -> list[tuple[str, bool, bool, bool]]:
+    out: list[tuple[str, bool, bool, bool]] = []
     for clause in clauses(text):
-        words = _WORD.findall(clause)
         q = clause.rstrip().endswith("?")
-        out.extend((w, i == 0, q) for i, w in enumerate(words))
+        first = True
+        for part in _PART.split(clause):
+            words = _WORD.findall(part)
+            out.extend((w, first and i == 0, q, i == 0 and not first) for i, w in enumerate(words))
+            first = first and not words
     return out
 
 
@@ -158,11 +173,13 @@ class PhraseSet:
         self.phrases = [Phrase(p) for p in phrases if p.strip()]
 
     def find(self, toks: list[Token], *, at_clause_start: bool = False,
-             skip_fillers: frozenset[str] = frozenset()) -> list[Match]:
-        """Non-overlapping matches, leftmost-longest first."""
+             skip_fillers: frozenset[str] = frozenset(), at_part_start: bool = False) -> list[Match]:
+        """Non-overlapping matches, leftmost-longest first. ``at_clause_start``: only where a
+        clause starts (after leading fillers and stutters); ``at_part_start`` also after a
+        comma or dash inside a clause."""
         out: list[Match] = []
         i = 0
-        starts = _starts(toks, skip_fillers) if at_clause_start else None
+        starts = _starts(toks, skip_fillers, at_part_start) if at_clause_start else None
         while i < len(toks):
             if starts is not None and i not in starts:
                 i += 1
@@ -182,14 +199,16 @@ class PhraseSet:
         return out
 
 
-def _starts(toks: list[Token], fillers: frozenset[str]) -> set[int]:
-    """Clause starts, also after leading fillers ("en", "so", "okay", ...)."""
+def _starts(toks: list[Token], fillers: frozenset[str], parts: bool = False) -> set[int]:
+    """Clause starts, also after leading fillers ("en", "so", "okay", ...); with ``parts``
+    also the starts of comma/dash parts."""
     out: set[int] = set()
     for i, t in enumerate(toks):
-        if t.clause_start:
+        if t.clause_start or (parts and t.part_start):
             j = i
             out.add(j)
             while j < len(toks) and toks[j].text in fillers and (j == i or not toks[j].clause_start):
                 j += 1
                 out.add(j)
     return out
+

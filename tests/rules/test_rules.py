@@ -238,3 +238,30 @@ def test_english_model_ships_thresholds_and_provenance():
     assert set(m.thresholds) == set(HEADS) and all(0 < t < 1 for t in m.thresholds.values())
     p = m.predict("So you feel stuck between wanting to quit and enjoying it.", "I like it but I want to quit.")
     assert set(p) == set(HEADS) and m.decide(p)["reflection"]
+
+
+# -- question structure (rule packs, no model) ------------------------------------------------
+@pytest.mark.parametrize("lang,text,kind", [
+    ("en", "I see. And what do you think about that?", "open"),      # the question is the last sentence
+    ("en", "So, how did that go?", "open"),                          # after fillers
+    ("en", "Wh-what don't you like about her?", "open"),             # stutter
+    ("en", "And your wife, what does she say about that?", "open"),  # wh after a comma
+    ("en", "Tell me more about that.", "open"),                      # request without "?"
+    ("en", "When you think about it, how confident are you?", "open"),
+    ("en", "When you go out, is there alcohol involved?", "closed"),
+    ("en", "I'm wondering, have you noticed any problems?", "closed"),
+    ("en", "Do you drink every day?", "closed"),
+    ("en", "You're coming tomorrow?", "closed"),
+    ("en", "What I hear is that you're tired.", None),
+    ("nl", "Ik snap het. En wat vind jij daarvan?", "open"),
+    ("nl", "Oké, hoe ging dat?", "open"),
+    ("nl", "En je collega's, wat vinden die ervan?", "open"),
+    ("nl", "Ik ben benieuwd hoe je dat ziet.", "open"),
+    ("nl", "Heb je dat al geprobeerd?", "closed"),
+    ("nl", "Ik vraag me af, ben je er klaar voor?", "closed"),
+    ("nl", "Wat ik hoor is dat je moe bent.", None),
+])
+def test_question_kind_by_clause(lang, text, kind):
+    from pullcoach.rules.labels import Labeler
+    from pullcoach.rules.pack import load_pack
+    assert Labeler(load_pack(lang)).label(text).question == kind
