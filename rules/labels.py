@@ -41,6 +41,7 @@ class Labels:
     proposal_argued: bool = False  # an argument follows the proposal in the same utterance
     words: int = 0
     closed_n: int = 0  # closed-question clauses in the utterance
+    autonomy: bool = False  # autonomy-supportive framing ("it's up to you", "some people find")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -118,6 +119,7 @@ class Labeler:
             input_p=input_p if inp else 0.0,
             proposal_argued=argued,
             words=n,
+            autonomy=bool(self._find("autonomy", toks)),
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 

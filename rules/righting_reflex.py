@@ -29,6 +29,16 @@ class RightingReflexConfig:
     # righting reflex: informing (not advice) is fine when one of the last N coachee turns
     # was a reflection
     after_reflection_turns: int = 2
+    # MI-adherent information giving is not the righting reflex (COACHING.md: "ongevraagd";
+    # seed 002: information "vrijblijvend"): answering the partner's question, and advice or
+    # information framed autonomy-supportively ("it's up to you", "some people find") are
+    # fine. A learned advice label inside a question or a reflection ("You're more focused
+    # on...?") is no telling; a pack advice phrase ("why don't you") still counts.
+    # Off by default: on AnnoMI dev, exempting every answer to a client question dropped the
+    # low-vs-high AUC from 0.97 to 0.84 (low-quality sessions lecture in reply to questions);
+    # an explicit request for advice (pack list advice_request) still unlocks.
+    answer_ok: bool = False
+    autonomy_ok: bool = True
 
 
 class RightingReflex:
@@ -39,6 +49,7 @@ class RightingReflex:
         self.config = config
         self.unlocked = 0
         self.reflected: list[bool] = []  # the last coachee turns: reflections?
+        self.asked = False  # the partner's last utterance was a question
 
     def feed(self, event, ctx) -> list[Candidate]:
         if not isinstance(event, TranscriptFinal):
@@ -48,6 +59,7 @@ class RightingReflex:
         if event.speaker == PARTNER:
             if lab.advice_request:
                 self.unlocked = c.unlock_turns
+            self.asked = lab.question is not None
             return []
         if lab.permission:
             self.unlocked = c.unlock_turns
@@ -60,7 +72,12 @@ class RightingReflex:
         just_reflected = bool(n) and any(self.reflected[-n:])
         self.reflected.append(lab.reflection)
         del self.reflected[:-max(1, n)]
-        advice = lab.advice and lab.advice_p >= c.min_advice_p
+        asked, self.asked = self.asked, False
+        if (c.answer_ok and asked) or (c.autonomy_ok and lab.autonomy):
+            return []
+        phrase = lab.advice and lab.advice_p >= 1.0
+        advice = lab.advice and lab.advice_p >= c.min_advice_p and (
+            phrase or (lab.question is None and not lab.reflection))
         inform = (c.inform and lab.input and lab.input_p >= c.min_input_p and lab.question is None
                   and not lab.reflection and not just_reflected)
         if (advice or inform) and not unlocked:

@@ -28,7 +28,8 @@ from pullcoach.rules.model import HEADS, LabelModel, features, load_model
 from pullcoach.transcripts import Segment, to_events
 
 LABELS = ("reflection", "open", "closed", "input", "advice")
-WPS = 2.5  # words per second, to end an utterance when the next starts much later
+WPS = 160 / 60  # words per second (160 wpm, ordinary conversation) to give utterances a duration
+GAP = 0.2       # seconds between two utterances when the start times leave no room
 
 
 def load(path: str) -> dict[str, dict]:
@@ -184,19 +185,26 @@ def f1s(golds: list[dict], preds: list[dict]) -> dict[str, float]:
 
 
 def segments(rows: list[dict]) -> list[Segment]:
+    """A timeline from AnnoMI's start times. AnnoMI has no end times and no overlap
+    information, so every utterance lasts as long as it takes at a realistic speaking rate
+    (``WPS``, 160 words a minute) and starts no earlier than the previous one ended plus a
+    short gap: the timeline never overlaps and no speaking rate is impossible, so the
+    interruption, interrupted and speaking-rate rules cannot fire on estimated times (they
+    need real audio). Pauses longer than that come from the real start times."""
     segs = []
-    for i, r in enumerate(rows):
-        start = float(r["timestamp_s"])
-        nxt = float(rows[i + 1]["timestamp_s"]) if i + 1 < len(rows) else start + 60
-        est = 0.5 + len(r["utterance_text"].split()) / WPS
-        end = max(start + 0.3, min(nxt - 0.05, start + est)) if nxt > start else start + min(est, 1.0)
+    t = 0.0
+    for r in rows:
+        start = max(float(r["timestamp_s"]), t + GAP)
+        end = start + max(0.4, len(r["utterance_text"].split()) / WPS)
         segs.append(Segment("therapist" if r["interlocutor"] == "therapist" else "client",
                             start, end, r["utterance_text"]))
+        t = end
     return segs
 
 
-def nudge_rate(rows: list[dict], model: LabelModel | None) -> tuple[float, dict[str, int]]:
-    """Negative nudges issued per 10 minutes (delivered or not), and by rule."""
+def nudge_rate(rows: list[dict], model: LabelModel | None, explain: bool = False) -> tuple[float, float, dict[str, int]]:
+    """Negative nudges per 10 minutes: all issued (what the report lists) and delivered
+    (what the coachee sees live: the budget of one per 20 s applied), and all by rule."""
     segs = segments(rows)
     e = engine_for(model)
     nudges = []
@@ -207,7 +215,12 @@ def nudge_rate(rows: list[dict], model: LabelModel | None) -> tuple[float, dict[
     by: dict[str, int] = defaultdict(int)
     for n in nudges:
         by[n.rule] += 1
-    return 10 * len(nudges) / minutes, dict(by)
+        if explain:
+            last = [s for s in segs if s.start <= n.t and s.speaker == "therapist"][-1:]
+            print(f"    {n.t:7.1f}s {n.rule:18s} {'live' if n.delivered else 'report'} {n.detail} | "
+                  f"{last[0].text[:150] if last else ''}")
+    delivered = sum(1 for n in nudges if n.delivered)
+    return 10 * len(nudges) / minutes, 10 * delivered / minutes, dict(by)
 
 
 def auc(low: list[float], high: list[float]) -> float:
@@ -217,23 +230,30 @@ def auc(low: list[float], high: list[float]) -> float:
     return wins / (len(low) * len(high))
 
 
-def evaluate(sessions: dict, models: dict[str, LabelModel | None]) -> dict:
+def evaluate(sessions: dict, models: dict[str, LabelModel | None], explain: bool = False) -> dict:
     """``models`` maps transcript id -> the model to label it with."""
     ids = sorted(sessions)
     golds, preds = [], []
     rates: dict[str, list[float]] = {"low": [], "high": []}
+    live: dict[str, list[float]] = {"low": [], "high": []}
     rules: dict[str, int] = defaultdict(int)
     for t in ids:
         rows = therapist_rows(sessions, [t])
         golds += [gold(r) for r in rows]
         preds += predict(rows, models[t])
-        rate, by = nudge_rate(sessions[t]["rows"], models[t])
-        rates[sessions[t]["quality"]].append(rate)
+        q = sessions[t]["quality"]
+        if explain and q == "high":
+            print(f"  transcript {t} ({q})")
+        rate, rate_live, by = nudge_rate(sessions[t]["rows"], models[t], explain and q == "high")
+        rates[q].append(rate)
+        live[q].append(rate_live)
         for k, v in by.items():
             rules[k] += v
+    med = lambda xs: statistics.median(xs) if xs else float("nan")  # noqa: E731
     return {"f1": f1s(golds, preds), "auc": auc(rates["low"], rates["high"]),
-            "median_high": statistics.median(rates["high"]) if rates["high"] else float("nan"),
-            "median_low": statistics.median(rates["low"]) if rates["low"] else float("nan"),
+            "median_high": med(rates["high"]), "median_low": med(rates["low"]),
+            "auc_live": auc(live["low"], live["high"]), "median_high_live": med(live["high"]),
+            "median_low_live": med(live["low"]),
             "rules": dict(sorted(rules.items())), "n": len(golds), "sessions": len(ids)}
 
 
@@ -242,9 +262,13 @@ def show(name: str, res: dict) -> None:
     print(f"[{name}] {res['n']} therapist utterances, {res['sessions']} sessions")
     print("  F1  reflection {reflection:.3f}  open-question {open:.3f}  closed-question {closed:.3f}"
           "  input {input:.3f}  advice {advice:.3f}".format(**f))
-    print(f"  negative nudges / 10 min: AUC low-vs-high {res['auc']:.3f}; median high {res['median_high']:.2f},"
-          f" median low {res['median_low']:.2f}")
-    print(f"  negative nudges by rule: {res['rules']}")
+    print(f"  negative nudges / 10 min, all issued (the report): AUC low-vs-high {res['auc']:.3f};"
+          f" median high {res['median_high']:.2f}, median low {res['median_low']:.2f}")
+    print(f"  negative nudges / 10 min, delivered live (budget 1 per 20 s): AUC {res['auc_live']:.3f};"
+          f" median high {res['median_high_live']:.2f}, median low {res['median_low_live']:.2f}")
+    print(f"  negative nudges by rule (all issued): {res['rules']}")
+    print("  (timeline: AnnoMI start times, durations at 160 wpm, no overlaps: interruption and"
+          " speaking-rate need real audio)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", type=int, default=0, metavar="K", help="also K-fold CV grouped by transcript")
     ap.add_argument("--train", metavar="OUT.json", help="train on the whole CSV and write the model")
     ap.add_argument("--l2", type=float, default=10.0)
+    ap.add_argument("--explain", action="store_true",
+                    help="list every negative nudge in the high-quality sessions with its utterance")
     ap.add_argument("--min-df", type=int, default=3, help="keep features seen in at least this many transcripts")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
@@ -274,11 +300,11 @@ def main(argv: list[str] | None = None) -> int:
                       separators=(",", ":"), sort_keys=True)
         print(f"wrote {args.train}")
     if args.keywords:
-        show("rule packs only", evaluate(sessions, {t: None for t in ids}))
+        show("rule packs only", evaluate(sessions, {t: None for t in ids}, args.explain))
     else:
         shipped = load_model()
         show("in-sample: shipped model" if shipped else "no shipped model: rule packs only",
-             evaluate(sessions, {t: shipped for t in ids}))
+             evaluate(sessions, {t: shipped for t in ids}, args.explain))
     if args.cv:
         folds = {t: i % args.cv for i, t in enumerate(sorted(ids, key=lambda t: (sessions[t]["quality"], int(t)
                                                                                  if t.isdigit() else t)))}

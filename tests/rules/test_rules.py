@@ -265,3 +265,12 @@ def test_question_kind_by_clause(lang, text, kind):
     from pullcoach.rules.labels import Labeler
     from pullcoach.rules.pack import load_pack
     assert Labeler(load_pack(lang)).label(text).question == kind
+
+
+def test_righting_reflex_not_when_autonomy_supportive(h):
+    advice = (C, 4.0, 8.0, "Als ik jou was zou ik een koptelefoon kopen.")
+    framed = (C, 4.0, 8.0, "Als ik jou was zou ik een koptelefoon kopen, maar het is aan jou.")
+    assert "righting-reflex" not in rules(fired(h, [(P, 0.0, 3.0, "Het is zo druk op kantoor."), framed]))
+    assert "righting-reflex" not in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch, but it's up to you.")],
+                                                lang="en"))
+    assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch.")], lang="en"))
