@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 SERVER_NAME = f"pullcoach {__version__}"
 _OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
 MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
+HISTORY = 5_000  # events kept per session for late-joining trainers (~1 h of conversation)
+_NO_HISTORY = (ev.Tick, ev.TranscriptPartial)
 WRITE_LIMIT = 2**15  # bytes; websockets' default write buffer high-water mark
 
 
@@ -49,6 +51,12 @@ class Client:
         self.dropped = 0
         self.watching: str | None = None
         self.sending_since: float | None = None  # loop time when a blocked send began
+
+    def preload(self, texts: list[str]) -> None:
+        """A late joiner's history: queued whole, ahead of live events (no drop-oldest)."""
+        self.queue.extend(texts)
+        if texts:
+            self.wake.set()
 
     def offer(self, text: str) -> None:
         if len(self.queue) >= self.queue_size:
@@ -99,6 +107,10 @@ class Service:
         self.overlays: dict[str, set[Client]] = collections.defaultdict(set)
         self.counters: collections.Counter[str] = collections.Counter()
         self._status_sent: dict[str, tuple[bool, bool]] = {}
+        # what a trainer who connects mid-session needs to catch up: every event of each
+        # session but ticks and partials, encoded once (bounded per session)
+        self.history: dict[str, collections.deque[str]] = collections.defaultdict(
+            lambda: collections.deque(maxlen=HISTORY))
         self._server: Any = None
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = hub.subscribe(self._on_event)
@@ -158,6 +170,9 @@ class Service:
         # the others go through their bounded queue, which keeps the order.
         text: str | None = None
         direct = []
+        if not isinstance(event, _NO_HISTORY):
+            text = p.encode(p.SessionEvent(session=session, event=event))
+            self.history[session].append(text)
         for client in (*self.trainers, *self.overlays.get(session, ())):
             if client.wants(event):
                 if text is None:
@@ -272,6 +287,8 @@ class Service:
                                         sessions=tuple(self._info(r) for r in recs))))
         for rec in recs:
             self._push_status(rec.session, force_to=client)
+        if session is None:  # a trainer catches up on what already happened, then goes live
+            client.preload([t for rec in recs for t in self.history.get(rec.session, ())])
         (self.trainers if session is None else self.overlays[session]).add(client)
         sender = self._spawn(client.sender())
         try:

@@ -119,11 +119,34 @@ def test_overlay_gets_only_its_sessions_delivered_nudges_trainer_gets_all():
         seen = []
         while len(seen) < 4:
             m = await recv(tr)
-            if isinstance(m, p.SessionEvent):
+            # (the sessions' starts come first, as history: see the late-joiner test)
+            if isinstance(m, p.SessionEvent) and not isinstance(m.event, ev.SessionStarted):
                 seen.append((m.session, ev.type_name(m.event)))
         assert seen == [("B", "nudge-issued"), ("A", "nudge-issued"), ("A", "transcript-final"),
                         ("A", "nudge-issued")]
         await ov.close(), await tr.close()
+        await service.close()
+    run(main())
+
+
+def test_a_trainer_who_joins_late_catches_up_first_then_goes_live():
+    async def main():
+        hub, service, _ = await start()
+        hub.publish("A", ev.Tick(t=1.0))
+        hub.publish("A", ev.TranscriptPartial(t=1.5, speaker="coachee", t0=0, t1=1.5, text="ik"))
+        hub.publish("A", ev.TranscriptFinal(t=2.0, speaker="coachee", t0=0, t1=1.8, text="ik vind"))
+        hub.publish("A", nudge("earlier"))
+        tr = await hello(service, "trainer", TRAINER)
+        hub.publish("B", nudge("live"))
+        got = []
+        while not got or got[-1] != ("B", "nudge-issued"):
+            m = await recv(tr)
+            if isinstance(m, p.SessionEvent):
+                got.append((m.session, ev.type_name(m.event)))
+        # history without ticks and partials, in order, before what happens live
+        assert got == [("A", "session-started"), ("A", "transcript-final"), ("A", "nudge-issued"),
+                       ("B", "session-started"), ("B", "nudge-issued")]
+        await tr.close()
         await service.close()
     run(main())
 
