@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 SERVER_NAME = f"pullcoach {__version__}"
 _OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
 MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
-HISTORY = 5_000  # events kept per session for late-joining trainers (~1 h of conversation)
+HISTORY_CHARS = 4_000_000  # per session, for late-joining trainers (hours of conversation)
 _NO_HISTORY = (ev.Tick, ev.TranscriptPartial)
 WRITE_LIMIT = 2**15  # bytes; websockets' default write buffer high-water mark
 
@@ -109,8 +109,8 @@ class Service:
         self._status_sent: dict[str, tuple[bool, bool]] = {}
         # what a trainer who connects mid-session needs to catch up: every event of each
         # session but ticks and partials, encoded once (bounded per session)
-        self.history: dict[str, collections.deque[str]] = collections.defaultdict(
-            lambda: collections.deque(maxlen=HISTORY))
+        self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
+        self._history_chars: collections.Counter[str] = collections.Counter()
         self._server: Any = None
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = hub.subscribe(self._on_event)
@@ -172,7 +172,7 @@ class Service:
         direct = []
         if not isinstance(event, _NO_HISTORY):
             text = p.encode(p.SessionEvent(session=session, event=event))
-            self.history[session].append(text)
+            self._remember(session, text)
         for client in (*self.trainers, *self.overlays.get(session, ())):
             if client.wants(event):
                 if text is None:
@@ -185,6 +185,13 @@ class Service:
             write_all(direct, text)
         if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):
             self._push_status(session)
+
+    def _remember(self, session: str, text: str) -> None:
+        history = self.history[session]
+        history.append(text)
+        self._history_chars[session] += len(text)
+        while self._history_chars[session] > HISTORY_CHARS and len(history) > 1:
+            self._history_chars[session] -= len(history.popleft())
 
     def status(self, session: str) -> p.Status:
         rec = self.hub.sessions[session]

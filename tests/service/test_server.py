@@ -296,7 +296,8 @@ def test_a_client_that_stops_reading_does_not_delay_the_others():
         assert stuck_client.dropped > 0  # and its queue overflowed: oldest dropped
         t0 = time.monotonic()
         hub.publish("A", nudge("last", t=9999.0))
-        last = await until(tr, lambda m: isinstance(m, p.SessionEvent) and m.event.message == "last", 5)
+        last = await until(tr, lambda m: isinstance(m, p.SessionEvent)
+                           and isinstance(m.event, ev.NudgeIssued) and m.event.message == "last", 5)
         assert last.event.t == 9999.0 and time.monotonic() - t0 < 1.0
         await asyncio.sleep(2.5)  # the watchdog closes the stalled one
         assert service.counters["closed_slow"] == 1
