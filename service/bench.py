@@ -68,9 +68,8 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     from pullcoach.session import LiveSession
 
     lang = args.lang or truth.get("lang", "nl")
-    engine_args = type("A", (), {"lang": lang, "no_rules": False, "rules": None})()
     source = FileSource(path, speed="realtime")
-    session = LiveSession(source, transcriber=transcriber, lang=lang, engine=make_engine(engine_args),
+    session = LiveSession(source, transcriber=transcriber, lang=lang, engine=make_engine(lang),
                           config=PipelineConfig(partials=not args.no_partials), pace="live")
     hub = Hub()
     tokens = tk.Tokens(trainer=tk.new_token(), session=tk.new_token(), explicit=True)

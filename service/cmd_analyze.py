@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    pack = _pack(args.rules, args.lang)
+    pack = load_rule_pack(args.rules, args.lang)
     focus = tuple(r.strip() for r in (args.focus or "").split(",") if r.strip())
     unknown = [r for r in focus if r not in RULES]
     if unknown:
@@ -56,7 +56,8 @@ def run(args) -> int:
     return 0
 
 
-def _pack(path: str | None, lang: str | None):
+def load_rule_pack(path: str | None, lang: str | None):
+    """The built-in pack for ``lang``, or the TOML pack file at ``path`` (``--rules``)."""
     try:
         if path is None:
             return load_pack(lang or "nl")

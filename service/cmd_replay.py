@@ -19,6 +19,7 @@ def add_pipeline_args(p) -> None:
                    help="Whisper model: 'base' (packaged default), a faster-whisper size name, or a CTranslate2 directory")
     p.add_argument("--no-partials", action="store_true", help="final transcripts only (less CPU)")
     p.add_argument("--no-rules", action="store_true", help="speech and transcript events only")
+    p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
 
 
 def register(sub) -> None:
@@ -38,18 +39,15 @@ def register(sub) -> None:
     bench.register(sub)
 
 
-def make_engine(args):
-    """The rule engine for a session, or None with --no-rules."""
-    if getattr(args, "no_rules", False):
+def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True):
+    """The rule engine for a session (``rules``: a custom pack file), or None."""
+    if not enabled:
         return None
     from pullcoach.rules.engine import Engine
 
-    kwargs = {}
-    if getattr(args, "rules", None):
-        from pullcoach.rules.pack import load_pack
+    from pullcoach.cmd_analyze import load_rule_pack
 
-        kwargs["pack"] = load_pack(args.rules)
-    return Engine(lang=args.lang, **kwargs)
+    return Engine(lang=lang, pack=load_rule_pack(rules, lang) if rules else None)
 
 
 def pipeline_config(args):
@@ -65,7 +63,7 @@ def run_replay(args) -> int:
 
     source = FileSource(args.audio, args.audio2, speed=args.speed)
     transcriber = load_transcriber(args.model, lang=args.lang)
-    session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=make_engine(args),
+    session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=make_engine(args.lang, rules=args.rules, enabled=not args.no_rules),
                           config=pipeline_config(args), pace="max" if args.speed == "max" else "live")
     try:
         out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout

@@ -115,15 +115,14 @@ class Runtime:
         from pullcoach.session import LiveSession
         if lang not in ("nl", "en"):
             lang = self.args.lang
-        engine_args = type("A", (), {"lang": lang, "no_rules": getattr(self.args, "no_rules", False),
-                                     "rules": getattr(self.args, "rules", None)})
         keeper = None
         if getattr(self.args, "keep_audio", False) and self.store is not None:
             from pullcoach.audio_keep import AudioKeeper
             keeper = AudioKeeper(self.store.audio_dir, session_id)
             self.kept.add(session_id)  # marked in the store once its row exists
         session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
-                              engine=make_engine(engine_args), config=pipeline_config(self.args),
+                              engine=make_engine(lang, rules=getattr(self.args, "rules", None),
+                                                 enabled=not getattr(self.args, "no_rules", False)), config=pipeline_config(self.args),
                               pace="live", coachee=coachee, partner=partner, keeper=keeper)
         session.add_sink(self.hub.publish)
         return session

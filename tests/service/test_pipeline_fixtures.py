@@ -142,3 +142,14 @@ def test_replay_summary_on_stderr(tmp_path, capsys):
     kinds = {json.loads(x)["type"] for x in out.read_text().splitlines()}
     assert {"session-started", "speech-started", "transcript-final", "tick", "session-ended"} <= kinds
     assert any(isinstance(from_json(x), SpeechStarted) for x in out.read_text().splitlines())
+
+
+def test_a_custom_rule_pack_speaks_in_the_live_pipeline(tmp_path):
+    pack = tmp_path / "team.toml"
+    pack.write_text('extends = "nl"\n[messages]\ninterruption = "Even wachten!"\n', encoding="utf-8")
+    out = tmp_path / "ev.jsonl"
+    assert main(["replay", str(FIXTURES / "nl_push.flac"), "--no-partials", "--rules", str(pack),
+                 "--events", str(out)]) == 0
+    messages = {json.loads(x).get("message") for x in out.read_text().splitlines()
+                if '"nudge-issued"' in x and '"interruption"' in x}
+    assert messages == {"Even wachten!"}
