@@ -20,7 +20,9 @@ __all__ = ["InterruptionConfig", "Interruption", "OverlapTracker"]
 @dataclass(frozen=True)
 class InterruptionConfig:
     overlap_s: float = 0.5          # COACHING.md / issue 3: overlap >= ~0.5 s
-    backchannel_max_s: float = 0.7  # backchannels ("ja", "hm", "oke") end within ~0.6-0.8 s
+    # backchannels ("ja", "hm", "oke") last 0.3-0.6 s, and the VAD reports the end of a
+    # burst under 1 s after 150 ms of silence: by 0.65 s a backchannel is seen to be over
+    backchannel_max_s: float = 0.65
     lead_s: float = 0.3             # the other must have been talking first, not a joint start
 
 

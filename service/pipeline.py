@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class PipelineConfig:
     vad: VadConfig = VadConfig()
-    tick_s: float = 0.1  # rules about time run on ticks this often
+    # rules about time run on ticks this often; the interruption rule fires on the first
+    # tick past its threshold, so this is part of its latency
+    tick_s: float = 0.05
     pre_roll_s: float = 0.3  # audio kept before a VAD onset for the decoder
     post_roll_s: float = 0.15
     partials: bool = True
