@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pullcoach.rules.base import COACHEE, PARTNER, Candidate
+from pullcoach.rules.base import PARTNER, Candidate
 from pullcoach.rules.events import TranscriptFinal
 
 __all__ = ["OpenQuestionAfterResistanceConfig", "OpenQuestionAfterResistance"]

@@ -7,7 +7,6 @@ nudge times are when they would have fired live.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path

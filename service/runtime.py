@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from typing import Any, Mapping
 
 from pullcoach import tokens as tk

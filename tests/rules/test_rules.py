@@ -270,7 +270,9 @@ def test_question_kind_by_clause(lang, text, kind):
 def test_righting_reflex_not_when_autonomy_supportive(h):
     advice = (C, 4.0, 8.0, "Als ik jou was zou ik een koptelefoon kopen.")
     framed = (C, 4.0, 8.0, "Als ik jou was zou ik een koptelefoon kopen, maar het is aan jou.")
-    assert "righting-reflex" not in rules(fired(h, [(P, 0.0, 3.0, "Het is zo druk op kantoor."), framed]))
+    context = (P, 0.0, 3.0, "Het is zo druk op kantoor.")
+    assert "righting-reflex" in rules(fired(h, [context, advice]))  # the same advice, unframed
+    assert "righting-reflex" not in rules(fired(h, [context, framed]))
     assert "righting-reflex" not in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch, but it's up to you.")],
                                                 lang="en"))
     assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch.")], lang="en"))
