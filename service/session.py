@@ -66,12 +66,7 @@ class LiveSession:
         self._dispatch(event)
 
     def _dispatch(self, event) -> None:
-        for sink in list(self._sinks):
-            try:
-                sink(self.id, event)
-            except Exception:  # a broken sink must not stop the conversation
-                log.exception("sink %r failed; removed", sink)
-                self._sinks.remove(sink)
+        self._send(event)
         if self.engine is None:
             return
         try:
@@ -81,16 +76,20 @@ class LiveSession:
             derived = [PipelineWarning(t=getattr(event, "t", 0.0), kind="rules-error",
                                        message=f"Rule engine error: {exc}", detail={})]
         for out in derived:
-            for sink in list(self._sinks):
-                try:
-                    sink(self.id, out)
-                except Exception:
-                    log.exception("sink %r failed; removed", sink)
-                    self._sinks.remove(sink)
+            self._send(out)
 
-    def _start(self, first_block) -> None:
+    def _send(self, event) -> None:
+        for sink in list(self._sinks):
+            try:
+                sink(self.id, event)
+            except Exception:  # a broken sink must not stop the conversation
+                log.exception("sink %r failed; removed", sink)
+                self._sinks.remove(sink)
+
+    def _start(self, first_block=None) -> None:
         # wall-clock time of audio sample 0, so clients can measure delays
-        self.started_wall = time.time() - (first_block.start + len(first_block.samples)) / RATE
+        ahead = 0.0 if first_block is None else (first_block.start + len(first_block.samples)) / RATE
+        self.started_wall = time.time() - ahead
         self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
                                       wall_clock=round(self.started_wall, 3),
                                       coachee=self.names[0], partner=self.names[1]))
@@ -122,11 +121,8 @@ class LiveSession:
             reason = "stopped"
             raise
         finally:
-            if self.started_wall is None:
-                self.started_wall = time.time()
-                self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
-                                              wall_clock=round(self.started_wall, 3),
-                                              coachee=self.names[0], partner=self.names[1]))
+            if self.started_wall is None:  # no audio came at all
+                self._start()
             self._emit_all(*self.segmenter.finish())
             await self.scheduler.close()
             await asyncio.shield(worker)

@@ -169,3 +169,24 @@ def chromium():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """``new_page(width, height)``: a page in a fresh context; ``page.errors`` collects the
+    page's uncaught exceptions and console errors."""
+    contexts = []
+
+    def make(width: int, height: int):
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

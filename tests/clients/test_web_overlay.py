@@ -7,15 +7,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 420, "height": 160})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors
-    yield page
-    context.close()
+def page(new_page):
+    return new_page(420, 160)
 
 
 def test_overlay_page_shows_a_pushed_nudge(page, live_server, tmp_path):

@@ -32,15 +32,8 @@ def conversation(lang, coachee, partner, *, share, nudge):
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors
-    yield page
-    context.close()
+def page(new_page):
+    return new_page(1280, 900)
 
 
 def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, tmp_path):
