@@ -3,9 +3,9 @@
 ``Segmenter`` is synchronous and does no ASR: it keeps both channels in lockstep, runs
 the VAD (Silero score -> bleed gate -> ``VadMachine``) frame by frame, emits
 ``SpeechStarted``/``SpeechEnded`` and ``Tick`` events in audio-time order, and asks for
-final and partial decodes. ``AsrScheduler`` runs those decodes one at a time in a
-worker thread: finals first, partials only when the worker is free and nothing final
-waits (so lag cannot creep), the coachee's long turns before the partner's.
+final and partial decodes. ``AsrScheduler`` runs those decodes in worker threads, two at
+once when live: finals first (one per speaker at a time, so they stay in order), one
+partial at a time and only when no final waits (so lag cannot creep).
 """
 
 from __future__ import annotations
@@ -248,6 +248,11 @@ class AsrScheduler:
                  clock: Callable[[], float], *, pace: str = "live",
                  behind_warn_s: float = 3.0, lang: str | None = None) -> None:
         self.transcriber = transcriber
+        # decodes at once: the model's workers when live; one at full speed, so a replay
+        # gives the same events in the same order every time
+        self.slots = 1 if pace == "max" else max(1, getattr(transcriber.config, "workers", 1))
+        self.busy_finals: set[str] = set()  # speakers with a final decoding
+        self.busy_partial = False
         self.emit = emit
         self.clock = clock
         self.pace = pace
@@ -314,9 +319,13 @@ class AsrScheduler:
                                       message="Transcription has caught up.", detail={}))
 
     def _next(self) -> Job | None:
-        if self.finals:
-            return self.finals.popleft()
-        if self.behind or not self.partials:
+        """The next job that may start now: finals first, but never two of one speaker at
+        once (their events keep their order); one partial at a time, when no final waits."""
+        for job in self.finals:
+            if job.speaker not in self.busy_finals:
+                self.finals.remove(job)
+                return job
+        if self.finals or self.busy_partial or self.behind or not self.partials:
             return None
         speaker = COACHEE if COACHEE in self.partials else min(
             self.partials, key=lambda s: self.partials[s].ready)
@@ -330,39 +339,67 @@ class AsrScheduler:
         self._wake.set()
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            job = self._next()
-            if job is None:
-                self._idle.set()
-                if self._closing:
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
-                continue  # that utterance is already final
-            started = time.perf_counter()
-            result = await loop.run_in_executor(
-                None, lambda j=job: self.transcriber.transcribe(
-                    j.audio, final=j.final, offset=j.s0 / RATE, lang=self.lang))
-            t = job.ready if self.pace == "max" else round(max(self.clock(), job.ready), 3)
-            self.records.append({
-                "speaker": job.speaker, "final": job.final, "audio_s": (job.s1 - job.s0) / RATE,
-                "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
-                "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
-            })
-            if job.speculative:
-                if job.key not in self.spec_results:
-                    continue  # cancelled while it ran: speech went on
-                if job.key not in self.confirmed:
-                    self.spec_results[job.key] = result  # emitted when the utterance ends
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                job = self._next() if len(running) < self.slots else None
+                if job is None:
+                    if not running:
+                        self._idle.set()
+                        if self._closing:
+                            return
+                    self._wake.clear()
+                    await self._wake.wait()  # a submit or a finished decode
                     continue
-                self.spec_results.pop(job.key, None)
-                t = max(t, self.confirmed[job.key])
-            if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
-                continue
-            self._emit_final(job, result, t) if job.final else self._emit(job, result, t)
+                if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+                    continue  # that utterance is already final
+                if job.final:
+                    self.busy_finals.add(job.speaker)
+                else:
+                    self.busy_partial = True
+                task = asyncio.create_task(self._decode(job))
+                running.add(task)
+                task.add_done_callback(lambda t: (running.discard(t), self._wake.set()))
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _decode(self, job: Job) -> None:
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        try:
+            result = await loop.run_in_executor(
+                None, lambda: self.transcriber.transcribe(
+                    job.audio, final=job.final, offset=job.s0 / RATE, lang=self.lang))
+        except Exception as exc:  # one failed decode must not end the session
+            log.exception("decode failed")
+            self.emit(PipelineWarning(
+                t=round(self.clock(), 3), kind="asr-error",
+                message=f"Could not transcribe {job.speaker} {job.t0:.1f}-{job.t1:.1f} s: {exc}",
+                detail={"speaker": job.speaker, "t0": job.t0, "t1": job.t1}))
+            return
+        finally:
+            if job.final:
+                self.busy_finals.discard(job.speaker)
+            else:
+                self.busy_partial = False
+        t = job.ready if self.pace == "max" else round(max(self.clock(), job.ready), 3)
+        self.records.append({
+            "speaker": job.speaker, "final": job.final, "audio_s": (job.s1 - job.s0) / RATE,
+            "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
+            "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
+        })
+        if job.speculative:
+            if job.key not in self.spec_results:
+                return  # cancelled while it ran: speech went on
+            if job.key not in self.confirmed:
+                self.spec_results[job.key] = result  # emitted when the utterance ends
+                return
+            self.spec_results.pop(job.key, None)
+            t = max(t, self.confirmed[job.key])
+        if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+            return
+        self._emit_final(job, result, t) if job.final else self._emit(job, result, t)
 
     def _emit_final(self, job: Job, result, t: float) -> None:
         self.confirmed.pop(job.key, None)

@@ -82,3 +82,64 @@ def test_finals_go_before_partials():
     out, tr = run([[job(4.0, final=False, speaker="coachee"),
                     job(3.0, speaker="partner", utterance=7)]])
     assert tr.calls[0] == (True, 3.0)
+
+
+class SlowTranscriber(FakeTranscriber):
+    """Takes ``seconds[final]`` per decode in a worker thread, like the real model."""
+
+    def __init__(self, seconds, fail_at=None):
+        super().__init__()
+        self.seconds = seconds
+        self.fail_at = fail_at
+        self.spans = []
+
+    def transcribe(self, audio, *, final=True, offset=0.0, lang=None):
+        import time
+        t = time.perf_counter()
+        if self.fail_at is not None and round(len(audio) / 16000, 2) == self.fail_at:
+            raise RuntimeError("decoder broke")
+        time.sleep(self.seconds[final])
+        self.spans.append((final, round(len(audio) / 16000, 2), t, time.perf_counter()))
+        return super().transcribe(audio, final=final, offset=offset, lang=lang)
+
+
+def run_live(steps, tr):
+    """steps: job lists submitted 0.05 s apart while decodes run."""
+    out = []
+
+    async def main():
+        s = AsrScheduler(tr, out.append, lambda: 0.0, pace="live")
+        worker = asyncio.create_task(s.run())
+        for jobs in steps:
+            s.submit(jobs)
+            await asyncio.sleep(0.05)
+        await s.drain()
+        await s.close()
+        await worker
+    asyncio.run(main())
+    return out
+
+
+def test_live_a_final_does_not_wait_behind_a_running_partial():
+    tr = SlowTranscriber({False: 0.4, True: 0.1})
+    out = run_live([[job(4.0, final=False, speaker="coachee")],
+                    [job(3.0, speaker="partner", utterance=7)]], tr)
+    partial = next(s for s in tr.spans if not s[0])
+    final = next(s for s in tr.spans if s[0])
+    assert final[2] < partial[3]  # started while the partial still ran
+    assert [type(e) for e in out] == [TranscriptFinal, TranscriptPartial]
+
+
+def test_live_finals_of_one_speaker_stay_in_order():
+    tr = SlowTranscriber({True: 0.2, False: 0.0})
+    out = run_live([[job(5.0, utterance=1), job(6.0, utterance=2)]], tr)
+    assert [e.t1 for e in out] == [5.0, 6.0]
+    first, second = sorted((s for s in tr.spans), key=lambda s: s[2])
+    assert second[2] >= first[3]  # the second began after the first ended
+
+
+def test_a_failed_decode_is_a_warning_and_later_ones_still_run():
+    tr = SlowTranscriber({True: 0.0, False: 0.0}, fail_at=5.0)
+    out = run_live([[job(5.0, utterance=1), job(6.0, utterance=2)]], tr)
+    assert [type(e).__name__ for e in out] == ["PipelineWarning", "TranscriptFinal"]
+    assert out[0].kind == "asr-error" and out[1].t1 == 6.0
