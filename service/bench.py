@@ -103,14 +103,14 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     texts = [m for _, m in msgs if m.get("type") in ("transcript-final", "transcript-partial")]
     # engine -> socket: from the audio moment the rule fired to the message on the socket
     fired = [w - (t0 + m["t"]) for w, m in nudges]
-    # text rules: from the end of the words that triggered the nudge to the message
+    # text rules: from the end of the words that triggered the nudge to the message (nudges
+    # that fired as a transcript arrived; rules on speech or ticks have no words to time)
     evidence = []
     for w, m in nudges:
-        if m["rule"] in ("interruption", "trainer"):
-            continue
         before = [x for x in texts if x["speaker"] == m["speaker"] and x["t"] <= m["t"] + 1e-6]
-        if before:
-            evidence.append(w - (t0 + max(before, key=lambda x: x["t"])["t1"]))
+        last = max(before, key=lambda x: x["t"]) if before else None
+        if last is not None and m["t"] - last["t"] < 0.1 and m["rule"] not in ("interruption", "trainer"):
+            evidence.append(w - (t0 + last["t1"]))
     # end to end: true onset of each coachee interruption -> the interruption nudge arriving
     inter = []
     for e in truth.get("events", []):
