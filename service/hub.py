@@ -4,6 +4,8 @@ Sessions publish ``(session_id, event)`` with ``hub.publish`` (a LiveSession sin
 keeps a small record per session (token, names, latest audio time, live or not) and calls
 every subscriber in order. Subscribers must never block: they queue and return. A
 subscriber that raises is logged and kept; it never stops the others or the pipeline.
+A long-running ``serve`` keeps the newest ``keep_ended`` ended sessions for late trainers
+and forgets older ones (the store keeps everything).
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ class SessionRecord:
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, keep_ended: int = 20) -> None:
         self.sessions: dict[str, SessionRecord] = {}
+        self.keep_ended = keep_ended
         self._subscribers: list[Subscriber] = []
+        self._forget: list[Callable[[str], None]] = []
         self._seq = 0
         self.published = 0
 
@@ -67,6 +71,17 @@ class Hub:
     def newest(self, predicate: Callable[[SessionRecord], bool] = lambda r: True) -> SessionRecord | None:
         open_ = [r for r in self.sessions.values() if not r.ended and predicate(r)]
         return max(open_, key=lambda r: r.seq) if open_ else None
+
+    def on_forget(self, fn: Callable[[str], None]) -> None:
+        """``fn(session_id)`` runs when an ended session is forgotten."""
+        self._forget.append(fn)
+
+    def _prune(self) -> None:
+        ended = sorted((r for r in self.sessions.values() if r.ended), key=lambda r: r.seq)
+        for rec in ended[:max(0, len(ended) - self.keep_ended)]:
+            del self.sessions[rec.session]
+            for fn in self._forget:
+                fn(rec.session)
 
     # --- pub/sub ----------------------------------------------------------------------
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
@@ -92,3 +107,5 @@ class Hub:
                 fn(session, event)
             except Exception:  # a broken consumer must not stop the pipeline
                 log.exception("hub subscriber %r failed", fn)
+        if isinstance(event, ev.SessionEnded):
+            self._prune()

@@ -114,6 +114,7 @@ class Service:
         self._server: Any = None
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = hub.subscribe(self._on_event)
+        hub.on_forget(self._forget)
 
     # --- lifecycle --------------------------------------------------------------------
     async def start(self) -> "Service":
@@ -185,6 +186,10 @@ class Service:
             write_all(direct, text)
         if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):
             self._push_status(session)
+
+    def _forget(self, session: str) -> None:
+        self.history.pop(session, None)
+        self._history_chars.pop(session, None)
 
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]

@@ -340,3 +340,23 @@ def test_healthz_and_http_routes():
         assert status == 404
         await service.close()
     run(main())
+
+
+def test_a_long_running_service_forgets_the_oldest_ended_sessions():
+    async def main():
+        hub, service, _ = await start()
+        hub.keep_ended = 2
+        for i in range(5):  # five more sessions come and go
+            sid = f"S{i}"
+            hub.declare(sid, f"overlay-token-{i:010d}")
+            hub.publish(sid, ev.SessionStarted(session=sid, wall_clock=time.time()))
+            hub.publish(sid, nudge(f"nudge {i}"))
+            hub.publish(sid, ev.SessionEnded(t=9.0, reason="ended"))
+        assert sorted(hub.sessions) == ["A", "B", "S3", "S4"]  # live ones stay
+        assert sorted(service.history) == ["A", "B", "S3", "S4"]
+        tr = await hello(service, "trainer", TRAINER)
+        welcome = await until(tr, lambda m: isinstance(m, p.Welcome))
+        assert [s.session for s in welcome.sessions] == ["A", "B", "S3", "S4"]
+        await tr.close()
+        await service.close()
+    run(main())
