@@ -36,6 +36,9 @@ def register(sub) -> None:
                    help="comma-separated models to test for real-time headroom (default: base,tiny.en,small)")
     p.add_argument("--skip-models", action="store_true", help="skip the model-size check")
     p.add_argument("--no-partials", action="store_true")
+    p.add_argument("--sessions", type=int, default=1, metavar="N",
+                   help="replay each fixture as N sessions at once on one shared model, as a "
+                        "trainer's `serve` with N role-plays does (default: 1)")
     p.add_argument("--json", metavar="FILE", help="also write the results here")
     p.set_defaults(func=run_bench)
 
@@ -151,6 +154,14 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     }
 
 
+async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> list[dict]:
+    runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args) for _ in range(n)))
+    if n > 1:
+        for i, r in enumerate(runs, 1):
+            r["fixture"] = f"{path.name}#{i}"
+    return list(runs)
+
+
 def model_headroom(names: list[str], clip: np.ndarray, lang: str) -> list[dict]:
     """Decode a clip per model; real-time factor of a final and a partial decode."""
     from pullcoach.asr import load_transcriber
@@ -223,8 +234,10 @@ def run_bench(args) -> int:
         if lang not in transcribers:
             transcribers[lang] = load_transcriber(args.model, lang=lang)
             transcribers[lang].warm_up()
-        print(f"replaying {path.name} at real-time speed ({truth.get('duration', '?')} s)…", file=sys.stderr)
-        runs.append(asyncio.run(_replay_live(path, truth, transcribers[lang], args)))
+        n = max(1, args.sessions)
+        print(f"replaying {path.name} at real-time speed ({truth.get('duration', '?')} s)"
+              + (f", {n} sessions at once" if n > 1 else "") + "…", file=sys.stderr)
+        runs += asyncio.run(_replay_many(n, path, truth, transcribers[lang], args))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for r in runs:
         r["peak_rss_mb"] = round(peak)
