@@ -7,7 +7,10 @@ Wire format (see docs/protocol.md, "Remote capture"):
   3. client -> binary frames: a 9-byte header ``<BQ`` (speaker id: 0 coachee, 1 partner;
      start: uint64 sample index on the session clock) then int16 little-endian mono PCM
      at 16 kHz; at most ``max_size`` bytes per frame (64 KiB = 2 s of audio)
-  4. client -> ``{"v":1,"type":"end-session","session":ID}`` or just closes.
+  4. client -> ``{"v":1,"type":"end-session","session":ID}`` or just closes (code 1000).
+A connection that drops without either leaves the session waiting: a capture that says
+``hello`` with ``"session": ID`` within ``resume_grace_s`` goes on feeding it (blocks it
+had already sent are ignored), otherwise the session ends with the audio it has.
 The server side is ``WebSocketSource`` (an audio source like FileSource/LiveSource) fed
 by the connection; the session runs until the source ends.
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import numpy as np
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from pullcoach import __version__
 from pullcoach import protocol as p
@@ -42,7 +45,7 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:
     from pullcoach.server import Service
 
-__all__ = ["RATE", "HEADER", "pack_block", "unpack_block", "WebSocketSource", "handle",
+__all__ = ["RATE", "HEADER", "pack_block", "unpack_block", "WebSocketSource", "Ingest", "handle",
            "new_session_id"]
 
 log = logging.getLogger(__name__)
@@ -106,6 +109,10 @@ class WebSocketSource:
     def stats(self) -> dict:
         return dict(self._stats)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """No more blocks; those queued are still delivered."""
         if not self._closed:
@@ -116,38 +123,82 @@ class WebSocketSource:
                 pass  # blocks() sees _closed once the queue is drained
 
 
-async def handle(service: "Service", ws: Any) -> None:
-    """One capture connection: hello, a session, then audio frames until the end."""
-    try:
-        hello = await service.first_hello(ws)
-        if hello.role != "capture":
-            raise p.protocol_error("malformed", 'on /ingest the role is "capture"')
-        if not (tk.same(hello.token, service.tokens.ingest)
-                or tk.same(hello.token, service.tokens.trainer)):
-            raise p.protocol_error("bad-token", "wrong capture token")
-        if service.session_factory is None:
-            raise p.protocol_error("no-session", "this server does not run pipelines")
-    except p.ProtocolError as err:
-        await service.refuse(ws, err)
-        return
-    except ConnectionClosed:
-        return
+class Ingest:
+    """One remote-capture session on the server: its source, its pipeline task, and
+    whether a capture is connected. A capture that drops (network, laptop sleep) may come
+    back within ``grace`` seconds and go on where it left off; after that the session ends."""
+
+    def __init__(self, session_id: str, source: WebSocketSource) -> None:
+        self.id = session_id
+        self.source = source
+        self.task: asyncio.Task | None = None
+        self.ws: Any = None  # the capture connection feeding it now
+        self.attached = True
+        self._timer: asyncio.TimerHandle | None = None
+
+    def attach(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.attached = True
+
+    def detach(self, grace: float) -> None:
+        self.attached = False
+        self._timer = asyncio.get_running_loop().call_later(grace, self.finish)
+
+    def finish(self) -> None:
+        """No more audio: the session finishes what it has and ends."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.source.close()
+
+
+def _authorize(service: "Service", hello: p.Hello) -> Ingest | None:
+    """The session a capture resumes (``hello.session``), or None for a new one."""
+    if hello.role != "capture":
+        raise p.protocol_error("malformed", 'on /ingest the role is "capture"')
+    if not (tk.same(hello.token, service.tokens.ingest) or tk.same(hello.token, service.tokens.trainer)):
+        raise p.protocol_error("bad-token", "wrong capture token")
+    if service.session_factory is None:
+        raise p.protocol_error("no-session", "this server does not run pipelines")
+    if hello.session is None:
+        return None
+    live = service.ingests.get(hello.session)
+    if live is None or live.source.closed:
+        raise p.protocol_error("no-session", f"no capture session {hello.session} to resume "
+                                             "(it has ended): start a new one")
+    return live
+
+
+def _start(service: "Service", hello: p.Hello) -> Ingest:
     session_id, token = new_session_id(), tk.new_token()
     lang = hello.lang or "nl"
     rec = service.hub.declare(session_id, token, lang=lang, coachee=hello.coachee or "coachee",
                               partner=hello.partner or "partner")
-    source = WebSocketSource()
-    session = service.session_factory(source, session_id=session_id, lang=lang,
+    live = Ingest(session_id, WebSocketSource())
+    session = service.session_factory(live.source, session_id=session_id, lang=lang,
                                       coachee=rec.coachee, partner=rec.partner)
     service.hub.attach(session_id, session)
     if service.on_session is not None:
         service.on_session(rec)
-    run = asyncio.get_running_loop().create_task(session.run())
-    info = p.SessionInfo(session=session_id, lang=lang, started_wall=None, live=False,
-                         coachee=rec.coachee, partner=rec.partner)
+    service.ingests[session_id] = live
+
+    async def run() -> None:
+        try:
+            await session.run()
+        except Exception:
+            log.exception("session %s failed", session_id)
+        finally:
+            service.ingests.pop(session_id, None)
+    live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
+    return live
+
+
+async def _pump(ws: Any, source: WebSocketSource) -> bool:
+    """Audio frames into the source. True when the capture ended the session (end-session,
+    or a clean close); False when the connection dropped."""
     try:
-        await ws.send(p.encode(p.Welcome(role="capture", server=f"pullcoach {__version__}",
-                                         sessions=(info,), token=token)))
         async for raw in ws:
             if isinstance(raw, bytes):
                 try:
@@ -161,16 +212,54 @@ async def handle(service: "Service", ws: Any) -> None:
                 await ws.send(p.encode(p.Error(code=p.error_code(err), message=str(err))))
                 continue
             if isinstance(msg, p.EndSession):
-                break
+                return True
             await ws.send(p.encode(p.Error(code="unknown-type", message="send audio or end-session")))
+    except ConnectionClosedError:
+        return False
+    return True  # closed cleanly (1000/1001)
+
+
+async def handle(service: "Service", ws: Any) -> None:
+    """One capture connection: hello, a new (or resumed) session, audio frames until the end."""
+    try:
+        hello = await service.first_hello(ws)
+        live = _authorize(service, hello)
+    except p.ProtocolError as err:
+        await service.refuse(ws, err)
+        return
     except ConnectionClosed:
-        pass
-    finally:
-        source.close()
-        try:
-            await run
-        except Exception:
-            log.exception("session %s failed", session_id)
+        return
+    resumed = live is not None
+    if live is None:
+        live = _start(service, hello)
+    else:  # a reconnect; the server may not have noticed the old connection drop yet
+        old, live.ws = live.ws, None
+        if old is not None:
+            service._spawn(old.close(4000, "replaced by a reconnect"))
+        live.attach()
+        log.warning("capture for session %s reconnected", live.id)
+    live.ws = ws
+    rec = service.hub.sessions[live.id]
+    info = p.SessionInfo(session=live.id, lang=rec.lang, started_wall=rec.started_wall, live=rec.live,
+                         coachee=rec.coachee, partner=rec.partner)
+    ended = False
+    try:
+        await ws.send(p.encode(p.Welcome(role="capture", server=f"pullcoach {__version__}",
+                                         sessions=(info,), token=rec.token)))
+        ended = await _pump(ws, live.source)
+    except ConnectionClosed:
+        ended = False
+    if live.ws is not ws:
+        return  # replaced by a newer connection: that one owns the session now
+    live.ws = None
+    if not (ended or service.closing):
+        log.warning("capture for session %s dropped%s; waiting %.0f s for it to come back",
+                    live.id, " again" if resumed else "", service.resume_grace_s)
+        live.detach(service.resume_grace_s)
+        return
+    live.finish()
+    if live.task is not None:
+        await asyncio.shield(live.task)
     try:
         await ws.close(1000, "session ended")
     except ConnectionClosed:

@@ -109,6 +109,9 @@ class Service:
         self._status_sent: dict[str, tuple[bool, bool]] = {}
         # what a trainer who connects mid-session needs to catch up: every event of each
         # session but ticks and partials, encoded once (bounded per session)
+        self.ingests: dict[str, Any] = {}  # remote-capture sessions by id (ingest.Ingest)
+        self.resume_grace_s = 30.0  # a dropped capture may come back this long
+        self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self._history_chars: collections.Counter[str] = collections.Counter()
         self._server: Any = None
@@ -130,6 +133,9 @@ class Service:
         return self
 
     async def close(self) -> None:
+        self.closing = True
+        for live in list(self.ingests.values()):
+            live.finish()
         self._unsubscribe()
         for task in list(self._tasks):
             task.cancel()

@@ -213,3 +213,72 @@ def test_run_replay_serves_clients_and_ends_cleanly(tmp_path):
     seen = asyncio.run(asyncio.wait_for(main(), 180))
     assert seen[0] == "session-started" and "speech-started" in seen
     assert "nudge-issued" in seen and seen[-1] == "session-ended"
+
+
+def _capture_service(hub, made):
+    def factory(source, *, session_id, lang, coachee, partner):
+        made.setdefault("sessions", []).append(CountingSession(hub, source, session_id))
+        return made["sessions"][-1]
+    return Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0, ping_interval=None,
+                   session_factory=factory)
+
+
+class DroppingSource(ListSource):
+    """Live-like: a block every few ms; the network drops (server side aborts) at ``drop_at``."""
+
+    def __init__(self, blocks, service, drop_at):
+        super().__init__(blocks)
+        self.service, self.drop_at = service, drop_at
+
+    async def blocks(self):
+        for i, b in enumerate(self._blocks):
+            if i == self.drop_at:
+                for conn in list(self.service._server.connections):
+                    conn.transport.abort()  # no close frame: a dropped network
+            await asyncio.sleep(0.002)
+            yield b
+
+
+def test_a_dropped_capture_reconnects_and_the_session_loses_no_audio():
+    async def main():
+        hub, made = Hub(), {}
+        service = await _capture_service(hub, made).start()
+        blocks = [ingest.AudioBlock(speaker=s, start=i * 800, samples=np.full(800, 0.1, np.float32))
+                  for i in range(60) for s in ("coachee", "partner")]
+        sid = await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST,
+                                   DroppingSource(blocks, service, drop_at=50))
+        assert len(made["sessions"]) == 1  # resumed, not a second session
+        sess = made["sessions"][0]
+        assert sid == sess.id and hub.sessions[sid].ended
+        # every block exactly once and in order: resent ones were ignored, none went missing
+        assert sess.samples == {"coachee": 48000, "partner": 48000}
+        for speaker in ("coachee", "partner"):
+            starts = [s for sp, s in sess.starts if sp == speaker]
+            assert starts == [i * 800 for i in range(60)]
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
+    async def main():
+        hub, made = Hub(), {}
+        service = await _capture_service(hub, made).start()
+        service.resume_grace_s = 0.3
+        ws = await connect(f"ws://127.0.0.1:{service.port}/ingest")
+        await ws.send(p.encode(p.Hello(role="capture", token=INGEST)))
+        sid = p.decode(await ws.recv()).sessions[0].session
+        await ws.send(ingest.pack_block("coachee", 0, np.zeros(1600, np.float32)))
+        await asyncio.sleep(0.1)
+        ws.transport.abort()
+        await asyncio.sleep(0.15)
+        assert not hub.sessions[sid].ended  # still waiting for the capture
+        await asyncio.sleep(0.5)
+        assert hub.sessions[sid].ended and made["sessions"][0].samples["coachee"] == 1600
+        # too late to resume: a clear refusal
+        with pytest.raises(ProtocolError, match="no-session"):
+            async with connect(f"ws://127.0.0.1:{service.port}/ingest") as late:
+                await late.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid)))
+                reply = p.decode(await late.recv())
+                raise ProtocolError(reply.code)
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
