@@ -94,14 +94,7 @@ class Labeler:
             advice_p = max(advice_p, probs_["advice"])  # a pack phrase stays evidence
             advice = advice or on["advice"]
             input_p = probs_["input"]
-            # open vs closed: the more likely one wins
-            o, c = probs_["open"], probs_["closed"]
-            if on["open"] and o >= c:
-                question = "open"
-            elif on["closed"]:
-                question = "closed"
-            else:
-                question = None
+            question = self.model.question(probs_)
         return Labels(
             reflection=reflection and not backchannel,
             question=None if backchannel else question,

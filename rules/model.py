@@ -19,7 +19,9 @@ from pullcoach.rules.text import normalise
 
 __all__ = ["LabelModel", "load_model", "features", "HEADS"]
 
-HEADS = ("reflection", "open", "closed", "input", "advice")
+# "question": any question; "open": open *given* a question (trained on question utterances
+# only; AnnoMI dev CV: finding the question first, then its kind, beats two flat heads)
+HEADS = ("reflection", "question", "open", "input", "advice")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\?")
 _STOP = frozenset("the a an and of to in it is that i you me my your for on with this be "
                   "was are so but or at as do have just like um uh".split())
@@ -138,6 +140,11 @@ class LabelModel:
     def decide(self, probs: dict[str, float]) -> dict[str, bool]:
         """Each head's probability against its threshold."""
         return {h: probs[h] >= self.thresholds[h] for h in HEADS}
+
+    def question(self, probs: dict[str, float]) -> str | None:
+        """"open" | "closed" | None: a question first, then its kind."""
+        on = self.decide(probs)
+        return None if not on["question"] else "open" if on["open"] else "closed"
 
     def score(self, feats: list[str]) -> dict[str, float]:
         out = {}

@@ -79,6 +79,16 @@ def keyword_flags(rows: list[dict]) -> list[tuple[str, ...]]:
     return out
 
 
+def targets(r: dict) -> dict[str, bool]:
+    """What each model head learns: "open" is open *given* a question (see ``ONLY``)."""
+    g = gold(r)
+    return {"reflection": g["reflection"], "question": g["open"] or g["closed"], "open": g["open"],
+            "input": g["input"], "advice": g["advice"]}
+
+
+ONLY = {"open": "question"}  # a head trained only on the rows where another target holds
+
+
 def _fit(feats: list[list[str]], ys: dict[str, list[bool]], groups: list[str], *, l2: float,
          min_df: int, iters: int, balance: float) -> dict[str, dict[str, float]]:
     """One L2-regularised logistic regression per head (Adam on the mean log-loss).
@@ -98,10 +108,11 @@ def _fit(feats: list[list[str]], ys: dict[str, list[bool]], groups: list[str], *
             j = index.get(f)
             if j is not None:
                 X[i, j] = 1.0
-    n = len(feats)
     weights = {}
     for head in HEADS:
-        y = np.array(ys[head], dtype=np.float32)
+        keep = np.array(ys[ONLY[head]] if head in ONLY else [True] * len(feats))
+        Xh, y = X[keep], np.array(ys[head], dtype=np.float32)[keep]
+        n = len(y)
         pos = max(1.0, float(y.sum()))
         sw = np.where(y > 0, ((n - pos) / pos) ** balance, 1.0).astype(np.float32)  # class balance
         w = np.zeros(len(vocab), dtype=np.float32)
@@ -109,8 +120,8 @@ def _fit(feats: list[list[str]], ys: dict[str, list[bool]], groups: list[str], *
         reg = np.full(len(vocab), l2 / n, dtype=np.float32)
         reg[index["bias"]] = 0.0
         for step in range(1, iters + 1):
-            p = 1.0 / (1.0 + np.exp(-(X @ w)))
-            g = X.T @ ((p - y) * sw) / n + reg * w
+            p = 1.0 / (1.0 + np.exp(-(Xh @ w)))
+            g = Xh.T @ ((p - y) * sw) / n + reg * w
             m = 0.9 * m + 0.1 * g
             v = 0.999 * v + 0.001 * g * g
             w -= 0.05 * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
@@ -118,13 +129,16 @@ def _fit(feats: list[list[str]], ys: dict[str, list[bool]], groups: list[str], *
     return weights
 
 
-def _best_threshold(probs: list[float], ys: list[bool]) -> float:
+def _best_threshold(probs: list[float], ys: list[bool], gate: list[bool] | None = None) -> float:
+    """The F1-best threshold; with ``gate``, a row counts as positive only where the gate holds
+    (the open head's F1 is that of the final label: a question, and open)."""
+    gate = gate or [True] * len(probs)
     best, best_f = 0.5, -1.0
     for k in range(20, 81, 5):
         t = k / 100
-        tp = sum(1 for p, y in zip(probs, ys) if p >= t and y)
-        fp = sum(1 for p, y in zip(probs, ys) if p >= t and not y)
-        fn = sum(1 for p, y in zip(probs, ys) if p < t and y)
+        tp = sum(1 for p, y, g in zip(probs, ys, gate) if p >= t and g and y)
+        fp = sum(1 for p, y, g in zip(probs, ys, gate) if p >= t and g and not y)
+        fn = sum(1 for p, y, g in zip(probs, ys, gate) if (p < t or not g) and y)
         f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         if f > best_f + 1e-9:
             best, best_f = t, f
@@ -137,7 +151,7 @@ def train(rows: list[dict], *, l2: float = 10.0, min_df: int = 3, iters: int = 3
     out-of-fold predictions of an inner ``inner``-fold CV grouped by transcript."""
     feats = [features(r["utterance_text"], r["_prev"], kw) for r, kw in zip(rows, keyword_flags(rows))]
     groups = [r["transcript_id"] for r in rows]
-    ys = {h: [gold(r)[h] for r in rows] for h in HEADS}
+    ys = {h: [targets(r)[h] for r in rows] for h in HEADS}
     kw = dict(l2=l2, min_df=min_df, iters=iters, balance=balance)
     thresholds = {h: 0.5 for h in HEADS}
     if inner > 1:
@@ -153,7 +167,9 @@ def train(rows: list[dict], *, l2: float = 10.0, min_df: int = 3, iters: int = 3
                 p = m.score(feats[i])
                 for h in HEADS:
                     oof[h][i] = p[h]
-        thresholds = {h: _best_threshold(oof[h], ys[h]) for h in HEADS}
+        thresholds = {h: _best_threshold(oof[h], ys[h]) for h in HEADS if h not in ONLY}
+        for h, g in ONLY.items():
+            thresholds[h] = _best_threshold(oof[h], ys[h], [p >= thresholds[g] for p in oof[g]])
     return LabelModel(_fit(feats, ys, groups, **kw), thresholds=thresholds)
 
 
@@ -289,11 +305,13 @@ def main(argv: list[str] | None = None) -> int:
         meta = {"trained_on": f"AnnoMI development part ({args.csv.rsplit('/', 1)[-1]}): "
                               f"{len(ids)} English transcripts, therapist utterances; uccollab/AnnoMI "
                               "(Wu et al., ICASSP 2022); the held-out AnnoMI transcripts were not used",
+                "heads": "reflection, question, open given a question (trained on question rows only), "
+                         "input, advice",
                 "features": "words, bigrams, sentence openers (first/last sentence, questions), '?' count, "
                             "length, you/I/we rates, second person + feeling/thinking verbs, 'sounds like', "
                             "'so you', modal verbs, quantities, echo of the client's previous utterance, "
                             "rule-pack labels",
-                "l2": args.l2, "min_df_transcripts": args.min_df, "heads": list(HEADS),
+                "l2": args.l2, "min_df_transcripts": args.min_df,
                 "thresholds": "per head, F1-best on out-of-fold predictions of a 3-fold CV grouped by transcript"}
         with open(args.train, "w", encoding="utf-8") as f:
             json.dump({"meta": meta, "weights": model.weights, "thresholds": model.thresholds}, f,

@@ -143,5 +143,5 @@ def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
     assert "AUC low-vs-high 1.000" in text.split("[rule packs only]")[1]
     weights = json.loads((tmp_path / "m.json").read_text())
     assert "AnnoMI" in weights["meta"]["trained_on"] and set(weights["weights"]) == {
-        "reflection", "open", "closed", "input", "advice"}
+        "reflection", "question", "open", "input", "advice"}
     assert mod.auc([3.0, 2.0], [1.0, 2.0]) == pytest.approx(0.875)
