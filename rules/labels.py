@@ -36,6 +36,7 @@ class Labels:
     resistance: bool = False
     advice_request: bool = False
     advice_p: float = 0.0  # how sure the advice label is (1.0 from a pack phrase, else the model's p)
+    advice_asked: bool = False  # every advice phrase sits in a question, none a suggestion-question
     input_p: float = 0.0   # the learned model's p for input (0 without a model: a pack's argument
                            # connective is no evidence of unsolicited informing)
     proposal_argued: bool = False  # an argument follows the proposal in the same utterance
@@ -72,7 +73,11 @@ class Labeler:
         question, closed_n = self._question(toks)
         args = self._find("argument", toks)
         push = bool(self._find("push", toks))
-        advice = bool(self._find("advice", toks))
+        advice_found = self._find("advice", toks)
+        advice = bool(advice_found)
+        # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
+        asked = bool(advice_found) and all(toks[m.start].question for m in advice_found) and not (
+            self._find("advice_question", toks))
         info = bool(self._find("information", toks))
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
@@ -109,6 +114,7 @@ class Labeler:
             resistance=bool(self._find("resistance", toks, start=True)),
             advice_request=bool(self._find("advice_request", toks)),
             advice_p=advice_p if advice else 0.0,
+            advice_asked=asked,
             input_p=input_p if inp else 0.0,
             proposal_argued=argued,
             words=n,

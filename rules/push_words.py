@@ -15,6 +15,10 @@ __all__ = ["PushWordsConfig", "PushWords"]
 @dataclass(frozen=True)
 class PushWordsConfig:
     in_questions: bool = True  # "Moet je dat niet eens proberen?" pushes too (seed 002)
+    # but an open question evokes: "What do you think you need to do?", "Wat moet er volgens
+    # jou gebeuren?" (MI: the partner names the change). AnnoMI dev 5-fold CV: 4 of the 6
+    # push-word nudges in high-quality sessions were open questions, none of the 5 in low
+    in_open_questions: bool = False
 
 
 class PushWords:
@@ -28,6 +32,9 @@ class PushWords:
         if not isinstance(event, TranscriptFinal) or event.speaker != COACHEE:
             return []
         lab = ctx.utterances[-1].labels
-        if lab.push and not lab.reflection and (self.config.in_questions or lab.question is None):
+        c = self.config
+        if lab.question == "open" and not c.in_open_questions:
+            return []
+        if lab.push and not lab.reflection and (c.in_questions or lab.question is None):
             return [Candidate(self.name, event.t, event.t0)]
         return []

@@ -169,6 +169,20 @@ def test_righting_reflex_unless_permission(h):
                                                     (C, 2.5, 5.0, "You could try the patch.")], lang="en"))
 
 
+def test_advice_phrase_inside_a_question_asks(h):
+    scale = [(C, 0.0, 3.0, "On a scale from 0 to 10, how ready are you?"), (P, 3.5, 4.0, "Three."),
+             (C, 4.5, 6.0, "Why not a one or a two?")]
+    assert "righting-reflex" not in rules(fired(h, scale, lang="en"))
+    assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "Why don't you just try the patch?")], lang="en"))
+    assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "Waarom ga je niet gewoon sporten?")]))
+
+
+def test_push_words_in_an_open_question_evoke(h):
+    assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "Wat moet er volgens jou gebeuren?")]))
+    assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "What do you think you need to do?")], lang="en"))
+    assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "Je moet gewoon weer naar kantoor komen.")]))
+
+
 def test_proposal_with_and_without_argument(h):
     ns = fired(h, [(C, 0.0, 4.0, "Zullen we twee dagen naar kantoor gaan, want dan zien we elkaar.")])
     assert [n.message for n in ns if n.rule == "proposal-with-argument"] == ["Voorstel zonder argument"]
