@@ -82,6 +82,7 @@ class _Channel:
         self.last_partial = 0
         self.speculative: Job | None = None  # decoded at the last pause, not yet confirmed
         self.padded = 0  # samples of silence inserted for a lagging channel
+        self.stalled = False
 
 
 class Segmenter:
@@ -105,17 +106,32 @@ class Segmenter:
             ch.ring.append(np.zeros(start - ch.ring.end, dtype=np.float32))
         if len(samples):
             ch.ring.append(np.asarray(samples, dtype=np.float32))
-        self._pad_laggards()
-        return self._process(min(c.ring.end for c in self.channels.values()))
+        warnings = self._pad_laggards()
+        events, jobs = self._process(min(c.ring.end for c in self.channels.values()))
+        return warnings + events, jobs
 
-    def _pad_laggards(self) -> None:
+    def _pad_laggards(self) -> list:
+        """A channel that stalls (device gone quiet, loopback paused) is filled with silence
+        so the other one goes on being coached; the user is told once per stall."""
         lead = max(c.ring.end for c in self.channels.values())
         limit = int(self.config.max_skew_s * RATE)
+        warnings = []
         for c in self.channels.values():
             if lead - c.ring.end > limit:
                 n = lead - limit - c.ring.end
+                if not c.stalled:
+                    warnings.append(PipelineWarning(
+                        t=round(c.ring.end / RATE, 3), kind="channel-stalled",
+                        message=(f"No audio from the {c.speaker}'s channel for "
+                                 f"{self.config.max_skew_s:.0f} s: treated as silence. Check that "
+                                 "device (unplugged, muted, or the call's audio stopped)."),
+                        detail={"speaker": c.speaker}))
+                c.stalled = True
                 c.ring.append(np.zeros(n, dtype=np.float32))
                 c.padded += n
+            elif c.stalled and lead - c.ring.end < limit // 2:
+                c.stalled = False
+        return warnings
 
     def finish(self) -> tuple[list, list[Job]]:
         """End of stream: score what is left, close open utterances."""
