@@ -41,8 +41,9 @@ class PipelineConfig:
     pre_roll_s: float = 0.3  # audio kept before a VAD onset for the decoder
     post_roll_s: float = 0.15
     partials: bool = True
-    # partials cost decodes; the rules act mid-turn on the coachee's words only
-    partial_speakers: tuple[str, ...] = (COACHEE,)
+    # the rules act mid-turn on the coachee's partials (decoded first); the partner's show
+    # the trainer the words as they come. Both cost no final latency with two decoders.
+    partial_speakers: tuple[str, ...] = SPEAKERS
     partial_every_s: float = 1.0  # re-decode the open utterance about every second
     partial_min_s: float = 1.5  # no partials for turns shorter than this
     max_utterance_s: float = 25.0  # cut before Whisper's 30 s window
