@@ -24,6 +24,7 @@ DIM = "#8b949e"
 COLOURS = {
     "negative": ("#f0a020", "#1f1400"),
     "positive": (BG, "#7ad48a"),
+    "cue": ("#3aa6a0", "#04201e"),  # the partner's signal: explore it
     "trainer": ("#2f7fd8", "#ffffff"),
 }
 TEXT = {
@@ -179,6 +180,8 @@ class OverlayWindow:
             c.create_polygon(15, 2, 29, 27, 1, 27, fill=fg, outline="")
             c.create_line(15, 10, 15, 19, fill=bg, width=3)
             c.create_oval(13, 21, 17, 25, fill=bg, outline="")
+        elif kind == "cue":  # a question mark: ask further
+            c.create_text(15, 15, text="?", fill=fg, font=("Helvetica", 22, "bold"))
         elif kind == "positive":  # a check
             c.create_line(4, 16, 12, 24, 27, 6, fill=fg, width=4, capstyle="round", joinstyle="round")
         else:  # trainer: a speech bubble

@@ -16,7 +16,7 @@ __all__ = ["OverlayState", "ShownNudge", "backoff", "report_url", "FATAL_CLOSE_C
 PROTOCOL_VERSION = 1
 # close codes after which reconnecting cannot help (bad token, origin, version)
 FATAL_CLOSE_CODES = {4401: "wrong token", 4403: "refused (origin/host)", 4426: "protocol version mismatch"}
-KINDS = ("negative", "positive", "trainer")
+KINDS = ("negative", "positive", "cue", "trainer")
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:
@@ -34,7 +34,7 @@ def report_url(ws_url: str, session: str, token: str) -> str:
 @dataclass(frozen=True, slots=True)
 class ShownNudge:
     message: str
-    kind: str  # negative | positive | trainer
+    kind: str  # negative | positive | cue | trainer
     rule: str
     shown_at: float  # the caller's clock
     seconds: float   # how long it stays (it fades during the last second)
@@ -54,7 +54,7 @@ class OverlayState:
         self.session = session
         self.client = client
         # positive praise is quiet and short; trainer nudges stay longest
-        self.seconds = {"negative": 6.0, "positive": 3.0, "trainer": 9.0, **(seconds or {})}
+        self.seconds = {"negative": 6.0, "positive": 3.0, "cue": 6.0, "trainer": 9.0, **(seconds or {})}
         self.connection = "connecting"  # connecting | connected | reconnecting | refused
         self.problem = ""              # last error or warning, short
         self.nudge: ShownNudge | None = None

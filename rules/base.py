@@ -1,6 +1,7 @@
 """What rules share: the candidate nudge they return and the context the engine keeps.
 
-A rule is a plain object with ``name``, ``kind`` ("negative" | "positive") and
+A rule is a plain object with ``name``, ``kind`` ("negative" | "positive" |
+"cue": a signal from the partner to act on, not the coachee's fault) and
 ``feed(event, ctx) -> list[Candidate]``. The engine feeds every rule (built-in or from
 the ``pullcoach.rules`` entry-point group) the events in one canonical order, after it
 has updated ``ctx``; cooldowns, priority, focus and the nudge budget are the engine's.

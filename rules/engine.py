@@ -165,7 +165,7 @@ class Engine:
             return []
         self.last_issued[c.rule] = c.t
         delivered = not cfg.focus or c.rule in cfg.focus
-        if delivered and c.kind == "negative":
+        if delivered and c.kind in ("negative", "cue"):  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
             delivered = not blocked
             if delivered:

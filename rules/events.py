@@ -116,7 +116,7 @@ class NudgeIssued:
     t: float
     rule: str
     message: str
-    kind: str = "negative"  # negative | positive | trainer
+    kind: str = "negative"  # negative | positive | cue (the partner's signal) | trainer
     speaker: str = COACHEE
     evidence_t: float | None = None
     delivered: bool = True

@@ -25,7 +25,9 @@ class InterruptedConfig:
 
 class Interrupted:
     name = "interrupted"
-    kind = "negative"
+    # a cue, not a fault: the partner's resistance tells the coachee to explore it; it does
+    # not count among the coachee's negative nudges
+    kind = "cue"
 
     def __init__(self, config: InterruptedConfig = InterruptedConfig()) -> None:
         self.config = config
@@ -34,14 +36,14 @@ class Interrupted:
     def feed(self, event, ctx) -> list[Candidate]:
         hit = self.tracker.feed(event)
         if hit is not None:
-            return [Candidate(self.name, event.t, hit.start, speaker=PARTNER,
+            return [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
                               detail={"by": "overlap"})]
         if isinstance(event, TranscriptFinal) and event.speaker == PARTNER and self.config.by_text:
             u = ctx.utterances[-1]
             self.tracker.refine(u)
             prev = ctx.last(COACHEE)
             if prev is not None and _opens_with(u.text, self.config.openers):
-                return [Candidate(self.name, event.t, u.t0, speaker=PARTNER,
+                return [Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
                                   detail={"by": "text"})]
         return []
 

@@ -1,7 +1,7 @@
 """Rules from other distributions, via the ``pullcoach.rules`` entry-point group.
 
 An entry point names a class or factory called with the rule pack; the object it returns
-has ``name``, ``kind`` ("negative" | "positive") and ``feed(event, ctx) -> list[Candidate]``
+has ``name``, ``kind`` ("negative" | "positive" | "cue") and ``feed(event, ctx) -> list[Candidate]``
 and gets the same events, context and nudge policy as the built-in rules. Its nudge
 message comes from the pack's ``[messages]`` or from its ``message`` attribute.
 """

@@ -57,7 +57,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .moment .what { font: 600 14px system-ui, sans-serif; }
 .moment .what .msg { font-weight: 400; color: var(--soft); }
 .kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
-.kind-trainer .what { color: #7a5cb8; }
+.kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #2a9d97; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
   background: var(--none-bg); color: var(--soft); margin-left: 6px; font-weight: 400; }
 .ctx { margin: 6px 0; padding-left: 12px; border-left: 2px solid var(--line); font-size: 14px; }
@@ -179,6 +179,7 @@ def _legend(w: dict, names: dict) -> str:
              (COLOURS["overlap"], w["legend_overlap"])]
     glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
               (COLOURS["positive"], "▼", w["legend_positive"]),
+              (COLOURS["cue"], "▼", w["legend_cue"]),
               (COLOURS["negative"], "▽", w["not_delivered"]),
               (COLOURS["summary"], "◆", w["legend_summary"]),
               (COLOURS["bookmark"], "⚑", w["legend_bookmark"])]
@@ -212,7 +213,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             f'<span class="msg">“{escape(n["message"])}”</span>{tag}</div>'
             + (f'<div class="ctx">{ctx}</div>' if ctx else "")
             + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
-               if alt and n["kind"] == "negative" else "")
+               if alt and n["kind"] in ("negative", "cue") else "")
             + "</div></div>")
     return "".join(out)
 

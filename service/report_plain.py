@@ -50,7 +50,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
                      f"“{_md(n['message'])}”{extra}")
         for u in m["around"]:
             lines.append(f"  > **{_md(names[u['speaker']])}:** {_md(u['text'])}  ")
-        if n["kind"] == "negative" and n["rule"] in alts:
+        if n["kind"] in ("negative", "cue") and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:
         lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {_md(b['note'])}")

@@ -11,7 +11,7 @@ __all__ = ["timeline_svg", "COLOURS"]
 
 COLOURS = {
     "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
-    "negative": "#c2553a", "positive": "#3f8f5a", "trainer": "#7a5cb8",
+    "negative": "#c2553a", "positive": "#3f8f5a", "cue": "#2a9d97", "trainer": "#7a5cb8",
     "summary": "#3f8f5a", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
 }
 W, LEFT, RIGHT = 960, 124, 12  # LEFT fits "Gesprekspartner"

@@ -2,7 +2,7 @@
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
 import { connect, param } from "./protocol.js";
 
-const SECONDS = { negative: 6, positive: 3, trainer: 9 };
+const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
 const TEXT = {
   nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",

@@ -3,7 +3,7 @@
 const NS = "http://www.w3.org/2000/svg";
 const W = 1000, LANE = 16;
 const ROWS = { coachee: 22, partner: 44, overlap: 62, nudge: 80 };
-const NUDGE_COLOURS = { negative: "#d9822b", positive: "#3fa45b", trainer: "#2f7fd8" };
+const NUDGE_COLOURS = { negative: "#d9822b", positive: "#3fa45b", cue: "#2a9d97", trainer: "#2f7fd8" };
 
 function el(name, attrs = {}, parent = null) {
   const node = document.createElementNS(NS, name);

@@ -126,3 +126,9 @@ def test_no_session_yet_keeps_trying_and_says_so():
     assert st.connection == "reconnecting" and "session" in st.problem
     st.connected()
     assert st.problem == ""
+
+
+def test_a_cue_is_its_own_kind_shown_as_long_as_a_negative_nudge():
+    st = state()
+    st.receive(nudge("Weerstand: vraag door", kind="cue"), 1.0)
+    assert st.nudge.kind == "cue" and st.nudge.seconds == 6.0

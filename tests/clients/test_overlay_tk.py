@@ -146,3 +146,14 @@ def test_reconnects_after_the_server_comes_back(xvfb):
             server.shutdown()
     finally:
         window.destroy()
+
+
+def test_a_cue_shows_on_a_teal_band_with_a_question_mark(overlay, live_server):
+    live_server.push("s1", {"type": "nudge-issued", "t": 5, "rule": "interrupted",
+                             "message": "Weerstand: vraag door", "kind": "cue", "speaker": "partner",
+                             "delivered": True, "detail": {}})
+    pump(overlay.root, lambda: overlay.message.cget("text") == "Weerstand: vraag door"
+         and overlay.band.cget("bg").lower() == "#3aa6a0")
+    texts = [overlay.icon.itemcget(i, "text") for i in overlay.icon.find_all()
+             if overlay.icon.type(i) == "text"]
+    assert texts == ["?"]

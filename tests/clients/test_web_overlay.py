@@ -57,3 +57,19 @@ def test_overlay_page_with_a_wrong_token_says_refused(page, live_server):
     page.goto(f"http://127.0.0.1:{live_server.port}/#token=nope")
     expect(page.locator("#status")).to_contain_text("token")
     assert page.evaluate("window.pullcoachOverlay.connection") == "refused"
+
+
+def test_a_cue_from_the_partner_has_its_own_colour_and_icon(page, live_server, tmp_path):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    live_server.push("s1", {"type": "nudge-issued", "t": 3.0, "rule": "interrupted",
+                             "message": "Weerstand: vraag door", "kind": "cue", "speaker": "partner",
+                             "evidence_t": 2.5, "delivered": True, "detail": {}})
+    expect(page.locator("#msg")).to_have_text("Weerstand: vraag door")
+    assert page.locator("#overlay").get_attribute("data-kind") == "cue"
+    expect(page.locator(".icon-cue")).to_be_visible()
+    expect(page.locator(".icon-negative")).to_be_hidden()
+    expect(page.locator("#overlay")).to_have_css("background-color", "rgb(58, 166, 160)")  # after the fade-in
+    page.locator("#overlay").screenshot(path=str(tmp_path / "overlay-cue.png"))
+    assert page.errors == []

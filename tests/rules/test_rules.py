@@ -57,6 +57,21 @@ def test_interrupted_by_partner_and_ja_maar(h):
     assert rules(ns).count("interrupted") == 1
 
 
+def test_interrupted_is_a_cue_not_the_coachees_fault_but_it_uses_the_budget(h):
+    script = [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
+              (P, 3.0, 8.0, "Nee, dat wil ik niet."),
+              (C, 8.5, 11.0, "Je moet gewoon komen.")]  # a push word 8 s later
+    engine, out = h.run(h.script(script), config=EngineConfig(plugins=False))
+    ns = h.nudges(out)
+    cue = next(n for n in ns if n.rule == "interrupted")
+    assert cue.kind == "cue" and cue.delivered
+    assert engine.metrics()["negative_nudges"] == sum(n.kind == "negative" for n in ns)
+    assert "interrupted" not in [n.rule for n in ns if n.kind == "negative"]
+    # one alert per 20 s: the push-word nudge right after the cue is kept for the report
+    push = next(n for n in ns if n.rule == "push-words")
+    assert push.kind == "negative" and not push.delivered
+
+
 # -- argument stacking ---------------------------------------------------------------------------
 def test_argument_stacking_within_a_turn_nl(h):
     ns = fired(h, [(P, 0.0, 3.0, "Ik werk liever thuis."),
