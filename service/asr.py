@@ -75,10 +75,38 @@ def _windowed_model_class():
     return WindowedModel
 
 
+class Slots:
+    """At most ``n`` decodes inside the model at once; a final waiting for a slot goes before
+    any partial. `serve` shares one model between sessions: one session's partials must not
+    hold up another session's finals."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.busy = 0
+        self.finals_waiting = 0
+        self._cv = threading.Condition()
+
+    def acquire(self, final: bool) -> None:
+        with self._cv:
+            self.finals_waiting += final
+            try:
+                while self.busy >= self.n or (not final and self.finals_waiting):
+                    self._cv.wait()
+            finally:
+                self.finals_waiting -= final
+            self.busy += 1
+
+    def release(self) -> None:
+        with self._cv:
+            self.busy -= 1
+            self._cv.notify_all()
+
+
 class Transcriber:
     def __init__(self, model: str, config: AsrConfig = AsrConfig()) -> None:
         self.config = config
         self.model_name = model
+        self.slots = Slots(config.workers)
         try:
             self.model = _windowed_model_class()(
                 model, device="cpu", compute_type=config.compute_type,
@@ -100,7 +128,8 @@ class Transcriber:
     def transcribe(self, audio: np.ndarray, *, final: bool = True, offset: float = 0.0,
                    lang: str | None = None) -> Transcript:
         """Decode one utterance (16 kHz float32). Word times are shifted by ``offset``.
-        Thread-safe: up to ``config.workers`` calls decode at once, more wait their turn."""
+        Thread-safe: up to ``config.workers`` calls decode at once, more wait their turn
+        (finals first)."""
         cfg = self.config
         lang = lang or cfg.lang
         seconds = len(audio) / RATE
@@ -109,7 +138,11 @@ class Transcriber:
         # 100 mel frames per second; even for the stride-2 conv; 3000 = Whisper's 30 s
         frames = int(window * 100)
         self.model.window.frames = min(3000, frames + frames % 2)  # this thread's window
-        return self._decode(audio, final=final, offset=offset, lang=lang, seconds=seconds)
+        self.slots.acquire(final)
+        try:
+            return self._decode(audio, final=final, offset=offset, lang=lang, seconds=seconds)
+        finally:
+            self.slots.release()
 
     def _decode(self, audio: np.ndarray, *, final: bool, offset: float, lang: str,
                 seconds: float) -> Transcript:

@@ -143,3 +143,32 @@ def test_a_failed_decode_is_a_warning_and_later_ones_still_run():
     out = run_live([[job(5.0, utterance=1), job(6.0, utterance=2)]], tr)
     assert [type(e).__name__ for e in out] == ["PipelineWarning", "TranscriptFinal"]
     assert out[0].kind == "asr-error" and out[1].t1 == 6.0
+
+
+def test_model_slots_let_a_waiting_final_go_before_waiting_partials():
+    import threading
+    import time
+
+    from pullcoach.asr import Slots
+
+    slots, order = Slots(1), []
+    slots.acquire(final=True)  # the one slot is busy
+
+    def decode(name, final):
+        slots.acquire(final)
+        order.append(name)
+        slots.release()
+
+    threads = [threading.Thread(target=decode, args=("partial-a", False)),
+               threading.Thread(target=decode, args=("partial-b", False))]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    threads.append(threading.Thread(target=decode, args=("final", True)))
+    threads[-1].start()
+    time.sleep(0.05)
+    slots.release()
+    for t in threads:
+        t.join(2)
+    assert order[0] == "final" and sorted(order[1:]) == ["partial-a", "partial-b"]
+    assert slots.busy == 0
