@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -267,7 +268,10 @@ class AsrScheduler:
         self.transcriber = transcriber
         # decodes at once: the model's workers when live; one at full speed, so a replay
         # gives the same events in the same order every time
-        self.slots = 1 if pace == "max" else max(1, getattr(transcriber.config, "workers", 1))
+        self.at_once = 1 if pace == "max" else max(1, getattr(transcriber.config, "workers", 1))
+        # decodes wait for the shared model in their own threads, never in the default
+        # executor that reports and the store use
+        self._pool = ThreadPoolExecutor(self.at_once, thread_name_prefix="asr")
         self.busy_finals: set[str] = set()  # speakers with a final decoding
         self.busy_partial = False
         self.emit = emit
@@ -359,7 +363,7 @@ class AsrScheduler:
         running: set[asyncio.Task] = set()
         try:
             while True:
-                job = self._next() if len(running) < self.slots else None
+                job = self._next() if len(running) < self.at_once else None
                 if job is None:
                     if not running:
                         self._idle.set()
@@ -380,13 +384,14 @@ class AsrScheduler:
         finally:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+            self._pool.shutdown(wait=False)
 
     async def _decode(self, job: Job) -> None:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         try:
             result = await loop.run_in_executor(
-                None, lambda: self.transcriber.transcribe(
+                self._pool, lambda: self.transcriber.transcribe(
                     job.audio, final=job.final, offset=job.s0 / RATE, lang=self.lang))
         except Exception as exc:  # one failed decode must not end the session
             log.exception("decode failed")
