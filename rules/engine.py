@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance
 from pullcoach.rules.events import (
-    MetricsUpdated, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
+    ALERT_KINDS, MetricsUpdated, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
     Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
 )
 from pullcoach.rules.gate import Gate
@@ -165,7 +165,7 @@ class Engine:
             return []
         self.last_issued[c.rule] = c.t
         delivered = not cfg.focus or c.rule in cfg.focus
-        if delivered and c.kind in ("negative", "cue"):  # the budget: one alert per 20 s
+        if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
             delivered = not blocked
             if delivered:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Union
 
 __all__ = [
-    "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "Word",
+    "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "ALERT_KINDS", "Word",
     "SessionStarted", "SessionEnded", "SpeechStarted", "SpeechEnded",
     "TranscriptPartial", "TranscriptFinal", "Tick", "UtteranceLabeled",
     "NudgeIssued", "MetricsUpdated", "Bookmarked", "PipelineWarning",
@@ -25,6 +25,8 @@ VERSION = 1
 COACHEE = "coachee"
 PARTNER = "partner"
 SPEAKERS = (COACHEE, PARTNER)
+# nudge kinds that alert the coachee: they share the live budget and carry a pull alternative
+ALERT_KINDS = frozenset({"negative", "cue"})
 
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 

@@ -11,6 +11,7 @@ from html import escape
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, ratio, when, words,
 )
+from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, timeline_svg
 
 __all__ = ["render_html", "CSP"]
@@ -213,7 +214,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             f'<span class="msg">“{escape(n["message"])}”</span>{tag}</div>'
             + (f'<div class="ctx">{ctx}</div>' if ctx else "")
             + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
-               if alt and n["kind"] in ("negative", "cue") else "")
+               if alt and n["kind"] in ALERT_KINDS else "")
             + "</div></div>")
     return "".join(out)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pullcoach.report_html import figure_cells, privacy_line
+from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, when, words
 
 __all__ = ["render_md", "render_vtt"]
@@ -50,7 +51,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
                      f"“{_md(n['message'])}”{extra}")
         for u in m["around"]:
             lines.append(f"  > **{_md(names[u['speaker']])}:** {_md(u['text'])}  ")
-        if n["kind"] in ("negative", "cue") and n["rule"] in alts:
+        if n["kind"] in ALERT_KINDS and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:
         lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {_md(b['note'])}")
