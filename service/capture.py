@@ -93,6 +93,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
 
     reader = asyncio.get_running_loop().create_task(read())
     session: str | None = None
+    ws = None
     try:
         ws = await _connect(url, retry_for=0.0)
         while True:
@@ -115,7 +116,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     finally:
         reader.cancel()
         source.close()
-        if "ws" in locals():
+        if ws is not None:
             await ws.close()
 
 
