@@ -17,7 +17,7 @@ from importlib import resources
 
 from pullcoach.rules.text import normalise
 
-__all__ = ["LabelModel", "load_model", "features", "HEADS"]
+__all__ = ["LabelModel", "Ensemble", "load_model", "features", "HEADS"]
 
 # "question": any question; "open": open *given* a question (trained on question utterances
 # only; AnnoMI dev CV: finding the question first, then its kind, beats two flat heads)
@@ -155,11 +155,33 @@ class LabelModel:
         return out
 
 
-def load_model() -> LabelModel | None:
-    """The packaged English model, or None if it is not shipped."""
+class Ensemble(LabelModel):
+    """The word model and the fine-tuned encoder (rules/encoder.py): each head's
+    probability is the mean of the two, against the ensemble's own thresholds."""
+
+    def __init__(self, words: LabelModel, encoder, thresholds: dict[str, float]) -> None:
+        super().__init__(words.weights, words.meta, thresholds)
+        self.encoder = encoder
+
+    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> dict[str, float]:
+        a = self.score(features(text, prev, keywords))
+        b = self.encoder.probs(text, prev)
+        return {h: (a[h] + b[h]) / 2 for h in HEADS}
+
+
+def load_model(encoder: bool = True) -> LabelModel | None:
+    """The packaged English model (with the encoder when it is shipped and CTranslate2 is
+    installed), or None if it is not shipped."""
     try:
         text = resources.files("pullcoach.rules").joinpath("packs", "en_labels.json").read_text("utf-8")
     except (FileNotFoundError, OSError):
         return None
     data = json.loads(text)
-    return LabelModel(data["weights"], data.get("meta"), data.get("thresholds"))
+    words = LabelModel(data["weights"], data.get("meta"), data.get("thresholds"))
+    if encoder:
+        from pullcoach.rules.encoder import load_encoder
+
+        enc = load_encoder()
+        if enc is not None:
+            return Ensemble(words, enc, enc.thresholds)
+    return words

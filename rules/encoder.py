@@ -1,0 +1,66 @@
+"""English utterance labels from a small fine-tuned sentence encoder, next to the word model.
+
+all-MiniLM-L6-v2 (6 layers, 384 wide) fine-tuned on the development part of AnnoMI by
+``scripts/train_encoder.py``: it reads the client's last utterance and the therapist's
+reply as one pair, so it sees what a reflection reflects. It ships int8 for CTranslate2
+(already installed for faster-whisper) in ``packs/en_encoder/``; a label takes ~3 ms on
+one CPU thread. ``load_encoder`` returns None when the folder or CTranslate2 is missing,
+and the labeller falls back to the word model alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["EncoderModel", "load_encoder", "pair", "MAX_TOKENS", "PREV_WORDS"]
+
+MAX_TOKENS = 160  # the pair, in word pieces; the longer side is cut first
+PREV_WORDS = 40   # the end of the client's utterance: what a reflection answers
+
+
+def pair(text: str, prev: str) -> tuple[str, str]:
+    """The (context, utterance) pair the encoder reads, in training and live alike."""
+    return " ".join(prev.split()[-PREV_WORDS:]), text
+
+
+class EncoderModel:
+    def __init__(self, path: str | Path, threads: int = 1) -> None:
+        import ctranslate2
+        import numpy as np
+        import tokenizers
+
+        path = Path(path)
+        self._np = np
+        self.tok = tokenizers.Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        self.encoder = ctranslate2.Encoder(str(path), device="cpu", intra_threads=threads)
+        head = json.loads((path / "head.json").read_text("utf-8"))
+        self.heads: list[str] = head["heads"]
+        self.weight = np.asarray(head["weight"], dtype=np.float32)  # heads x hidden
+        self.bias = np.asarray(head["bias"], dtype=np.float32)
+        self.thresholds: dict[str, float] = head.get("thresholds", {})
+        self.meta: dict = head.get("meta", {})
+
+    def probs(self, text: str, prev: str = "") -> dict[str, float]:
+        """One probability per head: mean of the last layer over the pair's word pieces."""
+        e = self.tok.encode(*pair(text, prev))
+        out = self.encoder.forward_batch([e.tokens], token_type_ids=[e.type_ids])
+        h = self._np.asarray(out.last_hidden_state)[0]
+        z = self.weight @ h.mean(axis=0) + self.bias
+        return {name: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(v))))) for name, v in zip(self.heads, z)}
+
+
+@lru_cache(maxsize=2)
+def load_encoder(path: str | None = None) -> EncoderModel | None:
+    """The packaged encoder (one per process), or None if it or CTranslate2 is missing."""
+    folder = Path(path) if path else Path(__file__).parent / "packs" / "en_encoder"
+    if not (folder / "model.bin").is_file():
+        return None
+    try:
+        return EncoderModel(folder)
+    except ImportError:
+        return None

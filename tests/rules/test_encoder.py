@@ -1,0 +1,78 @@
+"""The fine-tuned English encoder that ships next to the word model (rules/encoder.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pullcoach.rules.encoder import load_encoder, pair
+from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.model import HEADS, Ensemble, LabelModel, load_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = load_model()
+    assert isinstance(m, Ensemble), "the encoder in rules/packs/en_encoder should ship and load"
+    return m
+
+
+def test_encoder_ships_with_provenance_and_thresholds(model):
+    enc = model.encoder
+    assert "AnnoMI" in enc.meta["trained_on"] and "MiniLM" in enc.meta["base"]
+    assert enc.heads == list(HEADS)
+    assert set(model.thresholds) == set(HEADS) and all(0.2 < t < 0.8 for t in model.thresholds.values())
+
+
+def test_encoder_is_deterministic_and_gives_a_probability_per_head(model):
+    a = model.encoder.probs("So you feel stuck.", "I just want to be left alone.")
+    b = model.encoder.probs("So you feel stuck.", "I just want to be left alone.")
+    assert a == b and set(a) == set(HEADS) and all(0.0 < p < 1.0 for p in a.values())
+
+
+@pytest.mark.parametrize("prev,text,reflection,question,input_", [
+    ("I like smoking but I want to quit for my kids.",
+     "So on the one hand you enjoy it, and on the other hand your kids matter more to you.", True, None, False),
+    ("I don't know, it's been hard.", "What would you like to be different a year from now?", False, "open", False),
+    ("I drink a bit at weekends.", "Do you drink every weekend?", False, "closed", False),
+    ("I can't sleep.", "I'd recommend you stop drinking coffee after lunch and try the patch.", False, None, True),
+])
+def test_ensemble_labels_plain_cases(model, prev, text, reflection, question, input_):
+    p = model.predict(text, prev)
+    on = model.decide(p)
+    assert on["reflection"] is reflection
+    assert model.question(p) == question
+    assert on["input"] is input_
+
+
+def test_pair_keeps_the_end_of_a_long_client_turn():
+    prev = " ".join(f"w{i}" for i in range(100))
+    ctx, text = pair("So you're tired.", prev)
+    assert ctx.split()[0] == "w60" and ctx.split()[-1] == "w99" and text == "So you're tired."
+
+
+def test_without_the_encoder_the_word_model_alone_labels(tmp_path):
+    assert load_encoder(str(tmp_path)) is None  # no model.bin there
+    words = load_model(encoder=False)
+    assert type(words) is LabelModel
+    assert words.decide(words.predict("So you feel stuck.", "I feel stuck."))["reflection"]
+
+
+def test_english_engine_labels_with_the_ensemble():
+    e = Engine(lang="en", config=EngineConfig(plugins=False))
+    assert isinstance(e.labeler.model, Ensemble)
+    assert Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.model is None
+
+
+@pytest.mark.parametrize("text,reflection,advice", [
+    # AnnoMI has little plain advice, so both learned models read this one as a reflection
+    ("You should cut down to two drinks a day and try going to AA meetings.", False, True),
+    ("I think you should go to AA meetings.", False, True),
+    # after a reflection's opening the learned labels decide (AnnoMI's annotators call many of
+    # these advice: "It sounds like you need to ..."), and a pack advice phrase stays advice
+    ("You feel you should cut down, but the evenings are hard.", True, True),
+])
+def test_advice_said_outright_is_input_not_a_reflection(text, reflection, advice):
+    lab = Engine(lang="en", config=EngineConfig(plugins=False)).labeler
+    x = lab.label(text, (), "I drink to get to sleep since the divorce.")
+    assert (x.reflection, x.advice) == (reflection, advice)
+    assert x.input is not reflection
