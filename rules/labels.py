@@ -78,6 +78,9 @@ class Labeler:
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
         asked = bool(advice_found) and all(toks[m.start].question for m in advice_found) and not (
             self._find("advice_question", toks))
+        # advice said outright, not after a reflection's opening ("It sounds like you need to ...")
+        told = advice and not asked and not any(
+            r.end <= advice_found[0].start for r in self._find("reflection", toks))
         info = bool(self._find("information", toks))
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
@@ -100,6 +103,8 @@ class Labeler:
             advice = advice or on["advice"]
             input_p = probs_["input"]
             question = self.model.question(probs_)
+            if told:  # the learned labels miss plain advice (AnnoMI has little of it): the pack decides
+                reflection, inp = False, True
         return Labels(
             reflection=reflection and not backchannel,
             question=None if backchannel else question,
