@@ -20,11 +20,12 @@ import csv
 import json
 import statistics
 import sys
+import tempfile
 from collections import defaultdict
 
 from pullcoach.rules.engine import Engine, EngineConfig
 from pullcoach.rules.events import NudgeIssued, SessionEnded
-from pullcoach.rules.model import HEADS, LabelModel, features, load_model
+from pullcoach.rules.model import HEADS, Ensemble, LabelModel, features, load_model
 from pullcoach.transcripts import Segment, to_events
 
 LABELS = ("reflection", "open", "closed", "input", "advice")
@@ -287,6 +288,16 @@ def show(name: str, res: dict) -> None:
           " speaking-rate need real audio)")
 
 
+def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: int) -> Ensemble:
+    """The encoder fine-tuned on this fold's training rows, int8 as shipped, with ``words``."""
+    from train_encoder import ensemble_thresholds, export, fit
+
+    from pullcoach.rules.encoder import EncoderModel
+
+    out = export(fit(rows, base), base, f"{tmp}/fold{k}", thresholds={}, meta={})
+    return Ensemble(words, EncoderModel(out), ensemble_thresholds(words.thresholds))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("csv")
@@ -297,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--explain", action="store_true",
                     help="list every negative nudge in the high-quality sessions with its utterance")
     ap.add_argument("--min-df", type=int, default=3, help="keep features seen in at least this many transcripts")
+    ap.add_argument("--encoder", metavar="BASE",
+                    help="with --cv: also fine-tune the encoder per fold from this all-MiniLM-L6-v2 folder "
+                         "(scripts/train_encoder.py; needs torch; ~10 min a fold on 2 cores)")
+    ap.add_argument("--words-only", action="store_true", help="the shipped word model without the encoder")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     ids = sorted(sessions)
@@ -320,17 +335,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.keywords:
         show("rule packs only", evaluate(sessions, {t: None for t in ids}, args.explain))
     else:
-        shipped = load_model()
-        show("in-sample: shipped model" if shipped else "no shipped model: rule packs only",
+        shipped = load_model(encoder=not args.words_only)
+        kind = "words + encoder" if isinstance(shipped, Ensemble) else "words"
+        show(f"in-sample: shipped model ({kind})" if shipped else "no shipped model: rule packs only",
              evaluate(sessions, {t: shipped for t in ids}, args.explain))
     if args.cv:
+        tmp = tempfile.TemporaryDirectory()
         folds = {t: i % args.cv for i, t in enumerate(sorted(ids, key=lambda t: (sessions[t]["quality"], int(t)
                                                                                  if t.isdigit() else t)))}
         models = {}
         for k in range(args.cv):
-            m = train(therapist_rows(sessions, [t for t in ids if folds[t] != k]), l2=args.l2, min_df=args.min_df)
+            rows = therapist_rows(sessions, [t for t in ids if folds[t] != k])
+            m = train(rows, l2=args.l2, min_df=args.min_df)
+            if args.encoder:
+                m = _fold_ensemble(m, rows, args.encoder, tmp.name, k)
             models.update({t: m for t in ids if folds[t] == k})
-        show(f"{args.cv}-fold cross-validation, grouped by transcript", evaluate(sessions, models))
+        what = "words + encoder" if args.encoder else "words"
+        show(f"{args.cv}-fold cross-validation, grouped by transcript ({what})", evaluate(sessions, models))
     return 0
 
 

