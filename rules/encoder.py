@@ -15,7 +15,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["EncoderModel", "load_encoder", "pair", "MAX_TOKENS", "PREV_WORDS"]
+__all__ = ["EncoderModel", "load_encoder", "load_tokenizer", "pair", "MAX_TOKENS", "PREV_WORDS"]
 
 MAX_TOKENS = 160  # the pair, in word pieces; the longer side is cut first
 PREV_WORDS = 40   # the end of the client's utterance: what a reflection answers
@@ -26,23 +26,29 @@ def pair(text: str, prev: str) -> tuple[str, str]:
     return " ".join(prev.split()[-PREV_WORDS:]), text
 
 
+def load_tokenizer(path: str | Path):
+    """The word-piece tokenizer as the encoder reads it: unpadded, the pair cut to MAX_TOKENS."""
+    import tokenizers
+
+    tok = tokenizers.Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+    return tok
+
+
 class EncoderModel:
     def __init__(self, path: str | Path, threads: int = 1) -> None:
         import ctranslate2
         import numpy as np
-        import tokenizers
 
         path = Path(path)
         self._np = np
-        self.tok = tokenizers.Tokenizer.from_file(str(path / "tokenizer.json"))
-        self.tok.no_padding()
-        self.tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        self.tok = load_tokenizer(path)
         self.encoder = ctranslate2.Encoder(str(path), device="cpu", intra_threads=threads)
         head = json.loads((path / "head.json").read_text("utf-8"))
         self.heads: list[str] = head["heads"]
         self.weight = np.asarray(head["weight"], dtype=np.float32)  # heads x hidden
         self.bias = np.asarray(head["bias"], dtype=np.float32)
-        self.thresholds: dict[str, float] = head.get("thresholds", {})
         self.meta: dict = head.get("meta", {})
 
     def probs(self, text: str, prev: str = "") -> dict[str, float]:

@@ -157,10 +157,13 @@ class LabelModel:
 
 class Ensemble(LabelModel):
     """The word model and the fine-tuned encoder (rules/encoder.py): each head's
-    probability is the mean of the two, against the ensemble's own thresholds."""
+    probability is the mean of the two. Thresholds: halfway between the word model's
+    (chosen by inner CV) and 0.5 (where the encoder, trained with balanced classes, is
+    calibrated)."""
 
-    def __init__(self, words: LabelModel, encoder, thresholds: dict[str, float]) -> None:
-        super().__init__(words.weights, words.meta, thresholds)
+    def __init__(self, words: LabelModel, encoder) -> None:
+        super().__init__(words.weights, words.meta,
+                         {h: round((words.thresholds[h] + 0.5) / 2, 3) for h in HEADS})
         self.encoder = encoder
 
     def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> dict[str, float]:
@@ -183,5 +186,5 @@ def load_model(encoder: bool = True) -> LabelModel | None:
 
         enc = load_encoder()
         if enc is not None:
-            return Ensemble(words, enc, enc.thresholds)
+            return Ensemble(words, enc)
     return words

