@@ -7,7 +7,8 @@ tokens matches the text token by token with some slack:
 - exact token, or a prefix pattern (``begrijp*``),
 - one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
 - two or three adjacent text tokens joined ("boven dien" -> "bovendien"),
-- ``...`` in a phrase skips up to four text tokens ("je zou ... moeten").
+- ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
+  trein van zeven uur moeten": Dutch puts the verb last).
 
 Every token carries the recogniser's probability; a match reports the mean, so callers
 can ignore a match that hangs on uncertain words.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 __all__ = ["Token", "Match", "Phrase", "normalise", "tokens", "clauses", "PhraseSet"]
 
 _WORD = re.compile(r"[a-z0-9]+")
-_GAP = 4
+_GAP = 8  # tokens a "..." may skip, never past the end of its clause
 
 
 def normalise(text: str) -> str:
@@ -140,8 +141,8 @@ class Phrase:
         pat = self.pats[k]
         if pat == "...":
             for skip in range(0, _GAP + 1):
-                if i + skip > len(toks):
-                    break
+                if i + skip >= len(toks) or toks[i + skip].clause_start:
+                    break  # the rest of the phrase must be in this clause
                 end = self._match(toks, i + skip, k + 1)
                 if end is not None:
                     return end

@@ -192,6 +192,17 @@ def test_advice_phrase_inside_a_question_asks(h):
     assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "Waarom ga je niet gewoon sporten?")]))
 
 
+def test_righting_reflex_dutch_suggestions(h):
+    ctx = (P, 0.0, 3.0, "Ik reis bijna twee uur per dag.")
+    for advice in ("Je zou gewoon de trein van zeven uur moeten nemen.",  # verb last, six words between
+                   "Kun je dan niet gewoon een koptelefoon opzetten?",      # a suggestion as a question
+                   "Waarom neem je niet de eerdere trein?"):
+        assert "righting-reflex" in rules(fired(h, [ctx, (C, 3.5, 7.0, advice)])), advice
+    for ask in ("Heb je al eens geprobeerd eerder te vertrekken?",  # exploring what they tried
+                "Je zou het niet zeggen. Moeten we het daar nog over hebben?"):  # "zou ... moeten" across clauses
+        assert "righting-reflex" not in rules(fired(h, [ctx, (C, 3.5, 7.0, ask)])), ask
+
+
 def test_push_words_in_an_open_question_evoke(h):
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "Wat moet er volgens jou gebeuren?")]))
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "What do you think you need to do?")], lang="en"))

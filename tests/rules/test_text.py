@@ -17,7 +17,10 @@ def test_one_edit_for_long_words_only():
 def test_prefix_and_gap():
     assert PhraseSet(["als ik je goed begrijp*"]).find(tokens("als ik je goed begrijpen"))
     assert PhraseSet(["je zou ... moeten"]).find(tokens("je zou echt eens moeten stoppen"))
-    assert not PhraseSet(["je zou ... moeten"]).find(tokens("je zou dat toch wel eens een keer moeten"))
+    # Dutch puts the verb last: up to eight words between, all in the same clause
+    assert PhraseSet(["je zou ... moeten"]).find(tokens("je zou gewoon de trein van zeven uur moeten nemen"))
+    assert not PhraseSet(["je zou ... moeten"]).find(tokens("je zou dat toch wel eens een keer of twee echt moeten"))
+    assert not PhraseSet(["je zou ... moeten"]).find(tokens("Je zou het niet zeggen. Moeten we gaan?"))
 
 
 def test_misheard_tail_still_matches_the_marker():
