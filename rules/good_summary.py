@@ -30,7 +30,7 @@ class GoodSummary:
         u = ctx.utterances[-1]
         if u.speaker == PARTNER:
             self.words += u.labels.words
-        elif u.labels.reflection:
+        elif u.labels.reflection and not u.labels.push:  # "..., so you really must be here": no praise
             enough = self.words >= self.config.min_partner_words
             self.words = 0
             if enough:

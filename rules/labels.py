@@ -72,7 +72,9 @@ class Labeler:
         reflection = bool(self._find("reflection", toks, start=True))
         question, closed_n = self._question(toks)
         args = self._find("argument", toks)
-        push = bool(self._find("push", toks))
+        views = self._find("their_view", toks)
+        # "You feel you have to be perfect": the push word reports their view, it does not push
+        push = any(not _in_view(toks, m, views) for m in self._find("push", toks))
         advice_found = self._find("advice", toks)
         advice = bool(advice_found)
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
@@ -168,6 +170,12 @@ class Labeler:
                 found = "closed"
                 closed_n += 1
         return found, closed_n
+
+
+def _in_view(toks: list[Token], m: Match, views: list[Match]) -> bool:
+    """Whether a their_view phrase comes before ``m`` in the same clause."""
+    return any(v.end <= m.start and not any(t.clause_start for t in toks[v.end:m.start + 1])
+               for v in views)
 
 
 def _next_part(toks: list[Token], i: int, b: int) -> int:

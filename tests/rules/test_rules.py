@@ -203,6 +203,25 @@ def test_righting_reflex_dutch_suggestions(h):
         assert "righting-reflex" not in rules(fired(h, [ctx, (C, 3.5, 7.0, ask)])), ask
 
 
+def test_push_words_with_an_adverb_or_for_everyone(h):
+    for text, lang in (("You really have to stop drinking.", "en"),
+                       ("Everyone has to come back four days a week.", "en"),
+                       ("Iedereen moet weer vier dagen per week naar kantoor komen.", "nl")):
+        assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, text)], lang=lang)), text
+
+
+def test_push_word_inside_their_view_is_a_reflection(h):
+    ctx = (P, 0.0, 4.0, "Ik heb het idee dat ik alles alleen moet doen, want niemand op mijn werk helpt me ooit een keer.")
+    for text in ("Je hebt het gevoel dat je alles zelf moet doen.", "Jij vindt dat je moet stoppen."):
+        out = rules(fired(h, [ctx, (C, 4.5, 7.0, text)]))
+        assert "push-words" not in out and "good-summary" in out, text
+    # the same words said as one's own view push
+    assert "push-words" in rules(fired(h, [ctx, (C, 4.5, 7.0, "Je moet stoppen met alles zelf doen.")]))
+    en = (P, 0.0, 4.0, "I do everything on my own and nobody ever helps me with any of it.")
+    out = rules(fired(h, [en, (C, 4.5, 7.0, "You feel you have to do it all on your own.")], lang="en"))
+    assert "push-words" not in out
+
+
 def test_push_words_in_an_open_question_evoke(h):
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "Wat moet er volgens jou gebeuren?")]))
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "What do you think you need to do?")], lang="en"))
