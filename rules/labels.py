@@ -173,7 +173,10 @@ class Labeler:
 
 
 def _in_view(toks: list[Token], m: Match, views: list[Match]) -> bool:
-    """Whether a their_view phrase comes before ``m`` in the same clause."""
+    """Whether a their_view phrase comes before ``m`` in the same clause, or ``m`` is an
+    infinitive after "te" ("het zat om dat steeds te moeten uitleggen" describes a duty)."""
+    if m.start > 0 and toks[m.start - 1].text == "te":
+        return True
     return any(v.end <= m.start and not any(t.clause_start for t in toks[v.end:m.start + 1])
                for v in views)
 
