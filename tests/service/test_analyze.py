@@ -101,7 +101,7 @@ def test_bad_input_says_what_to_do(capsys, tmp_path):
 
 def test_custom_rule_pack(capsys, tmp_path):
     pack = tmp_path / "mine.toml"
-    pack.write_text('extends = "nl"\n[messages]\npush-words = "Niet duwen"\n[phrases]\npush = ["kantoor"]\n',
+    pack.write_text('extends = "nl"\n[messages]\npush-words = "Niet duwen"\n[phrases]\npush = ["stilteruimte"]\n',
                     encoding="utf-8")
     out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
     assert "Niet duwen" in {n["message"] for n in out["nudges"]}
