@@ -6,7 +6,8 @@ tokens matches the text token by token with some slack:
 
 - exact token, or a prefix pattern (``begrijp*``),
 - one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
-- two or three adjacent text tokens joined ("boven dien" -> "bovendien"),
+- two or three adjacent text tokens joined, for tokens of 6+ letters ("boven dien" ->
+  "bovendien"; "om dat" stays two words),
 - ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
   trein van zeven uur moeten": Dutch puts the verb last).
 
@@ -154,7 +155,8 @@ class Phrase:
             if end is not None:
                 return end
         joined = toks[i].text
-        for n in (2, 3):  # split words: "boven dien" -> "bovendien"
+        for n in (2, 3) if len(pat) >= 6 else ():  # split words: "boven dien" -> "bovendien";
+            # not short ones: "om dat te doen" is no "omdat"
             if i + n > len(toks):
                 break
             joined += toks[i + n - 1].text

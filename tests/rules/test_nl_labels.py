@@ -42,9 +42,9 @@ def test_held_out_dutch_set_is_well_formed():
 
 
 @pytest.mark.parametrize("label,floor", [("reflection", 0.55), ("open", 0.85), ("closed", 0.85),
-                                         ("input", 0.58), ("advice", 0.5), ("push", 0.72)])
+                                         ("input", 0.62), ("advice", 0.5), ("push", 0.72)])
 def test_dutch_labels_on_the_held_out_set(label, floor):
     # measured 2026-11-21 (scripts/label_accuracy.py tests/data/nl_labels/test.jsonl):
-    # reflection 0.577, open 0.900, closed 0.909, input 0.618, advice 0.519, push 0.765
+    # reflection 0.577, open 0.900, closed 0.909, input 0.655, advice 0.519, push 0.765
     f1, _ = _script().score(_rows("test.jsonl"), "nl")
     assert f1[label][0] >= floor
