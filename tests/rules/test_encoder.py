@@ -67,9 +67,10 @@ def test_english_engine_labels_with_the_ensemble():
     # AnnoMI has little plain advice, so both learned models read this one as a reflection
     ("You should cut down to two drinks a day and try going to AA meetings.", False, True),
     ("I think you should go to AA meetings.", False, True),
-    # after a reflection's opening the learned labels decide (AnnoMI's annotators call many of
-    # these advice: "It sounds like you need to ..."), and a pack advice phrase stays advice
-    ("You feel you should cut down, but the evenings are hard.", True, True),
+    # inside their view ("you feel ...") an advice phrase reports it: a reflection, not advice
+    ("You feel you should cut down, but the evenings are hard.", True, False),
+    # pushing said outright outweighs a learned reflection label (AnnoMI has little pushing)
+    ("Everyone has to be in the office three days a week, no exceptions.", False, False),
 ])
 def test_advice_said_outright_is_input_not_a_reflection(text, reflection, advice):
     lab = Engine(lang="en", config=EngineConfig(plugins=False)).labeler
