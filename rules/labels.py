@@ -89,6 +89,8 @@ class Labeler:
         told = advice and not asked and not any(
             r.end <= advice_found[0].start for r in self._find("reflection", toks))
         info = bool(self._find("information", toks))
+        if not reflection and (self.model is None or not use_model):
+            reflection = self._about_them(toks, question, advice or push or bool(args) or info)
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         arguments = 0 if backchannel else len(args)
@@ -135,6 +137,16 @@ class Labeler:
             autonomy=bool(self._find("autonomy", toks)),
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
+
+    def _about_them(self, toks: list[Token], question: str | None, telling: bool) -> bool:
+        """A statement about the other and not about oneself ("Het schrikt u wel een beetje
+        af"): a reflection when it asks, tells and greets nothing. Packs without an
+        ``about_them`` list (English: the learned labels decide) never get here."""
+        if question or telling or any(t.question for t in toks) or self._find("greeting", toks):
+            return False
+        if self._find("open_question", toks, start=True):  # "Wat zou je ... antwoorden" without "?"
+            return False
+        return bool(self._find("about_them", toks)) and not self._find("about_me", toks)
 
     def _question(self, toks: list[Token]) -> tuple[str | None, int]:
         """Open or closed, clause by clause, and the number of closed-question clauses.

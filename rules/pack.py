@@ -19,7 +19,7 @@ LANGS = ("nl", "en")
 PHRASE_LISTS = (
     "fillers", "reflection", "open_question", "closed_question", "argument", "push", "advice",
     "information", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
-    "resistance", "autonomy", "advice_question", "their_view",
+    "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
 )
 
 
