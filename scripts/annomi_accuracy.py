@@ -289,12 +289,17 @@ def show(name: str, res: dict) -> None:
 
 
 def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: int) -> Ensemble:
-    """The encoder fine-tuned on this fold's training rows, int8 as shipped, with ``words``."""
-    from train_encoder import export, fit
+    """The encoder fine-tuned on this fold's training rows, int8 as shipped, with ``words``;
+    one already in ``tmp`` (``--folds DIR``) is reused."""
+    from pathlib import Path
 
     from pullcoach.rules.encoder import EncoderModel
 
-    out = export(fit(rows, base), base, f"{tmp}/fold{k}", meta={})
+    out = Path(tmp) / f"fold{k}"
+    if not (out / "model.bin").is_file():
+        from train_encoder import export, fit
+
+        out = export(fit(rows, base), base, str(out), meta={})
     return Ensemble(words, EncoderModel(out))
 
 
@@ -312,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --cv: also fine-tune the encoder per fold from this all-MiniLM-L6-v2 folder "
                          "(scripts/train_encoder.py; needs torch; ~10 min a fold on 2 cores)")
     ap.add_argument("--words-only", action="store_true", help="the shipped word model without the encoder")
+    ap.add_argument("--folds", metavar="DIR",
+                    help="with --encoder: keep each fold's encoder in DIR and reuse it on later runs "
+                         "(the folds depend only on the CSV and K), so rule changes re-measure in minutes")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     ids = sorted(sessions)
@@ -341,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
              evaluate(sessions, {t: shipped for t in ids}, args.explain))
     if args.cv:
         tmp = tempfile.TemporaryDirectory()
+        keep = args.folds or tmp.name
         folds = {t: i % args.cv for i, t in enumerate(sorted(ids, key=lambda t: (sessions[t]["quality"], int(t)
                                                                                  if t.isdigit() else t)))}
         models = {}
@@ -348,10 +357,11 @@ def main(argv: list[str] | None = None) -> int:
             rows = therapist_rows(sessions, [t for t in ids if folds[t] != k])
             m = train(rows, l2=args.l2, min_df=args.min_df)
             if args.encoder:
-                m = _fold_ensemble(m, rows, args.encoder, tmp.name, k)
+                m = _fold_ensemble(m, rows, args.encoder, keep, k)
             models.update({t: m for t in ids if folds[t] == k})
         what = "words + encoder" if args.encoder else "words"
-        show(f"{args.cv}-fold cross-validation, grouped by transcript ({what})", evaluate(sessions, models))
+        show(f"{args.cv}-fold cross-validation, grouped by transcript ({what})",
+             evaluate(sessions, models, args.explain))
     return 0
 
 
