@@ -60,6 +60,7 @@ class Labeler:
         self.model = model  # rules.model.LabelModel or None
         self.min_p = min_p
         self.fillers = frozenset(pack.lists["fillers"])
+        self.embedding = frozenset(w for p in pack.lists["embedding"] for w in p.split())
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -79,8 +80,8 @@ class Labeler:
         args = self._find("argument", toks)
         views = self._find("their_view", toks)
         # "You feel you have to be perfect": the push word reports their view, it does not push
-        push = any(not _in_view(toks, m, views) for m in self._find("push", toks))
-        advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views)]
+        push = any(not _in_view(toks, m, views, self.embedding) for m in self._find("push", toks))
+        advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
         advice = bool(advice_found)
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
         asked = bool(advice_found) and all(toks[m.start].question for m in advice_found) and not (
@@ -191,10 +192,12 @@ class Labeler:
         return found, closed_n
 
 
-def _in_view(toks: list[Token], m: Match, views: list[Match]) -> bool:
-    """Whether a their_view phrase comes before ``m`` in the same clause, or ``m`` is an
-    infinitive after "te" ("het zat om dat steeds te moeten uitleggen" describes a duty)."""
-    if m.start > 0 and toks[m.start - 1].text == "te":
+def _in_view(toks: list[Token], m: Match, views: list[Match], embedding: frozenset[str]) -> bool:
+    """Whether a their_view phrase comes before ``m`` in the same clause, or ``m`` directly
+    follows a word of the pack's ``embedding`` list: it then describes a duty, it does not
+    impose one ("het zat om dat steeds te moeten uitleggen"). English has no such list:
+    AnnoMI's low-quality sessions say "what you need to do is ..." too (CV AUC 0.955 -> 0.886)."""
+    if m.start > 0 and toks[m.start - 1].text in embedding:
         return True
     return any(v.end <= m.start and not any(t.clause_start for t in toks[v.end:m.start + 1])
                for v in views)
