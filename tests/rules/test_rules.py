@@ -204,7 +204,7 @@ def test_righting_reflex_dutch_suggestions(h):
 
 
 def test_push_words_with_an_adverb_or_for_everyone(h):
-    for text, lang in (("You really have to stop drinking.", "en"),
+    for text, lang in (("You really need to stop drinking.", "en"),
                        ("Everyone has to come back four days a week.", "en"),
                        ("Iedereen moet weer vier dagen per week naar kantoor komen.", "nl")):
         assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, text)], lang=lang)), text
