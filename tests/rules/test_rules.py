@@ -335,3 +335,16 @@ def test_righting_reflex_not_when_autonomy_supportive(h):
     assert "righting-reflex" not in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch, but it's up to you.")],
                                                 lang="en"))
     assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch.")], lang="en"))
+
+
+def test_reflection_about_them_needs_the_utterance_heard():
+    from pullcoach.rules.engine import Engine
+
+    lab = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler
+    text = "Het schrikt u wel een beetje af."
+    assert lab.label(text).reflection  # a statement about the other: a reflection
+    # Whisper's garbled "Daarnaast is het ook gewoon beleid, dus je moet er ..." (live nl_push)
+    heard = [("Taraast", 0.19), ("is", 0.94), ("dat", 0.14), ("ook", 0.68), ("je", 0.38),
+             ("mongelijd,", 0.56), ("dus", 0.68), ("je", 0.97), ("motor", 0.41), ("hebt", 0.43)]
+    words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(heard))
+    assert not lab.label(" ".join(w for w, _ in heard), words).reflection
