@@ -93,12 +93,12 @@ class Labeler:
         told = advice and not asked and not any(
             r.end <= advice_found[0].start for r in self._find("reflection", toks))
         info = bool(self._find("information", toks))
-        if not reflection and (self.model is None or not use_model):
-            reflection = self._about_them(toks, question, advice or push or bool(args) or info)
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         arguments = 0 if backchannel else len(args)
         inp = advice or push or info or arguments > 0
+        if not reflection and (self.model is None or not use_model):
+            reflection = self._about_them(toks, question, inp)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
         reflection = reflection and not (push or advice)
         advice_p = 1.0 if advice else 0.0
@@ -116,9 +116,9 @@ class Labeler:
             advice = advice or on["advice"]
             input_p = probs_["input"]
             question = self.model.question(probs_)
-            if told:  # the learned labels miss plain advice (AnnoMI has little of it): the pack decides
-                reflection, inp = False, True
-            elif push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION:
+            # the learned labels miss plain advice and pushing (AnnoMI has little of either):
+            # said outright, the pack decides
+            if told or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
                 reflection, inp = False, True
         return Labels(
             reflection=reflection and not backchannel,
