@@ -348,3 +348,11 @@ def test_reflection_about_them_needs_the_utterance_heard():
              ("mongelijd,", 0.56), ("dus", 0.68), ("je", 0.97), ("motor", 0.41), ("hebt", 0.43)]
     words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(heard))
     assert not lab.label(" ".join(w for w, _ in heard), words).reflection
+
+
+def test_saying_you_will_not_tell_them_is_no_push(h):
+    en = EngineConfig(plugins=False, use_model=False, budget_s=0.0)
+    for text in ("I'm not going to tell you what to do or what you should do.",
+                 "Nobody can tell you that you have to quit."):
+        assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, text)], lang="en", config=en)), text
+    assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "I'm telling you, you have to quit.")], lang="en", config=en))
