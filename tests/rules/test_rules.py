@@ -356,3 +356,16 @@ def test_saying_you_will_not_tell_them_is_no_push(h):
                  "Nobody can tell you that you have to quit."):
         assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, text)], lang="en", config=en)), text
     assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "I'm telling you, you have to quit.")], lang="en", config=en))
+
+
+@pytest.mark.parametrize("lang,ask,advice", [
+    ("en", "If it's okay, I'll tell you what other people have tried.", "You could try the patch."),
+    ("nl", "Als je het goed vindt, vertel ik wat anderen hebben geprobeerd.", "Je zou een koptelefoon kunnen kopen."),
+])
+def test_permission_asked_in_passing_unlocks_advice(h, lang, ask, advice):
+    cfg = EngineConfig(plugins=False, use_model=False, budget_s=0.0)
+    ctx = (P, 0.0, 3.0, "It is so busy at the office." if lang == "en" else "Het is zo druk op kantoor.")
+    assert "righting-reflex" in rules(fired(h, [ctx, (C, 3.5, 6.0, advice)], lang=lang, config=cfg))
+    out = fired(h, [ctx, (C, 3.5, 6.0, ask), (P, 6.2, 6.5, "Okay." if lang == "en" else "Oké."),
+                    (C, 7.0, 9.0, advice)], lang=lang, config=cfg)
+    assert "righting-reflex" not in rules(out)
