@@ -271,6 +271,8 @@ def evaluate(sessions: dict, models: dict[str, LabelModel | None], explain: bool
             "median_high": med(rates["high"]), "median_low": med(rates["low"]),
             "auc_live": auc(live["low"], live["high"]), "median_high_live": med(live["high"]),
             "median_low_live": med(live["low"]),
+            # how far the median is from tipping: high sessions at or under 1 per 10 min
+            "high_le1": sum(1 for x in rates["high"] if x <= 1.0), "n_high": len(rates["high"]),
             "rules": dict(sorted(rules.items())), "n": len(golds), "sessions": len(ids)}
 
 
@@ -280,7 +282,8 @@ def show(name: str, res: dict) -> None:
     print("  F1  reflection {reflection:.3f}  open-question {open:.3f}  closed-question {closed:.3f}"
           "  input {input:.3f}  advice {advice:.3f}".format(**f))
     print(f"  negative nudges / 10 min, all issued (the report): AUC low-vs-high {res['auc']:.3f};"
-          f" median high {res['median_high']:.2f}, median low {res['median_low']:.2f}")
+          f" median high {res['median_high']:.2f}, median low {res['median_low']:.2f};"
+          f" {res['high_le1']}/{res['n_high']} high-quality sessions at or under 1")
     print(f"  negative nudges / 10 min, delivered live (budget 1 per 20 s): AUC {res['auc_live']:.3f};"
           f" median high {res['median_high_live']:.2f}, median low {res['median_low_live']:.2f}")
     print(f"  negative nudges by rule (all issued): {res['rules']}")

@@ -141,6 +141,7 @@ def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
     keyword_line = text.split("[rule packs only]")[1].splitlines()[1]
     assert "reflection 1.000" in keyword_line and "open-question 1.000" in keyword_line
     assert "AUC low-vs-high 1.000" in text.split("[rule packs only]")[1]
+    assert "2/2 high-quality sessions at or under 1" in text.split("[rule packs only]")[1]
     weights = json.loads((tmp_path / "m.json").read_text())
     assert "AnnoMI" in weights["meta"]["trained_on"] and set(weights["weights"]) == {
         "reflection", "question", "open", "input", "advice"}
