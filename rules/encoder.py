@@ -2,7 +2,8 @@
 
 all-MiniLM-L6-v2 (6 layers, 384 wide) fine-tuned on the development part of AnnoMI by
 ``scripts/train_encoder.py``: it reads the client's last utterance and the therapist's
-reply as one pair, so it sees what a reflection reflects. It ships int8 for CTranslate2
+reply as one pair, so it sees what a reflection reflects (an encoder trained with
+``--own-words N`` also reads the end of the therapist's own previous utterance). It ships int8 for CTranslate2
 (already installed for faster-whisper) in ``packs/en_encoder/``; a label takes ~3 ms on
 one CPU thread. ``load_encoder`` returns None when the folder or CTranslate2 is missing,
 and the labeller falls back to the word model alone.
@@ -21,9 +22,13 @@ MAX_TOKENS = 160  # the pair, in word pieces; the longer side is cut first
 PREV_WORDS = 40   # the end of the client's utterance: what a reflection answers
 
 
-def pair(text: str, prev: str) -> tuple[str, str]:
-    """The (context, utterance) pair the encoder reads, in training and live alike."""
-    return " ".join(prev.split()[-PREV_WORDS:]), text
+def pair(text: str, prev: str, own: str = "", own_words: int = 0) -> tuple[str, str]:
+    """The (context, utterance) pair the encoder reads, in training and live alike; with
+    ``own_words``: "<end of own previous turn> | <end of client turn>"."""
+    ctx = " ".join(prev.split()[-PREV_WORDS:])
+    if own_words and own.strip():
+        ctx = " ".join(own.split()[-own_words:]) + " | " + ctx
+    return ctx, text
 
 
 def load_tokenizer(path: str | Path):
@@ -41,7 +46,7 @@ class EncoderModel:
         import ctranslate2
         import numpy as np
 
-        path = Path(path)
+        self.path = path = Path(path)
         self._np = np
         self.tok = load_tokenizer(path)
         self.encoder = ctranslate2.Encoder(str(path), device="cpu", intra_threads=threads)
@@ -50,10 +55,12 @@ class EncoderModel:
         self.weight = np.asarray(head["weight"], dtype=np.float32)  # heads x hidden
         self.bias = np.asarray(head["bias"], dtype=np.float32)
         self.meta: dict = head.get("meta", {})
+        # > 0: trained to read the end of the speaker's own previous turn too
+        self.own_words = int(self.meta.get("own_words", 0))
 
-    def probs(self, text: str, prev: str = "") -> dict[str, float]:
+    def probs(self, text: str, prev: str = "", own: str = "") -> dict[str, float]:
         """One probability per head: mean of the last layer over the pair's word pieces."""
-        e = self.tok.encode(*pair(text, prev))
+        e = self.tok.encode(*pair(text, prev, own, self.own_words))
         out = self.encoder.forward_batch([e.tokens], token_type_ids=[e.type_ids])
         h = self._np.asarray(out.last_hidden_state)[0]
         z = self.weight @ h.mean(axis=0) + self.bias

@@ -71,7 +71,7 @@ class Labeler:
         return [m for m in found if m.p >= self.min_p]
 
     def label(self, text: str, words: tuple = (), prev_partner: str = "", *,
-              use_model: bool = True) -> Labels:
+              use_model: bool = True, prev_own: str = "") -> Labels:
         probs = [(w.text, w.p) for w in words] if words else None
         toks = tokens(text, probs)
         n = len(toks)
@@ -108,7 +108,7 @@ class Labeler:
                                        ("closed", question == "closed"), ("input", inp),
                                        ("advice", advice), ("push", push), ("args", len(args) > 0),
                                        ("backchannel", backchannel)) if on)
-            probs_ = self.model.predict(text, prev_partner, kw)
+            probs_ = self.model.predict(text, prev_partner, kw, prev_own)
             on = self.model.decide(probs_)
             reflection = on["reflection"]
             inp = on["input"]

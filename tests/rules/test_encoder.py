@@ -6,7 +6,11 @@ import pytest
 
 from pullcoach.rules.encoder import load_encoder, pair
 from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.events import TranscriptFinal
 from pullcoach.rules.model import HEADS, Ensemble, LabelModel, load_model
+
+
+C, P = "coachee", "partner"
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +52,51 @@ def test_pair_keeps_the_end_of_a_long_client_turn():
     prev = " ".join(f"w{i}" for i in range(100))
     ctx, text = pair("So you're tired.", prev)
     assert ctx.split()[0] == "w60" and ctx.split()[-1] == "w99" and text == "So you're tired."
+
+
+def test_pair_can_put_the_speakers_own_previous_turn_before_the_client_turn():
+    own = " ".join(f"o{i}" for i in range(30))
+    assert pair("But we can make it less likely.", "I might relapse.", own)[0] == "I might relapse."
+    ctx, _ = pair("But we can make it less likely.", "I might relapse.", own, own_words=20)
+    assert ctx == " ".join(f"o{i}" for i in range(10, 30)) + " | I might relapse."
+    assert pair("Hi.", "I might relapse.", "", own_words=20)[0] == "I might relapse."  # nothing said before
+
+
+def test_an_encoder_reads_the_own_turn_only_if_trained_to(model, tmp_path):
+    import json
+    import shutil
+
+    from pullcoach.rules.encoder import EncoderModel
+
+    text, prev, own = "But we can make it less likely.", "I might relapse.", "You could cut down first."
+    assert model.encoder.own_words == 0  # shipped: the client's turn only (see train_encoder.OWN_WORDS)
+    assert model.encoder.probs(text, prev, own) == model.encoder.probs(text, prev)
+    shutil.copytree(model.encoder.path, tmp_path / "own")
+    head = json.loads((tmp_path / "own" / "head.json").read_text())
+    head["meta"]["own_words"] = 20
+    (tmp_path / "own" / "head.json").write_text(json.dumps(head))
+    reads = EncoderModel(tmp_path / "own")
+    assert reads.probs(text, prev, own) != reads.probs(text, prev)
+    assert reads.probs(text, prev) == model.encoder.probs(text, prev)
+
+
+def test_the_engine_gives_the_model_the_partner_turn_and_the_coachees_own_previous_turn():
+    seen = []
+
+    class Recording(LabelModel):
+        def predict(self, text, prev="", keywords=(), own=""):
+            seen.append((text, prev, own))
+            return super().predict(text, prev, keywords, own)
+
+    e = Engine(lang="en", config=EngineConfig(plugins=False))
+    e.labeler.model = Recording(load_model(encoder=False).weights)
+    script = [(C, 0.0, 2.0, "What brings you here?"), (P, 2.5, 5.0, "My wife thinks I drink too much."),
+              (C, 5.5, 6.0, "Mm-hm."), (P, 6.2, 8.0, "Right."), (C, 8.5, 10.0, "So she's worried.")]
+    for who, t0, t1, text in script:
+        e.feed(TranscriptFinal(t=t1, speaker=who, t0=t0, t1=t1, text=text))
+    assert seen[0] == ("What brings you here?", "", "")
+    # the partner's "Right." is a backchannel, skipped; the coachee's own "Mm-hm." is not
+    assert seen[-1] == ("So she's worried.", "My wife thinks I drink too much.", "Mm-hm.")
 
 
 def test_without_the_encoder_the_word_model_alone_labels(tmp_path):
