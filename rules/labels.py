@@ -64,6 +64,7 @@ class Labeler:
         self.min_p = min_p
         self.fillers = frozenset(pack.lists["fillers"])
         self.embedding = frozenset(w for p in pack.lists["embedding"] for w in p.split())
+        self.conditional = self.embedding | {w for p in pack.lists["conditional"] for w in p.split()}
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -83,7 +84,7 @@ class Labeler:
         args = self._find("argument", toks)
         views = self._find("their_view", toks)
         # "You feel you have to be perfect": the push word reports their view, it does not push
-        push = any(not _in_view(toks, m, views, self.embedding) for m in self._find("push", toks))
+        push = any(not _in_view(toks, m, views, self.conditional) for m in self._find("push", toks))
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
         advice = bool(advice_found)
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises

@@ -20,7 +20,7 @@ PHRASE_LISTS = (
     "fillers", "reflection", "open_question", "closed_question", "argument", "push", "advice",
     "information", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
-    "embedding",
+    "embedding", "conditional",
 )
 
 

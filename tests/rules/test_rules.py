@@ -358,6 +358,16 @@ def test_saying_you_will_not_tell_them_is_no_push(h):
     assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "I'm telling you, you have to quit.")], lang="en", config=en))
 
 
+def test_a_conditional_need_describes_a_situation_and_does_not_push(h):
+    en = EngineConfig(plugins=False, use_model=False, budget_s=0.0)
+    for text in ("Call me whenever you need to, I'm around all week.",
+                 "When you have to leave early, how do you tell your boss?"):
+        assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, text)], lang="en", config=en)), text
+    for text in ("If you want to keep this job, you have to be in the office.",
+                 "What you need to do is be in the office on Monday."):
+        assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, text)], lang="en", config=en)), text
+
+
 @pytest.mark.parametrize("lang,ask,advice", [
     ("en", "If it's okay, I'll tell you what other people have tried.", "You could try the patch."),
     ("nl", "Als je het goed vindt, vertel ik wat anderen hebben geprobeerd.", "Je zou een koptelefoon kunnen kopen."),
