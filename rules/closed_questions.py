@@ -39,7 +39,8 @@ class ClosedQuestions:
             return []
         if lab.question == "open" or lab.reflection:
             self.run, self.first = 0, None
-        elif lab.question == "closed":
+        elif lab.question == "closed" and not lab.permission:
+            # "Mag ik een tip geven?" / "Is it okay if I share...?" asks leave, not a fact
             if self.run == 0:
                 self.first = event.t0
             self.run += max(1, lab.closed_n)

@@ -157,6 +157,18 @@ def test_closed_questions_en(h):
                                                                                       budget_s=0)))
 
 
+@pytest.mark.parametrize("lang,ask", [("nl", "Mag ik je een tip geven?"),
+                                      ("en", "Is it okay if I share some information with you?")])
+def test_asking_permission_is_no_closed_question_in_a_run(h, lang, ask):
+    cfg = EngineConfig(plugins=False, use_model=False, budget_s=0)
+    q1, q2, no = (("Heb je de brief gelezen?", "Ben je naar de schuldhulp geweest?", "Nee.") if lang == "nl"
+                  else ("Did you read the letter?", "Have you been to the debt advice office?", "No."))
+    rows = [(C, 0.0, 2.0, q1), (P, 2.5, 3.0, no), (C, 3.5, 5.0, q2), (P, 5.5, 6.0, no), (C, 6.5, 8.0, ask)]
+    assert "closed-questions" not in rules(fired(h, rows, lang=lang, config=cfg))
+    third = rows[:4] + [(C, 6.5, 8.0, q1)]
+    assert "closed-questions" in rules(fired(h, third, lang=lang, config=cfg))
+
+
 def test_push_words(h):
     assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "Je moet gewoon weer naar kantoor komen.")]))
     assert "push-words" in rules(fired(h, [(C, 0.0, 3.0, "You have to stop smoking.")], lang="en",
