@@ -165,13 +165,15 @@ class Labeler:
         wife, what does she say?"). A clause without "?" is open only for an explicit
         request ("Tell me more", "I'm wondering what..."). Every clause counts, not only the
         first: "I see. And what do you think?" is open. Open wins over closed in the same
-        utterance (AnnoMI dev: utterances with both are more often annotated open)."""
+        utterance (AnnoMI dev: utterances with both are more often annotated open). A
+        backchannel tag after another clause ("..., right? Yeah?") is no question."""
         at_start = {m.start: m for m in self._find("open_question", toks, start=True)}
         closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
         in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}
         found: str | None = None
         closed_n = 0
+        tags = self.pack.phrases("backchannel")
         for a, b in _clause_spans(toks):
             q = toks[a].question
             kind: str | None = None
@@ -192,6 +194,8 @@ class Labeler:
                 kind = "open" if any(a < i < b for i in in_parts) else "closed"
             if kind == "open":
                 return "open", 0
+            if kind == "closed" and a > 0 and b - a <= 2 and _covered(tags.find(toks[a:b]), b - a):
+                continue  # "..., at the moment? Yeah?": a tag checks, it asks nothing new
             if kind == "closed":
                 found = "closed"
                 closed_n += 1

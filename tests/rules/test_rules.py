@@ -302,6 +302,15 @@ def test_closed_question_run_restarts_after_a_long_answer(h):
     assert "closed-questions" not in rules(fired(h, rows))
 
 
+def test_tags_do_not_lengthen_a_closed_question_run(h):
+    cfg = EngineConfig(plugins=False, use_model=False, budget_s=0)
+    rows = [(C, 0.0, 2.0, "Is that hard for you right now? Yeah?"), (P, 2.5, 3.0, "Yes."),
+            (C, 3.5, 5.0, "So that's some work we can keep doing. Right? Yeah?")]
+    assert "closed-questions" not in rules(fired(h, rows, lang="en", config=cfg))
+    rows[2] = (C, 3.5, 5.0, "Do you work? Do you smoke?")
+    assert "closed-questions" in rules(fired(h, rows, lang="en", config=cfg))
+
+
 def test_english_model_ships_thresholds_and_provenance():
     from pullcoach.rules.model import HEADS, load_model
     m = load_model()
@@ -331,6 +340,9 @@ def test_english_model_ships_thresholds_and_provenance():
     ("nl", "Heb je dat al geprobeerd?", "closed"),
     ("nl", "Ik vraag me af, ben je er klaar voor?", "closed"),
     ("nl", "Wat ik hoor is dat je moe bent.", None),
+    ("en", "So you're worried about your job. Right?", None),             # a tag asks nothing new
+    ("nl", "Je maakt je zorgen om je baan. Ja?", None),
+    ("en", "Is that a challenge for you at the moment? Yeah?", "closed"),
 ])
 def test_question_kind_by_clause(lang, text, kind):
     from pullcoach.rules.labels import Labeler
