@@ -166,7 +166,7 @@ class Labeler:
         request ("Tell me more", "I'm wondering what..."). Every clause counts, not only the
         first: "I see. And what do you think?" is open. Open wins over closed in the same
         utterance (AnnoMI dev: utterances with both are more often annotated open). A
-        backchannel tag after another clause ("..., right? Yeah?") is no question."""
+        backchannel tag after another clause ("..., right? Yeah?") is not counted."""
         at_start = {m.start: m for m in self._find("open_question", toks, start=True)}
         closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
         in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
@@ -194,11 +194,10 @@ class Labeler:
                 kind = "open" if any(a < i < b for i in in_parts) else "closed"
             if kind == "open":
                 return "open", 0
-            if kind == "closed" and a > 0 and b - a <= 2 and _covered(tags.find(toks[a:b]), b - a):
-                continue  # "..., at the moment? Yeah?": a tag checks, it asks nothing new
             if kind == "closed":
                 found = "closed"
-                closed_n += 1
+                # "..., at the moment? Yeah?": a tag checks, it does not add a question
+                closed_n += not (a > 0 and b - a <= 2 and _covered(tags.find(toks[a:b]), b - a))
         return found, closed_n
 
 
