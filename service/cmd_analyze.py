@@ -8,6 +8,7 @@ nudge times are when they would have fired live.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -43,7 +44,13 @@ def run(args) -> int:
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)
-        results.append((path, analyze(segs, pack=pack, coachee=args.coachee, focus=focus)))
+        r = analyze(segs, pack=pack, coachee=args.coachee, focus=focus)
+        results.append((path, r))
+        m = r["metrics"]
+        if args.coachee is None and m["coachee_name"] != "coachee" and m["partner_names"]:
+            # a guess: say so, and how to coach the other side
+            print(f"{Path(path).name}: coaching {m['coachee_name']} (the first speaker); for another, "
+                  f"--coachee {' or --coachee '.join(shlex.quote(n) for n in m['partner_names'])}", file=sys.stderr)
     if args.fmt == "json":
         data = results[0][1] if len(results) == 1 else {
             "sessions": [dict(file=str(p), **r) for p, r in results]}

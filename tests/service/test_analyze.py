@@ -146,3 +146,12 @@ def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
     assert "AnnoMI" in weights["meta"]["trained_on"] and set(weights["weights"]) == {
         "reflection", "question", "open", "input", "advice"}
     assert mod.auc([3.0, 2.0], [1.0, 2.0]) == pytest.approx(0.875)
+
+
+def test_a_guessed_coachee_is_said_on_stderr_with_how_to_pick_the_other(capsys):
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--format", "json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["metrics"]["coachee_name"] == "Medewerker"
+    assert "coaching Medewerker (the first speaker)" in cap.err and "--coachee Manager" in cap.err
+    assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager"]) == 0
+    assert capsys.readouterr().err == ""
