@@ -71,6 +71,9 @@ class Labeler:
                                              at_part_start=parts)
         return [m for m in found if m.p >= self.min_p]
 
+    def _only_backchannel(self, toks: list[Token]) -> bool:
+        return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
+
     def label(self, text: str, words: tuple = (), prev_partner: str = "", *,
               use_model: bool = True, prev_own: str = "") -> Labels:
         probs = [(w.text, w.p) for w in words] if words else None
@@ -78,7 +81,7 @@ class Labeler:
         n = len(toks)
         if n == 0:
             return Labels()
-        backchannel = n <= 4 and _covered(self.pack.phrases("backchannel").find(toks), n)
+        backchannel = n <= 4 and self._only_backchannel(toks)
         reflection = bool(self._find("reflection", toks, start=True))
         question, closed_n = self._question(toks)
         args = self._find("argument", toks)
@@ -173,7 +176,6 @@ class Labeler:
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}
         found: str | None = None
         closed_n = 0
-        tags = self.pack.phrases("backchannel")
         for a, b in _clause_spans(toks):
             q = toks[a].question
             kind: str | None = None
@@ -197,7 +199,8 @@ class Labeler:
             if kind == "closed":
                 found = "closed"
                 # "..., at the moment? Yeah?": a tag checks, it does not add a question
-                closed_n += not (a > 0 and b - a <= 2 and _covered(tags.find(toks[a:b]), b - a))
+                if not (a > 0 and b - a <= 2 and self._only_backchannel(toks[a:b])):
+                    closed_n += 1
         return found, closed_n
 
 

@@ -187,7 +187,7 @@ def predict(rows: list[dict], model: LabelModel | None) -> list[dict[str, bool]]
     lab = engine_for(model).labeler
     out = []
     for r in rows:
-        x = lab.label(r["utterance_text"], (), r["_prev"], prev_own=r.get("_own", ""))
+        x = lab.label(r["utterance_text"], (), r["_prev"], prev_own=r["_own"])
         out.append({"reflection": x.reflection, "open": x.question == "open", "closed": x.question == "closed",
                     "input": x.input, "advice": x.advice})
     return out

@@ -87,7 +87,7 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
 
     torch.manual_seed(seed)
     tok = load_tokenizer(base)
-    items = [(r["utterance_text"], r["_prev"], r.get("_own", "")) for r in rows]
+    items = [(r["utterance_text"], r["_prev"], r["_own"]) for r in rows]
     ys = [[float(targets(r)[h]) for h in HEADS] for r in rows]
     y = torch.tensor(ys)
     # "open" is learned on the questions only
@@ -113,7 +113,7 @@ def fit(rows: list[dict], base: str, *, epochs: int = EPOCHS, lr: float = LR, se
         random.Random(seed + ep).shuffle(order)
         for i in range(0, len(order), BATCH):
             ix = order[i:i + BATCH]
-            pooled = net.pooled(_batch(tok, [items[j] for j in ix], torch, own_words))
+            pooled = net.pooled(_batch(tok, [items[j] for j in ix], torch, net.own_words))
             out = net.head(pooled)
             m = mask[ix]
             loss = (lossf(out, y[ix]) * m).sum() / m.sum()

@@ -44,13 +44,13 @@ def run(args) -> int:
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)
-        r = analyze(segs, pack=pack, coachee=args.coachee, focus=focus)
+        coachee, guessed = (args.coachee, False) if args.coachee else default_coachee(segs)
+        r = analyze(segs, pack=pack, coachee=coachee, focus=focus)
         results.append((path, r))
-        m = r["metrics"]
-        if args.coachee is None and m["coachee_name"] != "coachee" and m["partner_names"]:
-            # a guess: say so, and how to coach the other side
-            print(f"{Path(path).name}: coaching {m['coachee_name']} (the first speaker); for another, "
-                  f"--coachee {' or --coachee '.join(shlex.quote(n) for n in m['partner_names'])}", file=sys.stderr)
+        others = r["metrics"]["partner_names"]
+        if guessed and others:
+            print(f"{Path(path).name}: coaching {coachee} (the first speaker); for another, "
+                  f"--coachee {' or --coachee '.join(shlex.quote(n) for n in others)}", file=sys.stderr)
     if args.fmt == "json":
         data = results[0][1] if len(results) == 1 else {
             "sessions": [dict(file=str(p), **r) for p, r in results]}
@@ -79,12 +79,18 @@ def load_rule_pack(path: str | None, lang: str | None):
         raise ConfigError(str(exc)) from None
 
 
+def default_coachee(segments: list[Segment]) -> tuple[str, bool]:
+    """The speaker called "coachee", else the first speaker; and whether that was a guess."""
+    names = [s.speaker for s in segments]
+    return ("coachee", False) if "coachee" in names else (names[0], True)
+
+
 def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: str | None = None,
             focus: tuple[str, ...] = (), config: EngineConfig | None = None) -> dict:
     """Run the engine over ``segments``; the issue's JSON shape."""
     names = list(dict.fromkeys(s.speaker for s in segments))
     if coachee is None:
-        coachee = "coachee" if "coachee" in names else names[0]
+        coachee, _ = default_coachee(segments)
     elif coachee not in names:
         raise TranscriptError(f"--coachee {coachee!r} does not speak in this transcript; "
                               f"speakers: {', '.join(names)}")
