@@ -45,7 +45,7 @@ def score(rows: list[dict], lang: str) -> tuple[dict[str, tuple[float, int]], li
             counts[k][0] += g[k] and p[k]
             counts[k][1] += p[k] and not g[k]
             counts[k][2] += g[k] and not p[k]
-        bad = {k for k in KEYS if g[k] != p[k]}
+        bad = {("missed " if g[k] else "extra ") + k for k in KEYS if g[k] != p[k]}
         if bad:
             wrong.append((row, bad))
     f1 = {k: ((2 * tp / (2 * tp + fp + fn)) if tp else 0.0, tp + fn) for k, (tp, fp, fn) in counts.items()}
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
           "  ".join(f"{k} {v:.3f} ({n})" for k, (v, n) in f1.items()))
     if args.errors:
         for row, bad in wrong:
-            print(f"  {row.get('id', '?')}: wrong {', '.join(sorted(bad))} | {row['text']}")
+            print(f"  {row.get('id', '?')}: {', '.join(sorted(bad))} | {row['text']}")
     return 0
 
 

@@ -32,7 +32,7 @@ def test_scorer_counts_hits_and_misses():
     f1, wrong = mod.score(rows, "nl")
     assert f1["open"] == (1.0, 1) and f1["advice"] == (1.0, 1) and f1["push"] == (1.0, 1)
     assert f1["reflection"] == (0.0, 1)  # gold says reflection, the pack rightly says it pushes
-    assert [(r["id"], bad) for r, bad in wrong] == [("b", {"reflection"})]
+    assert [(r["id"], bad) for r, bad in wrong] == [("b", {"missed reflection"})]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
