@@ -65,6 +65,7 @@ class Labeler:
         self.fillers = frozenset(pack.lists["fillers"])
         self.embedding = frozenset(w for p in pack.lists["embedding"] for w in p.split())
         self.conditional = self.embedding | {w for p in pack.lists["conditional"] for w in p.split()}
+        self.about_them = bool(pack.lists["about_them"])  # the pack infers reflections (Dutch)
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -87,25 +88,44 @@ class Labeler:
         args = self._find("argument", toks)
         views = self._find("their_view", toks)
         # "You feel you have to be perfect": the push word reports their view, it does not push
-        push = any(not _in_view(toks, m, views, self.conditional) for m in self._find("push", toks))
+        # "Dat moet je zelf weten" leaves the choice to them: no push
+        free = self._find("autonomy", toks)
+        push = any(not _in_view(toks, m, views, self.conditional)
+                   and not any(a.start < m.end and m.start < a.end for a in free) for m in self._find("push", toks))
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
         advice = bool(advice_found)
+        advice_p = 1.0 if advice else 0.0
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
         asked = bool(advice_found) and all(toks[m.start].question for m in advice_found) and not (
             self._find("advice_question", toks))
         # advice said outright, not after a reflection's opening ("It sounds like you need to ...")
         told = advice and not asked and not any(
             r.end <= advice_found[0].start for r in self._find("reflection", toks))
-        info = bool(self._find("information", toks))
+        # information inside a question only when it opens its clause ("Wist je dat ...?"),
+        # not a word in what is asked ("Hoe laat spelen jullie meestal?")
+        info = any(not toks[m.start].question or toks[m.start].clause_start
+                   for m in self._find("information", toks))
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
+        # a proposal for what the partner will do advises ("Ik stel voor dat je ..."), but offers
+        # it for discussion (seed 000: the proposal is a pull move): no righting-reflex evidence
+        if not advice and any(self._partner_after(toks, m) for m in proposals):
+            advice = True
         arguments = 0 if backchannel else len(args)
-        inp = advice or push or info or arguments > 0
+        # "Wat zou er moeten gebeuren?" asks: a push word in an open question tells nothing
+        # a reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
+        telling = advice or (push and question != "open") or info or any(
+            _clause_start(toks, a.start) == self._skip_fillers(toks, a.start) for a in args)
+        inp = telling or arguments > 0
         if not reflection and (self.model is None or not use_model):
-            reflection = self._about_them(toks, question, inp)
+            # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
+            reflection = self._about_them(toks, question, telling)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
         reflection = reflection and not (push or advice)
-        advice_p = 1.0 if advice else 0.0
+        if reflection and not telling and self.about_them:
+            # the reasons reflected are the partner's (packs that infer reflections; English
+            # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
+            inp, arguments = False, 0
         input_p = 0.0
         if self.model is not None and use_model:
             kw = tuple(k for k, on in (("reflection", reflection), ("open", question == "open"),
@@ -142,7 +162,7 @@ class Labeler:
             input_p=input_p if inp else 0.0,
             proposal_argued=argued,
             words=n,
-            autonomy=bool(self._find("autonomy", toks)),
+            autonomy=bool(free),
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 
@@ -157,6 +177,17 @@ class Labeler:
         if self._find("open_question", toks, start=True):  # "Wat zou je ... antwoorden" without "?"
             return False
         return bool(self._find("about_them", toks)) and not self._find("about_me", toks)
+
+    def _skip_fillers(self, toks: list[Token], i: int) -> int:
+        """The start of ``i``'s clause when only fillers stand before ``i`` in it, else ``i``."""
+        a = _clause_start(toks, i)
+        return a if all(t.text in self.fillers for t in toks[a:i]) else i
+
+    def _partner_after(self, toks: list[Token], m: Match) -> bool:
+        """A second-person word in the rest of the proposal's sentence (pack list about_them)."""
+        you = self._find("about_them", toks)
+        end = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+        return any(m.end <= y.start < end for y in you)
 
     def _question(self, toks: list[Token]) -> tuple[str | None, int]:
         """Open or closed, clause by clause, and the number of closed-question clauses.
@@ -174,6 +205,8 @@ class Labeler:
         closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
         in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}
+        # "Waarom ga je niet gewoon ...?" suggests, it does not ask why: closed (and advice)
+        suggest = {m.start for m in self._find("advice_question", toks, start=True)}
         found: str | None = None
         closed_n = 0
         for a, b in _clause_spans(toks):
@@ -188,6 +221,8 @@ class Labeler:
                     nxt = _next_part(toks, o.end, b)
                     if nxt in closed_parts and nxt not in in_parts:
                         o, c = None, closed_parts[nxt]
+                if o is not None and o.start in suggest:
+                    o = None
                 if o is not None and (c is None or o.end >= c.end):
                     kind = "open" if q or _explicit_open(o) else None  # "What I hear is..." asks nothing
                 elif q:

@@ -37,17 +37,18 @@ def test_scorer_counts_hits_and_misses():
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_held_out_sets_are_well_formed(lang):
-    for name in ("dev.jsonl", "test.jsonl"):
+    for name in ("dev.jsonl", "test.jsonl") + (("dev2.jsonl",) if lang == "nl" else ()):
         rows = _rows(lang, name)
-        assert len(rows) == 120 and len({r["id"] for r in rows}) == 120
+        assert len(rows) == (180 if name == "dev2.jsonl" else 120) and len({r["id"] for r in rows}) == len(rows)
         assert all(set(r["labels"]) == {"reflection", "question", "input", "advice", "push"} for r in rows)
 
 
 @pytest.mark.parametrize("lang,label,floor", [
-    # measured 2026-11-21 (scripts/label_accuracy.py tests/data/nl_labels/test.jsonl):
-    # reflection 0.818, open 0.900, closed 0.909, input 0.702, advice 0.519, push 0.800
-    ("nl", "reflection", 0.78), ("nl", "open", 0.85), ("nl", "closed", 0.85), ("nl", "input", 0.66),
-    ("nl", "advice", 0.5), ("nl", "push", 0.75),
+    # measured 2026-11-21 (scripts/label_accuracy.py tests/data/nl_labels/test.jsonl), after
+    # tuning on dev2.jsonl: reflection 0.836, open 0.915, closed 0.933, input 0.764, advice 0.593,
+    # push 0.800 (before dev2: 0.818, 0.900, 0.909, 0.702, 0.538, 0.800)
+    ("nl", "reflection", 0.8), ("nl", "open", 0.87), ("nl", "closed", 0.88), ("nl", "input", 0.72),
+    ("nl", "advice", 0.55), ("nl", "push", 0.75),
     # English (word model + encoder): reflection 0.916, open 0.903, closed 0.837, input 0.769,
     # advice 0.667, push 0.812
     ("en", "reflection", 0.88), ("en", "open", 0.87), ("en", "closed", 0.8), ("en", "input", 0.73),

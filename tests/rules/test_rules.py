@@ -2,7 +2,7 @@
 
 import pytest
 
-from pullcoach.rules.engine import EngineConfig
+from pullcoach.rules.engine import Engine, EngineConfig
 from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick, TranscriptFinal, Word
 
 C, P = "coachee", "partner"
@@ -413,3 +413,44 @@ def test_permission_asked_in_passing_unlocks_advice(h, lang, ask, advice):
     out = fired(h, [ctx, (C, 3.5, 6.0, ask), (P, 6.2, 6.5, "Okay." if lang == "en" else "Oké."),
                     (C, 7.0, 9.0, advice)], lang=lang, config=cfg)
     assert "righting-reflex" not in rules(out)
+
+
+def _nl(text):
+    return Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.label(text)
+
+
+@pytest.mark.parametrize("text,reflection,question,input_,advice", [
+    # a proposal for what the partner will do advises; one about the process does not
+    ("Ik stel voor dat je het eerst een maand probeert met twee vaste dagen.", False, None, True, True),
+    ("Zullen we meteen beginnen?", False, "closed", False, False),
+    # the reasons in a reflection are the partner's
+    ("Dus naast je werk zorg je ook nog voor je moeder, en dat vreet energie.", True, None, False, False),
+    ("U vindt het vreemd dat juist zij klagen, omdat ze zelf ook lawaai maken.", True, None, False, False),
+    # a reason opening a sentence is the coachee's own
+    ("Bovendien maak je je huiswerk in tien minuten, en daarnaast slaap je te weinig.", False, None, True, False),
+    # "moeten" in an open question asks; information words inside a question ask too
+    ("Wat zou er moeten gebeuren om het weer leuk te maken?", False, "open", False, False),
+    ("Hoe laat spelen jullie meestal?", False, "closed", False, False),
+    # asking for a number or a time is closed; a suggestion as a question is closed advice
+    ("Hoe lang speel je nu eigenlijk al bij de club?", False, "closed", False, False),
+    ("Waarom ga je niet gewoon later beginnen?", False, "closed", True, True),
+    ("Heb je al eens geprobeerd om in de stilteruimte te gaan zitten?", False, "closed", True, True),
+    # "je moet" with an intensifier tells; an opinion is input
+    ("Je moet er gewoon doorheen.", False, None, True, True),
+    ("Eerlijk gezegd vind ik het een goed plan.", False, None, True, False),
+])
+def test_dutch_labels_from_dev2(text, reflection, question, input_, advice):
+    x = _nl(text)
+    assert (x.reflection, x.question, x.input, x.advice) == (reflection, question, input_, advice), text
+
+
+def test_leaving_the_choice_to_them_is_no_push(h):
+    assert not _nl("Dat moet jij uiteindelijk zelf weten, het is jouw keuze.").push
+    assert _nl("Dat moet nu echt afgelopen zijn.").push
+
+
+def test_a_proposal_for_the_partner_is_advice_but_no_righting_reflex(h):
+    ctx = (P, 0.0, 3.0, "Ik weet niet of ik nog wil blijven spelen.")
+    prop = "Zullen we afspreken dat je de komende vier weken als verdediger traint?"
+    assert "righting-reflex" not in rules(fired(h, [ctx, (C, 3.5, 7.0, prop)]))
+    assert "righting-reflex" in rules(fired(h, [ctx, (C, 3.5, 7.0, "Je moet er gewoon doorheen.")]))
