@@ -259,6 +259,7 @@ class Store:
                     break
             flushes = []
             calls = [item[2] for item in batch if item[0] == "call"]
+            results: list[tuple[Future, object]] = []  # handed out after COMMIT: a reader sees them
             try:
                 self._con.execute("BEGIN")
                 for item in batch:
@@ -268,10 +269,12 @@ class Store:
                     elif kind == "flush":
                         flushes.append(item[1])
                     elif kind == "call":
-                        self._run_call(item[1], item[2])
+                        self._run_call(item[1], item[2], results)
                     elif kind == "stop":
                         stop = True
                 self._con.execute("COMMIT")
+                for fut, result in results:
+                    fut.set_result(result)
             except sqlite3.Error as exc:  # keep running: later events may still land
                 log.error("session store write failed: %s", exc)
                 self._error = exc
@@ -285,7 +288,7 @@ class Store:
             for done in flushes:
                 done.set()
 
-    def _run_call(self, fn, fut: Future) -> None:
+    def _run_call(self, fn, fut: Future, results: list) -> None:
         self._con.execute("SAVEPOINT call")
         try:
             result = fn(self._con)
@@ -295,7 +298,7 @@ class Store:
             fut.set_exception(exc)
         else:
             self._con.execute("RELEASE call")
-            fut.set_result(result)
+            results.append((fut, result))
 
     def _write(self, session_id: str, event: Event, text: str) -> None:
         con = self._con

@@ -179,3 +179,12 @@ def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path):
     (tmp_path / "sessions.db").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(StoreError, match="--data-dir"):
         Store(tmp_path)
+
+
+def test_a_setting_is_committed_before_the_call_returns(tmp_path):
+    # the writer used to hand out a call's result inside its transaction, so a reader right
+    # after could see the old value (2 stale reads in 2,000 on a 2-core machine)
+    with Store(tmp_path) as store:
+        for days in range(1, 3001):
+            store.set_retention(days)
+            assert store.retention() == days
