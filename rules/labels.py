@@ -91,7 +91,8 @@ class Labeler:
         # "Dat moet je zelf weten" leaves the choice to them: no push
         free = self._find("autonomy", toks)
         push = any(not _in_view(toks, m, views, self.conditional)
-                   and not any(a.start < m.end and m.start < a.end for a in free) for m in self._find("push", toks))
+                   and not any(a.start < m.end and m.start < a.end for a in free)
+                   for m in self._find("push", toks))
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
         advice = bool(advice_found)
         advice_p = 1.0 if advice else 0.0
@@ -112,10 +113,10 @@ class Labeler:
         if not advice and any(self._partner_after(toks, m) for m in proposals):
             advice = True
         arguments = 0 if backchannel else len(args)
-        # "Wat zou er moeten gebeuren?" asks: a push word in an open question tells nothing
-        # a reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
+        # a push word in an open question tells nothing ("Wat zou er moeten gebeuren?"); a
+        # reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
         telling = advice or (push and question != "open") or info or any(
-            _clause_start(toks, a.start) == self._skip_fillers(toks, a.start) for a in args)
+            self._opens_clause(toks, a.start) for a in args)
         inp = telling or arguments > 0
         if not reflection and (self.model is None or not use_model):
             # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
@@ -178,10 +179,9 @@ class Labeler:
             return False
         return bool(self._find("about_them", toks)) and not self._find("about_me", toks)
 
-    def _skip_fillers(self, toks: list[Token], i: int) -> int:
-        """The start of ``i``'s clause when only fillers stand before ``i`` in it, else ``i``."""
-        a = _clause_start(toks, i)
-        return a if all(t.text in self.fillers for t in toks[a:i]) else i
+    def _opens_clause(self, toks: list[Token], i: int) -> bool:
+        """Only fillers stand before token ``i`` in its clause."""
+        return all(t.text in self.fillers for t in toks[_clause_start(toks, i):i])
 
     def _partner_after(self, toks: list[Token], m: Match) -> bool:
         """A second-person word in the rest of the proposal's sentence (pack list about_them)."""
