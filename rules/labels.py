@@ -65,7 +65,7 @@ class Labeler:
         self.fillers = frozenset(pack.lists["fillers"])
         self.embedding = frozenset(w for p in pack.lists["embedding"] for w in p.split())
         self.conditional = self.embedding | {w for p in pack.lists["conditional"] for w in p.split()}
-        self.about_them = bool(pack.lists["about_them"])  # the pack infers reflections (Dutch)
+        self.infers_reflections = bool(pack.lists["about_them"])  # see _about_them (Dutch)
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -110,8 +110,9 @@ class Labeler:
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         # a proposal for what the partner will do advises ("Ik stel voor dat je ..."), but offers
         # it for discussion (seed 000: the proposal is a pull move): no righting-reflex evidence
-        if not advice and any(self._partner_after(toks, m) for m in proposals):
-            advice = True
+        if proposals and not advice:
+            you = self._find("about_them", toks)
+            advice = any(self._partner_after(toks, m, you) for m in proposals)
         arguments = 0 if backchannel else len(args)
         # a push word in an open question tells nothing ("Wat zou er moeten gebeuren?"); a
         # reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
@@ -123,7 +124,7 @@ class Labeler:
             reflection = self._about_them(toks, question, telling)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
         reflection = reflection and not (push or advice)
-        if reflection and not telling and self.about_them:
+        if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
             inp, arguments = False, 0
@@ -183,9 +184,9 @@ class Labeler:
         """Only fillers stand before token ``i`` in its clause."""
         return all(t.text in self.fillers for t in toks[_clause_start(toks, i):i])
 
-    def _partner_after(self, toks: list[Token], m: Match) -> bool:
-        """A second-person word in the rest of the proposal's sentence (pack list about_them)."""
-        you = self._find("about_them", toks)
+    @staticmethod
+    def _partner_after(toks: list[Token], m: Match, you: list[Match]) -> bool:
+        """A second-person word (``you``: pack list about_them) in the rest of the proposal's sentence."""
         end = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
         return any(m.end <= y.start < end for y in you)
 
