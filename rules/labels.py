@@ -66,6 +66,8 @@ class Labeler:
         self.embedding = frozenset(w for p in pack.lists["embedding"] for w in p.split())
         self.conditional = self.embedding | {w for p in pack.lists["conditional"] for w in p.split()}
         self.infers_reflections = bool(pack.lists["about_them"])  # see _about_them (Dutch)
+        self.subjects = frozenset(pack.lists["subject"])  # see _inverted (Dutch)
+        self.question_verbs = frozenset(pack.lists["question_verb"])
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -180,6 +182,49 @@ class Labeler:
             return False
         return bool(self._find("about_them", toks)) and not self._find("about_me", toks)
 
+    def _inverted(self, toks: list[Token], a: int, b: int) -> bool:
+        """A clause without "?" that asks by its word order (packs with a ``subject`` list;
+        Whisper often writes no "?" in Dutch speech, the word order survives):
+        - a question word before a verb: "Wat zou jij doen", "Twee weken verder, hoe is het
+          gegaan", "Hoeveel uur werk je daar";
+        - a verb before its subject: "Heb je al met haar gepraat", "Zullen we afspreken dat";
+        - a tag: "Hoe lang houd je dit vol, denk je".
+        Not a condition ("Heb je vragen, bel dan"), a filler ("Weet je, ..."), a polite
+        imperative ("Komt u maar verder") or a comparison ("Hoe meer je oefent, hoe ...")."""
+        if not self.subjects:
+            return False
+        i = a
+        while i < b and toks[i].text in self.fillers:
+            i += 1
+        if b - i < 3 or self._find("greeting", toks[i:b]):
+            return False
+        parts = [i] + [k for k in range(i + 1, b) if toks[k].part_start]
+        if any(self._asks_what(toks, i, k, b) for k in parts):
+            return True
+        tag = parts[-1]  # the whole last part is a tag
+        if len(parts) > 1 and any(m.start == 0 and m.end == b - tag for m in self._find("question_tag", toks[tag:b])):
+            return True
+        if b - i < 4 or toks[i + 1].part_start or toks[i + 2].part_start or toks[i + 2].text == "maar":
+            return False
+        if any(t.text == "dan" for t in toks[parts[1]:b]) if len(parts) > 1 else False:
+            return False  # "Heb je vragen, bel me dan"
+        head = self._find("closed_question", toks[i:i + 2])
+        return any(m.start == 0 and toks[i + m.end - 1].text in self.subjects for m in head)
+
+    def _asks_what(self, toks: list[Token], a: int, j: int, b: int) -> bool:
+        """A question word at ``j`` followed by a verb (pack list ``question_verb``) or by
+        one word and a subject ("Hoe merk je"); "hoe lang / hoeveel ..." asks anyway."""
+        if b - j < 3:
+            return False
+        if any(m.start == 0 and m.phrase.startswith("hoe")
+               for m in self._find("closed_question", toks[j:b])):
+            return True
+        wh = [m for m in self._find("open_question", toks[j:b]) if m.start == 0 and m.end == 1]
+        if not wh or sum(t.text == toks[j].text for t in toks[a:b]) > 1:  # "hoe meer ..., hoe ..."
+            return False
+        nxt, after = toks[j + 1].text, toks[j + 2].text
+        return nxt in self.question_verbs or (nxt not in self.subjects and after in self.subjects)
+
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""
         return all(t.text in self.fillers for t in toks[_clause_start(toks, i):i])
@@ -211,7 +256,7 @@ class Labeler:
         found: str | None = None
         closed_n = 0
         for a, b in _clause_spans(toks):
-            q = toks[a].question
+            q = toks[a].question or self._inverted(toks, a, b)
             kind: str | None = None
             head = [i for i in range(a, b) if i in at_start or i in closed_start]
             if head:

@@ -2,13 +2,15 @@
 """F1 of pullcoach's utterance labels on a hand-labelled JSONL set (any pack language).
 
     python scripts/label_accuracy.py tests/data/nl_labels/test.jsonl [--lang nl] [--errors]
+        [--no-question-marks]
 
 Each line: {"id", "prev", "text", "labels": {"reflection", "question": "open"|"closed"|null,
 "input", "advice", "push"}}. ``push`` is scored as the push-words rule reads it: a push
 word outside a reflection and outside an open question ("Wat moet er volgens jou
 gebeuren?" evokes). The Dutch sets in tests/data/nl_labels were written for this by
 someone who had not seen the rule packs: dev.jsonl may be used to tune the packs,
-test.jsonl (other scenarios) only to measure them.
+test.jsonl (other scenarios) only to measure them. ``--no-question-marks`` scores the text
+with every "?" made a ".", as Whisper often writes Dutch questions.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ def predict(labeler, row: dict) -> dict[str, bool]:
             "push": x.push and not x.reflection and x.question != "open"}
 
 
+def unmarked(rows: list[dict]) -> list[dict]:
+    """The rows with "?" written as "." (Whisper drops most "?" in Dutch speech)."""
+    return [{**r, "text": r["text"].replace("?", ".")} for r in rows]
+
+
 def score(rows: list[dict], lang: str) -> tuple[dict[str, tuple[float, int]], list[tuple[dict, set]]]:
     """F1 and support per label, and the rows with the labels they got wrong."""
     labeler = Engine(lang=lang, config=EngineConfig(plugins=False)).labeler
@@ -57,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("jsonl", nargs="+")
     ap.add_argument("--lang", default="nl", choices=("nl", "en"))
     ap.add_argument("--errors", action="store_true", help="list every utterance with a wrong label")
+    ap.add_argument("--no-question-marks", action="store_true", help='score with every "?" made "."')
     args = ap.parse_args(argv)
     rows = [json.loads(line) for path in args.jsonl for line in open(path, encoding="utf-8") if line.strip()]
+    if args.no_question_marks:
+        rows = unmarked(rows)
     f1, wrong = score(rows, args.lang)
     print(f"{len(rows)} utterances ({args.lang}); F1 (gold count): " +
           "  ".join(f"{k} {v:.3f} ({n})" for k, (v, n) in f1.items()))

@@ -37,9 +37,10 @@ def test_scorer_counts_hits_and_misses():
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_held_out_sets_are_well_formed(lang):
-    for name in ("dev.jsonl", "test.jsonl") + (("dev2.jsonl",) if lang == "nl" else ()):
+    for name in ("dev.jsonl", "test.jsonl") + (("dev2.jsonl", "dev3.jsonl") if lang == "nl" else ()):
         rows = _rows(lang, name)
-        assert len(rows) == (180 if name == "dev2.jsonl" else 120) and len({r["id"] for r in rows}) == len(rows)
+        assert len(rows) == (180 if name in ("dev2.jsonl", "dev3.jsonl") else 120)
+        assert len({r["id"] for r in rows}) == len(rows)
         assert all(set(r["labels"]) == {"reflection", "question", "input", "advice", "push"} for r in rows)
 
 
@@ -56,4 +57,16 @@ def test_held_out_sets_are_well_formed(lang):
 ])
 def test_labels_on_the_held_out_sets(lang, label, floor):
     f1, _ = _script().score(_rows(lang, "test.jsonl"), lang)
+    assert f1[label][0] >= floor
+
+
+@pytest.mark.parametrize("label,floor", [
+    # measured with every "?" made "." (label_accuracy.py --no-question-marks), as Whisper writes
+    # most Dutch questions: open 0.893, closed 0.737, reflection 0.812 (before the word-order
+    # rules: open 0.0, closed 0.0, reflection 0.727)
+    ("open", 0.85), ("closed", 0.7), ("reflection", 0.78),
+])
+def test_dutch_questions_without_question_marks_on_the_held_out_set(label, floor):
+    mod = _script()
+    f1, _ = mod.score(mod.unmarked(_rows("nl", "test.jsonl")), "nl")
     assert f1[label][0] >= floor

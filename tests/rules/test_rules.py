@@ -444,6 +444,24 @@ def test_dutch_labels_from_dev2(text, reflection, question, input_, advice):
     assert (x.reflection, x.question, x.input, x.advice) == (reflection, question, input_, advice), text
 
 
+@pytest.mark.parametrize("text,question", [
+    # Whisper often writes no "?": the verb before the subject still asks
+    ("Heb je daar al eens met haar over gepraat.", "closed"),
+    ("Oké. Zit je maandag dan gewoon om negen uur hier", "closed"),
+    ("Wat zou jij het liefst willen antwoorden", "open"),
+    ("En hoe merk je dat mensen zich met je bemoeien.", "open"),
+    # ... but not a condition, a filler "weet je", a clause about what was said, a comparison
+    ("Heb je nog vragen, bel me dan gerust.", None),
+    ("Weet je, dat vind ik heel knap van je.", None),
+    ("Wat ik bedoel is dat het zo niet langer kan.", None),
+    ("Hoe meer je oefent, hoe makkelijker het gaat.", None),
+    ("Wat fijn dat je er bent.", None),
+    ("Komt u maar verder.", None),
+])
+def test_a_dutch_question_without_question_mark(text, question):
+    assert _nl(text).question == question, text
+
+
 def test_leaving_the_choice_to_them_is_no_push(h):
     assert not _nl("Dat moet jij uiteindelijk zelf weten, het is jouw keuze.").push
     assert _nl("Dat moet nu echt afgelopen zijn.").push
