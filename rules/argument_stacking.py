@@ -19,6 +19,9 @@ __all__ = ["ArgumentStackingConfig", "ArgumentStacking"]
 class ArgumentStackingConfig:
     max_arguments: int = 3  # "several" (COACHING.md): the third stacked argument fires
     count_input_units: bool = True  # an informing/persuading utterance counts as one
+    # ... but not a Dutch statement that is input for no marker word: often an answer, and
+    # a nudge must not hang on what Whisper heard as content words
+    count_plain_input: bool = False
 
 
 class ArgumentStacking:
@@ -33,7 +36,8 @@ class ArgumentStacking:
 
     def _units(self, labels) -> int:
         n = labels.arguments
-        if self.config.count_input_units and labels.input and n == 0:
+        if (self.config.count_input_units and labels.input and n == 0
+                and (self.config.count_plain_input or not labels.plain_input)):
             n = 1
         return n
 

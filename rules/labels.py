@@ -24,6 +24,11 @@ PUSH_OVER_REFLECTION = 0.75
 # A reflection inferred from a statement about the other (no marker) needs the utterance heard
 # with at least this mean word probability: Whisper base's misheard Dutch sits around 0.5.
 ABOUT_THEM_MIN_P = 0.7
+# Dutch labels inferred from plain words (dev3.jsonl, see _echoes / _informs): an echo's first
+# part is at most 8 words, 60% of its content words the partner's; a statement informs with 2
+ECHO_MAX_WORDS = 8
+ECHO_SHARE = 0.6
+INFORM_MIN_CONTENT = 2
 LABEL_KEYS = ("reflection", "question", "input", "advice", "push", "arguments",
               "backchannel", "permission", "proposal")
 
@@ -51,6 +56,7 @@ class Labels:
     words: int = 0
     closed_n: int = 0  # closed-question clauses in the utterance
     autonomy: bool = False  # autonomy-supportive framing ("it's up to you", "some people find")
+    plain_input: bool = False  # input only because a plain statement says something (_informs)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -68,6 +74,11 @@ class Labeler:
         self.infers_reflections = bool(pack.lists["about_them"])  # see _about_them (Dutch)
         self.subjects = frozenset(pack.lists["subject"])  # see _inverted (Dutch)
         self.question_verbs = frozenset(pack.lists["question_verb"])
+        self.summary_start = frozenset(pack.lists["summary_start"])
+        fw = pack.lists["function_word"]
+        self.function_words = frozenset(
+            [w for p in fw + pack.lists["fillers"] + pack.lists["about_them"] + pack.lists["about_me"]
+             + pack.lists["subject"] for w in p.split()]) if fw else frozenset()
 
     def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
@@ -123,13 +134,17 @@ class Labeler:
         inp = telling or arguments > 0
         if not reflection and (self.model is None or not use_model):
             # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
-            reflection = self._about_them(toks, question, telling)
+            reflection = self._about_them(toks, question, telling) or self._echoes(
+                toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
         reflection = reflection and not (push or advice)
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
             inp, arguments = False, 0
+        plain = False
+        if not (inp or reflection or backchannel) and (self.model is None or not use_model):
+            inp = plain = self._informs(toks)  # "Het was de derde nacht deze week."
         input_p = 0.0
         if self.model is not None and use_model:
             kw = tuple(k for k, on in (("reflection", reflection), ("open", question == "open"),
@@ -167,6 +182,7 @@ class Labeler:
             proposal_argued=argued,
             words=n,
             autonomy=bool(free),
+            plain_input=plain and not backchannel,
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 
@@ -224,6 +240,50 @@ class Labeler:
             return False
         nxt, after = toks[j + 1].text, toks[j + 2].text
         return nxt in self.question_verbs or (nxt not in self.subjects and after in self.subjects)
+
+    def _content(self, toks: list[Token]) -> list[str]:
+        """The words that say something: not in the pack's ``function_word`` list (nor its
+        pronouns and fillers)."""
+        return [t.text for t in toks if t.text not in self.function_words and t.text[:1].isalnum()]
+
+    def _heard(self, toks: list[Token]) -> bool:
+        return sum(t.p for t in toks) / len(toks) >= ABOUT_THEM_MIN_P
+
+    def _echoes(self, toks: list[Token], question: str | None, telling: bool, prev: str) -> bool:
+        """A statement that restates (packs with a ``function_word`` list): one opening with
+        a ``summary_start`` word ("Dus de huur schuift steeds naar achteren"), or one whose
+        first part is the partner's own words ("Vijf uur.", "Niet gezien.", "Een acht. Wat
+        zou er moeten veranderen ...?"): a simple reflection."""
+        if not self.function_words or telling or not self._heard(toks):
+            return False
+        if self._find("about_me", toks) or self._find("greeting", toks):
+            return False
+        if toks[0].text in self.summary_start and not question and len(toks) > 2:
+            return True
+        end = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
+        if end > ECHO_MAX_WORDS or toks[end - 1].question:
+            return False
+        mine = self._content(toks[:end])
+        theirs = self._content(tokens(prev))
+        if not mine or not theirs:
+            return False
+        shared = sum(any(_same_word(w, v) for v in theirs) for w in mine)
+        return shared / len(mine) >= ECHO_SHARE
+
+    def _informs(self, toks: list[Token]) -> bool:
+        """A statement of one's own with something in it ("Het was de derde nacht deze week.",
+        "Dan regel ik dat deze week."): informing, with no marker word. Not a greeting or a
+        thank-you, not an acknowledgement ("Dat begrijp ik", "Prima, dat is goed"), not a
+        question. Packs with a ``function_word`` list only."""
+        if not self.function_words or not self._heard(toks):
+            return False
+        for a, b in _clause_spans(toks):
+            clause = toks[a:b]
+            if toks[a].question or self._inverted(toks, a, b) or self._find("greeting", clause):
+                continue
+            if len(self._content(clause)) >= INFORM_MIN_CONTENT:
+                return True
+        return False
 
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""
@@ -320,3 +380,8 @@ def _clause_start(toks: list[Token], i: int) -> int:
 
 def _covered(matches: list[Match], n: int) -> bool:
     return sum(m.end - m.start for m in matches) == n
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, or one inflected from the other ("gezien" / "zien", "uur" / "uren")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b[:4]) or b.startswith(a[:4])))

@@ -94,6 +94,20 @@ def test_argument_stacking_across_turns_en_and_reset_by_question(h):
     assert "argument-stacking" not in rules(fired(h, asked, lang="en"))
 
 
+def test_plain_answers_are_input_but_stack_no_arguments_nl(h):
+    turns = [(P, 0.0, 2.0, "Hoe ziet je week eruit?"),
+             (C, 2.5, 5.0, "Maandag en dinsdag werk ik op de afdeling financien."),
+             (P, 5.5, 6.0, "En verder?"),
+             (C, 6.5, 9.0, "Woensdag heb ik vrij voor de kinderen."),
+             (P, 9.5, 10.0, "Oke."),
+             (C, 10.5, 13.0, "Donderdag zit ik meestal bij klanten in Utrecht.")]
+    assert all(_nl(text).input for _, _, _, text in turns[1::2])
+    assert "argument-stacking" not in rules(fired(h, turns))
+    stacked = [(C, a, b, text.rstrip(".") + ", want dat is nu eenmaal zo.") if who == C else (who, a, b, text)
+               for who, a, b, text in turns]
+    assert "argument-stacking" in rules(fired(h, stacked))
+
+
 def test_argument_stacking_fires_mid_turn_from_partials(h):
     from pullcoach.rules.events import TranscriptPartial
     evs = h.script([(P, 0.0, 2.0, "Ik werk liever thuis."), (C, 2.5, 20.0, None)])
@@ -460,6 +474,30 @@ def test_dutch_labels_from_dev2(text, reflection, question, input_, advice):
 ])
 def test_a_dutch_question_without_question_mark(text, question):
     assert _nl(text).question == question, text
+
+
+@pytest.mark.parametrize("prev,text,reflection,input_", [
+    # a statement with something in it informs, with no marker word
+    ("", "De wachtlijst bij de GGZ is op dit moment zes weken.", False, True),
+    ("Waarom heeft dat zo lang geduurd?", "Dan bel ik morgen de aannemer.", False, True),
+    # acknowledging, greeting and thanking inform nothing
+    ("Ik wil er nog even over nadenken.", "Dat snap ik.", False, False),
+    ("", "Goedemorgen, fijn dat je er bent.", False, False),
+    ("Bedankt voor je tijd.", "Graag gedaan, tot volgende week.", False, False),
+    # a bare echo of the partner's words reflects
+    ("Ik slaap nog maar vier uur per nacht sinds de verhuizing.", "Vier uur per nacht.", True, False),
+    ("Ik heb de brief gewoon niet geopend.", "Niet geopend.", True, False),
+    # ... a short statement with new words does not
+    ("Ik slaap nog maar vier uur per nacht.", "Koffie helpt ook niet echt.", False, True),
+    # an echoed number, then a question; "Dus ..." sums up; saying goodbye informs nothing
+    ("Een zes, denk ik.", "Een zes. Wat maakt dat het geen vier is?", True, False),
+    ("Mijn zus helpt soms, maar die woont ver weg.", "Dus eigenlijk sta je er grotendeels alleen voor.", True, False),
+    ("Het loopt allemaal niet zo lekker.", "Dus de kosten lopen op, terwijl de inkomsten gelijk blijven.", True, False),
+    ("Tot ziens.", "Sterkte de komende tijd, en tot donderdag.", False, False),
+])
+def test_dutch_plain_statements_inform_and_echoes_reflect(prev, text, reflection, input_):
+    x = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.label(text, (), prev)
+    assert (x.reflection, x.input) == (reflection, input_), text
 
 
 def test_leaving_the_choice_to_them_is_no_push(h):
