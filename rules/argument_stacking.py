@@ -48,7 +48,7 @@ class ArgumentStacking:
             if event.t0 in self.fired_t0:
                 return []
             labels = ctx.label(event.text, event.words)
-            if labels.question or labels.reflection:
+            if _asks(labels) or labels.reflection:
                 return []
             if self.count + labels.arguments >= self.config.max_arguments:
                 self.fired_t0.add(event.t0)
@@ -58,7 +58,7 @@ class ArgumentStacking:
         if not isinstance(event, TranscriptFinal):
             return []
         u = ctx.utterances[-1]
-        if u.labels.question or u.labels.reflection:
+        if _asks(u.labels) or u.labels.reflection:
             self.count, self.first_t = 0, None
             return []
         n = self._units(u.labels)
@@ -79,3 +79,10 @@ class ArgumentStacking:
     def _fire(self, t: float, evidence: float | None, n: int) -> Candidate:
         return Candidate(self.name, t, evidence if evidence is not None else t,
                          detail={"arguments": n})
+
+
+def _asks(labels) -> bool:
+    """A question, but not a suggestion dressed as one ("Kun je dan niet gewoon ...?", "Why
+    don't you just ...?"): that argues on, it does not stop to listen."""
+    suggests = labels.advice and labels.advice_p >= 1.0 and not labels.advice_asked  # a pack phrase
+    return bool(labels.question) and not suggests

@@ -108,6 +108,18 @@ def test_plain_answers_are_input_but_stack_no_arguments_nl(h):
     assert "argument-stacking" in rules(fired(h, stacked))
 
 
+def test_a_suggestion_dressed_as_a_question_stacks_on(h):
+    turns = [(P, 0.0, 2.0, "Ik kan me thuis beter concentreren."),
+             (C, 2.5, 6.0, "Op kantoor is het gezelliger, want samen werken we beter."),
+             (P, 6.5, 7.0, "Hm."),
+             (C, 7.5, 10.0, "Waarom zet je niet gewoon een koptelefoon op?"),
+             (P, 10.5, 11.0, "Tja."),
+             (C, 11.5, 14.0, "Bovendien is het beleid.")]
+    assert "argument-stacking" in rules(fired(h, turns))
+    asked = turns[:3] + [(C, 7.5, 10.0, "Wat zou je helpen om je daar te concentreren?")] + turns[4:]
+    assert "argument-stacking" not in rules(fired(h, asked))
+
+
 def test_argument_stacking_fires_mid_turn_from_partials(h):
     from pullcoach.rules.events import TranscriptPartial
     evs = h.script([(P, 0.0, 2.0, "Ik werk liever thuis."), (C, 2.5, 20.0, None)])
