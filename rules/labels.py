@@ -27,6 +27,7 @@ ABOUT_THEM_MIN_P = 0.7
 # Dutch labels inferred from plain words (dev3.jsonl, see _echoes / _informs): an echo's first
 # part is at most 8 words, 60% of its content words the partner's; a statement informs with 2
 ECHO_MAX_WORDS = 8
+THIRD_PERSON = frozenset({"het", "er", "ze", "zij", "hij"})  # "Vraag het ..." still commands
 ECHO_SHARE = 0.6
 INFORM_MIN_CONTENT = 2
 LABEL_KEYS = ("reflection", "question", "input", "advice", "push", "arguments",
@@ -107,6 +108,7 @@ class Labeler:
                    and not any(a.start < m.end and m.start < a.end for a in free)
                    for m in self._find("push", toks))
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
+        advice_found += self._commands(toks)
         advice = bool(advice_found)
         advice_p = 1.0 if advice else 0.0
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
@@ -240,6 +242,23 @@ class Labeler:
             return False
         nxt, after = toks[j + 1].text, toks[j + 2].text
         return nxt in self.question_verbs or (nxt not in self.subjects and after in self.subjects)
+
+    def _commands(self, toks: list[Token]) -> list[Match]:
+        """Imperatives that advise ("Bel de huisarts.", "En probeer het eens een week."): a
+        pack ``imperative`` verb opening a clause that does not ask, with no subject after it
+        ("Bel je morgen" asks; "Vraag het aan" does not) and no comma ("Kijk, ..." only
+        opens), not social talk ("Doe de deur maar dicht")."""
+        out = []
+        for m in self._find("imperative", toks, start=True):
+            a = _clause_start(toks, m.start)
+            nxt = toks[m.end] if m.end < len(toks) else None
+            if toks[m.start].question or nxt is None or nxt.part_start or nxt.clause_start:
+                continue
+            b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+            if nxt.text in self.subjects - THIRD_PERSON or self._find("greeting", toks[a:b]):
+                continue
+            out.append(m)
+        return out
 
     def _content(self, toks: list[Token]) -> list[str]:
         """The words that say something: not in the pack's ``function_word`` list (nor its

@@ -22,6 +22,7 @@ PHRASE_LISTS = (
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
     "embedding", "conditional", "subject", "question_verb",
     "question_tag", "function_word", "summary_start",
+    "imperative",
 )
 
 

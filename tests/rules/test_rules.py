@@ -512,6 +512,23 @@ def test_dutch_plain_statements_inform_and_echoes_reflect(prev, text, reflection
     assert (x.reflection, x.input) == (reflection, input_), text
 
 
+@pytest.mark.parametrize("text,advice", [
+    ("Bel morgen meteen de huisarts.", True),
+    ("Goed. En vraag het dan gewoon aan je leidinggevende.", True),
+    ("Neem er gerust een dag vrij voor.", True),
+    # a question, a discourse "kijk", social talk and a statement are no command
+    ("Bel je morgen even?", False),
+    ("Kijk, zo zit het nu eenmaal met de regeling.", False),
+    ("Kom binnen, ga zitten.", False),
+    ("Ik bel morgen de huisarts.", False),
+])
+def test_a_dutch_imperative_advises(h, text, advice):
+    assert _nl(text).advice == advice, text
+    if advice:  # said outright and unasked: the righting reflex
+        ctx = (P, 0.0, 3.0, "Ik slaap al weken slecht.")
+        assert "righting-reflex" in rules(fired(h, [ctx, (C, 3.5, 7.0, text)]))
+
+
 def test_leaving_the_choice_to_them_is_no_push(h):
     assert not _nl("Dat moet jij uiteindelijk zelf weten, het is jouw keuze.").push
     assert _nl("Dat moet nu echt afgelopen zijn.").push
