@@ -14,6 +14,7 @@ __all__ = ["GoodSummaryConfig", "GoodSummary"]
 @dataclass(frozen=True)
 class GoodSummaryConfig:
     min_partner_words: int = 15  # something to summarise: a sentence or two from the partner
+    min_words: int = 5  # a summary says something back; a bare echo ("Vijf uur.") only reflects
 
 
 class GoodSummary:
@@ -31,7 +32,7 @@ class GoodSummary:
         if u.speaker == PARTNER:
             self.words += u.labels.words
         elif u.labels.reflection and not u.labels.push:  # "..., so you really must be here": no praise
-            enough = self.words >= self.config.min_partner_words
+            enough = self.words >= self.config.min_partner_words and u.labels.words >= self.config.min_words
             self.words = 0
             if enough:
                 return [Candidate(self.name, event.t, event.t0, kind="positive")]

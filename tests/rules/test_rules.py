@@ -153,6 +153,11 @@ def test_too_few_summaries_and_good_summary(h):
     assert "good-summary" in rules(ns)
     first = min((n.t for n in ns if n.rule == "too-few-summaries"), default=999)
     assert first > 64.0 + 60  # the clock restarted at the summary
+    # a bare echo reflects (the clock restarts) but earns no praise for a summary
+    echo = rows[:8] + [(C, 60.5, 62.0, "Telefoontjes van collega's.")] + rows[9:]
+    ns = fired(h, echo)
+    assert "good-summary" not in rules(ns)
+    assert min((n.t for n in ns if n.rule == "too-few-summaries"), default=999) > 62.0 + 60
 
 
 def test_talk_ratio_and_monologue(h):
