@@ -27,9 +27,9 @@ ABOUT_THEM_MIN_P = 0.7
 # Dutch labels inferred from plain words (dev3.jsonl, see _echoes / _informs): an echo's first
 # part is at most 8 words, 60% of its content words the partner's; a statement informs with 2
 ECHO_MAX_WORDS = 8
-THIRD_PERSON = frozenset({"het", "er", "ze", "zij", "hij"})  # "Vraag het ..." still commands
 ECHO_SHARE = 0.6
 INFORM_MIN_CONTENT = 2
+THIRD_PERSON = frozenset({"het", "er", "ze", "zij", "hij"})  # "Vraag het ..." still commands
 LABEL_KEYS = ("reflection", "question", "input", "advice", "push", "arguments",
               "backchannel", "permission", "proposal")
 
@@ -224,7 +224,7 @@ class Labeler:
             return True
         if b - i < 4 or toks[i + 1].part_start or toks[i + 2].part_start or toks[i + 2].text == "maar":
             return False
-        if any(t.text == "dan" for t in toks[parts[1]:b]) if len(parts) > 1 else False:
+        if len(parts) > 1 and any(t.text == "dan" for t in toks[parts[1]:b]):
             return False  # "Heb je vragen, bel me dan"
         head = self._find("closed_question", toks[i:i + 2])
         return any(m.start == 0 and toks[i + m.end - 1].text in self.subjects for m in head)
@@ -402,5 +402,6 @@ def _covered(matches: list[Match], n: int) -> bool:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """The same word, or one inflected from the other ("gezien" / "zien", "uur" / "uren")."""
+    """The same word, or one sharing its first four letters with the other ("werkend" /
+    "werkte", "minuten" / "minuut")."""
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b[:4]) or b.startswith(a[:4])))

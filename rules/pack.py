@@ -20,9 +20,8 @@ PHRASE_LISTS = (
     "fillers", "reflection", "open_question", "closed_question", "argument", "push", "advice",
     "information", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
-    "embedding", "conditional", "subject", "question_verb",
-    "question_tag", "function_word", "summary_start",
-    "imperative",
+    "embedding", "conditional", "subject", "question_verb", "question_tag", "function_word",
+    "summary_start", "imperative",
 )
 
 

@@ -10,7 +10,8 @@ word outside a reflection and outside an open question ("Wat moet er volgens jou
 gebeuren?" evokes). The Dutch sets in tests/data/nl_labels were written for this by
 someone who had not seen the rule packs: dev.jsonl may be used to tune the packs,
 test.jsonl (other scenarios) only to measure them. ``--no-question-marks`` scores the text
-with every "?" made a ".", as Whisper often writes Dutch questions.
+with every "?" made a ".", as Whisper often writes Dutch questions. Lines with ``words``
+(scripts/speak_labels.py: what Whisper heard) are labelled with their word probabilities.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import json
 
 from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.events import Word
 
 KEYS = ("reflection", "open", "closed", "input", "advice", "push")
 
@@ -30,7 +32,8 @@ def flags(labels: dict) -> dict[str, bool]:
 
 
 def predict(labeler, row: dict) -> dict[str, bool]:
-    x = labeler.label(row["text"], (), row.get("prev", ""))
+    words = tuple(Word(text=w[0], start=w[1], end=w[2], p=w[3]) for w in row.get("words", ()))
+    x = labeler.label(row["text"], words, row.get("prev", ""))
     return {"reflection": x.reflection, "open": x.question == "open", "closed": x.question == "closed",
             "input": x.input, "advice": x.advice,
             "push": x.push and not x.reflection and x.question != "open"}

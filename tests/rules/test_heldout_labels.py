@@ -35,6 +35,18 @@ def test_scorer_counts_hits_and_misses():
     assert [(r["id"], bad) for r, bad in wrong] == [("b", {"missed reflection"})]
 
 
+def test_scorer_labels_heard_lines_with_their_word_probabilities():
+    mod = _script()
+    gold = {"reflection": True, "question": None, "input": False, "advice": False, "push": False}
+    text = "Je wilt je werk eigenlijk niet kwijt."
+    words = [[w, i * 0.3, i * 0.3 + 0.3, 0.95] for i, w in enumerate(text.split())]
+    heard = {"id": "h", "prev": "Ik weet het niet meer.", "text": text, "labels": gold, "words": words}
+    assert mod.score([heard], "nl")[0]["reflection"] == (1.0, 1)
+    # the same words barely heard: a reflection inferred from a statement needs them heard
+    unsure = {**heard, "words": [[w, a, b, 0.3] for w, a, b, _ in words]}
+    assert mod.score([unsure], "nl")[0]["reflection"] == (0.0, 1)
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_held_out_sets_are_well_formed(lang):
     for name in ("dev.jsonl", "test.jsonl") + (("dev2.jsonl", "dev3.jsonl") if lang == "nl" else ()):
