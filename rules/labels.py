@@ -76,6 +76,7 @@ class Labeler:
         self.subjects = frozenset(pack.lists["subject"])  # see _inverted (Dutch)
         self.question_verbs = frozenset(pack.lists["question_verb"])
         self.summary_start = frozenset(pack.lists["summary_start"])
+        self.me = frozenset(pack.lists["about_me"])
         fw = pack.lists["function_word"]
         self.function_words = frozenset(
             [w for p in fw + pack.lists["fillers"] + pack.lists["about_them"] + pack.lists["about_me"]
@@ -220,7 +221,8 @@ class Labeler:
         if any(self._asks_what(toks, i, k, b) for k in parts):
             return True
         tag = parts[-1]  # the whole last part is a tag
-        if len(parts) > 1 and any(m.start == 0 and m.end == b - tag for m in self._find("question_tag", toks[tag:b])):
+        tags = self._find("question_tag", toks[tag:b])
+        if len(parts) > 1 and any(m.start == 0 and m.end == b - tag for m in tags):
             return True
         if b - i < 4 or toks[i + 1].part_start or toks[i + 2].part_start or toks[i + 2].text == "maar":
             return False
@@ -246,8 +248,8 @@ class Labeler:
     def _commands(self, toks: list[Token]) -> list[Match]:
         """Imperatives that advise ("Bel de huisarts.", "En probeer het eens een week."): a
         pack ``imperative`` verb opening a clause that does not ask, with no subject after it
-        ("Bel je morgen" asks; "Vraag het aan" does not) and no comma ("Kijk, ..." only
-        opens), not social talk ("Doe de deur maar dicht")."""
+        ("Bel je morgen" asks; "Vraag het aan" does not), not for oneself ("Laat me met
+        rust"), no comma ("Kijk, ..." only opens), not social talk ("Doe de deur maar dicht")."""
         out = []
         for m in self._find("imperative", toks, start=True):
             a = _clause_start(toks, m.start)
@@ -255,8 +257,9 @@ class Labeler:
             if toks[m.start].question or nxt is None or nxt.part_start or nxt.clause_start:
                 continue
             b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
-            if nxt.text in self.subjects - THIRD_PERSON or self._find("greeting", toks[a:b]):
-                continue
+            if (nxt.text in self.subjects - THIRD_PERSON or nxt.text in self.me
+                    or self._find("greeting", toks[a:b])):
+                continue  # "Bel je morgen?" asks; "Laat me met rust" asks for oneself
             out.append(m)
         return out
 

@@ -526,6 +526,7 @@ def test_dutch_plain_statements_inform_and_echoes_reflect(prev, text, reflection
     ("Kijk, zo zit het nu eenmaal met de regeling.", False),
     ("Kom binnen, ga zitten.", False),
     ("Ik bel morgen de huisarts.", False),
+    ("Laat me toch met rust.", False),
 ])
 def test_a_dutch_imperative_advises(h, text, advice):
     assert _nl(text).advice == advice, text
