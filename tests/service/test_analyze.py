@@ -35,6 +35,29 @@ def test_pull_style_gets_no_negative_nudge(capsys, name, coachee):
     assert any(n["rule"] == "good-summary" for n in out["nudges"])
 
 
+BLIND = Path(__file__).parent.parent / "data" / "roleplays_blind"  # written without sight of the rules
+
+
+@pytest.mark.parametrize("name", ["pull_afvallen", "pull_mantelzorg_broer", "pull_thuiswerkdag"])
+def test_blind_pull_role_plays_get_no_negative_nudge(capsys, name):
+    path = BLIND / f"{name}.jsonl"
+    coachee = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["speaker"]
+    out = analyze(capsys, str(path), "--coachee", coachee)
+    assert [n["rule"] for n in out["nudges"] if n["kind"] == "negative"] == []
+    assert sum(n["rule"] == "good-summary" for n in out["nudges"]) >= 3
+
+
+@pytest.mark.parametrize("name", ["push_afvallen", "push_mantelzorg_broer", "push_thuiswerkdag"])
+def test_blind_push_role_plays_are_flagged(capsys, name):
+    path = BLIND / f"{name}.jsonl"
+    coachee = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["speaker"]
+    out = analyze(capsys, str(path), "--coachee", coachee)
+    neg = [n for n in out["nudges"] if n["kind"] == "negative"]
+    minutes = max(u["end"] for u in out["utterances"]) / 60
+    assert len(neg) / minutes * 10 >= 15  # measured 22-38 per 10 min; pull: 0
+    assert {"interruption", "argument-stacking", "push-words", "righting-reflex"} <= {n["rule"] for n in neg}
+
+
 def test_json_shape(capsys):
     out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager")
     assert set(out) == {"utterances", "nudges", "metrics"}
