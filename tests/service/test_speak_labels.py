@@ -38,3 +38,31 @@ def test_spoken_lines_keep_labels_and_carry_what_was_heard(tmp_path, capsys):
     dst.write_text("".join(json.dumps(o) + "\n" for o in out), encoding="utf-8")
     f1, _ = _script("label_accuracy").score([json.loads(x) for x in dst.read_text().splitlines()], "en")
     assert f1["open"][1] == 2
+
+
+def test_a_transcript_becomes_a_two_channel_recording(tmp_path):
+    import subprocess
+
+    import numpy as np
+
+    src = tmp_path / "talk.jsonl"
+    lines = [{"speaker": "Coach", "start": 0.5, "end": 3.0, "text": "Hoe gaat het met je vandaag?"},
+             {"speaker": "Klant", "start": 3.5, "end": 6.5, "text": "Nou, eigenlijk niet zo goed, ik slaap slecht."},
+             {"speaker": "Coach", "start": 5.5, "end": 8.0, "text": "Je slaapt slecht sinds de verhuizing."}]
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "talk.flac"
+    assert _script("speak_transcript").main([str(src), "--coachee", "Coach", "-o", str(out)]) == 0
+    info = subprocess.run(["soxi", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Channels       : 2" in info and "Sample Rate    : 16000" in info
+    raw = subprocess.run(["sox", "-D", str(out), "-t", "f32", "-"], capture_output=True, check=True).stdout
+    samples = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
+    frame = 320
+
+    def voiced(ch, a, b):
+        x = samples[int(a * 16000):int(b * 16000), ch]
+        x = x[: len(x) // frame * frame].reshape(-1, frame)
+        return float((np.abs(x).max(axis=1) > 0.01).mean())
+
+    assert voiced(0, 0.6, 2.5) > 0.5 and voiced(1, 0.6, 2.5) == 0.0  # the coachee, left only
+    assert voiced(1, 3.6, 5.4) > 0.5 and voiced(0, 3.6, 5.4) == 0.0  # the partner, right only
+    assert voiced(0, 5.6, 7.5) > 0.5 and voiced(1, 5.6, 6.3) > 0.3   # the coachee talks over the end
