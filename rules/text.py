@@ -102,12 +102,12 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
-def _tok_eq(pat: str, word: str) -> bool:
+def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
     if pat.endswith("*"):
         return word.startswith(pat[:-1])
     if pat == word:
         return True
-    return len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0] and _one_edit(pat, word)
+    return fuzzy and len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0] and _one_edit(pat, word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,7 @@ class Match:
     start: int  # token index
     end: int    # exclusive
     p: float    # mean probability of the matched tokens
+    exact: bool = True  # no misspelt or split word in it
 
 
 class Phrase:
@@ -132,11 +133,12 @@ class Phrase:
                 if star and self.pats:
                     self.pats[-1] += "*"
 
-    def match_at(self, toks: list[Token], i: int) -> int | None:
-        """End index if the phrase matches starting at token ``i``."""
-        return self._match(toks, i, 0)
+    def match_at(self, toks: list[Token], i: int, fuzzy: bool = True) -> int | None:
+        """End index if the phrase matches starting at token ``i``; ``fuzzy``: also with a
+        word one edit off or split in two or three."""
+        return self._match(toks, i, 0, fuzzy)
 
-    def _match(self, toks: list[Token], i: int, k: int) -> int | None:
+    def _match(self, toks: list[Token], i: int, k: int, fuzzy: bool = True) -> int | None:
         if k == len(self.pats):
             return i
         pat = self.pats[k]
@@ -144,18 +146,18 @@ class Phrase:
             for skip in range(0, _GAP + 1):
                 if i + skip >= len(toks) or toks[i + skip].clause_start:
                     break  # the rest of the phrase must be in this clause
-                end = self._match(toks, i + skip, k + 1)
+                end = self._match(toks, i + skip, k + 1, fuzzy)
                 if end is not None:
                     return end
             return None
         if i >= len(toks):
             return None
-        if _tok_eq(pat, toks[i].text):
-            end = self._match(toks, i + 1, k + 1)
+        if _tok_eq(pat, toks[i].text, fuzzy):
+            end = self._match(toks, i + 1, k + 1, fuzzy)
             if end is not None:
                 return end
         joined = toks[i].text
-        for n in (2, 3) if len(pat) >= 6 else ():  # split words: "boven dien" -> "bovendien";
+        for n in (2, 3) if len(pat) >= 6 and fuzzy else ():  # split words: "boven dien" -> "bovendien";
             # not short ones: "om dat te doen" is no "omdat"
             if i + n > len(toks):
                 break
@@ -163,7 +165,7 @@ class Phrase:
             if len(joined) > len(pat.rstrip("*")) + 1:
                 break
             if _tok_eq(pat, joined):
-                end = self._match(toks, i + n, k + 1)
+                end = self._match(toks, i + n, k + 1, fuzzy)
                 if end is not None:
                     return end
         return None
@@ -197,7 +199,7 @@ class PhraseSet:
                 continue
             end, ph = best
             ps = [t.p for t in toks[i:end]]
-            out.append(Match(ph.text, i, end, sum(ps) / len(ps)))
+            out.append(Match(ph.text, i, end, sum(ps) / len(ps), ph.match_at(toks, i, fuzzy=False) == end))
             i = end
         return out
 

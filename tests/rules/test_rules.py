@@ -415,6 +415,22 @@ def test_reflection_about_them_needs_the_utterance_heard():
     assert not lab.label(" ".join(w for w, _ in heard), words).reflection
 
 
+def test_a_misheard_word_pushes_only_when_heard_clearly():
+    from pullcoach.rules.engine import Engine
+
+    lab = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler
+
+    def heard(pairs):
+        words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(pairs))
+        return lab.label(" ".join(w for w, _ in pairs), words)
+
+    # Whisper on a pull role-play (espeak): "Hei, meel genraad, Morten, niet genraad."
+    assert not heard([("Hei,", 0.36), ("meel", 0.41), ("genraad,", 0.39), ("Morten,", 0.54),
+                      ("niet", 0.23), ("genraad.", 0.96)]).push
+    assert heard([("Je", 0.9), ("moetten", 0.9), ("nu", 0.9), ("stoppen.", 0.9)]).push  # clear, one edit
+    assert heard([("Je", 0.6), ("moet", 0.6), ("nu", 0.6), ("stoppen.", 0.6)]).push    # exact, p >= 0.5
+
+
 def test_saying_you_will_not_tell_them_is_no_push(h):
     en = EngineConfig(plugins=False, use_model=False, budget_s=0.0)
     for text in ("I'm not going to tell you what to do or what you should do.",

@@ -42,3 +42,12 @@ def test_word_probabilities_reach_the_match():
 
 def test_phrase_tokens():
     assert Phrase("Wat kan ... opleveren?").pats == ["wat", "kan", "...", "opleveren"]
+
+
+def test_a_match_says_whether_it_needed_a_misspelt_or_split_word():
+    [m] = PhraseSet(["bovendien"]).find(tokens("en bovendien is het"))
+    assert m.exact
+    [m] = PhraseSet(["bovendien"]).find(tokens("en boven dien is het"))
+    assert not m.exact
+    [m] = PhraseSet(["moeten"]).find(tokens("Hei, Morten, niet doen."))
+    assert not m.exact
