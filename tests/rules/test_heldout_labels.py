@@ -1,7 +1,6 @@
 """Labels against tests/data/{nl,en}_labels: utterances written and labelled by someone who
 had not seen the rule packs (dev.jsonl may tune the packs, test.jsonl only measures)."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,20 +10,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("label_accuracy", ROOT / "scripts" / "label_accuracy.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _rows(lang, name):
     path = DATA / f"{lang}_labels" / name
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def test_scorer_counts_hits_and_misses():
-    mod = _script()
+def test_scorer_counts_hits_and_misses(script):
+    mod = script("label_accuracy")
     rows = [{"id": "a", "prev": "", "text": "Wat maakt het zo lastig voor je?",
              "labels": {"reflection": False, "question": "open", "input": False, "advice": False, "push": False}},
             {"id": "b", "prev": "", "text": "Je moet gewoon eerder vertrekken.",
@@ -35,8 +27,8 @@ def test_scorer_counts_hits_and_misses():
     assert [(r["id"], bad) for r, bad in wrong] == [("b", {"missed reflection"})]
 
 
-def test_scorer_labels_heard_lines_with_their_word_probabilities():
-    mod = _script()
+def test_scorer_labels_heard_lines_with_their_word_probabilities(script):
+    mod = script("label_accuracy")
     gold = {"reflection": True, "question": None, "input": False, "advice": False, "push": False}
     text = "Je wilt je werk eigenlijk niet kwijt."
     words = [[w, i * 0.3, i * 0.3 + 0.3, 0.95] for i, w in enumerate(text.split())]
@@ -68,8 +60,8 @@ def test_held_out_sets_are_well_formed(lang):
     ("en", "reflection", 0.88), ("en", "open", 0.87), ("en", "closed", 0.8), ("en", "input", 0.73),
     ("en", "advice", 0.58), ("en", "push", 0.77),
 ])
-def test_labels_on_the_held_out_sets(lang, label, floor):
-    f1, _ = _script().score(_rows(lang, "test.jsonl"), lang)
+def test_labels_on_the_held_out_sets(script, lang, label, floor):
+    f1, _ = script("label_accuracy").score(_rows(lang, "test.jsonl"), lang)
     assert f1[label][0] >= floor
 
 
@@ -79,7 +71,7 @@ def test_labels_on_the_held_out_sets(lang, label, floor):
     # rules: open 0.0, closed 0.0, reflection 0.727)
     ("open", 0.85), ("closed", 0.7), ("reflection", 0.78),
 ])
-def test_dutch_questions_without_question_marks_on_the_held_out_set(label, floor):
-    mod = _script()
+def test_dutch_questions_without_question_marks_on_the_held_out_set(script, label, floor):
+    mod = script("label_accuracy")
     f1, _ = mod.score(mod.unmarked(_rows("nl", "test.jsonl")), "nl")
     assert f1[label][0] >= floor

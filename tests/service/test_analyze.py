@@ -1,7 +1,6 @@
 """`pullcoach analyze` on the Dutch role-plays, the transcript formats, errors, and the
 AnnoMI accuracy script on a few hand-made rows."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from pullcoach.cli import main
 from pullcoach.transcripts import TranscriptError, parse_transcript
 
 DATA = Path(__file__).parent.parent / "data" / "transcripts"
-ROOT = Path(__file__).parent.parent.parent
 
 
 def analyze(capsys, *args):
@@ -145,7 +143,7 @@ def _rows(tid, quality, therapist_lines):
     return out
 
 
-def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
+def test_accuracy_script_on_handmade_rows(script, tmp_path, capsys):
     good = [("So what you're saying is that home feels safer.", "True", "n/a", "False", "n/a"),
             ("What would make the office work for you?", "False", "open", "False", "n/a"),
             ("It sounds like the noise is the main thing.", "True", "n/a", "False", "n/a")]
@@ -155,9 +153,7 @@ def test_accuracy_script_on_handmade_rows(tmp_path, capsys):
     lines = _rows("1", "high", good) + _rows("2", "high", good) + _rows("3", "low", bad) + _rows("4", "low", bad)
     csv = tmp_path / "mini.csv"
     csv.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("annomi_accuracy", ROOT / "scripts" / "annomi_accuracy.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = script("annomi_accuracy")
     assert mod.main([str(csv), "--keywords", "--cv", "2", "--train", str(tmp_path / "m.json")]) == 0
     text = capsys.readouterr().out
     assert "rule packs only" in text and "2-fold cross-validation" in text

@@ -1,32 +1,22 @@
 """scripts/speak_labels.py: labelled lines spoken by espeak-ng and heard by the packaged Whisper."""
 
-import importlib.util
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("sox") is None,
                                 reason="needs espeak-ng and sox (make system)")
 
 
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_spoken_lines_keep_labels_and_carry_what_was_heard(tmp_path, capsys):
+def test_spoken_lines_keep_labels_and_carry_what_was_heard(script, tmp_path, capsys):
     labels = {"reflection": False, "question": "open", "input": False, "advice": False, "push": False}
     rows = [{"id": "a", "prev": "", "text": "What would you like to talk about today?", "labels": labels},
             {"id": "b", "prev": "", "text": "You have to stop smoking now.", "labels": labels}]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    assert _script("speak_labels").main([str(src), "--lang", "en"]) == 0
+    assert script("speak_labels").main([str(src), "--lang", "en"]) == 0
     out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == ["a", "b"] and [o["written"] for o in out] == [r["text"] for r in rows]
     assert all(o["labels"] == labels for o in out)
@@ -36,11 +26,11 @@ def test_spoken_lines_keep_labels_and_carry_what_was_heard(tmp_path, capsys):
     # the scorer reads the heard lines
     dst = tmp_path / "heard.jsonl"
     dst.write_text("".join(json.dumps(o) + "\n" for o in out), encoding="utf-8")
-    f1, _ = _script("label_accuracy").score([json.loads(x) for x in dst.read_text().splitlines()], "en")
+    f1, _ = script("label_accuracy").score([json.loads(x) for x in dst.read_text().splitlines()], "en")
     assert f1["open"][1] == 2
 
 
-def test_a_transcript_becomes_a_two_channel_recording(tmp_path):
+def test_a_transcript_becomes_a_two_channel_recording(script, tmp_path):
     import subprocess
 
     import numpy as np
@@ -51,7 +41,7 @@ def test_a_transcript_becomes_a_two_channel_recording(tmp_path):
              {"speaker": "Coach", "start": 5.5, "end": 8.0, "text": "Je slaapt slecht sinds de verhuizing."}]
     src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     out = tmp_path / "talk.flac"
-    assert _script("speak_transcript").main([str(src), "--coachee", "Coach", "-o", str(out)]) == 0
+    assert script("speak_transcript").main([str(src), "--coachee", "Coach", "-o", str(out)]) == 0
     info = subprocess.run(["soxi", str(out)], capture_output=True, text=True, check=True).stdout
     assert "Channels       : 2" in info and "Sample Rate    : 16000" in info
     raw = subprocess.run(["sox", "-D", str(out), "-t", "f32", "-"], capture_output=True, check=True).stdout
