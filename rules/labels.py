@@ -33,7 +33,6 @@ FUZZY_MIN_P = 0.7
 ECHO_MAX_WORDS = 8
 ECHO_SHARE = 0.6
 INFORM_MIN_CONTENT = 2
-THIRD_PERSON = frozenset({"het", "er", "ze", "zij", "hij"})  # "Vraag het ..." still commands
 LABEL_KEYS = ("reflection", "question", "input", "advice", "push", "arguments",
               "backchannel", "permission", "proposal")
 
@@ -81,6 +80,7 @@ class Labeler:
         self.question_verbs = frozenset(pack.lists["question_verb"])
         self.summary_start = frozenset(pack.lists["summary_start"])
         self.me = frozenset(pack.lists["about_me"])
+        self.addressed = self.subjects & frozenset(pack.lists["about_them"])  # "je", "u": not "het"
         fw = pack.lists["function_word"]
         self.function_words = frozenset(
             [w for p in fw + pack.lists["fillers"] + pack.lists["about_them"] + pack.lists["about_me"]
@@ -261,8 +261,7 @@ class Labeler:
             if toks[m.start].question or nxt is None or nxt.part_start or nxt.clause_start:
                 continue
             b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
-            if (nxt.text in self.subjects - THIRD_PERSON or nxt.text in self.me
-                    or self._find("greeting", toks[a:b])):
+            if nxt.text in self.addressed or nxt.text in self.me or self._find("greeting", toks[a:b]):
                 continue  # "Bel je morgen?" asks; "Laat me met rust" asks for oneself
             out.append(m)
         return out

@@ -402,33 +402,26 @@ def test_righting_reflex_not_when_autonomy_supportive(h):
     assert "righting-reflex" in rules(fired(h, [(C, 0.0, 3.0, "You could try the patch.")], lang="en"))
 
 
-def test_reflection_about_them_needs_the_utterance_heard():
-    from pullcoach.rules.engine import Engine
+def _heard(pairs):
+    """Dutch labels of what Whisper heard: (word, probability) pairs."""
+    words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(pairs))
+    return Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.label(" ".join(w for w, _ in pairs), words)
 
-    lab = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler
-    text = "Het schrikt u wel een beetje af."
-    assert lab.label(text).reflection  # a statement about the other: a reflection
+
+def test_reflection_about_them_needs_the_utterance_heard():
+    assert _nl("Het schrikt u wel een beetje af.").reflection  # a statement about the other: a reflection
     # Whisper's garbled "Daarnaast is het ook gewoon beleid, dus je moet er ..." (live nl_push)
-    heard = [("Taraast", 0.19), ("is", 0.94), ("dat", 0.14), ("ook", 0.68), ("je", 0.38),
-             ("mongelijd,", 0.56), ("dus", 0.68), ("je", 0.97), ("motor", 0.41), ("hebt", 0.43)]
-    words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(heard))
-    assert not lab.label(" ".join(w for w, _ in heard), words).reflection
+    assert not _heard([("Taraast", 0.19), ("is", 0.94), ("dat", 0.14), ("ook", 0.68), ("je", 0.38),
+                       ("mongelijd,", 0.56), ("dus", 0.68), ("je", 0.97), ("motor", 0.41),
+                       ("hebt", 0.43)]).reflection
 
 
 def test_a_misheard_word_pushes_only_when_heard_clearly():
-    from pullcoach.rules.engine import Engine
-
-    lab = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler
-
-    def heard(pairs):
-        words = tuple(Word(text=w, start=i, end=i + 0.5, p=p) for i, (w, p) in enumerate(pairs))
-        return lab.label(" ".join(w for w, _ in pairs), words)
-
     # Whisper on a pull role-play (espeak): "Hei, meel genraad, Morten, niet genraad."
-    assert not heard([("Hei,", 0.36), ("meel", 0.41), ("genraad,", 0.39), ("Morten,", 0.54),
-                      ("niet", 0.23), ("genraad.", 0.96)]).push
-    assert heard([("Je", 0.9), ("moetten", 0.9), ("nu", 0.9), ("stoppen.", 0.9)]).push  # clear, one edit
-    assert heard([("Je", 0.6), ("moet", 0.6), ("nu", 0.6), ("stoppen.", 0.6)]).push    # exact, p >= 0.5
+    assert not _heard([("Hei,", 0.36), ("meel", 0.41), ("genraad,", 0.39), ("Morten,", 0.54),
+                       ("niet", 0.23), ("genraad.", 0.96)]).push
+    assert _heard([("Je", 0.9), ("moetten", 0.9), ("nu", 0.9), ("stoppen.", 0.9)]).push  # clear, one edit
+    assert _heard([("Je", 0.6), ("moet", 0.6), ("nu", 0.6), ("stoppen.", 0.6)]).push    # exact, p >= 0.5
 
 
 def test_saying_you_will_not_tell_them_is_no_push(h):

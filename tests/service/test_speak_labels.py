@@ -5,7 +5,6 @@ import shutil
 
 import pytest
 
-
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("sox") is None,
                                 reason="needs espeak-ng and sox (make system)")
 
