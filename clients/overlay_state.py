@@ -38,6 +38,7 @@ class ShownNudge:
     rule: str
     shown_at: float  # the caller's clock
     seconds: float   # how long it stays (it fades during the last second)
+    evidence_t: float | None = None  # with rule, names the nudge (for a withdrawal)
 
     def opacity(self, now: float) -> float:
         """1.0 while fresh, falling to 0.0 over the last second."""
@@ -122,7 +123,11 @@ class OverlayState:
             text = str(msg.get("message") or "").strip()
             if text:
                 self.nudge = ShownNudge(text[:80], nkind, str(msg.get("rule") or ""), now,
-                                        self.seconds[nkind])
+                                        self.seconds[nkind], msg.get("evidence_t", msg.get("t")))
+        elif kind == "nudge-withdrawn":  # the text showed it wrong (a long backchannel)
+            n = self.nudge
+            if n is not None and n.rule == msg.get("rule") and n.evidence_t == msg.get("evidence_t"):
+                self.nudge = None
         elif kind == "pipeline-warning":
             self.problem = str(msg.get("message") or msg.get("kind") or "")[:80]
         elif kind == "error":

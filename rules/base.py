@@ -2,9 +2,11 @@
 
 A rule is a plain object with ``name``, ``kind`` ("negative" | "positive" |
 "cue": a signal from the partner to act on, not the coachee's fault) and
-``feed(event, ctx) -> list[Candidate]``. The engine feeds every rule (built-in or from
+``feed(event, ctx) -> list[Candidate | Withdrawal]``. The engine feeds every rule (built-in or from
 the ``pullcoach.rules`` entry-point group) the events in one canonical order, after it
 has updated ``ctx``; cooldowns, priority, focus and the nudge budget are the engine's.
+A :class:`Withdrawal` takes back a nudge the rule issued earlier, once text shows it was
+wrong (a long backchannel taken for an interruption).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pullcoach.rules.events import COACHEE, PARTNER
 from pullcoach.rules.labels import Labels
 
-__all__ = ["Candidate", "Utterance", "Context", "COACHEE", "PARTNER"]
+__all__ = ["Candidate", "Withdrawal", "Utterance", "Context", "COACHEE", "PARTNER"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,13 @@ class Candidate:
     kind: str = "negative"
     speaker: str = COACHEE
     detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    rule: str
+    evidence_t: float         # names the nudge: the evidence_t it was issued with
+    reason: str               # e.g. "backchannel"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,20 @@ priority among candidates of one event, a focus set (rules outside it are issued
 per ``budget_s``. Positive nudges are delivered quietly and never use the budget. The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
 yet; a text-lane nudge is held back by live nudges before it.
+
+A rule may take a nudge back (:class:`~pullcoach.rules.base.Withdrawal`: the text showed
+an "interruption" to be a long backchannel); the engine then emits ``NudgeWithdrawn``,
+in the canonical lane so it is deterministic too. A withdrawn nudge keeps the budget it
+used: the live lane cannot know in time that it will be withdrawn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance
+from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
-    ALERT_KINDS, MetricsUpdated, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
+    ALERT_KINDS, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
     Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
 )
 from pullcoach.rules.gate import Gate
@@ -101,6 +106,7 @@ class Engine:
         self.last_issued: dict[str, float] = {}
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
         self.nudges: list[NudgeIssued] = []
+        self.withdrawn: list[NudgeWithdrawn] = []
         self.next_metrics = 0.0
 
     # -- feeding -------------------------------------------------------------
@@ -141,7 +147,8 @@ class Engine:
                 out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,
                                             text=ev.text, labels=labels.to_dict()))
                 for rule in self.live:
-                    rule.refine(u)
+                    for w in rule.refine(u) or ():
+                        out += self._withdraw(w, ev.t)
             case TranscriptPartial() | Tick() | SessionEnded() | SessionStarted():
                 pass
             case _:
@@ -149,7 +156,11 @@ class Engine:
         cands: list[Candidate] = []
         for rule in self.rules:
             if rule not in self.live:
-                cands += rule.feed(ev, ctx)
+                for c in rule.feed(ev, ctx):
+                    if isinstance(c, Withdrawal):
+                        out += self._withdraw(c, ev.t)
+                    else:
+                        cands.append(c)
         cands.sort(key=lambda c: PRIORITY.get(c.rule, len(PRIORITY)))
         for c in cands:
             out += self._issue(c, live=False)
@@ -179,6 +190,16 @@ class Engine:
         self.nudges.append(nudge)
         return [nudge]
 
+    def _withdraw(self, w: Withdrawal, t: float) -> list[NudgeWithdrawn]:
+        """Take back the nudge ``w`` names, if it was issued and not yet taken back."""
+        n = next((n for n in self.nudges if n.rule == w.rule and n.evidence_t == w.evidence_t), None)
+        if n is None or any(x.rule == w.rule and x.evidence_t == w.evidence_t for x in self.withdrawn):
+            return []
+        out = NudgeWithdrawn(t=max(t, n.t), rule=n.rule, evidence_t=w.evidence_t, reason=w.reason,
+                             message=n.message, speaker=n.speaker, delivered=n.delivered)
+        self.withdrawn.append(out)
+        return [out]
+
     def _blocks(self, t: float, was_live: bool, now: float, live: bool) -> bool:
         """Does a nudge delivered at ``t`` use the budget for a candidate at ``now``?
         The live lane cannot know text nudges yet; the text lane knows live ones before it."""
@@ -199,7 +220,9 @@ class Engine:
         closed = sum(1 for x in mine if x.question == "closed")
         refl = sum(1 for x in mine if x.reflection)
         by_rule: dict[str, int] = {}
-        for n in self.nudges:
+        taken_back = {(w.rule, w.evidence_t) for w in self.withdrawn}
+        kept = [n for n in self.nudges if (n.rule, n.evidence_t) not in taken_back]
+        for n in kept:
             by_rule[n.rule] = by_rule.get(n.rule, 0) + 1
         out = {
             "t": round(until, 2),
@@ -215,7 +238,8 @@ class Engine:
             "reflection_to_question": round(refl / (opens + closed), 2) if opens + closed else None,
             "advice": sum(1 for x in mine if x.advice),
             "nudges": by_rule,
-            "negative_nudges": sum(1 for n in self.nudges if n.kind == "negative"),
+            "negative_nudges": sum(1 for n in kept if n.kind == "negative"),
+            "withdrawn_nudges": len(self.withdrawn),
             "late_events": self.gate.late,
         }
         for rule in self.rules:

@@ -16,9 +16,9 @@ __all__ = [
     "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "ALERT_KINDS", "Word",
     "SessionStarted", "SessionEnded", "SpeechStarted", "SpeechEnded",
     "TranscriptPartial", "TranscriptFinal", "Tick", "UtteranceLabeled",
-    "NudgeIssued", "MetricsUpdated", "Bookmarked", "PipelineWarning",
+    "NudgeIssued", "NudgeWithdrawn", "MetricsUpdated", "Bookmarked", "PipelineWarning",
     "Event", "EVENT_TYPES", "type_name", "to_dict", "from_dict", "to_json", "from_json",
-    "EventError",
+    "EventError", "kept_nudges",
 ]
 
 VERSION = 1
@@ -126,6 +126,19 @@ class NudgeIssued:
 
 
 @dataclass(**_frozen)
+class NudgeWithdrawn:
+    """A nudge the text showed to be wrong (an interruption that was a long backchannel).
+    ``rule`` and ``evidence_t`` name the nudge; ``t`` is when the text said so."""
+    t: float
+    rule: str
+    evidence_t: float
+    reason: str
+    message: str = ""
+    speaker: str = COACHEE
+    delivered: bool = True
+
+
+@dataclass(**_frozen)
 class MetricsUpdated:
     t: float
     metrics: dict = field(default_factory=dict)
@@ -149,7 +162,7 @@ class PipelineWarning:
 
 Event = Union[
     SessionStarted, SessionEnded, SpeechStarted, SpeechEnded, TranscriptPartial,
-    TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, MetricsUpdated, Bookmarked,
+    TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, NudgeWithdrawn, MetricsUpdated, Bookmarked,
     PipelineWarning,
 ]
 
@@ -165,7 +178,7 @@ def _kebab(name: str) -> str:
 
 _CLASSES = (
     SessionStarted, SessionEnded, SpeechStarted, SpeechEnded, TranscriptPartial,
-    TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, MetricsUpdated, Bookmarked,
+    TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, NudgeWithdrawn, MetricsUpdated, Bookmarked,
     PipelineWarning,
 )
 # "transcript-final" -> TranscriptFinal, ...
@@ -223,10 +236,18 @@ def _check(event: Event) -> None:
                 raise EventError(f"{f.name} must be a number of seconds")
         elif f.name == "speaker" and value not in SPEAKERS:
             raise EventError(f"speaker must be one of {SPEAKERS}, not {value!r}")
-        elif f.name in ("text", "rule", "message", "kind", "session", "note") and not isinstance(value, str):
+        elif f.name == "evidence_t" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise EventError("evidence_t must be a number of seconds")
+        elif f.name in ("text", "rule", "message", "kind", "session", "note", "reason") and not isinstance(value, str):
             raise EventError(f"{f.name} must be a string")
         elif f.name in ("labels", "detail", "metrics") and not isinstance(value, dict):
             raise EventError(f"{f.name} must be an object")
+
+
+def kept_nudges(events) -> list[NudgeIssued]:
+    """The nudges in ``events`` that no later ``NudgeWithdrawn`` took back."""
+    gone = {(e.rule, e.evidence_t) for e in events if isinstance(e, NudgeWithdrawn)}
+    return [e for e in events if isinstance(e, NudgeIssued) and (e.rule, e.evidence_t) not in gone]
 
 
 def to_json(event: Event) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pullcoach.rules.base import COACHEE, PARTNER, Candidate
+from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Withdrawal
 from pullcoach.rules.events import TranscriptFinal
 from pullcoach.rules.interruption import InterruptionConfig, OverlapTracker
 from pullcoach.rules.text import PhraseSet, tokens
@@ -33,16 +33,18 @@ class Interrupted:
         self.config = config
         self.tracker = OverlapTracker(PARTNER, config.overlap)
 
-    def feed(self, event, ctx) -> list[Candidate]:
+    def feed(self, event, ctx) -> list[Candidate | Withdrawal]:
         hit = self.tracker.feed(event)
         if hit is not None:
             return [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
                               detail={"by": "overlap"})]
-        if isinstance(event, TranscriptFinal) and event.speaker == PARTNER and self.config.by_text:
+        if isinstance(event, TranscriptFinal) and event.speaker == PARTNER:
             u = ctx.utterances[-1]
-            self.tracker.refine(u)
+            o = self.tracker.refine(u)
+            if o is not None:  # the "cut-off" was a long backchannel
+                return [Withdrawal(self.name, o.start, "backchannel")]
             prev = ctx.last(COACHEE)
-            if prev is not None and _opens_with(u.text, self.config.openers):
+            if self.config.by_text and prev is not None and _opens_with(u.text, self.config.openers):
                 return [Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
                                   detail={"by": "text"})]
         return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Utterance
+from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Utterance, Withdrawal
 from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick
 
 __all__ = ["InterruptionConfig", "Interruption", "OverlapTracker"]
@@ -78,14 +78,16 @@ class OverlapTracker:
             return cur
         return None
 
-    def refine(self, u: Utterance) -> None:
-        """A backchannel by text: reclassify the overlap it belongs to."""
+    def refine(self, u: Utterance) -> Overlap | None:
+        """A backchannel by text: reclassify the overlap it belongs to; that overlap if it
+        had already fired (its nudge is to be withdrawn)."""
         if u.speaker != self.by or not u.labels.backchannel:
-            return
+            return None
         for o in reversed(self.done):
             if abs(o.start - u.t0) <= 0.6:
-                o.kind = "backchannel"
-                return
+                was, o.kind = o.kind, "backchannel"
+                return o if o.fired and was != "backchannel" else None
+        return None
 
     def counts(self) -> dict[str, int]:
         out = {"backchannel": 0, "smooth": 0, "competitive": 0, "failed": 0}
@@ -112,8 +114,9 @@ class Interruption:
     def feed(self, event, ctx) -> list[Candidate]:
         return []
 
-    def refine(self, u: Utterance) -> None:
-        self.tracker.refine(u)
+    def refine(self, u: Utterance) -> list[Withdrawal]:
+        o = self.tracker.refine(u)
+        return [Withdrawal(self.name, o.start, "backchannel")] if o is not None else []
 
     def metrics(self) -> dict:
         return {"overlaps_by_coachee": self.tracker.counts()}

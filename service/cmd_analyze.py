@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pullcoach.errors import ConfigError
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
-from pullcoach.rules.events import MetricsUpdated, NudgeIssued, SessionEnded, UtteranceLabeled
+from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
 from pullcoach.rules.pack import PackError, load_pack, parse_pack
 from pullcoach.rules.plugins import PluginError
 from pullcoach.transcripts import Segment, TranscriptError, read_transcript, to_events
@@ -111,10 +111,13 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
     nudges = [{"rule": n.rule, "t": round(n.t, 2), "message": n.message, "kind": n.kind,
                "speaker": n.speaker, "evidence_t": None if n.evidence_t is None else round(n.evidence_t, 2),
                "delivered": n.delivered, "detail": n.detail}
-              for n in out if isinstance(n, NudgeIssued)]
+              for n in kept_nudges(out)]
+    # an "interruption" the text showed to be a long backchannel: not in the nudges above
+    withdrawn = [{"rule": w.rule, "t": round(w.t, 2), "evidence_t": round(w.evidence_t, 2), "reason": w.reason}
+                 for w in out if isinstance(w, NudgeWithdrawn)]
     metrics = next(e.metrics for e in reversed(out) if isinstance(e, MetricsUpdated))
     metrics = {**metrics, "coachee_name": coachee, "partner_names": [n for n in names if n != coachee]}
-    return {"utterances": utterances, "nudges": nudges, "metrics": metrics}
+    return {"utterances": utterances, "nudges": nudges, "withdrawn": withdrawn, "metrics": metrics}
 
 
 def _clock(t: float) -> str:
@@ -134,6 +137,9 @@ def markdown(title: str, r: dict) -> str:
     for n in r["nudges"]:
         mark = "" if n["delivered"] else " (not shown live)"
         lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({n['kind']}){mark}")
+    for w in r.get("withdrawn", ()):
+        lines.append(f"- {_clock(w['t'])} withdrawn: the `{w['rule']}` at {_clock(w['evidence_t'])}"
+                     f" was a {w['reason']}")
     lines += ["", "## Utterances", ""]
     for u in r["utterances"]:
         tags = [k for k in ("reflection", "input", "advice", "push", "permission", "proposal", "backchannel")

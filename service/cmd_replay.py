@@ -9,7 +9,7 @@ import time
 
 from pullcoach.errors import ConfigError
 from pullcoach.rules.events import (
-    NudgeIssued, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
+    NudgeIssued, NudgeWithdrawn, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
 )
 
 
@@ -78,6 +78,8 @@ def run_replay(args) -> int:
         counts[type(event).__name__] += 1
         if isinstance(event, NudgeIssued):
             nudges[event.rule] += 1
+        elif isinstance(event, NudgeWithdrawn):
+            nudges[event.rule] -= 1
         elif isinstance(event, PipelineWarning):
             warnings.append(event.message)
 
@@ -96,6 +98,7 @@ def run_replay(args) -> int:
     print(f"replayed {audio_s:.1f} s of audio in {wall:.1f} s (session {session.id}); "
           f"speech turns: {counts[SpeechStarted.__name__]}, finals: {counts[TranscriptFinal.__name__]}, "
           f"dropped blocks: {stats.get('dropped', 0)}", file=sys.stderr)
+    nudges = +nudges  # withdrawn ones out
     if nudges:
         print("nudges: " + ", ".join(f"{r} ×{n}" for r, n in nudges.most_common()), file=sys.stderr)
     for w in warnings:

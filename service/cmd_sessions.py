@@ -84,7 +84,7 @@ def _list(args) -> int:
         c = s["counts"]
         print(f"{s['id']:<24} {started}  {clock(s['duration']):>7}  {s['lang']}  "
               f"{s['status']:<11} {c.get('transcript-final', 0):>4} utt  "
-              f"{c.get('nudge-issued', 0):>3} nudges")
+              f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges")
     return 0
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from pullcoach.rules.events import (
     Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning, SessionEnded,
-    SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
+    NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
+    kept_nudges,
 )
 
 __all__ = ["build", "GOOD", "FAIR", "POOR", "NONE"]
@@ -45,8 +46,10 @@ def build(events: list[Event]) -> dict[str, Any]:
     }
     utterances = _utterances(events)
     speech = _speech(events, utterances, session["duration"])
-    nudges = [_nudge(e) for e in events if isinstance(e, NudgeIssued)]
+    nudges = [_nudge(e) for e in kept_nudges(events)]  # withdrawn ones were backchannels
     nudges.sort(key=lambda n: n["t"])
+    withdrawn = [{"t": e.t, "rule": e.rule, "evidence_t": e.evidence_t, "reason": e.reason}
+                 for e in events if isinstance(e, NudgeWithdrawn)]
     bookmarks = sorted(({"t": e.t, "note": e.note, "by": e.by}
                         for e in events if isinstance(e, Bookmarked)), key=lambda b: b["t"])
     metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
@@ -60,6 +63,7 @@ def build(events: list[Event]) -> dict[str, Any]:
         "overlaps": _overlaps(speech["coachee"], speech["partner"]),
         "utterances": utterances,
         "nudges": nudges,
+        "withdrawn": withdrawn,
         "bookmarks": bookmarks,
         "summaries": summaries,
         "analysed": analysed,

@@ -129,6 +129,8 @@ class Runtime:
     def _count(self, session: str, event: Any) -> None:
         if isinstance(event, ev.NudgeIssued) and event.delivered:
             self.nudges += 1
+        elif isinstance(event, ev.NudgeWithdrawn) and event.delivered:
+            self.nudges -= 1
         elif isinstance(event, ev.PipelineWarning):
             self.last_warning = event.message
 
@@ -225,5 +227,9 @@ def _print_nudge(session: str, event: Any) -> None:
         where = "" if event.delivered else "  — kept for the report, not shown live"
         print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule}){where}",
               flush=True)
+    elif isinstance(event, ev.NudgeWithdrawn):
+        t = event.evidence_t
+        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] - withdrawn: {event.message}  ({event.rule}:"
+              f" it was a {event.reason})", flush=True)
     elif isinstance(event, ev.SessionEnded):
         print(f"session ended ({event.reason})", flush=True)

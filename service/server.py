@@ -87,7 +87,7 @@ class Client:
         if self.role == "trainer":
             return True
         return isinstance(event, _OVERLAY_TYPES) or (
-            isinstance(event, ev.NudgeIssued) and event.delivered)
+            isinstance(event, (ev.NudgeIssued, ev.NudgeWithdrawn)) and event.delivered)
 
 
 class Service:

@@ -51,8 +51,15 @@ function receive(msg) {
       const text = String(msg.message ?? "").trim().slice(0, 80);
       if (!text) return;
       const kind = KINDS.includes(msg.kind) ? msg.kind : "negative";
-      state.seen = [...state.seen.slice(-49), { kind, text, session: msg.session ?? null }];
-      show(text, kind);
+      const id = { rule: String(msg.rule ?? ""), evidence_t: msg.evidence_t ?? msg.t ?? null };
+      state.seen = [...state.seen.slice(-49), { kind, text, session: msg.session ?? null, ...id }];
+      show(text, kind, id);
+      break;
+    }
+    case "nudge-withdrawn": {  // the text showed it wrong (a long backchannel): take it down
+      const same = (n) => n && n.rule === msg.rule && n.evidence_t === msg.evidence_t;
+      state.seen = state.seen.map((n) => same(n) ? { ...n, withdrawn: true } : n);
+      if (same(state.nudge)) hide();
       break;
     }
     case "pipeline-warning": state.problem = String(msg.message || msg.kind || "").slice(0, 80); break;
@@ -61,13 +68,20 @@ function receive(msg) {
   render();
 }
 
-function show(text, kind) {
-  state.nudge = { text, kind };
+function show(text, kind, id = {}) {
+  state.nudge = { text, kind, ...id };
   clearTimeout(fadeTimer); clearTimeout(clearTimer);
   const overlay = $("overlay");
   overlay.classList.remove("fading");
   fadeTimer = setTimeout(() => overlay.classList.add("fading"), (SECONDS[kind] - 1) * 1000);
-  clearTimer = setTimeout(() => { state.nudge = null; overlay.classList.remove("fading"); render(); }, SECONDS[kind] * 1000);
+  clearTimer = setTimeout(hide, SECONDS[kind] * 1000);
+}
+
+function hide() {
+  clearTimeout(fadeTimer); clearTimeout(clearTimer);
+  state.nudge = null;
+  $("overlay").classList.remove("fading");
+  render();
 }
 
 function render() {

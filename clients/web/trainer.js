@@ -78,7 +78,11 @@ function receive(msg) {
     case "metrics-updated": s.metrics = msg.metrics || {}; break;
     case "nudge-issued":
       s.nudges.push({ t: Number(msg.t) || 0, rule: String(msg.rule || ""), message: String(msg.message || ""),
-                      kind: String(msg.kind || "negative"), delivered: msg.delivered !== false });
+                      kind: String(msg.kind || "negative"), delivered: msg.delivered !== false,
+                      evidence_t: msg.evidence_t ?? null });
+      break;
+    case "nudge-withdrawn":  // the text showed it wrong (a long backchannel): it never happened
+      s.nudges = s.nudges.filter((n) => !(n.rule === msg.rule && n.evidence_t === msg.evidence_t));
       break;
     case "bookmarked": s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") }); break;
     default: return;

@@ -66,6 +66,22 @@ def test_undelivered_empty_and_foreign_nudges_are_not_shown():
     assert st.nudge is None
 
 
+def test_a_withdrawn_nudge_is_taken_down_but_only_that_one():
+    st = state()
+    st.receive(nudge("Laat uitpraten"), 1.0)
+    gone = {"v": 1, "type": "nudge-withdrawn", "t": 12.8, "rule": "interruption", "evidence_t": 11.5,
+            "reason": "backchannel", "message": "Laat uitpraten", "speaker": "coachee",
+            "delivered": True, "session": "s1"}
+    st.receive({**gone, "evidence_t": 3.0}, 1.5)     # an older one: not what is shown
+    st.receive({**gone, "rule": "interrupted"}, 1.5)
+    assert st.nudge is not None and st.nudge.message == "Laat uitpraten"
+    st.receive(gone, 2.0)
+    assert st.nudge is None
+    st.receive(nudge("Vraag door", kind="trainer", rule="trainer", evidence_t=None), 3.0)
+    st.receive(gone, 3.5)                              # too late: a newer nudge stays
+    assert st.nudge.message == "Vraag door"
+
+
 def test_unknown_kind_falls_back_to_negative():
     st = state()
     st.receive(nudge("Rustig", kind="weird"), 1.0)

@@ -73,3 +73,23 @@ def test_a_cue_from_the_partner_has_its_own_colour_and_icon(page, live_server, t
     expect(page.locator("#overlay")).to_have_css("background-color", "rgb(58, 166, 160)")  # after the fade-in
     page.locator("#overlay").screenshot(path=str(tmp_path / "overlay-cue.png"))
     assert page.errors == []
+
+
+def test_a_withdrawn_interruption_leaves_the_overlay(page, live_server):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    live_server.push("s1", {"type": "nudge-issued", "t": 3.7, "rule": "interruption",
+                             "message": "Laat uitpraten", "kind": "negative", "speaker": "coachee",
+                             "evidence_t": 3.0, "delivered": True, "detail": {}})
+    expect(page.locator("#msg")).to_have_text("Laat uitpraten")
+    live_server.push("s1", {"type": "nudge-withdrawn", "t": 4.7, "rule": "interruption", "evidence_t": 2.0,
+                             "reason": "backchannel", "message": "Laat uitpraten", "delivered": True})
+    page.wait_for_timeout(300)
+    expect(page.locator("#msg")).to_have_text("Laat uitpraten")   # another nudge's withdrawal
+    live_server.push("s1", {"type": "nudge-withdrawn", "t": 4.7, "rule": "interruption", "evidence_t": 3.0,
+                             "reason": "backchannel", "message": "Laat uitpraten", "delivered": True})
+    expect(page.locator("#msg")).to_have_text("")
+    assert page.evaluate("window.pullcoachOverlay.seen.map(n => !!n.withdrawn)") == [True]
+    assert page.evaluate("window.pullcoachOverlay.nudge") is None
+    assert page.errors == []

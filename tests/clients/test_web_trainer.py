@@ -93,6 +93,23 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     assert page.errors == []
 
 
+def test_a_withdrawn_interruption_leaves_the_card_and_the_timeline(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for event in conversation("nl", "Anna", "Bram", share=0.5, nudge="Laat uitpraten"):
+        live_server.push("s-anna", event)
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".last-nudges .m")).to_have_count(1)
+    anna.click()
+    expect(page.locator("#timeline .tl-nudge")).to_have_count(1)
+    live_server.push("s-anna", {"type": "nudge-withdrawn", "t": 7.4, "rule": "interruption", "evidence_t": 3.2,
+                                "reason": "backchannel", "message": "Laat uitpraten", "delivered": True})
+    expect(anna.locator(".last-nudges .m")).to_have_count(0)
+    expect(page.locator("#timeline .tl-nudge")).to_have_count(0)
+    assert page.errors == []
+
+
 def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page, live_server):
     live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer?token={live_server.trainer_token}")

@@ -4,7 +4,7 @@ nudges never before their evidence, cooldowns and the budget respected."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pullcoach.rules.engine import Engine, EngineConfig
-from pullcoach.rules.events import NudgeIssued, SessionEnded, TranscriptFinal
+from pullcoach.rules.events import NudgeIssued, NudgeWithdrawn, SessionEnded, TranscriptFinal
 
 C, P = "coachee", "partner"
 LINES = [
@@ -58,7 +58,7 @@ def run(evs, config=EngineConfig(plugins=False)):
     for e in evs:
         out += engine.feed(e)
     out += engine.feed(SessionEnded(t=evs[-1].t + 0.1))
-    return engine, [n for n in out if isinstance(n, NudgeIssued)]
+    return engine, [n for n in out if isinstance(n, (NudgeIssued, NudgeWithdrawn))]
 
 
 convo = st.lists(utterance, min_size=2, max_size=14)
@@ -78,7 +78,13 @@ def test_same_nudges_with_transcripts_delayed_after_later_speech(utts, delays):
 @fast
 @given(convo)
 def test_invariants(utts):
-    engine, ns = run(canonical(utts))
+    engine, out = run(canonical(utts))
+    ns = [n for n in out if isinstance(n, NudgeIssued)]
+    for i, w in enumerate(out):  # a withdrawal takes back one earlier nudge, once
+        if isinstance(w, NudgeWithdrawn):
+            took = [n for n in out[:i] if isinstance(n, NudgeIssued) and (n.rule, n.evidence_t) == (w.rule, w.evidence_t)]
+            assert len(took) == 1 and w.t >= took[0].t and w.reason == "backchannel"
+            assert [x for x in out if isinstance(x, NudgeWithdrawn) and x.evidence_t == w.evidence_t] == [w]
     m = engine.metrics()
     assert 0.0 <= m["talk_share"] <= 1.0
     cfg = engine.config

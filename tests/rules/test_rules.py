@@ -3,7 +3,9 @@
 import pytest
 
 from pullcoach.rules.engine import Engine, EngineConfig
-from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick, TranscriptFinal, Word
+from pullcoach.rules.events import (
+    NudgeWithdrawn, SpeechEnded, SpeechStarted, Tick, TranscriptFinal, Word, kept_nudges,
+)
 
 C, P = "coachee", "partner"
 ALL = EngineConfig(plugins=False, budget_s=0.0)  # no budget: see every issued nudge
@@ -31,6 +33,36 @@ def test_interruption_fires_live_within_08s_of_overlap(h):
 def test_backchannels_never_count(h, text):
     ns = fired(h, [(P, 0.0, 6.0, "Thuis heb ik rust en kan ik echt doorwerken."), (C, 3.0, 3.5, text)])
     assert "interruption" not in rules(ns)
+
+
+@pytest.mark.parametrize("lang,text", [("nl", "Ja, ja, precies."), ("en", "Yeah, yeah, right.")])
+def test_a_long_backchannel_fires_live_and_its_text_withdraws_it(h, lang, text):
+    # 0.9 s of "ja ja precies" over the partner: speech alone cannot tell it from a cut-in
+    engine, out = h.run(h.script([(P, 0.0, 6.0, "Thuis heb ik rust en kan ik echt doorwerken."),
+                                  (C, 3.0, 3.9, text)], lag=0.8), lang=lang, config=ALL)
+    fired_ = h.nudges(out, "interruption")
+    assert len(fired_) == 1 and 3.6 <= fired_[0].t <= 3.8
+    gone = [e for e in out if isinstance(e, NudgeWithdrawn)]
+    assert [(w.rule, w.evidence_t, w.reason, w.t) for w in gone] == [("interruption", 3.0, "backchannel", 4.7)]
+    assert out.index(gone[0]) > out.index(fired_[0])
+    assert kept_nudges(out) == [n for n in h.nudges(out) if n.rule != "interruption"]
+    m = engine.metrics()
+    assert m["withdrawn_nudges"] == 1 and "interruption" not in m["nudges"]
+    assert m["overlaps_by_coachee"]["backchannel"] == 1
+
+
+def test_a_real_cut_in_of_the_same_length_stays(h):
+    _, out = h.run(h.script([(P, 0.0, 6.0, "Thuis heb ik rust en kan ik echt doorwerken."),
+                             (C, 3.0, 3.9, "Nee, dat klopt niet.")], lag=0.8), config=ALL)
+    assert len(h.nudges(out, "interruption")) == 1
+    assert not any(isinstance(e, NudgeWithdrawn) for e in out)
+
+
+def test_a_long_partner_backchannel_withdraws_the_interrupted_cue(h):
+    _, out = h.run(h.script([(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
+                             (P, 3.0, 3.9, "Ja, ja, precies.")], lag=0.8), config=ALL)
+    assert len(h.nudges(out, "interrupted")) == 1
+    assert [(w.rule, w.speaker) for w in out if isinstance(w, NudgeWithdrawn)] == [("interrupted", P)]
 
 
 def test_smooth_transition_is_no_interruption(h):

@@ -58,7 +58,7 @@ def test_blind_push_role_plays_are_flagged(capsys, name):
 
 def test_json_shape(capsys):
     out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager")
-    assert set(out) == {"utterances", "nudges", "metrics"}
+    assert set(out) == {"utterances", "nudges", "withdrawn", "metrics"}
     u = out["utterances"][0]
     assert set(u) == {"speaker", "start", "end", "text", "labels"}
     assert set(u["labels"]) >= {"reflection", "question", "input", "advice", "push", "arguments", "backchannel"}
@@ -72,6 +72,22 @@ def test_focus_and_markdown(capsys):
     assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager"]) == 0
     md = capsys.readouterr().out
     assert "Laat uitpraten" in md and "# push_kantoor.jsonl" in md
+
+
+def test_a_long_backchannel_is_withdrawn_a_cut_in_stays(capsys, tmp_path):
+    rows = [("Bram", 0.0, 6.0, "Thuis heb ik rust en kan ik echt doorwerken, dat merk ik elke dag."),
+            ("Anna", 3.0, 3.9, "Ja, ja, precies."),             # 0.9 s over Bram: speech alone fires
+            ("Bram", 30.0, 36.0, "En het reizen kost me elke dag twee uur, dat is gewoon veel."),
+            ("Anna", 33.0, 36.5, "Nee, dat klopt niet, het is een uur.")]
+    f = tmp_path / "t.jsonl"
+    f.write_text("".join(json.dumps(dict(zip(("speaker", "start", "end", "text"), r))) + "\n" for r in rows))
+    out = analyze(capsys, str(f), "--coachee", "Anna")
+    assert [(n["rule"], n["evidence_t"]) for n in out["nudges"] if n["rule"] == "interruption"] == [
+        ("interruption", 33.0)]
+    assert out["withdrawn"] == [{"rule": "interruption", "t": 3.9, "evidence_t": 3.0, "reason": "backchannel"}]
+    assert out["metrics"]["withdrawn_nudges"] == 1 and out["metrics"]["nudges"]["interruption"] == 1
+    assert main(["analyze", str(f), "--coachee", "Anna"]) == 0
+    assert "withdrawn: the `interruption` at 00:03.0 was a backchannel" in capsys.readouterr().out
 
 
 VTT = """WEBVTT

@@ -69,7 +69,8 @@ envelopes = st.fixed_dictionaries(
     {"v": st.sampled_from([1, 1, 1, 2, "1", None]), "type": known_types},
     optional={k: json_values for k in ("role", "token", "session", "t", "message", "sessions",
                                        "speaker", "words", "labels", "rule", "t0", "t1", "text",
-                                       "detail", "listening", "trainer_watching", "code", "note")})
+                                       "detail", "listening", "trainer_watching", "code", "note", "evidence_t",
+                                       "reason", "delivered")})
 
 
 def _decode_or_protocol_error(text):

@@ -14,7 +14,9 @@ from test_report_script import session_events  # noqa: E402
 
 from pullcoach.errors import ConfigError
 from pullcoach.report import build, render, write
-from pullcoach.rules.events import MetricsUpdated, NudgeIssued, SessionStarted, TranscriptFinal
+from pullcoach.rules.events import (
+    MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionStarted, TranscriptFinal,
+)
 
 
 def test_figures_are_derived_from_the_log():
@@ -172,3 +174,17 @@ def test_overlap_classes_come_from_the_engine_metrics_when_given():
     assert f["partner_classes"] == {"failed": 2}
     html = render(events, "html")
     assert "competitief 1 · door partner: 0" in html and "luistersignaal 3" not in html
+
+
+def test_a_withdrawn_nudge_is_not_in_the_report():
+    base = build(session_events())
+    events = session_events() + [
+        NudgeIssued(t=50.7, rule="interruption", message="Laat uitpraten", evidence_t=50.0),
+        NudgeWithdrawn(t=51.2, rule="interruption", evidence_t=50.0, reason="backchannel",
+                       message="Laat uitpraten")]
+    r = build(events)
+    assert r["figures"]["interruptions"]["value"] == base["figures"]["interruptions"]["value"] == 1
+    assert [n["t"] for n in r["nudges"]] == [n["t"] for n in base["nudges"]]
+    assert [m["nudge"]["t"] for m in r["moments"]] == [m["nudge"]["t"] for m in base["moments"]]
+    assert r["withdrawn"] == [{"t": 51.2, "rule": "interruption", "evidence_t": 50.0, "reason": "backchannel"}]
+    assert render(events, "html").count("Laat uitpraten") == render(session_events(), "html").count("Laat uitpraten")

@@ -5,6 +5,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 
 import pytest
 from websockets.asyncio.client import connect
@@ -116,14 +117,19 @@ def test_overlay_gets_only_its_sessions_delivered_nudges_trainer_gets_all():
         hub.publish("A", nudge("for A"))
         msg = await until(ov, lambda m: isinstance(m, p.SessionEvent))
         assert msg == p.SessionEvent(session="A", event=nudge("for A"))
+        gone = ev.NudgeWithdrawn(t=6.0, rule="interruption", evidence_t=4.0, reason="backchannel")
+        hub.publish("A", replace(gone, delivered=False))
+        hub.publish("A", gone)
+        msg = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert msg == p.SessionEvent(session="A", event=gone)
         seen = []
-        while len(seen) < 4:
+        while len(seen) < 6:
             m = await recv(tr)
             # (the sessions' starts come first, as history: see the late-joiner test)
             if isinstance(m, p.SessionEvent) and not isinstance(m.event, ev.SessionStarted):
                 seen.append((m.session, ev.type_name(m.event)))
         assert seen == [("B", "nudge-issued"), ("A", "nudge-issued"), ("A", "transcript-final"),
-                        ("A", "nudge-issued")]
+                        ("A", "nudge-issued"), ("A", "nudge-withdrawn"), ("A", "nudge-withdrawn")]
         await ov.close(), await tr.close()
         await service.close()
     run(main())
