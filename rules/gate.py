@@ -7,6 +7,10 @@ therefore reach the rules in the same order whether transcripts came early or la
 long as a transcript is no later than ``max_text_lag_s`` (after that the segment is given
 up on: ASR may return nothing for a cough).
 
+A final covers the speech segments that started before its ``t1`` and ended by
+``t1 + slack_s``; a segment that started after ``t1`` (0.15 s later at least: the VAD's
+shortest pause) awaits a final of its own, however close.
+
 At equal ``t``: session start, speech events, transcripts, ticks, the rest.
 """
 
@@ -19,6 +23,8 @@ from pullcoach.rules.events import (
 )
 
 __all__ = ["Gate"]
+
+SAME_UTTERANCE_S = 0.1  # a segment starting this soon after a final's t1 is still its own
 
 
 def _rank(event) -> int:
@@ -40,7 +46,8 @@ class Gate:
         self.slack = slack_s
         self.heap: list[tuple[float, int, int, int, object]] = []
         self.seq = [0, 0]                      # per stream: audio events, transcripts
-        self.pending: dict[str, list[float]] = {}  # speaker -> segment ends awaiting text
+        self.pending: dict[str, list[tuple[float, float]]] = {}  # speaker -> (start, end) awaiting text
+        self.opened: dict[str, float] = {}     # speaker -> start of the segment in progress
         self.final_t1: dict[str, float] = {}
         self.now = float("-inf")               # latest audio-event time seen
         self.late = 0                          # events that arrived behind the released order
@@ -50,17 +57,20 @@ class Gate:
         text = isinstance(event, (TranscriptFinal, TranscriptPartial))
         stream = 1 if text else 0
         self.seq[stream] += 1
-        if isinstance(event, SpeechEnded):
-            if self.final_t1.get(event.speaker, float("-inf")) < event.t - self.slack:
-                self.pending.setdefault(event.speaker, []).append(event.t)
+        if isinstance(event, SpeechStarted):
+            self.opened[event.speaker] = event.t
+        elif isinstance(event, SpeechEnded):
+            seg = (self.opened.pop(event.speaker, event.t), event.t)
+            if not self._covers(self.final_t1.get(event.speaker, float("-inf")), seg):
+                self.pending.setdefault(event.speaker, []).append(seg)
         elif isinstance(event, TranscriptFinal):
             self.final_t1[event.speaker] = max(self.final_t1.get(event.speaker, event.t1), event.t1)
-            ends = self.pending.get(event.speaker, [])
-            self.pending[event.speaker] = [e for e in ends if e > event.t1 + self.slack]
+            segs = self.pending.get(event.speaker, [])
+            self.pending[event.speaker] = [g for g in segs if not self._covers(event.t1, g)]
         if not text:
             self.now = max(self.now, event.t)
-            for s, ends in self.pending.items():
-                self.pending[s] = [e for e in ends if e + self.max_lag > self.now]
+            for s, segs in self.pending.items():
+                self.pending[s] = [g for g in segs if g[1] + self.max_lag > self.now]
         key = (event.t, _rank(event))
         if self.released is not None and key < self.released:
             self.late += 1
@@ -68,8 +78,12 @@ class Gate:
         heapq.heappush(self.heap, (event.t, _rank(event), stream, self.seq[stream], event))
         return self._release()
 
+    def _covers(self, t1: float, seg: tuple[float, float]) -> bool:
+        """Does a final ending at ``t1`` hold the speech segment ``seg``?"""
+        return seg[0] <= t1 + SAME_UTTERANCE_S and seg[1] <= t1 + self.slack
+
     def _release(self) -> list:
-        ends = [e for v in self.pending.values() for e in v]
+        ends = [g[1] for v in self.pending.values() for g in v]
         limit = (min(ends), 2) if ends else None
         out = []
         while self.heap and (limit is None or self.heap[0][:2] < limit):
