@@ -4,9 +4,10 @@ Two lanes, one policy:
 
 - the *live lane* (``interruption``) sees speech events and ticks as they arrive, so its
   nudge fires as the overlap threshold passes, never waiting for text;
-- the *text lane* (every other rule, built-in or plugin) sees all events in canonical
-  audio-time order through :class:`~pullcoach.rules.gate.Gate`, so late transcripts give
-  the same nudges as timely ones.
+- the *text lane* (every rule, built-in or plugin; a live rule's ``feed`` is its
+  canonical side) sees all events in canonical audio-time order through
+  :class:`~pullcoach.rules.gate.Gate`, so late transcripts give the same nudges as
+  timely ones.
 
 The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped),
 priority among candidates of one event, a focus set (rules outside it are issued with
@@ -17,8 +18,8 @@ yet; a text-lane nudge is held back by live nudges before it.
 
 A rule may take a nudge back (:class:`~pullcoach.rules.base.Withdrawal`: the text showed
 an "interruption" to be a long backchannel); the engine then emits ``NudgeWithdrawn``,
-in the canonical lane so it is deterministic too. A withdrawn nudge keeps the budget it
-used: the live lane cannot know in time that it will be withdrawn.
+in the canonical lane so it is deterministic too. A withdrawn nudge keeps the budget and
+cooldown it used: the live lane cannot know in time that it will be withdrawn.
 """
 
 from __future__ import annotations
@@ -146,21 +147,17 @@ class Engine:
                 ctx.utterances.append(u)
                 out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,
                                             text=ev.text, labels=labels.to_dict()))
-                for rule in self.live:
-                    for w in rule.refine(u) or ():
-                        out += self._withdraw(w, ev.t)
             case TranscriptPartial() | Tick() | SessionEnded() | SessionStarted():
                 pass
             case _:
                 return out  # bookmarks, warnings, trainer nudges: not for the rules
         cands: list[Candidate] = []
-        for rule in self.rules:
-            if rule not in self.live:
-                for c in rule.feed(ev, ctx):
-                    if isinstance(c, Withdrawal):
-                        out += self._withdraw(c, ev.t)
-                    else:
-                        cands.append(c)
+        for rule in self.rules:  # live rules too: their canonical side (withdrawals)
+            for c in rule.feed(ev, ctx):
+                if isinstance(c, Withdrawal):
+                    out += self._withdraw(c, ev.t)
+                else:
+                    cands.append(c)
         cands.sort(key=lambda c: PRIORITY.get(c.rule, len(PRIORITY)))
         for c in cands:
             out += self._issue(c, live=False)

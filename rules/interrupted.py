@@ -35,19 +35,19 @@ class Interrupted:
 
     def feed(self, event, ctx) -> list[Candidate | Withdrawal]:
         hit = self.tracker.feed(event)
+        out: list[Candidate | Withdrawal] = self.tracker.withdrawals(self.name)
         if hit is not None:
-            return [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
-                              detail={"by": "overlap"})]
+            return out + [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
+                                    detail={"by": "overlap"})]
         if isinstance(event, TranscriptFinal) and event.speaker == PARTNER:
             u = ctx.utterances[-1]
-            o = self.tracker.refine(u)
-            if o is not None:  # the "cut-off" was a long backchannel
-                return [Withdrawal(self.name, o.start, "backchannel")]
+            self.tracker.refine(u)  # a "cut-off" that was a long backchannel is withdrawn
+            out += self.tracker.withdrawals(self.name)
             prev = ctx.last(COACHEE)
             if self.config.by_text and prev is not None and _opens_with(u.text, self.config.openers):
-                return [Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
-                                  detail={"by": "text"})]
-        return []
+                out.append(Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
+                                     detail={"by": "text"}))
+        return out
 
     def metrics(self) -> dict:
         return {"overlaps_by_partner": self.tracker.counts()}

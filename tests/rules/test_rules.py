@@ -65,6 +65,63 @@ def test_a_long_partner_backchannel_withdraws_the_interrupted_cue(h):
     assert [(w.rule, w.speaker) for w in out if isinstance(w, NudgeWithdrawn)] == [("interrupted", P)]
 
 
+def _bursts(partner, coachee, text, lang="nl"):
+    """The partner speaks over ``partner``; the coachee in VAD bursts, one final after."""
+    evs = [SpeechStarted(t=partner[0], speaker=P), SpeechEnded(t=partner[1], speaker=P)]
+    for a, b in coachee:
+        evs += [SpeechStarted(t=a, speaker=C), SpeechEnded(t=b, speaker=C)]
+    end = coachee[-1][1]
+    evs.append(TranscriptFinal(t=end + 0.5, speaker=C, t0=coachee[0][0], t1=end, text=text))
+    evs += [Tick(t=round(i * 0.1, 1)) for i in range(int((partner[1] + 2) * 10))]
+    rank = {SpeechEnded: 0, SpeechStarted: 1, TranscriptFinal: 2, Tick: 3}
+    return sorted(evs, key=lambda e: (e.t, rank[type(e)]))
+
+
+def test_a_cut_in_split_at_its_commas_is_one_interruption(h):
+    # "Nee, | maar | op kantoor is het niet zo druk": the VAD ends a short burst after
+    # 150 ms, so the commas split it (pauses 0.22 and 0.19 s in the espeak replay)
+    _, out = h.run(_bursts((14.0, 22.0), [(18.0, 18.35), (18.57, 18.92), (19.11, 21.0)],
+                           "Nee, maar op kantoor is het niet zo druk."), config=ALL)
+    hit = h.nudges(out, "interruption")
+    assert [(n.evidence_t, n.t) for n in hit] == [(18.0, 18.9)]  # voiced 0.35 + 0.33 s; was 19.8
+    assert not any(isinstance(e, NudgeWithdrawn) for e in out)
+
+
+def test_backchannels_a_breath_apart_stay_apart(h):
+    _, out = h.run(_bursts((0.0, 8.0), [(3.0, 3.4), (3.9, 4.3)], "Ja. Ja."), config=ALL)
+    assert h.nudges(out, "interruption") == []
+
+
+def test_a_split_backchannel_that_fires_is_withdrawn_by_its_text(h):
+    engine, out = h.run(_bursts((0.0, 8.0), [(3.0, 3.3), (3.45, 3.75), (3.9, 4.2)], "Ja, ja, ja."),
+                        config=ALL)
+    assert [n.evidence_t for n in h.nudges(out, "interruption")] == [3.0]
+    # decided when the overlap closes (0.6 s after its last burst: it might have resumed)
+    assert [(w.evidence_t, w.t) for w in out if isinstance(w, NudgeWithdrawn)] == [(3.0, 4.9)]
+    assert engine.metrics()["overlaps_by_coachee"]["backchannel"] == 1
+
+
+def test_a_backchannel_text_for_part_of_an_overlap_that_goes_on_withdraws_nothing(h):
+    # "Precies." (a final of its own) and then more speech 0.2 s later, still over the
+    # partner: whenever the "Precies." text arrives, the overlap's nudge stands
+    evs = [SpeechStarted(t=0.0, speaker=P), SpeechStarted(t=3.0, speaker=C), SpeechEnded(t=3.5, speaker=C),
+           TranscriptFinal(t=3.5, speaker=C, t0=3.0, t1=3.5, text="Precies."),
+           SpeechStarted(t=3.7, speaker=C), SpeechEnded(t=6.0, speaker=C), SpeechEnded(t=8.0, speaker=P),
+           TranscriptFinal(t=6.0, speaker=C, t0=3.7, t1=6.0, text="Maar je moet wel komen."),
+           TranscriptFinal(t=8.0, speaker=P, t0=0.0, t1=8.0, text="Ik werk liever thuis, daar is het rustig.")]
+    evs += [Tick(t=round(i * 0.1, 1)) for i in range(90)]
+    rank = {SpeechEnded: 0, SpeechStarted: 1, TranscriptFinal: 2, Tick: 3}
+    timely = sorted(evs, key=lambda e: (e.t, rank[type(e)]))
+    precies = next(e for e in timely if isinstance(e, TranscriptFinal))
+    rest = [e for e in timely if e is not precies]
+    cut = next(i for i, e in enumerate(rest) if isinstance(e, Tick) and e.t >= 4.5)
+    delayed = rest[:cut] + [precies] + rest[cut:]  # its text after the nudge fired (3.7 s)
+    for order in (timely, delayed):
+        _, out = h.run(order, config=ALL)
+        assert [n.evidence_t for n in h.nudges(out, "interruption")] == [3.0]
+        assert not any(isinstance(e, NudgeWithdrawn) for e in out)
+
+
 def test_smooth_transition_is_no_interruption(h):
     ns = fired(h, [(P, 0.0, 4.0, "Dat vind ik lastig."), (C, 3.8, 7.0, "Wat maakt het lastig?")])
     assert "interruption" not in rules(ns)

@@ -84,7 +84,8 @@ def test_a_long_backchannel_is_withdrawn_a_cut_in_stays(capsys, tmp_path):
     out = analyze(capsys, str(f), "--coachee", "Anna")
     assert [(n["rule"], n["evidence_t"]) for n in out["nudges"] if n["rule"] == "interruption"] == [
         ("interruption", 33.0)]
-    assert out["withdrawn"] == [{"rule": "interruption", "t": 3.9, "evidence_t": 3.0, "reason": "backchannel"}]
+    # decided 0.6 s after the backchannel ended (it might have gone on)
+    assert out["withdrawn"] == [{"rule": "interruption", "t": 4.6, "evidence_t": 3.0, "reason": "backchannel"}]
     assert out["metrics"]["withdrawn_nudges"] == 1 and out["metrics"]["nudges"]["interruption"] == 1
     assert main(["analyze", str(f), "--coachee", "Anna"]) == 0
     assert "withdrawn: the `interruption` at 00:03.0 was a backchannel" in capsys.readouterr().out
