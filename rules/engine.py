@@ -2,8 +2,9 @@
 
 Two lanes, one policy:
 
-- the *live lane* (``interruption``) sees speech events and ticks as they arrive, so its
-  nudge fires as the overlap threshold passes, never waiting for text;
+- the *live lane* (``interruption``, and ``interrupted``'s overlaps) sees speech events
+  and ticks as they arrive, so its nudge fires as the overlap threshold passes, never
+  waiting for text;
 - the *text lane* (every rule, built-in or plugin; a live rule's ``feed`` is its
   canonical side) sees all events in canonical audio-time order through
   :class:`~pullcoach.rules.gate.Gate`, so late transcripts give the same nudges as
@@ -28,8 +29,8 @@ from dataclasses import dataclass, field
 
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
-    ALERT_KINDS, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
-    Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
+    ALERT_KINDS, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
+    SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
 )
 from pullcoach.rules.gate import Gate
 from pullcoach.rules.labels import Labeler

@@ -231,13 +231,11 @@ def from_dict(data: Any) -> Event:
 def _check(event: Event) -> None:
     for f in fields(event):
         value = getattr(event, f.name)
-        if f.name in ("t", "t0", "t1", "wall_clock"):
+        if f.name in ("t", "t0", "t1", "wall_clock") or (f.name == "evidence_t" and value is not None):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise EventError(f"{f.name} must be a number of seconds")
         elif f.name == "speaker" and value not in SPEAKERS:
             raise EventError(f"speaker must be one of {SPEAKERS}, not {value!r}")
-        elif f.name == "evidence_t" and value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise EventError("evidence_t must be a number of seconds")
         elif f.name in ("text", "rule", "message", "kind", "session", "note", "reason") and not isinstance(value, str):
             raise EventError(f"{f.name} must be a string")
         elif f.name in ("labels", "detail", "metrics") and not isinstance(value, dict):

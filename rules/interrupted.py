@@ -28,21 +28,29 @@ class Interrupted:
     # a cue, not a fault: the partner's resistance tells the coachee to explore it; it does
     # not count among the coachee's negative nudges
     kind = "cue"
+    # the overlap is decided live, like interruption: in the text lane it waited for the
+    # coachee's final (4 s in the nl_push replay), when the moment to ask had passed
+    live = True
 
     def __init__(self, config: InterruptedConfig = InterruptedConfig()) -> None:
         self.config = config
-        self.tracker = OverlapTracker(PARTNER, config.overlap)
+        self.tracker = OverlapTracker(PARTNER, config.overlap)   # live: fires
+        self.settled = OverlapTracker(PARTNER, config.overlap)   # text lane: classes, withdrawals
+
+    def feed_live(self, event) -> list[Candidate]:
+        hit = self.tracker.feed(event)
+        if hit is None:
+            return []
+        return [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
+                          detail={"by": "overlap"})]
 
     def feed(self, event, ctx) -> list[Candidate | Withdrawal]:
-        hit = self.tracker.feed(event)
-        out: list[Candidate | Withdrawal] = self.tracker.withdrawals(self.name)
-        if hit is not None:
-            return out + [Candidate(self.name, event.t, hit.start, speaker=PARTNER, kind=self.kind,
-                                    detail={"by": "overlap"})]
+        self.settled.feed(event)
+        out: list[Candidate | Withdrawal] = self.settled.withdrawals(self.name)
         if isinstance(event, TranscriptFinal) and event.speaker == PARTNER:
             u = ctx.utterances[-1]
-            self.tracker.refine(u)  # a "cut-off" that was a long backchannel is withdrawn
-            out += self.tracker.withdrawals(self.name)
+            self.settled.refine(u)  # a "cut-off" that was a long backchannel is withdrawn
+            out += self.settled.withdrawals(self.name)
             prev = ctx.last(COACHEE)
             if self.config.by_text and prev is not None and _opens_with(u.text, self.config.openers):
                 out.append(Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
@@ -50,7 +58,7 @@ class Interrupted:
         return out
 
     def metrics(self) -> dict:
-        return {"overlaps_by_partner": self.tracker.counts()}
+        return {"overlaps_by_partner": self.settled.counts()}
 
 
 def _opens_with(text: str, openers: tuple[str, ...]) -> bool:

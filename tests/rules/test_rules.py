@@ -146,6 +146,25 @@ def test_interrupted_by_partner_and_ja_maar(h):
     assert rules(ns).count("interrupted") == 1
 
 
+def test_the_partners_cut_in_is_cued_live_not_after_its_text():
+    # "Nee, | dat klopt niet": the partner's first burst awaits its text, which comes only
+    # after the whole cut-in; the cue may not wait for it
+    engine = Engine(lang="nl", config=ALL)
+    evs = [SpeechStarted(t=0.0, speaker=C), SpeechStarted(t=3.0, speaker=P), SpeechEnded(t=3.4, speaker=P),
+           SpeechStarted(t=3.6, speaker=P), SpeechEnded(t=5.0, speaker=P)]
+    evs += [Tick(t=round(i * 0.1, 1)) for i in range(53)]
+    evs.sort(key=lambda e: (e.t, 0 if not isinstance(e, Tick) else 1))
+    evs += [TranscriptFinal(t=5.3, speaker=P, t0=3.0, t1=5.0, text="Nee, dat klopt niet."),
+            SpeechEnded(t=10.0, speaker=C),
+            TranscriptFinal(t=10.3, speaker=C, t0=0.0, t1=10.0, text="We gaan weer drie dagen naar kantoor.")]
+    for e in evs:
+        cue = [n for n in engine.feed(e) if getattr(n, "rule", "") == "interrupted"]
+        if cue:
+            assert isinstance(e, Tick) and e.t == 3.9 and cue[0].t == 3.9
+            return
+    raise AssertionError("no interrupted cue")
+
+
 def test_interrupted_is_a_cue_not_the_coachees_fault_but_it_uses_the_budget(h):
     script = [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
               (P, 3.0, 8.0, "Nee, dat wil ik niet."),
