@@ -10,7 +10,8 @@ Two lanes, one policy:
   :class:`~pullcoach.rules.gate.Gate`, so late transcripts give the same nudges as
   timely ones.
 
-The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped),
+The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped; a
+rule with a live and a text side has one cooldown per lane),
 priority among candidates of one event, a focus set (rules outside it are issued with
 ``delivered=False``: report only), and a global budget of one delivered negative nudge
 per ``budget_s``. Positive nudges are delivered quietly and never use the budget. The
@@ -105,7 +106,9 @@ class Engine:
         self.ctx = Context()
         self.ctx.label = lambda text, words=(): self.labeler.label(text, words, use_model=False)
         self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
-        self.last_issued: dict[str, float] = {}
+        # per rule and lane: a live cooldown read from text-lane nudges would depend on
+        # when the text arrived (interrupted fires in both lanes)
+        self.last_issued: dict[tuple[str, bool], float] = {}
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
         self.nudges: list[NudgeIssued] = []
         self.withdrawn: list[NudgeWithdrawn] = []
@@ -171,10 +174,10 @@ class Engine:
     def _issue(self, c: Candidate, *, live: bool) -> list[NudgeIssued]:
         cfg = self.config
         cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
-        last = self.last_issued.get(c.rule)
+        last = self.last_issued.get((c.rule, live))
         if last is not None and c.t - last < cooldown:
             return []
-        self.last_issued[c.rule] = c.t
+        self.last_issued[(c.rule, live)] = c.t
         delivered = not cfg.focus or c.rule in cfg.focus
         if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)

@@ -140,6 +140,11 @@ class OverlapTracker:
                 self._backchannel(o)
                 return
 
+    def fired_near(self, t0: float) -> bool:
+        """Did the overlap an utterance starting at ``t0`` belongs to fire?"""
+        return any(o.fired and abs(o.start - t0) <= 0.6
+                   for o in self.done + ([self.current] if self.current else []))
+
     def withdrawals(self, rule: str) -> list[Withdrawal]:
         out = [Withdrawal(rule, o.start, "backchannel") for o in self.taken_back]
         self.taken_back.clear()

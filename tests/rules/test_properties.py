@@ -92,8 +92,9 @@ def test_invariants(utts):
     for n in sorted(ns, key=lambda n: n.t):
         assert n.evidence_t is not None and n.evidence_t <= n.t + 1e-9  # never before the evidence
         cd = cfg.cooldowns.get(n.rule, cfg.default_cooldown_s)
-        assert n.rule not in last or n.t - last[n.rule] >= cd
-        last[n.rule] = n.t
+        key = (n.rule, n.detail.get("by") == "overlap")  # one cooldown per lane
+        assert key not in last or n.t - last[key] >= cd
+        last[key] = n.t
     # the budget: two delivered negatives within budget_s only if the later is the live rule
     neg = sorted((n for n in ns if n.delivered and n.kind == "negative"), key=lambda n: n.t)
     for a, b in zip(neg, neg[1:]):

@@ -165,6 +165,14 @@ def test_the_partners_cut_in_is_cued_live_not_after_its_text():
     raise AssertionError("no interrupted cue")
 
 
+@pytest.mark.parametrize("lag", [0.3, 4.0])
+def test_a_ja_maar_cut_in_is_one_cue_whenever_its_text_comes(h, lag):
+    ns = fired(h, [(C, 0.0, 8.0, "We gaan weer drie dagen per week naar kantoor, dat is besloten."),
+                   (P, 3.0, 6.0, "Ja maar ik werk thuis veel beter.")], lag=lag)
+    cues = [n for n in ns if n.rule == "interrupted"]
+    assert [(n.detail["by"], n.evidence_t) for n in cues] == [("overlap", 3.0)]
+
+
 def test_interrupted_is_a_cue_not_the_coachees_fault_but_it_uses_the_budget(h):
     script = [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
               (P, 3.0, 8.0, "Nee, dat wil ik niet."),
