@@ -7,9 +7,12 @@ therefore reach the rules in the same order whether transcripts came early or la
 long as a transcript is no later than ``max_text_lag_s`` (after that the segment is given
 up on: ASR may return nothing for a cough).
 
-A final covers the speech segments that started before its ``t1`` and ended by
-``t1 + slack_s``; a segment that started after ``t1`` (0.15 s later at least: the VAD's
-shortest pause) awaits a final of its own, however close.
+A final covers the speech segments that started before its ``t1`` (or within 0.4 s
+after it) and ended by ``t1 + slack_s``; a segment that started later awaits a final of its
+own. The pipeline's utterances are 0.4 s apart (the VAD's min_silence) unless one was cut
+for length: then the next segment follows within a pause and is let through with the old
+final, so a partial can fire mid-turn (argument-stacking waited 1.5 s for the text in the
+en_push bench), at the cost of canonical order if that text comes very late.
 
 At equal ``t``: session start, speech events, transcripts, ticks, the rest.
 """
@@ -24,7 +27,7 @@ from pullcoach.rules.events import (
 
 __all__ = ["Gate"]
 
-SAME_UTTERANCE_S = 0.1  # a segment starting this soon after a final's t1 is still its own
+SAME_UTTERANCE_S = 0.4  # the VAD's min_silence: speech this soon after a final's t1 is covered
 
 
 def _rank(event) -> int:

@@ -103,13 +103,13 @@ def test_the_gate_waits_for_a_final_of_its_own_for_speech_that_started_after_the
 
     g = Gate()
     for e in (SpeechStarted(t=2.3, speaker=C), SpeechEnded(t=22.6, speaker=C),
-              SpeechStarted(t=22.8, speaker=C), SpeechEnded(t=23.1, speaker=C), Tick(t=23.5)):
+              SpeechStarted(t=23.1, speaker=C), SpeechEnded(t=23.4, speaker=C), Tick(t=23.5)):
         g.push(e)
-    # the first final (0.2 s before the second segment began) does not cover the second
+    # the first final (0.5 s before the second segment began) does not cover the second
     out = g.push(TranscriptFinal(t=22.6, speaker=C, t0=2.3, t1=22.6, text="Wat maakt het lastig?"))
     kinds = lambda evs: [(type(e).__name__, e.t) for e in evs]  # noqa: E731
-    assert kinds(out) == [("TranscriptFinal", 22.6), ("SpeechStarted", 22.8), ("SpeechEnded", 23.1)]
+    assert kinds(out) == [("TranscriptFinal", 22.6), ("SpeechStarted", 23.1), ("SpeechEnded", 23.4)]
     assert g.push(Tick(t=25.4)) == []  # held: the second segment's text may come first
-    out = g.push(TranscriptFinal(t=23.1, speaker=C, t0=22.8, t1=23.1, text="Als ik jou was"))
-    assert kinds(out) == [("TranscriptFinal", 23.1), ("Tick", 23.5), ("Tick", 25.4)]
+    out = g.push(TranscriptFinal(t=23.4, speaker=C, t0=23.1, t1=23.4, text="Als ik jou was"))
+    assert kinds(out) == [("TranscriptFinal", 23.4), ("Tick", 23.5), ("Tick", 25.4)]
     assert g.late == 0

@@ -28,7 +28,9 @@ def canonical(utts):
     from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick
     clock = 0.0
     for speaker, gap, dur, text in utts:
-        start = round(max(clock + gap - 1.5, t[speaker] + 0.2), 1)  # may overlap the other speaker
+        # may overlap the other speaker; one speaker's utterances are >= 0.5 s apart (the
+        # pipeline's VAD ends an utterance after 0.4 s of silence)
+        start = round(max(clock + gap - 1.5, t[speaker] + 0.5), 1)
         end = round(start + dur, 1)
         t[speaker] = end
         clock = max(clock, start)
