@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
     ALERT_KINDS, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
-    SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled,
+    SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
 )
 from pullcoach.rules.gate import Gate
 from pullcoach.rules.labels import Labeler
@@ -221,8 +221,7 @@ class Engine:
         closed = sum(1 for x in mine if x.question == "closed")
         refl = sum(1 for x in mine if x.reflection)
         by_rule: dict[str, int] = {}
-        taken_back = {(w.rule, w.evidence_t) for w in self.withdrawn}
-        kept = [n for n in self.nudges if (n.rule, n.evidence_t) not in taken_back]
+        kept = kept_nudges([*self.nudges, *self.withdrawn])
         for n in kept:
             by_rule[n.rule] = by_rule.get(n.rule, 0) + 1
         out = {

@@ -131,19 +131,21 @@ class OverlapTracker:
         ``taken_back`` (its nudge is to be withdrawn)."""
         if u.speaker != self.by or not u.labels.backchannel:
             return
-        cur = self.current
-        if cur is not None and abs(cur.start - u.t0) <= 0.6:
-            cur.said_until = u.t1
-            return
-        for o in reversed(self.done):
-            if abs(o.start - u.t0) <= 0.6:
-                self._backchannel(o)
-                return
+        o = next(self._near(u.t0), None)
+        if o is not None and o is self.current:
+            o.said_until = u.t1
+        elif o is not None:
+            self._backchannel(o)
 
     def fired_near(self, t0: float) -> bool:
         """Did the overlap an utterance starting at ``t0`` belongs to fire?"""
-        return any(o.fired and abs(o.start - t0) <= 0.6
-                   for o in self.done + ([self.current] if self.current else []))
+        return any(o.fired for o in self._near(t0))
+
+    def _near(self, t0: float):
+        """Overlaps an utterance starting at ``t0`` may belong to: the open one, then the latest."""
+        for o in ([self.current] if self.current else []) + self.done[::-1]:
+            if abs(o.start - t0) <= 0.6:
+                yield o
 
     def withdrawals(self, rule: str) -> list[Withdrawal]:
         out = [Withdrawal(rule, o.start, "backchannel") for o in self.taken_back]
