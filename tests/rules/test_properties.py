@@ -1,10 +1,20 @@
 """Invariants under hypothesis: determinism under late transcripts, talk share in [0, 1],
-nudges never before their evidence, cooldowns and the budget respected."""
+nudges never before their evidence, cooldowns and the budget respected. Then seeded
+fuzzing of determinism with speech as the pipeline cuts it: an utterance is one or more
+bursts (the VAD ends a burst after 150-250 ms of silence and the utterance after 400 ms),
+backchannels overlap the other speaker, and every transcript may arrive late.
+``PULLCOACH_FUZZ=N`` runs N conversations (default 250, ~15 s)."""
 
+import os
+import random
+
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pullcoach.rules.engine import Engine, EngineConfig
-from pullcoach.rules.events import NudgeIssued, NudgeWithdrawn, SessionEnded, TranscriptFinal
+from pullcoach.rules.events import (
+    NudgeIssued, NudgeWithdrawn, SessionEnded, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
+)
 
 C, P = "coachee", "partner"
 LINES = [
@@ -17,15 +27,16 @@ LINES = [
     "Wat zouden de voordelen kunnen zijn van kantoor?", "Ik weet het niet, het is daar zo druk en rumoerig.",
 ]
 
+RANK = {"SpeechEnded": (1, 0), "SpeechStarted": (1, 1), "TranscriptFinal": (2, 0), "Tick": (3, 0)}
+BACKCHANNELS = ["Ja.", "Hm.", "Precies.", "Ja ja, klopt.", "Oké.", "Ja, precies, ja."]
+
 utterance = st.tuples(st.sampled_from([C, P]), st.floats(0.2, 4.0), st.floats(0.3, 25.0),
                       st.sampled_from(LINES))
 
 
 
 def canonical(utts):
-    evs, t, rank = [], {C: 0.0, P: 0.0}, {"SpeechEnded": (1, 0), "SpeechStarted": (1, 1),
-                                         "TranscriptFinal": (2, 0), "Tick": (3, 0)}
-    from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick
+    evs, t = [], {C: 0.0, P: 0.0}
     clock = 0.0
     for speaker, gap, dur, text in utts:
         # may overlap the other speaker; one speaker's utterances are >= 0.5 s apart (the
@@ -38,7 +49,7 @@ def canonical(utts):
                 TranscriptFinal(t=end, speaker=speaker, t0=start, t1=end, text=text)]
     last = max(e.t for e in evs)
     evs += [Tick(t=round(i * 0.1, 1)) for i in range(int(last * 10) + 5)]
-    return sorted(evs, key=lambda e: (e.t, *rank[type(e).__name__]))
+    return sorted(evs, key=lambda e: (e.t, *RANK[type(e).__name__]))
 
 
 def delayed(evs, delays):
@@ -108,3 +119,45 @@ def test_invariants(utts):
 def test_focus_delivers_only_chosen_rules(utts):
     _, ns = run(canonical(utts), EngineConfig(plugins=False, focus=("closed-questions",)))
     assert all(not n.delivered for n in ns if n.rule != "closed-questions")
+
+
+def conversation(rnd: random.Random):
+    """Speech events and finals of a random conversation, in canonical order."""
+    evs, free, clock = [], {C: 0.0, P: 0.0}, 0.0
+    for _ in range(rnd.randint(2, 16)):
+        who = rnd.choice([C, P])
+        short = rnd.random() < 0.35
+        # overlap the other often: backchannels and cut-ins are what the live lane decides
+        start = round(max(clock + rnd.uniform(-3.0, 2.5), free[who] + 0.5), 2)
+        bursts, t = [], start
+        for _ in range(1 if short else rnd.randint(1, 4)):
+            length = rnd.uniform(0.25, 0.9) if short else rnd.uniform(0.3, 6.0)
+            bursts.append((round(t, 2), round(t + length, 2)))
+            t = t + length + rnd.uniform(0.16, 0.38)  # a pause inside the utterance
+        end = bursts[-1][1]
+        free[who] = end
+        clock = max(clock, start)
+        text = rnd.choice(BACKCHANNELS if short else LINES)
+        for a, b in bursts:
+            evs += [SpeechStarted(t=a, speaker=who), SpeechEnded(t=b, speaker=who)]
+        evs.append(TranscriptFinal(t=end, speaker=who, t0=start, t1=end, text=text))
+    last = max(e.t for e in evs)
+    evs += [Tick(t=round(i * 0.1, 1)) for i in range(int(last * 10) + 5)]
+    return sorted(evs, key=lambda e: (e.t, *RANK[type(e).__name__]))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bursty_conversations_give_the_same_nudges_with_late_transcripts(seed):
+    rnd = random.Random(seed)
+    n = int(os.environ.get("PULLCOACH_FUZZ", "250")) // 2
+    cfg = EngineConfig(plugins=False)
+    live = withdrawn = 0
+    for i in range(n):
+        evs = conversation(rnd)
+        delays = [rnd.uniform(0.0, 6.0) for _ in range(rnd.randint(1, 5))]
+        _, whole = run(evs, cfg)
+        _, late = run(delayed(evs, delays), cfg)
+        assert sorted(whole, key=repr) == sorted(late, key=repr), f"seed {seed}, conversation {i}, delays {delays}"
+        live += sum(1 for x in whole if isinstance(x, NudgeIssued) and x.rule == "interruption")
+        withdrawn += sum(1 for x in whole if isinstance(x, NudgeWithdrawn))
+    assert live > n // 4 and withdrawn > n // 20  # the generator reaches the live lane and withdrawals
