@@ -10,8 +10,9 @@ Two lanes, one policy:
   :class:`~pullcoach.rules.gate.Gate`, so late transcripts give the same nudges as
   timely ones.
 
-The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped; a
-rule with a live and a text side has one cooldown per lane),
+The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped, or
+kept for the report for the overlap rules; a rule with a live and a text side has one
+cooldown per lane, and its text side also waits for its live cues),
 priority among candidates of one event, a focus set (rules outside it are issued with
 ``delivered=False``: report only), and a global budget of one delivered negative nudge
 per ``budget_s``. Positive nudges are delivered quietly and never use the budget. The
@@ -77,6 +78,9 @@ class EngineConfig:
     default_cooldown_s: float = 30.0  # the same cue again within half a minute is noise
     cooldowns: dict = field(default_factory=lambda: dict(_COOLDOWNS))
     focus: tuple[str, ...] = ()       # trainer's choice; empty = deliver every rule
+    # rules whose repeats inside the cooldown are kept for the report (not dropped): every
+    # cut-in is a moment of its own, while a repeated word is counted by the labels
+    report_repeats: tuple[str, ...] = ("interruption", "interrupted")
     disabled: tuple[str, ...] = ()
     rule_configs: dict = field(default_factory=dict)  # rule name -> its *Config
     min_p: float = 0.5                # a phrase heard with mean p below this is ignored
@@ -109,6 +113,7 @@ class Engine:
         # per rule and lane: a live cooldown read from text-lane nudges would depend on
         # when the text arrived (interrupted fires in both lanes)
         self.last_issued: dict[tuple[str, bool], float] = {}
+        self.live_cues: dict[str, list[float]] = {}  # times of live cues that set a cooldown
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
         self.nudges: list[NudgeIssued] = []
         self.withdrawn: list[NudgeWithdrawn] = []
@@ -175,10 +180,19 @@ class Engine:
         cfg = self.config
         cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
         last = self.last_issued.get((c.rule, live))
-        if last is not None and c.t - last < cooldown:
+        if not live:  # a text-lane cue also waits for the rule's live cues before it
+            last = max([x for x in (last, self._last_live(c.rule, c.t)) if x is not None], default=None)
+        repeat = last is not None and c.t - last < cooldown
+        if repeat and c.rule not in cfg.report_repeats:
             return []
-        self.last_issued[(c.rule, live)] = c.t
-        delivered = not cfg.focus or c.rule in cfg.focus
+        detail = dict(c.detail)
+        if repeat:  # each overlap is a moment of its own: the report lists it
+            detail["repeat"] = True
+        else:
+            self.last_issued[(c.rule, live)] = c.t
+            if live:
+                self.live_cues.setdefault(c.rule, []).append(c.t)
+        delivered = not repeat and (not cfg.focus or c.rule in cfg.focus)
         if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
             delivered = not blocked
@@ -187,7 +201,7 @@ class Engine:
         rule = next((r for r in self.rules if r.name == c.rule), None)
         message = self.pack.messages.get(c.rule) or getattr(rule, "message", c.rule)
         nudge = NudgeIssued(t=c.t, rule=c.rule, message=message, kind=c.kind, speaker=c.speaker,
-                            evidence_t=c.evidence_t, delivered=delivered, detail=dict(c.detail))
+                            evidence_t=c.evidence_t, delivered=delivered, detail=detail)
         self.nudges.append(nudge)
         return [nudge]
 
@@ -200,6 +214,11 @@ class Engine:
                              message=n.message, speaker=n.speaker, delivered=n.delivered)
         self.withdrawn.append(out)
         return [out]
+
+    def _last_live(self, rule: str, now: float) -> float | None:
+        """The rule's latest live cue before ``now``: the live lane has always passed ``now``
+        when the text lane gets there, so this does not depend on when text arrives."""
+        return max((t for t in self.live_cues.get(rule, ()) if t < now), default=None)
 
     def _blocks(self, t: float, was_live: bool, now: float, live: bool) -> bool:
         """Does a nudge delivered at ``t`` use the budget for a candidate at ``now``?

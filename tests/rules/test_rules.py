@@ -122,6 +122,32 @@ def test_a_backchannel_text_for_part_of_an_overlap_that_goes_on_withdraws_nothin
         assert not any(isinstance(e, NudgeWithdrawn) for e in out)
 
 
+def test_a_cut_in_after_a_withdrawn_backchannel_reaches_the_report(h):
+    # "ja ja, precies" fires and is withdrawn; 10 s later a real cut-in: live it falls in
+    # the cooldown, but the report lists it (every cut-in is a moment of its own)
+    engine, out = h.run(h.script([(P, 0.0, 20.0, "Thuis heb ik rust en kan ik echt doorwerken, en op kantoor "
+                                                 "word ik steeds gestoord door collega's die komen praten."),
+                                  (C, 3.0, 3.9, "Ja, ja, precies."),
+                                  (C, 13.0, 16.0, "Nee, op kantoor is het helemaal niet druk.")], lag=0.8),
+                        config=EngineConfig(plugins=False))
+    hit = h.nudges(out, "interruption")
+    assert [(n.evidence_t, n.delivered, n.detail.get("repeat", False)) for n in hit] == [
+        (3.0, True, False), (13.0, False, True)]
+    assert [n.evidence_t for n in kept_nudges(out) if n.rule == "interruption"] == [13.0]
+    assert engine.metrics()["nudges"]["interruption"] == 1
+
+
+def test_a_ja_maar_cue_waits_for_the_live_cue_before_it(h):
+    # the partner cuts in (a live cue at 3.65 s), then 10 s later a "ja maar" without
+    # overlap: a second "Weerstand" so soon is noise live; the report keeps it
+    ns = fired(h, [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
+                   (P, 3.0, 8.0, "Nee, dat wil ik niet."),
+                   (C, 9.0, 12.0, "We gaan weer naar kantoor."),
+                   (P, 12.5, 15.0, "Ja maar ik werk thuis veel beter.")])
+    cues = [(n.detail["by"], n.delivered, n.detail.get("repeat", False)) for n in ns if n.rule == "interrupted"]
+    assert cues == [("overlap", True, False), ("text", False, True)]
+
+
 def test_smooth_transition_is_no_interruption(h):
     ns = fired(h, [(P, 0.0, 4.0, "Dat vind ik lastig."), (C, 3.8, 7.0, "Wat maakt het lastig?")])
     assert "interruption" not in rules(ns)
