@@ -101,7 +101,13 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     t0 = session.started_wall
     msgs = [(w, m) for w, m in received if m.get("session") == session.id]
     finals = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-final"]
+    # the same from the true end of the words (the fixture's truth), for finals that end a
+    # turn: t1 is the VAD's last voiced sample, and this checks it is not flattering
+    ends = [(w, _true_end(truth, m["speaker"], m["t1"])) for w, m in msgs if m.get("type") == "transcript-final"]
+    finals_true = [w - (t0 + end) for w, end in ends if end is not None]
     partials = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-partial"]
+    # every nudge on the socket, also those kept for the report (the trainer sees them; the
+    # path and its latency are the same)
     nudges = [(w, m) for w, m in msgs if m.get("type") == "nudge-issued"]
     texts = [m for _, m in msgs if m.get("type") in ("transcript-final", "transcript-partial")]
     # engine -> socket: from the audio moment the rule fired to the message on the socket
@@ -136,12 +142,13 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     return {
         "fixture": path.name, "lang": lang, "audio_s": round(session.clock, 1),
         "final_latency_p50": _pct(finals, 50), "final_latency_p95": _pct(finals, 95),
+        "final_latency_true_end_p50": _pct(finals_true, 50), "final_latency_true_end_p95": _pct(finals_true, 95),
         "partial_latency_p50": _pct(partials, 50), "partial_latency_p95": _pct(partials, 95),
         "nudge_after_firing_p50": _pct(fired, 50), "nudge_after_firing_p95": _pct(fired, 95),
         "text_nudge_latency_p50": _pct(evidence, 50), "text_nudge_latency_p95": _pct(evidence, 95),
         "interruption_e2e": [None if x is None else round(x, 3) for x in inter],
         "interruption_nudges_on_backchannels": backchannel_false,
-        "nudges": len(nudges),
+        "nudges": len(nudges), "nudges_delivered": sum(1 for _, m in nudges if m.get("delivered", True)),
         "vad_onset_err_p50": _pct(onset, 50), "vad_onset_err_p95": _pct(onset, 95),
         "vad_offset_err_p50": _pct(offset, 50), "vad_offset_err_p95": _pct(offset, 95),
         "vad_turns_within_150ms": round(score["boundary_hit_rate"], 3),
@@ -152,6 +159,12 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
         "dropped_blocks": source.stats().get("dropped", 0),
         "warnings": [e.kind for e in emitted if isinstance(e, ev.PipelineWarning)],
     }
+
+
+def _true_end(truth: dict, speaker: str, t1: float, within: float = 0.5) -> float | None:
+    """The end of the truth turn this VAD end closes, if one is that near."""
+    ends = [x["end"] for x in truth.get("turns", []) if x["speaker"] == speaker and abs(x["end"] - t1) <= within]
+    return min(ends, key=lambda e: abs(e - t1)) if ends else None
 
 
 async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> list[dict]:
@@ -188,6 +201,8 @@ def model_headroom(names: list[str], clip: np.ndarray, lang: str) -> list[dict]:
 def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
     keys = [("final_latency_p50", "final transcript latency p50 (s)"),
             ("final_latency_p95", "final transcript latency p95 (s)"),
+            ("final_latency_true_end_p50", "final latency from the true end of a turn p50 (s)"),
+            ("final_latency_true_end_p95", "final latency from the true end of a turn p95 (s)"),
             ("partial_latency_p95", "partial transcript latency p95 (s)"),
             ("interruption_e2e", "interruption onset -> nudge on socket (s)"),
             ("text_nudge_latency_p50", "text nudge: end of its words -> socket p50 (s)"),
