@@ -7,12 +7,13 @@ therefore reach the rules in the same order whether transcripts came early or la
 long as a transcript is no later than ``max_text_lag_s`` (after that the segment is given
 up on: ASR may return nothing for a cough).
 
-A final covers the speech segments that started before its ``t1`` (or within 0.4 s
-after it) and ended by ``t1 + slack_s``; a segment that started later awaits a final of its
-own. The pipeline's utterances are 0.4 s apart (the VAD's min_silence) unless one was cut
-for length: then the next segment follows within a pause and is let through with the old
-final, so a partial can fire mid-turn (argument-stacking waited 1.5 s for the text in the
-en_push bench), at the cost of canonical order if that text comes very late.
+A final covers the speech segments that started before its ``t1`` and ended by
+``t1 + slack_s``; a segment that started later awaits a final of its own. The pipeline's
+utterances are 0.4 s apart (the VAD's min_silence) unless one was cut for length: then
+the next segment follows within a pause. Once the speaker goes on within 0.4 s that
+segment, if shorter than 4 s, holds nothing back (its utterance is not over, and the final
+that ends it will hold the order), so a partial can fire mid-turn (argument-stacking waited 1.5 s for the
+text in the en_push bench); if the speaker stops there, it awaits its own final.
 
 At equal ``t``: session start, speech events, transcripts, ticks, the rest.
 """
@@ -27,7 +28,8 @@ from pullcoach.rules.events import (
 
 __all__ = ["Gate"]
 
-SAME_UTTERANCE_S = 0.4  # the VAD's min_silence: speech this soon after a final's t1 is covered
+SAME_UTTERANCE_S = 0.4  # the VAD's min_silence: speech resumed this soon is the same utterance
+SPLIT_AFTER_S = 4.0     # the VAD's split_after: only an utterance this long is cut at a pause
 
 
 def _rank(event) -> int:
@@ -52,6 +54,7 @@ class Gate:
         self.pending: dict[str, list[tuple[float, float]]] = {}  # speaker -> (start, end) awaiting text
         self.opened: dict[str, float] = {}     # speaker -> start of the segment in progress
         self.final_t1: dict[str, float] = {}
+        self.starts: dict[str, list[float]] = {}  # speaker -> recent segment starts
         self.now = float("-inf")               # latest audio-event time seen
         self.late = 0                          # events that arrived behind the released order
         self.released: tuple[float, int] | None = None
@@ -62,6 +65,7 @@ class Gate:
         self.seq[stream] += 1
         if isinstance(event, SpeechStarted):
             self.opened[event.speaker] = event.t
+            self.starts.setdefault(event.speaker, []).append(event.t)
         elif isinstance(event, SpeechEnded):
             seg = (self.opened.pop(event.speaker, event.t), event.t)
             if not self._covers(self.final_t1.get(event.speaker, float("-inf")), seg):
@@ -74,6 +78,8 @@ class Gate:
             self.now = max(self.now, event.t)
             for s, segs in self.pending.items():
                 self.pending[s] = [g for g in segs if g[1] + self.max_lag > self.now]
+            for s, ts in self.starts.items():
+                self.starts[s] = [x for x in ts if x + 2 * self.max_lag > self.now]
         key = (event.t, _rank(event))
         if self.released is not None and key < self.released:
             self.late += 1
@@ -83,10 +89,18 @@ class Gate:
 
     def _covers(self, t1: float, seg: tuple[float, float]) -> bool:
         """Does a final ending at ``t1`` hold the speech segment ``seg``?"""
-        return seg[0] <= t1 + SAME_UTTERANCE_S and seg[1] <= t1 + self.slack
+        return seg[0] <= t1 and seg[1] <= t1 + self.slack
+
+    def _holds(self, speaker: str, seg: tuple[float, float]) -> bool:
+        """Must ``seg`` (awaiting text) hold the order back? Not if it follows the speaker's
+        last final within a pause (an utterance cut for length) and the speaker went on."""
+        t1 = self.final_t1.get(speaker, float("-inf"))
+        if not t1 < seg[0] <= t1 + SAME_UTTERANCE_S or seg[1] - seg[0] >= SPLIT_AFTER_S:
+            return True  # (a piece this long may itself have been cut at its end)
+        return not any(seg[1] < s <= seg[1] + SAME_UTTERANCE_S for s in self.starts.get(speaker, ()))
 
     def _release(self) -> list:
-        ends = [g[1] for v in self.pending.values() for g in v]
+        ends = [g[1] for s, v in self.pending.items() for g in v if self._holds(s, g)]
         limit = (min(ends), 2) if ends else None
         out = []
         while self.heap and (limit is None or self.heap[0][:2] < limit):

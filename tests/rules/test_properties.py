@@ -1,7 +1,8 @@
 """Invariants under hypothesis: determinism under late transcripts, talk share in [0, 1],
 nudges never before their evidence, cooldowns and the budget respected. Then seeded
 fuzzing of determinism with speech as the pipeline cuts it: an utterance is one or more
-bursts (the VAD ends a burst after 150-250 ms of silence and the utterance after 400 ms),
+bursts (the VAD ends a burst after 150-250 ms of silence, the utterance after 400 ms,
+and one over 4 s at its next pause),
 backchannels overlap the other speaker, and every transcript may arrive late.
 ``PULLCOACH_FUZZ=N`` runs N conversations (default 250, ~15 s)."""
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.gate import Gate
 from pullcoach.rules.events import (
     NudgeIssued, NudgeWithdrawn, SessionEnded, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
 )
@@ -134,18 +136,20 @@ def conversation(rnd: random.Random):
         short = rnd.random() < 0.35
         # overlap the other often: backchannels and cut-ins are what the live lane decides
         start = round(max(clock + rnd.uniform(-3.0, 2.5), free[who] + 0.5), 2)
-        bursts, t = [], start
-        for _ in range(1 if short else rnd.randint(1, 4)):
-            length = rnd.uniform(0.25, 0.9) if short else rnd.uniform(0.3, 6.0)
-            bursts.append((round(t, 2), round(t + length, 2)))
-            t = t + length + rnd.uniform(0.16, 0.38)  # a pause inside the utterance
-        end = bursts[-1][1]
-        free[who] = end
-        clock = max(clock, start)
-        text = rnd.choice(BACKCHANNELS if short else LINES)
-        for a, b in bursts:
+        t = piece = start
+        for k in range(n := 1 if short else rnd.randint(1, 5)):
+            length = rnd.uniform(0.25, 0.9) if short or rnd.random() < 0.3 else rnd.uniform(0.3, 6.0)
+            a, b = round(t, 2), round(t + length, 2)
             evs += [SpeechStarted(t=a, speaker=who), SpeechEnded(t=b, speaker=who)]
-        evs.append(TranscriptFinal(t=end, speaker=who, t0=start, t1=end, text=text))
+            pause = rnd.uniform(0.16, 0.38)  # a pause inside the utterance
+            # the pipeline cuts an utterance over 4 s long at its next pause of 0.25 s
+            if k == n - 1 or (b - piece >= 4.0 and pause >= 0.25):
+                text = rnd.choice(BACKCHANNELS if short else LINES)
+                evs.append(TranscriptFinal(t=b, speaker=who, t0=piece, t1=b, text=text))
+                piece = round(b + pause, 2)
+            t = b + pause
+        free[who] = b
+        clock = max(clock, start)
     last = max(e.t for e in evs)
     evs += [Tick(t=round(i * 0.1, 1)) for i in range(int(last * 10) + 5)]
     return sorted(evs, key=lambda e: (e.t, *RANK[type(e).__name__]))
@@ -166,3 +170,22 @@ def test_bursty_conversations_give_the_same_nudges_with_late_transcripts(seed):
         live += sum(1 for x in whole if isinstance(x, NudgeIssued) and x.rule == "interruption")
         withdrawn += sum(1 for x in whole if isinstance(x, NudgeWithdrawn))
     assert live > n // 4 and withdrawn > n // 20  # the generator reaches the live lane and withdrawals
+
+
+def released(evs):
+    gate, out = Gate(), []
+    for e in evs:
+        out += gate.push(e)
+    return out + gate.flush(), gate.late
+
+
+def test_the_gate_releases_bursty_speech_in_one_order_however_late_the_text():
+    # stricter than equal nudges: the very same sequence reaches the text lane (an
+    # utterance cut for length followed by one short burst used to let that burst's late
+    # text arrive behind later events)
+    rnd = random.Random(7)
+    for i in range(int(os.environ.get("PULLCOACH_FUZZ", "250")) * 2):
+        evs = conversation(rnd)
+        delays = [rnd.uniform(0.0, 6.0) for _ in range(rnd.randint(1, 5))]
+        whole, late = released(evs), released(delayed(evs, delays))
+        assert late == whole and late[1] == 0, f"conversation {i}, delays {delays}"
