@@ -109,11 +109,19 @@ class Labeler:
         # "You feel you have to be perfect": the push word reports their view, it does not push
         # "Dat moet je zelf weten" leaves the choice to them: no push
         free = self._find("autonomy", toks)
-        push = any(not _in_view(toks, m, views, self.conditional)
-                   and not any(a.start < m.end and m.start < a.end for a in free)
-                   for m in self._find("push", toks))
-        advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)]
-        advice_found += self._commands(toks)
+
+        def imposed(m: Match) -> bool:
+            return (not _in_view(toks, m, views, self.conditional)
+                    and not any(a.start < m.end and m.start < a.end for a in free)
+                    and not self._echoed(toks, m, prev_partner))
+
+        # "Dan moet u die gewoon gebruiken": "you must" said outright pushes and advises
+        must = [m for m in self._find("you_must", toks) if not toks[m.start].question and imposed(m)]
+        push = bool(must) or any(imposed(m) for m in self._find("push", toks))
+        advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)
+                        and not self._echoed(toks, m, prev_partner)]
+        advice_found += self._commands(toks) + must
+        advice_found.sort(key=lambda m: m.start)
         advice = bool(advice_found)
         advice_p = 1.0 if advice else 0.0
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
@@ -309,6 +317,18 @@ class Labeler:
             if len(self._content(clause)) >= INFORM_MIN_CONTENT:
                 return True
         return False
+
+    def _echoed(self, toks: list[Token], m: Match, prev: str) -> bool:
+        """Does ``m``'s clause repeat the partner's last words ("U moet helemaal niks." after
+        "En ik moet helemaal niks.")? Then it mirrors them (packs with a ``function_word`` list):
+        at least two of its content words, and two thirds of them, the partner's."""
+        if not self.function_words or not prev:
+            return False
+        a = _clause_start(toks, m.start)
+        b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+        mine = set(self._content(toks[a:b])) - {t.text for t in toks[m.start:m.end]}
+        theirs = set(self._content(tokens(prev)))
+        return len(mine) >= 2 and len(mine & theirs) * 3 >= 2 * len(mine)
 
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""
