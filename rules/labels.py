@@ -321,14 +321,20 @@ class Labeler:
     def _echoed(self, toks: list[Token], m: Match, prev: str) -> bool:
         """Does ``m``'s clause repeat the partner's last words ("U moet helemaal niks." after
         "En ik moet helemaal niks.")? Then it mirrors them (packs with a ``function_word`` list):
-        at least two of its content words, and two thirds of them, the partner's."""
+        the partner said the phrase's verb ("moet", "moeten") and two thirds of the clause's
+        other content words."""
         if not self.function_words or not prev:
+            return False
+        said = tokens(prev)
+        verbs = [t.text for t in toks[m.start:m.end] if t.text not in self.subjects and t.text not in self.me
+                 and t.text not in self.addressed]
+        if not verbs or not all(any(w[:4] == s.text[:4] for s in said) for w in verbs):
             return False
         a = _clause_start(toks, m.start)
         b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
         mine = set(self._content(toks[a:b])) - {t.text for t in toks[m.start:m.end]}
-        theirs = set(self._content(tokens(prev)))
-        return len(mine) >= 2 and len(mine & theirs) * 3 >= 2 * len(mine)
+        theirs = set(self._content(said))
+        return bool(mine) and len(mine & theirs) * 3 >= 2 * len(mine)
 
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""

@@ -407,6 +407,23 @@ def test_push_word_inside_their_view_is_a_reflection(h):
     assert "push-words" not in out
 
 
+def test_you_must_said_outright_pushes_and_advises_unless_it_asks_or_echoes(h):
+    from pullcoach.rules.labels import Labeler
+    from pullcoach.rules.pack import load_pack
+
+    lab = Labeler(load_pack("nl"))
+    told = lab.label("Dan moet u die pillendoos gewoon elke ochtend gebruiken.")
+    assert told.push and told.advice and told.input
+    assert not lab.label("Moet u morgen ook werken?").push  # asks
+    echo = lab.label("U moet helemaal niks. Dat klopt.", prev_partner="Ik heb geen verzekering. En ik moet helemaal niks.")
+    assert not echo.push and not echo.advice
+    assert lab.label("U moet helemaal niks. Dat klopt.", prev_partner="Ik heb geen verzekering.").push
+    assert lab.label("Het kan echt niet anders, zonder die pillen loopt uw bloeddruk op.").push
+    # and the righting reflex: told what to do, nobody asked
+    ns = fired(h, [(P, 0.0, 3.0, "Ik vergeet ze gewoon steeds."), (C, 3.5, 6.0, "Dan moet je ze bij je koffie leggen.")])
+    assert {"righting-reflex", "push-words"} <= set(rules(ns))
+
+
 def test_push_words_in_an_open_question_evoke(h):
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "Wat moet er volgens jou gebeuren?")]))
     assert "push-words" not in rules(fired(h, [(C, 0.0, 3.0, "What do you think you need to do?")], lang="en"))
