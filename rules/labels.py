@@ -158,7 +158,7 @@ class Labeler:
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
             inp, arguments = False, 0
         plain = False
-        if not (inp or reflection or backchannel) and (self.model is None or not use_model):
+        if not (inp or reflection or backchannel or question == "open") and (self.model is None or not use_model):
             inp = plain = self._informs(toks)  # "Het was de derde nacht deze week."
         input_p = 0.0
         if self.model is not None and use_model:
@@ -291,7 +291,7 @@ class Labeler:
             return False
         if self._find("about_me", toks) or self._find("greeting", toks):
             return False
-        if toks[0].text in self.summary_start and not question and len(toks) > 2:
+        if toks[0].text in self.summary_start and (not question or self._checks_only(toks)) and len(toks) > 2:
             return True
         end = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
         if end > ECHO_MAX_WORDS or toks[end - 1].question:
@@ -302,6 +302,12 @@ class Labeler:
             return False
         shared = sum(any(_same_word(w, v) for v in theirs) for w in mine)
         return shared / len(mine) >= ECHO_SHARE
+
+    @staticmethod
+    def _checks_only(toks: list[Token]) -> bool:
+        """Its only questions check what was said ("Dus vooraf plannen. Klopt dat?")."""
+        asks = [toks[a:b] for a, b in _clause_spans(toks) if toks[a].question]
+        return bool(asks) and all(len(c) <= 3 and {t.text for t in c} <= _CHECK for c in asks)
 
     def _informs(self, toks: list[Token]) -> bool:
         """A statement of one's own with something in it ("Het was de derde nacht deze week.",
@@ -394,6 +400,9 @@ class Labeler:
                 if not (a > 0 and b - a <= 2 and self._only_backchannel(toks[a:b])):
                     closed_n += 1
         return found, closed_n
+
+
+_CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 
 
 def _in_view(toks: list[Token], m: Match, views: list[Match], embedding: frozenset[str]) -> bool:
