@@ -227,7 +227,7 @@ class Labeler:
         i = a
         while i < b and toks[i].text in self.fillers:
             i += 1
-        if b - i < 3 or self._find("greeting", toks[i:b]):
+        if b - i < 3 or self._find("greeting", toks[i:b], start=True):  # not "wel om" as "welkom"
             return False
         parts = [i] + [k for k in range(i + 1, b) if toks[k].part_start]
         if any(self._asks_what(toks, i, k, b) for k in parts):
@@ -241,7 +241,9 @@ class Labeler:
         if len(parts) > 1 and any(t.text == "dan" for t in toks[parts[1]:b]):
             return False  # "Heb je vragen, bel me dan"
         head = self._find("closed_question", toks[i:i + 2])
-        return any(m.start == 0 and toks[i + m.end - 1].text in self.subjects for m in head)
+        # the form's own last word: a subject, or "ik" in a listed form ("Mag ik ...", "Zal ik ...")
+        return any(m.start == 0 and (toks[i + m.end - 1].text in self.subjects or toks[i + m.end - 1].text in self.me)
+                   for m in head)
 
     def _asks_what(self, toks: list[Token], a: int, j: int, b: int) -> bool:
         """A question word at ``j`` followed by a verb (pack list ``question_verb``) or by

@@ -74,8 +74,9 @@ def test_labels_on_the_held_out_sets(script, lang, name, label, floor):
 @pytest.mark.parametrize("label,floor", [
     # measured with every "?" made "." (label_accuracy.py --no-question-marks), as Whisper writes
     # most Dutch questions: open 0.893, closed 0.737, reflection 0.817 (before the word-order
-    # rules: open 0.0, closed 0.0, reflection 0.727)
-    ("open", 0.85), ("closed", 0.7), ("reflection", 0.78),
+    # rules: open 0.0, closed 0.0, reflection 0.727); closed 0.769 since "Hebt u", "Mag ik",
+    # past-tense verbs after a question word (blind test2: closed 0.615 -> 0.733)
+    ("open", 0.85), ("closed", 0.72), ("reflection", 0.78),
 ])
 def test_dutch_questions_without_question_marks_on_the_held_out_set(script, label, floor):
     mod = script("label_accuracy")

@@ -649,6 +649,11 @@ def test_dutch_labels_from_dev2(text, reflection, question, input_, advice):
     ("Oké. Zit je maandag dan gewoon om negen uur hier", "closed"),
     ("Wat zou jij het liefst willen antwoorden", "open"),
     ("En hoe merk je dat mensen zich met je bemoeien.", "open"),
+    ("Wanneer lukt het wel om ze te nemen.", "open"),  # "wel om" is no "welkom"
+    ("Wat betekende die fiets eigenlijk voor u.", "open"),
+    ("Hebt u het al eens met ze besproken.", "closed"),
+    ("Mag ik u vertellen wat er met zo'n aangifte gebeurt.", "closed"),
+    ("Was u daar zelf ook bij.", "closed"),
     # ... but not a condition, a filler "weet je", a clause about what was said, a comparison
     ("Heb je nog vragen, bel me dan gerust.", None),
     ("Weet je, dat vind ik heel knap van je.", None),
@@ -656,6 +661,7 @@ def test_dutch_labels_from_dev2(text, reflection, question, input_, advice):
     ("Hoe meer je oefent, hoe makkelijker het gaat.", None),
     ("Wat fijn dat je er bent.", None),
     ("Komt u maar verder.", None),
+    ("Weet ik niet precies.", None),
 ])
 def test_a_dutch_question_without_question_mark(text, question):
     assert _nl(text).question == question, text
