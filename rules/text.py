@@ -164,7 +164,7 @@ class Phrase:
             joined += toks[i + n - 1].text
             if len(joined) > len(pat.rstrip("*")) + 1:
                 break
-            if _tok_eq(pat, joined):
+            if _tok_eq(pat, joined, fuzzy=False):  # split and misheard at once: too loose ("wel om" ~ "welkom")
                 end = self._match(toks, i + n, k + 1, fuzzy)
                 if end is not None:
                     return end
