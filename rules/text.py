@@ -6,8 +6,8 @@ tokens matches the text token by token with some slack:
 
 - exact token, or a prefix pattern (``begrijp*``),
 - one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
-- two or three adjacent text tokens joined, for tokens of 6+ letters ("boven dien" ->
-  "bovendien"; "om dat" stays two words),
+- two or three adjacent text tokens joined, for tokens of 6+ letters, exactly ("boven dien"
+  -> "bovendien"; "om dat" stays two words, and "wel om" is no "welkom"),
 - ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
   trein van zeven uur moeten": Dutch puts the verb last).
 
