@@ -10,10 +10,11 @@ up on: ASR may return nothing for a cough).
 A final covers the speech segments that started before its ``t1`` and ended by
 ``t1 + slack_s``; a segment that started later awaits a final of its own. The pipeline's
 utterances are 0.4 s apart (the VAD's min_silence) unless one was cut for length: then
-the next segment follows within a pause. Once the speaker goes on within 0.4 s that
-segment, if shorter than 4 s, holds nothing back (its utterance is not over, and the final
-that ends it will hold the order), so a partial can fire mid-turn (argument-stacking waited 1.5 s for the
-text in the en_push bench); if the speaker stops there, it awaits its own final.
+the next segment follows within a pause. Once the speaker goes on within 0.4 s, that
+segment (if shorter than 4 s, so not itself cut) holds nothing back: its utterance is not
+over, and the final that ends it will hold the order. So a partial can fire mid-turn
+(argument-stacking waited 1.5 s for the text in the en_push bench). If the speaker stops
+there, the segment awaits its own final.
 
 At equal ``t``: session start, speech events, transcripts, ticks, the rest.
 """
