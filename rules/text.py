@@ -6,8 +6,10 @@ tokens matches the text token by token with some slack:
 
 - exact token, or a prefix pattern (``begrijp*``),
 - one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
-- two or three adjacent text tokens joined, for tokens of 6+ letters, exactly ("boven dien"
-  -> "bovendien"; "om dat" stays two words, and "wel om" is no "welkom"),
+- two or three adjacent text tokens joined, for tokens of 6+ letters, and then one edit
+  away too ("boven dien" -> "bovendien", "in de reen" -> "iedereen"; "om dat" stays two
+  words). That also reads "wel om" as "welkom": callers that act on a greeting look for it
+  at a clause's start only,
 - ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
   trein van zeven uur moeten": Dutch puts the verb last).
 
@@ -164,7 +166,7 @@ class Phrase:
             joined += toks[i + n - 1].text
             if len(joined) > len(pat.rstrip("*")) + 1:
                 break
-            if _tok_eq(pat, joined, fuzzy=False):  # split and misheard at once: too loose ("wel om" ~ "welkom")
+            if _tok_eq(pat, joined):  # split and misheard at once: "In de reen" ~ "Iedereen"
                 end = self._match(toks, i + n, k + 1, fuzzy)
                 if end is not None:
                     return end
