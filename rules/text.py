@@ -8,8 +8,8 @@ tokens matches the text token by token with some slack:
 - one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
 - two or three adjacent text tokens joined, for tokens of 6+ letters, and then one edit
   away too ("boven dien" -> "bovendien", "in de reen" -> "iedereen"; "om dat" stays two
-  words). That also reads "wel om" as "welkom": callers that act on a greeting look for it
-  at a clause's start only,
+  words). That also reads "wel om" as "welkom", so the Dutch word-order question check
+  looks for a greeting at a clause's start only,
 - ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
   trein van zeven uur moeten": Dutch puts the verb last).
 
