@@ -156,6 +156,9 @@ class Engine:
                 ctx.utterances.append(u)
                 out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,
                                             text=ev.text, labels=labels.to_dict()))
+            case TranscriptPartial() if any(u.speaker == ev.speaker and u.t0 == ev.t0
+                                            for u in ctx.utterances[-4:]):
+                return out  # decoded before its final but ordered after it (it arrived later)
             case TranscriptPartial() | Tick() | SessionEnded() | SessionStarted():
                 pass
             case _:

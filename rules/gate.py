@@ -16,7 +16,8 @@ over, and the final that ends it will hold the order. So a partial can fire mid-
 (argument-stacking waited 1.5 s for the text in the en_push bench). If the speaker stops
 there, the segment awaits its own final.
 
-At equal ``t``: session start, speech events, transcripts, ticks, the rest.
+A final is ordered by its ``t1`` (where its words end), every other event by ``t``; at
+equal times: session start, speech events, transcripts, ticks, the rest.
 """
 
 from __future__ import annotations
@@ -81,11 +82,14 @@ class Gate:
                 self.pending[s] = [g for g in segs if g[1] + self.max_lag > self.now]
             for s, ts in self.starts.items():
                 self.starts[s] = [x for x in ts if x + 2 * self.max_lag > self.now]
-        key = (event.t, _rank(event))
+        # a final sits where its words ended, not where it arrived: the coachee's text is not
+        # held back behind the partner's reply that began while it was being decoded
+        at = event.t1 if isinstance(event, TranscriptFinal) else event.t
+        key = (at, _rank(event))
         if self.released is not None and key < self.released:
             self.late += 1
             return [event]
-        heapq.heappush(self.heap, (event.t, _rank(event), stream, self.seq[stream], event))
+        heapq.heappush(self.heap, (at, _rank(event), stream, self.seq[stream], event))
         return self._release()
 
     def _covers(self, t1: float, seg: tuple[float, float]) -> bool:

@@ -113,3 +113,28 @@ def test_the_gate_waits_for_a_final_of_its_own_for_speech_that_started_after_the
     out = g.push(TranscriptFinal(t=23.4, speaker=C, t0=23.1, t1=23.4, text="Als ik jou was"))
     assert kinds(out) == [("TranscriptFinal", 23.4), ("Tick", 23.5), ("Tick", 25.4)]
     assert g.late == 0
+
+
+def test_a_final_is_ordered_where_its_words_ended_not_behind_the_reply_that_followed():
+    # the coachee's words end at 58.3, their text arrives at 60.0; the partner's reply began
+    # at 59.2 with a short burst whose own text comes only after the whole reply (62.3)
+    from pullcoach.rules.events import SpeechEnded, SpeechStarted
+    from pullcoach.rules.gate import Gate
+
+    g = Gate()
+    for e in (SpeechStarted(t=54.5, speaker=C), SpeechEnded(t=58.3, speaker=C), Tick(t=58.5),
+              SpeechStarted(t=59.2, speaker=P), SpeechEnded(t=59.65, speaker=P), Tick(t=59.9),
+              SpeechStarted(t=60.03, speaker=P)):
+        g.push(e)
+    out = g.push(TranscriptFinal(t=60.0, speaker=C, t0=54.5, t1=58.3, text="Je moet gewoon komen."))
+    kinds = lambda evs: [(type(e).__name__, e.t) for e in evs]  # noqa: E731
+    assert kinds(out)[:2] == [("TranscriptFinal", 60.0), ("Tick", 58.5)]  # at once, in audio order
+    assert ("SpeechStarted", 59.2) in kinds(out) and g.late == 0
+    # and the engine nudges as the text arrives, not 2.3 s later with the partner's text
+    e = Engine("nl", config=EngineConfig(plugins=False))
+    fired = []
+    for ev in (SpeechStarted(t=54.5, speaker=C), SpeechEnded(t=58.3, speaker=C), SpeechStarted(t=59.2, speaker=P),
+               SpeechEnded(t=59.65, speaker=P), SpeechStarted(t=60.03, speaker=P),
+               TranscriptFinal(t=60.0, speaker=C, t0=54.5, t1=58.3, text="Je moet gewoon komen.")):
+        fired += [n.rule for n in e.feed(ev) if isinstance(n, NudgeIssued)]
+    assert "push-words" in fired

@@ -130,7 +130,7 @@ def test_focus_delivers_only_chosen_rules(utts):
 
 def conversation(rnd: random.Random):
     """Speech events and finals of a random conversation, in canonical order."""
-    evs, free, clock = [], {C: 0.0, P: 0.0}, 0.0
+    evs, free, clock, stamp = [], {C: 0.0, P: 0.0}, 0.0, {C: 0.0, P: 0.0}
     for _ in range(rnd.randint(2, 16)):
         who = rnd.choice([C, P])
         short = rnd.random() < 0.35
@@ -145,7 +145,10 @@ def conversation(rnd: random.Random):
             # the pipeline cuts an utterance over 4 s long at its next pause of 0.25 s
             if k == n - 1 or (b - piece >= 4.0 and pause >= 0.25):
                 text = rnd.choice(BACKCHANNELS if short else LINES)
-                evs.append(TranscriptFinal(t=b, speaker=who, t0=piece, t1=b, text=text))
+                # stamped when decoded, as the pipeline does: up to 1.5 s after the words, one
+                # speaker's finals in order (one decode per speaker at a time)
+                stamp[who] = round(max(stamp[who], b + rnd.uniform(0.0, 1.5)), 2)
+                evs.append(TranscriptFinal(t=stamp[who], speaker=who, t0=piece, t1=b, text=text))
                 piece = round(b + pause, 2)
             t = b + pause
         free[who] = b
