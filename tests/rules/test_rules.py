@@ -408,17 +408,13 @@ def test_push_word_inside_their_view_is_a_reflection(h):
 
 
 def test_you_must_said_outright_pushes_and_advises_unless_it_asks_or_echoes(h):
-    from pullcoach.rules.labels import Labeler
-    from pullcoach.rules.pack import load_pack
-
-    lab = Labeler(load_pack("nl"))
-    told = lab.label("Dan moet u die pillendoos gewoon elke ochtend gebruiken.")
+    told = _nl("Dan moet u die pillendoos gewoon elke ochtend gebruiken.")
     assert told.push and told.advice and told.input
-    assert not lab.label("Moet u morgen ook werken?").push  # asks
-    echo = lab.label("U moet helemaal niks. Dat klopt.", prev_partner="Ik heb geen verzekering. En ik moet helemaal niks.")
+    assert not _nl("Moet u morgen ook werken?").push  # asks
+    echo = _nl("U moet helemaal niks. Dat klopt.", prev="Ik heb geen verzekering. En ik moet helemaal niks.")
     assert not echo.push and not echo.advice
-    assert lab.label("U moet helemaal niks. Dat klopt.", prev_partner="Ik heb geen verzekering.").push
-    assert lab.label("Het kan echt niet anders, zonder die pillen loopt uw bloeddruk op.").push
+    assert _nl("U moet helemaal niks. Dat klopt.", prev="Ik heb geen verzekering.").push
+    assert _nl("Het kan echt niet anders, zonder die pillen loopt uw bloeddruk op.").push
     # and the righting reflex: told what to do, nobody asked
     ns = fired(h, [(P, 0.0, 3.0, "Ik vergeet ze gewoon steeds."), (C, 3.5, 6.0, "Dan moet je ze bij je koffie leggen.")])
     assert {"righting-reflex", "push-words"} <= set(rules(ns))
@@ -614,8 +610,8 @@ def test_permission_asked_in_passing_unlocks_advice(h, lang, ask, advice):
     assert "righting-reflex" not in rules(out)
 
 
-def _nl(text):
-    return Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.label(text)
+def _nl(text, prev=""):
+    return Engine(lang="nl", config=EngineConfig(plugins=False)).labeler.label(text, prev_partner=prev)
 
 
 @pytest.mark.parametrize("text,reflection,question,input_,advice", [
