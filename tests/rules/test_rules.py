@@ -579,6 +579,16 @@ def test_a_misheard_word_pushes_only_when_heard_clearly():
     assert _heard([("Je", 0.6), ("moet", 0.6), ("nu", 0.6), ("stoppen.", 0.6)]).push    # exact, p >= 0.5
 
 
+def test_a_doubted_question_word_does_not_make_the_question_closed():
+    # Whisper base on MBROLA's nl2 voice (dev4-107, dev4-058): the first word barely trusted
+    assert _heard([("Wat", 0.05), ("zou", 0.91), ("voor", 0.64), ("u", 0.76), ("al", 0.62), ("een", 0.55),
+                   ("verbetering", 0.71), ("zijn?", 0.9)]).question == "open"
+    assert _heard([("Wat", 0.02), ("spreekt", 0.7), ("hier", 0.76), ("daarin", 0.85), ("aan?", 0.76)]).question == "open"
+    # with no open form, doubted or not, a question stays closed
+    assert _heard([("Heeft", 0.02), ("u", 0.9), ("daar", 0.9), ("last", 0.9), ("van?", 0.9)]).question == "closed"
+    assert _heard([("Dat", 0.02), ("was", 0.9), ("gisteren?", 0.9)]).question == "closed"
+
+
 def test_saying_you_will_not_tell_them_is_no_push(h):
     en = EngineConfig(plugins=False, use_model=False, budget_s=0.0)
     for text in ("I'm not going to tell you what to do or what you should do.",
