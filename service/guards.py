@@ -46,7 +46,9 @@ NOISE_TAGS = frozenset({"muziek", "applaus", "gelach", "lacht", "music", "applau
 def is_noise_tag(word: str) -> bool:
     w = word.strip(" .,!?")
     bare = w.strip("()[]*♪ ").lower()
-    return bare in NOISE_TAGS and (w.isupper() or w[:1] in "([*♪") or bare == "" and bool(w)
+    # in capitals a cut-off tag counts too: "MUZIE" at the end of a clip (MBROLA Dutch)
+    cut = w.isupper() and len(bare) >= 4 and any(t.startswith(bare) for t in NOISE_TAGS)
+    return cut or bare in NOISE_TAGS and (w.isupper() or w[:1] in "([*♪") or bare == "" and bool(w)
 
 
 _URL = re.compile(r"(www\.|https?://|\.(com|net|org|nl)\b)", re.IGNORECASE)
