@@ -5,10 +5,12 @@ score the labels on what the recogniser heard instead of what was written.
     python scripts/speak_labels.py tests/data/nl_labels/test.jsonl > /tmp/heard.jsonl
     python scripts/label_accuracy.py /tmp/heard.jsonl      # uses the words' probabilities
 
-Each output line is the input line with ``text`` replaced by Whisper's text, the written
-text kept as ``written`` and the words with their probabilities as ``words``. About one
-second a line on 2 cores with the packaged base model. espeak-ng is far harder to
-recognise than people (Dutch WER ~58% against ~27% on real speech), so this is a floor.
+Each line is spoken with the silence the live pipeline keeps around an utterance (its
+pre- and post-roll). Each output line is the input line with ``text`` replaced by Whisper's
+text, the written text kept as ``written`` and the words with their probabilities as
+``words``. About one second a line on 2 cores with the packaged base model. espeak-ng's own
+Dutch voice is far harder to recognise than people (WER ~58-80% against ~27% on real
+speech); MBROLA's ``--voice mb-nl2`` comes closer (~35%).
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).parent))
 
-from make_fixtures import Synth  # noqa: E402
+from make_fixtures import RATE, Synth  # noqa: E402
 
 from pullcoach.asr import load_transcriber  # noqa: E402
+from pullcoach.pipeline import PipelineConfig  # noqa: E402
 
 VOICE = {"nl": "nl+m3", "en": "en-us+m3"}  # the coachee's voice in the audio fixtures
 # MBROLA's diphone voices (Debian non-free: mbrola, mbrola-nl2) are far closer to a person
@@ -40,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = [json.loads(line) for path in args.jsonl for line in open(path, encoding="utf-8") if line.strip()]
     asr = load_transcriber(args.model, args.lang)
+    # the silence the live pipeline hands the decoder around an utterance: a clip cut tight
+    # at the last voiced sample drops Whisper's "?" and ends in made-up words
+    cfg = PipelineConfig()
+    before, after = (np.zeros(int(s * RATE), dtype=np.float32) for s in (cfg.pre_roll_s, cfg.post_roll_s))
     with tempfile.TemporaryDirectory() as tmp:
         synth = Synth(Path(tmp))
         for row in rows:
-            heard = asr.transcribe(synth(row["text"], args.voice or VOICE[args.lang], args.wpm), final=True)
+            speech = synth(row["text"], args.voice or VOICE[args.lang], args.wpm)
+            heard = asr.transcribe(np.concatenate([before, speech, after]), final=True, offset=-len(before) / RATE)
             words = [[w.text, w.start, w.end, w.p] for w in heard.words]
             print(json.dumps({**row, "text": heard.text, "written": row["text"], "words": words},
                              ensure_ascii=False), flush=True)
