@@ -45,9 +45,9 @@ def test_word_probabilities_reach_the_match():
 
 
 def test_the_first_word_written_is_trusted_more_than_whisper_says():
-    # Whisper base on MBROLA Dutch: a first word at p 0.2-0.4 was right 74% of the time
+    # Whisper base on MBROLA Dutch: a first word at p 0.2-0.6 was right 60% of the time
     toks = tokens("Wat kost dat je", [("Wat", 0.30), ("kost", 0.99), ("dat", 0.30), ("je", 0.89)])
-    assert toks[0].p == pytest.approx(0.30 ** FIRST_WORD_GAMMA) and toks[0].p > 0.6
+    assert toks[0].p == pytest.approx(0.30 ** FIRST_WORD_GAMMA) and toks[0].p > 0.5
     assert toks[2].p == 0.30  # a later word keeps its probability
 
 
