@@ -327,7 +327,7 @@ class Labeler:
             clause = toks[a:b]
             if toks[a].question or self._inverted(toks, a, b) or self._find("greeting", clause):
                 continue
-            if len(self._content(clause)) >= INFORM_MIN_CONTENT:
+            if len(set(self._content(clause))) >= INFORM_MIN_CONTENT:  # "Heim heim." says one thing
                 return True
         return False
 

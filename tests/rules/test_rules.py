@@ -579,6 +579,12 @@ def test_a_misheard_word_pushes_only_when_heard_clearly():
     assert _heard([("Je", 0.6), ("moet", 0.6), ("nu", 0.6), ("stoppen.", 0.6)]).push    # exact, p >= 0.5
 
 
+def test_a_repeated_word_informs_nobody():
+    # MBROLA's "hm hm" as Whisper base wrote it; two different words do inform
+    assert not _heard([("Heim", 0.47), ("heim.", 0.8)]).input
+    assert _heard([("Tien", 0.9), ("minuten.", 0.9)]).input
+
+
 def test_a_doubted_question_word_does_not_make_the_question_closed():
     # Whisper base on MBROLA's nl2 voice (dev4-107, dev4-058): the first word barely trusted
     assert _heard([("Wat", 0.05), ("zou", 0.91), ("voor", 0.64), ("u", 0.76), ("al", 0.62), ("een", 0.55),
