@@ -5,7 +5,7 @@ partner) plus a truth JSON with every utterance's voiced bounds (sample-exact, a
 trimming espeak's silence) and the overlap events (interruptions, failed
 interruptions, backchannels). The scripts live in fixture_scripts.py.
 
-    python scripts/make_fixtures.py [--out tests/fixtures/audio] [--demo service/data]
+    python scripts/make_fixtures.py [--out tests/fixtures/audio] [--demo service/data] [--only NAME ...]
 
 Deterministic: espeak-ng and sox's resampler are; sox never dithers here (float in,
 our own rounding out) and the bleed noise comes from a fixed seed.
@@ -59,6 +59,11 @@ class Synth:
                                  check=True, capture_output=True).stdout
             self.cache[key] = trim(np.frombuffer(raw, dtype="<f4").astype(np.float32))
         return self.cache[key]
+
+
+def has_voice(voice: str) -> bool:
+    """Whether espeak-ng can speak with ``voice`` (an mb-* voice needs its MBROLA database)."""
+    return subprocess.run(["espeak-ng", "-v", voice, "-q", "a"], capture_output=True).returncode == 0
 
 
 def trim(x: np.ndarray) -> np.ndarray:
@@ -205,17 +210,26 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "tests/fixtures/audio")
     ap.add_argument("--demo", type=Path, default=ROOT / "service/data",
                     help="where the bundled demo copy of nl_push goes")
+    ap.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(CONVERSATIONS),
+                    help="regenerate only these conversations (no bleed variants, no demo copy)")
     args = ap.parse_args(argv)
     for tool in ("espeak-ng", "sox"):
         if not shutil.which(tool):
             print(f"make_fixtures: {tool} not found; run: sudo apt-get install espeak-ng sox",
                   file=sys.stderr)
             return 1
+    todo = {n: c for n, c in CONVERSATIONS.items() if not args.only or n in args.only}
+    missing = sorted({v for _, voices, _, _ in todo.values() for v in voices.values() if not has_voice(v)})
+    if missing:
+        print(f"make_fixtures: espeak-ng has no voice {', '.join(missing)}; the mb-* voices need "
+              "MBROLA: sudo apt-get install mbrola mbrola-nl2 mbrola-nl3 (Debian contrib/non-free)",
+              file=sys.stderr)
+        return 1
     args.out.mkdir(parents=True, exist_ok=True)
     built = {}
     with tempfile.TemporaryDirectory() as tmp:
         synth = Synth(Path(tmp))
-        for name, (lang, voices, wpm, script) in CONVERSATIONS.items():
+        for name, (lang, voices, wpm, script) in todo.items():
             chans, turns, events = build(script, voices, wpm, synth)
             built[name] = (lang, voices, wpm, chans, turns, events)
             write_flac(args.out / f"{name}.flac", chans)
@@ -223,6 +237,8 @@ def main(argv=None) -> int:
                         len(chans["c"]), turns, events)
             print(f"{name}: {len(chans['c']) / RATE:.1f} s, {len(turns)} utterances, "
                   f"{len(events)} events")
+    if args.only:
+        return 0
     for seed, (name, src) in enumerate(sorted(BLEED.items()), start=1):
         lang, voices, wpm, chans, turns, events = built[src]
         bled = add_bleed(chans, seed)
