@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -121,6 +122,15 @@ class LiveServer:
                 return
             time.sleep(0.02)
         raise AssertionError(f"fewer than {n} {role} clients connected")
+
+
+@pytest.fixture(autouse=True)
+def collect_tk_garbage_here():
+    """A destroyed ``tk.Tk()`` lingers in reference cycles; if the cyclic collector frees it
+    from another thread (the server's, a websocket client's), Tcl aborts the whole process
+    ("Fatal Python error: Aborted", seen in CI). Collect it in the main thread after each test."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

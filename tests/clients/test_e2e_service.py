@@ -2,6 +2,7 @@
 of recorded fixtures at real-time speed; the trainer dashboard in Chromium shows both
 sessions live; a trainer nudge reaches that coachee's overlay and no other."""
 
+import gc
 import os
 import re
 import shutil
@@ -88,6 +89,8 @@ def blue_pixels(display, path):
         return sum(all(abs(a - b) <= 40 for a, b in zip(c, (0x2F, 0x7F, 0xD8))) for c in px)
     finally:
         root.destroy()
+        del root
+        gc.collect()  # here, not from the service's threads mid-test (Tcl aborts then)
 
 
 def test_two_replays_live_on_the_dashboard_and_a_trainer_nudge_reaches_one_overlay(service, chromium, tmp_path,
