@@ -93,7 +93,7 @@ def test_events_describe_the_overlaps(name):
         assert ("backchannel", "coachee") in kinds and ("backchannel", "partner") in kinds
 
 
-def test_demo_copy_is_nl_push():
+def test_demo_copy_is_nl_push_mb():
     data = ROOT / "service" / "data"
-    assert (data / "demo_nl.flac").read_bytes() == (AUDIO / "nl_push.flac").read_bytes()
-    assert (data / "demo_nl.json").read_text() == (AUDIO / "nl_push.json").read_text()
+    assert (data / "demo_nl.flac").read_bytes() == (AUDIO / "nl_push_mb.flac").read_bytes()
+    assert (data / "demo_nl.json").read_text() == (AUDIO / "nl_push_mb.json").read_text()
