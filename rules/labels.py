@@ -370,7 +370,9 @@ class Labeler:
         request ("Tell me more", "I'm wondering what..."). Every clause counts, not only the
         first: "I see. And what do you think?" is open. Open wins over closed in the same
         utterance (AnnoMI dev: utterances with both are more often annotated open). A
-        backchannel tag after another clause ("..., right? Yeah?") is not counted."""
+        backchannel tag after another clause ("..., right? Yeah?") is not counted. An open
+        form heard below ``min_p`` does not decide the kind, but keeps a question from being
+        called closed for its absence."""
         at_start = {m.start: m for m in self._find("open_question", toks, start=True)}
         # an open form Whisper doubted (its first word often: "wat" at p 0.05 was right 48 times
         # in 49): the question is then not called closed on the strength of that doubt

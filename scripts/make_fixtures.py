@@ -252,6 +252,10 @@ def main(argv=None) -> int:
         print(f"{name}: {src} with {BLEED_DB:.0f} dB bleed")
     args.demo.mkdir(parents=True, exist_ok=True)
     for ext in ("flac", "json"):  # the demo plays the voices Whisper hears best
+        if not (args.out / f"{DEMO}.{ext}").is_file():
+            print(f"make_fixtures: no {DEMO}.{ext} in {args.out}: the demo copy is left as it is",
+                  file=sys.stderr)
+            break
         shutil.copyfile(args.out / f"{DEMO}.{ext}", args.demo / f"demo_nl.{ext}")
     return 0
 

@@ -31,7 +31,7 @@ from pullcoach.asr import load_transcriber  # noqa: E402
 from pullcoach.pipeline import PipelineConfig  # noqa: E402
 
 VOICE = {"nl": "nl+m3", "en": "en-us+m3"}  # the coachee's voice in the audio fixtures
-# MBROLA's diphone voices (Debian non-free: mbrola, mbrola-nl2) are far closer to a person
+# MBROLA's diphone voices (Debian contrib/non-free: mbrola, mbrola-nl2) are far closer to a person
 # for Whisper: base on test.jsonl's first 30 lines, WER 0.35 with mb-nl2 against 0.80 with nl+m3
 
 
