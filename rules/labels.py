@@ -86,15 +86,17 @@ class Labeler:
             [w for p in fw + pack.lists["fillers"] + pack.lists["about_them"] + pack.lists["about_me"]
              + pack.lists["subject"] for w in p.split()]) if fw else frozenset()
 
-    def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False,
-              doubtful: bool = False) -> list[Match]:
-        """Pack phrases found in ``toks``; ``doubtful``: also those heard below ``min_p``
-        (written exactly)."""
-        found = self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
-                                             at_part_start=parts)
-        if doubtful:
-            return [m for m in found if m.exact]
-        return [m for m in found if m.p >= self.min_p and (m.exact or m.p >= FUZZY_MIN_P or _words(m) > 1)]
+    def _search(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
+        """Every match of a pack list, however uncertain its words."""
+        return self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
+                                            at_part_start=parts)
+
+    def _sure(self, m: Match) -> bool:
+        return m.p >= self.min_p and (m.exact or m.p >= FUZZY_MIN_P or _words(m) > 1)
+
+    def _find(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
+        """The matches heard well enough to count."""
+        return [m for m in self._search(name, toks, start, parts) if self._sure(m)]
 
     def _only_backchannel(self, toks: list[Token]) -> bool:
         return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
@@ -373,10 +375,11 @@ class Labeler:
         backchannel tag after another clause ("..., right? Yeah?") is not counted. An open
         form heard below ``min_p`` does not decide the kind, but keeps a question from being
         called closed for its absence."""
-        at_start = {m.start: m for m in self._find("open_question", toks, start=True)}
+        opens = self._search("open_question", toks, start=True)
+        at_start = {m.start: m for m in opens if self._sure(m)}
         # an open form Whisper doubted (its first word often: "wat" at p 0.05 was right 48 times
-        # in 49): the question is then not called closed on the strength of that doubt
-        doubted = {m.start for m in self._find("open_question", toks, start=True, doubtful=True)}
+        # in 49), written exactly: the question is then not called closed on the strength of that doubt
+        doubted = {m.start for m in opens if m.exact}
         closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
         in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}

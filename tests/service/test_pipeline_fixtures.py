@@ -13,7 +13,7 @@ from pullcoach import evaluate
 from pullcoach.asr import AsrConfig, Transcriber
 from pullcoach.cli import main
 from pullcoach.rules.events import (
-    NudgeIssued, NudgeWithdrawn, SpeechStarted, TranscriptFinal, TranscriptPartial, from_json,
+    NudgeIssued, SpeechStarted, TranscriptFinal, TranscriptPartial, from_json, kept_nudges,
 )
 
 from pathlib import Path
@@ -139,9 +139,7 @@ def test_partials_arrive_during_long_turns(tmp_path):
 
 
 def _negative(events) -> list[str]:
-    withdrawn = {(e.rule, e.evidence_t) for e in events if isinstance(e, NudgeWithdrawn)}
-    return [e.rule for e in events if isinstance(e, NudgeIssued) and e.kind == "negative"
-            and (e.rule, e.evidence_t) not in withdrawn]
+    return [e.rule for e in kept_nudges(events) if e.kind == "negative"]
 
 
 def test_a_push_role_play_is_coached_from_its_audio(replays):
