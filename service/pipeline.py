@@ -1,7 +1,7 @@
 """Audio blocks in, speech and transcript events on the session clock out.
 
 ``Segmenter`` is synchronous and does no ASR: it keeps both channels in lockstep, runs
-the VAD (Silero score -> bleed gate -> ``VadMachine``) frame by frame, emits
+the VAD (Silero score -> bleed gate -> near gate -> ``VadMachine``) frame by frame, emits
 ``SpeechStarted``/``SpeechEnded`` and ``Tick`` events in audio-time order, and asks for
 final and partial decodes. ``AsrScheduler`` runs those decodes in worker threads, two at
 once when live: finals first (one per speaker at a time, so they stay in order), one
@@ -27,7 +27,7 @@ from pullcoach.rules.events import (
     TranscriptPartial,
 )
 from pullcoach.vad import (
-    FRAME, RATE, SileroScorer, VadConfig, VadMachine, bleed_gate, correlation, frame_db,
+    FRAME, RATE, NearGate, SileroScorer, VadConfig, VadMachine, bleed_gate, correlation, frame_db,
 )
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class _Channel:
         self.ring = Ring(int((cfg.max_utterance_s + 5) * RATE))
         self.scorer = SileroScorer()
         self.vad = VadMachine(cfg.vad)
+        self.near = NearGate(cfg.vad)
         self.utt_start: int | None = None
         self.utterance = 0
         self.last_partial = 0
@@ -169,7 +170,8 @@ class Segmenter:
             corr = (correlation(frames[sp], frames[others[0]], vad.bleed_lag)
                     if other is not None else None)
             probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, vad, corr)
-            for b in ch.vad.push(s0, probs):
+            onset, keep = ch.near(probs, levels[sp])
+            for b in ch.vad.push(s0, onset, keep=keep):
                 # order at equal samples: utterance ends, speech ends, then starts
                 order = {"end": 0, "pause": 1, "resume": 2, "start": 2}[b.kind]
                 marks.append((b.sample, order, sp, b.kind))

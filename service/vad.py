@@ -10,6 +10,7 @@ the partner's voice leaking into the coachee's mic through speakers.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,14 @@ class VadConfig:
     bleed_far_db: float = 24.0  # this far below the other channel: bleed, correlated or not
     bleed_lag: int = 160  # samples (10 ms) of acoustic delay searched
     floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
+    # a voice across the room: where the last near_hold frames are this far below the
+    # channel's own speech level, it is silence. None turns the gate off.
+    near_margin_db: float | None = 15.0
+    near_hold: int = 8  # frames (256 ms) whose mean power decides an onset
+    near_keep: int = 16  # frames (512 ms) whose mean power keeps speech going: a soft stretch stays
+    near_chunk: int = 32  # frames (~1 s) per level sample
+    near_min_voiced: int = 8  # voiced frames a level sample needs
+    near_window: int = 60  # level samples remembered (voiced seconds, not wall time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +126,10 @@ class VadMachine:
     def speaking(self) -> bool:
         return self.voiced
 
-    def push(self, start: int, probs: np.ndarray, frame: int = FRAME) -> list[Boundary]:
+    def push(self, start: int, probs: np.ndarray, frame: int = FRAME,
+             keep: np.ndarray | None = None) -> list[Boundary]:
+        """``keep``: the probabilities that decide whether confirmed speech goes on
+        (default ``probs``)."""
         cfg = self.config
         out: list[Boundary] = []
         for i, p in enumerate(probs):
@@ -125,7 +137,7 @@ class VadMachine:
             s1 = s0 + frame
             if self.voiced:
                 short = self._last_voiced_end - self._seg_start < cfg.short_burst
-                if p >= cfg.neg_threshold:
+                if (p if keep is None else keep[i]) >= cfg.neg_threshold:
                     self._last_voiced_end = s1
                 elif s1 - self._last_voiced_end >= (cfg.short_end_silence if short else cfg.end_silence):
                     self.voiced = False
@@ -200,3 +212,54 @@ def bleed_gate(probs: np.ndarray, own_db: np.ndarray, other_db: np.ndarray | Non
             below &= corr >= config.bleed_corr
         gated[below | (own_db < other_db - config.bleed_far_db)] = 0.0
     return gated
+
+
+class NearGate:
+    """Silence for voices far quieter than the channel's own talker.
+
+    A talker at the mic is 15-30 dB louder there than colleagues across the room, whom
+    Silero hears as speech just the same (a second voice on the coachee's channel makes
+    interruptions out of nothing). The channel's level is the second-loudest median of
+    its voiced frames per ~1 s over its last ``near_window`` voiced seconds. Two gated
+    copies of the probabilities come out: for onsets, a frame is silence when the mean
+    power of the last ``near_hold`` frames is more than ``near_margin_db`` below the level;
+    for keeping speech going, the same over ``near_keep`` frames (a soft stretch inside a
+    sentence survives). No gate until two level samples exist. Frame by frame, so how the
+    audio was split into blocks does not change the result.
+    """
+
+    def __init__(self, config: VadConfig = VadConfig()) -> None:
+        self.config = config
+        self._levels: deque[float] = deque(maxlen=config.near_window)
+        self._chunk: list[float] = []
+        self._frames = 0
+        self._recent: deque[float] = deque(maxlen=max(1, config.near_hold, config.near_keep))
+        self.level: float | None = None
+
+    def _below(self, n: int) -> bool:
+        recent = list(self._recent)[-n:]
+        return 10.0 * np.log10(sum(recent) / len(recent)) < self.level - self.config.near_margin_db
+
+    def __call__(self, probs: np.ndarray, own_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities for onsets, probabilities for keeping speech going)."""
+        cfg = self.config
+        if cfg.near_margin_db is None:
+            return probs, probs
+        onset, keep = probs.copy(), probs.copy()
+        for i, (p, db) in enumerate(zip(probs, own_db)):
+            self._recent.append(10.0 ** (float(db) / 10.0))
+            if self.level is not None:
+                if self._below(max(1, cfg.near_hold)):
+                    onset[i] = 0.0
+                if self._below(max(1, cfg.near_keep)):
+                    keep[i] = 0.0
+            self._frames += 1
+            if p >= cfg.threshold:
+                self._chunk.append(float(db))
+            if self._frames == cfg.near_chunk:
+                if len(self._chunk) >= cfg.near_min_voiced:
+                    self._levels.append(float(np.median(self._chunk)))
+                    if len(self._levels) >= 2:
+                        self.level = sorted(self._levels)[-2]
+                self._chunk, self._frames = [], 0
+        return onset, keep
