@@ -3,12 +3,16 @@
 
     python scripts/add_noise.py tests/fixtures/audio/nl_push_mb.flac 10 /tmp/noisy/nl_push_mb.flac
     pullcoach bench --skip-models /tmp/noisy/nl_push_mb.flac
+    # colleagues talking across the room, on the coachee's mic only
+    python scripts/add_noise.py tests/fixtures/audio/nl_push_mb.flac 20 /tmp/room/nl_push_mb.flac \
+        --noise tests/fixtures/audio/nl_pull_mb.flac --channels coachee
 
 Pink noise (power falling 3 dB an octave: a fan, air conditioning, a busy office's hum) is
 added to each channel at SNR dB below that channel's speech level (the RMS of its 20 ms
 frames within 30 dB of its loudest frame), independently per channel, from a fixed seed:
-the same input gives the same file. The truth JSON beside the input is copied beside the
-output so `pullcoach bench` can score it. Needs sox.
+the same input gives the same file. ``--noise FILE`` mixes a recording instead (mixed down
+to mono, looped, its own speech level set SNR dB under the channel's). The truth JSON
+beside the input is copied beside the output so `pullcoach bench` can score it. Needs sox.
 """
 
 from __future__ import annotations
@@ -58,11 +62,18 @@ def pink(n: int, rng: np.random.Generator) -> np.ndarray:
     return y / y.std()
 
 
-def add_noise(x: np.ndarray, snr_db: float, seed: int = 7) -> np.ndarray:
+def add_noise(x: np.ndarray, snr_db: float, seed: int = 7, noise: np.ndarray | None = None,
+              channels: tuple[int, ...] | None = None) -> np.ndarray:
+    """``noise``: a mono recording to mix (looped) instead of pink noise; ``channels``: which
+    channels get it (default all)."""
     rng = np.random.default_rng(seed)
     out = x.astype(np.float64).copy()
-    for c in range(x.shape[1]):
-        out[:, c] += pink(len(x), rng) * speech_level(x[:, c]) * 10 ** (-snr_db / 20)
+    for c in range(x.shape[1]) if channels is None else channels:
+        if noise is None:
+            n = pink(len(x), rng)
+        else:
+            n = np.resize(noise.astype(np.float64), len(x)) / max(speech_level(noise), 1e-9)
+        out[:, c] += n * speech_level(x[:, c]) * 10 ** (-snr_db / 20)
     peak = np.abs(out).max()
     if peak > 0.99:  # never clip: scale the whole mix down instead
         out *= 0.99 / peak
@@ -75,15 +86,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("snr", type=float, help="signal-to-noise ratio in dB (20: a quiet office; 10: a loud fan)")
     ap.add_argument("output", type=Path)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--noise", type=Path, metavar="FILE",
+                    help="mix this recording instead of pink noise (other people talking)")
+    ap.add_argument("--channels", choices=("both", "coachee", "partner"), default="both",
+                    help="which channel gets the noise (left = coachee, right = partner)")
     args = ap.parse_args(argv)
     if shutil.which("sox") is None:
         print("add_noise: sox not found; run: sudo apt-get install sox", file=sys.stderr)
         return 2
-    if not args.input.is_file():
-        print(f"add_noise: {args.input}: no such file", file=sys.stderr)
-        return 2
+    for path in (args.input, args.noise):
+        if path is not None and not path.is_file():
+            print(f"add_noise: {path}: no such file", file=sys.stderr)
+            return 2
     x, sr = read(args.input)
-    write(args.output, add_noise(x, args.snr, args.seed), sr)
+    noise = None
+    if args.noise is not None:
+        n, nsr = read(args.noise)
+        if nsr != sr:
+            print(f"add_noise: {args.noise} is {nsr} Hz and {args.input} {sr} Hz; resample it first "
+                  f"(sox {args.noise} -r {sr} other.flac)", file=sys.stderr)
+            return 2
+        noise = n.mean(axis=1)
+    channels = {"both": None, "coachee": (0,), "partner": (1,)}[args.channels]
+    if channels is not None and x.shape[1] < 2:
+        channels = (0,)
+    write(args.output, add_noise(x, args.snr, args.seed, noise, channels), sr)
     truth = args.input.with_suffix(".json")
     if truth.is_file():
         shutil.copyfile(truth, args.output.with_suffix(".json"))

@@ -45,3 +45,20 @@ def test_same_input_same_file_and_a_quieter_noise_for_a_higher_snr(script, tmp_p
 def test_a_missing_input_says_so(script, tmp_path, capsys):
     assert script("add_noise").main([str(tmp_path / "nope.flac"), "10", str(tmp_path / "o.flac")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_recording_as_noise_on_one_channel_only(script, tmp_path):
+    """Other people talking (another fixture) on the coachee's mic; the partner's channel untouched."""
+    mod = script("add_noise")
+    other = FIXTURE.parent / "nl_pull_mb.flac"
+    out = tmp_path / "room.flac"
+    assert mod.main([str(FIXTURE), "20", str(out), "--noise", str(other), "--channels", "coachee"]) == 0
+    x, _ = mod.read(FIXTURE)
+    y, _ = mod.read(out)
+    bg = mod.read(other)[0].mean(axis=1)
+    added = (y[:, 0] - x[:, 0]).astype(np.float64)
+    assert np.abs(y[:, 1] - x[:, 1]).max() < 1e-4  # 16-bit rounding only
+    n = min(len(bg), len(added))
+    assert np.corrcoef(added[:n], bg[:n])[0, 1] > 0.99  # it is that recording
+    level = 20 * np.log10(mod.speech_level(x[:, 0]))
+    assert abs(20 * np.log10(mod.speech_level(added)) - (level - 20)) < 0.5
