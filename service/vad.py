@@ -4,7 +4,8 @@ Split as pipecat does it: ``SileroScorer`` only scores 512-sample frames (Silero
 ONNX model faster-whisper ships, state kept across calls), and ``VadMachine`` is a pure
 state machine over frame probabilities that counts samples. ``bleed_gate`` turns a
 frame into silence when it is far quieter than the same moment on the other channel:
-the partner's voice leaking into the coachee's mic through speakers.
+the partner's voice leaking into the coachee's mic through speakers. ``NearGate`` does
+the same for voices far quieter than the channel's own talker: people across the room.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ class VadConfig:
     bleed_far_db: float = 24.0  # this far below the other channel: bleed, correlated or not
     bleed_lag: int = 160  # samples (10 ms) of acoustic delay searched
     floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
-    # a voice across the room: where the last near_hold frames are this far below the
-    # channel's own speech level, it is silence. None turns the gate off.
+    # a voice across the room: sound whose recent mean power is this far below the
+    # channel's own speech level is silence (NearGate). None turns the gate off.
     near_margin_db: float | None = 15.0
     near_hold: int = 8  # frames (256 ms) whose mean power decides an onset
     near_keep: int = 16  # frames (512 ms) whose mean power keeps speech going: a soft stretch stays
