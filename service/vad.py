@@ -234,12 +234,10 @@ class NearGate:
         self._levels: deque[float] = deque(maxlen=config.near_window)
         self._chunk: list[float] = []
         self._frames = 0
-        self._recent: deque[float] = deque(maxlen=max(1, config.near_hold, config.near_keep))
+        self._hold, self._keep = max(1, config.near_hold), max(1, config.near_keep)
+        self._recent: deque[float] = deque(maxlen=max(self._hold, self._keep))
+        self._floor: float | None = None  # power under which sound is far: level - margin
         self.level: float | None = None
-
-    def _below(self, n: int) -> bool:
-        recent = list(self._recent)[-n:]
-        return 10.0 * np.log10(sum(recent) / len(recent)) < self.level - self.config.near_margin_db
 
     def __call__(self, probs: np.ndarray, own_db: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities for onsets, probabilities for keeping speech going)."""
@@ -249,10 +247,11 @@ class NearGate:
         onset, keep = probs.copy(), probs.copy()
         for i, (p, db) in enumerate(zip(probs, own_db)):
             self._recent.append(10.0 ** (float(db) / 10.0))
-            if self.level is not None:
-                if self._below(max(1, cfg.near_hold)):
+            if self._floor is not None:
+                tail = list(self._recent)
+                if sum(tail[-self._hold:]) < self._floor * min(self._hold, len(tail)):
                     onset[i] = 0.0
-                if self._below(max(1, cfg.near_keep)):
+                if sum(tail[-self._keep:]) < self._floor * min(self._keep, len(tail)):
                     keep[i] = 0.0
             self._frames += 1
             if p >= cfg.threshold:
@@ -262,5 +261,6 @@ class NearGate:
                     self._levels.append(float(np.median(self._chunk)))
                     if len(self._levels) >= 2:
                         self.level = sorted(self._levels)[-2]
+                        self._floor = 10.0 ** ((self.level - cfg.near_margin_db) / 10.0)
                 self._chunk, self._frames = [], 0
         return onset, keep

@@ -78,12 +78,8 @@ def test_speech_goes_on_by_the_keep_probabilities():
     assert [b.kind for b in kept.push(0, on, keep=keep)] == ["start"] and kept.speaking
 
 
-def _read(name):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("add_noise", Path(__file__).parents[2] / "scripts" / "add_noise.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+def _read(script, name):
+    mod = script("add_noise")
     return mod, mod.read(AUDIO / name)[0]
 
 
@@ -108,10 +104,10 @@ def _false_coachee_s(events, truth):
     return total
 
 
-def test_a_conversation_across_the_room_does_not_become_the_coachee_talking():
+def test_a_conversation_across_the_room_does_not_become_the_coachee_talking(script):
     """nl_pull_mb's two voices 20 dB under the coachee on the coachee's mic of nl_push_mb."""
-    mod, x = _read("nl_push_mb.flac")
-    _, other = _read("nl_pull_mb.flac")
+    mod, x = _read(script, "nl_push_mb.flac")
+    _, other = _read(script, "nl_pull_mb.flac")
     bg = np.resize(other.sum(axis=1), len(x))
     y = x.copy()
     y[:, 0] += (bg * mod.speech_level(x[:, 0]) / mod.speech_level(bg) * 10 ** (-20 / 20)).astype(np.float32)
@@ -122,9 +118,9 @@ def test_a_conversation_across_the_room_does_not_become_the_coachee_talking():
 
 
 @pytest.mark.parametrize("name", ["en_push.flac", "nl_push.flac", "nl_pull_mb.flac", "nl_push_bleed.flac"])
-def test_a_quiet_room_gives_the_same_speech_events(name):
+def test_a_quiet_room_gives_the_same_speech_events(script, name):
     """Only a soft onset may move, by a frame or two; no turn is split or lost."""
-    _, x = _read(name)
+    _, x = _read(script, name)
     speech = lambda evs: [e for e in evs if isinstance(e, (SpeechStarted, SpeechEnded))]
     gated, plain = speech(_vad(x)), speech(_vad(x, OFF))
     assert [(type(e), e.speaker) for e in gated] == [(type(e), e.speaker) for e in plain]
