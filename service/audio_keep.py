@@ -3,7 +3,9 @@
 ``AudioKeeper(dir, session_id)`` writes ``dir/<session_id>/<speaker>.flac`` (16 kHz mono,
 16-bit). ``write(block)`` only queues a copy of the samples; a worker thread encodes, so
 it is safe to call on the event loop. Gaps in a channel's clock are filled with silence,
-so sample n of every file is audio time n / 16000, like the events.
+so sample n of every file is audio time n / 16000, like the events. A session revived
+after a server restart goes on in ``<speaker>.2.flac`` (silent up to where it resumed):
+the first file, cut off by the crash, stays as it is.
 """
 
 from __future__ import annotations
@@ -25,16 +27,19 @@ _STOP = None
 
 class _Channel:
     def __init__(self, path: Path) -> None:
-        self.container = av.open(str(path), mode="w", format="flac")
+        self.path = path
+        # unbuffered file, small muxer buffer: a crash loses at most ~4 KB (< 1 s of speech)
+        self.file = open(path, "wb", buffering=0)
+        self.container = av.open(self.file, mode="w", format="flac", buffer_size=4096)
         self.stream = self.container.add_stream("flac", rate=RATE, layout="mono")
         self.stream.format = "s16"  # type: ignore[attr-defined]
         self.next = 0  # the next sample index this file expects
 
     def write(self, start: int, samples: np.ndarray) -> None:
-        if start > self.next:  # a gap: silence keeps the file on the session clock
-            self._encode(np.zeros(start - self.next, dtype=np.float32))
-        elif start < self.next:  # overlap with what is written: drop the repeat
+        if start < self.next:  # overlap with what is written: drop the repeat
             samples = samples[self.next - start:]
+        while start > self.next:  # a gap: silence keeps the file on the session clock
+            self._encode(np.zeros(min(start - self.next, 10 * RATE), dtype=np.float32))
         if len(samples):
             self._encode(samples)
 
@@ -51,6 +56,7 @@ class _Channel:
         for packet in self.stream.encode(None):
             self.container.mux(packet)
         self.container.close()
+        self.file.close()
 
 
 class AudioKeeper:
@@ -65,7 +71,7 @@ class AudioKeeper:
         self._closed = False
 
     def paths(self) -> dict[str, Path]:
-        return {s: self.dir / f"{s}.flac" for s in self._channels}
+        return {s: ch.path for s, ch in self._channels.items()}
 
     def write(self, block) -> None:
         """Queue one AudioBlock(speaker, start, samples); returns at once."""
@@ -87,13 +93,21 @@ class AudioKeeper:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _free(self, speaker: str) -> Path:
+        """``<speaker>.flac``, or ``<speaker>.N.flac`` when a crashed run left that file."""
+        path, n = self.dir / f"{speaker}.flac", 1
+        while path.exists():
+            n += 1
+            path = self.dir / f"{speaker}.{n}.flac"
+        return path
+
     def _run(self) -> None:
         while (item := self._queue.get()) is not _STOP:
             speaker, start, samples = item
             try:
                 ch = self._channels.get(speaker)
                 if ch is None:
-                    ch = self._channels[speaker] = _Channel(self.dir / f"{speaker}.flac")
+                    ch = self._channels[speaker] = _Channel(self._free(speaker))
                 ch.write(start, samples)
             except (av.FFmpegError, OSError, ValueError) as exc:
                 log.error("keeping %s audio failed: %s", speaker, exc)
