@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+AUDIO = Path(__file__).resolve().parent / "fixtures" / "audio"
 
 @pytest.fixture(scope="session")
 def model_dir() -> str:
@@ -25,3 +28,22 @@ def script():
         spec.loader.exec_module(mod)
         return mod
     return load
+
+
+@pytest.fixture(scope="session")
+def excerpt():
+    """``excerpt(path, seconds, name="nl_push")``: the first seconds of a real two-speaker
+    fixture, written to ``path`` as a stereo 16 kHz WAV (left coachee, right partner)."""
+    def cut(path, seconds: float, name: str = "nl_push"):
+        from pullcoach.audio import FileSource
+        chans = {"coachee": [], "partner": []}
+        for block in FileSource(AUDIO / f"{name}.flac", speed="max").produce():
+            if block.start >= seconds * 16000:
+                break
+            chans[block.speaker].append(block.samples)
+        pcm = np.stack([np.concatenate(chans["coachee"]), np.concatenate(chans["partner"])], axis=1)
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(2), w.setsampwidth(2), w.setframerate(16000)
+            w.writeframes((np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes())
+        return path
+    return cut

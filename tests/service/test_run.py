@@ -6,7 +6,6 @@ import os
 import signal
 import stat
 import sys
-import wave
 
 import numpy as np
 import pytest
@@ -153,29 +152,11 @@ def test_serve_refuses_a_public_bind_without_tokens(tmp_path, monkeypatch):
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == ConfigError.exit_code
 
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "audio", "nl_push.flac")
-
-
-def _excerpt(path, seconds):
-    """The first seconds of a real two-speaker fixture, as a stereo 16 kHz WAV."""
-    from pullcoach.audio import FileSource
-    chans = {"coachee": [], "partner": []}
-    for block in FileSource(FIXTURE, speed="max").produce():
-        if block.start >= seconds * 16000:
-            break
-        chans[block.speaker].append(block.samples)
-    pcm = np.stack([np.concatenate(chans["coachee"]), np.concatenate(chans["partner"])], axis=1)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(2), w.setsampwidth(2), w.setframerate(16000)
-        w.writeframes((np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
 @pytest.mark.model
-def test_run_replay_serves_clients_and_ends_cleanly(tmp_path):
+def test_run_replay_serves_clients_and_ends_cleanly(tmp_path, excerpt):
     """`pullcoach run --replay` for real: a trainer sees speech, its nudge comes back through
     the LiveSession, Ctrl-C ends the session (session-ended reaches the client), exit 0."""
-    wav = _excerpt(tmp_path / "two.wav", 20.0)
+    wav = excerpt(tmp_path / "two.wav", 20.0)
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER)
     env.pop("DISPLAY", None)
 
