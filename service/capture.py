@@ -3,7 +3,8 @@
 The server runs the pipeline; this side only reads blocks and sends them as binary frames
 (format in ingest.py and docs/protocol.md). ``stream`` returns the session id. When the
 connection drops it reconnects and resumes the same session, sending what the server may
-have missed: a network drop shorter than the server's grace (30 s) loses no audio.
+have missed: a network drop shorter than the server's grace (120 s) loses no audio, and
+a server restarted within that time revives the session from its store (ingest.py).
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ class _Backlog:
 
 async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coachee: str = "coachee",
                  partner: str = "partner", on_welcome: Callable[[p.Welcome], None] | None = None,
-                 reconnect_s: float = 25.0, backlog_s: float = 60.0) -> str:
+                 reconnect_s: float = 110.0, backlog_s: float = 120.0) -> str:
     """Stream ``source`` as one session; returns its id. A dropped connection is retried for
-    ``reconnect_s`` (the server waits 30 s), meanwhile up to ``backlog_s`` of audio is kept."""
+    ``reconnect_s`` (the server waits 120 s), meanwhile up to ``backlog_s`` of audio is kept."""
     url = ingest_url(server)
     backlog = _Backlog(backlog_s, keep_s=5.0)
 

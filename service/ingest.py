@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from pullcoach import __version__
 from pullcoach import protocol as p
+from pullcoach import revive
 from pullcoach import tokens as tk
 from pullcoach.rules.events import SPEAKERS
 
@@ -50,6 +51,7 @@ __all__ = ["RATE", "HEADER", "pack_block", "unpack_block", "WebSocketSource", "I
 
 log = logging.getLogger(__name__)
 RATE = 16_000
+REVIVE_WITHIN_S = 600.0  # a session interrupted longer ago than this is not gone on with
 HEADER = struct.Struct("<BQ")
 
 
@@ -154,8 +156,9 @@ class Ingest:
         self.source.close()
 
 
-def _authorize(service: "Service", hello: p.Hello) -> Ingest | None:
-    """The session a capture resumes (``hello.session``), or None for a new one."""
+def _authorize(service: "Service", hello: p.Hello) -> Ingest | str | None:
+    """The session a capture resumes (``hello.session``): its Ingest, or its id when only
+    the store has it (the server restarted); None for a new session."""
     if hello.role != "capture":
         raise p.protocol_error("malformed", 'on /ingest the role is "capture"')
     if not (tk.same(hello.token, service.tokens.ingest) or tk.same(hello.token, service.tokens.trainer)):
@@ -165,20 +168,70 @@ def _authorize(service: "Service", hello: p.Hello) -> Ingest | None:
     if hello.session is None:
         return None
     live = service.ingests.get(hello.session)
+    if live is None and hello.session not in service.hub.sessions:
+        return hello.session  # not ended here: perhaps in the store, from before a restart
     if live is None or live.source.closed:
-        raise p.protocol_error("no-session", f"no capture session {hello.session} to resume "
-                                             "(it has ended): start a new one")
+        raise _gone(hello.session)
     return live
 
 
+def _gone(session: str) -> p.ProtocolError:
+    return p.protocol_error("no-session", f"no capture session {session} to resume "
+                                          "(it has ended): start a new one")
+
+
 def _start(service: "Service", hello: p.Hello) -> Ingest:
-    session_id, token = new_session_id(), tk.new_token()
+    session_id = new_session_id()
     lang = hello.lang or "nl"
-    rec = service.hub.declare(session_id, token, lang=lang, coachee=hello.coachee or "coachee",
+    rec = service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
+                              lang=lang, coachee=hello.coachee or "coachee",
                               partner=hello.partner or "partner")
     live = Ingest(session_id, WebSocketSource())
     session = service.session_factory(live.source, session_id=session_id, lang=lang,
                                       coachee=rec.coachee, partner=rec.partner)
+    _launch(service, rec, live, session)
+    return live
+
+
+async def _revive(service: "Service", session_id: str) -> Ingest:
+    """A session the store holds as interrupted (its server died) goes on here; see revive.py."""
+    store = service.store
+    async with service.revive_lock:  # two reconnects at once: the second resumes what the first revived
+        live = service.ingests.get(session_id)
+        if live is not None and not live.source.closed:
+            return live
+        row = None if store is None else await asyncio.to_thread(store.row, session_id)
+        if row is None or row["status"] != "interrupted" or session_id in service.hub.sessions:
+            raise _gone(session_id)
+        idle = time.time() - ((row["started_wall"] or 0.0) + row["t"])
+        if idle > REVIVE_WITHIN_S:
+            raise p.protocol_error("no-session", f"session {session_id} stopped {idle / 60:.0f} min "
+                                                 "ago, too long to go on with: start a new one")
+        events = await asyncio.to_thread(store.events, session_id)
+        try:
+            resume = revive.resume_point(events)
+        except ValueError:
+            raise _gone(session_id) from None
+        live = Ingest(session_id, WebSocketSource())
+        session = service.session_factory(live.source, session_id=session_id, lang=row["lang"] or "nl",
+                                          coachee=row["coachee"] or "coachee",
+                                          partner=row["partner"] or "partner", resume=resume)
+        engine = getattr(session, "engine", None)
+        if engine is not None:
+            await asyncio.to_thread(revive.prime, engine, resume.inputs)
+        await asyncio.to_thread(store.reopen, session_id)
+        rec = service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
+                                  lang=row["lang"] or "nl", coachee=row["coachee"] or "coachee",
+                                  partner=row["partner"] or "partner")
+        rec.live, rec.started_wall, rec.t = True, resume.started_wall, resume.t
+        service.recall(session_id, events)  # late trainers catch up on the whole session
+        log.warning("session %s revived at %.1f s after a server restart", session_id, resume.t)
+        _launch(service, rec, live, session)
+        return live
+
+
+def _launch(service: "Service", rec, live: Ingest, session) -> None:
+    session_id = live.id
     service.hub.attach(session_id, session)
     if service.on_session is not None:
         service.on_session(rec)
@@ -192,7 +245,6 @@ def _start(service: "Service", hello: p.Hello) -> Ingest:
         finally:
             service.ingests.pop(session_id, None)
     live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
-    return live
 
 
 async def _pump(ws: Any, source: WebSocketSource) -> bool:
@@ -229,6 +281,12 @@ async def handle(service: "Service", ws: Any) -> None:
         return
     except ConnectionClosed:
         return
+    if isinstance(live, str):
+        try:
+            live = await _revive(service, live)
+        except p.ProtocolError as err:
+            await service.refuse(ws, err)
+            return
     resumed = live is not None
     if live is None:
         live = _start(service, hello)

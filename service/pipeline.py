@@ -113,6 +113,18 @@ class Segmenter:
         events, jobs = self._process(min(c.ring.end for c in self.channels.values()))
         return warnings + events, jobs
 
+    def skip_to(self, t: float) -> None:
+        """Start (a fresh segmenter) at audio time ``t``, not 0: a session revived after a
+        server restart goes on from where its stored events end. Audio before is dropped."""
+        pos = -(-int(round(t * RATE)) // FRAME) * FRAME
+        if pos <= self.pos:
+            return
+        self.pos = pos
+        for ch in self.channels.values():
+            ch.ring.end = max(ch.ring.end, pos)
+        tick = self.config.tick_s
+        self.next_tick = round((int(t / tick + 1e-6) + 1) * tick, 6)
+
     def _pad_laggards(self) -> list:
         """A channel that stalls (device gone quiet, loopback paused) is filled with silence
         so the other one goes on being coached; the user is told once per stall."""

@@ -109,7 +109,7 @@ class Runtime:
         self.transcriber = await asyncio.to_thread(load_transcriber, self.args.model, lang=self.args.lang)
 
     def _make_session(self, source, *, session_id: str, lang: str, coachee: str = "coachee",
-                      partner: str = "partner"):
+                      partner: str = "partner", resume=None):
         from pullcoach.cmd_replay import make_engine, pipeline_config
         from pullcoach.session import LiveSession
         if lang not in ("nl", "en"):
@@ -122,7 +122,8 @@ class Runtime:
         session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
                               engine=make_engine(lang, rules=getattr(self.args, "rules", None),
                                                  enabled=not getattr(self.args, "no_rules", False)), config=pipeline_config(self.args),
-                              pace="live", coachee=coachee, partner=partner, keeper=keeper)
+                              pace="live", coachee=coachee, partner=partner, keeper=keeper,
+                              resume=resume)
         session.add_sink(self.hub.publish)
         return session
 
@@ -195,9 +196,11 @@ class Runtime:
 
     # --- serve ------------------------------------------------------------------------
     async def serve_forever(self) -> int:
+        # the model first: a capture that connects (or reconnects after a restart) at once
+        # must find a server that can transcribe
+        await self._load_transcriber()
         await self._start()
         try:
-            await self._load_transcriber()
             self._save({})
             base = self._base()
             print(f"pullcoach serving on {base}\n"

@@ -110,7 +110,8 @@ class Service:
         # what a trainer who connects mid-session needs to catch up: every event of each
         # session but ticks and partials, encoded once (bounded per session)
         self.ingests: dict[str, Any] = {}  # remote-capture sessions by id (ingest.Ingest)
-        self.resume_grace_s = 30.0  # a dropped capture may come back this long
+        self.resume_grace_s = 120.0  # a dropped capture may come back this long
+        self.revive_lock = asyncio.Lock()  # sessions revived from the store after a restart
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self._history_chars: collections.Counter[str] = collections.Counter()
@@ -197,6 +198,12 @@ class Service:
         self.history.pop(session, None)
         self._history_chars.pop(session, None)
 
+    def recall(self, session: str, events: list) -> None:
+        """A revived session's stored events, for clients that join it from now on."""
+        for event in events:
+            if not isinstance(event, _NO_HISTORY):
+                self._remember(session, p.encode(p.SessionEvent(session=session, event=event)))
+
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]
         history.append(text)
@@ -270,6 +277,10 @@ class Service:
         if hello.session is not None:
             rec = self.hub.sessions.get(hello.session)
             if rec is None:
+                if tk.same(hello.token, tk.session_token(self.tokens.trainer, hello.session)):
+                    # its token: the session was here before a restart; its capture may revive it
+                    raise p.protocol_error("no-session", f"session {hello.session} is not live "
+                                                         "on this server (yet)")
                 if is_trainer or any(tk.same(hello.token, r.token) for r in recs):
                     raise p.protocol_error("no-session", f"no session {hello.session!r}")
                 raise p.protocol_error("bad-token", "wrong token")

@@ -15,7 +15,7 @@ from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
-from pullcoach.rules.events import PipelineWarning, SessionEnded, SessionStarted
+from pullcoach.rules.events import PipelineWarning, SessionEnded, SessionStarted, SpeechEnded
 from pullcoach.vad import RATE
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,9 @@ class LiveSession:
     def __init__(self, source, *, transcriber: Transcriber, session_id: str | None = None,
                  lang: str = "nl", engine=None, config: PipelineConfig = PipelineConfig(),
                  pace: str = "live", coachee: str = "coachee", partner: str = "partner",
-                 keeper=None) -> None:
+                 keeper=None, resume=None) -> None:
         self.source = source
+        self.resume = resume  # a revive.Resume: go on with a stored session (engine primed)
         self.keeper = keeper  # an AudioKeeper when the user asked for --keep-audio
         self.id = session_id or new_session_id()
         self.lang = lang
@@ -94,6 +95,22 @@ class LiveSession:
                                       wall_clock=round(self.started_wall, 3),
                                       coachee=self.names[0], partner=self.names[1]))
 
+    def _go_on(self, first_block=None) -> None:
+        """A revived session: no new start; close the speech the old server left open and
+        go on at the first audio after where it stopped."""
+        r = self.resume
+        self.started_wall = r.started_wall if r.started_wall is not None else time.time() - r.t
+        t = r.t if first_block is None else max(r.t, first_block.start / RATE)
+        self.segmenter.skip_to(t)
+        for speaker in r.open:
+            self._dispatch(SpeechEnded(t=r.t, speaker=speaker))
+        lost = f"; {t - r.t:.0f} s of audio after that never arrived" if t - r.t >= 1 else ""
+        self._dispatch(PipelineWarning(
+            t=r.t, kind="session-resumed",
+            message=(f"The server restarted; coaching goes on from {int(r.t // 60)}:{r.t % 60:04.1f}. "
+                     f"Speech in progress then has no transcript{lost}."),
+            detail={"resumed_at": round(t, 3), "open": list(r.open)}))
+
     def _emit_all(self, events, jobs) -> None:
         for ev in events:
             self._dispatch(ev)
@@ -105,7 +122,7 @@ class LiveSession:
         try:
             async for block in self.source.blocks():
                 if self.started_wall is None:
-                    self._start(block)
+                    self._go_on(block) if self.resume is not None else self._start(block)
                 if self.keeper is not None:
                     self.keeper.write(block)
                 self._emit_all(*self.segmenter.feed(block.speaker, block.start, block.samples))
@@ -122,7 +139,7 @@ class LiveSession:
             raise
         finally:
             if self.started_wall is None:  # no audio came at all
-                self._start()
+                self._go_on() if self.resume is not None else self._start()
             self._emit_all(*self.segmenter.finish())
             await self.scheduler.close()
             await asyncio.shield(worker)

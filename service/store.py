@@ -246,6 +246,26 @@ class Store:
         self._call(lambda con: con.execute(
             "UPDATE sessions SET keep_audio = 1 WHERE id = ?", (session_id,)))
 
+    def row(self, session_id: str) -> dict[str, Any] | None:
+        """The session's row (status, names, start) and its last event time, or None."""
+        self.flush()
+        con = self._reader()
+        try:
+            row = con.execute("SELECT status, lang, coachee, partner, started_wall FROM sessions "
+                              "WHERE id = ?", (session_id,)).fetchone()
+            t = con.execute("SELECT MAX(t) FROM events WHERE session_id = ?", (session_id,)).fetchone()
+        finally:
+            con.close()
+        if row is None:
+            return None
+        return dict(zip(("status", "lang", "coachee", "partner", "started_wall"), row), t=t[0] or 0.0)
+
+    def reopen(self, session_id: str) -> None:
+        """An interrupted session goes on in this process (a revived capture session)."""
+        self._call(lambda con: con.execute(
+            "UPDATE sessions SET status = 'live', reason = NULL, owner = ? WHERE id = ?",
+            (self._owner, session_id)))
+
     # --- the writer thread ---------------------------------------------------------
     def _run(self) -> None:
         stop = False

@@ -8,6 +8,8 @@ by the command (``from_env(os.environ)``), never at import.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
 import os
@@ -18,13 +20,20 @@ from typing import Mapping
 
 from pullcoach.errors import ConfigError
 
-__all__ = ["new_token", "same", "Tokens", "from_env", "save", "load"]
+__all__ = ["new_token", "session_token", "same", "Tokens", "from_env", "save", "load"]
 
 FILE = "tokens.json"
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
+
+
+def session_token(key: str, session: str) -> str:
+    """A session's overlay token, derived from ``key`` (the trainer token): a restarted
+    server gives a revived session the token its overlay already holds."""
+    mac = hmac.new(key.encode("utf-8"), b"session:" + session.encode("utf-8"), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:18]).decode("ascii")
 
 
 def same(given: object, expected: str) -> bool:
