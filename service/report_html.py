@@ -103,6 +103,9 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     ]
     if s["status"] != "ended":
         parts.append(f'<div class="banner">{escape(w["status_interrupted"])}</div>')
+    for n in report["warnings"]:
+        if n["kind"] == "session-resumed":
+            parts.append(f'<div class="banner">{escape(w["resumed"].format(t=clock(n["t"])))}</div>')
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
     if not report["analysed"]:
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')

@@ -34,6 +34,9 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
              f"{_md(names['coachee'])} · {_md(names['partner'])}", ""]
     if s["status"] != "ended":
         lines += [f"> {w['status_interrupted']}", ""]
+    for n in report["warnings"]:
+        if n["kind"] == "session-resumed":
+            lines += [f"> {w['resumed'].format(t=clock(n['t']))}", ""]
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value
