@@ -15,7 +15,7 @@ from test_report_script import session_events  # noqa: E402
 from pullcoach.errors import ConfigError
 from pullcoach.report import build, render, write
 from pullcoach.rules.events import (
-    MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionStarted, TranscriptFinal,
+    MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionStarted, TranscriptFinal,
 )
 
 
@@ -92,6 +92,14 @@ def test_an_interrupted_session_still_reports():
     assert r["session"]["duration"] == pytest.approx(95.6)  # the last event: the final transcript of 92.5-95.0
     html = render(events, "html")
     assert "Onderbroken opname" in html and "Dat is goed." in html
+
+
+def test_a_session_revived_after_a_server_restart_says_where():
+    events = session_events()
+    events.insert(len(events) // 2, PipelineWarning(t=61.2, kind="session-resumed", message="restarted"))
+    assert "De server is op 1:01 herstart" in render(events, "html")
+    assert "> De server is op 1:01 herstart" in render(events, "md")
+    assert "herstart" not in render(session_events(), "md")
 
 
 def test_hostile_names_and_nudge_text_are_escaped():
