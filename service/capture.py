@@ -102,6 +102,12 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                 session = await _hello(ws, token, session, lang, coachee, partner, on_welcome)
                 await _send(ws, session, backlog, reader)
                 return session
+            except ConnectionClosedOK as exc:  # the server was stopped: it ended the session
+                if session is None:
+                    raise ProtocolError(f"the server closed the connection ({exc})") from None
+                log.warning("the server stopped and ended session %s; the audio after this is "
+                            "not coached (start `pullcoach capture` again for a new session)", session)
+                return session
             except (ConnectionClosedError, OSError) as exc:
                 if session is None:
                     raise ProtocolError(f"the server closed the connection ({exc})") from None

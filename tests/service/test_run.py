@@ -240,6 +240,33 @@ def test_a_dropped_capture_reconnects_and_the_session_loses_no_audio():
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+class SlowSource(ListSource):
+    async def blocks(self):
+        for b in self._blocks:
+            if self.closed:
+                return
+            await asyncio.sleep(0.01)
+            yield b
+
+
+def test_a_capture_whose_server_is_stopped_returns_the_session_without_a_traceback(caplog):
+    async def main():
+        hub, made = Hub(), {}
+        service = await _capture_service(hub, made).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
+                  for i in range(500)]
+        task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST,
+                                                  SlowSource(blocks)))
+        while not made.get("sessions"):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        await service.close()  # Ctrl-C on `pullcoach serve`: it ends its sessions
+        sid = await asyncio.wait_for(task, 10)
+        assert sid == made["sessions"][0].id
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert "the server stopped and ended session" in caplog.text
+
+
 def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
     async def main():
         hub, made = Hub(), {}
