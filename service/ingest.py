@@ -227,6 +227,7 @@ async def _revive(service: "Service", session_id: str) -> Ingest:
         service.recall(session_id, events)  # late trainers catch up on the whole session
         log.warning("session %s revived at %.1f s after a server restart", session_id, resume.t)
         _launch(service, rec, live, session)
+        service._push_status(session_id)  # pages see it listening again
         return live
 
 
