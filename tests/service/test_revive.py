@@ -147,11 +147,15 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
                PULLCOACH_TOKEN=INGEST)
     env.pop("DISPLAY", None)
 
+    procs = []
+
     async def main():
         first = await _serve(port, data, env)
+        procs.append(first)
         cap = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "pullcoach", "capture", "--server", f"ws://127.0.0.1:{port}",
             "--replay", str(wav), env=env, stderr=asyncio.subprocess.PIPE)
+        procs.append(cap)
         sid = token = None
         while token is None:
             line = (await asyncio.wait_for(cap.stderr.readline(), 60)).decode()
@@ -170,6 +174,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         await first.wait()
         await asyncio.sleep(1.0)
         second = await _serve(port, data, env)
+        procs.append(second)
         # the overlay keeps its token: "not yet" (retry) until the capture has revived it
         for _ in range(100):
             ws, reply = await _hello(port, role="overlay", token=token, session=sid)
@@ -196,7 +201,14 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         assert await asyncio.wait_for(second.wait(), 30) == 0
         return sid, before, seen
 
-    sid, before, seen = asyncio.run(asyncio.wait_for(main(), 240))
+    try:
+        sid, before, seen = asyncio.run(asyncio.wait_for(main(), 240))
+    finally:  # a failed run leaves no server behind
+        for proc in procs:
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     # a trainer who joins after the restart gets the whole session, then its end
     texts = [e.text for e in seen if isinstance(e, ev.TranscriptFinal)]
     assert [e.text for e in before] == texts[:len(before)]
