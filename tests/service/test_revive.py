@@ -170,6 +170,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
                 before.append(msg.event)
                 if msg.event.t > 10:
                     break
+        await asyncio.sleep(0.6)  # the store commits every 0.25 s: what it had then is on disk
         first.send_signal(signal.SIGKILL)
         await first.wait()
         await asyncio.sleep(1.0)
