@@ -68,6 +68,16 @@ def resolve_device(spec: int | str, devices: Sequence[dict]) -> int:
                            "from `pullcoach devices`")
 
 
+LOOPBACK_HINTS = ("monitor", "loopback", "blackhole", "stereo mix", "cable output",
+                  "soundflower", "what u hear", "wave out mix", "vb-audio", "voicemeeter")
+
+
+def is_loopback(name: str) -> bool:
+    """Does a device name look like a call's output (a loopback/monitor source)?"""
+    low = name.lower()
+    return any(h in low for h in LOOPBACK_HINTS)
+
+
 @dataclass(eq=False)
 class _Stream:
     device: int
@@ -123,6 +133,8 @@ class LiveSource:
             ids = [resolve_device(coachee, devices), resolve_device(partner, devices)]
             self._streams = [_Stream(i, devices[i]["name"], float(devices[i]["default_samplerate"]),
                                      1, [(speaker, 0)]) for i, speaker in zip(ids, SPEAKERS)]
+        # a call's output (by its name) for the partner: no near gate on that channel
+        self.partner_loopback = stereo is None and is_loopback(self._streams[-1].name)
         self._stats = SourceStats()
         for st in self._streams:
             for speaker, _ in st.routes:

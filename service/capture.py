@@ -92,6 +92,8 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
             backlog.done = True
             backlog.wake.set()
 
+    is_call = getattr(source, "partner_loopback", None)  # the server's near gate skips a call's output
+    kind = None if is_call is None else ("loopback" if is_call else "mic")
     reader = asyncio.get_running_loop().create_task(read())
     session: str | None = None
     ws = None
@@ -99,7 +101,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
         ws = await _connect(url, retry_for=0.0)
         while True:
             try:
-                session = await _hello(ws, token, session, lang, coachee, partner, on_welcome)
+                session = await _hello(ws, token, session, lang, coachee, partner, on_welcome, kind)
                 await _send(ws, session, backlog, reader)
                 return session
             except ConnectionClosedOK as exc:  # the server was stopped: it ended the session
@@ -144,11 +146,11 @@ async def _connect(url: str, retry_for: float):
 
 
 async def _hello(ws, token: str, session: str | None, lang: str, coachee: str, partner: str,
-                 on_welcome) -> str:
+                 on_welcome, source_kind: str | None = None) -> str:
     """A new session (``session`` None) or the one to resume; returns its id."""
     try:
         await ws.send(p.encode(p.Hello(role="capture", token=token, session=session, lang=lang,
-                                       coachee=coachee, partner=partner,
+                                       coachee=coachee, partner=partner, partner_source=source_kind,
                                        client=f"pullcoach-capture {__version__}")))
         reply = p.decode(await ws.recv())
     except ConnectionClosedOK as exc:

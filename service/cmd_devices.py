@@ -12,11 +12,8 @@ import json
 import sys
 from collections.abc import Callable
 
-from pullcoach.audio_live import NO_PORTAUDIO
+from pullcoach.audio_live import NO_PORTAUDIO, is_loopback
 from pullcoach.errors import AudioDeviceError
-
-LOOPBACK_HINTS = ("monitor", "loopback", "blackhole", "stereo mix", "cable output",
-                  "soundflower", "what u hear", "wave out mix", "vb-audio", "voicemeeter")
 
 HOWTO = """\
 Pick the partner's voice (the other side of a call) with a loopback/monitor input:
@@ -29,11 +26,6 @@ Pick the partner's voice (the other side of a call) with a loopback/monitor inpu
   Windows: PortAudio input lists do not expose WASAPI loopback; enable "Stereo Mix" in
     the Sound control panel (Recording tab) or install VB-CABLE and use "CABLE Output".
 Then: pullcoach run --coachee MIC --partner MONITOR   (or --stereo DEVICE for a 2-channel interface)"""
-
-
-def is_loopback(name: str) -> bool:
-    low = name.lower()
-    return any(h in low for h in LOOPBACK_HINTS)
 
 
 def list_inputs(query_devices: Callable | None = None,

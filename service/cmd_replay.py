@@ -20,6 +20,10 @@ def add_pipeline_args(p) -> None:
     p.add_argument("--no-partials", action="store_true", help="final transcripts only (less CPU)")
     p.add_argument("--no-rules", action="store_true", help="speech and transcript events only")
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
+    p.add_argument("--near-gate", choices=("auto", "both", "coachee", "off"), default="auto",
+                   help="silence voices far under a channel's own level (people across the room): "
+                        "auto = the coachee always, the partner unless it is a call's output "
+                        "(a loopback/monitor device)")
 
 
 def register(sub) -> None:
@@ -50,10 +54,16 @@ def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True):
     return Engine(lang=lang, pack=load_rule_pack(rules, lang) if rules else None)
 
 
-def pipeline_config(args):
+def pipeline_config(args, *, partner_loopback: bool = False):
     from pullcoach.pipeline import PipelineConfig
+    from pullcoach.vad import VadConfig
 
-    return PipelineConfig(partials=not getattr(args, "no_partials", False))
+    gate = getattr(args, "near_gate", "auto")
+    if gate == "auto":
+        gate = "coachee" if partner_loopback else "both"
+    speakers = {"both": ("coachee", "partner"), "coachee": ("coachee",), "off": ()}[gate]
+    return PipelineConfig(partials=not getattr(args, "no_partials", False),
+                          vad=VadConfig(near_speakers=speakers))
 
 
 def run_replay(args) -> int:

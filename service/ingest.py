@@ -188,14 +188,19 @@ def _start(service: "Service", hello: p.Hello) -> Ingest:
                               partner=hello.partner or "partner")
     live = Ingest(session_id, WebSocketSource())
     session = service.session_factory(live.source, session_id=session_id, lang=lang,
-                                      coachee=rec.coachee, partner=rec.partner)
+                                      coachee=rec.coachee, partner=rec.partner, **_source(hello))
     _launch(service, rec, live, session)
     return live
 
 
-async def _revive(service: "Service", session_id: str) -> Ingest:
+def _source(hello: p.Hello) -> dict:
+    """What the capture said about its partner channel (only when it said it)."""
+    return {"partner_loopback": True} if hello.partner_source == "loopback" else {}
+
+
+async def _revive(service: "Service", hello: p.Hello) -> Ingest:
     """A session the store holds as interrupted (its server died) goes on here; see revive.py."""
-    store = service.store
+    store, session_id = service.store, hello.session
     async with service.revive_lock:  # two reconnects at once: the second resumes what the first revived
         live = service.ingests.get(session_id)
         if live is not None and not live.source.closed:
@@ -215,7 +220,8 @@ async def _revive(service: "Service", session_id: str) -> Ingest:
         live = Ingest(session_id, WebSocketSource())
         session = service.session_factory(live.source, session_id=session_id, lang=row["lang"] or "nl",
                                           coachee=row["coachee"] or "coachee",
-                                          partner=row["partner"] or "partner", resume=resume)
+                                          partner=row["partner"] or "partner", resume=resume,
+                                          **_source(hello))
         engine = getattr(session, "engine", None)
         if engine is not None:
             await asyncio.to_thread(revive.prime, engine, resume.inputs)
@@ -284,7 +290,7 @@ async def handle(service: "Service", ws: Any) -> None:
         return
     if isinstance(live, str):
         try:
-            live = await _revive(service, live)
+            live = await _revive(service, hello)
         except p.ProtocolError as err:
             await service.refuse(ws, err)
             return

@@ -15,7 +15,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -79,7 +79,8 @@ class _Channel:
         self.ring = Ring(int((cfg.max_utterance_s + 5) * RATE))
         self.scorer = SileroScorer()
         self.vad = VadMachine(cfg.vad)
-        self.near = NearGate(cfg.vad)
+        self.near = NearGate(cfg.vad if speaker in cfg.vad.near_speakers
+                             else replace(cfg.vad, near_margin_db=None))
         self.utt_start: int | None = None
         self.utterance = 0
         self.last_partial = 0

@@ -43,6 +43,7 @@ class Hello:
     lang: str | None = None
     coachee: str | None = None
     partner: str | None = None
+    partner_source: str | None = None  # "loopback" (a call's output) | "mic" | None (unknown)
 
 
 @dataclass(**_frozen)
@@ -137,7 +138,7 @@ def encode(msg: Message) -> str:
     match msg:
         case Hello():
             head.update(role=msg.role, token=msg.token)
-            for name in ("session", "lang", "coachee", "partner"):
+            for name in ("session", "lang", "coachee", "partner", "partner_source"):
                 if getattr(msg, name) is not None:
                     head[name] = getattr(msg, name)
             head["client"] = msg.client
@@ -245,7 +246,8 @@ def _decode(kind: str, data: dict) -> Message:
                          client=_str(data, "client", optional=True) or "",
                          lang=_str(data, "lang", optional=True),
                          coachee=_str(data, "coachee", optional=True),
-                         partner=_str(data, "partner", optional=True))
+                         partner=_str(data, "partner", optional=True),
+                         partner_source=_str(data, "partner_source", optional=True))
         case "welcome":
             raw = data.get("sessions", [])
             if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):

@@ -109,7 +109,7 @@ class Runtime:
         self.transcriber = await asyncio.to_thread(load_transcriber, self.args.model, lang=self.args.lang)
 
     def _make_session(self, source, *, session_id: str, lang: str, coachee: str = "coachee",
-                      partner: str = "partner", resume=None):
+                      partner: str = "partner", resume=None, partner_loopback: bool = False):
         from pullcoach.cmd_replay import make_engine, pipeline_config
         from pullcoach.session import LiveSession
         if lang not in ("nl", "en"):
@@ -121,7 +121,8 @@ class Runtime:
             self.kept.add(session_id)  # marked in the store once its row exists
         session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
                               engine=make_engine(lang, rules=getattr(self.args, "rules", None),
-                                                 enabled=not getattr(self.args, "no_rules", False)), config=pipeline_config(self.args),
+                                                 enabled=not getattr(self.args, "no_rules", False)),
+                              config=pipeline_config(self.args, partner_loopback=partner_loopback),
                               pace="live", coachee=coachee, partner=partner, keeper=keeper,
                               resume=resume)
         session.add_sink(self.hub.publish)
@@ -149,7 +150,8 @@ class Runtime:
                   f"  overlay:  {base}/?session={sid}#token={token}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  tokens:   overlay {token}  trainer {self.tokens.trainer}", file=sys.stderr, flush=True)
-            session = self._make_session(source, session_id=sid, lang=self.args.lang)
+            session = self._make_session(source, session_id=sid, lang=self.args.lang,
+                                         partner_loopback=getattr(source, "partner_loopback", False))
             self.hub.attach(sid, session)
             if printer:
                 self.hub.subscribe(_print_nudge)

@@ -97,6 +97,9 @@ class VadConfig:
     near_chunk: int = 32  # frames (~1 s) per level sample
     near_min_voiced: int = 8  # voiced frames a level sample needs
     near_window: int = 60  # level samples remembered (voiced seconds, not wall time)
+    # the channels it judges: not a call's output (a loopback has no room behind it, and a
+    # remote voice 12-18 dB quieter than the first would be cut: measured, README Devices)
+    near_speakers: tuple[str, ...] = ("coachee", "partner")
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,12 @@ def test_two_devices_at_native_rates_are_resampled(fake):
     assert st["speakers"]["coachee"]["native_rate"] == 48000
 
 
+def test_a_monitor_partner_is_known_to_be_a_calls_output(fake):
+    assert source(coachee="Headset", partner=3).partner_loopback  # "Monitor of Built-in Audio"
+    assert not source(coachee="Headset", partner=0).partner_loopback  # a second mic
+    assert not source(stereo=4).partner_loopback  # a stereo recorder: face to face
+
+
 def test_stereo_device_split_per_channel_at_44k1(fake):
     sig = np.concatenate([tone(300, 1.0, 44100), tone(1200, 1.0, 44100),
                           tone(50, 1.0, 44100), tone(2000, 1.0, 44100)], axis=1)

@@ -125,3 +125,39 @@ def test_a_quiet_room_gives_the_same_speech_events(script, name):
     gated, plain = speech(_vad(x)), speech(_vad(x, OFF))
     assert [(type(e), e.speaker) for e in gated] == [(type(e), e.speaker) for e in plain]
     assert max(abs(a.t - b.t) for a, b in zip(gated, plain)) <= 0.07
+
+
+def _partner_speech_after(path, vad, cut=28.0, db=18.0):
+    """Partner speech detected after ``cut`` when the partner gets ``db`` quieter there (a
+    second remote voice on a call's output, or the partner leaning back from their mic)."""
+    from pullcoach.audio import FileSource
+    seg, evs, gain = Segmenter(PipelineConfig(vad=vad, partials=False)), [], 10 ** (-db / 20)
+    for b in FileSource(path, speed="max").produce():
+        x = b.samples * gain if b.speaker == "partner" and b.start >= cut * 16000 else b.samples
+        evs += seg.feed(b.speaker, b.start, x)[0]
+    evs += seg.finish()[0]
+    open_, total = None, 0.0
+    for e in evs:
+        if isinstance(e, SpeechStarted) and e.speaker == "partner":
+            open_ = e.t
+        elif isinstance(e, SpeechEnded) and e.speaker == "partner" and open_ is not None:
+            total += e.t - open_ if open_ >= cut else 0.0
+            open_ = None
+    return total
+
+
+def test_a_calls_output_keeps_a_quieter_remote_voice_when_the_partner_is_not_gated():
+    path = AUDIO / "en_push.flac"
+    gated = _partner_speech_after(path, VadConfig())
+    ungated = _partner_speech_after(path, VadConfig(near_speakers=("coachee",)))
+    assert gated < 1.0 and ungated > 5.0  # of 14 s the partner speaks after 28 s
+
+
+@pytest.mark.parametrize("gate, loopback, speakers", [
+    ("auto", False, ("coachee", "partner")), ("auto", True, ("coachee",)),
+    ("both", True, ("coachee", "partner")), ("coachee", False, ("coachee",)), ("off", False, ())])
+def test_near_gate_option(gate, loopback, speakers):
+    from argparse import Namespace
+    from pullcoach.cmd_replay import pipeline_config
+    cfg = pipeline_config(Namespace(near_gate=gate), partner_loopback=loopback)
+    assert cfg.vad.near_speakers == speakers

@@ -95,6 +95,27 @@ def test_capture_streams_a_session_to_the_server():
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+def test_a_capture_of_a_calls_output_asks_for_no_near_gate_on_the_partner():
+    async def main():
+        hub, made = Hub(), []
+
+        def factory(source, *, session_id, lang, coachee, partner, **kw):
+            made.append(kw)
+            return CountingSession(hub, source, session_id)
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=factory).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=0, samples=np.zeros(800, np.float32))]
+        for loopback in (True, False, None):
+            src = ListSource(blocks)
+            if loopback is not None:
+                src.partner_loopback = loopback
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, src)
+        assert made == [{"partner_loopback": True}, {}, {}]
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
 def test_capture_with_a_wrong_token_is_refused():
     async def main():
         hub = Hub()
