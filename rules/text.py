@@ -5,7 +5,8 @@ met mij" for "Als ik je goed begrijp"). A phrase therefore matches when each of 
 tokens matches the text token by token with some slack:
 
 - exact token, or a prefix pattern (``begrijp*``),
-- one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"),
+- one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"), or the same once long
+  vowels are written short ("daarnaast" ~ "darnast"),
 - two or three adjacent text tokens joined, for tokens of 6+ letters, and then one edit
   away too ("boven dien" -> "bovendien", "in de reen" -> "iedereen"; "om dat" stays two
   words). That also reads "wel om" as "welkom", so the Dutch word-order question check
@@ -115,7 +116,19 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
         return word.startswith(pat[:-1])
     if pat == word:
         return True
-    return fuzzy and len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0] and _one_edit(pat, word)
+    if not (fuzzy and len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0]):
+        return False
+    # or the same but for long vowels written short ("darnast"): no further edit, since
+    # "meteen" read as "meten" is one edit from "moeten"
+    return _one_edit(pat, word) or (_short(pat) != pat and _short(pat) == _short(word))
+
+
+_LONG = re.compile(r"([aeiou])\1")
+
+
+def _short(word: str) -> str:
+    """Long vowels written short ("daarnaast" -> "darnast"): Whisper drops the doubling."""
+    return _LONG.sub(r"\1", word)
 
 
 @dataclass(frozen=True, slots=True)

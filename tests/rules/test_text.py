@@ -18,6 +18,14 @@ def test_one_edit_for_long_words_only():
     assert not PhraseSet(["want"]).find(tokens("wand"))
 
 
+def test_long_vowels_written_short_match_but_nothing_further():
+    # Whisper base on the demo: "Darnast is het ook gewoon de tijd"
+    assert PhraseSet(["daarnaast"]).find(tokens("Darnast is het ook gewoon de tijd"))
+    assert PhraseSet(["daarnaast"]).find(tokens("darnaast"))
+    assert not PhraseSet(["moeten"]).find(tokens("dan kunt u meteen uitleggen"))  # meten != moeten
+    assert not PhraseSet(["aangezien"]).find(tokens("heb je het al gezien"))  # algezien: two edits
+
+
 def test_prefix_and_gap():
     assert PhraseSet(["als ik je goed begrijp*"]).find(tokens("als ik je goed begrijpen"))
     assert PhraseSet(["je zou ... moeten"]).find(tokens("je zou echt eens moeten stoppen"))
