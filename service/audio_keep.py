@@ -4,8 +4,9 @@
 16-bit). ``write(block)`` only queues a copy of the samples; a worker thread encodes, so
 it is safe to call on the event loop. Gaps in a channel's clock are filled with silence,
 so sample n of every file is audio time n / 16000, like the events. A session revived
-after a server restart goes on in ``<speaker>.2.flac`` (silent up to where it resumed):
-the first file, cut off by the crash, stays as it is.
+after a server restart goes on in ``<speaker>.2.flac`` (silent up to the first audio the
+capture sent again, a few seconds before the crash): the first file, cut off by the crash,
+stays as it is.
 """
 
 from __future__ import annotations
