@@ -294,6 +294,11 @@ async def handle(service: "Service", ws: Any) -> None:
         except p.ProtocolError as err:
             await service.refuse(ws, err)
             return
+        except Exception as exc:  # a store that cannot be read: say so, keep serving
+            log.exception("could not revive session %s", hello.session)
+            await service.refuse(ws, p.protocol_error(
+                "no-session", f"could not go on with session {hello.session} ({exc}): start a new one"))
+            return
     resumed = live is not None
     if live is None:
         live = _start(service, hello)

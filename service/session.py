@@ -95,6 +95,12 @@ class LiveSession:
                                       wall_clock=round(self.started_wall, 3),
                                       coachee=self.names[0], partner=self.names[1]))
 
+    def _begin(self, first_block=None) -> None:
+        if self.resume is None:
+            self._start(first_block)
+        else:
+            self._go_on(first_block)
+
     def _go_on(self, first_block=None) -> None:
         """A revived session: no new start; close the speech the old server left open and
         go on at the first audio after where it stopped."""
@@ -122,7 +128,7 @@ class LiveSession:
         try:
             async for block in self.source.blocks():
                 if self.started_wall is None:
-                    self._go_on(block) if self.resume is not None else self._start(block)
+                    self._begin(block)
                 if self.keeper is not None:
                     self.keeper.write(block)
                 self._emit_all(*self.segmenter.feed(block.speaker, block.start, block.samples))
@@ -139,7 +145,7 @@ class LiveSession:
             raise
         finally:
             if self.started_wall is None:  # no audio came at all
-                self._go_on() if self.resume is not None else self._start()
+                self._begin()
             self._emit_all(*self.segmenter.finish())
             await self.scheduler.close()
             await asyncio.shield(worker)
