@@ -56,6 +56,9 @@ class Runtime:
         if Store is not None:
             self.store = Store(data_dir(self.args.data_dir))
             self.hub.subscribe(self.store.sink)
+            for sid in self.store.interrupted:
+                print(f"session {sid} was cut off (pullcoach stopped without ending it); its events "
+                      f"are kept: pullcoach report {sid}", file=sys.stderr, flush=True)
         self.hub.subscribe(self._count)
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
@@ -204,6 +207,9 @@ class Runtime:
         await self._start()
         try:
             self._save({})
+            if self.store is not None and self.store.interrupted:
+                print("a capture that reconnects within 2 minutes goes on with its session",
+                      file=sys.stderr, flush=True)
             base = self._base()
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"

@@ -384,6 +384,7 @@ class Store:
     def _mark_interrupted(self) -> None:
         live = self._con.execute("SELECT id, owner FROM sessions WHERE status = 'live'").fetchall()
         gone = [sid for sid, owner in live if not self._owner_alive(owner)]
+        self.interrupted = gone  # cut off by a crash or a kill, found at this open
         if gone:
             with self._con:
                 self._con.executemany(

@@ -122,13 +122,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
-async def _serve(port, data, env):
+async def _serve(port, data, env, said=None):
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pullcoach", "serve", "--port", str(port), "--data-dir", str(data),
         env=env, stderr=asyncio.subprocess.PIPE)
     while True:
         line = (await asyncio.wait_for(proc.stderr.readline(), 120)).decode()
         assert line, "serve exited early"
+        if said is not None:
+            said.append(line)
         if line.startswith("pullcoach serving on"):
             return proc
 
@@ -174,8 +176,10 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         first.send_signal(signal.SIGKILL)
         await first.wait()
         await asyncio.sleep(1.0)
-        second = await _serve(port, data, env)
+        said = []
+        second = await _serve(port, data, env, said)
         procs.append(second)
+        assert f"session {sid} was cut off" in "".join(said)  # the restarted server says so
         # the overlay keeps its token: "not yet" (retry) until the capture has revived it
         for _ in range(100):
             ws, reply = await _hello(port, role="overlay", token=token, session=sid)
