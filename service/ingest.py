@@ -182,15 +182,19 @@ def _gone(session: str) -> p.ProtocolError:
 
 def _start(service: "Service", hello: p.Hello) -> Ingest:
     session_id = new_session_id()
-    lang = hello.lang or "nl"
-    rec = service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
-                              lang=lang, coachee=hello.coachee or "coachee",
-                              partner=hello.partner or "partner")
+    rec = _declare(service, session_id, hello.lang, hello.coachee, hello.partner)
     live = Ingest(session_id, WebSocketSource())
-    session = service.session_factory(live.source, session_id=session_id, lang=lang,
+    session = service.session_factory(live.source, session_id=session_id, lang=rec.lang,
                                       coachee=rec.coachee, partner=rec.partner, **_source(hello))
     _launch(service, rec, live, session)
     return live
+
+
+def _declare(service: "Service", session_id: str, lang, coachee, partner):
+    """The hub's record of a capture session; its overlay token is derived (tokens.py)."""
+    return service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
+                               lang=lang or "nl", coachee=coachee or "coachee",
+                               partner=partner or "partner")
 
 
 def _source(hello: p.Hello) -> dict:
@@ -218,17 +222,15 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         except ValueError:
             raise _gone(session_id) from None
         live = Ingest(session_id, WebSocketSource())
-        session = service.session_factory(live.source, session_id=session_id, lang=row["lang"] or "nl",
-                                          coachee=row["coachee"] or "coachee",
-                                          partner=row["partner"] or "partner", resume=resume,
-                                          **_source(hello))
+        names = {"lang": row["lang"] or "nl", "coachee": row["coachee"] or "coachee",
+                 "partner": row["partner"] or "partner"}
+        session = service.session_factory(live.source, session_id=session_id, resume=resume,
+                                          **names, **_source(hello))
         engine = getattr(session, "engine", None)
         if engine is not None:
             await asyncio.to_thread(revive.prime, engine, resume.inputs)
         await asyncio.to_thread(store.reopen, session_id)
-        rec = service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
-                                  lang=row["lang"] or "nl", coachee=row["coachee"] or "coachee",
-                                  partner=row["partner"] or "partner")
+        rec = _declare(service, session_id, **names)  # only once it can go on
         rec.live, rec.started_wall, rec.t = True, resume.started_wall, resume.t
         service.recall(session_id, events)  # late trainers catch up on the whole session
         log.warning("session %s revived at %.1f s after a server restart", session_id, resume.t)
