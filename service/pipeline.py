@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from pullcoach.asr import Transcriber
+from pullcoach.channel_check import ChannelCheck, CheckConfig
 from pullcoach.ring import Ring
 from pullcoach.rules.events import (
     COACHEE, SPEAKERS, PipelineWarning, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
@@ -50,6 +51,7 @@ class PipelineConfig:
     max_utterance_s: float = 25.0  # cut before Whisper's 30 s window
     max_skew_s: float = 2.0  # a channel this far behind the other is padded with silence
     behind_warn_s: float = 3.0  # watchdog: warn when a final waits this long
+    check: CheckConfig = CheckConfig()  # set-up checks: silent or doubled channels
 
 
 @dataclass(slots=True)
@@ -97,6 +99,8 @@ class Segmenter:
         self.channels = {s: _Channel(s, config) for s in speakers}
         self.pos = 0  # samples processed by the VAD on every channel (frame-aligned)
         self.next_tick = 0.0
+        pair = tuple(self.channels)
+        self.check = ChannelCheck(pair, config.check) if len(pair) == 2 else None
 
     @property
     def clock(self) -> float:
@@ -126,6 +130,14 @@ class Segmenter:
         tick = self.config.tick_s
         self.next_tick = round((int(t / tick + 1e-6) + 1) * tick, 6)
 
+    def _check(self, s0: int, levels: dict, raw: dict, corrs: dict) -> list:
+        if self.check is None:
+            return []
+        a, b = self.check.speakers
+        corr = np.maximum(corrs[a], corrs[b])
+        skip = frozenset(s for s, c in self.channels.items() if c.stalled)
+        return self.check.feed(s0, levels, raw, corr, skip)
+
     def _pad_laggards(self) -> list:
         """A channel that stalls (device gone quiet, loopback paused) is filled with silence
         so the other one goes on being coached; the user is told once per stall."""
@@ -147,6 +159,10 @@ class Segmenter:
                 c.padded += n
             elif c.stalled and lead - c.ring.end < limit // 2:
                 c.stalled = False
+                warnings.append(PipelineWarning(
+                    t=round(c.ring.end / RATE, 3), kind="channel-ok",
+                    message=f"Audio from the {c.speaker}'s channel again.",
+                    detail={"speaker": c.speaker, "after": "channel-stalled"}))
         return warnings
 
     def finish(self) -> tuple[list, list[Job]]:
@@ -177,19 +193,21 @@ class Segmenter:
             levels[sp] = frame_db(frames[sp])
         marks: list[tuple[int, int, str, str]] = []  # (sample, order, speaker, kind)
         vad = self.config.vad
+        raw, corrs = {}, {}
         for sp, ch in self.channels.items():
             others = [o for o in self.channels if o != sp]
             other = levels[others[0]] if len(others) == 1 else None
-            corr = (correlation(frames[sp], frames[others[0]], vad.bleed_lag)
-                    if other is not None else None)
-            probs = bleed_gate(ch.scorer.score(frames[sp]), levels[sp], other, vad, corr)
+            corrs[sp] = (correlation(frames[sp], frames[others[0]], vad.bleed_lag)
+                         if other is not None else None)
+            raw[sp] = ch.scorer.score(frames[sp])
+            probs = bleed_gate(raw[sp], levels[sp], other, vad, corrs[sp])
             onset, keep = ch.near(probs, levels[sp])
             for b in ch.vad.push(s0, onset, keep=keep):
                 # order at equal samples: utterance ends, speech ends, then starts
                 order = {"end": 0, "pause": 1, "resume": 2, "start": 2}[b.kind]
                 marks.append((b.sample, order, sp, b.kind))
         self.pos = s1
-        events: list = []
+        events: list = self._check(s0, levels, raw, corrs)
         jobs: list[Job] = []
         for sample, _, sp, kind in sorted(marks):
             e, j = self._boundary(self.channels[sp], kind, sample, s1)

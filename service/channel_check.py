@@ -1,0 +1,158 @@
+"""Set-up checks: does each channel carry what it should?
+
+Three mistakes spoil a session without raising any error: a channel with no sound at
+all (a muted or blocked mic, a monitor with nothing playing, the wrong device), a
+channel that never carries speech while the other does (the wrong input), and both
+channels carrying the same sound (one mic picked for both speakers, or two ``pulse``
+streams left unrouted). ``ChannelCheck`` watches the VAD's frames for them, warns once,
+and says so again when it is put right (``channel-ok``, ``channels-apart``).
+
+Pure: per-frame levels and speech probabilities in, ``PipelineWarning`` out. It counts
+frames, so the result does not depend on how the audio arrived in blocks.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from pullcoach.rules.events import PipelineWarning
+
+FRAME_S = 512 / 16_000  # one VAD frame
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    # digital silence: a live mic's noise floor sits at -60..-90 dBFS (16 bits of noise
+    # is -90); a muted or blocked input, or a monitor with nothing playing, gives zeros
+    silent_db: float = -100.0
+    silent_s: float = 20.0        # that long without any sound is worth a word ...
+    other_voiced_s: float = 3.0   # ... when the other channel spoke meanwhile, or was silent too
+    sound_back_s: float = 1.0     # sound this long again puts it right
+    speech_s: float = 30.0        # the other spoke this long and this channel never did
+    heard_s: float = 0.5          # speech this long counts as "it did"
+    voiced_p: float = 0.5         # Silero's own onset threshold
+    # the same sound on both: at a moment both are voiced, correlated (0-10 ms either
+    # way) and within a few dB; a voice leaking through speakers is 20 dB down
+    same_corr: float = 0.8
+    same_db: float = 3.0
+    same_frames: int = 156        # judged over the last ~5 s voiced on both
+    same_share: float = 0.8       # warn at this share of "same" frames ...
+    apart_share: float = 0.2      # ... and say it is right again at this one
+
+
+def _frames(seconds: float) -> int:
+    return max(1, round(seconds / FRAME_S))
+
+
+class _State:
+    def __init__(self) -> None:
+        self.quiet = 0          # frames without sound, in a row
+        self.other_voiced = 0   # the other's voiced frames during that run
+        self.sound = 0          # frames with sound, in a row
+        self.voiced = 0         # voiced frames since the start
+        self.warned: str | None = None  # "no-sound" | "no-speech" while unresolved
+        self.asked = False      # no-speech is asked once a session
+
+
+class ChannelCheck:
+    def __init__(self, speakers: tuple[str, str], config: CheckConfig = CheckConfig()) -> None:
+        self.speakers = speakers
+        self.config = config
+        self.state = {s: _State() for s in speakers}
+        self.same: deque[bool] = deque(maxlen=config.same_frames)
+        self.same_warned = False
+
+    def feed(self, s0: int, levels: dict[str, np.ndarray], probs: dict[str, np.ndarray],
+             corr: np.ndarray, skip: frozenset[str] = frozenset()) -> list[PipelineWarning]:
+        """One batch of frames starting at sample ``s0``: each channel's levels (dBFS) and
+        raw speech probabilities, and their correlation (either way) per frame. A channel
+        in ``skip`` (padded for a stall, already warned about) is not judged."""
+        c = self.config
+        a, b = self.speakers
+        out: list[PipelineWarning] = []
+        n = len(corr)
+        voiced = {s: probs[s] >= c.voiced_p for s in self.speakers}
+        sounding = {s: levels[s] >= c.silent_db for s in self.speakers}
+        same = (voiced[a] & voiced[b] & (corr >= c.same_corr)
+                & (np.abs(levels[a] - levels[b]) <= c.same_db))
+        for i in range(n):
+            t = round((s0 + i * 512) / 16_000, 3)
+            for sp in self.speakers:
+                other = b if sp == a else a
+                out += self._channel(sp, other, t, bool(sounding[sp][i]), bool(voiced[sp][i]),
+                                     bool(voiced[other][i]), sp in skip)
+            if voiced[a][i] and voiced[b][i]:
+                out += self._same(t, bool(same[i]))
+        return out
+
+    def _channel(self, sp: str, other: str, t: float, sound: bool, voiced: bool,
+                 other_voiced: bool, skip: bool) -> list[PipelineWarning]:
+        c, st = self.config, self.state[sp]
+        if skip:
+            st.quiet = st.other_voiced = 0
+            return []
+        st.voiced += voiced
+        if sound:
+            st.quiet = st.other_voiced = 0
+            st.sound += 1
+        else:
+            st.quiet += 1
+            st.sound = 0
+            st.other_voiced += other_voiced
+        out = []
+        if st.warned == "no-sound" and st.sound >= _frames(c.sound_back_s):
+            st.warned = None
+            out.append(self._ok(sp, t, f"The {sp}'s channel carries sound again."))
+        elif st.warned == "no-speech" and st.voiced >= _frames(c.heard_s):
+            st.warned = None
+            out.append(self._ok(sp, t, f"Speech on the {sp}'s channel now."))
+        if st.warned is None and st.quiet >= _frames(c.silent_s):
+            peer = self.state[other]
+            if st.other_voiced >= _frames(c.other_voiced_s) or peer.quiet >= _frames(c.silent_s):
+                st.warned = "no-sound"
+                out.append(PipelineWarning(
+                    t=t, kind="channel-silent",
+                    message=(f"No sound at all from the {sp}'s channel for {c.silent_s:.0f} s: "
+                             "is that device muted, the wrong one, or (a call) not playing? "
+                             "`pullcoach devices` lists the inputs."),
+                    detail={"speaker": sp, "reason": "no-sound", "seconds": c.silent_s}))
+        if (st.warned is None and not st.asked and st.voiced < _frames(c.heard_s)
+                and self.state[other].voiced >= _frames(c.speech_s)):
+            st.asked = True
+            st.warned = "no-speech"
+            out.append(PipelineWarning(
+                t=t, kind="channel-silent",
+                message=(f"No speech on the {sp}'s channel yet, while the {other} spoke "
+                         f"{c.speech_s:.0f} s: is it the right device? `pullcoach devices` "
+                         "lists the inputs."),
+                detail={"speaker": sp, "reason": "no-speech", "seconds": c.speech_s}))
+        return out
+
+    def _same(self, t: float, same: bool) -> list[PipelineWarning]:
+        c = self.config
+        self.same.append(same)
+        if len(self.same) < self.same.maxlen:
+            return []
+        share = sum(self.same) / len(self.same)
+        if not self.same_warned and share >= c.same_share:
+            self.same_warned = True
+            return [PipelineWarning(
+                t=t, kind="channels-same",
+                message=("Both channels carry the same sound: one microphone recorded twice (give "
+                         "each speaker their own device, --coachee and --partner, or route the two "
+                         "`pulse` streams apart in pavucontrol), or speakers so loud that the mic "
+                         "hears the call as loudly as the call itself (wear a headset)."),
+                detail={"share": round(share, 2)})]
+        if self.same_warned and share <= c.apart_share:
+            self.same_warned = False
+            return [PipelineWarning(t=t, kind="channels-apart",
+                                    message="The two channels carry different sound again.",
+                                    detail={"share": round(share, 2)})]
+        return []
+
+    @staticmethod
+    def _ok(sp: str, t: float, message: str) -> PipelineWarning:
+        return PipelineWarning(t=t, kind="channel-ok", message=message, detail={"speaker": sp})

@@ -1,0 +1,146 @@
+"""Set-up checks: a silent channel, a channel with no speech, one mic on both channels.
+
+Unit tests feed the pure ChannelCheck frame figures; the audio tests send real fixture
+speech through the Segmenter (Silero, bleed correlation) as a live session would."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pullcoach.audio_file import decode
+from pullcoach.channel_check import FRAME_S, ChannelCheck, CheckConfig
+from pullcoach.pipeline import Segmenter
+from pullcoach.rules.events import PipelineWarning
+
+AUDIO = Path(__file__).parents[1] / "fixtures" / "audio"
+SP = ("coachee", "partner")
+
+
+def frames(seconds):
+    return round(seconds / FRAME_S)
+
+
+def run(check, parts, batch=7):
+    """parts: [(seconds, {speaker: (level_db, prob)}, corr)] fed in odd-sized batches."""
+    lv, pr, co = {s: [] for s in SP}, {s: [] for s in SP}, []
+    for seconds, per, corr in parts:
+        n = frames(seconds)
+        for s in SP:
+            lv[s] += [per[s][0]] * n
+            pr[s] += [per[s][1]] * n
+        co += [corr] * n
+    lv = {s: np.array(v) for s, v in lv.items()}
+    pr = {s: np.array(v, np.float32) for s, v in pr.items()}
+    co = np.array(co)
+    out = []
+    for i in range(0, len(co), batch):
+        out += check.feed(i * 512, {s: lv[s][i:i + batch] for s in SP},
+                          {s: pr[s][i:i + batch] for s in SP}, co[i:i + batch])
+    return out
+
+
+TALK = (-25.0, 0.95)
+ROOM = (-70.0, 0.02)      # a live mic nobody speaks into
+ZERO = (-240.0, 0.0)      # digital silence (frame_db of zeros)
+
+
+def test_a_muted_partner_is_reported_after_20_s_of_the_coachee_talking_and_cleared_when_it_sounds():
+    clicks = [(0.5, {"coachee": TALK, "partner": ZERO}, 0.0), (0.1, {"coachee": TALK, "partner": ROOM}, 0.0)]
+    out = run(ChannelCheck(SP), [(25, {"coachee": TALK, "partner": ZERO}, 0.0), *clicks * 4,
+                                 (3, {"coachee": ROOM, "partner": TALK}, 0.0)])
+    assert [(w.kind, w.detail["speaker"]) for w in out] == [("channel-silent", "partner"),
+                                                            ("channel-ok", "partner")]
+    assert out[0].detail["reason"] == "no-sound"
+    assert out[0].t == pytest.approx(20.0, abs=0.05) and out[1].t == pytest.approx(28.3, abs=0.05)
+    assert "muted" in out[0].message and "pullcoach devices" in out[0].message
+
+
+def test_a_listening_partner_on_a_live_mic_and_short_silences_give_no_warning():
+    # a long coachee turn while the partner's live mic only hears the room
+    out = run(ChannelCheck(SP), [(28, {"coachee": TALK, "partner": ROOM}, 0.0)])
+    # digital silence, but never 20 s in a row
+    parts = [(15, {"coachee": TALK, "partner": ZERO}, 0.0), (2, {"coachee": ROOM, "partner": TALK}, 0.0)] * 3
+    out += run(ChannelCheck(SP), parts)
+    assert out == []
+
+
+def test_two_dead_channels_are_both_reported_but_a_silence_with_no_one_talking_on_the_other_is_not():
+    both = run(ChannelCheck(SP), [(21, {"coachee": ZERO, "partner": ZERO}, 0.0)])
+    assert sorted(w.detail["speaker"] for w in both) == ["coachee", "partner"]
+    # the partner's call is silent while the coachee's live mic hears only the room
+    assert run(ChannelCheck(SP), [(40, {"coachee": ROOM, "partner": ZERO}, 0.0)]) == []
+
+
+def test_a_channel_that_never_carries_speech_is_asked_about_once():
+    noise = (-50.0, 0.05)  # the wrong input: hiss, no voice
+    out = run(ChannelCheck(SP), [(35, {"coachee": TALK, "partner": noise}, 0.0),
+                                 (35, {"coachee": TALK, "partner": noise}, 0.0)])
+    assert [(w.kind, w.detail["reason"]) for w in out] == [("channel-silent", "no-speech")]
+    assert out[0].t == pytest.approx(30.0, abs=0.05)
+    out = run(ChannelCheck(SP), [(31, {"coachee": TALK, "partner": noise}, 0.0),
+                                 (1, {"coachee": ROOM, "partner": TALK}, 0.0)])
+    assert [w.kind for w in out] == ["channel-silent", "channel-ok"]
+
+
+def test_one_mic_on_both_channels_is_reported_and_routing_them_apart_clears_it():
+    same = {"coachee": TALK, "partner": (-26.0, 0.95)}
+    out = run(ChannelCheck(SP), [(1, {"coachee": TALK, "partner": ROOM}, 0.1),
+                                 (8, same, 0.97),
+                                 (8, {"coachee": TALK, "partner": (-45.0, 0.9)}, 0.9)])  # bleed now
+    assert [w.kind for w in out] == ["channels-same", "channels-apart"]
+    assert out[0].t == pytest.approx(1 + 156 * FRAME_S, abs=0.05)
+
+
+def test_bleed_and_overlapping_talk_are_not_the_same_sound():
+    out = run(ChannelCheck(SP), [(20, {"coachee": TALK, "partner": (-45.0, 0.9)}, 0.9),   # 20 dB bleed
+                                 (20, {"coachee": TALK, "partner": (-24.0, 0.9)}, 0.2)])  # two voices
+    assert out == []
+
+
+def test_the_result_does_not_depend_on_batching():
+    parts = [(25, {"coachee": TALK, "partner": ZERO}, 0.0), (9, {"coachee": TALK, "partner": TALK}, 0.95),
+             (3, {"coachee": ROOM, "partner": TALK}, 0.0)]
+    one = run(ChannelCheck(SP), parts, batch=1)
+    assert one and run(ChannelCheck(SP), parts, batch=50) == one
+
+
+def test_a_channel_padded_for_a_stall_is_not_judged():
+    check = ChannelCheck(SP, CheckConfig())
+    n = frames(30)
+    out = check.feed(0, {"coachee": np.full(n, -25.0), "partner": np.full(n, -240.0)},
+                     {"coachee": np.full(n, 0.9), "partner": np.zeros(n)}, np.zeros(n),
+                     skip=frozenset({"partner"}))
+    assert out == []
+
+
+# -- real speech through the Segmenter -------------------------------------------------
+
+def _stereo(name):
+    return np.concatenate(list(decode(AUDIO / f"{name}.flac", False)), axis=0)
+
+
+def _segment(coachee, partner):
+    seg, out = Segmenter(), []
+    for i in range(0, len(coachee), 800):
+        for sp, x in (("coachee", coachee), ("partner", partner)):
+            out += [e for e in seg.feed(sp, i, x[i:i + 800])[0] if isinstance(e, PipelineWarning)]
+    return out + [e for e in seg.finish()[0] if isinstance(e, PipelineWarning)]
+
+
+@pytest.mark.parametrize("name", ["nl_push_mb", "nl_push_bleed", "en_pull"])
+def test_real_conversations_give_no_set_up_warning(name):
+    x = _stereo(name)
+    assert _segment(x[:, 0], x[:, 1]) == []
+
+
+def test_one_voice_on_both_channels_and_a_dead_partner_are_found_in_real_audio():
+    x = _stereo("nl_push_mb")
+    mono = (x[:, 0] + x[:, 1]) / 2
+    same = _segment(mono, mono.copy())
+    assert [w.kind for w in same] == ["channels-same"] and same[0].t < 12.0
+    dead = _segment(x[:, 0], np.zeros(len(x), np.float32))
+    assert [(w.kind, w.detail["speaker"]) for w in dead] == [("channel-silent", "partner")]
+    # the same mic a few ms apart on each channel (two streams of one device) is still the same
+    late = np.concatenate([np.zeros(80, np.float32), mono[:-80]])
+    assert [w.kind for w in _segment(mono, late)] == ["channels-same"]
