@@ -15,9 +15,10 @@ clock, by default its first block) says how far the samples now lie from wall ti
 positive, the device delivered fewer samples than nominal and samples must be added;
 negative, samples must be dropped.
 
-Pure: numbers in (``observe``), corrections out, in output samples (``take_jump`` for a
-step over 100 ms to apply at once, ``step`` for single samples to slew); no clock reads,
-no threads. ``audio_live.LiveSource`` applies them.
+Pure: numbers in (``observe``), corrections out, in output samples: ``step`` for single
+samples to slew, ``take_jump`` for an error over 100 ms to apply at once. Both may be
+asked for a block that arrived before the last one observed (a queue between them). No
+clock reads, no threads; ``audio_live.LiveSource`` applies them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = ["DriftTracker"]
 class DriftTracker:
     """Lower envelope of arrival residuals -> corrections in ``out_rate`` samples.
 
+    origin: r (seconds) where the stream was placed; default: its first block's.
     window: seconds of the sliding minimum; a burst of late blocks shorter than it is
     ignored, and audio lost unreported shows as a step once it has passed.
     start/stop: hysteresis in output samples (2 ms / 0.5 ms at 16 kHz): slewing starts
@@ -49,8 +51,8 @@ class DriftTracker:
         self.history = history
         self.origin = origin
         self.applied = 0        # output samples added (+) or dropped (-) so far, jumps too
-        self.slewed = 0         # single samples added or dropped by step()
-        self.jumps = 0          # jumps handed out by take_jump()
+        self.slewed = 0         # samples added or dropped by step()
+        self.jumps = 0          # jumps found (handed out by take_jump())
         self.ready = False      # a full window has been seen
         self._t0: float | None = None
         self._low: deque[tuple[float, float]] = deque()     # (t, r), r rising: [0] is the min
@@ -59,8 +61,7 @@ class DriftTracker:
         self._points: deque[tuple[float, float]] = deque()  # envelope minima for the slope
         self._next_point = 0.0
         self._slope = 0.0       # d(envelope)/dt
-        self._error = 0.0
-        self._target = 0
+        self._t = 0.0           # the last arrival
         self._slewing = False
         self._pending = 0
 
@@ -69,11 +70,6 @@ class DriftTracker:
         """How fast the device runs against the wall clock, in ppm (+ = fast: samples
         get dropped; - = slow: samples get added)."""
         return -self._slope * 1e6
-
-    @property
-    def error(self) -> float:
-        """``e`` in seconds: the envelope (extrapolated to now) less the origin."""
-        return self._error
 
     def observe(self, t: float, frames: int) -> None:
         """A block arrived at time ``t``; ``frames`` counts native frames handed over so
@@ -84,6 +80,7 @@ class DriftTracker:
             self._next_point = t + self.window
             if self.origin is None:
                 self.origin = r
+        self._t = t
         low = self._low
         while low and low[-1][1] >= r:
             low.pop()
@@ -99,40 +96,52 @@ class DriftTracker:
             self._next_point = t + self.window / 2
             if not self._points or self._points[-1][0] != low_t:
                 self._points.append((low_t, low_r - self._stepped))
-            while self._points[0][0] < t - self.history:
+            while len(self._points) > 1 and self._points[0][0] < t - self.history:
                 self._points.popleft()
             self._slope = _slope(self._points)
+
+    def error(self, t: float | None = None) -> float:
+        """``e`` in seconds for audio that arrived at ``t`` (default: the last block): the
+        envelope, brought from its minimum's time to ``t`` along the slope, less the
+        origin. (On a rising envelope the window's minimum sits a window ago.)"""
         if not self.ready:
-            return
-        # the window's minimum sits up to `window` ago on a rising envelope: bring it to now
-        self._error = low_r + self._slope * (t - low_t) - self.origin
-        self._target = round(self._error * self.out_rate)
-        off = self._target - self.applied
-        if abs(off) > self.jump * self.out_rate:
-            self._pending += off
-            self.applied += off
+            return 0.0
+        low_t, low_r = self._low[0]
+        return low_r + self._slope * ((self._t if t is None else t) - low_t) - self.origin
+
+    def wanted(self, t: float | None = None) -> int:
+        """The total correction (output samples) due for audio that arrived at ``t``:
+        ``round(e * out_rate)`` once it is off what is applied by more than ``start``
+        (or, while slewing, by more than ``stop``); else what is applied."""
+        target = round(self.error(t) * self.out_rate)
+        off = abs(target - self.applied)
+        if off > self.start or (self._slewing and off > self.stop):
+            return target
+        return self.applied
+
+    def step(self, limit: int, t: float | None = None, *, force: bool = False) -> int:
+        """Samples to add (+) or drop (-) now, for audio that arrived at ``t``, at most
+        ``limit`` either way. force: all that is due, hysteresis or not (where a gap in
+        the audio hides it). A correction off by more than ``jump`` becomes a jump."""
+        if not self.ready:
+            return 0
+        target = round(self.error(t) * self.out_rate)
+        if abs(target - self.applied) > self.jump * self.out_rate:
+            self._pending += target - self.applied
+            self.applied = target
             self.jumps += 1
             self._slewing = False
-        elif abs(off) > self.start:
-            self._slewing = True
-        elif abs(off) <= self.stop:
-            self._slewing = False
-
-    def wanted(self) -> int:
-        """The total correction (output samples) to slew to now: the envelope's error
-        while slewing, else what is already applied (inside the hysteresis band)."""
-        return self._target if self._slewing else self.applied
+            return 0
+        want = target if force else self.wanted(t)
+        self._slewing = want != self.applied
+        n = max(-limit, min(limit, want - self.applied))
+        self.applied += n
+        self.slewed += abs(n)
+        return n
 
     def take_jump(self) -> int:
         """Output samples to apply at once (+: leave a gap; -: drop), 0 mostly."""
         n, self._pending = self._pending, 0
-        return n
-
-    def step(self, limit: int) -> int:
-        """Single samples to add (+) or drop (-) now, at most ``limit`` either way."""
-        n = max(-limit, min(limit, self.wanted() - self.applied))
-        self.applied += n
-        self.slewed += abs(n)
         return n
 
 
