@@ -67,6 +67,8 @@ class SpeakerStats:
     dropped: int = 0
     overflows: int = 0
     native_rate: float = 0.0
+    drift_ppm: float = 0.0          # the device clock against wall time (+ = fast); live only
+    drift_corrected: int = 0        # samples added (-: dropped) to keep it on wall time
 
 
 @dataclass

@@ -8,25 +8,38 @@ pavucontrol (one to the mic, one to a ``.monitor``). Each device opens at its
 native default rate; blocks are resampled to 16 kHz with a streaming soxr resampler
 on the event loop.
 
-The PortAudio callback only copies the block and hands it to the loop with
-``call_soon_threadsafe``; on the loop it goes into a bounded queue that drops (and
+The PortAudio callback only reads the clock, copies the block and hands both to the loop
+with ``call_soon_threadsafe``; on the loop it goes into a bounded queue that drops (and
 counts) when the consumer falls behind. Input overflows reported by PortAudio are
-counted too. A drop leaves a gap in ``start``: the clock keeps wall time.
+counted too.
 
-The stream class is injected (``stream_factory``, default ``sounddevice.InputStream``)
-so tests drive this same code with a fake stream.
+The clock keeps wall time. A stream is placed on the session clock where its first block
+arrived; a dropped block leaves a gap in ``start``. A device's crystal is 10-200 ppm off
+its nominal rate, so two devices would slide apart (0.18 s in 30 minutes at 100 ppm): a
+``clock_drift.DriftTracker`` per device follows its block arrivals, and each resampled
+block gets up to 2 single samples dropped or repeated (at most 2500 ppm; after dropped
+blocks, all that is due at once, in the gap); audio a stalled device lost without saying
+so becomes a gap (found a window, 10 s, later). One stereo device has one clock:
+its two speakers get the same corrections. ``stats()`` reports ``drift_ppm`` (+ = the
+device runs fast) and ``drift_corrected`` (samples added, or dropped if negative).
+
+The stream class and the clock are injected (``stream_factory``, default
+``sounddevice.InputStream``; ``clock``, default ``time.monotonic``) so tests drive this
+same code with a fake stream on simulated time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from pullcoach.audio import RATE, SPEAKERS, AudioBlock, DropQueue, Resampler, SourceStats
+from pullcoach.clock_drift import DriftTracker
 from pullcoach.errors import AudioDeviceError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -87,7 +100,18 @@ class _Stream:
     routes: list[tuple[str, int]]          # (speaker, channel column)
     frames: int = 0                         # native frames handed over so far
     offset: int | None = None               # where its frame 0 sits on the session clock
+    drift: DriftTracker | None = None       # its clock against the wall clock
     handle: object = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
+class _Lane:
+    """One stream's way to the session clock: a resampler per route, and where next."""
+    res: list[Resampler]
+    next: int                               # native frame index expected next
+    out: int                                # where the next output sample goes
+    shift: int = 0                          # drift correction so far (samples added - dropped)
+    drop: int = 0                           # samples still to drop (a backward jump)
 
 
 class LiveSource:
@@ -95,17 +119,21 @@ class LiveSource:
 
     speakers = SPEAKERS
     rate = RATE
+    slew_ppm = 2500  # most drift correction per block: 2 samples of a 50 ms block
 
     def __init__(self, coachee: int | str | None = None, partner: int | str | None = None, *,
                  stereo: int | str | None = None, channels: tuple[int, int] = (0, 1),
                  block_ms: int = 50, queue_blocks: int = 64,
                  stream_factory: Callable | None = None,
-                 query_devices: Callable[[], Sequence[dict]] | None = None):
+                 query_devices: Callable[[], Sequence[dict]] | None = None,
+                 clock: Callable[[], float] = time.monotonic, drift_correction: bool = True):
         if stream_factory is None or query_devices is None:
             sd = load_sounddevice()
             stream_factory = stream_factory or sd.InputStream
             query_devices = query_devices or sd.query_devices
         self._factory = stream_factory
+        self._clock = clock
+        self.drift_correction = drift_correction
         self.block_ms = block_ms
         self.queue_blocks = queue_blocks
         devices = list(query_devices())
@@ -155,10 +183,13 @@ class LiveSource:
     # -- PortAudio side (callback threads) ---------------------------------------
 
     def _callbacks(self, st: _Stream, loop: asyncio.AbstractEventLoop):
+        clock = self._clock
+
         def callback(indata, frames, time_info, status):
+            t = clock()  # arrival, read here: the loop may run late
             overflow = bool(getattr(status, "input_overflow", False))
             try:
-                loop.call_soon_threadsafe(self._offer, st, indata.copy(), overflow)
+                loop.call_soon_threadsafe(self._offer, st, indata.copy(), overflow, t)
             except RuntimeError:  # loop closed under us: nothing left to deliver to
                 pass
 
@@ -171,16 +202,20 @@ class LiveSource:
 
     # -- loop side ----------------------------------------------------------------
 
-    def _offer(self, st: _Stream, data: np.ndarray, overflow: bool) -> None:
+    def _offer(self, st: _Stream, data: np.ndarray, overflow: bool, t: float) -> None:
+        t -= self._t0
         if st.offset is None:  # first block: place the stream on the session clock
-            started = self._loop.time() - self._t0 - len(data) / st.rate
-            st.offset = max(0, round(started * RATE))
+            st.offset = max(0, round((t - len(data) / st.rate) * RATE))
+            st.drift = DriftTracker(st.rate, origin=st.offset / RATE, out_rate=RATE)
         idx = st.frames
         st.frames += len(data)
+        st.drift.observe(t, st.frames)  # blocks the queue drops below count too
         for speaker, _ in st.routes:
+            sp = self._stats.speakers[speaker]
+            sp.drift_ppm = round(st.drift.ppm, 1)
             if overflow:
-                self._stats.speakers[speaker].overflows += 1
-        if not self._queue.offer((st, idx, data)):
+                sp.overflows += 1
+        if not self._queue.offer((st, idx, data, t)):
             for speaker, _ in st.routes:
                 self._stats.speakers[speaker].dropped += 1
 
@@ -206,40 +241,80 @@ class LiveSource:
             return
         self._loop = asyncio.get_running_loop()
         self._queue = DropQueue(self.queue_blocks, self._stats)
-        self._t0 = self._loop.time()
-        state: dict[tuple[int, str], list] = {}   # (stream id, speaker) -> [resampler, next, out]
+        self._t0 = self._clock()
+        lanes: dict[int, _Lane] = {}   # id(stream) -> its lane
         try:
             for st in self._streams:
                 self._open(st)
             while (item := await self._queue.get()) is not None:
-                st, idx, data = item
-                for speaker, col in st.routes:
-                    for block in self._convert(state, st, speaker, idx, data[:, col]):
-                        yield block
-            for (sid, speaker), (res, _, out) in state.items():
-                tail = res.flush()
-                if len(tail):
-                    block = AudioBlock(speaker, out, tail)
-                    self._stats.delivered(block)
+                for block in self._convert(lanes, *item):
                     yield block
+            for st in self._streams:
+                if id(st) in lanes:
+                    for block in self._flush(st, lanes[id(st)]):
+                        yield block
         finally:
             self.close()
 
-    def _convert(self, state, st: _Stream, speaker: str, idx: int, x: np.ndarray):
-        key = (id(st), speaker)
-        if key not in state:
-            state[key] = [Resampler(st.rate), 0, st.offset]
-        res, expect, out = state[key]
-        if idx != expect:  # blocks were dropped: finish the old piece, restart at the gap
-            tail = res.flush()
+    def _convert(self, lanes: dict[int, _Lane], st: _Stream, idx: int, data: np.ndarray,
+                 t: float):
+        lane = lanes.get(id(st))
+        if lane is None:
+            lane = lanes[id(st)] = _Lane([Resampler(st.rate) for _ in st.routes], 0, st.offset)
+        if idx != lane.next:  # blocks were dropped: finish the old piece, restart at the gap
+            yield from self._flush(st, lane)
+            lane.res = [Resampler(st.rate) for _ in st.routes]
+            at = st.offset + round(idx * RATE / st.rate) + lane.shift
+            if self.drift_correction:  # the gap hides a correction: take what is due
+                n = st.drift.step(max(0, at - lane.out), t, force=True)
+                lane.shift += n
+                at += n
+            lane.drop = max(0, lane.out - at)  # never back over what was delivered
+            lane.out = max(lane.out, at)
+        lane.next = idx + len(data)
+        # same rate, same input: every route's output has the same length
+        ys = [res.feed(data[:, col]) for res, (_, col) in zip(lane.res, st.routes)]
+        if self.drift_correction:
+            ys = self._correct(st, lane, ys, t)
+            for speaker, _ in st.routes:
+                self._stats.speakers[speaker].drift_corrected = lane.shift
+        for (speaker, _), y in zip(st.routes, ys):
+            if len(y):
+                yield self._deliver(AudioBlock(speaker, lane.out, y))
+        lane.out += len(ys[0])
+
+    def _correct(self, st: _Stream, lane: _Lane, ys: list[np.ndarray], t: float):
+        """Apply the drift tracker's corrections for one block (arrived at ``t``, maybe
+        before the last one the tracker saw) to every route alike."""
+        jump = st.drift.take_jump()  # found at the gap, or with the block before
+        if jump > 0:
+            log.warning("device %s (%s) lost %.0f ms of audio without reporting it; a gap "
+                        "keeps its clock", st.device, st.name, jump / RATE * 1000)
+            lane.out += jump
+        elif jump < 0:
+            log.warning("device %s (%s) runs %.0f ms ahead of the wall clock; as much audio "
+                        "is dropped", st.device, st.name, -jump / RATE * 1000)
+            lane.drop -= jump
+        lane.shift += jump
+        if lane.drop:
+            k = min(lane.drop, len(ys[0]))
+            ys = [y[k:] for y in ys]
+            lane.drop -= k
+        # slew up to slew_ppm; none while a jump's drop is under way
+        n = st.drift.step(0 if lane.drop else len(ys[0]) * self.slew_ppm // 1_000_000, t)
+        if n:
+            lane.shift += n
+            at = [(i + 1) * len(ys[0]) // (abs(n) + 1) for i in range(abs(n))]  # spread evenly
+            ys = [np.insert(y, at, y[np.array(at) - 1]) if n > 0 else np.delete(y, at) for y in ys]
+        return ys
+
+    def _flush(self, st: _Stream, lane: _Lane):
+        """The resamplers' tails, at the lane's place."""
+        tails = [res.flush() for res in lane.res]
+        for (speaker, _), tail in zip(st.routes, tails):
             if len(tail):
-                yield self._deliver(AudioBlock(speaker, out, tail))
-            res = Resampler(st.rate)
-            out = st.offset + round(idx * RATE / st.rate)
-        y = res.feed(x)
-        if len(y):
-            yield self._deliver(AudioBlock(speaker, out, y))
-        state[key] = [res, idx + len(x), out + len(y)]
+                yield self._deliver(AudioBlock(speaker, lane.out, tail))
+        lane.out += len(tails[0])
 
     def _deliver(self, block: AudioBlock) -> AudioBlock:
         self._stats.delivered(block)
