@@ -11,12 +11,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-__all__ = ["OverlayState", "ShownNudge", "backoff", "report_url", "FATAL_CLOSE_CODES"]
+__all__ = ["OverlayState", "ShownNudge", "alert_text", "backoff", "report_url", "FATAL_CLOSE_CODES"]
 
 PROTOCOL_VERSION = 1
 # close codes after which reconnecting cannot help (bad token, origin, version)
 FATAL_CLOSE_CODES = {4401: "wrong token", 4403: "refused (origin/host)", 4426: "protocol version mismatch"}
 KINDS = ("negative", "positive", "cue", "trainer")
+
+# pipeline warnings that hold until put right: kind -> the problem it opens / closes
+OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
+         "asr-behind": "asr"}
+CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
+# what the coachee reads about them (the protocol's English message is the fallback)
+ALERTS = {
+    "nl": {"no-sound coachee": "Geen geluid van je microfoon: gedempt?",
+           "no-sound partner": "Geen geluid van de ander: juiste apparaat?",
+           "no-speech coachee": "Geen spraak op je microfoon: juiste apparaat?",
+           "no-speech partner": "Geen spraak van de ander: juiste apparaat?",
+           "channel-stalled coachee": "Je microfoon levert geen audio meer",
+           "channel-stalled partner": "Geen audio meer van de ander",
+           "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel?",
+           "asr-behind": "Transcriptie loopt achter"},
+    "en": {"no-sound coachee": "No sound from your mic: muted?",
+           "no-sound partner": "No sound from the other side: right device?",
+           "no-speech coachee": "No speech on your mic: right device?",
+           "no-speech partner": "No speech from the other side: right device?",
+           "channel-stalled coachee": "Your mic stopped sending audio",
+           "channel-stalled partner": "No audio from the other side any more",
+           "channels-same": "Both channels hear the same: one mic twice?",
+           "asr-behind": "Transcription is behind"},
+}
+
+
+def alert_text(msg: dict, lang: str) -> str:
+    """The coachee's short words for a warning that opens a problem."""
+    kind, d = msg.get("kind"), msg.get("detail") or {}
+    key = d.get("reason") if kind == "channel-silent" else kind
+    if d.get("speaker"):
+        key = f"{key} {d['speaker']}"
+    table = ALERTS.get(lang[:2], ALERTS["en"])
+    return table.get(key) or str(msg.get("message") or kind or "")[:80]
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:
@@ -58,6 +92,7 @@ class OverlayState:
         self.seconds = {"negative": 6.0, "positive": 3.0, "cue": 6.0, "trainer": 9.0, **(seconds or {})}
         self.connection = "connecting"  # connecting | connected | reconnecting | refused
         self.problem = ""              # last error or warning, short
+        self.alerts: dict[tuple, dict] = {}  # open problems (a silent channel, ...) by key
         self.nudge: ShownNudge | None = None
         self.listening = False
         self.watching = False
@@ -75,7 +110,8 @@ class OverlayState:
     # -- connection -------------------------------------------------------------------
     def connected(self) -> None:
         self.connection = "connected"
-        self.problem = ""
+        last = next(reversed(self.alerts.values()), None)
+        self.problem = alert_text(last, self.lang) if last else ""
 
     def disconnected(self, code: int | None = None, reason: str = "") -> bool:
         """The socket closed. Returns True if the client should try again."""
@@ -129,9 +165,22 @@ class OverlayState:
             if n is not None and n.rule == msg.get("rule") and n.evidence_t == msg.get("evidence_t"):
                 self.nudge = None
         elif kind == "pipeline-warning":
-            self.problem = str(msg.get("message") or msg.get("kind") or "")[:80]
+            self._warning(msg)
         elif kind == "error":
             self.problem = str(msg.get("message") or msg.get("code") or "error")[:120]
+
+    def _warning(self, msg: dict) -> None:
+        """A problem that holds (a silent channel) shows until put right; others show once."""
+        kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
+        if kind in CLOSES:
+            self.alerts.pop((CLOSES[kind], speaker), None)
+        elif kind in OPENS:
+            self.alerts[(OPENS[kind], speaker)] = msg
+        else:
+            self.problem = str(msg.get("message") or kind or "")[:80]
+            return
+        last = next(reversed(self.alerts.values()), None)
+        self.problem = alert_text(last, self.lang) if last else ""
 
     def tick(self, now: float) -> None:
         """Drop a nudge whose time is over."""

@@ -53,7 +53,7 @@ def build(events: list[Event]) -> dict[str, Any]:
     bookmarks = sorted(({"t": e.t, "note": e.note, "by": e.by}
                         for e in events if isinstance(e, Bookmarked)), key=lambda b: b["t"])
     metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
-    warnings = [{"t": e.t, "kind": e.kind, "message": e.message}
+    warnings = [{"t": e.t, "kind": e.kind, "message": e.message, "detail": e.detail}
                 for e in events if isinstance(e, PipelineWarning)]
     analysed = any(isinstance(e, UtteranceLabeled) for e in events) or bool(nudges)
     summaries = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
@@ -72,7 +72,39 @@ def build(events: list[Event]) -> dict[str, Any]:
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
         "warnings": warnings,
+        "problems": problems(warnings),
     }
+
+
+# a warning opens a problem under its key; the kind in the second column closes it
+_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
+          "asr-behind": "asr"}
+_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
+
+
+def problems(warnings: list[dict]) -> list[dict]:
+    """Stretches of the session the pipeline warned about (a silent or stalled channel, one
+    mic on both, transcription behind): ``{"kind", "speaker", "reason", "t0", "t1"}`` with
+    ``t1`` None when it lasted to the end. A silence is dated from when it began."""
+    out: list[dict] = []
+    open_: dict[tuple, dict] = {}
+    for w in warnings:
+        d = w.get("detail") or {}
+        if w["kind"] in _OPENS:
+            key = (_OPENS[w["kind"]], d.get("speaker"))
+            if key in open_:
+                continue
+            t0 = w["t"]
+            if w["kind"] == "channel-silent":
+                t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
+            open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
+                          "t0": round(t0, 3), "t1": None}
+            out.append(open_[key])
+        elif w["kind"] in _CLOSES:
+            p = open_.pop((_CLOSES[w["kind"]], d.get("speaker")), None)
+            if p is not None:
+                p["t1"] = w["t"]
+    return out
 
 
 def _latest_t(e: Event) -> float:

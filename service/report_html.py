@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, ratio, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, when, words,
 )
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, timeline_svg
@@ -106,6 +106,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
             parts.append(f'<div class="banner">{escape(w["resumed"].format(t=clock(n["t"])))}</div>')
+    for p in report["problems"]:
+        parts.append(f'<div class="banner">{escape(problem_text(p, w, names))}</div>')
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
     if not report["analysed"]:
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')

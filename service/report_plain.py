@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pullcoach.report_html import figure_cells, privacy_line
 from pullcoach.rules.events import ALERT_KINDS
-from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, when, words
+from pullcoach.report_text import (
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, when, words,
+)
 
 __all__ = ["render_md", "render_vtt"]
 
@@ -37,6 +39,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
             lines += [f"> {w['resumed'].format(t=clock(n['t']))}", ""]
+    for p in report["problems"]:
+        lines += [f"> {_md(problem_text(p, w, names))}", ""]
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "RULE_TITLES", "ALTERNATIVES", "LABEL_NAMES"]
+__all__ = ["words", "clock", "pct", "problem_text", "RULE_TITLES", "ALTERNATIVES", "LABEL_NAMES"]
 
 _NL = {
     "title": "Gespreksverslag",
@@ -42,6 +42,13 @@ _NL = {
     "stored_local": "Niets heeft deze computer verlaten.",
     "stored_remote": "Er was een externe dienst ingesteld: {remote}.",
     "bookmark": "Bladwijzer", "warnings": "Meldingen van de pijplijn",
+    "problem_no-sound": "{span} kwam er geen enkel geluid van {who} (gedempt of verkeerd apparaat?): de cijfers over die tijd zeggen weinig.",
+    "problem_no-speech": "{span} kwam er geen spraak van {who} (verkeerd apparaat?): de cijfers over die tijd zeggen weinig.",
+    "problem_channel-stalled": "{span} kwam er geen audio van {who} binnen (apparaat weg of gestopt).",
+    "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
+    "problem_asr-behind": "{span} liep de transcriptie achter: nudges op tekst kwamen later.",
+    "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}",
+    "who_coachee": "de coachee", "who_partner": "de gesprekspartner",
     "decimal": ",", "class_competitive": "competitief", "class_failed": "mislukt",
     "class_smooth": "vloeiend", "class_backchannel": "luistersignaal",
     "class_cooperative": "coöperatief",
@@ -80,6 +87,13 @@ _EN = {
     "stored_local": "Nothing left this machine.",
     "stored_remote": "A remote service was configured: {remote}.",
     "bookmark": "Bookmark", "warnings": "Pipeline notices",
+    "problem_no-sound": "{span} no sound at all came from {who} (muted, or the wrong device?): the figures for that time say little.",
+    "problem_no-speech": "{span} no speech came from {who} (the wrong device?): the figures for that time say little.",
+    "problem_channel-stalled": "{span} no audio arrived from {who} (device gone or stopped).",
+    "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
+    "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
+    "span": "From {t0} to {t1}", "span_end": "From {t0} on",
+    "who_coachee": "the coachee", "who_partner": "the partner",
     "decimal": ".", "class_competitive": "competitive", "class_failed": "failed",
     "class_smooth": "smooth", "class_backchannel": "backchannel",
     "class_cooperative": "cooperative",
@@ -213,3 +227,14 @@ def label_chips(labels: dict, lang: str) -> list[str]:
     if isinstance(n, int) and not isinstance(n, bool) and n > 0:
         out.append(f"{names['arguments']} ×{n}")
     return out
+
+
+def problem_text(p: dict, w: dict, names: dict) -> str:
+    """One sentence for a problem stretch of ``report_data.problems``."""
+    key = p["reason"] if p["kind"] == "channel-silent" else p["kind"]
+    span = (w["span"].format(t0=clock(p["t0"]), t1=clock(p["t1"])) if p["t1"] is not None
+            else w["span_end"].format(t0=clock(p["t0"])))
+    sp = p.get("speaker") or "partner"
+    default = w[f"who_{sp}"] if sp in ("coachee", "partner") else sp
+    who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
+    return w[f"problem_{key}"].format(span=span, who=who)

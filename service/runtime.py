@@ -138,6 +138,10 @@ class Runtime:
             self.nudges -= 1
         elif isinstance(event, ev.PipelineWarning):
             self.last_warning = event.message
+            clear = "\r\x1b[K" if sys.stderr.isatty() else ""
+            t = event.t
+            print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] session {session}: {event.message}",
+                  file=sys.stderr, flush=True)
 
     # --- run / demo -------------------------------------------------------------------
     async def run_local(self, source, *, printer: bool) -> int:

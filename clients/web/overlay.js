@@ -1,6 +1,7 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
 import { connect, param } from "./protocol.js";
+import { track, youText } from "./alerts.js";
 
 const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
@@ -17,12 +18,18 @@ const $ = (id) => document.getElementById(id);
 const token = param("token") || "";
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null,
-                seen: [] };  // the last nudges received, newest last (for tests and debugging)
+                seen: [],    // the last nudges received, newest last (for tests and debugging)
+                alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
 let fadeTimer = null, clearTimer = null;
 
 if (param("bg") === "transparent") document.documentElement.classList.add("transparent");
 
 function words() { return TEXT[state.lang] || TEXT.en; }
+
+function alertLine() {
+  const last = [...state.alerts.values()].pop();
+  return last ? youText(last, state.lang) : "";
+}
 
 function mine(msg) {
   if (msg.type === "welcome" || msg.type === "error" || !msg.session || !state.session) return true;
@@ -62,7 +69,10 @@ function receive(msg) {
       if (same(state.nudge)) hide();
       break;
     }
-    case "pipeline-warning": state.problem = String(msg.message || msg.kind || "").slice(0, 80); break;
+    case "pipeline-warning":
+      if (track(state.alerts, msg)) state.problem = alertLine();
+      else state.problem = String(msg.message || msg.kind || "").slice(0, 80);
+      break;
     case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;
   }
   render();
@@ -141,7 +151,7 @@ if (token) {
     onState: (s, detail) => {
       state.connection = s;
       if (s !== "connected") { state.listening = false; state.watching = false; }
-      if (detail) state.problem = detail; else if (s === "connected") state.problem = "";
+      if (detail) state.problem = detail; else if (s === "connected") state.problem = alertLine();
       render();
     },
   });

@@ -3,6 +3,7 @@
 import { connect, param } from "./protocol.js";
 import { words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
+import { theyText, track } from "./alerts.js";
 
 const $ = (id) => document.getElementById(id);
 const token = param("token") || "";
@@ -13,7 +14,7 @@ let client = null, pending = false, endArmed = null;
 
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {},
+           t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } } };
 }
 
@@ -84,6 +85,7 @@ function receive(msg) {
     case "nudge-withdrawn":  // the text showed it wrong (a long backchannel): it never happened
       s.nudges = s.nudges.filter((n) => !(n.rule === msg.rule && n.evidence_t === msg.evidence_t));
       break;
+    case "pipeline-warning": if (!track(s.alerts, msg)) return; break;
     case "bookmarked": s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") }); break;
     default: return;
   }
@@ -176,7 +178,7 @@ function card(s) {
     li.append(h("span", "t", clock(n.t)), h("span", "m", n.message));
     last.append(li);
   }
-  c.append(head, figs, last);
+  c.append(head, figs, alerts(s, w), last);
   if (s.ended) {
     const a = h("a", "report-link", `${w.report} ›`);
     a.href = reportHref(s); a.target = "_blank"; a.rel = "noopener noreferrer";
@@ -184,6 +186,20 @@ function card(s) {
   }
   c.append(h("div", "sid", s.id));
   return c;
+}
+
+// set-up problems the pipeline reported and nobody has put right yet
+function alerts(s, w) {
+  const list = h("ul", "alerts");
+  for (const msg of s.alerts.values()) {
+    const sp = (msg.detail || {}).speaker;
+    const who = (sp === "coachee" ? s.coachee : sp === "partner" ? s.partner : "") || w.who[sp] || "";
+    const li = h("li", "alert", `⚠ ${theyText(msg, s.lang, who)}`);
+    li.dataset.kind = String(msg.kind);
+    list.append(li);
+  }
+  list.hidden = !s.alerts.size;
+  return list;
 }
 
 function fig(cls, label, value) {
@@ -202,6 +218,7 @@ function renderDetail() {
   if (!s) return;
   $("d-who").textContent = `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`;
   $("d-meta").textContent = `${s.id} · ${clock(s.t)} · ${s.live ? w.watching : w.ended}`;
+  $("d-alerts").replaceWith(Object.assign(alerts(s, w), { id: "d-alerts" }));
   $("d-timeline-title").textContent = w.timeline;
   $("d-transcript-title").textContent = w.transcript;
   $("nudge-title").textContent = w.sendNudge;

@@ -124,11 +124,38 @@ def test_fatal_close_stops_reconnecting_other_closes_retry():
 
 def test_error_and_warning_become_the_problem_line():
     st = state()
-    st.receive({"v": 1, "type": "pipeline-warning", "session": "s1", "t": 3, "kind": "asr-behind",
-                "message": "ASR 4 s behind"}, 0)
-    assert st.problem == "ASR 4 s behind"
+    st.receive({"v": 1, "type": "pipeline-warning", "session": "s1", "t": 3, "kind": "asr-error",
+                "message": "Could not transcribe partner 3.0-4.1 s"}, 0)
+    assert st.problem == "Could not transcribe partner 3.0-4.1 s"
     st.receive({"v": 1, "type": "error", "code": "bad-token", "message": "wrong token"}, 0)
     assert st.problem == "wrong token"
+
+
+def warning(kind, t, **detail):
+    return {"v": 1, "type": "pipeline-warning", "session": "s1", "t": t, "kind": kind,
+            "message": f"english text of {kind}", "detail": detail}
+
+
+def test_a_set_up_problem_shows_in_the_coachees_words_until_it_is_put_right():
+    st = state()
+    st.receive(warning("channel-silent", 20.0, speaker="partner", reason="no-sound", seconds=20), 0)
+    assert st.problem == "Geen geluid van de ander: juiste apparaat?"
+    st.receive(warning("channels-same", 25.0), 0)
+    assert "hetzelfde" in st.problem
+    st.receive(warning("asr-error", 26.0, speaker="coachee"), 0)   # passing: shown once
+    assert st.problem == "english text of asr-error"
+    st.receive(warning("channels-apart", 30.0), 0)                 # the older problem is back
+    assert st.problem == "Geen geluid van de ander: juiste apparaat?"
+    st.disconnected(1006, "")
+    st.connected()
+    assert st.problem == "Geen geluid van de ander: juiste apparaat?"
+    st.receive(warning("channel-ok", 31.0, speaker="coachee"), 0)  # another channel: no change
+    assert st.problem.startswith("Geen geluid")
+    st.receive(warning("channel-ok", 32.0, speaker="partner"), 0)
+    assert st.problem == "" and st.alerts == {}
+    st.lang = "en"
+    st.receive(warning("channel-stalled", 40.0, speaker="coachee"), 0)
+    assert st.problem == "Your mic stopped sending audio"
 
 
 def test_backoff_doubles_and_is_capped():

@@ -93,3 +93,23 @@ def test_a_withdrawn_interruption_leaves_the_overlay(page, live_server):
     assert page.evaluate("window.pullcoachOverlay.seen.map(n => !!n.withdrawn)") == [True]
     assert page.evaluate("window.pullcoachOverlay.nudge") is None
     assert page.errors == []
+
+
+def test_a_silent_partner_channel_shows_in_the_coachees_words_until_it_sounds_again(page, live_server):
+    live_server.add_session("s1", token="tok-1", lang="nl")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 20.0, "kind": "channel-silent",
+                             "message": "No sound at all from the partner's channel for 20 s",
+                             "detail": {"speaker": "partner", "reason": "no-sound", "seconds": 20}})
+    status = page.locator("#status")
+    expect(status).to_have_text("Geen geluid van de ander: juiste apparaat?")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 21.0, "kind": "asr-error",
+                             "message": "Could not transcribe", "detail": {"speaker": "coachee"}})
+    expect(status).to_have_text("Could not transcribe")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 26.0, "kind": "channel-ok",
+                             "message": "The partner's channel carries sound again.",
+                             "detail": {"speaker": "partner"}})
+    expect(status).not_to_have_text("Could not transcribe")
+    expect(status).not_to_contain_text("Geen geluid")
+    assert page.errors == []

@@ -110,6 +110,37 @@ def test_a_withdrawn_interruption_leaves_the_card_and_the_timeline(page, live_se
     assert page.errors == []
 
 
+def test_a_set_up_problem_shows_on_the_card_and_in_the_detail_until_put_right(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="partner", start=False)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for sid, lang, names in (("s-anna", "nl", ("Anna", "Bram")), ("s-carl", "en", ("Carl", ""))):
+        live_server.push(sid, {"type": "session-started", "t": 0.0, "lang": lang, "wall_clock": time.time(),
+                               "coachee": names[0], "partner": names[1]})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 20.0, "kind": "channel-silent",
+                                "message": "No sound at all from the partner's channel for 20 s",
+                                "detail": {"speaker": "partner", "reason": "no-sound", "seconds": 20}})
+    live_server.push("s-carl", {"type": "pipeline-warning", "t": 8.0, "kind": "channels-same",
+                                "message": "Both channels carry the same sound", "detail": {"share": 0.95}})
+    live_server.push("s-carl", {"type": "pipeline-warning", "t": 9.0, "kind": "asr-error",
+                                "message": "Could not transcribe", "detail": {}})
+    anna = page.locator('.card[data-session="s-anna"]')
+    carl = page.locator('.card[data-session="s-carl"]')
+    expect(anna.locator(".alert")).to_have_text("⚠ Geen geluid van Bram: gedempt of verkeerd apparaat?")
+    expect(carl.locator(".alert")).to_have_count(1)   # a passing asr-error is no standing problem
+    assert carl.locator(".alert").text_content().startswith("⚠ Both channels hear the same")
+    anna.click()
+    expect(page.locator("#d-alerts .alert")).to_have_count(1)
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 27.0, "kind": "channel-ok",
+                                "message": "The partner's channel carries sound again.",
+                                "detail": {"speaker": "partner"}})
+    expect(anna.locator(".alert")).to_have_count(0)
+    expect(page.locator("#d-alerts .alert")).to_have_count(0)
+    expect(carl.locator(".alert")).to_have_count(1)
+    assert page.errors == []
+
+
 def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page, live_server):
     live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer?token={live_server.trainer_token}")

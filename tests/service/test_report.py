@@ -102,6 +102,32 @@ def test_a_session_revived_after_a_server_restart_says_where():
     assert "herstart" not in render(session_events(), "md")
 
 
+def test_a_silent_channel_and_one_mic_on_both_are_dated_in_the_report():
+    events = session_events()
+    warn = [PipelineWarning(t=45.0, kind="channel-silent", message="no sound",
+                            detail={"speaker": "partner", "reason": "no-sound", "seconds": 20.0}),
+            PipelineWarning(t=52.3, kind="channel-ok", message="sound again", detail={"speaker": "coachee"}),
+            PipelineWarning(t=63.9, kind="channel-ok", message="sound again", detail={"speaker": "partner"}),
+            PipelineWarning(t=70.0, kind="channels-same", message="same", detail={"share": 0.9}),
+            PipelineWarning(t=75.0, kind="asr-error", message="could not transcribe", detail={})]
+    events[len(events) // 2:len(events) // 2] = warn
+    r = build(events)
+    assert r["problems"] == [
+        {"kind": "channel-silent", "speaker": "partner", "reason": "no-sound", "t0": 25.0, "t1": 63.9},
+        {"kind": "channels-same", "speaker": None, "reason": None, "t0": 70.0, "t1": None}]
+    html, md = render(events, "html"), render(events, "md")
+    assert "Van 0:25 tot 1:03 kwam er geen enkel geluid van Bert" in html
+    assert "> Vanaf 1:10 hoorden beide kanalen hetzelfde geluid" in md
+    en = render([SessionStarted(t=0.0, session="s", lang="en", wall_clock=0.0, coachee="Ann", partner="Bo"),
+                 PipelineWarning(t=31.0, kind="channel-silent", message="no speech",
+                                 detail={"speaker": "partner", "reason": "no-speech", "seconds": 30.0}),
+                 PipelineWarning(t=40.0, kind="channel-stalled", message="stalled", detail={"speaker": "coachee"})],
+                "md")
+    assert "From 0:00 on no speech came from Bo (the wrong device?)" in en
+    assert "From 0:40 on no audio arrived from Ann" in en
+    assert "geen enkel geluid" not in render(session_events(), "html")
+
+
 def test_hostile_names_and_nudge_text_are_escaped():
     events = session_events()
     events[0] = SessionStarted(session="s<1>", lang="nl", coachee="<b>A</b>", partner="B&B")

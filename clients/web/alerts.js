@@ -1,0 +1,66 @@
+// Pipeline warnings that hold until put right (a silent channel, one mic on both, ASR
+// behind): which problem a warning opens or closes, and the words for it. The overlay
+// speaks to the coachee ("your mic"), the trainer page about them ("{who}").
+const OPENS = { "channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same", "asr-behind": "asr" };
+const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr" };
+
+const YOU = {
+  nl: { "no-sound coachee": "Geen geluid van je microfoon: gedempt?",
+        "no-sound partner": "Geen geluid van de ander: juiste apparaat?",
+        "no-speech coachee": "Geen spraak op je microfoon: juiste apparaat?",
+        "no-speech partner": "Geen spraak van de ander: juiste apparaat?",
+        "channel-stalled coachee": "Je microfoon levert geen audio meer",
+        "channel-stalled partner": "Geen audio meer van de ander",
+        "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel?",
+        "asr-behind": "Transcriptie loopt achter" },
+  en: { "no-sound coachee": "No sound from your mic: muted?",
+        "no-sound partner": "No sound from the other side: right device?",
+        "no-speech coachee": "No speech on your mic: right device?",
+        "no-speech partner": "No speech from the other side: right device?",
+        "channel-stalled coachee": "Your mic stopped sending audio",
+        "channel-stalled partner": "No audio from the other side any more",
+        "channels-same": "Both channels hear the same: one mic twice?",
+        "asr-behind": "Transcription is behind" },
+};
+
+const THEY = {
+  nl: { "no-sound": "Geen geluid van {who}: gedempt of verkeerd apparaat?",
+        "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
+        "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
+        "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel, of luidsprekers te hard",
+        "asr-behind": "Transcriptie loopt achter" },
+  en: { "no-sound": "No sound from {who}: muted, or the wrong device?",
+        "no-speech": "No speech from {who}: the wrong device?",
+        "channel-stalled": "No audio from {who} any more: device gone?",
+        "channels-same": "Both channels hear the same: one mic twice, or speakers too loud",
+        "asr-behind": "Transcription is behind" },
+};
+
+function detailOf(msg) { return (msg && typeof msg.detail === "object" && msg.detail) || {}; }
+
+function textKey(msg) {
+  const d = detailOf(msg);
+  return msg.kind === "channel-silent" ? String(d.reason || "no-sound") : String(msg.kind);
+}
+
+// Apply a pipeline-warning to `alerts` (a Map key -> msg). Returns false for a passing
+// warning that opens and closes nothing (shown once by the caller, if at all).
+export function track(alerts, msg) {
+  const speaker = detailOf(msg).speaker || "";
+  if (CLOSES[msg.kind]) { alerts.delete(`${CLOSES[msg.kind]}|${speaker}`); return true; }
+  if (OPENS[msg.kind]) { alerts.set(`${OPENS[msg.kind]}|${speaker}`, msg); return true; }
+  return false;
+}
+
+export function youText(msg, lang) {
+  const speaker = detailOf(msg).speaker;
+  const key = speaker ? `${textKey(msg)} ${speaker}` : textKey(msg);
+  const table = YOU[String(lang || "").slice(0, 2)] || YOU.en;
+  return table[key] || String(msg.message || msg.kind || "").slice(0, 80);
+}
+
+export function theyText(msg, lang, who) {
+  const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
+  const text = table[textKey(msg)];
+  return text ? text.replace("{who}", who) : String(msg.message || msg.kind || "");
+}
