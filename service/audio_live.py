@@ -16,10 +16,10 @@ counted too.
 The clock keeps wall time. A stream is placed on the session clock where its first block
 arrived; a dropped block leaves a gap in ``start``. A device's crystal is 10-200 ppm off
 its nominal rate, so two devices would slide apart (0.18 s in 30 minutes at 100 ppm): a
-``clock_drift.DriftTracker`` per device follows its block arrivals, and each resampled
-block gets up to 2 single samples dropped or repeated (at most 2500 ppm; after dropped
-blocks, all that is due at once, in the gap); audio a stalled device lost without saying
-so becomes a gap (found a window, 10 s, later). One stereo device has one clock:
+``clock_drift.DriftTracker`` per device learns its rate from its block arrivals (in a
+minute), and each resampled block gets up to 2 single samples dropped or repeated (at
+most 2500 ppm; after dropped blocks, all that is due at once, in the gap). A sound
+server's latency steps are not drift and are left alone. One stereo device has one clock:
 its two speakers get the same corrections. ``stats()`` reports ``drift_ppm`` (+ = the
 device runs fast) and ``drift_corrected`` (samples added, or dropped if negative).
 
@@ -111,7 +111,7 @@ class _Lane:
     next: int                               # native frame index expected next
     out: int                                # where the next output sample goes
     shift: int = 0                          # drift correction so far (samples added - dropped)
-    drop: int = 0                           # samples still to drop (a backward jump)
+    drop: int = 0                           # samples still to drop (a gap placed back)
 
 
 class LiveSource:
@@ -286,21 +286,11 @@ class LiveSource:
     def _correct(self, st: _Stream, lane: _Lane, ys: list[np.ndarray], t: float):
         """Apply the drift tracker's corrections for one block (arrived at ``t``, maybe
         before the last one the tracker saw) to every route alike."""
-        jump = st.drift.take_jump()  # found at the gap, or with the block before
-        if jump > 0:
-            log.warning("device %s (%s) lost %.0f ms of audio without reporting it; a gap "
-                        "keeps its clock", st.device, st.name, jump / RATE * 1000)
-            lane.out += jump
-        elif jump < 0:
-            log.warning("device %s (%s) runs %.0f ms ahead of the wall clock; as much audio "
-                        "is dropped", st.device, st.name, -jump / RATE * 1000)
-            lane.drop -= jump
-        lane.shift += jump
         if lane.drop:
             k = min(lane.drop, len(ys[0]))
             ys = [y[k:] for y in ys]
             lane.drop -= k
-        # slew up to slew_ppm; none while a jump's drop is under way
+        # slew up to slew_ppm; none while a drop is under way
         n = st.drift.step(0 if lane.drop else len(ys[0]) * self.slew_ppm // 1_000_000, t)
         if n:
             lane.shift += n

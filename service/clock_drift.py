@@ -9,20 +9,26 @@ counted at the nominal rate slide against wall time (and against a second device
 is its arrival time ``t`` less the nominal duration of all ``frames`` delivered so far.
 A block can arrive late (scheduling), never early, so the *lower envelope* of r (its
 minimum over a sliding window, 10 s) follows the device's clock: flat at the nominal
-rate, falling for a fast device, rising for a slow one; its slope gives ``ppm``. The
-error ``e = envelope - origin`` (origin: r where the stream was placed on the session
-clock, by default its first block) says how far the samples now lie from wall time:
-positive, the device delivered fewer samples than nominal and samples must be added;
-negative, samples must be dropped.
+rate, falling for a fast device, rising for a slow one.
 
-Pure: numbers in (``observe``), corrections out, in output samples: ``step`` for single
-samples to slew, ``take_jump`` for an error over 100 ms to apply at once. Both may be
-asked for a block that arrived before the last one observed (a queue between them). No
-clock reads, no threads; ``audio_live.LiveSource`` applies them.
+The envelope also moves for reasons that are no clock: a sound server that changes its
+latency steps it (PulseAudio: +25 ms once playback started), and a monitor of a null
+sink saws at 2000 ppm while something plays (measured). So only a *rate* is followed:
+the median of the envelope's slopes over 30 s (a point every 5 s, over the last 5
+minutes), trusted once they span a minute, stays within a crystal's
+range (500 ppm) and the slopes agree (their median deviation under 50 ppm). The
+correction is that rate integrated over time; a step is left alone. Once, when the
+first window is full, the stream's placement (from its first block, which may itself
+have come late) is moved to the envelope.
+
+Pure: numbers in (``observe``), corrections in output samples out (``step``; positive:
+add samples, the device is slow). No clock reads, no threads; ``audio_live.LiveSource``
+applies them.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 
 __all__ = ["DriftTracker"]
@@ -32,44 +38,46 @@ class DriftTracker:
     """Lower envelope of arrival residuals -> corrections in ``out_rate`` samples.
 
     origin: r (seconds) where the stream was placed; default: its first block's.
-    window: seconds of the sliding minimum; a burst of late blocks shorter than it is
-    ignored, and audio lost unreported shows as a step once it has passed.
-    start/stop: hysteresis in output samples (2 ms / 0.5 ms at 16 kHz): slewing starts
-    when the correction is off by more than ``start`` and stops within ``stop``.
-    jump: a correction off by more than this (seconds) is returned whole by ``take_jump``.
-    history: seconds of envelope minima the slope (``ppm``) is fitted over.
+    window: seconds of the sliding minimum (a burst of late blocks shorter than it is
+    ignored). start/stop: hysteresis in output samples (2 ms / 0.5 ms at 16 kHz).
+    history/trust: seconds of envelope points the rate is taken over / must span.
+    max_ppm/max_spread_ppm: a rate beyond a crystal's, or slopes that disagree, are no
+    clock: the correction holds still.
     """
 
     def __init__(self, nominal_rate: float, *, origin: float | None = None,
                  window: float = 10.0, out_rate: int = 16000, start: int = 32, stop: int = 8,
-                 jump: float = 0.1, history: float = 300.0):
+                 history: float = 300.0, trust: float = 60.0, max_ppm: float = 500.0,
+                 max_spread_ppm: float = 50.0):
         self.nominal_rate = float(nominal_rate)
         self.window = window
         self.out_rate = out_rate
         self.start, self.stop = start, stop
-        self.jump = jump
-        self.history = history
+        self.history, self.trust = history, trust
+        self.span = max(1, round(30.0 / (window / 2)))  # slopes over 30 s
+        self.max_ppm, self.max_spread_ppm = max_ppm, max_spread_ppm
         self.origin = origin
-        self.applied = 0        # output samples added (+) or dropped (-) so far, jumps too
-        self.slewed = 0         # samples added or dropped by step()
-        self.jumps = 0          # jumps found (handed out by take_jump())
+        self.applied = 0        # output samples added (+) or dropped (-) so far
+        self.slewed = 0         # |samples| added or dropped
         self.ready = False      # a full window has been seen
+        self.trusted = False    # the rate is believed (and followed)
         self._t0: float | None = None
         self._low: deque[tuple[float, float]] = deque()     # (t, r), r rising: [0] is the min
-        self._last_low: float | None = None
-        self._stepped = 0.0     # envelope steps (> jump) so far, kept out of the slope
-        self._points: deque[tuple[float, float]] = deque()  # envelope minima for the slope
+        self._recent: deque[tuple[float, float]] = deque()  # every (t, r) of the window
+        self._first: list[tuple[float, float]] = []         # ... of the first window
+        self._points: deque[tuple[float, float]] = deque()  # (t, envelope) every half window
         self._next_point = 0.0
-        self._slope = 0.0       # d(envelope)/dt
-        self._t = 0.0           # the last arrival
+        self._rate = 0.0        # d(envelope)/dt believed now (0 while not trusted)
+        self._e = 0.0           # the correction due (seconds) at _te
+        self._te = 0.0
+        self._ever_trusted = False
         self._slewing = False
-        self._pending = 0
 
     @property
     def ppm(self) -> float:
-        """How fast the device runs against the wall clock, in ppm (+ = fast: samples
-        get dropped; - = slow: samples get added)."""
-        return -self._slope * 1e6
+        """How fast the device runs against the wall clock, in ppm (+ = fast: samples get
+        dropped; - = slow: samples get added); 0 until the rate is trusted."""
+        return -self._rate * 1e6
 
     def observe(self, t: float, frames: int) -> None:
         """A block arrived at time ``t``; ``frames`` counts native frames handed over so
@@ -80,34 +88,53 @@ class DriftTracker:
             self._next_point = t + self.window
             if self.origin is None:
                 self.origin = r
-        self._t = t
+        self._recent.append((t, r))
+        while self._recent[0][0] < t - self.window:
+            self._recent.popleft()
         low = self._low
         while low and low[-1][1] >= r:
             low.pop()
         low.append((t, r))
         while low[0][0] < t - self.window:
             low.popleft()
-        low_t, low_r = low[0]
-        if self._last_low is not None and abs(low_r - self._last_low) > self.jump:
-            self._stepped += low_r - self._last_low
-        self._last_low = low_r
-        if t >= self._next_point:  # a fresh minimum for the slope, every half window
+        if self.ready:
+            self._e += self._rate * (t - self._te)
+            self._te = t
+        if t >= self._next_point:
+            self._point(t, low[0][1])
+
+    def _point(self, t: float, envelope: float) -> None:
+        self._next_point = t + self.window / 2
+        if not self.ready:  # the first full window: place the stream on its envelope
             self.ready = True
-            self._next_point = t + self.window / 2
-            if not self._points or self._points[-1][0] != low_t:
-                self._points.append((low_t, low_r - self._stepped))
-            while len(self._points) > 1 and self._points[0][0] < t - self.history:
-                self._points.popleft()
-            self._slope = _slope(self._points)
+            self._e, self._te = envelope - self.origin, t
+            self._first = list(self._recent)
+        self._points.append((t, envelope))
+        while self._points[0][0] < t - self.history:
+            self._points.popleft()
+        pts = list(self._points)
+        k = self.span  # points apart: long enough to be precise, short enough that a step
+        # in the envelope spoils few of the slopes
+        slopes = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(pts, pts[k:])]
+        rate = statistics.median(slopes) if slopes else 0.0
+        spread = statistics.median(abs(s - rate) for s in slopes) if slopes else 0.0
+        self.trusted = (pts[-1][0] - pts[0][0] >= self.trust and abs(rate) <= self.max_ppm * 1e-6
+                        and spread <= self.max_spread_ppm * 1e-6)
+        if self.trusted and not self._ever_trusted:
+            # the rate is known: where the stream stands now is the lowest arrival of the
+            # first window brought forward along it (a plain minimum lags a sloping
+            # envelope; a later window may have stepped, and steps are no drift)
+            self._ever_trusted = True
+            self._e = min(r + rate * (t - tr) for tr, r in self._first) - self.origin
+            self._first = []
+        self._rate = rate if self.trusted else 0.0
 
     def error(self, t: float | None = None) -> float:
-        """``e`` in seconds for audio that arrived at ``t`` (default: the last block): the
-        envelope, brought from its minimum's time to ``t`` along the slope, less the
-        origin. (On a rising envelope the window's minimum sits a window ago.)"""
+        """The correction due, in seconds, for audio that arrived at ``t`` (default: the
+        last block; ``t`` may lie before it, when a queue stands between)."""
         if not self.ready:
             return 0.0
-        low_t, low_r = self._low[0]
-        return low_r + self._slope * ((self._t if t is None else t) - low_t) - self.origin
+        return self._e + self._rate * ((self._te if t is None else t) - self._te)
 
     def wanted(self, t: float | None = None) -> int:
         """The total correction (output samples) due for audio that arrived at ``t``:
@@ -122,37 +149,12 @@ class DriftTracker:
     def step(self, limit: int, t: float | None = None, *, force: bool = False) -> int:
         """Samples to add (+) or drop (-) now, for audio that arrived at ``t``, at most
         ``limit`` either way. force: all that is due, hysteresis or not (where a gap in
-        the audio hides it). A correction off by more than ``jump`` becomes a jump."""
+        the audio hides it)."""
         if not self.ready:
             return 0
-        target = round(self.error(t) * self.out_rate)
-        if abs(target - self.applied) > self.jump * self.out_rate:
-            self._pending += target - self.applied
-            self.applied = target
-            self.jumps += 1
-            self._slewing = False
-            return 0
-        want = target if force else self.wanted(t)
+        want = round(self.error(t) * self.out_rate) if force else self.wanted(t)
         self._slewing = want != self.applied
         n = max(-limit, min(limit, want - self.applied))
         self.applied += n
         self.slewed += abs(n)
         return n
-
-    def take_jump(self) -> int:
-        """Output samples to apply at once (+: leave a gap; -: drop), 0 mostly."""
-        n, self._pending = self._pending, 0
-        return n
-
-
-def _slope(points) -> float:
-    """Least-squares slope of (t, r) points; 0 with fewer than two."""
-    n = len(points)
-    if n < 2:
-        return 0.0
-    mt = sum(t for t, _ in points) / n
-    mr = sum(r for _, r in points) / n
-    var = sum((t - mt) ** 2 for t, _ in points)
-    if var <= 0:
-        return 0.0
-    return sum((t - mt) * (r - mr) for t, r in points) / var

@@ -16,13 +16,14 @@ from pullcoach.clock_drift import DriftTracker
 RATE_IN, BLOCK, LATENCY = 48000, 2400, 0.010   # 50 ms blocks at 48 kHz
 
 
-def arrivals(ppm, seconds, *, seed=1, first_late=0.0, lose=None, hold=None):
+def arrivals(ppm, seconds, *, seed=1, first_late=0.0, lose=None, hold=None, latency=None):
     """(t, frames delivered, frames captured) per block of a device whose true rate is
     ppm off its nominal 48 kHz. Each block arrives LATENCY after its last sample plus
     one-sided jitter (exponential, mean 3 ms; 0.2 % spikes of 30-80 ms), never before
     the block before it. lose=(at_s, lost_s): the stream stalls at at_s and loses lost_s
     of audio, unreported. hold=(at_s, for_s): no callbacks for for_s, then every held
-    block arrives at once (nothing lost)."""
+    block arrives at once (nothing lost). latency(t): extra delivery delay at time t (a
+    sound server's buffering), which moves arrivals but not the audio."""
     rng = random.Random(seed)
     true_rate = RATE_IN * (1 + ppm * 1e-6)
     captured = delivered = 0
@@ -38,6 +39,8 @@ def arrivals(ppm, seconds, *, seed=1, first_late=0.0, lose=None, hold=None):
             jitter += rng.uniform(0.03, 0.08)
         if delivered == BLOCK:
             jitter = first_late
+        if latency:
+            jitter += latency(ideal)
         t = ideal + jitter
         if hold and hold[0] <= ideal < hold[0] + hold[1]:
             t = max(t, hold[0] + hold[1])
@@ -46,14 +49,14 @@ def arrivals(ppm, seconds, *, seed=1, first_late=0.0, lose=None, hold=None):
 
 
 def simulate(gen, limit=2, correct=True):
-    """Run a tracker as LiveSource does (observe, take the jump, slew at most `limit` per
-    block); returns (tracker, [(time, placement error s)], per-block corrections)."""
+    """Run a tracker as LiveSource does (observe, slew at most `limit` per block);
+    returns (tracker, [(time, placement error s)], per-block corrections)."""
     tracker = DriftTracker(RATE_IN)
     errors, steps = [], []
     for t, delivered, captured, true_rate in gen:
         tracker.observe(t, delivered)
         if correct:
-            steps.append((t, tracker.take_jump(), tracker.step(limit)))
+            steps.append((t, tracker.step(limit)))
         applied = tracker.applied if correct else 0
         # where the last sample is placed (origin + nominal count + correction) less where
         # it belongs (its capture time + LATENCY, which the origin includes)
@@ -71,19 +74,19 @@ def test_a_drifting_device_stays_on_the_wall_clock(ppm):
     tracker, errors, steps = simulate(arrivals(ppm, 600))
     _, raw, _ = simulate(arrivals(ppm, 600), correct=False)
     assert abs(raw[-1][1]) == pytest.approx(0.090, abs=0.001)   # 150 ppm of 10 minutes
-    # from the second window on (the slope is known): the 2 ms hysteresis band, plus a hair
-    assert worst(errors, after=20) < 0.0025
+    # once the rate is learnt (a minute, then slewed in): the 2 ms hysteresis band, plus a hair
+    assert worst(errors, after=75) < 0.0025
+    assert worst(errors) < 0.012                                # 150 ppm of the first minute
     assert tracker.ppm == pytest.approx(ppm, abs=3)
-    # slewed one way only, single samples, no jumps: a fast device loses samples
-    assert tracker.jumps == 0
+    # slewed one way only, single samples: a fast device loses samples
     assert tracker.slewed == abs(tracker.applied) == pytest.approx(0.090 * 16000, abs=40)
-    assert all(s * ppm <= 0 for _, _, s in steps)
+    assert all(s * ppm <= 0 for _, s in steps)
 
 
 def test_a_device_at_its_nominal_rate_gets_no_corrections():
     tracker, errors, steps = simulate(arrivals(0, 600, seed=7))
-    assert tracker.slewed == tracker.jumps == tracker.applied == 0
-    assert abs(tracker.ppm) < 1
+    assert tracker.slewed == tracker.applied == 0
+    assert tracker.trusted and abs(tracker.ppm) < 1
     assert worst(errors) < 0.0005
 
 
@@ -92,26 +95,46 @@ def test_a_late_first_block_is_corrected_once():
     it, and the placement is slewed back once; nothing after."""
     tracker, errors, steps = simulate(arrivals(0, 300, seed=3, first_late=0.008))
     assert -128 <= tracker.applied <= -120          # 8 ms, to within the 0.5 ms stop band
-    assert tracker.slewed == -tracker.applied and tracker.jumps == 0
-    assert max(t for t, _, s in steps if s) < 20   # all in the seconds after the first window
+    assert tracker.slewed == -tracker.applied
+    assert max(t for t, s in steps if s) < 20      # all in the seconds after the first window
     assert worst(errors, after=20) < 0.0006
 
 
-def test_a_stall_that_loses_audio_is_one_jump():
-    tracker, errors, steps = simulate(arrivals(0, 120, lose=(40.0, 0.5)))
-    jumps = [(t, j) for t, j, _ in steps if j]
-    assert len(jumps) == 1
-    t, j = jumps[0]
-    assert j == pytest.approx(8000, abs=3)            # 0.5 s at 16 kHz: a gap
-    assert 40 + tracker.window - 0.2 < t < 40 + tracker.window + 0.2  # once the window passed
-    assert tracker.slewed < 5
-    assert worst(errors, after=t + 0.1) < 0.0005
+def test_latency_steps_and_unreported_loss_are_not_drift():
+    """A sound server that buffers 25 ms more from 40 s on, or 0.5 s of audio lost without
+    a word: the arrivals step, the clock does not run differently. Left alone."""
+    later = simulate(arrivals(0, 300, latency=lambda t: 0.025 if t > 40 else 0.0))[0]
+    lost = simulate(arrivals(0, 300, lose=(40.0, 0.5)))[0]
+    assert later.applied == later.slewed == 0 and lost.applied == lost.slewed == 0
+    assert later.trusted and abs(later.ppm) < 1
+
+
+def test_a_drifting_device_behind_a_server_that_changes_its_latency_is_still_followed():
+    tracker, errors, _ = simulate(arrivals(-150, 600, latency=lambda t: 0.025 if t > 200 else 0.0))
+    assert tracker.ppm == pytest.approx(-150, abs=3)
+    assert worst(errors, after=75) < 0.0025
+
+
+def test_a_pulseaudio_monitor_that_saws_while_playing_gets_no_corrections():
+    """Measured on PulseAudio 16, a null sink's monitor read through PortAudio while paplay
+    plays into it: the arrivals' envelope climbs ~2000 ppm for 15 s, falls back 40 ms,
+    climbs again, and rests 25 ms higher once playback ends. The samples themselves come
+    at the exact rate: nothing to correct."""
+    def saw(t):
+        if t < 10:
+            return 0.0
+        if t < 64:
+            return 0.002 * ((t - 10) % 18)
+        return 0.025
+    tracker, errors, steps = simulate(arrivals(0, 400, seed=5, latency=saw))
+    assert abs(tracker.applied) <= 8 and tracker.slewed <= 16
+    assert worst(errors) < 0.001
 
 
 def test_a_burst_of_late_blocks_is_no_drift():
     """No callbacks for 3 s, then every held block at once: late, nothing lost."""
     tracker, errors, steps = simulate(arrivals(0, 120, hold=(30.0, 3.0)))
-    assert tracker.applied == tracker.slewed == tracker.jumps == 0
+    assert tracker.applied == tracker.slewed == 0
 
 
 def test_corrections_wait_for_a_full_window():
@@ -262,14 +285,14 @@ def test_two_devices_stay_on_one_clock(sim, correct):
                                                   clicks(out["partner"], seconds))]
     co, pa = stats["speakers"]["coachee"], stats["speakers"]["partner"]
     print(f"correct={correct}: coachee-partner at 60 s {ms[59]:+.2f} ms, at {seconds - 1} s "
-          f"{ms[-1]:+.2f} ms, worst from 60 s {max(map(abs, ms[59:])):.2f} ms; "
+          f"{ms[-1]:+.2f} ms, worst from 80 s {max(map(abs, ms[79:])):.2f} ms; "
           f"corrected {co['drift_corrected']} / {pa['drift_corrected']} samples; first blocks "
           f"{late[1] * 1000:.1f} / {late[0] * 1000:.1f} ms late")
     assert co["drift_ppm"] == pytest.approx(150, abs=3)   # + = fast
     assert abs(pa["drift_ppm"]) < 3
     assert stats["dropped"] == 0
     if correct:
-        assert max(map(abs, ms[59:])) < 2.5
+        assert max(map(abs, ms[79:])) < 2.5   # the rate is learnt in a minute
         # 150 ppm of 5 minutes dropped, and each first block's lateness (its placement)
         assert co["drift_corrected"] == pytest.approx(-(0.045 + late[1]) * RATE, abs=40)
         assert pa["drift_corrected"] == pytest.approx(-late[0] * RATE, abs=40)
@@ -290,20 +313,20 @@ def test_a_stereo_device_has_one_clock_for_both_speakers(sim):
     assert co["drift_corrected"] == pytest.approx((0.018 - late[2]) * RATE, abs=40)  # added
     off = [(c - k * RATE) / RATE - LATENCY
            for k, c in enumerate(clicks(out["coachee"], seconds), 1)]
-    assert max(map(abs, off[29:])) < 0.0025   # each click at its true time
+    assert max(map(abs, off[79:])) < 0.0025   # each click at its true time, once the rate is learnt
 
 
 def test_after_dropped_blocks_a_drifting_device_resumes_on_the_wall_clock(sim):
-    """The consumer stalls at 60 s, the queue drops: the blocks after the gap go where
+    """The consumer stalls at 100 s, the queue drops: the blocks after the gap go where
     the correction so far (and what fell due in the gap) puts them, not at the nominal
-    count (150 ppm of 60 s is 9 ms off)."""
-    seconds = 120
+    count (150 ppm of 100 s is 15 ms off)."""
+    seconds = 160
     sim.pace = 0.001
     out, stats, late = capture(seconds, {1: FAST, 0: 44100.0}, coachee=1, partner=0,
-                               stall_at=60, queue_blocks=64)
+                               stall_at=100, queue_blocks=64)
     assert stats["speakers"]["coachee"]["dropped"] > 10
     for speaker in ("coachee", "partner"):
         found = [(k, c) for k, c in enumerate(clicks(out[speaker], seconds), 1) if c is not None]
-        assert any(k > 62 for k, _ in found)
-        off = [(c - k * RATE) / RATE - LATENCY for k, c in found if k > 20]
+        assert any(k > 102 for k, _ in found)
+        off = [(c - k * RATE) / RATE - LATENCY for k, c in found if k > 80]
         assert max(map(abs, off)) < 0.0025, speaker
