@@ -174,6 +174,9 @@ class Runtime:
                 if overlay is not None:
                     overlay.terminate()
                 sys.stderr.write("\n")
+            line = capture_line(source)
+            if line:
+                print(line, file=sys.stderr)
             print(f"session {sid} ended; report again any time: pullcoach report {sid}", file=sys.stderr)
             return 0
         finally:
@@ -232,6 +235,17 @@ class Runtime:
             return 0
         finally:
             await self._stop()
+
+
+def capture_line(source) -> str:
+    """What the sound devices delivered: seconds, drops, overflows and clock drift per speaker."""
+    if not hasattr(source, "describe"):  # a file replay: nothing to say about devices
+        return ""
+    sp = source.stats()["speakers"]
+    parts = [f"{name} {st['samples'] / 16000:.1f} s, {st['dropped']} dropped, "
+             f"{st['overflows']} overflows, clock {st.get('drift_ppm', 0.0):+.0f} ppm"
+             for name, st in sp.items()]
+    return "captured: " + "; ".join(parts)
 
 
 def _print_nudge(session: str, event: Any) -> None:
