@@ -158,8 +158,10 @@ class OverlayWindow:
         if st.report_link(self.url):
             self.report.configure(text=words["report"])
             self.report.place(relx=1.0, x=-118, y=HEIGHT - 22, width=112, height=18)
+            self.footer.place(width=WIDTH - 26 - 120)
         else:
             self.report.place_forget()
+            self.footer.place(width=WIDTH - 26 - 16)  # the whole line: a set-up problem is long
 
     def _draw_side(self, listening: bool, watching: bool) -> None:
         c = self.side

@@ -6,6 +6,7 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox libsox-fmt-all)
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v xdotool >/dev/null || need+=(xdotool)
+command -v import >/dev/null || need+=(imagemagick)   # screenshots of the Tk overlay under Xvfb
 command -v chromium >/dev/null || need+=(chromium)
 ldconfig -p 2>/dev/null | grep -q libportaudio || need+=(libportaudio2)
 # a real sound server for the live-capture tests: null sinks read through PortAudio

@@ -6,20 +6,20 @@ const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "asr-caught-
 
 const YOU = {
   nl: { "no-sound coachee": "Geen geluid van je microfoon: gedempt?",
-        "no-sound partner": "Geen geluid van de ander: juiste apparaat?",
-        "no-speech coachee": "Geen spraak op je microfoon: juiste apparaat?",
-        "no-speech partner": "Geen spraak van de ander: juiste apparaat?",
+        "no-sound partner": "Geen geluid van de ander (apparaat?)",
+        "no-speech coachee": "Geen spraak op je microfoon (apparaat?)",
+        "no-speech partner": "Geen spraak van de ander (apparaat?)",
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
-        "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel?",
+        "channels-same": "Beide kanalen horen hetzelfde",
         "asr-behind": "Transcriptie loopt achter" },
   en: { "no-sound coachee": "No sound from your mic: muted?",
-        "no-sound partner": "No sound from the other side: right device?",
-        "no-speech coachee": "No speech on your mic: right device?",
-        "no-speech partner": "No speech from the other side: right device?",
+        "no-sound partner": "No sound from the other side (device?)",
+        "no-speech coachee": "No speech on your mic (device?)",
+        "no-speech partner": "No speech from the other side (device?)",
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
-        "channels-same": "Both channels hear the same: one mic twice?",
+        "channels-same": "Both channels hear the same",
         "asr-behind": "Transcription is behind" },
 };
 

@@ -102,6 +102,17 @@ def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, live_se
     assert overlay.opened == [f"http://127.0.0.1:{live_server.port}/reports/s1?token=tok-1"]
 
 
+def test_a_silent_partner_channel_is_said_in_the_footer_until_it_sounds(overlay, live_server):
+    live_server.push("s1", {"type": "pipeline-warning", "t": 20.0, "kind": "channel-silent",
+                             "message": "No sound at all from the partner's channel for 20 s",
+                             "detail": {"speaker": "partner", "reason": "no-sound", "seconds": 20}})
+    pump(overlay.root, lambda: overlay.footer.cget("text") == "Geen geluid van de ander (apparaat?)")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 26.0, "kind": "channel-ok",
+                             "message": "The partner's channel carries sound again.",
+                             "detail": {"speaker": "partner"}})
+    pump(overlay.root, lambda: "Geen geluid" not in overlay.footer.cget("text"))
+
+
 def test_a_wrong_token_is_refused_and_said(xvfb, live_server):
     from pullcoach.clients.overlay import OverlayWindow
 
