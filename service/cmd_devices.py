@@ -58,6 +58,25 @@ def list_inputs(query_devices: Callable | None = None,
     return out
 
 
+def pick_pair(inputs: list[dict]) -> tuple[dict, dict]:
+    """The devices ``run`` takes when none are given: the default input (or the first that
+    is no loopback) for the coachee, the one input that looks like a call's output for the
+    partner. AudioDeviceError, with the list and how to set a loopback up, when there is
+    no such pair."""
+    mics = [d for d in inputs if not d["loopback"]]
+    loops = [d for d in inputs if d["loopback"]]
+    if not inputs:
+        raise AudioDeviceError("no audio input devices found; connect a microphone "
+                               "(`pullcoach devices` shows what PortAudio sees)")
+    if mics and loops:
+        mic = next((d for d in mics if d["default"]), mics[0])
+        return mic, loops[0]
+    raise AudioDeviceError(
+        "give the two devices: --coachee MIC --partner DEVICE (or --stereo DEVICE); no input "
+        "here looks like a call's output, so the partner cannot be guessed.\n\n"
+        + format_table(inputs) + "\n\n" + HOWTO)
+
+
 def format_table(inputs: list[dict]) -> str:
     width = max(len(d["name"]) for d in inputs)
     api_w = max(8, *(len(d["hostapi"]) for d in inputs))

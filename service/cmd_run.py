@@ -87,8 +87,19 @@ def make_source(args):
         from pullcoach.audio import FileSource
         return FileSource(*args.replay, speed="realtime")
     from pullcoach.audio import LiveSource
-    return LiveSource(coachee=_device(args.coachee), partner=_device(args.partner),
-                      stereo=_device(args.stereo))
+    coachee, partner = _device(args.coachee), _device(args.partner)
+    if coachee is None and partner is None and args.stereo is None:
+        coachee, partner = _guess_devices()
+    return LiveSource(coachee=coachee, partner=partner, stereo=_device(args.stereo))
+
+
+def _guess_devices() -> tuple[int, int]:
+    """No devices given: the default mic and the one input that looks like the call's output."""
+    from pullcoach.cmd_devices import list_inputs, pick_pair
+    mic, loop = pick_pair(list_inputs())
+    print(f"coachee: {mic['index']} {mic['name']}; partner: {loop['index']} {loop['name']} (looks like "
+          "a call's output). Give --coachee and --partner to choose others.", file=sys.stderr)
+    return mic["index"], loop["index"]
 
 
 # --- commands ---------------------------------------------------------------------------

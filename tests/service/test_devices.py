@@ -91,3 +91,19 @@ def test_no_portaudio_is_one_line_and_exit_0(monkeypatch, capsys):
 ])
 def test_is_loopback(name, loop):
     assert cmd_devices.is_loopback(name) is loop
+
+
+def test_run_without_devices_takes_the_default_mic_and_the_calls_output(fake_sd):
+    mic, loop = cmd_devices.pick_pair(cmd_devices.list_inputs())
+    assert (mic["index"], loop["index"]) == (0, 2)   # the default input; the first monitor
+    fake_sd["devices"] = [DEVICES[5], DEVICES[3]]     # no default among them: the first mic
+    mic, loop = cmd_devices.pick_pair(cmd_devices.list_inputs())
+    assert (mic["name"], loop["name"]) == ("USB PnP Sound Device: Audio (hw:2,0)", "BlackHole 2ch")
+
+
+def test_run_without_devices_and_no_loopback_says_what_to_give(fake_sd, capsys):
+    fake_sd["devices"] = [DEVICES[0], DEVICES[5]]
+    assert cli.main(["run", "--no-overlay"]) != 0
+    err = capsys.readouterr().err
+    assert "--coachee MIC --partner DEVICE" in err and "USB PnP Sound Device" in err
+    assert "pavucontrol" in err and "BlackHole" in err   # how to get the partner's audio

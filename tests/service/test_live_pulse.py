@@ -103,6 +103,15 @@ def test_devices_lists_the_sound_servers_inputs_and_marks_the_calls_monitor(puls
     assert inputs["pc_call_monitor"]["loopback"] and not inputs["pc_mic"]["loopback"]
 
 
+def test_run_without_devices_takes_the_default_input_and_the_calls_monitor(pulse, tmp_path):
+    env, home = pulse
+    _, partner, _ = _voices(home, 3.0)
+    out = _run_and_play(env, [], [("partner_out", partner)], tmp_path, after_s=3.0)
+    assert "partner: " in out and "pc_call_monitor (looks like a call's output)" in out, out
+    assert "coachee: " in out and "default" in out.split("coachee: ", 1)[1].split(";")[0]
+    assert "captured: coachee" in out
+
+
 def test_run_coaches_a_conversation_captured_from_two_monitors(pulse, tmp_path):
     env, home = pulse
     coachee, partner, _ = _voices(home, 24.0)
