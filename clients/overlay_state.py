@@ -31,7 +31,8 @@ ALERTS = {
            "channel-stalled coachee": "Je microfoon levert geen audio meer",
            "channel-stalled partner": "Geen audio meer van de ander",
            "channels-same": "Beide kanalen horen hetzelfde",
-           "asr-behind": "Transcriptie loopt achter"},
+           "asr-behind": "Transcriptie loopt achter",
+           "session-resumed": "Server herstart: de coaching gaat door"},
     "en": {"no-sound coachee": "No sound from your mic: muted?",
            "no-sound partner": "No sound from the other side (device?)",
            "no-speech coachee": "No speech on your mic (device?)",
@@ -39,7 +40,8 @@ ALERTS = {
            "channel-stalled coachee": "Your mic stopped sending audio",
            "channel-stalled partner": "No audio from the other side any more",
            "channels-same": "Both channels hear the same",
-           "asr-behind": "Transcription is behind"},
+           "asr-behind": "Transcription is behind",
+           "session-resumed": "Server restarted: coaching goes on"},
 }
 
 
@@ -176,8 +178,8 @@ class OverlayState:
             self.alerts.pop((CLOSES[kind], speaker), None)
         elif kind in OPENS:
             self.alerts[(OPENS[kind], speaker)] = msg
-        else:
-            self.problem = str(msg.get("message") or kind or "")[:80]
+        else:  # passing: shown once, in the coachee's words where there are some
+            self.problem = alert_text(msg, self.lang)
             return
         last = next(reversed(self.alerts.values()), None)
         self.problem = alert_text(last, self.lang) if last else ""

@@ -12,7 +12,8 @@ const YOU = {
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
         "channels-same": "Beide kanalen horen hetzelfde",
-        "asr-behind": "Transcriptie loopt achter" },
+        "asr-behind": "Transcriptie loopt achter",
+        "session-resumed": "Server herstart: de coaching gaat door" },
   en: { "no-sound coachee": "No sound from your mic: muted?",
         "no-sound partner": "No sound from the other side (device?)",
         "no-speech coachee": "No speech on your mic (device?)",
@@ -20,7 +21,8 @@ const YOU = {
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
         "channels-same": "Both channels hear the same",
-        "asr-behind": "Transcription is behind" },
+        "asr-behind": "Transcription is behind",
+        "session-resumed": "Server restarted: coaching goes on" },
 };
 
 const THEY = {

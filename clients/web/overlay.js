@@ -71,7 +71,7 @@ function receive(msg) {
     }
     case "pipeline-warning":
       if (track(state.alerts, msg)) state.problem = alertLine();
-      else state.problem = String(msg.message || msg.kind || "").slice(0, 80);
+      else state.problem = youText(msg, state.lang);   // passing: shown once
       break;
     case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;
   }

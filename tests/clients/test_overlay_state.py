@@ -156,6 +156,8 @@ def test_a_set_up_problem_shows_in_the_coachees_words_until_it_is_put_right():
     st.lang = "en"
     st.receive(warning("channel-stalled", 40.0, speaker="coachee"), 0)
     assert st.problem == "Your mic stopped sending audio"
+    st.receive(warning("session-resumed", 41.0, resumed_at=41.0), 0)   # passing, but worded
+    assert st.problem == "Server restarted: coaching goes on"
 
 
 def test_backoff_doubles_and_is_capped():
