@@ -1,7 +1,8 @@
 """Set-up checks: does each channel carry what it should?
 
 Three mistakes spoil a session without raising any error: a channel with no sound at
-all (a muted or blocked mic, a monitor with nothing playing, the wrong device), a
+all (a muted or blocked mic, a monitor with nothing playing, the wrong device; not a
+gated source, a call's output whose pauses are zeros, once it has spoken), a
 channel that never carries speech while the other does (the wrong input), and both
 channels carrying the same sound (one mic picked for both speakers, or two ``pulse``
 streams left unrouted). ``ChannelCheck`` watches the VAD's frames for them, warns once,
@@ -53,6 +54,8 @@ class _State:
         self.other_voiced = 0   # the other's voiced frames during that run
         self.sound = 0          # frames with sound, in a row
         self.voiced = 0         # voiced frames since the start
+        self.floor = 0          # frames of sound that is no speech: a live input's noise floor
+        self.zeros = 0          # frames of no sound at all, since the start
         self.warned: str | None = None  # "no-sound" | "no-speech" while unresolved
         self.asked = False      # no-speech is asked once a session
 
@@ -98,10 +101,12 @@ class ChannelCheck:
         if sound:
             st.quiet = st.other_voiced = 0
             st.sound += 1
+            st.floor += not voiced
         else:
             st.quiet += 1
             st.sound = 0
             st.other_voiced += other_voiced
+            st.zeros += 1
         out = []
         if st.warned == "no-sound" and st.sound >= _frames(c.sound_back_s):
             st.warned = None
@@ -109,7 +114,7 @@ class ChannelCheck:
         elif st.warned == "no-speech" and st.voiced >= _frames(c.heard_s):
             st.warned = None
             out.append(self._ok(sp, t, f"Speech on the {sp}'s channel now."))
-        if st.warned is None and st.quiet >= _frames(c.silent_s):
+        if st.warned is None and st.quiet >= _frames(c.silent_s) and self._went_dead(st):
             peer = self.state[other]
             if st.other_voiced >= _frames(c.other_voiced_s) or peer.quiet >= _frames(c.silent_s):
                 st.warned = "no-sound"
@@ -130,6 +135,12 @@ class ChannelCheck:
                          "lists the inputs."),
                 detail={"speaker": sp, "reason": "no-speech", "seconds": c.speech_s}))
         return out
+
+    def _went_dead(self, st: _State) -> bool:
+        """Is a silence of zeros news? Yes on a channel that never spoke yet, or on one whose
+        quiet so far was a noise floor (a live mic, now muted). Not on a gated source (a call's
+        output, a per-speaker recording) whose every pause is zeros: its listener is silent."""
+        return st.voiced < _frames(self.config.heard_s) or st.floor > st.zeros - st.quiet
 
     def _same(self, t: float, same: bool) -> list[PipelineWarning]:
         c = self.config

@@ -65,6 +65,18 @@ def test_a_listening_partner_on_a_live_mic_and_short_silences_give_no_warning():
     assert out == []
 
 
+def test_a_gated_source_that_spoke_is_silent_in_its_pauses_but_a_live_mic_that_goes_dead_is_not():
+    """A call's output (or a per-speaker recording) is zeros whenever its speaker is quiet:
+    after it spoke, a long turn of the other is no news. A live mic has a noise floor: zeros
+    for 20 s after that is a mute."""
+    turns = [(3, {"coachee": ROOM, "partner": TALK}, 0.0), (2, {"coachee": TALK, "partner": ZERO}, 0.0)] * 4
+    gated = run(ChannelCheck(SP), [*turns, (25, {"coachee": TALK, "partner": ZERO}, 0.0)])
+    assert gated == []
+    floor = [(3, {"coachee": ROOM, "partner": TALK}, 0.0), (2, {"coachee": TALK, "partner": ROOM}, 0.0)] * 4
+    muted = run(ChannelCheck(SP), [*floor, (25, {"coachee": TALK, "partner": ZERO}, 0.0)])
+    assert [(w.kind, w.detail["speaker"]) for w in muted] == [("channel-silent", "partner")]
+
+
 def test_two_dead_channels_are_both_reported_but_a_silence_with_no_one_talking_on_the_other_is_not():
     both = run(ChannelCheck(SP), [(21, {"coachee": ZERO, "partner": ZERO}, 0.0)])
     assert sorted(w.detail["speaker"] for w in both) == ["coachee", "partner"]
