@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from pullcoach.rules.events import PROBLEM_CLOSES, PROBLEM_OPENS
+
 __all__ = ["OverlayState", "ShownNudge", "alert_text", "backoff", "report_url", "FATAL_CLOSE_CODES"]
 
 PROTOCOL_VERSION = 1
@@ -18,10 +20,6 @@ PROTOCOL_VERSION = 1
 FATAL_CLOSE_CODES = {4401: "wrong token", 4403: "refused (origin/host)", 4426: "protocol version mismatch"}
 KINDS = ("negative", "positive", "cue", "trainer")
 
-# pipeline warnings that hold until put right: kind -> the problem it opens / closes
-OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
-         "asr-behind": "asr"}
-CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
 # what the coachee reads about them (the protocol's English message is the fallback)
 ALERTS = {
     "nl": {"no-sound coachee": "Geen geluid van je microfoon: gedempt?",
@@ -112,8 +110,7 @@ class OverlayState:
     # -- connection -------------------------------------------------------------------
     def connected(self) -> None:
         self.connection = "connected"
-        last = next(reversed(self.alerts.values()), None)
-        self.problem = alert_text(last, self.lang) if last else ""
+        self.problem = self._alert_line()
 
     def disconnected(self, code: int | None = None, reason: str = "") -> bool:
         """The socket closed. Returns True if the client should try again."""
@@ -174,15 +171,19 @@ class OverlayState:
     def _warning(self, msg: dict) -> None:
         """A problem that holds (a silent channel) shows until put right; others show once."""
         kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
-        if kind in CLOSES:
-            self.alerts.pop((CLOSES[kind], speaker), None)
-        elif kind in OPENS:
-            self.alerts[(OPENS[kind], speaker)] = msg
+        if kind in PROBLEM_CLOSES:
+            self.alerts.pop((PROBLEM_CLOSES[kind], speaker), None)
+        elif kind in PROBLEM_OPENS:
+            self.alerts[(PROBLEM_OPENS[kind], speaker)] = msg
         else:  # passing: shown once, in the coachee's words where there are some
             self.problem = alert_text(msg, self.lang)
             return
+        self.problem = self._alert_line()
+
+    def _alert_line(self) -> str:
+        """The newest open problem, in the coachee's words; "" when none is open."""
         last = next(reversed(self.alerts.values()), None)
-        self.problem = alert_text(last, self.lang) if last else ""
+        return alert_text(last, self.lang) if last else ""
 
     def tick(self, now: float) -> None:
         """Drop a nudge whose time is over."""

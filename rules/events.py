@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Union
 
 __all__ = [
-    "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "ALERT_KINDS", "Word",
+    "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "ALERT_KINDS", "PROBLEM_OPENS", "PROBLEM_CLOSES",
+    "Word",
     "SessionStarted", "SessionEnded", "SpeechStarted", "SpeechEnded",
     "TranscriptPartial", "TranscriptFinal", "Tick", "UtteranceLabeled",
     "NudgeIssued", "NudgeWithdrawn", "MetricsUpdated", "Bookmarked", "PipelineWarning",
@@ -27,6 +28,11 @@ PARTNER = "partner"
 SPEAKERS = (COACHEE, PARTNER)
 # nudge kinds that alert the coachee: they share the live budget and carry a pull alternative
 ALERT_KINDS = frozenset({"negative", "cue"})
+# pipeline warnings that hold until put right: the kind that opens a problem, and the one
+# that closes it, name it alike (per speaker where the detail names one)
+PROBLEM_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
+                 "asr-behind": "asr"}
+PROBLEM_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
 
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 

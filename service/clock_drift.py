@@ -61,7 +61,6 @@ class DriftTracker:
         self.slewed = 0         # |samples| added or dropped
         self.ready = False      # a full window has been seen
         self.trusted = False    # the rate is believed (and followed)
-        self._t0: float | None = None
         self._low: deque[tuple[float, float]] = deque()     # (t, r), r rising: [0] is the min
         self._recent: deque[tuple[float, float]] = deque()  # every (t, r) of the window
         self._first: list[tuple[float, float]] = []         # ... of the first window
@@ -83,8 +82,7 @@ class DriftTracker:
         """A block arrived at time ``t``; ``frames`` counts native frames handed over so
         far, this block included."""
         r = t - frames / self.nominal_rate
-        if self._t0 is None:
-            self._t0 = t
+        if not self._recent:  # the first block
             self._next_point = t + self.window
             if self.origin is None:
                 self.origin = r

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from pullcoach.rules.events import (
-    Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning, SessionEnded,
-    NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
+    PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning,
+    SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
     kept_nudges,
 )
 
@@ -76,12 +76,6 @@ def build(events: list[Event]) -> dict[str, Any]:
     }
 
 
-# a warning opens a problem under its key; the kind in the second column closes it
-_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
-          "asr-behind": "asr"}
-_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
-
-
 def problems(warnings: list[dict]) -> list[dict]:
     """Stretches of the session the pipeline warned about (a silent or stalled channel, one
     mic on both, transcription behind): ``{"kind", "speaker", "reason", "t0", "t1"}`` with
@@ -90,8 +84,8 @@ def problems(warnings: list[dict]) -> list[dict]:
     open_: dict[tuple, dict] = {}
     for w in warnings:
         d = w.get("detail") or {}
-        if w["kind"] in _OPENS:
-            key = (_OPENS[w["kind"]], d.get("speaker"))
+        if w["kind"] in PROBLEM_OPENS:
+            key = (PROBLEM_OPENS[w["kind"]], d.get("speaker"))
             if key in open_:
                 continue
             t0 = w["t"]
@@ -100,8 +94,8 @@ def problems(warnings: list[dict]) -> list[dict]:
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
                           "t0": round(t0, 3), "t1": None}
             out.append(open_[key])
-        elif w["kind"] in _CLOSES:
-            p = open_.pop((_CLOSES[w["kind"]], d.get("speaker")), None)
+        elif w["kind"] in PROBLEM_CLOSES:
+            p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)
             if p is not None:
                 p["t1"] = w["t"]
     return out

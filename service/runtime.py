@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from pullcoach import tokens as tk
 from pullcoach.access import is_loopback
+from pullcoach.audio import RATE
 from pullcoach.errors import ConfigError
 from pullcoach.hub import Hub
 from pullcoach.paths import config_dir, data_dir
@@ -242,7 +243,7 @@ def capture_line(source) -> str:
     if not hasattr(source, "describe"):  # a file replay: nothing to say about devices
         return ""
     sp = source.stats()["speakers"]
-    parts = [f"{name} {st['samples'] / 16000:.1f} s, {st['dropped']} dropped, "
+    parts = [f"{name} {st['samples'] / RATE:.1f} s, {st['dropped']} dropped, "
              f"{st['overflows']} overflows, clock {st.get('drift_ppm', 0.0):+.0f} ppm"
              for name, st in sp.items()]
     return "captured: " + "; ".join(parts)

@@ -1,6 +1,7 @@
 // Pipeline warnings that hold until put right (a silent channel, one mic on both, ASR
 // behind): which problem a warning opens or closes, and the words for it. The overlay
 // speaks to the coachee ("your mic"), the trainer page about them ("{who}").
+// OPENS/CLOSES are rules/events.py's PROBLEM_OPENS/PROBLEM_CLOSES, for the browser.
 const OPENS = { "channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same", "asr-behind": "asr" };
 const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr" };
 
