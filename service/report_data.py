@@ -17,8 +17,8 @@ from typing import Any
 
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning,
-    SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal, UtteranceLabeled,
-    kept_nudges,
+    SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
+    UtteranceLabeled, kept_nudges,
 )
 
 __all__ = ["build", "GOOD", "FAIR", "POOR", "NONE"]
