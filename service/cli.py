@@ -23,6 +23,7 @@ COMMANDS = (
     "pullcoach.cmd_analyze",   # analyze
     "pullcoach.cmd_overlay",   # overlay
     "pullcoach.cmd_sessions",  # sessions, report
+    "pullcoach.cmd_debrief",   # debrief
     "pullcoach.cmd_model",     # model
 )
 

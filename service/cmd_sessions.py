@@ -15,7 +15,7 @@ from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
 from pullcoach.store import Store
 
-__all__ = ["register"]
+__all__ = ["register", "open_store", "emit"]
 
 
 def register(subparsers) -> None:
@@ -55,11 +55,11 @@ def register(subparsers) -> None:
     r.set_defaults(func=_report)
 
 
-def _open(args) -> Store:
+def open_store(args) -> Store:
     return Store(data_dir(args.data_dir))
 
 
-def _out(text: str, path: str | None) -> None:
+def emit(text: str, path: str | None) -> None:
     if path:
         try:
             Path(path).write_text(text, encoding="utf-8")
@@ -71,10 +71,10 @@ def _out(text: str, path: str | None) -> None:
 
 
 def _list(args) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         items = store.sessions()
     if args.format == "json":
-        _out(json.dumps(items, ensure_ascii=False, indent=2), None)
+        emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0
     if not items:
         print(f"no sessions stored in {data_dir(args.data_dir)}")
@@ -89,13 +89,13 @@ def _list(args) -> int:
 
 
 def _show(args) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         sid = store.resolve(args.session)
         info = next(s for s in store.sessions() if s["id"] == sid)
         report = build(store.events(sid))
     info["figures"] = report["figures"]
     if args.format == "json":
-        _out(json.dumps(jsonable(info), ensure_ascii=False, indent=2), None)
+        emit(json.dumps(jsonable(info), ensure_ascii=False, indent=2), None)
         return 0
     for key in ("id", "status", "reason", "lang", "coachee", "partner"):
         print(f"{key:<10} {info[key]}")
@@ -116,30 +116,30 @@ def _short(v) -> str:
 
 
 def _export(args) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         sid = store.resolve(args.session)
         events = store.events(sid)
     if args.format == "json":
         text = json.dumps([to_dict(e) for e in events], ensure_ascii=False, indent=2)
     else:
         text = "".join(json.dumps(to_dict(e), ensure_ascii=False) + "\n" for e in events)
-    _out(text, args.output)
+    emit(text, args.output)
     return 0
 
 
 def _delete(args) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         sid = store.resolve(args.session)
         store.delete(sid)
     if args.format == "json":
-        _out(json.dumps({"deleted": sid}), None)
+        emit(json.dumps({"deleted": sid}), None)
     else:
         print(f"deleted {sid}")
     return 0
 
 
 def _retention(args) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         if args.days is not None:
             if args.days.lower() in ("off", "0", "none"):
                 store.set_retention(None)
@@ -164,11 +164,11 @@ def _report(args) -> int:
         suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
         fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix) if suffix in (
             *FORMATS, "htm", "markdown") else "html"
-    with _open(args) as store:
+    with open_store(args) as store:
         sid = store.resolve(args.session)
         info = next(s for s in store.sessions() if s["id"] == sid)
         events = store.events(sid)
     if not events:
         raise StoreError(f"session {sid} has no events to report")
-    _out(render(events, fmt, audio_kept=info["audio_kept"]), args.output)
+    emit(render(events, fmt, audio_kept=info["audio_kept"]), args.output)
     return 0

@@ -8,9 +8,9 @@ from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, when, words,
 )
 
-__all__ = ["render_md", "render_vtt"]
+__all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
 
-_MARK = {"good": "🟢", "fair": "🟡", "poor": "🔴", "none": "⚪"}
+MARKS = {"good": "🟢", "fair": "🟡", "poor": "🔴", "none": "⚪"}
 
 
 def _names(s: dict, w: dict) -> dict[str, str]:
@@ -18,7 +18,7 @@ def _names(s: dict, w: dict) -> dict[str, str]:
             "partner": s["partner"] if s["partner"] != "partner" else w["partner"]}
 
 
-def _md(text: str) -> str:
+def md_text(text: str) -> str:
     """Text safe inside a Markdown line or table cell (no markup, no raw HTML)."""
     out = text.replace("\\", "\\\\").replace("\n", " ")
     for ch in "`*_[]<>|#":
@@ -33,18 +33,18 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     names = _names(s, w)
     lines = [f"# {w['title']}", "",
              f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
-             f"{_md(names['coachee'])} · {_md(names['partner'])}", ""]
+             f"{md_text(names['coachee'])} · {md_text(names['partner'])}", ""]
     if s["status"] != "ended":
         lines += [f"> {w['status_interrupted']}", ""]
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
             lines += [f"> {w['resumed'].format(t=clock(n['t']))}", ""]
     for p in report["problems"]:
-        lines += [f"> {_md(problem_text(p, w, names))}", ""]
+        lines += [f"> {md_text(problem_text(p, w, names))}", ""]
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value
-        lines.append(f"| {_MARK[rating]} {w[key]} | **{_md(val)}** | {_md(yard)} |")
+        lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}** | {md_text(yard)} |")
     if not report["analysed"]:
         lines += ["", f"_{w['not_analysed']}_"]
     lines += ["", f"## {w['moments']}", ""]
@@ -54,14 +54,14 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for m in report["moments"]:
         n = m["nudge"]
         extra = "" if n["delivered"] else f" _({w['not_delivered']})_"
-        lines.append(f"- **{clock(n['t'])} {titles.get(n['rule'], _md(n['rule']))}** — "
-                     f"“{_md(n['message'])}”{extra}")
+        lines.append(f"- **{clock(n['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
+                     f"“{md_text(n['message'])}”{extra}")
         for u in m["around"]:
-            lines.append(f"  > **{_md(names[u['speaker']])}:** {_md(u['text'])}  ")
+            lines.append(f"  > **{md_text(names[u['speaker']])}:** {md_text(u['text'])}  ")
         if n["kind"] in ALERT_KINDS and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:
-        lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {_md(b['note'])}")
+        lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {md_text(b['note'])}")
     lines += ["", f"## {w['route']}", ""]
     if report["route"]:
         lines.append(" → ".join(
@@ -72,8 +72,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines += ["", f"## {w['transcript']}", ""]
     for u in report["utterances"]:
         chips = ", ".join(label_chips(u["labels"], lang))
-        lines.append(f"- `{clock(u['t0'])}` **{_md(names[u['speaker']])}:** {_md(u['text'])}"
-                     + (f" _[{_md(chips)}]_" if chips else ""))
+        lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
+                     + (f" _[{md_text(chips)}]_" if chips else ""))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote)}", ""]
     return "\n".join(lines)
 

@@ -6,6 +6,9 @@
     /static/<file>      other files from clients/web/ (safe names only)
     /reports/<session>  the HTML report (trainer token, or that session's overlay token:
                         ?token= or Authorization: Bearer)
+    /debrief            the trainer's debrief of stored sessions (trainer token;
+                        ?sessions=ID,ID or ?day=YYYY-MM-DD, default the newest day's;
+                        ?lang=nl|en, default that of most sessions)
     /ws, /ingest        websocket upgrades, handled by the server
 
 Every request first passes the Host check (DNS rebinding); a foreign Host gets 403.
@@ -20,7 +23,7 @@ import mimetypes
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -107,6 +110,31 @@ async def _report(service: "Service", session: str) -> Response:
     return response(200, html, "text/html; charset=utf-8")
 
 
+async def _debrief(service: "Service", request: Request) -> Response:
+    if service.store is None:
+        return response(404, "a debrief needs a store: start the server with a data dir\n")
+    from pullcoach.debrief import MAX_SESSIONS, collect
+    from pullcoach.debrief_render import render_debrief_html
+    from pullcoach.errors import PullcoachError
+
+    query = parse_qs(urlsplit(request.path).query)
+    ids = [i for i in ",".join(query.get("sessions", [])).split(",") if i]
+    if len(ids) > MAX_SESSIONS or not all(_SESSION.match(i) for i in ids):
+        return response(400, f"sessions must be at most {MAX_SESSIONS} session ids, "
+                             "comma-separated\n")
+    day = query.get("day", [None])[0]
+    lang = query.get("lang", [None])[0]
+    if lang not in (None, "nl", "en"):
+        return response(400, "lang must be nl or en\n")
+    try:
+        d = await asyncio.to_thread(collect, service.store, ids or None, day, lang)
+    except PullcoachError as exc:
+        return response(404 if "no session" in str(exc) else 400, f"{exc}\n")
+    token = quote(request_token(request) or "", safe="")
+    html = render_debrief_html(d, link=lambda sid: f"/reports/{quote(sid, safe='')}?token={token}")
+    return response(200, html, "text/html; charset=utf-8")
+
+
 async def process_request(service: "Service", connection: Any, request: Request) -> Response | None:
     path = urlsplit(request.path).path
     if path in WS_PATHS:
@@ -134,4 +162,8 @@ async def process_request(service: "Service", connection: Any, request: Request)
             return response(401, "reports need the trainer token (or this session's overlay "
                                  "token): add ?token=TOKEN\n")
         return await _report(service, session)
+    if path == "/debrief":
+        if not tokens.same(request_token(request), service.tokens.trainer):
+            return response(401, "the debrief needs the trainer token: add ?token=TOKEN\n")
+        return await _debrief(service, request)
     return response(404, f"not found: {path}\n")

@@ -122,6 +122,17 @@ function reportHref(s) {
   return `/reports/${encodeURIComponent(s.id)}?token=${encodeURIComponent(token)}`;
 }
 
+// the debrief of the ended sessions on this page, oldest first (the server takes at most 50)
+function renderDebrief(w) {
+  const ended = [...sessions.values()].filter((s) => s.ended)
+    .sort((a, b) => (a.started_wall ?? 0) - (b.started_wall ?? 0)).slice(-50);
+  const link = $("debrief");
+  link.hidden = !ended.length;
+  link.textContent = `${w.debrief} (${ended.length}) ›`;
+  link.href = `/debrief?sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}` +
+              `&lang=${pageLang().startsWith("en") ? "en" : "nl"}&token=${encodeURIComponent(token)}`;
+}
+
 // -- rendering -----------------------------------------------------------------------
 function schedule() {
   if (pending) return;
@@ -136,6 +147,7 @@ function render() {
   $("conn").textContent = !token ? w.notoken : connection === "refused" && problem ? problem : w[connection];
   $("conn").dataset.state = token ? connection : "refused";
   $("sessions-title").textContent = w.sessions;
+  renderDebrief(w);
   renderGrid(w);
   renderDetail();
 }

@@ -146,6 +146,31 @@ def test_two_replays_live_on_the_dashboard_and_a_trainer_nudge_reaches_one_overl
         time.sleep(1.0)  # give a wrongly routed nudge time to arrive
         seen_c = overlay_c.evaluate("window.pullcoachOverlay.seen")
         assert all(n["kind"] != "trainer" and n["text"] != "Vat eens samen" for n in seen_c), seen_c
+
+        # the trainer ends both role-plays and opens the debrief of the two
+        trainer.fill("#mark-note", "Hier stapelt ze")
+        trainer.click("#mark-send")
+        expect(trainer.locator("#mark-ack")).not_to_be_empty()
+        for card in (card_a, card_c):
+            card.click()
+            trainer.click("#end")
+            trainer.click("#end")
+            expect(card.locator(".report-link")).to_be_visible(timeout=30_000)
+        link = trainer.locator("#debrief")
+        expect(link).to_have_text(re.compile(r"\(2\)"))
+        with context.expect_page() as popup:
+            link.click()
+        debrief = popup.value
+        debrief.wait_for_load_state()
+        rows = debrief.locator("table.debrief tbody tr")
+        expect(rows).to_have_count(2)
+        assert rows.nth(0).locator("td").first.text_content().startswith("Anna")
+        assert rows.nth(1).locator("td").first.text_content().startswith("Carl")
+        assert "Hier stapelt ze" in debrief.locator("main").text_content()
+        debrief.screenshot(path=str(tmp_path / "debrief.png"), full_page=True)
+        rows.nth(0).locator("a").click()   # each row opens that role-play's report
+        debrief.wait_for_url(re.compile(rf"/reports/{anna}\?token="))
+        assert debrief.locator("h1").text_content() == "Gespreksverslag"
         assert errors == []
     finally:
         context.close()

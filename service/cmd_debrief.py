@@ -1,0 +1,53 @@
+"""``pullcoach debrief``: several role-plays side by side, for the trainer's debrief."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pullcoach.cmd_sessions import emit, open_store
+from pullcoach.debrief import collect
+from pullcoach.debrief_render import render_debrief_html, render_debrief_md
+from pullcoach.report import jsonable
+
+__all__ = ["register"]
+
+FORMATS = ("html", "md", "json")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "debrief", help="stored role-plays side by side: figures, what to work on, bookmarks")
+    p.add_argument("sessions", nargs="*", metavar="SESSION",
+                   help="ids, id prefixes or 'last' (default: the sessions of --day)")
+    p.add_argument("--day", metavar="YYYY-MM-DD",
+                   help="the sessions started that day (default: the newest session's day)")
+    p.add_argument("--lang", choices=("nl", "en"),
+                   help="the debrief's language (default: that of most sessions)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="html (default, or from -o's suffix), md or json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--data-dir", metavar="DIR", help="where sessions are stored "
+                   "(default: the user data dir)")
+    p.set_defaults(func=_debrief)
+
+
+def _debrief(args) -> int:
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+        fmt = fmt if fmt in FORMATS else "html"
+    with open_store(args) as store:
+        d = collect(store, args.sessions or None, args.day, args.lang)
+    ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
+    print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
+    if fmt == "json":
+        text = json.dumps(jsonable(d), ensure_ascii=False, indent=2)
+    elif fmt == "md":
+        text = render_debrief_md(d)
+    else:
+        text = render_debrief_html(d)
+    emit(text, args.output)
+    return 0

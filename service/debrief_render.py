@@ -1,0 +1,248 @@
+"""The debrief (``debrief.build_debrief``) as one self-contained HTML page or as Markdown."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+from typing import Callable
+
+from pullcoach.report_html import CSP, CSS, figure_cells
+from pullcoach.report_plain import MARKS, md_text
+from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, lang_of, words
+
+__all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
+
+COLUMNS = ("talk_share", "reflections_questions", "open_questions", "summaries",
+           "interruptions", "argument_stacks", "push_words", "righting_reflexes")
+
+DEBRIEF_WORDS = {
+    "nl": {
+        "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
+        "negative": "Nudges", "per_10": "{n} per 10 min", "report": "verslag",
+        "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
+        "tally": "zwak in {poor}, matig in {fair} van {n} gesprekken",
+        "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
+        "good_moments": "Goede zetten om te laten horen", "bookmarks": "Jouw bladwijzers",
+        "no_bookmarks": "Geen bladwijzers gezet.", "no_work": "Geen cijfer was zwak of matig.",
+        "no_strengths": "Geen cijfer was in elk gesprek goed.",
+        "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
+        "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
+        "problems": "opnameprobleem: zie verslag",
+    },
+    "en": {
+        "title": "Debrief", "count": "{n} conversations", "roleplay": "Conversation",
+        "negative": "Nudges", "per_10": "{n} per 10 min", "report": "report",
+        "work_on": "To work on together", "strengths": "What went well",
+        "tally": "poor in {poor}, fair in {fair} of {n} conversations",
+        "example": "Example: {who}", "strength": "good in all {n} conversations",
+        "good_moments": "Good moves worth playing back", "bookmarks": "Your bookmarks",
+        "no_bookmarks": "No bookmarks set.", "no_work": "No figure was poor or fair.",
+        "no_strengths": "No figure was good in every conversation.",
+        "no_sessions": "No finished conversations to debrief.",
+        "interrupted": "interrupted", "not_analysed": "not analysed",
+        "problems": "recording problem: see report",
+    },
+}
+
+EXTRA_CSS = """
+main { max-width: 1200px; }
+table.debrief td:first-child { white-space: nowrap; }
+table.debrief { width: 100%; border-collapse: collapse; font: 13px/1.35 system-ui, sans-serif;
+  background: #fff; border: 1px solid var(--line); border-radius: 8px; }
+table.debrief th { font-weight: 600; color: var(--soft); text-align: left; padding: 8px 8px;
+  border-bottom: 1px solid var(--line); vertical-align: bottom; }
+table.debrief td { padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
+  font-variant-numeric: tabular-nums; }
+table.debrief td.good { color: var(--good); background: var(--good-bg); }
+table.debrief td.fair { color: var(--fair); background: var(--fair-bg); }
+table.debrief td.poor { color: var(--poor); background: var(--poor-bg); }
+table.debrief td small, .point small { display: block; color: var(--soft); font-size: 11.5px; }
+.point { margin: 14px 0 18px; }
+.point .head { font: 600 15px system-ui, sans-serif; }
+.point .head span { font-weight: 400; color: var(--soft); font-size: 13px; }
+"""
+
+
+def _w(lang: str) -> tuple[dict, dict]:
+    return DEBRIEF_WORDS[lang_of(lang)], words(lang)
+
+
+def _who(s: dict, w: dict) -> str:
+    name = s["coachee"] if s["coachee"] and s["coachee"] != "coachee" else w["coachee"]
+    at = time.strftime("%H:%M", time.localtime(s["wall_clock"])) if s["wall_clock"] else ""
+    return f"{name} · {at}" if at else name
+
+
+def _day(d: dict) -> str:
+    walls = [r["session"]["wall_clock"] for r in d["sessions"] if r["session"]["wall_clock"]]
+    if not walls:
+        return ""
+    fmt = "%d-%m-%Y" if lang_of(d["lang"]) == "nl" else "%Y-%m-%d"
+    return time.strftime(fmt, time.localtime(min(walls)))
+
+
+def _cells(row: dict, w: dict) -> dict[str, tuple[str, str, str]]:
+    return {key: (rating, value, small)
+            for key, rating, value, small, _ in figure_cells(row["figures"], w)}
+
+
+def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> str:
+    dw, w = _w(d["lang"])
+    lang = lang_of(d["lang"])
+    head = f"{dw['count'].format(n=len(d['sessions']))} · {_day(d)}".strip(" ·")
+    parts = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
+             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{escape(dw['title'])} {escape(_day(d))}</title>",
+             f"<style>{CSS}{EXTRA_CSS}</style></head><body><main>",
+             f"<h1>{escape(dw['title'])}</h1>", f'<div class="meta">{escape(head)}</div>']
+    if not d["sessions"]:
+        parts += [f'<p class="hint">{escape(dw["no_sessions"])}</p>', "</main></body></html>"]
+        return "\n".join(parts)
+    parts.append(_table(d, dw, w, link))
+    parts += [f"<h2>{escape(dw['work_on'])}</h2>", _work_on(d, dw, w, lang)]
+    parts += [f"<h2>{escape(dw['strengths'])}</h2>", _strengths(d, dw, w, lang)]
+    parts += [f"<h2>{escape(dw['bookmarks'])}</h2>", _bookmarks(d, dw, w)]
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
+def _table(d: dict, dw: dict, w: dict, link) -> str:
+    out = ['<table class="debrief"><thead><tr>', f"<th>{escape(dw['roleplay'])}</th>"]
+    out += [f"<th>{escape(w[k])}</th>" for k in COLUMNS]
+    out.append(f"<th>{escape(dw['negative'])}</th></tr></thead><tbody>")
+    for row in d["sessions"]:
+        s = row["session"]
+        notes = [w["partner"] if s["partner"] in ("", "partner") else s["partner"],
+                 clock(s["duration"])]
+        if s["status"] != "ended":
+            notes.append(dw["interrupted"])
+        if not row["analysed"]:
+            notes.append(dw["not_analysed"])
+        if row["problems"]:
+            notes.append(dw["problems"])
+        name = escape(_who(s, w))
+        if link:
+            name = f'<a href="{escape(link(s["id"]))}">{name}</a>'
+        out.append(f"<tr><td>{name}<small>{escape(' · '.join(notes))}</small></td>")
+        cells = _cells(row, w)
+        for k in COLUMNS:
+            rating, value, small = cells[k]
+            sm = f"<small>{escape(small)}</small>" if small else ""
+            out.append(f'<td class="{rating}">{escape(value)}{sm}</td>')
+        per = row["negative_per_10min"]
+        small = "" if per is None else f"<small>{escape(dw['per_10'].format(n=str(per).replace('.', w['decimal'])))}</small>"
+        out.append(f"<td>{row['negative']}{small}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _context(around: list[dict], s: dict, w: dict) -> str:
+    names = {"coachee": _who(s, w).split(" · ")[0],
+             "partner": w["partner"] if s["partner"] in ("", "partner") else s["partner"]}
+    return "".join(f'<p><span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
+                   f'{escape(u["text"])}</p>' for u in around)
+
+
+def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
+    if not d["work_on"]:
+        return f'<p class="hint">{escape(dw["no_work"])}</p>'
+    out = []
+    for p in d["work_on"]:
+        tally = dw["tally"].format(poor=p["poor"], fair=p["fair"], n=p["rated"])
+        out.append(f'<div class="point"><div class="head">{escape(w[p["figure"]])} '
+                   f"<span>{escape(tally)}</span></div>")
+        ex = p["example"]
+        if ex:
+            out.append(f'<div class="moment kind-negative"><div class="time">{clock(ex["t"])}</div><div>'
+                       f'<div class="what"><span class="msg">'
+                       f'{escape(dw["example"].format(who=_who(ex["session"], w)))}'
+                       f"</span></div>"
+                       f'<div class="ctx">{_context(ex["around"], ex["session"], w)}</div>'
+                       f'<div class="alt"><b>{escape(w["alternative"])}</b>'
+                       f'{escape(ALTERNATIVES[lang].get(ex["rule"], ""))}</div></div></div>')
+        out.append("</div>")
+    return "".join(out)
+
+
+def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
+    out = []
+    for k in d["strengths"]:
+        out.append(f'<div class="point"><div class="head">{escape(w[k])} '
+                   f'<span>{escape(dw["strength"].format(n=d["tally"][k]["rated"]))}</span></div></div>')
+    if not out:
+        out.append(f'<p class="hint">{escape(dw["no_strengths"])}</p>')
+    if d["good_moments"]:
+        out.append(f'<p class="hint"><b>{escape(dw["good_moments"])}</b></p>')
+    for m in d["good_moments"]:
+        n = m["nudge"]
+        title = RULE_TITLES[lang].get(n["rule"], n["rule"])
+        out.append(f'<div class="moment kind-positive"><div class="time">{clock(n["t"])}</div><div>'
+                   f'<div class="what">{escape(title)} <span class="msg">{escape(_who(m["session"], w))}'
+                   f'</span></div><div class="ctx">{_context(m["around"], m["session"], w)}</div></div></div>')
+    return "".join(out)
+
+
+def _bookmarks(d: dict, dw: dict, w: dict) -> str:
+    if not d["bookmarks"]:
+        return f'<p class="hint">{escape(dw["no_bookmarks"])}</p>'
+    out = []
+    for b in d["bookmarks"]:
+        out.append(f'<div class="moment kind-trainer"><div class="time">{clock(b["t"])}</div><div>'
+                   f'<div class="what">{escape(b["note"] or w["bookmark"])} '
+                   f'<span class="msg">{escape(_who(b["session"], w))}</span></div>'
+                   f'<div class="ctx">{_context(b["around"], b["session"], w)}</div></div></div>')
+    return "".join(out)
+
+
+def render_debrief_md(d: dict) -> str:
+    dw, w = _w(d["lang"])
+    lang = lang_of(d["lang"])
+    lines = [f"# {dw['title']}", "", f"{dw['count'].format(n=len(d['sessions']))} · {_day(d)}", ""]
+    if not d["sessions"]:
+        return "\n".join(lines + [dw["no_sessions"], ""])
+    lines.append("| " + " | ".join([dw["roleplay"], *(w[k] for k in COLUMNS), dw["negative"]]) + " |")
+    lines.append("|" + "---|" * (len(COLUMNS) + 2))
+    for row in d["sessions"]:
+        cells = _cells(row, w)
+        vals = [f"{cells[k][1]} ({cells[k][2]})" if cells[k][2] else cells[k][1] for k in COLUMNS]
+        per = row["negative_per_10min"]
+        nudges = str(row["negative"]) + ("" if per is None else f" ({dw['per_10'].format(n=str(per).replace('.', w['decimal']))})")
+        name = _who(row["session"], w) + ("" if row["session"]["status"] == "ended"
+                                          else f" ({dw['interrupted']})")
+        lines.append("| " + " | ".join(md_text(x) for x in [
+            name, *(f"{MARKS[cells[k][0]]} {v}" for k, v in zip(COLUMNS, vals)),
+            nudges]) + " |")
+    lines += ["", f"## {dw['work_on']}", ""]
+    for p in d["work_on"]:
+        tally = dw["tally"].format(poor=p["poor"], fair=p["fair"], n=p["rated"])
+        lines.append(f"- **{md_text(w[p['figure']])}** — {tally}")
+        ex = p["example"]
+        if ex:
+            lines.append(f"  {md_text(dw['example'].format(who=_who(ex['session'], w)))}, {clock(ex['t'])}:")
+            lines += _md_context(ex["around"], ex["session"], w)
+            lines.append(f"  {w['alternative']}: {md_text(ALTERNATIVES[lang].get(ex['rule'], ''))}")
+    if not d["work_on"]:
+        lines.append(dw["no_work"])
+    lines += ["", f"## {dw['strengths']}", ""]
+    lines += [f"- **{md_text(w[k])}** — {dw['strength'].format(n=d['tally'][k]['rated'])}"
+              for k in d["strengths"]] or [dw["no_strengths"]]
+    for m in d["good_moments"]:
+        n = m["nudge"]
+        lines.append(f"- {RULE_TITLES[lang].get(n['rule'], n['rule'])}: "
+                     f"{md_text(_who(m['session'], w))}, {clock(n['t'])}")
+        lines += _md_context(m["around"], m["session"], w)
+    lines += ["", f"## {dw['bookmarks']}", ""]
+    for b in d["bookmarks"]:
+        lines.append(f"- **{clock(b['t'])} {md_text(b['note'] or w['bookmark'])}** — "
+                     f"{md_text(_who(b['session'], w))}")
+        lines += _md_context(b["around"], b["session"], w)
+    if not d["bookmarks"]:
+        lines.append(dw["no_bookmarks"])
+    return "\n".join(lines) + "\n"
+
+
+def _md_context(around: list[dict], s: dict, w: dict) -> list[str]:
+    names = {"coachee": _who(s, w).split(" · ")[0],
+             "partner": w["partner"] if s["partner"] in ("", "partner") else s["partner"]}
+    return [f"  > **{md_text(names[u['speaker']])}:** {md_text(u['text'])}  " for u in around]

@@ -1,0 +1,199 @@
+"""``pullcoach debrief``: role-plays side by side, from sessions the rule engine coached,
+stored in a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from pullcoach.cli import main
+from pullcoach.debrief import build_debrief, collect, pick_sessions
+from pullcoach.report_data import build
+from pullcoach.rules.engine import Engine
+from pullcoach.rules.events import Bookmarked, SessionEnded, SessionStarted
+from pullcoach.store import Store
+from pullcoach.transcripts import read_transcript, to_events
+
+TRANSCRIPTS = Path(__file__).parent.parent / "data" / "transcripts"
+DAY = time.mktime((2026, 12, 4, 9, 0, 0, 0, 0, -1))  # local 09:00
+
+
+def coached(name: str, coachee: str, sid: str, wall: float, *, bookmark: float | None = None,
+            ended: bool = True) -> list:
+    """The event log a live session over this transcript would store."""
+    segments = read_transcript(TRANSCRIPTS / name)
+    partner = next(s.speaker for s in segments if s.speaker != coachee)
+    engine = Engine(lang="nl")
+    log = [SessionStarted(session=sid, lang="nl", wall_clock=wall, coachee=coachee, partner=partner)]
+    events = to_events(segments, coachee)
+    for ev in events:
+        log.append(ev)
+        log += engine.feed(ev)
+        if bookmark is not None and getattr(ev, "t", 0.0) >= bookmark:
+            log.append(Bookmarked(t=ev.t, note="Hier stapelt ze", by="trainer"))
+            bookmark = None
+    if ended:
+        end = SessionEnded(t=events[-1].t, reason="ended")
+        log += [end, *engine.feed(end)]
+    return log
+
+
+@pytest.fixture
+def day(tmp_path) -> str:
+    """A training day: two push role-plays, a pull one and one cut off by a crash (its
+    server died, so the store marks it interrupted), plus one the day before."""
+    with Store(tmp_path) as store:
+        for sid, name, coachee, wall, mark in [
+            ("a-push", "push_kantoor.jsonl", "Manager", DAY, 12.0),
+            ("b-pull", "pull_kantoor.jsonl", "Manager", DAY + 1800, None),
+            ("c-push", "push_met_rust.jsonl", "Hulpverlener", DAY + 3600, None),
+            ("z-yesterday", "pull_met_rust.jsonl", "Hulpverlener", DAY - 86400, None),
+        ]:
+            for e in coached(name, coachee, sid, wall, bookmark=mark):
+                store.append(sid, e)
+        for e in coached("pull_kantoor.jsonl", "Manager", "d-cut", DAY + 5400, ended=False):
+            store.append("d-cut", e)
+    return str(tmp_path)
+
+
+def test_pick_sessions_takes_the_newest_day_and_leaves_live_ones_out(day):
+    with Store(day) as store:
+        infos = store.sessions()
+    assert pick_sessions(infos) == ["a-push", "b-pull", "c-push", "d-cut"]
+    assert pick_sessions(infos, day=time.strftime("%Y-%m-%d", time.localtime(DAY - 86400))) == [
+        "z-yesterday"]
+    live = {"id": "e-live", "status": "live", "started_wall": DAY + 7200}
+    assert pick_sessions([*infos, live]) == ["a-push", "b-pull", "c-push", "d-cut"]
+    assert pick_sessions(infos, ids=["c-push", "e-live", "c-push"]) == ["c-push", "e-live"]
+    assert pick_sessions([]) == []
+
+
+def test_the_push_role_plays_are_what_to_work_on(day):
+    with Store(day) as store:
+        d = collect(store, ["a-push", "b-pull", "c-push"])
+    assert [r["session"]["id"] for r in d["sessions"]] == ["a-push", "b-pull", "c-push"]
+    by_id = {r["session"]["id"]: r for r in d["sessions"]}
+    assert by_id["b-pull"]["negative"] == 0
+    assert by_id["a-push"]["negative"] >= 3 and by_id["c-push"]["negative"] >= 3
+    points = {p["figure"]: p for p in d["work_on"]}
+    # both push role-plays say "moeten" and stack arguments; the pull one does neither
+    assert points["push_words"]["poor"] + points["push_words"]["fair"] == 2
+    assert d["tally"]["push_words"]["good"] == 1
+    ex = points["push_words"]["example"]
+    assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "push-words"
+    assert any("moet" in u["text"].lower() for u in ex["around"])
+    # the trainer's bookmark comes back with what was said just before it
+    (b,) = d["bookmarks"]
+    assert b["session"]["id"] == "a-push" and b["note"] == "Hier stapelt ze"
+    assert b["around"] and all(u["t0"] <= b["t"] + 1.0 for u in b["around"])
+    # the pull role-play's praise is offered to play back
+    assert any(m["session"]["id"] == "b-pull" for m in d["good_moments"])
+
+
+def test_ranking_and_strengths_follow_the_ratings():
+    def report(sid: str, wall: float, ratings: dict) -> dict:
+        r = build([SessionStarted(session=sid, wall_clock=wall, lang="en"),
+                   SessionEnded(t=300.0, reason="ended")])
+        for key, rating in ratings.items():
+            r["figures"][key]["rating"] = rating
+        return r
+
+    d = build_debrief([
+        report("two", 2.0, {"push_words": "poor", "argument_stacks": "fair", "monologues": "good",
+                            "talk_share": "good"}),
+        report("one", 1.0, {"push_words": "poor", "argument_stacks": "poor", "monologues": "good",
+                            "talk_share": "fair"}),
+    ])
+    assert d["lang"] == "en" and [r["session"]["id"] for r in d["sessions"]] == ["one", "two"]
+    # in both sessions not good: first the toolkit's order, then those in fewer sessions
+    assert [p["figure"] for p in d["work_on"]] == ["argument_stacks", "push_words", "talk_share"]
+    assert d["work_on"][0]["example"] is None  # no nudge and nothing to read off a transcript
+    assert d["strengths"] == ["monologues"]
+    assert d["tally"]["talk_share"] == {"good": 1, "fair": 1, "poor": 0, "rated": 2}
+    assert build_debrief([])["sessions"] == []
+
+
+def test_cli_formats(day, tmp_path, capsys):
+    assert main(["debrief", "--format", "json", "--data-dir", day]) == 0
+    out, err = capsys.readouterr()
+    rows = json.loads(out)["sessions"]
+    assert [r["session"]["id"] for r in rows] == ["a-push", "b-pull", "c-push", "d-cut"]
+    assert rows[-1]["session"]["status"] == "interrupted"
+    assert "debrief of 4 session(s): a-push, b-pull, c-push, d-cut" in err
+    md = tmp_path / "debrief.md"
+    assert main(["debrief", "a-push", "b-pull", "-o", str(md), "--data-dir", day]) == 0
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# Nabespreking") and "2 gesprekken" in text
+    assert "Om samen aan te werken" in text and "Pushwoorden" in text and "Hier stapelt ze" in text
+    html = tmp_path / "d.html"
+    assert main(["debrief", "-o", str(html), "--data-dir", day]) == 0
+    page = html.read_text(encoding="utf-8")
+    assert "<script" not in page and "Content-Security-Policy" in page
+    assert page.count("<tr>") == 5  # a header and four role-plays
+    assert "onderbroken" in page
+
+
+def test_cli_errors_say_what_to_do(day, tmp_path, capsys):
+    assert main(["debrief", "nope", "--data-dir", day]) == 6
+    assert "sessions list" in capsys.readouterr().err
+    assert main(["debrief", "--day", "gisteren", "--data-dir", day]) == 2
+    assert "2026-12-06" in capsys.readouterr().err
+    assert main(["debrief", "--format", "md", "--data-dir", str(tmp_path / "empty")]) == 0
+    assert "Geen afgeronde gesprekken" in capsys.readouterr().out
+
+
+def test_language_follows_most_sessions_unless_asked():
+    def report(sid: str, wall: float, lang: str) -> dict:
+        return build([SessionStarted(session=sid, wall_clock=wall, lang=lang),
+                      SessionEnded(t=60.0, reason="ended")])
+
+    assert build_debrief([report("a", 1, "en"), report("b", 2, "nl"), report("c", 3, "nl")])["lang"] == "nl"
+    assert build_debrief([report("b", 2, "nl"), report("a", 1, "en")])["lang"] == "en"  # tie: the first
+    assert build_debrief([report("a", 1, "en")], "nl")["lang"] == "nl"
+
+
+def test_http_route_needs_the_trainer_token_and_links_each_report(day):
+    import asyncio
+    import urllib.error
+    import urllib.request
+
+    from pullcoach import tokens as tk
+    from pullcoach.hub import Hub
+    from pullcoach.server import Service
+
+    trainer = "trainer-token-0123456789"
+
+    def get(port: int, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    async def main():
+        with Store(day) as store:
+            service = await Service(Hub(), tk.Tokens(trainer=trainer), port=0, ping_interval=None,
+                                    store=store).start()
+            try:
+                port = service.port
+                status, body = await asyncio.to_thread(get, port, "/debrief?token=wrong")
+                assert status == 401 and "trainer token" in body
+                status, body = await asyncio.to_thread(get, port, f"/debrief?token={trainer}")
+                assert status == 200 and body.count("<tr>") == 5
+                assert f'href="/reports/a-push?token={trainer}"' in body
+                status, body = await asyncio.to_thread(
+                    get, port, f"/debrief?token={trainer}&sessions=c-push,a-push&lang=en")
+                assert status == 200 and "<h1>Debrief</h1>" in body and body.count("<tr>") == 3
+                status, body = await asyncio.to_thread(get, port, f"/debrief?token={trainer}&sessions=x")
+                assert status == 404 and "sessions list" in body
+                status, _ = await asyncio.to_thread(get, port, f"/debrief?token={trainer}&sessions=a/b")
+                assert status == 400
+                status, body = await asyncio.to_thread(get, port, f"/debrief?token={trainer}&day=nu")
+                assert status == 400 and "2026-12-06" in body
+            finally:
+                await service.close()
+
+    asyncio.run(main())
