@@ -130,11 +130,17 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
             rating, value, small = cells[k]
             sm = f"<small>{escape(small)}</small>" if small else ""
             out.append(f'<td class="{rating}">{escape(value)}{sm}</td>')
-        per = row["negative_per_10min"]
-        small = "" if per is None else f"<small>{escape(dw['per_10'].format(n=str(per).replace('.', w['decimal'])))}</small>"
+        per = _per_10(row, dw, w)
+        small = f"<small>{escape(per)}</small>" if per else ""
         out.append(f"<td>{row['negative']}{small}</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _per_10(row: dict, dw: dict, w: dict) -> str:
+    """Negative nudges per 10 minutes, or "" for a call under a minute."""
+    per = row["negative_per_10min"]
+    return "" if per is None else dw["per_10"].format(n=str(per).replace(".", w["decimal"]))
 
 
 def _context(around: list[dict], s: dict, w: dict) -> str:
@@ -178,8 +184,9 @@ def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
         n = m["nudge"]
         title = RULE_TITLES[lang].get(n["rule"], n["rule"])
         out.append(f'<div class="moment kind-positive"><div class="time">{clock(n["t"])}</div><div>'
-                   f'<div class="what">{escape(title)} <span class="msg">{escape(_who(m["session"], w))}'
-                   f'</span></div><div class="ctx">{_context(m["around"], m["session"], w)}</div></div></div>')
+                   f'<div class="what">{escape(title)} <span class="msg">'
+                   f'{escape(_who(m["session"], w))}</span></div>'
+                   f'<div class="ctx">{_context(m["around"], m["session"], w)}</div></div></div>')
     return "".join(out)
 
 
@@ -206,8 +213,8 @@ def render_debrief_md(d: dict) -> str:
     for row in d["sessions"]:
         cells = _cells(row, w)
         vals = [f"{cells[k][1]} ({cells[k][2]})" if cells[k][2] else cells[k][1] for k in COLUMNS]
-        per = row["negative_per_10min"]
-        nudges = str(row["negative"]) + ("" if per is None else f" ({dw['per_10'].format(n=str(per).replace('.', w['decimal']))})")
+        per = _per_10(row, dw, w)
+        nudges = str(row["negative"]) + (f" ({per})" if per else "")
         name = _who(row["session"], w) + ("" if row["session"]["status"] == "ended"
                                           else f" ({dw['interrupted']})")
         lines.append("| " + " | ".join(md_text(x) for x in [
