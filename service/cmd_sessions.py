@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pullcoach.errors import ConfigError, StoreError
 from pullcoach.paths import data_dir
-from pullcoach.report import FORMATS, build, jsonable, render
+from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
 from pullcoach.store import Store
@@ -168,7 +168,8 @@ def _report(args) -> int:
         sid = store.resolve(args.session)
         info = next(s for s in store.sessions() if s["id"] == sid)
         events = store.events(sid)
+        previous = previous_events(store, sid)
     if not events:
         raise StoreError(f"session {sid} has no events to report")
-    emit(render(events, fmt, audio_kept=info["audio_kept"]), args.output)
+    emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous), args.output)
     return 0

@@ -13,25 +13,29 @@ from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import build
 from pullcoach.report_html import render_html
 from pullcoach.report_plain import render_md, render_vtt
+from pullcoach.report_progress import previous_session, progress
 from pullcoach.rules.events import Event
 
-__all__ = ["render", "write", "write_session_report", "FORMATS", "build", "jsonable"]
+__all__ = ["render", "write", "write_session_report", "previous_events", "FORMATS", "build",
+           "jsonable"]
 
 FORMATS = ("html", "md", "json", "vtt")
 
 
 def render(events: list[Event], fmt: str = "html", *, audio_kept: bool = False,
-           remote: str | None = None) -> str:
-    """The report as text. ``audio_kept``/``remote`` feed the "what was stored" line."""
+           remote: str | None = None, previous: list[Event] | None = None) -> str:
+    """The report as text. ``audio_kept``/``remote`` feed the "what was stored" line;
+    ``previous``, the coachee's previous session's events, a "since last time" line."""
     report = build(events)
+    since = progress(report, build(previous)) if previous else None
     if fmt == "html":
-        return render_html(report, audio_kept=audio_kept, remote=remote)
+        return render_html(report, audio_kept=audio_kept, remote=remote, progress=since)
     if fmt == "md":
-        return render_md(report, audio_kept=audio_kept, remote=remote)
+        return render_md(report, audio_kept=audio_kept, remote=remote, progress=since)
     if fmt == "vtt":
         return render_vtt(report)
     if fmt == "json":
-        return _json(report, audio_kept, remote)
+        return _json(report, audio_kept, remote, since)
     raise ConfigError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -44,12 +48,14 @@ def write(events: list[Event], path: str | Path, fmt: str | None = None, **kw: o
     return path
 
 
-def _json(report: dict, audio_kept: bool, remote: str | None) -> str:
+def _json(report: dict, audio_kept: bool, remote: str | None, since: dict | None) -> str:
     out = {k: v for k, v in report.items() if k not in ("speech", "overlaps")}
     out["speech"] = {k: [[round(a, 3), round(b, 3)] for a, b in v]
                      for k, v in report["speech"].items()}
     out["overlaps"] = [[round(a, 3), round(b, 3)] for a, b in report["overlaps"]]
     out["stored"] = {"events": True, "audio": audio_kept, "remote": remote}
+    out["progress"] = since and {"session": since["session"], "trends": since["trends"],
+                                 "before": {k: since["before"][k] for k in since["trends"]}}
     return json.dumps(jsonable(out), ensure_ascii=False, indent=2)
 
 
@@ -71,4 +77,12 @@ def write_session_report(store, session_id: str, fmt: str = "html") -> Path:
     if info is None:
         raise StoreError(f"no session {session_id!r} in {store.dir}")
     path = store.dir / "reports" / f"{session_id}.{fmt}"
-    return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"])
+    return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"],
+                 previous=previous_events(store, session_id))
+
+
+def previous_events(store, session_id: str) -> list[Event] | None:
+    """The event log of the coachee's previous session in ``store`` (same name, started
+    earlier), for the report's "since last time" line; None if there is none."""
+    prev = previous_session(store.sessions(), session_id)
+    return store.events(prev) if prev else None

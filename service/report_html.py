@@ -11,6 +11,7 @@ from html import escape
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, when, words,
 )
+from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, timeline_svg
 
@@ -79,13 +80,21 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
   border-bottom: 1px dotted var(--line); }
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; margin-left: 4px;
   border-radius: 9px; background: #eef2f6; color: #4a5560; }
+.progress { margin-top: 12px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
+.progress ul { list-style: none; margin: 4px 0 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: 4px 18px; }
+.progress li b { color: var(--ink); font-weight: 600; }
+.progress li span { font-size: 11.5px; padding: 0 6px; border-radius: 9px; background: var(--none-bg); }
+.progress li.better span { color: var(--good); background: var(--good-bg); }
+.progress li.worse span { color: var(--poor); background: var(--poor-bg); }
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
 @media print { body { background: #fff; } main { padding: 0; } }
 @media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
 """
 
 
-def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = None) -> str:
+def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = None,
+                progress: dict | None = None) -> str:
     s = report["session"]
     lang = lang_of(s["lang"])
     w = words(lang)
@@ -109,6 +118,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     for p in report["problems"]:
         parts.append(f'<div class="banner">{escape(problem_text(p, w, names))}</div>')
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
+    if progress:
+        parts.append(_progress(report, progress, w, lang))
     if not report["analysed"]:
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
     rows = {**names, "nudges": "Nudges", "marks": "", "summary": w["legend_summary"],
@@ -178,6 +189,23 @@ def _cards(f: dict, w: dict) -> str:
                    f'<div class="yard">{escape(yard)}</div></div>')
     out.append("</div>")
     return "".join(out)
+
+
+def _progress(report: dict, progress: dict, w: dict, lang: str) -> str:
+    head, rows = progress_rows(report, progress, w, lang)
+    items = "".join(f'<li class="{trend}">{escape(label)} <b>{escape(before)} → {escape(now)}</b> '
+                    f'<span>{escape(word)}</span></li>' for label, before, now, trend, word in rows)
+    return f'<div class="progress"><b>{escape(head)}</b><ul>{items}</ul></div>'
+
+
+def progress_rows(report: dict, progress: dict, w: dict, lang: str) -> tuple[str, list[tuple]]:
+    """The "since last time" heading and (label, before, now, trend, trend word) per figure;
+    shared with Markdown."""
+    pw = PROGRESS_WORDS[lang]
+    before = {k: v for k, _, v, _, _ in figure_cells(progress["before"], w)}
+    now = {k: v for k, _, v, _, _ in figure_cells(report["figures"], w)}
+    rows = [(w[k], before[k], now[k], t, pw[t]) for k, t in progress["trends"].items()]
+    return pw["since"].format(when=when(progress["session"]["wall_clock"], lang)), rows
 
 
 def _legend(w: dict, names: dict) -> str:

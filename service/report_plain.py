@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pullcoach.report_html import figure_cells, privacy_line
+from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, when, words,
@@ -26,7 +26,8 @@ def md_text(text: str) -> str:
     return out
 
 
-def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = None) -> str:
+def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = None,
+              progress: dict | None = None) -> str:
     s = report["session"]
     lang = lang_of(s["lang"])
     w = words(lang)
@@ -47,6 +48,11 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}** | {md_text(yard)} |")
     if not report["analysed"]:
         lines += ["", f"_{w['not_analysed']}_"]
+    if progress:
+        head, rows = progress_rows(report, progress, w, lang)
+        lines += ["", f"**{md_text(head)}**", ""]
+        lines += [f"- {md_text(label)}: {md_text(before)} → {md_text(now)} ({word})"
+                  for label, before, now, _, word in rows]
     lines += ["", f"## {w['moments']}", ""]
     titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
     if not report["moments"] and not report["bookmarks"]:

@@ -106,7 +106,8 @@ async def _report(service: "Service", session: str) -> Response:
     events = await asyncio.to_thread(lambda: list(service.store.events(session)))
     if not events:
         return response(404, f"no events stored for session {session}\n")
-    html = await asyncio.to_thread(report_mod.render, events, fmt="html")
+    previous = await asyncio.to_thread(report_mod.previous_events, service.store, session)
+    html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous)
     return response(200, html, "text/html; charset=utf-8")
 
 

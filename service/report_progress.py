@@ -1,0 +1,64 @@
+"""Since last time: a report's headline figures beside the coachee's previous session.
+
+``previous_session(infos, session_id)`` finds that session among a store's sessions (the
+newest earlier one with the same coachee name); ``progress(now, before)`` compares two
+``report_data.build`` results figure by figure. Pure; the report modules render it.
+"""
+
+from __future__ import annotations
+
+from pullcoach.report_data import FAIR, GOOD, NONE, POOR
+
+__all__ = ["previous_session", "progress", "PROGRESS_WORDS"]
+
+# the figures compared, and whether a higher value is better
+COMPARED = {
+    "talk_share": False, "reflections_questions": True, "open_questions": True,
+    "interruptions": False, "argument_stacks": False, "push_words": False,
+    "righting_reflexes": False, "monologues": False,
+}
+_RANK = {POOR: 0, FAIR: 1, GOOD: 2}
+
+PROGRESS_WORDS = {
+    "nl": {"since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "minder",
+           "same": "gelijk"},
+    "en": {"since": "Since your previous conversation ({when})", "better": "better",
+           "worse": "worse", "same": "same"},
+}
+
+
+def _name(info: dict) -> str:
+    return " ".join(str(info.get("coachee") or "").split()).casefold()
+
+
+def previous_session(infos: list[dict], session_id: str) -> str | None:
+    """The newest session started before ``session_id`` by a coachee of the same name
+    (a session still live does not count)."""
+    me = next((s for s in infos if s["id"] == session_id), None)
+    if me is None or not me.get("started_wall"):
+        return None
+    earlier = [s for s in infos if s["id"] != session_id and s.get("status") != "live"
+               and _name(s) == _name(me) and 0 < (s.get("started_wall") or 0) < me["started_wall"]]
+    return max(earlier, key=lambda s: s["started_wall"])["id"] if earlier else None
+
+
+def progress(now: dict, before: dict) -> dict | None:
+    """``{"session": before's session, "before": its figures, "trends": {key: trend}}`` with
+    trend better | worse | same, or None when nothing can be compared."""
+    if not (now["analysed"] and before["analysed"]):
+        return None
+    trends = {}
+    for key, higher in COMPARED.items():
+        a, b = before["figures"][key], now["figures"][key]
+        if a["value"] is not None and b["value"] is not None and NONE not in (a["rating"], b["rating"]):
+            trends[key] = _trend(a, b, higher)
+    return {"session": before["session"], "before": before["figures"], "trends": trends} if trends else None
+
+
+def _trend(a: dict, b: dict, higher: bool) -> str:
+    if _RANK[b["rating"]] != _RANK[a["rating"]]:
+        return "better" if _RANK[b["rating"]] > _RANK[a["rating"]] else "worse"
+    va, vb = a["value"], b["value"]
+    if va == vb or (isinstance(va, float) and abs(vb - va) < 0.05):
+        return "same"  # shares and ratios: under five points is noise
+    return "better" if (vb > va) == higher else "worse"
