@@ -4,12 +4,15 @@ Three mistakes spoil a session without raising any error: a channel with no soun
 all (a muted or blocked mic, a monitor with nothing playing, the wrong device; not a
 gated source, a call's output whose pauses are zeros, once it has spoken), a
 channel that never carries speech while the other does (the wrong input), and both
-channels carrying the same sound (one mic picked for both speakers, or two ``pulse``
-streams left unrouted). ``ChannelCheck`` watches the VAD's frames for them, warns once,
-and says so again when it is put right (``channel-ok``, ``channels-apart``).
+channels carrying the same sound: one input recorded twice (one device picked for both
+speakers, or two ``pulse`` streams left unrouted), or speakers so loud that the mic hears
+the call as loudly as the call (``detail.cause`` says which). ``ChannelCheck`` watches the
+VAD's frames for them, warns once, and says so again when it is put right
+(``channel-ok``, ``channels-apart``).
 
-Pure: per-frame levels and speech probabilities in, ``PipelineWarning`` out. It counts
-frames, so the result does not depend on how the audio arrived in blocks.
+Pure: per-frame levels and speech probabilities in (and the samples, for the frames that
+sound the same), ``PipelineWarning`` out. It counts frames, so the result does not depend
+on how the audio arrived in blocks.
 """
 
 from __future__ import annotations
@@ -42,10 +45,54 @@ class CheckConfig:
     same_frames: int = 156        # judged over the last ~5 s voiced on both
     same_share: float = 0.8       # warn at this share of "same" frames ...
     apart_share: float = 0.2      # ... and say it is right again at this one
+    # which cause: one input recorded twice is a copy at a steady gain, whatever its delay
+    # (a fraction of a sample included); through speakers and a room the gain varies with
+    # the sound. Measured at the warning, the spread (median absolute deviation) of the
+    # level difference over the copy's samples (copy_gain, lags up to same_lag either way):
+    # one input 0.000-0.005 dB, acoustic 0.07-1.0 dB (tests/service/test_channel_check.py)
+    same_lag: int = 160           # 10 ms, as the correlation
+    one_input_db: float = 0.02    # this spread or less: one input
 
 
 def _frames(seconds: float) -> int:
     return max(1, round(seconds / FRAME_S))
+
+
+# the channels-same message by detail["cause"]; None: not told (no samples given)
+SAME = {
+    "one-input": ("Both channels carry the same sound: one input is recorded twice (the same "
+                  "device for both speakers, or two `pulse` streams left unrouted). Pick a "
+                  "different device for one of the speakers (--coachee, --partner; `pullcoach "
+                  "devices` lists them), or route the two `pulse` streams apart in pavucontrol."),
+    "acoustic": ("Both channels carry the same sound: the speakers are so loud that the mic "
+                 "hears the call as loudly as the call itself. Wear a headset, or turn the "
+                 "speakers down."),
+    None: ("Both channels carry the same sound: one microphone recorded twice (give each "
+           "speaker their own device, --coachee and --partner, or route the two `pulse` streams "
+           "apart in pavucontrol), or speakers so loud that the mic hears the call as loudly as "
+           "the call itself (wear a headset)."),
+}
+
+
+def copy_gain(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
+    """Per frame (rows), the level difference in dB (a - b) where one is most like a delayed
+    copy of the other: at the lag (-max_lag..max_lag) of the best cross-correlation
+    normalised over the samples that overlap, over just those samples. A copy scores 1 at
+    its own lag however late it is, and differs there by its gain alone."""
+    n = a.shape[1]
+    size = 1 << (2 * n - 1).bit_length()
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    xc = np.fft.irfft(np.fft.rfft(a, size) * np.conj(np.fft.rfft(b, size)), size)
+    xc = np.concatenate([xc[:, size - max_lag:], xc[:, :max_lag + 1]], axis=1)  # a later by lag
+    lags = np.arange(-max_lag, max_lag + 1)
+    late, early = np.maximum(lags, 0), np.maximum(-lags, 0)
+    ca = np.pad(np.cumsum(a * a, axis=1), ((0, 0), (1, 0)))
+    cb = np.pad(np.cumsum(b * b, axis=1), ((0, 0), (1, 0)))
+    ea = ca[:, n - early] - ca[:, late]   # energy of a[late:n - early]
+    eb = cb[:, n - late] - cb[:, early]   # ... and of b[early:n - late]
+    best = np.argmax(xc / np.sqrt(ea * eb + 1e-20), axis=1)
+    rows = np.arange(len(a))
+    return 10 * np.log10((ea[rows, best] + 1e-20) / (eb[rows, best] + 1e-20))
 
 
 class _State:
@@ -66,13 +113,17 @@ class ChannelCheck:
         self.config = config
         self.state = {s: _State() for s in speakers}
         self.same: deque[bool] = deque(maxlen=config.same_frames)
+        self.gains: deque[float] = deque(maxlen=config.same_frames)  # NaN: not the same
         self.same_warned = False
 
     def feed(self, s0: int, levels: dict[str, np.ndarray], probs: dict[str, np.ndarray],
-             corr: np.ndarray, skip: frozenset[str] = frozenset()) -> list[PipelineWarning]:
+             corr: np.ndarray, skip: frozenset[str] = frozenset(),
+             frames: dict[str, np.ndarray] | None = None) -> list[PipelineWarning]:
         """One batch of frames starting at sample ``s0``: each channel's levels (dBFS) and
         raw speech probabilities, and their correlation (either way) per frame. A channel
-        in ``skip`` (padded for a stall, already warned about) is not judged."""
+        in ``skip`` (padded for a stall, already warned about) is not judged. ``frames``
+        (each channel's samples, shape (n, 512)) tell the cause of the same sound on both;
+        without them it is not told."""
         c = self.config
         a, b = self.speakers
         out: list[PipelineWarning] = []
@@ -81,6 +132,9 @@ class ChannelCheck:
         sounding = {s: levels[s] >= c.silent_db for s in self.speakers}
         same = (voiced[a] & voiced[b] & (corr >= c.same_corr)
                 & (np.abs(levels[a] - levels[b]) <= c.same_db))
+        gain = np.full(n, np.nan)
+        if frames is not None and same.any():
+            gain[same] = copy_gain(frames[a][same], frames[b][same], c.same_lag)
         for i in range(n):
             t = round((s0 + i * 512) / 16_000, 3)
             for sp in self.speakers:
@@ -88,7 +142,7 @@ class ChannelCheck:
                 out += self._channel(sp, other, t, bool(sounding[sp][i]), bool(voiced[sp][i]),
                                      bool(voiced[other][i]), sp in skip)
             if voiced[a][i] and voiced[b][i]:
-                out += self._same(t, bool(same[i]))
+                out += self._same(t, bool(same[i]), float(gain[i]))
         return out
 
     def _channel(self, sp: str, other: str, t: float, sound: bool, voiced: bool,
@@ -142,21 +196,24 @@ class ChannelCheck:
         output, a per-speaker recording) whose every pause is zeros: its listener is silent."""
         return st.voiced < _frames(self.config.heard_s) or st.floor > st.zeros - st.quiet
 
-    def _same(self, t: float, same: bool) -> list[PipelineWarning]:
+    def _same(self, t: float, same: bool, gain: float) -> list[PipelineWarning]:
         c = self.config
         self.same.append(same)
+        self.gains.append(gain)
         if len(self.same) < self.same.maxlen:
             return []
         share = sum(self.same) / len(self.same)
         if not self.same_warned and share >= c.same_share:
             self.same_warned = True
-            return [PipelineWarning(
-                t=t, kind="channels-same",
-                message=("Both channels carry the same sound: one microphone recorded twice (give "
-                         "each speaker their own device, --coachee and --partner, or route the two "
-                         "`pulse` streams apart in pavucontrol), or speakers so loud that the mic "
-                         "hears the call as loudly as the call itself (wear a headset)."),
-                detail={"share": round(share, 2)})]
+            detail = {"share": round(share, 2)}
+            gains = np.array(self.gains)
+            gains = gains[~np.isnan(gains)]
+            if len(gains):
+                spread = float(np.median(np.abs(gains - np.median(gains))))
+                detail["cause"] = "one-input" if spread <= c.one_input_db else "acoustic"
+                detail["spread_db"] = round(spread, 3)
+            return [PipelineWarning(t=t, kind="channels-same", message=SAME[detail.get("cause")],
+                                    detail=detail)]
         if self.same_warned and share <= c.apart_share:
             self.same_warned = False
             return [PipelineWarning(t=t, kind="channels-apart",

@@ -130,13 +130,13 @@ class Segmenter:
         tick = self.config.tick_s
         self.next_tick = round((int(t / tick + 1e-6) + 1) * tick, 6)
 
-    def _check(self, s0: int, levels: dict, raw: dict, corrs: dict) -> list:
+    def _check(self, s0: int, frames: dict, levels: dict, raw: dict, corrs: dict) -> list:
         if self.check is None:
             return []
         a, b = self.check.speakers
         corr = np.maximum(corrs[a], corrs[b])
         skip = frozenset(s for s, c in self.channels.items() if c.stalled)
-        return self.check.feed(s0, levels, raw, corr, skip)
+        return self.check.feed(s0, levels, raw, corr, skip, frames)
 
     def _pad_laggards(self) -> list:
         """A channel that stalls (device gone quiet, loopback paused) is filled with silence
@@ -207,7 +207,7 @@ class Segmenter:
                 order = {"end": 0, "pause": 1, "resume": 2, "start": 2}[b.kind]
                 marks.append((b.sample, order, sp, b.kind))
         self.pos = s1
-        events: list = self._check(s0, levels, raw, corrs)
+        events: list = self._check(s0, frames, levels, raw, corrs)
         jobs: list[Job] = []
         for sample, _, sp, kind in sorted(marks):
             e, j = self._boundary(self.channels[sp], kind, sample, s1)

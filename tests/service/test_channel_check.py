@@ -1,15 +1,17 @@
 """Set-up checks: a silent channel, a channel with no speech, one mic on both channels.
 
 Unit tests feed the pure ChannelCheck frame figures; the audio tests send real fixture
-speech through the Segmenter (Silero, bleed correlation) as a live session would."""
+speech through the Segmenter (Silero, bleed correlation) as a live session would, and
+tell one input recorded twice from speakers so loud that the mic hears the call."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soxr
 
 from pullcoach.audio_file import decode
-from pullcoach.channel_check import FRAME_S, ChannelCheck, CheckConfig
+from pullcoach.channel_check import FRAME_S, ChannelCheck, CheckConfig, copy_gain
 from pullcoach.pipeline import Segmenter
 from pullcoach.rules.events import PipelineWarning
 
@@ -102,6 +104,7 @@ def test_one_mic_on_both_channels_is_reported_and_routing_them_apart_clears_it()
                                  (8, {"coachee": TALK, "partner": (-45.0, 0.9)}, 0.9)])  # bleed now
     assert [w.kind for w in out] == ["channels-same", "channels-apart"]
     assert out[0].t == pytest.approx(1 + 156 * FRAME_S, abs=0.05)
+    assert "cause" not in out[0].detail and "or speakers so loud" in out[0].message  # no samples
 
 
 def test_bleed_and_overlapping_talk_are_not_the_same_sound():
@@ -151,8 +154,91 @@ def test_one_voice_on_both_channels_and_a_dead_partner_are_found_in_real_audio()
     mono = (x[:, 0] + x[:, 1]) / 2
     same = _segment(mono, mono.copy())
     assert [w.kind for w in same] == ["channels-same"] and same[0].t < 12.0
+    assert same[0].detail["cause"] == "one-input"
     dead = _segment(x[:, 0], np.zeros(len(x), np.float32))
     assert [(w.kind, w.detail["speaker"]) for w in dead] == [("channel-silent", "partner")]
     # the same mic a few ms apart on each channel (two streams of one device) is still the same
     late = np.concatenate([np.zeros(80, np.float32), mono[:-80]])
-    assert [w.kind for w in _segment(mono, late)] == ["channels-same"]
+    assert [(w.kind, w.detail["cause"]) for w in _segment(mono, late)] == [("channels-same", "one-input")]
+
+
+# -- which cause: one input recorded twice, or the call through loud speakers -----------
+# Measured (scratch, not kept) at the warning, over its "same" frames: the spread (median
+# absolute deviation) of copy_gain was 0.000-0.005 dB for one input twice (bit-identical,
+# 2 and 80 samples late, 1-3 dB down, a third or half a sample late through soxr, five
+# real recordings of one PulseAudio source by two streams) and 0.07-1.0 dB through a room
+# (the cases that warn at all: a speaker 0.25-2 ms away, 80-7500 or 150-7000 Hz, a 0.15-0.5
+# s tail 15-30 dB down). The correlation (median 0.88-1.0 against 0.91-0.99) and the frame
+# levels' difference (median 0-0.6 dB, 1-3 dB with one stream turned down, against 0.1-1.3
+# dB) overlapped.
+
+def _shift(x, n):
+    return np.concatenate([np.zeros(n, np.float32), x[:len(x) - n]])
+
+
+def _rms(x):
+    return float(np.sqrt(np.mean(np.square(x[np.abs(x) > 1e-4]))))
+
+
+def _room(x, delay_ms, lo, hi, rt60, drr_db):
+    """``x`` from a speaker (band-pass lo-hi Hz) through the air (delay_ms) and a room
+    (a noise tail decaying 60 dB in rt60 s, drr_db under the direct sound)."""
+    k = np.arange(255) - 127
+    band = 2 / 16_000 * (hi * np.sinc(2 * hi / 16_000 * k) - lo * np.sinc(2 * lo / 16_000 * k))
+    y = np.convolve(x, band * np.hamming(255))[127:127 + len(x)]
+    t = np.arange(int(rt60 * 16_000)) / 16_000
+    tail = np.random.default_rng(0).standard_normal(len(t)) * 10 ** (-3 * t / rt60)
+    tail[:48] = 0.0                                   # first reflections 3 ms on
+    tail *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(tail ** 2))
+    tail[0] = 1.0
+    return _shift(np.convolve(y, tail)[:len(x)].astype(np.float32), round(delay_ms * 16))
+
+
+def _loud_speakers(name, **room):
+    """The coachee's mic hears their own voice, the call from the speakers as loud as the
+    call itself, and a -70 dBFS noise floor; the partner's channel is the call."""
+    x = _stereo(name)
+    coachee, call = x[:, 0], x[:, 1]
+    heard = _room(call, **room)
+    floor = np.random.default_rng(1).standard_normal(len(call)) * 10 ** (-70 / 20)
+    return (coachee + heard * (_rms(call) / _rms(heard)) + floor).astype(np.float32), call
+
+
+def _one_input(name, case):
+    x = _stereo(name)
+    mono = (x[:, 0] + x[:, 1]) / 2
+    if case == "copy":           # one device for both speakers
+        return x[:, 0], x[:, 0].copy()
+    if case == "late":           # two pulse streams 25 samples apart (as seen), one 1 dB down
+        return mono, _shift(mono, 25) * np.float32(10 ** (-1 / 20))
+    # a device at 32 kHz whose second stream starts one sample later: half a sample here
+    up = soxr.resample(mono, 16_000, 32_000)
+    return mono, soxr.resample(up[1:], 32_000, 16_000)[:len(mono)].astype(np.float32)
+
+
+def test_a_copy_differs_by_its_gain_alone_whatever_its_delay():
+    x = _stereo("nl_push_mb")[:, 1]        # speech: periodic, so the raw peak may mislead
+    at = [i for i in range(512, len(x) - 1024, 512) if np.std(x[i:i + 512]) > 0.01][:40]
+    a = np.stack([x[i:i + 512] for i in at])
+    for lag in (-160, -37, 0, 5, 150):
+        b = np.stack([x[i - lag:i - lag + 512] for i in at]) * np.float32(0.5)
+        assert copy_gain(a, b, 160) == pytest.approx(np.full(40, 6.02), abs=0.01)
+
+
+@pytest.mark.parametrize("name,case", [("nl_push_mb", "copy"), ("en_pull", "late"),
+                                       ("en_pull", "half-sample")])
+def test_one_input_recorded_twice_is_named_with_what_to_do(name, case):
+    out = _segment(*_one_input(name, case))
+    assert [(w.kind, w.detail["cause"]) for w in out] == [("channels-same", "one-input")]
+    assert out[0].detail["spread_db"] <= 0.01
+    assert "Pick a different device" in out[0].message and "headset" not in out[0].message
+
+
+@pytest.mark.parametrize("room", [dict(delay_ms=1, lo=80, hi=7500, rt60=0.15, drr_db=20),
+                                  dict(delay_ms=2, lo=150, hi=7000, rt60=0.4, drr_db=20)])
+def test_speakers_so_loud_that_the_mic_hears_the_call_are_named_with_what_to_do(room):
+    coachee, partner = _loud_speakers("en_pull", **room)
+    out = _segment(coachee, partner)
+    assert [(w.kind, w.detail["cause"]) for w in out] == [("channels-same", "acoustic")]
+    assert out[0].detail["spread_db"] >= 0.1
+    assert "Wear a headset" in out[0].message and "different device" not in out[0].message

@@ -140,10 +140,11 @@ def test_run_coaches_a_conversation_captured_from_two_monitors(pulse, tmp_path):
 
 def test_one_source_recorded_for_both_speakers_is_reported(pulse, tmp_path):
     """`--coachee pulse --partner pulse` without routing the streams apart in pavucontrol:
-    both record the same source. pullcoach says so within seconds."""
+    both record the same source. pullcoach says so within seconds, and that it is one input
+    recorded twice (a copy at a steady level), not loud speakers."""
     env, home = pulse
     _, _, both = _voices(home, 16.0)
     env = {**env, "PULSE_SOURCE": "coachee_out.monitor"}
     out = _run_and_play(env, ["--coachee", "pulse", "--partner", "pulse"], [("coachee_out", both)],
                         tmp_path, after_s=17.0)
-    assert "Both channels carry the same sound" in out, out
+    assert "Both channels carry the same sound: one input is recorded twice" in out, out
