@@ -29,6 +29,8 @@ ALERTS = {
            "channel-stalled coachee": "Je microfoon levert geen audio meer",
            "channel-stalled partner": "Geen audio meer van de ander",
            "channels-same": "Beide kanalen horen hetzelfde",
+           "channels-same one-input": "Eén ingang dubbel: kies ander apparaat",
+           "channels-same acoustic": "Luidsprekers te hard: neem een headset",
            "asr-behind": "Transcriptie loopt achter",
            "session-resumed": "Server herstart: de coaching gaat door"},
     "en": {"no-sound coachee": "No sound from your mic: muted?",
@@ -38,6 +40,8 @@ ALERTS = {
            "channel-stalled coachee": "Your mic stopped sending audio",
            "channel-stalled partner": "No audio from the other side any more",
            "channels-same": "Both channels hear the same",
+           "channels-same one-input": "One input twice: pick another device",
+           "channels-same acoustic": "Speakers too loud: wear a headset",
            "asr-behind": "Transcription is behind",
            "session-resumed": "Server restarted: coaching goes on"},
 }
@@ -50,7 +54,9 @@ def alert_text(msg: dict, lang: str) -> str:
     if d.get("speaker"):
         key = f"{key} {d['speaker']}"
     table = ALERTS.get(lang[:2], ALERTS["en"])
-    return table.get(key) or str(msg.get("message") or kind or "")[:80]
+    # detail.cause: why both channels hear the same (old sessions do not say)
+    return (table.get(f"{key} {d.get('cause')}") or table.get(key)
+            or str(msg.get("message") or kind or "")[:80])
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:

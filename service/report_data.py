@@ -78,8 +78,8 @@ def build(events: list[Event]) -> dict[str, Any]:
 
 def problems(warnings: list[dict]) -> list[dict]:
     """Stretches of the session the pipeline warned about (a silent or stalled channel, one
-    mic on both, transcription behind): ``{"kind", "speaker", "reason", "t0", "t1"}`` with
-    ``t1`` None when it lasted to the end. A silence is dated from when it began."""
+    mic on both, transcription behind): ``{"kind", "speaker", "reason", "cause", "t0", "t1"}``
+    with ``t1`` None when it lasted to the end. A silence is dated from when it began."""
     out: list[dict] = []
     open_: dict[tuple, dict] = {}
     for w in warnings:
@@ -92,7 +92,7 @@ def problems(warnings: list[dict]) -> list[dict]:
             if w["kind"] == "channel-silent":
                 t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
-                          "t0": round(t0, 3), "t1": None}
+                          "cause": d.get("cause"), "t0": round(t0, 3), "t1": None}
             out.append(open_[key])
         elif w["kind"] in PROBLEM_CLOSES:
             p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)

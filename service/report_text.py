@@ -46,6 +46,8 @@ _NL = {
     "problem_no-speech": "{span} kwam er geen spraak van {who} (verkeerd apparaat?): de cijfers over die tijd zeggen weinig.",
     "problem_channel-stalled": "{span} kwam er geen audio van {who} binnen (apparaat weg of gestopt).",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
+    "problem_channels-same one-input": "{span} hoorden beide kanalen hetzelfde geluid: één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat): wie wat zei, is daar niet te scheiden.",
+    "problem_channels-same acoustic": "{span} hoorden beide kanalen hetzelfde geluid: de luidsprekers stonden zo hard dat de microfoon het gesprek even luid hoorde (draag voortaan een headset): wie wat zei, is daar niet te scheiden.",
     "problem_asr-behind": "{span} liep de transcriptie achter: nudges op tekst kwamen later.",
     "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}",
     "who_coachee": "de coachee", "who_partner": "de gesprekspartner",
@@ -91,6 +93,8 @@ _EN = {
     "problem_no-speech": "{span} no speech came from {who} (the wrong device?): the figures for that time say little.",
     "problem_channel-stalled": "{span} no audio arrived from {who} (device gone or stopped).",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
+    "problem_channels-same one-input": "{span} both channels carried the same sound: one input was recorded twice (next time pick another device for one speaker): who said what cannot be told apart there.",
+    "problem_channels-same acoustic": "{span} both channels carried the same sound: the speakers were so loud that the mic heard the call as loudly as the call (next time wear a headset): who said what cannot be told apart there.",
     "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
     "span": "From {t0} to {t1}", "span_end": "From {t0} on",
     "who_coachee": "the coachee", "who_partner": "the partner",
@@ -237,4 +241,6 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     sp = p.get("speaker") or "partner"
     default = w[f"who_{sp}"] if sp in ("coachee", "partner") else sp
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
-    return w[f"problem_{key}"].format(span=span, who=who)
+    # p["cause"]: why both channels heard the same (old sessions do not say)
+    text = w.get(f"problem_{key} {p.get('cause')}") or w[f"problem_{key}"]
+    return text.format(span=span, who=who)

@@ -13,6 +13,8 @@ const YOU = {
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
         "channels-same": "Beide kanalen horen hetzelfde",
+        "channels-same one-input": "Eén ingang dubbel: kies ander apparaat",
+        "channels-same acoustic": "Luidsprekers te hard: neem een headset",
         "asr-behind": "Transcriptie loopt achter",
         "session-resumed": "Server herstart: de coaching gaat door" },
   en: { "no-sound coachee": "No sound from your mic: muted?",
@@ -22,6 +24,8 @@ const YOU = {
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
         "channels-same": "Both channels hear the same",
+        "channels-same one-input": "One input twice: pick another device",
+        "channels-same acoustic": "Speakers too loud: wear a headset",
         "asr-behind": "Transcription is behind",
         "session-resumed": "Server restarted: coaching goes on" },
 };
@@ -31,11 +35,15 @@ const THEY = {
         "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
         "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
         "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel, of luidsprekers te hard",
+        "channels-same one-input": "Beide kanalen horen hetzelfde: één ingang dubbel opgenomen; kies voor één spreker een ander apparaat (of routeer de pulse-streams in pavucontrol)",
+        "channels-same acoustic": "Beide kanalen horen hetzelfde: de luidsprekers staan zo hard dat de microfoon het gesprek hoort; headset op of luidsprekers zachter",
         "asr-behind": "Transcriptie loopt achter" },
   en: { "no-sound": "No sound from {who}: muted, or the wrong device?",
         "no-speech": "No speech from {who}: the wrong device?",
         "channel-stalled": "No audio from {who} any more: device gone?",
         "channels-same": "Both channels hear the same: one mic twice, or speakers too loud",
+        "channels-same one-input": "Both channels hear the same: one input recorded twice; pick another device for one speaker (or route the pulse streams in pavucontrol)",
+        "channels-same acoustic": "Both channels hear the same: speakers so loud the mic hears the call; wear a headset or turn them down",
         "asr-behind": "Transcription is behind" },
 };
 
@@ -55,15 +63,18 @@ export function track(alerts, msg) {
   return false;
 }
 
+// detail.cause: why both channels hear the same (old sessions do not say)
+function pick(table, msg, key) { return table[`${key} ${detailOf(msg).cause}`] || table[key]; }
+
 export function youText(msg, lang) {
   const speaker = detailOf(msg).speaker;
   const key = speaker ? `${textKey(msg)} ${speaker}` : textKey(msg);
   const table = YOU[String(lang || "").slice(0, 2)] || YOU.en;
-  return table[key] || String(msg.message || msg.kind || "").slice(0, 80);
+  return pick(table, msg, key) || String(msg.message || msg.kind || "").slice(0, 80);
 }
 
 export function theyText(msg, lang, who) {
   const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
-  const text = table[textKey(msg)];
+  const text = pick(table, msg, textKey(msg));
   return text ? text.replace("{who}", who) : String(msg.message || msg.kind || "");
 }

@@ -1,6 +1,6 @@
 """The overlay's pure state: messages in, what to show out, time passed by hand."""
 
-from pullcoach.clients.overlay_state import OverlayState, backoff, report_url
+from pullcoach.clients.overlay_state import ALERTS, OverlayState, backoff, report_url
 
 
 def nudge(message, kind="negative", **kw):
@@ -158,6 +158,22 @@ def test_a_set_up_problem_shows_in_the_coachees_words_until_it_is_put_right():
     assert st.problem == "Your mic stopped sending audio"
     st.receive(warning("session-resumed", 41.0, resumed_at=41.0), 0)   # passing, but worded
     assert st.problem == "Server restarted: coaching goes on"
+
+
+def test_the_same_sound_on_both_channels_names_its_cause_in_few_words():
+    st = state()
+    st.receive(warning("channels-same", 9.0, share=0.9, cause="one-input"), 0)
+    assert st.problem == "Eén ingang dubbel: kies ander apparaat"
+    st.receive(warning("channels-apart", 12.0), 0)
+    st.lang = "en"
+    st.receive(warning("channels-same", 20.0, cause="acoustic"), 0)
+    assert st.problem == "Speakers too loud: wear a headset"
+    st.receive(warning("channels-apart", 22.0), 0)
+    st.receive(warning("channels-same", 30.0, share=0.9), 0)        # an old session: no cause
+    assert st.problem == "Both channels hear the same"
+    st.receive(warning("channels-same", 30.0, cause="new-one"), 0)  # one this client does not know
+    assert st.problem == "Both channels hear the same"
+    assert all(len(text) <= 40 for table in ALERTS.values() for text in table.values())
 
 
 def test_backoff_doubles_and_is_capped():

@@ -113,3 +113,27 @@ def test_a_silent_partner_channel_shows_in_the_coachees_words_until_it_sounds_ag
     expect(status).not_to_have_text("Could not transcribe")
     expect(status).not_to_contain_text("Geen geluid")
     assert page.errors == []
+
+
+def test_the_same_sound_on_both_channels_names_its_cause_for_coachee_and_trainer(page, live_server):
+    live_server.add_session("s1", token="tok-1", lang="nl")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    status = page.locator("#status")
+    for t, detail, text in [(9.0, {"cause": "acoustic"}, "Luidsprekers te hard: neem een headset"),
+                            (20.0, {}, "Beide kanalen horen hetzelfde")]:   # an old session: no cause
+        live_server.push("s1", {"type": "pipeline-warning", "t": t, "kind": "channels-same",
+                                 "message": "Both channels carry the same sound", "detail": detail})
+        expect(status).to_have_text(text)
+        live_server.push("s1", {"type": "pipeline-warning", "t": t + 1, "kind": "channels-apart",
+                                 "message": "apart", "detail": {}})
+        expect(status).not_to_contain_text("hetzelfde")
+    # the trainer page's longer words come from the same module
+    they = page.evaluate("""async () => {
+        const { theyText } = await import("/static/alerts.js");
+        const msg = (cause) => ({ kind: "channels-same", message: "m", detail: cause ? { cause } : {} });
+        return [theyText(msg("one-input"), "en", "Ann"), theyText(msg(null), "en", "Ann")];
+    }""")
+    assert they[0].startswith("Both channels hear the same: one input recorded twice; pick another device")
+    assert they[1] == "Both channels hear the same: one mic twice, or speakers too loud"
+    assert page.errors == []

@@ -113,11 +113,12 @@ def test_a_silent_channel_and_one_mic_on_both_are_dated_in_the_report():
     events[len(events) // 2:len(events) // 2] = warn
     r = build(events)
     assert r["problems"] == [
-        {"kind": "channel-silent", "speaker": "partner", "reason": "no-sound", "t0": 25.0, "t1": 63.9},
-        {"kind": "channels-same", "speaker": None, "reason": None, "t0": 70.0, "t1": None}]
+        {"kind": "channel-silent", "speaker": "partner", "reason": "no-sound", "cause": None,
+         "t0": 25.0, "t1": 63.9},
+        {"kind": "channels-same", "speaker": None, "reason": None, "cause": None, "t0": 70.0, "t1": None}]
     html, md = render(events, "html"), render(events, "md")
     assert "Van 0:25 tot 1:03 kwam er geen enkel geluid van Bert" in html
-    assert "> Vanaf 1:10 hoorden beide kanalen hetzelfde geluid" in md
+    assert "> Vanaf 1:10 hoorden beide kanalen hetzelfde geluid (één microfoon dubbel" in md  # no cause
     en = render([SessionStarted(t=0.0, session="s", lang="en", wall_clock=0.0, coachee="Ann", partner="Bo"),
                  PipelineWarning(t=31.0, kind="channel-silent", message="no speech",
                                  detail={"speaker": "partner", "reason": "no-speech", "seconds": 30.0}),
@@ -126,6 +127,22 @@ def test_a_silent_channel_and_one_mic_on_both_are_dated_in_the_report():
     assert "From 0:00 on no speech came from Bo (the wrong device?)" in en
     assert "From 0:40 on no audio arrived from Ann" in en
     assert "geen enkel geluid" not in render(session_events(), "html")
+
+
+def test_the_report_says_why_both_channels_carried_the_same_sound():
+    def report(lang, cause):
+        return render([SessionStarted(t=0.0, session="s", lang=lang, wall_clock=0.0),
+                       PipelineWarning(t=8.0, kind="channels-same", message="same",
+                                       detail={"share": 0.9, "cause": cause}),
+                       PipelineWarning(t=60.0, kind="channels-apart", message="apart", detail={})], "md")
+    assert ("één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat)"
+            in report("nl", "one-input"))
+    assert "(draag voortaan een headset)" in report("nl", "acoustic")
+    assert "one input was recorded twice (next time pick another device" in report("en", "one-input")
+    assert "as loudly as the call (next time wear a headset)" in report("en", "acoustic")
+    assert "(one mic twice, or speakers too loud)" in report("en", "new-one")   # unknown: the generic words
+    assert build([PipelineWarning(t=8.0, kind="channels-same", message="same",
+                                  detail={"cause": "acoustic"})])["problems"][0]["cause"] == "acoustic"
 
 
 def test_hostile_names_and_nudge_text_are_escaped():
