@@ -22,6 +22,7 @@ import numpy as np
 
 from pullcoach.asr import Transcriber
 from pullcoach.channel_check import ChannelCheck, CheckConfig
+from pullcoach.echo_delay import MAX_LAG, EchoDelay, lag_correlation
 from pullcoach.ring import Ring
 from pullcoach.rules.events import (
     COACHEE, SPEAKERS, PipelineWarning, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
@@ -89,6 +90,7 @@ class _Channel:
         self.speculative: Job | None = None  # decoded at the last pause, not yet confirmed
         self.padded = 0  # samples of silence inserted for a lagging channel
         self.stalled = False
+        self.echo = EchoDelay()  # how late this channel hears the other (speakers)
 
 
 class Segmenter:
@@ -197,7 +199,8 @@ class Segmenter:
         for sp, ch in self.channels.items():
             others = [o for o in self.channels if o != sp]
             other = levels[others[0]] if len(others) == 1 else None
-            corrs[sp] = (correlation(frames[sp], frames[others[0]], vad.bleed_lag)
+            corrs[sp] = (np.maximum(correlation(frames[sp], frames[others[0]], vad.bleed_lag),
+                                    self._echo(ch, self.channels[others[0]], s0, frames[sp], levels[sp], other))
                          if other is not None else None)
             raw[sp] = ch.scorer.score(frames[sp])
             probs = bleed_gate(raw[sp], levels[sp], other, vad, corrs[sp])
@@ -218,6 +221,29 @@ class Segmenter:
             events.append(Tick(t=round(self.next_tick, 3)))
             self.next_tick = round(self.next_tick + self.config.tick_s, 6)
         return events, jobs
+
+    def _echo(self, ch: _Channel, other: _Channel, s0: int, own: np.ndarray, own_db: np.ndarray,
+              other_db: np.ndarray) -> np.ndarray:
+        """Per frame, how like the other's voice this channel is at the delay it hears the
+        other with (speakers into a mic; ``echo_delay``), 0 where none is learnt yet."""
+        vad = self.config.vad
+        n = len(own)
+        s1 = s0 + n * FRAME
+        like = np.zeros(n)
+        active = own_db >= vad.floor_db
+        if not active.any():
+            return like
+        a = s0 - MAX_LAG
+        got = other.ring.get(a, s1)
+        win = np.zeros(s1 - a, dtype=np.float32)
+        lo = max(a, other.ring.start) - a
+        win[lo: lo + len(got)] = got
+        rows = np.lib.stride_tricks.sliding_window_view(win, FRAME + MAX_LAG)[::FRAME][:n]
+        corr = lag_correlation(own[active], rows[active])
+        candidate = (other_db >= vad.floor_db) & (own_db <= other_db - vad.bleed_margin_db)
+        for j, i in enumerate(np.flatnonzero(active)):
+            like[i] = ch.echo.observe(corr[j], bool(candidate[i]))
+        return like
 
     def _boundary(self, ch: _Channel, kind: str, sample: int, now: int) -> tuple[list, list[Job]]:
         t = round(sample / RATE, 3)
