@@ -116,7 +116,7 @@ async def _debrief(service: "Service", request: Request) -> Response:
         return response(404, "a debrief needs a store: start the server with a data dir\n")
     from pullcoach.debrief import MAX_SESSIONS, collect
     from pullcoach.debrief_render import render_debrief_html
-    from pullcoach.errors import PullcoachError
+    from pullcoach.errors import ConfigError, StoreError
 
     query = parse_qs(urlsplit(request.path).query)
     ids = [i for i in ",".join(query.get("sessions", [])).split(",") if i]
@@ -129,8 +129,10 @@ async def _debrief(service: "Service", request: Request) -> Response:
         return response(400, "lang must be nl or en\n")
     try:
         d = await asyncio.to_thread(collect, service.store, ids or None, day, lang)
-    except PullcoachError as exc:
-        return response(404 if "no session" in str(exc) else 400, f"{exc}\n")
+    except StoreError as exc:  # a session not stored, or stored without events
+        return response(404, f"{exc}\n")
+    except ConfigError as exc:  # a day that is no date
+        return response(400, f"{exc}\n")
     token = quote(request_token(request) or "", safe="")
     html = render_debrief_html(d, link=lambda sid: f"/reports/{quote(sid, safe='')}?token={token}")
     return response(200, html, "text/html; charset=utf-8")
