@@ -85,3 +85,14 @@ def test_retention_setting(data, capsys):
     assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
     assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["fresh-3"]  # both others are older
     assert main(["sessions", "retention", "soon", "--data-dir", data]) == 2
+
+
+def test_output_cut_short_by_head_is_no_traceback(data):
+    import os
+    import subprocess
+    script = (f'"{sys.executable}" -m pullcoach sessions show last --data-dir "{data}" | head -1; '
+              f'"{sys.executable}" -m pullcoach report last --format md --data-dir "{data}" | head -1')
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    assert done.stdout.splitlines() == ["id         rollenspel-1", "# Gespreksverslag"]
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
