@@ -104,6 +104,8 @@ def _guess_devices() -> tuple[int, int]:
 
 # --- commands ---------------------------------------------------------------------------
 
+DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two speakers
+
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     source = make_source(args)
@@ -120,7 +122,9 @@ def cmd_demo(args) -> int:
         print("pullcoach demo: a Dutch role-play (62 s) replayed as if live.", file=sys.stderr)
         source = FileSource(path, speed="realtime")
         no_display = not os.environ.get("DISPLAY") or args.no_overlay
-        return asyncio.run(Runtime(args, os.environ).run_local(source, printer=no_display))
+        # names of their own, so a demo is never "your previous conversation" in a report
+        return asyncio.run(Runtime(args, os.environ).run_local(
+            source, printer=no_display, coachee=DEMO_NAMES[0], partner=DEMO_NAMES[1]))
 
 
 def cmd_serve(args) -> int:

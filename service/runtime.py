@@ -145,7 +145,8 @@ class Runtime:
                   file=sys.stderr, flush=True)
 
     # --- run / demo -------------------------------------------------------------------
-    async def run_local(self, source, *, printer: bool) -> int:
+    async def run_local(self, source, *, printer: bool, coachee: str = "coachee",
+                        partner: str = "partner") -> int:
         from pullcoach.ingest import new_session_id
         await self._start()
         try:
@@ -159,6 +160,7 @@ class Runtime:
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  tokens:   overlay {token}  trainer {self.tokens.trainer}", file=sys.stderr, flush=True)
             session = self._make_session(source, session_id=sid, lang=self.args.lang,
+                                         coachee=coachee, partner=partner,
                                          partner_loopback=getattr(source, "partner_loopback", False))
             self.hub.attach(sid, session)
             if printer:
