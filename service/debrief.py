@@ -3,8 +3,9 @@
 ``build_debrief(reports)`` takes ``report_data.build`` results and returns plain data: one
 row of headline figures per session, the figures to work on together (rated poor or fair in
 the most sessions, each with one example moment and its pull alternative), what went well
-(figures good wherever measured, and praised moments), and the trainer's bookmarks with
-what was said around them. ``pick_sessions`` chooses which stored sessions a debrief covers;
+(figures good wherever measured, and praised moments), the trainer's bookmarks with what
+was said around them, and for a coachee with several role-plays, what moved from the first
+to the last. ``pick_sessions`` chooses which stored sessions a debrief covers;
 ``collect`` reads them from a store (the only I/O here).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, build
+from pullcoach.report_progress import progress
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
 
@@ -100,7 +102,24 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
         "strengths": [k for k, t in tally.items() if t["rated"] and t[GOOD] == t["rated"]],
         "good_moments": _good_moments(reports),
         "bookmarks": [b for r in reports for b in _bookmarks(r)],
+        "progress": _progress(reports),
     }
+
+
+def _progress(reports: list[dict]) -> list[dict]:
+    """For each coachee (by name) with more than one role-play here: their last against
+    their first, the figures that moved (``report_progress.progress``)."""
+    by_name: dict[str, list[dict]] = {}
+    for r in reports:
+        by_name.setdefault(" ".join(r["session"]["coachee"].split()).casefold(), []).append(r)
+    out = []
+    for runs in by_name.values():
+        moved = progress(runs[-1], runs[0]) if len(runs) > 1 else None
+        if moved:
+            out.append({"first": runs[0]["session"], "last": runs[-1]["session"], "count": len(runs),
+                        "before": moved["before"], "now": runs[-1]["figures"],
+                        "trends": {k: t for k, t in moved["trends"].items() if t != "same"}})
+    return out
 
 
 def _row(r: dict) -> dict:

@@ -8,6 +8,7 @@ from typing import Callable
 
 from pullcoach.report_html import CSP, CSS, figure_cells
 from pullcoach.report_plain import MARKS, md_text
+from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, lang_of, words
 
 __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
@@ -28,6 +29,8 @@ DEBRIEF_WORDS = {
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
         "problems": "opnameprobleem: zie verslag",
+        "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
+        "no_change": "geen cijfer veranderde van beoordeling of duidelijk van waarde",
     },
     "en": {
         "title": "Debrief", "count": "{n} conversations", "roleplay": "Conversation",
@@ -41,6 +44,8 @@ DEBRIEF_WORDS = {
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
         "problems": "recording problem: see report",
+        "progress": "From first to last conversation", "runs": "{n} conversations",
+        "no_change": "no figure changed its rating or clearly its value",
     },
 }
 
@@ -102,6 +107,8 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
     parts.append(_table(d, dw, w, link))
     parts += [f"<h2>{escape(dw['work_on'])}</h2>", _work_on(d, dw, w, lang)]
     parts += [f"<h2>{escape(dw['strengths'])}</h2>", _strengths(d, dw, w, lang)]
+    if d["progress"]:
+        parts += [f"<h2>{escape(dw['progress'])}</h2>", _progress_html(d, dw, w, lang)]
     parts += [f"<h2>{escape(dw['bookmarks'])}</h2>", _bookmarks(d, dw, w)]
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -190,6 +197,28 @@ def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
     return "".join(out)
 
 
+def _progress_lines(d: dict, dw: dict, w: dict, lang: str) -> list[tuple[str, list[tuple]]]:
+    """Per coachee with several role-plays: a heading and (figure, before, now, trend, word)."""
+    pw = PROGRESS_WORDS[lang]
+    out = []
+    for p in d["progress"]:
+        before = {k: v for k, _, v, _, _ in figure_cells(p["before"], w)}
+        now = {k: v for k, _, v, _, _ in figure_cells(p["now"], w)}
+        head = f"{_who(p['first'], w).split(' · ')[0]} · {dw['runs'].format(n=p['count'])}"
+        out.append((head, [(w[k], before[k], now[k], t, pw[t]) for k, t in p["trends"].items()]))
+    return out
+
+
+def _progress_html(d: dict, dw: dict, w: dict, lang: str) -> str:
+    out = []
+    for head, rows in _progress_lines(d, dw, w, lang):
+        items = "".join(f'<li class="{t}">{escape(label)} <b>{escape(a)} → {escape(b)}</b> '
+                        f"<span>{escape(word)}</span></li>" for label, a, b, t, word in rows)
+        body = f"<ul>{items}</ul>" if rows else f'<p class="hint">{escape(dw["no_change"])}</p>'
+        out.append(f'<div class="progress"><b>{escape(head)}</b>{body}</div>')
+    return "".join(out)
+
+
 def _bookmarks(d: dict, dw: dict, w: dict) -> str:
     if not d["bookmarks"]:
         return f'<p class="hint">{escape(dw["no_bookmarks"])}</p>'
@@ -239,6 +268,12 @@ def render_debrief_md(d: dict) -> str:
         lines.append(f"- {RULE_TITLES[lang].get(n['rule'], n['rule'])}: "
                      f"{md_text(_who(m['session'], w))}, {clock(n['t'])}")
         lines += _md_context(m["around"], m["session"], w)
+    if d["progress"]:
+        lines += ["", f"## {dw['progress']}", ""]
+        for head, rows in _progress_lines(d, dw, w, lang):
+            lines.append(f"- **{md_text(head)}**: " + ("; ".join(
+                f"{md_text(label)} {md_text(a)} → {md_text(b)} ({word})"
+                for label, a, b, _, word in rows) or dw["no_change"]))
     lines += ["", f"## {dw['bookmarks']}", ""]
     for b in d["bookmarks"]:
         lines.append(f"- **{clock(b['t'])} {md_text(b['note'] or w['bookmark'])}** — "

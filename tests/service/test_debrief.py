@@ -91,6 +91,11 @@ def test_the_push_role_plays_are_what_to_work_on(day):
     assert b["around"] and all(u["t0"] <= b["t"] + 1.0 for u in b["around"])
     # the pull role-play's praise is offered to play back
     assert any(m["session"]["id"] == "b-pull" for m in d["good_moments"])
+    # the Manager practised twice (push, then pull): what moved; the Hulpverlener once
+    (moved,) = d["progress"]
+    assert (moved["first"]["id"], moved["last"]["id"], moved["count"]) == ("a-push", "b-pull", 2)
+    assert moved["trends"]["push_words"] == "better" and moved["trends"]["interruptions"] == "better"
+    assert "same" not in moved["trends"].values()
 
 
 def test_ranking_and_strengths_follow_the_ratings():
@@ -128,6 +133,7 @@ def test_cli_formats(day, tmp_path, capsys):
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# Nabespreking") and "2 gesprekken" in text
     assert "Om samen aan te werken" in text and "Pushwoorden" in text and "Hier stapelt ze" in text
+    assert "- **Manager · 2 gesprekken**: " in text and "Pushwoorden (moeten) 2 → 0 (beter)" in text
     html = tmp_path / "d.html"
     assert main(["debrief", "-o", str(html), "--data-dir", day]) == 0
     page = html.read_text(encoding="utf-8")
