@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
-from pullcoach.cmd_sessions import emit, open_store
+from pullcoach.cmd_sessions import emit, open_store, output_format
 from pullcoach.debrief import collect
 from pullcoach.debrief_render import render_debrief_html, render_debrief_md
 from pullcoach.report import jsonable
@@ -34,11 +33,7 @@ def register(subparsers) -> None:
 
 
 def _debrief(args) -> int:
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
-        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-        fmt = fmt if fmt in FORMATS else "html"
+    fmt = output_format(args, FORMATS)
     with open_store(args) as store:
         d = collect(store, args.sessions or None, args.day, args.lang)
     ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"

@@ -15,7 +15,7 @@ from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
 from pullcoach.store import Store
 
-__all__ = ["register", "open_store", "emit"]
+__all__ = ["register", "open_store", "emit", "output_format"]
 
 
 def register(subparsers) -> None:
@@ -158,17 +158,23 @@ def _retention(args) -> int:
     return 0
 
 
+def output_format(args, formats: tuple[str, ...]) -> str:
+    """``--format``, else the one ``-o``'s suffix names, else html."""
+    if args.format:
+        return args.format
+    suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+    fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+    return fmt if fmt in formats else "html"
+
+
 def _report(args) -> int:
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
-        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix) if suffix in (
-            *FORMATS, "htm", "markdown") else "html"
+    fmt = output_format(args, FORMATS)
     with open_store(args) as store:
         sid = store.resolve(args.session)
-        info = next(s for s in store.sessions() if s["id"] == sid)
+        infos = store.sessions()
+        info = next(s for s in infos if s["id"] == sid)
         events = store.events(sid)
-        previous = previous_events(store, sid)
+        previous = previous_events(store, sid, infos)
     if not events:
         raise StoreError(f"session {sid} has no events to report")
     emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous), args.output)

@@ -6,10 +6,9 @@ import time
 from html import escape
 from typing import Callable
 
-from pullcoach.report_html import CSP, CSS, figure_cells
+from pullcoach.report_html import CSP, CSS, figure_cells, trend_list, trend_rows
 from pullcoach.report_plain import MARKS, md_text
-from pullcoach.report_progress import PROGRESS_WORDS
-from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, lang_of, words
+from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, lang_of, speaker_names, words
 
 __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
 
@@ -73,7 +72,8 @@ def _w(lang: str) -> tuple[dict, dict]:
 
 
 def _who(s: dict, w: dict) -> str:
-    name = s["coachee"] if s["coachee"] and s["coachee"] != "coachee" else w["coachee"]
+    """The coachee and the time the role-play started: which row of the day it is."""
+    name = speaker_names(s, w)["coachee"]
     at = time.strftime("%H:%M", time.localtime(s["wall_clock"])) if s["wall_clock"] else ""
     return f"{name} · {at}" if at else name
 
@@ -120,8 +120,7 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
     out.append(f"<th>{escape(dw['negative'])}</th></tr></thead><tbody>")
     for row in d["sessions"]:
         s = row["session"]
-        notes = [w["partner"] if s["partner"] in ("", "partner") else s["partner"],
-                 clock(s["duration"])]
+        notes = [speaker_names(s, w)["partner"], clock(s["duration"])]
         if s["status"] != "ended":
             notes.append(dw["interrupted"])
         if not row["analysed"]:
@@ -151,8 +150,7 @@ def _per_10(row: dict, dw: dict, w: dict) -> str:
 
 
 def _context(around: list[dict], s: dict, w: dict) -> str:
-    names = {"coachee": _who(s, w).split(" · ")[0],
-             "partner": w["partner"] if s["partner"] in ("", "partner") else s["partner"]}
+    names = speaker_names(s, w)
     return "".join(f'<p><span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
                    f'{escape(u["text"])}</p>' for u in around)
 
@@ -198,23 +196,15 @@ def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
 
 
 def _progress_lines(d: dict, dw: dict, w: dict, lang: str) -> list[tuple[str, list[tuple]]]:
-    """Per coachee with several role-plays: a heading and (figure, before, now, trend, word)."""
-    pw = PROGRESS_WORDS[lang]
-    out = []
-    for p in d["progress"]:
-        before = {k: v for k, _, v, _, _ in figure_cells(p["before"], w)}
-        now = {k: v for k, _, v, _, _ in figure_cells(p["now"], w)}
-        head = f"{_who(p['first'], w).split(' · ')[0]} · {dw['runs'].format(n=p['count'])}"
-        out.append((head, [(w[k], before[k], now[k], t, pw[t]) for k, t in p["trends"].items()]))
-    return out
+    """Per coachee with several role-plays: a heading and its ``trend_rows``."""
+    return [(f"{speaker_names(p['first'], w)['coachee']} · {dw['runs'].format(n=p['count'])}",
+             trend_rows(p["before"], p["now"], p["trends"], w, lang)) for p in d["progress"]]
 
 
 def _progress_html(d: dict, dw: dict, w: dict, lang: str) -> str:
     out = []
     for head, rows in _progress_lines(d, dw, w, lang):
-        items = "".join(f'<li class="{t}">{escape(label)} <b>{escape(a)} → {escape(b)}</b> '
-                        f"<span>{escape(word)}</span></li>" for label, a, b, t, word in rows)
-        body = f"<ul>{items}</ul>" if rows else f'<p class="hint">{escape(dw["no_change"])}</p>'
+        body = trend_list(rows) if rows else f'<p class="hint">{escape(dw["no_change"])}</p>'
         out.append(f'<div class="progress"><b>{escape(head)}</b>{body}</div>')
     return "".join(out)
 
@@ -285,6 +275,5 @@ def render_debrief_md(d: dict) -> str:
 
 
 def _md_context(around: list[dict], s: dict, w: dict) -> list[str]:
-    names = {"coachee": _who(s, w).split(" · ")[0],
-             "partner": w["partner"] if s["partner"] in ("", "partner") else s["partner"]}
+    names = speaker_names(s, w)
     return [f"  > **{md_text(names[u['speaker']])}:** {md_text(u['text'])}  " for u in around]

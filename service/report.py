@@ -73,16 +73,18 @@ def jsonable(x):
 def write_session_report(store, session_id: str, fmt: str = "html") -> Path:
     """Write a stored session's report to ``<data dir>/reports/<id>.<fmt>`` (call this when
     a session ends; the overlay and the trainer page link to it)."""
-    info = next((s for s in store.sessions() if s["id"] == session_id), None)
+    infos = store.sessions()
+    info = next((s for s in infos if s["id"] == session_id), None)
     if info is None:
         raise StoreError(f"no session {session_id!r} in {store.dir}")
     path = store.dir / "reports" / f"{session_id}.{fmt}"
     return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"],
-                 previous=previous_events(store, session_id))
+                 previous=previous_events(store, session_id, infos))
 
 
-def previous_events(store, session_id: str) -> list[Event] | None:
+def previous_events(store, session_id: str, infos: list[dict] | None = None) -> list[Event] | None:
     """The event log of the coachee's previous session in ``store`` (same name, started
-    earlier), for the report's "since last time" line; None if there is none."""
-    prev = previous_session(store.sessions(), session_id)
+    earlier), for the report's "since last time" line; None if there is none. ``infos``:
+    ``store.sessions()`` when the caller has it already."""
+    prev = previous_session(infos if infos is not None else store.sessions(), session_id)
     return store.events(prev) if prev else None

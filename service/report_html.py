@@ -9,7 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, speaker_names,
+    when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
@@ -98,8 +99,7 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     s = report["session"]
     lang = lang_of(s["lang"])
     w = words(lang)
-    names = {"coachee": s["coachee"] if s["coachee"] != "coachee" else w["coachee"],
-             "partner": s["partner"] if s["partner"] != "partner" else w["partner"]}
+    names = speaker_names(s, w)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -193,19 +193,29 @@ def _cards(f: dict, w: dict) -> str:
 
 def _progress(report: dict, progress: dict, w: dict, lang: str) -> str:
     head, rows = progress_rows(report, progress, w, lang)
-    items = "".join(f'<li class="{trend}">{escape(label)} <b>{escape(before)} → {escape(now)}</b> '
-                    f'<span>{escape(word)}</span></li>' for label, before, now, trend, word in rows)
-    return f'<div class="progress"><b>{escape(head)}</b><ul>{items}</ul></div>'
+    return f'<div class="progress"><b>{escape(head)}</b>{trend_list(rows)}</div>'
 
 
 def progress_rows(report: dict, progress: dict, w: dict, lang: str) -> tuple[str, list[tuple]]:
-    """The "since last time" heading and (label, before, now, trend, trend word) per figure;
-    shared with Markdown."""
+    """The "since last time" heading and its ``trend_rows``; shared with Markdown."""
     pw = PROGRESS_WORDS[lang]
-    before = {k: v for k, _, v, _, _ in figure_cells(progress["before"], w)}
-    now = {k: v for k, _, v, _, _ in figure_cells(report["figures"], w)}
-    rows = [(w[k], before[k], now[k], t, pw[t]) for k, t in progress["trends"].items()]
+    rows = trend_rows(progress["before"], report["figures"], progress["trends"], w, lang)
     return pw["since"].format(when=when(progress["session"]["wall_clock"], lang)), rows
+
+
+def trend_rows(before: dict, now: dict, trends: dict, w: dict, lang: str) -> list[tuple]:
+    """(label, before, now, trend, trend word) per figure in ``trends``, values as the cards
+    show them; the report's "since last time" and the debrief's first-to-last."""
+    pw = PROGRESS_WORDS[lang]
+    a = {k: v for k, _, v, _, _ in figure_cells(before, w)}
+    b = {k: v for k, _, v, _, _ in figure_cells(now, w)}
+    return [(w[k], a[k], b[k], t, pw[t]) for k, t in trends.items()]
+
+
+def trend_list(rows: list[tuple]) -> str:
+    items = "".join(f'<li class="{trend}">{escape(label)} <b>{escape(a)} → {escape(b)}</b> '
+                    f'<span>{escape(word)}</span></li>' for label, a, b, trend, word in rows)
+    return f"<ul>{items}</ul>"
 
 
 def _legend(w: dict, names: dict) -> str:

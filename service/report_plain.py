@@ -5,17 +5,12 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, speaker_names, when, words,
 )
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
 
 MARKS = {"good": "🟢", "fair": "🟡", "poor": "🔴", "none": "⚪"}
-
-
-def _names(s: dict, w: dict) -> dict[str, str]:
-    return {"coachee": s["coachee"] if s["coachee"] != "coachee" else w["coachee"],
-            "partner": s["partner"] if s["partner"] != "partner" else w["partner"]}
 
 
 def md_text(text: str) -> str:
@@ -31,7 +26,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     s = report["session"]
     lang = lang_of(s["lang"])
     w = words(lang)
-    names = _names(s, w)
+    names = speaker_names(s, w)
     lines = [f"# {w['title']}", "",
              f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
              f"{md_text(names['coachee'])} · {md_text(names['partner'])}", ""]
@@ -97,7 +92,7 @@ def _vtt_text(text: str) -> str:
 def render_vtt(report: dict, **_: object) -> str:
     s = report["session"]
     lang = lang_of(s["lang"])
-    names = _names(s, words(lang))
+    names = speaker_names(s, words(lang))
     out = ["WEBVTT", ""]
     for i, u in enumerate(report["utterances"], 1):
         t1 = max(u["t1"], u["t0"] + 0.001)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "problem_text", "RULE_TITLES", "ALTERNATIVES", "LABEL_NAMES"]
+__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "RULE_TITLES", "ALTERNATIVES",
+           "LABEL_NAMES"]
 
 _NL = {
     "title": "Gespreksverslag",
@@ -175,6 +176,11 @@ LABEL_NAMES = {
            "push": "push", "arguments": "arguments", "backchannel": "backchannel",
            "permission": "permission", "proposal": "proposal", "draaivraag": "turning question"},
 }
+
+
+def speaker_names(s: dict, w: dict) -> dict[str, str]:
+    """A session's display names; the words for "coachee"/"partner" where none was given."""
+    return {k: s[k] if s[k] and s[k] != k else w[k] for k in ("coachee", "partner")}
 
 
 def lang_of(lang: str | None) -> str:
