@@ -22,6 +22,7 @@ import numpy as np
 
 from pullcoach.asr import Transcriber
 from pullcoach.channel_check import ChannelCheck, CheckConfig
+from pullcoach.echo_cancel import EchoCanceller
 from pullcoach.echo_delay import MAX_LAG, EchoDelay, lag_correlation
 from pullcoach.ring import Ring
 from pullcoach.rules.events import (
@@ -91,6 +92,8 @@ class _Channel:
         self.padded = 0  # samples of silence inserted for a lagging channel
         self.stalled = False
         self.echo = EchoDelay()  # how late this channel hears the other (speakers)
+        # how much of this channel is the other coming back (speakers and room)
+        self.aec = EchoCanceller(cfg.vad.floor_db, cfg.vad.bleed_margin_db)
 
 
 class Segmenter:
@@ -203,7 +206,10 @@ class Segmenter:
                                     self._echo(ch, self.channels[others[0]], s0, frames[sp], levels[sp], other))
                          if other is not None else None)
             raw[sp] = ch.scorer.score(frames[sp])
-            probs = bleed_gate(raw[sp], levels[sp], other, vad, corrs[sp])
+            echo = (np.array([ch.aec.frame(m, c, a, b) for m, c, a, b in zip(
+                        frames[sp], frames[others[0]], levels[sp], other)])
+                    if other is not None and vad.echo_share is not None else None)
+            probs = bleed_gate(raw[sp], levels[sp], other, vad, corrs[sp], echo)
             onset, keep = ch.near(probs, levels[sp])
             for b in ch.vad.push(s0, onset, keep=keep):
                 # order at equal samples: utterance ends, speech ends, then starts

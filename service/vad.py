@@ -88,6 +88,9 @@ class VadConfig:
     bleed_corr: float = 0.4  # normalised cross-correlation that marks a copy of the other voice
     bleed_far_db: float = 24.0  # this far below the other channel: bleed, correlated or not
     bleed_lag: int = 160  # samples (10 ms) of acoustic delay searched
+    # this share of a frame's energy explained by the other channel through an adaptive
+    # filter (echo_cancel: speakers and room): bleed, however loud the other is now
+    echo_share: float | None = 0.75
     floor_db: float = -55.0  # frames quieter than this (dBFS RMS) are silence whatever Silero says
     # a voice across the room: sound whose recent mean power is this far below the
     # channel's own speech level is silence (NearGate). None turns the gate off.
@@ -201,7 +204,8 @@ def correlation(own: np.ndarray, other: np.ndarray, max_lag: int) -> np.ndarray:
 
 
 def bleed_gate(probs: np.ndarray, own_db: np.ndarray, other_db: np.ndarray | None,
-               config: VadConfig = VadConfig(), corr: np.ndarray | None = None) -> np.ndarray:
+               config: VadConfig = VadConfig(), corr: np.ndarray | None = None,
+               echo: np.ndarray | None = None) -> np.ndarray:
     """Zero the probability of frames that are silence or bleed from the other channel.
 
     Bleed is the other voice, delayed and quieter: a frame is bleed when it is far below
@@ -215,6 +219,8 @@ def bleed_gate(probs: np.ndarray, own_db: np.ndarray, other_db: np.ndarray | Non
         if corr is not None:
             below &= corr >= config.bleed_corr
         gated[below | (own_db < other_db - config.bleed_far_db)] = 0.0
+    if echo is not None and config.echo_share is not None:
+        gated[echo >= config.echo_share] = 0.0   # mostly the other, come back late
     return gated
 
 
