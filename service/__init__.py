@@ -1,3 +1,10 @@
 """pullcoach: a local conversation coach. This package holds the I/O adapters and the CLI."""
 
+import os
+
 __version__ = "0.1.0"
+
+# Nothing leaves this machine: onnxruntime (Silero VAD) 1.29+ uploads telemetry on Linux and
+# macOS unless this is set before it starts (measured: without it, a device id and an event
+# queue appear in ~/.cache/Microsoft/DeveloperTools). A user's own setting is left alone.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
