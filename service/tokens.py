@@ -48,11 +48,14 @@ class Tokens:
     trainer: str
     session: str | None = None  # token for sessions this process starts (PULLCOACH_TOKEN)
     explicit: bool = False  # both came from the environment / flags, not generated
+    capture: str = ""  # generated for capture clients when PULLCOACH_TOKEN is not set
 
     @property
     def ingest(self) -> str:
-        """Capture clients present this to start a session: the session token if set."""
-        return self.session or self.trainer
+        """Capture clients present this to start a session: the session token if set, else
+        a capture token of its own (never the trainer's: a role-play pair given it could
+        read every session's transcript on the dashboard)."""
+        return self.session or self.capture or self.trainer
 
 
 def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None) -> Tokens:
@@ -66,7 +69,10 @@ def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None)
     explicit = bool(trainer and session)
     if not trainer:
         trainer = (saved or {}).get("trainer") or new_token()
-    return Tokens(trainer=trainer, session=session, explicit=explicit)
+    capture = (saved or {}).get("capture") or ""
+    if not isinstance(capture, str) or len(capture) < 12 or capture == trainer:
+        capture = new_token()  # (files written before 2026-12-06 saved the trainer's here)
+    return Tokens(trainer=trainer, session=session, explicit=explicit, capture=capture)
 
 
 def load(directory: Path) -> dict:

@@ -160,6 +160,12 @@ def test_tokens_env_beats_saved_and_file_is_private(tmp_path):
     with pytest.raises(ConfigError):
         tk.from_env({"PULLCOACH_TOKEN": "short"})
     path = tk.save(tmp_path / "cfg", {"trainer": "x" * 16})
+    # capture clients get a token of their own, kept across restarts, never the trainer's
+    t = tk.from_env({}, {"trainer": "s" * 16})
+    assert t.ingest != t.trainer and len(t.ingest) >= 12
+    assert tk.from_env({}, {"trainer": "s" * 16, "capture": t.ingest}).ingest == t.ingest
+    assert tk.from_env({}, {"trainer": "s" * 16, "capture": "s" * 16}).ingest != "s" * 16
+    assert tk.from_env({"PULLCOACH_TOKEN": "b" * 12}).ingest == "b" * 12
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert tk.load(tmp_path / "cfg") == {"trainer": "x" * 16}
     assert not tk.same("x" * 16, "") and not tk.same(None, "abc") and tk.same("é" * 3, "é" * 3)
