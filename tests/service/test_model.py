@@ -48,6 +48,10 @@ def test_size_names_and_local_dirs_pass_through(tmp_path):
     assert model.resolve(str(tmp_path)) == str(tmp_path)
     with pytest.raises(ModelError, match="unknown model"):
         model.resolve("not-a-model")
+    assert model.resolve("Systran/faster-whisper-small") == "Systran/faster-whisper-small"
+    for missing in (str(tmp_path / "nope"), "./nope", "~/nope/model", str(tmp_path / "a" / "b")):
+        with pytest.raises(ModelError, match="no such directory"):
+            model.resolve(missing)
 
 
 def test_cli_missing_model_is_one_line_no_traceback(tmp_path, capsys):
