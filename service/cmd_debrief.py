@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from pullcoach.cmd_sessions import emit, open_store, output_format
+from pullcoach.cmd_sessions import emit, open_store, output_format, to_terminal_file
 from pullcoach.debrief import collect
 from pullcoach.debrief_render import render_debrief_html, render_debrief_md
 from pullcoach.report import jsonable
@@ -36,13 +36,19 @@ def _debrief(args) -> int:
     fmt = output_format(args, FORMATS)
     with open_store(args) as store:
         d = collect(store, args.sessions or None, args.day, args.lang)
+        first = d["sessions"][0]["session"]["id"] if d["sessions"] else ""
+        out = to_terminal_file(args, fmt, store.dir / "reports" / f"debrief-{first}.html")
     ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
     print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
+    if not d["sessions"] and out and not args.output:
+        print("nothing to debrief: no finished sessions (`pullcoach sessions list` shows what is "
+              "stored)", file=sys.stderr)
+        return 0
     if fmt == "json":
         text = json.dumps(jsonable(d), ensure_ascii=False, indent=2)
     elif fmt == "md":
         text = render_debrief_md(d)
     else:
         text = render_debrief_html(d)
-    emit(text, args.output)
+    emit(text, out)
     return 0

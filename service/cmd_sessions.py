@@ -41,6 +41,7 @@ def register(subparsers) -> None:
     rm = sub.add_parser("delete", parents=[common], help="delete a session and any kept audio")
     rm.add_argument("session", metavar="SESSION")
     rm.add_argument("--format", choices=("text", "json"), default="text")
+    rm.add_argument("-y", "--yes", action="store_true", help="do not ask first (asked only on a terminal)")
     rm.set_defaults(func=_delete)
     ret = sub.add_parser("retention", parents=[common],
                          help="show or set how many days sessions are kept ('off' keeps all)")
@@ -57,6 +58,17 @@ def register(subparsers) -> None:
 
 def open_store(args) -> Store:
     return Store(data_dir(args.data_dir))
+
+
+def to_terminal_file(args, fmt: str, path: Path) -> str | None:
+    """-o as given; an HTML page asked for on a terminal goes to ``path`` instead (a
+    hundred lines of markup help nobody there), said on stderr."""
+    if args.output or fmt != "html" or not sys.stdout.isatty():
+        return args.output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print("(HTML is written to a file on a terminal: open it in a browser; -o FILE or a pipe "
+          "for elsewhere)", file=sys.stderr)
+    return str(path)
 
 
 def emit(text: str, path: str | None) -> None:
@@ -130,6 +142,14 @@ def _export(args) -> int:
 def _delete(args) -> int:
     with open_store(args) as store:
         sid = store.resolve(args.session)
+        if not args.yes and sys.stdin.isatty() and sid != args.session:
+            # "last" or a prefix: say which one before it is gone
+            info = next(s for s in store.sessions() if s["id"] == sid)
+            answer = input(f"delete {sid} ({info['coachee']} ↔ {info['partner']}, "
+                           f"{info['duration']:.0f} s)? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes", "j", "ja"):
+                print("kept")
+                return 1
         store.delete(sid)
     if args.format == "json":
         emit(json.dumps({"deleted": sid}), None)
@@ -175,7 +195,8 @@ def _report(args) -> int:
         info = next(s for s in infos if s["id"] == sid)
         events = store.events(sid)
         previous = previous_events(store, sid, infos)
-    if not events:
-        raise StoreError(f"session {sid} has no events to report")
-    emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous), args.output)
+        if not events:
+            raise StoreError(f"session {sid} has no events to report")
+        out = to_terminal_file(args, fmt, store.dir / "reports" / f"{sid}.html")
+    emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous), out)
     return 0

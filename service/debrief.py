@@ -31,7 +31,7 @@ FIGURE_RULES = {
     "reflections_questions": "too-few-summaries", "summaries": "too-few-summaries",
     "open_questions": "closed-questions", "talk_share": "talk-ratio", "monologues": "monologue",
 }
-WORK_ON = 5          # figures to work on, at most: those not good in the most sessions
+WORK_ON = 5          # figures to work on, at most: those not good (then poor) in the most sessions
 LONG_TURN_WORDS = 12  # a partner turn this long invites a reflection
 GOOD_MOMENTS = 3     # praised moments shown, at most (one per session first)
 BOOKMARK_BEFORE = 10.0  # seconds of transcript shown before a bookmark
@@ -90,8 +90,10 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
     reports = sorted(reports, key=lambda r: (r["session"]["wall_clock"], r["session"]["id"]))
     rows = [_row(r) for r in reports]
     tally = {key: _tally(reports, key) for key in FIGURE_RULES}
+    # not good in the most sessions first, then poor in the most, then the toolkit's order
     work_on = sorted((k for k, t in tally.items() if t[POOR] + t[FAIR]),
-                     key=lambda k: (-(tally[k][POOR] + tally[k][FAIR]), list(FIGURE_RULES).index(k)))
+                     key=lambda k: (-(tally[k][POOR] + tally[k][FAIR]), -tally[k][POOR],
+                                    list(FIGURE_RULES).index(k)))
     langs = [r["session"]["lang"] for r in reports]
     return {
         "lang": lang or (max(langs, key=langs.count) if langs else "nl"),

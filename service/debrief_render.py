@@ -15,6 +15,11 @@ __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
 COLUMNS = ("talk_share", "reflections_questions", "open_questions", "summaries",
            "interruptions", "argument_stacks", "push_words", "righting_reflexes")
 
+def _say(dw: dict, key: str, n: int, **kw) -> str:
+    """``dw[key]`` for n, its singular form for one ("1 gesprek", not "1 gesprekken")."""
+    return dw.get(key + "_1" if n == 1 else key, dw[key]).format(n=n, **kw)
+
+
 DEBRIEF_WORDS = {
     "nl": {
         "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
@@ -22,6 +27,8 @@ DEBRIEF_WORDS = {
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "zwak in {poor}, matig in {fair} van {n} gesprekken",
         "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
+        "count_1": "1 gesprek", "tally_1": "{rating}", "strength_1": "goed",
+        "poor_word": "zwak", "fair_word": "matig",
         "good_moments": "Goede zetten om te laten horen", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.", "no_work": "Geen cijfer was zwak of matig.",
         "no_strengths": "Geen cijfer was in elk gesprek goed.",
@@ -37,6 +44,8 @@ DEBRIEF_WORDS = {
         "work_on": "To work on together", "strengths": "What went well",
         "tally": "poor in {poor}, fair in {fair} of {n} conversations",
         "example": "Example: {who}", "strength": "good in all {n} conversations",
+        "count_1": "1 conversation", "tally_1": "{rating}", "strength_1": "good",
+        "poor_word": "poor", "fair_word": "fair",
         "good_moments": "Good moves worth playing back", "bookmarks": "Your bookmarks",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was poor or fair.",
         "no_strengths": "No figure was good in every conversation.",
@@ -94,7 +103,7 @@ def _cells(row: dict, w: dict) -> dict[str, tuple[str, str, str]]:
 def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> str:
     dw, w = _w(d["lang"])
     lang = lang_of(d["lang"])
-    head = f"{dw['count'].format(n=len(d['sessions']))} · {_day(d)}".strip(" ·")
+    head = f"{_say(dw, 'count', len(d['sessions']))} · {_day(d)}".strip(" ·")
     parts = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
              f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -160,7 +169,8 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
         return f'<p class="hint">{escape(dw["no_work"])}</p>'
     out = []
     for p in d["work_on"]:
-        tally = dw["tally"].format(poor=p["poor"], fair=p["fair"], n=p["rated"])
+        tally = _say(dw, "tally", p["rated"], poor=p["poor"], fair=p["fair"],
+                     rating=dw["poor_word"] if p["poor"] else dw["fair_word"])
         out.append(f'<div class="point"><div class="head">{escape(w[p["figure"]])} '
                    f"<span>{escape(tally)}</span></div>")
         ex = p["example"]
@@ -180,7 +190,7 @@ def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
     out = []
     for k in d["strengths"]:
         out.append(f'<div class="point"><div class="head">{escape(w[k])} '
-                   f'<span>{escape(dw["strength"].format(n=d["tally"][k]["rated"]))}</span></div></div>')
+                   f'<span>{escape(_say(dw, "strength", d["tally"][k]["rated"]))}</span></div></div>')
     if not out:
         out.append(f'<p class="hint">{escape(dw["no_strengths"])}</p>')
     if d["good_moments"]:
@@ -224,7 +234,7 @@ def _bookmarks(d: dict, dw: dict, w: dict) -> str:
 def render_debrief_md(d: dict) -> str:
     dw, w = _w(d["lang"])
     lang = lang_of(d["lang"])
-    lines = [f"# {dw['title']}", "", f"{dw['count'].format(n=len(d['sessions']))} · {_day(d)}", ""]
+    lines = [f"# {dw['title']}", "", f"{_say(dw, 'count', len(d['sessions']))} · {_day(d)}", ""]
     if not d["sessions"]:
         return "\n".join(lines + [dw["no_sessions"], ""])
     lines.append("| " + " | ".join([dw["roleplay"], *(w[k] for k in COLUMNS), dw["negative"]]) + " |")
@@ -241,7 +251,8 @@ def render_debrief_md(d: dict) -> str:
             nudges]) + " |")
     lines += ["", f"## {dw['work_on']}", ""]
     for p in d["work_on"]:
-        tally = dw["tally"].format(poor=p["poor"], fair=p["fair"], n=p["rated"])
+        tally = _say(dw, "tally", p["rated"], poor=p["poor"], fair=p["fair"],
+                     rating=dw["poor_word"] if p["poor"] else dw["fair_word"])
         lines.append(f"- **{md_text(w[p['figure']])}** — {tally}")
         ex = p["example"]
         if ex:

@@ -66,6 +66,20 @@ def test_report_formats_and_output_file(data, tmp_path, capsys):
     assert md.read_text(encoding="utf-8").startswith("# Gespreksverslag")
 
 
+def test_on_a_terminal_delete_last_names_the_session_and_asks(data, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: print(prompt) or "n")
+    assert main(["sessions", "delete", "last", "--data-dir", data]) == 1
+    out = capsys.readouterr().out
+    assert "delete " in out and "? [y/N]" in out and out.rstrip().endswith("kept")
+    assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
+    before = json.loads(capsys.readouterr().out)
+    monkeypatch.setattr("builtins.input", lambda prompt: "ja")
+    assert main(["sessions", "delete", "last", "--data-dir", data]) == 0
+    assert f"deleted {before[0]['id']}" in capsys.readouterr().out
+    assert main(["sessions", "delete", "other", "--yes", "--data-dir", data]) == 0  # no question
+
+
 def test_delete_and_unknown_session(data, capsys):
     assert main(["sessions", "delete", "other", "--data-dir", data]) == 0
     assert "deleted other-2" in capsys.readouterr().out
