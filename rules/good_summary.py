@@ -31,7 +31,10 @@ class GoodSummary:
         u = ctx.utterances[-1]
         if u.speaker == PARTNER:
             self.words += u.labels.words
-        elif u.labels.reflection and not u.labels.push:  # "..., so you really must be here": no praise
+        elif u.labels.reflection and not (u.labels.push or u.labels.advice or u.labels.input
+                                          or u.labels.arguments):
+            # only a reflection on its own is praised: not one that goes on to push, advise or
+            # argue ("..., so you really must be here"; "U slaapt nauwelijks. En bovendien ...")
             enough = self.words >= self.config.min_partner_words and u.labels.words >= self.config.min_words
             self.words = 0
             if enough:

@@ -52,7 +52,9 @@ class Interrupted:
             self.settled.refine(u)  # a "cut-off" that was a long backchannel is withdrawn
             out += self.settled.withdrawals(self.name)
             prev = ctx.last(COACHEE)
+            # "Ja maar ik snap ook ..." concedes: the labels' resistance leaves it out
             if (self.config.by_text and prev is not None and _opens_with(u.text, self.config.openers)
+                    and u.labels.resistance
                     and not self.settled.fired_near(u.t0)):  # its overlap was cued already
                 out.append(Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
                                      detail={"by": "text"}))

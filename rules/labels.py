@@ -98,6 +98,12 @@ class Labeler:
         """The matches heard well enough to count."""
         return [m for m in self._search(name, toks, start, parts) if self._sure(m)]
 
+    def _resists(self, toks: list[Token]) -> bool:
+        """"Ja maar ...", "Maar ik wil niet ...": resistance; not a concession that opens
+        like it ("Maar ik snap ook dat het lastig is voor jou")."""
+        conceded = {m.start for m in self._find("concession", toks, start=True)}
+        return any(m.start not in conceded for m in self._find("resistance", toks, start=True))
+
     def _only_backchannel(self, toks: list[Token]) -> bool:
         return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
 
@@ -196,7 +202,7 @@ class Labeler:
             permission=bool(self._find("permission", toks)),
             proposal=bool(proposals),
             draaivraag=bool(self._find("draaivraag", toks, start=True)),
-            resistance=bool(self._find("resistance", toks, start=True)),
+            resistance=self._resists(toks),
             advice_request=bool(self._find("advice_request", toks)),
             advice_p=advice_p if advice else 0.0,
             advice_asked=asked,

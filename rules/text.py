@@ -171,8 +171,8 @@ class Phrase:
                 if end is not None:
                     return end
             return None
-        if i >= len(toks):
-            return None
+        if i >= len(toks) or (k and toks[i].clause_start):
+            return None  # a phrase does not run on into the next sentence ("Ja. Maar ik ...")
         if _tok_eq(pat, toks[i].text, fuzzy):
             end = self._match(toks, i + 1, k + 1, fuzzy)
             if end is not None:
@@ -180,7 +180,7 @@ class Phrase:
         joined = toks[i].text
         for n in (2, 3) if len(pat) >= 6 and fuzzy else ():  # split words: "boven dien" -> "bovendien";
             # not short ones: "om dat te doen" is no "omdat"
-            if i + n > len(toks):
+            if i + n > len(toks) or toks[i + n - 1].clause_start:
                 break
             joined += toks[i + n - 1].text
             if len(joined) > len(pat.rstrip("*")) + 1:

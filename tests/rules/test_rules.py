@@ -302,6 +302,31 @@ def test_too_few_summaries_and_good_summary(h):
     assert min((n.t for n in ns if n.rule == "too-few-summaries"), default=999) > 62.0 + 60
 
 
+def test_a_reflection_that_goes_on_to_argue_or_advise_is_not_praised(h):
+    """Found in the blind push role-plays: a statement about the other, then the coachee's
+    own case, was praised as a summary."""
+    rows = _long_partner_talk(2)
+    t = rows[-1][2] + 0.5
+    for text in ("Nee, dat snap ik, maar u redt het eigenlijk niet, hè. U slaapt nauwelijks. "
+                 "En bovendien is het voor Gerrit ook beter, want hij krijgt daar aandacht.",
+                 "Kun je dan niet met de auto? Of een latere trein? Je mag best om tien uur beginnen, hoor."):
+        ns = fired(h, rows[:-1] + [(C, t, t + 6.0, text)])
+        assert "good-summary" not in rules(ns), text
+    ns = fired(h, rows[:-1] + [(C, t, t + 4.0, "U bent er al heel lang voor hem, dag en nacht.")])
+    assert "good-summary" in rules(ns)  # the same place, a reflection on its own: praised
+
+
+def test_resistance_words_stay_in_their_sentence_and_a_concession_is_none(h):
+    def cue(text: str) -> bool:
+        rows = [(C, 0.0, 3.0, "We gaan weer twee dagen naar kantoor."), (P, 3.5, 8.0, text)]
+        return "interrupted" in rules(fired(h, rows))
+    assert cue("Ja maar thuis werk ik veel beter.")
+    assert cue("Nee maar dat gaat echt niet met de kinderen.")
+    assert not cue("Ja. Maar ik snap ook dat het lastig is voor jou. Hoe kijk jij er tegenaan?")
+    assert not cue("Ja maar ik snap ook dat het lastig is voor jou.")
+    assert not cue("Ja. Maar dan wel op dinsdag, dat komt goed uit.")  # "Ja." ends; no "ja maar"
+
+
 def test_talk_ratio_and_monologue(h):
     rows = [(P, 0.0, 5.0, "Ik werk liever thuis.")]
     rows += [(C, 5.5 + 30 * i, 5.5 + 30 * i + 29.0, "Kantoor is belangrijk voor het team.") for i in range(6)]
