@@ -8,10 +8,14 @@ const KINDS = Object.keys(SECONDS);
 const TEXT = {
   nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
         listening: "luistert", ended: "sessie beëindigd", report: "Rapport openen ›",
-        pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link" },
+        pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link",
+        why: { "bad-token": "verkeerd token: open de overlay-link die pullcoach afdrukte",
+               "bad-version": "herlaad deze pagina" } },
   en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
         listening: "listening", ended: "session ended", report: "Open report ›",
-        pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link" },
+        pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link",
+        why: { "bad-token": "wrong token: open the overlay link pullcoach printed",
+               "bad-version": "reload this page" } },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -106,7 +110,8 @@ function render() {
   $("eye").setAttribute("aria-label", w.eye);
   let status;
   if (!token) status = w.notoken;
-  else if (state.connection !== "connected") status = state.connection === "refused" && state.problem ? state.problem : w[state.connection];
+  else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
+    ? (w.why[state.problem] || state.problem) : w[state.connection];
   else if (state.ended) status = w.ended;
   else status = state.problem || (state.listening ? w.listening : "");
   $("status").textContent = status;

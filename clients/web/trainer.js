@@ -122,15 +122,16 @@ function reportHref(s) {
   return `/reports/${encodeURIComponent(s.id)}?token=${encodeURIComponent(token)}`;
 }
 
-// the debrief of the ended sessions on this page, oldest first (the server takes at most 50)
+// the debrief of the ended sessions on this page, oldest first (the server takes at most 50);
+// with none here (a restarted server), the server's own choice: the newest day's finished ones
 function renderDebrief(w) {
   const ended = [...sessions.values()].filter((s) => s.ended)
     .sort((a, b) => (a.started_wall ?? 0) - (b.started_wall ?? 0)).slice(-50);
   const link = $("debrief");
-  link.hidden = !ended.length;
-  link.textContent = `${w.debrief} (${ended.length}) ›`;
-  link.href = `/debrief?sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}` +
-              `&lang=${pageLang().startsWith("en") ? "en" : "nl"}&token=${encodeURIComponent(token)}`;
+  link.hidden = false;
+  link.textContent = ended.length ? `${w.debrief} (${ended.length}) ›` : `${w.debrief} ›`;
+  const which = ended.length ? `sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}&` : "";
+  link.href = `/debrief?${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}&token=${encodeURIComponent(token)}`;
 }
 
 // -- rendering -----------------------------------------------------------------------
@@ -144,7 +145,8 @@ function render() {
   const w = words(pageLang());
   document.documentElement.lang = pageLang().startsWith("en") ? "en" : "nl";
   $("title").textContent = `pullcoach · ${w.title}`;
-  $("conn").textContent = !token ? w.notoken : connection === "refused" && problem ? problem : w[connection];
+  $("conn").textContent = !token ? w.notoken
+    : connection === "refused" && problem ? (w.why[problem] || problem) : w[connection];
   $("conn").dataset.state = token ? connection : "refused";
   $("sessions-title").textContent = w.sessions;
   renderDebrief(w);

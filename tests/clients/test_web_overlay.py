@@ -55,7 +55,7 @@ def test_overlay_page_transparent_and_report_link(page, live_server):
 def test_overlay_page_with_a_wrong_token_says_refused(page, live_server):
     live_server.add_session("s1", token="tok-1")
     page.goto(f"http://127.0.0.1:{live_server.port}/#token=nope")
-    expect(page.locator("#status")).to_contain_text("token")
+    expect(page.locator("#status")).to_have_text("verkeerd token: open de overlay-link die pullcoach afdrukte")
     assert page.evaluate("window.pullcoachOverlay.connection") == "refused"
 
 

@@ -50,6 +50,11 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     carl = page.locator('.card[data-session="s-carl"]')
     expect(page.locator(".card.live")).to_have_count(2)
     expect(carl.locator(".fig-talk .value")).to_have_text("31%")
+    # nothing ended on this page yet: the debrief is the server's choice (the newest day's)
+    debrief = page.locator("#debrief")
+    expect(debrief).to_be_visible()
+    assert debrief.text_content().endswith("›") and "(" not in debrief.text_content()
+    assert "sessions=" not in debrief.get_attribute("href")
     assert anna.locator(".who").text_content() == "Anna ↔ Bram"
     assert anna.locator(".fig-talk .value").text_content() == "62%"
     assert anna.locator(".fig-reflections .value").text_content() == "2"
@@ -155,6 +160,13 @@ def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page,
     assert live_server.stopped == ["s-anna"]
     assert link.get_attribute("href") == f"/reports/s-anna?token={live_server.trainer_token}"
     assert page.locator("#nudge-send").is_disabled()
+
+
+def test_dashboard_with_a_wrong_token_says_which_link_to_open(page, live_server):
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token=wrong-token-0123456789")
+    expect(page.locator("#conn")).to_have_text(
+        "Verkeerd token: open de trainer-link die pullcoach afdrukte (/trainer#token=…)")
+    expect(page.locator("#grid")).to_contain_text("`pullcoach capture`")
 
 
 def test_dashboard_without_token_says_how_to_open_it(page, live_server):
