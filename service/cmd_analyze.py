@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from pullcoach.errors import ConfigError
+from pullcoach.report_text import LABEL_NAMES
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
 from pullcoach.rules.pack import PackError, load_pack, parse_pack
@@ -24,12 +25,13 @@ __all__ = ["register", "analyze", "run"]
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("analyze", help="coach a recorded conversation from its transcript",
-                              description=__doc__.split("\n\n")[0].strip("`"))
+                              description=__doc__.split("\n\n")[0].split(": ", 1)[1].capitalize())
     p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt or .srt")
     p.add_argument("--coachee", metavar="NAME",
                    help="the speaker being coached (default: 'coachee' if present, else the first speaker)")
     p.add_argument("--lang", choices=("nl", "en"), help="rule pack language (default: nl)")
-    p.add_argument("--format", choices=("json", "md"), default="md", dest="fmt")
+    p.add_argument("--format", choices=("json", "md"), default="md", dest="fmt",
+                   help="md (default: readable) or json (utterances, labels, nudges, metrics)")
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
     p.add_argument("--focus", metavar="RULE,...", help="deliver only these rules live; the rest go to the report")
     p.set_defaults(func=run)
@@ -58,7 +60,7 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         for path, r in results:
-            sys.stdout.write(markdown(Path(path).name, r))
+            sys.stdout.write(markdown(Path(path).name, r, pack.lang))
     return 0
 
 
@@ -124,30 +126,54 @@ def _clock(t: float) -> str:
     return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
 
-def markdown(title: str, r: dict) -> str:
+MD_WORDS = {
+    "nl": {"coachee": "Coachee", "partner": "gesprekspartner",
+           "talk": "spreektijd coachee: {share} (doel 30%; goed tot 35%, als in het verslag)",
+           "questions": "vragen: {open} open, {closed} gesloten; reflecties: {refl}",
+           "negative": "negatieve nudges: {n}", "nudges": "Nudges", "none": "Geen.",
+           "not_live": " (niet live getoond)", "utterances": "Uitingen",
+           "withdrawn": "ingetrokken: de `{rule}` om {t} was een {reason}",
+           "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
+           "kinds": {"open": "open", "closed": "gesloten"}, "argument": "{n} argument",
+           "arguments": "{n} argumenten"},
+    "en": {"coachee": "Coachee", "partner": "partner",
+           "talk": "talk share coachee: {share} (aim 30%; good up to 35%, as in the report)",
+           "questions": "questions: {open} open, {closed} closed; reflections: {refl}",
+           "negative": "negative nudges: {n}", "nudges": "Nudges", "none": "None.",
+           "not_live": " (not shown live)", "utterances": "Utterances",
+           "withdrawn": "withdrawn: the `{rule}` at {t} was a {reason}",
+           "reasons": {}, "question": "{kind} question", "kinds": {}, "argument": "{n} argument",
+           "arguments": "{n} arguments"},
+}
+
+
+def markdown(title: str, r: dict, lang: str = "nl") -> str:
+    w = MD_WORDS.get(lang, MD_WORDS["en"])
+    names = LABEL_NAMES.get(lang, LABEL_NAMES["en"])
     m = r["metrics"]
     lines = [f"# {title}", "",
-             f"Coachee: **{m['coachee_name']}**; partner: {', '.join(m['partner_names']) or '-'}", "",
-             f"- talk share coachee: {m['talk_share']:.0%} (aim ~30-43%)",
-             f"- questions: {m['questions']['open']} open, {m['questions']['closed']} closed;"
-             f" reflections: {m['reflections']}",
-             f"- negative nudges: {m['negative_nudges']}", "", "## Nudges", ""]
+             f"{w['coachee']}: **{m['coachee_name']}**; {w['partner']}: {', '.join(m['partner_names']) or '-'}", "",
+             "- " + w["talk"].format(share=f"{m['talk_share']:.0%}"),
+             "- " + w["questions"].format(open=m["questions"]["open"], closed=m["questions"]["closed"],
+                                          refl=m["reflections"]),
+             "- " + w["negative"].format(n=m["negative_nudges"]), "", f"## {w['nudges']}", ""]
     if not r["nudges"]:
-        lines.append("None.")
+        lines.append(w["none"])
     for n in r["nudges"]:
-        mark = "" if n["delivered"] else " (not shown live)"
+        mark = "" if n["delivered"] else w["not_live"]
         lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({n['kind']}){mark}")
-    for w in r.get("withdrawn", ()):
-        lines.append(f"- {_clock(w['t'])} withdrawn: the `{w['rule']}` at {_clock(w['evidence_t'])}"
-                     f" was a {w['reason']}")
-    lines += ["", "## Utterances", ""]
-    for u in r["utterances"]:
-        tags = [k for k in ("reflection", "input", "advice", "push", "permission", "proposal", "backchannel")
-                if u["labels"][k]]
-        if u["labels"]["question"]:
-            tags.append(f"{u['labels']['question']} question")
-        if u["labels"]["arguments"]:
-            tags.append(f"{u['labels']['arguments']} arguments")
+    for x in r.get("withdrawn", ()):
+        lines.append("- " + _clock(x["t"]) + " " + w["withdrawn"].format(
+            rule=x["rule"], t=_clock(x["evidence_t"]), reason=w["reasons"].get(x["reason"], x["reason"])))
+    lines += ["", f"## {w['utterances']}", ""]
+    for u in sorted(r["utterances"], key=lambda u: (u["start"], u["end"])):  # by when said
+        lab = u["labels"]
+        tags = [names.get(k, k) for k in ("reflection", "input", "advice", "push", "permission", "proposal",
+                                          "backchannel") if lab[k]]
+        if lab["question"]:
+            tags.append(w["question"].format(kind=w["kinds"].get(lab["question"], lab["question"])))
+        if lab["arguments"]:
+            tags.append(w["argument" if lab["arguments"] == 1 else "arguments"].format(n=lab["arguments"]))
         suffix = f" _[{', '.join(tags)}]_" if tags else ""
         lines.append(f"- {_clock(u['start'])} {u['speaker']}: {u['text']}{suffix}")
     return "\n".join(lines) + "\n\n"

@@ -158,7 +158,7 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     return [
         ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", w["talk_share_y"]),
         ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
-         f"{rr['reflections']} : {rr['questions']}" if rr["value"] is not None else "",
+         w["rq_counts"].format(r=rr["reflections"], q=rr["questions"]) if rr["value"] is not None else "",
          w["reflections_questions_y"]),
         ("open_questions", oq["rating"], pct(oq["value"]),
          f"{oq['open']}/{oq['open'] + oq['closed']}" if oq["value"] is not None else "",

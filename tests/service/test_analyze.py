@@ -72,6 +72,10 @@ def test_focus_and_markdown(capsys):
     assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager"]) == 0
     md = capsys.readouterr().out
     assert "Laat uitpraten" in md and "# push_kantoor.jsonl" in md
+    assert "## Uitingen" in md and "spreektijd coachee" in md  # a Dutch pack, Dutch words
+    starts = [line.split(" ", 2)[1] for line in md.splitlines() if line.startswith("- 0")
+              and ":" in line.split(" ", 2)[-1] and "**" not in line]
+    assert starts == sorted(starts)  # utterances in the order they were said
 
 
 def test_a_long_backchannel_is_withdrawn_a_cut_in_stays(capsys, tmp_path):
@@ -88,7 +92,7 @@ def test_a_long_backchannel_is_withdrawn_a_cut_in_stays(capsys, tmp_path):
     assert out["withdrawn"] == [{"rule": "interruption", "t": 4.6, "evidence_t": 3.0, "reason": "backchannel"}]
     assert out["metrics"]["withdrawn_nudges"] == 1 and out["metrics"]["nudges"]["interruption"] == 1
     assert main(["analyze", str(f), "--coachee", "Anna"]) == 0
-    assert "withdrawn: the `interruption` at 00:03.0 was a backchannel" in capsys.readouterr().out
+    assert "ingetrokken: de `interruption` om 00:03.0 was een luistersignaal" in capsys.readouterr().out
 
 
 VTT = """WEBVTT
