@@ -26,7 +26,7 @@ from pullcoach.rules import events as ev
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="measure the live pipeline on fixtures at real-time speed",
-                       description=__doc__.split("\n\n")[0])
+                       description=__doc__.split("\n\n")[0].split(": ", 1)[1].capitalize())
     p.add_argument("audio", nargs="*", metavar="FIXTURE.flac",
                    help="fixtures with a truth .json beside them (default: the bundled demo, or "
                         "tests/fixtures/audio/{nl,en}_push.flac in a checkout)")

@@ -67,7 +67,8 @@ def pick_pair(inputs: list[dict]) -> tuple[dict, dict]:
     loops = [d for d in inputs if d["loopback"]]
     if not inputs:
         raise AudioDeviceError("no audio input devices found; connect a microphone "
-                               "(`pullcoach devices` shows what PortAudio sees)")
+                               "(`pullcoach devices` shows what PortAudio sees); without one, "
+                               "`pullcoach demo` or `pullcoach run --replay RECORDING`")
     if mics and loops:
         mic = next((d for d in mics if d["default"]), mics[0])
         return mic, loops[0]
@@ -95,7 +96,8 @@ def run(args, query_devices=None, query_hostapis=None) -> int:
         inputs = list_inputs(query_devices, query_hostapis)
         problem = None if inputs else (
             "no audio input devices found: connect a microphone (or check that PortAudio can "
-            "see your sound server), or analyse recordings with `pullcoach replay FILE`")
+            "see your sound server); without one, try `pullcoach demo`, or coach a recording "
+            "with `pullcoach run --replay FILE`")
     except AudioDeviceError as err:
         inputs, problem = [], str(err)
     if args.json:

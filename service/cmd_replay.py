@@ -105,7 +105,8 @@ def run_replay(args) -> int:
     wall = time.perf_counter() - started
     audio_s = session.clock
     stats = source.stats()
-    print(f"replayed {audio_s:.1f} s of audio in {wall:.1f} s (session {session.id}); "
+    print(f"replayed {audio_s:.1f} s of audio in {wall:.1f} s (not stored: for a stored session "
+          f"and its report, `pullcoach run --replay`); "
           f"speech turns: {counts[SpeechStarted.__name__]}, finals: {counts[TranscriptFinal.__name__]}, "
           f"dropped blocks: {stats.get('dropped', 0)}", file=sys.stderr)
     nudges = +nudges  # withdrawn ones out

@@ -55,23 +55,30 @@ def register(sub) -> None:
     run.add_argument("--no-overlay", action="store_true", help="do not start the Tk overlay")
     run.set_defaults(func=cmd_run)
 
-    demo = sub.add_parser("demo", help="the coach on a bundled Dutch role-play, no hardware needed")
+    demo = sub.add_parser("demo", help="the coach on a bundled Dutch role-play, no hardware needed",
+                          description="Replay a bundled Dutch role-play (55 s) as if live: nudges on the "
+                                      "overlay (or printed without a display), then the report.")
     _service_args(demo)
     add_pipeline_args(demo)
     demo.add_argument("--no-overlay", action="store_true", help="print nudges instead of the overlay")
     demo.set_defaults(func=cmd_demo)
 
-    serve = sub.add_parser("serve", help="the service only: sessions come from `pullcoach capture`")
+    serve = sub.add_parser("serve", help="the service only: sessions come from `pullcoach capture`",
+                           description="Run the service for several role-plays: each pair streams with "
+                                       "`pullcoach capture`; the trainer watches on /trainer. Ctrl-C stops it.")
     _service_args(serve)
     add_pipeline_args(serve)
     serve.set_defaults(func=cmd_serve)
 
-    cap = sub.add_parser("capture", help="stream this machine's audio to a remote `pullcoach serve`")
+    cap = sub.add_parser("capture", help="stream this machine's audio to a remote `pullcoach serve`",
+                         description="Capture this machine's two speakers (or --replay a recording) and "
+                                     "stream them to a `pullcoach serve`, which coaches and stores the session.")
     cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
     cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
-    cap.add_argument("--lang", choices=("nl", "en"), default="nl")
-    cap.add_argument("--coachee-name", default="coachee")
-    cap.add_argument("--partner-name", default="partner")
+    cap.add_argument("--lang", choices=("nl", "en"), default="nl", help="conversation language (default nl)")
+    cap.add_argument("--coachee-name", default="coachee", metavar="NAME",
+                     help="who is coached, as the trainer and the report name them")
+    cap.add_argument("--partner-name", default="partner", metavar="NAME", help="the partner's name")
     _capture_args(cap)
     cap.set_defaults(func=cmd_capture)
 
@@ -115,11 +122,13 @@ def cmd_run(args) -> int:
 def cmd_demo(args) -> int:
     from pullcoach.runtime import Runtime
     from pullcoach.audio import FileSource
-    args.lang = "nl"
+    if args.lang != "nl":
+        raise ConfigError("the demo is a Dutch role-play; there is no English one. For English, "
+                          "`pullcoach run --replay FILE --lang en` or `pullcoach analyze TRANSCRIPT --lang en`")
     with resources.as_file(resources.files("pullcoach").joinpath("data/demo_nl.flac")) as path:
         if not path.is_file():
             raise ConfigError("the demo recording is missing from this install; reinstall pullcoach")
-        print("pullcoach demo: a Dutch role-play (62 s) replayed as if live.", file=sys.stderr)
+        print("pullcoach demo: a Dutch role-play (55 s) replayed as if live.", file=sys.stderr)
         source = FileSource(path, speed="realtime")
         no_display = not os.environ.get("DISPLAY") or args.no_overlay
         # names of their own, so a demo is never "your previous conversation" in a report

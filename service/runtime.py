@@ -264,4 +264,5 @@ def _print_nudge(session: str, event: Any) -> None:
         print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] - withdrawn: {event.message}  ({event.rule}:"
               f" it was a {event.reason})", flush=True)
     elif isinstance(event, ev.SessionEnded):
-        print(f"session ended ({event.reason})", flush=True)
+        why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
+        print(f"session ended{why}", flush=True)
