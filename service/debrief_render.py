@@ -23,7 +23,7 @@ def _say(dw: dict, key: str, n: int, **kw) -> str:
 DEBRIEF_WORDS = {
     "nl": {
         "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
-        "negative": "Nudges", "per_10": "{n} per 10 min", "report": "verslag",
+        "negative": "Negatieve nudges", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "zwak in {poor}, matig in {fair} van {n} gesprekken",
         "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
@@ -40,7 +40,7 @@ DEBRIEF_WORDS = {
     },
     "en": {
         "title": "Debrief", "count": "{n} conversations", "roleplay": "Conversation",
-        "negative": "Nudges", "per_10": "{n} per 10 min", "report": "report",
+        "negative": "Negative nudges", "per_10": "{n} per 10 min", "report": "report",
         "work_on": "To work on together", "strengths": "What went well",
         "tally": "poor in {poor}, fair in {fair} of {n} conversations",
         "example": "Example: {who}", "strength": "good in all {n} conversations",
