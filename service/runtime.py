@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any, Mapping
 
 from pullcoach import tokens as tk
@@ -26,6 +27,7 @@ from pullcoach.rules import events as ev
 __all__ = ["Runtime"]
 
 log = logging.getLogger(__name__)
+RECALL = 12  # finished sessions of today a restarted serve shows the trainer again
 TLS_HINT = ("keep pullcoach on 127.0.0.1 and put TLS in front, e.g. `caddy reverse-proxy "
             "--from coach.example.org --to 127.0.0.1:8765` (or nginx proxy_pass with the "
             "Upgrade/Connection headers), then add --allow-host coach.example.org")
@@ -210,6 +212,24 @@ class Runtime:
             sys.stderr.flush()
 
     # --- serve ------------------------------------------------------------------------
+    def _recall_today(self) -> list[str]:
+        """A restarted serve shows today's finished role-plays again (their cards,
+        transcripts, report links and the debrief's count), the newest ``RECALL``."""
+        if self.store is None:
+            return []
+        today = time.strftime("%Y-%m-%d")
+        done = sorted((s for s in self.store.sessions()
+                       if s["status"] == "ended" and s.get("started_wall")
+                       and time.strftime("%Y-%m-%d", time.localtime(s["started_wall"])) == today),
+                      key=lambda s: s["started_wall"])[-RECALL:]
+        for s in done:
+            rec = self.hub.declare(s["id"], tk.session_token(self.tokens.trainer, s["id"]),
+                                   lang=s["lang"] or "nl", coachee=s["coachee"] or "coachee",
+                                   partner=s["partner"] or "partner")
+            rec.started_wall, rec.t, rec.ended = s["started_wall"], s["duration"], True
+            self.service.recall(s["id"], self.store.events(s["id"]))
+        return [s["id"] for s in done]
+
     async def serve_forever(self) -> int:
         # the model first: a capture that connects (or reconnects after a restart) at once
         # must find a server that can transcribe
@@ -217,6 +237,7 @@ class Runtime:
         await self._start()
         try:
             self._save({})
+            self._recall_today()
             if self.store is not None and self.store.interrupted:
                 print("a capture that reconnects within 2 minutes goes on with its session",
                       file=sys.stderr, flush=True)

@@ -204,6 +204,22 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         assert await asyncio.wait_for(cap.wait(), 60) == 0
         second.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(second.wait(), 30) == 0
+        # started again later the same day: the trainer finds the finished role-play again
+        third = await _serve(port, data, env)
+        procs.append(third)
+        trainer3, welcome = await _hello(port, role="trainer", token=TRAINER)
+        assert [(i.session, i.live) for i in welcome.sessions] == [(sid, False)]
+        again = []
+        async for raw in trainer3:
+            msg = p.decode(raw)
+            if isinstance(msg, p.SessionEvent):
+                again.append(msg.event)
+                if isinstance(msg.event, ev.SessionEnded):
+                    break
+        third.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(third.wait(), 30) == 0
+        assert [e.text for e in again if isinstance(e, ev.TranscriptFinal)] == [
+            e.text for e in seen if isinstance(e, ev.TranscriptFinal)]
         return sid, before, seen
 
     try:
