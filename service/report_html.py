@@ -14,7 +14,7 @@ from pullcoach.report_text import (
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
-from pullcoach.timeline_svg import COLOURS, timeline_svg
+from pullcoach.timeline_svg import COLOURS, span_text, timeline_svg
 
 __all__ = ["render_html", "CSP"]
 
@@ -269,7 +269,7 @@ def _route(route: list[dict], w: dict) -> str:
     for r in route:
         cls = "step premature" if r["premature"] else "step"
         note = f" · {w['premature']}" if r["premature"] else ""
-        span = clock(r["t0"]) if r["t0"] == r["t1"] else f"{clock(r['t0'])}–{clock(r['t1'])}"
+        span = span_text(r["t0"], r["t1"])
         chips.append(f'<span class="{cls}">{escape(w[r["step"]])} '
                      f'{escape(w["route_moves"].format(n=r["count"]))}'
                      f'<small>{escape(span + note)}</small></span>')

@@ -7,7 +7,7 @@ from html import escape
 
 from pullcoach.report_text import RULE_TITLES, clock, lang_of
 
-__all__ = ["timeline_svg", "COLOURS"]
+__all__ = ["timeline_svg", "COLOURS", "span_text"]
 
 COLOURS = {
     "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
@@ -48,7 +48,7 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
             x0, x1 = _x(t0, duration), _x(t1, duration)
             out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 0.8):.1f}" '
                        f'height="{y1 - y0}" fill="{COLOURS[speaker]}" rx="1.5">'
-                       f'<title>{escape(names[speaker])} {clock(t0)}–{clock(t1)}</title></rect>')
+                       f'<title>{escape(names[speaker])} {span_text(t0, t1)}</title></rect>')
     top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
     gap0, gap1 = ROWS["coachee"][1], ROWS["partner"][0]
     for t0, t1 in report["overlaps"]:  # a light tint over both rows, a solid mark between
@@ -95,3 +95,9 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
         t += step
     out.append("</svg>")
     return "".join(out)
+
+
+def span_text(t0: float, t1: float) -> str:
+    """"0:01–0:04", or one time for speech within one second ("0:01", not "0:01–0:01")."""
+    a, b = clock(t0), clock(t1)
+    return a if a == b else f"{a}–{b}"
