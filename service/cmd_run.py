@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from importlib import resources
 
@@ -53,6 +54,9 @@ def register(sub) -> None:
     _service_args(run)
     add_pipeline_args(run)
     run.add_argument("--no-overlay", action="store_true", help="do not start the Tk overlay")
+    run.add_argument("--coachee-name", default="coachee", metavar="NAME",
+                     help="your name in the report; reports compare with your previous conversation by it")
+    run.add_argument("--partner-name", default="partner", metavar="NAME", help="the partner's name")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="the coach on a bundled Dutch role-play, no hardware needed",
@@ -76,8 +80,9 @@ def register(sub) -> None:
     cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
     cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
     cap.add_argument("--lang", choices=("nl", "en"), default="nl", help="conversation language (default nl)")
-    cap.add_argument("--coachee-name", default="coachee", metavar="NAME",
-                     help="who is coached, as the trainer and the report name them")
+    cap.add_argument("--coachee-name", default=None, metavar="NAME",
+                     help="who is coached, as the trainer, the report and 'since your previous "
+                          "conversation' know them (default: 'coachee (THIS-HOST)')")
     cap.add_argument("--partner-name", default="partner", metavar="NAME", help="the partner's name")
     _capture_args(cap)
     cap.set_defaults(func=cmd_capture)
@@ -116,7 +121,8 @@ DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two s
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     source = make_source(args)
-    return asyncio.run(Runtime(args, os.environ).run_local(source, printer=False))
+    return asyncio.run(Runtime(args, os.environ).run_local(
+        source, printer=False, coachee=args.coachee_name, partner=args.partner_name))
 
 
 def cmd_demo(args) -> int:
@@ -161,8 +167,9 @@ def cmd_capture(args) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, source.close)
+        coachee = args.coachee_name or f"coachee ({socket.gethostname().split('.')[0] or 'capture'})"
         sid = await capture.stream(args.server, token, source, lang=args.lang,
-                                   coachee=args.coachee_name, partner=args.partner_name,
+                                   coachee=coachee, partner=args.partner_name,
                                    on_welcome=welcome)
         print(f"session {sid} ended", file=sys.stderr)
         return 0

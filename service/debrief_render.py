@@ -59,6 +59,7 @@ DEBRIEF_WORDS = {
 
 EXTRA_CSS = """
 main { max-width: 1200px; }
+.scroll { overflow-x: auto; }
 table.debrief td:first-child { white-space: nowrap; }
 table.debrief { width: 100%; border-collapse: collapse; font: 13px/1.35 system-ui, sans-serif;
   background: #fff; border: 1px solid var(--line); border-radius: 8px; }
@@ -124,7 +125,7 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
 
 
 def _table(d: dict, dw: dict, w: dict, link) -> str:
-    out = ['<table class="debrief"><thead><tr>', f"<th>{escape(dw['roleplay'])}</th>"]
+    out = ['<div class="scroll"><table class="debrief"><thead><tr>', f"<th>{escape(dw['roleplay'])}</th>"]
     out += [f"<th>{escape(w[k])}</th>" for k in COLUMNS]
     out.append(f"<th>{escape(dw['negative'])}</th></tr></thead><tbody>")
     for row in d["sessions"]:
@@ -148,7 +149,7 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
         per = _per_10(row, dw, w)
         small = f"<small>{escape(per)}</small>" if per else ""
         out.append(f"<td>{row['negative']}{small}</td></tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 

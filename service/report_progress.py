@@ -20,7 +20,7 @@ COMPARED = {
 _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
 
 PROGRESS_WORDS = {
-    "nl": {"since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "minder",
+    "nl": {"since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "slechter",
            "same": "gelijk"},
     "en": {"since": "Since your previous conversation ({when})", "better": "better",
            "worse": "worse", "same": "same"},
@@ -33,12 +33,15 @@ def _name(info: dict) -> str:
 
 def previous_session(infos: list[dict], session_id: str) -> str | None:
     """The newest session started before ``session_id`` by a coachee of the same name
-    (a session still live does not count)."""
+    (a session still live does not count). The default name "coachee" (``run`` without
+    --coachee-name, on one's own laptop) also needs the same language: it names nobody."""
     me = next((s for s in infos if s["id"] == session_id), None)
     if me is None or not me.get("started_wall"):
         return None
+    unnamed = _name(me) in ("", "coachee")
     earlier = [s for s in infos if s["id"] != session_id and s.get("status") != "live"
-               and _name(s) == _name(me) and 0 < (s.get("started_wall") or 0) < me["started_wall"]]
+               and _name(s) == _name(me) and 0 < (s.get("started_wall") or 0) < me["started_wall"]
+               and (not unnamed or s.get("lang") == me.get("lang"))]
     return max(earlier, key=lambda s: s["started_wall"])["id"] if earlier else None
 
 

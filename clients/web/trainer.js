@@ -128,7 +128,7 @@ function renderDebrief(w) {
   const ended = [...sessions.values()].filter((s) => s.ended)
     .sort((a, b) => (a.started_wall ?? 0) - (b.started_wall ?? 0)).slice(-50);
   const link = $("debrief");
-  link.hidden = false;
+  link.hidden = !token || connection === "refused";
   link.textContent = ended.length ? `${w.debrief} (${ended.length}) ›` : `${w.debrief} ›`;
   const which = ended.length ? `sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}&` : "";
   link.href = `/debrief?${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}&token=${encodeURIComponent(token)}`;
@@ -154,11 +154,22 @@ function render() {
   renderDetail();
 }
 
+// in the order they started: a card stays where it was when its session ends
 function renderGrid(w) {
   const grid = $("grid");
-  const list = [...sessions.values()].sort((a, b) => (b.live - a.live) || ((a.started_wall ?? 0) - (b.started_wall ?? 0)));
-  if (!list.length) { grid.replaceChildren(h("p", "empty", w.none)); return; }
+  const list = [...sessions.values()].sort((a, b) => ((a.started_wall ?? Infinity) - (b.started_wall ?? Infinity))
+                                                   || a.id.localeCompare(b.id));
+  if (!list.length) {  // refused or no token: the status line says why, no "no sessions yet"
+    grid.replaceChildren(...(token && connection !== "refused" ? [withCode(h("p", "empty"), w.none)] : []));
+    return;
+  }
   grid.replaceChildren(...list.map(card));
+}
+
+// "... met `pullcoach run` ..." -> text with <code> for the commands
+function withCode(node, text) {
+  text.split("`").forEach((part, i) => node.append(i % 2 ? h("code", "", part) : document.createTextNode(part)));
+  return node;
 }
 
 function card(s) {
@@ -227,7 +238,7 @@ function renderDetail() {
   const detail = $("detail");
   const w = words(s ? s.lang : pageLang());
   $("pick").textContent = w.pick;
-  $("pick").hidden = !!s;
+  $("pick").hidden = !!s || !sessions.size;
   detail.hidden = !s;
   if (!s) return;
   $("d-who").textContent = `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`;

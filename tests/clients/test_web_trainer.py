@@ -166,7 +166,15 @@ def test_dashboard_with_a_wrong_token_says_which_link_to_open(page, live_server)
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token=wrong-token-0123456789")
     expect(page.locator("#conn")).to_have_text(
         "Verkeerd token: open de trainer-link die pullcoach afdrukte (/trainer#token=…)")
-    expect(page.locator("#grid")).to_contain_text("`pullcoach capture`")
+    # refused: no "no sessions yet", no debrief link, nothing to pick (it looked like an empty day)
+    expect(page.locator("#grid .empty")).to_have_count(0)
+    expect(page.locator("#debrief")).to_be_hidden()
+    expect(page.locator("#pick")).to_be_hidden()
+
+
+def test_dashboard_without_sessions_names_both_ways_to_start_one(page, live_server):
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    expect(page.locator("#grid .empty code")).to_have_text(["pullcoach run", "pullcoach capture"])
 
 
 def test_dashboard_without_token_says_how_to_open_it(page, live_server):

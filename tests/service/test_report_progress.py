@@ -30,6 +30,16 @@ def test_previous_session_is_the_same_coachees_newest_earlier_one():
     assert previous_session(infos, "a") is None and previous_session(infos, "c") is None
     assert previous_session(infos, "e") == "d"  # a live one is not anyone's previous
     assert previous_session(infos, "zz") is None
+    # the default name names nobody: an English run is not a Dutch run's "previous" (found
+    # comparing two people's sessions); captures default to "coachee (HOST)", one per laptop
+    unnamed = [
+        {"id": "en", "coachee": "coachee", "lang": "en", "started_wall": 100.0, "status": "ended"},
+        {"id": "nl1", "coachee": "coachee", "lang": "nl", "started_wall": 200.0, "status": "ended"},
+        {"id": "nl2", "coachee": "coachee", "lang": "nl", "started_wall": 300.0, "status": "ended"},
+        {"id": "en2", "coachee": "coachee", "lang": "en", "started_wall": 400.0, "status": "ended"},
+    ]
+    assert previous_session(unnamed, "nl1") is None
+    assert previous_session(unnamed, "nl2") == "nl1" and previous_session(unnamed, "en2") == "en"
 
 
 def test_push_then_pull_is_better_and_pull_then_push_is_worse():
