@@ -161,8 +161,8 @@ def _per_10(row: dict, dw: dict, w: dict) -> str:
 
 def _context(around: list[dict], s: dict, w: dict) -> str:
     names = speaker_names(s, w)
-    return "".join(f'<p><span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
-                   f'{escape(u["text"])}</p>' for u in around)
+    return "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
+                   f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}</p>' for u in around)
 
 
 def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
@@ -288,4 +288,5 @@ def render_debrief_md(d: dict) -> str:
 
 def _md_context(around: list[dict], s: dict, w: dict) -> list[str]:
     names = speaker_names(s, w)
-    return [f"  > **{md_text(names[u['speaker']])}:** {md_text(u['text'])}  " for u in around]
+    return [f"  > {'→ ' if u.get('hit') else ''}**{md_text(names[u['speaker']])}:** {md_text(u['text'])}  "
+            for u in around]

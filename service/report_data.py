@@ -292,9 +292,14 @@ def _wpm(utts: list[dict]) -> float | None:
 
 
 def _moment(n: dict, utterances: list[dict]) -> dict:
+    """The nudge and up to four utterances around it; the one that set it off (its speaker's,
+    holding or last before its evidence) has ``hit``."""
     lo, hi = n["evidence_t"] - CONTEXT_BEFORE, n["t"] + 1.0
-    around = [u for u in utterances if u["t1"] >= lo and u["t0"] <= hi]
-    return {"nudge": n, "around": around[-4:]}
+    around = [dict(u) for u in utterances if u["t1"] >= lo and u["t0"] <= hi][-4:]
+    own = [u for u in around if u["speaker"] == n.get("speaker") and u["t0"] <= n["evidence_t"] + 0.5]
+    if own:
+        max(own, key=lambda u: u["t0"])["hit"] = True
+    return {"nudge": n, "around": around}
 
 
 def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, speaker_names,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, roles, speaker_names,
     when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
@@ -65,6 +65,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
   background: var(--none-bg); color: var(--soft); margin-left: 6px; font-weight: 400; }
 .ctx { margin: 6px 0; padding-left: 12px; border-left: 2px solid var(--line); font-size: 14px; }
 .ctx p { margin: 2px 0; }
+.ctx p.hit { font-weight: 600; }
 .who { font-size: 12px; font-weight: 600; margin-right: 6px; }
 .who.coachee { color: #2f6f9f; } .who.partner { color: #6b7682; }
 .alt { font-size: 14px; background: var(--good-bg); border-radius: 6px; padding: 6px 10px; }
@@ -141,8 +142,7 @@ def privacy_line(w: dict, audio_kept: bool, remote: str | None) -> str:
 
 
 def _meta(s: dict, names: dict, w: dict, lang: str) -> str:
-    bits = [when(s["wall_clock"], lang), f"{w['duration']} {clock(s['duration'])}",
-            f"{names['coachee']} · {names['partner']}"]
+    bits = [when(s["wall_clock"], lang), f"{w['duration']} {clock(s['duration'])}", roles(names, w)]
     return "  ·  ".join(b for b in bits if b)
 
 
@@ -254,8 +254,8 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             continue
         n = m["nudge"]
         tag = "" if n["delivered"] else f'<span class="badge">{escape(w["not_delivered"])}</span>'
-        ctx = "".join(f'<p><span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
-                      f'{escape(u["text"])}</p>' for u in m["around"])
+        ctx = "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
+                      f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}</p>' for u in m["around"])
         alt = alts.get(n["rule"], "")
         out.append(
             f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div><div>'

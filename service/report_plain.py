@@ -5,7 +5,7 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, speaker_names, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, roles, speaker_names, when, words,
 )
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
@@ -29,7 +29,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     names = speaker_names(s, w)
     lines = [f"# {w['title']}", "",
              f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
-             f"{md_text(names['coachee'])} · {md_text(names['partner'])}", ""]
+             f"{md_text(roles(names, w))}", ""]
     if s["status"] != "ended":
         lines += [f"> {w['status_interrupted']}", ""]
     for n in report["warnings"]:
@@ -58,7 +58,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines.append(f"- **{clock(n['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
                      f"“{md_text(n['message'])}”{extra}")
         for u in m["around"]:
-            lines.append(f"  > **{md_text(names[u['speaker']])}:** {md_text(u['text'])}  ")
+            mark = "→ " if u.get("hit") else ""
+            lines.append(f"  > {mark}**{md_text(names[u['speaker']])}:** {md_text(u['text'])}  ")
         if n["kind"] in ALERT_KINDS and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "RULE_TITLES", "ALTERNATIVES",
+__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "roles", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
 _NL = {
@@ -180,6 +180,11 @@ LABEL_NAMES = {
            "push": "push", "arguments": "arguments", "backchannel": "backchannel",
            "permission": "permission", "proposal": "proposal", "draaivraag": "turning question"},
 }
+
+
+def roles(names: dict, w: dict) -> str:
+    """"Coachee: Manager · Gesprekspartner: Sanne"; a role alone when it has no name."""
+    return " · ".join(w[k] if names[k] == w[k] else f"{w[k]}: {names[k]}" for k in ("coachee", "partner"))
 
 
 def speaker_names(s: dict, w: dict) -> dict[str, str]:

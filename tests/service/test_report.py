@@ -50,6 +50,13 @@ def test_overlaps_moments_and_route():
                      "draaivraag"]
     around = [u["text"] for u in r["moments"][1]["around"]]
     assert around[-1].startswith("Ja maar bovendien")  # the interrupting utterance itself
+    # the line that set each nudge off is marked: the coachee's, holding its evidence
+    for m in r["moments"]:
+        hits = [u for u in m["around"] if u.get("hit")]
+        assert len(hits) == 1 and hits[0]["speaker"] == "coachee", m
+    hit = next(u for u in r["moments"][0]["around"] if u.get("hit"))
+    assert "moet" in hit["text"].lower()  # push-words: the "moeten" line
+    assert next(u for u in r["moments"][1]["around"] if u.get("hit"))["text"].startswith("Ja maar bovendien")
     assert [s["step"] for s in r["route"]] == ["explore", "draaivraag", "explore", "voorstel"]
     assert not any(s["premature"] for s in r["route"])
 
