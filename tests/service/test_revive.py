@@ -141,6 +141,21 @@ async def _hello(port, **hello):
     return ws, p.decode(await ws.recv())
 
 
+async def _until_ended(trainer) -> list:
+    """The session events a trainer receives, up to the session's end."""
+    seen = []
+    try:
+        async for raw in trainer:
+            msg = p.decode(raw)
+            if isinstance(msg, p.SessionEvent):
+                seen.append(msg.event)
+                if isinstance(msg.event, ev.SessionEnded):
+                    break
+    except ConnectionClosed:
+        pass
+    return seen
+
+
 @pytest.mark.model
 def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_restarted(tmp_path, excerpt):
     wav = excerpt(tmp_path / "two.wav", 30.0)
@@ -191,16 +206,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         assert reply.sessions[0].session == sid and reply.sessions[0].live
         await ws.close()
         trainer2, _ = await _hello(port, role="trainer", token=TRAINER)
-        seen = []
-        try:
-            async for raw in trainer2:
-                msg = p.decode(raw)
-                if isinstance(msg, p.SessionEvent):
-                    seen.append(msg.event)
-                    if isinstance(msg.event, ev.SessionEnded):
-                        break
-        except ConnectionClosed:
-            pass
+        seen = await _until_ended(trainer2)
         assert await asyncio.wait_for(cap.wait(), 60) == 0
         second.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(second.wait(), 30) == 0
@@ -209,13 +215,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
         procs.append(third)
         trainer3, welcome = await _hello(port, role="trainer", token=TRAINER)
         assert [(i.session, i.live) for i in welcome.sessions] == [(sid, False)]
-        again = []
-        async for raw in trainer3:
-            msg = p.decode(raw)
-            if isinstance(msg, p.SessionEvent):
-                again.append(msg.event)
-                if isinstance(msg.event, ev.SessionEnded):
-                    break
+        again = await _until_ended(trainer3)
         third.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(third.wait(), 30) == 0
         assert [e.text for e in again if isinstance(e, ev.TranscriptFinal)] == [
