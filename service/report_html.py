@@ -92,6 +92,11 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
 @media print { body { background: #fff; } main { padding: 0; } }
 @media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
+@media (max-width: 520px) {  /* a phone: time and name above the words, which get the width */
+  .line { grid-template-columns: 44px 1fr; }
+  .line > span:last-child { grid-column: 1 / -1; }
+  .moment { grid-template-columns: 1fr; }
+}
 """
 
 
