@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import time
 import tkinter as tk
+import tkinter.font as tkfont
 import webbrowser
 
 from pullcoach.clients.overlay_state import OverlayState
@@ -147,7 +148,8 @@ class OverlayWindow:
             self._draw_icon(nudge.kind, band, _mix(fg_c, band, f))
         for widget in (self.band, self.icon, self.message, self.footer, self.report, self.close):
             widget.configure(bg=band)
-        self.message.configure(text=text, fg=fg)
+        self.message.configure(text=text, fg=fg, font=self._fit(text))
+        self.close.configure(fg=DIM if nudge is None else fg)  # the × stays visible on a colour
         if st.connection != "connected":
             footer = st.problem or words[st.connection]
         elif st.ended:
@@ -162,6 +164,17 @@ class OverlayWindow:
         else:
             self.report.place_forget()
             self.footer.place(width=WIDTH - 26 - 16)  # the whole line: a set-up problem is long
+
+    def _fit(self, text: str) -> tuple:
+        """The largest bold size (14 down to 11) that keeps ``text`` on one line: "Weerstand:
+        vraag door" at 14 wrapped into two lines against the footer."""
+        cache = self.__dict__.setdefault("_fits", {})
+        if text not in cache:
+            room = int(self.message.cget("wraplength"))
+            cache[text] = next((("DejaVu Sans", size, "bold") for size in (14, 13, 12)
+                                if tkfont.Font(root=self.root, font=("DejaVu Sans", size, "bold")).measure(text) <= room),
+                               ("DejaVu Sans", 11, "bold"))
+        return cache[text]
 
     def _draw_side(self, listening: bool, watching: bool) -> None:
         c = self.side

@@ -7,6 +7,7 @@ import time
 import pytest
 
 tk = pytest.importorskip("tkinter")
+import tkinter.font  # noqa: E402
 pytestmark = pytest.mark.display
 
 
@@ -168,3 +169,8 @@ def test_a_cue_shows_on_a_teal_band_with_a_question_mark(overlay, live_server):
     texts = [overlay.icon.itemcget(i, "text") for i in overlay.icon.find_all()
              if overlay.icon.type(i) == "text"]
     assert texts == ["?"]
+    # a longer message takes a smaller size and stays on one line
+    font = tk.font.Font(root=overlay.root, font=overlay.message.cget("font"))
+    assert font.measure("Weerstand: vraag door") <= int(overlay.message.cget("wraplength"))
+    assert overlay.message.winfo_reqheight() < 2 * font.metrics("linespace")
+    assert overlay.close.cget("fg").lower() == overlay.message.cget("fg").lower()
