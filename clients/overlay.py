@@ -53,6 +53,7 @@ class OverlayWindow:
         self.open_url = open_url
         self.clock = clock
         self._drag = (0, 0)
+        self._fits: dict[str, tuple] = {}  # message -> the font that keeps it on one line
         self._setup_window(alpha)
         self._build()
         self.thread = ClientThread(url, self.state.hello, self.inbox)
@@ -168,7 +169,7 @@ class OverlayWindow:
     def _fit(self, text: str) -> tuple:
         """The largest bold size (14 down to 11) that keeps ``text`` on one line: "Weerstand:
         vraag door" at 14 wrapped into two lines against the footer."""
-        cache = self.__dict__.setdefault("_fits", {})
+        cache = self._fits
         if text not in cache:
             room = int(self.message.cget("wraplength"))
             cache[text] = next((("DejaVu Sans", size, "bold") for size in (14, 13, 12)
