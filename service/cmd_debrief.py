@@ -36,14 +36,14 @@ def _debrief(args) -> int:
     fmt = output_format(args, FORMATS)
     with open_store(args) as store:
         d = collect(store, args.sessions or None, args.day, args.lang)
-        first = d["sessions"][0]["session"]["id"] if d["sessions"] else ""
+        ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
+        print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
+        if not d["sessions"] and not args.output and sys.stdout.isatty():
+            print("nothing to debrief: no finished sessions (`pullcoach sessions list` shows what "
+                  "is stored)", file=sys.stderr)
+            return 0
+        first = d["sessions"][0]["session"]["id"] if d["sessions"] else "none"
         out = to_terminal_file(args, fmt, store.dir / "reports" / f"debrief-{first}.html")
-    ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
-    print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
-    if not d["sessions"] and out and not args.output:
-        print("nothing to debrief: no finished sessions (`pullcoach sessions list` shows what is "
-              "stored)", file=sys.stderr)
-        return 0
     if fmt == "json":
         text = json.dumps(jsonable(d), ensure_ascii=False, indent=2)
     elif fmt == "md":
