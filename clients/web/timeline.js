@@ -48,6 +48,10 @@ export function drawTimeline(svg, s, w) {
       el("rect", { x: x(t0), y: ROWS[who], width: width(t0, t1), height: LANE, class: `tl-speech tl-${who}` }, svg);
     }
   }
+  // the lower rows are named like the speakers' (a legend in place)
+  for (const [row, text] of [["overlap", w.overlap], ["nudge", w.nudgesRow]]) {
+    el("text", { x: 4, y: ROWS[row] + (row === "overlap" ? 6 : 9), class: "tl-name tl-row" }, svg).textContent = text;
+  }
   for (const [t0, t1] of overlaps(intervals(s.speech.coachee, now), intervals(s.speech.partner, now))) {
     el("rect", { x: x(t0), y: ROWS.overlap, width: width(t0, t1), height: 6, class: "tl-overlap" }, svg);
   }
@@ -55,7 +59,8 @@ export function drawTimeline(svg, s, w) {
     const cx = Number(x(n.t));
     const mark = el("path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",
                               class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}` }, svg);
-    el("title", {}, mark).textContent = `${n.t.toFixed(1)} s · ${n.message}`;
+    el("title", {}, mark).textContent = `${n.t.toFixed(1)} s · ${n.message}` +
+      (n.delivered === false ? ` (${w.reportOnly})` : "");
   }
   for (const b of s.bookmarks) {
     const bx = Number(x(b.t));
