@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from pullcoach.errors import ConfigError
-from pullcoach.report_text import LABEL_NAMES
+from pullcoach.report_text import LABEL_NAMES, count_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
 from pullcoach.rules.pack import PackError, load_pack, parse_pack
@@ -134,16 +134,14 @@ MD_WORDS = {
            "not_live": " (niet live getoond)", "utterances": "Uitingen",
            "withdrawn": "ingetrokken: de `{rule}` om {t} was een {reason}",
            "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
-           "kinds": {"open": "open", "closed": "gesloten"}, "argument": "{n} argument",
-           "arguments": "{n} argumenten"},
+           "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten")},
     "en": {"coachee": "Coachee", "partner": "partner",
            "talk": "talk share coachee: {share} (aim 30%; good up to 35%, as in the report)",
            "questions": "questions: {open} open, {closed} closed; reflections: {refl}",
            "negative": "negative nudges: {n}", "nudges": "Nudges", "none": "None.",
            "not_live": " (not shown live)", "utterances": "Utterances",
            "withdrawn": "withdrawn: the `{rule}` at {t} was a {reason}",
-           "reasons": {}, "question": "{kind} question", "kinds": {}, "argument": "{n} argument",
-           "arguments": "{n} arguments"},
+           "reasons": {}, "question": "{kind} question", "kinds": {}, "arguments": ("argument", "arguments")},
 }
 
 
@@ -173,7 +171,7 @@ def markdown(title: str, r: dict, lang: str = "nl") -> str:
         if lab["question"]:
             tags.append(w["question"].format(kind=w["kinds"].get(lab["question"], lab["question"])))
         if lab["arguments"]:
-            tags.append(w["argument" if lab["arguments"] == 1 else "arguments"].format(n=lab["arguments"]))
+            tags.append(count_text(lab["arguments"], w["arguments"]))
         suffix = f" _[{', '.join(tags)}]_" if tags else ""
         lines.append(f"- {_clock(u['start'])} {u['speaker']}: {u['text']}{suffix}")
     return "\n".join(lines) + "\n\n"

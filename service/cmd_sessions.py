@@ -144,9 +144,9 @@ def _delete(args) -> int:
         sid = store.resolve(args.session)
         if not args.yes and sys.stdin.isatty() and sid != args.session:
             # "last" or a prefix: say which one before it is gone
-            info = next(s for s in store.sessions() if s["id"] == sid)
+            info = store.row(sid)
             answer = input(f"delete {sid} ({info['coachee']} ↔ {info['partner']}, "
-                           f"{info['duration']:.0f} s)? [y/N] ")
+                           f"{info['t']:.0f} s)? [y/N] ")
             if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                 print("kept")
                 return 1

@@ -72,8 +72,10 @@ class EchoCanceller:
         self.x = np.roll(self.x, 1, axis=0)
         self.x[0] = spec
         self.levels.append(call_db)
-        e_mic = float(mic @ mic)
         loud = max(self.levels)
+        if loud < self.floor_db:
+            return 0.0  # no call within the filter's span: nothing can come back, nothing to learn
+        e_mic = float(mic @ mic)
         alone = (call_db >= self.floor_db and mic_db <= call_db - self.margin_db,
                  loud >= self.floor_db and mic_db <= loud - self.margin_db)
         share = 0.0

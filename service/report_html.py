@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, pct, problem_text, ratio, roles, speaker_names,
-    when, words,
+    ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, pct, problem_text, ratio, roles,
+    speaker_names, when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
@@ -151,11 +151,6 @@ def _meta(s: dict, names: dict, w: dict, lang: str) -> str:
     return "  ·  ".join(b for b in bits if b)
 
 
-def _n(n: int, forms: tuple[str, str]) -> str:
-    """"1 vraag", "2 vragen"."""
-    return f"{n} {forms[0] if n == 1 else forms[1]}"
-
-
 def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     """(key, rating, value, small, yardstick) per headline figure; shared with Markdown."""
     rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
@@ -168,8 +163,8 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     return [
         ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", w["talk_share_y"]),
         ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
-         w["rq_counts"].format(r=_n(rr["reflections"], w["n_reflection"]), q=_n(rr["questions"], w["n_question"]))
-         if rr["value"] is not None else "",
+         w["rq_counts"].format(r=count_text(rr["reflections"], w["n_reflection"]),
+                               q=count_text(rr["questions"], w["n_question"])) if rr["value"] is not None else "",
          w["reflections_questions_y"]),
         ("open_questions", oq["rating"], pct(oq["value"]),
          w["of"].format(a=oq["open"], b=oq["open"] + oq["closed"]) if oq["value"] is not None else "",

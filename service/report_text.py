@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "roles", "RULE_TITLES", "ALTERNATIVES",
+__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
 _NL = {
@@ -180,6 +180,11 @@ LABEL_NAMES = {
            "push": "push", "arguments": "arguments", "backchannel": "backchannel",
            "permission": "permission", "proposal": "proposal", "draaivraag": "turning question"},
 }
+
+
+def count_text(n: int, forms: tuple[str, str]) -> str:
+    """"1 vraag", "2 vragen"."""
+    return f"{n} {forms[0] if n == 1 else forms[1]}"
 
 
 def roles(names: dict, w: dict) -> str:
