@@ -104,6 +104,7 @@ class OverlayState:
         self.watching = False
         self.ended = False
         self.lang = "nl"
+        self.report = ""  # the report's path from the server's status (a report-only token)
 
     # -- outgoing ---------------------------------------------------------------------
     def hello(self) -> dict:
@@ -157,6 +158,8 @@ class OverlayState:
                 self.session = str(msg["session"])
             self.listening = bool(msg.get("listening"))
             self.watching = bool(msg.get("trainer_watching"))
+            if isinstance(msg.get("report"), str) and msg["report"].startswith("/reports/"):
+                self.report = msg["report"]
         elif kind == "nudge-issued":
             if msg.get("delivered", True) is False:
                 return
@@ -199,6 +202,9 @@ class OverlayState:
     def report_link(self, ws_url: str) -> str | None:
         if not (self.ended and self.session):
             return None
+        if self.report:  # a link that opens the report only, not the session's live feed
+            parts = urlsplit(ws_url)
+            return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}{self.report}"
         return report_url(ws_url, self.session, self.token)
 
     def _mine(self, msg: dict) -> bool:

@@ -62,6 +62,7 @@ class Welcome:
     server: str
     sessions: tuple[SessionInfo, ...] = ()
     token: str | None = None  # capture only: the new session's overlay token
+    debrief: str | None = None  # trainer only: the debrief's path with a read-only token
 
 
 @dataclass(**_frozen)
@@ -70,6 +71,7 @@ class Status:
     t: float
     listening: bool
     trainer_watching: bool
+    report: str | None = None  # the report's path with a token that opens only it
 
 
 @dataclass(**_frozen)
@@ -147,9 +149,13 @@ def encode(msg: Message) -> str:
                         sessions=[_info_dict(s) for s in msg.sessions])
             if msg.token is not None:
                 head["token"] = msg.token
+            if msg.debrief is not None:
+                head["debrief"] = msg.debrief
         case Status():
             head.update(session=msg.session, t=msg.t, listening=msg.listening,
                         trainer_watching=msg.trainer_watching)
+            if msg.report is not None:
+                head["report"] = msg.report
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
         case AddBookmark():
@@ -258,11 +264,13 @@ def _decode(kind: str, data: dict) -> Message:
                                       live=_bool(s, "live"), coachee=_str(s, "coachee"),
                                       partner=_str(s, "partner")) for s in raw)
             return Welcome(role=_str(data, "role"), server=_str(data, "server"), sessions=infos,
-                           token=_str(data, "token", optional=True))
+                           token=_str(data, "token", optional=True),
+                           debrief=_str(data, "debrief", optional=True))
         case "status":
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),
-                          trainer_watching=_bool(data, "trainer_watching"))
+                          trainer_watching=_bool(data, "trainer_watching"),
+                          report=_str(data, "report", optional=True))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
         case "bookmark":

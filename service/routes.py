@@ -4,9 +4,10 @@
     /                   the browser overlay (clients/web/overlay.html)
     /trainer            the trainer dashboard (clients/web/trainer.html)
     /static/<file>      other files from clients/web/ (safe names only)
-    /reports/<session>  the HTML report (trainer token, or that session's overlay token:
-                        ?token= or Authorization: Bearer)
-    /debrief            the trainer's debrief of stored sessions (trainer token;
+    /reports/<session>  the HTML report (trainer token, that session's overlay token, or
+                        its report-only view token; ?token= or Authorization: Bearer)
+    /debrief            the trainer's debrief of stored sessions (trainer token or the
+                        debrief's view token;
                         ?sessions=ID,ID or ?day=YYYY-MM-DD, default the newest day's;
                         ?lang=nl|en, default that of most sessions)
     /ws, /ingest        websocket upgrades, handled by the server
@@ -33,7 +34,7 @@ from pullcoach import tokens
 if TYPE_CHECKING:
     from pullcoach.server import Service
 
-__all__ = ["process_request", "response", "request_token", "header"]
+__all__ = ["process_request", "response", "request_token", "header", "report_link", "debrief_link"]
 
 WS_PATHS = ("/ws", "/ingest")
 _SAFE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$")
@@ -53,6 +54,17 @@ def response(status: int, body: bytes | str, content_type: str = "text/plain; ch
     for k, v in (extra or {}).items():
         headers[k] = v
     return Response(st.value, st.phrase, headers, body)
+
+
+def report_link(trainer: str, session: str) -> str:
+    """The report's path with a token that opens this one report and nothing else."""
+    view = tokens.view_token(trainer, "report:" + session)
+    return f"/reports/{quote(session, safe='')}?token={quote(view, safe='')}"
+
+
+def debrief_link(trainer: str) -> str:
+    """The debrief's path with a read-only token (query parameters may be appended)."""
+    return f"/debrief?token={quote(tokens.view_token(trainer, 'debrief'), safe='')}"
 
 
 def header(request: Request, name: str) -> str | None:
@@ -133,8 +145,8 @@ async def _debrief(service: "Service", request: Request) -> Response:
         return response(404, f"{exc}\n")
     except ConfigError as exc:  # a day that is no date
         return response(400, f"{exc}\n")
-    token = quote(request_token(request) or "", safe="")
-    html = render_debrief_html(d, link=lambda sid: f"/reports/{quote(sid, safe='')}?token={token}")
+    trainer = service.tokens.trainer
+    html = render_debrief_html(d, link=lambda sid: report_link(trainer, sid))
     return response(200, html, "text/html; charset=utf-8")
 
 
@@ -159,14 +171,19 @@ async def process_request(service: "Service", connection: Any, request: Request)
         session = path[len("/reports/"):]
         given = request_token(request)
         rec = service.hub.sessions.get(session)
-        # the trainer sees every report; a coachee's overlay token opens its own session's
-        if not (tokens.same(given, service.tokens.trainer)
+        # the trainer sees every report; a coachee's overlay token opens its own session's;
+        # a link's view token opens the one report it was made for
+        trainer = service.tokens.trainer
+        if not (tokens.same(given, trainer)
+                or tokens.same(given, tokens.view_token(trainer, "report:" + session))
                 or (rec is not None and tokens.same(given, rec.token))):
             return response(401, "reports need the trainer token (or this session's overlay "
                                  "token): add ?token=TOKEN\n")
         return await _report(service, session)
     if path == "/debrief":
-        if not tokens.same(request_token(request), service.tokens.trainer):
+        given, trainer = request_token(request), service.tokens.trainer
+        if not (tokens.same(given, trainer)
+                or tokens.same(given, tokens.view_token(trainer, "debrief"))):
             return response(401, "the debrief needs the trainer token: add ?token=TOKEN\n")
         return await _debrief(service, request)
     return response(404, f"not found: {path}\n")

@@ -214,7 +214,8 @@ class Service:
     def status(self, session: str) -> p.Status:
         rec = self.hub.sessions[session]
         watching = any(c.watching == session for c in self.trainers)
-        return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching)
+        return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
+                        report=routes.report_link(self.tokens.trainer, session))
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
@@ -312,8 +313,10 @@ class Service:
         client = Client(ws, hello.role, session, self.queue_size)
         recs = [self.hub.sessions[session]] if session else sorted(
             self.hub.sessions.values(), key=lambda r: r.seq)
+        debrief = routes.debrief_link(self.tokens.trainer) if session is None else None
         client.offer(p.encode(p.Welcome(role=hello.role, server=SERVER_NAME,
-                                        sessions=tuple(self._info(r) for r in recs))))
+                                        sessions=tuple(self._info(r) for r in recs),
+                                        debrief=debrief)))
         for rec in recs:
             self._push_status(rec.session, force_to=client)
         if session is None:  # a trainer catches up on what already happened, then goes live

@@ -20,7 +20,7 @@ from typing import Mapping
 
 from pullcoach.errors import ConfigError
 
-__all__ = ["new_token", "session_token", "same", "Tokens", "from_env", "save", "load"]
+__all__ = ["new_token", "session_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
 
 FILE = "tokens.json"
 
@@ -33,6 +33,15 @@ def session_token(key: str, session: str) -> str:
     """A session's overlay token, derived from ``key`` (the trainer token): a restarted
     server gives a revived session the token its overlay already holds."""
     mac = hmac.new(key.encode("utf-8"), b"session:" + session.encode("utf-8"), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:18]).decode("ascii")
+
+
+def view_token(key: str, scope: str) -> str:
+    """A read-only token for one page, derived from ``key`` (the trainer token): scope
+    ``report:<session>`` opens that one report, ``debrief`` the debrief (and the reports it
+    links). Links carry these, never the trainer token, so a link in browser history or a
+    shared screenshot cannot watch live sessions, send nudges or end them."""
+    mac = hmac.new(key.encode("utf-8"), b"view:" + scope.encode("utf-8"), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:18]).decode("ascii")
 
 

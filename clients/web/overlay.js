@@ -21,7 +21,7 @@ const TEXT = {
 const $ = (id) => document.getElementById(id);
 const token = param("token") || "";
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
-                problem: "", listening: false, watching: false, ended: false, nudge: null,
+                problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
                 alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
 let fadeTimer = null, clearTimer = null;
@@ -56,7 +56,9 @@ function receive(msg) {
     case "session-ended": state.ended = true; state.listening = false; break;
     case "status":
       if (msg.session && !state.session) state.session = String(msg.session);
-      state.listening = !!msg.listening; state.watching = !!msg.trainer_watching; break;
+      state.listening = !!msg.listening; state.watching = !!msg.trainer_watching;
+      if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) state.report = msg.report;
+      break;
     case "nudge-issued": {
       if (msg.delivered === false) return;
       const text = String(msg.message ?? "").trim().slice(0, 80);
@@ -117,7 +119,8 @@ function render() {
   $("status").textContent = status;
   const report = $("report");
   if (state.ended && state.session) {
-    report.href = `/reports/${encodeURIComponent(state.session)}?token=${encodeURIComponent(token)}`;
+    // the server's link opens the report only; the overlay token would also open the live feed
+    report.href = state.report || `/reports/${encodeURIComponent(state.session)}?token=${encodeURIComponent(token)}`;
     report.textContent = w.report;
     report.hidden = false;
   } else report.hidden = true;

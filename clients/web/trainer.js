@@ -11,10 +11,11 @@ const sessions = new Map();          // id -> session model
 let selected = param("session") || null;
 let connection = "connecting", problem = "";
 let client = null, pending = false, endArmed = null;
+let debriefPath = "";                // from the welcome: the debrief with a read-only token
 
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } } };
 }
 
@@ -32,6 +33,7 @@ function pageLang() {
 // -- protocol ----------------------------------------------------------------------
 function receive(msg) {
   if (msg.type === "welcome") {
+    if (typeof msg.debrief === "string" && msg.debrief.startsWith("/debrief?")) debriefPath = msg.debrief;
     for (const info of msg.sessions || []) {
       if (!info || !info.session) continue;
       const s = session(String(info.session));
@@ -55,7 +57,10 @@ function receive(msg) {
       s.live = false; s.ended = true; s.reason = String(msg.reason || "");
       for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
       break;
-    case "status": if (msg.listening) s.live = true; break;
+    case "status":
+      if (msg.listening) s.live = true;
+      if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
+      break;
     case "speech-started": {
       const lane = s.speech[msg.speaker];
       if (lane && lane.open === null) lane.open = msg.t;
@@ -118,8 +123,10 @@ function h(tag, cls, text) {
   return node;
 }
 
+// links carry the server's read-only view tokens (a report, the debrief), never the trainer
+// token: a link in the browser history or a screenshot opens a page, not the live dashboard
 function reportHref(s) {
-  return `/reports/${encodeURIComponent(s.id)}?token=${encodeURIComponent(token)}`;
+  return s.report || `/reports/${encodeURIComponent(s.id)}?token=${encodeURIComponent(token)}`;
 }
 
 // the debrief of the ended sessions on this page, oldest first (the server takes at most 50);
@@ -131,7 +138,8 @@ function renderDebrief(w) {
   link.hidden = !token || connection === "refused";
   link.textContent = ended.length ? `${w.debrief} (${ended.length}) ›` : `${w.debrief} ›`;
   const which = ended.length ? `sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}&` : "";
-  link.href = `/debrief?${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}&token=${encodeURIComponent(token)}`;
+  const base = debriefPath || `/debrief?token=${encodeURIComponent(token)}`;
+  link.href = `${base}&${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}`;
 }
 
 // -- rendering -----------------------------------------------------------------------

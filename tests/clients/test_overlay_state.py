@@ -108,6 +108,19 @@ def test_session_end_offers_the_report_link_with_token():
     assert st.report_link("ws://127.0.0.1:8765/ws") == "http://127.0.0.1:8765/reports/s1?token=tok"
 
 
+def test_the_servers_report_only_link_wins_over_the_overlay_token():
+    st = state()
+    st.receive({"v": 1, "type": "status", "session": "s1", "t": 1, "listening": True,
+                "trainer_watching": False, "report": "/reports/s1?token=view"}, 0)
+    st.receive({"v": 1, "type": "session-ended", "session": "s1", "t": 30, "reason": "ended"}, 0)
+    assert st.report_link("wss://coach.example/ws") == "https://coach.example/reports/s1?token=view"
+    # anything but a report path is ignored
+    st.report = ""
+    st.receive({"v": 1, "type": "status", "session": "s1", "t": 31, "listening": False,
+                "trainer_watching": False, "report": "https://evil.example/"}, 0)
+    assert st.report_link("ws://h/ws") == "http://h/reports/s1?token=tok"
+
+
 def test_report_url_escapes_and_follows_tls():
     assert report_url("wss://coach.example:443/ws", "a/b", "t&x") == \
         "https://coach.example:443/reports/a%2Fb?token=t%26x"

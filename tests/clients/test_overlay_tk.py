@@ -100,7 +100,9 @@ def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, live_se
     assert overlay.report.cget("text") == "Rapport openen ›"
     overlay.report.event_generate("<Button-1>")
     overlay.root.update()
-    assert overlay.opened == [f"http://127.0.0.1:{live_server.port}/reports/s1?token=tok-1"]
+    from pullcoach import tokens
+    view = tokens.view_token(live_server.trainer_token, "report:s1")  # not the overlay token
+    assert overlay.opened == [f"http://127.0.0.1:{live_server.port}/reports/s1?token={view}"]
 
 
 def test_a_silent_partner_channel_is_said_in_the_footer_until_it_sounds(overlay, live_server):

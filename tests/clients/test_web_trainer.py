@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from pullcoach import tokens as tk
+
 from pullcoach.rules import events as ev
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -55,6 +57,10 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     expect(debrief).to_be_visible()
     assert debrief.text_content().endswith("›") and "(" not in debrief.text_content()
     assert "sessions=" not in debrief.get_attribute("href")
+    # the link carries the debrief's read-only token, never the trainer's
+    assert debrief.get_attribute("href").startswith(
+        f"/debrief?token={tk.view_token(live_server.trainer_token, 'debrief')}&")
+    assert live_server.trainer_token not in debrief.get_attribute("href")
     assert anna.locator(".who").text_content() == "Anna ↔ Bram"
     assert anna.locator(".fig-talk .value").text_content() == "62%"
     assert anna.locator(".fig-reflections .value").text_content() == "2"
@@ -68,6 +74,9 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     anna.click()
     watching = lambda: [c.watching for c in live_server.service.trainers]   # noqa: E731
     expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    end = time.monotonic() + 5  # the page's "watch" reaches the server a moment after the click
+    while watching() != ["s-anna"] and time.monotonic() < end:
+        time.sleep(0.02)
     assert watching() == ["s-anna"]
     page.locator("#transcript .utt").nth(1).wait_for()
     rows = page.locator("#transcript .utt")
@@ -159,7 +168,9 @@ def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page,
     link = page.locator('.card[data-session="s-anna"] .report-link')
     link.wait_for()
     assert live_server.stopped == ["s-anna"]
-    assert link.get_attribute("href") == f"/reports/s-anna?token={live_server.trainer_token}"
+    # a token that opens this one report: the trainer's stays out of history and screenshots
+    view = tk.view_token(live_server.trainer_token, "report:s-anna")
+    assert link.get_attribute("href") == f"/reports/s-anna?token={view}"
     assert page.locator("#nudge-send").is_disabled()
 
 

@@ -211,7 +211,19 @@ def test_http_route_needs_the_trainer_token_and_links_each_report(day):
                 assert status == 401 and "trainer token" in body
                 status, body = await asyncio.to_thread(get, port, f"/debrief?token={trainer}")
                 assert status == 200 and body.count("<tr>") == 5
-                assert f'href="/reports/a-push?token={trainer}"' in body
+                # report links carry each report's own view token, never the trainer's
+                a_view = tk.view_token(trainer, "report:a-push")
+                assert f'href="/reports/a-push?token={a_view}"' in body and trainer not in body
+                status, _ = await asyncio.to_thread(get, port, f"/reports/a-push?token={a_view}")
+                assert status == 200
+                status, _ = await asyncio.to_thread(get, port, f"/reports/c-push?token={a_view}")
+                assert status == 401
+                status, _ = await asyncio.to_thread(get, port, f"/debrief?token={a_view}")
+                assert status == 401
+                # the debrief's view token opens the debrief
+                d_view = tk.view_token(trainer, "debrief")
+                status, body = await asyncio.to_thread(get, port, f"/debrief?token={d_view}&lang=en")
+                assert status == 200 and "<h1>Debrief</h1>" in body
                 status, body = await asyncio.to_thread(
                     get, port, f"/debrief?token={trainer}&sessions=c-push,a-push&lang=en")
                 assert status == 200 and "<h1>Debrief</h1>" in body and body.count("<tr>") == 3

@@ -97,7 +97,8 @@ def test_overlay_handshake_welcome_then_status():
         assert [s.session for s in welcome.sessions] == ["B"]
         assert welcome.sessions[0].live and welcome.sessions[0].started_wall > 0
         status = await recv(ws)
-        assert status == p.Status(session="B", t=0.0, listening=True, trainer_watching=False)
+        assert status == p.Status(session="B", t=0.0, listening=True, trainer_watching=False,
+                                  report=f"/reports/B?token={tk.view_token(TRAINER, 'report:B')}")
         await ws.close()
         await service.close()
     run(main())
@@ -341,6 +342,12 @@ def test_healthz_and_http_routes():
         status, body = await asyncio.to_thread(get, "/reports/A?token=" + TOK_A)
         assert status == 404 and b"store" in body
         status, _ = await asyncio.to_thread(get, "/reports/B?token=" + TOK_A)
+        assert status == 401
+        # a link's view token opens its own report only
+        view_a = tk.view_token(TRAINER, "report:A")
+        status, body = await asyncio.to_thread(get, "/reports/A?token=" + view_a)
+        assert status == 404 and b"store" in body
+        status, _ = await asyncio.to_thread(get, "/reports/B?token=" + view_a)
         assert status == 401
         status, _ = await asyncio.to_thread(get, "/nothing")
         assert status == 404
