@@ -283,10 +283,13 @@ function renderDetail() {
 function renderTranscript(s, w) {
   const box = $("transcript");
   const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const rows = [...s.utterances.values()].sort((a, b) => a.t0 - b.t0).slice(-300);
-  const items = rows.map((u) => line(u, s, w, false));
-  for (const p of Object.values(s.partial)) items.push(line(p, s, w, true));
-  box.replaceChildren(...items);
+  // partials take their place by start time: a partner still talking stays above the coachee
+  // who cut in, as it was said
+  const finals = [...s.utterances.values()].sort((a, b) => a.t0 - b.t0).slice(-300);
+  const rows = [...finals.map((u) => [u, false]),
+                ...Object.values(s.partial).map((p) => [p, true])];
+  rows.sort((a, b) => (a[0].t0 - b[0].t0) || (a[1] - b[1]));
+  box.replaceChildren(...rows.map(([u, partial]) => line(u, s, w, partial)));
   if (atEnd) box.scrollTop = box.scrollHeight;
 }
 

@@ -194,3 +194,26 @@ def test_dashboard_without_token_says_how_to_open_it(page, live_server):
     assert "token" in page.locator("#conn").text_content()
     time.sleep(0.3)
     assert not live_server.service.trainers
+
+
+def test_a_partial_keeps_its_place_above_the_final_of_someone_who_cut_in(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    live_server.push("s-anna", {"type": "transcript-partial", "t": 12.0, "speaker": "partner",
+                                "t0": 10.0, "t1": 11.8, "text": "Ik wil eigenlijk gewoon",
+                                "words": [], "language": "nl"})
+    live_server.push("s-anna", {"type": "transcript-final", "t": 14.0, "speaker": "coachee",
+                                "t0": 11.0, "t1": 13.5, "text": "Maar je moet toch komen",
+                                "words": [], "language": "nl"})
+    live_server.push("s-anna", {"type": "utterance-labeled", "t": 14.0, "speaker": "coachee",
+                                "t0": 11.0, "t1": 13.5, "text": "Maar je moet toch komen",
+                                "labels": {"push": True}})
+    rows = page.locator("#transcript .utt")
+    expect(rows).to_have_count(2)
+    # said first, shown first: the partner's open utterance, then the coachee who cut in
+    assert rows.nth(0).locator(".text").text_content() == "Ik wil eigenlijk gewoon"
+    assert "partial" in rows.nth(0).get_attribute("class")
+    assert rows.nth(1).locator(".text").text_content() == "Maar je moet toch komen"
+    assert page.errors == []
