@@ -1,4 +1,5 @@
-"""``interrupted``: the partner cuts the coachee off, or opens with "ja maar".
+"""``interrupted``: the partner cuts the coachee off, opens with "ja maar", or voices discord
+("daar heb ik geen zin in", "I don't like being told what to do"; pack list ``discord``).
 
 Not the coachee's fault, but a resistance signal (seed 003: interrumperen, tegenwerpingen):
 the cue is to ask, not to push on.
@@ -53,8 +54,9 @@ class Interrupted:
             out += self.settled.withdrawals(self.name)
             prev = ctx.last(COACHEE)
             # "Ja maar ik snap ook ..." concedes: the labels' resistance leaves it out
-            if (self.config.by_text and prev is not None and _opens_with(u.text, self.config.openers)
-                    and u.labels.resistance
+            # discord said anywhere ("I don't like being told what to do") is resistance too
+            said = (_opens_with(u.text, self.config.openers) and u.labels.resistance) or u.labels.discord
+            if (self.config.by_text and prev is not None and said
                     and not self.settled.fired_near(u.t0)):  # its overlap was cued already
                 out.append(Candidate(self.name, event.t, u.t0, speaker=PARTNER, kind=self.kind,
                                      detail={"by": "text"}))

@@ -51,6 +51,7 @@ class Labels:
     # flags for the rules, not part of the published labels
     draaivraag: bool = False
     resistance: bool = False
+    discord: bool = False  # a pack `discord` phrase anywhere ("I don't like being told ...")
     advice_request: bool = False
     advice_p: float = 0.0  # how sure the advice label is (1.0 from a pack phrase, else the model's p)
     advice_asked: bool = False  # every advice phrase sits in a question, none a suggestion-question
@@ -102,7 +103,8 @@ class Labeler:
         """"Ja maar ...", "Maar ik wil niet ...": resistance; not a concession that opens
         like it ("Maar ik snap ook dat het lastig is voor jou")."""
         conceded = {m.start for m in self._find("concession", toks, start=True)}
-        return any(m.start not in conceded for m in self._find("resistance", toks, start=True))
+        return (any(m.start not in conceded for m in self._find("resistance", toks, start=True))
+                or bool(self._find("discord", toks)))
 
     def _only_backchannel(self, toks: list[Token]) -> bool:
         return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
@@ -140,9 +142,14 @@ class Labeler:
         # "Why not a one or a two?" asks; "Why don't you try the patch?" still advises
         asked = bool(advice_found) and all(toks[m.start].question for m in advice_found) and not (
             self._find("advice_question", toks))
-        # advice said outright, not after a reflection's opening ("It sounds like you need to ...")
-        told = advice and not asked and not any(
-            r.end <= advice_found[0].start for r in self._find("reflection", toks))
+        # advice said outright, not after a reflection's opening in its sentence ("It sounds
+        # like you need to ..."; "You must stop. You have to." has none before "You have to")
+        told = advice and not asked and not self._reflected_before(toks, advice_found[0].start)
+        # a reason added to reasons, opening a clause of a statement ("Besides, it costs ..."):
+        # the speaker's own case, never a reflection
+        adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
+                and self._opens_clause(toks, m.start) and not self._reflected_before(toks, m.start)]
+        summary = bool(self._find("summary", toks))
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")
         info = any(not toks[m.start].question or toks[m.start].clause_start
@@ -165,7 +172,7 @@ class Labeler:
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
-        reflection = reflection and not (push or advice)
+        reflection = (reflection or summary) and not (push or advice or adds)
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -189,8 +196,10 @@ class Labeler:
             question = self.model.question(probs_)
             # the learned labels miss plain advice and pushing (AnnoMI has little of either):
             # said outright, the pack decides
-            if told or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
+            if told or adds or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
                 reflection, inp = False, True
+            elif summary and not (push or advice):  # "Let me see if I've got this right. ..."
+                reflection = True
         return Labels(
             reflection=reflection and not backchannel,
             question=None if backchannel else question,
@@ -203,6 +212,7 @@ class Labeler:
             proposal=bool(proposals),
             draaivraag=bool(self._find("draaivraag", toks, start=True)),
             resistance=self._resists(toks),
+            discord=bool(self._find("discord", toks)),
             advice_request=bool(self._find("advice_request", toks)),
             advice_p=advice_p if advice else 0.0,
             advice_asked=asked,
@@ -356,6 +366,11 @@ class Labeler:
         mine = set(self._content(toks[a:b])) - {t.text for t in toks[m.start:m.end]}
         theirs = set(self._content(said))
         return bool(mine) and len(mine & theirs) * 3 >= 2 * len(mine)
+
+    def _reflected_before(self, toks: list[Token], i: int) -> bool:
+        """A reflection's opening stands before token ``i`` in its sentence."""
+        start = _clause_start(toks, i)
+        return any(start <= r.start and r.end <= i for r in self._find("reflection", toks))
 
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""

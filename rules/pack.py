@@ -21,7 +21,7 @@ PHRASE_LISTS = (
     "information", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
     "embedding", "conditional", "subject", "question_verb", "question_tag", "function_word",
-    "summary_start", "imperative", "you_must", "concession",
+    "summary_start", "imperative", "you_must", "concession", "summary", "more_reasons", "discord",
 )
 
 

@@ -8,11 +8,13 @@ nudge times are when they would have fired live.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
 
 from pullcoach.errors import ConfigError
+from pullcoach.lang_guess import guess_lang
 from pullcoach.report_text import LABEL_NAMES, count_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
@@ -46,7 +48,12 @@ def run(args) -> int:
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)
-        coachee, guessed = (args.coachee, False) if args.coachee else default_coachee(segs)
+        said = guess_lang(s.text for s in segs)
+        if said and said != pack.lang:
+            print(f"{Path(path).name} looks {LANG_NAMES[said]}, but the rules are {LANG_NAMES[pack.lang]}"
+                  f" (--lang {pack.lang}): add --lang {said}", file=sys.stderr)
+        coachee, guessed = ((match_speaker(args.coachee, segs), False) if args.coachee
+                            else default_coachee(segs))
         r = analyze(segs, pack=pack, coachee=coachee, focus=focus)
         results.append((path, r))
         others = r["metrics"]["partner_names"]
@@ -81,6 +88,24 @@ def load_rule_pack(path: str | None, lang: str | None):
         raise ConfigError(str(exc)) from None
 
 
+LANG_NAMES = {"nl": "Dutch", "en": "English"}
+
+
+def _plain(name: str) -> str:
+    """A name as people type it: no case, no trailing "(Guest)" / "(External)" (Teams)."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).casefold().strip()
+
+
+def match_speaker(given: str, segments: list[Segment]) -> str:
+    """The transcript's own spelling of ``given``: exact, else ignoring case and a trailing
+    "(Guest)"; an unknown or ambiguous name is left for ``analyze`` to refuse."""
+    names = list(dict.fromkeys(s.speaker for s in segments))
+    if given in names:
+        return given
+    same = [n for n in names if _plain(n) == _plain(given)]
+    return same[0] if len(same) == 1 else given
+
+
 def default_coachee(segments: list[Segment]) -> tuple[str, bool]:
     """The speaker called "coachee", else the first speaker; and whether that was a guess."""
     names = [s.speaker for s in segments]
@@ -108,7 +133,9 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
     for ev in events:
         out += engine.feed(ev)
     out += engine.feed(SessionEnded(t=events[-1].t, reason="ended"))
-    utterances = [{"speaker": e.speaker, "start": e.t0, "end": e.t1, "text": e.text, "labels": e.labels}
+    said_by = {(s.start, s.end, s.text): s.speaker for s in segments}
+    utterances = [{"speaker": e.speaker, "name": said_by.get((e.t0, e.t1, e.text), e.speaker),
+                   "start": e.t0, "end": e.t1, "text": e.text, "labels": e.labels}
                   for e in out if isinstance(e, UtteranceLabeled)]
     nudges = [{"rule": n.rule, "t": round(n.t, 2), "message": n.message, "kind": n.kind,
                "speaker": n.speaker, "evidence_t": None if n.evidence_t is None else round(n.evidence_t, 2),
@@ -166,6 +193,10 @@ def markdown(title: str, r: dict, lang: str = "nl") -> str:
     lines += ["", f"## {w['utterances']}", ""]
     for u in sorted(r["utterances"], key=lambda u: (u["start"], u["end"])):  # by when said
         lab = u["labels"]
+        who = u.get("name", u["speaker"])
+        if u["speaker"] != "coachee":  # the coachee's behaviour is what is coded
+            lines.append(f"- {_clock(u['start'])} {who}: {u['text']}")
+            continue
         tags = [names.get(k, k) for k in ("reflection", "input", "advice", "push", "permission", "proposal",
                                           "backchannel") if lab[k]]
         if lab["question"]:
@@ -173,5 +204,5 @@ def markdown(title: str, r: dict, lang: str = "nl") -> str:
         if lab["arguments"]:
             tags.append(count_text(lab["arguments"], w["arguments"]))
         suffix = f" _[{', '.join(tags)}]_" if tags else ""
-        lines.append(f"- {_clock(u['start'])} {u['speaker']}: {u['text']}{suffix}")
+        lines.append(f"- {_clock(u['start'])} {who}: {u['text']}{suffix}")
     return "\n".join(lines) + "\n\n"

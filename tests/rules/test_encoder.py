@@ -120,9 +120,33 @@ def test_english_engine_labels_with_the_ensemble():
     ("You feel you should cut down, but the evenings are hard.", True, False),
     # pushing said outright outweighs a learned reflection label (AnnoMI has little pushing)
     ("Everyone has to be in the office three days a week, no exceptions.", False, False),
+    # a "You ..." opening two sentences back is no reflection's opening for "You have to"
+    ("You must stop going to the pub. You have to, really.", False, True),
 ])
 def test_advice_said_outright_is_input_not_a_reflection(text, reflection, advice):
     lab = Engine(lang="en", config=EngineConfig(plugins=False)).labeler
     x = lab.label(text, (), "I drink to get to sleep since the divorce.")
     assert (x.reflection, x.advice) == (reflection, advice)
     assert x.input is not reflection
+
+
+@pytest.mark.parametrize("text,reflection", [
+    # reasons added to reasons, said outright: the coachee's case (the learned labels said
+    # "reflection" to all three, and each reset the argument stack)
+    ("Yes, but your liver results are bad. And besides, your wife is worried. Also, you're "
+     "spending way too much money. And on top of that your doctor said the same thing.", False),
+    ("Drinking is bad for the liver. Besides, it costs a lot of money.", False),
+    ("And on top of that the family wants it to stop.", False),
+    # a summary that names itself is one, whatever the learned label says
+    ("Let me see if I've got this right. The pub is how you relax, but you're sleeping badly, "
+     "it's costing you money. Did I miss anything?", True),
+    # a double-sided reflection keeps its label
+    ("So on the one hand drinking helps you unwind, and on the other hand you also worry "
+     "about your sleep.", True),
+])
+def test_stacked_reasons_are_input_and_named_summaries_reflect(text, reflection):
+    lab = Engine(lang="en", config=EngineConfig(plugins=False)).labeler
+    x = lab.label(text, (), "I like a drink after work, it's how I unwind.")
+    assert x.reflection is reflection
+    if not reflection:
+        assert x.input

@@ -60,7 +60,9 @@ def test_json_shape(capsys):
     out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager")
     assert set(out) == {"utterances", "nudges", "withdrawn", "metrics"}
     u = out["utterances"][0]
-    assert set(u) == {"speaker", "start", "end", "text", "labels"}
+    assert set(u) == {"speaker", "name", "start", "end", "text", "labels"}
+    assert {(u["speaker"], u["name"]) for u in out["utterances"]} == {
+        ("coachee", "Manager"), ("partner", "Medewerker")}
     assert set(u["labels"]) >= {"reflection", "question", "input", "advice", "push", "arguments", "backchannel"}
     assert {"rule", "t", "message"} <= set(out["nudges"][0])
     assert 0 <= out["metrics"]["talk_share"] <= 1
@@ -195,3 +197,56 @@ def test_a_guessed_coachee_is_said_on_stderr_with_how_to_pick_the_other(capsys):
     assert "coaching Medewerker (the first speaker)" in cap.err and "--coachee Manager" in cap.err
     assert main(["analyze", str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager"]) == 0
     assert capsys.readouterr().err == ""
+
+
+ZOOM = """WEBVTT
+
+NOTE exported by a meeting app
+
+1
+00:00:01.000 --> 00:00:04.000
+<v Jordan Ellis (Guest)>Morning Chris. I want to talk about the drinking.</v>
+
+2
+00:00:04.500 --> 00:00:09.000
+<v Chris>Okay. I don't like being told what to do, you know.</v>
+
+3
+00:00:09.500 --> 00:00:13.000
+<v Jordan Ellis (Guest)>Drinking is bad for the liver. Besides, it costs a lot of money.</v>
+
+4
+00:00:13.000 --> 00:00:16.000
+<v Jordan Ellis (Guest)>Also, your kids notice it. And on top of that your doctor is worried.</v>
+"""
+
+
+def test_an_english_export_with_a_guest_name_and_the_dutch_default(capsys, tmp_path):
+    path = tmp_path / "zoom.vtt"
+    path.write_text(ZOOM, encoding="utf-8")
+    # the name as people type it matches Teams' "(Guest)" spelling; the Dutch default is named
+    assert main(["analyze", str(path), "--coachee", "jordan ellis", "--format", "md"]) == 0
+    cap = capsys.readouterr()
+    assert "looks English, but the rules are Dutch (--lang nl): add --lang en" in cap.err
+    assert "**Jordan Ellis (Guest)**" in cap.out
+    r = analyze(capsys, str(path), "--coachee", "Jordan Ellis", "--lang", "en")
+    assert capsys.readouterr().err == ""
+    assert r["metrics"]["coachee_name"] == "Jordan Ellis (Guest)"
+    assert [n["rule"] for n in r["nudges"] if n["kind"] == "negative"] == ["argument-stacking"]
+    chris = next(u for u in r["utterances"] if u["name"] == "Chris")
+    assert chris["speaker"] == "partner"
+    # discord said mid-utterance is a cue to explore it
+    cue = next(n for n in r["nudges"] if n["kind"] == "cue")
+    assert (cue["rule"], cue["evidence_t"], cue["detail"]["by"]) == ("interrupted", 4.5, "text")
+    # the markdown codes the coachee's lines only
+    assert main(["analyze", str(path), "--coachee", "Jordan Ellis", "--lang", "en", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "Chris: Okay. I don't like being told what to do, you know.\n" in md
+    assert "Besides, it costs a lot of money. _[information, 1 argument]_" in md
+
+
+def test_an_unknown_or_ambiguous_coachee_is_refused(capsys, tmp_path):
+    path = tmp_path / "zoom.vtt"
+    path.write_text(ZOOM, encoding="utf-8")
+    assert main(["analyze", str(path), "--coachee", "Jordan"]) != 0
+    assert "speakers: Jordan Ellis (Guest), Chris" in capsys.readouterr().err
