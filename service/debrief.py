@@ -153,7 +153,7 @@ def _example(reports: list[dict], key: str) -> dict | None:
     for r in ranked:
         for m in r["moments"]:
             if m["nudge"]["rule"] == rule:
-                return {"session": r["session"], "rule": rule, "t": m["nudge"]["t"],
+                return {"session": r["session"], "rule": rule, "t": m["t"],
                         "around": m["around"]}
     for r in ranked:
         if r["figures"][key]["rating"] in (POOR, FAIR):
@@ -180,7 +180,7 @@ def _read_off(utts: list[dict], key: str) -> list[dict] | None:
 
 
 def _good_moments(reports: list[dict]) -> list[dict]:
-    found = [[{"session": r["session"], "nudge": m["nudge"], "around": m["around"]}
+    found = [[{"session": r["session"], "nudge": m["nudge"], "t": m["t"], "around": m["around"]}
               for m in r["moments"] if m["nudge"]["kind"] == "positive"] for r in reports]
     out: list[dict] = []
     depth = 0

@@ -199,7 +199,7 @@ def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
     for m in d["good_moments"]:
         n = m["nudge"]
         title = RULE_TITLES[lang].get(n["rule"], n["rule"])
-        out.append(f'<div class="moment kind-positive"><div class="time">{clock(n["t"])}</div><div>'
+        out.append(f'<div class="moment kind-positive"><div class="time">{clock(m["t"])}</div><div>'
                    f'<div class="what">{escape(title)} <span class="msg">'
                    f'{escape(_who(m["session"], w))}</span></div>'
                    f'<div class="ctx">{_context(m["around"], m["session"], w)}</div></div></div>')
@@ -268,7 +268,7 @@ def render_debrief_md(d: dict) -> str:
     for m in d["good_moments"]:
         n = m["nudge"]
         lines.append(f"- {RULE_TITLES[lang].get(n['rule'], n['rule'])}: "
-                     f"{md_text(_who(m['session'], w))}, {clock(n['t'])}")
+                     f"{md_text(_who(m['session'], w))}, {clock(m['t'])}")
         lines += _md_context(m["around"], m["session"], w)
     if d["progress"]:
         lines += ["", f"## {dw['progress']}", ""]

@@ -26,6 +26,7 @@ __all__ = ["build", "GOOD", "FAIR", "POOR", "NONE"]
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
 CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
+MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence did not set it off
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
 
@@ -68,7 +69,7 @@ def build(events: list[Event]) -> dict[str, Any]:
         "summaries": summaries,
         "analysed": analysed,
         "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics),
-        "moments": [_moment(n, utterances) for n in nudges],
+        "moments": sorted((_moment(n, utterances) for n in nudges), key=lambda m: m["t"]),
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
         "warnings": warnings,
@@ -292,14 +293,31 @@ def _wpm(utts: list[dict]) -> float | None:
 
 
 def _moment(n: dict, utterances: list[dict]) -> dict:
-    """The nudge and up to four utterances around it; the one that set it off (its speaker's,
-    holding or last before its evidence) has ``hit``."""
-    lo, hi = n["evidence_t"] - CONTEXT_BEFORE, n["t"] + 1.0
-    around = [dict(u) for u in utterances if u["t1"] >= lo and u["t0"] <= hi][-4:]
-    own = [u for u in around if u["speaker"] == n.get("speaker") and u["t0"] <= n["evidence_t"] + 0.5]
-    if own:
-        max(own, key=lambda u: u["t0"])["hit"] = True
-    return {"nudge": n, "around": around}
+    """A nudge at the moment it was about, not when it fired (ASR may lag many seconds): the
+    utterance that set it off (its speaker's, holding or last before its evidence; for an
+    argument stack every one up to the firing) has ``hit``, with up to three lines before it
+    and the reply after. ``t`` is when that was said."""
+    ev, fired = n["evidence_t"], n["t"]
+    own = [u for u in utterances if u["speaker"] == n.get("speaker")]
+    held = [u for u in own if u["t0"] <= ev + 0.5 and u["t1"] >= ev - MOMENT_REACH]
+    hits = [max(held, key=lambda u: u["t0"])] if held else []
+    if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing
+        hits += [u for u in own if hits[0]["t0"] < u["t0"] and u["t1"] <= fired + 0.5]
+        hits = hits[:4]
+    if not hits:  # a trainer nudge, a figure, or no transcript: what was said around it
+        before = [u for u in utterances if u["t1"] >= ev - CONTEXT_BEFORE and u["t0"] <= ev + 0.5]
+        return {"nudge": n, "t": ev, "around": [dict(u) for u in before[-4:]]}
+    first, last = hits[0], hits[-1]
+    ids = {id(u) for u in hits}
+    before = [u for u in utterances if id(u) not in ids and u["t0"] < first["t0"]
+              and u["t1"] >= first["t0"] - CONTEXT_BEFORE][-max(0, 4 - len(hits)):]
+    after = [u for u in utterances if id(u) not in ids and u["t0"] > last["t0"]
+             and u["speaker"] != last["speaker"]][:1]
+    if len(hits) >= 4:
+        before = []
+    around = [dict(u) for u in before] + [dict(u, hit=True) for u in hits] + [dict(u) for u in after]
+    around.sort(key=lambda u: u["t0"])
+    return {"nudge": n, "t": first["t0"], "around": around}
 
 
 def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:

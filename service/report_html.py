@@ -240,7 +240,7 @@ def _legend(w: dict, names: dict) -> str:
 
 
 def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
-    marks = [("nudge", m["nudge"]["t"], m) for m in report["moments"]]
+    marks = [("nudge", m["t"], m) for m in report["moments"]]
     marks += [("bookmark", b["t"], b) for b in report["bookmarks"]]
     if not marks:
         return f'<p class="hint">{escape(w["no_moments"])}</p>'

@@ -55,7 +55,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for m in report["moments"]:
         n = m["nudge"]
         extra = "" if n["delivered"] else f" _({w['not_delivered']})_"
-        lines.append(f"- **{clock(n['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
+        lines.append(f"- **{clock(m['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
                      f"“{md_text(n['message'])}”{extra}")
         for u in m["around"]:
             mark = "→ " if u.get("hit") else ""

@@ -49,7 +49,12 @@ def test_overlaps_moments_and_route():
     assert rules == ["push-words", "interruption", "argument-stacking", "good-summary",
                      "draaivraag"]
     around = [u["text"] for u in r["moments"][1]["around"]]
-    assert around[-1].startswith("Ja maar bovendien")  # the interrupting utterance itself
+    # what was cut off, the interrupting utterance itself, and the reply
+    assert around[-3:-1] == ["Ik werk thuis juist veel geconcentreerder.",
+                             "Ja maar bovendien is het ook gezelliger, en daarnaast zie je elkaar."]
+    assert around[-1] == "Ja maar dat is toch niet aan mij?"
+    # each moment is dated when its line was said
+    assert [m["t"] for m in r["moments"]] == [1.0, 15.0, 15.0, 62.5, 71.5]
     # the line that set each nudge off is marked: the coachee's, holding its evidence
     for m in r["moments"]:
         hits = [u for u in m["around"] if u.get("hit")]
@@ -59,6 +64,38 @@ def test_overlaps_moments_and_route():
     assert next(u for u in r["moments"][1]["around"] if u.get("hit"))["text"].startswith("Ja maar bovendien")
     assert [s["step"] for s in r["route"]] == ["explore", "draaivraag", "explore", "voorstel"]
     assert not any(s["premature"] for s in r["route"])
+
+
+def test_a_nudge_that_came_late_shows_the_moment_it_was_about():
+    # transcription lagged: the summary at 62.5 s was praised at 90 s, after two more lines
+    events = [e for e in session_events() if not (isinstance(e, NudgeIssued) and e.rule == "good-summary")]
+    events.append(NudgeIssued(t=90.0, rule="good-summary", message="✓ Samenvatting", kind="positive",
+                              evidence_t=62.5))
+    m = next(m for m in build(events)["moments"] if m["nudge"]["rule"] == "good-summary")
+    assert m["t"] == 62.5
+    texts = [(u["text"], bool(u.get("hit"))) for u in m["around"]]
+    # what it summarised, the summary (marked), and the answer; not the lines near 90 s
+    assert texts[-3:] == [("Ik heb rust, ik hoef niet te reizen en ik zie mijn kinderen.", False),
+                          ("Als ik je goed begrijp gaat het om rust en tijd.", True),
+                          ("Ja, precies.", False)]
+    md = render(events, "md")
+    assert "- **1:02 Goede samenvatting** — “✓ Samenvatting”\n" in md
+    assert "  > → **Anna:** Als ik je goed begrijp gaat het om rust en tijd." in md
+
+
+def test_an_argument_stack_marks_each_of_its_lines():
+    lines = [("coachee", 1.0, 4.0, "Het is beter voor het team."),
+             ("coachee", 4.5, 8.0, "Bovendien zie je elkaar weer."),
+             ("coachee", 8.5, 12.0, "En daarnaast is de koffie beter."),
+             ("partner", 12.5, 14.0, "Hm.")]
+    events = [SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bert")]
+    for speaker, t0, t1, text in lines:
+        events.append(TranscriptFinal(t=t1 + 0.5, speaker=speaker, t0=t0, t1=t1, text=text))
+    events.append(NudgeIssued(t=12.5, rule="argument-stacking", message="Stop: stel een vraag",
+                              evidence_t=1.0))
+    (m,) = build(events)["moments"]
+    assert [(u["text"][:10], bool(u.get("hit"))) for u in m["around"]] == [
+        ("Het is bet", True), ("Bovendien ", True), ("En daarnaa", True), ("Hm.", False)]
 
 
 def test_a_proposal_before_any_summary_is_premature():
