@@ -15,7 +15,9 @@ kept for the report for the overlap rules; a rule with a live and a text side ha
 cooldown per lane, and its text side also waits for its live cues),
 priority among candidates of one event, a focus set (rules outside it are issued with
 ``delivered=False``: report only), and a global budget of one delivered negative nudge
-per ``budget_s``. Positive nudges are delivered quietly and never use the budget. The
+per ``budget_s``; a text-lane nudge whose words ended more than ``stale_s`` before its
+transcript came (the ASR behind) is kept for the report only, since it would land on another
+moment. Positive nudges are delivered quietly and never use the budget. The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
 yet; a text-lane nudge is held back by live nudges before it.
 
@@ -85,6 +87,9 @@ class EngineConfig:
     rule_configs: dict = field(default_factory=dict)  # rule name -> its *Config
     min_p: float = 0.5                # a phrase heard with mean p below this is ignored
     max_text_lag_s: float = 10.0      # see gate.py
+    # a cue about words that ended longer ago than this lands on another moment of the
+    # conversation (two turns on): kept for the report, not delivered (ASR behind on a busy laptop)
+    stale_s: float = 6.0
     metrics_every_s: float = 5.0
     use_model: bool = True            # English: the learned labeller in packs/en_labels.json
     plugins: bool = True              # load rules from the `pullcoach.rules` entry points
@@ -171,15 +176,16 @@ class Engine:
                 else:
                     cands.append(c)
         cands.sort(key=lambda c: PRIORITY.get(c.rule, len(PRIORITY)))
+        late = ev.t - ev.t1 if isinstance(ev, (TranscriptFinal, TranscriptPartial)) else 0.0
         for c in cands:
-            out += self._issue(c, live=False)
+            out += self._issue(c, live=False, late=late)
         if isinstance(ev, SessionEnded) or (isinstance(ev, Tick) and ev.t >= self.next_metrics):
             self.next_metrics = ev.t + self.config.metrics_every_s
             out.append(MetricsUpdated(t=ev.t, metrics=self.metrics()))
         return out
 
     # -- the one policy ---------------------------------------------------------
-    def _issue(self, c: Candidate, *, live: bool) -> list[NudgeIssued]:
+    def _issue(self, c: Candidate, *, live: bool, late: float = 0.0) -> list[NudgeIssued]:
         cfg = self.config
         cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
         last = self.last_issued.get((c.rule, live))
@@ -196,6 +202,9 @@ class Engine:
             if live:
                 self.live_cues.setdefault(c.rule, []).append(c.t)
         delivered = not repeat and (not cfg.focus or c.rule in cfg.focus)
+        if late > cfg.stale_s:  # the words it is about ended that long before it could fire
+            detail["late_s"] = round(late, 1)
+            delivered = False
         if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
             delivered = not blocked

@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, pct, problem_text, ratio, roles,
-    speaker_names, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
+    ratio, roles, speaker_names, when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
@@ -253,7 +253,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
                        f'<span class="msg">{escape(m["note"])}</span></div></div></div>')
             continue
         n = m["nudge"]
-        tag = "" if n["delivered"] else f'<span class="badge">{escape(w["not_delivered"])}</span>'
+        tag = "" if n["delivered"] else f'<span class="badge">{escape(not_delivered(n, w))}</span>'
         ctx = "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
                       f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}</p>' for u in m["around"])
         alt = alts.get(n["rule"], "")

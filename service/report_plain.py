@@ -5,7 +5,8 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, problem_text, roles, speaker_names, when, words,
+    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, not_delivered, problem_text, roles, speaker_names,
+    when, words,
 )
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
@@ -54,7 +55,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines.append(w["no_moments"])
     for m in report["moments"]:
         n = m["nudge"]
-        extra = "" if n["delivered"] else f" _({w['not_delivered']})_"
+        extra = "" if n["delivered"] else f" _({not_delivered(n, w)})_"
         lines.append(f"- **{clock(m['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
                      f"“{md_text(n['message'])}”{extra}")
         for u in m["around"]:

@@ -36,6 +36,7 @@ _NL = {
     "legend_positive": "goede zet", "legend_cue": "signaal van de ander", "legend_summary": "samenvatting", "legend_bookmark": "bladwijzer",
     "no_moments": "Geen nudges in dit gesprek.",
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
+    "too_late": "alleen voor het verslag: de transcriptie liep {s} s achter",
     "explore": "Verkennen", "draaivraag": "Draaivraag", "voorstel": "Voorstel",
     "route_moves": "{n}×", "premature": "te vroeg: nog niet samengevat",
     "no_route": "Geen open vragen, samenvattingen, draaivraag of voorstel herkend.",
@@ -85,6 +86,7 @@ _EN = {
     "legend_positive": "good move", "legend_cue": "the other's signal", "legend_summary": "summary", "legend_bookmark": "bookmark",
     "no_moments": "No nudges in this conversation.",
     "alternative": "Pull alternative", "not_delivered": "report only",
+    "too_late": "report only: transcription was {s} s behind",
     "explore": "Explore", "draaivraag": "Turning question", "voorstel": "Proposal",
     "route_moves": "{n}×", "premature": "premature: nothing summarised yet",
     "no_route": "No open questions, summaries, turning question or proposal recognised.",
@@ -185,6 +187,12 @@ LABEL_NAMES = {
 def count_text(n: int, forms: tuple[str, str]) -> str:
     """"1 vraag", "2 vragen"."""
     return f"{n} {forms[0] if n == 1 else forms[1]}"
+
+
+def not_delivered(n: dict, w: dict) -> str:
+    """Why a nudge was not shown live: too late (the ASR behind), or the report only."""
+    late = n.get("detail", {}).get("late_s")
+    return w["too_late"].format(s=f"{late:.0f}") if isinstance(late, (int, float)) else w["not_delivered"]
 
 
 def roles(names: dict, w: dict) -> str:

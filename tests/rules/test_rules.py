@@ -756,3 +756,13 @@ def test_a_proposal_for_the_partner_is_advice_but_no_righting_reflex(h):
     prop = "Zullen we afspreken dat je de komende vier weken als verdediger traint?"
     assert "righting-reflex" not in rules(fired(h, [ctx, (C, 3.5, 7.0, prop)]))
     assert "righting-reflex" in rules(fired(h, [ctx, (C, 3.5, 7.0, "Je moet er gewoon doorheen.")]))
+
+
+def test_a_text_nudge_whose_words_ended_long_before_is_kept_for_the_report_only(h):
+    line = [(C, 0.0, 3.0, "Je moet gewoon weer naar kantoor komen.")]
+    timely = h.nudges(h.run(h.script(line, lag=1.5))[1])
+    assert any(n.delivered for n in timely) and not any("late_s" in n.detail for n in timely)
+    # the ASR 9 s behind (a busy laptop): "Moeten?" would land two turns on
+    late = h.nudges(h.run(h.script(line, lag=9.0))[1])
+    assert [n.rule for n in late] == [n.rule for n in timely]  # the report keeps them all
+    assert all(not n.delivered and n.detail["late_s"] == 9.0 for n in late)

@@ -283,3 +283,12 @@ def test_a_withdrawn_nudge_is_not_in_the_report():
     assert [m["nudge"]["t"] for m in r["moments"]] == [m["nudge"]["t"] for m in base["moments"]]
     assert r["withdrawn"] == [{"t": 51.2, "rule": "interruption", "evidence_t": 50.0, "reason": "backchannel"}]
     assert render(events, "html").count("Laat uitpraten") == render(session_events(), "html").count("Laat uitpraten")
+
+
+def test_a_nudge_too_late_to_show_says_why():
+    events = [*session_events()]
+    events.append(NudgeIssued(t=40.0, rule="push-words", message="Moeten?", evidence_t=31.5,
+                              delivered=False, detail={"late_s": 8.5}))
+    md = render(events, "md")
+    assert "(alleen voor het verslag: de transcriptie liep 8 s achter)" in md
+    assert "report only: transcription was 8 s behind" in render(session_events(lang="en") + events[-1:], "html")
