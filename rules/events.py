@@ -62,7 +62,7 @@ class SessionStarted:
 @dataclass(**_frozen)
 class SessionEnded:
     t: float
-    reason: str = "ended"  # ended | stopped | interrupted | error
+    reason: str = "ended"  # ended | stopped | server-stopped | interrupted | error
 
 
 @dataclass(**_frozen)

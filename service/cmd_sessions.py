@@ -198,5 +198,6 @@ def _report(args) -> int:
         if not events:
             raise StoreError(f"session {sid} has no events to report")
         out = to_terminal_file(args, fmt, store.dir / "reports" / f"{sid}.html")
-    emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous), out)
+    emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous,
+                live=info["status"] == "live"), out)
     return 0

@@ -23,10 +23,11 @@ FORMATS = ("html", "md", "json", "vtt")
 
 
 def render(events: list[Event], fmt: str = "html", *, audio_kept: bool = False,
-           remote: str | None = None, previous: list[Event] | None = None) -> str:
+           remote: str | None = None, previous: list[Event] | None = None, live: bool = False) -> str:
     """The report as text. ``audio_kept``/``remote`` feed the "what was stored" line;
-    ``previous``, the coachee's previous session's events, a "since last time" line."""
-    report = build(events)
+    ``previous``, the coachee's previous session's events, a "since last time" line;
+    ``live``, the session is still running (the report runs to now)."""
+    report = build(events, live=live)
     since = progress(report, build(previous)) if previous else None
     if fmt == "html":
         return render_html(report, audio_kept=audio_kept, remote=remote, progress=since)

@@ -30,7 +30,8 @@ MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence d
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
 
-def build(events: list[Event]) -> dict[str, Any]:
+def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
+    """The report's data. ``live``: the session is still running (no end yet is no loss)."""
     started = next((e for e in events if isinstance(e, SessionStarted)), None)
     ended = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
     last_t = max((_latest_t(e) for e in events), default=0.0)
@@ -41,8 +42,9 @@ def build(events: list[Event]) -> dict[str, Any]:
         "wall_clock": started.wall_clock if started else 0.0,
         "coachee": started.coachee if started else "coachee",
         "partner": started.partner if started else "partner",
-        "status": "ended" if ended and ended.reason != "interrupted" else "interrupted",
-        "reason": ended.reason if ended else "interrupted",
+        "status": ("ended" if ended and ended.reason != "interrupted"
+                   else "live" if live and not ended else "interrupted"),
+        "reason": ended.reason if ended else "live" if live else "interrupted",
         "duration": round(max(duration, last_t), 3),
     }
     utterances = _utterances(events)

@@ -10,7 +10,7 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
-    ratio, roles, speaker_names, when, words,
+    ratio, roles, speaker_names, status_text, when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
@@ -116,8 +116,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         f"<h1>{escape(w['title'])}</h1>",
         f'<div class="meta">{escape(_meta(s, names, w, lang))}</div>',
     ]
-    if s["status"] != "ended":
-        parts.append(f'<div class="banner">{escape(w["status_interrupted"])}</div>')
+    if status_text(s, w):
+        parts.append(f'<div class="banner">{escape(status_text(s, w))}</div>')
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
             parts.append(f'<div class="banner">{escape(w["resumed"].format(t=clock(n["t"])))}</div>')

@@ -16,6 +16,8 @@ _NL = {
     "title": "Gespreksverslag",
     "coachee": "Coachee", "partner": "Gesprekspartner",
     "duration": "Duur", "status_interrupted": "Onderbroken opname: het verslag loopt tot de laatste opgeslagen gebeurtenis",
+    "status_live": "Dit gesprek loopt nog: het verslag loopt tot {t}",
+    "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
@@ -66,6 +68,8 @@ _EN = {
     "title": "Conversation report",
     "coachee": "Coachee", "partner": "Partner",
     "duration": "Duration", "status_interrupted": "Interrupted recording: the report runs to the last stored event",
+    "status_live": "This conversation is still going on: the report runs to {t}",
+    "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
@@ -187,6 +191,17 @@ LABEL_NAMES = {
 def count_text(n: int, forms: tuple[str, str]) -> str:
     """"1 vraag", "2 vragen"."""
     return f"{n} {forms[0] if n == 1 else forms[1]}"
+
+
+def status_text(s: dict, w: dict) -> str | None:
+    """The banner for a report that does not run to a normal end, or None."""
+    if s["status"] == "live":
+        return w["status_live"].format(t=clock(s["duration"]))
+    if s["status"] == "interrupted":
+        return w["status_interrupted"]
+    if s.get("reason") == "server-stopped":
+        return w["status_server_stopped"].format(t=clock(s["duration"]))
+    return None
 
 
 def not_delivered(n: dict, w: dict) -> str:

@@ -119,7 +119,9 @@ async def _report(service: "Service", session: str) -> Response:
     if not events:
         return response(404, f"no events stored for session {session}\n")
     previous = await asyncio.to_thread(report_mod.previous_events, service.store, session)
-    html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous)
+    rec = service.hub.sessions.get(session)
+    live = rec is not None and rec.live
+    html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous, live=live)
     return response(200, html, "text/html; charset=utf-8")
 
 

@@ -28,8 +28,10 @@ __all__ = ["Runtime"]
 
 log = logging.getLogger(__name__)
 RECALL = 12  # finished sessions of today a restarted serve shows the trainer again
-TLS_HINT = ("keep pullcoach on 127.0.0.1 and put TLS in front, e.g. `caddy reverse-proxy "
-            "--from coach.example.org --to 127.0.0.1:8765` (or nginx proxy_pass with the "
+def tls_hint(port: int) -> str:
+    port = port or 8765
+    return ("keep pullcoach on 127.0.0.1 and put TLS in front, e.g. `caddy reverse-proxy "
+            f"--from coach.example.org --to 127.0.0.1:{port}` (or nginx proxy_pass with the "
             "Upgrade/Connection headers), then add --allow-host coach.example.org")
 
 
@@ -40,13 +42,14 @@ class Runtime:
         self.tokens = tk.from_env(environ, self.saved)
         if not is_loopback(args.host) and not self.tokens.explicit:
             raise ConfigError(f"refusing to listen on {args.host} with generated tokens: set "
-                              "PULLCOACH_TRAINER_TOKEN and PULLCOACH_TOKEN, or " + TLS_HINT)
+                              "PULLCOACH_TRAINER_TOKEN and PULLCOACH_TOKEN, or " + tls_hint(args.port))
         self.hub = Hub()
         self.store = None
         self.service = None
         self.transcriber = None
         self.nudges = 0
         self.last_warning = ""
+        self._first_interrupt = -CONFIRM_S  # Ctrl-C on serve: see _interrupt
         self.kept: set[str] = set()
 
     # --- shared setup -----------------------------------------------------------------
@@ -96,6 +99,19 @@ class Runtime:
             await self.service.close()
         if self.store is not None:
             await asyncio.to_thread(self.store.close)
+
+    def _interrupt(self, stop: asyncio.Event) -> None:
+        """Ctrl-C: quit at once when nothing is live; with role-plays live, only a second
+        Ctrl-C within CONFIRM_S ends them (a trainer's stray Ctrl-C ended a whole room)."""
+        live = live_names(self.hub)
+        now = time.monotonic()
+        if not live or now - self._first_interrupt < CONFIRM_S:
+            stop.set()
+            return
+        self._first_interrupt = now
+        print(f"\n{len(live)} role-play(s) live: {', '.join(live)}. Press Ctrl-C again within "
+              f"{CONFIRM_S:.0f} s to end them and stop the server (their reports end there).",
+              file=sys.stderr, flush=True)
 
     def _save(self, sessions: dict[str, str]) -> None:
         data = {"trainer": self.tokens.trainer, "capture": self.tokens.ingest,
@@ -249,16 +265,23 @@ class Runtime:
                   file=sys.stderr, flush=True)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(signal.SIGINT, self._interrupt, stop)
+            loop.add_signal_handler(signal.SIGTERM, stop.set)
             await stop.wait()
             for rec in self.hub.sessions.values():
                 if rec.live and rec.controller is not None:
-                    rec.controller.stop()
+                    rec.controller.stop("server-stopped")
             await asyncio.sleep(1.0)
             return 0
         finally:
             await self._stop()
+
+
+CONFIRM_S = 10.0  # a second Ctrl-C within this ends live role-plays
+
+
+def live_names(hub) -> list[str]:
+    return [f"{r.coachee} ↔ {r.partner}" for r in hub.sessions.values() if r.live]
 
 
 def capture_line(source) -> str:

@@ -44,6 +44,7 @@ class LiveSession:
                                       pace=pace, behind_warn_s=config.behind_warn_s, lang=lang)
         self._sinks: list[Sink] = []
         self._stopping = False
+        self._stop_reason = "stopped"
         self.started_wall: float | None = None
         self.ended = False
 
@@ -55,9 +56,11 @@ class LiveSession:
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
 
-    def stop(self) -> None:
-        """End the session soon: the source stops, open utterances are finished."""
+    def stop(self, reason: str = "stopped") -> None:
+        """End the session soon: the source stops, open utterances are finished. ``reason``
+        goes into its SessionEnded ("server-stopped": the server quit under it)."""
         self._stopping = True
+        self._stop_reason = reason
         close = getattr(self.source, "close", None)
         if close:
             close()
@@ -139,9 +142,9 @@ class LiveSession:
                 if self._stopping:
                     break
             if self._stopping:
-                reason = "stopped"
+                reason = self._stop_reason
         except asyncio.CancelledError:
-            reason = "stopped"
+            reason = self._stop_reason
             raise
         finally:
             if self.started_wall is None:  # no audio came at all

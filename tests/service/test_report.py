@@ -292,3 +292,11 @@ def test_a_nudge_too_late_to_show_says_why():
     md = render(events, "md")
     assert "(alleen voor het verslag: de transcriptie liep 8 s achter)" in md
     assert "report only: transcription was 8 s behind" in render(session_events(lang="en") + events[-1:], "html")
+
+
+def test_a_report_asked_for_while_the_session_runs_says_so_not_interrupted():
+    running = session_events(ended=False)
+    md = render(running, "md", live=True)
+    assert "> Dit gesprek loopt nog: het verslag loopt tot 1:35" in md
+    assert "Onderbroken" not in md
+    assert "> Onderbroken opname" in render(running, "md")  # no end and not running: cut off

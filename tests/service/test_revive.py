@@ -246,3 +246,53 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
     assert len(ends) == 1 and ends[0].t > 29.0 and ends[0].reason == "ended"
     assert (data / "reports" / f"{sid}.html").is_file()
     assert "herstart" in (data / "reports" / f"{sid}.html").read_text()
+
+
+@pytest.mark.model
+def test_one_ctrl_c_on_serve_warns_while_role_plays_are_live_and_a_second_ends_them(tmp_path, excerpt):
+    wav = excerpt(tmp_path / "two.wav", 30.0)
+    port, data = _free_port(), tmp_path / "data"
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER,
+               PULLCOACH_TOKEN=INGEST)
+    env.pop("DISPLAY", None)
+    procs = []
+
+    async def main():
+        said = []
+        serve = await _serve(port, data, env, said)
+        procs.append(serve)
+        cap = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "pullcoach", "capture", "--server", f"ws://127.0.0.1:{port}",
+            "--replay", str(wav), "--coachee-name", "Anna", "--partner-name", "Bram",
+            env=env, stderr=asyncio.subprocess.PIPE)
+        procs.append(cap)
+        trainer, _ = await _hello(port, role="trainer", token=TRAINER)
+        async for raw in trainer:  # the role-play is under way
+            msg = p.decode(raw)
+            if isinstance(msg, p.SessionEvent) and isinstance(msg.event, ev.TranscriptFinal):
+                break
+        serve.send_signal(signal.SIGINT)  # a stray Ctrl-C: the room goes on
+        while "role-play(s) live" not in (line := (await asyncio.wait_for(serve.stderr.readline(), 10)).decode()):
+            assert line, "serve exited on the first Ctrl-C"
+        assert "1 role-play(s) live: Anna ↔ Bram. Press Ctrl-C again" in line
+        await asyncio.sleep(1.0)
+        assert serve.returncode is None
+        serve.send_signal(signal.SIGINT)  # meant it
+        assert await asyncio.wait_for(serve.wait(), 30) == 0
+        await asyncio.wait_for(cap.wait(), 30)
+
+    try:
+        asyncio.run(asyncio.wait_for(main(), 180))
+    finally:
+        for proc in procs:
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    with Store(data) as st:
+        (row,) = st.sessions()
+        events = st.events(row["id"])
+    (end,) = [e for e in events if isinstance(e, ev.SessionEnded)]
+    assert end.reason == "server-stopped" and end.t < 29.0
+    from pullcoach.report import render
+    assert "> De server werd op 0:" in render(events, "md")  # the report says why it ends there
