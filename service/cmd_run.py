@@ -53,7 +53,8 @@ def register(sub) -> None:
     _capture_args(run)
     _service_args(run)
     add_pipeline_args(run)
-    run.add_argument("--no-overlay", action="store_true", help="do not start the Tk overlay")
+    run.add_argument("--no-overlay", action="store_true",
+                     help="do not start the Tk overlay; print nudges here (as without a display)")
     run.add_argument("--coachee-name", default="coachee", metavar="NAME",
                      help="your name in the report; reports compare with your previous conversation by it")
     run.add_argument("--partner-name", default="partner", metavar="NAME", help="the partner's name")
@@ -121,8 +122,10 @@ DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two s
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     source = make_source(args)
+    # no overlay to show them (no display, or --no-overlay): the nudges are printed here
+    printer = not os.environ.get("DISPLAY") or args.no_overlay
     return asyncio.run(Runtime(args, os.environ).run_local(
-        source, printer=False, coachee=args.coachee_name, partner=args.partner_name))
+        source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
 
 
 def cmd_demo(args) -> int:

@@ -191,7 +191,7 @@ def test_run_replay_serves_clients_and_ends_cleanly(tmp_path, excerpt):
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "pullcoach", "run", "--replay", str(wav), "--port", "0",
             "--data-dir", str(tmp_path / "data"), "--no-overlay", env=env,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         port = None
         while port is None:
             line = (await asyncio.wait_for(proc.stderr.readline(), 120)).decode()
@@ -216,7 +216,10 @@ def test_run_replay_serves_clients_and_ends_cleanly(tmp_path, excerpt):
                 proc.send_signal(signal.SIGINT)  # Ctrl-C
             if isinstance(msg.event, ev.SessionEnded):
                 break
+        out = (await asyncio.wait_for(proc.stdout.read(), 30)).decode()
         assert await asyncio.wait_for(proc.wait(), 30) == 0
+        # no overlay: the nudges are printed where the coachee started it
+        assert "T Vat eens samen  (trainer)" in out and "session ended (stopped)" in out
         return seen
     seen = asyncio.run(asyncio.wait_for(main(), 180))
     assert seen[0] == "session-started" and "speech-started" in seen
