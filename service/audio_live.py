@@ -75,7 +75,9 @@ def resolve_device(spec: int | str, devices: Sequence[dict]) -> int:
     if len(found) == 1:
         return found[0][0]
     if not found:
-        raise AudioDeviceError(f"no input device named like {spec!r}; {SEE_DEVICES}")
+        raise AudioDeviceError(f"no input device named like {spec!r}; {SEE_DEVICES} (--coachee and "
+                               "--partner pick sound devices; a person's name goes in "
+                               "--coachee-name / --partner-name)")
     names = ", ".join(f"{i}: {n}" for i, n in found[:4])
     raise AudioDeviceError(f"{spec!r} matches {len(found)} inputs ({names}); give the index "
                            "from `pullcoach devices`")

@@ -13,7 +13,7 @@ from pullcoach.paths import data_dir
 from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
-from pullcoach.store import Store
+from pullcoach.store import DB_NAME, Store
 
 __all__ = ["register", "open_store", "emit", "output_format"]
 
@@ -57,7 +57,13 @@ def register(subparsers) -> None:
 
 
 def open_store(args) -> Store:
-    return Store(data_dir(args.data_dir))
+    """The store in the data dir; one that holds none is not created (a mistyped --data-dir
+    would otherwise get an empty database and a "no sessions" that misleads)."""
+    directory = data_dir(args.data_dir)
+    if not (directory / DB_NAME).is_file():
+        where = "" if args.data_dir is None else f"; without --data-dir: {data_dir(None)}"
+        raise StoreError(f"no sessions stored in {directory} (no {DB_NAME} there){where}")
+    return Store(directory)
 
 
 def to_terminal_file(args, fmt: str, path: Path) -> str | None:
@@ -83,8 +89,13 @@ def emit(text: str, path: str | None) -> None:
 
 
 def _list(args) -> int:
-    with open_store(args) as store:
-        items = store.sessions()
+    try:
+        with open_store(args) as store:
+            items = store.sessions()
+    except StoreError:
+        if (data_dir(args.data_dir) / DB_NAME).is_file():
+            raise
+        items = []
     if args.format == "json":
         emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0

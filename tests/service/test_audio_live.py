@@ -222,6 +222,8 @@ def test_realtime_fake_stream_keeps_both_speakers_aligned(fake):
     ({"coachee": 9, "partner": 1}, "no input device with index 9"),
     ({"coachee": 2, "partner": 1}, "no input device with index 2"),   # output only
     ({"coachee": "Bluetooth", "partner": 1}, "no input device named like 'Bluetooth'"),
+    # a person's name where a device goes: say where names go
+    ({"coachee": "Jordan Ellis", "partner": 1}, "a person's name goes in --coachee-name"),
     ({"coachee": "USB", "partner": 3}, "matches 2 inputs"),
     ({"coachee": 1}, "give a device for each speaker"),
     ({"stereo": 1}, "has 1 input channel"),
