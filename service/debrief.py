@@ -16,7 +16,7 @@ from typing import Any
 
 from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, build
-from pullcoach.report_progress import progress
+from pullcoach.report_progress import comparable, progress
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
 
@@ -113,7 +113,8 @@ def _progress(reports: list[dict]) -> list[dict]:
     their first, the figures that moved (``report_progress.progress``)."""
     by_name: dict[str, list[dict]] = {}
     for r in reports:
-        by_name.setdefault(" ".join(r["session"]["coachee"].split()).casefold(), []).append(r)
+        if comparable(r):  # a fragment (under a minute) is no role-play to compare
+            by_name.setdefault(" ".join(r["session"]["coachee"].split()).casefold(), []).append(r)
     out = []
     for runs in by_name.values():
         moved = progress(runs[-1], runs[0]) if len(runs) > 1 else None

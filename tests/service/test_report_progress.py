@@ -19,11 +19,13 @@ from test_debrief import DAY, coached  # noqa: E402
 
 def test_previous_session_is_the_same_coachees_newest_earlier_one():
     infos = [
-        {"id": "a", "coachee": "Anna", "started_wall": 100.0, "status": "ended"},
-        {"id": "b", "coachee": " anna ", "started_wall": 200.0, "status": "interrupted"},
-        {"id": "c", "coachee": "Carl", "started_wall": 250.0, "status": "ended"},
-        {"id": "d", "coachee": "Anna", "started_wall": 300.0, "status": "ended"},
-        {"id": "e", "coachee": "Anna", "started_wall": 400.0, "status": "live"},
+        {"id": "a", "coachee": "Anna", "started_wall": 100.0, "status": "ended", "duration": 300.0},
+        {"id": "b", "coachee": " anna ", "started_wall": 200.0, "status": "interrupted", "duration": 90.0},
+        {"id": "c", "coachee": "Carl", "started_wall": 250.0, "status": "ended", "duration": 300.0},
+        # a false start: 26 s, compared with nothing
+        {"id": "f", "coachee": "Anna", "started_wall": 260.0, "status": "ended", "duration": 26.0},
+        {"id": "d", "coachee": "Anna", "started_wall": 300.0, "status": "ended", "duration": 300.0},
+        {"id": "e", "coachee": "Anna", "started_wall": 400.0, "status": "live", "duration": 30.0},
     ]
     assert previous_session(infos, "d") == "b"  # names match without case and spaces
     assert previous_session(infos, "b") == "a"
@@ -33,10 +35,10 @@ def test_previous_session_is_the_same_coachees_newest_earlier_one():
     # the default name names nobody: an English run is not a Dutch run's "previous" (found
     # comparing two people's sessions); captures default to "coachee (HOST)", one per laptop
     unnamed = [
-        {"id": "en", "coachee": "coachee", "lang": "en", "started_wall": 100.0, "status": "ended"},
-        {"id": "nl1", "coachee": "coachee", "lang": "nl", "started_wall": 200.0, "status": "ended"},
-        {"id": "nl2", "coachee": "coachee", "lang": "nl", "started_wall": 300.0, "status": "ended"},
-        {"id": "en2", "coachee": "coachee", "lang": "en", "started_wall": 400.0, "status": "ended"},
+        {"id": "en", "coachee": "coachee", "lang": "en", "started_wall": 100.0, "status": "ended", "duration": 60},
+        {"id": "nl1", "coachee": "coachee", "lang": "nl", "started_wall": 200.0, "status": "ended", "duration": 60},
+        {"id": "nl2", "coachee": "coachee", "lang": "nl", "started_wall": 300.0, "status": "ended", "duration": 60},
+        {"id": "en2", "coachee": "coachee", "lang": "en", "started_wall": 400.0, "status": "ended", "duration": 60},
     ]
     assert previous_session(unnamed, "nl1") is None
     assert previous_session(unnamed, "nl2") == "nl1" and previous_session(unnamed, "en2") == "en"
@@ -52,6 +54,12 @@ def test_push_then_pull_is_better_and_pull_then_push_is_worse():
     down = progress(push, pull)
     assert down["trends"]["push_words"] == "worse" and down["trends"]["argument_stacks"] == "worse"
     assert progress(pull, pull)["trends"] == {k: "same" for k in up["trends"]}
+    # the same push words in a conversation twice as long are fewer per minute: better
+    longer = dict(push, session={**push["session"], "duration": push["session"]["duration"] * 2})
+    assert progress(longer, push)["trends"]["push_words"] == "better"
+    # a fragment is compared with nothing
+    short = dict(pull, session={**pull["session"], "duration": 26.0})
+    assert progress(short, push) is None and progress(pull, short) is None
 
 
 def test_stored_sessions_report_their_progress_in_every_format(tmp_path, capsys):
