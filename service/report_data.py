@@ -27,6 +27,7 @@ GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
 CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
 MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence did not set it off
+ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
 
@@ -101,7 +102,9 @@ def problems(warnings: list[dict]) -> list[dict]:
             p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)
             if p is not None:
                 p["t1"] = w["t"]
-    return out
+    # transcription a few seconds behind and caught up again changed nothing worth a banner
+    return [p for p in out if not (p["kind"] == "asr-behind" and p["t1"] is not None
+                                   and p["t1"] - p["t0"] < ASR_BRIEF_S)]
 
 
 def _latest_t(e: Event) -> float:

@@ -300,3 +300,16 @@ def test_a_report_asked_for_while_the_session_runs_says_so_not_interrupted():
     assert "> Dit gesprek loopt nog: het verslag loopt tot 1:35" in md
     assert "Onderbroken" not in md
     assert "> Onderbroken opname" in render(running, "md")  # no end and not running: cut off
+
+
+def test_transcription_briefly_behind_is_no_banner_a_long_stretch_is():
+    def problems(*spans):
+        warn = []
+        for t0, t1 in spans:
+            warn.append(PipelineWarning(t=t0, kind="asr-behind", message="behind", detail={"lag_s": 3.1}))
+            if t1 is not None:
+                warn.append(PipelineWarning(t=t1, kind="asr-caught-up", message="caught up", detail={}))
+        return build([SessionStarted(t=0.0, session="s", wall_clock=0.0), *warn])["problems"]
+    assert problems((12.0, 12.4)) == []  # "Van 0:12 tot 0:12" said nothing
+    assert [(p["t0"], p["t1"]) for p in problems((12.0, 12.4), (30.0, 52.0), (80.0, None))] == [
+        (30.0, 52.0), (80.0, None)]
