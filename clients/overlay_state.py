@@ -153,6 +153,9 @@ class OverlayState:
         elif kind == "session-ended":
             self.ended = True
             self.listening = False
+            # a silent channel, ASR behind: problems of the live pipeline, over with it
+            self.alerts.clear()
+            self.problem = ""
         elif kind == "status":
             if msg.get("session") and self.session is None:
                 self.session = str(msg["session"])
@@ -165,7 +168,7 @@ class OverlayState:
                 return
             nkind = msg.get("kind") if msg.get("kind") in KINDS else "negative"
             text = str(msg.get("message") or "").strip()
-            if text:
+            if text and not self._trainer_holds(nkind, now):
                 self.nudge = ShownNudge(text[:80], nkind, str(msg.get("rule") or ""), now,
                                         self.seconds[nkind], msg.get("evidence_t", msg.get("t")))
         elif kind == "nudge-withdrawn":  # the text showed it wrong (a long backchannel)
@@ -177,9 +180,17 @@ class OverlayState:
         elif kind == "error":
             self.problem = str(msg.get("message") or msg.get("code") or "error")[:120]
 
+    def _trainer_holds(self, kind: str, now: float) -> bool:
+        """A trainer's nudge stays its whole time: an automatic one meanwhile is dropped
+        (not queued: it would come late); another trainer nudge replaces it."""
+        n = self.nudge
+        return kind != "trainer" and n is not None and n.kind == "trainer" and n.opacity(now) > 0.0
+
     def _warning(self, msg: dict) -> None:
         """A problem that holds (a silent channel) shows until put right; others show once."""
         kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
+        if self.ended and kind in PROBLEM_OPENS:
+            return  # the session is over: nothing live can go wrong any more
         if kind in PROBLEM_CLOSES:
             self.alerts.pop((PROBLEM_CLOSES[kind], speaker), None)
         elif kind in PROBLEM_OPENS:

@@ -53,7 +53,8 @@ function receive(msg) {
       state.session = String(msg.session || state.session || "");
       if (!param("lang") && msg.lang) state.lang = msg.lang;
       state.ended = false; state.listening = true; break;
-    case "session-ended": state.ended = true; state.listening = false; break;
+    case "session-ended":   // a silent channel, ASR behind: live problems, over with the session
+      state.ended = true; state.listening = false; state.alerts.clear(); state.problem = ""; break;
     case "status":
       if (msg.session && !state.session) state.session = String(msg.session);
       state.listening = !!msg.listening; state.watching = !!msg.trainer_watching;
@@ -65,8 +66,12 @@ function receive(msg) {
       if (!text) return;
       const kind = KINDS.includes(msg.kind) ? msg.kind : "negative";
       const id = { rule: String(msg.rule ?? ""), evidence_t: msg.evidence_t ?? msg.t ?? null };
-      state.seen = [...state.seen.slice(-49), { kind, text, session: msg.session ?? null, ...id }];
-      show(text, kind, id);
+      // a trainer's nudge stays its whole time: an automatic one meanwhile is dropped (not
+      // queued: it would come late); only another trainer nudge replaces it
+      const held = kind !== "trainer" && state.nudge?.kind === "trainer";
+      state.seen = [...state.seen.slice(-49), { kind, text, session: msg.session ?? null, ...id,
+                                                ...(held ? { dropped: true } : {}) }];
+      if (!held) show(text, kind, id);
       break;
     }
     case "nudge-withdrawn": {  // the text showed it wrong (a long backchannel): take it down
@@ -76,6 +81,7 @@ function receive(msg) {
       break;
     }
     case "pipeline-warning":
+      if (state.ended) break;   // nothing live can go wrong any more
       if (track(state.alerts, msg)) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once
       break;

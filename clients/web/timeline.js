@@ -1,7 +1,7 @@
 // The growing timeline of one session as SVG: both speakers' speech, overlaps, nudges,
 // bookmarks. Built with createElementNS and textContent only (no markup from data).
 const NS = "http://www.w3.org/2000/svg";
-const W = 1000, LANE = 16;
+const W = 1000, LANE = 16, MIN_LEFT = 80, MAX_LEFT = 220;
 const ROWS = { coachee: 22, partner: 44, overlap: 62, nudge: 80 };
 const NUDGE_COLOURS = { negative: "#d9822b", positive: "#3fa45b", cue: "#2a9d97", trainer: "#2f7fd8" };
 
@@ -31,19 +31,45 @@ export function intervals(lane, now) {
   return out;
 }
 
+// The speakers' names in the left column: it grows with the longer name (80 to 220 units);
+// a name longer still ends in "…" and shows whole on hover. Returns the lanes' left edge.
+function nameLabels(svg, names) {
+  const labels = {};
+  for (const who of ["coachee", "partner"]) {
+    const g = el("g", { class: "tl-label" }, svg);
+    labels[who] = el("text", { x: 4, y: ROWS[who] + 12, class: "tl-name" }, g);
+    labels[who].textContent = names[who];
+  }
+  // measured where the page shows the SVG; a hidden one measures 0: guess from the length
+  const length = (node) => node.getComputedTextLength() || node.textContent.length * 7.2;
+  const left = Math.min(MAX_LEFT, Math.max(MIN_LEFT, ...Object.values(labels).map((n) => Math.ceil(length(n)) + 12)));
+  for (const [who, label] of Object.entries(labels)) {
+    const full = names[who];
+    if (length(label) <= left - 8) continue;
+    let lo = 0, hi = full.length;   // the longest start that fits with its "…"
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      label.textContent = `${full.slice(0, mid).trimEnd()}…`;
+      if (length(label) <= left - 8) lo = mid; else hi = mid - 1;
+    }
+    label.textContent = `${full.slice(0, lo).trimEnd()}…`;
+    el("title", {}, label.parentNode).textContent = full;
+  }
+  return left;
+}
+
 export function drawTimeline(svg, s, w) {
   const now = s.t;
   const span = Math.max(60, Math.ceil((now + 5) / 30) * 30);
-  const x = (t) => ((Math.max(0, t) / span) * (W - 90) + 80).toFixed(1);
-  const width = (t0, t1) => Math.max(1, ((t1 - t0) / span) * (W - 90)).toFixed(1);
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${W} 104`);
   svg.setAttribute("role", "img");
   const names = { coachee: s.coachee || w.coachee, partner: s.partner || w.partner };
+  const left = nameLabels(svg, names), inner = W - left - 10;
+  const x = (t) => ((Math.max(0, t) / span) * inner + left).toFixed(1);
+  const width = (t0, t1) => Math.max(1, ((t1 - t0) / span) * inner).toFixed(1);
   for (const who of ["coachee", "partner"]) {
-    const label = el("text", { x: 4, y: ROWS[who] + 12, class: "tl-name" }, svg);
-    label.textContent = names[who];
-    el("rect", { x: 80, y: ROWS[who], width: W - 90, height: LANE, class: "tl-lane" }, svg);
+    el("rect", { x: left, y: ROWS[who], width: inner, height: LANE, class: "tl-lane" }, svg);
     for (const [t0, t1] of intervals(s.speech[who], now)) {
       el("rect", { x: x(t0), y: ROWS[who], width: width(t0, t1), height: LANE, class: `tl-speech tl-${who}` }, svg);
     }

@@ -34,9 +34,16 @@ function pageLang() {
 function receive(msg) {
   if (msg.type === "welcome") {
     if (typeof msg.debrief === "string" && msg.debrief.startsWith("/debrief?")) debriefPath = msg.debrief;
+    // a (re)connect: the server now sends each listed session's whole history again, so
+    // what this page gathered for them starts afresh (or it would count everything twice);
+    // the selection stays. A session the server does not list gets nothing again: kept.
     for (const info of msg.sessions || []) {
       if (!info || !info.session) continue;
-      const s = session(String(info.session));
+      const id = String(info.session), old = sessions.get(id);
+      const s = make(id);
+      if (old) Object.assign(s, { lang: old.lang, coachee: old.coachee, partner: old.partner,
+                                  started_wall: old.started_wall, report: old.report });
+      sessions.set(id, s);
       Object.assign(s, { lang: info.lang || s.lang, coachee: info.coachee || s.coachee,
                          partner: info.partner || s.partner, started_wall: info.started_wall ?? s.started_wall,
                          live: !!info.live, ended: !info.live && info.started_wall != null });
@@ -55,6 +62,7 @@ function receive(msg) {
       break;
     case "session-ended":
       s.live = false; s.ended = true; s.reason = String(msg.reason || "");
+      s.alerts.clear();   // a silent channel, ASR behind: live problems, over with the session
       for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
       break;
     case "status":
@@ -90,7 +98,7 @@ function receive(msg) {
     case "nudge-withdrawn":  // the text showed it wrong (a long backchannel): it never happened
       s.nudges = s.nudges.filter((n) => !(n.rule === msg.rule && n.evidence_t === msg.evidence_t));
       break;
-    case "pipeline-warning": if (!track(s.alerts, msg)) return; break;
+    case "pipeline-warning": if (s.ended || !track(s.alerts, msg)) return; break;
     case "bookmarked": s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") }); break;
     default: return;
   }
@@ -221,17 +229,19 @@ function card(s) {
   return c;
 }
 
-// set-up problems the pipeline reported and nobody has put right yet
+// set-up problems the pipeline reported and nobody has put right yet; all of them are
+// about the live pipeline, so an ended session has none (its report dates them)
 function alerts(s, w) {
   const list = h("ul", "alerts");
-  for (const msg of s.alerts.values()) {
+  const open = s.ended ? [] : [...s.alerts.values()];
+  for (const msg of open) {
     const sp = (msg.detail || {}).speaker;
     const who = (sp === "coachee" ? s.coachee : sp === "partner" ? s.partner : "") || w.who[sp] || "";
     const li = h("li", "alert", `⚠ ${theyText(msg, s.lang, who)}`);
     li.dataset.kind = String(msg.kind);
     list.append(li);
   }
-  list.hidden = !s.alerts.size;
+  list.hidden = !open.length;
   return list;
 }
 

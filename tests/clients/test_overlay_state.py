@@ -206,3 +206,47 @@ def test_a_cue_is_its_own_kind_shown_as_long_as_a_negative_nudge():
     st = state()
     st.receive(nudge("Weerstand: vraag door", kind="cue"), 1.0)
     assert st.nudge.kind == "cue" and st.nudge.seconds == 6.0
+
+
+def test_a_trainer_nudge_stays_its_whole_time_automatic_ones_meanwhile_are_dropped():
+    st = state()
+    st.receive(nudge("Vat eens samen", kind="trainer", rule="trainer", evidence_t=None), 100.0)
+    assert st.nudge.seconds == 9.0
+    for now, kind in [(103.0, "negative"), (104.0, "cue"), (106.0, "positive"), (108.9, "negative")]:
+        st.receive(nudge(f"auto {kind}", kind=kind), now)
+        st.tick(now)
+        assert (st.nudge.message, st.nudge.kind) == ("Vat eens samen", "trainer")
+    assert st.nudge.opacity(107.5) == 1.0
+    st.tick(109.0)
+    assert st.nudge is None                       # its time is over: nothing queued comes up
+    st.receive(nudge("Laat uitpraten"), 110.0)    # and automatic nudges show again
+    assert st.nudge.message == "Laat uitpraten"
+
+
+def test_a_newer_trainer_nudge_replaces_a_trainer_nudge():
+    st = state()
+    st.receive(nudge("Vat eens samen", kind="trainer", rule="trainer", evidence_t=None), 100.0)
+    st.receive(nudge("Vraag door", kind="trainer", rule="trainer", evidence_t=None), 102.0)
+    assert st.nudge.message == "Vraag door" and st.nudge.opacity(110.5) > 0.0
+    # an automatic nudge over a stale trainer nudge nobody ticked away yet: shown
+    st.receive(nudge("Laat uitpraten"), 111.0)
+    assert st.nudge.message == "Laat uitpraten"
+
+
+def test_live_problems_end_with_the_session_also_after_a_reconnect():
+    st = state()
+    st.receive(warning("asr-behind", 80.0, behind_s=3.1), 0)
+    st.receive(warning("channel-silent", 81.0, speaker="partner", reason="no-sound", seconds=20), 0)
+    assert st.problem == "Geen geluid van de ander (apparaat?)"
+    st.receive({"v": 1, "type": "session-ended", "session": "s1", "t": 90, "reason": "ended"}, 0)
+    assert st.problem == "" and st.alerts == {}
+    st.receive(warning("asr-behind", 90.0, behind_s=3.1), 0)     # late: opens nothing
+    assert st.problem == "" and st.alerts == {}
+    st.disconnected(1006, "")                     # the server restarts; the overlay comes back
+    st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
+                "sessions": [{"session": "s1", "lang": "nl", "live": False, "started_wall": 1.0}]}, 0)
+    assert st.connection == "connected" and st.ended and st.problem == ""
+    # a new session on the same overlay shows its problems again
+    st.receive({"v": 1, "type": "session-started", "session": "s1", "t": 0, "lang": "nl"}, 0)
+    st.receive(warning("asr-behind", 5.0, behind_s=3.1), 0)
+    assert st.problem == "Transcriptie loopt achter"

@@ -1,5 +1,7 @@
 """The browser overlay in headless Chromium against a real protocol server."""
 
+import time
+
 import pytest
 
 from pullcoach import tokens as tk
@@ -138,4 +140,75 @@ def test_the_same_sound_on_both_channels_names_its_cause_for_coachee_and_trainer
     }""")
     assert they[0].startswith("Both channels hear the same: one input recorded twice; pick another device")
     assert they[1] == "Both channels hear the same: one mic twice, or speakers too loud"
+    assert page.errors == []
+
+
+def until(page, expression, value, timeout=10.0):
+    """Poll ``expression`` in the page until it is ``value`` (the page's CSP forbids eval,
+    so no wait_for_function on a string)."""
+    end = time.monotonic() + timeout
+    while (got := page.evaluate(expression)) != value:
+        assert time.monotonic() < end, f"{expression} stayed {got!r}, not {value!r}"
+        time.sleep(0.02)
+
+
+def trainer_nudge(t, message):
+    return {"type": "nudge-issued", "t": t, "rule": "trainer", "message": message, "kind": "trainer",
+            "speaker": "coachee", "evidence_t": None, "delivered": True, "detail": {}}
+
+
+def auto_nudge(t, message, kind="negative", rule="interruption"):
+    return {"type": "nudge-issued", "t": t, "rule": rule, "message": message, "kind": kind,
+            "speaker": "coachee", "evidence_t": t - 0.5, "delivered": True, "detail": {}}
+
+
+def test_a_trainer_nudge_stays_its_nine_seconds_and_drops_automatic_ones_meanwhile(page, live_server):
+    page.clock.install()    # the page's timers run on a clock the test moves on
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    msg, overlay = page.locator("#msg"), page.locator("#overlay")
+    live_server.push("s1", trainer_nudge(10.0, "Vat eens samen"))
+    expect(msg).to_have_text("Vat eens samen")
+    page.clock.run_for(3000)
+    live_server.push("s1", auto_nudge(13.0, "Laat uitpraten"))
+    live_server.push("s1", auto_nudge(13.5, "Weerstand: vraag door", kind="cue", rule="interrupted"))
+    until(page, "window.pullcoachOverlay.seen.length", 3)
+    assert msg.text_content() == "Vat eens samen" and overlay.get_attribute("data-kind") == "trainer"
+    assert page.evaluate("window.pullcoachOverlay.seen.map(n => !!n.dropped)") == [False, True, True]
+    page.clock.run_for(4500)                       # 7.5 s in: still there
+    assert msg.text_content() == "Vat eens samen"
+    page.clock.run_for(2000)                       # 9.5 s: its time is over
+    expect(msg).to_have_text("")
+    page.clock.run_for(3000)                       # the dropped ones were not queued
+    assert msg.text_content() == "" and overlay.get_attribute("data-kind") == ""
+    live_server.push("s1", auto_nudge(30.0, "Laat uitpraten"))   # automatic nudges show again
+    expect(msg).to_have_text("Laat uitpraten")
+    live_server.push("s1", trainer_nudge(31.0, "Vraag door"))    # a trainer's replaces any
+    expect(msg).to_have_text("Vraag door")
+    assert page.errors == []
+
+
+def test_live_problems_leave_the_overlay_when_the_session_ends(page, live_server):
+    live_server.add_session("s1", token="tok-1", lang="nl")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    status = page.locator("#status")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 80.0, "kind": "asr-behind",
+                             "message": "Speech recognition is 3.1 s behind real time", "detail": {"behind_s": 3.1}})
+    expect(status).to_have_text("Transcriptie loopt achter")
+    live_server.push("s1", {"type": "session-ended", "t": 90.0, "reason": "ended"})
+    expect(status).to_have_text("sessie beëindigd")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 90.0, "kind": "channel-silent",
+                             "message": "No sound", "detail": {"speaker": "partner", "reason": "no-sound"}})
+
+    async def drop():   # the server goes away and comes back: the overlay reconnects
+        for client in list(live_server.service.overlays["s1"]):
+            await client.ws.close(1012, "service restart")
+    live_server._call(drop())
+    until(page, "window.pullcoachOverlay.connection", "reconnecting")
+    until(page, "window.pullcoachOverlay.connection", "connected")
+    expect(status).to_have_text("sessie beëindigd")
+    assert page.evaluate("[window.pullcoachOverlay.alerts.size, window.pullcoachOverlay.problem]") == [0, ""]
+    expect(page.locator("#report")).to_be_visible()
     assert page.errors == []

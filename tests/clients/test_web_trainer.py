@@ -217,3 +217,165 @@ def test_a_partial_keeps_its_place_above_the_final_of_someone_who_cut_in(page, l
     assert "partial" in rows.nth(0).get_attribute("class")
     assert rows.nth(1).locator(".text").text_content() == "Maar je moet toch komen"
     assert page.errors == []
+
+
+def drop_trainer_connections(server) -> None:
+    """The server side closes every trainer page's websocket (as a restart would); the pages
+    reconnect by themselves and get the welcome and each session's history again."""
+    async def close():
+        for client in list(server.service.trainers):
+            await client.ws.close(1012, "service restart")
+    server._call(close())
+    end = time.monotonic() + 5
+    while server.service.trainers and time.monotonic() < end:
+        time.sleep(0.02)
+    assert not server.service.trainers
+
+
+def what_the_page_shows(page, sid):
+    card = page.locator(f'.card[data-session="{sid}"]')
+    return {
+        "figs": card.locator(".figs .value").all_text_contents(),
+        "nudges": card.locator(".last-nudges li").all_text_contents(),
+        "alerts": card.locator(".alert").all_text_contents(),
+        "transcript": page.locator("#transcript .utt .text").all_text_contents(),
+        "timeline": {cls: page.locator(f"#timeline .{cls}").count()
+                     for cls in ("tl-coachee", "tl-partner", "tl-overlap", "tl-nudge", "tl-bookmark")},
+        "detail-alerts": page.locator("#d-alerts .alert").all_text_contents(),
+    }
+
+
+def test_a_reconnect_shows_what_a_fresh_page_shows_not_every_figure_twice(new_page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    page = new_page(1280, 900)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for event in conversation("nl", "Anna", "Bram", share=0.5, nudge="Laat uitpraten"):
+        live_server.push("s-anna", event)
+    for i in range(4):   # five interruptions in all; metrics carry no count, the nudges do
+        live_server.push("s-anna", {"type": "nudge-issued", "t": 10.0 + i, "rule": "interruption",
+                                    "message": "Laat uitpraten", "kind": "negative", "speaker": "coachee",
+                                    "evidence_t": 9.5 + i, "delivered": i == 0, "detail": {}})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 14.0, "kind": "asr-behind",
+                                "message": "Speech recognition is 3.1 s behind real time",
+                                "detail": {"behind_s": 3.1}})
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".fig-interruptions .value")).to_have_text("5")
+    expect(anna.locator(".alert")).to_have_count(1)
+    anna.click()
+    expect(page.locator("#transcript .utt")).to_have_count(2)
+    before = what_the_page_shows(page, "s-anna")
+
+    drop_trainer_connections(live_server)
+    live_server.wait_clients("trainer")
+    # a marker after the history: once it shows, the page has taken in everything sent again
+    live_server.push("s-anna", {"type": "nudge-issued", "t": 15.0, "rule": "trainer", "message": "Vat samen",
+                                "kind": "trainer", "speaker": "coachee", "evidence_t": None,
+                                "delivered": True, "detail": {}})
+    expect(anna.locator(".last-nudges .m").first).to_have_text("Vat samen")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    after = what_the_page_shows(page, "s-anna")
+    assert after["figs"] == before["figs"]                       # 5 interruptions, not 10
+    assert anna.locator(".fig-interruptions .value").text_content() == "5"
+    assert after["transcript"] == before["transcript"]
+    assert after["timeline"] == {**before["timeline"], "tl-nudge": before["timeline"]["tl-nudge"] + 1}
+    assert after["alerts"] == before["alerts"] and len(after["alerts"]) == 1   # still open, once
+    assert page.locator("#d-who").text_content() == "Anna ↔ Bram"              # still selected
+
+    fresh = new_page(1280, 900)
+    fresh.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    fresh_anna = fresh.locator('.card[data-session="s-anna"]')
+    expect(fresh_anna.locator(".last-nudges .m").first).to_have_text("Vat samen")
+    fresh_anna.click()
+    expect(fresh.locator("#transcript .utt")).to_have_count(2)
+    assert what_the_page_shows(fresh, "s-anna") == after
+    assert page.errors == [] and fresh.errors == []
+
+
+def test_an_ended_session_shows_no_live_problems_also_after_a_reconnect(new_page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    page = new_page(1280, 900)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 14.0, "kind": "asr-behind",
+                                "message": "Speech recognition is 3.1 s behind real time",
+                                "detail": {"behind_s": 3.1}})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 20.0, "kind": "channel-silent",
+                                "message": "No sound at all from the partner's channel for 20 s",
+                                "detail": {"speaker": "partner", "reason": "no-sound", "seconds": 20}})
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".alert")).to_have_count(2)
+    anna.click()
+    expect(page.locator("#d-alerts .alert")).to_have_count(2)
+    live_server.push("s-anna", {"type": "session-ended", "t": 30.0, "reason": "stopped"})
+    expect(anna.locator(".report-link")).to_be_visible()
+    expect(anna.locator(".alert")).to_have_count(0)
+    expect(page.locator("#d-alerts .alert")).to_have_count(0)
+    # a late warning of an ended session opens nothing either
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 30.0, "kind": "asr-behind",
+                                "message": "Speech recognition is 3.1 s behind real time",
+                                "detail": {"behind_s": 3.1}})
+
+    drop_trainer_connections(live_server)     # the history (with the warnings) comes again
+    live_server.wait_clients("trainer")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+    # a marker after the history: once it shows, the page has taken in everything sent again
+    live_server.push("s-anna", {"type": "bookmarked", "t": 30.0, "note": "na afloop", "by": "trainer"})
+    expect(page.locator("#timeline .tl-bookmark")).to_have_count(1)
+    expect(anna.locator(".report-link")).to_be_visible()
+    assert anna.locator(".alert").count() == 0
+    assert page.locator("#d-alerts .alert").count() == 0
+    assert anna.locator(".badge").text_content() == "afgelopen"
+
+    fresh = new_page(1280, 900)   # a page opened after the end (or after a server restart)
+    fresh.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    fresh_anna = fresh.locator('.card[data-session="s-anna"]')
+    fresh_anna.click()
+    expect(fresh.locator("#timeline .tl-bookmark")).to_have_count(1)   # the whole history is in
+    expect(fresh_anna.locator(".report-link")).to_be_visible()
+    assert fresh_anna.locator(".alert").count() == 0
+    assert fresh.locator("#d-alerts .alert").count() == 0
+    assert page.errors == [] and fresh.errors == []
+
+
+def test_the_timeline_shows_a_long_name_whole_or_ellipsized_with_a_tooltip(page, live_server, tmp_path):
+    long = "Maximiliaan Alexander van Oldenbarnevelt-Rijckevorsel"
+    live_server.add_session("s-sanne", token="tok-s", coachee="Sanne de Vries", partner="Bram")
+    live_server.add_session("s-max", token="tok-m", coachee=long, partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for sid in ("s-sanne", "s-max"):
+        live_server.push(sid, {"type": "speech-started", "t": 0.0, "speaker": "coachee"})
+        live_server.push(sid, {"type": "speech-ended", "t": 6.0, "speaker": "coachee"})
+
+    def labels():
+        """Each name label's text, its right edge, the lanes' left edge and its tooltip."""
+        return page.evaluate("""() => {
+            const lane = document.querySelector("#timeline .tl-lane").getBBox().x;
+            return [...document.querySelectorAll("#timeline .tl-label")].map((g) => {
+                const t = g.querySelector("text"), box = t.getBBox();
+                return { text: t.textContent, right: box.x + box.width, lane,
+                         title: g.querySelector("title")?.textContent ?? null };
+            });
+        }""")
+
+    page.locator('.card[data-session="s-sanne"]').click()
+    expect(page.locator("#timeline .tl-coachee")).to_have_count(1)
+    sanne, bram = labels()
+    assert (sanne["text"], bram["text"]) == ("Sanne de Vries", "Bram")    # whole, not "Sanne de Vri"
+    assert sanne["right"] < sanne["lane"] and bram["right"] < bram["lane"]  # the lane covers none of it
+    assert sanne["title"] is None
+    page.locator("#timeline").screenshot(path=str(tmp_path / "timeline-sanne.png"))
+
+    page.locator('.card[data-session="s-max"]').click()
+    expect(page.locator("#d-who")).to_contain_text("Maximiliaan")
+    expect(page.locator("#timeline .tl-label title")).to_have_count(1)
+    maxi, bram = labels()
+    assert maxi["text"].endswith("…") and long.startswith(maxi["text"][:-1].rstrip())
+    assert len(maxi["text"]) > 12                    # as much of it as the column holds
+    assert maxi["title"] == long                     # the whole name on hover
+    assert maxi["right"] < maxi["lane"] and bram["text"] == "Bram"
+    assert maxi["lane"] <= 230                       # the lanes keep most of the width
+    page.locator("#timeline").screenshot(path=str(tmp_path / "timeline-long.png"))
+    print("screenshots:", tmp_path)
+    assert page.errors == []
