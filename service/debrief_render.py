@@ -59,18 +59,34 @@ DEBRIEF_WORDS = {
 
 EXTRA_CSS = """
 main { max-width: 1200px; }
-.scroll { overflow-x: auto; }
+/* all ten columns fit from about 1280 px wide: headers wrap, cells are tight, the figures a
+   size smaller. Narrower, the table scrolls sideways: the role-play column stays put and a
+   shade at an edge says more is there (only while there is) */
+.table-wrap { position: relative; timeline-scope: --debrief-x; }
+.scroll { overflow-x: auto; scroll-timeline: --debrief-x x; border: 1px solid var(--line); border-radius: 8px; }
+.table-wrap::after { content: ""; position: absolute; top: 1px; bottom: 1px; right: 1px; width: 24px;
+  border-radius: 0 7px 7px 0; pointer-events: none; opacity: 0; z-index: 2;
+  background: linear-gradient(to left, rgba(31,42,51,.18), transparent);
+  animation: debrief-more linear both; animation-timeline: --debrief-x; }
+@keyframes debrief-more { 0%, 96% { opacity: 1; } 100% { opacity: 0; } }
+@keyframes debrief-under { 0% { box-shadow: none; } 4%, 100% { box-shadow: 6px 0 8px -5px rgba(31,42,51,.35); } }
+table.debrief { width: 100%; border-collapse: separate; border-spacing: 0; font: 13px/1.35 system-ui, sans-serif;
+  background: #fff; }
+table.debrief th { font-weight: 600; font-size: 12px; line-height: 1.25; color: var(--soft); text-align: left;
+  padding: 7px 6px; border-bottom: 1px solid var(--line); vertical-align: bottom; hyphens: auto;
+  overflow-wrap: normal; }
+table.debrief td { padding: 6px 6px; border-bottom: 1px solid var(--line); vertical-align: top;
+  font-variant-numeric: tabular-nums; font-size: 12.5px; }
+table.debrief tbody tr:last-child td { border-bottom: 0; }
+table.debrief th:first-child, table.debrief td:first-child { position: sticky; left: 0; z-index: 1;
+  background: #fff; padding-left: 9px; padding-right: 10px; font-size: 13px;
+  animation: debrief-under linear both; animation-timeline: --debrief-x; }
 table.debrief td:first-child { white-space: nowrap; }
-table.debrief { width: 100%; border-collapse: collapse; font: 13px/1.35 system-ui, sans-serif;
-  background: #fff; border: 1px solid var(--line); border-radius: 8px; }
-table.debrief th { font-weight: 600; color: var(--soft); text-align: left; padding: 8px 8px;
-  border-bottom: 1px solid var(--line); vertical-align: bottom; }
-table.debrief td { padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
-  font-variant-numeric: tabular-nums; }
+table.debrief td:first-child small { white-space: normal; }
 table.debrief td.good { color: var(--good); background: var(--good-bg); }
 table.debrief td.fair { color: var(--fair); background: var(--fair-bg); }
 table.debrief td.poor { color: var(--poor); background: var(--poor-bg); }
-table.debrief td small, .point small { display: block; color: var(--soft); font-size: 11.5px; }
+table.debrief td small, .point small { display: block; color: var(--soft); font-size: 11px; }
 .point { margin: 14px 0 18px; }
 .point .head { font: 600 15px system-ui, sans-serif; }
 .point .head span { font-weight: 400; color: var(--soft); font-size: 13px; }
@@ -125,7 +141,8 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
 
 
 def _table(d: dict, dw: dict, w: dict, link) -> str:
-    out = ['<div class="scroll"><table class="debrief"><thead><tr>', f"<th>{escape(dw['roleplay'])}</th>"]
+    out = ['<div class="table-wrap"><div class="scroll"><table class="debrief"><thead><tr>',
+           f"<th>{escape(dw['roleplay'])}</th>"]
     out += [f"<th>{escape(w[k])}</th>" for k in COLUMNS]
     out.append(f"<th>{escape(dw['negative'])}</th></tr></thead><tbody>")
     for row in d["sessions"]:
@@ -149,7 +166,7 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
         per = _per_10(row, dw, w)
         small = f"<small>{escape(per)}</small>" if per else ""
         out.append(f"<td>{row['negative']}{small}</td></tr>")
-    out.append("</tbody></table></div>")
+    out.append("</tbody></table></div></div>")
     return "".join(out)
 
 

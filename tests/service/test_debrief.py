@@ -237,3 +237,49 @@ def test_http_route_needs_the_trainer_token_and_links_each_report(day):
                 await service.close()
 
     asyncio.run(main())
+
+
+def test_the_html_table_fits_at_1366_and_narrower_shows_that_it_scrolls(day, tmp_path):
+    """In a real browser: all ten columns whole on a 1366 px laptop; at 1024 px the table
+    scrolls, the role-play column stays and a shade at the right edge says more is there."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("chromium is not installed (scripts/install-system.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = tmp_path / "debrief.html"
+    assert main(["debrief", "-o", str(html), "--data-dir", day]) == 0
+    measure = """() => {
+        const box = document.querySelector(".scroll"), right = box.getBoundingClientRect().right;
+        const wrap = document.querySelector(".table-wrap");
+        const shade = wrap ? getComputedStyle(wrap, "::after") : { opacity: "0" };
+        return { scroll: box.scrollWidth, client: box.clientWidth,
+                 cut: [...document.querySelectorAll("table.debrief th")]
+                        .filter((th) => th.getBoundingClientRect().right > right + 0.5).map((th) => th.textContent),
+                 first: document.querySelector("table.debrief td").getBoundingClientRect().left
+                        - box.getBoundingClientRect().left,
+                 shade: Number(shade.opacity) };
+    }"""
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            wide = browser.new_page(viewport={"width": 1366, "height": 768})
+            wide.goto(html.as_uri())
+            got = wide.evaluate(measure)
+            assert got["scroll"] <= got["client"] and got["cut"] == [], got   # Herstelreflex, Negatieve nudges
+            assert got["shade"] == 0                                          # nothing more to see
+            wide.screenshot(path=str(tmp_path / "debrief-1366.png"))
+
+            narrow = browser.new_page(viewport={"width": 1024, "height": 768})
+            narrow.goto(html.as_uri())
+            got = narrow.evaluate(measure)
+            assert got["scroll"] > got["client"] and got["cut"]               # it does scroll here...
+            assert got["shade"] > 0.9                                         # ...and says so
+            narrow.screenshot(path=str(tmp_path / "debrief-1024.png"))
+            narrow.evaluate("document.querySelector('.scroll').scrollLeft = 10000")
+            narrow.wait_for_timeout(100)
+            got = narrow.evaluate(measure)
+            assert got["shade"] < 0.1 and abs(got["first"]) < 2               # the end; who stays in view
+            narrow.screenshot(path=str(tmp_path / "debrief-1024-end.png"))
+        finally:
+            browser.close()
+    print("screenshots:", tmp_path)
