@@ -169,6 +169,10 @@ def test_cli_errors_say_what_to_do(day, tmp_path, capsys):
     assert "sessions list" in capsys.readouterr().err
     assert main(["debrief", "--day", "gisteren", "--data-dir", day]) == 2
     assert "2026-12-06" in capsys.readouterr().err
+    # a mistyped --data-dir: said, and no empty store is left there
+    assert main(["debrief", "--format", "md", "--data-dir", str(tmp_path / "typo")]) == 6
+    assert "no sessions stored in" in capsys.readouterr().err and not (tmp_path / "typo").exists()
+    Store(tmp_path / "empty").close()  # a store with nothing finished in it
     assert main(["debrief", "--format", "md", "--data-dir", str(tmp_path / "empty")]) == 0
     assert "Geen afgeronde gesprekken" in capsys.readouterr().out
 
