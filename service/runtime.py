@@ -258,10 +258,13 @@ class Runtime:
                 print("a capture that reconnects within 2 minutes goes on with its session",
                       file=sys.stderr, flush=True)
             base = self._base()
+            local = is_loopback(self.args.host)
+            host = "127.0.0.1" if local else "HOST"
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
-                  f"  capture:  pullcoach capture --server ws://HOST:{self.service.port} "
-                  f"--token {self.tokens.ingest} [--coachee DEV --partner DEV | --stereo DEV]",
+                  f"  capture:  pullcoach capture --server ws://{host}:{self.service.port} "
+                  f"--token {self.tokens.ingest} [--coachee DEV --partner DEV | --stereo DEV]"
+                  + ("\n  (this machine only; pairs on other laptops: README, 'A training day')" if local else ""),
                   file=sys.stderr, flush=True)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
