@@ -132,7 +132,9 @@ def _row(r: dict) -> dict:
     return {"session": s, "figures": r["figures"], "negative": negative,
             "negative_per_10min": round(negative / minutes * 10.0, 1) if minutes >= 1.0 else None,
             "positive": sum(1 for n in r["nudges"] if n["kind"] == "positive"),
-            "bookmarks": len(r["bookmarks"]), "problems": len(r["problems"]),
+            "bookmarks": len(r["bookmarks"]),
+            "problems": sum(1 for p in r["problems"] if p["kind"] != "asr-behind"),
+            "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
             "analysed": r["analysed"]}
 
 

@@ -34,7 +34,9 @@ DEBRIEF_WORDS = {
         "no_strengths": "Geen cijfer was in elk gesprek goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
-        "problems": "opnameprobleem: zie verslag",
+        "problems": "opnameprobleem: zie verslag", "asr_behind": "transcriptie liep achter",
+        "server_stopped": "door de server beëindigd",
+        "strength_names": {"monologues": "Korte beurten (geen monologen)"},
         "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
         "no_change": "geen cijfer veranderde van beoordeling of duidelijk van waarde",
     },
@@ -51,7 +53,9 @@ DEBRIEF_WORDS = {
         "no_strengths": "No figure was good in every conversation.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
-        "problems": "recording problem: see report",
+        "problems": "recording problem: see report", "asr_behind": "transcription ran behind",
+        "server_stopped": "ended by the server",
+        "strength_names": {"monologues": "Short turns (no monologues)"},
         "progress": "From first to last conversation", "runs": "{n} conversations",
         "no_change": "no figure changed its rating or clearly its value",
     },
@@ -140,6 +144,22 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
     return "\n".join(parts)
 
 
+def _notes(row: dict, dw: dict) -> list[str]:
+    """What a role-play's row should say besides its figures: cut off, not analysed, ..."""
+    s, notes = row["session"], []
+    if s["status"] != "ended":
+        notes.append(dw["interrupted"])
+    elif s.get("reason") == "server-stopped":
+        notes.append(dw["server_stopped"])
+    if not row["analysed"]:
+        notes.append(dw["not_analysed"])
+    if row["problems"]:
+        notes.append(dw["problems"])
+    elif row.get("asr_behind"):
+        notes.append(dw["asr_behind"])
+    return notes
+
+
 def _table(d: dict, dw: dict, w: dict, link) -> str:
     out = ['<div class="table-wrap"><div class="scroll"><table class="debrief"><thead><tr>',
            f"<th>{escape(dw['roleplay'])}</th>"]
@@ -148,12 +168,7 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
     for row in d["sessions"]:
         s = row["session"]
         notes = [speaker_names(s, w)["partner"], clock(s["duration"])]
-        if s["status"] != "ended":
-            notes.append(dw["interrupted"])
-        if not row["analysed"]:
-            notes.append(dw["not_analysed"])
-        if row["problems"]:
-            notes.append(dw["problems"])
+        notes += _notes(row, dw)
         name = escape(_who(s, w))
         if link:
             name = f'<a href="{escape(link(s["id"]))}">{name}</a>'
@@ -207,7 +222,7 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
 def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
     out = []
     for k in d["strengths"]:
-        out.append(f'<div class="point"><div class="head">{escape(w[k])} '
+        out.append(f'<div class="point"><div class="head">{escape(dw["strength_names"].get(k, w[k]))} '
                    f'<span>{escape(_say(dw, "strength", d["tally"][k]["rated"]))}</span></div></div>')
     if not out:
         out.append(f'<p class="hint">{escape(dw["no_strengths"])}</p>')
@@ -262,8 +277,8 @@ def render_debrief_md(d: dict) -> str:
         vals = [f"{cells[k][1]} ({cells[k][2]})" if cells[k][2] else cells[k][1] for k in COLUMNS]
         per = _per_10(row, dw, w)
         nudges = str(row["negative"]) + (f" ({per})" if per else "")
-        name = _who(row["session"], w) + ("" if row["session"]["status"] == "ended"
-                                          else f" ({dw['interrupted']})")
+        notes = [n for n in _notes(row, dw) if n != dw["not_analysed"]]
+        name = _who(row["session"], w) + (f" ({'; '.join(notes)})" if notes else "")
         lines.append("| " + " | ".join(md_text(x) for x in [
             name, *(f"{MARKS[cells[k][0]]} {v}" for k, v in zip(COLUMNS, vals)),
             nudges]) + " |")
@@ -280,7 +295,8 @@ def render_debrief_md(d: dict) -> str:
     if not d["work_on"]:
         lines.append(dw["no_work"])
     lines += ["", f"## {dw['strengths']}", ""]
-    lines += [f"- **{md_text(w[k])}** — {dw['strength'].format(n=d['tally'][k]['rated'])}"
+    lines += [f"- **{md_text(dw['strength_names'].get(k, w[k]))}** — "
+              f"{_say(dw, 'strength', d['tally'][k]['rated'])}"
               for k in d["strengths"]] or [dw["no_strengths"]]
     for m in d["good_moments"]:
         n = m["nudge"]

@@ -12,6 +12,7 @@ import pytest
 
 from pullcoach.cli import main
 from pullcoach.debrief import build_debrief, collect, pick_sessions
+from pullcoach.debrief_render import render_debrief_md
 from pullcoach.report_data import build
 from pullcoach.rules.engine import Engine
 from pullcoach.rules.events import Bookmarked, SessionEnded, SessionStarted
@@ -131,6 +132,23 @@ def test_ranking_and_strengths_follow_the_ratings():
     assert d["strengths"] == ["monologues"]
     assert d["tally"]["talk_share"] == {"good": 1, "fair": 1, "poor": 0, "rated": 2}
     assert build_debrief([])["sessions"] == []
+    md = render_debrief_md(d)
+    assert "- **Short turns (no monologues)** — good in all 2 conversations" in md  # not "Monologues — good"
+
+
+def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_recording_problem():
+    from pullcoach.rules.events import PipelineWarning
+    r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
+               PipelineWarning(t=53.0, kind="asr-behind", message="behind", detail={"lag_s": 4.0}),
+               SessionEnded(t=120.0, reason="server-stopped")])
+    md = render_debrief_md(build_debrief([r]))
+    assert "| Sanne · 00:00 (door de server beëindigd; transcriptie liep achter) |" in md
+    assert "opnameprobleem" not in md
+    silent = build([SessionStarted(session="s2", wall_clock=2.0, lang="nl", coachee="Sanne"),
+                    PipelineWarning(t=20.0, kind="channel-silent", message="no sound",
+                                    detail={"speaker": "partner", "reason": "no-sound", "seconds": 20}),
+                    SessionEnded(t=120.0, reason="ended")])
+    assert "| Sanne · 00:00 (opnameprobleem: zie verslag) |" in render_debrief_md(build_debrief([silent]))
 
 
 def test_cli_formats(day, tmp_path, capsys, monkeypatch):
