@@ -45,7 +45,8 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .card .value { font: 600 26px/1.2 system-ui, sans-serif; margin: 4px 0 2px; }
 .card.good .value { color: var(--good); } .card.fair .value { color: var(--fair); }
 .card.poor .value { color: var(--poor); }
-.card .value small { font-size: 12px; font-weight: 400; color: var(--soft); }
+.card .value small { display: block; font-size: 12px; font-weight: 400; color: var(--soft); }
+.card .value small.unit { display: inline; }
 .card .yard { font: 11.5px/1.35 system-ui, sans-serif; color: var(--soft); }
 .timeline { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; background: #fff; border: 1px solid var(--line); border-radius: 8px;
   padding: 8px 4px 2px; }
@@ -189,7 +190,8 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
 def _cards(f: dict, w: dict) -> str:
     out = ['<div class="cards">']
     for key, rating, value, small, yard in figure_cells(f, w):
-        sm = f" <small>{escape(small)}</small>" if small else ""
+        unit = ' class="unit"' if key == "speaking_rate" else ""  # "111 wpm" stays on one line
+        sm = f" <small{unit}>{escape(small)}</small>" if small else ""
         out.append(f'<div class="card {rating}"><div class="label">{escape(w[key])}</div>'
                    f'<div class="value">{escape(value)}{sm}</div>'
                    f'<div class="yard">{escape(yard)}</div></div>')
