@@ -81,7 +81,8 @@ class Client:
         if self.queue or self.sending_since is not None:
             return False
         transport = self.ws.transport
-        return transport is not None and transport.get_write_buffer_size() < WRITE_LIMIT
+        return (transport is not None and not transport.is_closing()
+                and transport.get_write_buffer_size() < WRITE_LIMIT)
 
     def wants(self, event: Any) -> bool:
         if self.role == "trainer":
@@ -381,7 +382,11 @@ def write_all(connections: list[ServerConnection], text: str) -> None:
     re-frames per connection, which dominated the 1,000-client fan-out)."""
     data = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
     for ws in connections:
-        if ws.protocol.state is State.OPEN and ws.send_in_progress is None:
+        # a socket that just failed is closing before websockets hears of it: writing on
+        # made asyncio log "socket.send() raised exception." once per event (42 lines when
+        # a browser tab closed mid-role-play)
+        if (ws.protocol.state is State.OPEN and ws.send_in_progress is None
+                and not ws.transport.is_closing()):
             ws.transport.write(data)
 
 

@@ -373,3 +373,45 @@ def test_a_long_running_service_forgets_the_oldest_ended_sessions():
         await tr.close()
         await service.close()
     run(main())
+
+
+def test_a_trainer_whose_connection_was_reset_is_not_written_to_again(caplog):
+    """A browser tab closed mid-role-play (TCP reset): the events published before the
+    server hears of it are not written on and on (asyncio logged one warning per write)."""
+    import base64
+    import os
+    import socket
+    import struct
+
+    from websockets.frames import Frame, Opcode
+
+    def handshake(port: int) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += sock.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 101")
+        hello = p.encode(p.Hello(role="trainer", token=TRAINER, client="test"))
+        sock.sendall(Frame(Opcode.TEXT, hello.encode()).serialize(mask=True))
+        return sock
+
+    async def main():
+        hub, service, fakes = await start()
+        sock = await asyncio.to_thread(handshake, service.port)
+        while not service.trainers:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # welcome and history written
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # RST now: the server's socket has it, its loop not yet
+        for i in range(40):  # one busy burst of the pipeline
+            hub.publish("A", nudge(f"n{i}", t=1.0 + i))
+        await asyncio.sleep(0.2)
+        await service.close()
+
+    with caplog.at_level("WARNING"):
+        run(main())
+    assert "socket.send() raised exception" not in caplog.text
