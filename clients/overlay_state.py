@@ -145,6 +145,11 @@ class OverlayState:
             if self.session is None and len(live) == 1:
                 self.session = str(live[0].get("session") or "") or None
                 self.lang = str(live[0].get("lang") or self.lang)
+            own = next((s for s in msg.get("sessions") or []
+                        if isinstance(s, dict) and s.get("session") == self.session), None)
+            # a server started again recalls a finished session: it has ended
+            if own is not None and not own.get("live") and own.get("started_wall") is not None:
+                self.ended, self.listening = True, False
         elif kind == "session-started":
             self.session = str(msg.get("session") or self.session or "") or None
             self.lang = str(msg.get("lang") or self.lang)

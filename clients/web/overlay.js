@@ -47,6 +47,8 @@ function receive(msg) {
       const live = (msg.sessions || []).filter((s) => s && s.live);
       const own = (msg.sessions || []).find((s) => s && s.session === state.session) || (!state.session && live.length === 1 ? live[0] : null);
       if (own) { state.session = String(own.session); if (!param("lang") && own.lang) state.lang = own.lang; }
+      // a server started again recalls a finished session: it has ended (not an empty box)
+      if (own && !own.live && own.started_wall != null) { state.ended = true; state.listening = false; }
       break;
     }
     case "session-started":

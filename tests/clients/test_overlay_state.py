@@ -250,3 +250,16 @@ def test_live_problems_end_with_the_session_also_after_a_reconnect():
     st.receive({"v": 1, "type": "session-started", "session": "s1", "t": 0, "lang": "nl"}, 0)
     st.receive(warning("asr-behind", 5.0, behind_s=3.1), 0)
     assert st.problem == "Transcriptie loopt achter"
+
+
+def test_a_restarted_server_that_recalls_the_finished_session_shows_it_ended():
+    st = OverlayState(token="tok", session="s1")
+    st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
+                "sessions": [{"session": "s1", "lang": "nl", "live": False, "started_wall": 1.0e9}]}, 0.0)
+    assert st.ended and not st.listening
+    assert st.report_link("ws://127.0.0.1:8765/ws") == "http://127.0.0.1:8765/reports/s1?token=tok"
+    # declared but not started yet (a capture about to begin): not ended
+    st = OverlayState(token="tok", session="s2")
+    st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
+                "sessions": [{"session": "s2", "lang": "nl", "live": False, "started_wall": None}]}, 0.0)
+    assert not st.ended

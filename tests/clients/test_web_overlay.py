@@ -212,3 +212,13 @@ def test_live_problems_leave_the_overlay_when_the_session_ends(page, live_server
     assert page.evaluate("[window.pullcoachOverlay.alerts.size, window.pullcoachOverlay.problem]") == [0, ""]
     expect(page.locator("#report")).to_be_visible()
     assert page.errors == []
+
+
+def test_an_overlay_that_connects_after_its_session_ended_says_so(page, live_server):
+    # a server started again recalls the finished session: "sessie beëindigd", not an empty box
+    live_server.add_session("s1", token="tok-1")
+    live_server.push("s1", {"type": "session-ended", "t": 26.0, "reason": "server-stopped"})
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    expect(page.locator("#status")).to_have_text("sessie beëindigd")
+    expect(page.locator("#report")).to_be_visible()
+    assert page.errors == []
