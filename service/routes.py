@@ -67,6 +67,24 @@ def debrief_link(trainer: str) -> str:
     return f"/debrief?token={quote(tokens.view_token(trainer, 'debrief'), safe='')}"
 
 
+REFUSED = {
+    "report": {"en": "reports need the trainer token (or this session's overlay token): add ?token=TOKEN, "
+                     "or open the report from the trainer page or the overlay",
+               "nl": "Dit verslag opent alleen met een geldige link: open het vanaf de trainerpagina of "
+                     "de overlay (of voeg ?token=TOKEN toe)"},
+    "debrief": {"en": "the debrief needs the trainer token: add ?token=TOKEN, or open it from the trainer page",
+                "nl": "De nabespreking opent alleen met een geldige link: open haar vanaf de trainerpagina "
+                      "(of voeg ?token=TOKEN toe)"},
+}
+
+
+def refused(request: Request, what: str) -> Response:
+    """401 in the reader's language (a browser's Accept-Language; Dutch or English)."""
+    accept = (header(request, "Accept-Language") or "").lower()
+    lang = "nl" if accept.startswith("nl") or (accept and "nl" in accept.split(",")[0]) else "en"
+    return response(401, REFUSED[what][lang] + "\n")
+
+
 def header(request: Request, name: str) -> str | None:
     """The header's one value; None if absent, "" (never valid) if repeated."""
     values = request.headers.get_all(name)
@@ -179,13 +197,12 @@ async def process_request(service: "Service", connection: Any, request: Request)
         if not (tokens.same(given, trainer)
                 or tokens.same(given, tokens.view_token(trainer, "report:" + session))
                 or (rec is not None and tokens.same(given, rec.token))):
-            return response(401, "reports need the trainer token (or this session's overlay "
-                                 "token): add ?token=TOKEN\n")
+            return refused(request, "report")
         return await _report(service, session)
     if path == "/debrief":
         given, trainer = request_token(request), service.tokens.trainer
         if not (tokens.same(given, trainer)
                 or tokens.same(given, tokens.view_token(trainer, "debrief"))):
-            return response(401, "the debrief needs the trainer token: add ?token=TOKEN\n")
+            return refused(request, "debrief")
         return await _debrief(service, request)
     return response(404, f"not found: {path}\n")

@@ -334,8 +334,11 @@ def test_healthz_and_http_routes():
         assert status == 403
         status, _ = await asyncio.to_thread(get, "/static/../../etc/passwd")
         assert status == 404
-        status, _ = await asyncio.to_thread(get, "/reports/A")
-        assert status == 401
+        status, body = await asyncio.to_thread(get, "/reports/A")
+        assert status == 401 and b"trainer token" in body
+        # a Dutch browser is told in Dutch where the link comes from
+        status, body = await asyncio.to_thread(get, "/reports/A", {"Accept-Language": "nl-NL,nl;q=0.9,en;q=0.8"})
+        assert status == 401 and "vanaf de trainerpagina" in body.decode()
         status, body = await asyncio.to_thread(get, "/reports/A?token=" + TRAINER)
         assert status == 404 and b"store" in body
         # a coachee's overlay token opens its own session's report, not another's
