@@ -184,8 +184,12 @@ def _start(service: "Service", hello: p.Hello) -> Ingest:
     session_id = new_session_id()
     rec = _declare(service, session_id, hello.lang, hello.coachee, hello.partner)
     live = Ingest(session_id, WebSocketSource())
-    session = service.session_factory(live.source, session_id=session_id, lang=rec.lang,
-                                      coachee=rec.coachee, partner=rec.partner, **_source(hello))
+    try:
+        session = service.session_factory(live.source, session_id=session_id, lang=rec.lang,
+                                          coachee=rec.coachee, partner=rec.partner, **_source(hello))
+    except Exception:
+        del service.hub.sessions[session_id]  # never started: no card for the trainer
+        raise
     _launch(service, rec, live, session)
     return live
 
@@ -303,7 +307,14 @@ async def handle(service: "Service", ws: Any) -> None:
             return
     resumed = live is not None
     if live is None:
-        live = _start(service, hello)
+        try:
+            live = _start(service, hello)
+        except Exception as exc:  # e.g. a rule pack that does not load: say it, keep serving
+            log.exception("could not start a capture session")
+            await service.refuse(ws, p.protocol_error(
+                "no-session", f"the server could not start a session ({exc}); the trainer's "
+                              "`pullcoach serve` window shows the details"))
+            return
     else:  # a reconnect; the server may not have noticed the old connection drop yet
         old, live.ws = live.ws, None
         if old is not None:

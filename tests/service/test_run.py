@@ -95,6 +95,28 @@ def test_capture_streams_a_session_to_the_server():
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+def test_a_session_the_server_cannot_start_is_refused_with_its_reason_and_the_server_goes_on():
+    from pullcoach.errors import ProtocolError
+    from pullcoach.rules.pack import PackError
+
+    async def main():
+        hub = Hub()
+
+        def factory(source, **kw):  # a trainer's rule pack that does not load
+            raise PackError("nl.toml: unknown phrase lists ['discord']")
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=factory).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=0, samples=np.zeros(800, np.float32))]
+        with pytest.raises(ProtocolError) as err:
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
+                                 lang="nl", coachee="Anna", partner="Bram")
+        assert "could not start a session (nl.toml: unknown phrase lists ['discord'])" in str(err.value)
+        assert hub.sessions == {}  # no card for a session that never started
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
 def test_a_capture_of_a_calls_output_asks_for_no_near_gate_on_the_partner():
     async def main():
         hub, made = Hub(), []
