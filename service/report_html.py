@@ -289,7 +289,7 @@ def _transcript(report: dict, names: dict, lang: str) -> str:
     out = ['<div class="transcript">']
     for u in report["utterances"]:
         chips = "".join(f'<span class="chip">{escape(c)}</span>'
-                        for c in label_chips(u["labels"], lang))
+                        for c in label_chips(u["labels"], lang, u["speaker"]))
         out.append(f'<div class="line"><span class="time">{clock(u["t0"])}</span>'
                    f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
                    f'<span>{escape(u["text"])}{chips}</span></div>')

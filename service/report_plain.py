@@ -74,7 +74,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines.append(w["no_route"])
     lines += ["", f"## {w['transcript']}", ""]
     for u in report["utterances"]:
-        chips = ", ".join(label_chips(u["labels"], lang))
+        chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
         lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
                      + (f" _[{md_text(chips)}]_" if chips else ""))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote)}", ""]
@@ -98,7 +98,7 @@ def render_vtt(report: dict, **_: object) -> str:
     out = ["WEBVTT", ""]
     for i, u in enumerate(report["utterances"], 1):
         t1 = max(u["t1"], u["t0"] + 0.001)
-        chips = label_chips(u["labels"], lang)
+        chips = label_chips(u["labels"], lang, u["speaker"])
         note = f" [{', '.join(chips)}]" if chips else ""
         voice = _vtt_text(names[u["speaker"]])  # the annotation runs to '>': spaces are fine
         out += [str(i), f"{_ts(u['t0'])} --> {_ts(t1)}",

@@ -256,8 +256,11 @@ def when(wall: float, lang: str) -> str:
     return time.strftime("%d-%m-%Y %H:%M" if lang_of(lang) == "nl" else "%Y-%m-%d %H:%M", tm)
 
 
-def label_chips(labels: dict, lang: str) -> list[str]:
-    """The names of an utterance's labels that are set, in a fixed order."""
+def label_chips(labels: dict, lang: str, speaker: str = "coachee") -> list[str]:
+    """The names of an utterance's labels that are set, in a fixed order; none for the
+    partner (the labels code the coachee's behaviour)."""
+    if speaker != "coachee":
+        return []
     names = LABEL_NAMES[lang_of(lang)]
     out = []
     q = labels.get("question")

@@ -308,7 +308,8 @@ function line(u, s, w, partial) {
   li.append(h("span", "t", clock(u.t0)), h("span", "spk", (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker]),
             h("span", "text", u.text));
   const tags = h("span", "tags");
-  for (const [key, value] of Object.entries(u.labels || {})) {
+  // the labels code the coachee's behaviour: none on the partner's lines
+  for (const [key, value] of Object.entries(u.speaker === "coachee" ? u.labels || {} : {})) {
     if (!value) continue;
     const name = key === "question" ? w.labels[value] || value
       : key === "arguments" ? `${w.labels.arguments} ${value}` : w.labels[key] || key;

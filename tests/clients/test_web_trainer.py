@@ -216,6 +216,14 @@ def test_a_partial_keeps_its_place_above_the_final_of_someone_who_cut_in(page, l
     assert rows.nth(0).locator(".text").text_content() == "Ik wil eigenlijk gewoon"
     assert "partial" in rows.nth(0).get_attribute("class")
     assert rows.nth(1).locator(".text").text_content() == "Maar je moet toch komen"
+    assert rows.nth(1).locator(".tag").count() == 1  # the coachee's push
+    # the partner's line, labelled like any final, shows no coachee behaviour codes
+    live_server.push("s-anna", {"type": "utterance-labeled", "t": 15.0, "speaker": "partner",
+                                "t0": 10.0, "t1": 14.5, "text": "Ik wil eigenlijk gewoon thuis werken",
+                                "labels": {"input": True, "reflection": True}})
+    expect(rows.nth(0)).not_to_have_class("utt utt-partner partial")
+    assert rows.nth(0).locator(".text").text_content() == "Ik wil eigenlijk gewoon thuis werken"
+    assert rows.nth(0).locator(".tag").count() == 0
     assert page.errors == []
 
 

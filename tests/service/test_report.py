@@ -313,3 +313,17 @@ def test_transcription_briefly_behind_is_no_banner_a_long_stretch_is():
     assert problems((12.0, 12.4)) == []  # "Van 0:12 tot 0:12" said nothing
     assert [(p["t0"], p["t1"]) for p in problems((12.0, 12.4), (30.0, 52.0), (80.0, None))] == [
         (30.0, 52.0), (80.0, None)]
+
+
+def test_the_partners_lines_carry_no_coachee_codes():
+    events = [SessionStarted(session="s", lang="en", coachee="Ann", partner="Bo"),
+              TranscriptFinal(t=3.0, speaker="partner", t0=0.0, t1=2.5, text="I drink to relax."),
+              TranscriptFinal(t=6.0, speaker="coachee", t0=3.0, t1=5.5, text="You have to stop.")]
+    from pullcoach.rules.events import UtteranceLabeled
+    events += [UtteranceLabeled(t=3.0, speaker="partner", t0=0.0, t1=2.5, text="I drink to relax.",
+                                labels={"input": True, "reflection": True}),
+               UtteranceLabeled(t=6.0, speaker="coachee", t0=3.0, t1=5.5, text="You have to stop.",
+                                labels={"push": True, "input": True})]
+    md = render(events, "md")
+    assert "**Bo:** I drink to relax.\n" in md
+    assert "**Ann:** You have to stop. _[" in md
