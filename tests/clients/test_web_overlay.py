@@ -7,6 +7,14 @@ import pytest
 from pullcoach import tokens as tk
 
 expect = pytest.importorskip("playwright.sync_api").expect
+
+
+def open_overlay(page, live_server):
+    """Session s1 (Dutch) and its overlay page, connected; returns its status line."""
+    live_server.add_session("s1", token="tok-1", lang="nl")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    return page.locator("#status")
 pytestmark = pytest.mark.browser
 
 
@@ -120,10 +128,7 @@ def test_a_silent_partner_channel_shows_in_the_coachees_words_until_it_sounds_ag
 
 
 def test_the_same_sound_on_both_channels_names_its_cause_for_coachee_and_trainer(page, live_server):
-    live_server.add_session("s1", token="tok-1", lang="nl")
-    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
-    live_server.wait_clients("overlay")
-    status = page.locator("#status")
+    status = open_overlay(page, live_server)
     for t, detail, text in [(9.0, {"cause": "acoustic"}, "Luidsprekers te hard: neem een headset"),
                             (20.0, {}, "Beide kanalen horen hetzelfde")]:   # an old session: no cause
         live_server.push("s1", {"type": "pipeline-warning", "t": t, "kind": "channels-same",
@@ -190,10 +195,7 @@ def test_a_trainer_nudge_stays_its_nine_seconds_and_drops_automatic_ones_meanwhi
 
 
 def test_live_problems_leave_the_overlay_when_the_session_ends(page, live_server):
-    live_server.add_session("s1", token="tok-1", lang="nl")
-    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
-    live_server.wait_clients("overlay")
-    status = page.locator("#status")
+    status = open_overlay(page, live_server)
     live_server.push("s1", {"type": "pipeline-warning", "t": 80.0, "kind": "asr-behind",
                              "message": "Speech recognition is 3.1 s behind real time", "detail": {"behind_s": 3.1}})
     expect(status).to_have_text("Transcriptie loopt achter")

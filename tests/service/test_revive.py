@@ -122,6 +122,24 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _setup(tmp_path, excerpt):
+    """A 30 s two-speaker recording, a free port, a data dir and the environment for
+    `serve` / `capture` subprocesses (fixed tokens, no display)."""
+    wav = excerpt(tmp_path / "two.wav", 30.0)
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER,
+               PULLCOACH_TOKEN=INGEST)
+    env.pop("DISPLAY", None)
+    return wav, _free_port(), tmp_path / "data", env
+
+
+def _kill(procs) -> None:
+    for proc in procs:
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 async def _serve(port, data, env, said=None):
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pullcoach", "serve", "--port", str(port), "--data-dir", str(data),
@@ -158,11 +176,7 @@ async def _until_ended(trainer) -> list:
 
 @pytest.mark.model
 def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_restarted(tmp_path, excerpt):
-    wav = excerpt(tmp_path / "two.wav", 30.0)
-    port, data = _free_port(), tmp_path / "data"
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER,
-               PULLCOACH_TOKEN=INGEST)
-    env.pop("DISPLAY", None)
+    wav, port, data, env = _setup(tmp_path, excerpt)
 
     procs = []
 
@@ -225,11 +239,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
     try:
         sid, before, seen = asyncio.run(asyncio.wait_for(main(), 240))
     finally:  # a failed run leaves no server behind
-        for proc in procs:
-            try:
-                os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _kill(procs)
     # a trainer who joins after the restart gets the whole session, then its end
     texts = [e.text for e in seen if isinstance(e, ev.TranscriptFinal)]
     assert [e.text for e in before] == texts[:len(before)]
@@ -250,11 +260,7 @@ def test_a_capture_goes_on_with_its_session_after_the_server_is_killed_and_resta
 
 @pytest.mark.model
 def test_one_ctrl_c_on_serve_warns_while_role_plays_are_live_and_a_second_ends_them(tmp_path, excerpt):
-    wav = excerpt(tmp_path / "two.wav", 30.0)
-    port, data = _free_port(), tmp_path / "data"
-    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"), PULLCOACH_TRAINER_TOKEN=TRAINER,
-               PULLCOACH_TOKEN=INGEST)
-    env.pop("DISPLAY", None)
+    wav, port, data, env = _setup(tmp_path, excerpt)
     procs = []
 
     async def main():
@@ -284,11 +290,7 @@ def test_one_ctrl_c_on_serve_warns_while_role_plays_are_live_and_a_second_ends_t
     try:
         asyncio.run(asyncio.wait_for(main(), 180))
     finally:
-        for proc in procs:
-            try:
-                os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _kill(procs)
     with Store(data) as st:
         (row,) = st.sessions()
         events = st.events(row["id"])
