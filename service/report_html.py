@@ -10,7 +10,7 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
-    ratio, roles, speaker_names, status_text, when, words,
+    ratio, roles, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
@@ -119,9 +119,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     ]
     if status_text(s, w):
         parts.append(f'<div class="banner">{escape(status_text(s, w))}</div>')
-    for n in report["warnings"]:
-        if n["kind"] == "session-resumed":
-            parts.append(f'<div class="banner">{escape(w["resumed"].format(t=clock(n["t"])))}</div>')
+    for text in warning_banners(report, w, names):
+        parts.append(f'<div class="banner">{escape(text)}</div>')
     for p in report["problems"]:
         parts.append(f'<div class="banner">{escape(problem_text(p, w, names))}</div>')
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]

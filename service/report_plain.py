@@ -6,7 +6,7 @@ from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, not_delivered, problem_text, roles, speaker_names,
-    status_text, when, words,
+    status_text, warning_banners, when, words,
 )
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
@@ -33,9 +33,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
              f"{md_text(roles(names, w))}", ""]
     if status_text(s, w):
         lines += [f"> {status_text(s, w)}", ""]
-    for n in report["warnings"]:
-        if n["kind"] == "session-resumed":
-            lines += [f"> {w['resumed'].format(t=clock(n['t']))}", ""]
+    for text in warning_banners(report, w, names):
+        lines += [f"> {md_text(text)}", ""]
     for p in report["problems"]:
         lines += [f"> {md_text(problem_text(p, w, names))}", ""]
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]

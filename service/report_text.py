@@ -18,6 +18,7 @@ _NL = {
     "duration": "Duur", "status_interrupted": "Onderbroken opname: het verslag loopt tot de laatste opgeslagen gebeurtenis",
     "status_live": "Dit gesprek loopt nog: het verslag loopt tot {t}",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
+    "narrowband": "De audio van {who} was {khz} kHz (telefoonkwaliteit): de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
@@ -70,6 +71,7 @@ _EN = {
     "duration": "Duration", "status_interrupted": "Interrupted recording: the report runs to the last stored event",
     "status_live": "This conversation is still going on: the report runs to {t}",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
+    "narrowband": "{who}'s audio was {khz} kHz (telephone quality): speech recognition mishears much more then, so the figures about words are less reliable.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
@@ -191,6 +193,19 @@ LABEL_NAMES = {
 def count_text(n: int, forms: tuple[str, str]) -> str:
     """"1 vraag", "2 vragen"."""
     return f"{n} {forms[0] if n == 1 else forms[1]}"
+
+
+def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
+    """Banners for warnings that qualify the whole report: a restart, narrowband audio."""
+    out = []
+    for n in report["warnings"]:
+        if n["kind"] == "session-resumed":
+            out.append(w["resumed"].format(t=clock(n["t"])))
+        elif n["kind"] == "narrowband":
+            sp = (n.get("detail") or {}).get("speaker", "partner")
+            rate = float((n.get("detail") or {}).get("rate") or 8000)
+            out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}"))
+    return out
 
 
 def status_text(s: dict, w: dict) -> str | None:

@@ -97,6 +97,8 @@ class LiveSession:
         self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
                                       wall_clock=round(self.started_wall, 3),
                                       coachee=self.names[0], partner=self.names[1]))
+        for warning in narrowband(self.source):
+            self._dispatch(warning)
 
     def _begin(self, first_block=None) -> None:
         if self.resume is None:
@@ -156,3 +158,27 @@ class LiveSession:
             self.ended = True
             if self.keeper is not None:
                 await asyncio.to_thread(self.keeper.close)
+
+
+NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
+
+
+def narrowband(source) -> list[PipelineWarning]:
+    """A channel recorded under 16 kHz (a telephone recording, a Bluetooth headset in call
+    mode at 8 kHz): resampled it plays, but Whisper mishears far more (an 8 kHz replay of
+    nl_push looped "wéuwe wéuwe"), so the session says so at its start."""
+    stats = getattr(source, "stats", None)
+    speakers = (stats() if stats else {}).get("speakers", {})
+    out = []
+    for speaker, st in speakers.items():
+        rate = float(st.get("native_rate") or 0.0)
+        if 0 < rate < NARROW_HZ:
+            out.append(PipelineWarning(
+                t=0.0, kind="narrowband",
+                message=(f"The {speaker}'s audio is {rate / 1000:g} kHz (telephone quality): speech "
+                         "recognition mishears much more below 16 kHz, so figures about words are "
+                         "less reliable. Record at 16 kHz or more (a Bluetooth headset in call mode "
+                         "records at 8 kHz; a wired headset or the laptop's mic does better)."),
+                detail={"speaker": speaker, "rate": rate}))
+    return out
+

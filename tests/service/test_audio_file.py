@@ -174,3 +174,24 @@ def test_truncated_flac_fails_while_decoding(tmp_path):
 def test_bad_speed():
     with pytest.raises(ConfigError):
         FileSource(FIXTURES / "nl_push.flac", speed="fast")
+
+
+def test_a_recording_under_16_khz_is_said_at_the_start_and_in_the_report(tmp_path):
+    import wave
+
+    from pullcoach.report import render
+    from pullcoach.rules.events import SessionStarted
+    from pullcoach.session import narrowband
+
+    path = tmp_path / "phone.wav"
+    with wave.open(str(path), "wb") as w:  # a telephone recording: 8 kHz stereo
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 2 * 8000)
+    (coachee, partner) = narrowband(FileSource(path))
+    assert (coachee.kind, coachee.detail) == ("narrowband", {"speaker": "coachee", "rate": 8000.0})
+    assert "8 kHz (telephone quality)" in coachee.message and partner.detail["speaker"] == "partner"
+    md = render([SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bram"), coachee], "md")
+    assert "> De audio van Anna was 8 kHz (telefoonkwaliteit)" in md
+    assert narrowband(FileSource(FIXTURES / "nl_push.flac")) == []  # 16 kHz or more: nothing
