@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 from pullcoach import __version__
 from pullcoach import protocol as p
 from pullcoach.errors import ConfigError, ProtocolError
+from pullcoach.ingest import ENDED_BY_TRAINER
 from pullcoach.ingest import RATE, pack_block
 
 __all__ = ["ingest_url", "stream"]
@@ -104,11 +105,15 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                 session = await _hello(ws, token, session, lang, coachee, partner, on_welcome, kind)
                 await _send(ws, session, backlog, reader)
                 return session
-            except ConnectionClosedOK as exc:  # the server was stopped: it ended the session
+            except ConnectionClosedOK as exc:  # the server was stopped, or the trainer ended it
                 if session is None:
                     raise ProtocolError(f"the server closed the connection ({exc})") from None
-                log.warning("the server stopped and ended session %s; the audio after this is "
-                            "not coached (start `pullcoach capture` again for a new session)", session)
+                if exc.rcvd is not None and exc.rcvd.reason == ENDED_BY_TRAINER:
+                    log.warning("the trainer ended session %s; its report is on the server "
+                                "(start `pullcoach capture` again for a new session)", session)
+                else:
+                    log.warning("the server stopped and ended session %s; the audio after this is "
+                                "not coached (start `pullcoach capture` again for a new session)", session)
                 return session
             except (ConnectionClosedError, OSError) as exc:
                 if session is None:

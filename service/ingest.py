@@ -243,6 +243,9 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         return live
 
 
+ENDED_BY_TRAINER = "ended by the trainer"  # the close reason capture clients look for
+
+
 def _launch(service: "Service", rec, live: Ingest, session) -> None:
     session_id = live.id
     service.hub.attach(session_id, session)
@@ -257,6 +260,11 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
             log.exception("session %s failed", session_id)
         finally:
             service.ingests.pop(session_id, None)
+            ws, live.ws = live.ws, None
+            if ws is not None and not service.closing:
+                # ended here (the trainer's "end session"), not by the capture: tell it, or a
+                # pair's laptop would stream its microphone to nobody until someone noticed
+                service._spawn(ws.close(1000, ENDED_BY_TRAINER))
     live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
 
 

@@ -319,6 +319,30 @@ def test_a_capture_whose_server_is_stopped_returns_the_session_without_a_traceba
     assert "the server stopped and ended session" in caplog.text
 
 
+def test_a_capture_whose_session_the_trainer_ends_stops_and_says_so(caplog):
+    async def main():
+        hub, made = Hub(), {}
+        service = await _capture_service(hub, made).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
+                  for i in range(500)]  # 25 s of audio, streamed in 5 s
+        source = SlowSource(blocks)
+        task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, source))
+        while not made.get("sessions"):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        trainer = await connect(f"ws://127.0.0.1:{service.port}/ws")
+        await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+        sid = made["sessions"][0].id
+        await trainer.send(p.encode(p.EndSession(session=sid)))  # "Sessie beëindigen"
+        assert await asyncio.wait_for(task, 3) == sid  # the capture stops, long before its audio
+        assert source.closed and hub.sessions[sid].ended
+        await trainer.close()
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert "the trainer ended session" in caplog.text
+    assert "the server stopped" not in caplog.text
+
+
 def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
     async def main():
         hub, made = Hub(), {}
