@@ -57,6 +57,7 @@ class SessionStarted:
     wall_clock: float = 0.0  # epoch seconds of audio time 0, so clients can measure delay
     coachee: str = "coachee"  # display names
     partner: str = "partner"
+    via: str = ""  # "capture": the audio came over the network from a `pullcoach capture`
 
 
 @dataclass(**_frozen)
@@ -202,6 +203,8 @@ def to_dict(event: Event) -> dict[str, Any]:
         value = getattr(event, f.name)
         if f.name == "words":
             value = [{"text": w.text, "start": w.start, "end": w.end, "p": w.p} for w in value]
+        if f.name == "via" and not value:
+            continue  # a local session: the field only says where audio came from the network
         out[f.name] = value
     return out
 

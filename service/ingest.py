@@ -80,6 +80,8 @@ def unpack_block(data: bytes) -> AudioBlock:
 class WebSocketSource:
     """An audio source whose blocks arrive over /ingest. Bounded: drops count, never block."""
 
+    via = "capture"  # the session says its audio crossed the network (report, privacy line)
+
     def __init__(self, max_blocks: int = 500):
         self._queue: asyncio.Queue[AudioBlock | None] = asyncio.Queue(max_blocks)
         self._ends = {s: 0 for s in SPEAKERS}  # next expected sample per channel

@@ -43,6 +43,7 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
         "wall_clock": started.wall_clock if started else 0.0,
         "coachee": started.coachee if started else "coachee",
         "partner": started.partner if started else "partner",
+        "via": started.via if started else "",
         "status": ("ended" if ended and ended.reason != "interrupted"
                    else "live" if live and not ended else "interrupted"),
         "reason": ended.reason if ended else "live" if live else "interrupted",

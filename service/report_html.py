@@ -134,15 +134,16 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
-    parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote))}"
+    parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote, s.get('via', '')))}"
               f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",
               "</main></body></html>"]
     return "\n".join(parts)
 
 
-def privacy_line(w: dict, audio_kept: bool, remote: str | None) -> str:
+def privacy_line(w: dict, audio_kept: bool, remote: str | None, via: str = "") -> str:
     stored = w["stored_audio"] if audio_kept else w["stored_events"]
-    where = w["stored_remote"].format(remote=remote) if remote else w["stored_local"]
+    where = (w["stored_remote"].format(remote=remote) if remote
+             else w["stored_capture"] if via == "capture" else w["stored_local"])
     return f"{stored} {where}"
 
 

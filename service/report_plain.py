@@ -76,7 +76,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
         lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
                      + (f" _[{md_text(chips)}]_" if chips else ""))
-    lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote)}", ""]
+    lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 
 

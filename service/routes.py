@@ -30,6 +30,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from pullcoach import tokens
+from pullcoach.rules.events import Bookmarked
 
 if TYPE_CHECKING:
     from pullcoach.server import Service
@@ -56,9 +57,10 @@ def response(status: int, body: bytes | str, content_type: str = "text/plain; ch
     return Response(st.value, st.phrase, headers, body)
 
 
-def report_link(trainer: str, session: str) -> str:
-    """The report's path with a token that opens this one report and nothing else."""
-    view = tokens.view_token(trainer, "report:" + session)
+def report_link(trainer: str, session: str, *, coachee: bool = False) -> str:
+    """The report's path with a token that opens this one report and nothing else; the
+    coachee's leaves out the trainer's bookmark notes."""
+    view = tokens.view_token(trainer, ("coachee-report:" if coachee else "report:") + session)
     return f"/reports/{quote(session, safe='')}?token={quote(view, safe='')}"
 
 
@@ -124,7 +126,7 @@ def _static(name: str) -> Response:
     return response(200, found[0], found[1])
 
 
-async def _report(service: "Service", session: str) -> Response:
+async def _report(service: "Service", session: str, *, bookmarks: bool = True) -> Response:
     if not _SESSION.match(session):
         return response(404, "no such session\n")
     if service.store is None:
@@ -139,6 +141,8 @@ async def _report(service: "Service", session: str) -> Response:
     previous = await asyncio.to_thread(report_mod.previous_events, service.store, session)
     rec = service.hub.sessions.get(session)
     live = rec is not None and rec.live
+    if not bookmarks:  # the trainer's notes are the trainer's
+        events = [e for e in events if not isinstance(e, Bookmarked)]
     html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous, live=live)
     return response(200, html, "text/html; charset=utf-8")
 
@@ -194,11 +198,13 @@ async def process_request(service: "Service", connection: Any, request: Request)
         # the trainer sees every report; a coachee's overlay token opens its own session's;
         # a link's view token opens the one report it was made for
         trainer = service.tokens.trainer
-        if not (tokens.same(given, trainer)
-                or tokens.same(given, tokens.view_token(trainer, "report:" + session))
+        if tokens.same(given, trainer) or tokens.same(given, tokens.view_token(trainer, "report:" + session)):
+            return await _report(service, session)
+        # the coachee's: their own overlay token, or the link their overlay was given
+        if (tokens.same(given, tokens.view_token(trainer, "coachee-report:" + session))
                 or (rec is not None and tokens.same(given, rec.token))):
-            return refused(request, "report")
-        return await _report(service, session)
+            return await _report(service, session, bookmarks=False)
+        return refused(request, "report")
     if path == "/debrief":
         given, trainer = request_token(request), service.tokens.trainer
         if not (tokens.same(given, trainer)

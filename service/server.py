@@ -212,24 +212,29 @@ class Service:
         while self._history_chars[session] > HISTORY_CHARS and len(history) > 1:
             self._history_chars[session] -= len(history.popleft())
 
-    def status(self, session: str) -> p.Status:
+    def status(self, session: str, *, trainer: bool = True) -> p.Status:
+        """A session's status; its report link is the trainer's (bookmark notes included)
+        or, for the coachee's overlay, one without the trainer's notes."""
         rec = self.hub.sessions[session]
         watching = any(c.watching == session for c in self.trainers)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
-                        report=routes.report_link(self.tokens.trainer, session))
+                        report=routes.report_link(self.tokens.trainer, session, coachee=not trainer))
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
             return
         st = self.status(session)
-        text = p.encode(st)
         if force_to is not None:
-            force_to.offer(text)
+            force_to.offer(p.encode(self.status(session, trainer=force_to.role == "trainer")))
             return
         if self._status_sent.get(session) == (st.listening, st.trainer_watching):
             return
         self._status_sent[session] = (st.listening, st.trainer_watching)
-        for client in (*self.trainers, *self.overlays.get(session, ())):
+        text = p.encode(st)
+        for client in self.trainers:
+            client.offer(text)
+        text = p.encode(self.status(session, trainer=False))
+        for client in self.overlays.get(session, ()):
             client.offer(text)
 
     # --- connections ------------------------------------------------------------------

@@ -96,7 +96,8 @@ class LiveSession:
         self.started_wall = time.time() - ahead
         self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
                                       wall_clock=round(self.started_wall, 3),
-                                      coachee=self.names[0], partner=self.names[1]))
+                                      coachee=self.names[0], partner=self.names[1],
+                                      via=getattr(self.source, "via", "")))
         for warning in narrowband(self.source):
             self._dispatch(warning)
 

@@ -101,7 +101,7 @@ def test_session_end_shows_a_report_link_that_opens_the_browser(overlay, live_se
     overlay.report.event_generate("<Button-1>")
     overlay.root.update()
     from pullcoach import tokens
-    view = tokens.view_token(live_server.trainer_token, "report:s1")  # not the overlay token
+    view = tokens.view_token(live_server.trainer_token, "coachee-report:s1")  # not the overlay token
     assert overlay.opened == [f"http://127.0.0.1:{live_server.port}/reports/s1?token={view}"]
 
 

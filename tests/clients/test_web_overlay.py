@@ -60,7 +60,7 @@ def test_overlay_page_transparent_and_report_link(page, live_server):
     live_server.push("s1", {"type": "session-ended", "t": 9.0, "reason": "ended"})
     link = page.locator("#report")
     link.wait_for(state="visible")
-    assert link.get_attribute("href") == f"/reports/s1?token={tk.view_token(live_server.trainer_token, 'report:s1')}"
+    assert link.get_attribute("href") == f"/reports/s1?token={tk.view_token(live_server.trainer_token, 'coachee-report:s1')}"
     assert link.text_content() == "Rapport openen ›"
 
 

@@ -236,8 +236,12 @@ def test_http_route_needs_the_trainer_token_and_links_each_report(day):
                 # report links carry each report's own view token, never the trainer's
                 a_view = tk.view_token(trainer, "report:a-push")
                 assert f'href="/reports/a-push?token={a_view}"' in body and trainer not in body
-                status, _ = await asyncio.to_thread(get, port, f"/reports/a-push?token={a_view}")
-                assert status == 200
+                status, body = await asyncio.to_thread(get, port, f"/reports/a-push?token={a_view}")
+                assert status == 200 and "Hier stapelt ze" in body  # the trainer's bookmark note
+                # the coachee's link (their overlay's) opens the same report without it
+                c_view = tk.view_token(trainer, "coachee-report:a-push")
+                status, body = await asyncio.to_thread(get, port, f"/reports/a-push?token={c_view}")
+                assert status == 200 and "Hier stapelt ze" not in body and "Momenten" in body
                 status, _ = await asyncio.to_thread(get, port, f"/reports/c-push?token={a_view}")
                 assert status == 401
                 status, _ = await asyncio.to_thread(get, port, f"/debrief?token={a_view}")

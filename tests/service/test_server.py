@@ -98,7 +98,7 @@ def test_overlay_handshake_welcome_then_status():
         assert welcome.sessions[0].live and welcome.sessions[0].started_wall > 0
         status = await recv(ws)
         assert status == p.Status(session="B", t=0.0, listening=True, trainer_watching=False,
-                                  report=f"/reports/B?token={tk.view_token(TRAINER, 'report:B')}")
+                                  report=f"/reports/B?token={tk.view_token(TRAINER, 'coachee-report:B')}")
         await ws.close()
         await service.close()
     run(main())
