@@ -327,3 +327,11 @@ def test_the_partners_lines_carry_no_coachee_codes():
     md = render(events, "md")
     assert "**Bo:** I drink to relax.\n" in md
     assert "**Ann:** You have to stop. _[" in md
+
+
+def test_a_captured_session_says_its_audio_went_to_the_trainers_server():
+    local = render([SessionStarted(session="s", lang="nl")], "md")
+    assert "Niets heeft deze computer verlaten." in local
+    captured = render([SessionStarted(session="s", lang="nl", via="capture")], "md")
+    assert "De audio ging van de laptop van het paar naar de pullcoach-server van de trainer" in captured
+    assert "Niets heeft deze computer verlaten." not in captured
