@@ -27,6 +27,7 @@ GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
 CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
 MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence did not set it off
+AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fired
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
@@ -304,8 +305,14 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
     argument stack every one up to the firing) has ``hit``, with up to three lines before it
     and the reply after. ``t`` is when that was said."""
     ev, fired = n["evidence_t"], n["t"]
+    if n["rule"] in AT_FIRING or n["kind"] == "trainer":
+        # about a stretch, not a line (its evidence is where the stretch began: the last
+        # summary), or the trainer's own: what was being said when it came
+        before = [u for u in utterances if u["t1"] >= fired - CONTEXT_BEFORE and u["t0"] <= fired]
+        return {"nudge": n, "t": fired, "around": [dict(u) for u in before[-4:]]}
     own = [u for u in utterances if u["speaker"] == n.get("speaker")]
-    held = [u for u in own if u["t0"] <= ev + 0.5 and u["t1"] >= ev - MOMENT_REACH]
+    # a transcript's words may start a little after the speech event that fired the rule
+    held = [u for u in own if u["t0"] <= ev + 1.0 and u["t1"] >= ev - MOMENT_REACH]
     hits = [max(held, key=lambda u: u["t0"])] if held else []
     if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing
         hits += [u for u in own if hits[0]["t0"] < u["t0"] and u["t1"] <= fired + 0.5]

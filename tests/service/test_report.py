@@ -335,3 +335,18 @@ def test_a_captured_session_says_its_audio_went_to_the_trainers_server():
     captured = render([SessionStarted(session="s", lang="nl", via="capture")], "md")
     assert "De audio ging van de laptop van het paar naar de pullcoach-server van de trainer" in captured
     assert "Niets heeft deze computer verlaten." not in captured
+
+
+def test_a_too_few_summaries_moment_shows_where_it_fired_not_the_last_summary():
+    lines = [("coachee", 1.0, 4.0, "Als ik je goed begrijp wil je rust."),
+             ("partner", 5.0, 60.0, "Ja, en verder ..."),
+             ("coachee", 125.0, 130.0, "We moeten ook nog over de planning praten.")]
+    events = [SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bert")]
+    for speaker, t0, t1, text in lines:
+        events.append(TranscriptFinal(t=t1 + 0.5, speaker=speaker, t0=t0, t1=t1, text=text))
+    events.append(NudgeIssued(t=131.0, rule="too-few-summaries", message="Vat samen", evidence_t=4.0))
+    events.append(NudgeIssued(t=132.0, rule="trainer", message="Vraag door", kind="trainer"))
+    summ, trainer = build(events)["moments"]
+    assert summ["t"] == 131.0 and [u["text"][:10] for u in summ["around"]] == ["We moeten "]
+    assert not any(u.get("hit") for u in summ["around"])  # no line set it off: a stretch did
+    assert trainer["t"] == 132.0  # the trainer's nudge, when it was sent
