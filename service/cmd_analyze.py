@@ -50,8 +50,12 @@ def run(args) -> int:
         segs = read_transcript(path)
         said = guess_lang(s.text for s in segs)
         if said and said != pack.lang:
-            print(f"{Path(path).name} looks {LANG_NAMES[said]}, but the rules are {LANG_NAMES[pack.lang]}"
-                  f" (--lang {pack.lang}): add --lang {said}", file=sys.stderr)
+            line = (f"{Path(path).name} looks {LANG_NAMES[said]}, but the rules are "
+                    f"{LANG_NAMES[pack.lang]} (--lang {pack.lang})")
+            if args.lang is None and args.rules is None:  # the default, not a choice: stop
+                raise ConfigError(f"{line}: add --lang {said} (or --lang {pack.lang} to use "
+                                  f"the {LANG_NAMES[pack.lang]} rules anyway)")
+            print(f"{line}: add --lang {said}", file=sys.stderr)
         coachee, guessed = ((match_speaker(args.coachee, segs), False) if args.coachee
                             else default_coachee(segs))
         r = analyze(segs, pack=pack, coachee=coachee, focus=focus)
@@ -103,6 +107,8 @@ def match_speaker(given: str, segments: list[Segment]) -> str:
     if given in names:
         return given
     same = [n for n in names if _plain(n) == _plain(given)]
+    if not same:  # a first name alone ("Marco" for "Marco de Vries")
+        same = [n for n in names if _plain(n).split()[:1] == _plain(given).split()]
     return same[0] if len(same) == 1 else given
 
 

@@ -224,11 +224,17 @@ NOTE exported by a meeting app
 def test_an_english_export_with_a_guest_name_and_the_dutch_default(capsys, tmp_path):
     path = tmp_path / "zoom.vtt"
     path.write_text(ZOOM, encoding="utf-8")
-    # the name as people type it matches Teams' "(Guest)" spelling; the Dutch default is named
-    assert main(["analyze", str(path), "--coachee", "jordan ellis", "--format", "md"]) == 0
+    # the Dutch default on an English transcript stops and says so (its "no nudges" misled)
+    assert main(["analyze", str(path), "--coachee", "Jordan Ellis"]) == 2
+    assert "looks English, but the rules are Dutch (--lang nl): add --lang en" in capsys.readouterr().err
+    # chosen, it goes on with a warning; the name as people type it matches "(Guest)", and a
+    # first name alone matches when one speaker has it
+    assert main(["analyze", str(path), "--coachee", "jordan", "--lang", "nl", "--format", "md"]) == 0
     cap = capsys.readouterr()
     assert "looks English, but the rules are Dutch (--lang nl): add --lang en" in cap.err
     assert "**Jordan Ellis (Guest)**" in cap.out
+    assert main(["analyze", str(path), "--coachee", "jordan ellis", "--lang", "en", "--format", "md"]) == 0
+    assert "**Jordan Ellis (Guest)**" in capsys.readouterr().out
     r = analyze(capsys, str(path), "--coachee", "Jordan Ellis", "--lang", "en")
     assert capsys.readouterr().err == ""
     assert r["metrics"]["coachee_name"] == "Jordan Ellis (Guest)"
@@ -248,5 +254,5 @@ def test_an_english_export_with_a_guest_name_and_the_dutch_default(capsys, tmp_p
 def test_an_unknown_or_ambiguous_coachee_is_refused(capsys, tmp_path):
     path = tmp_path / "zoom.vtt"
     path.write_text(ZOOM, encoding="utf-8")
-    assert main(["analyze", str(path), "--coachee", "Jordan"]) != 0
+    assert main(["analyze", str(path), "--coachee", "Jordy", "--lang", "en"]) != 0
     assert "speakers: Jordan Ellis (Guest), Chris" in capsys.readouterr().err
