@@ -202,6 +202,8 @@ class Engine:
             if live:
                 self.live_cues.setdefault(c.rule, []).append(c.t)
         delivered = not repeat and (not cfg.focus or c.rule in cfg.focus)
+        if not repeat and not delivered:
+            detail["held"] = "focus"
         if late > cfg.stale_s:  # the words it is about ended that long before it could fire
             detail["late_s"] = round(late, 1)
             delivered = False
@@ -210,6 +212,8 @@ class Engine:
             delivered = not blocked
             if delivered:
                 self.delivered.append((c.t, live))
+            else:
+                detail["held"] = "budget"
         rule = next((r for r in self.rules if r.name == c.rule), None)
         message = self.pack.messages.get(c.rule) or getattr(rule, "message", c.rule)
         nudge = NudgeIssued(t=c.t, rule=c.rule, message=message, kind=c.kind, speaker=c.speaker,

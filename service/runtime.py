@@ -298,12 +298,23 @@ def capture_line(source) -> str:
     return "captured: " + "; ".join(parts)
 
 
+def _why_not(n: ev.NudgeIssued) -> str:
+    """Why the engine kept a nudge from the coachee (its detail says; else the budget)."""
+    if "late_s" in n.detail:
+        return f"its words were transcribed {n.detail['late_s']:.0f} s late"
+    if n.detail.get("repeat"):
+        return "a repeat of one just shown"
+    if n.detail.get("held") == "focus":
+        return "outside the trainer's focus"
+    return "another nudge came less than 20 s before"
+
+
 def _print_nudge(session: str, event: Any) -> None:
     clear = "\r\x1b[K" if sys.stdout.isatty() else ""
     if isinstance(event, ev.NudgeIssued):
         mark = {"positive": "+", "trainer": "T"}.get(event.kind, "!")
         t = event.t
-        where = "" if event.delivered else "  — kept for the report, not shown live"
+        where = "" if event.delivered else f"  — kept for the report, not shown live ({_why_not(event)})"
         print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule}){where}",
               flush=True)
     elif isinstance(event, ev.NudgeWithdrawn):

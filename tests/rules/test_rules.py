@@ -766,3 +766,11 @@ def test_a_text_nudge_whose_words_ended_long_before_is_kept_for_the_report_only(
     late = h.nudges(h.run(h.script(line, lag=9.0))[1])
     assert [n.rule for n in late] == [n.rule for n in timely]  # the report keeps them all
     assert all(not n.delivered and n.detail["late_s"] == 9.0 for n in late)
+
+
+def test_a_nudge_held_back_says_why(h):
+    line = [(C, 0.0, 3.0, "Je moet gewoon weer naar kantoor komen.")]
+    held = [n for n in h.nudges(h.run(h.script(line, lag=1.0))[1]) if not n.delivered]
+    assert held and all(n.detail["held"] == "budget" for n in held)  # one was shown just before
+    focused = h.nudges(h.run(h.script(line, lag=1.0), config=EngineConfig(plugins=False, focus=("monologue",)))[1])
+    assert focused and all(n.detail["held"] == "focus" and not n.delivered for n in focused)
