@@ -13,13 +13,13 @@ __all__ = ["previous_session", "progress", "comparable", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value is better
 COMPARED = {
-    "talk_share": False, "reflections_questions": True, "open_questions": True,
+    "talk_share": False, "reflections_questions": True, "open_questions": True, "summaries": True,
     "interruptions": False, "argument_stacks": False, "push_words": False,
     "righting_reflexes": False, "monologues": False,
 }
 _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
 # counts compared per minute: a 2-minute role-play and a 26-second fragment are not alike
-COUNTS = ("interruptions", "argument_stacks", "push_words", "righting_reflexes", "monologues")
+COUNTS = ("summaries", "interruptions", "argument_stacks", "push_words", "righting_reflexes", "monologues")
 MIN_S = 30.0  # a shorter session (a false start, a fragment cut off) is compared with nothing
 
 PROGRESS_WORDS = {
