@@ -253,7 +253,8 @@ class Engine:
         other = ctx.talk(PARTNER, float("-inf"), until)
         mine = [u.labels for u in ctx.utterances if u.speaker == COACHEE]
         opens = sum(1 for x in mine if x.question == "open")
-        closed = sum(1 for x in mine if x.question == "closed")
+        # "Mag ik een tip geven?" and "Zullen we ...?" are pull moves, not closed questions
+        closed = sum(1 for x in mine if x.question == "closed" and not (x.permission or x.proposal))
         refl = sum(1 for x in mine if x.reflection)
         by_rule: dict[str, int] = {}
         kept = kept_nudges([*self.nudges, *self.withdrawn])

@@ -209,7 +209,10 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     mine = [u for u in utterances if u["speaker"] == "coachee"]
     refl = sum(1 for u in mine if _is_reflection(u))
     opened = sum(1 for u in mine if u["labels"].get("question") == "open")
-    closed = sum(1 for u in mine if u["labels"].get("question") == "closed")
+    # asking permission ("Mag ik een tip geven?") and a proposal ("Zullen we ...?") are pull
+    # moves: not counted against the open-question share
+    closed = sum(1 for u in mine if u["labels"].get("question") == "closed"
+                 and not (u["labels"].get("permission") or u["labels"].get("proposal")))
     questions = opened + closed
     ratio = refl / questions if questions else (float("inf") if refl else None)
     by_rule: dict[str, list] = {}

@@ -774,3 +774,13 @@ def test_a_nudge_held_back_says_why(h):
     assert held and all(n.detail["held"] == "budget" for n in held)  # one was shown just before
     focused = h.nudges(h.run(h.script(line, lag=1.0), config=EngineConfig(plugins=False, focus=("monologue",)))[1])
     assert focused and all(n.detail["held"] == "focus" and not n.delivered for n in focused)
+
+
+def test_asking_permission_and_proposing_are_not_closed_questions_in_the_figures(h):
+    from pullcoach.rules.events import MetricsUpdated
+    lines = [(C, 0.0, 2.0, "Mag ik een tip geven?"), (P, 2.5, 3.0, "Ja hoor."),
+             (C, 4.0, 7.0, "Zullen we dinsdag samen op kantoor werken?"), (P, 7.5, 8.0, "Goed."),
+             (C, 9.0, 11.0, "Heb je het al geprobeerd?")]
+    out = h.run(h.script(lines, lag=0.5))[1]
+    metrics = [e for e in out if isinstance(e, MetricsUpdated)][-1].metrics
+    assert metrics["questions"] == {"open": 0, "closed": 1}  # only the last one

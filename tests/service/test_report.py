@@ -25,10 +25,11 @@ def test_figures_are_derived_from_the_log():
     assert f["talk_share"]["value"] == pytest.approx(41.5 / 88.0)
     assert f["talk_share"]["rating"] == "poor"  # far above the seed's 30%
     rq = f["reflections_questions"]
-    assert (rq["reflections"], rq["questions"], rq["value"]) == (2, 4, 0.5)
+    # the proposal "Is het een idee dat ...?" is a pull move, not a closed question
+    assert (rq["reflections"], rq["questions"], rq["value"]) == (2, 3, pytest.approx(2 / 3))
     assert rq["rating"] == "poor"  # below MITI's 1:1
     oq = f["open_questions"]
-    assert (oq["open"], oq["closed"], oq["value"], oq["rating"]) == (2, 2, 0.5, "fair")
+    assert (oq["open"], oq["closed"], oq["value"], oq["rating"]) == (2, 1, pytest.approx(2 / 3), "fair")
     assert f["summaries"]["value"] == 1
     assert f["summaries"]["longest_gap"] == pytest.approx(67.0)  # start -> first summary at 67 s
     assert f["interruptions"]["value"] == 1
@@ -116,7 +117,7 @@ def test_html_is_self_contained_escaped_and_dutch():
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "<svg" in html and "Gespreksverslag" in html and "Spreektijd coachee" in html
-    assert "47%" in html and "0,5 : 1" in html
+    assert "47%" in html and "0,7 : 1" in html
     assert "Laat uitpraten; vat daarna samen." in html  # the pull alternative
     assert "Hier kantelt het gesprek" in html  # the bookmark
     assert "Alleen gebeurtenissen" in html and "Niets heeft deze computer verlaten" in html
@@ -218,7 +219,7 @@ def test_vtt_has_voice_tags_and_escaped_text():
 def test_json_is_plain_data():
     data = json.loads(render(session_events(), "json"))
     assert data["session"]["id"] == "rollenspel-1"
-    assert data["figures"]["open_questions"]["value"] == 0.5
+    assert data["figures"]["open_questions"]["value"] == pytest.approx(2 / 3)
     assert len(data["utterances"]) == 15 and len(data["nudges"]) == 5
     assert data["stored"] == {"events": True, "audio": False, "remote": None}
 
