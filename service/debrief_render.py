@@ -15,6 +15,17 @@ __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
 COLUMNS = ("talk_share", "reflections_questions", "open_questions", "summaries",
            "interruptions", "argument_stacks", "push_words", "righting_reflexes")
 
+def _tally(dw: dict, p: dict) -> str:
+    """"zwak in alle 3 gesprekken", "zwak in 2 van 3 gesprekken", "zwak in 1, matig in 2
+    van 3 gesprekken"; a rating no conversation had is left out."""
+    parts = [f"{dw[k + '_word']} in {{{k}}}" for k in ("poor", "fair") if p[k]]
+    if p["rated"] == 1:
+        return dw["poor_word"] if p["poor"] else dw["fair_word"]
+    if len(parts) == 1 and p["poor"] + p["fair"] == p["rated"]:
+        return dw["tally_all"].format(rating=dw["poor_word"] if p["poor"] else dw["fair_word"], n=p["rated"])
+    return dw["tally"].format(what=", ".join(parts).format(poor=p["poor"], fair=p["fair"]), n=p["rated"])
+
+
 def _say(dw: dict, key: str, n: int, **kw) -> str:
     """``dw[key]`` for n, its singular form for one ("1 gesprek", not "1 gesprekken")."""
     return dw.get(key + "_1" if n == 1 else key, dw[key]).format(n=n, **kw)
@@ -25,11 +36,11 @@ DEBRIEF_WORDS = {
         "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
         "negative": "Negatieve nudges", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
-        "tally": "zwak in {poor}, matig in {fair} van {n} gesprekken",
+        "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in alle {n} gesprekken",
         "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
-        "count_1": "1 gesprek", "tally_1": "{rating}", "strength_1": "goed",
+        "count_1": "1 gesprek", "strength_1": "goed",
         "poor_word": "zwak", "fair_word": "matig",
-        "good_moments": "Goede zetten om te laten horen", "bookmarks": "Jouw bladwijzers",
+        "good_moments": "Goede zetten om te benoemen", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.", "no_work": "Geen cijfer was zwak of matig.",
         "no_strengths": "Geen cijfer was in elk gesprek goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
@@ -44,11 +55,11 @@ DEBRIEF_WORDS = {
         "title": "Debrief", "count": "{n} conversations", "roleplay": "Conversation",
         "negative": "Negative nudges", "per_10": "{n} per 10 min", "report": "report",
         "work_on": "To work on together", "strengths": "What went well",
-        "tally": "poor in {poor}, fair in {fair} of {n} conversations",
+        "tally": "{what} of {n} conversations", "tally_all": "{rating} in all {n} conversations",
         "example": "Example: {who}", "strength": "good in all {n} conversations",
-        "count_1": "1 conversation", "tally_1": "{rating}", "strength_1": "good",
+        "count_1": "1 conversation", "strength_1": "good",
         "poor_word": "poor", "fair_word": "fair",
-        "good_moments": "Good moves worth playing back", "bookmarks": "Your bookmarks",
+        "good_moments": "Good moves worth naming", "bookmarks": "Your bookmarks",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was poor or fair.",
         "no_strengths": "No figure was good in every conversation.",
         "no_sessions": "No finished conversations to debrief.",
@@ -202,8 +213,7 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
         return f'<p class="hint">{escape(dw["no_work"])}</p>'
     out = []
     for p in d["work_on"]:
-        tally = _say(dw, "tally", p["rated"], poor=p["poor"], fair=p["fair"],
-                     rating=dw["poor_word"] if p["poor"] else dw["fair_word"])
+        tally = _tally(dw, p)
         out.append(f'<div class="point"><div class="head">{escape(w[p["figure"]])} '
                    f"<span>{escape(tally)}</span></div>")
         ex = p["example"]
@@ -284,8 +294,7 @@ def render_debrief_md(d: dict) -> str:
             nudges]) + " |")
     lines += ["", f"## {dw['work_on']}", ""]
     for p in d["work_on"]:
-        tally = _say(dw, "tally", p["rated"], poor=p["poor"], fair=p["fair"],
-                     rating=dw["poor_word"] if p["poor"] else dw["fair_word"])
+        tally = _tally(dw, p)
         lines.append(f"- **{md_text(w[p['figure']])}** — {tally}")
         ex = p["example"]
         if ex:

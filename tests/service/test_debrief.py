@@ -309,3 +309,15 @@ def test_the_html_table_fits_at_1366_and_narrower_shows_that_it_scrolls(day, tmp
         finally:
             browser.close()
     print("screenshots:", tmp_path)
+
+
+@pytest.mark.parametrize("poor,fair,rated,said", [
+    (3, 0, 3, "zwak in alle 3 gesprekken"),
+    (2, 0, 3, "zwak in 2 van 3 gesprekken"),
+    (1, 2, 3, "zwak in 1, matig in 2 van 3 gesprekken"),
+    (0, 2, 2, "matig in alle 2 gesprekken"),
+    (0, 1, 1, "matig"),
+])
+def test_the_tally_leaves_out_a_rating_no_conversation_had(poor, fair, rated, said):
+    from pullcoach.debrief_render import DEBRIEF_WORDS, _tally
+    assert _tally(DEBRIEF_WORDS["nl"], {"poor": poor, "fair": fair, "rated": rated}) == said
