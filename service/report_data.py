@@ -45,6 +45,8 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
         "coachee": started.coachee if started else "coachee",
         "partner": started.partner if started else "partner",
         "via": started.via if started else "",
+        "error": next((e.message for e in events if isinstance(e, PipelineWarning)
+                       and e.kind == "audio-error"), ""),
         "status": ("ended" if ended and ended.reason != "interrupted"
                    else "live" if live and not ended else "interrupted"),
         "reason": ended.reason if ended else "live" if live else "interrupted",

@@ -17,6 +17,7 @@ _NL = {
     "coachee": "Coachee", "partner": "Gesprekspartner",
     "duration": "Duur", "status_interrupted": "Onderbroken opname: het verslag loopt tot de laatste opgeslagen gebeurtenis",
     "status_live": "Dit gesprek loopt nog: het verslag loopt tot {t}",
+    "status_error": "De opname brak op {t} af ({why}): het verslag loopt tot dan",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
     "narrowband": "De audio van {who} was {khz} kHz (telefoonkwaliteit): de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
@@ -71,6 +72,7 @@ _EN = {
     "coachee": "Coachee", "partner": "Partner",
     "duration": "Duration", "status_interrupted": "Interrupted recording: the report runs to the last stored event",
     "status_live": "This conversation is still going on: the report runs to {t}",
+    "status_error": "The recording broke off at {t} ({why}): the report runs to then",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
     "narrowband": "{who}'s audio was {khz} kHz (telephone quality): speech recognition mishears much more then, so the figures about words are less reliable.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
@@ -218,6 +220,8 @@ def status_text(s: dict, w: dict) -> str | None:
         return w["status_interrupted"]
     if s.get("reason") == "server-stopped":
         return w["status_server_stopped"].format(t=clock(s["duration"]))
+    if s.get("reason") == "error":
+        return w["status_error"].format(t=clock(s["duration"]), why=s.get("error") or "?")
     return None
 
 

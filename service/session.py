@@ -130,7 +130,7 @@ class LiveSession:
 
     async def run(self) -> None:
         worker = asyncio.create_task(self.scheduler.run())
-        reason = "ended"
+        reason, broke = "ended", None
         try:
             async for block in self.source.blocks():
                 if self.started_wall is None:
@@ -149,12 +149,18 @@ class LiveSession:
         except asyncio.CancelledError:
             reason = self._stop_reason
             raise
+        except Exception as exc:  # the audio broke (a damaged file, a device that died)
+            reason, broke = "error", exc
+            raise
         finally:
             if self.started_wall is None:  # no audio came at all
                 self._begin()
             self._emit_all(*self.segmenter.finish())
             await self.scheduler.close()
             await asyncio.shield(worker)
+            if reason == "error":  # what broke goes into the log, so the report can say it
+                self._dispatch(PipelineWarning(t=round(self.clock, 3), kind="audio-error",
+                                               message=str(broke)[:300], detail={}))
             self._dispatch(SessionEnded(t=round(self.clock, 3), reason=reason))
             self.ended = True
             if self.keeper is not None:

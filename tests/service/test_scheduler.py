@@ -172,3 +172,37 @@ def test_model_slots_let_a_waiting_final_go_before_waiting_partials():
         t.join(2)
     assert order[0] == "final" and sorted(order[1:]) == ["partial-a", "partial-b"]
     assert slots.busy == 0
+
+
+def test_audio_that_breaks_mid_session_ends_it_as_an_error_the_report_says():
+    """A damaged recording or a device that died: the session ends with reason "error", what
+    broke is logged, and the report says where the recording broke off."""
+    from pullcoach.audio import AudioBlock
+    from pullcoach.errors import AudioError
+    from pullcoach.report import render
+    from pullcoach.rules.events import SessionEnded
+    from pullcoach.session import LiveSession
+
+    class Breaking:
+        async def blocks(self):
+            for i in range(40):  # 2 s of silence, then broken data
+                yield AudioBlock(speaker="coachee" if i % 2 == 0 else "partner",
+                                 start=(i // 2) * 1600, samples=np.zeros(1600, np.float32))
+            raise AudioError("cut.flac: broken audio data after 2.0 s")
+
+    seen = []
+    session = LiveSession(Breaking(), transcriber=FakeTranscriber(), session_id="s", pace="max")
+    session.add_sink(lambda sid, e: seen.append(e))
+
+    async def main():
+        try:
+            await session.run()
+        except AudioError:
+            return True
+        return False
+
+    assert asyncio.run(main())  # the error still reaches the command, which says it
+    (end,) = [e for e in seen if isinstance(e, SessionEnded)]
+    assert end.reason == "error"
+    md = render(seen, "md")
+    assert "> De opname brak op 0:02 af (cut.flac: broken audio data after 2.0 s)" in md
