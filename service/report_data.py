@@ -28,6 +28,7 @@ SPEAKERS = ("coachee", "partner")
 CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
 MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence did not set it off
 AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fired
+UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
@@ -126,6 +127,8 @@ def _utterances(events: list[Event]) -> list[dict]:
             if isinstance(e, UtteranceLabeled):
                 u["labels"] = dict(e.labels)
                 u["text"] = e.text or u["text"]
+            elif e.words:  # Whisper's own doubt: a misheard "hm" reads "Kahnem." at p 0.34
+                u["unsure"] = sum(w.p for w in e.words) / len(e.words) < UNSURE_P
     return sorted(out.values(), key=lambda u: (u["t0"], u["t1"]))
 
 

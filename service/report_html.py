@@ -79,6 +79,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .arrow { color: var(--soft); }
 .hint { font-size: 13px; color: var(--soft); margin-top: 8px; }
 .transcript { font-size: 14px; }
+.unsure { color: var(--soft); }
 .line { display: grid; grid-template-columns: 44px 124px 1fr; gap: 10px; padding: 4px 0;
   border-bottom: 1px dotted var(--line); }
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; margin-left: 4px;
@@ -257,7 +258,9 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
         n = m["nudge"]
         tag = "" if n["delivered"] else f'<span class="badge">{escape(not_delivered(n, w))}</span>'
         ctx = "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
-                      f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}</p>' for u in m["around"])
+                      f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}'
+                      + (f' <span class="unsure" title="{escape(w["unsure"])}">(?)</span>' if u.get("unsure") else "")
+                      + '</p>' for u in m["around"])
         alt = alts.get(n["rule"], "")
         out.append(
             f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div><div>'
@@ -286,12 +289,16 @@ def _route(route: list[dict], w: dict) -> str:
 
 
 def _transcript(report: dict, names: dict, lang: str) -> str:
+    w = words(lang)
     out = ['<div class="transcript">']
+    if any(u.get("unsure") for u in report["utterances"]):
+        out.append(f'<p class="hint">{escape(w["unsure_note"])}</p>')
     for u in report["utterances"]:
         chips = "".join(f'<span class="chip">{escape(c)}</span>'
                         for c in label_chips(u["labels"], lang, u["speaker"]))
+        unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
         out.append(f'<div class="line"><span class="time">{clock(u["t0"])}</span>'
                    f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
-                   f'<span>{escape(u["text"])}{chips}</span></div>')
+                   f'<span{unsure}>{escape(u["text"])}{" (?)" if unsure else ""}{chips}</span></div>')
     out.append("</div>")
     return "".join(out)

@@ -59,7 +59,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
                      f"“{md_text(n['message'])}”{extra}")
         for u in m["around"]:
             mark = "→ " if u.get("hit") else ""
-            lines.append(f"  > {mark}**{md_text(names[u['speaker']])}:** {md_text(u['text'])}  ")
+            doubt = " (?)" if u.get("unsure") else ""
+            lines.append(f"  > {mark}**{md_text(names[u['speaker']])}:** {md_text(u['text'])}{doubt}  ")
         if n["kind"] in ALERT_KINDS and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:
@@ -72,9 +73,12 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     else:
         lines.append(w["no_route"])
     lines += ["", f"## {w['transcript']}", ""]
+    if any(u.get("unsure") for u in report["utterances"]):
+        lines += [md_text(w["unsure_note"]), ""]
     for u in report["utterances"]:
         chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
         lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
+                     + (" (?)" if u.get("unsure") else "")
                      + (f" _[{md_text(chips)}]_" if chips else ""))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)

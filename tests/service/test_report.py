@@ -351,3 +351,19 @@ def test_a_too_few_summaries_moment_shows_where_it_fired_not_the_last_summary():
     assert summ["t"] == 131.0 and [u["text"][:10] for u in summ["around"]] == ["We moeten "]
     assert not any(u.get("hit") for u in summ["around"])  # no line set it off: a stretch did
     assert trainer["t"] == 132.0  # the trainer's nudge, when it was sent
+
+
+def test_a_line_whisper_doubted_is_marked_as_heard_with_doubt():
+    from pullcoach.rules.events import Word
+    events = [SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bert"),
+              TranscriptFinal(t=1.0, speaker="partner", t0=0.5, t1=0.85, text="Kahnem.",
+                              words=(Word(text="Kahnem.", start=0.5, end=0.85, p=0.34),)),
+              TranscriptFinal(t=4.0, speaker="coachee", t0=1.0, t1=3.5, text="Wat bedoel je?",
+                              words=(Word(text="Wat", start=1.0, end=1.3, p=0.95),
+                                     Word(text="bedoel", start=1.3, end=2.0, p=0.9),
+                                     Word(text="je?", start=2.0, end=2.4, p=0.92)))]
+    md = render(events, "md")
+    assert "**Bert:** Kahnem. (?)" in md and "**Anna:** Wat bedoel je?\n" in md
+    assert "(?) = onzeker verstaan" in md
+    assert '<span class="unsure" title="onzeker verstaan: de spraakherkenning twijfelde">Kahnem. (?)' in render(events, "html")
+    assert "onzeker verstaan" not in render(session_events(), "md")  # no words, no doubt
