@@ -264,9 +264,11 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
             service.ingests.pop(session_id, None)
             ws, live.ws = live.ws, None
             if ws is not None and not service.closing:
-                # ended here (the trainer's "end session"), not by the capture: tell it, or a
-                # pair's laptop would stream its microphone to nobody until someone noticed
-                service._spawn(ws.close(1000, ENDED_BY_TRAINER))
+                # ended here, not by the capture (the trainer's "end session", or the server
+                # stopping): tell it, or a pair's laptop would stream its microphone to nobody
+                by_server = getattr(session, "stop_reason", "") == "server-stopped"
+                service._spawn(ws.close(1001 if by_server else 1000,
+                                        "server stopped" if by_server else ENDED_BY_TRAINER))
     live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
 
 

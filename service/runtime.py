@@ -112,6 +112,9 @@ class Runtime:
         print(f"\n{len(live)} role-play(s) live: {', '.join(live)}. Press Ctrl-C again within "
               f"{CONFIRM_S:.0f} s to end them and stop the server (their reports end there).",
               file=sys.stderr, flush=True)
+        asyncio.get_running_loop().call_later(
+            CONFIRM_S, lambda: stop.is_set() or print("still serving: the role-plays go on",
+                                                      file=sys.stderr, flush=True))
 
     def _save(self, sessions: dict[str, str]) -> None:
         data = {"trainer": self.tokens.trainer, "capture": self.tokens.ingest,

@@ -65,6 +65,11 @@ class LiveSession:
         if close:
             close()
 
+    @property
+    def stop_reason(self) -> str:
+        """Why ``stop`` was called ("stopped", "server-stopped"); "" if it was not."""
+        return self._stop_reason if self._stopping else ""
+
     def inject(self, event) -> None:
         """An event from outside the audio (a trainer's nudge, a bookmark)."""
         self._dispatch(event)

@@ -286,6 +286,8 @@ def test_one_ctrl_c_on_serve_warns_while_role_plays_are_live_and_a_second_ends_t
         serve.send_signal(signal.SIGINT)  # meant it
         assert await asyncio.wait_for(serve.wait(), 30) == 0
         await asyncio.wait_for(cap.wait(), 30)
+        said = (await cap.stderr.read()).decode()
+        assert "the server stopped and ended session" in said and "trainer" not in said
 
     try:
         asyncio.run(asyncio.wait_for(main(), 180))
