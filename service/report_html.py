@@ -94,7 +94,9 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
 @media print { body { background: #fff; } main { padding: 0; } }
 @media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
+.tl-scroll { overflow-x: auto; }
 @media (max-width: 520px) {  /* a phone: time and name above the words, which get the width */
+  .tl-scroll .timeline { min-width: 680px; }  /* legible, and scrolled sideways */
   .line { grid-template-columns: 44px 1fr; }
   .line > span:last-child { grid-column: 1 / -1; }
   .moment { grid-template-columns: 1fr; }
@@ -131,7 +133,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
     rows = {**names, "nudges": "Nudges", "marks": "", "summary": w["legend_summary"],
             "title": w["timeline"]}
-    parts += [f"<h2>{escape(w['timeline'])}</h2>", timeline_svg(report, rows), _legend(w, names)]
+    parts += [f"<h2>{escape(w['timeline'])}</h2>",
+              f'<div class="tl-scroll">{timeline_svg(report, rows)}</div>', _legend(w, names)]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]

@@ -118,6 +118,7 @@ def test_html_is_self_contained_escaped_and_dutch():
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "<svg" in html and "Gespreksverslag" in html and "Spreektijd coachee" in html
     assert "47%" in html and "0,7 : 1" in html
+    assert '<div class="tl-scroll"><svg' in html  # on a phone the timeline scrolls, legible
     assert "Laat uitpraten; vat daarna samen." in html  # the pull alternative
     assert "Hier kantelt het gesprek" in html  # the bookmark
     assert "Alleen gebeurtenissen" in html and "Niets heeft deze computer verlaten" in html
