@@ -82,7 +82,7 @@ class EngineConfig:
     focus: tuple[str, ...] = ()       # trainer's choice; empty = deliver every rule
     # rules whose repeats inside the cooldown are kept for the report (not dropped): every
     # cut-in is a moment of its own, while a repeated word is counted by the labels
-    report_repeats: tuple[str, ...] = ("interruption", "interrupted")
+    report_repeats: tuple[str, ...] = ("interruption", "interrupted", "righting-reflex")
     disabled: tuple[str, ...] = ()
     rule_configs: dict = field(default_factory=dict)  # rule name -> its *Config
     min_p: float = 0.5                # a phrase heard with mean p below this is ignored

@@ -784,3 +784,11 @@ def test_asking_permission_and_proposing_are_not_closed_questions_in_the_figures
     out = h.run(h.script(lines, lag=0.5))[1]
     metrics = [e for e in out if isinstance(e, MetricsUpdated)][-1].metrics
     assert metrics["questions"] == {"open": 0, "closed": 1}  # only the last one
+
+
+def test_advice_repeated_within_the_cooldown_is_kept_for_the_report(h):
+    lines = [(C, 0.0, 3.0, "Je moet gewoon de trein van zeven uur nemen."), (P, 3.5, 8.0, "Dat lukt niet met de kinderen."),
+             (C, 30.0, 33.0, "Dan moet je ze gewoon eerder naar de opvang brengen.")]
+    rr = h.nudges(h.run(h.script(lines, lag=0.5))[1], "righting-reflex")
+    assert [n.delivered for n in rr] == [True, False]  # one shown, the repeat counted
+    assert rr[1].detail.get("repeat") is True

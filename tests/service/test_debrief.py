@@ -85,10 +85,12 @@ def test_the_push_role_plays_are_what_to_work_on(day):
     assert d["tally"]["push_words"] == {"good": 1, "fair": 2, "poor": 0, "rated": 3}
     assert d["tally"]["argument_stacks"] == {"good": 1, "fair": 2, "poor": 0, "rated": 3}
     # poor in more sessions comes first; of those not good in two, the poor ones first
+    # (both push role-plays give advice twice unasked: each time counts, as push words do)
+    assert d["tally"]["righting_reflexes"] == {"good": 1, "fair": 0, "poor": 2, "rated": 3}
     assert [p["figure"] for p in d["work_on"]] == [
-        "reflections_questions", "talk_share", "open_questions", "interruptions", "argument_stacks"]
-    ex = points["argument_stacks"]["example"]
-    assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "argument-stacking"
+        "reflections_questions", "talk_share", "righting_reflexes", "open_questions", "interruptions"]
+    ex = points["righting_reflexes"]["example"]
+    assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "righting-reflex"
     ex = points["interruptions"]["example"]
     assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "interruption"
     # the trainer's bookmark comes back with what was said just before it
