@@ -81,7 +81,8 @@ class EngineConfig:
     cooldowns: dict = field(default_factory=lambda: dict(_COOLDOWNS))
     focus: tuple[str, ...] = ()       # trainer's choice; empty = deliver every rule
     # rules whose repeats inside the cooldown are kept for the report (not dropped): every
-    # cut-in is a moment of its own, while a repeated word is counted by the labels
+    # cut-in and every unasked advice is a moment of its own, while a repeated word is
+    # counted by the labels
     report_repeats: tuple[str, ...] = ("interruption", "interrupted", "righting-reflex")
     disabled: tuple[str, ...] = ()
     rule_configs: dict = field(default_factory=dict)  # rule name -> its *Config
