@@ -14,8 +14,12 @@ const token = takeToken();
 function takeToken() {
   const key = `pullcoach-trainer:${location.host}`;
   const given = param("token");
-  if (!given) return sessionStorage.getItem(key) || "";
-  sessionStorage.setItem(key, given);
+  try {
+    if (!given) return sessionStorage.getItem(key) || "";
+    sessionStorage.setItem(key, given);
+  } catch (_) {
+    return given || "";  // no storage (a locked-down browser): the address keeps the token
+  }
   const frag = new URLSearchParams(location.hash.replace(/^#/, ""));
   const query = new URLSearchParams(location.search);
   frag.delete("token");
