@@ -1,6 +1,6 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
-import { connect, param } from "./protocol.js";
+import { connect, param, takeToken } from "./protocol.js";
 import { track, youText } from "./alerts.js";
 
 const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
@@ -19,7 +19,7 @@ const TEXT = {
 };
 
 const $ = (id) => document.getElementById(id);
-const token = param("token") || "";
+const token = takeToken("overlay");  // out of the address: a coachee shares their screen in calls
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
                 seen: [],    // the last nudges received, newest last (for tests and debugging)

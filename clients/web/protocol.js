@@ -14,6 +14,27 @@ export function param(name, loc = location) {
   return frag.get(name) ?? query.get(name);
 }
 
+// The page's token, taken out of the address once read and kept in this tab's session
+// storage, so a reload keeps working while a shared screen or projector shows no secret.
+// Without storage (a locked-down browser) the address keeps it.
+export function takeToken(kind) {
+  const key = `pullcoach-${kind}:${location.host}`;
+  const given = param("token");
+  try {
+    if (!given) return sessionStorage.getItem(key) || "";
+    sessionStorage.setItem(key, given);
+  } catch (_) {
+    return given || "";
+  }
+  const frag = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const query = new URLSearchParams(location.search);
+  frag.delete("token");
+  query.delete("token");
+  const q = query.toString(), f = frag.toString();
+  history.replaceState(null, "", `${location.pathname}${q ? "?" + q : ""}${f ? "#" + f : ""}`);
+  return given;
+}
+
 export function wsUrl(loc = location) {
   return `${loc.protocol === "https:" ? "wss:" : "ws:"}//${loc.host}/ws`;
 }

@@ -1,33 +1,15 @@
 // The trainer dashboard: every live session at a glance, one opened in detail.
 // /trainer#token=TRAINER_TOKEN   (?token= works too; ?lang=en forces English chrome); the
 // token is then taken out of the address and kept for this tab (a reload keeps working)
-import { connect, param } from "./protocol.js";
+import { connect, param, takeToken } from "./protocol.js";
 import { words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
 import { theyText, track } from "./alerts.js";
 
 const $ = (id) => document.getElementById(id);
-const token = takeToken();
+// the token leaves the address once read (a dashboard on a projector showed it to the room)
+const token = takeToken("trainer");
 
-// The token leaves the address once read (a dashboard on a projector showed it to the room)
-// and stays in this tab's session storage, so a reload keeps working.
-function takeToken() {
-  const key = `pullcoach-trainer:${location.host}`;
-  const given = param("token");
-  try {
-    if (!given) return sessionStorage.getItem(key) || "";
-    sessionStorage.setItem(key, given);
-  } catch (_) {
-    return given || "";  // no storage (a locked-down browser): the address keeps the token
-  }
-  const frag = new URLSearchParams(location.hash.replace(/^#/, ""));
-  const query = new URLSearchParams(location.search);
-  frag.delete("token");
-  query.delete("token");
-  const q = query.toString(), f = frag.toString();
-  history.replaceState(null, "", `${location.pathname}${q ? "?" + q : ""}${f ? "#" + f : ""}`);
-  return given;
-}
 const sessions = new Map();          // id -> session model
 let selected = param("session") || null;
 let connection = "connecting", problem = "";

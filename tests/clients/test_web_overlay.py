@@ -224,3 +224,13 @@ def test_an_overlay_that_connects_after_its_session_ended_says_so(page, live_ser
     expect(page.locator("#status")).to_have_text("sessie beëindigd")
     expect(page.locator("#report")).to_be_visible()
     assert page.errors == []
+
+
+def test_the_overlay_token_leaves_the_address_and_a_reload_keeps_working(page, live_server):
+    # a coachee shares their screen in the call: the address shows no token
+    status = open_overlay(page, live_server)
+    expect(status).to_have_text("luistert")
+    assert "token" not in page.url and "session=s1" in page.url
+    page.reload()
+    expect(status).to_have_text("luistert")
+    assert page.errors == []
