@@ -144,11 +144,12 @@ class Labeler:
             self._find("advice_question", toks))
         # advice said outright, not after a reflection's opening in its sentence ("It sounds
         # like you need to ..."; "You must stop. You have to." has none before "You have to")
-        told = advice and not asked and not self._reflected_before(toks, advice_found[0].start)
+        marks = self._find("reflection", toks)  # reflection openings anywhere, found once
+        told = advice and not asked and not _reflected_before(toks, marks, advice_found[0].start)
         # a reason added to reasons, opening a clause of a statement ("Besides, it costs ..."):
         # the speaker's own case, never a reflection
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
-                and self._opens_clause(toks, m.start) and not self._reflected_before(toks, m.start)]
+                and self._opens_clause(toks, m.start) and not _reflected_before(toks, marks, m.start)]
         summary = bool(self._find("summary", toks))
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")
@@ -367,11 +368,6 @@ class Labeler:
         theirs = set(self._content(said))
         return bool(mine) and len(mine & theirs) * 3 >= 2 * len(mine)
 
-    def _reflected_before(self, toks: list[Token], i: int) -> bool:
-        """A reflection's opening stands before token ``i`` in its sentence."""
-        start = _clause_start(toks, i)
-        return any(start <= r.start and r.end <= i for r in self._find("reflection", toks))
-
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""
         return all(t.text in self.fillers for t in toks[_clause_start(toks, i):i])
@@ -466,6 +462,12 @@ def _clause_spans(toks: list[Token]) -> list[tuple[int, int]]:
 
 def _explicit_open(m: Match | None) -> bool:
     return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf", "explain", "leg")))
+
+
+def _reflected_before(toks: list[Token], marks: list[Match], i: int) -> bool:
+    """One of the reflection openings ``marks`` stands before token ``i`` in its sentence."""
+    start = _clause_start(toks, i)
+    return any(start <= r.start and r.end <= i for r in marks)
 
 
 def _clause_start(toks: list[Token], i: int) -> int:

@@ -89,13 +89,10 @@ def emit(text: str, path: str | None) -> None:
 
 
 def _list(args) -> int:
-    try:
+    items = []
+    if (data_dir(args.data_dir) / DB_NAME).is_file():  # nothing stored there: nothing to list
         with open_store(args) as store:
             items = store.sessions()
-    except StoreError:
-        if (data_dir(args.data_dir) / DB_NAME).is_file():
-            raise
-        items = []
     if args.format == "json":
         emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0

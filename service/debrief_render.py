@@ -18,12 +18,13 @@ COLUMNS = ("talk_share", "reflections_questions", "open_questions", "summaries",
 def _tally(dw: dict, p: dict) -> str:
     """"zwak in alle 3 gesprekken", "zwak in 2 van 3 gesprekken", "zwak in 1, matig in 2
     van 3 gesprekken"; a rating no conversation had is left out."""
-    parts = [f"{dw[k + '_word']} in {{{k}}}" for k in ("poor", "fair") if p[k]]
+    word = dw["poor_word"] if p["poor"] else dw["fair_word"]
     if p["rated"] == 1:
-        return dw["poor_word"] if p["poor"] else dw["fair_word"]
-    if len(parts) == 1 and p["poor"] + p["fair"] == p["rated"]:
-        return dw["tally_all"].format(rating=dw["poor_word"] if p["poor"] else dw["fair_word"], n=p["rated"])
-    return dw["tally"].format(what=", ".join(parts).format(poor=p["poor"], fair=p["fair"]), n=p["rated"])
+        return word
+    if not (p["poor"] and p["fair"]) and p["poor"] + p["fair"] == p["rated"]:
+        return dw["tally_all"].format(rating=word, n=p["rated"])
+    parts = [f"{dw[k + '_word']} in {p[k]}" for k in ("poor", "fair") if p[k]]
+    return dw["tally"].format(what=", ".join(parts), n=p["rated"])
 
 
 def _say(dw: dict, key: str, n: int, **kw) -> str:

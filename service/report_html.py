@@ -120,8 +120,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         f"<h1>{escape(w['title'])}</h1>",
         f'<div class="meta">{escape(_meta(s, names, w, lang))}</div>',
     ]
-    if status_text(s, w):
-        parts.append(f'<div class="banner">{escape(status_text(s, w))}</div>')
+    if banner := status_text(s, w):
+        parts.append(f'<div class="banner">{escape(banner)}</div>')
     for text in warning_banners(report, w, names):
         parts.append(f'<div class="banner">{escape(text)}</div>')
     for p in report["problems"]:

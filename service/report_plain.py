@@ -31,8 +31,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines = [f"# {w['title']}", "",
              f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
              f"{md_text(roles(names, w))}", ""]
-    if status_text(s, w):
-        lines += [f"> {status_text(s, w)}", ""]
+    if banner := status_text(s, w):
+        lines += [f"> {banner}", ""]
     for text in warning_banners(report, w, names):
         lines += [f"> {md_text(text)}", ""]
     for p in report["problems"]:

@@ -82,8 +82,8 @@ REFUSED = {
 
 def refused(request: Request, what: str) -> Response:
     """401 in the reader's language (a browser's Accept-Language; Dutch or English)."""
-    accept = (header(request, "Accept-Language") or "").lower()
-    lang = "nl" if accept.startswith("nl") or (accept and "nl" in accept.split(",")[0]) else "en"
+    first = (header(request, "Accept-Language") or "").split(",")[0].strip().lower()
+    lang = "nl" if first.startswith("nl") else "en"
     return response(401, REFUSED[what][lang] + "\n")
 
 

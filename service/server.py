@@ -223,10 +223,10 @@ class Service:
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
             return
-        st = self.status(session)
         if force_to is not None:
             force_to.offer(p.encode(self.status(session, trainer=force_to.role == "trainer")))
             return
+        st = self.status(session)
         if self._status_sent.get(session) == (st.listening, st.trainer_watching):
             return
         self._status_sent[session] = (st.listening, st.trainer_watching)
