@@ -17,7 +17,9 @@ priority among candidates of one event, a focus set (rules outside it are issued
 ``delivered=False``: report only), and a global budget of one delivered negative nudge
 per ``budget_s``; a text-lane nudge whose words ended more than ``stale_s`` before its
 transcript came (the ASR behind) is kept for the report only, since it would land on another
-moment. Positive nudges are delivered quietly and never use the budget. The
+moment. Positive nudges are delivered quietly and never use the budget. A trainer's own
+nudge (fed in as a ``NudgeIssued`` of kind "trainer") uses the budget, and nothing is
+delivered while the overlays show it (``trainer_hold_s``). The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
 yet; a text-lane nudge is held back by live nudges before it.
 
@@ -91,6 +93,9 @@ class EngineConfig:
     # a cue about words that ended longer ago than this lands on another moment of the
     # conversation (two turns on): kept for the report, not delivered (ASR behind on a busy laptop)
     stale_s: float = 6.0
+    # the overlays show a trainer's nudge this long and drop what comes meanwhile; it also
+    # uses the budget like any delivered nudge (the coachee has one nudge's attention)
+    trainer_hold_s: float = 9.0
     metrics_every_s: float = 5.0
     use_model: bool = True            # English: the learned labeller in packs/en_labels.json
     plugins: bool = True              # load rules from the `pullcoach.rules` entry points
@@ -121,6 +126,7 @@ class Engine:
         self.last_issued: dict[tuple[str, bool], float] = {}
         self.live_cues: dict[str, list[float]] = {}  # times of live cues that set a cooldown
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
+        self.trainer_t: list[float] = []  # when the trainer's own nudges came in
         self.nudges: list[NudgeIssued] = []
         self.withdrawn: list[NudgeWithdrawn] = []
         self.next_metrics = 0.0
@@ -128,6 +134,10 @@ class Engine:
     # -- feeding -------------------------------------------------------------
     def feed(self, event) -> list:
         out: list = []
+        if isinstance(event, NudgeIssued) and event.kind == "trainer":
+            # known at once in both lanes: its time is the newest the session has seen
+            self.trainer_t.append(event.t)
+            self.delivered.append((event.t, True))
         if isinstance(event, (SpeechStarted, SpeechEnded, Tick)):
             for rule in self.live:
                 for c in rule.feed_live(event):
@@ -207,6 +217,9 @@ class Engine:
             detail["held"] = "focus"
         if late > cfg.stale_s:  # the words it is about ended that long before it could fire
             detail["late_s"] = round(late, 1)
+            delivered = False
+        if delivered and any(0 <= c.t - t < cfg.trainer_hold_s for t in self.trainer_t):
+            detail["held"] = "trainer"  # the trainer's nudge is on the overlay
             delivered = False
         if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
             blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)

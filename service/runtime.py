@@ -309,6 +309,8 @@ def _why_not(n: ev.NudgeIssued) -> str:
         return "a repeat of one just shown"
     if n.detail.get("held") == "focus":
         return "outside the trainer's focus"
+    if n.detail.get("held") == "trainer":
+        return "the trainer's nudge was on screen"
     return "another nudge came less than 20 s before"
 
 

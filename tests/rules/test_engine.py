@@ -48,6 +48,25 @@ def test_positive_nudges_are_quiet_and_skip_the_budget():
                                                            ("good-summary", "positive", True)]
 
 
+def test_a_trainer_nudge_holds_the_overlay_and_uses_the_budget():
+    # what the overlays do: the trainer's nudge stays 9 s and drops what comes meanwhile;
+    # the engine says so instead of counting those as delivered
+    e = Engine("nl", config=EngineConfig(plugins=False, disabled=("righting-reflex",)))
+    partner = TranscriptFinal(t=3.0, speaker=P, t0=0, t1=3,
+                              text="Het is zo druk op kantoor met al die telefoons en collega's die langskomen.")
+    trainer = NudgeIssued(t=4.0, rule="trainer", message="Vraag door", kind="trainer")
+    summary = TranscriptFinal(t=9.0, speaker=C, t0=6, t1=9, text="Als ik je goed begrijp is het je te druk.")
+    ns = feed(e, [partner, trainer, summary, *pushes([20.0, 51.0])])
+    got = [(n.rule, n.t, n.delivered, n.detail.get("held")) for n in ns if n.kind != "trainer"]
+    assert got == [("good-summary", 9.0, False, "trainer"),     # inside its 9 s
+                   ("push-words", 20.0, False, "budget"),       # 16 s after it
+                   ("push-words", 51.0, True, None)]            # 47 s after it
+    # without the trainer's nudge the same events deliver both
+    e = Engine("nl", config=EngineConfig(plugins=False, disabled=("righting-reflex",)))
+    ns = feed(e, [partner, summary, *pushes([20.0, 51.0])])
+    assert [(n.rule, n.delivered) for n in ns][:2] == [("good-summary", True), ("push-words", True)]
+
+
 def test_messages_come_from_the_pack():
     assert load_pack("en").message("too-few-summaries") == "Summarise"
     assert load_pack("nl").message("talk-ratio") == "Luister"
