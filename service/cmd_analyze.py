@@ -28,7 +28,7 @@ __all__ = ["register", "analyze", "run"]
 def register(subparsers) -> None:
     p = subparsers.add_parser("analyze", help="coach a recorded conversation from its transcript",
                               description=__doc__.split("\n\n")[0].split(": ", 1)[1].capitalize())
-    p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt or .srt")
+    p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt, .srt or .txt ('Name: text' lines)")
     p.add_argument("--coachee", metavar="NAME",
                    help="the speaker being coached (default: 'coachee' if present, else the first speaker)")
     p.add_argument("--lang", choices=("nl", "en"), help="rule pack language (default: nl)")
@@ -56,6 +56,11 @@ def run(args) -> int:
                 raise ConfigError(f"{line}: add --lang {said} (or --lang {pack.lang} to use "
                                   f"the {LANG_NAMES[pack.lang]} rules anyway)")
             print(f"{line}: add --lang {said}", file=sys.stderr)
+        if any(s.estimated for s in segs):
+            print(f"{Path(path).name}: a plain-text transcript has no end times; each utterance's "
+                  "length is estimated at 150 words a minute, so talk share and speaking rate are "
+                  "approximate and no interruption can be seen (a .vtt or .srt export has them)",
+                  file=sys.stderr)
         coachee, guessed = ((match_speaker(args.coachee, segs), False) if args.coachee
                             else default_coachee(segs))
         r = analyze(segs, pack=pack, coachee=coachee, focus=focus)

@@ -3,6 +3,14 @@
 - JSONL: one ``{"speaker", "start", "end", "text"}`` object a line (seconds).
 - WebVTT: cues with ``<v Speaker>`` voice tags (Teams), or ``Speaker: text`` lines (Zoom).
 - SRT: cues whose text starts with ``Speaker:`` or ``[Speaker]``.
+- Plain text (.txt, a script or a copied transcript): ``Name: text`` lines, with or without
+  a time (``[00:01:02] Name: text``, ``Name (1:02): text``), Otter's ``Name  1:02`` line
+  above its text, Google Meet's bare ``00:05:00`` lines. Lines without a name go on the
+  utterance above. What the times leave open is estimated at 150 words a minute
+  (``Segment.estimated``).
+
+A cue that carries on a sentence the cue before it left open (the same speaker, no gap,
+lower case: Teams and Zoom split long turns) is joined to it, so the rules read the sentence.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ class Segment:
     start: float
     end: float
     text: str
+    estimated: bool = False  # times from a plain-text transcript's word count, not its stamps
 
 
 def read_transcript(path: str | Path) -> list[Segment]:
@@ -46,13 +55,16 @@ def read_transcript(path: str | Path) -> list[Segment]:
 def parse_transcript(text: str, *, name: str = "transcript", suffix: str = "") -> list[Segment]:
     head = text.lstrip()
     if suffix == ".vtt" or head.startswith("WEBVTT"):
-        segs = _cues(text, name, vtt=True)
+        segs = _join_split(_cues(text, name, vtt=True))
     elif suffix == ".srt" or (suffix not in (".jsonl", ".json") and "-->" in text and not head.startswith("{")):
-        segs = _cues(text, name, vtt=False)
+        segs = _join_split(_cues(text, name, vtt=False))
     elif suffix in (".jsonl", ".json") or head.startswith("{"):
         segs = _jsonl(text, name)
+    elif suffix in (".txt", ".md", "") and _plain_lines(text):
+        segs = _plain(text)
     else:
-        raise TranscriptError(f"{name}: unknown transcript format; use JSONL, WebVTT (.vtt) or SRT (.srt)")
+        raise TranscriptError(f"{name}: unknown transcript format; use JSONL, WebVTT (.vtt), SRT (.srt) "
+                              "or text with 'Name: text' lines (.txt)")
     if not segs:
         raise TranscriptError(f"{name}: no utterances found; check that the file is a timed transcript")
     return sorted(segs, key=lambda s: (s.start, s.end))
@@ -112,6 +124,92 @@ def _cues(text: str, name: str, *, vtt: bool) -> list[Segment]:
                 seg = Segment(spk, start, end, " ".join(txt.split()))
                 _check(seg, name)
                 out.append(seg)
+    return out
+
+
+_OPEN_END = re.compile(r"[^.?!…:;\"”’)]$")
+
+
+def _join_split(segs: list[Segment]) -> list[Segment]:
+    """Join a cue to the one before when it carries on its sentence (see the module doc)."""
+    out: list[Segment] = []
+    for s in sorted(segs, key=lambda s: (s.start, s.end)):
+        prev = out[-1] if out else None
+        if (prev is not None and prev.speaker == s.speaker and 0 <= s.start - prev.end <= 1.0
+                and _OPEN_END.search(prev.text) and s.text[:1].islower()):
+            out[-1] = Segment(s.speaker, prev.start, max(prev.end, s.end), f"{prev.text} {s.text}")
+        else:
+            out.append(s)
+    return out
+
+
+_CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_STAMP_LINE = re.compile(rf"^\s*[\[(]?({_CLOCK})[\])]?\s*$")  # Google Meet: "00:05:00"
+_OTTER = re.compile(rf"^\s*([^\W\d][^:\[\]()]{{0,39}}?)\s+[\[(]?({_CLOCK})[\])]?\s*$")  # "Anna  0:05"
+_SAID = re.compile(rf"^\s*(?:[\[(]?({_CLOCK})[\])]?\s*[-–]?\s*)?([^\W\d][^:\[\]()]{{0,39}}?(?:\s*\((?!\d)[^)]{{1,20}}\))?)"
+                   rf"\s*(?:[\[(]({_CLOCK})[\])])?\s*:\s+(.+)$")  # "[0:05] Anna: text", "Anna (0:05): text"
+WORDS_PER_S = 2.5  # 150 words a minute: a calm speaking rate
+
+
+def _clock(text: str) -> float:
+    parts = [float(x) for x in text.replace(",", ".").split(":")]
+    return sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
+
+
+def _said(line: str):
+    """(time or None, speaker, text) of a "Name: text" line; None if it is not one. A name
+    is at most five words, so a sentence with a colon is not read as a speaker."""
+    m = _SAID.match(line)
+    if not m or len(m.group(2).split()) > 5:
+        return None
+    stamp = m.group(1) or m.group(3)
+    return (_clock(stamp) if stamp else None), m.group(2).strip(), m.group(4).strip()
+
+
+def _plain_lines(text: str) -> bool:
+    """Does the text read as a plain transcript (a "Name: text" or Otter line near the top)?"""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:20]
+    return any(_said(ln) or _OTTER.match(ln) for ln in lines)
+
+
+def _plain(text: str) -> list[Segment]:
+    turns: list[list] = []  # [start or None, speaker, text]
+    stamp = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if m := _STAMP_LINE.match(line):
+            stamp = _clock(m.group(1))
+        elif m := _OTTER.match(line):
+            turns.append([_clock(m.group(2)), m.group(1).strip(), ""])
+        elif said := _said(line):
+            t, who, words = said
+            turns.append([t if t is not None else stamp, who, words])
+            stamp = None
+        elif turns:
+            turns[-1][2] = f"{turns[-1][2]} {line.strip()}".strip()
+    # "Kort gezegd: ..." on a line of its own is a sentence, not a speaker: a name said once
+    # where two others speak more often goes back into the line above
+    seen: dict[str, int] = {}
+    for t in turns:
+        seen[t[1]] = seen.get(t[1], 0) + 1
+    if sum(1 for n in seen.values() if n >= 2) >= 2:
+        for i in range(len(turns) - 1, 0, -1):
+            if seen[turns[i][1]] == 1 and turns[i][0] is None:
+                turns[i - 1][2] = f"{turns[i - 1][2]} {turns[i][1]}: {turns[i][2]}".strip()
+                del turns[i]
+    out, now, last = [], 0.0, 0.0
+    for i, (start, who, words) in enumerate(turns):
+        if not words:
+            continue
+        start = start if start is not None and start >= last else now  # a stamp is kept
+        last = start
+        end = start + max(0.6, len(words.split()) / WORDS_PER_S)
+        nxt = next((t[0] for t in turns[i + 1:] if t[0] is not None), None)
+        if nxt is not None and start < nxt < end:
+            end = nxt  # the next stamp says it ended by then
+        out.append(Segment(who, round(start, 2), round(end, 2), " ".join(words.split()), estimated=True))
+        now = end + 0.3  # a short pause between turns
     return out
 
 

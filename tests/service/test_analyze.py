@@ -129,6 +129,88 @@ def test_vtt_through_cli(capsys, tmp_path):
     assert {n["rule"] for n in out["nudges"]} == {"push-words", "righting-reflex"}
 
 
+TEAMS_SPLIT = """WEBVTT
+
+a1/12-0
+00:00:01.000 --> 00:00:04.000
+<v Marco de Vries (Guest)>Ik denk dat je echt eens moet</v>
+
+a1/12-1
+00:00:04.000 --> 00:00:06.000
+<v Marco de Vries (Guest)>gaan sporten, want dat helpt.</v>
+
+a1/13-0
+00:00:06.500 --> 00:00:08.000
+<v Marco de Vries (Guest)>Echt waar.</v>
+
+b2/14-0
+00:00:08.000 --> 00:00:09.000
+<v Bram>hm</v>
+"""
+
+
+def test_a_turn_split_over_cues_is_read_as_one_sentence():
+    segs = parse_transcript(TEAMS_SPLIT, suffix=".vtt")
+    # joined only where the sentence carries on: lower case after an open end, no gap
+    assert [(s.start, s.end, s.text) for s in segs] == [
+        (1.0, 6.0, "Ik denk dat je echt eens moet gaan sporten, want dat helpt."),
+        (6.5, 8.0, "Echt waar."), (8.0, 9.0, "hm")]
+
+
+PLAIN = {
+    "script": """Manager: Goedemorgen. Ik wil het hebben over de thuiswerkdagen.
+Medewerker: Oké, wat is er dan?
+Manager: Je moet gewoon weer naar kantoor komen, want het team heeft je nodig.
+Bovendien is het gezellig.
+Kort gezegd: kom nou.
+Medewerker: Ik woon anderhalf uur rijden weg.
+""",
+    "otter": """Manager  0:00
+Goedemorgen. Ik wil het hebben over de thuiswerkdagen.
+
+Medewerker  0:04
+Oké, wat is er dan?
+
+Manager  0:06
+Je moet gewoon weer naar kantoor komen, want het team heeft je nodig.
+Bovendien is het gezellig. Kort gezegd: kom nou.
+
+Medewerker  0:20
+Ik woon anderhalf uur rijden weg.
+""",
+    "stamped": """Gesprek - transcript
+00:00:00
+[00:00:00] Manager: Goedemorgen. Ik wil het hebben over de thuiswerkdagen.
+[00:00:04] Medewerker: Oké, wat is er dan?
+Manager (0:06): Je moet gewoon weer naar kantoor komen, want het team heeft je nodig. Bovendien is het gezellig. Kort gezegd: kom nou.
+00:00:20
+Medewerker: Ik woon anderhalf uur rijden weg.
+""",
+}
+
+
+@pytest.mark.parametrize("kind", PLAIN)
+def test_plain_text_transcripts(capsys, tmp_path, kind):
+    p = tmp_path / f"{kind}.txt"
+    p.write_text(PLAIN[kind], encoding="utf-8")
+    segs = parse_transcript(PLAIN[kind], suffix=".txt")
+    assert [s.speaker for s in segs] == ["Manager", "Medewerker", "Manager", "Medewerker"]
+    # "Kort gezegd:" is a sentence, not a third speaker; stamps are kept, ends estimated
+    assert segs[2].text.endswith("Bovendien is het gezellig. Kort gezegd: kom nou.")
+    assert all(s.estimated for s in segs) and all(a.end <= b.start for a, b in zip(segs, segs[1:]))
+    if kind != "script":
+        assert [s.start for s in segs] == [0.0, 4.0, 6.0, 20.0]
+    assert main(["analyze", str(p), "--coachee", "manager", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert {"push-words", "righting-reflex"} <= {n["rule"] for n in json.loads(out)["nudges"]}
+    assert "estimated at 150 words a minute" in err
+
+
+def test_text_that_is_no_transcript_is_refused(tmp_path):
+    with pytest.raises(TranscriptError, match="'Name: text' lines"):
+        parse_transcript("Dit is een brief.\nMet groet, Anna\n", suffix=".txt")
+
+
 def test_bad_input_says_what_to_do(capsys, tmp_path):
     with pytest.raises(TranscriptError, match="speaker, start, end"):
         parse_transcript('{"speaker": "a"}\n', suffix=".jsonl")
