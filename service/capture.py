@@ -13,6 +13,7 @@ import asyncio
 import collections
 import logging
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, InvalidHandshake
@@ -107,7 +108,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                 return session
             except ConnectionClosedOK as exc:  # the server was stopped, or the trainer ended it
                 if session is None:
-                    raise ProtocolError(f"the server closed the connection ({exc})") from None
+                    raise ProtocolError(_closed(exc, urlsplit(url).hostname or "")) from None
                 if exc.rcvd is not None and exc.rcvd.reason == ENDED_BY_TRAINER:
                     log.warning("the trainer ended session %s; its report is on the server "
                                 "(start `pullcoach capture` again for a new session)", session)
@@ -117,7 +118,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                 return session
             except (ConnectionClosedError, OSError) as exc:
                 if session is None:
-                    raise ProtocolError(f"the server closed the connection ({exc})") from None
+                    raise ProtocolError(_closed(exc, urlsplit(url).hostname or "")) from None
                 log.warning("lost the server (%s); reconnecting for up to %.0f s, audio is kept",
                             exc, reconnect_s)
                 await ws.close()
@@ -132,6 +133,16 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
         source.close()
         if ws is not None:
             await ws.close()
+
+
+def _closed(exc, host: str) -> str:
+    """Why the server closed before a session began (reached as ``host``), and what to do."""
+    code = exc.rcvd.code if getattr(exc, "rcvd", None) is not None else None
+    if code == p.CLOSE_CODES["bad-origin"]:
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host  # not the port
+        return (f"the server does not accept the address {host}: start `pullcoach serve` there "
+                f"with --allow-host {host}")
+    return f"the server closed the connection ({exc})"
 
 
 async def _connect(url: str, retry_for: float):
@@ -159,7 +170,7 @@ async def _hello(ws, token: str, session: str | None, lang: str, coachee: str, p
                                        client=f"pullcoach-capture {__version__}")))
         reply = p.decode(await ws.recv())
     except ConnectionClosedOK as exc:
-        raise ProtocolError(f"the server closed the connection ({exc})") from None
+        raise ProtocolError(_closed(exc, ws.request.headers.get("Host", ""))) from None
     if isinstance(reply, p.Error):
         raise ProtocolError(f"the server refused: {reply.message} ({reply.code})")
     if not isinstance(reply, p.Welcome) or not reply.sessions:

@@ -8,6 +8,7 @@ local session (``run_local``) or remote-capture sessions until Ctrl-C (``serve_f
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -68,9 +69,15 @@ class Runtime:
         self.hub.subscribe(self._count)
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
-        self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
-                                     allow_hosts=tuple(self.args.allow_host),
-                                     session_factory=self._make_session, store=self.store).start()
+        try:
+            self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
+                                         allow_hosts=tuple(self.args.allow_host),
+                                         session_factory=self._make_session, store=self.store).start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise ConfigError(f"port {self.args.port} on {self.args.host} is in use (another pullcoach "
+                              "`run`, `demo` or `serve`?): stop that, or add --port N") from None
 
     def _on_end(self, session: str, event: Any) -> None:
         if isinstance(event, ev.SessionEnded) and self.store is not None:
@@ -262,7 +269,12 @@ class Runtime:
                       file=sys.stderr, flush=True)
             base = self._base()
             local = is_loopback(self.args.host)
-            host = "127.0.0.1" if local else "HOST"
+            allowed = list(self.args.allow_host)
+            host = "127.0.0.1" if local else allowed[0] if allowed else "HOST"
+            if not local and not allowed:
+                print(f"warning: listening on {self.args.host}, but captures from other laptops are "
+                      "refused until you add --allow-host with the address they use (this "
+                      "laptop's IP or name)", file=sys.stderr, flush=True)
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  capture:  pullcoach capture --server ws://{host}:{self.service.port} "

@@ -1,9 +1,11 @@
 """Remote capture end to end (capture.stream -> /ingest -> a session), tokens, run wiring."""
 
+import argparse
 import asyncio
 import json
 import os
 import signal
+import socket
 import stat
 import sys
 
@@ -149,6 +151,33 @@ def test_capture_with_a_wrong_token_is_refused():
         assert not hub.sessions
         await service.close()
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_capture_reaching_the_server_by_an_address_it_was_not_given_says_which_to_allow():
+    """A training day without --allow-host: the pair's capture names the flag and the address."""
+    async def main():
+        service = await Service(Hub(), tk.Tokens(trainer=TRAINER, session=INGEST), host="0.0.0.0",
+                                port=0, ping_interval=None, session_factory=lambda *a, **k: None).start()
+        # 127.0.0.2 reaches a 0.0.0.0 server like a LAN address would: not a name it accepts
+        with pytest.raises(ProtocolError, match="with --allow-host 127.0.0.2$"):
+            await capture.stream(f"ws://127.0.0.2:{service.port}", INGEST, ListSource([]))
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_port_in_use_says_what_to_do(tmp_path, monkeypatch):
+    """A second `run`, `demo` or `serve` on the same port: a line that says what to do."""
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    args = argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=str(tmp_path / "d"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        args.port = busy.getsockname()[1]
+        rt = Runtime(args, {})
+        with pytest.raises(ConfigError, match=rf"port {args.port} on 127.0.0.1 is in use .* add --port N"):
+            asyncio.run(rt._start())
+        rt.store.close()
 
 
 def test_ingest_url_and_bad_server():
