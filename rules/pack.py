@@ -2,11 +2,13 @@
 
 A pack file has ``lang``, ``[messages]`` (rule name -> short nudge text) and ``[phrases]``
 (list name -> phrases). A custom pack (``--rules FILE``) may set ``extends = "nl"`` and
-give only what it changes; lists it gives replace the base lists.
+give only what it changes: a list under ``[phrases]`` replaces the base list, one under
+``[add]`` is added to it. A misspelt key is refused, not ignored.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -56,6 +58,7 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PackError(f"{name} is not valid TOML ({exc}); fix the syntax") from None
+    _check_keys(data, name)
     base = data.get("extends")
     if base is not None:
         merged = _builtin(str(base))
@@ -63,8 +66,38 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
         merged.setdefault("phrases", {}).update(data.get("phrases", {}))
         if "lang" in data:
             merged["lang"] = data["lang"]
-        data = merged
+        data = dict(merged, add=data.get("add", {}))
+    add = data.pop("add", {})
+    if not isinstance(add, dict):
+        raise PackError(f"{name}: [add] must map list names to lists of phrases")
+    for key, more in add.items():
+        if key not in PHRASE_LISTS:
+            raise PackError(f"{name}: unknown phrase list [add] {key}; known: {', '.join(PHRASE_LISTS)}")
+        if not isinstance(more, list):
+            raise PackError(f"{name}: add.{key} must be a list of strings")
+        phrases = data.setdefault("phrases", {})
+        phrases[key] = [*phrases.get(key, []), *more]
     return _build(data, name)
+
+
+TOP_KEYS = ("lang", "extends", "messages", "phrases", "add")
+
+
+def _check_keys(data: dict, name: str) -> None:
+    """A key the pack does not know is a typo that would be ignored without a word."""
+    for key in data:
+        if key in TOP_KEYS:
+            continue
+        where = (" (a phrase list: put it under [phrases] to replace the base list, or [add] to "
+                 "add to it)") if key in PHRASE_LISTS else ""
+        raise PackError(f"{name}: unknown key {key!r}{where}; a pack has {', '.join(TOP_KEYS)}")
+    messages = data.get("messages", {})
+    known = set(_builtin("nl").get("messages", {}))
+    for key in messages if isinstance(messages, dict) else ():
+        # plugin rules may have messages of their own: only a near miss of a built-in is a typo
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        if key not in known and near:
+            raise PackError(f"{name}: [messages] {key!r} is no rule; did you mean {near[0]!r}?")
 
 
 def load_pack(lang: str = "nl") -> Pack:

@@ -233,6 +233,23 @@ def test_custom_rule_pack(capsys, tmp_path):
     assert "Niet duwen" in {n["message"] for n in out["nudges"]}
 
 
+def test_a_pack_can_add_to_a_list_and_its_typos_are_refused(capsys, tmp_path):
+    pack = tmp_path / "mine.toml"
+    # [add] keeps the built-in push words and adds one; [phrases] would replace them all
+    pack.write_text('extends = "nl"\n[add]\npush = ["stilteruimte"]\n', encoding="utf-8")
+    out = analyze(capsys, str(DATA / "push_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
+    pushes = [u["text"] for u in out["utterances"] if u["labels"]["push"]]
+    assert any("moet" in t for t in pushes)
+    out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
+    assert any("stilteruimte" in u["text"] for u in out["utterances"] if u["labels"]["push"])
+    for text, says in (('extends = "nl"\npush = ["x"]\n', "put it under [phrases]"),
+                       ('extends = "nl"\n[messages]\npush-word = "x"\n', "did you mean 'push-words'"),
+                       ('extends = "nl"\n[add]\npushh = ["x"]\n', "unknown phrase list")):
+        pack.write_text(text, encoding="utf-8")
+        assert main(["analyze", str(DATA / "pull_kantoor.jsonl"), "--rules", str(pack)]) == 2
+        assert says in capsys.readouterr().err
+
+
 # -- the accuracy script on hand-made AnnoMI-format rows ---------------------------------------
 HEADER = ("mi_quality,transcript_id,utterance_id,interlocutor,timestamp_s,utterance_text,"
           "reflection_exists,question_subtype,therapist_input_exists,therapist_input_subtype\n")
