@@ -22,6 +22,8 @@ _NL = {
     "status_error": "De opname brak op {t} af ({why}): het verslag loopt tot dan",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
     "narrowband": "De audio van {who} was {khz} kHz (telefoonkwaliteit): de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
+    "lang_name": {"nl": "Nederlands", "en": "Engels"}, "lang_adj": {"nl": "Nederlandse", "en": "Engelse"},
+    "language": "Het gesprek klonk {heard}, maar werd met de {lang} regels gecoacht: de labels en nudges over woorden kloppen niet. Start een volgend gesprek met --lang {code}.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
@@ -79,6 +81,8 @@ _EN = {
     "status_error": "The recording broke off at {t} ({why}): the report runs to then",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
     "narrowband": "{who}'s audio was {khz} kHz (telephone quality): speech recognition mishears much more then, so the figures about words are less reliable.",
+    "lang_name": {"nl": "Dutch", "en": "English"}, "lang_adj": {"nl": "Dutch", "en": "English"},
+    "language": "The conversation sounded {heard}, but was coached with the {lang} rules: the labels and nudges about words are wrong. Start the next one with --lang {code}.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
@@ -204,7 +208,8 @@ def count_text(n: int, forms: tuple[str, str]) -> str:
 
 
 def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
-    """Banners for warnings that qualify the whole report: a restart, narrowband audio."""
+    """Banners for warnings that qualify the whole report: a restart, narrowband audio, the
+    other language than the session's."""
     out = []
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
@@ -213,6 +218,11 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
             sp = (n.get("detail") or {}).get("speaker", "partner")
             rate = float((n.get("detail") or {}).get("rate") or 8000)
             out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}"))
+        elif n["kind"] == "language":
+            d = n.get("detail") or {}
+            heard, lang = d.get("heard", "?"), d.get("lang", "?")
+            out.append(w["language"].format(heard=w["lang_name"].get(heard, heard),
+                                            lang=w["lang_adj"].get(lang, lang), code=heard))
     return out
 
 

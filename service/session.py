@@ -15,7 +15,10 @@ from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
-from pullcoach.rules.events import PipelineWarning, SessionEnded, SessionStarted, SpeechEnded
+from pullcoach.lang_guess import guess_lang
+from pullcoach.rules.events import (
+    PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
+)
 from pullcoach.vad import RATE
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class LiveSession:
         self._stop_reason = "stopped"
         self.started_wall: float | None = None
         self.ended = False
+        self._heard: list[str] | None = []  # final texts until the language is told (then None)
 
     @property
     def clock(self) -> float:
@@ -76,6 +80,8 @@ class LiveSession:
 
     def _dispatch(self, event) -> None:
         self._send(event)
+        if isinstance(event, TranscriptFinal) and self._heard is not None:
+            self._check_language(event)
         if self.engine is None:
             return
         try:
@@ -86,6 +92,22 @@ class LiveSession:
                                        message=f"Rule engine error: {exc}", detail={})]
         for out in derived:
             self._send(out)
+
+    def _check_language(self, event: TranscriptFinal) -> None:
+        """Once the words tell, say if they are not the session's language: the language is
+        pinned (Dutch by default), and English coached with the Dutch rules gets wrong nudges."""
+        self._heard.append(event.text)
+        said = guess_lang(self._heard)
+        if said is None and len(self._heard) < LANG_CHECK_FINALS:
+            return
+        self._heard = None
+        if said is not None and said != self.lang:
+            self._dispatch(PipelineWarning(
+                t=event.t, kind="language",
+                message=(f"What is said sounds {LANG_NAMES[said]}, but this session runs in "
+                         f"{LANG_NAMES.get(self.lang, self.lang)} (--lang {self.lang}): the nudges about "
+                         f"words will be wrong. End it and start again with --lang {said}."),
+                detail={"heard": said, "lang": self.lang}))
 
     def _send(self, event) -> None:
         for sink in list(self._sinks):
@@ -172,6 +194,8 @@ class LiveSession:
                 await asyncio.to_thread(self.keeper.close)
 
 
+LANG_CHECK_FINALS = 40  # finals after which an undecided language check gives up
+LANG_NAMES = {"nl": "Dutch", "en": "English"}
 NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
 
 

@@ -148,6 +148,36 @@ def test_a_session_revived_after_a_server_restart_says_where():
     assert "herstart" not in render(session_events(), "md")
 
 
+def test_a_session_in_the_other_language_says_so_and_how_to_start_the_next():
+    from types import SimpleNamespace
+
+    from pullcoach.session import LiveSession
+    asr = SimpleNamespace(config=SimpleNamespace(workers=1))  # never called: finals come in as text
+    session = LiveSession(None, transcriber=asr, lang="nl")
+    sent = []
+    session.add_sink(lambda sid, e: sent.append(e))
+    english = ["Morning Sam, I want to talk to you about working from home.",
+               "Everyone has to come back to the office, because the team is falling apart.",
+               "Besides, it is good for the team and we pay for all those desks.",
+               "Have you tried leaving earlier? You should just take the train."]
+    for i, text in enumerate(english * 2):
+        session._dispatch(TranscriptFinal(t=3.0 * i + 3, speaker="coachee", t0=3.0 * i, t1=3.0 * i + 2, text=text))
+    said = [e for e in sent if isinstance(e, PipelineWarning)]
+    assert len(said) == 1 and said[0].kind == "language" and "--lang en" in said[0].message
+    assert said[0].t < 12  # as soon as the words tell, once
+    events = session_events()
+    events.insert(len(events) // 2, said[0])
+    assert "Het gesprek klonk Engels, maar werd met de Nederlandse regels gecoacht" in render(events, "html")
+    # Dutch in a Dutch session: nothing
+    session = LiveSession(None, transcriber=asr, lang="nl")
+    sent.clear()
+    session.add_sink(lambda sid, e: sent.append(e))
+    for i, text in enumerate(["Ik wil het met je hebben over thuiswerken, want dat is voor ons allemaal belangrijk.",
+                              "Wat maakt het voor jou zo fijn om thuis te werken en niet op kantoor?"] * 3):
+        session._dispatch(TranscriptFinal(t=3.0 * i + 3, speaker="coachee", t0=3.0 * i, t1=3.0 * i + 2, text=text))
+    assert not [e for e in sent if isinstance(e, PipelineWarning)]
+
+
 def test_a_silent_channel_and_one_mic_on_both_are_dated_in_the_report():
     events = session_events()
     warn = [PipelineWarning(t=45.0, kind="channel-silent", message="no sound",
