@@ -8,6 +8,8 @@ import sys
 from pullcoach.cmd_sessions import emit, open_store, output_format, to_terminal_file
 from pullcoach.debrief import collect
 from pullcoach.debrief_render import render_debrief_html, render_debrief_md
+from pullcoach.errors import StoreError
+from pullcoach.paths import dir_flag
 from pullcoach.report import jsonable
 
 __all__ = ["register"]
@@ -39,8 +41,8 @@ def _debrief(args) -> int:
         ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
         print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
         if not d["sessions"] and not args.output and sys.stdout.isatty():
-            print("nothing to debrief: no finished sessions (`pullcoach sessions list` shows what "
-                  "is stored)", file=sys.stderr)
+            print("nothing to debrief: no finished sessions (`pullcoach sessions list"
+                  f"{dir_flag(store.dir)}` shows what is stored)", file=sys.stderr)
             return 0
         first = d["sessions"][0]["session"]["id"] if d["sessions"] else "none"
         out = to_terminal_file(args, fmt, store.dir / "reports" / f"debrief-{first}.html")

@@ -169,7 +169,7 @@ def _delete(args) -> int:
 def _retention(args) -> int:
     with open_store(args) as store:
         if args.days is not None:
-            if args.days.lower() in ("off", "0", "none"):
+            if args.days.lower() in ("off", "none"):
                 store.set_retention(None)
             else:
                 try:
@@ -178,9 +178,12 @@ def _retention(args) -> int:
                     raise ConfigError(f"retention must be a number of days or 'off', "
                                       f"not {args.days!r}") from None
                 if days <= 0:
-                    raise ConfigError("retention must be more than 0 days, or 'off'")
+                    raise ConfigError("retention must be more than 0 days ('off' keeps every session; "
+                                      "`pullcoach sessions delete ID` deletes one)")
                 store.set_retention(days)
-                store.prune(days)
+                gone = store.prune(days)
+                print(f"deleted {len(gone)} finished session(s) older than {days:g} days"
+                      + (f": {', '.join(gone)}" if 0 < len(gone) <= 10 else ""))
         days = store.retention()
     print(f"sessions are kept {'forever' if not days else f'for {days:g} days'}")
     return 0

@@ -62,6 +62,10 @@ def collect(store, refs: list[str] | None = None, day: str | None = None,
         raise ConfigError(f"the day must look like 2026-12-06, not {day!r}")
     infos = store.sessions()
     ids = pick_sessions(infos, [store.resolve(r) for r in refs] if refs else None, day)
+    if not ids and day is not None and not refs:
+        days = sorted({_day(s["started_wall"]) for s in infos if s.get("started_wall")}, reverse=True)
+        held = f"days with sessions: {', '.join(days[:5])}" if days else "no sessions are stored"
+        raise StoreError(f"no finished sessions on {day}; {held}")
     if len(ids) > MAX_SESSIONS:
         raise ConfigError(f"a debrief covers at most {MAX_SESSIONS} sessions; name fewer")
     reports = []

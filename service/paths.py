@@ -19,3 +19,12 @@ def config_dir() -> Path:
 
 def data_dir(override: str | Path | None = None) -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP))
+
+
+def dir_flag(path: str | Path | None) -> str:
+    """" --data-dir DIR" when ``path`` is not the default data directory, so a printed
+    command can be pasted as it is; else ""."""
+    if not path or Path(path).resolve() == data_dir().resolve():
+        return ""
+    import shlex
+    return f" --data-dir {shlex.quote(str(path))}"

@@ -22,7 +22,7 @@ from pullcoach.access import is_loopback
 from pullcoach.audio import RATE
 from pullcoach.errors import ConfigError
 from pullcoach.hub import Hub
-from pullcoach.paths import config_dir, data_dir
+from pullcoach.paths import config_dir, data_dir, dir_flag
 from pullcoach.rules import events as ev
 
 __all__ = ["Runtime"]
@@ -65,7 +65,7 @@ class Runtime:
             self.hub.subscribe(self.store.sink)
             for sid in self.store.interrupted:
                 print(f"session {sid} was cut off (pullcoach stopped without ending it); its events "
-                      f"are kept: pullcoach report {sid}", file=sys.stderr, flush=True)
+                      f"are kept: pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr, flush=True)
         self.hub.subscribe(self._count)
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
@@ -92,8 +92,8 @@ class Runtime:
             await asyncio.to_thread(self.store.flush)
             path = await asyncio.to_thread(write_session_report, self.store, session)
         except Exception as exc:  # the session is stored; the report can be made later
-            log.warning("could not write the report of %s: %s (try: pullcoach report %s)",
-                        session, exc, session)
+            log.warning("could not write the report of %s: %s (try: pullcoach report %s%s)",
+                        session, exc, session, dir_flag(self.args.data_dir))
             return None
         print(f"report: {path}", file=sys.stderr, flush=True)
         return path
@@ -208,7 +208,7 @@ class Runtime:
             line = capture_line(source)
             if line:
                 print(line, file=sys.stderr)
-            print(f"session {sid} ended; report again any time: pullcoach report {sid}", file=sys.stderr)
+            print(f"session {sid} ended; report again any time: pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr)
             return 0
         finally:
             await self._stop()

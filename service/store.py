@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pullcoach.errors import StoreError
+from pullcoach.paths import dir_flag
 from pullcoach.rules.events import (
     Event, EventError, SessionEnded, SessionStarted, from_json, to_json, type_name,
 )
@@ -216,7 +217,7 @@ class Store:
             return hits[0]
         if not hits:
             raise StoreError(f"no session {ref!r} in {self.dir}; "
-                             "`pullcoach sessions list` shows the ids")
+                             f"`pullcoach sessions list{dir_flag(self.dir)}` shows the ids")
         raise StoreError(f"{ref!r} matches {len(hits)} sessions; give more of the id")
 
     # --- settings and retention ----------------------------------------------------

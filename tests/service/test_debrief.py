@@ -189,6 +189,14 @@ def test_cli_errors_say_what_to_do(day, tmp_path, capsys):
     assert "sessions list" in capsys.readouterr().err
     assert main(["debrief", "--day", "gisteren", "--data-dir", day]) == 2
     assert "2026-12-06" in capsys.readouterr().err
+    # a day without role-plays: said, with the days that have them (not an empty page)
+    assert main(["debrief", "--day", "2020-01-01", "--format", "md", "--data-dir", day]) == 6
+    err = capsys.readouterr().err
+    assert "no finished sessions on 2020-01-01; days with sessions: " in err
+    assert time.strftime("%Y-%m-%d", time.localtime(DAY)) in err
+    # a hint to list the sessions names the --data-dir it was given
+    assert main(["report", "nope", "--data-dir", day]) == 6
+    assert f"`pullcoach sessions list --data-dir {day}`" in capsys.readouterr().err
     # a mistyped --data-dir: said, and no empty store is left there
     assert main(["debrief", "--format", "md", "--data-dir", str(tmp_path / "typo")]) == 6
     assert "no sessions stored in" in capsys.readouterr().err and not (tmp_path / "typo").exists()

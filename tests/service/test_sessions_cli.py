@@ -95,10 +95,13 @@ def test_retention_setting(data, capsys):
     assert main(["sessions", "retention", "--data-dir", data]) == 0
     assert "forever" in capsys.readouterr().out
     assert main(["sessions", "retention", "30", "--data-dir", data]) == 0
-    assert "30 days" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "deleted 2 finished session(s) older than 30 days" in out and "kept for 30 days" in out
     assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
     assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["fresh-3"]  # both others are older
     assert main(["sessions", "retention", "soon", "--data-dir", data]) == 2
+    assert main(["sessions", "retention", "0", "--data-dir", data]) == 2  # not "delete all", not "off"
+    assert "'off' keeps every session" in capsys.readouterr().err
 
 
 def test_output_cut_short_by_head_is_no_traceback(data):
