@@ -113,9 +113,11 @@ class Transcriber:
                 cpu_threads=config.cpu_threads, num_workers=config.workers,
             )
         except Exception as exc:  # faster-whisper raises many kinds here
-            detail = " ".join(str(exc).split())[:160]
-            offline = "Hub" in str(exc) or "Connect" in str(exc) or "resolve" in str(exc)
-            hint = ("it is not cached here and the model hub cannot be reached: leave out "
+            said = " ".join(str(exc).split())
+            detail = said if len(said) <= 160 else said[:160] + "…"
+            offline = any(k in f"{exc.__class__.__name__} {said}" for k in
+                          ("Hub", "Connect", "resolve", "LocalEntryNotFound", "snapshot", "offline"))
+            hint = ("it is not cached here and cannot be downloaded (no network to the model hub): leave out "
                     "--model for the packaged base model, or give --model DIR with a local "
                     "CTranslate2 copy" if offline else
                     "check --model: a faster-whisper size name, or a local CTranslate2 directory")

@@ -112,4 +112,5 @@ def resolve(name: str | None = None, cache: Path | None = None) -> str:
     if "/" in name or "\\" in name or name.startswith((".", "~")):
         raise ModelError(f"--model {name}: no such directory. Give a CTranslate2 Whisper model "
                          "directory, a size name such as small, or leave --model out for the bundled base")
-    raise ModelError(f"unknown model {name!r}: not a directory and not a faster-whisper size name. {NO_MODEL}")
+    raise ModelError(f"unknown model {name!r}: not a directory and not a faster-whisper size name "
+                     f"({', '.join(sorted(SIZE_NAMES))}); leave --model out for the bundled base")

@@ -46,8 +46,9 @@ def test_size_names_and_local_dirs_pass_through(tmp_path):
     assert model.resolve("small") == "small"
     (tmp_path / "model.bin").write_bytes(b"x")
     assert model.resolve(str(tmp_path)) == str(tmp_path)
-    with pytest.raises(ModelError, match="unknown model"):
+    with pytest.raises(ModelError, match=r"unknown model .*\(base, .*tiny.*\); leave --model out") as got:
         model.resolve("not-a-model")
+    assert "pip install" not in str(got.value)  # the bundled model is there: no install advice
     assert model.resolve("Systran/faster-whisper-small") == "Systran/faster-whisper-small"
     for missing in (str(tmp_path / "nope"), "./nope", "~/nope/model", str(tmp_path / "a" / "b")):
         with pytest.raises(ModelError, match="no such directory"):
