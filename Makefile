@@ -2,14 +2,20 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
 
 .PHONY: setup system run demo test bench fixtures clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e .
 	touch $(STAMP)
+
+# the test tools (pytest, hypothesis, playwright) only for make test
+$(TSTAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(TSTAMP)
 
 setup: $(STAMP)
 
@@ -23,7 +29,7 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/pullcoach demo
 
-test: system $(STAMP)
+test: system $(TSTAMP)
 	$(VENV)/bin/python -m pytest -q
 
 bench: $(STAMP)
