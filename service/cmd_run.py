@@ -158,9 +158,13 @@ def cmd_capture(args) -> int:
     capture.ingest_url(args.server)  # check the URL before opening devices
     source = make_source(args)
 
+    report = []
+
     def welcome(w) -> None:
         sid = w.sessions[0].session
         base = args.server.rstrip("/").removesuffix("/ws").replace("ws", "http", 1)
+        if w.report:
+            report.append(base + w.report)
         print(f"session {sid}\noverlay token {w.token}\n"
               f"overlay: {base}/?session={sid}#token={w.token}\n"
               f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
@@ -174,7 +178,7 @@ def cmd_capture(args) -> int:
         sid = await capture.stream(args.server, token, source, lang=args.lang,
                                    coachee=coachee, partner=args.partner_name,
                                    on_welcome=welcome)
-        print(f"session {sid} ended", file=sys.stderr)
+        print(f"session {sid} ended" + (f"; your report: {report[0]}" if report else ""), file=sys.stderr)
         return 0
 
     return asyncio.run(main())

@@ -30,6 +30,7 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedError
 
 from pullcoach import __version__
 from pullcoach import protocol as p
+from pullcoach import routes
 from pullcoach import revive
 from pullcoach import tokens as tk
 from pullcoach.rules.events import SPEAKERS
@@ -339,8 +340,9 @@ async def handle(service: "Service", ws: Any) -> None:
                          coachee=rec.coachee, partner=rec.partner)
     ended = False
     try:
-        await ws.send(p.encode(p.Welcome(role="capture", server=f"pullcoach {__version__}",
-                                         sessions=(info,), token=rec.token)))
+        await ws.send(p.encode(p.Welcome(
+            role="capture", server=f"pullcoach {__version__}", sessions=(info,), token=rec.token,
+            report=routes.report_link(service.tokens.trainer, live.id, coachee=True))))
         ended = await _pump(ws, live.source)
     except ConnectionClosed:
         ended = False

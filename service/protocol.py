@@ -63,6 +63,7 @@ class Welcome:
     sessions: tuple[SessionInfo, ...] = ()
     token: str | None = None  # capture only: the new session's overlay token
     debrief: str | None = None  # trainer only: the debrief's path with a read-only token
+    report: str | None = None  # capture only: the session's coachee report path (read-only token)
 
 
 @dataclass(**_frozen)
@@ -151,6 +152,8 @@ def encode(msg: Message) -> str:
                 head["token"] = msg.token
             if msg.debrief is not None:
                 head["debrief"] = msg.debrief
+            if msg.report is not None:
+                head["report"] = msg.report
         case Status():
             head.update(session=msg.session, t=msg.t, listening=msg.listening,
                         trainer_watching=msg.trainer_watching)
@@ -265,7 +268,8 @@ def _decode(kind: str, data: dict) -> Message:
                                       partner=_str(s, "partner")) for s in raw)
             return Welcome(role=_str(data, "role"), server=_str(data, "server"), sessions=infos,
                            token=_str(data, "token", optional=True),
-                           debrief=_str(data, "debrief", optional=True))
+                           debrief=_str(data, "debrief", optional=True),
+                           report=_str(data, "report", optional=True))
         case "status":
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),

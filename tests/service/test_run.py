@@ -93,6 +93,9 @@ def test_capture_streams_a_session_to_the_server():
         assert hub.sessions[sid].ended
         # the welcome's overlay token opens exactly that session
         assert tk.same(welcomes[0].token, hub.sessions[sid].token)
+        # ... and its report link opens the coachee's report of that session only
+        view = tk.view_token(TRAINER, f"coachee-report:{sid}")
+        assert welcomes[0].report == f"/reports/{sid}?token={view}" and TRAINER not in welcomes[0].report
         await service.close()
     asyncio.run(asyncio.wait_for(main(), 30))
 
