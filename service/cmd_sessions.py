@@ -102,9 +102,10 @@ def _list(args) -> int:
     for s in items:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))
         c = s["counts"]
+        who = " ↔ ".join(n for n in (s.get("coachee"), s.get("partner")) if n)
         print(f"{s['id']:<24} {started}  {clock(s['duration']):>7}  {s['lang']}  "
               f"{s['status']:<11} {c.get('transcript-final', 0):>4} utt  "
-              f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges")
+              f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges  {who}".rstrip())
     return 0
 
 

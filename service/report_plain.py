@@ -64,7 +64,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         if n["kind"] in ALERT_KINDS and n["rule"] in alts:
             lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
     for b in report["bookmarks"]:
-        lines.append(f"- **{clock(b['t'])} {w['bookmark']}** — {md_text(b['note'])}")
+        note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes
+        lines.append(f"- **{clock(b['t'])} {w['bookmark']}**{note}")
     lines += ["", f"## {w['route']}", ""]
     if report["route"]:
         lines.append(" → ".join(

@@ -29,6 +29,7 @@ def test_list_text_and_json(data, capsys):
     assert main(["sessions", "list", "--data-dir", data]) == 0
     out = capsys.readouterr().out
     assert "rollenspel-1" in out and "ended" in out and "interrupted" in out
+    assert "Anna ↔ Bert" in out  # who practised: the ids alone do not tell sessions apart
     assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
     items = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in items] == ["rollenspel-1", "other-2"]
