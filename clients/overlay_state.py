@@ -32,6 +32,8 @@ ALERTS = {
            "channels-same one-input": "Eén ingang dubbel: kies ander apparaat",
            "channels-same acoustic": "Luidsprekers te hard: neem een headset",
            "asr-behind": "Transcriptie loopt achter",
+           "language en": "Klinkt Engels: opnieuw met --lang en",
+           "language nl": "Klinkt Nederlands: opnieuw met --lang nl",
            "session-resumed": "Server herstart: de coaching gaat door"},
     "en": {"no-sound coachee": "No sound from your mic: muted?",
            "no-sound partner": "No sound from the other side (device?)",
@@ -43,14 +45,20 @@ ALERTS = {
            "channels-same one-input": "One input twice: pick another device",
            "channels-same acoustic": "Speakers too loud: wear a headset",
            "asr-behind": "Transcription is behind",
+           "language en": "Sounds English: restart with --lang en",
+           "language nl": "Sounds Dutch: restart with --lang nl",
            "session-resumed": "Server restarted: coaching goes on"},
 }
+
+
+# on the overlay the other language also holds: it stays wrong until a new session
+HOLDS = {**PROBLEM_OPENS, "language": "language"}
 
 
 def alert_text(msg: dict, lang: str) -> str:
     """The coachee's short words for a warning that opens a problem."""
     kind, d = msg.get("kind"), msg.get("detail") or {}
-    key = d.get("reason") if kind == "channel-silent" else kind
+    key = d.get("reason") if kind == "channel-silent" else f"language {d.get('heard')}" if kind == "language" else kind
     if d.get("speaker"):
         key = f"{key} {d['speaker']}"
     table = ALERTS.get(lang[:2], ALERTS["en"])
@@ -194,12 +202,12 @@ class OverlayState:
     def _warning(self, msg: dict) -> None:
         """A problem that holds (a silent channel) shows until put right; others show once."""
         kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
-        if self.ended and kind in PROBLEM_OPENS:
+        if self.ended and kind in HOLDS:
             return  # the session is over: nothing live can go wrong any more
         if kind in PROBLEM_CLOSES:
             self.alerts.pop((PROBLEM_CLOSES[kind], speaker), None)
-        elif kind in PROBLEM_OPENS:
-            self.alerts[(PROBLEM_OPENS[kind], speaker)] = msg
+        elif kind in HOLDS:
+            self.alerts[(HOLDS[kind], speaker)] = msg
         else:  # passing: shown once, in the coachee's words where there are some
             self.problem = alert_text(msg, self.lang)
             return

@@ -173,6 +173,15 @@ def test_a_set_up_problem_shows_in_the_coachees_words_until_it_is_put_right():
     assert st.problem == "Server restarted: coaching goes on"
 
 
+def test_the_other_language_holds_on_the_overlay_in_few_words():
+    st = state()
+    st.receive(warning("language", 14.3, heard="en", lang="nl"), 0)
+    assert st.problem == "Klinkt Engels: opnieuw met --lang en"
+    st.receive(warning("asr-error", 20.0), 0)                     # passing: shown once
+    st.receive(warning("channel-ok", 30.0, speaker="partner"), 0)  # closes nothing of it
+    assert st.problem == "Klinkt Engels: opnieuw met --lang en"
+
+
 def test_the_same_sound_on_both_channels_names_its_cause_in_few_words():
     st = state()
     st.receive(warning("channels-same", 9.0, share=0.9, cause="one-input"), 0)

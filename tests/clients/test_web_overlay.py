@@ -196,6 +196,9 @@ def test_a_trainer_nudge_stays_its_nine_seconds_and_drops_automatic_ones_meanwhi
 
 def test_live_problems_leave_the_overlay_when_the_session_ends(page, live_server):
     status = open_overlay(page, live_server)
+    live_server.push("s1", {"type": "pipeline-warning", "t": 14.3, "kind": "language",
+                             "message": "What is said sounds English", "detail": {"heard": "en", "lang": "nl"}})
+    expect(status).to_have_text("Klinkt Engels: opnieuw met --lang en")   # it holds, in few words
     live_server.push("s1", {"type": "pipeline-warning", "t": 80.0, "kind": "asr-behind",
                              "message": "Speech recognition is 3.1 s behind real time", "detail": {"behind_s": 3.1}})
     expect(status).to_have_text("Transcriptie loopt achter")
