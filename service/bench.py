@@ -39,8 +39,17 @@ def register(sub) -> None:
     p.add_argument("--sessions", type=int, default=1, metavar="N",
                    help="replay each fixture as N sessions at once on one shared model, as a "
                         "trainer's `serve` with N role-plays does (default: 1)")
+    p.add_argument("--load", type=int, default=0, metavar="N",
+                   help="keep N other processes busy (a spinning core each) during the replays, "
+                        "as a video call on the same laptop does (default: 0)")
     p.add_argument("--json", metavar="FILE", help="also write the results here")
     p.set_defaults(func=run_bench)
+
+
+def busy(n: int) -> list:
+    """``n`` processes that each keep a core busy: the laptop's other work, such as a call."""
+    import subprocess
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
 
 def _pct(values, q):
@@ -236,24 +245,37 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
               "when it keeps up: pullcoach run --model small", file=out)
 
 
-def run_bench(args) -> int:
+def _bench_fixture(path: Path, args, transcribers: dict) -> list[dict]:
     from pullcoach.asr import load_transcriber
+
+    truth_path = path.with_suffix(".json")
+    truth = json.loads(truth_path.read_text()) if truth_path.is_file() else {"turns": [], "events": []}
+    lang = args.lang or truth.get("lang", "nl")
+    if lang not in transcribers:
+        transcribers[lang] = load_transcriber(args.model, lang=lang)
+        transcribers[lang].warm_up()
+    n = max(1, args.sessions)
+    print(f"replaying {path.name} at real-time speed ({truth.get('duration', '?')} s)"
+          + (f", {n} sessions at once" if n > 1 else "")
+          + (f", {args.load} other core(s) kept busy" if args.load else "") + "…",
+          file=sys.stderr)
+    return asyncio.run(_replay_many(n, path, truth, transcribers[lang], args))
+
+
+def run_bench(args) -> int:
     from faster_whisper.audio import decode_audio
 
     fixtures = [Path(a) for a in args.audio] or default_fixtures()
     runs = []
     transcribers: dict[str, object] = {}
-    for path in fixtures:
-        truth_path = path.with_suffix(".json")
-        truth = json.loads(truth_path.read_text()) if truth_path.is_file() else {"turns": [], "events": []}
-        lang = args.lang or truth.get("lang", "nl")
-        if lang not in transcribers:
-            transcribers[lang] = load_transcriber(args.model, lang=lang)
-            transcribers[lang].warm_up()
-        n = max(1, args.sessions)
-        print(f"replaying {path.name} at real-time speed ({truth.get('duration', '?')} s)"
-              + (f", {n} sessions at once" if n > 1 else "") + "…", file=sys.stderr)
-        runs += asyncio.run(_replay_many(n, path, truth, transcribers[lang], args))
+    load = busy(args.load)
+    try:
+        for path in fixtures:
+            runs += _bench_fixture(path, args, transcribers)
+    finally:
+        for proc in load:
+            proc.kill()
+            proc.wait()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for r in runs:
         r["peak_rss_mb"] = round(peak)
@@ -263,7 +285,8 @@ def run_bench(args) -> int:
         lang = args.lang or runs[0]["lang"]
         models = model_headroom([m for m in args.models.split(",") if m], clip, lang)
     _print_table(runs, models)
-    result = {"machine": {"cores": os.cpu_count(), "platform": sys.platform},
+    result = {"machine": {"cores": os.cpu_count(), "platform": sys.platform,
+                          "busy_processes": args.load},
               "runs": runs, "models": models}
     print("\n" + json.dumps(result, indent=1))
     if args.json:
