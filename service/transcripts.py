@@ -198,18 +198,18 @@ def _plain(text: str) -> list[Segment]:
             if seen[turns[i][1]] == 1 and turns[i][0] is None:
                 turns[i - 1][2] = f"{turns[i - 1][2]} {turns[i][1]}: {turns[i][2]}".strip()
                 del turns[i]
-    out, now, last = [], 0.0, 0.0
+    # never overlapping: estimated times cannot tell an interruption
+    out, now = [], 0.0
     for i, (start, who, words) in enumerate(turns):
         if not words:
             continue
-        start = start if start is not None and start >= last else now  # a stamp is kept
-        last = start
+        start = max(now, start if start is not None else now)
         end = start + max(0.6, len(words.split()) / WORDS_PER_S)
-        nxt = next((t[0] for t in turns[i + 1:] if t[0] is not None), None)
-        if nxt is not None and start < nxt < end:
-            end = nxt  # the next stamp says it ended by then
-        out.append(Segment(who, round(start, 2), round(end, 2), " ".join(words.split()), estimated=True))
         now = end + 0.3  # a short pause between turns
+        nxt = next((t[0] for t in turns[i + 1:] if t[0] is not None), None)
+        if nxt is not None and start < nxt < now:
+            end = now = min(end, nxt)  # the next stamp says it ended by then
+        out.append(Segment(who, round(start, 2), round(end, 2), " ".join(words.split()), estimated=True))
     return out
 
 
