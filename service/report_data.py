@@ -65,7 +65,7 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
     warnings = [{"t": e.t, "kind": e.kind, "message": e.message, "detail": e.detail}
                 for e in events if isinstance(e, PipelineWarning)]
     analysed = any(isinstance(e, UtteranceLabeled) for e in events) or bool(nudges)
-    summaries = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
+    summaries = _summaries(utterances, nudges)
     return {
         "session": session,
         "speech": speech,
@@ -187,6 +187,17 @@ def _count(value: Any) -> int:
     if isinstance(value, (list, tuple, set, dict, str)):
         return len(value) if not isinstance(value, str) else int(bool(value))
     return 0
+
+
+def _summaries(utterances: list[dict], nudges: list[dict]) -> list[float]:
+    """When the coachee summarised (the end of each summary): utterances labelled so, else
+    those the good-summary rule praised (the labels carry reflections, not summaries)."""
+    labelled = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
+    if labelled:
+        return labelled
+    ends = {(u["speaker"], u["t0"]): u["t1"] for u in utterances}
+    return sorted(ends.get(("coachee", n["evidence_t"]), n["t"])
+                  for n in nudges if n["rule"] == "good-summary")
 
 
 def _is_summary(u: dict) -> bool:

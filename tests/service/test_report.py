@@ -32,6 +32,10 @@ def test_figures_are_derived_from_the_log():
     assert (oq["open"], oq["closed"], oq["value"], oq["rating"]) == (2, 1, pytest.approx(2 / 3), "fair")
     assert f["summaries"]["value"] == 1
     assert f["summaries"]["longest_gap"] == pytest.approx(67.0)  # start -> first summary at 67 s
+    # the praised summary is also drawn on the timeline (labels carry reflections only)
+    report = build(session_events())
+    assert report["summaries"] == [67.0] and report["summaries"][0] in [u["t1"] for u in report["utterances"]]
+    assert "<title>samenvatting 1:07</title>" in render(session_events(), "html")  # its ◆
     assert f["interruptions"]["value"] == 1
     assert f["interruptions"]["classes"] == {"competitive": 1}
     assert f["interruptions"]["by_partner"] == 0

@@ -24,7 +24,7 @@ LINES = [
     ("partner", 48.5, 62.0, "Ik heb rust, ik hoef niet te reizen en ik zie mijn kinderen.",
      {"question": None}),
     ("coachee", 62.5, 67.0, "Als ik je goed begrijp gaat het om rust en tijd.",
-     {"question": None, "reflection": True, "summary": True}),
+     {"question": None, "reflection": True}),
     ("partner", 67.5, 71.0, "Ja, precies.", {"question": None, "backchannel": False}),
     ("coachee", 71.5, 75.0, "Wat zouden de voordelen kunnen zijn van een dag op kantoor?",
      {"question": "open", "draaivraag": True}),
