@@ -92,7 +92,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .progress li.better span { color: var(--good); background: var(--good-bg); }
 .progress li.worse span { color: var(--poor); background: var(--poor-bg); }
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
-@media print { body { background: #fff; } main { padding: 0; } }
+@media print { body { background: #fff; } main { padding: 0; } .timeline { width: 100%; } }
 @media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
 .tl-scroll { overflow-x: auto; }
 @media (max-width: 520px) {  /* a phone: time and name above the words, which get the width */

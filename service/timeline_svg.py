@@ -15,18 +15,24 @@ COLOURS = {
     "summary": "#3f8f5a", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
 }
 W, LEFT, RIGHT = 960, 124, 12  # LEFT fits "Gesprekspartner"
+# up to 10 minutes fit the page; a longer conversation keeps that scale (a nudge's mark about
+# 9 s wide, not 15) and its timeline scrolls sideways
+SCALE_S = 600.0
 ROWS = {"nudges": (6, 24), "coachee": (32, 54), "partner": (60, 82), "marks": (90, 106)}
 AXIS_Y = 114
 H = 132
 STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 
-def _x(t: float, duration: float) -> float:
-    return LEFT + (W - LEFT - RIGHT) * min(max(t, 0.0), duration) / duration
+def timeline_width(duration: float) -> int:
+    """The timeline's width in SVG units (its pixels at 100%)."""
+    return W if duration <= SCALE_S else round(LEFT + RIGHT + (W - LEFT - RIGHT) * duration / SCALE_S)
 
 
 def _step(duration: float) -> int:
-    return next((s for s in STEPS if duration / s <= 10), STEPS[-1])
+    """Axis labels about every 80 units: at most 10 on a page-wide timeline."""
+    room = (timeline_width(duration) - LEFT - RIGHT) / 82
+    return next((s for s in STEPS if duration / s <= room), STEPS[-1])
 
 
 def timeline_svg(report: dict, names: dict[str, str]) -> str:
@@ -34,25 +40,31 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
     s = report["session"]
     lang = lang_of(s["lang"])
     duration = max(s["duration"], 1.0)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" '
+    full = timeline_width(duration)
+
+    def _x(t: float) -> float:
+        return LEFT + (full - LEFT - RIGHT) * min(max(t, 0.0), duration) / duration
+
+    size = '100%' if full == W else str(full)  # a long one at its own width, scrolled
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {H}" width="{size}" '
            f'role="img" aria-label="{escape(names.get("title", "timeline"))}" class="timeline">']
     for key, (y0, y1) in ROWS.items():
         out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4:.1f}" text-anchor="end" '
                    f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
         if key in ("coachee", "partner"):
-            out.append(f'<rect x="{LEFT}" y="{y0}" width="{W - LEFT - RIGHT}" height="{y1 - y0}" '
+            out.append(f'<rect x="{LEFT}" y="{y0}" width="{full - LEFT - RIGHT}" height="{y1 - y0}" '
                        'fill="#f3f5f7" rx="3"/>')
     for speaker in ("coachee", "partner"):
         y0, y1 = ROWS[speaker]
         for t0, t1 in report["speech"][speaker]:
-            x0, x1 = _x(t0, duration), _x(t1, duration)
+            x0, x1 = _x(t0), _x(t1)
             out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 0.8):.1f}" '
                        f'height="{y1 - y0}" fill="{COLOURS[speaker]}" rx="1.5">'
                        f'<title>{escape(names[speaker])} {span_text(t0, t1)}</title></rect>')
     top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
     gap0, gap1 = ROWS["coachee"][1], ROWS["partner"][0]
     for t0, t1 in report["overlaps"]:  # a light tint over both rows, a solid mark between
-        x0, x1 = _x(t0, duration), _x(t1, duration)
+        x0, x1 = _x(t0), _x(t1)
         width = max(x1 - x0, 2.0)
         out.append(f'<rect x="{x0:.1f}" y="{top}" width="{width:.1f}" height="{bottom - top}" '
                    f'fill="{COLOURS["overlap"]}" opacity="0.3"/>'
@@ -61,7 +73,7 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
     y0, y1 = ROWS["nudges"]
     titles = RULE_TITLES[lang]
     for n in report["nudges"]:
-        x = _x(n["t"], duration)
+        x = _x(n["t"])
         colour = COLOURS.get(n["kind"], COLOURS["negative"])
         fill = colour if n["delivered"] else "#ffffff"
         tip = f'{clock(n["t"])} {titles.get(n["rule"], n["rule"])}: {n["message"]}'
@@ -70,23 +82,23 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
     y0, y1 = ROWS["marks"]
     ym = (y0 + y1) / 2
     for t in report["summaries"]:
-        x = _x(t, duration)
+        x = _x(t)
         out.append(f'<path d="M{x:.1f},{y0} L{x + 6:.1f},{ym} L{x:.1f},{y1} L{x - 6:.1f},{ym} Z" '
                    f'fill="{COLOURS["summary"]}"><title>{escape(names["summary"])} '
                    f'{clock(t)}</title></path>')
     for b in report["bookmarks"]:
-        x = _x(b["t"], duration)
+        x = _x(b["t"])
         out.append(f'<g><title>{escape(clock(b["t"]) + " " + b["note"])}</title>'
                    f'<line x1="{x:.1f}" y1="{y0 - 2}" x2="{x:.1f}" y2="{y1}" '
                    f'stroke="{COLOURS["bookmark"]}" stroke-width="2"/>'
                    f'<path d="M{x:.1f},{y0 - 2} L{x + 9:.1f},{y0 + 2} L{x:.1f},{y0 + 6} Z" '
                    f'fill="{COLOURS["bookmark"]}"/></g>')
-    out.append(f'<line x1="{LEFT}" y1="{AXIS_Y}" x2="{W - RIGHT}" y2="{AXIS_Y}" '
+    out.append(f'<line x1="{LEFT}" y1="{AXIS_Y}" x2="{full - RIGHT}" y2="{AXIS_Y}" '
                f'stroke="{COLOURS["axis"]}" stroke-width="1"/>')
     step = _step(duration)
     t = 0
     while t <= duration + 1e-6:
-        x = _x(t, duration)
+        x = _x(t)
         anchor = "start" if t == 0 else "middle"
         out.append(f'<line x1="{x:.1f}" y1="{AXIS_Y}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
                    f'stroke="{COLOURS["axis"]}"/><text x="{x:.1f}" y="{AXIS_Y + 15}" '

@@ -128,6 +128,26 @@ def test_html_is_self_contained_escaped_and_dutch():
     assert "Alleen gebeurtenissen" in html and "Niets heeft deze computer verlaten" in html
 
 
+def test_a_long_conversation_keeps_a_legible_timeline_that_scrolls():
+    from pullcoach.timeline_svg import timeline_svg
+    names = {"coachee": "Anna", "partner": "Bert", "summary": "samenvatting", "title": "tijdlijn"}
+
+    def svg(minutes):
+        speech = [(t, t + 3.0) for t in range(0, minutes * 60, 8)]
+        report = {"session": {"lang": "nl", "duration": minutes * 60.0},
+                  "speech": {"coachee": speech, "partner": speech[1::2]}, "overlaps": [],
+                  "nudges": [], "summaries": [], "bookmarks": []}
+        return timeline_svg(report, names)
+    short, long = svg(8), svg(20)
+    assert 'viewBox="0 0 960 132" width="100%"' in short  # up to 10 min: the page's width
+    # 20 min: twice the room at the same scale (a nudge mark about 9 s wide, not 15), scrolled
+    assert 'viewBox="0 0 1784 132" width="1784"' in long
+    labels = re.findall(r'>(\d+:\d\d)</text>', long)
+    assert labels[:3] == ["0:00", "1:00", "2:00"] and labels[-1] == "20:00"
+    bar = re.search(r'<rect x="[\d.]+" y="32" width="([\d.]+)"', long.split("</text>", 2)[-1])
+    assert float(bar.group(1)) >= 4.0  # a 3 s turn is a bar, not a sliver
+
+
 def test_html_in_english_and_privacy_variants():
     html = render(session_events(lang="en"), "html", audio_kept=True, remote="asr.example.org")
     assert "Conversation report" in html and "Coachee talk share" in html
