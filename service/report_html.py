@@ -60,6 +60,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .time { font-size: 12px; color: var(--soft); padding-top: 3px; font-variant-numeric: tabular-nums; }
 .moment .what { font: 600 14px system-ui, sans-serif; }
 .moment .what .msg { font-weight: 400; color: var(--soft); }
+.moment summary.what { cursor: pointer; } .moment details[open] summary { margin-bottom: 6px; }
 .kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
 .kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #2a9d97; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
@@ -252,6 +253,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
         return f'<p class="hint">{escape(w["no_moments"])}</p>'
     out = []
     titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
+    seen: dict[str, int] = {}
     for what, t, m in sorted(marks, key=lambda x: x[1]):
         if what == "bookmark":
             out.append(f'<div class="moment kind-trainer"><div class="time">{clock(t)}</div>'
@@ -265,15 +267,23 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
                       + (f' <span class="unsure" title="{escape(w["unsure"])}">(?)</span>' if u.get("unsure") else "")
                       + '</p>' for u in m["around"])
         alt = alts.get(n["rule"], "")
-        out.append(
-            f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div><div>'
-            f'<div class="what">{escape(titles.get(n["rule"], n["rule"]))} '
-            f'<span class="msg">“{escape(n["message"])}”</span>{tag}</div>'
-            + (f'<div class="ctx">{ctx}</div>' if ctx else "")
-            + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
-               if alt and n["kind"] in ALERT_KINDS else "")
-            + "</div></div>")
+        seen[n["rule"]] = seen.get(n["rule"], 0) + 1
+        what_html = (f'{escape(titles.get(n["rule"], n["rule"]))} '
+                     f'<span class="msg">“{escape(n["message"])}”</span>{tag}')
+        if seen[n["rule"]] > MOMENTS_OPEN:  # a long conversation: later ones of a kind fold
+            body = (f'<details><summary class="what">{what_html}</summary>'
+                    + (f'<div class="ctx">{ctx}</div>' if ctx else "") + "</details>")
+        else:
+            body = (f'<div class="what">{what_html}</div>'
+                    + (f'<div class="ctx">{ctx}</div>' if ctx else "")
+                    + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
+                       if alt and n["kind"] in ALERT_KINDS else ""))
+        out.append(f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div>'
+                   f'<div>{body}</div></div>')
     return "".join(out)
+
+
+MOMENTS_OPEN = 3  # moments of one kind shown whole, with the pull alternative; the rest fold
 
 
 def _route(route: list[dict], w: dict) -> str:

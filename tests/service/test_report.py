@@ -148,6 +148,19 @@ def test_a_long_conversation_keeps_a_legible_timeline_that_scrolls():
     assert float(bar.group(1)) >= 4.0  # a 3 s turn is a bar, not a sliver
 
 
+def test_later_moments_of_a_kind_fold_so_a_long_report_stays_readable():
+    events = session_events()
+    end = events.pop()  # the session's end stays last
+    events += [NudgeIssued(t=float(t), rule="push-words", message="Moeten?", evidence_t=float(t) - 1)
+               for t in (20, 30, 40, 50, 60)]
+    html = render([*events, end], "html")
+    moments = html.split("Momenten die ertoe doen</h2>")[1].split("<h2>")[0]
+    pushes = [m for m in moments.split('<div class="moment') if "“Moeten?”" in m]
+    assert len(pushes) >= 5
+    assert all("<details>" not in m and "Pull-alternatief" in m for m in pushes[:3])
+    assert all("<details><summary" in m and "Pull-alternatief" not in m for m in pushes[3:])
+
+
 def test_html_in_english_and_privacy_variants():
     html = render(session_events(lang="en"), "html", audio_kept=True, remote="asr.example.org")
     assert "Conversation report" in html and "Coachee talk share" in html
