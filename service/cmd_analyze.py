@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from pullcoach.errors import ConfigError
-from pullcoach.lang_guess import guess_lang
+from pullcoach.lang_guess import LANG_NAMES, guess_lang
 from pullcoach.report_text import LABEL_NAMES, count_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
@@ -97,7 +97,6 @@ def load_rule_pack(path: str | None, lang: str | None):
         raise ConfigError(str(exc)) from None
 
 
-LANG_NAMES = {"nl": "Dutch", "en": "English"}
 
 
 def _plain(name: str) -> str:

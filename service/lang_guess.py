@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["guess_lang"]
+__all__ = ["guess_lang", "LANG_NAMES"]
+
+LANG_NAMES = {"nl": "Dutch", "en": "English"}
 
 _WORDS = {
     "nl": frozenset("de het een en ik je jij u niet is dat wat we wij ze zij met voor op maar "

@@ -65,7 +65,8 @@ class Runtime:
             self.hub.subscribe(self.store.sink)
             for sid in self.store.interrupted:
                 print(f"session {sid} was cut off (pullcoach stopped without ending it); its events "
-                      f"are kept: pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr, flush=True)
+                      f"are kept: pullcoach report {sid}{dir_flag(self.args.data_dir)}",
+                      file=sys.stderr, flush=True)
         self.hub.subscribe(self._count)
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
@@ -208,7 +209,8 @@ class Runtime:
             line = capture_line(source)
             if line:
                 print(line, file=sys.stderr)
-            print(f"session {sid} ended; report again any time: pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr)
+            print(f"session {sid} ended; report again any time: "
+                  f"pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr)
             return 0
         finally:
             await self._stop()

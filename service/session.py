@@ -15,7 +15,7 @@ from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
-from pullcoach.lang_guess import guess_lang
+from pullcoach.lang_guess import LANG_NAMES, guess_lang
 from pullcoach.rules.events import (
     PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
 )
@@ -195,7 +195,6 @@ class LiveSession:
 
 
 LANG_CHECK_FINALS = 40  # finals after which an undecided language check gives up
-LANG_NAMES = {"nl": "Dutch", "en": "English"}
 NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
 
 
