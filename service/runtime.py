@@ -274,9 +274,11 @@ class Runtime:
             allowed = list(self.args.allow_host)
             host = "127.0.0.1" if local else allowed[0] if allowed else "HOST"
             if not local and not allowed:
+                lan = lan_address()
                 print(f"warning: listening on {self.args.host}, but captures from other laptops are "
-                      "refused until you add --allow-host with the address they use (this "
-                      "laptop's IP or name)", file=sys.stderr, flush=True)
+                      "refused until you add --allow-host with the address they use"
+                      + (f" (this laptop's: --allow-host {lan})" if lan else " (this laptop's IP or name)"),
+                      file=sys.stderr, flush=True)
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  capture:  pullcoach capture --server ws://{host}:{self.service.port} "
@@ -298,6 +300,18 @@ class Runtime:
 
 
 CONFIRM_S = 10.0  # a second Ctrl-C within this ends live role-plays
+
+
+def lan_address() -> str | None:
+    """This machine's address on its network (the route out; nothing is sent), or None."""
+    import socket
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # TEST-NET: never reached, only routed
+            ip = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if ip.startswith("127.") else ip
 
 
 def live_names(hub) -> list[str]:

@@ -183,6 +183,12 @@ def test_a_port_in_use_says_what_to_do(tmp_path, monkeypatch):
         rt.store.close()
 
 
+def test_the_lan_address_suggested_for_allow_host_is_not_loopback():
+    from pullcoach.runtime import lan_address
+    ip = lan_address()  # None on a machine with no network route
+    assert ip is None or (all(p.isdigit() for p in ip.split(".")) and not ip.startswith("127."))
+
+
 def test_ingest_url_and_bad_server():
     assert capture.ingest_url("ws://h:1/ws") == "ws://h:1/ingest"
     assert capture.ingest_url("wss://h/") == "wss://h/ingest"
