@@ -16,10 +16,13 @@ let connection = "connecting", problem = "";
 let client = null, pending = false, endArmed = null;
 let debriefPath = "";                // from the welcome: the debrief with a read-only token
 
+// `changed`: the keys of the utterances new or changed since the transcript last showed them;
+// `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
            report: "", t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
-           speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } } };
+           speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
+           changed: new Set(), rev: 0, marks: 0 };
 }
 
 function session(id) {
@@ -56,6 +59,11 @@ function receive(msg) {
   }
   if (msg.type === "error") { problem = String(msg.message || msg.code || "error"); return schedule(); }
   if (!msg.session) return;
+  if (msg.type === "tick") {   // ten a second per session: the clock moves, nothing is redrawn for it
+    const s = sessions.get(String(msg.session));
+    if (s && typeof msg.t === "number" && msg.t > s.t) s.t = msg.t;
+    return;
+  }
   const s = session(String(msg.session));
   if (typeof msg.t === "number" && msg.t > s.t) s.t = msg.t;
   switch (msg.type) {
@@ -64,7 +72,7 @@ function receive(msg) {
                          started_wall: msg.wall_clock ?? s.started_wall, live: true, ended: false });
       break;
     case "session-ended":
-      s.live = false; s.ended = true; s.reason = String(msg.reason || "");
+      s.live = false; s.ended = true; s.reason = String(msg.reason || ""); s.marks++;
       s.alerts.clear();   // a silent channel, ASR behind: live problems, over with the session
       for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
       break;
@@ -89,6 +97,7 @@ function receive(msg) {
       const old = s.utterances.get(key);
       s.utterances.set(key, { speaker: msg.speaker, t0: msg.t0, t1: msg.t1, text: String(msg.text ?? ""),
                               labels: msg.labels || (old && old.labels) || null });
+      s.changed.add(key);
       if (s.partial[msg.speaker] && s.partial[msg.speaker].t0 <= msg.t1) delete s.partial[msg.speaker];
       break;
     }
@@ -97,14 +106,20 @@ function receive(msg) {
       s.nudges.push({ t: Number(msg.t) || 0, rule: String(msg.rule || ""), message: String(msg.message || ""),
                       kind: String(msg.kind || "negative"), delivered: msg.delivered !== false,
                       evidence_t: msg.evidence_t ?? null });
+      s.marks++;
       break;
     case "nudge-withdrawn":  // the text showed it wrong (a long backchannel): it never happened
       s.nudges = s.nudges.filter((n) => !(n.rule === msg.rule && n.evidence_t === msg.evidence_t));
+      s.marks++;
       break;
     case "pipeline-warning": if (s.ended || !track(s.alerts, msg)) return; break;
-    case "bookmarked": s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") }); break;
+    case "bookmarked":
+      s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") });
+      s.marks++;
+      break;
     default: return;
   }
+  s.rev++;
   schedule();
 }
 
@@ -134,6 +149,16 @@ function h(tag, cls, text) {
   return node;
 }
 
+// A property or attribute is written only when it differs: writing even the same value can
+// cost a restyle of the whole page (the <html> lang did: 10 ms a redraw with a long transcript).
+function assign(node, prop, value) {
+  if (node[prop] !== value) node[prop] = value;
+}
+
+function assignAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 // links carry the server's read-only view tokens (a report, the debrief), never the trainer
 // token: a link in the browser history or a screenshot opens a page, not the live dashboard
 function reportHref(s) {
@@ -146,11 +171,11 @@ function renderDebrief(w) {
   const ended = [...sessions.values()].filter((s) => s.ended)
     .sort((a, b) => (a.started_wall ?? 0) - (b.started_wall ?? 0)).slice(-50);
   const link = $("debrief");
-  link.hidden = !token || connection === "refused";
-  link.textContent = ended.length ? `${w.debrief} (${ended.length}) ›` : `${w.debrief} ›`;
+  assign(link, "hidden", !token || connection === "refused");
+  assign(link, "textContent", ended.length ? `${w.debrief} (${ended.length}) ›` : `${w.debrief} ›`);
   const which = ended.length ? `sessions=${ended.map((s) => encodeURIComponent(s.id)).join(",")}&` : "";
   const base = debriefPath || `/debrief?token=${encodeURIComponent(token)}`;
-  link.href = `${base}&${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}`;
+  assignAttr(link, "href", `${base}&${which}lang=${pageLang().startsWith("en") ? "en" : "nl"}`);
 }
 
 // -- rendering -----------------------------------------------------------------------
@@ -161,16 +186,17 @@ function schedule() {
 }
 
 function render() {
+  const anchor = transcriptAnchor();   // read before anything is written: no forced layout
   const w = words(pageLang());
-  document.documentElement.lang = pageLang().startsWith("en") ? "en" : "nl";
-  $("title").textContent = `pullcoach · ${w.title}`;
-  $("conn").textContent = !token ? w.notoken
-    : connection === "refused" && problem ? (w.why[problem] || problem) : w[connection];
-  $("conn").dataset.state = token ? connection : "refused";
-  $("sessions-title").textContent = w.sessions;
+  assign(document.documentElement, "lang", pageLang().startsWith("en") ? "en" : "nl");
+  assign($("title"), "textContent", `pullcoach · ${w.title}`);
+  assign($("conn"), "textContent", !token ? w.notoken
+    : connection === "refused" && problem ? (w.why[problem] || problem) : w[connection]);
+  assignAttr($("conn"), "data-state", token ? connection : "refused");
+  assign($("sessions-title"), "textContent", w.sessions);
   renderDebrief(w);
   renderGrid(w);
-  renderDetail();
+  renderDetail(anchor);
 }
 
 // in the order they started: a card stays where it was when its session ends
@@ -182,7 +208,10 @@ function renderGrid(w) {
     grid.replaceChildren(...(token && connection !== "refused" ? [withCode(h("p", "empty"), w.none)] : []));
     return;
   }
-  grid.replaceChildren(...list.map(card));
+  // a card that shows what it showed stays (a redraw that changes nothing costs no layout)
+  const cards = list.map(card), old = [...grid.children];
+  if (old.length !== cards.length || !old.every((c) => c.classList.contains("card"))) grid.replaceChildren(...cards);
+  else cards.forEach((c, i) => { if (!old[i].isEqualNode(c)) old[i].replaceWith(c); });
 }
 
 // "... met `pullcoach run` ..." -> text with <code> for the commands
@@ -254,27 +283,26 @@ function fig(cls, label, value) {
   return d;
 }
 
-function renderDetail() {
+function renderDetail(anchor) {
   const s = selected && sessions.get(selected);
   const detail = $("detail");
   const w = words(s ? s.lang : pageLang());
-  $("pick").textContent = w.pick;
-  $("pick").hidden = !!s || !sessions.size;
-  detail.hidden = !s;
+  assign($("pick"), "textContent", w.pick);
+  assign($("pick"), "hidden", !!s || !sessions.size);
+  assign(detail, "hidden", !s);
   if (!s) return;
-  $("d-who").textContent = `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`;
-  $("d-meta").textContent = `${s.id} · ${clock(s.t)} · ${s.live ? w.watching : w.ended}`;
-  $("d-alerts").replaceWith(Object.assign(alerts(s, w), { id: "d-alerts" }));
-  $("d-timeline-title").textContent = w.timeline;
-  $("d-transcript-title").textContent = w.transcript;
-  $("nudge-title").textContent = w.sendNudge;
-  $("nudge-text").placeholder = w.nudgePlaceholder;
-  $("nudge-send").textContent = w.send;
-  $("mark-title").textContent = w.bookmark;
-  $("mark-note").placeholder = w.notePlaceholder;
-  $("mark-send").textContent = w.mark;
-  $("end").textContent = endArmed === s.id ? w.endSure : w.end;
-  for (const id of ["nudge-text", "nudge-send", "mark-note", "mark-send", "end"]) $(id).disabled = !s.live;
+  assign($("d-who"), "textContent", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`);
+  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${s.live ? w.watching : w.ended}`);
+  const list = Object.assign(alerts(s, w), { id: "d-alerts" });
+  if (!$("d-alerts").isEqualNode(list)) $("d-alerts").replaceWith(list);
+  for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],
+                            ["nudge-title", w.sendNudge], ["nudge-send", w.send], ["mark-title", w.bookmark],
+                            ["mark-send", w.mark], ["end", endArmed === s.id ? w.endSure : w.end]]) {
+    assign($(id), "textContent", text);
+  }
+  assign($("nudge-text"), "placeholder", w.nudgePlaceholder);
+  assign($("mark-note"), "placeholder", w.notePlaceholder);
+  for (const id of ["nudge-text", "nudge-send", "mark-note", "mark-send", "end"]) assign($(id), "disabled", !s.live);
   const quick = $("quick");
   if (quick.dataset.lang !== s.lang) {
     quick.dataset.lang = s.lang;
@@ -286,30 +314,186 @@ function renderDetail() {
     }));
   }
   const report = $("d-report");
-  report.hidden = !s.ended;
-  report.textContent = `${w.report} ›`;
-  report.href = reportHref(s);
-  drawTimeline($("timeline"), s, w);
-  renderTranscript(s, w);
+  assign(report, "hidden", !s.ended);
+  assign(report, "textContent", `${w.report} ›`);
+  assignAttr(report, "href", reportHref(s));
+  renderTimeline(s, w);
+  renderTranscript(s, w, anchor);
 }
 
-function renderTranscript(s, w) {
+// The timeline at most once a second (it grows by a sliver a second); at once when another
+// session is opened or a nudge or bookmark comes or goes. What it skips is drawn a moment later.
+const TIMELINE_EVERY = 1000;   // ms
+const tl = { model: null, rev: -1, t: -1, marks: -1, lang: "", at: -Infinity, timer: 0 };
+
+function renderTimeline(s, w) {
+  if (tl.model === s && tl.rev === s.rev && tl.t === s.t && tl.lang === s.lang) return;   // nothing new
+  const now = performance.now();
+  const soon = tl.model === s && tl.marks === s.marks && tl.lang === s.lang;
+  if (soon && now - tl.at < TIMELINE_EVERY) {
+    if (!tl.timer) tl.timer = setTimeout(() => { tl.timer = 0; schedule(); }, TIMELINE_EVERY - (now - tl.at));
+    return;
+  }
+  drawTimeline($("timeline"), s, w);
+  Object.assign(tl, { model: s, rev: s.rev, t: s.t, marks: s.marks, lang: s.lang, at: now });
+}
+
+// The transcript keeps the whole conversation (up to limits.cap rows: then the oldest go, in
+// batches, the reader's line staying put). A new line is added, a changed one changed in
+// place: a redraw costs the same at minute 1 as at minute 60. It follows the newest line
+// while the reader is at the bottom; scrolled up, the line in view stays in view.
+// The rows sit in blocks of CHUNK: a new row lays out its block, not every row so far (one
+// flat list took 3 ms a row at 1200 rows, 0.8 ms in blocks).
+const CHUNK = 100;
+const limits = { cap: 3000, trim: 250 };   // rows kept, and how many over before a batch goes
+const tv = { model: null, sig: "", rows: [], byKey: new Map(), partials: {}, floor: -Infinity, stick: true };
+
+function transcriptSig(s) {
+  return `${s.coachee}\u0000${s.partner}\u0000${s.lang}`;
+}
+
+// the reader's place, when the transcript is scrolled up and about to change: the first row
+// in view and how far it sits from the top edge
+function transcriptAnchor() {
+  const s = selected && sessions.get(selected);
+  if (tv.stick || !s || tv.model !== s || tv.sig !== transcriptSig(s)) return null;
+  if (!s.changed.size && !partialsChanged(s)) return null;
+  const top = $("transcript").scrollTop, rows = tv.rows;
+  let lo = 0, hi = rows.length - 1;
+  if (hi < 0) return null;
+  while (lo < hi) {   // the first row whose bottom is below the top edge
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].li.offsetTop + rows[mid].li.offsetHeight > top) hi = mid; else lo = mid + 1;
+  }
+  return { row: rows[lo].li, offset: rows[lo].li.offsetTop - top };
+}
+
+function partialsChanged(s) {
+  for (const sp of new Set([...Object.keys(s.partial), ...Object.keys(tv.partials)])) {
+    if (s.partial[sp] !== tv.partials[sp]?.msg) return true;
+  }
+  return false;
+}
+
+// partials take their place by start time: a partner still talking stays above the coachee
+// who cut in, as it was said (a final before a partial that started at the same moment)
+function after(a, b) {
+  return (a.t0 - b.t0) || (a.partial - b.partial);
+}
+
+function insertRow(box, entry) {
+  const rows = tv.rows;
+  let lo = 0, hi = rows.length;
+  if (hi && after(entry, rows[hi - 1]) >= 0) lo = hi;   // the usual case: a new last line
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (after(entry, rows[mid]) >= 0) lo = mid + 1; else hi = mid;
+  }
+  if (rows[lo]) rows[lo].li.before(entry.li);   // in the block of the row it comes before
+  else {
+    let block = box.lastElementChild;
+    if (!block || block.childElementCount >= CHUNK) block = box.appendChild(h("div", "chunk"));
+    block.append(entry.li);
+  }
+  rows.splice(lo, 0, entry);
+  if (!entry.partial) tv.byKey.set(entry.key, entry);
+}
+
+function removeRow(entry) {
+  const i = tv.rows.lastIndexOf(entry);
+  if (i >= 0) tv.rows.splice(i, 1);
+  drop(entry);
+}
+
+function drop(entry) {
+  const block = entry.li.parentNode;
+  entry.li.remove();
+  if (block && !block.firstChild) block.remove();
+  if (entry.partial) delete tv.partials[entry.key]; else tv.byKey.delete(entry.key);
+}
+
+function rebuildTranscript(box, s, w) {
+  const keep = tv.model && tv.model.id === s.id && !tv.stick;   // the same session again (a reconnect)
+  Object.assign(tv, { model: s, sig: transcriptSig(s), rows: [], byKey: new Map(), partials: {}, floor: -Infinity,
+                      stick: keep ? tv.stick : true });
+  s.changed.clear();
+  const rows = [...[...s.utterances].map(([key, u]) => ({ key, u, t0: u.t0, partial: false })),
+                ...Object.entries(s.partial).map(([sp, p]) => ({ key: sp, u: p, t0: p.t0, partial: true }))];
+  rows.sort(after);   // stable: finals that start together keep the order they came in
+  if (rows.length > limits.cap) tv.floor = rows.splice(0, rows.length - limits.cap).at(-1).t0;
+  for (const entry of rows) {
+    entry.li = line(entry.u, s, w, entry.partial);
+    if (entry.partial) tv.partials[entry.key] = { msg: entry.u, entry };
+    else tv.byKey.set(entry.key, entry);
+    delete entry.u;
+  }
+  tv.rows = rows;
+  const blocks = [];
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const block = h("div", "chunk");
+    block.append(...rows.slice(i, i + CHUNK).map((e) => e.li));
+    blocks.push(block);
+  }
+  box.replaceChildren(...blocks);
+  if (tv.stick) box.scrollTop = box.scrollHeight;
+}
+
+function renderTranscript(s, w, anchor) {
   const box = $("transcript");
-  const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  // partials take their place by start time: a partner still talking stays above the coachee
-  // who cut in, as it was said
-  const finals = [...s.utterances.values()].sort((a, b) => a.t0 - b.t0).slice(-300);
-  const rows = [...finals.map((u) => [u, false]),
-                ...Object.values(s.partial).map((p) => [p, true])];
-  rows.sort((a, b) => (a[0].t0 - b[0].t0) || (a[1] - b[1]));
-  box.replaceChildren(...rows.map(([u, partial]) => line(u, s, w, partial)));
-  if (atEnd) box.scrollTop = box.scrollHeight;
+  if (tv.model !== s || tv.sig !== transcriptSig(s)) return rebuildTranscript(box, s, w);
+  let touched = false;
+  // partials: changed in place while they grow, gone when their final came
+  for (const sp of new Set([...Object.keys(s.partial), ...Object.keys(tv.partials)])) {
+    const want = s.partial[sp], have = tv.partials[sp];
+    if (want === have?.msg) continue;
+    touched = true;
+    if (have && want && have.entry.t0 === want.t0) {
+      fill(have.entry.li, want, s, w, true);
+      have.msg = want;
+      continue;
+    }
+    if (have) removeRow(have.entry);
+    if (want && want.t0 > tv.floor) {
+      const entry = { key: sp, t0: want.t0, partial: true, li: line(want, s, w, true) };
+      insertRow(box, entry);
+      tv.partials[sp] = { msg: want, entry };
+    }
+  }
+  for (const key of s.changed) {
+    const u = s.utterances.get(key), entry = tv.byKey.get(key);
+    if (!u) continue;
+    touched = true;
+    if (entry) fill(entry.li, u, s, w, false);
+    else if (u.t0 > tv.floor) insertRow(box, { key, t0: u.t0, partial: false, li: line(u, s, w, false) });
+  }
+  s.changed.clear();
+  // the oldest lines go, in a batch; not the one the reader is looking at (unless far too many)
+  const trim = tv.rows.length > limits.cap + limits.trim ? tv.rows.length - limits.cap : 0;
+  if (trim && !(anchor && tv.rows.length < 2 * limits.cap && tv.rows.findIndex((e) => e.li === anchor.row) < trim)) {
+    for (const entry of tv.rows.splice(0, trim)) {
+      drop(entry);
+      tv.floor = Math.max(tv.floor, entry.t0);
+    }
+  }
+  if (!touched) return;
+  if (tv.stick) box.scrollTop = box.scrollHeight;
+  else if (anchor && anchor.row.isConnected) {
+    const top = anchor.row.offsetTop - anchor.offset;
+    if (Math.abs(box.scrollTop - top) >= 1) box.scrollTop = top;
+  }
 }
 
 function line(u, s, w, partial) {
-  const li = h("li", `utt utt-${u.speaker}` + (partial ? " partial" : ""));
-  li.append(h("span", "t", clock(u.t0)), h("span", "spk", (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker]),
-            h("span", "text", u.text));
+  const row = document.createElement("div");
+  row.setAttribute("role", "listitem");
+  return fill(row, u, s, w, partial);
+}
+
+function fill(li, u, s, w, partial) {
+  li.className = `utt utt-${u.speaker}` + (partial ? " partial" : "");
+  li.replaceChildren(h("span", "t", clock(u.t0)),
+                     h("span", "spk", (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker]),
+                     h("span", "text", u.text));
   const tags = h("span", "tags");
   // the labels code the coachee's behaviour: none on the partner's lines
   for (const [key, value] of Object.entries(u.speaker === "coachee" ? u.labels || {} : {})) {
@@ -373,6 +557,11 @@ function wire() {
       flash("mark-ack", w.marked);
     } else flash("mark-ack", w.notSent);
   });
+  // the transcript follows the newest line only while the reader is at the bottom
+  $("transcript").addEventListener("scroll", () => {
+    const box = $("transcript");
+    tv.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  }, { passive: true });
   $("end").addEventListener("click", () => {
     if (!selected) return;
     if (endArmed === selected) {
@@ -395,4 +584,4 @@ if (token) {
     onState: (state, detail) => { connection = state; problem = detail || ""; schedule(); },
   });
 }
-window.pullcoachTrainer = { sessions, figures };
+window.pullcoachTrainer = { sessions, figures, render, limits };   // for tests

@@ -394,3 +394,221 @@ def test_the_timeline_shows_a_long_name_whole_or_ellipsized_with_a_tooltip(page,
     page.locator("#timeline").screenshot(path=str(tmp_path / "timeline-long.png"))
     print("screenshots:", tmp_path)
     assert page.errors == []
+
+
+# every redraw the page schedules (requestAnimationFrame) timed, from before the page's own script
+TIME_REDRAWS = """
+window.__redraws = [];
+const raf = window.requestAnimationFrame.bind(window);
+window.requestAnimationFrame = (cb) => raf((ts) => {
+  const t0 = performance.now();
+  try { cb(ts); } finally { window.__redraws.push(performance.now() - t0); }
+});
+"""
+
+
+def steady_talk(start, end, step=6.0):
+    """A steady conversation from `start` to `end` s: every `step` s the partner says a line and
+    the coachee answers (cutting in every third turn), with partials, labels, metrics and now and
+    then a nudge. Line i reads 'Bram regel i' / 'Anna regel i'."""
+    i = round(start / step)
+    while i * step < end:
+        t = i * step
+        p0, p1 = t + 0.3, t + 2.8
+        c0 = p1 - 0.4 if i % 3 == 0 else p1 + 0.3
+        c1 = c0 + 2.4
+        yield {"type": "speech-started", "t": p0, "speaker": "partner"}
+        yield {"type": "transcript-partial", "t": p0 + 1.0, "speaker": "partner", "t0": p0, "t1": p0 + 0.9,
+               "text": f"Bram regel {i}", "words": [], "language": "nl"}
+        if c0 < p1:
+            yield {"type": "speech-started", "t": c0, "speaker": "coachee"}
+        yield {"type": "speech-ended", "t": p1, "speaker": "partner"}
+        yield {"type": "transcript-final", "t": p1 + 0.2, "speaker": "partner", "t0": p0, "t1": p1,
+               "text": f"Bram regel {i}", "words": [], "language": "nl"}
+        if c0 >= p1:
+            yield {"type": "speech-started", "t": c0, "speaker": "coachee"}
+        if i % 10 == 0:
+            yield {"type": "nudge-issued", "t": c0 + 0.5, "rule": "interruption", "message": "Laat uitpraten",
+                   "kind": "negative", "speaker": "coachee", "evidence_t": c0, "delivered": True, "detail": {}}
+        yield {"type": "speech-ended", "t": c1, "speaker": "coachee"}
+        yield {"type": "transcript-final", "t": c1 + 0.2, "speaker": "coachee", "t0": c0, "t1": c1,
+               "text": f"Anna regel {i}", "words": [], "language": "nl"}
+        yield {"type": "utterance-labeled", "t": c1 + 0.3, "speaker": "coachee", "t0": c0, "t1": c1,
+               "text": f"Anna regel {i}", "labels": {"question": "open" if i % 2 else "closed"}}
+        if i % 5 == 0:
+            yield {"type": "metrics-updated", "t": c1 + 0.4, "metrics": {
+                "talk_share": 0.4, "reflections": i // 7, "questions": {"open": i // 2, "closed": i // 2}}}
+        i += 1
+
+
+def push_paced(server, sid, events, pause):
+    for event in events:
+        server.push(sid, event)
+        time.sleep(pause)
+
+
+def redraws(page):
+    """The redraws (ms) since the last call."""
+    return page.evaluate("() => window.__redraws.splice(0)")
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def test_a_twenty_minute_session_keeps_every_line_the_readers_place_and_a_flat_redraw_cost(new_page, live_server):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page = new_page(1280, 900)
+    page.add_init_script(TIME_REDRAWS)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    rows = page.locator("#transcript .utt")
+
+    time.sleep(0.3)
+    redraws(page)
+    push_paced(live_server, "s-anna", steady_talk(0, 60), 0.03)   # the first minute, as it comes
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 9")
+    early = redraws(page)
+
+    for n, event in enumerate(steady_talk(60, 1140)):   # minutes 1 to 19, quickly
+        live_server.push("s-anna", event)
+        if n % 20 == 0:
+            time.sleep(0.01)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 189", timeout=30_000)
+    assert sum(c.dropped for c in live_server.service.trainers) == 0
+    time.sleep(1.2)
+    redraws(page)
+    push_paced(live_server, "s-anna", steady_talk(1140, 1200), 0.03)   # minute 20, as it comes
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 199")
+    late = redraws(page)
+    print(f"redraw ms at minute 1: n={len(early)} p50={pct(early, .5):.2f} p90={pct(early, .9):.2f} "
+          f"max={max(early):.2f}; at minute 20: n={len(late)} p50={pct(late, .5):.2f} "
+          f"p90={pct(late, .9):.2f} max={max(late):.2f}")
+    print("DOM nodes:", page.evaluate("() => document.getElementsByTagName('*').length"))
+
+    # the whole conversation, from its first line
+    expect(rows).to_have_count(400)
+    assert rows.first.locator(".text").text_content() == "Bram regel 0"
+    assert rows.nth(1).locator(".tag-closed").count() == 1
+    # the timeline has it all too (drawn at most a second later)
+    expect(page.locator("#timeline .tl-coachee")).to_have_count(200)
+    expect(page.locator("#timeline .tl-overlap")).to_have_count(67)
+    assert page.locator("#timeline .tl-nudge").count() == 20
+    assert page.locator("#timeline .tl-tick").last.text_content() == "20:00"
+    # a redraw at minute 20 costs about what one cost at minute 1 (it used to grow to 40 ms)
+    assert pct(late, .5) <= 2 * pct(early, .5) + 3, (early, late)
+    assert pct(late, .9) <= 2 * pct(early, .9) + 6, (early, late)
+
+    # a reader scrolled up keeps the same line in view while new lines come in
+    scroll_transcript(page, "box.scrollHeight / 2")
+    before = in_view(page)
+    push_paced(live_server, "s-anna", steady_talk(1200, 1230), 0.01)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 204")
+    # also a line that comes late, above the reader (a final for an earlier start)
+    live_server.push("s-anna", {"type": "transcript-final", "t": 1231.0, "speaker": "partner", "t0": 1.0,
+                                "t1": 1.5, "text": "laat binnen", "words": [], "language": "nl"})
+    expect(rows.nth(1).locator(".text")).to_have_text("laat binnen")
+    time.sleep(0.2)
+    assert in_view(page) == before
+    # back at the bottom, it follows the newest line again
+    scroll_transcript(page, "box.scrollHeight")
+    push_paced(live_server, "s-anna", steady_talk(1230, 1236), 0.01)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 205")
+    time.sleep(0.2)
+    assert below_view(page) < 2
+    assert page.errors == []
+
+
+def in_view(page):
+    """The transcript's first line in view and how far its top is from the box's top (px)."""
+    return page.evaluate("""() => {
+        const box = document.getElementById("transcript"), top = box.getBoundingClientRect().top;
+        const row = [...box.querySelectorAll(".utt")].find((r) => r.getBoundingClientRect().bottom > top + 1);
+        return [row.querySelector(".text").textContent, Math.round(row.getBoundingClientRect().top - top)];
+    }""")
+
+
+def below_view(page):
+    """How much of the transcript is below its visible part (px)."""
+    return page.evaluate("""() => { const box = document.getElementById("transcript");
+                                    return box.scrollHeight - box.scrollTop - box.clientHeight; }""")
+
+
+def scroll_transcript(page, to):
+    page.evaluate(f"() => {{ const box = document.getElementById('transcript'); box.scrollTop = {to}; }}")
+    time.sleep(0.2)
+
+
+def test_past_its_cap_the_transcript_drops_its_oldest_lines_and_the_reader_keeps_their_place(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    page.evaluate("() => Object.assign(window.pullcoachTrainer.limits, { cap: 60, trim: 10 })")
+    rows = page.locator("#transcript .utt")
+    push_paced(live_server, "s-anna", steady_talk(0, 180), 0.0)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 29")
+    assert rows.count() == 60 and rows.first.locator(".text").text_content() == "Bram regel 0"
+    scroll_transcript(page, "box.scrollHeight / 2")
+    before = in_view(page)
+    push_paced(live_server, "s-anna", steady_talk(180, 240), 0.01)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 39")
+    time.sleep(0.2)
+    assert 60 <= rows.count() <= 70                  # the oldest went, in batches
+    assert rows.first.locator(".text").text_content() != "Bram regel 0"
+    assert in_view(page) == before                   # what the reader reads stays put
+    scroll_transcript(page, "box.scrollHeight")
+    push_paced(live_server, "s-anna", steady_talk(240, 300), 0.01)
+    expect(rows.last.locator(".text")).to_have_text("Anna regel 49")
+    time.sleep(0.2)
+    assert below_view(page) < 2
+    assert 60 <= rows.count() <= 70
+    assert page.errors == []
+
+
+def test_on_a_phone_the_timeline_keeps_its_width_and_scrolls_sideways(new_page, live_server, tmp_path):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    for event in steady_talk(0, 960):   # 16 minutes, there before the page opens
+        live_server.push("s-anna", event)
+    page = new_page(390, 844)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#timeline .tl-coachee")).to_have_count(160)
+    box = page.evaluate("""() => { const s = document.querySelector(".tl-scroll");
+        const svg = document.getElementById("timeline");
+        s.scrollLeft = 150;
+        return { client: s.clientWidth, scroll: s.scrollWidth, svg: svg.getBoundingClientRect().width,
+                 left: s.scrollLeft, page: document.documentElement.scrollWidth }; }""")
+    assert box["svg"] >= 680 and box["scroll"] >= 680 > box["client"] + 200, box
+    assert box["left"] == 150, box            # it scrolls sideways
+    assert box["page"] <= 390, box            # the page itself does not
+    page.screenshot(path=str(tmp_path / "trainer-390.png"), full_page=True)
+    print("screenshot:", tmp_path)
+    assert page.errors == []
+
+
+def test_ticks_never_schedule_a_redraw(new_page, live_server):
+    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+    page = new_page(1280, 900)
+    page.add_init_script(TIME_REDRAWS)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#d-meta")).to_contain_text("0:00")
+    time.sleep(1.2)   # a throttled timeline draw may still be due
+    redraws(page)
+    for n in range(50):   # five seconds' worth, from a session shown and one nobody declared
+        live_server.push("s-anna", {"type": "tick", "t": 37.0 + n / 10})
+        live_server.push("s-ghost", {"type": "tick", "t": 1.0 + n / 10})
+    time.sleep(0.5)
+    assert redraws(page) == []
+    assert "0:00" in page.locator("#d-meta").text_content()
+    # they did arrive: the next redraw shows the clock they moved (and no card for a ghost)
+    live_server.push("s-anna", {"type": "bookmarked", "t": 5.0, "note": "", "by": "trainer"})
+    expect(page.locator("#d-meta")).to_contain_text("0:41")
+    expect(page.locator(".card")).to_have_count(1)
+    assert page.errors == []
