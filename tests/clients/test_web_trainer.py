@@ -196,12 +196,18 @@ def test_dashboard_without_token_says_how_to_open_it(page, live_server):
     assert not live_server.service.trainers
 
 
-def test_a_partial_keeps_its_place_above_the_final_of_someone_who_cut_in(page, live_server):
+def open_anna(page, live_server):
+    """Anna's session, open on the dashboard."""
     live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
     live_server.wait_clients("trainer")
     page.locator('.card[data-session="s-anna"]').click()
     expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    return page
+
+
+def test_a_partial_keeps_its_place_above_the_final_of_someone_who_cut_in(page, live_server):
+    open_anna(page, live_server)
     # the token left the address (a dashboard on a projector showed it to the room); the
     # open session is there, and a reload opens it again, still connected
     assert "token" not in page.url and "session=s-anna" in page.url
@@ -457,14 +463,15 @@ def pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def test_a_twenty_minute_session_keeps_every_line_the_readers_place_and_a_flat_redraw_cost(new_page, live_server):
-    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
+def open_timed(new_page, live_server):
+    """Anna's session open on a dashboard whose redraws are timed (see ``redraws``)."""
     page = new_page(1280, 900)
     page.add_init_script(TIME_REDRAWS)
-    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
-    live_server.wait_clients("trainer")
-    page.locator('.card[data-session="s-anna"]').click()
-    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    return open_anna(page, live_server)
+
+
+def test_a_twenty_minute_session_keeps_every_line_the_readers_place_and_a_flat_redraw_cost(new_page, live_server):
+    page = open_timed(new_page, live_server)
     rows = page.locator("#transcript .utt")
 
     time.sleep(0.3)
@@ -543,11 +550,7 @@ def scroll_transcript(page, to):
 
 
 def test_past_its_cap_the_transcript_drops_its_oldest_lines_and_the_reader_keeps_their_place(page, live_server):
-    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
-    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
-    live_server.wait_clients("trainer")
-    page.locator('.card[data-session="s-anna"]').click()
-    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
+    open_anna(page, live_server)
     page.evaluate("() => Object.assign(window.pullcoachTrainer.limits, { cap: 60, trim: 10 })")
     rows = page.locator("#transcript .utt")
     push_paced(live_server, "s-anna", steady_talk(0, 180), 0.0)
@@ -592,12 +595,7 @@ def test_on_a_phone_the_timeline_keeps_its_width_and_scrolls_sideways(new_page, 
 
 
 def test_ticks_never_schedule_a_redraw(new_page, live_server):
-    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
-    page = new_page(1280, 900)
-    page.add_init_script(TIME_REDRAWS)
-    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
-    live_server.wait_clients("trainer")
-    page.locator('.card[data-session="s-anna"]').click()
+    page = open_timed(new_page, live_server)
     expect(page.locator("#d-meta")).to_contain_text("0:00")
     time.sleep(1.2)   # a throttled timeline draw may still be due
     redraws(page)
