@@ -106,6 +106,14 @@ class Labeler:
         return (any(m.start not in conceded for m in self._find("resistance", toks, start=True))
                 or bool(self._find("discord", toks)))
 
+    def _yes_but(self, toks: list[Token]) -> bool:
+        """Opens with "Ja maar" / "Yes, but" (a pack resistance form after a yes or no, not
+        a concession): the speaker argues back (seed 003: "tegenwerpingen"), whatever follows
+        ("Yeah, but that's exactly why ...; you guys just have to be brave"): never a reflection."""
+        conceded = {m.start for m in self._find("concession", toks, start=True)}
+        return any(m.start == 0 and m.start not in conceded and m.phrase.split()[0] in _YES_NO
+                   and len(m.phrase.split()) > 1 for m in self._find("resistance", toks, start=True))
+
     def _only_backchannel(self, toks: list[Token]) -> bool:
         return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
 
@@ -151,6 +159,7 @@ class Labeler:
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
                 and self._opens_clause(toks, m.start) and not _reflected_before(toks, marks, m.start)]
         summary = bool(self._find("summary", toks))
+        argues = self._yes_but(toks)
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")
         info = any(not toks[m.start].question or toks[m.start].clause_start
@@ -167,13 +176,13 @@ class Labeler:
         # reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
         telling = advice or (push and question != "open") or info or any(
             self._opens_clause(toks, a.start) for a in args)
-        inp = telling or arguments > 0
+        inp = telling or arguments > 0 or argues
         if not reflection and (self.model is None or not use_model):
             # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
-        reflection = (reflection or summary) and not (push or advice or adds)
+        reflection = (reflection or summary) and not (push or advice or adds or argues)
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -197,7 +206,7 @@ class Labeler:
             question = self.model.question(probs_)
             # the learned labels miss plain advice and pushing (AnnoMI has little of either):
             # said outright, the pack decides
-            if told or adds or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
+            if told or adds or argues or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
                 reflection, inp = False, True
             elif summary and not (push or advice):  # "Let me see if I've got this right. ..."
                 reflection = True
@@ -434,6 +443,7 @@ class Labeler:
         return found, closed_n
 
 
+_YES_NO = frozenset("ja nee yes yeah no".split())  # what "ja maar" / "yes, but" opens with
 _CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 
 

@@ -792,3 +792,28 @@ def test_advice_repeated_within_the_cooldown_is_kept_for_the_report(h):
     rr = h.nudges(h.run(h.script(lines, lag=0.5))[1], "righting-reflex")
     assert [n.delivered for n in rr] == [True, False]  # one shown, the repeat counted
     assert rr[1].detail.get("repeat") is True
+
+
+# -- found in a negotiation role-play (a researcher and an insurer) ---------------------------
+def test_yes_but_argues_back_and_earns_no_praise(h):
+    ctx = (P, 0.0, 6.0, "We have seen pilots like this fail before, and our board is very cautious about new spending.")
+    push = (C, 6.5, 12.0, "Yeah, but that's exactly why it's a pilot. You guys just have to be brave, "
+                          "otherwise nothing ever gets off the ground.")
+    got = rules(fired(h, [ctx, push], lang="en"))
+    assert "good-summary" not in got and "open-question-after-resistance" not in got
+    assert "push-words" in got
+    nl = _nl("Ja, maar daarom is het juist een pilot, anders komt er nooit iets van de grond.")
+    assert not nl.reflection and nl.input
+    # a concession opens like it and stays what it is
+    assert not _nl("Ja, maar ik snap ook dat het lastig is voor jullie.").input
+
+
+def test_negotiation_phrasing_in_the_packs(h):
+    assert _nl("Mag ik een idee met je delen?").permission
+    assert _nl("Ja, nee, zo werkt het bij ons niet.").resistance
+    draai = (C, 9.0, 12.0, "What would it give you if you helped choose the outcome measures?")
+    explored = [(C, 0.0, 2.0, "How do you look at home monitoring?"),  # explored: asked, then summarised
+                (P, 2.5, 4.0, "We are not sure this fits our contracts at all."),
+                (C, 4.5, 7.0, "It sounds like it needs to fit the contracts you already have."),
+                (P, 7.2, 8.5, "Exactly.")]
+    assert "draaivraag" in rules(fired(h, [*explored, draai], lang="en"))
