@@ -132,11 +132,15 @@ class Labeler:
         # "You feel you have to be perfect": the push word reports their view, it does not push
         # "Dat moet je zelf weten" leaves the choice to them: no push
         free = self._find("autonomy", toks)
+        # "Wat ik hoor is: ..., het moet passen in de contracten": a summary that names itself
+        # gives back what they said, their "moet" too
+        named = self._find("summary", toks)
 
         def imposed(m: Match) -> bool:
             return (not _in_view(toks, m, views, self.conditional)
                     and not any(a.start < m.end and m.start < a.end for a in free)
-                    and not self._echoed(toks, m, prev_partner))
+                    and not self._echoed(toks, m, prev_partner)
+                    and not _reflected_before(toks, named, m.start))
 
         # "Dan moet u die gewoon gebruiken": "you must" said outright pushes and advises
         must = [m for m in self._find("you_must", toks) if not toks[m.start].question and imposed(m)]
@@ -158,7 +162,7 @@ class Labeler:
         # the speaker's own case, never a reflection
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
                 and self._opens_clause(toks, m.start) and not _reflected_before(toks, marks, m.start)]
-        summary = bool(self._find("summary", toks))
+        summary = bool(named)
         argues = self._yes_but(toks)
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")

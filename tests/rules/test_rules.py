@@ -817,3 +817,15 @@ def test_negotiation_phrasing_in_the_packs(h):
                 (C, 4.5, 7.0, "It sounds like it needs to fit the contracts you already have."),
                 (P, 7.2, 8.5, "Exactly.")]
     assert "draaivraag" in rules(fired(h, [*explored, draai], lang="en"))
+
+
+def test_a_summary_that_names_itself_gives_back_their_moeten(h):
+    said = ("Wat ik hoor is: je wilt harde uitkomsten op kosten, het moet passen in de bestaande "
+            "contracten, en je wilt niet dat het weer misgaat. Klopt dat?")
+    lab = _nl(said)
+    assert lab.reflection and not lab.push and not lab.input
+    ctx = (P, 0.0, 8.0, "Wij willen harde uitkomsten op kosten en het moet passen in onze contracten, "
+                        "want de vorige keer ging het mis.")
+    got = rules(fired(h, [ctx, (C, 8.5, 15.0, said)]))
+    assert "push-words" not in got and "good-summary" in got
+    assert _nl("Je moet het gewoon proberen, want het werkt.").push  # said outright it pushes
