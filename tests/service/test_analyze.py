@@ -33,6 +33,24 @@ def test_pull_style_gets_no_negative_nudge(capsys, name, coachee):
     assert any(n["rule"] == "good-summary" for n in out["nudges"])
 
 
+# a researcher negotiating with an insurer (written by a walk-through in Dutch and English;
+# the packs were then mended on it, so it is not blind): the coachee speaks second
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_negotiation_pulls_without_negative_nudges_and_its_push_version_is_flagged(capsys, lang):
+    def run(style):
+        path = DATA / f"nego_{lang}_{style}.jsonl"
+        coachee = json.loads(path.read_text(encoding="utf-8").splitlines()[1])["speaker"]
+        return analyze(capsys, str(path), "--coachee", coachee, "--lang", lang)["nudges"]
+    pull = run("pull")
+    assert [n["rule"] for n in pull if n["kind"] == "negative"] == []
+    assert {"good-summary", "draaivraag"} <= {n["rule"] for n in pull}
+    push = run("push")
+    assert {"interruption", "argument-stacking", "push-words", "righting-reflex",
+            "proposal-with-argument"} <= {n["rule"] for n in push if n["kind"] == "negative"}
+    # no praise for pushing ("Yeah, but ... you guys just have to be brave")
+    assert not any(n["rule"] == "open-question-after-resistance" for n in push)
+
+
 BLIND = Path(__file__).parent.parent / "data" / "roleplays_blind"  # written without sight of the rules
 
 
