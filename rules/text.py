@@ -75,7 +75,7 @@ def _destutter(text: str) -> str:
     return _STUTTER.sub("", text)
 
 
-_PART = re.compile(r",|\s-+\s|--+|\u2014|\u2013")
+_PART = re.compile(r",|:(?!\d)|\s-+\s|--+|\u2014|\u2013")
 
 
 def _clause_tokens(text: str) -> list[tuple[str, bool, bool, bool]]:

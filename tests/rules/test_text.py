@@ -70,3 +70,14 @@ def test_a_match_says_whether_it_needed_a_misspelt_or_split_word():
     assert not m.exact
     [m] = PhraseSet(["moeten"]).find(tokens("Hei, Morten, niet doen."))
     assert not m.exact
+
+
+def test_a_colon_opens_a_part_a_clock_time_does_not():
+    from pullcoach.rules.labels import Labeler
+    from pullcoach.rules.pack import load_pack
+    toks = tokens("Voordat ik iets vertel: hoe kijken jullie daar tegenaan? Om 10:30.")
+    assert [t.text for t in toks if t.part_start] == ["hoe"]
+    # the question after a lead-in is what is asked: open
+    lab = Labeler(load_pack("nl")).label("Eh, voordat ik iets over de pilot vertel: hoe kijken jullie "
+                                         "eigenlijk aan tegen thuismonitoring?", (), "")
+    assert lab.question == "open"
