@@ -829,3 +829,8 @@ def test_a_summary_that_names_itself_gives_back_their_moeten(h):
     got = rules(fired(h, [ctx, (C, 8.5, 15.0, said)]))
     assert "push-words" not in got and "good-summary" in got
     assert _nl("Je moet het gewoon proberen, want het werkt.").push  # said outright it pushes
+
+
+def test_a_plain_no_i_dont_think_so_is_resistance():
+    assert _nl("Eh, nee, dat denk ik niet.").resistance
+    assert not _nl("Nee, dat klopt, ik werk liever thuis.").resistance  # agreeing "nee"
