@@ -139,7 +139,6 @@ def _closed(exc, host: str) -> str:
     """Why the server closed before a session began (reached as ``host``), and what to do."""
     code = exc.rcvd.code if getattr(exc, "rcvd", None) is not None else None
     if code == p.CLOSE_CODES["bad-origin"]:
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host  # not the port
         return (f"the server does not accept the address {host}: start `pullcoach serve` there "
                 f"with --allow-host {host}")
     return f"the server closed the connection ({exc})"
@@ -170,7 +169,7 @@ async def _hello(ws, token: str, session: str | None, lang: str, coachee: str, p
                                        client=f"pullcoach-capture {__version__}")))
         reply = p.decode(await ws.recv())
     except ConnectionClosedOK as exc:
-        raise ProtocolError(_closed(exc, ws.request.headers.get("Host", ""))) from None
+        raise ProtocolError(_closed(exc, urlsplit("//" + ws.request.headers.get("Host", "")).hostname or "")) from None
     if isinstance(reply, p.Error):
         raise ProtocolError(f"the server refused: {reply.message} ({reply.code})")
     if not isinstance(reply, p.Welcome) or not reply.sessions:

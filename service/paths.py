@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import platformdirs
@@ -26,5 +27,4 @@ def dir_flag(path: str | Path | None) -> str:
     command can be pasted as it is; else ""."""
     if not path or Path(path).resolve() == data_dir().resolve():
         return ""
-    import shlex
     return f" --data-dir {shlex.quote(str(path))}"

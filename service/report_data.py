@@ -190,23 +190,15 @@ def _count(value: Any) -> int:
 
 
 def _summaries(utterances: list[dict], nudges: list[dict]) -> list[float]:
-    """When the coachee summarised (the end of each summary): utterances labelled so, else
-    those the good-summary rule praised (the labels carry reflections, not summaries)."""
-    labelled = [u["t1"] for u in utterances if u["speaker"] == "coachee" and _is_summary(u)]
-    if labelled:
-        return labelled
+    """When the coachee summarised (the end of each summary the good-summary rule praised;
+    the labels carry reflections, not summaries)."""
     ends = {(u["speaker"], u["t0"]): u["t1"] for u in utterances}
     return sorted(ends.get(("coachee", n["evidence_t"]), n["t"])
                   for n in nudges if n["rule"] == "good-summary")
 
 
-def _is_summary(u: dict) -> bool:
-    lab = u["labels"]
-    return bool(lab.get("summary")) or lab.get("reflection") == "summary"
-
-
 def _is_reflection(u: dict) -> bool:
-    return bool(u["labels"].get("reflection")) or _is_summary(u)
+    return bool(u["labels"].get("reflection"))
 
 
 def _rate(value: float | None, good: float, fair: float, higher_is_better: bool) -> str:
@@ -242,7 +234,7 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     marks = sorted(u["t1"] for u in mine if _is_reflection(u))
     edges = [0.0] + marks + [session["duration"]]
     longest_gap = max((b - a for a, b in zip(edges, edges[1:])), default=0.0)
-    n_summaries = len(summaries) or n_rule("good-summary")
+    n_summaries = len(summaries)
 
     push = sum(_count(u["labels"].get("push")) for u in mine) or n_rule("push-words")
     righting = n_rule("righting-reflex")

@@ -192,11 +192,11 @@ ALTERNATIVES = {
 
 LABEL_NAMES = {
     "nl": {"open": "open vraag", "closed": "gesloten vraag", "reflection": "reflectie",
-           "summary": "samenvatting", "input": "informatie", "advice": "advies",
+           "input": "informatie", "advice": "advies",
            "push": "moeten", "arguments": "argumenten", "backchannel": "luistersignaal",
            "permission": "toestemming", "proposal": "voorstel", "draaivraag": "draaivraag"},
     "en": {"open": "open question", "closed": "closed question", "reflection": "reflection",
-           "summary": "summary", "input": "information", "advice": "advice",
+           "input": "information", "advice": "advice",
            "push": "push", "arguments": "arguments", "backchannel": "backchannel",
            "permission": "permission", "proposal": "proposal", "draaivraag": "turning question"},
 }
@@ -301,9 +301,7 @@ def label_chips(labels: dict, lang: str, speaker: str = "coachee") -> list[str]:
     q = labels.get("question")
     if q in ("open", "closed"):
         out.append(names[q])
-    if labels.get("summary") or labels.get("reflection") == "summary":
-        out.append(names["summary"])
-    elif labels.get("reflection"):
+    if labels.get("reflection"):
         out.append(names["reflection"])
     for key in ("draaivraag", "proposal", "permission", "advice", "push", "input", "backchannel"):
         if labels.get(key):

@@ -415,7 +415,7 @@ function drop(entry) {
 function rebuildTranscript(box, s, w) {
   const keep = tv.model && tv.model.id === s.id && !tv.stick;   // the same session again (a reconnect)
   Object.assign(tv, { model: s, sig: transcriptSig(s), rows: [], byKey: new Map(), partials: {}, floor: -Infinity,
-                      stick: keep ? tv.stick : true });
+                      stick: !keep });
   s.changed.clear();
   const rows = [...[...s.utterances].map(([key, u]) => ({ key, u, t0: u.t0, partial: false })),
                 ...Object.entries(s.partial).map(([sp, p]) => ({ key: sp, u: p, t0: p.t0, partial: true }))];
