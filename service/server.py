@@ -3,8 +3,9 @@
 One process, many sessions. The service subscribes to the Hub; every event is encoded
 once; a client that keeps up gets it written to its socket at once (``write_all``:
 one framing for all, no task switch per client), the others get it through their queue. Each client has its own bounded queue and
-sender task (``Client``): when the queue is full the OLDEST message is dropped and
-counted; a client whose socket has not accepted a send for ``stall_timeout`` seconds is
+sender task (``Client``): when the queue is full the oldest tick or partial transcript
+is dropped (else the oldest message) and counted; trainers get ticks twice a second,
+enough for a clock; a client whose socket has not accepted a send for ``stall_timeout`` seconds is
 closed with 1008 ("too slow") and counted. So a slow or dead client never delays the
 pipeline (``hub.publish`` only appends to deques) or the other clients.
 """
@@ -37,6 +38,7 @@ _OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
 MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
 HISTORY_CHARS = 4_000_000  # per session, for late-joining trainers (hours of conversation)
 _NO_HISTORY = (ev.Tick, ev.TranscriptPartial)
+TRAINER_TICK_MS = 500  # the dashboard's clock shows seconds; the pipeline ticks every 50 ms
 WRITE_LIMIT = 2**15  # bytes; websockets' default write buffer high-water mark
 
 
@@ -45,7 +47,8 @@ class Client:
 
     def __init__(self, ws: ServerConnection, role: str, session: str | None, queue_size: int):
         self.ws, self.role, self.session = ws, role, session
-        self.queue: collections.deque[str] = collections.deque()
+        # (text, expendable): ticks and partials go first when the queue is full
+        self.queue: collections.deque[tuple[str, bool]] = collections.deque()
         self.queue_size = queue_size
         self.wake = asyncio.Event()
         self.dropped = 0
@@ -54,16 +57,24 @@ class Client:
 
     def preload(self, texts: list[str]) -> None:
         """A late joiner's history: queued whole, ahead of live events (no drop-oldest)."""
-        self.queue.extend(texts)
+        self.queue.extend((text, False) for text in texts)
         if texts:
             self.wake.set()
 
-    def offer(self, text: str) -> None:
+    def offer(self, text: str, expendable: bool = False) -> None:
         if len(self.queue) >= self.queue_size:
-            self.queue.popleft()
-            self.dropped += 1
-        self.queue.append(text)
+            self._drop_one()
+        self.queue.append((text, expendable))
         self.wake.set()
+
+    def _drop_one(self) -> None:
+        for i, (_, expendable) in enumerate(self.queue):
+            if expendable:
+                del self.queue[i]
+                break
+        else:
+            self.queue.popleft()
+        self.dropped += 1
 
     async def sender(self) -> None:
         loop = asyncio.get_running_loop()
@@ -71,7 +82,7 @@ class Client:
             await self.wake.wait()
             self.wake.clear()
             while self.queue:
-                text = self.queue.popleft()
+                text, _ = self.queue.popleft()
                 self.sending_since = loop.time()
                 await self.ws.send(text)  # returns at once unless the socket buffer is full
                 self.sending_since = None
@@ -86,7 +97,7 @@ class Client:
 
     def wants(self, event: Any) -> bool:
         if self.role == "trainer":
-            return True
+            return not isinstance(event, ev.Tick) or round(event.t * 1000) % TRAINER_TICK_MS == 0
         return isinstance(event, _OVERLAY_TYPES) or (
             isinstance(event, (ev.NudgeIssued, ev.NudgeWithdrawn)) and event.delivered)
 
@@ -189,7 +200,7 @@ class Service:
                 if client.idle():
                     direct.append(client.ws)
                 else:
-                    client.offer(text)
+                    client.offer(text, isinstance(event, _NO_HISTORY))
         if direct:
             write_all(direct, text)
         if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):

@@ -158,6 +158,45 @@ def test_a_trainer_who_joins_late_catches_up_first_then_goes_live():
     run(main())
 
 
+def test_trainers_get_ticks_twice_a_second_and_overlays_none():
+    async def main():
+        hub, service, _ = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        tr = await hello(service, "trainer", TRAINER)
+        await recv(ov), await recv(ov)  # welcome, status
+        for i in range(1, 31):  # 1.5 s of the pipeline's 50 ms ticks
+            hub.publish("A", ev.Tick(t=round(i * 0.05, 3)))
+        hub.publish("A", nudge("after the ticks", t=1.6))
+        ticks = []
+        while True:
+            m = await recv(tr)
+            if isinstance(m, p.SessionEvent) and isinstance(m.event, ev.Tick):
+                ticks.append(m.event.t)
+            if isinstance(m, p.SessionEvent) and isinstance(m.event, ev.NudgeIssued):
+                break
+        assert ticks == [0.5, 1.0, 1.5]
+        assert (await until(ov, lambda m: isinstance(m, p.SessionEvent))).event.message == "after the ticks"
+        await ov.close(), await tr.close()
+        await service.close()
+    run(main())
+
+
+def test_a_full_queue_drops_ticks_and_partials_before_what_matters():
+    from pullcoach.server import Client
+
+    client = Client(None, "trainer", None, queue_size=3)
+    partial = ev.TranscriptPartial(t=1.0, speaker="coachee", t0=0.0, t1=1.0, text="ik")
+    client.offer("final 1")
+    client.offer(p.encode(p.SessionEvent(session="A", event=partial)), expendable=True)
+    client.offer("tick 1.5", expendable=True)
+    client.offer("nudge")  # full: the partial goes, not "final 1"
+    client.offer("final 2")  # then the tick
+    assert [text for text, _ in client.queue] == ["final 1", "nudge", "final 2"]
+    client.offer("final 3")  # nothing expendable left: the oldest goes
+    assert [text for text, _ in client.queue] == ["nudge", "final 2", "final 3"]
+    assert client.dropped == 3
+
+
 def test_trainer_nudge_reaches_that_coachee_only_and_watch_sets_status():
     async def main():
         hub, service, fakes = await start()
