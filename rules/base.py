@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pullcoach.rules.events import COACHEE, PARTNER
 from pullcoach.rules.labels import Labels
 
-__all__ = ["Candidate", "Withdrawal", "Utterance", "Context", "COACHEE", "PARTNER"]
+# the interruption rule's default overlap: less is a smooth hand-over
+CUT_IN_S = 0.5
+
+__all__ = ["CUT_IN_S", "Candidate", "Withdrawal", "Utterance", "Context", "COACHEE", "PARTNER"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,20 @@ class Context:
         if s is not None and until > s:
             total += until - max(s, since)
         return total
+
+    def cut_in(self, u: Utterance, overlap_s: float = CUT_IN_S) -> bool:
+        """``u`` began while the other was speaking, and they went on ``overlap_s`` more:
+        it cut them off (or tried to). Such a reflection earns no praise."""
+        other = PARTNER if u.speaker == COACHEE else COACHEE
+        since = self.speaking[other]
+        if since is not None and since < u.t0:
+            return True
+        for a, b in reversed(self.spans[other]):
+            if b < u.t0:
+                return False
+            if a < u.t0 and b >= u.t0 + overlap_s:
+                return True
+        return False
 
     def last(self, speaker: str, *, skip_backchannels: bool = True) -> Utterance | None:
         for u in reversed(self.utterances):

@@ -32,9 +32,10 @@ class GoodSummary:
         if u.speaker == PARTNER:
             self.words += u.labels.words
         elif u.labels.reflection and not (u.labels.push or u.labels.advice or u.labels.input
-                                          or u.labels.arguments):
+                                          or u.labels.arguments or ctx.cut_in(u)):
             # only a reflection on its own is praised: not one that goes on to push, advise or
-            # argue ("..., so you really must be here"; "U slaapt nauwelijks. En bovendien ...")
+            # argue ("..., so you really must be here"; "U slaapt nauwelijks. En bovendien ..."),
+            # nor one that cut the other off ("Dan wordt hij maar boos." over "... dan—")
             enough = self.words >= self.config.min_partner_words and u.labels.words >= self.config.min_words
             self.words = 0
             if enough:

@@ -37,7 +37,8 @@ class OpenQuestionAfterResistance:
         if self.armed <= 0 or u.labels.backchannel:
             return []
         self.armed -= 1
-        if u.labels.question == "open" or u.labels.reflection:
+        if (u.labels.question == "open" or u.labels.reflection) and not ctx.cut_in(u):
+            # not when it cuts them off again: "That's exactly the trap though." over "so—"
             self.armed = 0
             return [Candidate(self.name, event.t, self.since, kind="positive")]
         return []

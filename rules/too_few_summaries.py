@@ -38,7 +38,8 @@ class TooFewSummaries:
             self.anchor = ctx.start
         if isinstance(event, TranscriptFinal):
             u = ctx.utterances[-1]
-            if u.speaker == COACHEE and u.labels.reflection:
+            if u.speaker == COACHEE and u.labels.reflection and not ctx.cut_in(u):
+                # a "reflection" that cut the other off summarised nothing they got to say
                 self.anchor, self.words = u.t1, 0
             elif u.speaker == PARTNER and not u.labels.backchannel:
                 self.words += u.labels.words

@@ -834,3 +834,24 @@ def test_a_summary_that_names_itself_gives_back_their_moeten(h):
 def test_a_plain_no_i_dont_think_so_is_resistance():
     assert _nl("Eh, nee, dat denk ik niet.").resistance
     assert not _nl("Nee, dat klopt, ik werk liever thuis.").resistance  # agreeing "nee"
+
+
+# -- found in blind role-plays (feedback and "de oplossing van de ander", nl and en) ------------
+def test_a_reflection_that_cuts_the_partner_off_is_no_summary(h):
+    """'Dan wordt hij maar boos.' over 'Ja, maar als ik hem aanspreek en hij wordt boos, dan—'
+    echoes their words but cuts them off: no praise, no 'Goed doorgevraagd', and the clock of
+    too-few-summaries does not restart."""
+    rows = _long_partner_talk(6)[:-1]  # ends with the partner
+    _, start, end, _ = rows[-1]
+    theirs = (P, start, end, "Ja, maar als ik hem aanspreek en hij wordt boos, dan")
+    said = "Dan wordt hij maar boos, dat is dan zo."
+    more = (P, end + 20.0, end + 40.0, "Ik weet het gewoon niet, het is allemaal zo ingewikkeld met hem.")
+    cut = rows[:-1] + [theirs, (C, end - 1.0, end + 2.0, said), more]
+    waited = rows[:-1] + [theirs, (C, end + 0.4, end + 3.4, said), more]
+    ns_cut, ns_waited = fired(h, cut), fired(h, waited)
+    assert "interruption" in rules(ns_cut)
+    assert {"good-summary", "open-question-after-resistance"} <= set(rules(ns_waited))
+    assert not {"good-summary", "open-question-after-resistance"} & set(rules(ns_cut))
+    late = [n.t for n in ns_cut if n.rule == "too-few-summaries"]
+    assert late and late[0] < end + 60  # the cut-in summarised nothing: the old clock runs on
+    assert not [n.t for n in ns_waited if n.rule == "too-few-summaries" and n.t < end + 60]
