@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pullcoach.report_text import half_up
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning,
     SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
@@ -307,7 +308,7 @@ def _turns(speech: dict) -> list:
 def _wpm(utts: list[dict]) -> float | None:
     words = sum(len(u["text"].split()) for u in utts)
     seconds = sum(max(u["t1"] - u["t0"], 0.0) for u in utts)
-    return round(words / seconds * 60.0) if seconds >= 5.0 and words else None
+    return int(half_up(words / seconds * 60.0)) if seconds >= 5.0 and words else None
 
 
 def _moment(n: dict, utterances: list[dict]) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
+__all__ = ["words", "clock", "pct", "half_up", "ratio", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
 _NL = {
@@ -272,8 +272,15 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def half_up(x: float, digits: int = 0) -> float:
+    """``x`` rounded as people round, half away from zero: 0.25 -> 0.3, 0.125 -> 13% (Python's
+    ``round`` and ``format`` round half to even: "0,2 : 1" for 1 reflection to 4 questions)."""
+    q = 10 ** digits
+    return math.copysign(math.floor(abs(x) * q + 0.5 + 1e-9) / q, x)
+
+
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{round(value * 100)}%"
+    return "—" if value is None else f"{half_up(value * 100):.0f}%"
 
 
 def ratio(value: float | None, decimal: str = ".") -> str:
@@ -281,7 +288,7 @@ def ratio(value: float | None, decimal: str = ".") -> str:
         return "—"
     if not math.isfinite(value):
         return "∞ : 1"
-    return f"{value:.1f} : 1".replace(".0 ", " ").replace(".", decimal)
+    return f"{half_up(value, 1):.1f} : 1".replace(".0 ", " ").replace(".", decimal)
 
 
 def when(wall: float, lang: str) -> str:
