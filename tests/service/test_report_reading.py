@@ -41,3 +41,40 @@ def test_shown_numbers_round_half_up_everywhere():
     events = scripted(lines)
     assert build(events)["figures"]["reflections_questions"]["value"] == 0.25
     assert "0,3 : 1" in render(events, "html") and "**0,3 : 1 (" in render(events, "md")
+
+
+def _words(n: int) -> str:
+    return " ".join(["woord"] * n)
+
+
+def test_progress_compares_what_is_shown_and_skips_nothing_that_moved():
+    from pullcoach.report_progress import progress
+    # before: 55 s (too short for the summaries' yardstick), talk share 57%, no summary
+    before = build(scripted([("coachee", 0.0, 28.5, _words(57), {}),
+                             ("partner", 28.5, 50.0, _words(40), {})], end=55.0))
+    # now: 52%, one praised summary, faster
+    now_lines = [("coachee", 0.0, 20.0, _words(60), {}), ("partner", 20.0, 44.0, _words(40), {}),
+                 ("coachee", 44.0, 50.0, "Dus jij wilt vooral rust en minder reistijd.",
+                  {"reflection": True})]
+    summary = NudgeIssued(t=50.5, rule="good-summary", message="✓ Samenvatting", kind="positive",
+                          evidence_t=44.0)
+    now_events = scripted(now_lines, [summary], end=61.0, wall=1_760_000_900.0)
+    now = build(now_events)
+    assert before["figures"]["summaries"]["rating"] == "none"
+    assert round(now["figures"]["talk_share"]["value"], 4) == 0.52
+    trends = progress(now, before)["trends"]
+    assert trends["talk_share"] == "better"  # 57% -> 52% is five points as shown, not 4.99
+    assert trends["summaries"] == "better"  # 0 -> 1, though the short call had no rating
+    assert trends["speaking_rate"] == "worse"  # 120 -> 180 words a minute: compared too
+    # a figure with no value on one side is listed, saying why it is not rated
+    mute = build(scripted([("coachee", 0.0, 3.0, "Ja.", {}), ("partner", 3.0, 50.0, _words(90), {})],
+                          end=55.0))
+    assert progress(mute, before)["trends"]["speaking_rate"] == "short"
+    from pullcoach.report_html import progress_rows
+    from pullcoach.report_text import words
+    _, rows = progress_rows(now, progress(now, before), words("nl"), "nl")
+    shown = {label: (a, b, word) for label, a, b, _, word in rows}
+    assert shown["Spreektijd coachee"] == ("57%", "52%", "beter")
+    assert shown["Samenvattingen"] == ("0", "1", "beter")
+    _, rows = progress_rows(mute, progress(mute, before), words("nl"), "nl")
+    assert ("Spreektempo", "120", "—", "short", "te kort om te beoordelen") in rows
