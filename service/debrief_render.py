@@ -35,7 +35,7 @@ def _say(dw: dict, key: str, n: int, **kw) -> str:
 DEBRIEF_WORDS = {
     "nl": {
         "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
-        "negative": "Negatieve nudges", "per_10": "{n} per 10 min", "report": "verslag",
+        "negative": "Negatieve seintjes", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in alle {n} gesprekken",
         "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",

@@ -220,8 +220,9 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     opened = sum(1 for u in mine if u["labels"].get("question") == "open")
     # asking permission ("Mag ik een tip geven?") and a proposal ("Zullen we ...?") are pull
     # moves: not counted against the open-question share
-    closed = sum(1 for u in mine if u["labels"].get("question") == "closed"
-                 and not (u["labels"].get("permission") or u["labels"].get("proposal")))
+    left_out = [u["labels"] for u in mine if u["labels"].get("question") == "closed"
+                and (u["labels"].get("permission") or u["labels"].get("proposal"))]
+    closed = sum(1 for u in mine if u["labels"].get("question") == "closed") - len(left_out)
     questions = opened + closed
     ratio = refl / questions if questions else (float("inf") if refl else None)
     by_rule: dict[str, list] = {}
@@ -264,6 +265,9 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
                                   "rating": _rate(ratio, 2.0, 1.0, True)},
         "open_questions": {"value": opened / questions if questions else None, "open": opened,
                            "closed": closed,
+                           # questions left out on purpose (the card says so)
+                           "proposals": sum(1 for lab in left_out if lab.get("proposal")),
+                           "permissions": sum(1 for lab in left_out if not lab.get("proposal")),
                            "rating": _rate(opened / questions if questions else None,
                                            0.7, 0.5, True)},
         "summaries": {"value": n_summaries, "longest_gap": longest_gap,
@@ -276,7 +280,12 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
         "argument_stacks": {"value": n_rule("argument-stacking"),
                             "rating": _rate(n_rule("argument-stacking"), 0, 1, False)},
         "push_words": {"value": push, "rating": _rate(push, 0, 2, False)},
-        "righting_reflexes": {"value": righting, "rating": _rate(righting, 0, 1, False)},
+        "righting_reflexes": {"value": righting, "rating": _rate(righting, 0, 1, False),
+                              # what was told unasked: advice, or information (the rule's detail)
+                              "advice": sum(1 for n in by_rule.get("righting-reflex", [])
+                                            if n["detail"].get("by", "advice") == "advice"),
+                              "input": sum(1 for n in by_rule.get("righting-reflex", [])
+                                           if n["detail"].get("by") == "input")},
         "monologues": {"value": n_rule("monologue"), "longest_turn": longest_turn,
                        "rating": _rate(longest_turn, 76.0, 120.0, False) if turns else NONE},
         "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],

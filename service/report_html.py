@@ -132,7 +132,7 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         parts.append(_progress(report, progress, w, lang))
     if not report["analysed"]:
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
-    rows = {**names, "nudges": "Nudges", "marks": "", "summary": w["legend_summary"],
+    rows = {**names, "nudges": w["row_nudges"], "marks": w["row_marks"], "summary": w["legend_summary"],
             "title": w["timeline"]}
     parts += [f"<h2>{escape(w['timeline'])}</h2>",
               f'<div class="tl-scroll">{timeline_svg(report, rows)}</div>', _legend(w, names)]
@@ -161,7 +161,7 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     """(key, rating, value, small, yardstick) per headline figure; shared with Markdown."""
     rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
                       f["interruptions"])
-    classes = ", ".join(f"{w.get('class_' + k, k)} {v}" for k, v in sorted(it["classes"].items())
+    classes = ", ".join(w.get("class_" + k, k + " {n}").format(n=v) for k, v in sorted(it["classes"].items())
                         if k != "backchannel")  # backchannels are no interruption
     wpm = f["speaking_rate"]
     def n(v) -> str:
@@ -172,9 +172,7 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
          w["rq_counts"].format(r=count_text(rr["reflections"], w["n_reflection"]),
                                q=count_text(rr["questions"], w["n_question"])) if rr["value"] is not None else "",
          w["reflections_questions_y"]),
-        ("open_questions", oq["rating"], pct(oq["value"]),
-         w["of"].format(a=oq["open"], b=oq["open"] + oq["closed"]) if oq["value"] is not None else "",
-         w["open_questions_y"]),
+        ("open_questions", oq["rating"], pct(oq["value"]), open_small(oq, w), w["open_questions_y"]),
         ("summaries", su["rating"], n(su["value"]), "",
          w["summaries_y"].format(gap=clock(su["longest_gap"]))),
         ("interruptions", it["rating"], n(it["value"]), "",
@@ -183,13 +181,32 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
          w["argument_stacks_y"]),
         ("push_words", f["push_words"]["rating"], n(f["push_words"]["value"]), "", w["push_words_y"]),
         ("righting_reflexes", f["righting_reflexes"]["rating"],
-         n(f["righting_reflexes"]["value"]), "", w["righting_reflexes_y"]),
+         n(f["righting_reflexes"]["value"]), righting_small(f["righting_reflexes"], w),
+         w["righting_reflexes_y"]),
         ("monologues", f["monologues"]["rating"], n(f["monologues"]["value"]), "",
          w["monologues_y"].format(turn=clock(f["monologues"]["longest_turn"]))),
         ("speaking_rate", wpm["rating"], str(wpm["value"]) if wpm["value"] else w["none"],
          w["wpm"] if wpm["value"] else "",
          w["speaking_rate_y"].format(wpm=wpm["partner"] or w["none"])),
     ]
+
+
+def open_small(oq: dict, w: dict) -> str:
+    """"4 van 4", and the proposals and permission questions left out of the share on
+    purpose ("4 van 4 · 1 voorstel niet meegeteld"): the transcript tags them as questions."""
+    if oq["value"] is None and not (oq.get("proposals") or oq.get("permissions")):
+        return ""
+    out = [w["of"].format(a=oq["open"], b=oq["open"] + oq["closed"])] if oq["value"] is not None else []
+    out += [w["left_out_note"].format(what=count_text(oq[k], w["left_out"][k]))
+            for k in ("proposals", "permissions") if oq.get(k)]
+    return " · ".join(out)
+
+
+def righting_small(rr: dict, w: dict) -> str:
+    """What was told unasked, when any: "1 advies, 1 informatie"."""
+    if not rr["value"]:
+        return ""
+    return ", ".join(count_text(rr[k], w["rr_by"][k]) for k in ("advice", "input") if rr.get(k))
 
 
 def _cards(f: dict, w: dict) -> str:

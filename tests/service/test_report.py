@@ -326,7 +326,7 @@ def test_a_log_without_rule_output_does_not_claim_zero_is_good():
     f = r["figures"]
     assert f["push_words"] == {"value": None, "rating": "none"}
     assert f["talk_share"]["rating"] == "poor"  # still measured from speech
-    assert "geen labels of nudges" in render(events, "html")
+    assert "geen labels of seintjes" in render(events, "html")
 
 
 def test_overlap_classes_come_from_the_engine_metrics_when_given():
@@ -337,7 +337,7 @@ def test_overlap_classes_come_from_the_engine_metrics_when_given():
     assert f["classes"] == {"backchannel": 3, "competitive": 1}
     assert f["partner_classes"] == {"failed": 2}
     html = render(events, "html")
-    assert "competitief 1 · door partner: 0" in html and "luistersignaal 3" not in html
+    assert "1 keer ingebroken · door partner: 0" in html and "luistersignaal" not in html.split("Kerncijfers")[1].split("Tijdlijn")[0]
 
 
 def test_a_withdrawn_nudge_is_not_in_the_report():

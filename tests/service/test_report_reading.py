@@ -78,3 +78,22 @@ def test_progress_compares_what_is_shown_and_skips_nothing_that_moved():
     assert shown["Samenvattingen"] == ("0", "1", "beter")
     _, rows = progress_rows(mute, progress(mute, before), words("nl"), "nl")
     assert ("Spreektempo", "120", "—", "short", "te kort om te beoordelen") in rows
+
+
+def test_cards_say_what_they_counted_and_what_they_left_out():
+    events = session_events()
+    end = events.pop()
+    events += [NudgeIssued(t=40.0, rule="righting-reflex", message="Eerst vragen", evidence_t=31.5,
+                           detail={"by": "input"}), end]
+    html, md = render(events, "html"), render(events, "md")
+    # the proposal "Is het een idee dat ...?" is tagged a question but left out of the share
+    assert "2 van 3 · 1 voorstel niet meegeteld" in html and "(2 van 3 · 1 voorstel niet meegeteld)" in md
+    # the righting reflex counts unasked information too, and says which it was
+    assert "advies of informatie zonder toestemming" in html and "1 informatie" in html
+    assert "Herstelreflex" in html and "Reparatiereflex" not in html + md
+    en = render(session_events(lang="en"), "html")
+    assert "1 proposal not counted" in en and "advice or information without permission" in en
+    # the interruption's class in words, not "competitief 1"
+    assert "1 keer ingebroken" in html and "competitief" not in html
+    # one Dutch word for a nudge
+    assert "nudge" not in html.lower().replace("pullcoach", "") and "seintje" in html
