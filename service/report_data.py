@@ -22,7 +22,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, kept_nudges,
 )
 
-__all__ = ["build", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "moment_groups", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -352,6 +352,24 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
     around = [dict(u) for u in before] + [dict(u, hit=True) for u in hits] + [dict(u) for u in after]
     around.sort(key=lambda u: u["t0"])
     return {"nudge": n, "t": first["t0"], "around": around}
+
+
+def moment_groups(moments: list[dict]) -> list[dict]:
+    """Moments about the same line(s) together, so a line that set off three rules is shown
+    once: ``{"t", "around", "moments"}`` in the order of ``moments``. A moment about a stretch
+    (no line marked) stands alone."""
+    groups: list[dict] = []
+    by_hits: dict[tuple, dict] = {}
+    for m in moments:
+        hits = tuple((u["speaker"], u["t0"], u["t1"]) for u in m["around"] if u.get("hit"))
+        group = by_hits.get(hits) if hits else None
+        if group is None:
+            group = {"t": m["t"], "around": m["around"], "moments": []}
+            groups.append(group)
+            if hits:
+                by_hits[hits] = group
+        group["moments"].append(m)
+    return groups
 
 
 def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
-    ratio, roles, speaker_names, status_text, warning_banners, when, words,
+    ALTERNATIVES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
+    ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
+from pullcoach.report_data import moment_groups
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, span_text, timeline_svg
@@ -58,9 +59,12 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
   border-bottom: 1px solid var(--line); }
 .moment:last-child { border-bottom: 0; }
 .time { font-size: 12px; color: var(--soft); padding-top: 3px; font-variant-numeric: tabular-nums; }
-.moment .what { font: 600 14px system-ui, sans-serif; }
+.moment .what { font: 600 14px system-ui, sans-serif; margin: 0; }
+.moment .rule { margin-top: 8px; } .moment .rule .alt { margin-top: 4px; }
+.moment .fired { font-weight: 400; font-size: 12px; color: var(--soft); }
 .moment .what .msg { font-weight: 400; color: var(--soft); }
-.moment summary.what { cursor: pointer; } .moment details[open] summary { margin-bottom: 6px; }
+.moment summary { cursor: pointer; } .moment summary h3 { display: inline; }
+.moment details[open] summary { margin-bottom: 6px; }
 .kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
 .kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #2a9d97; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
@@ -264,38 +268,56 @@ def _legend(w: dict, names: dict) -> str:
 
 
 def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
-    marks = [("nudge", m["t"], m) for m in report["moments"]]
+    groups = moment_groups(report["moments"])
+    marks = [("moment", g["t"], g) for g in groups]
     marks += [("bookmark", b["t"], b) for b in report["bookmarks"]]
     if not marks:
         return f'<p class="hint">{escape(w["no_moments"])}</p>'
-    out = []
-    titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
+    out = [f'<p class="hint">{escape(w["moments_hint"])}</p>']
+    alts = ALTERNATIVES[lang]
     seen: dict[str, int] = {}
-    for what, t, m in sorted(marks, key=lambda x: x[1]):
+    for what, t, g in sorted(marks, key=lambda x: x[1]):
         if what == "bookmark":
             out.append(f'<div class="moment kind-trainer"><div class="time">{clock(t)}</div>'
-                       f'<div><div class="what">{escape(w["bookmark"])} '
-                       f'<span class="msg">{escape(m["note"])}</span></div></div></div>')
+                       f'<div><h3 class="what">{escape(w["bookmark"])} '
+                       f'<span class="msg">{escape(g["note"])}</span></h3></div></div>')
             continue
-        n = m["nudge"]
-        tag = "" if n["delivered"] else f'<span class="badge">{escape(not_delivered(n, w))}</span>'
+        ms = g["moments"]
+        folded = True  # a long conversation: later ones of a kind fold (all kinds here later)
+        for m in ms:
+            seen[m["nudge"]["rule"]] = seen.get(m["nudge"]["rule"], 0) + 1
+            folded = folded and seen[m["nudge"]["rule"]] > MOMENTS_OPEN
         ctx = "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
                       f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}'
                       + (f' <span class="unsure" title="{escape(w["unsure"])}">(?)</span>' if u.get("unsure") else "")
-                      + '</p>' for u in m["around"])
-        alt = alts.get(n["rule"], "")
-        seen[n["rule"]] = seen.get(n["rule"], 0) + 1
-        what_html = (f'{escape(titles.get(n["rule"], n["rule"]))} '
-                     f'<span class="msg">“{escape(n["message"])}”</span>{tag}')
-        if seen[n["rule"]] > MOMENTS_OPEN:  # a long conversation: later ones of a kind fold
-            body = (f'<details><summary class="what">{what_html}</summary>'
-                    + (f'<div class="ctx">{ctx}</div>' if ctx else "") + "</details>")
-        else:
-            body = (f'<div class="what">{what_html}</div>'
-                    + (f'<div class="ctx">{ctx}</div>' if ctx else "")
-                    + (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(alt)}</div>'
-                       if alt and n["kind"] in ALERT_KINDS else ""))
-        out.append(f'<div class="moment kind-{escape(n["kind"])}"><div class="time">{clock(t)}</div>'
+                      + '</p>' for u in g["around"])
+        ctx = f'<div class="ctx">{ctx}</div>' if ctx else ""
+
+        def about(n: dict, with_title: bool) -> str:
+            tag = "" if n["delivered"] else f'<span class="badge">{escape(not_delivered(n, w))}</span>'
+            fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
+                     if clock(n["t"]) != clock(t) else "")
+            title = f'{escape(rule_title(n, lang))} ' if with_title else ""
+            return f'{title}<span class="msg">“{escape(n["message"])}”</span>{tag}{fired}'
+
+        def alt(n: dict) -> str:
+            text = alts.get(n["rule"], "")
+            return (f'<div class="alt"><b>{escape(w["alternative"])}</b>{escape(text)}</div>'
+                    if text and n["kind"] in ALERT_KINDS else "")
+
+        kinds = [m["nudge"]["kind"] for m in ms]
+        kind = "negative" if "negative" in kinds else kinds[0]
+        if len(ms) == 1:
+            n = ms[0]["nudge"]
+            head = f'<h3 class="what">{about(n, True)}</h3>'
+            rest = ctx + alt(n)
+        else:  # one line, several rules: the excerpt once, each rule with its alternative
+            titles = dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms)
+            head = f'<h3 class="what">{escape(" · ".join(titles))}</h3>'
+            rest = ctx + "".join(f'<div class="rule kind-{escape(m["nudge"]["kind"])}"><div class="what">'
+                                 f'{about(m["nudge"], True)}</div>{alt(m["nudge"])}</div>' for m in ms)
+        body = (f'<details><summary>{head}</summary>{rest}</details>' if folded else head + rest)
+        out.append(f'<div class="moment kind-{escape(kind)}"><div class="time">{clock(t)}</div>'
                    f'<div>{body}</div></div>')
     return "".join(out)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, label_chips, lang_of, not_delivered, problem_text, roles, speaker_names,
-    status_text, warning_banners, when, words,
+    ALTERNATIVES, clock, label_chips, lang_of, not_delivered, problem_text, roles, rule_title,
+    speaker_names, status_text, warning_banners, when, words,
 )
+from pullcoach.report_data import moment_groups
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
 
@@ -49,20 +50,40 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines += [f"- {md_text(label)}: {md_text(before)} → {md_text(now)} ({word})"
                   for label, before, now, _, word in rows]
     lines += ["", f"## {w['moments']}", ""]
-    titles, alts = RULE_TITLES[lang], ALTERNATIVES[lang]
+    alts = ALTERNATIVES[lang]
     if not report["moments"] and not report["bookmarks"]:
         lines.append(w["no_moments"])
-    for m in report["moments"]:
-        n = m["nudge"]
+    elif report["moments"]:
+        lines += [f"_{md_text(w['moments_hint'])}_", ""]
+
+    def about(n: dict, t: float) -> str:
         extra = "" if n["delivered"] else f" _({not_delivered(n, w)})_"
-        lines.append(f"- **{clock(m['t'])} {titles.get(n['rule'], md_text(n['rule']))}** — "
-                     f"“{md_text(n['message'])}”{extra}")
-        for u in m["around"]:
+        fired = f" · {w['fired'].format(t=clock(n['t']))}" if clock(n["t"]) != clock(t) else ""
+        return f"“{md_text(n['message'])}”{extra}{fired}"
+
+    def alt(n: dict, indent: str) -> list[str]:
+        return ([f"{indent}- {w['alternative']}: {alts[n['rule']]}"]
+                if n["kind"] in ALERT_KINDS and n["rule"] in alts else [])
+
+    for g in moment_groups(report["moments"]):
+        ms = g["moments"]
+        if len(ms) == 1:
+            n = ms[0]["nudge"]
+            lines.append(f"- **{clock(g['t'])} {md_text(rule_title(n, lang))}** — {about(n, g['t'])}")
+        else:  # one line, several rules: the excerpt once
+            lines.append(f"- **{clock(g['t'])} "
+                         + md_text(" · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms))) + "**")
+        for u in g["around"]:
             mark = "→ " if u.get("hit") else ""
             doubt = " (?)" if u.get("unsure") else ""
             lines.append(f"  > {mark}**{md_text(names[u['speaker']])}:** {md_text(u['text'])}{doubt}  ")
-        if n["kind"] in ALERT_KINDS and n["rule"] in alts:
-            lines.append(f"  - {w['alternative']}: {alts[n['rule']]}")
+        if len(ms) == 1:
+            lines += alt(ms[0]["nudge"], "  ")
+        else:
+            for m in ms:
+                n = m["nudge"]
+                lines.append(f"  - **{md_text(rule_title(n, lang))}** — {about(n, g['t'])}")
+                lines += alt(n, "    ")
     for b in report["bookmarks"]:
         note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes
         lines.append(f"- **{clock(b['t'])} {w['bookmark']}**{note}")

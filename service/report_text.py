@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "clock", "pct", "half_up", "ratio", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
+__all__ = ["words", "rule_title", "clock", "pct", "half_up", "ratio", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
 _NL = {
@@ -48,6 +48,7 @@ _NL = {
     "legend_positive": "goede zet", "legend_cue": "signaal van de ander", "legend_summary": "samenvatting", "legend_bookmark": "bladwijzer",
     "no_moments": "Geen seintjes in dit gesprek.",
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
+    "fired": "seintje om {t}", "moments_hint": "De tijd bij een moment is wanneer het gezegd werd; het seintje kwam soms later (▼ op de tijdlijn).",
     "too_late": "alleen voor het verslag: de transcriptie liep {s} s achter",
     "explore": "Verkennen", "draaivraag": "Draaivraag", "voorstel": "Voorstel",
     "route_moves": "{n}×", "premature": "te vroeg: nog niet samengevat",
@@ -111,6 +112,7 @@ _EN = {
     "legend_positive": "good move", "legend_cue": "the other's signal", "legend_summary": "summary", "legend_bookmark": "bookmark",
     "no_moments": "No nudges in this conversation.",
     "alternative": "Pull alternative", "not_delivered": "report only",
+    "fired": "nudge at {t}", "moments_hint": "A moment's time is when it was said; its nudge sometimes came later (▼ on the timeline).",
     "too_late": "report only: transcription was {s} s behind",
     "explore": "Explore", "draaivraag": "Turning question", "voorstel": "Proposal",
     "route_moves": "{n}×", "premature": "premature: nothing summarised yet",
@@ -245,6 +247,17 @@ def status_text(s: dict, w: dict) -> str | None:
     if s.get("reason") == "error":
         return w["status_error"].format(t=clock(s["duration"]), why=s.get("error") or "?")
     return None
+
+
+def rule_title(n: dict, lang: str, *, detail: bool = True) -> str:
+    """A nudge's title; the righting reflex's says what was told unasked, as its rule's detail
+    does ("Herstelreflex: informatie zonder toestemming")."""
+    lang = lang_of(lang)
+    title = RULE_TITLES[lang].get(n["rule"], n["rule"])
+    by = (n.get("detail") or {}).get("by")
+    if detail and n["rule"] == "righting-reflex" and by in words(lang)["rr_moment"]:
+        return f"{title}: {words(lang)['rr_moment'][by]}"
+    return title
 
 
 def not_delivered(n: dict, w: dict) -> str:

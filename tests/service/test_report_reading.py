@@ -97,3 +97,30 @@ def test_cards_say_what_they_counted_and_what_they_left_out():
     assert "1 keer ingebroken" in html and "competitief" not in html
     # one Dutch word for a nudge
     assert "nudge" not in html.lower().replace("pullcoach", "") and "seintje" in html
+
+
+def test_one_line_that_set_off_three_rules_is_shown_once_with_each_alternative():
+    said = "Kun je niet gewoon een koptelefoon opzetten, dat moet toch lukken."
+    lines = [("coachee", 2.0, 6.0, "Wat speelt er voor jou?", {"question": "open"}),
+             ("partner", 6.5, 20.0, "Het is zo druk op kantoor, ik kan me daar niet concentreren.", {}),
+             ("coachee", 19.0, 24.0, said, {"push": True, "advice": True}),
+             ("partner", 24.5, 27.0, "Hm.", {})]
+    nudges = [NudgeIssued(t=19.7, rule="interruption", message="Laat uitpraten", evidence_t=19.0,
+                          speaker="coachee"),
+              NudgeIssued(t=25.0, rule="righting-reflex", message="Eerst vragen", evidence_t=19.0,
+                          speaker="coachee", delivered=False, detail={"by": "advice"}),
+              NudgeIssued(t=25.0, rule="push-words", message="Moeten?", evidence_t=19.0,
+                          speaker="coachee", delivered=False)]
+    events = scripted(lines, nudges)
+    html, md = render(events, "html"), render(events, "md")
+    moments = html.split("Momenten die ertoe doen</h2>")[1].split("<h2>")[0]
+    assert moments.count(said) == 1 and moments.count('<div class="moment') == 1
+    assert "<h3" in moments and "Onderbreking · Herstelreflex · Pushwoord" in moments
+    for alt in ("Laat uitpraten; vat daarna samen.", "Vraag eerst: ‘Mag ik een tip geven?’",
+                "Laat ‘moeten’ weg; geef informatie vrijblijvend."):
+        assert moments.count(alt) == 1 and md.count(alt) == 1
+    assert "Herstelreflex: advies zonder toestemming" in moments
+    md_moments = md.split("## Momenten die ertoe doen")[1].split("## ")[0]
+    assert md_moments.count(said) == 1
+    # said at 0:19, the report-only nudges came at 0:25: both times are there
+    assert "0:19" in moments and "seintje om 0:25" in moments and "seintje om 0:25" in md_moments
