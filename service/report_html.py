@@ -15,7 +15,7 @@ from pullcoach.report_text import (
 from pullcoach.report_data import moment_groups
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
-from pullcoach.timeline_svg import COLOURS, span_text, timeline_svg
+from pullcoach.timeline_svg import COLOURS, cut_in, span_text, timeline_svg
 
 __all__ = ["render_html", "CSP"]
 
@@ -55,6 +55,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
   margin-right: 5px; vertical-align: -1px; }
 .legend b { font-weight: 400; margin-right: 5px; }
+.legend i.thin { height: 3px; vertical-align: 2px; }
 .moment { display: grid; grid-template-columns: 64px 1fr; gap: 4px 14px; padding: 12px 0;
   border-bottom: 1px solid var(--line); }
 .moment:last-child { border-bottom: 0; }
@@ -137,9 +138,10 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     if not report["analysed"]:
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
     rows = {**names, "nudges": w["row_nudges"], "marks": w["row_marks"], "summary": w["legend_summary"],
-            "title": w["timeline"]}
+            "title": w["timeline"], "overlap": w["legend_overlap"],
+            "overlap_light": w["legend_overlap_light"], "aria": w["timeline_aria"]}
     parts += [f"<h2>{escape(w['timeline'])}</h2>",
-              f'<div class="tl-scroll">{timeline_svg(report, rows)}</div>', _legend(w, names)]
+              f'<div class="tl-scroll">{timeline_svg(report, rows)}</div>', _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]))]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
@@ -252,17 +254,19 @@ def trend_list(rows: list[tuple]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def _legend(w: dict, names: dict) -> str:
+def _legend(w: dict, names: dict, light: bool = False) -> str:
     boxes = [(COLOURS["coachee"], names["coachee"]), (COLOURS["partner"], names["partner"]),
              (COLOURS["overlap"], w["legend_overlap"])]
+    thin = (f'<span><i class="thin" style="background:{COLOURS["overlap_light"]}"></i>'
+            f'{escape(w["legend_overlap_light"])}</span>') if light else ""
     glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
               (COLOURS["positive"], "▼", w["legend_positive"]),
               (COLOURS["cue"], "▼", w["legend_cue"]),
               (COLOURS["negative"], "▽", w["not_delivered"]),
-              (COLOURS["summary"], "◆", w["legend_summary"]),
+              (COLOURS["summary"], "◆", w["legend_summary_end"]),
               (COLOURS["bookmark"], "⚑", w["legend_bookmark"])]
     return ('<div class="legend">'
-            + "".join(f'<span><i style="background:{c}"></i>{escape(t)}</span>' for c, t in boxes)
+            + "".join(f'<span><i style="background:{c}"></i>{escape(t)}</span>' for c, t in boxes) + thin
             + "".join(f'<span><b style="color:{c}">{g}</b>{escape(t)}</span>'
                       for c, g, t in glyphs) + "</div>")
 

@@ -7,12 +7,12 @@ from html import escape
 
 from pullcoach.report_text import RULE_TITLES, clock, lang_of
 
-__all__ = ["timeline_svg", "COLOURS", "span_text"]
+__all__ = ["timeline_svg", "COLOURS", "span_text", "cut_in", "summary_text"]
 
 COLOURS = {
     "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
-    "negative": "#c2553a", "positive": "#3f8f5a", "cue": "#2a9d97", "trainer": "#7a5cb8",
-    "summary": "#3f8f5a", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
+    "negative": "#b0432a", "positive": "#2b7a4b", "cue": "#1f7a74", "trainer": "#7a5cb8",
+    "summary": "#2b7a4b", "overlap_light": "#c9ced4", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
 }
 W, LEFT, RIGHT = 960, 124, 12  # LEFT fits "Gesprekspartner"
 # up to 10 minutes fit the page; a longer conversation keeps that scale (a nudge's mark about
@@ -47,7 +47,7 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
 
     size = '100%' if full == W else str(full)  # a long one at its own width, scrolled
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {H}" width="{size}" '
-           f'role="img" aria-label="{escape(names.get("title", "timeline"))}" class="timeline">']
+           f'role="img" aria-label="{escape(summary_text(report, names))}" class="timeline">']
     for key, (y0, y1) in ROWS.items():
         out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4:.1f}" text-anchor="end" '
                    f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
@@ -63,13 +63,20 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
                        f'<title>{escape(names[speaker])} {span_text(t0, t1)}</title></rect>')
     top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
     gap0, gap1 = ROWS["coachee"][1], ROWS["partner"][0]
-    for t0, t1 in report["overlaps"]:  # a light tint over both rows, a solid mark between
+    for t0, t1 in report["overlaps"]:
         x0, x1 = _x(t0), _x(t1)
         width = max(x1 - x0, 2.0)
-        out.append(f'<rect x="{x0:.1f}" y="{top}" width="{width:.1f}" height="{bottom - top}" '
-                   f'fill="{COLOURS["overlap"]}" opacity="0.3"/>'
-                   f'<rect x="{x0:.1f}" y="{gap0}" width="{width:.1f}" height="{gap1 - gap0}" '
-                   f'fill="{COLOURS["overlap"]}"><title>overlap {clock(t0)}</title></rect>')
+        if cut_in(t0, t1, report["nudges"]):  # a light tint over both rows, a solid mark between
+            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{width:.1f}" height="{bottom - top}" '
+                       f'fill="{COLOURS["overlap"]}" opacity="0.3"/>'
+                       f'<rect x="{x0:.1f}" y="{gap0}" width="{width:.1f}" height="{gap1 - gap0}" '
+                       f'fill="{COLOURS["overlap"]}"><title>{escape(names.get("overlap", "overlap"))} '
+                       f'{clock(t0)}</title></rect>')
+        else:  # a "ja", "hm" or both starting at once: a thin pale line, no tint
+            mid = (gap0 + gap1) / 2
+            out.append(f'<rect x="{x0:.1f}" y="{mid - 1:.1f}" width="{width:.1f}" height="2" '
+                       f'fill="{COLOURS["overlap_light"]}"><title>'
+                       f'{escape(names.get("overlap_light", "overlap"))} {clock(t0)}</title></rect>')
     y0, y1 = ROWS["nudges"]
     titles = RULE_TITLES[lang]
     for n in report["nudges"]:
@@ -107,6 +114,30 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
         t += step
     out.append("</svg>")
     return "".join(out)
+
+
+CUT_IN_RULES = ("interruption", "interrupted")
+CUT_IN_REACH = 0.5  # s: an interruption's evidence is its overlap's start
+
+
+def cut_in(t0: float, t1: float, nudges: list[dict]) -> bool:
+    """Whether an overlap was an interruption (either way) the rules reported, not a
+    backchannel or two starting at once."""
+    return any(n["rule"] in CUT_IN_RULES and t0 - CUT_IN_REACH <= n["evidence_t"] <= t1 + CUT_IN_REACH
+               for n in nudges)
+
+
+def summary_text(report: dict, names: dict[str, str]) -> str:
+    """What the timeline shows, in words, for a screen reader (``names["aria"]`` formats it)."""
+    nudges = report["nudges"]
+    cut = sum(1 for a, b in report["overlaps"] if cut_in(a, b, nudges))
+    fmt = names.get("aria", "{title}")
+    return fmt.format(title=names.get("title", "timeline"), duration=clock(report["session"]["duration"]),
+                      negative=sum(1 for n in nudges if n["kind"] == "negative"),
+                      positive=sum(1 for n in nudges if n["kind"] == "positive"),
+                      cue=sum(1 for n in nudges if n["kind"] == "cue"),
+                      summaries=len(report["summaries"]), cut=cut,
+                      light=len(report["overlaps"]) - cut, bookmarks=len(report["bookmarks"]))
 
 
 def span_text(t0: float, t1: float) -> str:

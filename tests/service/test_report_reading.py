@@ -124,3 +124,25 @@ def test_one_line_that_set_off_three_rules_is_shown_once_with_each_alternative()
     assert md_moments.count(said) == 1
     # said at 0:19, the report-only nudges came at 0:25: both times are there
     assert "0:19" in moments and "seintje om 0:25" in moments and "seintje om 0:25" in md_moments
+
+
+def test_timeline_tells_a_backchannel_from_a_cut_in_and_summarises_itself():
+    from pullcoach.timeline_svg import COLOURS
+    # "ja" said over the partner: an overlap, no interruption
+    lines = [("partner", 1.0, 10.0, "Ik werk thuis veel geconcentreerder, echt waar.", {}),
+             ("coachee", 5.0, 5.5, "Ja.", {"backchannel": True}),
+             ("coachee", 11.0, 14.0, "Wat maakt het voor jou zo waardevol?", {"question": "open"})]
+    html = render(scripted(lines), "html")
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    assert f'fill="{COLOURS["overlap"]}"' not in svg  # no orange: nobody cut in
+    assert f'fill="{COLOURS["overlap_light"]}"' in svg
+    assert "tegelijk gepraat, geen onderbreking" in html.split('class="legend"')[1]
+    # the scripted push-then-pull role-play: its cut-in at 0:15 stays orange
+    full = render(session_events(), "html")
+    assert f'fill="{COLOURS["overlap"]}"><title>ingebroken (door elkaar) 0:15' in full
+    aria = full.split('role="img" aria-label="')[1].split('"')[0]
+    assert aria.startswith("Tijdlijn van 1:36: 3 seintjes over wat beter kan, 2 goede zetten")
+    assert "1 samenvattingen" in aria and "1 keer ingebroken" in aria
+    # the rows and marks say what they are: the ◆ row is named, the ▼ is when the nudge came
+    assert ">Samenvattingen</text>" in full and ">Seintjes</text>" in full
+    assert "samenvatting, waar ze eindigde" in full and "seintje, toen het kwam" in full
