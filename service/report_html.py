@@ -23,8 +23,8 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 CSS = """
 :root { --ink:#1f2a33; --soft:#5b6670; --line:#e3e7eb; --bg:#fbfbfa;
-  --good:#3f8f5a; --good-bg:#edf6ef; --fair:#b7791f; --fair-bg:#fcf5e6;
-  --poor:#c2553a; --poor-bg:#fbeeea; --none:#8a949e; --none-bg:#f3f5f7; }
+  --good:#2b7a4b; --good-bg:#edf6ef; --fair:#8f5e12; --fair-bg:#fcf5e6;
+  --poor:#a8432b; --poor-bg:#fbeeea; --none:#8a949e; --none-bg:#f3f5f7; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink);
   font: 15px/1.5 "Iowan Old Style", "Palatino Linotype", Georgia, serif; }
@@ -48,6 +48,9 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .card.poor .value { color: var(--poor); }
 .card .value small { display: block; font-size: 12px; font-weight: 400; color: var(--soft); }
 .card .value small.unit { display: inline; }
+.card .status { font: 600 11.5px/1.3 system-ui, sans-serif; margin-bottom: 2px; }
+.card.good .status { color: var(--good); } .card.fair .status { color: var(--fair); }
+.card.poor .status { color: var(--poor); }
 .card .yard { font: 11.5px/1.35 system-ui, sans-serif; color: var(--soft); }
 .timeline { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; background: #fff; border: 1px solid var(--line); border-radius: 8px;
   padding: 8px 4px 2px; }
@@ -67,14 +70,14 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .moment summary { cursor: pointer; } .moment summary h3 { display: inline; }
 .moment details[open] summary { margin-bottom: 6px; }
 .kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
-.kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #2a9d97; }
+.kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #1f7a74; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
   background: var(--none-bg); color: var(--soft); margin-left: 6px; font-weight: 400; }
 .ctx { margin: 6px 0; padding-left: 12px; border-left: 2px solid var(--line); font-size: 14px; }
 .ctx p { margin: 2px 0; }
 .ctx p.hit { font-weight: 600; }
 .who { font-size: 12px; font-weight: 600; margin-right: 6px; }
-.who.coachee { color: #2f6f9f; } .who.partner { color: #6b7682; }
+.who.coachee { color: #2f6f9f; } .who.partner { color: #5f6a76; }
 .alt { font-size: 14px; background: var(--good-bg); border-radius: 6px; padding: 6px 10px; }
 .alt b { font: 600 12px system-ui, sans-serif; color: var(--good); margin-right: 6px; }
 .route { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
@@ -98,11 +101,22 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .progress li.better span { color: var(--good); background: var(--good-bg); }
 .progress li.worse span { color: var(--poor); background: var(--poor-bg); }
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
-@media print { body { background: #fff; } main { padding: 0; } .timeline { width: 100%; } }
+@page { margin: 16mm 14mm; }
+@media print { body { background: #fff; } main { padding: 0; max-width: none; } .timeline { width: 100%; }
+  .moment, .card, .line, .legend, .progress { break-inside: avoid; }
+  h2 { break-after: avoid; } .swipe { display: none !important; } }
 @media (max-width: 760px) { .cards { grid-template-columns: repeat(2, 1fr); } }
-.tl-scroll { overflow-x: auto; }
+.tl-wrap { position: relative; timeline-scope: --tl-x; }
+.tl-scroll { overflow-x: auto; scroll-timeline: --tl-x x; }
+.swipe { display: none; font: 12px system-ui, sans-serif; color: var(--soft); margin: 4px 0 0; text-align: right; }
 @media (max-width: 520px) {  /* a phone: time and name above the words, which get the width */
   .tl-scroll .timeline { min-width: 680px; }  /* legible, and scrolled sideways */
+  .swipe { display: block; }  /* and says so: the page shows no scrollbar */
+  .tl-wrap::after { content: ""; position: absolute; top: 1px; bottom: 1px; right: 0; width: 28px;
+    border-radius: 0 8px 8px 0; pointer-events: none;
+    background: linear-gradient(to left, rgba(31,42,51,.18), transparent);
+    animation: tl-more linear both; animation-timeline: --tl-x; }
+  @keyframes tl-more { 0%, 96% { opacity: 1; } 100% { opacity: 0; } }
   .line { grid-template-columns: 44px 1fr; }
   .line > span:last-child { grid-column: 1 / -1; }
   .moment { grid-template-columns: 1fr; }
@@ -141,7 +155,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
             "title": w["timeline"], "overlap": w["legend_overlap"],
             "overlap_light": w["legend_overlap_light"], "aria": w["timeline_aria"]}
     parts += [f"<h2>{escape(w['timeline'])}</h2>",
-              f'<div class="tl-scroll">{timeline_svg(report, rows)}</div>', _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]))]
+              f'<div class="tl-wrap"><div class="tl-scroll">{timeline_svg(report, rows)}</div></div>'
+              f'<p class="swipe">{escape(w["swipe"])}</p>', _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]))]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
@@ -220,8 +235,10 @@ def _cards(f: dict, w: dict) -> str:
     for key, rating, value, small, yard in figure_cells(f, w):
         unit = ' class="unit"' if key == "speaking_rate" else ""  # "111 wpm" stays on one line
         sm = f" <small{unit}>{escape(small)}</small>" if small else ""
+        status = (f'<div class="status">{escape(w["status"][rating])}</div>'
+                  if w["status"][rating] else "")  # in greyscale a colour says nothing
         out.append(f'<div class="card {rating}"><div class="label">{escape(w[key])}</div>'
-                   f'<div class="value">{escape(value)}{sm}</div>'
+                   f'<div class="value">{escape(value)}{sm}</div>{status}'
                    f'<div class="yard">{escape(yard)}</div></div>')
     out.append("</div>")
     return "".join(out)

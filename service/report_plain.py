@@ -41,7 +41,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value
-        lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}** | {md_text(yard)} |")
+        status = f" ({w['status'][rating]})" if w["status"][rating] else ""  # not by colour alone
+        lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}**{status} | {md_text(yard)} |")
     if not report["analysed"]:
         lines += ["", f"_{w['not_analysed']}_"]
     if progress:

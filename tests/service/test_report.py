@@ -272,7 +272,7 @@ def test_hostile_names_and_nudge_text_are_escaped():
 def test_markdown_has_figures_moments_and_escapes_markup():
     md = render(session_events(), "md")
     assert md.startswith("# Gespreksverslag")
-    assert "| 🔴 Spreektijd coachee | **47%** |" in md
+    assert "| 🔴 Spreektijd coachee | **47%** (✗ onder de maat) |" in md
     assert "Pull-alternatief: Laat uitpraten; vat daarna samen." in md
     assert "\\<script\\>" in md and "<script>" not in md
 

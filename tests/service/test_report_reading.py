@@ -146,3 +146,31 @@ def test_timeline_tells_a_backchannel_from_a_cut_in_and_summarises_itself():
     # the rows and marks say what they are: the ◆ row is named, the ▼ is when the nudge came
     assert ">Samenvattingen</text>" in full and ">Seintjes</text>" in full
     assert "samenvatting, waar ze eindigde" in full and "seintje, toen het kwam" in full
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h: str) -> float:
+        r, g, b_ = (int(h.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b_)
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_print_and_screen_readers_get_more_than_colour():
+    import re
+
+    from pullcoach.report_html import CSS
+    html = render(session_events(), "html")
+    # good and poor say so in words (greyscale print: "Monologen 0" and "Pushwoorden 4" alike)
+    assert '<div class="status">✓ goed</div>' in html and '<div class="status">✗ onder de maat</div>' in html
+    assert "@page { margin:" in CSS and re.search(r"\.moment[^{]*\{ break-inside: avoid", CSS)
+    # small coloured text at WCAG AA (4.5:1) on its background
+    var = dict(re.findall(r"--([\w-]+):(#[0-9a-f]{6})", CSS))
+    for fg, bg in (("good", "good-bg"), ("poor", "poor-bg"), ("fair", "fair-bg"), ("good", "bg"),
+                   ("soft", "bg")):
+        assert _contrast(var[fg], var[bg]) >= 4.5, (fg, bg)
+    cue = re.search(r"\.kind-cue \.what \{ color: (#[0-9a-f]{6})", CSS).group(1)
+    assert _contrast(cue, var["bg"]) >= 4.5
+    # a phone shows a part of the timeline: it says there is more
+    assert '<p class="swipe">→ veeg voor de rest van de tijdlijn</p>' in html
