@@ -163,11 +163,24 @@ class Labeler:
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
                 and self._opens_clause(toks, m.start) and not _reflected_before(toks, marks, m.start)]
         summary = bool(named)
-        argues = self._yes_but(toks)
+        # discord said outright ("That's not really an excuse."), not in their view ("You feel
+        # that won't work") or a named summary: the speaker argues back
+        argues = self._yes_but(toks) or any(
+            not _in_view(toks, m, views, self.embedding) and not _reflected_before(toks, named, m.start)
+            and not any(v.start < m.end and m.start < v.end for v in views + free)  # "I'm not going to tell you"
+            for m in self._find("discord", toks))
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")
-        info = any(not toks[m.start].question or toks[m.start].clause_start
-                   for m in self._find("information", toks))
+        informs = [m for m in self._find("information", toks)
+                   if not toks[m.start].question or toks[m.start].clause_start]
+        info = bool(informs)
+        # the speaker's own case before the first reflection opening, in an earlier sentence
+        # ("Kijk, ik zeg het omdat ... En je hebt ook nog je beoordeling ..."): it goes on arguing
+        # (packs that infer reflections; in English it cost AnnoMI dev CV reflection 0.711 -> 0.704)
+        opens = self._find("reflection", toks, start=True)
+        own_first = bool(opens) and not summary and self.infers_reflections and any(
+            m.start < _clause_start(toks, opens[0].start) and not toks[m.start].question
+            for m in informs + args)
         proposals = self._find("proposal", toks, start=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         # a proposal for what the partner will do advises ("Ik stel voor dat je ..."), but offers
@@ -186,7 +199,7 @@ class Labeler:
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
-        reflection = (reflection or summary) and not (push or advice or adds or argues)
+        reflection = (reflection or summary) and not (push or advice or adds or argues or own_first)
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -447,7 +460,7 @@ class Labeler:
         return found, closed_n
 
 
-_YES_NO = frozenset("ja nee yes yeah no".split())  # what "ja maar" / "yes, but" opens with
+_YES_NO = frozenset("ja nee yes yeah no okay ok oke".split())  # what "ja maar" / "yes, but" opens with
 _CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 
 

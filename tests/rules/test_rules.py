@@ -855,3 +855,44 @@ def test_a_reflection_that_cuts_the_partner_off_is_no_summary(h):
     late = [n.t for n in ns_cut if n.rule == "too-few-summaries"]
     assert late and late[0] < end + 60  # the cut-in summarised nothing: the old clock runs on
     assert not [n.t for n in ns_waited if n.rule == "too-few-summaries" and n.t < end + 60]
+
+
+def _en(text, prev=""):
+    return Engine(lang="en", config=EngineConfig(plugins=False)).labeler.label(text, prev_partner=prev)
+
+
+def test_arguing_back_and_own_stories_are_no_reflections():
+    """Lines from the blind push role-plays of 2026-12-06 that were labelled reflections."""
+    for text, prev in (
+            ("Okay but this is the third time this month. The Henderson proposal was late too.",
+             "Yeah, I know, but that wasn't really on me, I didn't get the numbers until Thursday"),
+            ("Everybody's busy, Priya. That's not really an excuse. I'm busy too and I hit my deadlines.",
+             "Yeah but I'm also on three projects at once"),
+            ("Trust me, nobody's gonna think that. What I did was, I just told everyone to get in line.",
+             "I don't want them to think I'm not a team player")):
+        lab = _en(text, prev)
+        assert not lab.reflection and lab.input, text
+    assert _en("What I did was, I just told everyone to get in line.").advice
+    assert _en("You feel that's not going to work.").reflection  # their discord, reflected
+    for text, prev in (
+            ("Kijk, ik zeg het omdat ik het zelf heb meegemaakt. Het is echt belangrijk dat je dit nu "
+             "oppakt, want anders wordt het erger. En je hebt ook nog je beoordeling in maart.", "Ja. Misschien."),
+            ("Dan wordt hij maar boos. Dat hoort erbij als leidinggevende.",
+             "Ja, maar als ik hem aanspreek en hij wordt boos, dan"),
+            ("Iedereen heeft het druk. Dat is geen excuus.", "Ik zit op drie projecten tegelijk"),
+            ("Geloof me, niemand gaat dat van je denken.", "Ik wil niet dat ze denken dat ik geen teamspeler ben")):
+        lab = _nl(text, prev)
+        assert not lab.reflection and lab.input, text
+    assert _nl("Wat ik toen deed: ik heb iedereen gewoon in een rij gezet.").advice
+    # a reflection first, then their reasons, stays a reflection
+    assert _nl("Je hebt het gevoel dat het niet aan jou lag, want je kreeg de cijfers te laat.").reflection
+
+
+def test_permission_and_resistance_phrasings_from_blind_role_plays():
+    for text in ("Mag ik je vertellen wat ik zie?", "Mag ik nog iets delen wat ik bij anderen zie?"):
+        assert _nl(text).permission, text
+    for text in ("Ja, dat weet ik, maar dat lag niet echt aan mij.", "Ik heb net gezegd dat ik te veel op mijn bord heb."):
+        assert _nl(text).resistance, text
+    for text in ("Yeah, I know, but that wasn't really on me.", "I just told you I have too much on my plate."):
+        assert _en(text).resistance, text
+    assert _en("It has to work, Priya.").push

@@ -54,24 +54,40 @@ def test_a_negotiation_pulls_without_negative_nudges_and_its_push_version_is_fla
 BLIND = Path(__file__).parent.parent / "data" / "roleplays_blind"  # written without sight of the rules
 
 
-@pytest.mark.parametrize("name", ["pull_afvallen", "pull_mantelzorg_broer", "pull_thuiswerkdag"])
-def test_blind_pull_role_plays_get_no_negative_nudge(capsys, name):
+# 2026-11-22: Dutch; 2026-12-06: Dutch and English, feedback and "de oplossing van de ander"
+PULL_BLIND = ["pull_afvallen", "pull_mantelzorg_broer", "pull_thuiswerkdag", "feedback_pull_nl",
+              "feedback_pull_en", "oplossing_pull_nl", "oplossing_pull_en"]
+PUSH_BLIND = ["push_afvallen", "push_mantelzorg_broer", "push_thuiswerkdag", "feedback_push_nl",
+              "feedback_push_en", "oplossing_push_nl", "oplossing_push_en"]
+
+
+def analyze_blind(capsys, name):
     path = BLIND / f"{name}.jsonl"
     coachee = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["speaker"]
-    out = analyze(capsys, str(path), "--coachee", coachee)
+    lang = "en" if name.endswith("_en") else "nl"
+    return analyze(capsys, str(path), "--coachee", coachee, "--lang", lang)
+
+
+@pytest.mark.parametrize("name", PULL_BLIND)
+def test_blind_pull_role_plays_get_no_negative_nudge(capsys, name):
+    out = analyze_blind(capsys, name)
     assert [n["rule"] for n in out["nudges"] if n["kind"] == "negative"] == []
     assert sum(n["rule"] == "good-summary" for n in out["nudges"]) >= 3
 
 
-@pytest.mark.parametrize("name", ["push_afvallen", "push_mantelzorg_broer", "push_thuiswerkdag"])
+@pytest.mark.parametrize("name", PUSH_BLIND)
 def test_blind_push_role_plays_are_flagged(capsys, name):
-    path = BLIND / f"{name}.jsonl"
-    coachee = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["speaker"]
-    out = analyze(capsys, str(path), "--coachee", coachee)
+    out = analyze_blind(capsys, name)
     neg = [n for n in out["nudges"] if n["kind"] == "negative"]
     minutes = max(u["end"] for u in out["utterances"]) / 60
-    assert len(neg) / minutes * 10 >= 15  # measured 22-38 per 10 min; pull: 0
+    assert len(neg) / minutes * 10 >= 15  # measured 22-47 per 10 min; pull: 0
     assert {"interruption", "argument-stacking", "push-words", "righting-reflex"} <= {n["rule"] for n in neg}
+    # what cut the partner off is no summary: no praise for it ("Okay but this is the third
+    # time this month." over "... and—"), and the summary clock runs on
+    cut_in = {u["start"] for u in out["utterances"] if u["speaker"] == "coachee" and any(
+        p["speaker"] == "partner" and p["start"] < u["start"] < p["end"] - 0.5 for p in out["utterances"])}
+    praised = {n.get("evidence_t") for n in out["nudges"] if n["rule"] == "good-summary"}
+    assert not praised & cut_in
 
 
 def test_json_shape(capsys):
