@@ -87,7 +87,7 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     assert page.locator("#timeline .tl-overlap").count() == 1     # 3.2 .. 3.9
     assert page.locator("#timeline .tl-nudge").count() == 1
     assert page.locator("#timeline .tl-bookmark").count() == 1
-    assert page.locator("#timeline .tl-row").all_text_contents() == ["overlap", "nudges"]  # named rows
+    assert page.locator("#timeline .tl-row").all_text_contents() == ["overlap", "seintjes"]  # named rows
 
     page.fill("#nudge-text", "Vat eens samen")
     page.click("#nudge-send")
