@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pullcoach.report_text import half_up
+from pullcoach.rules.speaking_rate import SpeakingRateConfig
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning,
     SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
@@ -31,6 +32,7 @@ MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence d
 AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fired
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
+RATE_GOOD_WPM = 200.0  # over speech time (pauses left out), ordinary talk reaches 180-200
 TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
 
 
@@ -210,6 +212,17 @@ def _rate(value: float | None, good: float, fair: float, higher_is_better: bool)
     return GOOD if value <= good else FAIR if value <= fair else POOR
 
 
+def _rate_speed(wpm: float | None, partner: float | None) -> str:
+    """Words a minute over speech time, judged as the speaking-rate rule does: ordinary talk
+    reaches 180-200 there; poor only when fast and clearly faster than the partner."""
+    if wpm is None:
+        return NONE
+    c = SpeakingRateConfig()
+    if wpm > c.max_wpm and (partner is None or wpm > c.partner_factor * partner):
+        return POOR
+    return GOOD if wpm <= RATE_GOOD_WPM else FAIR
+
+
 def _figures(session, speech, utterances, nudges, summaries, analysed,
              metrics) -> dict[str, dict]:
     talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
@@ -289,7 +302,7 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
         "monologues": {"value": n_rule("monologue"), "longest_turn": longest_turn,
                        "rating": _rate(longest_turn, 76.0, 120.0, False) if turns else NONE},
         "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],
-                          "rating": _rate(wpm["coachee"], 160.0, 180.0, False)},
+                          "rating": _rate_speed(wpm["coachee"], wpm["partner"])},
     }
     if not analysed:  # no rule engine ran over this log: say nothing rather than "0, good"
         for key in ("reflections_questions", "open_questions", "summaries", "interruptions",

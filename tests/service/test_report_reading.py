@@ -174,3 +174,15 @@ def test_print_and_screen_readers_get_more_than_colour():
     assert _contrast(cue, var["bg"]) >= 4.5
     # a phone shows a part of the timeline: it says there is more
     assert '<p class="swipe">→ veeg voor de rest van de tijdlijn</p>' in html
+
+
+def test_speaking_rate_is_rated_as_the_rule_judges_it():
+    """Over speech time ordinary talk reaches 180-200 words a minute: a coachee at 234 beside a
+    partner at 227 was rated poor ('onder de maat') though no rule would ever nudge it."""
+    from pullcoach.report_data import _rate_speed
+
+    assert _rate_speed(190, 180) == "good"
+    assert _rate_speed(234, 227) == "fair"  # fast, but not far above the partner
+    assert _rate_speed(250, 150) == "poor"
+    assert _rate_speed(250, None) == "poor"
+    assert _rate_speed(None, 200) == "none"
