@@ -414,3 +414,32 @@ def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:
                           "premature": step != "explore" and not summarised})
         summarised = summarised or reflects
     return route
+
+
+# What to practise first when several figures fall short: what the other feels most first
+FOCUS_ORDER = ("interruptions", "righting_reflexes", "argument_stacks", "push_words", "summaries",
+               "reflections_questions", "open_questions", "talk_share", "monologues", "speaking_rate")
+FOCUS_RULES = {"interruptions": ("interruption",), "righting_reflexes": ("righting-reflex",),
+               "argument_stacks": ("argument-stacking",), "push_words": ("push-words",),
+               "summaries": ("too-few-summaries",), "reflections_questions": ("too-few-summaries",),
+               "open_questions": ("closed-questions",), "talk_share": ("talk-ratio", "monologue"),
+               "monologues": ("monologue",), "speaking_rate": ("speaking-rate",)}
+
+
+def focus(report: dict, trends: dict | None = None) -> dict | None:
+    """The one figure to practise next (the first poor one in ``FOCUS_ORDER``, else the first
+    fair one), with this conversation's first moment of it when there is one; and, given the
+    trends since the previous conversation, the first figure that got better.
+    ``{"figure", "rule", "moment", "better"}`` or None when there is nothing to say."""
+    f = report["figures"]
+    pick = next((k for rating in (POOR, FAIR) for k in FOCUS_ORDER
+                 if k in f and f[k].get("rating") == rating), None)
+    better = next((k for k in FOCUS_ORDER if (trends or {}).get(k) == "better"), None)
+    if pick is None and better is None:
+        return None
+    moment = None
+    if pick is not None:
+        rules = FOCUS_RULES[pick]
+        moment = next((m for m in report["moments"] if m["nudge"]["rule"] in rules), None)
+    return {"figure": pick, "rule": moment["nudge"]["rule"] if moment else (FOCUS_RULES[pick][0] if pick else None),
+            "moment": moment, "better": better}

@@ -12,7 +12,7 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
     ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
-from pullcoach.report_data import moment_groups
+from pullcoach.report_data import focus, moment_groups
 from pullcoach.report_progress import PROGRESS_WORDS
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, cut_in, span_text, timeline_svg
@@ -37,6 +37,9 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .meta { color: var(--soft); font-size: 13px; }
 .banner { margin-top: 14px; padding: 8px 12px; border-radius: 6px; background: var(--fair-bg);
   color: #7a5210; font: 13px system-ui, sans-serif; }
+.focus { margin-top: 18px; padding: 10px 14px; border-left: 4px solid var(--ink); background: #fff;
+  border-radius: 0 6px 6px 0; }
+.focus p { margin: 2px 0; }
 .cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; }
 .card { background: #fff; border: 1px solid var(--line); border-top: 4px solid var(--none);
   border-radius: 8px; padding: 10px 12px 11px; }
@@ -146,6 +149,7 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         parts.append(f'<div class="banner">{escape(text)}</div>')
     for p in report["problems"]:
         parts.append(f'<div class="banner">{escape(problem_text(p, w, names))}</div>')
+    parts.append(_focus(report, progress, w, lang))
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
     if progress:
         parts.append(_progress(report, progress, w, lang))
@@ -164,6 +168,35 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
               f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",
               "</main></body></html>"]
     return "\n".join(parts)
+
+
+def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list[tuple[str, str]]:
+    """(heading, text) for the top of the report: what to practise next, with a line the
+    coachee said and its pull alternative, and what got better since last time."""
+    fo = focus(report, progress["trends"] if progress else None)
+    if fo is None:
+        return []
+    out = []
+    if fo["figure"]:
+        text = w[fo["figure"]] + "."
+        m = fo["moment"]
+        said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
+        if said:
+            text += f' {w["focus_said"].format(t=clock(m["t"]))} “{said["text"]}”'
+        if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
+            text += f" → {alt}"
+        out.append((w["focus_next"], text))
+    if fo["better"] and progress:
+        ((label, a, b, _, _),) = trend_rows(progress["before"], report["figures"],
+                                            {fo["better"]: "better"}, w, lang)
+        out.append((w["focus_better"], f"{label} {a} → {b}"))
+    return out
+
+
+def _focus(report: dict, progress: dict | None, w: dict, lang: str) -> str:
+    lines = focus_lines(report, progress, w, lang)
+    return ('<div class="focus">' + "".join(f"<p><b>{escape(h)}:</b> {escape(t)}</p>" for h, t in lines)
+            + "</div>") if lines else ""
 
 
 def privacy_line(w: dict, audio_kept: bool, remote: str | None, via: str = "") -> str:

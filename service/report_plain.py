@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pullcoach.report_html import figure_cells, privacy_line, progress_rows
+from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, clock, label_chips, lang_of, not_delivered, problem_text, roles, rule_title,
@@ -38,6 +38,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines += [f"> {md_text(text)}", ""]
     for p in report["problems"]:
         lines += [f"> {md_text(problem_text(p, w, names))}", ""]
+    for head, text in focus_lines(report, progress, w, lang):
+        lines += [f"**{md_text(head)}:** {md_text(text)}", ""]
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value

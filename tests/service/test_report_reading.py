@@ -186,3 +186,19 @@ def test_speaking_rate_is_rated_as_the_rule_judges_it():
     assert _rate_speed(250, 150) == "poor"
     assert _rate_speed(250, None) == "poor"
     assert _rate_speed(None, 200) == "none"
+
+
+def test_the_report_opens_with_what_to_practise_next_and_what_got_better():
+    """The first screen showed ten equal cards: now one line says what to practise, with a
+    line the coachee said and its pull alternative, and what improved since last time."""
+    told = "Je moet gewoon eerder beginnen, dat werkt echt."
+    push = scripted([("partner", 0.0, 8.0, _words(20), {}),
+                     ("coachee", 8.5, 12.0, told, {"advice": True, "input": True})],
+                    [NudgeIssued(t=12.6, rule="righting-reflex", message="Eerst vragen", evidence_t=8.5)])
+    html, md = render(push, "html"), render(push, "md")
+    assert html.index("Oefen volgende keer") < html.index("Kerncijfers")
+    assert f"Herstelreflex. Om 0:08 zei je: “{told}” → Vraag eerst" in md
+    calm = scripted([("partner", 0.0, 8.0, _words(20), {}),
+                     ("coachee", 8.5, 12.0, "Wat zou jij willen?", {"question": "open"})],
+                    wall=1_760_100_000.0)
+    assert "**Het meest vooruit sinds vorige keer:** Herstelreflex 1 → 0" in render(calm, "md", previous=push)
