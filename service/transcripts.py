@@ -15,7 +15,9 @@ lower case: Teams and Zoom split long turns) is joined to it, so the rules read 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,24 @@ def parse_transcript(text: str, *, name: str = "transcript", suffix: str = "") -
                               "or text with 'Name: text' lines (.txt)")
     if not segs:
         raise TranscriptError(f"{name}: no utterances found; check that the file is a timed transcript")
-    return sorted(segs, key=lambda s: (s.start, s.end))
+    return _rebased(sorted(segs, key=lambda s: (s.start, s.end)), name)
+
+
+DAY_S = 86_400.0  # a first start later than this is a clock time (epoch seconds), not an offset
+MAX_S = 12 * 3600.0  # no conversation to coach runs longer
+
+
+def _rebased(segs: list[Segment], name: str) -> list[Segment]:
+    """Times as seconds from the conversation's start: clock times (epoch seconds) are moved
+    to start at 0; a span of more than 12 hours is refused (it would be ticked through)."""
+    first = segs[0].start
+    if first > DAY_S:
+        segs = [dataclasses.replace(s, start=s.start - first, end=s.end - first) for s in segs]
+    last = max(s.end for s in segs)
+    if last > MAX_S:
+        raise TranscriptError(f"{name}: the times run to {last / 3600:.0f} hours; give times in seconds "
+                              "from the start of the conversation (at most 12 hours)")
+    return segs
 
 
 def _jsonl(text: str, name: str) -> list[Segment]:
@@ -214,7 +233,7 @@ def _plain(text: str) -> list[Segment]:
 
 
 def _check(seg: Segment, where: str) -> None:
-    if not (seg.end >= seg.start >= 0):
+    if not (math.isfinite(seg.end) and seg.end >= seg.start >= 0):
         raise TranscriptError(f"{where}: start {seg.start} and end {seg.end} must satisfy 0 <= start <= end")
 
 

@@ -396,3 +396,17 @@ def test_an_unknown_or_ambiguous_coachee_is_refused(capsys, tmp_path):
     path.write_text(ZOOM, encoding="utf-8")
     assert main(["analyze", str(path), "--coachee", "Jordy", "--lang", "en"]) != 0
     assert "speakers: Jordan Ellis (Guest), Chris" in capsys.readouterr().err
+
+
+def test_clock_times_start_at_zero_and_absurd_times_are_refused():
+    """Epoch seconds made analyze tick through 57 years (1.7 GB after 24 s); '99:99:99.999'
+    and 1e309 (infinity) hung or crashed it."""
+    epoch = "\n".join(json.dumps({"speaker": s, "start": 1796558497.1 + t, "end": 1796558497.1 + t + 2,
+                                  "text": "Hoe gaat het?"}) for s, t in (("a", 0), ("b", 3)))
+    segs = parse_transcript(epoch, suffix=".jsonl")
+    assert [(s.start, s.end) for s in segs] == [(0.0, 2.0), (3.0, 5.0)]
+    vtt = "WEBVTT\n\n00:00:01.000 --> 99:99:99.999\n<v Anna>Hallo daar.\n"
+    with pytest.raises(TranscriptError, match="seconds from the start"):
+        parse_transcript(vtt, suffix=".vtt")
+    with pytest.raises(TranscriptError, match="must satisfy"):
+        parse_transcript('{"speaker": "a", "start": 0, "end": 1e309, "text": "hoi"}', suffix=".jsonl")
