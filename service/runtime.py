@@ -74,11 +74,15 @@ class Runtime:
             self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
                                          allow_hosts=tuple(self.args.allow_host),
                                          session_factory=self._make_session, store=self.store).start()
+        except OverflowError:
+            raise ConfigError(f"--port {self.args.port}: a port is 1-65535 (or 0 for any free one)") from None
         except OSError as exc:
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            raise ConfigError(f"port {self.args.port} on {self.args.host} is in use (another pullcoach "
-                              "`run`, `demo` or `serve`?): stop that, or add --port N") from None
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"port {self.args.port} on {self.args.host} is in use (another pullcoach "
+                                  "`run`, `demo` or `serve`?): stop that, or add --port N") from None
+            # socket.gaierror (a name that does not resolve), EADDRNOTAVAIL (not this machine's)
+            raise ConfigError(f"--host {self.args.host}: cannot listen there ({exc.strerror or exc}); give "
+                              "one of this machine's addresses, or 0.0.0.0 for all") from None
 
     def _on_end(self, session: str, event: Any) -> None:
         if isinstance(event, ev.SessionEnded) and self.store is not None:

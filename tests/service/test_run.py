@@ -183,6 +183,22 @@ def test_a_port_in_use_says_what_to_do(tmp_path, monkeypatch):
         rt.store.close()
 
 
+@pytest.mark.parametrize("host,port,says", [
+    ("127.0.0.1", 99999, r"--port 99999: a port is 1-65535"),
+    ("8.8.8.8", 0, r"--host 8.8.8.8: cannot listen there .* 0.0.0.0 for all"),
+    ("nosuchhost.invalid", 0, r"--host nosuchhost.invalid: cannot listen there")])
+def test_a_bad_port_or_host_says_what_to_give(tmp_path, monkeypatch, host, port, says):
+    """They gave OverflowError, OSError and gaierror tracebacks (after the model had loaded)."""
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    args = argparse.Namespace(host=host, port=port, allow_host=[], data_dir=str(tmp_path / "d"))
+    rt = Runtime(args, {"PULLCOACH_TRAINER_TOKEN": "trainer-token-0123456789abcdef",
+                        "PULLCOACH_TOKEN": "overlay-token-0123456789abcdef"})
+    with pytest.raises(ConfigError, match=says):
+        asyncio.run(rt._start())
+    rt.store.close()
+
+
 def test_the_lan_address_suggested_for_allow_host_is_not_loopback():
     from pullcoach.runtime import lan_address
     ip = lan_address()  # None on a machine with no network route
