@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 from pullcoach import __version__
 from pullcoach import protocol as p
 from pullcoach.errors import ConfigError, ProtocolError
-from pullcoach.ingest import ENDED_BY_TRAINER
+from pullcoach.ingest import ENDED_BY_TRAINER, SESSION_FAILED
 from pullcoach.ingest import RATE, pack_block
 
 __all__ = ["ingest_url", "stream"]
@@ -119,6 +119,10 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
             except (ConnectionClosedError, OSError) as exc:
                 if session is None:
                     raise ProtocolError(_closed(exc, urlsplit(url).hostname or "")) from None
+                if getattr(exc, "rcvd", None) is not None and exc.rcvd.reason == SESSION_FAILED:
+                    raise ProtocolError(f"session {session} failed on the server (the `pullcoach "
+                                        "serve` window says why): start `pullcoach capture` again "
+                                        "for a new session") from None
                 log.warning("lost the server (%s); reconnecting for up to %.0f s, audio is kept",
                             exc, reconnect_s)
                 await ws.close()

@@ -54,6 +54,16 @@ log = logging.getLogger(__name__)
 RATE = 16_000
 REVIVE_WITHIN_S = 600.0  # a session interrupted longer ago than this is not gone on with
 HEADER = struct.Struct("<BQ")
+# A capture that reconnects resends its last 5 s and goes on; it retries for 110 s keeping
+# 120 s of audio, and the server waits 120 s: a real gap on the session clock stays well
+# under this. A block further ahead than that is no capture's (padding an hour of gap froze
+# the server for a minute; 2^40 asked for 4 TiB).
+MAX_GAP_S = 150.0
+# Audio is live: it cannot run ahead of the time since the session began by more than the
+# capture's head start (its source opens before it connects, at most a 15 s connect) plus
+# clock drift (200 ppm: 6 s in 8 hours).
+AHEAD_S = 30.0
+FILL_S = 1.0  # a gap is handed to the pipeline as silence blocks this long, one at a time
 
 
 def new_session_id() -> str:
@@ -79,15 +89,27 @@ def unpack_block(data: bytes) -> AudioBlock:
 
 
 class WebSocketSource:
-    """An audio source whose blocks arrive over /ingest. Bounded: drops count, never block."""
+    """An audio source whose blocks arrive over /ingest. Bounded: drops count, never block.
+
+    ``feed`` refuses (``ProtocolError`` ``bad-block``, the block dropped) a block that
+    starts more than ``MAX_GAP_S`` past the audio the session has, or reaches more than
+    ``AHEAD_S`` past the time since the session began; ``blocks`` hands a gap over as
+    silence, ``FILL_S`` at a time, yielding to the event loop in between, so a real gap
+    after a reconnect never holds up the other sessions. ``origin`` is the session clock
+    (samples) the source starts at (a revived session's resume point) and ``elapsed`` the
+    seconds since that session's audio began."""
 
     via = "capture"  # the session says its audio crossed the network (report, privacy line)
 
-    def __init__(self, max_blocks: int = 500):
+    def __init__(self, max_blocks: int = 500, *, origin: int = 0, elapsed: float = 0.0,
+                 clock: Any = time.monotonic):
         self._queue: asyncio.Queue[AudioBlock | None] = asyncio.Queue(max_blocks)
         self._ends = {s: 0 for s in SPEAKERS}  # next expected sample per channel
-        self._stats = {"blocks": 0, "dropped": 0, "overflow": 0, "late": 0}
+        self._stats = {"blocks": 0, "dropped": 0, "overflow": 0, "late": 0, "refused": 0}
         self._closed = False
+        self._origin = origin
+        self._clock = clock
+        self._zero = clock() - elapsed  # clock() at audio sample 0
 
     def feed(self, block: AudioBlock) -> None:
         if self._closed:
@@ -95,6 +117,7 @@ class WebSocketSource:
         if block.start < self._ends[block.speaker]:  # overlaps what we already have
             self._stats["late"] += 1
             return
+        self._check(block)
         try:
             self._queue.put_nowait(block)
         except asyncio.QueueFull:
@@ -104,12 +127,39 @@ class WebSocketSource:
         self._ends[block.speaker] = block.start + len(block.samples)
         self._stats["blocks"] += 1
 
+    def _check(self, block: AudioBlock) -> None:
+        have = max(self._origin, *self._ends.values())
+        end = block.start + len(block.samples)
+        now = self._clock() - self._zero
+        if block.start - have > MAX_GAP_S * RATE:
+            why = (f"it starts {(block.start - have) / RATE:.0f} s past the {have / RATE:.1f} s of "
+                   f"audio the server has for this session (a gap may be at most {MAX_GAP_S:.0f} s)")
+        elif end > (now + AHEAD_S) * RATE:
+            why = (f"it reaches {end / RATE:.1f} s of audio {now:.1f} s into the session (audio may "
+                   f"not run more than {AHEAD_S:.0f} s ahead of the clock)")
+        else:
+            return
+        self._stats["refused"] += 1
+        raise p.protocol_error("bad-block", f"{block.speaker} audio block at sample {block.start} "
+                                            f"dropped: {why}")
+
     async def blocks(self) -> AsyncIterator[AudioBlock]:
+        upto: dict[str, int] = {}  # per channel: where the blocks handed over end
         while not (self._closed and self._queue.empty()):
             block = await self._queue.get()
             if block is None:
                 return
+            # a gap as silence, a second at a time: padded in one go, 120 s held the loop 1.4 s
+            pos = upto.get(block.speaker, block.start)  # (a late channel: the pipeline pads it)
+            if block.start - pos > FILL_S * RATE:  # (a shorter one the pipeline pads at no cost)
+                while pos < block.start:
+                    n = min(int(FILL_S * RATE), block.start - pos)
+                    yield AudioBlock(speaker=block.speaker, start=pos, samples=np.zeros(n, np.float32))
+                    pos += n
+                    await asyncio.sleep(0)
+            upto[block.speaker] = block.start + len(block.samples)
             yield block
+            await asyncio.sleep(0)  # the other sessions and clients get their turn
 
     def stats(self) -> dict:
         return dict(self._stats)
@@ -228,7 +278,9 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
             resume = revive.resume_point(events)
         except ValueError:
             raise _gone(session_id) from None
-        live = Ingest(session_id, WebSocketSource())
+        since = resume.t if resume.started_wall is None else time.time() - resume.started_wall
+        live = Ingest(session_id, WebSocketSource(origin=int(resume.t * RATE),
+                                                  elapsed=max(since, resume.t)))
         names = {"lang": row["lang"] or "nl", "coachee": row["coachee"] or "coachee",
                  "partner": row["partner"] or "partner"}
         session = service.session_factory(live.source, session_id=session_id, resume=resume,
@@ -246,7 +298,8 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         return live
 
 
-ENDED_BY_TRAINER = "ended by the trainer"  # the close reason capture clients look for
+ENDED_BY_TRAINER = "ended by the trainer"  # the close reasons capture clients look for
+SESSION_FAILED = "the session failed on the server"  # (1011; the serve window says why)
 
 
 def _launch(service: "Service", rec, live: Ingest, session) -> None:
@@ -257,32 +310,44 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
     service.ingests[session_id] = live
 
     async def run() -> None:
+        failed = False
         try:
             await session.run()
         except Exception:
+            failed = True
             log.exception("session %s failed", session_id)
         finally:
             service.ingests.pop(session_id, None)
             ws, live.ws = live.ws, None
             if ws is not None and not service.closing:
-                # ended here, not by the capture (the trainer's "end session", or the server
-                # stopping): tell it, or a pair's laptop would stream its microphone to nobody
-                by_server = getattr(session, "stop_reason", "") == "server-stopped"
-                service._spawn(ws.close(1001 if by_server else 1000,
-                                        "server stopped" if by_server else ENDED_BY_TRAINER))
+                # ended here, not by the capture (the trainer's "end session", the server
+                # stopping, or the session broke): tell it, or a pair's laptop would stream
+                # its microphone to nobody
+                if failed:
+                    code, reason = 1011, SESSION_FAILED
+                elif getattr(session, "stop_reason", "") == "server-stopped":
+                    code, reason = 1001, "server stopped"
+                else:
+                    code, reason = 1000, ENDED_BY_TRAINER
+                service._spawn(ws.close(code, reason))
     live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
 
 
 async def _pump(ws: Any, source: WebSocketSource) -> bool:
     """Audio frames into the source. True when the capture ended the session (end-session,
-    or a clean close); False when the connection dropped."""
+    or a clean close); False when the connection dropped. A bad frame is dropped and said
+    (at most once a second: a capture sending nothing but bad frames gets no flood back)."""
+    loop = asyncio.get_running_loop()
+    said = -1.0
     try:
         async for raw in ws:
             if isinstance(raw, bytes):
                 try:
                     source.feed(unpack_block(raw))
                 except p.ProtocolError as err:
-                    await ws.send(p.encode(p.Error(code="malformed", message=str(err))))
+                    if loop.time() - said >= 1.0 or said < 0:
+                        said = loop.time()
+                        await ws.send(p.encode(p.Error(code=p.error_code(err), message=str(err))))
                 continue
             try:
                 msg = p.decode(raw)

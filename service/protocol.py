@@ -25,10 +25,12 @@ __all__ = [
 VERSION = 1
 ROLES = ("overlay", "trainer", "capture")
 CODES = ("bad-token", "bad-version", "bad-origin", "malformed", "unknown-type", "too-big",
-         "no-session")
-# close codes for errors during the handshake (1009 comes from websockets' max_size)
+         "no-session", "bad-block")
+# close codes for errors during the handshake (1009 comes from websockets' max_size;
+# bad-block, an audio frame on /ingest, comes only after it)
 CLOSE_CODES = {"bad-token": 4401, "malformed": 4400, "unknown-type": 4400,
-               "bad-version": 4426, "bad-origin": 4403, "too-big": 1009, "no-session": 4404}
+               "bad-version": 4426, "bad-origin": 4403, "too-big": 1009, "no-session": 4404,
+               "bad-block": 4400}
 
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 

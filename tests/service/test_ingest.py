@@ -1,0 +1,198 @@
+"""/ingest against captures that send what no capture sends: blocks far ahead of the
+session's audio, sessions that are not theirs, sessions that break."""
+
+import asyncio
+import json
+import urllib.request
+
+import numpy as np
+import pytest
+from websockets.asyncio.client import connect
+
+from pullcoach import capture, ingest, tokens as tk
+from pullcoach import protocol as p
+from pullcoach.errors import ProtocolError
+from pullcoach.hub import Hub
+from pullcoach.rules import events as ev
+from pullcoach.server import Service
+
+TRAINER = "trainer-token-0123456789"
+INGEST = "ingest-token-0123456789"
+RATE = ingest.RATE
+HOUR = 3600 * RATE
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def block(speaker, start, n=1600):
+    return ingest.AudioBlock(speaker=speaker, start=start, samples=np.zeros(n, np.float32))
+
+
+@pytest.mark.parametrize("start", [HOUR, 2**40, 2**62, 2**64 - 1600])
+def test_a_block_far_ahead_of_the_session_is_refused_and_never_queued(start):
+    async def main():
+        clock = Clock()
+        src = ingest.WebSocketSource(clock=clock)
+        src.feed(block("coachee", 0))
+        src.feed(block("partner", 0))
+        clock.now += 3700  # even an hour into the session: no gap of an hour
+        with pytest.raises(ProtocolError) as err:
+            src.feed(block("coachee", start))
+        assert p.error_code(err.value) == "bad-block" and "dropped" in str(err.value)
+        src.feed(block("coachee", 1600))  # and the capture goes on where it was
+        src.close()
+        got = [(b.speaker, b.start, len(b.samples)) async for b in src.blocks()]
+        return got, src.stats()
+    got, stats = asyncio.run(main())
+    assert got == [("coachee", 0, 1600), ("partner", 0, 1600), ("coachee", 1600, 1600)]
+    assert stats["refused"] == 1 and stats["blocks"] == 3
+
+
+@pytest.mark.parametrize("start", [HOUR, 2**62])
+def test_a_first_block_far_from_zero_is_refused(start):
+    async def main():
+        src = ingest.WebSocketSource(clock=Clock())
+        with pytest.raises(ProtocolError, match="bad-block|at most"):
+            src.feed(block("coachee", start))
+        src.close()
+        return [b async for b in src.blocks()]
+    assert asyncio.run(main()) == []
+
+
+def test_audio_cannot_run_ahead_of_the_clock_by_jumping_again_and_again():
+    """Jumps under the gap bound, one after the other, still cannot outrun real time."""
+    async def main():
+        clock = Clock()
+        src = ingest.WebSocketSource(clock=clock)
+        src.feed(block("coachee", 0))
+        clock.now += 10
+        src.feed(block("coachee", 20 * RATE))  # 30 s ahead of a 10 s session's clock: a head start
+        with pytest.raises(ProtocolError, match="ahead of the clock"):
+            src.feed(block("coachee", 140 * RATE))  # a 120 s jump, but 130 s ahead of the clock
+        return src.stats()
+    assert asyncio.run(main())["refused"] == 1
+
+
+def test_a_real_gap_after_a_reconnect_is_silence_handed_over_a_second_at_a_time():
+    """A capture back after 115 s: the gap goes to the pipeline in 1 s pieces, and the event
+    loop runs other things between them (padded in one go it held the loop 1.4 s)."""
+    async def main():
+        clock = Clock()
+        src = ingest.WebSocketSource(clock=clock)
+        src.feed(block("coachee", 0))
+        src.feed(block("partner", 0))
+        clock.now += 118
+        gap_end = 1600 + 115 * RATE
+        src.feed(block("coachee", gap_end))
+        src.feed(block("partner", gap_end))
+        src.close()
+        turns = 0
+
+        async def other():
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(other())
+        await asyncio.sleep(0)
+        got = []
+        async for b in src.blocks():
+            got.append((b.speaker, b.start, len(b.samples), float(np.abs(b.samples).max())))
+        task.cancel()
+        return got, turns
+    got, turns = asyncio.run(main())
+    for speaker in ("coachee", "partner"):
+        mine = [g for g in got if g[0] == speaker]
+        assert all(n <= RATE for _, _, n, _ in mine)
+        # contiguous from 0 to the end: every sample of the gap is there, as silence
+        assert mine[0][1] == 0 and all(a[1] + a[2] == b[1] for a, b in zip(mine, mine[1:]))
+        assert mine[-1][1] == 1600 + 115 * RATE
+    assert turns > 200  # the loop ran between the pieces
+
+
+def test_a_capture_sending_a_block_an_hour_ahead_gets_an_error_and_the_server_goes_on():
+    async def main():
+        hub, seen = Hub(), []
+
+        class Session:
+            def __init__(self, source, session_id):
+                self.source, self.id = source, session_id
+
+            def stop(self):
+                self.source.close()
+
+            async def run(self):
+                hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+                async for b in self.source.blocks():
+                    seen.append((b.speaker, b.start, len(b.samples)))
+                hub.publish(self.id, ev.SessionEnded(t=0.0))
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None,
+                                session_factory=lambda src, *, session_id, **kw: Session(src, session_id)).start()
+        url = f"ws://127.0.0.1:{service.port}"
+        async with connect(url + "/ingest") as ws:
+            await ws.send(p.encode(p.Hello(role="capture", token=INGEST)))
+            sid = p.decode(await ws.recv()).sessions[0].session
+            await ws.send(ingest.pack_block("coachee", 0, np.zeros(1600, np.float32)))
+            await ws.send(ingest.pack_block("coachee", HOUR, np.zeros(1600, np.float32)))
+            reply = p.decode(await asyncio.wait_for(ws.recv(), 5))
+            assert isinstance(reply, p.Error) and reply.code == "bad-block", reply
+            assert "3600 s past" in reply.message
+            health = await asyncio.to_thread(
+                lambda: json.loads(urllib.request.urlopen(url.replace("ws", "http") + "/healthz",
+                                                          timeout=5).read()))
+            assert health["ok"]
+            await ws.send(p.encode(p.EndSession(session=sid)))
+            with pytest.raises(Exception):
+                await asyncio.wait_for(ws.recv(), 5)  # closed once the session has ended
+        assert seen == [("coachee", 0, 1600)]  # the far block never reached the session
+        assert hub.sessions[sid].ended
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_session_that_breaks_is_not_said_to_be_ended_by_the_trainer(caplog):
+    async def main():
+        hub = Hub()
+
+        class Broken:
+            def __init__(self, source, session_id):
+                self.source, self.id = source, session_id
+
+            def stop(self):
+                self.source.close()
+
+            async def run(self):
+                async for _ in self.source.blocks():
+                    raise MemoryError("Unable to allocate 4.00 TiB")
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None,
+                                session_factory=lambda src, *, session_id, **kw: Broken(src, session_id)).start()
+
+        class Slow:
+            closed = False
+
+            async def blocks(self):
+                for i in range(200):
+                    if self.closed:
+                        return
+                    await asyncio.sleep(0.01)
+                    yield block("coachee", i * 1600)
+
+            def close(self):
+                self.closed = True
+
+        with pytest.raises(ProtocolError, match="failed on the server"):
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, Slow())
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert "the trainer ended" not in caplog.text
