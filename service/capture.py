@@ -98,12 +98,14 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     kind = None if is_call is None else ("loopback" if is_call else "mic")
     reader = asyncio.get_running_loop().create_task(read())
     session: str | None = None
+    secret: str | None = None  # the welcome's: resumes this session and no other
     ws = None
     try:
         ws = await _connect(url, retry_for=0.0)
         while True:
             try:
-                session = await _hello(ws, token, session, lang, coachee, partner, on_welcome, kind)
+                session, secret = await _hello(ws, token, session, secret, lang, coachee, partner,
+                                               on_welcome, kind)
                 await _send(ws, session, backlog, reader)
                 return session
             except ConnectionClosedOK as exc:  # the server was stopped, or the trainer ended it
@@ -164,12 +166,13 @@ async def _connect(url: str, retry_for: float):
             pause = min(2.0, pause * 2)
 
 
-async def _hello(ws, token: str, session: str | None, lang: str, coachee: str, partner: str,
-                 on_welcome, source_kind: str | None = None) -> str:
-    """A new session (``session`` None) or the one to resume; returns its id."""
+async def _hello(ws, token: str, session: str | None, secret: str | None, lang: str, coachee: str,
+                 partner: str, on_welcome, source_kind: str | None = None) -> tuple[str, str | None]:
+    """A new session (``session`` None) or the one to resume with its ``secret``; returns
+    its id and its resume secret."""
     try:
-        await ws.send(p.encode(p.Hello(role="capture", token=token, session=session, lang=lang,
-                                       coachee=coachee, partner=partner, partner_source=source_kind,
+        await ws.send(p.encode(p.Hello(role="capture", token=token, session=session, resume=secret,
+                                       lang=lang, coachee=coachee, partner=partner, partner_source=source_kind,
                                        client=f"pullcoach-capture {__version__}")))
         reply = p.decode(await ws.recv())
     except ConnectionClosedOK as exc:
@@ -182,7 +185,7 @@ async def _hello(ws, token: str, session: str | None, lang: str, coachee: str, p
         on_welcome(reply)
     elif session is not None:
         log.warning("reconnected to session %s", session)
-    return reply.sessions[0].session
+    return reply.sessions[0].session, reply.resume or secret
 
 
 async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task) -> None:

@@ -220,6 +220,11 @@ def _authorize(service: "Service", hello: p.Hello) -> Ingest | str | None:
         raise p.protocol_error("no-session", "this server does not run pipelines")
     if hello.session is None:
         return None
+    if not tk.same(hello.resume, tk.resume_token(service.tokens.trainer, hello.session)):
+        # the capture token is every pair's: without this any of them could take over (and
+        # read) another pair's session by its id
+        raise p.protocol_error("bad-token", f"only the capture that started session {hello.session} "
+                                            "may resume it (its welcome's resume secret)")
     live = service.ingests.get(hello.session)
     if live is None and hello.session not in service.hub.sessions:
         return hello.session  # not ended here: perhaps in the store, from before a restart
@@ -407,7 +412,8 @@ async def handle(service: "Service", ws: Any) -> None:
     try:
         await ws.send(p.encode(p.Welcome(
             role="capture", server=f"pullcoach {__version__}", sessions=(info,), token=rec.token,
-            report=routes.report_link(service.tokens.trainer, live.id, coachee=True))))
+            report=routes.report_link(service.tokens.trainer, live.id, coachee=True),
+            resume=tk.resume_token(service.tokens.trainer, live.id))))
         ended = await _pump(ws, live.source)
     except ConnectionClosed:
         ended = False

@@ -46,6 +46,7 @@ class Hello:
     coachee: str | None = None
     partner: str | None = None
     partner_source: str | None = None  # "loopback" (a call's output) | "mic" | None (unknown)
+    resume: str | None = None  # capture resuming ``session``: the secret from its welcome
 
 
 @dataclass(**_frozen)
@@ -66,6 +67,7 @@ class Welcome:
     token: str | None = None  # capture only: the new session's overlay token
     debrief: str | None = None  # trainer only: the debrief's path with a read-only token
     report: str | None = None  # capture only: the session's coachee report path (read-only token)
+    resume: str | None = None  # capture only: the secret that resumes this session
 
 
 @dataclass(**_frozen)
@@ -143,7 +145,7 @@ def encode(msg: Message) -> str:
     match msg:
         case Hello():
             head.update(role=msg.role, token=msg.token)
-            for name in ("session", "lang", "coachee", "partner", "partner_source"):
+            for name in ("session", "resume", "lang", "coachee", "partner", "partner_source"):
                 if getattr(msg, name) is not None:
                     head[name] = getattr(msg, name)
             head["client"] = msg.client
@@ -156,6 +158,8 @@ def encode(msg: Message) -> str:
                 head["debrief"] = msg.debrief
             if msg.report is not None:
                 head["report"] = msg.report
+            if msg.resume is not None:
+                head["resume"] = msg.resume
         case Status():
             head.update(session=msg.session, t=msg.t, listening=msg.listening,
                         trainer_watching=msg.trainer_watching)
@@ -258,7 +262,8 @@ def _decode(kind: str, data: dict) -> Message:
                          lang=_str(data, "lang", optional=True),
                          coachee=_str(data, "coachee", optional=True),
                          partner=_str(data, "partner", optional=True),
-                         partner_source=_str(data, "partner_source", optional=True))
+                         partner_source=_str(data, "partner_source", optional=True),
+                         resume=_str(data, "resume", optional=True))
         case "welcome":
             raw = data.get("sessions", [])
             if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
@@ -271,7 +276,8 @@ def _decode(kind: str, data: dict) -> Message:
             return Welcome(role=_str(data, "role"), server=_str(data, "server"), sessions=infos,
                            token=_str(data, "token", optional=True),
                            debrief=_str(data, "debrief", optional=True),
-                           report=_str(data, "report", optional=True))
+                           report=_str(data, "report", optional=True),
+                           resume=_str(data, "resume", optional=True))
         case "status":
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),

@@ -20,7 +20,7 @@ from typing import Mapping
 
 from pullcoach.errors import ConfigError
 
-__all__ = ["new_token", "session_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
+__all__ = ["new_token", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
 
 FILE = "tokens.json"
 
@@ -33,6 +33,15 @@ def session_token(key: str, session: str) -> str:
     """A session's overlay token, derived from ``key`` (the trainer token): a restarted
     server gives a revived session the token its overlay already holds."""
     mac = hmac.new(key.encode("utf-8"), b"session:" + session.encode("utf-8"), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:18]).decode("ascii")
+
+
+def resume_token(key: str, session: str) -> str:
+    """The secret a capture presents to resume (or, after a restart, revive) its session,
+    derived from ``key`` (the trainer token) like the overlay token, so a restarted server
+    knows it without storing it. Only that session's capture gets it (in its ``welcome``):
+    the capture token alone, which every pair holds, cannot take over another's session."""
+    mac = hmac.new(key.encode("utf-8"), b"resume:" + session.encode("utf-8"), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:18]).decode("ascii")
 
 

@@ -196,3 +196,70 @@ def test_a_session_that_breaks_is_not_said_to_be_ended_by_the_trainer(caplog):
         await service.close()
     asyncio.run(asyncio.wait_for(main(), 30))
     assert "the trainer ended" not in caplog.text
+
+
+def test_another_pairs_capture_cannot_take_over_a_session_by_its_id():
+    """Every pair holds the capture token; only the capture that started a session holds
+    its resume secret (from its welcome), and only that resumes it."""
+    async def main():
+        hub, got = Hub(), {}
+
+        class Counting:
+            def __init__(self, source, session_id):
+                self.source, self.id, self.n = source, session_id, 0
+                got[session_id] = self
+
+            def stop(self):
+                self.source.close()
+
+            async def run(self):
+                hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+                async for b in self.source.blocks():
+                    self.n += len(b.samples)
+                hub.publish(self.id, ev.SessionEnded(t=self.n / RATE))
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None,
+                                session_factory=lambda src, *, session_id, **kw: Counting(src, session_id)).start()
+        url = f"ws://127.0.0.1:{service.port}/ingest"
+        welcomes = []
+
+        class Slow:
+            closed = False
+
+            async def blocks(self):
+                for i in range(100):
+                    if self.closed:
+                        return
+                    await asyncio.sleep(0.01)
+                    yield block("coachee", i * 1600)
+
+            def close(self):
+                self.closed = True
+
+        real = asyncio.create_task(capture.stream(url, INGEST, Slow(), on_welcome=welcomes.append))
+        while not welcomes:
+            await asyncio.sleep(0.01)
+        sid = welcomes[0].sessions[0].session
+        assert welcomes[0].resume == tk.resume_token(TRAINER, sid)
+        assert welcomes[0].resume not in (welcomes[0].token, tk.session_token(TRAINER, sid))
+        for secret in (None, "", welcomes[0].token, tk.resume_token(TRAINER, sid + "x")):
+            async with connect(url) as thief:  # the victim's id, the pairs' capture token
+                await thief.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid,
+                                                  resume=secret)))
+                reply = p.decode(await thief.recv())
+                assert isinstance(reply, p.Error) and reply.code == "bad-token", reply
+                with pytest.raises(Exception):
+                    await asyncio.wait_for(thief.recv(), 2)
+                assert thief.close_code == 4401
+        assert await asyncio.wait_for(real, 10) == sid  # the real capture was never replaced
+        assert got[sid].n == 100 * 1600 and len(got) == 1
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_resume_secrets_are_derived_per_session_and_differ_from_the_other_tokens():
+    a, b = tk.resume_token(TRAINER, "s1"), tk.resume_token(TRAINER, "s2")
+    assert a != b and a == tk.resume_token(TRAINER, "s1") and len(a) >= 24
+    assert a not in (tk.session_token(TRAINER, "s1"), tk.view_token(TRAINER, "s1"),
+                     tk.resume_token("other-trainer-token", "s1"))

@@ -404,7 +404,8 @@ def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
         service.resume_grace_s = 0.3
         ws = await connect(f"ws://127.0.0.1:{service.port}/ingest")
         await ws.send(p.encode(p.Hello(role="capture", token=INGEST)))
-        sid = p.decode(await ws.recv()).sessions[0].session
+        welcome = p.decode(await ws.recv())
+        sid = welcome.sessions[0].session
         await ws.send(ingest.pack_block("coachee", 0, np.zeros(1600, np.float32)))
         await asyncio.sleep(0.1)
         ws.transport.abort()
@@ -415,7 +416,8 @@ def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
         # too late to resume: a clear refusal
         with pytest.raises(ProtocolError, match="no-session"):
             async with connect(f"ws://127.0.0.1:{service.port}/ingest") as late:
-                await late.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid)))
+                await late.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid,
+                                                 resume=welcome.resume)))
                 reply = p.decode(await late.recv())
                 raise ProtocolError(reply.code)
         await service.close()
