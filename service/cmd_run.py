@@ -147,6 +147,12 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     from pullcoach.runtime import Runtime
+    if getattr(args, "rules", None) and not getattr(args, "no_rules", False):
+        # each session loads the pack: a broken one started the server, then refused every
+        # capture with no-session (a code that says "retry"); say it now, before the model
+        from pullcoach.cmd_analyze import load_rule_pack
+        from pullcoach.cmd_replay import make_engine
+        make_engine(load_rule_pack(args.rules, None).lang, rules=args.rules)  # as a session will
     return asyncio.run(Runtime(args, os.environ).serve_forever())
 
 

@@ -199,6 +199,32 @@ def test_a_bad_port_or_host_says_what_to_give(tmp_path, monkeypatch, host, port,
     rt.store.close()
 
 
+@pytest.mark.parametrize("text,says", [
+    ("[phrases\n", "is not valid TOML"),
+    ('extends = "nl"\nfoo = 1\n', "unknown key 'foo'")])
+def test_serve_with_a_broken_rule_pack_refuses_to_start_before_the_model(tmp_path, monkeypatch, capsys,
+                                                                          text, says):
+    """It started, printed the capture line, then refused every capture with no-session."""
+    from pullcoach.cli import main
+    from pullcoach.runtime import Runtime
+    started = []
+
+    async def serve_forever(self):
+        started.append(self)
+        return 0
+
+    monkeypatch.setattr(Runtime, "serve_forever", serve_forever)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    bad = tmp_path / "broken.toml"
+    bad.write_text(text)
+    assert main(["serve", "--rules", str(bad), "--data-dir", str(tmp_path / "d"), "--port", "0"]) == 2
+    assert started == [] and says in capsys.readouterr().err
+    good = tmp_path / "ok.toml"
+    good.write_text('extends = "nl"\n')
+    assert main(["serve", "--rules", str(good), "--data-dir", str(tmp_path / "d"), "--port", "0"]) == 0
+    assert len(started) == 1
+
+
 def test_the_lan_address_suggested_for_allow_host_is_not_loopback():
     from pullcoach.runtime import lan_address
     ip = lan_address()  # None on a machine with no network route
