@@ -374,10 +374,13 @@ class Service:
                 for sid in {before, msg.session} - {None}:
                     self._push_status(sid)
             case p.SendNudge():
+                if not msg.message.strip():  # an empty box on the coachee's overlay for 9 s
+                    raise p.protocol_error("malformed", "the nudge is empty: type what the coachee "
+                                                        "should read")
                 self._inject(rec, ev.NudgeIssued(t=rec.t, rule="trainer", kind="trainer",
-                                                 message=_limit(msg.message)))
-            case p.AddBookmark():
-                self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note), by="trainer"))
+                                                 message=_limit(msg.message.strip())))
+            case p.AddBookmark():  # a note of only spaces (or null) is no note
+                self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note.strip()), by="trainer"))
             case p.EndSession():
                 if rec.controller is not None:
                     rec.controller.stop()

@@ -225,6 +225,27 @@ def test_trainer_nudge_reaches_that_coachee_only_and_watch_sets_status():
     run(main())
 
 
+def test_an_empty_trainer_nudge_is_refused_and_a_blank_or_null_bookmark_note_is_no_note():
+    async def main():
+        hub, service, fakes = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        tr = await hello(service, "trainer", TRAINER)
+        await recv(ov), await recv(ov)
+        for blank in ("   ", "\t\n "):
+            await tr.send(p.encode(p.SendNudge(session="A", message=blank)))
+            err = await until(tr, lambda m: isinstance(m, p.Error))
+            assert err.code == "malformed" and "empty" in err.message
+        await tr.send(json.dumps({"v": 1, "type": "bookmark", "session": "A", "note": None}))
+        await tr.send(p.encode(p.AddBookmark(session="A", note="   ")))
+        await tr.send(p.encode(p.SendNudge(session="A", message=" Vat eens samen ")))
+        got = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert got.event.message == "Vat eens samen"  # the first thing the overlay gets
+        assert [(type(e), getattr(e, "note", None)) for e in fakes["A"].injected] == [
+            (ev.Bookmarked, ""), (ev.Bookmarked, ""), (ev.NudgeIssued, None)]
+        await service.close()
+    run(main())
+
+
 def test_end_session_stops_it_and_overlay_sees_the_end():
     async def main():
         hub, service, fakes = await start()
