@@ -6,6 +6,12 @@ the event loop never waits on the disk. The writer commits each batch it drains 
 least every ``COMMIT_EVERY`` seconds while busy), and WAL with ``synchronous=NORMAL``
 keeps every commit across a ``kill -9``.
 
+A write the disk refuses (full, or an I/O error) loses nothing at first: the events wait in
+memory (at most ``PENDING_MAX``) and the writer tries again every ``RETRY_S`` until they
+land. It says so once, with the directory to free space in, and once more when writing
+works again. Events beyond the bound are dropped, and the session gets a ``store-gap``
+PipelineWarning saying which stretch is missing.
+
 A Store holds an advisory lock file while open; on open, sessions still "live" whose
 owning Store no longer holds its lock (its process died) are marked "interrupted". So a
 ``pullcoach sessions list`` beside a running service leaves the service's live session
@@ -28,7 +34,8 @@ from typing import Any
 from pullcoach.errors import StoreError
 from pullcoach.paths import dir_flag
 from pullcoach.rules.events import (
-    Event, EventError, SessionEnded, SessionStarted, from_json, to_json, type_name,
+    Event, EventError, PipelineWarning, SessionEnded, SessionStarted, from_json, to_json,
+    type_name,
 )
 from pullcoach.store_schema import migrate
 
@@ -43,6 +50,8 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "sessions.db"
 COMMIT_EVERY = 0.25  # seconds; the floor is "lose at most the last second"
+RETRY_S = 1.0  # seconds between tries while the disk refuses writes
+PENDING_MAX = 20_000  # events held in memory meanwhile: ~15 min of a session (~22 events/s)
 _STOP = object()
 
 
@@ -92,6 +101,10 @@ class Store:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._seq: dict[str, int] = {}
         self._error: BaseException | None = None
+        self._pending: list[tuple] = []  # ("event", ...) items the disk refused, in order
+        self._lost: dict[str, list[float]] = {}  # session -> [n, t0, t1] dropped past the bound
+        self._failing: str | None = None  # the message said when writes began to fail
+        self._lost_said = False
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="pullcoach-store", daemon=True)
         self._thread.start()
@@ -114,13 +127,20 @@ class Store:
         """Wait until everything appended so far is committed."""
         if self._closed:
             return
-        done = threading.Event()
-        self._queue.put(("flush", done))
+        done, failed = threading.Event(), []
+        self._queue.put(("flush", done, failed))
         if not done.wait(timeout):
             raise StoreError("the session store did not commit within "
                              f"{timeout:.0f} s; is the disk full or very slow?")
-        if self._error is not None:
-            raise StoreError(f"writing the session database failed: {self._error}")
+        if failed:
+            raise StoreError(failed[0])
+
+    def _synced(self) -> None:
+        """Flush before reading, but read what is stored while the disk refuses writes."""
+        try:
+            self.flush()
+        except StoreError as exc:
+            log.debug("reading without the unwritten events: %s", exc)
 
     def delete(self, session_id: str) -> bool:
         """Remove a session, its events and any kept audio. True if it existed."""
@@ -161,7 +181,7 @@ class Store:
     def sessions(self) -> list[dict[str, Any]]:
         """All sessions, newest first: id, started_wall, lang, status, reason, duration,
         counts (events per type name), coachee, partner."""
-        self.flush()
+        self._synced()
         con = self._reader()
         try:
             rows = con.execute(
@@ -187,7 +207,7 @@ class Store:
 
     def events(self, session_id: str) -> list[Event]:
         """The session's events in the order they were appended."""
-        self.flush()
+        self._synced()
         con = self._reader()
         try:
             rows = con.execute("SELECT seq, json FROM events WHERE session_id = ? ORDER BY seq",
@@ -249,7 +269,7 @@ class Store:
 
     def row(self, session_id: str) -> dict[str, Any] | None:
         """The session's row (status, names, start) and its last event time, or None."""
-        self.flush()
+        self._synced()
         con = self._reader()
         try:
             row = con.execute("SELECT status, lang, coachee, partner, started_wall FROM sessions "
@@ -271,43 +291,98 @@ class Store:
     def _run(self) -> None:
         stop = False
         while not stop:
-            batch = [self._queue.get()]
+            try:  # with events waiting for the disk, wake up to try again
+                batch = [self._queue.get(timeout=RETRY_S if self._pending else None)]
+            except queue.Empty:
+                batch = []
             deadline = time.monotonic() + COMMIT_EVERY
             while time.monotonic() < deadline:  # drain what is there, bounded in time
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            flushes = []
+            batch, self._pending = self._pending + batch, []
+            # sorted out first: a failing write must not hide a flush or stop behind it
+            flushes = [item for item in batch if item[0] == "flush"]
             calls = [item[2] for item in batch if item[0] == "call"]
+            stop = any(item[0] == "stop" for item in batch)
             results: list[tuple[Future, object]] = []  # handed out after COMMIT: a reader sees them
+            seq = dict(self._seq)
             try:
                 self._con.execute("BEGIN")
                 for item in batch:
-                    kind = item[0]
-                    if kind == "event":
+                    if item[0] == "event":
                         self._write(*item[1:])
-                    elif kind == "flush":
-                        flushes.append(item[1])
-                    elif kind == "call":
+                    elif item[0] == "call":
                         self._run_call(item[1], item[2], results)
-                    elif kind == "stop":
-                        stop = True
+                self._write_gaps()
                 self._con.execute("COMMIT")
-                for fut, result in results:
-                    fut.set_result(result)
-            except sqlite3.Error as exc:  # keep running: later events may still land
-                log.error("session store write failed: %s", exc)
-                self._error = exc
+                self._lost, self._lost_said = {}, False
+            except sqlite3.Error as exc:
                 try:
                     self._con.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
+                self._seq = seq  # the same events get the same numbers on the next try
+                self._refused(exc, [item for item in batch if item[0] == "event"], stop)
                 for fut in calls:
                     if not fut.done():
                         fut.set_exception(exc)
-            for done in flushes:
-                done.set()
+                for item in flushes:
+                    item[2].append(self._failing or f"writing the session database failed: {exc}")
+            else:
+                if self._failing is not None:
+                    log.warning("the session store writes again in %s; nothing waits in memory "
+                                "any more", self.dir)
+                    self._failing, self._error = None, None
+                for fut, result in results:
+                    fut.set_result(result)
+            for item in flushes:
+                item[1].set()
+
+    def _refused(self, exc: sqlite3.Error, events: list[tuple], stopping: bool) -> None:
+        """The disk refused a batch: keep its events for the next try (bounded), say so once."""
+        self._error = exc
+        retry = isinstance(exc, sqlite3.OperationalError) and not stopping
+        if not retry:  # a bad statement or the end: these events cannot be written
+            log.error("session store write failed: %s; %d event(s) not stored", exc, len(events))
+            for item in events:
+                self._count_lost(item)
+            return
+        keep = events[:PENDING_MAX]
+        for item in events[PENDING_MAX:]:  # the first and last event of a session stay
+            if isinstance(item[2], (SessionStarted, SessionEnded)):
+                keep.append(item)
+            else:
+                self._count_lost(item)
+        self._pending = keep
+        if self._failing is None:
+            full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            why = (f"the disk holding {self.dir} is full" if full
+                   else f"the session database {self.path} cannot be written ({exc})")
+            self._failing = (f"{why}: sessions are not being stored; their events wait in memory "
+                             f"(up to {PENDING_MAX}, about 15 minutes) and are written as soon as "
+                             + ("space is freed there (df -h " + str(self.dir) + ")" if full
+                                else "it can be written again"))
+            log.error("%s", self._failing)
+        if len(events) > PENDING_MAX and not self._lost_said:
+            self._lost_said = True
+            log.error("the session store still cannot write to %s: events from now on are "
+                      "dropped; the report marks the gap", self.dir)
+
+    def _count_lost(self, item: tuple) -> None:
+        t = float(getattr(item[2], "t", 0.0) or 0.0)
+        n, t0, t1 = self._lost.get(item[1], [0, t, t])
+        self._lost[item[1]] = [n + 1, min(t0, t), max(t1, t)]
+
+    def _write_gaps(self) -> None:
+        """Mark, in each session that lost events, the stretch they came from."""
+        for sid, (n, t0, t1) in self._lost.items():
+            gap = PipelineWarning(t=t0, kind="store-gap",
+                                  message=f"{int(n)} event(s) from {t0:.1f} s to {t1:.1f} s were "
+                                          "not stored (the session database could not be written)",
+                                  detail={"t0": t0, "t1": t1, "events": int(n)})
+            self._write(sid, gap, to_json(gap))
 
     def _run_call(self, fn, fut: Future, results: list) -> None:
         self._con.execute("SAVEPOINT call")
