@@ -143,8 +143,14 @@ class Store:
             log.debug("reading without the unwritten events: %s", exc)
 
     def delete(self, session_id: str) -> bool:
-        """Remove a session, its events and any kept audio. True if it existed."""
+        """Remove a session, its events and any kept audio. True if it existed. A live
+        session is refused: its writer would go on and bring back a damaged copy."""
         def drop(con: sqlite3.Connection) -> bool:
+            row = con.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row and row[0] == "live":  # not cut off at open: its writer holds its lock
+                raise StoreError(f"session {session_id} is live (a pullcoach run or serve is "
+                                 "recording it); end it first (Ctrl-C in its run, or the "
+                                 "trainer's end button), then delete")
             self._seq.pop(session_id, None)
             return con.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
         existed = self._call(drop)

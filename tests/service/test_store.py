@@ -108,6 +108,7 @@ def test_delete_removes_events_and_audio(tmp_path):
     with Store(tmp_path) as store:
         for e in _session():
             store.append("s1", e)
+        store.append("s1", SessionEnded(t=4.0))  # a live one is refused: see below
         store.append("s2", _session("s2")[0])
         (store.audio_dir / "s1").mkdir(parents=True)
         (store.audio_dir / "s1" / "coachee.flac").write_bytes(b"x")
@@ -188,3 +189,19 @@ def test_a_setting_is_committed_before_the_call_returns(tmp_path):
         for days in range(1, 3001):
             store.set_retention(days)
             assert store.retention() == days
+
+
+def test_a_live_session_is_not_deleted_under_its_writer(tmp_path):
+    events = _session()
+    with Store(tmp_path) as writer:
+        for e in events:
+            writer.append("s1", e)
+        writer.flush()
+        with Store(tmp_path) as other:  # `pullcoach sessions delete` beside a running `run`
+            with pytest.raises(StoreError, match="s1 is live.*end it first.*then delete"):
+                other.delete("s1")
+        writer.append("s1", SessionEnded(t=4.0))
+        assert writer.events("s1") == [*events, SessionEnded(t=4.0)]  # untouched
+        with Store(tmp_path) as other:
+            assert other.delete("s1") is True  # ended: deletes
+            assert other.sessions() == []
