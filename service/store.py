@@ -208,8 +208,16 @@ class Store:
             out.append({"id": sid, "started_wall": wall, "lang": lang, "status": status,
                         "reason": reason, "duration": round(a["t"], 3),
                         "counts": a["counts"], "coachee": coachee, "partner": partner,
-                        "audio_kept": bool(keep)})
+                        "audio_kept": bool(keep) or self._audio_on_disk(sid)})
         return out
+
+    def _audio_on_disk(self, session_id: str) -> bool:
+        """FLAC of this session beside the database: a run killed before its end never
+        marked it kept, but the files are there (and the report must not say otherwise)."""
+        try:
+            return any((self.audio_dir / session_id).glob("*.flac"))
+        except OSError:
+            return False
 
     def events(self, session_id: str) -> list[Event]:
         """The session's events in the order they were appended."""

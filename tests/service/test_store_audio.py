@@ -11,7 +11,7 @@ import av
 import numpy as np
 
 from pullcoach.audio_keep import RATE, AudioKeeper
-from pullcoach.rules.events import SessionStarted
+from pullcoach.rules.events import SessionEnded, SessionStarted
 from pullcoach.store import Store
 
 
@@ -83,5 +83,19 @@ def test_store_delete_removes_kept_audio_and_lists_it(tmp_path):
         store.mark_audio_kept("s1")
         assert store.sessions()[0]["audio_kept"] is True
         assert (store.audio_dir / "s1" / "coachee.flac").exists()
+        store.append("s1", SessionEnded(t=0.1))  # a live session is not deleted
         store.delete("s1")
         assert not (store.audio_dir / "s1").exists()
+
+
+def test_audio_of_a_killed_run_counts_as_kept(tmp_path):
+    """kill -9 before the end: the FLAC files are there, the session was never marked."""
+    store = Store(tmp_path)
+    store.append("s1", SessionStarted(session="s1", lang="nl", wall_clock=1000.0))
+    store.append("s2", SessionStarted(session="s2", lang="nl", wall_clock=2000.0))
+    with AudioKeeper(store.audio_dir, "s1") as keep:
+        keep.write(Block("coachee", 0, np.zeros(RATE, dtype=np.float32)))
+    store.close()  # no SessionEnded, no mark_audio_kept: as if killed
+    with Store(tmp_path) as again:
+        kept = {s["id"]: s["audio_kept"] for s in again.sessions()}
+    assert kept == {"s1": True, "s2": False}
