@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ try:  # POSIX advisory locks; elsewhere every other owner counts as gone
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Store", "DB_NAME", "COMMIT_EVERY"]
+__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text"]
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,20 @@ class Store:
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"cannot open the session database {self.path}: {exc}; "
                              "choose another --data-dir") from None
+        self._owner = uuid.uuid4().hex
         try:
             migrate(self._con)
+            self._lock_file = self._take_lock()
+            try:
+                self._mark_interrupted()
+            except sqlite3.DatabaseError:
+                self._release_lock()
+                raise
         except (sqlite3.DatabaseError, StoreError) as exc:
             self._con.close()
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(f"cannot open the session database {self.path}: {exc}; "
-                             "choose another --data-dir or move the file away") from None
-        self._owner = uuid.uuid4().hex
-        self._lock_file = self._take_lock()
-        self._mark_interrupted()
+            raise StoreError(self._open_failure(exc)) from None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._seq: dict[str, int] = {}
         self._error: BaseException | None = None
@@ -188,23 +192,35 @@ class Store:
         """All sessions, newest first: id, started_wall, lang, status, reason, duration,
         counts (events per type name), coachee, partner."""
         self._synced()
-        con = self._reader()
-        try:
+        self.damaged = []  # sessions whose events a damaged file does not give back
+        with self._reading() as con:
             rows = con.execute(
                 "SELECT id, started_wall, lang, status, reason, coachee, partner, keep_audio "
                 "FROM sessions ORDER BY started_wall DESC, id").fetchall()
             agg: dict[str, dict] = {}
-            for sid, typ, n, tmax in con.execute(
-                    "SELECT session_id, type, COUNT(*), MAX(t) FROM events "
-                    "GROUP BY session_id, type"):
-                a = agg.setdefault(sid, {"counts": {}, "t": 0.0})
-                a["counts"][typ] = n
-                a["t"] = max(a["t"], tmax or 0.0)
-        finally:
-            con.close()
+            try:
+                _aggregate(con, agg, "")
+            except sqlite3.DatabaseError as exc:
+                if not _damaged(exc):
+                    raise
+                broken = str(exc)
+                agg = {}  # one by one: a damaged page spoils only the sessions on it
+                for sid, *_ in rows:
+                    try:
+                        _aggregate(con, agg, sid)
+                    except sqlite3.DatabaseError as one:
+                        if not _damaged(one):
+                            raise
+                        self.damaged.append(sid)
+                        agg.pop(sid, None)
+                log.error("%s; %s", damaged_text(self.path, broken),
+                          f"sessions not readable: {', '.join(self.damaged)}" if self.damaged
+                          else "every session still reads")
         out = []
         for sid, wall, lang, status, reason, coachee, partner, keep in rows:
             a = agg.get(sid, {"counts": {}, "t": 0.0})
+            if sid in self.damaged:
+                status = "damaged"
             out.append({"id": sid, "started_wall": wall, "lang": lang, "status": status,
                         "reason": reason, "duration": round(a["t"], 3),
                         "counts": a["counts"], "coachee": coachee, "partner": partner,
@@ -222,12 +238,9 @@ class Store:
     def events(self, session_id: str) -> list[Event]:
         """The session's events in the order they were appended."""
         self._synced()
-        con = self._reader()
-        try:
+        with self._reading() as con:
             rows = con.execute("SELECT seq, json FROM events WHERE session_id = ? ORDER BY seq",
                                (session_id,)).fetchall()
-        finally:
-            con.close()
         out = []
         for seq, text in rows:
             try:
@@ -257,11 +270,8 @@ class Store:
     # --- settings and retention ----------------------------------------------------
     def retention(self) -> float | None:
         """The persisted retention in days, or None (keep everything)."""
-        con = self._reader()
-        try:
+        with self._reading() as con:
             row = con.execute("SELECT value FROM settings WHERE key = 'retention_days'").fetchone()
-        finally:
-            con.close()
         return float(row[0]) if row and row[0] else None
 
     def set_retention(self, days: float | None) -> None:
@@ -284,13 +294,10 @@ class Store:
     def row(self, session_id: str) -> dict[str, Any] | None:
         """The session's row (status, names, start) and its last event time, or None."""
         self._synced()
-        con = self._reader()
-        try:
+        with self._reading() as con:
             row = con.execute("SELECT status, lang, coachee, partner, started_wall FROM sessions "
                               "WHERE id = ?", (session_id,)).fetchone()
             t = con.execute("SELECT MAX(t) FROM events WHERE session_id = ?", (session_id,)).fetchone()
-        finally:
-            con.close()
         if row is None:
             return None
         return dict(zip(("status", "lang", "coachee", "partner", "started_wall"), row), t=t[0] or 0.0)
@@ -358,8 +365,9 @@ class Store:
         """The disk refused a batch: keep its events for the next try (bounded), say so once."""
         self._error = exc
         retry = isinstance(exc, sqlite3.OperationalError) and not stopping
-        if not retry:  # a bad statement or the end: these events cannot be written
-            log.error("session store write failed: %s; %d event(s) not stored", exc, len(events))
+        if not retry:  # a bad statement, a damaged file or the end: these cannot be written
+            why = damaged_text(self.path, exc) if _damaged(exc) else f"session store write failed: {exc}"
+            log.error("%s; %d event(s) not stored", why, len(events))
             for item in events:
                 self._count_lost(item)
             return
@@ -486,6 +494,52 @@ class Store:
         con = sqlite3.connect(self.path, timeout=10.0)
         con.execute("PRAGMA query_only=ON")
         return con
+
+    @contextmanager
+    def _reading(self):
+        """A reading connection; a damaged file becomes a StoreError saying what to do."""
+        con = self._reader()
+        try:
+            yield con
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._failure_text(exc)) from None
+        finally:
+            con.close()
+
+    def _open_failure(self, exc: sqlite3.Error) -> str:
+        if _damaged(exc):
+            return damaged_text(self.path, exc)
+        return (f"cannot open the session database {self.path}: {exc}; choose another "
+                "--data-dir")
+
+    def _failure_text(self, exc: sqlite3.Error) -> str:
+        if not _damaged(exc):
+            return f"reading the session database {self.path} failed: {exc}"
+        return damaged_text(self.path, exc)
+
+
+def _damaged(exc: BaseException) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def damaged_text(path: Path, exc: BaseException | str) -> str:
+    """What to do about a damaged database file (keeping the damaged copy)."""
+    keep = path.parent / "damaged"
+    return (f"the session database {path} is damaged ({exc}): sessions on the damaged part "
+            "cannot be read. To start fresh and keep the damaged copy, stop pullcoach and "
+            f"`mkdir {keep} && mv {path}* {keep}/`; `sqlite3 {keep / path.name} .recover` "
+            "may rescue part of it")
+
+
+def _aggregate(con: sqlite3.Connection, agg: dict, session_id: str) -> None:
+    """Event counts per type and the last time, of one session ("" for all)."""
+    where = "WHERE session_id = ? " if session_id else ""
+    for sid, typ, n, tmax in con.execute(
+            "SELECT session_id, type, COUNT(*), MAX(t) FROM events " + where +
+            "GROUP BY session_id, type", (session_id,) if session_id else ()):
+        a = agg.setdefault(sid, {"counts": {}, "t": 0.0})
+        a["counts"][typ] = n
+        a["t"] = max(a["t"], tmax or 0.0)
 
 
 def _prune(con: sqlite3.Connection, days: float) -> list[str]:
