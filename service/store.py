@@ -21,6 +21,7 @@ alone.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import shutil
 import sqlite3
@@ -45,12 +46,13 @@ try:  # POSIX advisory locks; elsewhere every other owner counts as gone
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text"]
+__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text", "locked_text", "lock_holders"]
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "sessions.db"
 COMMIT_EVERY = 0.25  # seconds; the floor is "lose at most the last second"
+BUSY_S = 10.0  # seconds to wait for a lock another process holds
 RETRY_S = 1.0  # seconds between tries while the disk refuses writes
 PENDING_MAX = 20_000  # events held in memory meanwhile: ~15 min of a session (~22 events/s)
 _STOP = object()
@@ -64,7 +66,7 @@ def _db_path(path_or_dir: str | Path) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
+    con = sqlite3.connect(path, timeout=BUSY_S, check_same_thread=False, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
@@ -379,8 +381,11 @@ class Store:
                 self._count_lost(item)
         self._pending = keep
         if self._failing is None:
-            full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            code = getattr(exc, "sqlite_errorcode", None)
+            full = code == sqlite3.SQLITE_FULL
             why = (f"the disk holding {self.dir} is full" if full
+                   else locked_text(self.path).split(": stop that")[0]
+                   if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
                    else f"the session database {self.path} cannot be written ({exc})")
             self._failing = (f"{why}: sessions are not being stored; their events wait in memory "
                              f"(up to {PENDING_MAX}, about 15 minutes) and are written as soon as "
@@ -509,6 +514,8 @@ class Store:
     def _open_failure(self, exc: sqlite3.Error) -> str:
         if _damaged(exc):
             return damaged_text(self.path, exc)
+        if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return locked_text(self.path)
         return (f"cannot open the session database {self.path}: {exc}; choose another "
                 "--data-dir")
 
@@ -520,6 +527,51 @@ class Store:
 
 def _damaged(exc: BaseException) -> bool:
     return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def locked_text(path: Path) -> str:
+    """Who holds the database locked, and what to do (never: move a file in use)."""
+    who = ", ".join(f"pid {pid} (`{cmd}`)" if cmd else f"pid {pid}" for pid, cmd in lock_holders(path))
+    who = who or ("another process: a pullcoach run, demo or serve using this data dir, or a "
+                  "sqlite3 shell or database browser with the file open")
+    return (f"the session database {path} is locked by {who}: stop that (or let it finish "
+            "its write) and try again, or choose another --data-dir; do not move the file "
+            "while it is in use, that loses what it is writing")
+
+
+def lock_holders(path: Path) -> list[tuple[int, str]]:
+    """Processes holding a write lock on the database or its -shm (Linux: /proc/locks);
+    [] where that is not known."""
+    inodes = set()
+    for p in (path, Path(f"{path}-shm")):
+        try:
+            inodes.add(p.stat().st_ino)
+        except OSError:
+            pass
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return []
+    pids = []
+    for line in lines:  # "1: POSIX  ADVISORY  WRITE 4242 08:01:1234 120 120"
+        f = line.split()
+        if len(f) < 6 or f[1] == "->" or f[3] != "WRITE":
+            continue
+        try:
+            pid, inode = int(f[4]), int(f[5].rsplit(":", 1)[1])
+        except (ValueError, IndexError):
+            continue
+        if inode in inodes and pid != os.getpid() and pid not in pids:
+            pids.append(pid)
+    out = []
+    for pid in pids:
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+                errors="replace").strip()
+        except OSError:
+            cmd = ""
+        out.append((pid, cmd[:100]))
+    return out
 
 
 def damaged_text(path: Path, exc: BaseException | str) -> str:

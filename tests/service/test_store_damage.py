@@ -39,3 +39,34 @@ def test_a_damaged_page_spoils_only_its_sessions(tmp_path, caplog):
         with pytest.raises(StoreError, match=r"sessions.db is damaged.*mkdir .*damaged && mv "):
             store.events("a")
     assert "sessions not readable: a" in caplog.text
+
+
+HOLDER = r"""
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+con.execute("INSERT INTO settings VALUES ('held', 'x')")
+print("holding", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_database_locked_elsewhere_names_the_holder_and_never_says_move_it(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from pullcoach import store as store_mod
+    Store(tmp_path).close()
+    monkeypatch.setattr(store_mod, "BUSY_S", 0.5)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "sessions.db")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(StoreError) as err:
+            Store(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    text = str(err.value)
+    assert f"locked by pid {holder.pid}" in text and "stop that" in text
+    assert "move the file away" not in text and "do not move the file" in text
