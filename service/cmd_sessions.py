@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -175,6 +176,8 @@ def _retention(args) -> int:
             else:
                 try:
                     days = float(args.days)
+                    if not math.isfinite(days):  # "nan" and "inf" parse, and mean nothing
+                        raise ValueError(args.days)
                 except ValueError:
                     raise ConfigError(f"retention must be a number of days or 'off', "
                                       f"not {args.days!r}") from None

@@ -101,6 +101,8 @@ def test_retention_setting(data, capsys):
     assert main(["sessions", "list", "--format", "json", "--data-dir", data]) == 0
     assert [s["id"] for s in json.loads(capsys.readouterr().out)] == ["fresh-3"]  # both others are older
     assert main(["sessions", "retention", "soon", "--data-dir", data]) == 2
+    assert main(["sessions", "retention", "nan", "--data-dir", data]) == 2  # parsed as a float
+    assert main(["sessions", "retention", "inf", "--data-dir", data]) == 2
     assert main(["sessions", "retention", "0", "--data-dir", data]) == 2  # not "delete all", not "off"
     assert "'off' keeps every session" in capsys.readouterr().err
 
