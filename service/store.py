@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 DB_NAME = "sessions.db"
 COMMIT_EVERY = 0.25  # seconds; the floor is "lose at most the last second"
 BUSY_S = 10.0  # seconds to wait for a lock another process holds
-RETRY_S = 1.0  # seconds between tries while the disk refuses writes
+RETRY_S = 1.0
+STALE_LOCK_S = 60.0  # a lock file this old that nobody holds belongs to a dead process  # seconds between tries while the disk refuses writes
 PENDING_MAX = 20_000  # events held in memory meanwhile: ~15 min of a session (~22 events/s)
 _STOP = object()
 
@@ -460,7 +461,20 @@ class Store:
         f = open(path, "w")
         if fcntl is not None:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._sweep_locks()
         return f
+
+    def _sweep_locks(self) -> None:
+        """Remove lock files of processes that died (kill -9 leaves them). Only old ones: a
+        file just created is about to be locked by its process."""
+        for path in (self.dir / "locks").glob("*.lock"):
+            owner = path.stem
+            try:
+                if owner == self._owner or time.time() - path.stat().st_mtime < STALE_LOCK_S:
+                    continue
+            except OSError:
+                continue
+            self._owner_alive(owner)  # unlinks the file when nobody holds it
 
     def _release_lock(self) -> None:
         try:

@@ -205,3 +205,19 @@ def test_a_live_session_is_not_deleted_under_its_writer(tmp_path):
         with Store(tmp_path) as other:
             assert other.delete("s1") is True  # ended: deletes
             assert other.sessions() == []
+
+
+def test_lock_files_of_dead_processes_are_swept(tmp_path):
+    import os
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    for name in ("dead1", "dead2", "fresh"):
+        (locks / f"{name}.lock").write_text("")
+    old = time.time() - 3600
+    os.utime(locks / "dead1.lock", (old, old))
+    os.utime(locks / "dead2.lock", (old, old))
+    with Store(tmp_path) as held:  # a live store's lock file stays, whatever its age
+        os.utime(held._lock_path(held._owner), (old, old))
+        with Store(tmp_path) as store:
+            left = sorted(p.stem for p in locks.glob("*.lock"))
+            assert left == sorted(["fresh", held._owner, store._owner])
