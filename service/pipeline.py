@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from pullcoach.asr import Transcriber
+from pullcoach.lang_guess import AudioLangCheck, language_warning
 from pullcoach.channel_check import ChannelCheck, CheckConfig
 from pullcoach.echo_cancel import EchoCanceller
 from pullcoach.echo_delay import MAX_LAG, EchoDelay, lag_correlation
@@ -356,6 +357,9 @@ class AsrScheduler:
         self.behind = False
         self.records: list[dict] = []  # one per decode, for the benchmark
         self.skipped_partials = 0
+        # the audio's language, judged on the first finals (what made-up words cannot tell)
+        self.lang_check = (AudioLangCheck(lang) if lang and hasattr(transcriber, "detect_lang")
+                           else None)
 
     def submit(self, jobs: list[Job]) -> None:
         for job in jobs:
@@ -476,6 +480,17 @@ class AsrScheduler:
             "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
             "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
         })
+        check = self.lang_check  # speculative finals too: most long turns end as one
+        if job.final and result.text and check and not check.done and len(job.audio) >= check.MIN_S * RATE:
+            try:
+                probs = await loop.run_in_executor(self._pool, lambda: self.transcriber.detect_lang(job.audio))
+            except Exception:  # a check, not the transcript: never end the session for it
+                log.exception("language detection failed")
+                self.lang_check = None
+                check = None
+            if check and (heard := check.add(probs)):
+                self.emit(language_warning(t if self.pace == "max" else round(max(t, self.clock()), 3),
+                                           heard, self.lang))
         if job.speculative:
             if job.key not in self.spec_results:
                 return  # cancelled while it ran: speech went on

@@ -15,7 +15,7 @@ from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
-from pullcoach.lang_guess import LANG_NAMES, guess_lang
+from pullcoach.lang_guess import guess_lang, language_warning
 from pullcoach.rules.events import (
     PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
 )
@@ -51,6 +51,7 @@ class LiveSession:
         self.started_wall: float | None = None
         self.ended = False
         self._heard: list[str] | None = []  # final texts until the language is told (then None)
+        self._lang_warned = False
 
     @property
     def clock(self) -> float:
@@ -79,6 +80,10 @@ class LiveSession:
         self._dispatch(event)
 
     def _dispatch(self, event) -> None:
+        if isinstance(event, PipelineWarning) and event.kind == "language":
+            if self._lang_warned:  # told once, by the words or by the audio
+                return
+            self._lang_warned, self._heard = True, None
         self._send(event)
         if isinstance(event, TranscriptFinal) and self._heard is not None:
             self._check_language(event)
@@ -102,12 +107,7 @@ class LiveSession:
             return
         self._heard = None
         if said is not None and said != self.lang:
-            self._dispatch(PipelineWarning(
-                t=event.t, kind="language",
-                message=(f"What is said sounds {LANG_NAMES[said]}, but this session runs in "
-                         f"{LANG_NAMES.get(self.lang, self.lang)} (--lang {self.lang}): the nudges about "
-                         f"words will be wrong. End it and start again with --lang {said}."),
-                detail={"heard": said, "lang": self.lang}))
+            self._dispatch(language_warning(event.t, said, self.lang))
 
     def _send(self, event) -> None:
         for sink in list(self._sinks):

@@ -173,3 +173,23 @@ def test_a_custom_rule_pack_speaks_in_the_live_pipeline(tmp_path):
     messages = {json.loads(x).get("message") for x in out.read_text().splitlines()
                 if '"nudge-issued"' in x and '"interruption"' in x}
     assert messages == {"Even wachten!"}
+
+
+def _language_warnings(events):
+    from pullcoach.rules.events import PipelineWarning
+    return [e for e in events if isinstance(e, PipelineWarning) and e.kind == "language"]
+
+
+def test_no_language_warning_in_the_conversation_s_own_language(replays):
+    assert {name: _language_warnings(evs) for name, evs in replays.items() if _language_warnings(evs)} == {}
+
+
+def test_dutch_coached_as_english_is_heard_from_the_audio(tmp_path):
+    """With English pinned, Whisper writes Dutch speech as made-up English ('I will have even
+    Meteor Heaven over'), so the words cannot tell: Whisper's own language detection can."""
+    path = tmp_path / "ev.jsonl"
+    assert main(["replay", str(FIXTURES / "nl_pull_mb.flac"), "--speed", "max", "--lang", "en",
+                 "--no-partials", "--events", str(path)]) == 0
+    (said,) = _language_warnings([from_json(line) for line in path.read_text().splitlines()])
+    assert said.detail == {"heard": "nl", "lang": "en"} and said.t < 30
+    assert "--lang nl" in said.message
