@@ -23,6 +23,7 @@ _NL = {
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
     "narrowband": "De audio van {who} was {khz} kHz (telefoonkwaliteit): de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "lang_name": {"nl": "Nederlands", "en": "Engels"}, "lang_adj": {"nl": "Nederlandse", "en": "Engelse"},
+    "store_gap": "Van {t0} tot {t1} is niet alles bewaard ({n} gebeurtenissen): de schijf was vol. Cijfers en transcript over die tijd zijn onvolledig.",
     "language": "Het gesprek klonk {heard}, maar werd met de {lang} regels gecoacht: de labels en seintjes over woorden kloppen niet. Start een volgend gesprek met --lang {code}.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
@@ -94,6 +95,7 @@ _EN = {
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
     "narrowband": "{who}'s audio was {khz} kHz (telephone quality): speech recognition mishears much more then, so the figures about words are less reliable.",
     "lang_name": {"nl": "Dutch", "en": "English"}, "lang_adj": {"nl": "Dutch", "en": "English"},
+    "store_gap": "From {t0} to {t1} not everything was stored ({n} events): the disk was full. Figures and transcript for that time are incomplete.",
     "language": "The conversation sounded {heard}, but was coached with the {lang} rules: the labels and nudges about words are wrong. Start the next one with --lang {code}.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
@@ -232,8 +234,8 @@ def count_text(n: int, forms: tuple[str, str]) -> str:
 
 
 def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
-    """Banners for warnings that qualify the whole report: a restart, narrowband audio, the
-    other language than the session's."""
+    """Banners for warnings that qualify the whole report: a restart, narrowband audio, events
+    the store could not keep (a full disk), the other language than the session's."""
     out = []
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
@@ -242,6 +244,10 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
             sp = (n.get("detail") or {}).get("speaker", "partner")
             rate = float((n.get("detail") or {}).get("rate") or 8000)
             out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}"))
+        elif n["kind"] == "store-gap":
+            d = n.get("detail") or {}
+            out.append(w["store_gap"].format(t0=clock(d.get("t0", n["t"])), t1=clock(d.get("t1", n["t"])),
+                                             n=d.get("events", "?")))
         elif n["kind"] == "language":
             d = n.get("detail") or {}
             heard, lang = d.get("heard", "?"), d.get("lang", "?")

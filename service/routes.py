@@ -139,11 +139,14 @@ async def _report(service: "Service", session: str, *, bookmarks: bool = True) -
     if not events:
         return response(404, f"no events stored for session {session}\n")
     previous = await asyncio.to_thread(report_mod.previous_events, service.store, session)
+    infos = await asyncio.to_thread(service.store.sessions)
+    kept = any(s["id"] == session and s["audio_kept"] for s in infos)  # the footer says what was stored
     rec = service.hub.sessions.get(session)
     live = rec is not None and rec.live
     if not bookmarks:  # the trainer's notes are the trainer's
         events = [e for e in events if not isinstance(e, Bookmarked)]
-    html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous, live=live)
+    html = await asyncio.to_thread(report_mod.render, events, fmt="html", previous=previous, live=live,
+                                   audio_kept=kept)
     return response(200, html, "text/html; charset=utf-8")
 
 

@@ -331,3 +331,18 @@ def test_the_html_table_fits_at_1366_and_narrower_shows_that_it_scrolls(day, tmp
 def test_the_tally_leaves_out_a_rating_no_conversation_had(poor, fair, rated, said):
     from pullcoach.debrief_render import DEBRIEF_WORDS, _tally
     assert _tally(DEBRIEF_WORDS["nl"], {"poor": poor, "fair": fair, "rated": rated}) == said
+
+
+def test_the_served_report_says_audio_was_kept_when_it_was(day):
+    """The web report's footer said "no audio" for a session whose audio was kept."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from pullcoach import routes
+    with Store(day) as store:
+        store.mark_audio_kept("a-push")
+        service = SimpleNamespace(store=store, hub=SimpleNamespace(sessions={}))
+        kept = asyncio.run(routes._report(service, "a-push"))
+        other = asyncio.run(routes._report(service, "b-pull"))
+    assert "de audio per kanaal (FLAC)" in kept.body.decode() and "geen audio" not in kept.body.decode()
+    assert "Alleen gebeurtenissen" in other.body.decode()

@@ -202,3 +202,13 @@ def test_the_report_opens_with_what_to_practise_next_and_what_got_better():
                      ("coachee", 8.5, 12.0, "Wat zou jij willen?", {"question": "open"})],
                     wall=1_760_100_000.0)
     assert "**Het meest vooruit sinds vorige keer:** Herstelreflex 1 → 0" in render(calm, "md", previous=push)
+
+
+def test_events_the_store_could_not_keep_are_said_in_the_report():
+    from pullcoach.rules.events import PipelineWarning
+    events = scripted([("partner", 0.0, 8.0, _words(20), {})])
+    gap = PipelineWarning(t=2.6, kind="store-gap", message="23 event(s) ... not stored",
+                          detail={"t0": 2.6, "t1": 5.65, "events": 23})
+    events.insert(2, gap)
+    assert "Van 0:02 tot 0:05 is niet alles bewaard (23 gebeurtenissen): de schijf was vol" in render(events, "html")
+    assert "de schijf was vol" in render(events, "md")
