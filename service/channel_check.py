@@ -36,6 +36,8 @@ class CheckConfig:
     other_voiced_s: float = 3.0   # ... when the other channel spoke meanwhile, or was silent too
     sound_back_s: float = 1.0     # sound this long again puts it right
     speech_s: float = 30.0        # the other spoke this long and this channel never did
+    nobody_s: float = 60.0        # neither channel carried speech this long (a dithered or
+                                  # hissing input is not silent, yet nobody is heard)
     heard_s: float = 0.5          # speech this long counts as "it did"
     voiced_p: float = 0.5         # Silero's own onset threshold
     # the same sound on both: at a moment both are voiced, correlated (0-10 ms either
@@ -103,6 +105,7 @@ class _State:
         self.voiced = 0         # voiced frames since the start
         self.floor = 0          # frames of sound that is no speech: a live input's noise floor
         self.zeros = 0          # frames of no sound at all, since the start
+        self.seen = 0           # frames judged
         self.warned: str | None = None  # "no-sound" | "no-speech" while unresolved
         self.asked = False      # no-speech is asked once a session
 
@@ -152,6 +155,7 @@ class ChannelCheck:
             st.quiet = st.other_voiced = 0
             return []
         st.voiced += voiced
+        st.seen += 1
         if sound:
             st.quiet = st.other_voiced = 0
             st.sound += 1
@@ -178,8 +182,19 @@ class ChannelCheck:
                              "is that device muted, the wrong one, or (a call) not playing? "
                              "`pullcoach devices` lists the inputs."),
                     detail={"speaker": sp, "reason": "no-sound", "seconds": c.silent_s}))
+        peer = self.state[other]
         if (st.warned is None and not st.asked and st.voiced < _frames(c.heard_s)
-                and self.state[other].voiced >= _frames(c.speech_s)):
+                and peer.voiced < _frames(c.heard_s) and st.seen >= _frames(c.nobody_s)):
+            st.asked = True
+            st.warned = "no-speech"
+            out.append(PipelineWarning(
+                t=t, kind="channel-silent",
+                message=(f"No speech on either channel for {c.nobody_s:.0f} s ({sp}'s included): are "
+                         "these the right devices, the mic on and the call playing? `pullcoach "
+                         "devices` lists the inputs."),
+                detail={"speaker": sp, "reason": "no-speech", "seconds": c.nobody_s}))
+        if (st.warned is None and not st.asked and st.voiced < _frames(c.heard_s)
+                and peer.voiced >= _frames(c.speech_s)):
             st.asked = True
             st.warned = "no-speech"
             out.append(PipelineWarning(

@@ -97,6 +97,20 @@ def test_a_channel_that_never_carries_speech_is_asked_about_once():
     assert [w.kind for w in out] == ["channel-silent", "channel-ok"]
 
 
+def test_a_minute_with_no_speech_on_either_channel_is_asked_about():
+    """Two live inputs that carry nobody (a dithered or hissing wrong device on both) gave no
+    warning in two hours: only zeros counted as silence, and no-speech needed the other to speak."""
+    hiss = (-96.0, 0.01)
+    out = run(ChannelCheck(SP), [(65, {"coachee": hiss, "partner": hiss}, 0.0),
+                                 (2, {"coachee": TALK, "partner": hiss}, 0.0),
+                                 (2, {"coachee": hiss, "partner": TALK}, 0.0)])
+    assert [(w.kind, w.detail["speaker"]) for w in out] == [
+        ("channel-silent", "coachee"), ("channel-silent", "partner"),
+        ("channel-ok", "coachee"), ("channel-ok", "partner")]
+    assert out[0].t == pytest.approx(60.0, abs=0.05) and "either channel" in out[0].message
+    assert run(ChannelCheck(SP), [(55, {"coachee": hiss, "partner": hiss}, 0.0)]) == []
+
+
 def test_one_mic_on_both_channels_is_reported_and_routing_them_apart_clears_it():
     same = {"coachee": TALK, "partner": (-26.0, 0.95)}
     out = run(ChannelCheck(SP), [(1, {"coachee": TALK, "partner": ROOM}, 0.1),
