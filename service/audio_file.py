@@ -27,6 +27,7 @@ from pullcoach.errors import AudioError, ConfigError
 log = logging.getLogger(__name__)
 
 SPEEDS = ("realtime", "max")
+UNEVEN_S = 5.0  # two files whose lengths differ more than this are worth a word
 CHANNEL_HINT = "give a stereo file (left = coachee, right = partner) or two mono files (coachee, partner)"
 
 
@@ -70,6 +71,11 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
             if to_float is not None:
                 for f in to_float.resample(None):
                     yield _convert(f.to_ndarray(), resamplers, mixdown)
+            said = _declared_s(path, container, stream)
+            if said and said - done > max(1.0, 0.02 * said):
+                log.warning("%s: the audio ends at %.1f s but the file says it runs %.1f s: it is cut "
+                            "short or damaged; only the %.1f s that are there are replayed "
+                            "(re-export it to have all)", path, done, said, done)
     except av.FFmpegError as err:
         raise AudioError(f"{path}: broken audio data after {done:.1f} s "
                          f"({err.strerror or err}); re-export or repair the file") from None
@@ -78,6 +84,28 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
         n = min(len(t) for t in tail)
         if n:
             yield np.stack([t[:n] for t in tail], axis=1)
+
+
+def _declared_s(path: Path, container, stream) -> float | None:
+    """How long the file says it is (its header), or None when it does not say. FFmpeg
+    measures a WAV by its size, so a cut WAV is read by its own ``data`` chunk size."""
+    if container.format.name == "wav":
+        return _wav_data_s(path, stream)
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return container.duration / 1_000_000 if container.duration else None
+
+
+def _wav_data_s(path: Path, stream) -> float | None:
+    cc = stream.codec_context
+    bytes_per_s = cc.sample_rate * cc.layout.nb_channels * (cc.format.bits if cc.format else 0) // 8
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    at = head.find(b"data", 12)
+    if at < 0 or not bytes_per_s:
+        return None
+    size = int.from_bytes(head[at + 4:at + 8], "little")
+    return None if size in (0, 0xFFFFFFFF) else size / bytes_per_s  # streamed WAVs say nothing
 
 
 def _convert(planar: np.ndarray, resamplers: list[Resampler], mixdown: bool) -> np.ndarray:
@@ -142,6 +170,7 @@ class FileSource:
         width = [2 if len(feeds) == 1 else 1] * len(feeds)
         bufs = [np.zeros((0, w), np.float32) for w in width]
         done = [False] * len(feeds)
+        ended: list[int | None] = [None] * len(feeds)  # sample where each feed ran out
         pos = 0
         while True:
             for i, feed in enumerate(feeds):
@@ -152,7 +181,16 @@ class FileSource:
                     else:
                         bufs[i] = np.concatenate([bufs[i], chunk])
             n = min(self.block, max(len(b) for b in bufs))
+            for i, d in enumerate(done):
+                if d and not len(bufs[i]) and ended[i] is None:
+                    ended[i] = pos
             if n == 0:
+                if len(feeds) == 2 and abs(ended[0] - ended[1]) > UNEVEN_S * RATE:
+                    short = 0 if ended[0] < ended[1] else 1
+                    log.warning("%s ends at %.1f s, %s runs on to %.1f s: are they the two sides of one "
+                                "conversation? (the shorter one is silence after its end)",
+                                self.paths[short], ended[short] / RATE, self.paths[1 - short],
+                                ended[1 - short] / RATE)
                 return
             for i, b in enumerate(bufs):
                 if len(b) < n:  # this feed ended first: pad with silence

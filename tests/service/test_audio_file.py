@@ -195,3 +195,26 @@ def test_a_recording_under_16_khz_is_said_at_the_start_and_in_the_report(tmp_pat
     md = render([SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bram"), coachee], "md")
     assert "> De audio van Anna was 8 kHz (telefoonkwaliteit)" in md
     assert narrowband(FileSource(FIXTURES / "nl_push.flac")) == []  # 16 kHz or more: nothing
+
+
+def test_a_cut_wav_and_two_uneven_files_are_said(tmp_path, caplog):
+    """A WAV cut to a quarter replayed 4.7 s of its 20 s, and two sides of 20 and 62 s
+    replayed, both without a word."""
+    full = write_wav(tmp_path / "full.wav", 16000, tone(300, 8.0, 16000), tone(500, 8.0, 16000))
+    data = full.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[:len(data) // 4])
+    with caplog.at_level("WARNING", logger="pullcoach.audio_file"):
+        collect(FileSource(full))
+        assert not caplog.records
+        collect(FileSource(cut))
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert "ends at 2.0 s but the file says it runs 8.0 s: it is cut short or damaged" in said
+    caplog.clear()
+    a = write_wav(tmp_path / "a.wav", 16000, tone(300, 8.0, 16000))
+    b = write_wav(tmp_path / "b.wav", 16000, tone(700, 2.0, 16000))
+    with caplog.at_level("WARNING", logger="pullcoach.audio_file"):
+        collect(FileSource(a, b))
+        collect(FileSource(a, write_wav(tmp_path / "c.wav", 16000, tone(700, 7.0, 16000))))  # 1 s: fine
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert "b.wav ends at 2.0 s" in said and "a.wav runs on to 8.0 s" in said
