@@ -86,9 +86,12 @@ def load_rule_pack(path: str | None, lang: str | None):
         if path is None:
             return load_pack(lang or "nl")
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8-sig")  # an editor's BOM is no syntax error
         except OSError as exc:
             raise ConfigError(f"--rules {path}: cannot read it ({exc.strerror}); give a TOML rule pack") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"--rules {path} is not UTF-8 text; give a TOML rule pack "
+                              "(save it as UTF-8)") from None
         pack = parse_pack(text, name=path)
         if lang and pack.lang != lang:
             raise ConfigError(f"--rules {path} is a {pack.lang!r} pack but --lang is {lang!r}; drop one")

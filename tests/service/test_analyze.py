@@ -272,6 +272,13 @@ def test_custom_rule_pack(capsys, tmp_path):
                     encoding="utf-8")
     out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
     assert "Niet duwen" in {n["message"] for n in out["nudges"]}
+    # saved by an editor that writes a byte-order mark: the same pack
+    pack.write_bytes(b"\xef\xbb\xbf" + pack.read_bytes())
+    out = analyze(capsys, str(DATA / "pull_kantoor.jsonl"), "--coachee", "Manager", "--rules", str(pack))
+    assert "Niet duwen" in {n["message"] for n in out["nudges"]}
+    pack.write_bytes(bytes(range(256)))  # not text at all
+    assert main(["analyze", str(DATA / "pull_kantoor.jsonl"), "--rules", str(pack)]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err
 
 
 def test_a_pack_can_add_to_a_list_and_its_typos_are_refused(capsys, tmp_path):
