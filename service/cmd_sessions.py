@@ -194,12 +194,17 @@ def _retention(args) -> int:
 
 
 def output_format(args, formats: tuple[str, ...]) -> str:
-    """``--format``, else the one ``-o``'s suffix names, else html."""
-    if args.format:
-        return args.format
+    """``--format``, else the one ``-o``'s suffix names, else html. A suffix that names
+    another format, or none we write (``.pdf``), is refused: the file would lie."""
     suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
-    fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-    return fmt if fmt in formats else "html"
+    named = {"htm": "html", "markdown": "md", "txt": None}.get(suffix, suffix)
+    if named and named not in formats:
+        pdf = "; for a PDF, open the HTML in a browser and print it" if named == "pdf" else ""
+        raise ConfigError(f"-o {args.output}: pullcoach writes {', '.join(formats)}, not {suffix}{pdf}")
+    if args.format and named and named != args.format:
+        raise ConfigError(f"-o {args.output} with --format {args.format}: the file would be {args.format} "
+                          f"under a .{suffix} name; drop one, or name the file .{args.format}")
+    return args.format or named or "html"
 
 
 def _report(args) -> int:

@@ -65,6 +65,11 @@ def test_report_formats_and_output_file(data, tmp_path, capsys):
     md = tmp_path / "r.md"
     assert main(["report", "rollenspel", "-o", str(md), "--data-dir", data]) == 0
     assert md.read_text(encoding="utf-8").startswith("# Gespreksverslag")
+    # a name that says another format is refused, not filled with HTML or VTT
+    for out, extra, says in (("r.pdf", [], "not pdf; for a PDF, open the HTML in a browser"),
+                             ("r2.html", ["--format", "vtt"], "the file would be vtt under a .html name")):
+        assert main(["report", "last", "-o", str(tmp_path / out), *extra, "--data-dir", data]) == 2
+        assert says in capsys.readouterr().err and not (tmp_path / out).exists()
 
 
 def test_on_a_terminal_delete_last_names_the_session_and_asks(data, capsys, monkeypatch):
