@@ -173,6 +173,7 @@ class LiveSource:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: DropQueue | None = None
         self._closed = False
+        self._died: str | None = None  # the device whose stream ended while we recorded
         self._t0 = 0.0
 
     def describe(self) -> list[dict]:
@@ -225,6 +226,7 @@ class LiveSource:
     def _finished(self, st: _Stream) -> None:
         if not self._closed:
             log.warning("input stream from device %s (%s) ended", st.device, st.name)
+            self._died = self._died or f"device {st.device} ({st.name})"
             self._queue.end()
 
     def _open(self, st: _Stream) -> None:
@@ -256,6 +258,10 @@ class LiveSource:
                 if id(st) in lanes:
                     for block in self._flush(st, lanes[id(st)]):
                         yield block
+            if self._died:  # not a normal end: the session ends as an error, its audio kept
+                raise AudioDeviceError(f"the input from {self._died} stopped while recording (unplugged, "
+                                       "or the sound server quit); what was recorded is kept. Check "
+                                       f"it is back ({SEE_DEVICES}) and start a new session")
         finally:
             self.close()
 

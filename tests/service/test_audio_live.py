@@ -41,6 +41,7 @@ class FakeInputStream:
     overflow_blocks: dict = {}
     pace = 0.0
     hold_at = None
+    dies: set = set()  # devices whose stream ends by itself after sending (unplugged, a server gone)
     done: list = []
     held: list = []
     release = threading.Event()
@@ -52,7 +53,7 @@ class FakeInputStream:
         assert sig.shape[1] == channels
         self.samplerate, self.blocksize = samplerate, blocksize
         self.callback, self.finished_callback = callback, finished_callback
-        self.sig = sig
+        self.sig, self.device = sig, device
         self.over = self.overflow_blocks.get(device, ())
         self.stopped = threading.Event()
         self.sent = threading.Event()
@@ -76,7 +77,8 @@ class FakeInputStream:
             if self.pace:
                 self.stopped.wait(self.pace)
         self.sent.set()
-        self.stopped.wait()
+        if self.device not in self.dies:
+            self.stopped.wait()
         if self.finished_callback:
             self.finished_callback()
 
@@ -94,6 +96,7 @@ def fake():
     FakeInputStream.overflow_blocks = {}
     FakeInputStream.pace = 0.0
     FakeInputStream.hold_at = None
+    FakeInputStream.dies = set()
     FakeInputStream.done = []
     FakeInputStream.held = []
     FakeInputStream.release = threading.Event()
@@ -267,3 +270,20 @@ def test_resolve_device_exact_name_wins_over_substring():
     assert resolve_device("usb headset mic", devs) == 1
     assert resolve_device("3", devs) == 3
     assert resolve_device("monitor", devs) == 3
+
+
+def test_a_stream_that_ends_by_itself_is_an_error_and_what_came_is_delivered(fake):
+    """The sound server quit mid-run: the session ended as if by Ctrl-C ('ended', no
+    audio-error) and the report read like a normal short talk."""
+    fake.signals = {1: tone(440, 0.5, 48000), 3: tone(880, 0.5, 48000)}
+    fake.dies = {1}  # the coachee's headset
+    src = source(coachee=1, partner=3)
+    got = []
+
+    async def consume():
+        async for b in src.blocks():
+            got.append(b)
+
+    with pytest.raises(AudioDeviceError, match="stopped while recording .* what was recorded is kept"):
+        asyncio.run(asyncio.wait_for(consume(), 5))
+    assert sum(len(b.samples) for b in got if b.speaker == "coachee") >= 7000  # what came is kept
