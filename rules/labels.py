@@ -261,7 +261,13 @@ class Labeler:
             return False  # said, so all of it must have been heard ("Taraast is dat ook je mongelijd")
         if self._find("open_question", toks, start=True):  # "Wat zou je ... antwoorden" without "?"
             return False
-        return bool(self._find("about_them", toks)) and not self._find("about_me", toks)
+        # a reason given for a first part that is not about them is the speaker's own:
+        # "Kantoor is belangrijk, want het team heeft je nodig" ("je" only in the reason)
+        first = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
+        them = self._find("about_them", toks)
+        if not any(m.start < first for m in them) and any(a.start >= first for a in self._find("argument", toks)):
+            return False
+        return bool(them) and not self._find("about_me", toks)
 
     def _inverted(self, toks: list[Token], a: int, b: int) -> bool:
         """A clause without "?" that asks by its word order (packs with a ``subject`` list;

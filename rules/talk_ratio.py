@@ -21,6 +21,10 @@ class TalkRatioConfig:
     # at 75% it fired 14 times in high-quality sessions (explaining, education) for 5 in
     # low-quality ones; at 80%, 2 for 3
     max_share: float = 0.80
+    # far less above 30% when the talk is telling: most of the coachee's words inform, argue
+    # or advise (not reflect or ask) and no permission was asked for it
+    telling_share: float = 0.65
+    telling_words: float = 0.7   # share of the coachee's words in the window that tell
     min_talk_s: float = 60.0     # enough speech in the window to judge
     min_elapsed_s: float = 120.0 # not in the opening minutes
 
@@ -43,4 +47,23 @@ class TalkRatio:
         share = me / (me + other)
         if share >= c.max_share:
             return [Candidate(self.name, event.t, since, detail={"share": round(share, 2)})]
+        if share >= c.telling_share and self._telling(ctx, since) >= c.telling_words:
+            return [Candidate(self.name, event.t, since, detail={"share": round(share, 2), "by": "telling"})]
         return []
+
+    @staticmethod
+    def _telling(ctx, since: float) -> float:
+        """Share of the coachee's words since ``since`` that tell (input, no reflection or
+        question); 0 once permission was asked or advice was asked for."""
+        told = total = 0
+        for u in reversed(ctx.utterances):
+            if u.t1 < since:
+                break
+            lab = u.labels
+            if lab.permission or lab.advice_request:
+                return 0.0
+            if u.speaker != COACHEE or lab.backchannel:
+                continue
+            total += lab.words
+            told += lab.words if lab.input and not lab.reflection and lab.question is None else 0
+        return told / total if total else 0.0

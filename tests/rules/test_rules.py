@@ -336,6 +336,27 @@ def test_talk_ratio_and_monologue(h):
     assert next(n for n in ns if n.rule == "talk-ratio").detail["share"] >= 0.65
 
 
+def test_talking_70_percent_is_nudged_when_the_talk_is_telling(h):
+    """Blind push role-plays talked 72-78% in 20-25 s turns of arguments and got no
+    'Luister' (over 80% only: AnnoMI's good practitioners reflect at length). At 70% the
+    talk must be telling, with no permission asked, to earn it."""
+    def play(coachee_lines):
+        rows, t = [], 0.0
+        for text in coachee_lines * 6:
+            rows.append((P, t, t + 4.0, "Ik weet het niet, het is lastig voor mij op dit moment."))
+            rows.append((C, t + 4.5, t + 14.0, text))
+            t += 14.5
+        return [n for n in fired(h, rows) if n.rule == "talk-ratio"]
+
+    told = play(["Kantoor is belangrijk, want het team heeft je nodig en de klanten ook.",
+                 "Thuiswerken werkt niet, want je mist alles en dan gaat het mis."])
+    assert told and told[0].detail["by"] == "telling" and 0.65 <= told[0].detail["share"] < 0.8
+    assert not play(["Je vindt het lastig omdat je thuis rust hebt en hier niet.",
+                     "Wat zou er voor jou moeten veranderen om hier graag te komen?"])
+    assert not play(["Mag ik iets vertellen over hoe het team het ervaart?",
+                     "Kantoor is belangrijk, want het team heeft je nodig en de klanten ook."])
+
+
 # -- questions, push, advice, proposals, rate --------------------------------------------------------
 def test_closed_questions_nl_and_open_resets(h):
     base = [(P, 0.0, 2.0, "Ik weet het niet."),
