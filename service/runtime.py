@@ -56,6 +56,8 @@ class Runtime:
     # --- shared setup -----------------------------------------------------------------
     async def _start(self) -> None:
         from pullcoach.server import Service
+        raise_fd_limit()
+        quiet_repeats(asyncio.get_running_loop())
         try:
             from pullcoach.store import Store
         except ImportError:
@@ -361,3 +363,47 @@ def _print_nudge(session: str, event: Any) -> None:
     elif isinstance(event, ev.SessionEnded):
         why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
         print(f"session ended{why}", flush=True)
+
+
+FD_WANT = 8192  # each client is a socket; macOS starts a process at 256
+
+
+def raise_fd_limit(want: int = FD_WANT) -> None:
+    """Lift the soft limit on open files toward the hard one: with 256 (macOS) a few
+    hundred clients left `serve` unable to accept, and the store unable to open."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to lift
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as exc:
+            log.info("could not raise the open-file limit from %d: %s", soft, exc)
+
+
+REPEAT_S = 30.0  # the same loop error is logged once in this long, then counted
+
+
+def quiet_repeats(loop: asyncio.AbstractEventLoop, every_s: float = REPEAT_S) -> None:
+    """Log each kind of event-loop error once, then how often it came, at most every
+    ``every_s``: out of file handles, asyncio said "socket.accept() out of system resource"
+    with a traceback 100 times a second (44 MB of log in 90 s)."""
+    last: dict[str, tuple[float, int]] = {}
+
+    def handler(lp, context: dict) -> None:
+        key = str(context.get("message"))
+        now = time.monotonic()
+        seen, n = last.get(key, (float("-inf"), 0))
+        if now - seen < every_s:
+            last[key] = (seen, n + 1)
+            return
+        last[key] = (now, 0)
+        if n:
+            log.error("%s (and %d more like it in the last %.0f s)", key, n, now - seen)
+            return
+        lp.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)

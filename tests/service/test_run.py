@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import time
 import json
 import os
 import signal
@@ -448,3 +449,32 @@ def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
                 raise ProtocolError(reply.code)
         await service.close()
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_low_open_file_limit_is_lifted_and_loop_errors_do_not_flood_the_log(caplog):
+    """With `ulimit -n 256` (macOS's default) 400 clients left serve unable to accept, and
+    asyncio logged the same error with its traceback 100 times a second."""
+    import resource
+
+    from pullcoach.runtime import quiet_repeats, raise_fd_limit
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+        raise_fd_limit()
+        now = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        assert now == (8192 if hard == resource.RLIM_INFINITY else min(8192, hard))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    loop = asyncio.new_event_loop()
+    try:
+        quiet_repeats(loop, every_s=0.2)
+        with caplog.at_level("ERROR"):
+            for _ in range(100):
+                loop.call_exception_handler({"message": "socket.accept() out of system resource"})
+            time.sleep(0.25)
+            loop.call_exception_handler({"message": "socket.accept() out of system resource"})
+    finally:
+        loop.close()
+    said = [r.getMessage() for r in caplog.records]
+    assert said == ["socket.accept() out of system resource",
+                    "socket.accept() out of system resource (and 99 more like it in the last 0 s)"]
