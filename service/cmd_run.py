@@ -152,7 +152,8 @@ def cmd_serve(args) -> int:
         # capture with no-session (a code that says "retry"); say it now, before the model
         from pullcoach.cmd_analyze import load_rule_pack
         from pullcoach.cmd_replay import make_engine
-        make_engine(load_rule_pack(args.rules, None).lang, rules=args.rules)  # as a session will
+        args.lang = load_rule_pack(args.rules, None).lang  # the pack's language is the server's
+        make_engine(args.lang, rules=args.rules)  # as a session will
     return asyncio.run(Runtime(args, os.environ).serve_forever())
 
 

@@ -153,6 +153,10 @@ class Runtime:
         from pullcoach.session import LiveSession
         if lang not in ("nl", "en"):
             lang = self.args.lang
+        rules = getattr(self.args, "rules", None)
+        if rules and lang != self.args.lang:  # serve checked the pack in its own language
+            raise ConfigError(f"this server coaches in {self.args.lang!r} only (its --rules pack {rules} "
+                              f"is {self.args.lang!r}): start capture with --lang {self.args.lang}")
         keeper = None
         if getattr(self.args, "keep_audio", False) and self.store is not None:
             from pullcoach.audio_keep import AudioKeeper

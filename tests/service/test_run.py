@@ -478,3 +478,18 @@ def test_a_low_open_file_limit_is_lifted_and_loop_errors_do_not_flood_the_log(ca
     said = [r.getMessage() for r in caplog.records]
     assert said == ["socket.accept() out of system resource",
                     "socket.accept() out of system resource (and 99 more like it in the last 0 s)"]
+
+
+def test_a_server_with_a_rule_pack_says_which_language_a_capture_must_use(tmp_path, monkeypatch):
+    """`serve --rules team.toml` (Dutch) refused an English capture with the pack loader's
+    'drop one' — about flags the capture's user does not have."""
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    pack = tmp_path / "team.toml"
+    pack.write_text('extends = "nl"\n', encoding="utf-8")
+    args = argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=str(tmp_path / "d"),
+                              rules=str(pack), lang="nl")
+    rt = Runtime(args, {})
+    with pytest.raises(ConfigError, match="coaches in 'nl' only .* start capture with --lang nl"):
+        rt._make_session(None, session_id="s-en", lang="en")
+    rt.store.close()
