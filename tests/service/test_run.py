@@ -492,4 +492,3 @@ def test_a_server_with_a_rule_pack_says_which_language_a_capture_must_use(tmp_pa
     rt = Runtime(args, {})
     with pytest.raises(ConfigError, match="coaches in 'nl' only .* start capture with --lang nl"):
         rt._make_session(None, session_id="s-en", lang="en")
-    rt.store.close()
