@@ -50,6 +50,8 @@ class Runtime:
         self.transcriber = None
         self.nudges = 0
         self.last_warning = ""
+        # serve outlives a full disk: a report it could not write is tried again (run ends)
+        self.report_retries = 0
         self._first_interrupt = -CONFIRM_S  # Ctrl-C on serve: see _interrupt
         self.kept: set[str] = set()
 
@@ -95,20 +97,30 @@ class Runtime:
     async def _write_report(self, session: str):
         """The post-call report, written as soon as a session ends."""
         from pullcoach.report import write_session_report
-        try:
-            await asyncio.to_thread(self.store.flush)
-            path = await asyncio.to_thread(write_session_report, self.store, session)
-        except Exception as exc:  # the session is stored; the report can be made later
-            log.warning("could not write the report of %s: %s (try: pullcoach report %s%s)",
-                        session, exc, session, dir_flag(self.args.data_dir))
-            return None
+        for attempt in range(self.report_retries + 1):
+            try:
+                await asyncio.to_thread(self.store.flush)
+                path = await asyncio.to_thread(write_session_report, self.store, session)
+                break
+            except Exception as exc:  # the session is stored; the report can be made later
+                full = _disk_full(exc)
+                if not full or attempt == self.report_retries:
+                    log.warning("could not write the report of %s: %s (try: pullcoach report %s%s)",
+                                session, exc, session, dir_flag(self.args.data_dir))
+                    return None
+                if attempt == 0:
+                    log.warning("the report of %s waits for disk space (%s); it is tried again every "
+                                "%.0f s", session, exc, REPORT_RETRY_S)
+                await asyncio.sleep(REPORT_RETRY_S)
         print(f"report: {path}", file=sys.stderr, flush=True)
         return path
 
     async def _stop(self) -> None:
         await asyncio.sleep(0.3)  # let clients read session-ended
-        if self.reports:
-            await asyncio.gather(*self.reports.values(), return_exceptions=True)
+        if self.reports:  # one still waiting for disk space is left for `pullcoach report`
+            _, waiting = await asyncio.wait(list(self.reports.values()), timeout=30.0)
+            for task in waiting:
+                task.cancel()
         if self.service is not None:
             await self.service.close()
         if self.store is not None:
@@ -272,6 +284,7 @@ class Runtime:
         # the model first: a capture that connects (or reconnects after a restart) at once
         # must find a server that can transcribe
         await self._load_transcriber()
+        self.report_retries = REPORT_RETRIES
         await self._start()
         try:
             self._save({})
@@ -411,3 +424,13 @@ def quiet_repeats(loop: asyncio.AbstractEventLoop, every_s: float = REPEAT_S) ->
         lp.default_exception_handler(context)
 
     loop.set_exception_handler(handler)
+
+
+REPORT_RETRY_S = 30.0
+REPORT_RETRIES = 30  # a quarter of an hour, as long as the store keeps events in memory
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """A full disk, whichever layer said it (OSError ENOSPC, SQLite's "database or disk is full")."""
+    return (getattr(exc, "errno", None) == errno.ENOSPC
+            or "disk is full" in str(exc) or "No space left" in str(exc))

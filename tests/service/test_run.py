@@ -2,13 +2,15 @@
 
 import argparse
 import asyncio
-import time
 import json
 import os
 import signal
 import socket
+import sqlite3
 import stat
 import sys
+import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -492,3 +494,30 @@ def test_a_server_with_a_rule_pack_says_which_language_a_capture_must_use(tmp_pa
     rt = Runtime(args, {})
     with pytest.raises(ConfigError, match="coaches in 'nl' only .* start capture with --lang nl"):
         rt._make_session(None, session_id="s-en", lang="en")
+
+
+def test_serve_tries_a_report_again_once_the_disk_has_room(tmp_path, monkeypatch, caplog):
+    """A session that ended while the disk was full got no report until someone ran
+    `pullcoach report`; serve now tries again (run, which ends, does not wait)."""
+    from pullcoach import report as report_mod
+    from pullcoach import runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(runtime, "REPORT_RETRY_S", 0.01)
+    calls = []
+
+    def write(store, session):
+        calls.append(session)
+        if len(calls) < 3:
+            raise sqlite3.OperationalError("database or disk is full")
+        return tmp_path / "r.html"
+
+    monkeypatch.setattr(report_mod, "write_session_report", write)
+    args = argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=str(tmp_path / "d"))
+    rt = runtime.Runtime(args, {})
+    rt.store = SimpleNamespace(flush=lambda: None)
+    assert asyncio.run(rt._write_report("s1")) is None and calls == ["s1"]  # run: no retry
+    calls.clear()
+    rt.report_retries = 5
+    with caplog.at_level("WARNING"):
+        assert asyncio.run(rt._write_report("s1")) == tmp_path / "r.html" and len(calls) == 3
+    assert sum("waits for disk space" in r.getMessage() for r in caplog.records) == 1
