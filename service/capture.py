@@ -189,23 +189,48 @@ async def _hello(ws, token: str, session: str | None, secret: str | None, lang: 
 
 
 async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task) -> None:
-    """Frames until the source ends, then end-session and wait for the server's close."""
-    while True:
-        while backlog.pending:
-            await ws.send(backlog.pending[0][0])
-            backlog.mark_sent()
-        if backlog.done:
-            break
-        backlog.wake.clear()
-        await backlog.wake.wait()
-    if reader.done() and reader.exception() is not None:
-        raise reader.exception()
-    await ws.send(p.encode(p.EndSession(session=session)))
+    """Frames until the source ends, then end-session and wait for the server's close. What
+    the server says meanwhile (an error about a block) is heard at once, not at the end."""
+    heard = asyncio.create_task(_listen(ws))
     try:
-        async for raw in ws:  # the server closes once the session has ended
-            if isinstance(raw, str):
+        while True:
+            while backlog.pending:
+                await ws.send(backlog.pending[0][0])
+                backlog.mark_sent()
+            if backlog.done:
+                break
+            backlog.wake.clear()
+            await backlog.wake.wait()
+        if reader.done() and reader.exception() is not None:
+            raise reader.exception()
+        await ws.send(p.encode(p.EndSession(session=session)))
+        dropped = await heard  # the server closes once the session has ended
+        if dropped is not None:  # the server has all the audio and ends the session
+            log.warning("the connection dropped while the session was ending (%s)", dropped)
+    finally:
+        heard.cancel()
+
+
+async def _listen(ws) -> ConnectionClosedError | None:
+    """Say the server's errors as they come (each kind once, then how many more); the drop
+    that ended the connection, or None when it closed cleanly."""
+    said: collections.Counter[str] = collections.Counter()
+    try:
+        async for raw in ws:
+            if not isinstance(raw, str):
+                continue
+            try:
                 msg = p.decode(raw)
-                if isinstance(msg, p.Error):
+            except ProtocolError:
+                continue
+            if isinstance(msg, p.Error):
+                said[msg.code] += 1
+                if said[msg.code] == 1:
                     log.warning("server: %s", msg.message)
-    except ConnectionClosedError as exc:  # the server has all the audio and ends the session
-        log.warning("the connection dropped while the session was ending (%s)", exc)
+    except ConnectionClosedError as exc:
+        return exc
+    finally:
+        for code, n in said.items():
+            if n > 1:
+                log.warning("server: %d more %s errors", n - 1, code)
+    return None

@@ -263,3 +263,51 @@ def test_resume_secrets_are_derived_per_session_and_differ_from_the_other_tokens
     assert a != b and a == tk.resume_token(TRAINER, "s1") and len(a) >= 24
     assert a not in (tk.session_token(TRAINER, "s1"), tk.view_token(TRAINER, "s1"),
                      tk.resume_token("other-trainer-token", "s1"))
+
+
+def test_a_capture_says_the_server_s_errors_while_it_streams(caplog):
+    """The capture read nothing from the server until the session ended: a `bad-block`
+    error went unseen (and piled up) for as long as the role-play lasted."""
+    async def main():
+        hub, said_at = Hub(), []
+
+        class Session:
+            def __init__(self, source, session_id):
+                self.source, self.id = source, session_id
+
+            def stop(self):
+                self.source.close()
+
+            async def run(self):
+                hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+                async for _ in self.source.blocks():
+                    pass
+                hub.publish(self.id, ev.SessionEnded(t=0.0))
+
+        class Source:
+            closed = False
+
+            async def blocks(self):
+                yield block("coachee", 0)
+                for _ in range(3):
+                    yield block("coachee", HOUR)  # refused, three times
+                for i in range(40):  # the role-play goes on
+                    await asyncio.sleep(0.02)
+                    if any("server:" in r.getMessage() for r in caplog.records) and not said_at:
+                        said_at.append(i)
+                    yield block("coachee", 1600 * (i + 1))
+
+            def close(self):
+                self.closed = True
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0, ping_interval=None,
+                                session_factory=lambda src, *, session_id, **kw: Session(src, session_id)).start()
+        with caplog.at_level("WARNING", logger="pullcoach.capture"):
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, Source())
+        await service.close()
+        return said_at
+
+    said_at = asyncio.run(asyncio.wait_for(main(), 30))
+    assert said_at and said_at[0] < 30  # heard while streaming, not after the end
+    msgs = [r.getMessage() for r in caplog.records]
+    assert sum("3600 s past" in m for m in msgs) == 1  # the server says it once a second at most
