@@ -53,8 +53,8 @@ log = logging.getLogger(__name__)
 DB_NAME = "sessions.db"
 COMMIT_EVERY = 0.25  # seconds; the floor is "lose at most the last second"
 BUSY_S = 10.0  # seconds to wait for a lock another process holds
-RETRY_S = 1.0
-STALE_LOCK_S = 60.0  # a lock file this old that nobody holds belongs to a dead process  # seconds between tries while the disk refuses writes
+RETRY_S = 1.0  # seconds between tries while the disk refuses writes
+STALE_LOCK_S = 60.0  # a lock file this old that nobody holds belongs to a dead process
 PENDING_MAX = 20_000  # events held in memory meanwhile: ~15 min of a session (~22 events/s)
 _STOP = object()
 
