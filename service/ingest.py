@@ -127,6 +127,13 @@ class WebSocketSource:
         self._ends[block.speaker] = block.start + len(block.samples)
         self._stats["blocks"] += 1
 
+    async def room(self) -> None:
+        """Wait while the session is behind (its queue full): the capture keeps what it has
+        not sent (120 s), so the audio waits there instead of being dropped here (a server
+        catching up after a restart lost 14 s of three role-plays' audio this way)."""
+        while self._queue.full() and not self._closed:
+            await asyncio.sleep(0.01)
+
     def _check(self, block: AudioBlock) -> None:
         have = max(self._origin, *self._ends.values())
         end = block.start + len(block.samples)
@@ -348,7 +355,9 @@ async def _pump(ws: Any, source: WebSocketSource) -> bool:
         async for raw in ws:
             if isinstance(raw, bytes):
                 try:
-                    source.feed(unpack_block(raw))
+                    block = unpack_block(raw)
+                    await source.room()  # backpressure, not loss
+                    source.feed(block)
                 except p.ProtocolError as err:
                     if loop.time() - said >= 1.0 or said < 0:
                         said = loop.time()

@@ -311,3 +311,21 @@ def test_a_capture_says_the_server_s_errors_while_it_streams(caplog):
     assert said_at and said_at[0] < 30  # heard while streaming, not after the end
     msgs = [r.getMessage() for r in caplog.records]
     assert sum("3600 s past" in m for m in msgs) == 1  # the server says it once a second at most
+
+
+def test_a_session_that_is_behind_holds_the_capture_back_instead_of_dropping_its_audio():
+    """After a restart three role-plays' backlogs arrived at once; the full queue dropped
+    blocks (14 s of one pair's speech, reported as their device gone). Now the pump waits."""
+    async def main():
+        src = ingest.WebSocketSource(max_blocks=4, clock=Clock())
+        for i in range(4):
+            src.feed(block("coachee", 1600 * i))
+        waiting = asyncio.create_task(src.room())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # full: the pump (and so the capture) waits
+        it = src.blocks()
+        assert (await it.__anext__()).start == 0
+        await asyncio.wait_for(waiting, 1)
+        src.feed(block("coachee", 1600 * 4))
+        assert src.stats()["dropped"] == 0
+    asyncio.run(main())
