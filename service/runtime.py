@@ -362,6 +362,8 @@ def _why_not(n: ev.NudgeIssued) -> str:
         return "outside the trainer's focus"
     if n.detail.get("held") == "trainer":
         return "the trainer's nudge was on screen"
+    if n.detail.get("held") == "language":
+        return "the words are in the other language: start again with the --lang the warning names"
     return "another nudge came less than 20 s before"
 
 

@@ -11,13 +11,14 @@ import asyncio
 import logging
 import secrets
 import time
+from dataclasses import replace
 from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
 from pullcoach.lang_guess import guess_lang, language_warning
 from pullcoach.rules.events import (
-    PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
+    NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
 )
 from pullcoach.vad import RATE
 
@@ -96,6 +97,11 @@ class LiveSession:
             derived = [PipelineWarning(t=getattr(event, "t", 0.0), kind="rules-error",
                                        message=f"Rule engine error: {exc}", detail={})]
         for out in derived:
+            if (self._lang_warned and isinstance(out, NudgeIssued) and out.delivered
+                    and out.rule not in SOUND_RULES and out.kind != "trainer"):
+                # words in the other language: what the rules make of them is wrong (an English
+                # "You should just take the train" was praised as a Dutch summary); report only
+                out = replace(out, delivered=False, detail={**out.detail, "held": "language"})
             self._send(out)
 
     def _check_language(self, event: TranscriptFinal) -> None:
@@ -194,6 +200,8 @@ class LiveSession:
                 await asyncio.to_thread(self.keeper.close)
 
 
+# rules that judge sound, not words: still right when the words are the other language
+SOUND_RULES = frozenset({"interruption", "interrupted", "monologue"})
 LANG_CHECK_FINALS = 40  # finals after which an undecided language check gives up
 NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
 
