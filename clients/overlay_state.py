@@ -155,6 +155,8 @@ class OverlayState:
                 self.lang = str(live[0].get("lang") or self.lang)
             own = next((s for s in msg.get("sessions") or []
                         if isinstance(s, dict) and s.get("session") == self.session), None)
+            if own is not None:  # an overlay started for its session (run) learns its language here
+                self.lang = str(own.get("lang") or self.lang)
             # a server started again recalls a finished session: it has ended
             if own is not None and not own.get("live") and own.get("started_wall") is not None:
                 self.ended, self.listening = True, False

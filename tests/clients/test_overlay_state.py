@@ -28,6 +28,14 @@ def test_welcome_connects_and_adopts_the_one_live_session():
     assert st.session == "s1"
 
 
+def test_an_overlay_started_for_its_session_speaks_that_session_s_language():
+    """`run --lang en` opens the Tk overlay for its session: it said 'luistert' all call."""
+    st = OverlayState(token="tok", session="s1")
+    st.receive({"v": 1, "type": "welcome", "sessions": [{"session": "s0", "lang": "nl", "live": True},
+                                                       {"session": "s1", "lang": "en", "live": True}]}, 0.0)
+    assert st.session == "s1" and st.lang == "en"
+
+
 def test_welcome_with_two_live_sessions_picks_none():
     st = OverlayState(token="tok")
     st.receive({"v": 1, "type": "welcome", "sessions": [{"session": "a", "live": True},
