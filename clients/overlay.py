@@ -45,10 +45,11 @@ def _mix(a: str, b: str, f: float) -> str:
 
 class OverlayWindow:
     def __init__(self, root: tk.Tk, url: str, token: str, session: str | None = None, *,
-                 alpha: float = 0.9, open_url=webbrowser.open, clock=time.monotonic):
+                 alpha: float = 0.9, open_url=webbrowser.open, clock=time.monotonic,
+                 report_file: str | None = None):
         self.root = root
         self.url = url
-        self.state = OverlayState(token=token, session=session)
+        self.state = OverlayState(token=token, session=session, report_file=report_file)
         self.inbox: queue.Queue = queue.Queue()
         self.open_url = open_url
         self.clock = clock
@@ -125,7 +126,8 @@ class OverlayWindow:
                 elif what == "message":
                     self.state.receive(data, now)
                 elif what == "closed":
-                    self.state.disconnected(*data)
+                    if not self.state.disconnected(*data):
+                        self.thread.stop()  # refused, or `run` is over: nothing to reconnect to
         except queue.Empty:
             pass
         self.state.tick(now)
@@ -151,7 +153,7 @@ class OverlayWindow:
             widget.configure(bg=band)
         self.message.configure(text=text, fg=fg, font=self._fit(text))
         self.close.configure(fg=DIM if nudge is None else fg)  # the × stays visible on a colour
-        if st.connection != "connected":
+        if st.connection not in ("connected", "ended"):
             footer = st.problem or words[st.connection]
         elif st.ended:
             footer = words["ended"]
@@ -209,9 +211,10 @@ class OverlayWindow:
         self.root.destroy()
 
 
-def run_overlay(url: str, token: str, session: str | None = None, *, alpha: float = 0.9) -> int:
+def run_overlay(url: str, token: str, session: str | None = None, *, alpha: float = 0.9,
+                report_file: str | None = None) -> int:
     root = tk.Tk()
-    window = OverlayWindow(root, url, token, session, alpha=alpha)
+    window = OverlayWindow(root, url, token, session, alpha=alpha, report_file=report_file)
     try:
         root.mainloop()
     except KeyboardInterrupt:

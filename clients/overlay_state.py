@@ -9,6 +9,7 @@ in seconds, passed in, so tests drive time by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from pullcoach.rules.events import PROBLEM_CLOSES, PROBLEM_OPENS
@@ -98,13 +99,16 @@ class OverlayState:
     """What one coachee's overlay shows. Pure: no I/O, no clock reads."""
 
     def __init__(self, *, token: str, session: str | None = None, client: str = "pullcoach-overlay",
-                 seconds: dict[str, float] | None = None):
+                 seconds: dict[str, float] | None = None, report_file: str | None = None):
         self.token = token
+        # where `run` writes this session's report: its server ends with the session, so the
+        # link after the end is the file, and a closed connection then is no reason to retry
+        self.report_file = report_file
         self.session = session
         self.client = client
         # positive praise is quiet and short; trainer nudges stay longest
         self.seconds = {"negative": 6.0, "positive": 3.0, "cue": 6.0, "trainer": 9.0, **(seconds or {})}
-        self.connection = "connecting"  # connecting | connected | reconnecting | refused
+        self.connection = "connecting"  # connecting | connected | reconnecting | refused | ended
         self.problem = ""              # last error or warning, short
         self.alerts: dict[tuple, dict] = {}  # open problems (a silent channel, ...) by key
         self.nudge: ShownNudge | None = None
@@ -134,6 +138,9 @@ class OverlayState:
         if code in FATAL_CLOSE_CODES:
             self.connection = "refused"
             self.problem = reason or FATAL_CLOSE_CODES[code]
+            return False
+        if self.ended and self.report_file:  # `run` is over: the report is the file
+            self.connection = "ended"
             return False
         self.connection = "reconnecting"
         self.problem = "waiting for the session to start" if code == 4404 else ""
@@ -228,6 +235,8 @@ class OverlayState:
     def report_link(self, ws_url: str) -> str | None:
         if not (self.ended and self.session):
             return None
+        if self.report_file:
+            return Path(self.report_file).resolve().as_uri()
         if self.report:  # a link that opens the report only, not the session's live feed
             parts = urlsplit(ws_url)
             return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}{self.report}"

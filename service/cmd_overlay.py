@@ -16,6 +16,8 @@ def register(subparsers) -> None:
                    help="the session token the service printed (default: $PULLCOACH_TOKEN)")
     p.add_argument("--session", default=None, help="the session id (default: the one live session)")
     p.add_argument("--alpha", type=float, default=0.9, help="window opacity, 0.2..1 (default 0.9)")
+    p.add_argument("--report-file", default=None, metavar="PATH",
+                   help="the report `run` writes: linked when the session ends (the window stays)")
     p.set_defaults(func=run)
 
 
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"the overlay needs Tk ({exc}); install python3-tk, or open the "
                           "browser overlay at http://HOST:PORT/ instead") from None
     try:
-        return run_overlay(args.url, token, args.session, alpha=args.alpha)
+        return run_overlay(args.url, token, args.session, alpha=args.alpha, report_file=args.report_file)
     except tkinter.TclError as exc:
         raise ConfigError(f"cannot open a window ({exc}); is there a display? "
                           "Use the browser overlay at http://HOST:PORT/ instead") from None

@@ -225,7 +225,9 @@ class Runtime:
                 await session.run()
             finally:
                 status.cancel()
-                if overlay is not None:
+                # with a report to link, the overlay stays: "sessie beëindigd · Rapport openen ›"
+                # (the coachee closes it); without one it goes with the session
+                if overlay is not None and (self.store is None or not session.ended):
                     overlay.terminate()
                 sys.stderr.write("\n")
             line = capture_line(source)
@@ -242,9 +244,10 @@ class Runtime:
             return None
         url = f"ws://127.0.0.1:{self.service.port}/ws"
         env = dict(os.environ, PULLCOACH_TOKEN=token)  # not on the command line: `ps` shows argv
+        report = ["--report-file", str(self.store.dir / "reports" / f"{sid}.html")] if self.store else []
         try:
             return subprocess.Popen([sys.executable, "-m", "pullcoach", "overlay", "--url", url,
-                                     "--session", sid], env=env)
+                                     "--session", sid, *report], env=env)
         except OSError as exc:
             log.warning("could not start the overlay: %s", exc)
             return None

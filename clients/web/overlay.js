@@ -120,9 +120,10 @@ function render() {
   $("eye").setAttribute("aria-label", w.eye);
   let status;
   if (!token) status = w.notoken;
+  // over is over: a server that went with its session (`run`) is no reason to say "reconnecting"
+  else if (state.ended && state.connection !== "refused") status = w.ended;
   else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
-  else if (state.ended) status = w.ended;
   else status = state.problem || (state.listening ? w.listening : "");
   $("status").textContent = status;
   const report = $("report");

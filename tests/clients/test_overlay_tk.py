@@ -176,3 +176,33 @@ def test_a_cue_shows_on_a_teal_band_with_a_question_mark(overlay, live_server):
     assert font.measure("Weerstand: vraag door") <= int(overlay.message.cget("wraplength"))
     assert overlay.message.winfo_reqheight() < 2 * font.metrics("linespace")
     assert overlay.close.cget("fg").lower() == overlay.message.cget("fg").lower()
+
+
+def test_after_run_ends_the_overlay_stays_with_the_report_file(xvfb, live_server, tmp_path):
+    """`run` ends its server with the session: the Tk overlay vanished (run terminated it) and
+    the web one said 'reconnecting' with a link to a server that was gone. Given the report
+    file, the overlay stays: 'sessie beëindigd', and the link opens the file."""
+    from pullcoach.clients.overlay import OverlayWindow
+    server = live_server
+    server.add_session("s1", token="tok-1")
+    report = tmp_path / "reports" / "s1.html"
+    opened = []
+    root = tk.Tk()
+    window = OverlayWindow(root, f"ws://127.0.0.1:{server.port}/ws", "tok-1", "s1",
+                           open_url=opened.append, report_file=str(report))
+    try:
+        pump(root, lambda: window.state.connection == "connected")
+        server.wait_clients("overlay")
+        server.push("s1", {"type": "session-ended", "t": 55.0, "reason": "ended"})
+        pump(root, lambda: window.report.winfo_ismapped())
+        server._call(server.service.close())  # run is over: its server goes
+        pump(root, lambda: window.state.connection == "ended")
+        time.sleep(1.5)  # no reconnecting meanwhile
+        root.update()
+        assert window.state.connection == "ended" and window.footer.cget("text") == "sessie beëindigd"
+        window.report.event_generate("<Button-1>")
+        root.update()
+        assert opened == [report.resolve().as_uri()]
+    finally:
+        if root.winfo_exists():
+            window.destroy()

@@ -62,6 +62,10 @@ def test_overlay_page_transparent_and_report_link(page, live_server):
     link.wait_for(state="visible")
     assert link.get_attribute("href") == f"/reports/s1?token={tk.view_token(live_server.trainer_token, 'coachee-report:s1')}"
     assert link.text_content() == "Rapport openen ›"
+    # `run` ends its server with the session: still "ended", not "reconnecting…" for good
+    live_server._call(live_server.service.close())
+    page.wait_for_timeout(1500)
+    expect(page.locator("#status")).to_have_text("sessie beëindigd")
 
 
 def test_overlay_page_with_a_wrong_token_says_refused(page, live_server):
