@@ -220,11 +220,15 @@ class Runtime:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, session.stop)
             overlay = self._start_overlay(sid, token)
+            if overlay is not None:
+                checked = loop.create_task(self._overlay_started(overlay, f"ws://127.0.0.1:{self.service.port}/ws"))
             status = loop.create_task(self._status_line(session))
             try:
                 await session.run()
             finally:
                 status.cancel()
+                if overlay is not None:
+                    checked.cancel()
                 # with a report to link, the overlay stays: "sessie beëindigd · Rapport openen ›"
                 # (the coachee closes it); without one it goes with the session
                 if overlay is not None and (self.store is None or not session.ended):
@@ -246,11 +250,23 @@ class Runtime:
         env = dict(os.environ, PULLCOACH_TOKEN=token)  # not on the command line: `ps` shows argv
         report = ["--report-file", str(self.store.dir / "reports" / f"{sid}.html")] if self.store else []
         try:
+            # its own process group and no share of our output: it outlives `run` (the report
+            # link), and a pipe reading `run` to its end must not wait for the window to close
             return subprocess.Popen([sys.executable, "-m", "pullcoach", "overlay", "--url", url,
-                                     "--session", sid, *report], env=env)
+                                     "--session", sid, *report], env=env, start_new_session=True,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
         except OSError as exc:
             log.warning("could not start the overlay: %s", exc)
             return None
+
+    async def _overlay_started(self, overlay, url_hint: str) -> None:
+        """Say so when the overlay quit at once (no Tk, no display): its output is not ours."""
+        await asyncio.sleep(3.0)
+        code = overlay.poll()
+        if code:
+            log.warning("the overlay window closed at once (exit %d); `pullcoach overlay --url %s` "
+                        "shows why, or open the overlay page in a browser", code, url_hint)
 
     async def _status_line(self, session) -> None:
         if not sys.stderr.isatty():
