@@ -30,10 +30,14 @@ function session(id) {
   return sessions.get(id);
 }
 
+// the page's own language: asked for (?lang=), else most sessions' (ties: Dutch). Not the
+// selected session's: picking an English role-play turned the Dutch page and its debrief
+// link English (the selected session's pane speaks its language, its quick nudges too)
 function pageLang() {
   if (param("lang")) return param("lang");
-  const s = (selected && sessions.get(selected)) || sessions.values().next().value;
-  return s ? s.lang : "nl";
+  let en = 0, nl = 0;
+  for (const s of sessions.values()) String(s.lang || "nl").startsWith("en") ? en++ : nl++;
+  return en > nl ? "en" : "nl";
 }
 
 // -- protocol ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The trainer dashboard in headless Chromium against a real protocol server."""
 
+import re
 import time
 
 import pytest
@@ -609,4 +610,19 @@ def test_ticks_never_schedule_a_redraw(new_page, live_server):
     live_server.push("s-anna", {"type": "bookmarked", "t": 5.0, "note": "", "by": "trainer"})
     expect(page.locator("#d-meta")).to_contain_text("0:41")
     expect(page.locator(".card")).to_have_count(1)
+    assert page.errors == []
+
+
+def test_the_page_keeps_its_language_when_an_english_role_play_is_picked(page, live_server):
+    """A Dutch training day with one English pair: picking it turned the whole page English
+    and its debrief link into an English debrief (`&lang=en`)."""
+    for sid, lang, who in (("s-a", "nl", "Anna"), ("s-b", "nl", "Bert"), ("s-e", "en", "Eve")):
+        live_server.add_session(sid, token=f"tok-{sid}", lang=lang, coachee=who, partner="P")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-e"]').click()
+    expect(page.locator('.card[data-session="s-e"]')).to_have_class(re.compile("selected"))
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    expect(page.locator("#sessions-title")).to_have_text("Sessies")
+    assert page.locator("#debrief").get_attribute("href").endswith("lang=nl")
     assert page.errors == []
