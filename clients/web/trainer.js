@@ -238,7 +238,9 @@ function card(s) {
   const talk = h("div", "fig fig-talk");
   const pct = f.talk === null ? "—" : `${Math.round(f.talk * 100)}%`;
   const bar = h("div", "bar");
-  const fill = h("span", "fill" + (f.talk !== null && f.talk > 0.45 ? " high" : ""));
+  // the report's yardstick (good up to 35%, fair to 45%): the card and the report agree
+  const rating = f.talk === null ? "" : f.talk > 0.45 ? " poor" : f.talk > 0.35 ? " high" : "";
+  const fill = h("span", "fill" + rating);
   fill.style.width = `${f.talk === null ? 0 : Math.round(f.talk * 100)}%`;
   const mark = h("span", "target");   // the seed's yardstick: 30%
   bar.append(fill, mark);

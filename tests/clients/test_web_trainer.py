@@ -64,6 +64,9 @@ def test_dashboard_shows_two_live_sessions_and_sends_a_nudge(page, live_server, 
     assert live_server.trainer_token not in debrief.get_attribute("href")
     assert anna.locator(".who").text_content() == "Anna ↔ Bram"
     assert anna.locator(".fig-talk .value").text_content() == "62%"
+    # rated as the report rates it: 62% is poor, Carl's 31% good (the bar was plain up to 45%)
+    assert anna.locator(".fig-talk .fill").get_attribute("class") == "fill poor"
+    assert carl.locator(".fig-talk .fill").get_attribute("class") == "fill"
     assert anna.locator(".fig-reflections .value").text_content() == "2"
     assert anna.locator(".fig-questions .value").text_content() == "3/1"
     assert anna.locator(".fig-interruptions .value").text_content() == "1"
