@@ -56,7 +56,8 @@ class AudioLangCheck:
     scores 1.0 English against 0.24 Dutch over four utterances: below ``MIN_SUM``."""
 
     MIN_S = 3.0    # seconds of speech an utterance needs to be judged
-    CHECKS = 6     # utterances judged before it stops
+    CLIP_S = 4.0   # ... and the most of it judged (three role-plays on one model felt more)
+    CHECKS = 4     # utterances judged before it stops
     MIN_SUM = 1.5
 
     def __init__(self, lang: str) -> None:

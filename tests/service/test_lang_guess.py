@@ -11,10 +11,7 @@ def test_audio_check_needs_two_confident_utterances_of_the_other_language():
     check = AudioLangCheck("nl")
     for probs in ({"en": 0.78, "nl": 0.03}, {"en": 0.05, "nl": 0.01}, {"en": 0.03}, {"en": 0.14, "nl": 0.2}):
         assert check.add(probs) is None
-    assert not check.done
-    for _ in range(2):
-        assert check.add({"nl": 0.9, "en": 0.05}) is None
-    assert check.done  # six utterances judged: it stops
+    assert check.done  # four utterances judged: it stops
     assert AudioLangCheck("de").done  # not one of ours: nothing to check
 
 
