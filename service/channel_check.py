@@ -183,27 +183,24 @@ class ChannelCheck:
                              "`pullcoach devices` lists the inputs."),
                     detail={"speaker": sp, "reason": "no-sound", "seconds": c.silent_s}))
         peer = self.state[other]
-        if (st.warned is None and not st.asked and st.voiced < _frames(c.heard_s)
-                and peer.voiced < _frames(c.heard_s) and st.seen >= _frames(c.nobody_s)):
-            st.asked = True
-            st.warned = "no-speech"
-            out.append(PipelineWarning(
-                t=t, kind="channel-silent",
-                message=(f"No speech on either channel for {c.nobody_s:.0f} s ({sp}'s included): are "
-                         "these the right devices, the mic on and the call playing? `pullcoach "
-                         "devices` lists the inputs."),
-                detail={"speaker": sp, "reason": "no-speech", "seconds": c.nobody_s}))
-        if (st.warned is None and not st.asked and st.voiced < _frames(c.heard_s)
-                and peer.voiced >= _frames(c.speech_s)):
-            st.asked = True
-            st.warned = "no-speech"
-            out.append(PipelineWarning(
-                t=t, kind="channel-silent",
-                message=(f"No speech on the {sp}'s channel yet, while the {other} spoke "
-                         f"{c.speech_s:.0f} s: is it the right device? `pullcoach devices` "
-                         "lists the inputs."),
-                detail={"speaker": sp, "reason": "no-speech", "seconds": c.speech_s}))
+        if st.warned is None and not st.asked and st.voiced < _frames(c.heard_s):
+            if peer.voiced < _frames(c.heard_s) and st.seen >= _frames(c.nobody_s):
+                out.append(self._no_speech(sp, t, c.nobody_s, (
+                    f"No speech on either channel for {c.nobody_s:.0f} s ({sp}'s included): are "
+                    "these the right devices, the mic on and the call playing?")))
+            elif peer.voiced >= _frames(c.speech_s):
+                out.append(self._no_speech(sp, t, c.speech_s, (
+                    f"No speech on the {sp}'s channel yet, while the {other} spoke "
+                    f"{c.speech_s:.0f} s: is it the right device?")))
         return out
+
+    def _no_speech(self, sp: str, t: float, seconds: float, said: str) -> PipelineWarning:
+        """Asked once a session: a channel that carried no speech (the wrong input)."""
+        st = self.state[sp]
+        st.asked, st.warned = True, "no-speech"
+        return PipelineWarning(t=t, kind="channel-silent",
+                               message=f"{said} `pullcoach devices` lists the inputs.",
+                               detail={"speaker": sp, "reason": "no-speech", "seconds": seconds})
 
     def _went_dead(self, st: _State) -> bool:
         """Is a silence of zeros news? Yes on a channel that never spoke yet, or on one whose

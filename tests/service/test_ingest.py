@@ -30,6 +30,46 @@ class Clock:
         return self.now
 
 
+class Recording:
+    """Stands in for LiveSession on a real Service: starts, takes the blocks, ends."""
+
+    def __init__(self, hub, source, session_id, seen=None):
+        self.hub, self.source, self.id, self.seen = hub, source, session_id, seen
+
+    def stop(self):
+        self.source.close()
+
+    async def run(self):
+        self.hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+        async for b in self.source.blocks():
+            if self.seen is not None:
+                self.seen.append((b.speaker, b.start, len(b.samples)))
+        self.hub.publish(self.id, ev.SessionEnded(t=0.0))
+
+
+async def serving(hub, seen=None):
+    return await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0, ping_interval=None,
+                         session_factory=lambda src, *, session_id, **kw: Recording(hub, src, session_id, seen)
+                         ).start()
+
+
+class Slow:
+    """A capture's source at 100 blocks a second: ``n`` blocks of the coachee."""
+
+    def __init__(self, n):
+        self.n, self.closed = n, False
+
+    async def blocks(self):
+        for i in range(self.n):
+            if self.closed:
+                return
+            await asyncio.sleep(0.01)
+            yield block("coachee", i * 1600)
+
+    def close(self):
+        self.closed = True
+
+
 def block(speaker, start, n=1600):
     return ingest.AudioBlock(speaker=speaker, start=start, samples=np.zeros(n, np.float32))
 
@@ -120,23 +160,7 @@ def test_a_real_gap_after_a_reconnect_is_silence_handed_over_a_second_at_a_time(
 def test_a_capture_sending_a_block_an_hour_ahead_gets_an_error_and_the_server_goes_on():
     async def main():
         hub, seen = Hub(), []
-
-        class Session:
-            def __init__(self, source, session_id):
-                self.source, self.id = source, session_id
-
-            def stop(self):
-                self.source.close()
-
-            async def run(self):
-                hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
-                async for b in self.source.blocks():
-                    seen.append((b.speaker, b.start, len(b.samples)))
-                hub.publish(self.id, ev.SessionEnded(t=0.0))
-
-        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
-                                ping_interval=None,
-                                session_factory=lambda src, *, session_id, **kw: Session(src, session_id)).start()
+        service = await serving(hub, seen)
         url = f"ws://127.0.0.1:{service.port}"
         async with connect(url + "/ingest") as ws:
             await ws.send(p.encode(p.Hello(role="capture", token=INGEST)))
@@ -178,21 +202,8 @@ def test_a_session_that_breaks_is_not_said_to_be_ended_by_the_trainer(caplog):
                                 ping_interval=None,
                                 session_factory=lambda src, *, session_id, **kw: Broken(src, session_id)).start()
 
-        class Slow:
-            closed = False
-
-            async def blocks(self):
-                for i in range(200):
-                    if self.closed:
-                        return
-                    await asyncio.sleep(0.01)
-                    yield block("coachee", i * 1600)
-
-            def close(self):
-                self.closed = True
-
         with pytest.raises(ProtocolError, match="failed on the server"):
-            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, Slow())
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, Slow(200))
         await service.close()
     asyncio.run(asyncio.wait_for(main(), 30))
     assert "the trainer ended" not in caplog.text
@@ -224,20 +235,7 @@ def test_another_pairs_capture_cannot_take_over_a_session_by_its_id():
         url = f"ws://127.0.0.1:{service.port}/ingest"
         welcomes = []
 
-        class Slow:
-            closed = False
-
-            async def blocks(self):
-                for i in range(100):
-                    if self.closed:
-                        return
-                    await asyncio.sleep(0.01)
-                    yield block("coachee", i * 1600)
-
-            def close(self):
-                self.closed = True
-
-        real = asyncio.create_task(capture.stream(url, INGEST, Slow(), on_welcome=welcomes.append))
+        real = asyncio.create_task(capture.stream(url, INGEST, Slow(100), on_welcome=welcomes.append))
         while not welcomes:
             await asyncio.sleep(0.01)
         sid = welcomes[0].sessions[0].session
@@ -271,19 +269,6 @@ def test_a_capture_says_the_server_s_errors_while_it_streams(caplog):
     async def main():
         hub, said_at = Hub(), []
 
-        class Session:
-            def __init__(self, source, session_id):
-                self.source, self.id = source, session_id
-
-            def stop(self):
-                self.source.close()
-
-            async def run(self):
-                hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
-                async for _ in self.source.blocks():
-                    pass
-                hub.publish(self.id, ev.SessionEnded(t=0.0))
-
         class Source:
             closed = False
 
@@ -300,8 +285,7 @@ def test_a_capture_says_the_server_s_errors_while_it_streams(caplog):
             def close(self):
                 self.closed = True
 
-        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0, ping_interval=None,
-                                session_factory=lambda src, *, session_id, **kw: Session(src, session_id)).start()
+        service = await serving(hub)
         with caplog.at_level("WARNING", logger="pullcoach.capture"):
             await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, Source())
         await service.close()
