@@ -480,34 +480,43 @@ class AsrScheduler:
             "decode_s": result.decode_s, "t1": job.t1, "ready": job.ready,
             "done_wall": time.time(), "wait_s": time.perf_counter() - started - result.decode_s,
         })
-        check = self.lang_check  # speculative finals too: most long turns end as one
-        # only when the model is idle: an extra encoder pass must not hold up a transcript (three
-        # role-plays on one model: final p95 +0.6 s when it ran regardless)
+        try:
+            if job.speculative:
+                if job.key not in self.spec_results:
+                    return  # cancelled while it ran: speech went on
+                if job.key not in self.confirmed:
+                    self.spec_results[job.key] = result  # emitted when the utterance ends
+                    return
+                self.spec_results.pop(job.key, None)
+                t = max(t, self.confirmed[job.key])
+            if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+                return
+            self._emit_final(job, result, t) if job.final else self._emit(job, result, t)
+        finally:  # after the transcript is out, never before it
+            if job.final and result.text:
+                await self._check_language(job, t)
+
+    async def _check_language(self, job: Job, t: float) -> None:
+        """The audio's language, on a final's first seconds (speculative finals too: most
+        long turns end as one); only when the model is idle: an extra encoder pass must not
+        hold up a transcript (three role-plays on one model: final p95 +0.6 s when it ran
+        regardless)."""
+        check = self.lang_check
         slots = getattr(self.transcriber, "slots", None)
         idle = not self.finals and (slots is None or (slots.busy == 0 and slots.finals_waiting == 0))
-        if (job.final and result.text and check and not check.done and idle
-                and len(job.audio) >= check.MIN_S * RATE):
-            try:
-                clip = job.audio[: int(check.CLIP_S * RATE)]  # enough to tell; the encoder costs per second
-                probs = await loop.run_in_executor(self._pool, lambda: self.transcriber.detect_lang(clip))
-            except Exception:  # a check, not the transcript: never end the session for it
-                log.exception("language detection failed")
-                self.lang_check = None
-                check = None
-            if check and (heard := check.add(probs)):
-                self.emit(language_warning(t if self.pace == "max" else round(max(t, self.clock()), 3),
-                                           heard, self.lang))
-        if job.speculative:
-            if job.key not in self.spec_results:
-                return  # cancelled while it ran: speech went on
-            if job.key not in self.confirmed:
-                self.spec_results[job.key] = result  # emitted when the utterance ends
-                return
-            self.spec_results.pop(job.key, None)
-            t = max(t, self.confirmed[job.key])
-        if not job.final and job.utterance <= self.latest_final.get(job.speaker, 0):
+        if not check or check.done or not idle or len(job.audio) < check.MIN_S * RATE:
             return
-        self._emit_final(job, result, t) if job.final else self._emit(job, result, t)
+        clip = job.audio[: int(check.CLIP_S * RATE)]  # enough to tell; the encoder costs per second
+        try:
+            probs = await asyncio.get_running_loop().run_in_executor(
+                self._pool, lambda: self.transcriber.detect_lang(clip))
+        except Exception:  # a check, not the transcript: never end the session for it
+            log.exception("language detection failed")
+            self.lang_check = None
+            return
+        if heard := check.add(probs):
+            self.emit(language_warning(t if self.pace == "max" else round(max(t, self.clock()), 3),
+                                       heard, self.lang))
 
     def _emit_final(self, job: Job, result, t: float) -> None:
         self.confirmed.pop(job.key, None)
