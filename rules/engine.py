@@ -14,7 +14,8 @@ The policy, here and nowhere else: per-rule cooldown (a repeat inside it is drop
 kept for the report for the overlap rules; a rule with a live and a text side has one
 cooldown per lane, and its text side also waits for its live cues),
 priority among candidates of one event, a focus set (rules outside it are issued with
-``delivered=False``: report only), and a global budget of one delivered negative nudge
+``delivered=False``: report only; a ``FocusChanged`` event changes it from its time on, and
+a praise stays live when the rule it answers is in focus), and a global budget of one delivered negative nudge
 per ``budget_s``; a text-lane nudge whose words ended more than ``stale_s`` before its
 transcript came (the ASR behind) is kept for the report only, since it would land on another
 moment. Positive nudges are delivered quietly and never use the budget. A trainer's own
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
-    ALERT_KINDS, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
+    ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
     SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
 )
 from pullcoach.rules.gate import Gate
@@ -48,7 +49,7 @@ from pullcoach.rules import (
     righting_reflex, speaking_rate, talk_ratio, too_few_summaries,
 )
 
-__all__ = ["Engine", "EngineConfig", "RULES", "PRIORITY"]
+__all__ = ["Engine", "EngineConfig", "RULES", "PRIORITY", "PRAISE_FOR"]
 
 # name -> class; the order is the priority (first = most important)
 RULES = {
@@ -68,6 +69,12 @@ RULES = {
     "draaivraag": draaivraag.Draaivraag,
 }
 PRIORITY = {name: i for i, name in enumerate(RULES)}
+# a praise is the other side of a push cue: with that cue in focus it is delivered too
+PRAISE_FOR = {
+    "good-summary": ("too-few-summaries",),
+    "open-question-after-resistance": ("closed-questions", "interrupted"),
+    "draaivraag": ("righting-reflex", "proposal-with-argument"),
+}
 
 _COOLDOWNS = {  # seconds; COACHING.md: sparse cues beat a busy display
     "interruption": 20.0, "righting-reflex": 60.0, "talk-ratio": 120.0, "monologue": 60.0, "too-few-summaries": 60.0,
@@ -127,6 +134,7 @@ class Engine:
         self.live_cues: dict[str, list[float]] = {}  # times of live cues that set a cooldown
         self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
         self.trainer_t: list[float] = []  # when the trainer's own nudges came in
+        self.focus_changes: list[tuple[float, tuple[str, ...]]] = [(float("-inf"), config.focus)]
         self.nudges: list[NudgeIssued] = []
         self.withdrawn: list[NudgeWithdrawn] = []
         self.next_metrics = 0.0
@@ -138,6 +146,8 @@ class Engine:
             # known at once in both lanes: its time is the newest the session has seen
             self.trainer_t.append(event.t)
             self.delivered.append((event.t, True))
+        if isinstance(event, FocusChanged):  # like a trainer's nudge: from its time on, both lanes
+            self.focus_changes.append((event.t, tuple(event.rules)))
         if isinstance(event, (SpeechStarted, SpeechEnded, Tick)):
             for rule in self.live:
                 for c in rule.feed_live(event):
@@ -212,7 +222,7 @@ class Engine:
             self.last_issued[(c.rule, live)] = c.t
             if live:
                 self.live_cues.setdefault(c.rule, []).append(c.t)
-        delivered = not repeat and (not cfg.focus or c.rule in cfg.focus)
+        delivered = not repeat and self.in_focus(c.rule, c.t)
         if not repeat and not delivered:
             detail["held"] = "focus"
         if late > cfg.stale_s:  # the words it is about ended that long before it could fire
@@ -234,6 +244,14 @@ class Engine:
                             evidence_t=c.evidence_t, delivered=delivered, detail=detail)
         self.nudges.append(nudge)
         return [nudge]
+
+    def focus_at(self, t: float) -> tuple[str, ...]:
+        """The focus set in force at ``t`` (empty: every rule is delivered)."""
+        return [f for ct, f in sorted(self.focus_changes, key=lambda x: x[0]) if ct <= t][-1]
+
+    def in_focus(self, rule: str, t: float) -> bool:
+        focus = self.focus_at(t)
+        return not focus or rule in focus or any(r in focus for r in PRAISE_FOR.get(rule, ()))
 
     def _withdraw(self, w: Withdrawal, t: float) -> list[NudgeWithdrawn]:
         """Take back the nudge ``w`` names, if it was issued and not yet taken back."""

@@ -17,8 +17,8 @@ __all__ = [
     "Word",
     "SessionStarted", "SessionEnded", "SpeechStarted", "SpeechEnded",
     "TranscriptPartial", "TranscriptFinal", "Tick", "UtteranceLabeled",
-    "NudgeIssued", "NudgeWithdrawn", "MetricsUpdated", "Bookmarked", "PipelineWarning",
-    "Event", "EVENT_TYPES", "type_name", "to_dict", "from_dict", "to_json", "from_json",
+    "NudgeIssued", "NudgeWithdrawn", "MetricsUpdated", "Bookmarked", "FocusChanged",
+    "PipelineWarning", "Event", "EVENT_TYPES", "type_name", "to_dict", "from_dict", "to_json", "from_json",
     "EventError", "kept_nudges",
 ]
 
@@ -159,6 +159,15 @@ class Bookmarked:
 
 
 @dataclass(**_frozen)
+class FocusChanged:
+    """The rules delivered live from ``t`` on (empty: all); the rest go to the report only.
+    ``by`` is "trainer" (from the dashboard) or "start" (the session's ``--focus``)."""
+    t: float
+    rules: tuple[str, ...] = ()
+    by: str = "trainer"
+
+
+@dataclass(**_frozen)
 class PipelineWarning:
     """Something the user should know: ASR behind real time, dropped audio blocks, ..."""
     t: float
@@ -170,7 +179,7 @@ class PipelineWarning:
 Event = Union[
     SessionStarted, SessionEnded, SpeechStarted, SpeechEnded, TranscriptPartial,
     TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, NudgeWithdrawn, MetricsUpdated, Bookmarked,
-    PipelineWarning,
+    FocusChanged, PipelineWarning,
 ]
 
 
@@ -186,7 +195,7 @@ def _kebab(name: str) -> str:
 _CLASSES = (
     SessionStarted, SessionEnded, SpeechStarted, SpeechEnded, TranscriptPartial,
     TranscriptFinal, Tick, UtteranceLabeled, NudgeIssued, NudgeWithdrawn, MetricsUpdated, Bookmarked,
-    PipelineWarning,
+    FocusChanged, PipelineWarning,
 )
 # "transcript-final" -> TranscriptFinal, ...
 EVENT_TYPES: dict[str, type] = {_kebab(c.__name__): c for c in _CLASSES}
@@ -228,6 +237,10 @@ def from_dict(data: Any) -> Event:
                                    end=float(w["end"]), p=float(w.get("p", 1.0))) for w in value)
             except (TypeError, KeyError, ValueError) as exc:
                 raise EventError(f"bad words in {data['type']}: {exc}") from None
+        if f.name == "rules":
+            if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+                raise EventError("rules must be a list of rule names")
+            value = tuple(value)
         kwargs[f.name] = value
     try:
         event = cls(**kwargs)
@@ -245,7 +258,7 @@ def _check(event: Event) -> None:
                 raise EventError(f"{f.name} must be a number of seconds")
         elif f.name == "speaker" and value not in SPEAKERS:
             raise EventError(f"speaker must be one of {SPEAKERS}, not {value!r}")
-        elif f.name in ("text", "rule", "message", "kind", "session", "note", "reason") and not isinstance(value, str):
+        elif f.name in ("text", "rule", "message", "kind", "session", "note", "reason", "by") and not isinstance(value, str):
             raise EventError(f"{f.name} must be a string")
         elif f.name in ("labels", "detail", "metrics") and not isinstance(value, dict):
             raise EventError(f"{f.name} must be an object")

@@ -39,12 +39,18 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def parse_focus(text: str | None, known=None) -> tuple[str, ...]:
+    """``--focus a,b`` as rule names; with ``known``, an unknown name is a ConfigError."""
+    focus = tuple(dict.fromkeys(r.strip() for r in (text or "").split(",") if r.strip()))
+    unknown = [r for r in focus if known is not None and r not in known]
+    if unknown:
+        raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    return focus
+
+
 def run(args) -> int:
     pack = load_rule_pack(args.rules, args.lang)
-    focus = tuple(r.strip() for r in (args.focus or "").split(",") if r.strip())
-    unknown = [r for r in focus if r not in RULES]
-    if unknown:
-        raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; choose from {', '.join(RULES)}")
+    focus = parse_focus(args.focus, RULES)
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)

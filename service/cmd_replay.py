@@ -20,6 +20,9 @@ def add_pipeline_args(p) -> None:
     p.add_argument("--no-partials", action="store_true", help="final transcripts only (less CPU)")
     p.add_argument("--no-rules", action="store_true", help="speech and transcript events only")
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
+    p.add_argument("--focus", metavar="RULE,...",
+                   help="deliver only these rules live (the rest go to the report); a trainer can "
+                        "change it on the dashboard")
     p.add_argument("--near-gate", choices=("auto", "both", "coachee", "off"), default="auto",
                    help="silence voices far under a channel's own level (people across the room): "
                         "auto = the coachee always, the partner unless it is a call's output "
@@ -43,15 +46,19 @@ def register(sub) -> None:
     bench.register(sub)
 
 
-def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True):
-    """The rule engine for a session (``rules``: a custom pack file), or None."""
+def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, focus: str | None = None):
+    """The rule engine for a session (``rules``: a custom pack file; ``focus``: the
+    ``--focus`` list), or None."""
     if not enabled:
         return None
-    from pullcoach.rules.engine import Engine
+    from pullcoach.rules.engine import Engine, EngineConfig
 
-    from pullcoach.cmd_analyze import load_rule_pack
+    from pullcoach.cmd_analyze import load_rule_pack, parse_focus
 
-    return Engine(lang=lang, pack=load_rule_pack(rules, lang) if rules else None)
+    engine = Engine(lang=lang, pack=load_rule_pack(rules, lang) if rules else None,
+                    config=EngineConfig(focus=parse_focus(focus)))
+    parse_focus(focus, [r.name for r in engine.rules])  # plugins' rules count too
+    return engine
 
 
 def pipeline_config(args, *, partner_loopback: bool = False):
@@ -72,8 +79,9 @@ def run_replay(args) -> int:
     from pullcoach.session import LiveSession
 
     source = FileSource(args.audio, args.audio2, speed=args.speed)
+    engine = make_engine(args.lang, rules=args.rules, enabled=not args.no_rules, focus=args.focus)
     transcriber = load_transcriber(args.model, lang=args.lang)
-    session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=make_engine(args.lang, rules=args.rules, enabled=not args.no_rules),
+    session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=engine,
                           config=pipeline_config(args), pace="max" if args.speed == "max" else "live")
     try:
         out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout

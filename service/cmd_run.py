@@ -121,6 +121,9 @@ DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two s
 
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
+    if args.focus and not args.no_rules:  # a wrong rule name: say it before the model loads
+        from pullcoach.cmd_replay import make_engine
+        make_engine(args.lang, rules=args.rules, focus=args.focus)
     source = make_source(args)
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
     printer = not os.environ.get("DISPLAY") or args.no_overlay
@@ -147,13 +150,14 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     from pullcoach.runtime import Runtime
-    if getattr(args, "rules", None) and not getattr(args, "no_rules", False):
+    if (args.rules or args.focus) and not args.no_rules:
         # each session loads the pack: a broken one started the server, then refused every
         # capture with no-session (a code that says "retry"); say it now, before the model
         from pullcoach.cmd_analyze import load_rule_pack
         from pullcoach.cmd_replay import make_engine
-        args.lang = load_rule_pack(args.rules, None).lang  # the pack's language is the server's
-        make_engine(args.lang, rules=args.rules)  # as a session will
+        if args.rules:
+            args.lang = load_rule_pack(args.rules, None).lang  # the pack's language is the server's
+        make_engine(args.lang, rules=args.rules, focus=args.focus)  # as a session will
     return asyncio.run(Runtime(args, os.environ).serve_forever())
 
 

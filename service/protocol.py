@@ -18,7 +18,7 @@ from pullcoach.rules import events as ev
 
 __all__ = [
     "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
-    "SendNudge", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
+    "SendNudge", "SetFocus", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
     "encode", "decode", "error_code", "protocol_error",
 ]
 
@@ -32,6 +32,7 @@ CLOSE_CODES = {"bad-token": 4401, "malformed": 4400, "unknown-type": 4400,
                "bad-version": 4426, "bad-origin": 4403, "too-big": 1009, "no-session": 4404,
                "bad-block": 4400}
 
+MAX_FOCUS = 20  # rule names in one set-focus
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 
 
@@ -86,6 +87,12 @@ class SendNudge:
 
 
 @dataclass(**_frozen)
+class SetFocus:
+    session: str
+    rules: tuple[str, ...] = ()  # empty: every rule is delivered again
+
+
+@dataclass(**_frozen)
 class AddBookmark:
     session: str
     note: str = ""
@@ -113,10 +120,11 @@ class SessionEvent:
     event: ev.Event
 
 
-Message = Union[Hello, Welcome, Status, SendNudge, AddBookmark, EndSession, Watch, Error,
+Message = Union[Hello, Welcome, Status, SendNudge, SetFocus, AddBookmark, EndSession, Watch, Error,
                 SessionEvent]
 
 _TYPES = {Hello: "hello", Welcome: "welcome", Status: "status", SendNudge: "send-nudge",
+          SetFocus: "set-focus",
           AddBookmark: "bookmark", EndSession: "end-session", Watch: "watch", Error: "error"}
 
 
@@ -167,6 +175,8 @@ def encode(msg: Message) -> str:
                 head["report"] = msg.report
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
+        case SetFocus():
+            head.update(session=msg.session, rules=list(msg.rules))
         case AddBookmark():
             head.update(session=msg.session, note=msg.note)
         case EndSession() | Watch():
@@ -285,6 +295,13 @@ def _decode(kind: str, data: dict) -> Message:
                           report=_str(data, "report", optional=True))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
+        case "set-focus":
+            rules = data.get("rules")
+            if (not isinstance(rules, list) or len(rules) > MAX_FOCUS
+                    or not all(isinstance(r, str) and r for r in rules)):
+                raise protocol_error("malformed", f'"rules" must be a list of at most {MAX_FOCUS} '
+                                                  'rule names ([] delivers every rule)')
+            return SetFocus(session=session(), rules=tuple(dict.fromkeys(rules)))
         case "bookmark":
             return AddBookmark(session=session(), note=_str(data, "note", optional=True) or "")
         case "end-session":

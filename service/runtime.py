@@ -176,7 +176,8 @@ class Runtime:
             self.kept.add(session_id)  # marked in the store once its row exists
         session = LiveSession(source, transcriber=self.transcriber, session_id=session_id, lang=lang,
                               engine=make_engine(lang, rules=getattr(self.args, "rules", None),
-                                                 enabled=not getattr(self.args, "no_rules", False)),
+                                                 enabled=not getattr(self.args, "no_rules", False),
+                                                 focus=getattr(self.args, "focus", None)),
                               config=pipeline_config(self.args, partner_loopback=partner_loopback),
                               pace="live", coachee=coachee, partner=partner, keeper=keeper,
                               resume=resume)

@@ -34,7 +34,7 @@ __all__ = ["Service", "Client", "SERVER_NAME"]
 
 log = logging.getLogger(__name__)
 SERVER_NAME = f"pullcoach {__version__}"
-_OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning)
+_OVERLAY_TYPES = (ev.SessionStarted, ev.SessionEnded, ev.PipelineWarning, ev.FocusChanged)
 MAX_TEXT = 500  # characters in a trainer nudge or bookmark note
 HISTORY_CHARS = 4_000_000  # per session, for late-joining trainers (hours of conversation)
 _NO_HISTORY = (ev.Tick, ev.TranscriptPartial)
@@ -126,6 +126,7 @@ class Service:
         self.revive_lock = asyncio.Lock()  # sessions revived from the store after a restart
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
+        self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
         self._history_chars: collections.Counter[str] = collections.Counter()
         self._server: Any = None
         self._tasks: set[asyncio.Task] = set()
@@ -193,6 +194,8 @@ class Service:
         if not isinstance(event, _NO_HISTORY):
             text = p.encode(p.SessionEvent(session=session, event=event))
             self._remember(session, text)
+            if isinstance(event, ev.FocusChanged):
+                self.focus[session] = text
         for client in (*self.trainers, *self.overlays.get(session, ())):
             if client.wants(event):
                 if text is None:
@@ -208,6 +211,7 @@ class Service:
 
     def _forget(self, session: str) -> None:
         self.history.pop(session, None)
+        self.focus.pop(session, None)
         self._history_chars.pop(session, None)
 
     def recall(self, session: str, events: list) -> None:
@@ -215,6 +219,8 @@ class Service:
         for event in events:
             if not isinstance(event, _NO_HISTORY):
                 self._remember(session, p.encode(p.SessionEvent(session=session, event=event)))
+            if isinstance(event, ev.FocusChanged):
+                self.focus[session] = p.encode(p.SessionEvent(session=session, event=event))
 
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]
@@ -338,6 +344,8 @@ class Service:
             self._push_status(rec.session, force_to=client)
         if session is None:  # a trainer catches up on what already happened, then goes live
             client.preload([t for rec in recs for t in self.history.get(rec.session, ())])
+        elif session in self.focus:  # the coachee's overlay shows what is practised
+            client.offer(self.focus[session])
         (self.trainers if session is None else self.overlays[session]).add(client)
         sender = self._spawn(client.sender())
         try:
@@ -360,7 +368,7 @@ class Service:
 
     # --- trainer commands -------------------------------------------------------------
     def _command(self, client: Client, msg: p.Message) -> None:
-        if not isinstance(msg, (p.SendNudge, p.AddBookmark, p.EndSession, p.Watch)):
+        if not isinstance(msg, (p.SendNudge, p.SetFocus, p.AddBookmark, p.EndSession, p.Watch)):
             raise p.protocol_error("malformed", f"a client may not send {type(msg).__name__}")
         if client.role != "trainer":
             raise p.protocol_error("bad-token", "only the trainer may do that")
@@ -379,6 +387,13 @@ class Service:
                                                         "should read")
                 self._inject(rec, ev.NudgeIssued(t=rec.t, rule="trainer", kind="trainer",
                                                  message=_limit(msg.message.strip())))
+            case p.SetFocus():
+                known = rule_names(rec)
+                unknown = [r for r in msg.rules if r not in known]
+                if unknown:
+                    raise p.protocol_error("malformed", f"no rule {', '.join(map(repr, unknown))}; "
+                                                        f"choose from {', '.join(known)}")
+                self._inject(rec, ev.FocusChanged(t=rec.t, rules=msg.rules, by="trainer"))
             case p.AddBookmark():  # a note of only spaces (or null) is no note
                 self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note.strip()), by="trainer"))
             case p.EndSession():
@@ -407,6 +422,15 @@ def write_all(connections: list[ServerConnection], text: str) -> None:
         if (ws.protocol.state is State.OPEN and ws.send_in_progress is None
                 and not ws.transport.is_closing()):
             ws.transport.write(data)
+
+
+def rule_names(rec: SessionRecord) -> list[str]:
+    """The rules a session's engine runs (plugins included), in priority order."""
+    engine = getattr(rec.controller, "engine", None)
+    if engine is None:
+        from pullcoach.rules.engine import RULES
+        return list(RULES)
+    return [r.name for r in engine.rules]
 
 
 def _limit(text: str) -> str:

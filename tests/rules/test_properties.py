@@ -12,10 +12,10 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.engine import PRAISE_FOR, Engine, EngineConfig
 from pullcoach.rules.gate import Gate
 from pullcoach.rules.events import (
-    NudgeIssued, NudgeWithdrawn, SessionEnded, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
+    FocusChanged, NudgeIssued, NudgeWithdrawn, SessionEnded, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
 )
 
 C, P = "coachee", "partner"
@@ -29,7 +29,8 @@ LINES = [
     "Wat zouden de voordelen kunnen zijn van kantoor?", "Ik weet het niet, het is daar zo druk en rumoerig.",
 ]
 
-RANK = {"SpeechEnded": (1, 0), "SpeechStarted": (1, 1), "TranscriptFinal": (2, 0), "Tick": (3, 0)}
+RANK = {"SpeechEnded": (1, 0), "SpeechStarted": (1, 1), "TranscriptFinal": (2, 0), "Tick": (3, 0),
+        "FocusChanged": (0, 0)}
 BACKCHANNELS = ["Ja.", "Hm.", "Precies.", "Ja ja, klopt.", "Oké.", "Ja, precies, ja."]
 
 utterance = st.tuples(st.sampled_from([C, P]), st.floats(0.2, 4.0), st.floats(0.3, 25.0),
@@ -125,7 +126,38 @@ def test_invariants(utts):
 @given(convo)
 def test_focus_delivers_only_chosen_rules(utts):
     _, ns = run(canonical(utts), EngineConfig(plugins=False, focus=("closed-questions",)))
-    assert all(not n.delivered for n in ns if n.rule != "closed-questions")
+    live = {"closed-questions", "open-question-after-resistance"}  # and the praise that answers it
+    assert all(not n.delivered for n in ns if n.rule not in live)
+    assert all(n.detail.get("held") != "focus" for n in ns if n.rule in live)
+
+
+RULE_SETS = st.sampled_from([(), ("interruption",), ("too-few-summaries",),
+                             ("push-words", "argument-stacking"), ("closed-questions", "righting-reflex")])
+
+
+def focused(rule, focus):
+    return not focus or rule in focus or any(r in focus for r in PRAISE_FOR.get(rule, ()))
+
+
+@fast
+@given(convo, st.lists(st.tuples(st.floats(0.0, 120.0), RULE_SETS), max_size=3),
+       st.lists(st.floats(0.0, 6.0), min_size=1, max_size=5))
+def test_focus_changes_apply_from_their_time_and_keep_determinism(utts, changes, delays):
+    changes = [(round(t, 1), f) for t, f in changes]
+    evs = sorted(canonical(utts) + [FocusChanged(t=t, rules=f) for t, f in changes],
+                 key=lambda e: (e.t, *RANK[type(e).__name__]))
+    _, whole = run(evs)
+    _, moved = run(delayed(evs, delays))
+    assert sorted(whole, key=repr) == sorted(moved, key=repr)
+    for n in whole:
+        if isinstance(n, NudgeWithdrawn):
+            continue
+        before = [f for t, f in sorted(changes, key=lambda x: x[0]) if t <= n.t]
+        focus = before[-1] if before else ()
+        if not focused(n.rule, focus):
+            assert not n.delivered
+        if n.detail.get("held") == "focus":
+            assert not focused(n.rule, focus)
 
 
 def conversation(rnd: random.Random):

@@ -246,6 +246,38 @@ def test_an_empty_trainer_nudge_is_refused_and_a_blank_or_null_bookmark_note_is_
     run(main())
 
 
+def test_trainer_sets_a_focus_the_session_and_its_overlay_get_it_a_wrong_rule_is_refused():
+    async def main():
+        hub, service, fakes = await start()
+        ov = await hello(service, "overlay", TOK_A, "A")
+        tr = await hello(service, "trainer", TRAINER)
+        await recv(ov), await recv(ov)
+        hub.publish("A", ev.Tick(t=30.0))
+        await tr.send(json.dumps({"v": 1, "type": "set-focus", "session": "A", "rules": ["interruptoin"]}))
+        err = await until(tr, lambda m: isinstance(m, p.Error))
+        assert err.code == "malformed" and "'interruptoin'" in err.message and "too-few-summaries" in err.message
+        await tr.send(json.dumps({"v": 1, "type": "set-focus", "session": "A", "rules": "interruption"}))
+        err = await until(tr, lambda m: isinstance(m, p.Error))
+        assert err.code == "malformed" and "list" in err.message
+        await tr.send(p.encode(p.SetFocus(session="A", rules=("too-few-summaries", "interruption"))))
+        got = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert got.event == ev.FocusChanged(t=30.0, rules=("too-few-summaries", "interruption"), by="trainer")
+        await tr.send(p.encode(p.SetFocus(session="A", rules=())))  # every rule again
+        got = await until(ov, lambda m: isinstance(m, p.SessionEvent))
+        assert got.event.rules == ()
+        assert fakes["A"].injected == [ev.FocusChanged(t=30.0, rules=("too-few-summaries", "interruption")),
+                                       ev.FocusChanged(t=30.0, rules=())]
+        await tr.send(p.encode(p.SetFocus(session="A", rules=("interruption",))))
+        late = await hello(service, "overlay", TOK_A, "A")  # an overlay that joins later learns it
+        got = await until(late, lambda m: isinstance(m, p.SessionEvent) and isinstance(m.event, ev.FocusChanged))
+        assert got.event.rules == ("interruption",)
+        await ov.send(p.encode(p.SetFocus(session="A", rules=("interruption",))))
+        err = await until(ov, lambda m: isinstance(m, p.Error))
+        assert err.code == "bad-token"
+        await service.close()
+    run(main())
+
+
 def test_end_session_stops_it_and_overlay_sees_the_end():
     async def main():
         hub, service, fakes = await start()
