@@ -5,6 +5,15 @@ The server runs the pipeline; this side only reads blocks and sends them as bina
 connection drops it reconnects and resumes the same session, sending what the server may
 have missed: a network drop shorter than the server's grace (120 s) loses no audio, and
 a server restarted within that time revives the session from its store (ingest.py).
+
+Given a ``StateFile`` (capture_state.py) it remembers the session until it ends, so that a
+capture *process* started again after a crash, a kill or a closed terminal goes on with the
+same session: it says ``hello`` with the remembered id and resume secret, and its audio
+continues at the session time that has passed since the session's sample 0, so the time it
+was gone reaches the server as a gap, which the server fills with silence as after a drop.
+If the server no longer has the session it starts a new one. Only a deliberate end (the
+source ends or is closed: Ctrl-C) ends the session; a cancelled ``stream`` leaves it
+resumable, as a crash would.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import time
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -20,13 +30,21 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 
 from pullcoach import __version__
 from pullcoach import protocol as p
+from pullcoach.capture_state import Remembered, StateFile
 from pullcoach.errors import ConfigError, ProtocolError
-from pullcoach.ingest import ENDED_BY_TRAINER, SESSION_FAILED
+from pullcoach.ingest import ENDED_BY_TRAINER, HEADER, MAX_GAP_S, SESSION_FAILED
 from pullcoach.ingest import RATE, pack_block
 
-__all__ = ["ingest_url", "stream"]
+__all__ = ["ingest_url", "stream", "resume_offset"]
 
 log = logging.getLogger(__name__)
+# A capture started again after this long (only a server that went down too and revived the
+# session from its store still has it) continues this far past the audio last sent, not at
+# the wall-clock time: the server refuses a gap over MAX_GAP_S.
+GAP_S = MAX_GAP_S - 30.0
+BEAT_S = 1.0  # how often a streaming capture touches its state file (a utime: cheap)
+GONE = ("no-session", "bad-token")  # a remembered session the server no longer has (or whose
+# secret it does not know: a server started again with other tokens)
 
 
 def ingest_url(server: str) -> str:
@@ -37,6 +55,14 @@ def ingest_url(server: str) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base + "/ingest"
+
+
+def _shifted(frame: bytes, offset: int) -> bytes:
+    """A frame packed on the source's clock, moved ``offset`` samples on."""
+    if not offset:
+        return frame
+    speaker, start = HEADER.unpack_from(frame)
+    return HEADER.pack(speaker, start + offset) + frame[HEADER.size:]
 
 
 class _Backlog:
@@ -52,6 +78,7 @@ class _Backlog:
         self.lost_s = 0.0
         self.wake = asyncio.Event()
         self.done = False
+        self.offset = 0  # samples from the source's clock to the session's (a resumed session)
 
     def add(self, frame: bytes, n: int) -> None:
         self.pending.append((frame, n))
@@ -80,11 +107,16 @@ class _Backlog:
 
 async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coachee: str = "coachee",
                  partner: str = "partner", on_welcome: Callable[[p.Welcome], None] | None = None,
-                 reconnect_s: float = 110.0, backlog_s: float = 120.0) -> str:
+                 reconnect_s: float = 110.0, backlog_s: float = 120.0,
+                 state: StateFile | None = None, fresh: bool = False) -> str:
     """Stream ``source`` as one session; returns its id. A dropped connection is retried for
-    ``reconnect_s`` (the server waits 120 s), meanwhile up to ``backlog_s`` of audio is kept."""
+    ``reconnect_s`` (the server waits 120 s), meanwhile up to ``backlog_s`` of audio is kept.
+    With ``state`` the session is remembered until it ends, and a session the capture before
+    this one left unfinished is resumed (unless ``fresh``: then it is ended)."""
     url = ingest_url(server)
     backlog = _Backlog(backlog_s, keep_s=5.0)
+    state, remembered = _recall(state, coachee)
+    beat = _Beat(state)
 
     async def read() -> None:
         try:
@@ -96,20 +128,54 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
 
     is_call = getattr(source, "partner_loopback", None)  # the server's near gate skips a call's output
     kind = None if is_call is None else ("loopback" if is_call else "mic")
+    opened = time.time()  # (about) the source's sample 0
     reader = asyncio.get_running_loop().create_task(read())
     session: str | None = None
     secret: str | None = None  # the welcome's: resumes this session and no other
+    if remembered is not None and not fresh:
+        session, secret = remembered.session, remembered.secret
+        backlog.offset = resume_offset(remembered, opened)
+    welcomed = False  # a session is under way (this capture's, or the one it resumed)
+    keep = False  # leave the state file: the session may yet be resumed
     ws = None
     try:
         ws = await _connect(url, retry_for=0.0)
+        if remembered is not None and fresh:
+            await _end_unfinished(url, token, remembered)
+            state.forget()
+            remembered = None
         while True:
             try:
-                session, secret = await _hello(ws, token, session, secret, lang, coachee, partner,
-                                               on_welcome, kind)
-                await _send(ws, session, backlog, reader)
+                try:
+                    welcome = await _hello(ws, token, session, secret, lang, coachee, partner, kind)
+                except ProtocolError as err:
+                    if welcomed or session is None or p.error_code(err) not in GONE:
+                        raise
+                    # (the file is rewritten at the new welcome; kept if there is none)
+                    log.warning("session %s, which the capture before this one left unfinished, cannot "
+                                "be resumed (%s); starting a new session", session, err)
+                    session = secret = remembered = None
+                    backlog.offset = 0
+                    await ws.close()
+                    ws = await _connect(url, retry_for=0.0)
+                    continue
+                session, secret = welcome.sessions[0].session, welcome.resume or secret
+                if welcomed:
+                    log.warning("reconnected to session %s", session)
+                else:
+                    welcomed = True
+                    if remembered is not None:
+                        log.warning("resuming session %s (the capture before this one stopped %s ago "
+                                    "without ending it); --new starts a fresh one", session,
+                                    _ago(opened - remembered.alive_wall))
+                    if on_welcome is not None:
+                        on_welcome(welcome)
+                    if state is not None and secret:  # zero: the session's sample 0 on this clock
+                        state.save(session, secret, zero_wall=opened - backlog.offset / RATE)
+                await _send(ws, session, backlog, reader, beat)
                 return session
             except ConnectionClosedOK as exc:  # the server was stopped, or the trainer ended it
-                if session is None:
+                if not welcomed:
                     raise ProtocolError(_closed(exc, urlsplit(url).hostname or "")) from None
                 if exc.rcvd is not None and exc.rcvd.reason == ENDED_BY_TRAINER:
                     log.warning("the trainer ended session %s; its report is on the server "
@@ -119,7 +185,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                                 "not coached (start `pullcoach capture` again for a new session)", session)
                 return session
             except (ConnectionClosedError, OSError) as exc:
-                if session is None:
+                if not welcomed:
                     raise ProtocolError(_closed(exc, urlsplit(url).hostname or "")) from None
                 if getattr(exc, "rcvd", None) is not None and exc.rcvd.reason == SESSION_FAILED:
                     raise ProtocolError(f"session {session} failed on the server (the `pullcoach "
@@ -128,17 +194,82 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                 log.warning("lost the server (%s); reconnecting for up to %.0f s, audio is kept",
                             exc, reconnect_s)
                 await ws.close()
+                keep = True  # given up on, the server still has the session (a while)
                 ws = await _connect(url, retry_for=reconnect_s)
+                keep = False
                 backlog.rewind()
             finally:
                 if backlog.lost_s:
                     log.warning("%.1f s of audio did not fit the backlog and were lost", backlog.lost_s)
                     backlog.lost_s = 0.0
+    except asyncio.CancelledError:  # gone without ending: as a crash, the server keeps the session
+        keep = True
+        if ws is not None:
+            ws.transport.abort()  # no close frame: a clean close would end the session
+            ws = None
+        raise
     finally:
         reader.cancel()
         source.close()
         if ws is not None:
             await ws.close()
+        if state is not None:
+            if welcomed and not keep:
+                state.forget()
+            state.release()
+
+
+def resume_offset(remembered: Remembered, opened: float) -> int:
+    """Where a capture whose source opened at ``opened`` (wall clock) goes on with a session
+    the capture before it left: as many samples past the session's sample 0 as seconds have
+    passed, so the time between is a gap on the session clock (silence, as after a drop).
+    Gone longer than GAP_S, it goes on GAP_S past the audio last sent."""
+    t = opened - remembered.zero_wall
+    if opened - remembered.alive_wall > GAP_S:
+        t = remembered.alive_wall - remembered.zero_wall + GAP_S
+    return max(0, round(t * RATE))
+
+
+def _recall(state: StateFile | None, coachee: str) -> tuple[StateFile | None, Remembered | None]:
+    """Claim the state file (None when another capture holds it); the session it remembers."""
+    if state is None:
+        return None, None
+    if not state.claim():
+        log.warning("another `pullcoach capture` for %s on this server is still running (a stopped "
+                    "job? a second terminal?): this one starts a session of its own, which it will "
+                    "not resume if started again", coachee)
+        return None, None
+    return state, state.load()
+
+
+async def _end_unfinished(url: str, token: str, remembered: Remembered) -> None:
+    """``--new``: end the session the capture before this one left, now rather than at the
+    end of the server's grace (its card stays "live" until then). Best effort."""
+    try:
+        async with await _connect(url, retry_for=0.0) as ws:
+            await _hello(ws, token, remembered.session, remembered.secret, None, None, None)
+            await ws.send(p.encode(p.EndSession(session=remembered.session)))
+        log.warning("ended session %s, which the capture before this one left unfinished "
+                    "(--new); starting a new session", remembered.session)
+    except Exception:  # gone already, or the server is not there: the new session says so
+        log.warning("starting a new session (--new)")
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+class _Beat:
+    """Touches the state file every BEAT_S while audio is sent."""
+
+    def __init__(self, state: StateFile | None) -> None:
+        self.state, self.last = state, time.monotonic()
+
+    def __call__(self) -> None:
+        if self.state is not None and time.monotonic() - self.last >= BEAT_S:
+            self.last = time.monotonic()
+            self.state.touch()
 
 
 def _closed(exc, host: str) -> str:
@@ -166,10 +297,10 @@ async def _connect(url: str, retry_for: float):
             pause = min(2.0, pause * 2)
 
 
-async def _hello(ws, token: str, session: str | None, secret: str | None, lang: str, coachee: str,
-                 partner: str, on_welcome, source_kind: str | None = None) -> tuple[str, str | None]:
-    """A new session (``session`` None) or the one to resume with its ``secret``; returns
-    its id and its resume secret."""
+async def _hello(ws, token: str, session: str | None, secret: str | None, lang: str | None,
+                 coachee: str | None, partner: str | None, source_kind: str | None = None) -> p.Welcome:
+    """A new session (``session`` None) or the one to resume with its ``secret``: the
+    server's welcome. A refusal raises ``ProtocolError`` with the server's code."""
     try:
         await ws.send(p.encode(p.Hello(role="capture", token=token, session=session, resume=secret,
                                        lang=lang, coachee=coachee, partner=partner, partner_source=source_kind,
@@ -178,25 +309,23 @@ async def _hello(ws, token: str, session: str | None, secret: str | None, lang: 
     except ConnectionClosedOK as exc:
         raise ProtocolError(_closed(exc, urlsplit("//" + ws.request.headers.get("Host", "")).hostname or "")) from None
     if isinstance(reply, p.Error):
-        raise ProtocolError(f"the server refused: {reply.message} ({reply.code})")
+        raise p.protocol_error(reply.code, f"the server refused: {reply.message} ({reply.code})")
     if not isinstance(reply, p.Welcome) or not reply.sessions:
         raise ProtocolError("the server did not answer with a welcome")
-    if session is None and on_welcome is not None:
-        on_welcome(reply)
-    elif session is not None:
-        log.warning("reconnected to session %s", session)
-    return reply.sessions[0].session, reply.resume or secret
+    return reply
 
 
-async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task) -> None:
+async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task,
+                beat: Callable[[], None] = lambda: None) -> None:
     """Frames until the source ends, then end-session and wait for the server's close. What
     the server says meanwhile (an error about a block) is heard at once, not at the end."""
     heard = asyncio.create_task(_listen(ws))
     try:
         while True:
             while backlog.pending:
-                await ws.send(backlog.pending[0][0])
+                await ws.send(_shifted(backlog.pending[0][0], backlog.offset))
                 backlog.mark_sent()
+                beat()
             if backlog.done:
                 break
             backlog.wake.clear()

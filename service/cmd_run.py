@@ -77,7 +77,11 @@ def register(sub) -> None:
 
     cap = sub.add_parser("capture", help="stream this machine's audio to a remote `pullcoach serve`",
                          description="Capture this machine's two speakers (or --replay a recording) and "
-                                     "stream them to a `pullcoach serve`, which coaches and stores the session.")
+                                     "stream them to a `pullcoach serve`, which coaches and stores the session. "
+                                     "Ctrl-C ends the session; a capture that stopped without ending it (a "
+                                     "crash, kill -9, a closed terminal) and is started again within 2 "
+                                     "minutes with the same --server and --coachee-name goes on with that "
+                                     "session.")
     cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
     cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
     cap.add_argument("--lang", choices=("nl", "en"), default="nl", help="conversation language (default nl)")
@@ -85,6 +89,9 @@ def register(sub) -> None:
                      help="who is coached, as the trainer, the report and 'since your previous "
                           "conversation' know them (default: 'coachee (THIS-HOST)')")
     cap.add_argument("--partner-name", default="partner", metavar="NAME", help="the partner's name")
+    cap.add_argument("--new", action="store_true",
+                     help="start a new session even if the capture before this one left one unfinished "
+                          "(that one is ended)")
     _capture_args(cap)
     cap.set_defaults(func=cmd_capture)
 
@@ -163,6 +170,7 @@ def cmd_serve(args) -> int:
 
 def cmd_capture(args) -> int:
     from pullcoach import capture
+    from pullcoach.capture_state import StateFile
     token = args.token or os.environ.get("PULLCOACH_TOKEN")
     if not token:
         raise ConfigError("no token: pass --token T (the server prints its capture token) or set PULLCOACH_TOKEN")
@@ -188,7 +196,8 @@ def cmd_capture(args) -> int:
         coachee = args.coachee_name or f"coachee ({socket.gethostname().split('.')[0] or 'capture'})"
         sid = await capture.stream(args.server, token, source, lang=args.lang,
                                    coachee=coachee, partner=args.partner_name,
-                                   on_welcome=welcome)
+                                   on_welcome=welcome, fresh=args.new,
+                                   state=StateFile(capture.ingest_url(args.server), coachee))
         print(f"session {sid} ended" + (f"; your report: {report[0]}" if report else ""), file=sys.stderr)
         return 0
 

@@ -1,4 +1,5 @@
-"""Where pullcoach keeps things: user cache (models), config (tokens) and data (sessions)."""
+"""Where pullcoach keeps things: user cache (models), config (tokens), data (sessions) and
+state (what a running capture must remember if it is started again)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def cache_dir() -> Path:
 
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP))
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP))
 
 
 def data_dir(override: str | Path | None = None) -> Path:

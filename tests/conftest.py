@@ -12,6 +12,13 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 AUDIO = Path(__file__).resolve().parent / "fixtures" / "audio"
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path_factory, monkeypatch):
+    """Each test's captures (in-process or subprocesses inheriting the environment) remember
+    their sessions in a directory of its own, never in the user's state directory."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> str:
     from pullcoach import model
