@@ -7,15 +7,21 @@ the most sessions, each with one example moment and its pull alternative), what 
 was said around them, and for a coachee with several role-plays, what moved from the first
 to the last. ``pick_sessions`` chooses which stored sessions a debrief covers;
 ``collect`` reads them from a store (the only I/O here).
+
+Every count is the report's own: the figures are ``report_data``'s, rated by its yardsticks,
+and where the debrief reads the transcript itself it reads turns as the report does (Whisper
+cuts one spoken turn into several final transcripts; ``_turns``), so a trainer sees the same
+numbers here and in each pair's report.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from pullcoach.errors import ConfigError, StoreError
-from pullcoach.report_data import FAIR, GOOD, NONE, POOR, build
+from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.report_progress import comparable, progress
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
@@ -32,7 +38,10 @@ FIGURE_RULES = {
     "open_questions": "closed-questions", "talk_share": "talk-ratio", "monologues": "monologue",
 }
 WORK_ON = 5          # figures to work on, at most: those not good (then poor) in the most sessions
-LONG_TURN_WORDS = 12  # a partner turn this long invites a reflection
+LONG_TURN_WORDS = 12  # a partner turn this long (all its fragments) invites a reflection
+# a coachee turn this short that the partner talks on after is a continuer ("mm-hm", "oké
+# ja"), not an answer to what they said: the labels do not mark every one a backchannel
+CONTINUER_WORDS = 2
 GOOD_MOMENTS = 3     # praised moments shown, at most (one per session first)
 BOOKMARK_BEFORE = 10.0  # seconds of transcript shown before a bookmark
 
@@ -98,12 +107,13 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
     work_on = sorted((k for k, t in tally.items() if t[POOR] + t[FAIR]),
                      key=lambda k: (-(tally[k][POOR] + tally[k][FAIR]), -tally[k][POOR],
                                     list(FIGURE_RULES).index(k)))
+    used: set = set()  # summaries and reflections share a rule: one moment, one point
     langs = [r["session"]["lang"] for r in reports]
     return {
         "lang": lang or (max(langs, key=langs.count) if langs else "nl"),
         "sessions": rows,
         "tally": tally,
-        "work_on": [{"figure": k, **tally[k], "example": _example(reports, k)}
+        "work_on": [{"figure": k, **tally[k], "example": _example(reports, k, used)}
                     for k in work_on[:WORK_ON]],
         "strengths": [k for k, t in tally.items() if t["rated"] and t[GOOD] == t["rated"]],
         "good_moments": _good_moments(reports),
@@ -117,7 +127,7 @@ def _progress(reports: list[dict]) -> list[dict]:
     their first, the figures that moved (``report_progress.progress``)."""
     by_name: dict[str, list[dict]] = {}
     for r in reports:
-        if comparable(r):  # a fragment (under a minute) is no role-play to compare
+        if comparable(r):  # a false start (under report_progress.MIN_S) is no role-play to compare
             by_name.setdefault(" ".join(r["session"]["coachee"].split()).casefold(), []).append(r)
     out = []
     for runs in by_name.values():
@@ -149,9 +159,10 @@ def _tally(reports: list[dict], key: str) -> dict[str, int]:
     return out
 
 
-def _example(reports: list[dict], key: str) -> dict | None:
+def _example(reports: list[dict], key: str, used: set) -> dict | None:
     """One moment that shows the figure, from the session where it weighs most: the first
-    nudge of its rule, else (for figures no nudge fired on) a moment read off the transcript."""
+    nudge of its rule not shown for another figure, else (for figures no nudge fired on) a
+    moment read off the transcript."""
     rule = FIGURE_RULES[key]
     order = {POOR: 0, FAIR: 1, GOOD: 2, NONE: 3}
     ranked = sorted(reports, key=lambda r: (
@@ -159,31 +170,73 @@ def _example(reports: list[dict], key: str) -> dict | None:
         -sum(1 for m in r["moments"] if m["nudge"]["rule"] == rule)))
     for r in ranked:
         for m in r["moments"]:
-            if m["nudge"]["rule"] == rule:
+            if m["nudge"]["rule"] == rule and (r["session"]["id"], m["t"]) not in used:
+                used.add((r["session"]["id"], m["t"]))
                 return {"session": r["session"], "rule": rule, "t": m["t"],
                         "around": m["around"]}
     for r in ranked:
         if r["figures"][key]["rating"] in (POOR, FAIR):
-            found = _read_off(r["utterances"], key)
-            if found:
-                return {"session": r["session"], "rule": rule, "t": found[-1]["t0"], "around": found}
+            for t, lines in _read_off(r["utterances"], key):
+                if (r["session"]["id"], t) not in used:
+                    used.add((r["session"]["id"], t))
+                    return {"session": r["session"], "rule": rule, "t": t, "around": lines}
     return None
 
 
-def _read_off(utts: list[dict], key: str) -> list[dict] | None:
-    """A transcript moment for a figure: a long partner turn answered without a reflection
-    (reflections, summaries), or the first closed question."""
+def _turns(utts: list[dict]) -> list[list[dict]]:
+    """The utterances as turns, the unit the report counts a turn in (``report_data``'s
+    ``TURN_GAP``): Whisper cuts one spoken turn into several final transcripts; a speaker's
+    are one turn over pauses up to ``TURN_GAP`` the other did not speak in. The other's
+    words said over a turn (a "ja") are a turn of their own. In order of their start."""
+    turns: list[list[dict]] = []
+    last: dict[str, list[dict]] = {}
+    for u in utts:
+        turn = last.get(u["speaker"])
+        if turn is not None and u["t0"] - turn[-1]["t1"] <= TURN_GAP and not any(
+                o["speaker"] != u["speaker"] and o["t0"] < u["t0"] and o["t1"] > turn[-1]["t1"]
+                for o in utts):
+            turn.append(u)
+        else:
+            last[u["speaker"]] = turn = [u]
+            turns.append(turn)
+    return turns
+
+
+def _only(turn: list[dict], label: str) -> bool:
+    return all(u["labels"].get(label) for u in turn)
+
+
+def _words(lines: list[dict]) -> int:
+    return sum(len(u["text"].split()) for u in lines)
+
+
+def _read_off(utts: list[dict], key: str) -> Iterator[tuple[float, list[dict]]]:
+    """Transcript moments for a figure, read by turns (``_turns``), as ``(t, lines)`` with
+    the coachee's lines marked: a long partner turn the coachee answered without a reflection
+    in any of their answer's fragments (reflections, summaries), or a closed question the
+    report counts against the open share (a permission or proposal question is a pull move
+    it leaves out). Nothing for talk share: a figure of the whole call, not of a moment."""
+    turns = [t for t in _turns(utts) if not _only(t, "backchannel")]
     if key in ("reflections_questions", "summaries"):
-        for a, b in zip(utts, utts[1:]):
-            if (a["speaker"] == "partner" and b["speaker"] == "coachee"
-                    and len(a["text"].split()) >= LONG_TURN_WORDS
-                    and not b["labels"].get("reflection") and not b["labels"].get("backchannel")):
-                return [a, b]
+        said: list[dict] = []  # the partner's turns since the coachee last took the turn
+        for i, turn in enumerate(turns):
+            if turn[0]["speaker"] == "partner":
+                said += turn
+                continue
+            if (_words(turn) <= CONTINUER_WORDS and i + 1 < len(turns)
+                    and turns[i + 1][0]["speaker"] == "partner"):
+                continue  # "mm-hm", and the partner talks on: they keep the turn
+            if _words(said) >= LONG_TURN_WORDS and not any(u["labels"].get("reflection") for u in turn):
+                yield turn[0]["t0"], [*said[-3:], *(dict(u, hit=True) for u in turn[:3])]
+            said = []
     if key == "open_questions":
-        for i, u in enumerate(utts):
-            if u["speaker"] == "coachee" and u["labels"].get("question") == "closed":
-                return utts[max(0, i - 1):i + 1]
-    return None  # talk share, speaking rate: a figure of the whole call, not of a moment
+        for i, turn in enumerate(turns):
+            for j, u in enumerate(turn if turn[0]["speaker"] == "coachee" else ()):
+                lab = u["labels"]
+                if (lab.get("question") == "closed" and not lab.get("permission")
+                        and not lab.get("proposal")):
+                    lead = turn[j - 1:j] if j else turns[i - 1][-1:] if i else []
+                    yield u["t0"], [*lead, dict(u, hit=True)]
 
 
 def _good_moments(reports: list[dict]) -> list[dict]:

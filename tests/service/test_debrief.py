@@ -138,6 +138,85 @@ def test_ranking_and_strengths_follow_the_ratings():
     assert "- **Short turns (no monologues)** — good in all 2 conversations" in md  # not "Monologues — good"
 
 
+# One role-play as the live pipeline stores it: Whisper cuts a spoken turn into several final
+# transcripts ("fragments") at its pauses. The partner's first turn is two fragments (the
+# second alone 13 words); the coachee answers it in two, reflecting in the second; a
+# permission question ("Mag ik een tip geven?") is a pull move the report leaves out of the
+# open share; the partner's last long turn (21 words, no fragment 12) gets a closed question.
+FRAGMENTED = [
+    ("Medewerker", 0.0, 2.0, "Ik werk eigenlijk liever thuis."),
+    ("Medewerker", 2.3, 7.5, "Op kantoor kan ik me slecht concentreren door alle prikkels in de kantoortuin."),
+    ("Manager", 8.0, 9.0, "Even kijken."),
+    ("Manager", 9.3, 12.0, "Dus thuis kun je je beter concentreren."),
+    ("Medewerker", 12.5, 13.2, "Klopt."),
+    ("Manager", 13.8, 15.4, "Mag ik een tip geven?"),
+    ("Medewerker", 15.8, 16.4, "Ja hoor."),
+    ("Manager", 16.9, 19.0, "Een koptelefoon helpt veel mensen."),
+    ("Medewerker", 19.6, 23.5, "Ja. En ik reis elke dag anderhalf uur heen en weer,"),
+    ("Medewerker", 23.8, 27.0, "dat kost me drie uur per dag in de trein."),
+    ("Manager", 27.6, 29.4, "Heb je dat wel eens gemeten?"),
+    ("Medewerker", 29.9, 31.4, "Nee, niet echt."),
+]
+
+
+def fragmented(sid: str, wall: float) -> list:
+    from pullcoach.transcripts import Segment
+    engine = Engine(lang="nl")
+    log = [SessionStarted(session=sid, lang="nl", wall_clock=wall, coachee="Manager", partner="Medewerker")]
+    for ev in to_events([Segment(*x) for x in FRAGMENTED], "Manager"):
+        log += [ev, *engine.feed(ev)]
+    end = SessionEnded(t=32.0, reason="ended")
+    return log + [end, *engine.feed(end)]
+
+
+def test_a_turn_cut_into_fragments_counts_in_the_debrief_as_in_the_pairs_report(tmp_path, capsys):
+    """The debrief's figures are the pair's report's, and where it reads the transcript itself
+    (an example for a figure no nudge showed) it reads turns as the report does, not
+    Whisper's fragments: it quoted the coachee's "Even kijken." as a long partner turn
+    answered without a reflection (the reflection was the same turn's next fragment), and a
+    permission question as the closed question that pulled the open share down."""
+    with Store(tmp_path) as store:
+        for e in fragmented("frag", DAY):
+            store.append("frag", e)
+    assert main(["report", "frag", "--format", "json", "--data-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert main(["debrief", "frag", "--format", "json", "--data-dir", str(tmp_path)]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["sessions"]
+    # the scenario as the engine labels it: one reflection (in the answer's second fragment),
+    # one question counted (the permission question left out), so 1 : 1 and 0% open
+    labels = {u["text"]: u["labels"] for u in report["utterances"]}
+    assert labels["Dus thuis kun je je beter concentreren."]["reflection"]
+    assert not labels["Even kijken."].get("reflection") and not labels["Even kijken."].get("backchannel")
+    assert labels["Mag ik een tip geven?"]["permission"]
+    assert report["figures"]["reflections_questions"]["reflections"] == 1
+    assert report["figures"]["reflections_questions"]["questions"] == 1
+    # every figure, count and rating the same in the debrief as in the pair's report
+    assert row["figures"] == report["figures"]
+    assert row["negative"] == sum(1 for n in report["nudges"] if n["kind"] == "negative")
+    assert main(["report", "frag", "--format", "md", "--data-dir", str(tmp_path)]) == 0
+    report_md = capsys.readouterr().out
+    assert main(["debrief", "frag", "--format", "md", "--data-dir", str(tmp_path)]) == 0
+    debrief_md = capsys.readouterr().out
+    for shown in ("1 : 1 (1 reflectie, 1 vraag)", "0% (0 van 1 · 1 toestemmingsvraag niet meegeteld)"):
+        assert f"**{shown}**" in report_md and shown in debrief_md
+
+    with Store(tmp_path) as store:
+        d = collect(store, ["frag"])
+    points = {p["figure"]: p for p in d["work_on"]}
+    # the closed question the report counted, after the partner's turn; not the permission one
+    ex = points["open_questions"]["example"]
+    assert ex["t"] == 27.6 and [u["text"] for u in ex["around"] if u.get("hit")] == [
+        "Heb je dat wel eens gemeten?"]
+    # the only long partner turn answered without a reflection is the one already quoted: the
+    # reflections point gets no example rather than the answer that did reflect
+    assert points["reflections_questions"]["example"] is None
+    from pullcoach.debrief import _read_off
+    read = list(_read_off(build(fragmented("frag", DAY))["utterances"], "reflections_questions"))
+    assert [(t, [u["text"] for u in lines]) for t, lines in read] == [
+        (27.6, ["Ja. En ik reis elke dag anderhalf uur heen en weer,",
+                "dat kost me drie uur per dag in de trein.", "Heb je dat wel eens gemeten?"])]
+
+
 def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_recording_problem():
     from pullcoach.rules.events import PipelineWarning
     r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
