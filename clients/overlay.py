@@ -30,9 +30,11 @@ COLOURS = {
 }
 TEXT = {
     "nl": {"connecting": "verbinden…", "reconnecting": "opnieuw verbinden…", "refused": "geweigerd",
-           "report": "Rapport openen ›", "idle": "luistert", "ended": "sessie beëindigd"},
+           "report": "Rapport openen ›", "idle": "luistert", "ended": "sessie beëindigd",
+           "focus": "oefent"},
     "en": {"connecting": "connecting…", "reconnecting": "reconnecting…", "refused": "refused",
-           "report": "Open report ›", "idle": "listening", "ended": "session ended"},
+           "report": "Open report ›", "idle": "listening", "ended": "session ended",
+           "focus": "practising"},
 }
 
 
@@ -159,6 +161,8 @@ class OverlayWindow:
             footer = words["ended"]
         else:
             footer = st.problem or (words["idle"] if st.listening else "")
+            if st.listening and not st.problem and st.focus:  # what the trainer asked to practise
+                footer += f' · {words["focus"]}: {" · ".join(st.focus)}'
         self.footer.configure(text=footer, fg=DIM if nudge is None else fg)
         if st.report_link(self.url):
             self.report.configure(text=words["report"])

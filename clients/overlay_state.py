@@ -117,6 +117,7 @@ class OverlayState:
         self.ended = False
         self.lang = "nl"
         self.report = ""  # the report's path from the server's status (a report-only token)
+        self.focus: tuple[str, ...] = ()  # the trainer's focus: the nudges that still come live
 
     # -- outgoing ---------------------------------------------------------------------
     def hello(self) -> dict:
@@ -197,6 +198,9 @@ class OverlayState:
             n = self.nudge
             if n is not None and n.rule == msg.get("rule") and n.evidence_t == msg.get("evidence_t"):
                 self.nudge = None
+        elif kind == "focus-changed":
+            messages = msg.get("messages")
+            self.focus = tuple(str(m)[:40] for m in messages[:4]) if isinstance(messages, list) else ()
         elif kind == "pipeline-warning":
             self._warning(msg)
         elif kind == "error":

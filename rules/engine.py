@@ -249,6 +249,13 @@ class Engine:
         """The focus set in force at ``t`` (empty: every rule is delivered)."""
         return [f for ct, f in sorted(self.focus_changes, key=lambda x: x[0]) if ct <= t][-1]
 
+    def focus_event(self, t: float, rules, by: str = "trainer") -> FocusChanged:
+        """The event that sets the focus to ``rules``, with their nudges as the coachee reads them."""
+        rules = tuple(rules)
+        names = {r.name: r for r in self.rules}
+        return FocusChanged(t=t, rules=rules, by=by, messages=tuple(
+            self.pack.messages.get(r) or getattr(names.get(r), "message", r) for r in rules))
+
     def in_focus(self, rule: str, t: float) -> bool:
         focus = self.focus_at(t)
         return not focus or rule in focus or any(r in focus for r in PRAISE_FOR.get(rule, ()))

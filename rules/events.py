@@ -161,10 +161,12 @@ class Bookmarked:
 @dataclass(**_frozen)
 class FocusChanged:
     """The rules delivered live from ``t`` on (empty: all); the rest go to the report only.
-    ``by`` is "trainer" (from the dashboard) or "start" (the session's ``--focus``)."""
+    ``by`` is "trainer" (from the dashboard) or "start" (the session's ``--focus``);
+    ``messages`` are those rules' nudges as the coachee reads them (for the overlays)."""
     t: float
     rules: tuple[str, ...] = ()
     by: str = "trainer"
+    messages: tuple[str, ...] = ()
 
 
 @dataclass(**_frozen)
@@ -237,9 +239,9 @@ def from_dict(data: Any) -> Event:
                                    end=float(w["end"]), p=float(w.get("p", 1.0))) for w in value)
             except (TypeError, KeyError, ValueError) as exc:
                 raise EventError(f"bad words in {data['type']}: {exc}") from None
-        if f.name == "rules":
+        if f.name in ("rules", "messages"):
             if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
-                raise EventError("rules must be a list of rule names")
+                raise EventError(f"{f.name} must be a list of strings")
             value = tuple(value)
         kwargs[f.name] = value
     try:

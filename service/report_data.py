@@ -18,7 +18,7 @@ from typing import Any
 from pullcoach.report_text import half_up
 from pullcoach.rules.speaking_rate import SpeakingRateConfig
 from pullcoach.rules.events import (
-    PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, MetricsUpdated, NudgeIssued, PipelineWarning,
+    PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, FocusChanged, MetricsUpdated, NudgeIssued, PipelineWarning,
     SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
     UtteranceLabeled, kept_nudges,
 )
@@ -62,6 +62,8 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
     nudges.sort(key=lambda n: n["t"])
     withdrawn = [{"t": e.t, "rule": e.rule, "evidence_t": e.evidence_t, "reason": e.reason}
                  for e in events if isinstance(e, NudgeWithdrawn)]
+    trainer_focus = [{"t": e.t, "rules": list(e.rules), "by": e.by}
+                     for e in events if isinstance(e, FocusChanged)]
     bookmarks = sorted(({"t": e.t, "note": e.note, "by": e.by}
                         for e in events if isinstance(e, Bookmarked)), key=lambda b: b["t"])
     metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
@@ -77,6 +79,7 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
         "nudges": nudges,
         "withdrawn": withdrawn,
         "bookmarks": bookmarks,
+        "trainer_focus": trainer_focus,
         "summaries": summaries,
         "analysed": analysed,
         "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, count_text, label_chips, lang_of, not_delivered, pct, problem_text,
+    ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, pct, problem_text,
     ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import focus, moment_groups
@@ -143,6 +143,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         f"<h1>{escape(w['title'])}</h1>",
         f'<div class="meta">{escape(_meta(s, names, w, lang))}</div>',
     ]
+    if trainer_focus := focus_text(report, w, lang):
+        parts.append(f'<div class="meta"><b>{escape(w["trainer_focus"])}:</b> {escape(trainer_focus)}</div>')
     if banner := status_text(s, w):
         parts.append(f'<div class="banner">{escape(banner)}</div>')
     for text in warning_banners(report, w, names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, label_chips, lang_of, not_delivered, problem_text, roles, rule_title,
+    ALTERNATIVES, clock, focus_text, label_chips, lang_of, not_delivered, problem_text, roles, rule_title,
     speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import moment_groups
@@ -32,6 +32,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines = [f"# {w['title']}", "",
              f"{when(s['wall_clock'], lang)} · {w['duration']} {clock(s['duration'])} · "
              f"{md_text(roles(names, w))}", ""]
+    if trainer_focus := focus_text(report, w, lang):
+        lines += [f"**{md_text(w['trainer_focus'])}:** {md_text(trainer_focus)}", ""]
     if banner := status_text(s, w):
         lines += [f"> {banner}", ""]
     for text in warning_banners(report, w, names):

@@ -58,6 +58,8 @@ _NL = {
     "focus_said": "Om {t} zei je:",
     "fired": "seintje om {t}", "moments_hint": "De tijd bij een moment is wanneer het gezegd werd; het seintje kwam soms later (▼ op de tijdlijn).",
     "too_late": "alleen voor het verslag: de transcriptie liep {s} s achter",
+    "held_focus": "alleen voor het verslag: buiten de focus",
+    "trainer_focus": "Focus live", "focus_all": "alle seintjes", "focus_from": "vanaf {t}",
     "explore": "Verkennen", "draaivraag": "Draaivraag", "voorstel": "Voorstel",
     "route_moves": "{n}×", "premature": "te vroeg: nog niet samengevat",
     "no_route": "Geen open vragen, samenvattingen, draaivraag of voorstel herkend.",
@@ -130,6 +132,8 @@ _EN = {
     "focus_said": "At {t} you said:",
     "fired": "nudge at {t}", "moments_hint": "A moment's time is when it was said; its nudge sometimes came later (▼ on the timeline).",
     "too_late": "report only: transcription was {s} s behind",
+    "held_focus": "report only: outside the focus",
+    "trainer_focus": "Live focus", "focus_all": "every nudge", "focus_from": "from {t}",
     "explore": "Explore", "draaivraag": "Turning question", "voorstel": "Proposal",
     "route_moves": "{n}×", "premature": "premature: nothing summarised yet",
     "no_route": "No open questions, summaries, turning question or proposal recognised.",
@@ -283,7 +287,23 @@ def rule_title(n: dict, lang: str, *, detail: bool = True) -> str:
 def not_delivered(n: dict, w: dict) -> str:
     """Why a nudge was not shown live: too late (the ASR behind), or the report only."""
     late = n.get("detail", {}).get("late_s")
-    return w["too_late"].format(s=f"{late:.0f}") if isinstance(late, (int, float)) else w["not_delivered"]
+    if isinstance(late, (int, float)):
+        return w["too_late"].format(s=f"{late:.0f}")
+    return w["held_focus"] if n.get("detail", {}).get("held") == "focus" else w["not_delivered"]
+
+
+def focus_text(report: dict, w: dict, lang: str) -> str:
+    """"Samenvatten, Onderbreking (vanaf 1:30); alle seintjes (vanaf 6:00)": what the trainer
+    (or ``--focus``) let through live, and when; "" when every nudge went live throughout."""
+    changes = report.get("trainer_focus") or []
+    if not any(c["rules"] for c in changes):
+        return ""
+    titles = RULE_TITLES[lang_of(lang)]
+    parts = []
+    for c in changes:
+        which = ", ".join(titles.get(r, r) for r in c["rules"]) or w["focus_all"]
+        parts.append(f"{which} ({w['focus_from'].format(t=clock(c['t']))})")
+    return "; ".join(parts)
 
 
 def roles(names: dict, w: dict) -> str:

@@ -377,7 +377,7 @@ def _why_not(n: ev.NudgeIssued) -> str:
     if "late_s" in n.detail:
         return f"its words were transcribed {n.detail['late_s']:.0f} s late"
     if n.detail.get("repeat"):
-        return "a repeat of one just shown"
+        return "a repeat inside its rule's cooldown"
     if n.detail.get("held") == "focus":
         return "outside the trainer's focus"
     if n.detail.get("held") == "trainer":
@@ -399,6 +399,11 @@ def _print_nudge(session: str, event: Any) -> None:
         t = event.evidence_t
         print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] - withdrawn: {event.message}  ({event.rule}:"
               f" it was a {event.reason})", flush=True)
+    elif isinstance(event, ev.FocusChanged):
+        t = event.t
+        which = ", ".join(f"{m} ({r})" for m, r in zip(event.messages, event.rules)) or "every rule"
+        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] focus: {which} live; the rest for the report",
+              flush=True)
     elif isinstance(event, ev.SessionEnded):
         why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
         print(f"session ended{why}", flush=True)

@@ -393,7 +393,9 @@ class Service:
                 if unknown:
                     raise p.protocol_error("malformed", f"no rule {', '.join(map(repr, unknown))}; "
                                                         f"choose from {', '.join(known)}")
-                self._inject(rec, ev.FocusChanged(t=rec.t, rules=msg.rules, by="trainer"))
+                engine = getattr(rec.controller, "engine", None)
+                self._inject(rec, engine.focus_event(rec.t, msg.rules) if engine is not None
+                             else ev.FocusChanged(t=rec.t, rules=msg.rules))
             case p.AddBookmark():  # a note of only spaces (or null) is no note
                 self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note.strip()), by="trainer"))
             case p.EndSession():

@@ -18,7 +18,7 @@ from pullcoach.asr import Transcriber
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
 from pullcoach.lang_guess import guess_lang, language_warning
 from pullcoach.rules.events import (
-    FocusChanged, NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
+    NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
 )
 from pullcoach.vad import RATE
 
@@ -132,7 +132,7 @@ class LiveSession:
                                       coachee=self.names[0], partner=self.names[1],
                                       via=getattr(self.source, "via", "")))
         if self.engine is not None and self.engine.config.focus:  # --focus: clients show it
-            self._dispatch(FocusChanged(t=0.0, rules=self.engine.config.focus, by="start"))
+            self._dispatch(self.engine.focus_event(0.0, self.engine.config.focus, by="start"))
         for warning in narrowband(self.source):
             self._dispatch(warning)
 

@@ -7,12 +7,12 @@ const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
 const TEXT = {
   nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
-        listening: "luistert", ended: "sessie beëindigd", report: "Rapport openen ›",
+        listening: "luistert", focus: "oefent", ended: "sessie beëindigd", report: "Rapport openen ›",
         pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link",
         why: { "bad-token": "verkeerd token: open de overlay-link die pullcoach afdrukte",
                "bad-version": "herlaad deze pagina" } },
   en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
-        listening: "listening", ended: "session ended", report: "Open report ›",
+        listening: "listening", focus: "practising", ended: "session ended", report: "Open report ›",
         pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link",
         why: { "bad-token": "wrong token: open the overlay link pullcoach printed",
                "bad-version": "reload this page" } },
@@ -22,6 +22,7 @@ const $ = (id) => document.getElementById(id);
 const token = takeToken("overlay");  // out of the address: a coachee shares their screen in calls
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
+                focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
                 alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
 let fadeTimer = null, clearTimer = null;
@@ -82,6 +83,9 @@ function receive(msg) {
       if (same(state.nudge)) hide();
       break;
     }
+    case "focus-changed":
+      state.focus = (Array.isArray(msg.messages) ? msg.messages : []).map((m) => String(m).slice(0, 40)).slice(0, 4);
+      break;
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
       if (track(state.alerts, msg)) state.problem = alertLine();
@@ -124,7 +128,8 @@ function render() {
   else if (state.ended && state.connection !== "refused") status = w.ended;
   else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
-  else status = state.problem || (state.listening ? w.listening : "");
+  else status = state.problem || (state.listening ? w.listening : "")
+    + (state.listening && !state.problem && state.focus.length ? ` · ${w.focus}: ${state.focus.join(" · ")}` : "");
   $("status").textContent = status;
   const report = $("report");
   if (state.ended && state.session) {

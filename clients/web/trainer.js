@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, metrics: {}, nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, metrics: {}, focus: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -117,6 +117,9 @@ function receive(msg) {
       s.marks++;
       break;
     case "pipeline-warning": if (s.ended || !track(s.alerts, msg)) return; break;
+    case "focus-changed":
+      s.focus = Array.isArray(msg.rules) ? msg.rules.map(String) : [];
+      break;
     case "bookmarked":
       s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") });
       s.marks++;
@@ -257,7 +260,9 @@ function card(s) {
     li.append(h("span", "t", clock(n.t)), h("span", "m", n.message));
     last.append(li);
   }
-  c.append(head, figs, alerts(s, w), last);
+  c.append(head, figs, alerts(s, w));
+  if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${s.focus.map((r) => w.rules[r] || r).join(", ")}`));
+  c.append(last);
   if (s.ended) {
     const a = h("a", "report-link", `${w.report} ›`);
     a.href = reportHref(s); a.target = "_blank"; a.rel = "noopener noreferrer";
@@ -319,12 +324,43 @@ function renderDetail(anchor) {
       return b;
     }));
   }
+  renderFocus(s, w);
   const report = $("d-report");
   assign(report, "hidden", !s.ended);
   assign(report, "textContent", `${w.report} ›`);
   assignAttr(report, "href", reportHref(s));
   renderTimeline(s, w);
   renderTranscript(s, w, anchor);
+}
+
+// the trainer's focus: rules toggled on chips; the server applies it from now on and says
+// so back (focus-changed), which is what the chips show
+function renderFocus(s, w) {
+  assign($("focus-title"), "textContent", w.focus);
+  assign($("focus-hint"), "textContent", w.focusHint);
+  const box = $("focus-rules");
+  const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}`;
+  if (box.dataset.sig === sig) return;
+  box.dataset.sig = sig;
+  const chip = (text, pressed, rules) => {
+    const b = h("button", "chip", text);
+    b.type = "button";
+    b.disabled = !s.live;
+    b.setAttribute("aria-pressed", String(pressed));
+    b.addEventListener("click", () => setFocus(s, rules));
+    return b;
+  };
+  box.replaceChildren(chip(w.focusAll, !s.focus.length, []),
+    ...Object.entries(w.rules).map(([rule, text]) => {
+      const on = s.focus.includes(rule);
+      return chip(text, on, on ? s.focus.filter((r) => r !== rule) : [...s.focus, rule]);
+    }));
+}
+
+function setFocus(s, rules) {
+  const w = words(s.lang);
+  if (client?.send({ type: "set-focus", session: s.id, rules })) flash("focus-ack", w.focusSet);
+  else flash("focus-ack", w.notSent);
 }
 
 // The timeline at most once a second (it grows by a sliver a second); at once when another

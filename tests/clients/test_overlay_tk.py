@@ -116,6 +116,14 @@ def test_a_silent_partner_channel_is_said_in_the_footer_until_it_sounds(overlay,
     pump(overlay.root, lambda: "Geen geluid" not in overlay.footer.cget("text"))
 
 
+def test_the_trainers_focus_is_said_in_the_footer_while_listening(overlay, live_server):
+    live_server.push("s1", {"type": "focus-changed", "t": 30.0, "rules": ["too-few-summaries"], "by": "trainer",
+                             "messages": ["Vat samen"]})
+    pump(overlay.root, lambda: overlay.footer.cget("text") == "luistert · oefent: Vat samen")
+    live_server.push("s1", {"type": "focus-changed", "t": 60.0, "rules": [], "by": "trainer", "messages": []})
+    pump(overlay.root, lambda: overlay.footer.cget("text") == "luistert")
+
+
 def test_a_wrong_token_is_refused_and_said(xvfb, live_server):
     from pullcoach.clients.overlay import OverlayWindow
 

@@ -91,6 +91,19 @@ def test_a_cue_from_the_partner_has_its_own_colour_and_icon(page, live_server, t
     assert page.errors == []
 
 
+def test_the_trainers_focus_shows_on_the_status_line_also_after_a_reload(page, live_server):
+    status = open_overlay(page, live_server)
+    live_server.push("s1", {"type": "focus-changed", "t": 30.0, "rules": ["too-few-summaries", "interruption"],
+                             "by": "trainer", "messages": ["Vat samen", "Laat uitpraten"]})
+    expect(status).to_have_text("luistert · oefent: Vat samen · Laat uitpraten")
+    page.reload()   # a page that joins later gets the focus in force
+    live_server.wait_clients("overlay")
+    expect(status).to_have_text("luistert · oefent: Vat samen · Laat uitpraten")
+    live_server.push("s1", {"type": "focus-changed", "t": 60.0, "rules": [], "by": "trainer", "messages": []})
+    expect(status).to_have_text("luistert")
+    assert page.errors == []
+
+
 def test_a_withdrawn_interruption_leaves_the_overlay(page, live_server):
     live_server.add_session("s1", token="tok-1")
     page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")

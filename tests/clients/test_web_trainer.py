@@ -629,3 +629,33 @@ def test_the_page_keeps_its_language_when_an_english_role_play_is_picked(page, l
     expect(page.locator("#sessions-title")).to_have_text("Sessies")
     assert page.locator("#debrief").get_attribute("href").endswith("lang=nl")
     assert page.errors == []
+
+
+def test_the_trainer_picks_a_focus_on_chips_the_card_shows_it_and_a_reload_keeps_it(page, live_server, tmp_path):
+    open_anna(page, live_server)
+    chips = page.locator("#focus-rules .chip")
+    expect(chips.first).to_have_text("Alles")
+    assert chips.first.get_attribute("aria-pressed") == "true"   # no focus: every rule live
+    page.locator("#focus-rules .chip", has_text="Samenvatten").click()
+    sid, got = live_server.wait_for(lambda sid, e: isinstance(e, ev.FocusChanged))
+    assert (sid, got.rules, got.by) == ("s-anna", ("too-few-summaries",), "trainer")
+    summary = page.locator("#focus-rules .chip", has_text="Samenvatten")
+    expect(summary).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Samenvatten")
+    page.locator("#focus-rules .chip", has_text="Onderbreken").click()
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Samenvatten, Onderbreken")
+    assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == (
+        "too-few-summaries", "interruption")
+    page.screenshot(path=str(tmp_path / "focus.png"), full_page=True)
+    page.reload()   # the server's history tells a fresh page the focus in force
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#focus-rules .chip", has_text="Onderbreken")).to_have_attribute("aria-pressed", "true")
+    page.locator("#focus-rules .chip", has_text="Samenvatten").click()   # off again
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Onderbreken")
+    page.locator("#focus-rules .chip", has_text="Alles").click()
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_count(0)
+    assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == ()
+    live_server.push("s-anna", {"type": "session-ended", "t": 9.0, "reason": "ended"})
+    expect(page.locator("#focus-rules .chip").first).to_be_disabled()   # over: nothing to focus
+    assert page.errors == []

@@ -23,7 +23,8 @@ def test_a_focus_from_the_start_is_told_to_the_clients_and_holds_the_other_rules
     sent = []
     session.add_sink(lambda sid, e: sent.append(e))
     session._start()
-    assert FocusChanged(t=0.0, rules=("too-few-summaries", "interruption"), by="start") in sent
+    assert FocusChanged(t=0.0, rules=("too-few-summaries", "interruption"), by="start",
+                        messages=("Vat samen", "Laat uitpraten")) in sent
     said(session, 2.0, "Je moet gewoon weer naar kantoor komen.")
     first = [e for e in sent if isinstance(e, NudgeIssued)]
     assert {e.rule for e in first} >= {"push-words", "righting-reflex"}

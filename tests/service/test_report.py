@@ -436,3 +436,23 @@ def test_a_line_whisper_doubted_is_marked_as_heard_with_doubt():
     assert "(?) = onzeker verstaan" in md
     assert '<span class="unsure" title="onzeker verstaan: de spraakherkenning twijfelde">Kahnem. (?)' in render(events, "html")
     assert "onzeker verstaan" not in render(session_events(), "md")  # no words, no doubt
+
+
+def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
+    from dataclasses import replace
+
+    from pullcoach.rules.events import FocusChanged
+    events = session_events()
+    first = next(i for i, e in enumerate(events) if isinstance(e, NudgeIssued) and e.kind == "negative")
+    held = events[first]
+    events[first] = replace(held, delivered=False, detail={**held.detail, "held": "focus"})
+    events.insert(1, FocusChanged(t=0.0, rules=("too-few-summaries",), by="start", messages=("Vat samen",)))
+    events.insert(len(events) // 2, FocusChanged(t=60.0, rules=()))
+    html = render(events, "html")
+    assert "<b>Focus live:</b> Te weinig samengevat (vanaf 0:00); alle seintjes (vanaf 1:00)" in html
+    assert "alleen voor het verslag: buiten de focus" in html
+    md = render(events, "md")
+    assert "**Focus live:** Te weinig samengevat (vanaf 0:00); alle seintjes (vanaf 1:00)" in md
+    assert "Focus live" not in render(session_events(), "html")  # no focus: no line
+    assert build(events)["trainer_focus"] == [{"t": 0.0, "rules": ["too-few-summaries"], "by": "start"},
+                                              {"t": 60.0, "rules": [], "by": "trainer"}]
