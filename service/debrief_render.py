@@ -15,16 +15,27 @@ __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
 COLUMNS = ("talk_share", "reflections_questions", "open_questions", "summaries",
            "interruptions", "argument_stacks", "push_words", "righting_reflexes")
 
-def _tally(dw: dict, p: dict) -> str:
-    """"zwak in alle 3 gesprekken", "zwak in 2 van 3 gesprekken", "zwak in 1, matig in 2
-    van 3 gesprekken"; a rating no conversation had is left out."""
-    word = dw["poor_word"] if p["poor"] else dw["fair_word"]
-    if p["rated"] == 1:
+def _rating(w: dict, rating: str) -> str:
+    """A rating in the report's own words ("onder de maat", "redelijk"), without its mark."""
+    return w["status"][rating].split(" ", 1)[-1]
+
+
+def _unrated(dw: dict, n: int) -> str:
+    return dw["unrated"].format(n=n) if n else ""
+
+
+def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
+    """"onder de maat in alle 3 gesprekken", "onder de maat in 2 van 3 gesprekken", "onder
+    de maat in 1, redelijk in 2 van 3 gesprekken", out of all ``n`` conversations, in the
+    report's rating words; a rating no conversation had is left out, conversations the
+    figure could not be rated in are said."""
+    word = _rating(w, "poor" if p["poor"] else "fair")
+    if n == 1:
         return word
-    if not (p["poor"] and p["fair"]) and p["poor"] + p["fair"] == p["rated"]:
-        return dw["tally_all"].format(rating=word, n=p["rated"])
-    parts = [f"{dw[k + '_word']} in {p[k]}" for k in ("poor", "fair") if p[k]]
-    return dw["tally"].format(what=", ".join(parts), n=p["rated"])
+    if not (p["poor"] and p["fair"]) and p["poor"] + p["fair"] == n:
+        return dw["tally_all"].format(rating=word, n=n)
+    parts = [f"{_rating(w, k)} in {p[k]}" for k in ("poor", "fair") if p[k]]
+    return dw["tally"].format(what=", ".join(parts), n=n) + _unrated(dw, n - p["rated"])
 
 
 def _say(dw: dict, key: str, n: int, **kw) -> str:
@@ -38,11 +49,12 @@ DEBRIEF_WORDS = {
         "negative": "Negatieve seintjes", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in alle {n} gesprekken",
+        "unrated": " ({n} niet te beoordelen)",
         "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
         "count_1": "1 gesprek", "strength_1": "goed",
-        "poor_word": "zwak", "fair_word": "matig",
         "good_moments": "Goede zetten om te benoemen", "bookmarks": "Jouw bladwijzers",
-        "no_bookmarks": "Geen bladwijzers gezet.", "no_work": "Geen cijfer was zwak of matig.",
+        "no_bookmarks": "Geen bladwijzers gezet.",
+        "no_work": "Geen cijfer was onder de maat of redelijk.",
         "no_strengths": "Geen cijfer was in elk gesprek goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
@@ -57,11 +69,11 @@ DEBRIEF_WORDS = {
         "negative": "Negative nudges", "per_10": "{n} per 10 min", "report": "report",
         "work_on": "To work on together", "strengths": "What went well",
         "tally": "{what} of {n} conversations", "tally_all": "{rating} in all {n} conversations",
+        "unrated": " ({n} could not be rated)",
         "example": "Example: {who}", "strength": "good in all {n} conversations",
         "count_1": "1 conversation", "strength_1": "good",
-        "poor_word": "poor", "fair_word": "fair",
         "good_moments": "Good moves worth naming", "bookmarks": "Your bookmarks",
-        "no_bookmarks": "No bookmarks set.", "no_work": "No figure was poor or fair.",
+        "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
         "no_strengths": "No figure was good in every conversation.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
@@ -214,7 +226,7 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
         return f'<p class="hint">{escape(dw["no_work"])}</p>'
     out = []
     for p in d["work_on"]:
-        tally = _tally(dw, p)
+        tally = _tally(dw, w, p, len(d["sessions"]))
         out.append(f'<div class="point"><div class="head">{escape(w[p["figure"]])} '
                    f"<span>{escape(tally)}</span></div>")
         ex = p["example"]
@@ -295,8 +307,8 @@ def render_debrief_md(d: dict) -> str:
             nudges]) + " |")
     lines += ["", f"## {dw['work_on']}", ""]
     for p in d["work_on"]:
-        tally = _tally(dw, p)
-        lines.append(f"- **{md_text(w[p['figure']])}** — {tally}")
+        tally = _tally(dw, w, p, len(d["sessions"]))
+        lines.append(f"- **{md_text(w[p['figure']])}** — {md_text(tally)}")
         ex = p["example"]
         if ex:
             lines.append(f"  {md_text(dw['example'].format(who=_who(ex['session'], w)))}, {clock(ex['t'])}:")

@@ -400,16 +400,21 @@ def test_the_html_table_fits_at_1366_and_narrower_shows_that_it_scrolls(day, tmp
     print("screenshots:", tmp_path)
 
 
-@pytest.mark.parametrize("poor,fair,rated,said", [
-    (3, 0, 3, "zwak in alle 3 gesprekken"),
-    (2, 0, 3, "zwak in 2 van 3 gesprekken"),
-    (1, 2, 3, "zwak in 1, matig in 2 van 3 gesprekken"),
-    (0, 2, 2, "matig in alle 2 gesprekken"),
-    (0, 1, 1, "matig"),
+@pytest.mark.parametrize("poor,fair,rated,n,said", [
+    (3, 0, 3, 3, "onder de maat in alle 3 gesprekken"),
+    (2, 0, 3, 3, "onder de maat in 2 van 3 gesprekken"),
+    (1, 2, 3, 3, "onder de maat in 1, redelijk in 2 van 3 gesprekken"),
+    (0, 2, 2, 2, "redelijk in alle 2 gesprekken"),
+    (0, 1, 1, 1, "redelijk"),
+    # out of all the conversations, not only those the figure could be rated in
+    (1, 0, 1, 3, "onder de maat in 1 van 3 gesprekken (2 niet te beoordelen)"),
 ])
-def test_the_tally_leaves_out_a_rating_no_conversation_had(poor, fair, rated, said):
+def test_the_tally_leaves_out_a_rating_no_conversation_had(poor, fair, rated, n, said):
+    """In the report's own rating words ("onder de maat", "redelijk"; it said "zwak",
+    "matig", which no report says)."""
     from pullcoach.debrief_render import DEBRIEF_WORDS, _tally
-    assert _tally(DEBRIEF_WORDS["nl"], {"poor": poor, "fair": fair, "rated": rated}) == said
+    from pullcoach.report_text import words
+    assert _tally(DEBRIEF_WORDS["nl"], words("nl"), {"poor": poor, "fair": fair, "rated": rated}, n) == said
 
 
 def test_the_served_report_says_audio_was_kept_when_it_was(day):
