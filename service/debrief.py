@@ -1,11 +1,11 @@
 """The trainer's debrief: several role-plays side by side, from their reports.
 
 ``build_debrief(reports)`` takes ``report_data.build`` results and returns plain data: one
-row of headline figures per session, the figures to work on together (rated poor or fair in
-the most sessions, each with one example moment and its pull alternative), what went well
-(figures good wherever measured, and praised moments), the trainer's bookmarks with what
-was said around them, and for a coachee with several role-plays, what moved from the first
-to the last. ``pick_sessions`` chooses which stored sessions a debrief covers;
+row of headline figures per session, the figures to work on together (below par in the most
+sessions first, each with one example moment and its pull alternative), what went well
+(figures the report rates good in most sessions), praised moments, the trainer's bookmarks
+with what was said around them, and for a coachee with several role-plays, what moved from
+the first to the last. ``pick_sessions`` chooses which stored sessions a debrief covers;
 ``collect`` reads them from a store (the only I/O here).
 
 Every count is the report's own: the figures are ``report_data``'s, rated by its yardsticks,
@@ -37,7 +37,7 @@ FIGURE_RULES = {
     "reflections_questions": "too-few-summaries", "summaries": "too-few-summaries",
     "open_questions": "closed-questions", "talk_share": "talk-ratio", "monologues": "monologue",
 }
-WORK_ON = 5          # figures to work on, at most: those not good (then poor) in the most sessions
+WORK_ON = 5          # figures to work on, at most: those below par (then not good) in the most sessions
 LONG_TURN_WORDS = 12  # a partner turn this long (all its fragments) invites a reflection
 # a coachee turn this short that the partner talks on after is a continuer ("mm-hm", "oké
 # ja"), not an answer to what they said: the labels do not mark every one a backchannel
@@ -103,10 +103,19 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
     reports = sorted(reports, key=lambda r: (r["session"]["wall_clock"], r["session"]["id"]))
     rows = [_row(r) for r in reports]
     tally = {key: _tally(reports, key) for key in FIGURE_RULES}
-    # not good in the most sessions first, then poor in the most, then the toolkit's order
-    work_on = sorted((k for k, t in tally.items() if t[POOR] + t[FAIR]),
-                     key=lambda k: (-(tally[k][POOR] + tally[k][FAIR]), -tally[k][POOR],
-                                    list(FIGURE_RULES).index(k)))
+    order = list(FIGURE_RULES)
+    # what went well: a figure the report rates good in more than half of the sessions (a
+    # session that could not be rated did not show it). More than half, not half: a figure
+    # good in exactly half is as often not good, and the group's strength must not be what
+    # as many pairs fell short on; it is also what keeps a figure from being both a strength
+    # and a point to work on together (below)
+    strengths = sorted((k for k, t in tally.items() if 2 * t[GOOD] > len(reports)),
+                       key=lambda k: (-tally[k][GOOD], order.index(k)))
+    # below par ("onder de maat") in the most sessions first, then not good in the most, then
+    # the toolkit's order; a strength is no point to work on together (its pairs' reports say it)
+    work_on = sorted((k for k, t in tally.items() if t[POOR] + t[FAIR] and k not in strengths),
+                     key=lambda k: (-tally[k][POOR], -(tally[k][POOR] + tally[k][FAIR]),
+                                    order.index(k)))
     used: set = set()  # summaries and reflections share a rule: one moment, one point
     langs = [r["session"]["lang"] for r in reports]
     return {
@@ -115,7 +124,7 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
         "tally": tally,
         "work_on": [{"figure": k, **tally[k], "example": _example(reports, k, used)}
                     for k in work_on[:WORK_ON]],
-        "strengths": [k for k, t in tally.items() if t["rated"] and t[GOOD] == t["rated"]],
+        "strengths": strengths,
         "good_moments": _good_moments(reports),
         "bookmarks": [b for r in reports for b in _bookmarks(r)],
         "progress": _progress(reports),
@@ -240,14 +249,18 @@ def _read_off(utts: list[dict], key: str) -> Iterator[tuple[float, list[dict]]]:
 
 
 def _good_moments(reports: list[dict]) -> list[dict]:
+    """Praised moments to name, one per session first; each says in how many sessions a move
+    of its kind was praised (``sessions``): a move one pair made is no group's strength."""
     found = [[{"session": r["session"], "nudge": m["nudge"], "t": m["t"], "around": m["around"]}
               for m in r["moments"] if m["nudge"]["kind"] == "positive"] for r in reports]
+    made = {rule: sum(1 for f in found if any(m["nudge"]["rule"] == rule for m in f))
+            for rule in {m["nudge"]["rule"] for f in found for m in f}}
     out: list[dict] = []
     depth = 0
     while len(out) < GOOD_MOMENTS and any(len(f) > depth for f in found):
         out += [f[depth] for f in found if len(f) > depth][:GOOD_MOMENTS - len(out)]
         depth += 1
-    return out
+    return [dict(m, sessions=made[m["nudge"]["rule"]]) for m in out]
 
 
 def _bookmarks(r: dict) -> list[dict]:

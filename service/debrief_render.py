@@ -38,6 +38,25 @@ def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
     return dw["tally"].format(what=", ".join(parts), n=n) + _unrated(dw, n - p["rated"])
 
 
+def _went_well(dw: dict, key: str, t: dict, n: int) -> str:
+    """"in 4 van 6 gesprekken vatte de coachee minstens elke 2 minuten samen": in how many
+    conversations the figure was good, and what good is by the report's yardstick."""
+    did = dw["did"][key]
+    if n == 1:
+        return dw["went_well_1"].format(did=did)
+    said = (dw["went_well_all"] if t["good"] == n else dw["went_well"]).format(k=t["good"], n=n, did=did)
+    return said + _unrated(dw, n - t["rated"])
+
+
+def _made_in(dw: dict, d: dict, i: int) -> str:
+    """In how many conversations a praised move of this kind was made, said at the first
+    moment of its kind ("" after it, and for one conversation)."""
+    m, n = d["good_moments"][i], len(d["sessions"])
+    if n == 1 or any(x["nudge"]["rule"] == m["nudge"]["rule"] for x in d["good_moments"][:i]):
+        return ""
+    return (dw["made_in_all"] if m["sessions"] == n else dw["made_in"]).format(k=m["sessions"], n=n)
+
+
 def _say(dw: dict, key: str, n: int, **kw) -> str:
     """``dw[key]`` for n, its singular form for one ("1 gesprek", not "1 gesprekken")."""
     return dw.get(key + "_1" if n == 1 else key, dw[key]).format(n=n, **kw)
@@ -50,12 +69,26 @@ DEBRIEF_WORDS = {
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in alle {n} gesprekken",
         "unrated": " ({n} niet te beoordelen)",
-        "example": "Voorbeeld: {who}", "strength": "goed in alle {n} gesprekken",
-        "count_1": "1 gesprek", "strength_1": "goed",
-        "good_moments": "Goede zetten om te benoemen", "bookmarks": "Jouw bladwijzers",
+        "example": "Voorbeeld: {who}", "count_1": "1 gesprek",
+        "went_well": "in {k} van {n} gesprekken {did}", "went_well_all": "in alle {n} gesprekken {did}",
+        "went_well_1": "in het gesprek {did}",
+        # what "good" is, by the yardsticks report_data rates each figure by
+        "did": {"talk_share": "sprak de coachee hooguit 35% van de tijd",
+                "reflections_questions": "waren er minstens 2 reflecties per vraag",
+                "open_questions": "was minstens 70% van de vragen open",
+                "summaries": "vatte de coachee minstens elke 2 minuten samen",
+                "interruptions": "liet de coachee de ander steeds uitpraten",
+                "argument_stacks": "stapelde de coachee geen argumenten",
+                "push_words": "zei de coachee geen pushwoorden (‘moeten’)",
+                "righting_reflexes": "gaf de coachee geen advies of informatie zonder toestemming",
+                "monologues": "duurde geen beurt van de coachee langer dan 76 s"},
+        "good_moments": "Goede zetten om te benoemen", "made_in": "zo’n zet in {k} van {n} gesprekken",
+        "made_in_all": "zo’n zet in alle {n} gesprekken", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.",
         "no_work": "Geen cijfer was onder de maat of redelijk.",
-        "no_strengths": "Geen cijfer was in elk gesprek goed.",
+        "no_strengths": "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan "
+                        "de helft van de {n} gesprekken goed.",
+        "no_strengths_1": "Geen cijfer was goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
         "problems": "opnameprobleem: zie verslag", "asr_behind": "transcriptie liep achter",
@@ -70,11 +103,24 @@ DEBRIEF_WORDS = {
         "work_on": "To work on together", "strengths": "What went well",
         "tally": "{what} of {n} conversations", "tally_all": "{rating} in all {n} conversations",
         "unrated": " ({n} could not be rated)",
-        "example": "Example: {who}", "strength": "good in all {n} conversations",
-        "count_1": "1 conversation", "strength_1": "good",
-        "good_moments": "Good moves worth naming", "bookmarks": "Your bookmarks",
+        "example": "Example: {who}", "count_1": "1 conversation",
+        "went_well": "in {k} of {n} conversations {did}", "went_well_all": "in all {n} conversations {did}",
+        "went_well_1": "in the conversation {did}",
+        "did": {"talk_share": "the coachee talked at most 35% of the time",
+                "reflections_questions": "there were at least 2 reflections per question",
+                "open_questions": "at least 70% of the questions were open",
+                "summaries": "the coachee summarised at least every 2 minutes",
+                "interruptions": "the coachee let the other finish every time",
+                "argument_stacks": "the coachee stacked no arguments",
+                "push_words": "the coachee used no push words (‘must’)",
+                "righting_reflexes": "the coachee gave no advice or information unasked",
+                "monologues": "no turn of the coachee lasted over 76 s"},
+        "good_moments": "Good moves worth naming", "made_in": "a move like it in {k} of {n} conversations",
+        "made_in_all": "a move like it in all {n} conversations", "bookmarks": "Your bookmarks",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
-        "no_strengths": "No figure was good in every conversation.",
+        "no_strengths": "Nothing went well in most conversations: no figure was good in more "
+                        "than half of the {n} conversations.",
+        "no_strengths_1": "No figure was good.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
         "problems": "recording problem: see report", "asr_behind": "transcription ran behind",
@@ -160,7 +206,9 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
         return "\n".join(parts)
     parts.append(_table(d, dw, w, link))
     parts += [f"<h2>{escape(dw['work_on'])}</h2>", _work_on(d, dw, w, lang)]
-    parts += [f"<h2>{escape(dw['strengths'])}</h2>", _strengths(d, dw, w, lang)]
+    parts += [f"<h2>{escape(dw['strengths'])}</h2>", _strengths(d, dw, w)]
+    if d["good_moments"]:
+        parts += [f"<h2>{escape(dw['good_moments'])}</h2>", _good_moments(d, dw, w, lang)]
     if d["progress"]:
         parts += [f"<h2>{escape(dw['progress'])}</h2>", _progress_html(d, dw, w, lang)]
     parts += [f"<h2>{escape(dw['bookmarks'])}</h2>", _bookmarks(d, dw, w)]
@@ -242,21 +290,23 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
     return "".join(out)
 
 
-def _strengths(d: dict, dw: dict, w: dict, lang: str) -> str:
+def _strengths(d: dict, dw: dict, w: dict) -> str:
+    n = len(d["sessions"])
+    out = [f'<div class="point"><div class="head">{escape(dw["strength_names"].get(k, w[k]))} '
+           f'<span>{escape(_went_well(dw, k, d["tally"][k], n))}</span></div></div>'
+           for k in d["strengths"]]
+    return "".join(out) or f'<p class="hint">{escape(_say(dw, "no_strengths", n))}</p>'
+
+
+def _good_moments(d: dict, dw: dict, w: dict, lang: str) -> str:
     out = []
-    for k in d["strengths"]:
-        out.append(f'<div class="point"><div class="head">{escape(dw["strength_names"].get(k, w[k]))} '
-                   f'<span>{escape(_say(dw, "strength", d["tally"][k]["rated"]))}</span></div></div>')
-    if not out:
-        out.append(f'<p class="hint">{escape(dw["no_strengths"])}</p>')
-    if d["good_moments"]:
-        out.append(f'<p class="hint"><b>{escape(dw["good_moments"])}</b></p>')
-    for m in d["good_moments"]:
+    for i, m in enumerate(d["good_moments"]):
         n = m["nudge"]
         title = RULE_TITLES[lang].get(n["rule"], n["rule"])
+        made = _made_in(dw, d, i)
         out.append(f'<div class="moment kind-positive"><div class="time">{clock(m["t"])}</div><div>'
                    f'<div class="what">{escape(title)} <span class="msg">'
-                   f'{escape(_who(m["session"], w))}</span></div>'
+                   f'{escape(" · ".join(x for x in (_who(m["session"], w), made) if x))}</span></div>'
                    f'<div class="ctx">{_context(m["around"], m["session"], w)}</div></div></div>')
     return "".join(out)
 
@@ -317,13 +367,17 @@ def render_debrief_md(d: dict) -> str:
     if not d["work_on"]:
         lines.append(dw["no_work"])
     lines += ["", f"## {dw['strengths']}", ""]
+    n = len(d["sessions"])
     lines += [f"- **{md_text(dw['strength_names'].get(k, w[k]))}** — "
-              f"{_say(dw, 'strength', d['tally'][k]['rated'])}"
-              for k in d["strengths"]] or [dw["no_strengths"]]
-    for m in d["good_moments"]:
-        n = m["nudge"]
-        lines.append(f"- {RULE_TITLES[lang].get(n['rule'], n['rule'])}: "
-                     f"{md_text(_who(m['session'], w))}, {clock(m['t'])}")
+              f"{md_text(_went_well(dw, k, d['tally'][k], n))}"
+              for k in d["strengths"]] or [md_text(_say(dw, "no_strengths", n))]
+    if d["good_moments"]:
+        lines += ["", f"## {dw['good_moments']}", ""]
+    for i, m in enumerate(d["good_moments"]):
+        made = _made_in(dw, d, i)
+        made = f" ({md_text(made)})" if made else ""
+        lines.append(f"- {RULE_TITLES[lang].get(m['nudge']['rule'], m['nudge']['rule'])}: "
+                     f"{md_text(_who(m['session'], w))}, {clock(m['t'])}{made}")
         lines += _md_context(m["around"], m["session"], w)
     if d["progress"]:
         lines += ["", f"## {dw['progress']}", ""]

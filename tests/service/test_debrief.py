@@ -12,7 +12,7 @@ import pytest
 
 from pullcoach.cli import main
 from pullcoach.debrief import build_debrief, collect, pick_sessions
-from pullcoach.debrief_render import render_debrief_md
+from pullcoach.debrief_render import render_debrief_html, render_debrief_md
 from pullcoach.report_data import build
 from pullcoach.rules.engine import Engine
 from pullcoach.rules.events import Bookmarked, SessionEnded, SessionStarted
@@ -97,8 +97,14 @@ def test_the_push_role_plays_are_what_to_work_on(day):
     (b,) = d["bookmarks"]
     assert b["session"]["id"] == "a-push" and b["note"] == "Hier stapelt ze"
     assert b["around"] and all(u["t0"] <= b["t"] + 1.0 for u in b["around"])
-    # the pull role-play's praise is offered to play back
+    # the pull role-play's praise is offered to name, saying it was one pair's of three
     assert any(m["session"]["id"] == "b-pull" for m in d["good_moments"])
+    assert {m["nudge"]["rule"]: m["sessions"] for m in d["good_moments"]} == {
+        "good-summary": 1, "draaivraag": 1}
+    # only the pull role-play summarised (the push ones, under a minute without a reflection,
+    # could not be rated): no strength of the day's, which it was as "good wherever rated"
+    assert d["tally"]["summaries"] == {"good": 1, "fair": 0, "poor": 0, "rated": 1}
+    assert d["strengths"] == ["monologues"]
     # the Manager practised twice (push, then pull): what moved; the Hulpverlener once
     (moved,) = d["progress"]
     assert (moved["first"]["id"], moved["last"]["id"], moved["count"]) == ("a-push", "b-pull", 2)
@@ -121,7 +127,7 @@ def test_ranking_and_strengths_follow_the_ratings():
                             "talk_share": "fair"}),
     ])
     assert d["lang"] == "en" and [r["session"]["id"] for r in d["sessions"]] == ["one", "two"]
-    # not good in both sessions first (poor in both before poor in one), then in fewer
+    # below par in both sessions first, then below par in one, then only fair
     assert [p["figure"] for p in d["work_on"]] == ["push_words", "argument_stacks", "talk_share"]
     assert d["work_on"][0]["example"] is None  # no nudge and nothing to read off a transcript
     # one session: what is poor comes before what is fair, whatever the toolkit's order
@@ -135,7 +141,70 @@ def test_ranking_and_strengths_follow_the_ratings():
     assert d["tally"]["talk_share"] == {"good": 1, "fair": 1, "poor": 0, "rated": 2}
     assert build_debrief([])["sessions"] == []
     md = render_debrief_md(d)
-    assert "- **Short turns (no monologues)** — good in all 2 conversations" in md  # not "Monologues — good"
+    # not "Monologues — good": what went well says what good was, by the report's yardstick
+    assert ("- **Short turns (no monologues)** — in all 2 conversations no turn of the coachee "
+            "lasted over 76 s") in md
+
+
+def rated(sid: str, wall: float, ratings: dict, lang: str = "nl") -> dict:
+    """A five-minute report with these figures rated so; the others not rated."""
+    r = build([SessionStarted(session=sid, wall_clock=wall, lang=lang),
+               SessionEnded(t=300.0, reason="ended")])
+    for key, rating in ratings.items():
+        r["figures"][key]["rating"] = rating
+    return r
+
+
+def test_what_went_well_is_what_most_conversations_did_well_by_the_reports_yardstick():
+    """A figure is what went well when the report rates it good in more than half of the
+    conversations, and the debrief says in how many and what good is ("in 4 van 6 gesprekken
+    vatte de coachee minstens elke 2 minuten samen"). It praised summaries that one pair of
+    six made while five could not be rated ("goed": good wherever rated)."""
+    day = [rated(f"s{i}", i, {
+        "summaries": "good" if i < 4 else "poor",           # 4 of 6: most
+        "interruptions": "good" if i < 3 else "poor",       # 3 of 6: half, as many poor
+        "push_words": "fair",                                # fair in all 6
+        "open_questions": "poor" if i < 4 else "good",       # below par in 4 of 6
+        "monologues": "good" if i == 0 else "none",         # good in the one rated
+    }) for i in range(6)]
+    d = build_debrief(day)
+    assert d["strengths"] == ["summaries"]
+    md = render_debrief_md(d)
+    went_well = md.split("## Wat goed ging")[1].split("##")[0]
+    assert went_well.strip() == ("- **Samenvattingen** — in 4 van 6 gesprekken vatte de coachee "
+                                 "minstens elke 2 minuten samen")
+    # what to practise leads with what most fell short on (below par in 4), before a figure
+    # only fair everywhere and one below par in half; a strength is not also a point
+    assert [p["figure"] for p in d["work_on"]] == ["open_questions", "interruptions", "push_words"]
+    work_on = md.split("## Om samen aan te werken")[1].split("##")[0]
+    assert "- **Open vragen** — onder de maat in 4 van 6 gesprekken" in work_on
+    assert "- **Pushwoorden (moeten)** — redelijk in alle 6 gesprekken" in work_on
+    assert "Samenvattingen" not in work_on
+    # one pair's good turn length is no group's: 1 of 6, five not rated
+    assert "monologues" not in d["strengths"] and "Korte beurten" not in went_well
+
+    en = render_debrief_md(build_debrief([rated(f"e{i}", i, {"summaries": "good"}, "en") for i in range(3)]))
+    assert ("- **Summaries** — in all 3 conversations the coachee summarised at least every "
+            "2 minutes") in en
+
+
+def test_when_nothing_went_well_the_debrief_says_so_rather_than_praise_the_least_bad():
+    """No figure good in most conversations: said plainly, in both languages; a move one pair
+    was praised for is named with how many conversations had one, under its own heading."""
+    day = [rated(f"s{i}", i, {"summaries": "good" if i == 0 else "poor", "talk_share": "fair",
+                              "interruptions": "poor"}) for i in range(3)]
+    d = build_debrief(day)
+    assert d["strengths"] == []
+    md = render_debrief_md(d)
+    assert md.split("## Wat goed ging")[1].split("##")[0].strip() == (
+        "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan de helft van de "
+        "3 gesprekken goed.")
+    html = render_debrief_html(d)
+    assert "Niets ging in de meeste gesprekken goed" in html
+    en = render_debrief_md(build_debrief(day, "en"))
+    assert ("Nothing went well in most conversations: no figure was good in more than half of "
+            "the 3 conversations.") in en
+    assert "No figure was good." in render_debrief_md(build_debrief(day[1:2], "en"))
 
 
 # One role-play as the live pipeline stores it: Whisper cuts a spoken turn into several final
@@ -245,6 +314,8 @@ def test_cli_formats(day, tmp_path, capsys, monkeypatch):
     assert text.startswith("# Nabespreking") and "2 gesprekken" in text
     assert "Om samen aan te werken" in text and "Pushwoorden" in text and "Hier stapelt ze" in text
     assert "- **Manager · 2 gesprekken**: " in text and "Pushwoorden (moeten) 2 → 0 (beter)" in text
+    assert "## Goede zetten om te benoemen" in text
+    assert "- Goede samenvatting: Manager · 09:30, 0:19 (zo’n zet in 1 van 2 gesprekken)" in text
     html = tmp_path / "d.html"
     assert main(["debrief", "-o", str(html), "--data-dir", day]) == 0
     page = html.read_text(encoding="utf-8")
