@@ -69,6 +69,9 @@ RULES = {
     "draaivraag": draaivraag.Draaivraag,
 }
 PRIORITY = {name: i for i, name in enumerate(RULES)}
+# the coachee's cut-in right after the partner's resistance cue is the moment to coach, not
+# one alert too many: the cue does not hold it back (it went to the report only before)
+PREEMPTS = {"interruption": ("interrupted",)}
 # a praise is the other side of a push cue: with that cue in focus it is delivered too
 PRAISE_FOR = {
     "good-summary": ("too-few-summaries",),
@@ -132,7 +135,7 @@ class Engine:
         # when the text arrived (interrupted fires in both lanes)
         self.last_issued: dict[tuple[str, bool], float] = {}
         self.live_cues: dict[str, list[float]] = {}  # times of live cues that set a cooldown
-        self.delivered: list[tuple[float, bool]] = []  # (t, live) of delivered negatives
+        self.delivered: list[tuple[float, bool, str]] = []  # (t, live, rule) of delivered alerts
         self.trainer_t: list[float] = []  # when the trainer's own nudges came in
         self.focus_changes: list[tuple[float, tuple[str, ...]]] = [(float("-inf"), config.focus)]
         self.nudges: list[NudgeIssued] = []
@@ -145,7 +148,7 @@ class Engine:
         if isinstance(event, NudgeIssued) and event.kind == "trainer":
             # known at once in both lanes: its time is the newest the session has seen
             self.trainer_t.append(event.t)
-            self.delivered.append((event.t, True))
+            self.delivered.append((event.t, True, "trainer"))
         if isinstance(event, FocusChanged):  # like a trainer's nudge: from its time on, both lanes
             self.focus_changes.append((event.t, tuple(event.rules)))
         if isinstance(event, (SpeechStarted, SpeechEnded, Tick)):
@@ -232,10 +235,11 @@ class Engine:
             detail["held"] = "trainer"  # the trainer's nudge is on the overlay
             delivered = False
         if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
-            blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live in self.delivered)
+            blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live, rule in self.delivered
+                          if rule not in PREEMPTS.get(c.rule, ()))
             delivered = not blocked
             if delivered:
-                self.delivered.append((c.t, live))
+                self.delivered.append((c.t, live, c.rule))
             else:
                 detail["held"] = "budget"
         rule = next((r for r in self.rules if r.name == c.rule), None)

@@ -214,6 +214,19 @@ def test_interrupted_is_a_cue_not_the_coachees_fault_but_it_uses_the_budget(h):
     assert push.kind == "negative" and not push.delivered
 
 
+def test_the_coachees_cut_in_right_after_the_partners_resistance_cue_is_still_said(h):
+    script = [(C, 0.0, 6.0, "Ik stel voor dat we twee dagen naar kantoor gaan."),
+              (P, 3.0, 12.0, "Nee, dat wil ik niet, want thuis kan ik me veel beter concentreren."),
+              (C, 8.0, 14.0, "Ja, maar het team heeft je echt nodig op kantoor.")]  # cuts back in at 8 s
+    ns = h.nudges(h.run(h.script(script), config=EngineConfig(plugins=False))[1])
+    cue = next(n for n in ns if n.rule == "interrupted")
+    cut = next(n for n in ns if n.rule == "interruption")
+    assert cue.delivered and cut.delivered and 0 < cut.t - cue.t < 20
+    # and the budget still holds for the rest: no third alert in those 20 s
+    assert [n.rule for n in ns if n.delivered and n.kind != "positive" and n.t - cue.t < 20] == [
+        "interrupted", "interruption"]
+
+
 # -- argument stacking ---------------------------------------------------------------------------
 def test_argument_stacking_within_a_turn_nl(h):
     ns = fired(h, [(P, 0.0, 3.0, "Ik werk liever thuis."),
