@@ -116,7 +116,9 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
     work_on = sorted((k for k, t in tally.items() if t[POOR] + t[FAIR] and k not in strengths),
                      key=lambda k: (-tally[k][POOR], -(tally[k][POOR] + tally[k][FAIR]),
                                     order.index(k)))
-    used: set = set()  # summaries and reflections share a rule: one moment, one point
+    # a moment shown once: a line that set off several rules (cut in, pushed and advised at
+    # once) was the example of three points, and summaries and reflections share a rule
+    used: set = set()
     langs = [r["session"]["lang"] for r in reports]
     return {
         "lang": lang or (max(langs, key=langs.count) if langs else "nl"),

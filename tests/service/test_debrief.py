@@ -93,6 +93,10 @@ def test_the_push_role_plays_are_what_to_work_on(day):
     assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "righting-reflex"
     ex = points["interruptions"]["example"]
     assert ex["session"]["id"] in ("a-push", "c-push") and ex["rule"] == "interruption"
+    # each point its own moment: the push line at 0:05 that cut in, pushed and advised at once
+    # was the example of three points
+    shown = [(p["example"]["session"]["id"], p["example"]["t"]) for p in d["work_on"] if p["example"]]
+    assert len(shown) == 4 and len(set(shown)) == len(shown)
     # the trainer's bookmark comes back with what was said just before it
     (b,) = d["bookmarks"]
     assert b["session"]["id"] == "a-push" and b["note"] == "Hier stapelt ze"
