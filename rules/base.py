@@ -18,6 +18,10 @@ from pullcoach.rules.labels import Labels
 
 # the interruption rule's default overlap: less is a smooth hand-over
 CUT_IN_S = 0.5
+# one speaker's fragments this close, the other silent between, are one turn (the report's
+# TURN_GAP too): the pipeline cuts a turn over 4 s at its next pause, Whisper hears each piece
+TURN_GAP_S = 2.0
+TURN_BACKCHANNEL_S = 1.0  # the other's speech between them shorter than this: a backchannel
 
 __all__ = ["CUT_IN_S", "Candidate", "Withdrawal", "Utterance", "Context", "COACHEE", "PARTNER"]
 
@@ -84,6 +88,23 @@ class Context:
             if a < u.t0 and b >= u.t0 + overlap_s:
                 return True
         return False
+
+    def turn_before(self, speaker: str, t0: float, max_parts: int = 4) -> list[Utterance]:
+        """``speaker``'s fragments of the turn that goes on at ``t0`` (oldest first, at most
+        ``max_parts``): each under ``TURN_GAP_S`` before the next, the other silent between."""
+        other = PARTNER if speaker == COACHEE else COACHEE
+        parts: list[Utterance] = []
+        start = t0
+        for u in reversed(self.utterances):
+            if u.speaker != speaker or u.t0 >= start:
+                continue
+            if start - u.t1 > TURN_GAP_S or self.talk(other, u.t1, start) >= TURN_BACKCHANNEL_S:
+                break
+            parts.insert(0, u)
+            start = u.t0
+            if len(parts) == max_parts:
+                break
+        return parts
 
     def last(self, speaker: str, *, skip_backchannels: bool = True) -> Utterance | None:
         for u in reversed(self.utterances):

@@ -178,9 +178,11 @@ class Engine:
                     ctx.start = ev.t0
                 prev = ctx.last(PARTNER) if ev.speaker == COACHEE else None
                 own = ctx.last(COACHEE, skip_backchannels=False) if ev.speaker == COACHEE else None
+                turn = ctx.turn_before(COACHEE, ev.t0) if ev.speaker == COACHEE else []
                 labels = self.labeler.label(ev.text, ev.words, prev.text if prev else "",
                                             use_model=ev.speaker == COACHEE,
-                                            prev_own=own.text if own else "")
+                                            prev_own=own.text if own else "",
+                                            turn=" ".join(u.text for u in turn if not u.labels.backchannel))
                 u = Utterance(ev.speaker, ev.t, ev.t0, ev.t1, ev.text, labels)
                 ctx.utterances.append(u)
                 out.append(UtteranceLabeled(t=ev.t, speaker=ev.speaker, t0=ev.t0, t1=ev.t1,

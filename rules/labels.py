@@ -118,7 +118,15 @@ class Labeler:
         return _covered(self.pack.phrases("backchannel").find(toks), len(toks))
 
     def label(self, text: str, words: tuple = (), prev_partner: str = "", *,
-              use_model: bool = True, prev_own: str = "") -> Labels:
+              use_model: bool = True, prev_own: str = "", turn: str = "") -> Labels:
+        """``turn``: what the speaker said just before in the same turn (Whisper's earlier
+        fragments of it): this fragment is a reflection only if the turn with it is one
+        ("..., because otherwise the team has to pick up the slack" is no reflection)."""
+        # (after a question the partner has not answered yet, what follows is a move of its own)
+        goes = turn.strip() and not turn.rstrip().endswith("?")
+        whole = self.label(f"{turn} {text}", (), prev_partner, use_model=use_model) if goes else None
+        goes_on = whole is not None and not whole.reflection  # the turn argues, asks or tells
+        # (a summary that names itself, "Als ik je goed begrijp ...", stands all the same)
         probs = [(w.text, w.p) for w in words] if words else None
         toks = tokens(text, probs)
         n = len(toks)
@@ -199,7 +207,9 @@ class Labeler:
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
-        reflection = (reflection or summary) and not (push or advice or adds or argues or own_first)
+        # a summary that names itself stands, whatever the turn said before it
+        reflection = (reflection or summary) and not (push or advice or adds or argues or own_first
+                                                      or (goes_on and not summary))
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -225,6 +235,8 @@ class Labeler:
             # said outright, the pack decides
             if told or adds or argues or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
                 reflection, inp = False, True
+            elif goes_on and reflection and not summary:
+                reflection, inp = False, inp or whole.input
             elif summary and not (push or advice):  # "Let me see if I've got this right. ..."
                 reflection = True
         return Labels(

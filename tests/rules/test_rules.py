@@ -930,3 +930,44 @@ def test_permission_and_resistance_phrasings_from_blind_role_plays():
     for text in ("Yeah, I know, but that wasn't really on me.", "I just told you I have too much on my plate."):
         assert _en(text).resistance, text
     assert _en("It has to work, Priya.").push
+
+
+def _labelled(h, script, lang):
+    from pullcoach.rules.events import UtteranceLabeled
+    _, out = h.run(h.script(script), lang=lang, config=ALL)
+    return {e.text: e.labels for e in out if isinstance(e, UtteranceLabeled) and e.speaker == C}, h.nudges(out)
+
+
+@pytest.mark.parametrize("lang,partner,pieces", [
+    ("en", "Those were all different situations though.",  # tests/data/roleplays_blind/feedback_push_en
+     ["Maybe, but the result's the same. You have to deliver on time,",
+      "because otherwise the rest of the team has to pick up the slack.",
+      "and also because you want to be considered for the senior role next year,"]),
+    ("nl", "Ik heb het gewoon heel druk gehad de laatste weken.",
+     ["Ik zeg het omdat het al de derde keer is, en het team merkt het,",
+      "en je wilt natuurlijk niet dat je die naam krijgt.",
+      "dus dat kan echt niet nog een keer misgaan."])])
+def test_a_long_turn_that_whisper_heard_in_pieces_is_labelled_as_the_turn(h, lang, partner, pieces):
+    """The pipeline cuts a turn over 4 s at its next pause; each piece comes as a final of its
+    own. '... because you want to be considered for ...' and 'dat je die naam krijgt' read alone like
+    statements about the other, and were praised as summaries in the push role-plays."""
+    script, t = [(P, 0.0, 4.0, partner)], 4.5
+    for text in pieces:
+        script.append((C, t, t + 4.0, text))
+        t += 4.3   # a pause of 0.3 s: one turn
+    labels, ns = _labelled(h, script, lang)
+    assert [labels[p]["reflection"] for p in pieces[1:]] == [False, False]
+    assert "good-summary" not in rules(ns)
+
+
+def test_in_a_turn_a_named_summary_stands_and_after_a_question_a_reflection_is_its_own_move(h):
+    script = [(P, 0.0, 6.0, "Op kantoor kan ik me slecht concentreren, het is er zo rumoerig."),
+              (C, 6.5, 10.0, "Je moet wel vaker komen, want het team mist je."),
+              (C, 10.3, 14.0, "Maar als ik je goed begrijp is het rumoer op kantoor het probleem.")]
+    labels, _ = _labelled(h, script, "nl")
+    assert labels[script[2][3]]["reflection"]
+    script = [(P, 0.0, 6.0, "I only smoke outside, never near him, and never in the car."),
+              (C, 6.5, 9.0, "Have you thought about how to protect him even further?"),
+              (C, 9.3, 13.0, "So it sounds like you really care about keeping him safe.")]
+    labels, _ = _labelled(h, script, "en")
+    assert labels[script[2][3]]["reflection"]
