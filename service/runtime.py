@@ -222,7 +222,8 @@ class Runtime:
                 loop.add_signal_handler(sig, session.stop)
             overlay = self._start_overlay(sid, token)
             if overlay is not None:
-                checked = loop.create_task(self._overlay_started(overlay, f"ws://127.0.0.1:{self.service.port}/ws"))
+                checked = loop.create_task(self._watch_overlay(
+                    overlay, f"{base}/?session={sid}#token={token}", printing=printer))
             status = loop.create_task(self._status_line(session))
             try:
                 await session.run()
@@ -261,13 +262,21 @@ class Runtime:
             log.warning("could not start the overlay: %s", exc)
             return None
 
-    async def _overlay_started(self, overlay, url_hint: str) -> None:
-        """Say so when the overlay quit at once (no Tk, no display): its output is not ours."""
-        await asyncio.sleep(3.0)
-        code = overlay.poll()
-        if code:
-            log.warning("the overlay window closed at once (exit %d); `pullcoach overlay --url %s` "
-                        "shows why, or open the overlay page in a browser", code, url_hint)
+    async def _watch_overlay(self, overlay, page: str, *, printing: bool, every: float = 1.0) -> None:
+        """The overlay is the coachee's only view of the nudges: when its window closes (the ×,
+        or it could not start: no Tk) while the session runs, say so and print them here."""
+        waited = 0.0
+        while overlay.poll() is None:
+            await asyncio.sleep(every)
+            waited += every
+        if waited <= 3.0 and overlay.returncode:
+            log.warning("the overlay window closed at once (exit %d); `pullcoach overlay --url "
+                        "ws://127.0.0.1:%d/ws` shows why", overlay.returncode, self.service.port)
+        clear = "\r\x1b[K" if sys.stderr.isatty() else ""  # over the status line
+        print(f"{clear}the overlay was closed: the nudges are printed here from now on; the overlay "
+              f"page in a browser shows them too: {page}", file=sys.stderr, flush=True)
+        if not printing:
+            self.hub.subscribe(_print_nudge)
 
     async def _status_line(self, session) -> None:
         if not sys.stderr.isatty():

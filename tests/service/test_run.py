@@ -202,6 +202,26 @@ def test_a_bad_port_or_host_says_what_to_give(tmp_path, monkeypatch, host, port,
     rt.store.close()
 
 
+def test_when_the_overlay_window_closes_mid_session_the_nudges_are_printed_instead(tmp_path, monkeypatch, capsys):
+    """Its × ended the coaching for the rest of the call, without a word."""
+    import subprocess
+
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    rt = Runtime(argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=None), {})
+    window = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])  # the × at 0.3 s
+
+    async def main():
+        await rt._watch_overlay(window, "http://127.0.0.1:1/?session=s#token=t", printing=False, every=0.05)
+        rt.hub.declare("s", "t")
+        rt.hub.publish("s", ev.NudgeIssued(t=65.0, rule="interruption", message="Laat uitpraten"))
+    asyncio.run(asyncio.wait_for(main(), 10))
+    out = capsys.readouterr()
+    assert "the overlay was closed: the nudges are printed here from now on" in out.err
+    assert "http://127.0.0.1:1/?session=s#token=t" in out.err
+    assert "[01:05.0] ! Laat uitpraten  (interruption)" in out.out
+
+
 @pytest.mark.parametrize("text,says", [
     ("[phrases\n", "is not valid TOML"),
     ('extends = "nl"\nfoo = 1\n', "unknown key 'foo'")])
