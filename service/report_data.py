@@ -228,6 +228,8 @@ def _rate_speed(wpm: float | None, partner: float | None) -> str:
 
 def _figures(session, speech, utterances, nudges, summaries, analysed,
              metrics) -> dict[str, dict]:
+    # each figure is rated on its value as the card shows it (57% is 57%, "1 : 1" is one
+    # reflection per question, "1:16" is 76 s), so a card never rates what it does not show
     talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
     total = talk["coachee"] + talk["partner"]
     share = talk["coachee"] / total if total else None
@@ -276,18 +278,18 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
 
     figures = {
         "talk_share": {"value": share, "coachee_s": talk["coachee"], "partner_s": talk["partner"],
-                       "rating": _rate(share, 0.35, 0.45, False)},
+                       "rating": _rate(_as_pct(share), 35, 45, False)},
         "reflections_questions": {"value": ratio, "reflections": refl, "questions": questions,
-                                  "rating": _rate(ratio, 2.0, 1.0, True)},
+                                  "rating": _rate(_as_ratio(ratio), 2.0, 1.0, True)},
         "open_questions": {"value": opened / questions if questions else None, "open": opened,
                            "closed": closed,
                            # questions left out on purpose (the card says so)
                            "proposals": sum(1 for lab in left_out if lab.get("proposal")),
                            "permissions": sum(1 for lab in left_out if not lab.get("proposal")),
-                           "rating": _rate(opened / questions if questions else None,
-                                           0.7, 0.5, True)},
+                           "rating": _rate(_as_pct(opened / questions if questions else None),
+                                           70, 50, True)},
         "summaries": {"value": n_summaries, "longest_gap": longest_gap,
-                      "rating": _rate(longest_gap, 120.0, 240.0, False)
+                      "rating": _rate(_as_clock(longest_gap), 120, 240, False)
                       if session["duration"] >= 60 or marks else NONE},
         "interruptions": {"value": n_rule("interruption"), "classes": classes("interruption"),
                           "by_partner": n_rule("interrupted"),
@@ -303,7 +305,7 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
                               "input": sum(1 for n in by_rule.get("righting-reflex", [])
                                            if n["detail"].get("by") == "input")},
         "monologues": {"value": n_rule("monologue"), "longest_turn": longest_turn,
-                       "rating": _rate(longest_turn, 76.0, 120.0, False) if turns else NONE},
+                       "rating": _rate(_as_clock(longest_turn), 76, 120, False) if turns else NONE},
         "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],
                           "rating": _rate_speed(wpm["coachee"], wpm["partner"])},
     }
@@ -316,6 +318,21 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     elif not n_summaries and figures["summaries"]["rating"] == GOOD:
         figures["summaries"]["rating"] = FAIR  # a short call, but still no summary
     return figures
+
+
+def _as_pct(share: float | None) -> float | None:
+    """A share in whole percents, as the card shows it."""
+    return None if share is None else half_up(share * 100)
+
+
+def _as_ratio(value: float | None) -> float | None:
+    """A ratio to one decimal, as the card shows it ("1 : 1" for 0.95)."""
+    return value if value is None or value == float("inf") else half_up(value, 1)
+
+
+def _as_clock(seconds: float) -> int:
+    """Whole seconds, as the clock shows them (1:16 for 76.8 s)."""
+    return int(max(seconds, 0.0))
 
 
 def _turns(speech: dict) -> list:
