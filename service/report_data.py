@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pullcoach.report_text import half_up
+from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.rules.speaking_rate import SpeakingRateConfig
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, FocusChanged, MetricsUpdated, NudgeIssued, PipelineWarning,
@@ -33,7 +34,7 @@ AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fire
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 RATE_GOOD_WPM = 200.0  # over speech time (pauses left out), ordinary talk reaches 180-200
-TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner speech) is one turn
+TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner turn) is one turn
 
 
 def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
@@ -250,7 +251,8 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     def n_rule(rule: str) -> int:
         return len(by_rule.get(rule, []))
 
-    # summaries: the longest stretch without a summary or reflection (the rule's measure)
+    # summaries: counted as praised, rated on the longest stretch without a summary or
+    # reflection (the rule's measure); the card shows both
     marks = sorted(u["t1"] for u in mine if _is_reflection(u))
     edges = [0.0] + marks + [session["duration"]]
     longest_gap = max((b - a for a, b in zip(edges, edges[1:])), default=0.0)
@@ -259,7 +261,10 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     push = sum(_count(u["labels"].get("push")) for u in mine) or n_rule("push-words")
     righting = n_rule("righting-reflex")
     turns = _turns(speech)
-    longest_turn = max((t1 - t0 for t0, t1 in turns), default=0.0)
+    # a monologue the rule saw lasted at least as long as it had when it fired
+    longest_turn = max([t1 - t0 for t0, t1 in turns]
+                       + [float(n["detail"].get("length_s") or 0.0) for n in by_rule.get("monologue", [])],
+                       default=0.0)
     wpm = {s: _wpm([u for u in utterances if u["speaker"] == s]) for s in SPEAKERS}
 
     def classes(rule: str) -> dict[str, int]:
@@ -316,7 +321,9 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
         figures["interruptions"]["by_partner"] = None
         figures["monologues"]["value"] = None
     elif not n_summaries and figures["summaries"]["rating"] == GOOD:
-        figures["summaries"]["rating"] = FAIR  # a short call, but still no summary
+        # a short call, or reflections only: without one summary at most fair (the card says so)
+        figures["summaries"]["rating"] = FAIR
+        figures["summaries"]["capped"] = True
     return figures
 
 
@@ -336,11 +343,13 @@ def _as_clock(seconds: float) -> int:
 
 
 def _turns(speech: dict) -> list:
-    """Coachee turns: speech merged over short pauses the partner did not fill."""
+    """Coachee turns: speech merged over short pauses the partner did not take the floor in
+    (a "hm" under ``TURN_BACKCHANNEL_S`` is no turn, as the rules read turns)."""
     turns: list = []
     for t0, t1 in speech["coachee"]:
         if turns and t0 - turns[-1][1] <= TURN_GAP and not any(
-                p0 < t0 and p1 > turns[-1][1] for p0, p1 in speech["partner"]):
+                p0 < t0 and p1 > turns[-1][1] and p1 - p0 >= TURN_BACKCHANNEL_S
+                for p0, p1 in speech["partner"]):
             turns[-1][1] = t1
         else:
             turns.append([t0, t1])

@@ -214,7 +214,10 @@ def _meta(s: dict, names: dict, w: dict, lang: str) -> str:
 
 
 def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
-    """(key, rating, value, small, yardstick) per headline figure; shared with Markdown."""
+    """(key, rating, value, small, yardstick) per headline figure; shared with Markdown.
+    Where a card counts one thing and is rated on another (summaries: on the longest stretch
+    without one; monologues: on the longest turn), ``small`` beside the count shows what the
+    rating is about, and the yardstick says how it is rated."""
     rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
                       f["interruptions"])
     classes = ", ".join(w.get("class_" + k, k + " {n}").format(n=v) for k, v in sorted(it["classes"].items())
@@ -229,8 +232,9 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
                                q=count_text(rr["questions"], w["n_question"])) if rr["value"] is not None else "",
          w["reflections_questions_y"]),
         ("open_questions", oq["rating"], pct(oq["value"]), open_small(oq, w), w["open_questions_y"]),
-        ("summaries", su["rating"], n(su["value"]), "",
-         w["summaries_y"].format(gap=clock(su["longest_gap"]))),
+        ("summaries", su["rating"], n(su["value"]),
+         w["summaries_small"].format(gap=clock(su["longest_gap"])) if su["value"] is not None else "",
+         " · ".join([w["summaries_y"]] + ([w["summaries_capped"]] if su.get("capped") else []))),
         ("interruptions", it["rating"], n(it["value"]), "",
          " · ".join(x for x in (classes, w["interruptions_y"].format(n=n(it["by_partner"]))) if x)),
         ("argument_stacks", f["argument_stacks"]["rating"], n(f["argument_stacks"]["value"]), "",
@@ -239,8 +243,9 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
         ("righting_reflexes", f["righting_reflexes"]["rating"],
          n(f["righting_reflexes"]["value"]), righting_small(f["righting_reflexes"], w),
          w["righting_reflexes_y"]),
-        ("monologues", f["monologues"]["rating"], n(f["monologues"]["value"]), "",
-         w["monologues_y"].format(turn=clock(f["monologues"]["longest_turn"]))),
+        ("monologues", f["monologues"]["rating"], n(f["monologues"]["value"]),
+         w["monologues_small"].format(turn=clock(f["monologues"]["longest_turn"]))
+         if f["monologues"]["rating"] != "none" else "", w["monologues_y"]),
         ("speaking_rate", wpm["rating"], str(wpm["value"]) if wpm["value"] else w["none"],
          w["wpm"] if wpm["value"] else "",
          w["speaking_rate_y"].format(wpm=wpm["partner"] or w["none"])),

@@ -12,6 +12,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_report_reading import _words, scripted  # noqa: E402
 
 from pullcoach.report import build, render
+from pullcoach.rules.events import NudgeIssued
+
+
+def _summaries(ends, *, praised=True):
+    """A coachee summary ending at each of ``ends`` (5 s long, after 20 words of the partner),
+    praised by the good-summary rule unless ``praised`` is False."""
+    lines, nudges = [], []
+    for t1 in ends:
+        lines.append(("partner", t1 - 12.0, t1 - 6.0, _words(20), {}))
+        lines.append(("coachee", t1 - 5.0, t1, "Dus jij zegt dat rust voor jou telt.", {"reflection": True}))
+        if praised:
+            nudges.append(NudgeIssued(t=t1 + 0.5, rule="good-summary", message="✓ Samenvatting",
+                                      kind="positive", evidence_t=t1 - 5.0))
+    return lines, nudges
 
 
 def _card(html: str, label: str) -> str:
@@ -21,6 +35,52 @@ def _card(html: str, label: str) -> str:
                   r'<div class="yard">(.*?)</div></div>', html)
     assert m, label
     return f"{m.group(1)} | {m.group(2)} | {m.group(3)}"
+
+
+def test_a_green_3_beside_an_amber_4_shows_why():
+    green = render(scripted(*_summaries([100.0, 200.0, 300.0]), end=340.0), "html")
+    amber = render(scripted(*_summaries([200.0, 260.0, 320.0, 380.0]), end=400.0), "html")
+    assert _card(green, "Samenvattingen").startswith("good | 3 <small>langste stuk zonder:\u00a01:40</small>")
+    assert _card(amber, "Samenvattingen").startswith("fair | 4 <small>langste stuk zonder:\u00a03:20</small>")
+
+
+def test_reflections_without_a_summary_say_why_they_are_only_fair():
+    lines, _ = _summaries([60.0, 120.0, 180.0], praised=False)
+    html = render(scripted(lines, end=200.0), "html")
+    card = _card(html, "Samenvattingen")
+    assert card.startswith("fair | 0 <small>langste stuk zonder:\u00a01:00</small>")
+    assert card.endswith("· zonder samenvatting hooguit redelijk")
+    # where the cap does not apply, the card does not mention it
+    assert "hooguit" not in render(scripted(*_summaries([60.0, 120.0]), end=150.0), "html")
+
+
+def test_monologues_card_shows_the_longest_turn_it_is_rated_on():
+    # no monologue nudge, a turn of 1:40: "0", fair, and why
+    html = render(scripted([("coachee", 0.0, 100.0, _words(250), {}),
+                            ("partner", 100.5, 130.0, _words(70), {})], end=130.0), "html")
+    assert _card(html, "Monologen") == (
+        "fair | 0 <small>langste beurt\u00a01:40</small> | beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:30")
+
+
+def test_a_hm_does_not_end_a_turn_and_a_monologue_is_at_least_as_long_as_when_it_fired():
+    # 100 s of the coachee with the partner's "hm" in a breath at 50 s: one turn, as the rules
+    # read turns; the monologue rule fired at 90 s
+    mono = NudgeIssued(t=90.0, rule="monologue", message="Luister", evidence_t=0.0,
+                       detail={"length_s": 90.0})
+    events = scripted([("coachee", 0.0, 50.0, _words(120), {}), ("partner", 50.3, 50.8, "Hm.", {}),
+                       ("coachee", 51.0, 100.0, _words(120), {}),
+                       ("partner", 101.0, 130.0, _words(70), {})], [mono], end=130.0)
+    f = build(events)["figures"]["monologues"]
+    assert (f["value"], round(f["longest_turn"]), f["rating"]) == (1, 100, "fair")  # was 50 s, "good"
+    # pauses of 3 s split the report's turns, not the rule's monologue: still at least 1:30
+    paused = scripted([("coachee", 0.0, 45.0, _words(110), {}), ("coachee", 48.0, 95.0, _words(110), {}),
+                       ("partner", 96.0, 130.0, _words(70), {})], [mono], end=130.0)
+    f = build(paused)["figures"]["monologues"]
+    assert (f["value"], f["longest_turn"], f["rating"]) == (1, 90.0, "fair")
+    # a partner who says more than a "hm" takes the floor: two turns
+    talk = scripted([("coachee", 0.0, 50.0, _words(120), {}), ("partner", 50.1, 51.9, _words(5), {}),
+                     ("coachee", 52.0, 100.0, _words(120), {})], end=110.0)
+    assert build(talk)["figures"]["monologues"]["longest_turn"] == 50.0
 
 
 def test_ratings_follow_the_value_the_card_shows():
