@@ -13,7 +13,7 @@ from pullcoach.report_text import (
     ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import focus, moment_groups
-from pullcoach.report_progress import PROGRESS_WORDS
+from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, cut_in, span_text, timeline_svg
 
@@ -297,12 +297,23 @@ def progress_rows(report: dict, progress: dict, w: dict, lang: str) -> tuple[str
 
 
 def trend_rows(before: dict, now: dict, trends: dict, w: dict, lang: str) -> list[tuple]:
-    """(label, before, now, trend, trend word) per figure in ``trends``, values as the cards
-    show them; the report's "since last time" and the debrief's first-to-last."""
+    """(label, before, now, trend, trend word) per figure in ``trends``: what each figure's
+    rating is about (``report_progress.measure``), as its card shows it, so the word agrees
+    with the two values beside it ("Langste stuk zonder samenvatting 3:10 → 4:20 (slechter)",
+    not "Samenvattingen 4 → 4 (slechter)"); "beide goed" where both were good. The report's
+    "since last time" and the debrief's first-to-last."""
     pw = PROGRESS_WORDS[lang]
     a = {k: v for k, _, v, _, _ in figure_cells(before, w)}
     b = {k: v for k, _, v, _, _ in figure_cells(now, w)}
-    return [(w[k], a[k], b[k], t, pw[t]) for k, t in trends.items()]
+    rows = []
+    for k, t in trends.items():
+        label, va, vb = w[k], a[k], b[k]
+        if k in ("summaries", "monologues"):  # counted, but rated on a stretch of time
+            label = w[k + "_p"]
+            va, vb = (clock(m) if (m := measure(k, f[k])) is not None else w["none"] for f in (before, now))
+        word = pw["both_good"] if t == "same" and both_good(before[k], now[k]) else pw[t]
+        rows.append((label, va, vb, t, word))
+    return rows
 
 
 def trend_list(rows: list[tuple]) -> str:

@@ -3,6 +3,12 @@
 ``previous_session(infos, session_id)`` finds that session among a store's sessions (the
 newest earlier one with the same coachee name); ``progress(now, before)`` compares two
 ``report_data.build`` results figure by figure. Pure; the report modules render it.
+
+Each figure is compared by what its rating is about, as the card shows it (``measure``):
+the longest stretch without a summary, not the number of summaries; the longest turn, not
+the number of monologues; a share in whole percents. A row shows those two values, so its
+word never contradicts them: better and worse only when they moved (beyond noise, or across
+a rating band), and a change within the good band is no news (both good).
 """
 
 from __future__ import annotations
@@ -10,28 +16,30 @@ from __future__ import annotations
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR
 from pullcoach.report_text import half_up
 
-__all__ = ["previous_session", "progress", "comparable", "PROGRESS_WORDS"]
+__all__ = ["previous_session", "progress", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
-# the figures compared, and whether a higher value is better
+# the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
-    "talk_share": False, "reflections_questions": True, "open_questions": True, "summaries": True,
+    "talk_share": False, "reflections_questions": True, "open_questions": True, "summaries": False,
     "interruptions": False, "argument_stacks": False, "push_words": False,
     "righting_reflexes": False, "monologues": False, "speaking_rate": False,
 }
 _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
-# counts compared per minute: a 2-minute role-play and a 26-second fragment are not alike
-COUNTS = ("summaries", "interruptions", "argument_stacks", "push_words", "righting_reflexes", "monologues")
 MIN_S = 30.0  # a shorter session (a false start, a fragment cut off) is compared with nothing
-# a change under this, in what the card shows, is noise: five points of a share, 10 words a
-# minute (a ratio: any change in its one decimal)
-NOISE = {"talk_share": 5, "open_questions": 5, "speaking_rate": 10}
+# a change under this, in what the row shows, is noise: five points of a share, 10 words a
+# minute, 10 seconds of a stretch (a ratio, a count: any change). Counts are compared as
+# counted, not per minute: the card rates them as counted ("2" is fair in any length), and
+# "2 -> 2 (better)" for a longer call said what no shown number did; a fragment under MIN_S
+# is compared with nothing
+NOISE = {"talk_share": 5, "open_questions": 5, "speaking_rate": 10, "summaries": 10, "monologues": 10}
 SHORT = ("talk_share", "speaking_rate")  # no value: too little speech to measure
 
 PROGRESS_WORDS = {
     "nl": {"since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "slechter",
-           "same": "gelijk", "short": "te kort om te beoordelen", "unrated": "niet te vergelijken"},
+           "same": "gelijk", "both_good": "beide goed", "short": "te kort om te beoordelen",
+           "unrated": "niet te vergelijken"},
     "en": {"since": "Since your previous conversation ({when})", "better": "better",
-           "worse": "worse", "same": "same", "short": "too short to rate",
+           "worse": "worse", "same": "same", "both_good": "both good", "short": "too short to rate",
            "unrated": "cannot be compared"},
 }
 
@@ -57,23 +65,29 @@ def previous_session(infos: list[dict], session_id: str) -> str | None:
 
 def progress(now: dict, before: dict) -> dict | None:
     """``{"session": before's session, "before": its figures, "trends": {key: trend}}`` with
-    trend better | worse | same, or short | unrated where a figure shows on one side only
-    (too little speech to measure; no questions to count), or None when nothing can be
-    compared. Every figure shown on either side is listed: a figure the card could not rate
-    (summaries in a call under a minute) is compared by what it counts."""
+    trend better | worse | same (a row says "both good" for same where both are), or short |
+    unrated where a figure shows on one side only (too little speech to measure; no
+    questions to count), or None when nothing can be compared. Every figure shown on either
+    side is listed: a figure the card could not rate (summaries in a call under a minute) is
+    compared by its measure."""
     if not (now["analysed"] and before["analysed"] and comparable(now) and comparable(before)):
         return None
-    minutes = before["session"]["duration"] / 60.0, now["session"]["duration"] / 60.0
     trends = {}
     for key, higher in COMPARED.items():
         a, b = before["figures"][key], now["figures"][key]
-        if a["value"] is None and b["value"] is None:
+        va, vb = measure(key, a), measure(key, b)
+        if va is None and vb is None:
             continue  # "— → —": nothing to say
-        if a["value"] is None or b["value"] is None:
+        if va is None or vb is None:
             trends[key] = "short" if key in SHORT else "unrated"
         else:
-            trends[key] = _trend(key, a, b, higher, minutes if key in COUNTS else None)
+            trends[key] = _trend(key, a, b, higher)
     return {"session": before["session"], "before": before["figures"], "trends": trends} if trends else None
+
+
+def both_good(before: dict, now: dict) -> bool:
+    """Good on both sides: whatever moved within the band is no news."""
+    return before.get("rating") == GOOD and now.get("rating") == GOOD
 
 
 def comparable(report: dict) -> bool:
@@ -89,17 +103,31 @@ def shown(key: str, value: float) -> float:
     return value
 
 
-def _trend(key: str, a: dict, b: dict, higher: bool,
-           minutes: tuple[float, float] | None = None) -> str:
+def measure(key: str, figure: dict) -> float | None:
+    """What ``figure``'s rating is about, as the card shows it; None where there is none.
+    Summaries: the longest stretch without one, in whole seconds; monologues: the longest
+    turn (none when the coachee never spoke); the rest: the card's big number."""
+    if figure.get("value") is None:
+        return None
+    if key == "summaries":
+        return int(figure["longest_gap"])
+    if key == "monologues":
+        return int(figure["longest_turn"]) if figure["rating"] != NONE else None
+    return shown(key, figure["value"])
+
+
+def _trend(key: str, a: dict, b: dict, higher: bool) -> str:
+    """better | worse | same for the values ``measure`` gives, as the row shows them."""
+    va, vb = measure(key, a), measure(key, b)
+    if va == vb:
+        return "same"
+    moved = "better" if (vb > va) == higher else "worse"
+    if both_good(a, b):
+        return "same"  # within the good band: no news
     if NONE not in (a["rating"], b["rating"]) and _RANK[b["rating"]] != _RANK[a["rating"]]:
-        return "better" if _RANK[b["rating"]] > _RANK[a["rating"]] else "worse"
-    va, vb = a["value"], b["value"]
-    if minutes is not None and minutes[0] > 0 and minutes[1] > 0:
-        va, vb = va / minutes[0], vb / minutes[1]  # counts: per minute
-        if abs(vb - va) < 0.05:
-            return "same"
-    else:  # compare what the coachee sees: 57% -> 52% is five points, not 4.99
-        va, vb = shown(key, va), shown(key, vb)
-        if va == vb or abs(vb - va) < NOISE.get(key, 0):
-            return "same"
-    return "better" if (vb > va) == higher else "worse"
+        by_rating = "better" if _RANK[b["rating"]] > _RANK[a["rating"]] else "worse"
+        if by_rating == moved:
+            return moved  # across a band edge: news however small the step
+    if abs(vb - va) < NOISE.get(key, 0):
+        return "same"
+    return moved

@@ -4,6 +4,8 @@ thing (findings from a review: "Samenvattingen 4 → 4 (slechter)"; "Spreektempo
 
 from __future__ import annotations
 
+import math
+import random
 import re
 import sys
 from pathlib import Path
@@ -12,7 +14,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_report_reading import _words, scripted  # noqa: E402
 
 from pullcoach.report import build, render
+from pullcoach.report_html import progress_rows
+from pullcoach.report_progress import COMPARED, NOISE, progress
+from pullcoach.report_text import words
 from pullcoach.rules.events import NudgeIssued
+
+LATER = 1_760_000_900.0
 
 
 def _summaries(ends, *, praised=True):
@@ -35,6 +42,28 @@ def _card(html: str, label: str) -> str:
                   r'<div class="yard">(.*?)</div></div>', html)
     assert m, label
     return f"{m.group(1)} | {m.group(2)} | {m.group(3)}"
+
+
+def test_summaries_progress_shows_the_longest_stretch_its_rating_is_about():
+    # four praised summaries both times; the longest stretch without one 3:10, then 4:20
+    lines, nudges = _summaries([190.0, 250.0, 310.0, 370.0])
+    before = scripted(lines, nudges, end=400.0)
+    lines, nudges = _summaries([260.0, 320.0, 380.0, 440.0])
+    now = scripted(lines, nudges, end=470.0, wall=LATER)
+    f0, f1 = build(before)["figures"]["summaries"], build(now)["figures"]["summaries"]
+    assert (f0["value"], f0["rating"], f1["value"], f1["rating"]) == (4, "fair", 4, "poor")
+    md, html = render(now, "md", previous=before), render(now, "html", previous=before)
+    # was "Samenvattingen: 4 → 4 (slechter)": a word no shown number backed
+    assert "- Langste stuk zonder samenvatting: 3:10 → 4:20 (slechter)" in md
+    assert "Samenvattingen: 4 → 4" not in md
+    assert '<li class="worse">Langste stuk zonder samenvatting <b>3:10 → 4:20</b> <span>slechter</span></li>' in html
+    # the card: the count, and beside it the stretch the rating is about, with the yardstick
+    assert _card(html, "Samenvattingen") == (
+        "poor | 4 <small>langste stuk zonder:\u00a04:20</small> | goed: minstens elke 2 min · redelijk: elke 4"
+        " · een reflectie telt mee")
+    assert "| 🔴 Samenvattingen | **4 (langste stuk zonder:\u00a04:20)** (✗ onder de maat) |" in md
+    en = render(scripted(*_summaries([260.0, 320.0]), end=470.0, lang="en"), "html")
+    assert _card(en, "Summaries").startswith("poor | 2 <small>longest stretch without:\u00a04:20</small> | good: at least every 2 min")
 
 
 def test_a_green_3_beside_an_amber_4_shows_why():
@@ -83,6 +112,44 @@ def test_a_hm_does_not_end_a_turn_and_a_monologue_is_at_least_as_long_as_when_it
     assert build(talk)["figures"]["monologues"]["longest_turn"] == 50.0
 
 
+def test_monologues_progress_shows_the_longest_turn_it_is_rated_on():
+    # no monologue nudge either time; the longest turn 0:20, then 1:40
+    before = scripted([("coachee", 0.0, 20.0, _words(50), {}), ("partner", 20.5, 60.0, _words(90), {})])
+    now = scripted([("coachee", 0.0, 100.0, _words(250), {}), ("partner", 100.5, 130.0, _words(70), {})],
+                   end=130.0, wall=LATER)
+    md = render(now, "md", previous=before)
+    # was "Monologen: 0 → 0 (slechter)"
+    assert "- Langste beurt: 0:20 → 1:40 (slechter)" in md and "Monologen: 0 → 0" not in md
+
+
+def test_a_change_within_the_good_band_is_no_news():
+    # speaking rate 166 -> 145 and talk share 30% -> 24%: good both times
+    before = scripted([("coachee", 0.0, 30.0, _words(83), {}), ("partner", 30.0, 100.0, _words(190), {})],
+                      end=100.0)
+    now = scripted([("coachee", 0.0, 24.0, _words(58), {}), ("partner", 24.0, 100.0, _words(200), {})],
+                   end=100.0, wall=LATER)
+    md = render(now, "md", previous=before)
+    assert "- Spreektempo: 166 → 145 (beide goed)" in md  # was "(beter)"
+    assert "- Spreektijd coachee: 30% → 24% (beide goed)" in md
+    assert "- Pushwoorden (moeten): 0 → 0 (beide goed)" in md
+    en = render(scripted([("coachee", 0.0, 24.0, _words(58), {}),
+                          ("partner", 24.0, 100.0, _words(200), {})], end=100.0, wall=LATER, lang="en"),
+                "md", previous=scripted([("coachee", 0.0, 30.0, _words(83), {}),
+                                         ("partner", 30.0, 100.0, _words(190), {})], end=100.0, lang="en"))
+    assert "- Speaking rate: 166 → 145 (both good)" in en
+    # nothing got better, so the top of the report does not say something did
+    assert "Het meest vooruit" not in md
+
+
+def test_counts_are_compared_as_the_cards_show_them():
+    push = [("coachee", 0.0, 10.0, "Je moet dit echt doen, dat moet.", {"push": 2}),
+            ("partner", 10.5, 50.0, _words(90), {})]
+    before = scripted(push, end=60.0)
+    now = scripted(push + [("partner", 60.0, 110.0, _words(100), {})], end=120.0, wall=LATER)
+    # the same two push words in a call twice as long: "2 → 2", and so "gelijk" (was "beter")
+    assert "- Pushwoorden (moeten): 2 → 2 (gelijk)" in render(now, "md", previous=before)
+
+
 def test_ratings_follow_the_value_the_card_shows():
     # 19 reflections to 20 questions shows "1 : 1", which the yardstick calls fair (was poor)
     lines = [("coachee", i * 4.0, i * 4.0 + 3.0, "Wat bedoel je?", {"question": "open"}) for i in range(20)]
@@ -104,3 +171,73 @@ def test_ratings_follow_the_value_the_card_shows():
     mono = build(scripted([("coachee", 0.0, 76.6, _words(190), {}),
                            ("partner", 77.0, 120.0, _words(100), {})], end=120.0))["figures"]["monologues"]
     assert mono["rating"] == "good"
+
+
+def _number(text: str) -> float:
+    """A row's shown value as a number: 57%, 0,7 : 1, ∞ : 1, 3:10, 166."""
+    if text.endswith("%"):
+        return float(text[:-1])
+    if text.endswith(" : 1"):
+        return math.inf if text.startswith("∞") else float(text[:-4].replace(",", "."))
+    if ":" in text:
+        m, s = text.split(":")
+        return int(m) * 60 + int(s)
+    return float(text)
+
+
+def _random_session(rng: random.Random, wall: float) -> list:
+    """A coachee and a partner taking turns for 1-8 minutes, with reflections, questions,
+    push words, praised summaries and nudges at random."""
+    lines, nudges, t = [], [], 0.0
+    end = rng.uniform(60.0, 480.0)
+    while t < end - 10.0:
+        n = rng.uniform(2.0, min(110.0, end - t - 1.0)) if rng.random() < 0.1 else rng.uniform(2.0, 15.0)
+        n = min(n, end - t - 1.0)
+        speaker = rng.choice(("coachee", "partner"))
+        kind = rng.choice(("open", "closed", "reflection", "push", "plain", "plain"))
+        labels = ({"question": kind} if kind in ("open", "closed") else {"reflection": True}
+                  if kind == "reflection" else {"push": 1} if kind == "push" else {})
+        text = _words(max(1, int(n * rng.uniform(1.8, 4.2))))
+        lines.append((speaker, t, t + n, text, labels if speaker == "coachee" else {}))
+        if speaker == "coachee" and kind == "reflection" and rng.random() < 0.6:
+            nudges.append(NudgeIssued(t=t + n + 0.5, rule="good-summary", message="✓", kind="positive",
+                                      evidence_t=t))
+        if speaker == "coachee" and rng.random() < 0.1:
+            rule = rng.choice(("interruption", "argument-stacking", "righting-reflex"))
+            nudges.append(NudgeIssued(t=t + n, rule=rule, message="!", evidence_t=t))
+        t += n + rng.uniform(0.2, 3.0)
+    return scripted(lines, nudges, end=end, wall=wall)
+
+
+def test_every_progress_row_says_what_its_two_values_say():
+    """Over random pairs of sessions: "beter" and "slechter" only where the two values shown
+    moved that way and were not both good; "beide goed" only where both cards said good;
+    "gelijk" only where the values are equal or within the noise."""
+    rng = random.Random(7)
+    reports = [build(_random_session(rng, 1_760_000_000.0 + i)) for i in range(24)]
+    w = words("nl")
+    seen, wrong = set(), []
+    for before in reports:
+        for now in reports:
+            if now is before or (p := progress(now, before)) is None:
+                continue
+            _, rows = progress_rows(now, p, w, "nl")
+            for key, (label, a, b, trend, word) in zip(p["trends"], rows):
+                seen.add(word)
+                if trend in ("short", "unrated"):
+                    continue
+                va, vb = _number(a), _number(b)
+                good = (p["before"][key]["rating"], now["figures"][key]["rating"]) == ("good", "good")
+                higher = COMPARED[key]
+                if word in ("beter", "slechter"):
+                    ok = not good and vb != va and ((vb > va) == higher) == (word == "beter")
+                elif word == "beide goed":
+                    ok = good
+                else:
+                    ok = word == "gelijk" and not good and (va == vb or abs(vb - va) < NOISE.get(key, 0))
+                if not ok:
+                    wrong.append(f"{label} {a} → {b} ({word})")
+    # the old rows said e.g. "Monologen 0 → 0 (slechter)", "Samenvattingen 1 → 1 (beter)",
+    # "Spreektempo 168 → 196 (slechter)" with both good
+    assert not wrong, sorted(set(wrong))[:12]
+    assert {"beter", "slechter", "gelijk", "beide goed"} <= seen

@@ -64,8 +64,11 @@ def test_progress_compares_what_is_shown_and_skips_nothing_that_moved():
     assert round(now["figures"]["talk_share"]["value"], 4) == 0.52
     trends = progress(now, before)["trends"]
     assert trends["talk_share"] == "better"  # 57% -> 52% is five points as shown, not 4.99
-    assert trends["summaries"] == "better"  # 0 -> 1, though the short call had no rating
-    assert trends["speaking_rate"] == "worse"  # 120 -> 180 words a minute: compared too
+    # summaries are compared by what their card is rated on, the longest stretch without one
+    # (0:55, the whole call, then 0:50), listed though the short call had no rating
+    assert trends["summaries"] == "same"
+    # 120 -> 157 words a minute: compared too, but both good (up to 200): no news
+    assert trends["speaking_rate"] == "same"
     # a figure with no value on one side is listed, saying why it is not rated
     mute = build(scripted([("coachee", 0.0, 3.0, "Ja.", {}), ("partner", 3.0, 50.0, _words(90), {})],
                           end=55.0))
@@ -75,7 +78,8 @@ def test_progress_compares_what_is_shown_and_skips_nothing_that_moved():
     _, rows = progress_rows(now, progress(now, before), words("nl"), "nl")
     shown = {label: (a, b, word) for label, a, b, _, word in rows}
     assert shown["Spreektijd coachee"] == ("57%", "52%", "beter")
-    assert shown["Samenvattingen"] == ("0", "1", "beter")
+    assert shown["Langste stuk zonder samenvatting"] == ("0:55", "0:50", "gelijk")
+    assert shown["Spreektempo"] == ("120", "157", "beide goed")
     _, rows = progress_rows(mute, progress(mute, before), words("nl"), "nl")
     assert ("Spreektempo", "120", "—", "short", "te kort om te beoordelen") in rows
 
