@@ -242,7 +242,9 @@ function card(s) {
   const pct = f.talk === null ? "—" : `${Math.round(f.talk * 100)}%`;
   const bar = h("div", "bar");
   // the report's yardstick (good up to 35%, fair to 45%): the card and the report agree
-  const rating = f.talk === null ? "" : f.talk > 0.45 ? " poor" : f.talk > 0.35 ? " high" : "";
+  // on the percentage shown, as the report rates it (35.4% is "35%": good)
+  const shown = f.talk === null ? null : Math.round(f.talk * 100);
+  const rating = shown === null ? "" : shown > 45 ? " poor" : shown > 35 ? " high" : "";
   const fill = h("span", "fill" + rating);
   fill.style.width = `${f.talk === null ? 0 : Math.round(f.talk * 100)}%`;
   const mark = h("span", "target");   // the seed's yardstick: 30%

@@ -659,3 +659,12 @@ def test_the_trainer_picks_a_focus_on_chips_the_card_shows_it_and_a_reload_keeps
     live_server.push("s-anna", {"type": "session-ended", "t": 9.0, "reason": "ended"})
     expect(page.locator("#focus-rules .chip").first).to_be_disabled()   # over: nothing to focus
     assert page.errors == []
+
+
+def test_the_talk_bar_is_rated_on_the_percentage_it_shows_as_the_report_does(page, live_server):
+    open_anna(page, live_server)
+    fill = page.locator('.card[data-session="s-anna"] .fig-talk .fill')
+    for share, shown, rating in ((0.354, "35%", "fill"), (0.356, "36%", "fill high"), (0.454, "45%", "fill high")):
+        live_server.push("s-anna", {"type": "metrics-updated", "t": 10.0, "metrics": {"talk_share": share}})
+        expect(page.locator('.card[data-session="s-anna"] .fig-talk .value')).to_have_text(shown)
+        expect(fill).to_have_attribute("class", rating)
