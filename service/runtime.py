@@ -189,12 +189,12 @@ class Runtime:
             self.nudges += 1
         elif isinstance(event, ev.NudgeWithdrawn) and event.delivered:
             self.nudges -= 1
-        elif isinstance(event, ev.PipelineWarning):
-            self.last_warning = event.message
+        elif isinstance(event, (ev.PipelineWarning, ev.FocusChanged)):
+            text = focus_line(event) if isinstance(event, ev.FocusChanged) else event.message
+            if isinstance(event, ev.PipelineWarning):
+                self.last_warning = event.message
             clear = "\r\x1b[K" if sys.stderr.isatty() else ""
-            t = event.t
-            print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] session {session}: {event.message}",
-                  file=sys.stderr, flush=True)
+            print(f"{clear}{_clock(event.t)} session {session}: {text}", file=sys.stderr, flush=True)
 
     # --- run / demo -------------------------------------------------------------------
     async def run_local(self, source, *, printer: bool, coachee: str = "coachee",
@@ -216,7 +216,7 @@ class Runtime:
                                          partner_loopback=getattr(source, "partner_loopback", False))
             self.hub.attach(sid, session)
             if printer:
-                self.hub.subscribe(_print_nudge)
+                self.hub.subscribe(NudgePrinter())
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, session.stop)
@@ -276,7 +276,7 @@ class Runtime:
         print(f"{clear}the overlay was closed: the nudges are printed here from now on; the overlay "
               f"page in a browser shows them too: {page}", file=sys.stderr, flush=True)
         if not printing:
-            self.hub.subscribe(_print_nudge)
+            self.hub.subscribe(NudgePrinter())
 
     async def _status_line(self, session) -> None:
         if not sys.stderr.isatty():
@@ -384,38 +384,54 @@ def capture_line(source) -> str:
 def _why_not(n: ev.NudgeIssued) -> str:
     """Why the engine kept a nudge from the coachee (its detail says; else the budget)."""
     if "late_s" in n.detail:
-        return f"its words were transcribed {n.detail['late_s']:.0f} s late"
+        return "transcribed late"
     if n.detail.get("repeat"):
-        return "a repeat inside its rule's cooldown"
+        return "repeats inside a rule's cooldown"
     if n.detail.get("held") == "focus":
         return "outside the trainer's focus"
     if n.detail.get("held") == "trainer":
-        return "the trainer's nudge was on screen"
+        return "while the trainer's nudge was on screen"
     if n.detail.get("held") == "language":
-        return "the words are in the other language: start again with the --lang the warning names"
-    return "another nudge came less than 20 s before"
+        return "in the other language"
+    return "within 20 s of another"
 
 
-def _print_nudge(session: str, event: Any) -> None:
-    clear = "\r\x1b[K" if sys.stdout.isatty() else ""
-    if isinstance(event, ev.NudgeIssued):
-        mark = {"positive": "+", "trainer": "T"}.get(event.kind, "!")
-        t = event.t
-        where = "" if event.delivered else f"  — kept for the report, not shown live ({_why_not(event)})"
-        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] {mark} {event.message}  ({event.rule}){where}",
-              flush=True)
-    elif isinstance(event, ev.NudgeWithdrawn):
-        t = event.evidence_t
-        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] - withdrawn: {event.message}  ({event.rule}:"
-              f" it was a {event.reason})", flush=True)
-    elif isinstance(event, ev.FocusChanged):
-        t = event.t
-        which = ", ".join(f"{m} ({r})" for m, r in zip(event.messages, event.rules)) or "every rule"
-        print(f"{clear}[{int(t // 60):02d}:{t % 60:04.1f}] focus: {which} live; the rest for the report",
-              flush=True)
-    elif isinstance(event, ev.SessionEnded):
-        why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
-        print(f"session ended{why}", flush=True)
+def _clock(t: float) -> str:
+    return f"[{int(t // 60):02d}:{t % 60:04.1f}]"
+
+
+class NudgePrinter:
+    """The terminal as the coachee's overlay (no display, --no-overlay, or its window
+    closed): what the overlay would show, as it comes; at the end how many nudges went to
+    the report only, and why (printed live they undid the focus and the 20 s budget)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+
+    def __call__(self, session: str, event: Any) -> None:
+        clear = "\r\x1b[K" if sys.stdout.isatty() else ""
+        if isinstance(event, ev.NudgeIssued) and not event.delivered:
+            why = _why_not(event)
+            self.held[why] = self.held.get(why, 0) + 1
+        elif isinstance(event, ev.NudgeIssued):
+            mark = {"positive": "+", "trainer": "T"}.get(event.kind, "!")
+            print(f"{clear}{_clock(event.t)} {mark} {event.message}  ({event.rule})", flush=True)
+        elif isinstance(event, ev.NudgeWithdrawn) and event.delivered:
+            print(f"{clear}{_clock(event.evidence_t)} - withdrawn: {event.message}  ({event.rule}:"
+                  f" it was a {event.reason})", flush=True)
+        elif isinstance(event, ev.SessionEnded):
+            why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
+            print(f"session ended{why}", flush=True)
+            if self.held:
+                parts = ", ".join(f"{n} {why}" for why, n in sorted(self.held.items(), key=lambda x: -x[1]))
+                print(f"{sum(self.held.values())} more nudges are in the report only ({parts})", flush=True)
+
+
+def focus_line(event: ev.FocusChanged) -> str:
+    if not event.rules:
+        return "focus off: every nudge goes live again"
+    which = ", ".join(f"{m} ({r})" for m, r in zip(event.messages or event.rules, event.rules))
+    return f"focus: only {which} live{' from the start' if event.by == 'start' else ''}; the rest for the report"
 
 
 FD_WANT = 8192  # each client is a socket; macOS starts a process at 256

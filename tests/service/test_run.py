@@ -222,6 +222,26 @@ def test_when_the_overlay_window_closes_mid_session_the_nudges_are_printed_inste
     assert "[01:05.0] ! Laat uitpraten  (interruption)" in out.out
 
 
+def test_the_terminal_shows_what_the_overlay_would_and_counts_the_rest_at_the_end(capsys):
+    """It printed every held nudge live ('kept for the report, not shown live'): a coachee
+    reading the terminal saw what the trainer's focus and the 20 s budget held back."""
+    from pullcoach.runtime import NudgePrinter
+    printer = NudgePrinter()
+    for e in (ev.NudgeIssued(t=5.0, rule="too-few-summaries", message="Vat samen"),
+              ev.NudgeIssued(t=9.0, rule="push-words", message="Moeten?", delivered=False,
+                             detail={"held": "focus"}),
+              ev.NudgeIssued(t=12.0, rule="righting-reflex", message="Eerst vragen", delivered=False,
+                             detail={"held": "focus"}),
+              ev.NudgeIssued(t=14.0, rule="too-few-summaries", message="Vat samen", delivered=False,
+                             detail={"held": "budget"}),
+              ev.SessionEnded(t=20.0)):
+        printer("s", e)
+    out = capsys.readouterr().out
+    assert "[00:05.0] ! Vat samen  (too-few-summaries)" in out
+    assert "Moeten?" not in out and "Eerst vragen" not in out
+    assert "3 more nudges are in the report only (2 outside the trainer's focus, 1 within 20 s of another)" in out
+
+
 @pytest.mark.parametrize("text,says", [
     ("[phrases\n", "is not valid TOML"),
     ('extends = "nl"\nfoo = 1\n', "unknown key 'foo'")])
