@@ -162,7 +162,7 @@ class OverlayWindow:
         else:
             footer = st.problem or (words["idle"] if st.listening else "")
             if st.listening and not st.problem and st.focus:  # what the trainer asked to practise
-                footer += f' · {words["focus"]}: {" · ".join(st.focus)}'
+                footer += f' · {words["focus"]}: {st.focus_text()}'
         self.footer.configure(text=footer, fg=DIM if nudge is None else fg)
         if st.report_link(self.url):
             self.report.configure(text=words["report"])

@@ -191,6 +191,8 @@ class OverlayState:
                 return
             nkind = msg.get("kind") if msg.get("kind") in KINDS else "negative"
             text = str(msg.get("message") or "").strip()
+            if nkind == "positive":  # the band draws its own check: not "✓ ✓ Samenvatting"
+                text = text.removeprefix("✓").strip()
             if text and not self._trainer_holds(nkind, now):
                 self.nudge = ShownNudge(text[:80], nkind, str(msg.get("rule") or ""), now,
                                         self.seconds[nkind], msg.get("evidence_t", msg.get("t")))
@@ -200,11 +202,16 @@ class OverlayState:
                 self.nudge = None
         elif kind == "focus-changed":
             messages = msg.get("messages")
-            self.focus = tuple(str(m)[:40] for m in messages[:4]) if isinstance(messages, list) else ()
+            self.focus = tuple(str(m)[:40] for m in messages[:20]) if isinstance(messages, list) else ()
         elif kind == "pipeline-warning":
             self._warning(msg)
         elif kind == "error":
             self.problem = str(msg.get("message") or msg.get("code") or "error")[:120]
+
+    def focus_text(self) -> str:
+        """The focus for the footer: two fit; more are counted ("Vat samen · Open vraag +3")."""
+        more = f" +{len(self.focus) - 2}" if len(self.focus) > 2 else ""
+        return " · ".join(self.focus[:2]) + more
 
     def _trainer_holds(self, kind: str, now: float) -> bool:
         """A trainer's nudge stays its whole time: an automatic one meanwhile is dropped

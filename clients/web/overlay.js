@@ -65,7 +65,10 @@ function receive(msg) {
       break;
     case "nudge-issued": {
       if (msg.delivered === false) return;
-      const text = String(msg.message ?? "").trim().slice(0, 80);
+      let text = String(msg.message ?? "").trim();
+      // the band has its own ✓ for praise: "✓ Samenvatting" showed "✓ ✓ Samenvatting"
+      if (msg.kind === "positive") text = text.replace(/^✓\s*/, "");
+      text = text.slice(0, 80);
       if (!text) return;
       const kind = KINDS.includes(msg.kind) ? msg.kind : "negative";
       const id = { rule: String(msg.rule ?? ""), evidence_t: msg.evidence_t ?? msg.t ?? null };
@@ -84,7 +87,7 @@ function receive(msg) {
       break;
     }
     case "focus-changed":
-      state.focus = (Array.isArray(msg.messages) ? msg.messages : []).map((m) => String(m).slice(0, 40)).slice(0, 4);
+      state.focus = (Array.isArray(msg.messages) ? msg.messages : []).map((m) => String(m).slice(0, 40)).slice(0, 20);
       break;
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
@@ -112,6 +115,11 @@ function hide() {
   render();
 }
 
+// two fit on the status line; more are counted (a trainer may pick more than the hint says)
+function focusText(focus) {
+  return focus.slice(0, 2).join(" · ") + (focus.length > 2 ? ` +${focus.length - 2}` : "");
+}
+
 function render() {
   const w = words();
   const overlay = $("overlay");
@@ -129,7 +137,7 @@ function render() {
   else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
   else status = state.problem || (state.listening ? w.listening : "")
-    + (state.listening && !state.problem && state.focus.length ? ` · ${w.focus}: ${state.focus.join(" · ")}` : "");
+    + (state.listening && !state.problem && state.focus.length ? ` · ${w.focus}: ${focusText(state.focus)}` : "");
   $("status").textContent = status;
   const report = $("report");
   if (state.ended && state.session) {

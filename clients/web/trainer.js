@@ -335,8 +335,11 @@ function renderDetail(anchor) {
   renderTranscript(s, w, anchor);
 }
 
-// the trainer's focus: rules toggled on chips; the server applies it from now on and says
-// so back (focus-changed), which is what the chips show
+// the trainer's focus: rules toggled on chips, at most FOCUS_MAX (a focus of five is no
+// focus: the overlay could not name them all). A click shows at once; the server applies
+// it from now on and says so back (focus-changed), which then is what the chips show.
+const FOCUS_MAX = 3;
+
 function renderFocus(s, w) {
   assign($("focus-title"), "textContent", w.focus);
   assign($("focus-hint"), "textContent", w.focusHint);
@@ -344,25 +347,33 @@ function renderFocus(s, w) {
   const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}`;
   if (box.dataset.sig === sig) return;
   box.dataset.sig = sig;
-  const chip = (text, pressed, rules) => {
+  const had = box.contains(document.activeElement) ? document.activeElement.dataset.rule : null;
+  const full = s.focus.length >= FOCUS_MAX;
+  const chip = (text, rule, pressed, rules) => {
     const b = h("button", "chip", text);
     b.type = "button";
-    b.disabled = !s.live;
+    b.dataset.rule = rule;
+    b.disabled = !s.live || (full && !pressed && rule !== "");
     b.setAttribute("aria-pressed", String(pressed));
     b.addEventListener("click", () => setFocus(s, rules));
     return b;
   };
-  box.replaceChildren(chip(w.focusAll, !s.focus.length, []),
+  box.replaceChildren(chip(w.focusAll, "", !s.focus.length, []),
     ...Object.entries(w.rules).map(([rule, text]) => {
       const on = s.focus.includes(rule);
-      return chip(text, on, on ? s.focus.filter((r) => r !== rule) : [...s.focus, rule]);
+      return chip(text, rule, on, on ? s.focus.filter((r) => r !== rule) : [...s.focus, rule]);
     }));
+  // redrawn under the keyboard: the chip that was pressed keeps the keyboard focus
+  if (had !== null && had !== undefined) box.querySelector(`[data-rule="${had}"]`)?.focus();
 }
 
 function setFocus(s, rules) {
   const w = words(s.lang);
-  if (client?.send({ type: "set-focus", session: s.id, rules })) flash("focus-ack", w.focusSet);
-  else flash("focus-ack", w.notSent);
+  if (client?.send({ type: "set-focus", session: s.id, rules })) {
+    s.focus = rules;   // at once: a second click before the server's answer builds on the first
+    flash("focus-ack", w.focusSet);
+    schedule();
+  } else flash("focus-ack", w.notSent);
 }
 
 // The timeline at most once a second (it grows by a sliver a second); at once when another

@@ -59,7 +59,7 @@ def test_one_nudge_at_a_time_the_newest_wins():
     st = state()
     st.receive(nudge("Laat uitpraten"), 1.0)
     st.receive(nudge("✓ Samenvatting", kind="positive"), 2.0)
-    assert st.nudge.message == "✓ Samenvatting"
+    assert st.nudge.message == "Samenvatting"   # the band draws the check (not "✓ ✓ Samenvatting")
     assert st.nudge.seconds < 6.0   # praise is quiet and short
     st.receive(nudge("Vraag door", kind="trainer"), 3.0)
     assert st.nudge.kind == "trainer" and st.nudge.seconds > 6.0
@@ -280,3 +280,12 @@ def test_a_restarted_server_that_recalls_the_finished_session_shows_it_ended():
     st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
                 "sessions": [{"session": "s2", "lang": "nl", "live": False, "started_wall": None}]}, 0.0)
     assert not st.ended
+
+
+def test_the_focus_line_names_two_and_counts_the_rest():
+    st = state()
+    st.receive({"v": 1, "type": "focus-changed", "t": 3.0, "rules": ["too-few-summaries"], "messages": ["Vat samen"]}, 1.0)
+    assert st.focus_text() == "Vat samen"
+    five = ["Eerst vragen", "Stop: stel een vraag", "Moeten?", "Open vraag", "Luister"]
+    st.receive({"v": 1, "type": "focus-changed", "t": 9.0, "rules": ["a", "b", "c", "d", "e"], "messages": five}, 2.0)
+    assert st.focus_text() == "Eerst vragen · Stop: stel een vraag +3"   # none dropped unsaid

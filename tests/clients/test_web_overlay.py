@@ -99,8 +99,14 @@ def test_the_trainers_focus_shows_on_the_status_line_also_after_a_reload(page, l
     page.reload()   # a page that joins later gets the focus in force
     live_server.wait_clients("overlay")
     expect(status).to_have_text("luistert · oefent: Vat samen · Laat uitpraten")
+    live_server.push("s1", {"type": "focus-changed", "t": 50.0, "rules": ["a", "b", "c", "d", "e"], "by": "trainer",
+                             "messages": ["Eerst vragen", "Stop: stel een vraag", "Moeten?", "Open vraag", "Luister"]})
+    expect(status).to_have_text("luistert · oefent: Eerst vragen · Stop: stel een vraag +3")   # none dropped unsaid
     live_server.push("s1", {"type": "focus-changed", "t": 60.0, "rules": [], "by": "trainer", "messages": []})
     expect(status).to_have_text("luistert")
+    live_server.push("s1", {"type": "nudge-issued", "t": 61.0, "rule": "good-summary", "message": "✓ Samenvatting",
+                             "kind": "positive", "speaker": "coachee", "delivered": True, "detail": {}})
+    expect(page.locator("#msg")).to_have_text("Samenvatting")   # the band's icon is the check
     assert page.errors == []
 
 

@@ -668,3 +668,28 @@ def test_the_talk_bar_is_rated_on_the_percentage_it_shows_as_the_report_does(pag
         live_server.push("s-anna", {"type": "metrics-updated", "t": 10.0, "metrics": {"talk_share": share}})
         expect(page.locator('.card[data-session="s-anna"] .fig-talk .value')).to_have_text(shown)
         expect(fill).to_have_attribute("class", rating)
+
+
+def test_focus_chips_take_quick_clicks_and_the_keyboard_and_stop_at_three(new_page, live_server):
+    page = open_anna(new_page(780, 900), live_server)
+    # one column: the actions come before the transcript (they were below all of it)
+    assert page.locator("#focus-box").bounding_box()["y"] < page.locator("#transcript").bounding_box()["y"]
+    chip = lambda text: page.locator("#focus-rules .chip", has_text=text)   # noqa: E731
+    chip("Samenvatten").click()
+    chip("Onderbreken").click()    # before the server's answer: builds on the first click
+    expect(chip("Onderbreken")).to_have_attribute("aria-pressed", "true")
+    end = time.monotonic() + 5
+    while time.monotonic() < end and not [e for s, e in live_server.injected
+                                          if isinstance(e, ev.FocusChanged) and len(e.rules) == 2]:
+        time.sleep(0.05)
+    assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == (
+        "too-few-summaries", "interruption")
+    chip("Pushwoorden").focus()
+    page.keyboard.press("Enter")   # the chips are redrawn: the keyboard stays on this one
+    expect(chip("Pushwoorden")).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("document.activeElement.dataset.rule") == "push-words"
+    expect(chip("Monoloog")).to_be_disabled()   # three chosen: no fourth
+    expect(chip("Alles")).to_be_enabled()
+    page.keyboard.press("Enter")   # off again: a fourth can be chosen
+    expect(chip("Monoloog")).to_be_enabled()
+    assert page.errors == []
