@@ -160,6 +160,9 @@ def _row(r: dict) -> dict:
             "bookmarks": len(r["bookmarks"]),
             "problems": sum(1 for p in r["problems"] if p["kind"] != "asr-behind"),
             "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
+            # what the trainer had the pair practise live (the nudges it held are still counted)
+            "focus": list(dict.fromkeys(m for c in r["trainer_focus"]
+                                        for m in (c["messages"] or c["rules"]))),
             "analysed": r["analysed"]}
 
 

@@ -91,7 +91,7 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "Geen cijfer was goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
-        "problems": "opnameprobleem: zie verslag", "asr_behind": "transcriptie liep achter",
+        "problems": "opnameprobleem: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
         "server_stopped": "door de server beëindigd",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
         "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
@@ -123,7 +123,7 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "No figure was good.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
-        "problems": "recording problem: see report", "asr_behind": "transcription ran behind",
+        "problems": "recording problem: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
         "server_stopped": "ended by the server",
         "strength_names": {"monologues": "Short turns (no monologues)"},
         "progress": "From first to last conversation", "runs": "{n} conversations",
@@ -225,6 +225,8 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["server_stopped"])
     if not row["analysed"]:
         notes.append(dw["not_analysed"])
+    if row.get("focus"):
+        notes.append(dw["focus"].format(which=", ".join(row["focus"])))
     if row["problems"]:
         notes.append(dw["problems"])
     elif row.get("asr_behind"):

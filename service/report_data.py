@@ -63,8 +63,7 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
     nudges.sort(key=lambda n: n["t"])
     withdrawn = [{"t": e.t, "rule": e.rule, "evidence_t": e.evidence_t, "reason": e.reason}
                  for e in events if isinstance(e, NudgeWithdrawn)]
-    trainer_focus = [{"t": e.t, "rules": list(e.rules), "by": e.by}
-                     for e in events if isinstance(e, FocusChanged)]
+    trainer_focus = settled_focus([e for e in events if isinstance(e, FocusChanged)])
     bookmarks = sorted(({"t": e.t, "note": e.note, "by": e.by}
                         for e in events if isinstance(e, Bookmarked)), key=lambda b: b["t"])
     metrics = next((e.metrics for e in reversed(events) if isinstance(e, MetricsUpdated)), {})
@@ -90,6 +89,23 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
         "warnings": warnings,
         "problems": problems(warnings),
     }
+
+
+FOCUS_SETTLE_S = 10.0  # chip clicks this close are one choice being made, not two focuses
+
+
+def settled_focus(changes: list[FocusChanged]) -> list[dict]:
+    """The focus periods: ``{"t", "rules", "messages", "by"}``; a change followed by another
+    within ``FOCUS_SETTLE_S`` is left out (a trainer building a focus chip by chip gave
+    five "vanaf" a second apart), and so is one that changes nothing."""
+    out: list[dict] = []
+    for i, e in enumerate(changes):
+        if i + 1 < len(changes) and changes[i + 1].t - e.t < FOCUS_SETTLE_S:
+            continue
+        if out and out[-1]["rules"] == list(e.rules) or (not out and not e.rules):
+            continue
+        out.append({"t": e.t, "rules": list(e.rules), "messages": list(e.messages), "by": e.by})
+    return out
 
 
 def problems(warnings: list[dict]) -> list[dict]:

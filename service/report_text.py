@@ -303,15 +303,17 @@ def not_delivered(n: dict, w: dict) -> str:
 
 
 def focus_text(report: dict, w: dict, lang: str) -> str:
-    """"Samenvatten, Onderbreking (vanaf 1:30); alle seintjes (vanaf 6:00)": what the trainer
-    (or ``--focus``) let through live, and when; "" when every nudge went live throughout."""
+    """"Vat samen, Laat uitpraten (vanaf 1:30); alle seintjes (vanaf 6:00)": what the trainer
+    (or ``--focus``) let through live, in the words the overlay showed, and from when; ""
+    when every nudge went live throughout."""
     changes = report.get("trainer_focus") or []
     if not any(c["rules"] for c in changes):
         return ""
     titles = RULE_TITLES[lang_of(lang)]
     parts = []
     for c in changes:
-        which = ", ".join(titles.get(r, r) for r in c["rules"]) or w["focus_all"]
+        names = c.get("messages") or [titles.get(r, r) for r in c["rules"]]
+        which = ", ".join(names) or w["focus_all"]
         parts.append(f"{which} ({w['focus_from'].format(t=clock(c['t']))})")
     return "; ".join(parts)
 

@@ -305,6 +305,17 @@ def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_reco
     assert "| Sanne · 00:00 (opnameprobleem: zie verslag) |" in render_debrief_md(build_debrief([silent]))
 
 
+def test_a_row_says_what_the_trainer_had_the_pair_practise():
+    from pullcoach.rules.events import FocusChanged
+    r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
+               FocusChanged(t=0.0, rules=("too-few-summaries",), by="start", messages=("Vat samen",)),
+               FocusChanged(t=60.0, rules=("interruption",), messages=("Laat uitpraten",)),
+               SessionEnded(t=120.0, reason="ended")])
+    d = build_debrief([r])
+    assert "| Sanne · 00:00 (focus: Vat samen, Laat uitpraten) |" in render_debrief_md(d)
+    assert "focus: Vat samen, Laat uitpraten" in render_debrief_html(d)
+
+
 def test_cli_formats(day, tmp_path, capsys, monkeypatch):
     assert main(["debrief", "--format", "json", "--data-dir", day]) == 0
     out, err = capsys.readouterr()

@@ -447,12 +447,20 @@ def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
     held = events[first]
     events[first] = replace(held, delivered=False, detail={**held.detail, "held": "focus"})
     events.insert(1, FocusChanged(t=0.0, rules=("too-few-summaries",), by="start", messages=("Vat samen",)))
-    events.insert(len(events) // 2, FocusChanged(t=60.0, rules=()))
+    middle = len(events) // 2
+    # the trainer clicks chips: three changes within seconds are one choice
+    events[middle:middle] = [FocusChanged(t=50.0, rules=("interruption",), messages=("Laat uitpraten",)),
+                             FocusChanged(t=53.0, rules=("interruption", "push-words")),
+                             FocusChanged(t=55.0, rules=())]
     html = render(events, "html")
-    assert "<b>Focus live:</b> Te weinig samengevat (vanaf 0:00); alle seintjes (vanaf 1:00)" in html
+    # in the words the overlay showed; a change without them (an old log) in the report's titles
+    assert "<b>Focus live:</b> Vat samen (vanaf 0:00); alle seintjes (vanaf 0:55)" in html
     assert "alleen voor het verslag: buiten de focus" in html
     md = render(events, "md")
-    assert "**Focus live:** Te weinig samengevat (vanaf 0:00); alle seintjes (vanaf 1:00)" in md
+    assert "**Focus live:** Vat samen (vanaf 0:00); alle seintjes (vanaf 0:55)" in md
     assert "Focus live" not in render(session_events(), "html")  # no focus: no line
-    assert build(events)["trainer_focus"] == [{"t": 0.0, "rules": ["too-few-summaries"], "by": "start"},
-                                              {"t": 60.0, "rules": [], "by": "trainer"}]
+    assert build(events)["trainer_focus"] == [
+        {"t": 0.0, "rules": ["too-few-summaries"], "messages": ["Vat samen"], "by": "start"},
+        {"t": 55.0, "rules": [], "messages": [], "by": "trainer"}]
+    events.insert(middle + 3, FocusChanged(t=80.0, rules=("interruption",)))
+    assert "alle seintjes (vanaf 0:55); Onderbreking (vanaf 1:20)" in render(events, "html")
