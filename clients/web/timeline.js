@@ -182,7 +182,8 @@ export function drawTimeline(svg, s, w) {
     const cx = Number(x(n.t));
     put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",
                                     class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}` },
-        `${n.t.toFixed(1)} s · ${n.message}` + (n.delivered === false ? ` (${w.reportOnly})` : ""));
+        `${n.t.toFixed(1)} s · ${n.message}`
+        + (n.delivered === false ? ` (${w.reportOnly}${w.held[n.held] ? `: ${w.held[n.held]}` : ""})` : ""));
   });
   keep(layers.nudges, s.nudges.length);
   s.bookmarks.forEach((b, i) => {

@@ -109,6 +109,7 @@ function receive(msg) {
     case "nudge-issued":
       s.nudges.push({ t: Number(msg.t) || 0, rule: String(msg.rule || ""), message: String(msg.message || ""),
                       kind: String(msg.kind || "negative"), delivered: msg.delivered !== false,
+                      held: String((msg.detail || {}).held || ((msg.detail || {}).repeat ? "repeat" : "")),
                       evidence_t: msg.evidence_t ?? null });
       s.marks++;
       break;

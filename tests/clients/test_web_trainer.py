@@ -693,3 +693,12 @@ def test_focus_chips_take_quick_clicks_and_the_keyboard_and_stop_at_three(new_pa
     page.keyboard.press("Enter")   # off again: a fourth can be chosen
     expect(chip("Monoloog")).to_be_enabled()
     assert page.errors == []
+
+
+def test_a_held_nudge_on_the_timeline_says_why_it_was_held(page, live_server):
+    open_anna(page, live_server)
+    live_server.push("s-anna", {"type": "nudge-issued", "t": 4.0, "rule": "push-words", "message": "Moeten?",
+                                "kind": "negative", "speaker": "coachee", "evidence_t": 3.0, "delivered": False,
+                                "detail": {"held": "focus"}})
+    expect(page.locator("#timeline .tl-quiet")).to_have_count(1)
+    assert page.locator("#timeline .tl-quiet").text_content() == "4.0 s · Moeten? (alleen voor het verslag: buiten de focus)"
