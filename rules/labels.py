@@ -122,11 +122,11 @@ class Labeler:
         """``turn``: what the speaker said just before in the same turn (Whisper's earlier
         fragments of it): this fragment is a reflection only if the turn with it is one
         ("..., because otherwise the team has to pick up the slack" is no reflection)."""
-        # (after a question the partner has not answered yet, what follows is a move of its own)
+        # after a question the partner has not answered yet, what follows is a move of its own;
+        # a summary that names itself ("Als ik je goed begrijp ...") stands whatever came before
         goes = turn.strip() and not turn.rstrip().endswith("?")
         whole = self.label(f"{turn} {text}", (), prev_partner, use_model=use_model) if goes else None
         goes_on = whole is not None and not whole.reflection  # the turn argues, asks or tells
-        # (a summary that names itself, "Als ik je goed begrijp ...", stands all the same)
         probs = [(w.text, w.p) for w in words] if words else None
         toks = tokens(text, probs)
         n = len(toks)
@@ -207,7 +207,6 @@ class Labeler:
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
-        # a summary that names itself stands, whatever the turn said before it
         reflection = (reflection or summary) and not (push or advice or adds or argues or own_first
                                                       or (goes_on and not summary))
         if reflection and not telling and self.infers_reflections:
