@@ -46,6 +46,8 @@ def _inputs():
     # from outside the audio: a trainer's nudge and a pipeline notice are inputs too
     evs.insert(len(evs) // 3, ev.NudgeIssued(t=20.0, rule="trainer", message="Vat samen", kind="trainer"))
     evs.insert(len(evs) // 2, ev.PipelineWarning(t=30.0, kind="asr-behind", message="behind"))
+    # and a trainer's focus: a revived session keeps it
+    evs.insert(len(evs) // 5, ev.FocusChanged(t=12.0, rules=("too-few-summaries", "interruption")))
     return evs
 
 
