@@ -9,6 +9,7 @@ hangs on one uncertain word.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from pullcoach.rules.pack import Pack
@@ -82,6 +83,8 @@ class Labeler:
         self.summary_start = frozenset(pack.lists["summary_start"])
         self.me = frozenset(pack.lists["about_me"])
         self.addressed = self.subjects & frozenset(pack.lists["about_them"])  # "je", "u": not "het"
+        self.them = frozenset(w for p in pack.lists["about_them"] for w in p.split())
+        self.backchannel = frozenset(w for p in pack.lists["backchannel"] for w in p.split())
         fw = pack.lists["function_word"]
         self.function_words = frozenset(
             [w for p in fw + pack.lists["fillers"] + pack.lists["about_them"] + pack.lists["about_me"]
@@ -133,7 +136,11 @@ class Labeler:
         if n == 0:
             return Labels()
         backchannel = n <= 4 and self._only_backchannel(toks)
-        reflection = bool(self._find("reflection", toks, start=True))
+        opens = self._find("reflection", toks, start=True)
+        # the coachee's own case (Dutch): a reflection inferred from a bare "je"/"u" opening,
+        # a statement about the other or an echo does not hold (see _own_case)
+        own_case = self._own_case(toks, prev_partner, opens_turn=not turn.strip())
+        reflection = any(not (own_case and self._bare(m)) for m in opens)
         question, closed_n = self._question(toks)
         args = self._find("argument", toks)
         views = self._find("their_view", toks)
@@ -185,7 +192,6 @@ class Labeler:
         # the speaker's own case before the first reflection opening, in an earlier sentence
         # ("Kijk, ik zeg het omdat ... En je hebt ook nog je beoordeling ..."): it goes on arguing
         # (packs that infer reflections; in English it cost AnnoMI dev CV reflection 0.711 -> 0.704)
-        opens = self._find("reflection", toks, start=True)
         own_first = bool(opens) and not summary and self.infers_reflections and any(
             m.start < _clause_start(toks, opens[0].start) and not toks[m.start].question
             for m in informs + args)
@@ -202,7 +208,9 @@ class Labeler:
         telling = advice or (push and question != "open") or info or any(
             self._opens_clause(toks, a.start) for a in args)
         inp = telling or arguments > 0 or argues
-        if not reflection and (self.model is None or not use_model):
+        if reflection and info and self.function_words and all(self._bare(m) for m in opens):
+            reflection = False  # "Je kunt het, echt.": told, not said back (Dutch)
+        if not reflection and not own_case and (self.model is None or not use_model):
             # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
@@ -261,6 +269,91 @@ class Labeler:
             plain_input=plain and not backchannel,
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
+
+    def _bare(self, m: Match) -> bool:
+        """A reflection opening that is only a word for the other ("je", "u", "voor jou"): the
+        reflection is inferred from it, not said."""
+        return all(w in self.them or w == "voor" for w in m.phrase.split())
+
+    def _own_case(self, toks: list[Token], prev: str, *, opens_turn: bool) -> bool:
+        """The coachee puts their own case, so a reflection inferred from a bare "je"/"u", a
+        statement about the other or an echo does not hold (packs with ``about_them`` and
+        ``function_word`` lists; push role-plays cut as the pipeline cuts, see rules/README.md):
+        - the turn opens with "maar", after nothing but acknowledgements ("Maar hij komt
+          's middags gewoon weer thuis.", "Nee, dat snap ik, maar u redt het eigenlijk niet"):
+          it contradicts what the other just said;
+        - its first sentence that says something is neither about the other nor their words
+          ("Dat is wennen. Na twee weken vind je dat gewoon lekker.", "Het is echt
+          vrijblijvend, hoor. U zit nergens aan vast."): the coachee's own view comes first;
+        - a sentence gives a reason for a first part that is not about the other ("Dat is
+          ideaal, want dan ben je ook fit voor je dienst."): the coachee argues."""
+        if not (self.infers_reflections and self.function_words):
+            return False
+        return ((opens_turn and self._contradicts(toks)) or self._opens_own(toks, prev)
+                or self._reasons_own(toks, prev))
+
+    def _contradicts(self, toks: list[Token]) -> bool:
+        """Opens with "maar", after parts that say nothing ("Nee, dat snap ik, maar ..."); not
+        the particle ("Dan wordt hij maar boos")."""
+        i = next((i for i, t in enumerate(toks) if t.text == "maar"), None)
+        if i is None or toks[i].p < self.min_p or self._content(toks[:i]):
+            return False
+        return i == 0 or toks[i].clause_start or toks[i].part_start or toks[i - 1].text in _YES_NO
+
+    def _opens_own(self, toks: list[Token], prev: str) -> bool:
+        """Its first sentence with something in it is the coachee's own: not a question, not
+        about the other (or about oneself too, unless it opens with them), not the partner's
+        words (in its first part or all of it), no reflection opening or "dus"."""
+        for a, b in _clause_spans(toks):
+            s = toks[a:b]
+            said = [w for w in self._content(s) if not _LAUGH.match(w)]
+            greeted = {i for m in self._find("greeting", s) for i in range(m.start, m.end)}
+            if not said or all(t.text not in said or i in greeted for i, t in enumerate(s)):
+                continue  # "Ja.", "Nee, dat snap ik.", "Haha.", "Oké, sorry."
+            if toks[a].question or self._inverted(toks, a, b):
+                continue  # a question is a move of its own
+            if not self._heard(s):
+                return False  # inferred from what was heard: all of it must have been heard
+            if (any(not self._bare(m) for m in self._find("reflection", s)) or self._find("summary", s)
+                    or self._find("their_view", s)):  # "Hulp van buiten voelt als tekortschieten"
+                return False
+            first = next((t.text for t in s if t.text not in self.fillers and t.text not in self.backchannel), "")
+            if first in self.them or self._find("reflection", s, start=True):
+                return False  # "Je wilt niet dat ik me ermee bemoei.", "Nee, u hebt gelijk, ik ..."
+            if self._find("about_me", s):
+                return True  # "Ik geef je een nieuw schema mee."
+            if self._find("about_them", s) or any(t.text in self.summary_start for t in s):
+                return False
+            part = next((i for i in range(1, len(s)) if s[i].part_start), len(s))
+            return not (self._echo(s[:part], prev) or self._echo(s, prev))
+        return False
+
+    def _echo(self, toks: list[Token], prev: str) -> bool:
+        """Most of the words that say something are the partner's ("Twintig uur", "Niet
+        weglopen" after "Dat ik niet ben weggelopen"), not denied: "Niet proberen, doen!" after
+        "Ik probeer het" corrects them."""
+        said = tokens(prev) if prev else []
+        mine, theirs = self._content(toks), self._content(said)
+        if not mine or not theirs:
+            return False
+        opener = next((t.text for t in toks if t.text not in self.fillers), "")
+        if opener in _NEGATION and not any(t.text in _NEGATION for t in said):
+            return False
+        return sum(any(_same_word(w, v) for v in theirs) for w in mine) / len(mine) >= ECHO_SHARE
+
+    def _reasons_own(self, toks: list[Token], prev: str) -> bool:
+        """A sentence gives a reason ("want", "omdat") for a first part that is not about the
+        other: "Dat is ideaal, want dan ben je ook fit voor je dienst."."""
+        args = self._find("argument", toks)
+        them = self._find("about_them", toks)
+        for a, b in _clause_spans(toks):
+            first = next((i for i in range(a + 1, b) if toks[i].part_start), b)
+            if any(t.text in self.summary_start for t in toks[a:first]) or self._echo(toks[a:first], prev):
+                continue  # "Dus de huur schuift ..., omdat eten en stroom voorgaan": their reasons
+            if first < b and not any(a <= m.start < first for m in them) and any(
+                    first <= m.start < b for m in args):
+                return True
+        return False
 
     def _about_them(self, toks: list[Token], question: str | None, telling: bool) -> bool:
         """A statement about the other and not about oneself ("Het schrikt u wel een beetje
@@ -365,12 +458,7 @@ class Labeler:
         end = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
         if end > ECHO_MAX_WORDS or toks[end - 1].question:
             return False
-        mine = self._content(toks[:end])
-        theirs = self._content(tokens(prev))
-        if not mine or not theirs:
-            return False
-        shared = sum(any(_same_word(w, v) for v in theirs) for w in mine)
-        return shared / len(mine) >= ECHO_SHARE
+        return self._echo(toks[:end], prev)
 
     @staticmethod
     def _checks_only(toks: list[Token]) -> bool:
@@ -477,6 +565,8 @@ class Labeler:
         return found, closed_n
 
 
+_LAUGH = re.compile(r"^(?:ha){2,}h?$|^(?:hi){2,}$")  # "Haha.": says nothing of one's own
+_NEGATION = frozenset("niet geen nooit niks niets".split())  # an echo that opens denying corrects (Dutch)
 _YES_NO = frozenset("ja nee yes yeah no okay ok oke".split())  # what "ja maar" / "yes, but" opens with
 _CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 

@@ -971,3 +971,54 @@ def test_in_a_turn_a_named_summary_stands_and_after_a_question_a_reflection_is_i
               (C, 9.3, 13.0, "So it sounds like you really care about keeping him safe.")]
     labels, _ = _labelled(h, script, "en")
     assert labels[script[2][3]]["reflection"]
+
+
+# -- the coachee's own case (Dutch push role-plays cut as the pipeline cuts) -------------------
+
+@pytest.mark.parametrize("prev,text", [
+    # the coachee's own view or plan comes first, a word about the other after it
+    ("Ik vind die app maar gedoe.", "Die app is heel simpel. Je hebt het binnen een week onder de knie."),
+    ("Nou, goed dan.", "Ik zet het voor je op papier. Je zwemt twee keer per week en je weegt jezelf op vrijdag."),
+    ("", "Hoi Daan, kom verder. Je wilde het over je rooster hebben."),
+    # a reason given for a verdict of one's own
+    ("Doordeweeks lukt het me echt niet.",
+     "Dan met je vriendin op zaterdag. Dat is het makkelijkst, want dan heb je geen haast."),
+    # "maar" opening the turn, after nothing but an acknowledgement, contradicts them
+    ("Ik wil hem niet naar een tehuis sturen.", "Maar het is geen tehuis. U haalt hem gewoon elke middag weer op."),
+    ("Ik heb er gewoon de energie niet voor.", "Nee, dat snap ik, maar je loopt jezelf voorbij. Je bent al weken moe."),
+    # their word denied is no echo
+    ("Ik ga het proberen.", "Niet proberen. Je gaat het gewoon doen."),
+    # reassurance, a prediction, an appeal to what they know: the coachee's case
+    ("Ik weet niet of ik dat volhoud.", "Je kunt het, echt. Je hebt het al eens eerder gedaan."),
+    ("Ik zie er erg tegenop.", "Ach, dat went. Over een paar weken sta je er niet meer bij stil."),
+    ("Maar ik sport liever alleen.", "Samen sporten is niet hetzelfde, dat weet je zelf ook. Je houdt het langer vol."),
+])
+def test_the_coachees_own_case_is_no_reflection(prev, text):
+    """A statement about the other is a reflection only when the coachee does not put their own
+    case: in tests/data/roleplays_blind/push_* cut as the pipeline cuts, "Dat is wennen. Na twee
+    weken vind je dat gewoon lekker.", "Het is echt vrijblijvend, hoor. U zit nergens aan vast."
+    and "Maar hij komt 's middags gewoon weer thuis." were praised as summaries."""
+    lab = _nl(text, prev)
+    assert not lab.reflection and lab.input, text
+
+
+@pytest.mark.parametrize("prev,text", [
+    # their words first, or their view, or a "dus" that sums up their reasons
+    ("Ik heb twee banen en geen tijd meer voor mezelf.", "Twee banen en geen tijd. Je komt nergens meer aan toe."),
+    ("Ik wil niet meer zomaar ja zeggen.", "Niet meer zomaar ja zeggen. Je wilt eerst nadenken."),
+    ("Mijn vader zei altijd: je regelt het zelf.", "Hulp van buiten voelt dan als verraad. U wilt het zelf blijven doen."),
+    ("Eerst de huur, dan de boodschappen, en dan is het op.", "Dus de rest schuift steeds op, omdat de huur voorgaat."),
+    # owning a mistake, then their point; a summary that names itself after "maar"
+    ("Ho, ik heb nog niks besloten.", "Nee, u hebt gelijk, ik ging te snel. U wilt eerst zelf kiezen."),
+    ("Ik heb nog geen zin om erover te praten.", "Maar als ik je goed begrijp, wil je er later wel over praten."),
+])
+def test_reflections_in_their_words_or_view_stay(prev, text):
+    assert _nl(text, prev).reflection, text
+
+
+def test_reassurance_after_resistance_earns_no_praise(h):
+    script = [(P, 0.0, 4.0, "Ja maar ik heb 's avonds echt geen zin in sla."),
+              (C, 4.5, 8.5, "Dat is even wennen. Over een maand vind je het gewoon lekker.")]
+    labels, ns = _labelled(h, script, "nl")
+    assert not labels[script[1][3]]["reflection"]
+    assert "good-summary" not in rules(ns)
