@@ -127,7 +127,10 @@ class Labeler:
         ("..., because otherwise the team has to pick up the slack" is no reflection)."""
         # after a question the partner has not answered yet, what follows is a move of its own;
         # a summary that names itself ("Als ik je goed begrijp ...") stands whatever came before
-        goes = turn.strip() and not turn.rstrip().endswith("?")
+        # (a suggestion or proposal asked is no question to wait on: "Waarom plan je ... niet
+        # gewoon ...? Dan heb je een reden om te komen." argues for it)
+        goes = turn.strip() and (not turn.rstrip().endswith("?") or (
+            self.infers_reflections and self._suggests(turn, prev_partner)))
         whole = self.label(f"{turn} {text}", (), prev_partner, use_model=use_model) if goes else None
         goes_on = whole is not None and not whole.reflection  # the turn argues, asks or tells
         probs = [(w.text, w.p) for w in words] if words else None
@@ -274,6 +277,11 @@ class Labeler:
         """A reflection opening that is only a word for the other ("je", "u", "voor jou"): the
         reflection is inferred from it, not said."""
         return all(w in self.them or w == "voor" for w in m.phrase.split())
+
+    def _suggests(self, turn: str, prev: str) -> bool:
+        """The turn so far ends in a suggestion or proposal put as a question."""
+        said = self.label(turn, (), prev, use_model=False)
+        return said.advice or said.proposal
 
     def _own_case(self, toks: list[Token], prev: str, *, opens_turn: bool) -> bool:
         """The coachee puts their own case, so a reflection inferred from a bare "je"/"u", a

@@ -1016,6 +1016,23 @@ def test_reflections_in_their_words_or_view_stay(prev, text):
     assert _nl(text, prev).reflection, text
 
 
+def test_a_reason_for_a_suggestion_asked_goes_on_with_it_and_is_not_praised(h):
+    """'Waarom plan je ... niet gewoon ...? | Dan heb je een reden om te komen.' (push_thuiswerkdag
+    cut as the pipeline cuts): the piece after a suggestion put as a question argues for it."""
+    script = [(P, 0.0, 4.0, "Op donderdag zit ik daar toch alleen."),
+              (C, 4.5, 8.5, "Waarom werk je op donderdag niet gewoon samen met de stagiair?"),
+              (C, 8.8, 11.5, "Dan heb je iets te doen op kantoor.")]
+    labels, ns = _labelled(h, script, "nl")
+    assert not labels[script[2][3]]["reflection"]
+    assert "good-summary" not in rules(ns)
+    # after a question that asks, what follows is still a move of its own
+    script = [(P, 0.0, 4.0, "Op donderdag zit ik daar toch alleen."),
+              (C, 4.5, 7.5, "Hoe vaak gebeurt dat?"),
+              (C, 7.8, 10.5, "Je voelt je dan een beetje verloren op kantoor.")]
+    labels, _ = _labelled(h, script, "nl")
+    assert labels[script[2][3]]["reflection"]
+
+
 def test_reassurance_after_resistance_earns_no_praise(h):
     script = [(P, 0.0, 4.0, "Ja maar ik heb 's avonds echt geen zin in sla."),
               (C, 4.5, 8.5, "Dat is even wennen. Over een maand vind je het gewoon lekker.")]
