@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from pullcoach.rules.pack import Pack
-from pullcoach.rules.text import Match, Token, tokens
+from pullcoach.rules.text import Match, Token, clauses, normalise, tokens
 
 __all__ = ["Labels", "Labeler", "LABEL_KEYS"]
 
@@ -280,7 +280,7 @@ class Labeler:
 
     def _suggests(self, turn: str, prev: str) -> bool:
         """The turn so far ends in a suggestion or proposal put as a question."""
-        said = self.label(turn, (), prev, use_model=False)
+        said = self.label(clauses(normalise(turn))[-1], (), prev, use_model=False)
         return said.advice or said.proposal
 
     def _own_case(self, toks: list[Token], prev: str, *, opens_turn: bool) -> bool:
