@@ -315,7 +315,8 @@ class Labeler:
         for a, b in _clause_spans(toks):
             s = toks[a:b]
             said = [w for w in self._content(s) if not _LAUGH.match(w)]
-            greeted = {i for m in self._find("greeting", s) for i in range(m.start, m.end)}
+            greeted = {i for m in self._find("greeting", s) + self._find("hesitation", s)
+                       for i in range(m.start, m.end)}
             if not said or all(t.text not in said or i in greeted for i, t in enumerate(s)):
                 continue  # "Ja.", "Nee, dat snap ik.", "Haha.", "Oké, sorry."
             if toks[a].question or self._inverted(toks, a, b):

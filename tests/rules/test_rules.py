@@ -1039,3 +1039,15 @@ def test_reassurance_after_resistance_earns_no_praise(h):
     labels, ns = _labelled(h, script, "nl")
     assert not labels[script[1][3]]["reflection"]
     assert "good-summary" not in rules(ns)
+
+
+def test_thinking_aloud_first_is_no_case_of_ones_own(h):
+    """'Even kijken.' then 'Dus thuis kun je je beter concentreren.' is a summary: the hesitation
+    says nothing, so the turn does not open with the coachee's own case."""
+    script = [(P, 0.0, 7.5, "Op kantoor kan ik me slecht concentreren door alle prikkels in de kantoortuin."),
+              (C, 8.0, 9.0, "Even kijken."),
+              (C, 9.3, 12.0, "Dus thuis kun je je beter concentreren.")]
+    labels, _ = _labelled(h, script, "nl")
+    assert labels["Dus thuis kun je je beter concentreren."]["reflection"]
+    labels, _ = _labelled(h, [script[0], (C, 8.0, 12.0, "Even kijken. Dus thuis kun je je beter concentreren.")], "nl")
+    assert labels["Even kijken. Dus thuis kun je je beter concentreren."]["reflection"]
