@@ -386,7 +386,7 @@ def _why_not(n: ev.NudgeIssued) -> str:
     if "late_s" in n.detail:
         return "transcribed late"
     if n.detail.get("repeat"):
-        return "repeats inside a rule's cooldown"
+        return "repeated inside its rule's cooldown"
     if n.detail.get("held") == "focus":
         return "outside the trainer's focus"
     if n.detail.get("held") == "trainer":
