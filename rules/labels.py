@@ -125,14 +125,21 @@ class Labeler:
         """``turn``: what the speaker said just before in the same turn (Whisper's earlier
         fragments of it): this fragment is a reflection only if the turn with it is one
         ("..., because otherwise the team has to pick up the slack" is no reflection)."""
-        # after a question the partner has not answered yet, what follows is a move of its own;
-        # a summary that names itself ("Als ik je goed begrijp ...") stands whatever came before
-        # (a suggestion or proposal asked is no question to wait on: "Waarom plan je ... niet
-        # gewoon ...? Dan heb je een reden om te komen." argues for it)
-        goes = turn.strip() and (not turn.rstrip().endswith("?") or (
-            self.infers_reflections and self._suggests(turn, prev_partner)))
-        whole = self.label(f"{turn} {text}", (), prev_partner, use_model=use_model) if goes else None
-        goes_on = whole is not None and not whole.reflection  # the turn argues, asks or tells
+        whole: list[Labels | None] = []  # the turn with this piece, labelled once when asked
+
+        def goes_on() -> bool:
+            """The turn with this piece argues, asks or tells. Asked only of a piece that reads
+            as a reflection (labelling the turn is an encoder pass in English). After a question
+            the partner has not answered yet, what follows is a move of its own; a suggestion
+            or proposal asked is no question to wait on ("Waarom plan je ... niet gewoon ...?
+            Dan heb je een reden om te komen." argues for it)."""
+            if not whole:
+                goes = turn.strip() and (not turn.rstrip().endswith("?") or (
+                    self.infers_reflections and self._suggests(turn, prev_partner)))
+                whole.append(self.label(f"{turn} {text}", (), prev_partner, use_model=use_model)
+                             if goes else None)
+            return whole[0] is not None and not whole[0].reflection
+
         probs = [(w.text, w.p) for w in words] if words else None
         toks = tokens(text, probs)
         n = len(toks)
@@ -218,8 +225,9 @@ class Labeler:
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
+        # a summary that names itself ("Als ik je goed begrijp ...") stands whatever came before
         reflection = (reflection or summary) and not (push or advice or adds or argues or own_first
-                                                      or (goes_on and not summary))
+                                                      or (not summary and goes_on()))
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -245,8 +253,8 @@ class Labeler:
             # said outright, the pack decides
             if told or adds or argues or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
                 reflection, inp = False, True
-            elif goes_on and reflection and not summary:
-                reflection, inp = False, inp or whole.input
+            elif reflection and not summary and goes_on():
+                reflection, inp = False, inp or whole[0].input
             elif summary and not (push or advice):  # "Let me see if I've got this right. ..."
                 reflection = True
         return Labels(
