@@ -19,7 +19,7 @@ from pullcoach.rules.labels import Labels
 # the interruption rule's default overlap: less is a smooth hand-over
 CUT_IN_S = 0.5
 # one speaker's fragments this close, the other silent between, are one turn (the report's
-# TURN_GAP too): the pipeline cuts a turn over 4 s at its next pause, Whisper hears each piece
+# TURN_GAP is this): the pipeline cuts a turn over 4 s at its next pause, Whisper hears each piece
 TURN_GAP_S = 2.0
 TURN_BACKCHANNEL_S = 1.0  # the other's speech between them shorter than this: a backchannel
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pullcoach.report_text import half_up
-from pullcoach.rules.base import TURN_BACKCHANNEL_S
+from pullcoach.rules.base import TURN_BACKCHANNEL_S, TURN_GAP_S
 from pullcoach.rules.speaking_rate import SpeakingRateConfig
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, FocusChanged, MetricsUpdated, NudgeIssued, PipelineWarning,
@@ -34,7 +34,7 @@ AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fire
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 RATE_GOOD_WPM = 200.0  # over speech time (pauses left out), ordinary talk reaches 180-200
-TURN_GAP = 2.0  # coachee speech with shorter pauses (and no partner turn) is one turn
+TURN_GAP = TURN_GAP_S  # coachee speech with shorter pauses (and no partner turn) is one turn: the rules' turn
 
 
 def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
