@@ -218,9 +218,10 @@ class Service:
         """A revived session's stored events, for clients that join it from now on."""
         for event in events:
             if not isinstance(event, _NO_HISTORY):
-                self._remember(session, p.encode(p.SessionEvent(session=session, event=event)))
-            if isinstance(event, ev.FocusChanged):
-                self.focus[session] = p.encode(p.SessionEvent(session=session, event=event))
+                text = p.encode(p.SessionEvent(session=session, event=event))
+                self._remember(session, text)
+                if isinstance(event, ev.FocusChanged):
+                    self.focus[session] = text
 
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]
