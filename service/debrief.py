@@ -22,6 +22,7 @@ from typing import Any
 
 from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
+from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.report_progress import comparable, progress
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
@@ -201,14 +202,16 @@ def _turns(utts: list[dict]) -> list[list[dict]]:
     """The utterances as turns, the unit the report counts a turn in (``report_data``'s
     ``TURN_GAP``): Whisper cuts one spoken turn into several final transcripts; a speaker's
     are one turn over pauses up to ``TURN_GAP`` the other did not speak in. The other's
-    words said over a turn (a "ja") are a turn of their own. In order of their start."""
+    words said over a turn are a turn of their own, but one under ``TURN_BACKCHANNEL_S`` (a
+    "ja", a "nee") does not end the turn it was said in, as the report and the rules read
+    turns. In order of their start."""
     turns: list[list[dict]] = []
     last: dict[str, list[dict]] = {}
     for u in utts:
         turn = last.get(u["speaker"])
         if turn is not None and u["t0"] - turn[-1]["t1"] <= TURN_GAP and not any(
                 o["speaker"] != u["speaker"] and o["t0"] < u["t0"] and o["t1"] > turn[-1]["t1"]
-                for o in utts):
+                and o["t1"] - o["t0"] >= TURN_BACKCHANNEL_S for o in utts):
             turn.append(u)
         else:
             last[u["speaker"]] = turn = [u]

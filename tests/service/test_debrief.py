@@ -290,6 +290,26 @@ def test_a_turn_cut_into_fragments_counts_in_the_debrief_as_in_the_pairs_report(
                 "dat kost me drie uur per dag in de trein.", "Heb je dat wel eens gemeten?"])]
 
 
+def test_a_short_word_from_the_partner_does_not_split_the_coachees_turn_in_the_debrief():
+    """The report and the rules read a partner's "Nee." under a second said between two of the
+    coachee's fragments as no turn; the debrief read it as one, so the fragment before it
+    looked like an answer without a reflection when the reflection came right after."""
+    from pullcoach.debrief import _read_off
+
+    def utt(speaker, t0, t1, text, **labels):
+        return {"speaker": speaker, "t0": t0, "t1": t1, "text": text, "labels": labels}
+    story = ("Ik werk thuis veel beter want op kantoor word ik steeds gestoord door collega's "
+             "die langslopen en dan ben ik mijn draad kwijt")
+    utts = [utt("partner", 0.0, 8.0, story),
+            utt("coachee", 8.5, 11.0, "Even kijken of ik het goed heb begrepen,"),
+            utt("partner", 11.2, 11.7, "Nee."),
+            utt("coachee", 12.0, 15.0, "dus thuis kun je je beter concentreren.", reflection=True)]
+    assert list(_read_off(utts, "reflections_questions")) == []
+    # a partner who says more than a word takes the floor: then the first fragment did not reflect
+    utts[2] = utt("partner", 11.0, 12.4, "Nee, helemaal niet.")
+    assert [t for t, _ in _read_off(utts, "reflections_questions")] == [8.5]
+
+
 def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_recording_problem():
     from pullcoach.rules.events import PipelineWarning
     r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
