@@ -991,6 +991,8 @@ def test_in_a_turn_a_named_summary_stands_and_after_a_question_a_reflection_is_i
     # reassurance, a prediction, an appeal to what they know: the coachee's case
     ("Ik weet niet of ik dat volhoud.", "Je kunt het, echt. Je hebt het al eens eerder gedaan."),
     ("Ik zie er erg tegenop.", "Ach, dat went. Over een paar weken sta je er niet meer bij stil."),
+    ("Ik kan amper nog lopen na die operatie.", "Je komt die trap heus weer op. Daar zorgen we samen voor."),
+    ("Ik weet niet of het me lukt.", "Dat lukt vast wel, met een beetje hulp van je zus."),
     ("Maar ik sport liever alleen.", "Samen sporten is niet hetzelfde, dat weet je zelf ook. Je houdt het langer vol."),
 ])
 def test_the_coachees_own_case_is_no_reflection(prev, text):
