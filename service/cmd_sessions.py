@@ -1,4 +1,4 @@
-"""``pullcoach sessions list|show|export|delete|retention`` and ``pullcoach report``."""
+"""``pullcoach sessions list|show|export|delete|retention|rescue`` and ``pullcoach report``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from pullcoach.paths import data_dir
 from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
-from pullcoach.store import DB_NAME, Store
+from pullcoach.rescue import rescue
+from pullcoach.store import DB_NAME, Store, rescue_command
 
 __all__ = ["register", "open_store", "emit", "output_format"]
 
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
     common.add_argument("--data-dir", metavar="DIR", help="where sessions are stored "
                         "(default: the user data dir)")
 
-    p = subparsers.add_parser("sessions", help="list, show, export or delete stored sessions")
+    p = subparsers.add_parser("sessions", help="list, show, export, delete or rescue stored sessions")
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = sub.add_parser("list", parents=[common], help="the stored sessions, newest first")
     ls.add_argument("--format", choices=("text", "json"), default="text")
@@ -48,6 +49,11 @@ def register(subparsers) -> None:
                          help="show or set how many days sessions are kept ('off' keeps all)")
     ret.add_argument("days", nargs="?", metavar="DAYS|off")
     ret.set_defaults(func=_retention)
+    res = sub.add_parser("rescue", parents=[common],
+                         help="copy what a damaged session database still reads into a fresh one "
+                              "(the damaged file is kept in damaged/)")
+    res.add_argument("--format", choices=("text", "json"), default="text")
+    res.set_defaults(func=_rescue)
 
     r = subparsers.add_parser("report", parents=[common], help="the post-call report of a session")
     r.add_argument("session", metavar="SESSION", help="an id, an id prefix, or 'last'")
@@ -90,10 +96,11 @@ def emit(text: str, path: str | None) -> None:
 
 
 def _list(args) -> int:
-    items = []
+    items, damaged = [], []
     if (data_dir(args.data_dir) / DB_NAME).is_file():  # nothing stored there: nothing to list
         with open_store(args) as store:
             items = store.sessions()
+            damaged = store.damaged
     if args.format == "json":
         emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0
@@ -107,6 +114,10 @@ def _list(args) -> int:
         print(f"{s['id']:<24} {started}  {clock(s['duration']):>7}  {s['lang']}  "
               f"{s['status']:<11} {c.get('transcript-final', 0):>4} utt  "
               f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges  {who}".rstrip())
+    if damaged:
+        print(f"{len(damaged)} damaged session(s) do not read whole: "
+              f"`{rescue_command(data_dir(args.data_dir) / DB_NAME)}` saves what still reads "
+              "(and keeps the damaged file)")
     return 0
 
 
@@ -221,3 +232,74 @@ def _report(args) -> int:
     emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous,
                 live=info["status"] == "live"), out)
     return 0
+
+
+def _rescue(args) -> int:
+    directory = data_dir(args.data_dir)
+    if not (directory / DB_NAME).is_file():
+        raise StoreError(f"no {DB_NAME} in {directory}: nothing to rescue")
+    out = rescue(directory)
+    if args.format == "json":
+        emit(json.dumps(_rescue_json(out), ensure_ascii=False, indent=2), None)
+    else:
+        for line in _rescue_lines(out, directory):
+            print(line)
+    return 1 if out.users else 0
+
+
+def _when(wall: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(wall)) if wall else "(no date)"
+
+
+def _lost(s) -> str:
+    """"to 3:12" (its end is lost), "lost 1:40-1:46", or both."""
+    middle = [(t0, t1) for t0, t1 in s.gaps if t1 is not None]
+    parts = [f"to {clock(s.last_t)}, its end is lost: kept as interrupted"] if s.tail_lost else []
+    if middle:
+        shown = ", ".join(clock(t0) if clock(t0) == clock(t1) else f"{clock(t0)}-{clock(t1)}"
+                          for t0, t1 in middle[:3])
+        parts.append(f"lost at {shown}" + (f" and {len(middle) - 3} more" if len(middle) > 3 else ""))
+    return "; ".join(parts) or "some rows lost"
+
+
+def _rescue_lines(out, directory: Path) -> list[str]:
+    db = directory / DB_NAME
+    if not out.damaged:
+        return [f"{db} reads whole ({len(out.sessions)} session(s)): nothing to rescue, "
+                "nothing changed"]
+    whole = [s for s in out.sessions if s.whole]
+    total = len(out.sessions) + len(out.unreadable)
+    part = [f"{_when(s.started_wall)} kept {s.events}" + (f" of {s.total}" if s.total is not None
+                                                          else "") + f" events ({_lost(s)})"
+            for s in out.sessions if not s.whole]
+    head = f"{len(whole)} of {total} sessions rescued whole"
+    lines = ([f"nothing in {db} could be read"] if not total
+             else [f"{head}; {part[0]}"] if len(part) == 1 else [head, *(f"  {p}" for p in part)])
+    for sid in out.unreadable:
+        audio = directory / "audio" / sid
+        lines.append(f"could not read any event of {sid}"
+                     + (f"; its audio stays in {audio}" if audio.is_dir() else ""))
+    if out.without_wal:
+        lines.append(f"(some sessions read better without {db.name}-wal: it did not fit the "
+                     "database and is kept with the damaged file)")
+    if out.users:
+        lines.append(f"not swapped in: {', '.join(out.users)} has {db} open. Stop it (Ctrl-C in "
+                     f"its run or serve, close the sqlite3 shell), then run "
+                     f"`{rescue_command(db)}` again; the rescued copy meanwhile is "
+                     f"{out.rescued}")
+    else:
+        lines.append(f"{db} is now the rescued database"
+                     + (" (empty: pullcoach starts afresh)" if not out.sessions else "")
+                     + f"; the damaged file is kept in {out.kept_dir}")
+    return lines
+
+
+def _rescue_json(out) -> dict:
+    return {"damaged": out.damaged, "swapped": out.swapped, "in_use_by": out.users,
+            "rescued": str(out.rescued) if out.rescued else None,
+            "kept": str(out.kept_dir) if out.kept_dir else None,
+            "unreadable": out.unreadable, "read_without_wal": out.without_wal,
+            "sessions": [{"id": s.id, "started_wall": s.started_wall, "events": s.events,
+                          "total": s.total, "lost": s.lost, "end_lost": s.tail_lost,
+                          "to": s.last_t, "whole": s.whole, "audio_kept": s.audio}
+                         for s in out.sessions]}

@@ -46,7 +46,8 @@ try:  # POSIX advisory locks; elsewhere every other owner counts as gone
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text", "locked_text", "lock_holders"]
+__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text", "locked_text", "lock_holders",
+           "rescue_command", "store_users"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ class Store:
             self.dir.mkdir(parents=True, exist_ok=True)
             self._con = _connect(self.path)
         except (sqlite3.DatabaseError, OSError) as exc:
+            if _damaged(exc):  # a file cut short fails already here
+                raise StoreError(damaged_text(self.path, exc)) from None
             raise StoreError(f"cannot open the session database {self.path}: {exc}; "
                              "choose another --data-dir") from None
         self._owner = uuid.uuid4().hex
@@ -556,12 +559,49 @@ def locked_text(path: Path) -> str:
 def lock_holders(path: Path) -> list[tuple[int, str]]:
     """Processes holding a write lock on the database or its -shm (Linux: /proc/locks);
     [] where that is not known."""
+    return _holders([path, Path(f"{path}-shm")], ("WRITE",))
+
+
+def store_users(path: Path) -> list[str]:
+    """Who has the database at ``path`` open now, one description each: a pullcoach Store
+    (its lock file is held) or another process with a lock on the file (a sqlite3 shell).
+    [] when nobody does, so its file may be replaced."""
+    out: list[str] = []
+    held = []
+    for lock in sorted((path.parent / "locks").glob("*.lock")):
+        try:
+            with open(lock, "a") as f:
+                if fcntl is None:
+                    continue
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    held.append(lock)
+                else:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+        except OSError:
+            continue
+    pids = _holders(held, ("READ", "WRITE"))
+    out += [f"pid {pid} (`{cmd}`)" if cmd else f"pid {pid}" for pid, cmd in pids]
+    if held and not pids:
+        out.append(f"a pullcoach process (lock file {held[0]})")
+    for pid, cmd in _holders([path, Path(f"{path}-shm")], ("READ", "WRITE")):
+        text = f"pid {pid} (`{cmd}`)" if cmd else f"pid {pid}"
+        if not any(o.startswith(f"pid {pid} ") or o == f"pid {pid}" for o in out):
+            out.append(text)
+    return out
+
+
+def _holders(paths: list[Path], kinds: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Other processes holding a lock of ``kinds`` on any of ``paths`` (/proc/locks)."""
     inodes = set()
-    for p in (path, Path(f"{path}-shm")):
+    for p in paths:
         try:
             inodes.add(p.stat().st_ino)
         except OSError:
             pass
+    if not inodes:
+        return []
     try:
         lines = Path("/proc/locks").read_text().splitlines()
     except OSError:
@@ -569,7 +609,7 @@ def lock_holders(path: Path) -> list[tuple[int, str]]:
     pids = []
     for line in lines:  # "1: POSIX  ADVISORY  WRITE 4242 08:01:1234 120 120"
         f = line.split()
-        if len(f) < 6 or f[1] == "->" or f[3] != "WRITE":
+        if len(f) < 6 or f[1] == "->" or f[3] not in kinds:
             continue
         try:
             pid, inode = int(f[4]), int(f[5].rsplit(":", 1)[1])
@@ -589,12 +629,15 @@ def lock_holders(path: Path) -> list[tuple[int, str]]:
 
 
 def damaged_text(path: Path, exc: BaseException | str) -> str:
-    """What to do about a damaged database file (keeping the damaged copy)."""
-    keep = path.parent / "damaged"
+    """What to do about a damaged database file: rescue what still reads."""
     return (f"the session database {path} is damaged ({exc}): sessions on the damaged part "
-            "cannot be read. To start fresh and keep the damaged copy, stop pullcoach and "
-            f"`mkdir {keep} && mv {path}* {keep}/`; `sqlite3 {keep / path.name} .recover` "
-            "may rescue part of it")
+            f"cannot be read. `{rescue_command(path)}` copies everything that still reads "
+            "into a fresh database and keeps the damaged file")
+
+
+def rescue_command(path: Path) -> str:
+    """The command line that rescues the database at ``path``."""
+    return f"pullcoach sessions rescue{dir_flag(path.parent)}"
 
 
 def _aggregate(con: sqlite3.Connection, agg: dict, session_id: str) -> None:
