@@ -10,7 +10,9 @@ Wire format (see docs/protocol.md, "Remote capture"):
   4. client -> ``{"v":1,"type":"end-session","session":ID}`` or just closes (code 1000).
 A connection that drops without either leaves the session waiting: a capture that says
 ``hello`` with ``"session": ID`` within ``resume_grace_s`` goes on feeding it (blocks it
-had already sent are ignored), otherwise the session ends with the audio it has.
+had already sent are ignored), otherwise the session ends with the audio it has. Audio
+that never came (a capture started again after a crash) is silence, and a
+``capture-resumed`` pipeline warning marks where and how long.
 The server side is ``WebSocketSource`` (an audio source like FileSource/LiveSource) fed
 by the connection; the session runs until the source ends.
 """
@@ -33,7 +35,7 @@ from pullcoach import protocol as p
 from pullcoach import routes
 from pullcoach import revive
 from pullcoach import tokens as tk
-from pullcoach.rules.events import SPEAKERS
+from pullcoach.rules.events import SPEAKERS, PipelineWarning
 
 try:  # the audio helper's block type; the same fields if it has not landed yet
     from pullcoach.audio import AudioBlock
@@ -110,6 +112,16 @@ class WebSocketSource:
         self._origin = origin
         self._clock = clock
         self._zero = clock() - elapsed  # clock() at audio sample 0
+        self._pending: set[str] = set()  # channels whose first block since then has not come
+        self._resume_gaps: dict[tuple[str, int], int] = {}  # (speaker, start) -> which resume
+        self._resumes = 0
+        self.on_resume_gap: Any = None  # called (t0, t1) as a resume's gap is handed over
+
+    def resumed(self) -> None:
+        """A capture went on with this session (it reconnected, or was started again): a gap
+        before its first blocks is the time no capture sent audio, not a stalled device."""
+        self._resumes += 1
+        self._pending = set(SPEAKERS)
 
     def feed(self, block: AudioBlock) -> None:
         if self._closed:
@@ -124,6 +136,10 @@ class WebSocketSource:
             self._stats["overflow"] += 1
             self._stats["dropped"] += 1
             return
+        if block.speaker in self._pending:
+            self._pending.discard(block.speaker)
+            if block.start - self._ends[block.speaker] > FILL_S * RATE:
+                self._resume_gaps[(block.speaker, block.start)] = self._resumes
         self._ends[block.speaker] = block.start + len(block.samples)
         self._stats["blocks"] += 1
 
@@ -152,13 +168,18 @@ class WebSocketSource:
 
     async def blocks(self) -> AsyncIterator[AudioBlock]:
         upto: dict[str, int] = {}  # per channel: where the blocks handed over end
+        told: set[int] = set()  # resumes whose gap was said
         while not (self._closed and self._queue.empty()):
             block = await self._queue.get()
             if block is None:
                 return
             # a gap as silence, a second at a time: padded in one go, 120 s held the loop 1.4 s
             pos = upto.get(block.speaker, block.start)  # (a late channel: the pipeline pads it)
+            resume = self._resume_gaps.pop((block.speaker, block.start), None)
             if block.start - pos > FILL_S * RATE:  # (a shorter one the pipeline pads at no cost)
+                if resume is not None and resume not in told and self.on_resume_gap is not None:
+                    told.add(resume)  # once per resume, at the first channel's gap, before its silence
+                    self.on_resume_gap(pos / RATE, block.start / RATE)
                 while pos < block.start:
                     n = min(int(FILL_S * RATE), block.start - pos)
                     yield AudioBlock(speaker=block.speaker, start=pos, samples=np.zeros(n, np.float32))
@@ -310,6 +331,17 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         return live
 
 
+def resume_gap(t0: float, t1: float) -> PipelineWarning:
+    """The marker in the session's events where a capture that went on with it (started
+    again after a crash or kill) left a gap: no audio from ``t0`` to ``t1``, filled with
+    silence. Without it the report blamed the partner's device ("channel-stalled")."""
+    return PipelineWarning(
+        t=round(t0, 3), kind="capture-resumed",
+        message=(f"The capture went on with this session after {t1 - t0:.0f} s without audio "
+                 "(it was started again): that time is silence."),
+        detail={"resumed_at": round(t1, 3), "gap_s": round(t1 - t0, 3)})
+
+
 ENDED_BY_TRAINER = "ended by the trainer"  # the close reasons capture clients look for
 SESSION_FAILED = "the session failed on the server"  # (1011; the serve window says why)
 
@@ -320,6 +352,9 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
     if service.on_session is not None:
         service.on_session(rec)
     service.ingests[session_id] = live
+    inject = getattr(session, "inject", None)
+    if inject is not None:
+        live.source.on_resume_gap = lambda t0, t1: inject(resume_gap(t0, t1))
 
     async def run() -> None:
         failed = False
@@ -412,6 +447,7 @@ async def handle(service: "Service", ws: Any) -> None:
         if old is not None:
             service._spawn(old.close(4000, "replaced by a reconnect"))
         live.attach()
+        live.source.resumed()
         log.warning("capture for session %s reconnected", live.id)
     live.ws = ws
     rec = service.hub.sessions[live.id]
