@@ -14,6 +14,7 @@ from pullcoach.report_data import build
 from pullcoach.report_html import render_html
 from pullcoach.report_plain import render_md, render_vtt
 from pullcoach.report_progress import previous_session, progress
+from pullcoach.rules.engine import EngineConfig
 from pullcoach.rules.events import Event
 
 __all__ = ["render", "write", "write_session_report", "previous_events", "FORMATS", "build",
@@ -23,12 +24,15 @@ FORMATS = ("html", "md", "json", "vtt")
 
 
 def render(events: list[Event], fmt: str = "html", *, audio_kept: bool = False,
-           remote: str | None = None, previous: list[Event] | None = None, live: bool = False) -> str:
+           remote: str | None = None, previous: list[Event] | None = None, live: bool = False,
+           config: EngineConfig | None = None) -> str:
     """The report as text. ``audio_kept``/``remote`` feed the "what was stored" line;
     ``previous``, the coachee's previous session's events, a "since last time" line;
-    ``live``, the session is still running (the report runs to now)."""
-    report = build(events, live=live)
-    since = progress(report, build(previous)) if previous else None
+    ``live``, the session is still running (the report runs to now); ``config``, the rule
+    engine's config the session ran with (its thresholds are the cards' yardsticks; None:
+    the built-in rules')."""
+    report = build(events, live=live, config=config)
+    since = progress(report, build(previous, config=config)) if previous else None
     if fmt == "html":
         return render_html(report, audio_kept=audio_kept, remote=remote, progress=since)
     if fmt == "md":
@@ -71,16 +75,17 @@ def jsonable(x):
     return x
 
 
-def write_session_report(store, session_id: str, fmt: str = "html") -> Path:
+def write_session_report(store, session_id: str, fmt: str = "html",
+                         config: EngineConfig | None = None) -> Path:
     """Write a stored session's report to ``<data dir>/reports/<id>.<fmt>`` (call this when
-    a session ends; the overlay and the trainer page link to it)."""
+    a session ends; the overlay and the trainer page link to it). ``config``: as ``render``."""
     infos = store.sessions()
     info = next((s for s in infos if s["id"] == session_id), None)
     if info is None:
         raise StoreError(f"no session {session_id!r} in {store.dir}")
     path = store.dir / "reports" / f"{session_id}.{fmt}"
     return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"],
-                 previous=previous_events(store, session_id, infos))
+                 previous=previous_events(store, session_id, infos), config=config)
 
 
 def previous_events(store, session_id: str, infos: list[dict] | None = None) -> list[Event] | None:

@@ -2,8 +2,9 @@
 
 ``build(events)`` returns plain data (dicts, lists, numbers) that every output form
 renders: the session, speech intervals and overlaps, utterances with labels, nudges,
-bookmarks, the headline figures with their yardstick rating, the moments that matter
-and the pull route. Works for sessions without a SessionEnded (interrupted).
+bookmarks, the headline figures with their yardstick rating (``yardsticks``: the rule
+configs' thresholds where a rule judges the same thing), the moments that matter and the
+pull route. Works for sessions without a SessionEnded (interrupted).
 
 Where the figures come from: per-utterance classes (reflections, questions, push words)
 from the rule engine's labels; behaviours the engine judges in context (interruptions,
@@ -16,15 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 from pullcoach.report_text import half_up
+from pullcoach.rules.argument_stacking import ArgumentStackingConfig
 from pullcoach.rules.base import TURN_BACKCHANNEL_S, TURN_GAP_S
+from pullcoach.rules.engine import EngineConfig
+from pullcoach.rules.interruption import InterruptionConfig
+from pullcoach.rules.monologue import MonologueConfig
 from pullcoach.rules.speaking_rate import SpeakingRateConfig
+from pullcoach.rules.too_few_summaries import TooFewSummariesConfig
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, FocusChanged, MetricsUpdated, NudgeIssued, PipelineWarning,
     SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
     UtteranceLabeled, kept_nudges,
 )
 
-__all__ = ["build", "moment_groups", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "moment_groups", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -33,12 +39,50 @@ MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence d
 AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fired
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
-RATE_GOOD_WPM = 200.0  # over speech time (pauses left out), ordinary talk reaches 180-200
 TURN_GAP = TURN_GAP_S  # coachee speech with shorter pauses (and no partner turn) is one turn: the rules' turn
 
 
-def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
-    """The report's data. ``live``: the session is still running (no end yet is no loss)."""
+def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
+    """What each figure is rated by, per figure: ``good`` and ``fair`` (the upper or lower
+    edge of each band, in what the card shows: percents, a ratio, a count, seconds, words a
+    minute) and what the card's yardstick text says besides. Where a rule judges the same
+    thing the numbers are its config's in ``config`` (the session engine's; the built-in
+    rules' when None), so a changed threshold changes both the rating and its text; the
+    rest are the professional yardsticks of COACHING.md. What only a rule the engine had
+    off would say (the monologue's length, the stack's size) is None: the text leaves it out."""
+    cfg = config or EngineConfig()
+
+    def rule(name: str, cls):
+        return cfg.rule_configs.get(name) or cls()
+
+    def running(name: str, cls):  # None: the engine had it off
+        return None if name in cfg.disabled else rule(name, cls)
+
+    summaries = rule("too-few-summaries", TooFewSummariesConfig)
+    rate = rule("speaking-rate", SpeakingRateConfig)
+    monologue = running("monologue", MonologueConfig)
+    stack = running("argument-stacking", ArgumentStackingConfig)
+    return {
+        "talk_share": {"target": 30, "good": 35, "fair": 45},  # seed 001: 30%; top sellers ~43%
+        "reflections_questions": {"good": 2.0, "fair": 1.0},  # MITI 4.2.1
+        "open_questions": {"good": 70, "fair": 50},  # MITI 3.1.1
+        # the rule's gap is good; twice it fair
+        "summaries": {"good": summaries.max_gap_s, "fair": 2 * summaries.max_gap_s},
+        "interruptions": {"good": 0, "fair": 2},
+        "argument_stacks": {"good": 0, "fair": 1, "stack": stack.max_arguments if stack else None},
+        "push_words": {"good": 0, "fair": 2},
+        "righting_reflexes": {"good": 0, "fair": 1},
+        # a turn: the sales yardstick's 76-120 s; a monologue: the rule's
+        "monologues": {"good": 76, "fair": 120, "monologue": monologue.max_s if monologue else None},
+        # over speech time ordinary talk reaches 180-200; too fast: as the rule judges it
+        "speaking_rate": {"good": 200, "fast": rate.max_wpm, "partner_factor": rate.partner_factor},
+    }
+
+
+def build(events: list[Event], *, live: bool = False, config: EngineConfig | None = None) -> dict[str, Any]:
+    """The report's data. ``live``: the session is still running (no end yet is no loss).
+    ``config``: the engine's config the session ran with, for the yardsticks (the log does
+    not carry it; None is the built-in rules', which every command runs)."""
     started = next((e for e in events if isinstance(e, SessionStarted)), None)
     ended = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
     last_t = max((_latest_t(e) for e in events), default=0.0)
@@ -82,7 +126,8 @@ def build(events: list[Event], *, live: bool = False) -> dict[str, Any]:
         "trainer_focus": trainer_focus,
         "summaries": summaries,
         "analysed": analysed,
-        "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics),
+        "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics,
+                            yardsticks(config), _bridge_s(config)),
         "moments": sorted((_moment(n, utterances) for n in nudges), key=lambda m: m["t"]),
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
@@ -108,15 +153,24 @@ def settled_focus(changes: list[FocusChanged]) -> list[dict]:
     return out
 
 
+RESUME_SLACK_S = 5.0  # a channel back this soon after a capture's gap was only missing in it
+
+
 def problems(warnings: list[dict]) -> list[dict]:
     """Stretches of the session the pipeline warned about (a silent or stalled channel, one
-    mic on both, transcription behind): ``{"kind", "speaker", "reason", "cause", "t0", "t1"}``
-    with ``t1`` None when it lasted to the end. A silence is dated from when it began."""
+    mic on both, transcription behind) and the gaps a capture started again left
+    (``capture-resumed``): ``{"kind", "speaker", "reason", "cause", "t0", "t1"}`` with ``t1``
+    None when it lasted to the end. A silence is dated from when it began. A stalled or
+    silent channel that began in such a gap is the gap, not the device: left out, or, when it
+    lasted well past the gap, dated from the gap's end."""
     out: list[dict] = []
     open_: dict[tuple, dict] = {}
     for w in warnings:
         d = w.get("detail") or {}
-        if w["kind"] in PROBLEM_OPENS:
+        if w["kind"] == "capture-resumed":
+            out.append({"kind": w["kind"], "speaker": None, "reason": None, "cause": None,
+                        "t0": round(w["t"], 3), "t1": float(d.get("resumed_at", w["t"]))})
+        elif w["kind"] in PROBLEM_OPENS:
             key = (PROBLEM_OPENS[w["kind"]], d.get("speaker"))
             if key in open_:
                 continue
@@ -131,8 +185,25 @@ def problems(warnings: list[dict]) -> list[dict]:
             if p is not None:
                 p["t1"] = w["t"]
     # transcription a few seconds behind and caught up again changed nothing worth a banner
-    return [p for p in out if not (p["kind"] == "asr-behind" and p["t1"] is not None
-                                   and p["t1"] - p["t0"] < ASR_BRIEF_S)]
+    out = [p for p in out if not (p["kind"] == "asr-behind" and p["t1"] is not None
+                                  and p["t1"] - p["t0"] < ASR_BRIEF_S)]
+    return _gaps_explained(out)
+
+
+def _gaps_explained(found: list[dict]) -> list[dict]:
+    """``found`` without the channel problems a capture's gap explains (see ``problems``)."""
+    gaps = [(p["t0"], p["t1"]) for p in found if p["kind"] == "capture-resumed"]
+    out = []
+    for p in found:
+        # the pipeline says a channel stalled where the channels' gaps are filled one after
+        # the other (up to its 2 s skew before the gap's start), silent from the gap's start
+        gap = next(((g0, g1) for g0, g1 in gaps if p["kind"] in ("channel-stalled", "channel-silent")
+                    and p.get("reason") != "no-speech" and g0 - 2.0 - 1e-6 <= p["t0"] <= g1), None)
+        if gap is None:
+            out.append(p)
+        elif p["t1"] is None or p["t1"] > gap[1] + RESUME_SLACK_S:
+            out.append(dict(p, t0=gap[1]))  # still so after the capture came back
+    return out
 
 
 def _latest_t(e: Event) -> float:
@@ -232,19 +303,23 @@ def _rate(value: float | None, good: float, fair: float, higher_is_better: bool)
     return GOOD if value <= good else FAIR if value <= fair else POOR
 
 
-def _rate_speed(wpm: float | None, partner: float | None) -> str:
+def _rate_speed(wpm: float | None, partner: float | None, ys: dict | None = None) -> str:
     """Words a minute over speech time, judged as the speaking-rate rule does: ordinary talk
     reaches 180-200 there; poor only when fast and clearly faster than the partner."""
     if wpm is None:
         return NONE
-    c = SpeakingRateConfig()
-    if wpm > c.max_wpm and (partner is None or wpm > c.partner_factor * partner):
+    ys = ys or yardsticks()["speaking_rate"]
+    if wpm > ys["fast"] and (partner is None or wpm > ys["partner_factor"] * partner):
         return POOR
-    return GOOD if wpm <= RATE_GOOD_WPM else FAIR
+    return GOOD if wpm <= ys["good"] else FAIR
+
+
+def _bands(value, ys: dict, higher_is_better: bool = False) -> str:
+    return _rate(value, ys["good"], ys["fair"], higher_is_better)
 
 
 def _figures(session, speech, utterances, nudges, summaries, analysed,
-             metrics) -> dict[str, dict]:
+             metrics, ys: dict, bridge_s: float) -> dict[str, dict]:
     # each figure is rated on its value as the card shows it (57% is 57%, "1 : 1" is one
     # reflection per question, "1:16" is 76 s), so a card never rates what it does not show
     talk = {s: sum(t1 - t0 for t0, t1 in speech[s]) for s in SPEAKERS}
@@ -297,39 +372,50 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
                 out[c] = out.get(c, 0) + 1
         return out
 
+    interruptions = by_rule.get("interruption", [])
+    cut_in = sum(1 for n in interruptions if _gave_way(n["evidence_t"], speech, bridge_s))
+    coachee_overlaps = classes("interruption")
     figures = {
         "talk_share": {"value": share, "coachee_s": talk["coachee"], "partner_s": talk["partner"],
-                       "rating": _rate(_as_pct(share), 35, 45, False)},
+                       "rating": _bands(_as_pct(share), ys["talk_share"])},
         "reflections_questions": {"value": ratio, "reflections": refl, "questions": questions,
-                                  "rating": _rate(_as_ratio(ratio), 2.0, 1.0, True)},
+                                  "rating": _bands(_as_ratio(ratio), ys["reflections_questions"], True)},
         "open_questions": {"value": opened / questions if questions else None, "open": opened,
                            "closed": closed,
                            # questions left out on purpose (the card says so)
                            "proposals": sum(1 for lab in left_out if lab.get("proposal")),
                            "permissions": sum(1 for lab in left_out if not lab.get("proposal")),
-                           "rating": _rate(_as_pct(opened / questions if questions else None),
-                                           70, 50, True)},
+                           "rating": _bands(_as_pct(opened / questions if questions else None),
+                                            ys["open_questions"], True)},
         "summaries": {"value": n_summaries, "longest_gap": longest_gap,
-                      "rating": _rate(_as_clock(longest_gap), 120, 240, False)
+                      "rating": _bands(_as_clock(longest_gap), ys["summaries"])
                       if session["duration"] >= 60 or marks else NONE},
-        "interruptions": {"value": n_rule("interruption"), "classes": classes("interruption"),
+        # the interruptions (the rule's nudges, each a moment of the report): those the
+        # partner gave way to and those they talked on through, which add up to the value;
+        # and the coachee's other overlaps, counted apart: no interruption
+        "interruptions": {"value": len(interruptions), "cut_in": cut_in,
+                          "tried": len(interruptions) - cut_in,
+                          "not_counted": _not_counted(coachee_overlaps, len(interruptions)),
+                          "classes": coachee_overlaps,
                           "by_partner": n_rule("interrupted"),
                           "partner_classes": classes("interrupted"),
-                          "rating": _rate(n_rule("interruption"), 0, 2, False)},
+                          "rating": _bands(len(interruptions), ys["interruptions"])},
         "argument_stacks": {"value": n_rule("argument-stacking"),
-                            "rating": _rate(n_rule("argument-stacking"), 0, 1, False)},
-        "push_words": {"value": push, "rating": _rate(push, 0, 2, False)},
-        "righting_reflexes": {"value": righting, "rating": _rate(righting, 0, 1, False),
+                            "rating": _bands(n_rule("argument-stacking"), ys["argument_stacks"])},
+        "push_words": {"value": push, "rating": _bands(push, ys["push_words"])},
+        "righting_reflexes": {"value": righting, "rating": _bands(righting, ys["righting_reflexes"]),
                               # what was told unasked: advice, or information (the rule's detail)
                               "advice": sum(1 for n in by_rule.get("righting-reflex", [])
                                             if n["detail"].get("by", "advice") == "advice"),
                               "input": sum(1 for n in by_rule.get("righting-reflex", [])
                                            if n["detail"].get("by") == "input")},
         "monologues": {"value": n_rule("monologue"), "longest_turn": longest_turn,
-                       "rating": _rate(_as_clock(longest_turn), 76, 120, False) if turns else NONE},
+                       "rating": _bands(_as_clock(longest_turn), ys["monologues"]) if turns else NONE},
         "speaking_rate": {"value": wpm["coachee"], "partner": wpm["partner"],
-                          "rating": _rate_speed(wpm["coachee"], wpm["partner"])},
+                          "rating": _rate_speed(wpm["coachee"], wpm["partner"], ys["speaking_rate"])},
     }
+    for key, figure in figures.items():
+        figure["yardstick"] = ys[key]
     if not analysed:  # no rule engine ran over this log: say nothing rather than "0, good"
         for key in ("reflections_questions", "open_questions", "summaries", "interruptions",
                     "argument_stacks", "push_words", "righting_reflexes", "monologues"):
@@ -341,6 +427,43 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
         figures["summaries"]["rating"] = FAIR
         figures["summaries"]["capped"] = True
     return figures
+
+
+def _bridge_s(config: EngineConfig | None) -> float:
+    """How long a pause of the coachee's keeps one overlap, as the interruption rule reads it."""
+    rule = (config or EngineConfig()).rule_configs.get("interruption") or InterruptionConfig()
+    return rule.bridge_s
+
+
+def _gave_way(start: float, speech: dict, bridge_s: float) -> bool:
+    """Whether the partner stopped while the coachee, who came in at ``start`` (an
+    interruption's evidence), still talked: a cut-in; else the coachee stopped first and the
+    partner talked on (a failed one). As the rule's tracker settles an overlap: the coachee's
+    pauses up to ``bridge_s`` are one stretch. Without speech events (an analysed transcript)
+    there is nothing to tell by: a cut-in."""
+    partner = next((p for p in speech["partner"] if p[0] <= start + 0.05 and p[1] > start), None)
+    if partner is None:
+        return True
+    end = start
+    for c0, c1 in speech["coachee"]:
+        if c1 <= start:
+            continue
+        if c0 > end + bridge_s:
+            break  # the coachee had stopped for good
+        if c0 <= partner[1] <= c1:
+            return True
+        end = c1
+    return False
+
+
+def _not_counted(overlaps: dict[str, int], interruptions: int) -> dict[str, int]:
+    """The coachee's overlaps that were no interruption, from the engine's classes: the
+    backchannels ("ja", "hm"), and the rest of them the turns that changed hands smoothly
+    (the partner was finishing)."""
+    total = sum(overlaps.values())
+    backchannels = overlaps.get("backchannel", 0)
+    out = {"backchannel": backchannels, "smooth": max(0, total - backchannels - interruptions)}
+    return {k: v for k, v in out.items() if v}
 
 
 def _as_pct(share: float | None) -> float | None:

@@ -10,9 +10,9 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, pct, problem_text,
-    ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
+    ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
-from pullcoach.report_data import focus, moment_groups
+from pullcoach.report_data import focus, moment_groups, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, cut_in, span_text, timeline_svg
@@ -220,36 +220,58 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
     rating is about, and the yardstick says how it is rated."""
     rr, oq, su, it = (f["reflections_questions"], f["open_questions"], f["summaries"],
                       f["interruptions"])
-    classes = ", ".join(w.get("class_" + k, k + " {n}").format(n=v) for k, v in sorted(it["classes"].items())
-                        if k != "backchannel")  # backchannels are no interruption
     wpm = f["speaking_rate"]
+    norm = yardsticks()  # a figure from before its yardstick was kept with it
+
+    def yard(key: str, *more: str) -> str:
+        text = yardstick_text(key, f[key].get("yardstick") or norm[key], w,
+                              partner_wpm=str(wpm["partner"] or w["none"]))
+        return " · ".join(x for x in (text, *more) if x)
+
     def n(v) -> str:
         return w["none"] if v is None else str(v)
     return [
-        ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", w["talk_share_y"]),
+        ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", yard("talk_share")),
         ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
          w["rq_counts"].format(r=count_text(rr["reflections"], w["n_reflection"]),
                                q=count_text(rr["questions"], w["n_question"])) if rr["value"] is not None else "",
-         w["reflections_questions_y"]),
-        ("open_questions", oq["rating"], pct(oq["value"]), open_small(oq, w), w["open_questions_y"]),
+         yard("reflections_questions")),
+        ("open_questions", oq["rating"], pct(oq["value"]), open_small(oq, w), yard("open_questions")),
         ("summaries", su["rating"], n(su["value"]),
          w["summaries_small"].format(gap=clock(su["longest_gap"])) if su["value"] is not None else "",
-         " · ".join([w["summaries_y"]] + ([w["summaries_capped"]] if su.get("capped") else []))),
-        ("interruptions", it["rating"], n(it["value"]), "",
-         " · ".join(x for x in (classes, w["interruptions_y"].format(n=n(it["by_partner"]))) if x)),
+         yard("summaries", w["summaries_capped"] if su.get("capped") else "")),
+        ("interruptions", it["rating"], n(it["value"]), interruptions_small(it, w),
+         yard("interruptions", not_counted(it, w), w["interruptions_y"].format(n=n(it["by_partner"])))),
         ("argument_stacks", f["argument_stacks"]["rating"], n(f["argument_stacks"]["value"]), "",
-         w["argument_stacks_y"]),
-        ("push_words", f["push_words"]["rating"], n(f["push_words"]["value"]), "", w["push_words_y"]),
+         yard("argument_stacks")),
+        ("push_words", f["push_words"]["rating"], n(f["push_words"]["value"]), "", yard("push_words")),
         ("righting_reflexes", f["righting_reflexes"]["rating"],
          n(f["righting_reflexes"]["value"]), righting_small(f["righting_reflexes"], w),
-         w["righting_reflexes_y"]),
+         yard("righting_reflexes")),
         ("monologues", f["monologues"]["rating"], n(f["monologues"]["value"]),
          w["monologues_small"].format(turn=clock(f["monologues"]["longest_turn"]))
-         if f["monologues"]["rating"] != "none" else "", w["monologues_y"]),
+         if f["monologues"]["rating"] != "none" else "", yard("monologues")),
         ("speaking_rate", wpm["rating"], str(wpm["value"]) if wpm["value"] else w["none"],
-         w["wpm"] if wpm["value"] else "",
-         w["speaking_rate_y"].format(wpm=wpm["partner"] or w["none"])),
+         w["wpm"] if wpm["value"] else "", yard("speaking_rate")),
     ]
+
+
+def interruptions_small(it: dict, w: dict) -> str:
+    """What the number adds up from: "1 keer ingebroken + 1 keer geprobeerd, de ander praatte
+    door" (a figure from before the split: nothing)."""
+    if not it["value"] or "cut_in" not in it:
+        return ""
+    return " + ".join(w[k].format(n=it[k]) for k in ("cut_in", "tried") if it[k])
+
+
+def not_counted(it: dict, w: dict) -> str:
+    """The coachee's overlaps that were no interruption, so not in the number: "niet
+    meegeteld: 3 luistersignalen (‘ja’, ‘hm’), 1 vloeiende beurtwissel"."""
+    rest = it.get("not_counted") or {}
+    if it["value"] is None or not rest:
+        return ""
+    kinds = w["overlap_kinds"]
+    return w["not_counted"].format(what=", ".join(count_text(rest[k], kinds[k]) for k in kinds if rest.get(k)))
 
 
 def open_small(oq: dict, w: dict) -> str:

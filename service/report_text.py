@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "rule_title", "clock", "pct", "half_up", "ratio", "problem_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
+__all__ = ["words", "rule_title", "clock", "pct", "half_up", "ratio", "problem_text", "duration",
+           "yardstick_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
 _NL = {
@@ -28,27 +29,33 @@ _NL = {
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
-    "talk_share": "Spreektijd coachee", "talk_share_y": "doel 30% · goed ≤ 35%",
-    "reflections_questions": "Reflecties : vragen", "reflections_questions_y": "1 reflectie per vraag redelijk · 2 goed (MITI)",
+    "talk_share": "Spreektijd coachee", "talk_share_y": "doel {target} · goed ≤ {good}",
+    "reflections_questions": "Reflecties : vragen", "reflections_questions_y": "{fair} reflectie per vraag redelijk · {good} goed (MITI)",
     "rq_counts": "{r}, {q}", "n_reflection": ("reflectie", "reflecties"), "n_question": ("vraag", "vragen"),
     "of": "{a} van {b}",
     "left_out": {"proposals": ("voorstel", "voorstellen"), "permissions": ("toestemmingsvraag", "toestemmingsvragen")},
     "left_out_note": "{what} niet meegeteld",
-    "open_questions": "Open vragen", "open_questions_y": "de helft open redelijk · 70% goed (MITI)",
+    "open_questions": "Open vragen", "open_questions_y": "{fair} open redelijk · {good} goed (MITI)", "half": "de helft",
     "summaries": "Samenvattingen", "summaries_small": "langste stuk zonder:\u00a0{gap}",
-    "summaries_y": "goed: minstens elke 2 min · redelijk: elke 4 · een reflectie telt mee",
+    "summaries_y": "goed: minstens elke {good} · redelijk: elke {fair} · een reflectie telt mee",
     "summaries_capped": "zonder samenvatting hooguit redelijk",
     "summaries_p": "Langste stuk zonder samenvatting",
     "interruptions": "Onderbrekingen door coachee", "interruptions_y": "door partner: {n}",
-    "argument_stacks": "Argumentstapels", "argument_stacks_y": "doel 0 · stel een vraag",
-    "push_words": "Pushwoorden (moeten)", "push_words_y": "doel 0",
-    "righting_reflexes": "Herstelreflex", "righting_reflexes_y": "advies of informatie zonder toestemming · doel 0",
+    "target": "doel {n}",
+    "cut_in": "{n} keer ingebroken", "tried": "{n} keer geprobeerd, de ander praatte door",
+    "not_counted": "niet meegeteld: {what}",
+    "overlap_kinds": {"backchannel": ("luistersignaal (‘ja’, ‘hm’)", "luistersignalen (‘ja’, ‘hm’)"),
+                      "smooth": ("vloeiende beurtwissel", "vloeiende beurtwissels")},
+    "argument_stacks": "Argumentstapels", "argument_stacks_y": "een stapel: {stack} argumenten op rij, zonder vraag ertussen",
+    "push_words": "Pushwoorden (moeten)",
+    "righting_reflexes": "Herstelreflex", "righting_reflexes_y": "advies of informatie zonder toestemming",
     "rr_by": {"advice": ("advies", "adviezen"), "input": ("informatie", "informatie")},
     "rr_moment": {"advice": "advies zonder toestemming", "input": "informatie zonder toestemming"},
     "monologues": "Monologen", "monologues_small": "langste beurt\u00a0{turn}",
-    "monologues_y": "beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:30",
+    "monologues_y": "beurt goed tot {good} · redelijk tot {fair}", "monologue_from": "monoloog: vanaf {n}",
     "monologues_p": "Langste beurt",
-    "speaking_rate": "Spreektempo", "speaking_rate_y": "partner {wpm} · goed ≤ 200 · te snel > 220 en ver boven de partner",
+    "speaking_rate": "Spreektempo", "speaking_rate_y": "partner {wpm} · goed ≤ {good} · te snel: > {fast} en {faster} sneller dan de partner",
+    "minutes": "{n} min", "seconds": "{n} s",
     "wpm": "woorden/min", "none": "—",
     "status": {"good": "✓ goed", "fair": "≈ redelijk", "poor": "✗ onder de maat", "none": ""},
     "swipe": "→ veeg voor de rest van de tijdlijn",
@@ -82,11 +89,10 @@ _NL = {
     "problem_channels-same one-input": "{span} hoorden beide kanalen hetzelfde geluid: één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same acoustic": "{span} hoorden beide kanalen hetzelfde geluid: de luidsprekers stonden zo hard dat de microfoon het gesprek even luid hoorde (draag voortaan een headset): wie wat zei, is daar niet te scheiden.",
     "problem_asr-behind": "{span} liep de transcriptie achter: seintjes op tekst kwamen later.",
+    "problem_capture-resumed": "{span} ontbreekt de audio ({gap}): de opname (pullcoach capture) stopte en werd opnieuw gestart. Die tijd telt als stilte.",
     "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}",
     "who_coachee": "de coachee", "who_partner": "de gesprekspartner",
-    "decimal": ",", "class_competitive": "{n} keer ingebroken", "class_failed": "{n} keer geprobeerd, de ander praatte door",
-    "class_smooth": "{n} keer vloeiend overgenomen", "class_backchannel": "{n} keer een luistersignaal",
-    "class_cooperative": "{n} keer meegepraat",
+    "decimal": ",",
     "not_analysed": "Dit log bevat geen labels of seintjes van de regels: alleen spreektijd en tempo zijn gemeten.",
     "session": "Sessie", "generated": "Gemaakt door pullcoach uit het gebeurtenissenlog.",
 }
@@ -107,27 +113,33 @@ _EN = {
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
-    "talk_share": "Coachee talk share", "talk_share_y": "target 30% · good ≤ 35%",
-    "reflections_questions": "Reflections : questions", "reflections_questions_y": "1 reflection per question fair · 2 good (MITI)",
+    "talk_share": "Coachee talk share", "talk_share_y": "target {target} · good ≤ {good}",
+    "reflections_questions": "Reflections : questions", "reflections_questions_y": "{fair} reflection per question fair · {good} good (MITI)",
     "rq_counts": "{r}, {q}", "n_reflection": ("reflection", "reflections"), "of": "{a} of {b}",
     "left_out": {"proposals": ("proposal", "proposals"), "permissions": ("permission question", "permission questions")},
     "left_out_note": "{what} not counted",
     "n_question": ("question", "questions"),
-    "open_questions": "Open questions", "open_questions_y": "half open fair · 70% good (MITI)",
+    "open_questions": "Open questions", "open_questions_y": "{fair} open fair · {good} good (MITI)", "half": "half",
     "summaries": "Summaries", "summaries_small": "longest stretch without:\u00a0{gap}",
-    "summaries_y": "good: at least every 2 min · fair: every 4 · a reflection counts",
+    "summaries_y": "good: at least every {good} · fair: every {fair} · a reflection counts",
     "summaries_capped": "without a summary fair at best",
     "summaries_p": "Longest stretch without a summary",
     "interruptions": "Interruptions by coachee", "interruptions_y": "by partner: {n}",
-    "argument_stacks": "Argument stacks", "argument_stacks_y": "target 0 · ask instead",
-    "push_words": "Push words (must)", "push_words_y": "target 0",
-    "righting_reflexes": "Righting reflex", "righting_reflexes_y": "advice or information without permission · target 0",
+    "target": "target {n}",
+    "cut_in": "cut in {n}×", "tried": "tried {n}×, they talked on",
+    "not_counted": "not counted: {what}",
+    "overlap_kinds": {"backchannel": ("backchannel (‘yes’, ‘hm’)", "backchannels (‘yes’, ‘hm’)"),
+                      "smooth": ("smooth handover", "smooth handovers")},
+    "argument_stacks": "Argument stacks", "argument_stacks_y": "a stack: {stack} arguments in a row, no question between",
+    "push_words": "Push words (must)",
+    "righting_reflexes": "Righting reflex", "righting_reflexes_y": "advice or information without permission",
     "rr_by": {"advice": ("advice", "advice"), "input": ("information", "information")},
     "rr_moment": {"advice": "advice without permission", "input": "information without permission"},
     "monologues": "Monologues", "monologues_small": "longest turn\u00a0{turn}",
-    "monologues_y": "a turn good up to 1:16 · fair up to 2:00 · monologue: from 1:30",
+    "monologues_y": "a turn good up to {good} · fair up to {fair}", "monologue_from": "monologue: from {n}",
     "monologues_p": "Longest turn",
-    "speaking_rate": "Speaking rate", "speaking_rate_y": "partner {wpm} · good ≤ 200 · too fast > 220 and far above the partner",
+    "speaking_rate": "Speaking rate", "speaking_rate_y": "partner {wpm} · good ≤ {good} · too fast: > {fast} and {faster} faster than the partner",
+    "minutes": "{n} min", "seconds": "{n} s",
     "wpm": "wpm", "none": "—",
     "status": {"good": "✓ good", "fair": "≈ fair", "poor": "✗ below par", "none": ""},
     "swipe": "→ swipe for the rest of the timeline",
@@ -161,11 +173,10 @@ _EN = {
     "problem_channels-same one-input": "{span} both channels carried the same sound: one input was recorded twice (next time pick another device for one speaker): who said what cannot be told apart there.",
     "problem_channels-same acoustic": "{span} both channels carried the same sound: the speakers were so loud that the mic heard the call as loudly as the call (next time wear a headset): who said what cannot be told apart there.",
     "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
+    "problem_capture-resumed": "{span} the audio is missing ({gap}): the capture (pullcoach capture) stopped and was started again. That time counts as silence.",
     "span": "From {t0} to {t1}", "span_end": "From {t0} on",
     "who_coachee": "the coachee", "who_partner": "the partner",
-    "decimal": ".", "class_competitive": "cut in {n}×", "class_failed": "tried {n}×, they talked on",
-    "class_smooth": "took over smoothly {n}×", "class_backchannel": "backchannel {n}×",
-    "class_cooperative": "talked along {n}×",
+    "decimal": ".",
     "not_analysed": "This log holds no labels or nudges from the rules: only talk time and rate were measured.",
     "session": "Session", "generated": "Made by pullcoach from the event log.",
 }
@@ -402,4 +413,51 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
     # p["cause"]: why both channels heard the same (old sessions do not say)
     text = w.get(f"problem_{key} {p.get('cause')}") or w[f"problem_{key}"]
-    return text.format(span=span, who=who)
+    # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
+    gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""
+    return text.format(span=span, who=who, gap=gap)
+
+
+def duration(seconds: float, w: dict) -> str:
+    """A length of time as people say it: "2 min", "90 s", "4 min 30 s"."""
+    s = int(half_up(max(seconds, 0.0)))
+    if s >= 60 and s % 60 == 0:
+        return w["minutes"].format(n=s // 60)
+    if s < 180:
+        return w["seconds"].format(n=s)
+    return f'{w["minutes"].format(n=s // 60)} {w["seconds"].format(n=s % 60)}'
+
+
+def number(x: float, w: dict) -> str:
+    """1.0 -> "1", 1.5 -> "1,5" (in Dutch)."""
+    return f"{x:g}".replace(".", w["decimal"])
+
+
+def yardstick_text(key: str, ys: dict, w: dict, *, partner_wpm: str = "") -> str:
+    """The yardstick under a figure, in ``w``'s words, from what it is rated by
+    (``report_data.yardsticks``): a changed threshold changes the text."""
+    pc = "{:g}%".format
+    if key == "talk_share":
+        return w["talk_share_y"].format(target=pc(ys["target"]), good=pc(ys["good"]))
+    if key == "reflections_questions":
+        return w["reflections_questions_y"].format(fair=number(ys["fair"], w), good=number(ys["good"], w))
+    if key == "open_questions":
+        return w["open_questions_y"].format(fair=w["half"] if ys["fair"] == 50 else pc(ys["fair"]),
+                                            good=pc(ys["good"]))
+    if key == "summaries":
+        return w["summaries_y"].format(good=duration(ys["good"], w), fair=duration(ys["fair"], w))
+    if key == "monologues":
+        out = [w["monologues_y"].format(good=clock(ys["good"]), fair=clock(ys["fair"]))]
+        if ys.get("monologue") is not None:
+            out.append(w["monologue_from"].format(n=clock(ys["monologue"])))
+        return " · ".join(out)
+    if key == "speaking_rate":
+        return w["speaking_rate_y"].format(wpm=partner_wpm, good=number(ys["good"], w),
+                                           fast=number(ys["fast"], w),
+                                           faster=pc(half_up((ys["partner_factor"] - 1) * 100)))
+    out = [w["target"].format(n=number(ys["good"], w))]
+    if key == "argument_stacks" and ys.get("stack"):
+        out.append(w["argument_stacks_y"].format(stack=ys["stack"]))
+    if key == "righting_reflexes":
+        out.insert(0, w["righting_reflexes_y"])
+    return " · ".join(out)

@@ -325,7 +325,7 @@ def test_a_log_without_rule_output_does_not_claim_zero_is_good():
     r = build(events)
     assert r["analysed"] is False
     f = r["figures"]
-    assert f["push_words"] == {"value": None, "rating": "none"}
+    assert (f["push_words"]["value"], f["push_words"]["rating"]) == (None, "none")
     assert f["talk_share"]["rating"] == "poor"  # still measured from speech
     assert "geen labels of seintjes" in render(events, "html")
 
@@ -337,8 +337,11 @@ def test_overlap_classes_come_from_the_engine_metrics_when_given():
     f = build(events)["figures"]["interruptions"]
     assert f["classes"] == {"backchannel": 3, "competitive": 1}
     assert f["partner_classes"] == {"failed": 2}
+    assert (f["value"], f["cut_in"], f["tried"], f["not_counted"]) == (1, 1, 0, {"backchannel": 3})
     html = render(events, "html")
-    assert "1 keer ingebroken · door partner: 0" in html and "luistersignaal" not in html.split("Kerncijfers")[1].split("Tijdlijn")[0]
+    # the number is the interruptions; the backchannels are said to be left out of it
+    assert ("<div class=\"value\">1 <small>1 keer ingebroken</small></div>" in html
+            and "doel 0 · niet meegeteld: 3 luistersignalen (‘ja’, ‘hm’) · door partner: 0" in html)
 
 
 def test_a_withdrawn_nudge_is_not_in_the_report():

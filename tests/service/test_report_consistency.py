@@ -59,7 +59,7 @@ def test_summaries_progress_shows_the_longest_stretch_its_rating_is_about():
     assert '<li class="worse">Langste stuk zonder samenvatting <b>3:10 → 4:20</b> <span>slechter</span></li>' in html
     # the card: the count, and beside it the stretch the rating is about, with the yardstick
     assert _card(html, "Samenvattingen") == (
-        "poor | 4 <small>langste stuk zonder:\u00a04:20</small> | goed: minstens elke 2 min · redelijk: elke 4"
+        "poor | 4 <small>langste stuk zonder:\u00a04:20</small> | goed: minstens elke 2 min · redelijk: elke 4 min"
         " · een reflectie telt mee")
     assert "| 🔴 Samenvattingen | **4 (langste stuk zonder:\u00a04:20)** (✗ onder de maat) |" in md
     en = render(scripted(*_summaries([260.0, 320.0]), end=470.0, lang="en"), "html")
