@@ -60,8 +60,9 @@ def migrate(con: sqlite3.Connection, migrations: tuple[str, ...] = MIGRATIONS) -
             for statement in migrations[n].split(";"):
                 if statement.strip():
                     con.execute(statement)
-        con.execute("DELETE FROM schema_version")
-        con.execute("INSERT INTO schema_version(version) VALUES (?)", (len(migrations),))
+        if old < len(migrations):  # an up-to-date file is not written to (it may be damaged)
+            con.execute("DELETE FROM schema_version")
+            con.execute("INSERT INTO schema_version(version) VALUES (?)", (len(migrations),))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -161,6 +161,10 @@ def test_schema_version_and_migrations(tmp_path):
     assert migrate(con, later) == len(MIGRATIONS)
     assert migrate(con, later) == len(later)
     assert "title" in [r[1] for r in con.execute("PRAGMA table_info(sessions)")]
+    # an up-to-date file is only read: opening a damaged one must not write to it
+    before = con.total_changes
+    assert migrate(con, later) == len(later)
+    assert con.total_changes == before
     con.close()
 
 
