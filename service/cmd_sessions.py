@@ -25,8 +25,12 @@ def register(subparsers) -> None:
     common.add_argument("--data-dir", metavar="DIR", help="where sessions are stored "
                         "(default: the user data dir)")
 
-    p = subparsers.add_parser("sessions", help="list, show, export, delete or rescue stored sessions")
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = subparsers.add_parser("sessions", help="list, show, export, delete or rescue stored sessions",
+                              description="Without an ACTION: list.")
+    # `sessions --data-dir DIR` lists too; a subcommand's own --data-dir would reset this one
+    p.add_argument("--data-dir", dest="outer_data_dir", metavar="DIR", help=argparse.SUPPRESS)
+    p.set_defaults(func=_list, format="text", data_dir=None)
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
     ls = sub.add_parser("list", parents=[common], help="the stored sessions, newest first")
     ls.add_argument("--format", choices=("text", "json"), default="text")
     ls.set_defaults(func=_list)
@@ -63,12 +67,17 @@ def register(subparsers) -> None:
     r.set_defaults(func=_report)
 
 
+def _data_dir(args) -> str | None:
+    """--data-dir given after `sessions` or after its ACTION."""
+    return args.data_dir if args.data_dir is not None else getattr(args, "outer_data_dir", None)
+
+
 def open_store(args) -> Store:
     """The store in the data dir; one that holds none is not created (a mistyped --data-dir
     would otherwise get an empty database and a "no sessions" that misleads)."""
-    directory = data_dir(args.data_dir)
+    directory = data_dir(_data_dir(args))
     if not (directory / DB_NAME).is_file():
-        where = "" if args.data_dir is None else f"; without --data-dir: {data_dir(None)}"
+        where = "" if _data_dir(args) is None else f"; without --data-dir: {data_dir(None)}"
         raise StoreError(f"no sessions stored in {directory} (no {DB_NAME} there){where}")
     return Store(directory)
 
@@ -97,7 +106,7 @@ def emit(text: str, path: str | None) -> None:
 
 def _list(args) -> int:
     items, damaged = [], []
-    if (data_dir(args.data_dir) / DB_NAME).is_file():  # nothing stored there: nothing to list
+    if (data_dir(_data_dir(args)) / DB_NAME).is_file():  # nothing stored there: nothing to list
         with open_store(args) as store:
             items = store.sessions()
             damaged = store.damaged
@@ -105,7 +114,7 @@ def _list(args) -> int:
         emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0
     if not items:
-        print(f"no sessions stored in {data_dir(args.data_dir)}")
+        print(f"no sessions stored in {data_dir(_data_dir(args))}")
         return 0
     for s in items:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))
@@ -116,7 +125,7 @@ def _list(args) -> int:
               f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges  {who}".rstrip())
     if damaged:
         print(f"{len(damaged)} damaged session(s) do not read whole: "
-              f"`{rescue_command(data_dir(args.data_dir) / DB_NAME)}` saves what still reads "
+              f"`{rescue_command(data_dir(_data_dir(args)) / DB_NAME)}` saves what still reads "
               "(and keeps the damaged file)")
     return 0
 
@@ -235,7 +244,7 @@ def _report(args) -> int:
 
 
 def _rescue(args) -> int:
-    directory = data_dir(args.data_dir)
+    directory = data_dir(_data_dir(args))
     if not (directory / DB_NAME).is_file():
         raise StoreError(f"no {DB_NAME} in {directory}: nothing to rescue")
     out = rescue(directory)

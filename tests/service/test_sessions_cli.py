@@ -36,6 +36,19 @@ def test_list_text_and_json(data, capsys):
     assert items[0]["counts"]["nudge-issued"] == 5
 
 
+def test_sessions_without_an_action_lists_and_takes_data_dir_on_either_side(data, tmp_path, capsys):
+    assert main(["sessions", "--data-dir", data]) == 0
+    listed = capsys.readouterr().out
+    assert "rollenspel-1" in listed and "other-2" in listed
+    assert main(["sessions", "--data-dir", data, "list"]) == 0
+    assert capsys.readouterr().out == listed
+    assert main(["sessions", "--data-dir", data, "show", "rollen", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "rollenspel-1"
+    # the ACTION's own --data-dir wins
+    assert main(["sessions", "--data-dir", data, "list", "--data-dir", str(tmp_path / "none")]) == 0
+    assert "no sessions" in capsys.readouterr().out
+
+
 def test_list_of_an_empty_dir(tmp_path, capsys):
     assert main(["sessions", "list", "--data-dir", str(tmp_path)]) == 0
     assert "no sessions" in capsys.readouterr().out
