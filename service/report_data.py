@@ -158,9 +158,11 @@ RESUME_SLACK_S = 5.0  # a channel back this soon after a capture's gap was only 
 
 def problems(warnings: list[dict]) -> list[dict]:
     """Stretches of the session the pipeline warned about (a silent or stalled channel, one
-    mic on both, transcription behind) and the gaps a capture started again left
-    (``capture-resumed``): ``{"kind", "speaker", "reason", "cause", "t0", "t1"}`` with ``t1``
-    None when it lasted to the end. A silence is dated from when it began. A stalled or
+    mic on both, transcription behind), the gaps a capture started again left
+    (``capture-resumed``) and the events a rescue of a damaged store could not read back
+    (``store-rescued``, with ``events``: how many, None when the rest was lost):
+    ``{"kind", "speaker", "reason", "cause", "t0", "t1"}`` with ``t1`` None when it lasted
+    to the end. A silence is dated from when it began. A stalled or
     silent channel that began in such a gap is the gap, not the device: left out, or, when it
     lasted well past the gap, dated from the gap's end."""
     out: list[dict] = []
@@ -170,6 +172,12 @@ def problems(warnings: list[dict]) -> list[dict]:
         if w["kind"] == "capture-resumed":
             out.append({"kind": w["kind"], "speaker": None, "reason": None, "cause": None,
                         "t0": round(w["t"], 3), "t1": float(d.get("resumed_at", w["t"]))})
+        elif w["kind"] == "store-rescued":  # rows a damaged file lost; t1 None: the rest of it
+            t1 = d.get("t1")
+            out.append({"kind": w["kind"], "speaker": None, "reason": None,
+                        "cause": None if t1 is not None else "rest",
+                        "t0": round(float(d.get("t0", w["t"])), 3),
+                        "t1": None if t1 is None else float(t1), "events": d.get("events")})
         elif w["kind"] in PROBLEM_OPENS:
             key = (PROBLEM_OPENS[w["kind"]], d.get("speaker"))
             if key in open_:

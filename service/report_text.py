@@ -90,7 +90,9 @@ _NL = {
     "problem_channels-same acoustic": "{span} hoorden beide kanalen hetzelfde geluid: de luidsprekers stonden zo hard dat de microfoon het gesprek even luid hoorde (draag voortaan een headset): wie wat zei, is daar niet te scheiden.",
     "problem_asr-behind": "{span} liep de transcriptie achter: seintjes op tekst kwamen later.",
     "problem_capture-resumed": "{span} ontbreekt de audio ({gap}): de opname (pullcoach capture) stopte en werd opnieuw gestart. Die tijd telt als stilte.",
-    "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}",
+    "problem_store-rescued": "{span} ontbreekt een stuk van het gesprek ({n}): het sessiebestand was beschadigd en dat stuk was bij het herstel (pullcoach sessions rescue) niet meer te lezen. Wat er toen gezegd en gesignaleerd is, ontbreekt in de cijfers en het transcript.",
+    "problem_store-rescued rest": "{span} ontbreekt de rest van het gesprek: het sessiebestand was beschadigd en dat stuk was bij het herstel (pullcoach sessions rescue) niet meer te lezen. De cijfers en het transcript houden daar op.",
+    "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}", "span_at": "Om {t0}", "n_event": ("gebeurtenis", "gebeurtenissen"),
     "who_coachee": "de coachee", "who_partner": "de gesprekspartner",
     "decimal": ",",
     "not_analysed": "Dit log bevat geen labels of seintjes van de regels: alleen spreektijd en tempo zijn gemeten.",
@@ -174,7 +176,9 @@ _EN = {
     "problem_channels-same acoustic": "{span} both channels carried the same sound: the speakers were so loud that the mic heard the call as loudly as the call (next time wear a headset): who said what cannot be told apart there.",
     "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
     "problem_capture-resumed": "{span} the audio is missing ({gap}): the capture (pullcoach capture) stopped and was started again. That time counts as silence.",
-    "span": "From {t0} to {t1}", "span_end": "From {t0} on",
+    "problem_store-rescued": "{span} part of the conversation is missing ({n}): the session file was damaged and that part could no longer be read when it was rescued (pullcoach sessions rescue). What was said and nudged then is missing from the figures and the transcript.",
+    "problem_store-rescued rest": "{span} the rest of the conversation is missing: the session file was damaged and that part could no longer be read when it was rescued (pullcoach sessions rescue). The figures and the transcript stop there.",
+    "span": "From {t0} to {t1}", "span_end": "From {t0} on", "span_at": "At {t0}", "n_event": ("event", "events"),
     "who_coachee": "the coachee", "who_partner": "the partner",
     "decimal": ".",
     "not_analysed": "This log holds no labels or nudges from the rules: only talk time and rate were measured.",
@@ -406,8 +410,12 @@ def label_chips(labels: dict, lang: str, speaker: str = "coachee") -> list[str]:
 def problem_text(p: dict, w: dict, names: dict) -> str:
     """One sentence for a problem stretch of ``report_data.problems``."""
     key = p["reason"] if p["kind"] == "channel-silent" else p["kind"]
-    span = (w["span"].format(t0=clock(p["t0"]), t1=clock(p["t1"])) if p["t1"] is not None
-            else w["span_end"].format(t0=clock(p["t0"])))
+    if p["t1"] is None:
+        span = w["span_end"].format(t0=clock(p["t0"]))
+    elif clock(p["t0"]) == clock(p["t1"]):  # not "Van 9:55 tot 9:55"
+        span = w["span_at"].format(t0=clock(p["t0"]))
+    else:
+        span = w["span"].format(t0=clock(p["t0"]), t1=clock(p["t1"]))
     sp = p.get("speaker") or "partner"
     default = w[f"who_{sp}"] if sp in ("coachee", "partner") else sp
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
@@ -415,7 +423,8 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     text = w.get(f"problem_{key} {p.get('cause')}") or w[f"problem_{key}"]
     # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
     gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""
-    return text.format(span=span, who=who, gap=gap)
+    n = count_text(p["events"], w["n_event"]) if p.get("events") is not None else ""
+    return text.format(span=span, who=who, gap=gap, n=n)
 
 
 def duration(seconds: float, w: dict) -> str:
