@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pullcoach.errors import ConfigError
 from pullcoach.lang_guess import LANG_NAMES, guess_lang
-from pullcoach.report_text import LABEL_NAMES, count_text
+from pullcoach.report_data import yardsticks
+from pullcoach.report_text import LABEL_NAMES, count_text, words, yardstick_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
 from pullcoach.rules.pack import PackError, load_pack, parse_pack
@@ -174,7 +175,7 @@ def _clock(t: float) -> str:
 
 MD_WORDS = {
     "nl": {"coachee": "Coachee", "partner": "gesprekspartner",
-           "talk": "spreektijd coachee: {share} (doel 30%; goed tot 35%, als in het verslag)",
+           "talk": "spreektijd coachee: {share} ({yardstick}, als in het verslag)",
            "questions": "vragen: {open} open, {closed} gesloten; reflecties: {refl}",
            "negative": "negatieve nudges: {n}", "nudges": "Nudges", "none": "Geen.",
            "not_live": " (niet live getoond)", "utterances": "Uitingen",
@@ -182,7 +183,7 @@ MD_WORDS = {
            "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
            "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten")},
     "en": {"coachee": "Coachee", "partner": "partner",
-           "talk": "talk share coachee: {share} (aim 30%; good up to 35%, as in the report)",
+           "talk": "talk share coachee: {share} ({yardstick}, as in the report)",
            "questions": "questions: {open} open, {closed} closed; reflections: {refl}",
            "negative": "negative nudges: {n}", "nudges": "Nudges", "none": "None.",
            "not_live": " (not shown live)", "utterances": "Utterances",
@@ -191,13 +192,16 @@ MD_WORDS = {
 }
 
 
-def markdown(title: str, r: dict, lang: str = "nl") -> str:
+def markdown(title: str, r: dict, lang: str = "nl", config: EngineConfig | None = None) -> str:
+    """``r`` (``analyze``'s result) as Markdown; the talk share with the report's yardstick
+    for it (``report_data.yardsticks(config)``: the engine config the rules ran with)."""
     w = MD_WORDS.get(lang, MD_WORDS["en"])
     names = LABEL_NAMES.get(lang, LABEL_NAMES["en"])
     m = r["metrics"]
+    talk = yardstick_text("talk_share", yardsticks(config)["talk_share"], words(lang))
     lines = [f"# {title}", "",
              f"{w['coachee']}: **{m['coachee_name']}**; {w['partner']}: {', '.join(m['partner_names']) or '-'}", "",
-             "- " + w["talk"].format(share=f"{m['talk_share']:.0%}"),
+             "- " + w["talk"].format(share=f"{m['talk_share']:.0%}", yardstick=talk),
              "- " + w["questions"].format(open=m["questions"]["open"], closed=m["questions"]["closed"],
                                           refl=m["reflections"]),
              "- " + w["negative"].format(n=m["negative_nudges"]), "", f"## {w['nudges']}", ""]

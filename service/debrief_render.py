@@ -8,7 +8,10 @@ from typing import Callable
 
 from pullcoach.report_html import CSP, CSS, figure_cells, trend_list, trend_rows
 from pullcoach.report_plain import MARKS, md_text
-from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, clock, lang_of, speaker_names, words
+from pullcoach.report_data import yardsticks
+from pullcoach.report_text import (
+    ALTERNATIVES, RULE_TITLES, clock, count_text, duration, half_up, lang_of, number, speaker_names, words,
+)
 
 __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
 
@@ -38,14 +41,42 @@ def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
     return dw["tally"].format(what=", ".join(parts), n=n) + _unrated(dw, n - p["rated"])
 
 
-def _went_well(dw: dict, key: str, t: dict, n: int) -> str:
+def _went_well(dw: dict, w: dict, key: str, t: dict, n: int, ys: dict) -> str:
     """"in 4 van 6 gesprekken vatte de coachee minstens elke 2 minuten samen": in how many
-    conversations the figure was good, and what good is by the report's yardstick."""
-    did = dw["did"][key]
+    conversations the figure was good, and what good is by the report's yardstick ``ys``."""
+    did = _did(dw, w, key, ys)
     if n == 1:
         return dw["went_well_1"].format(did=did)
     said = (dw["went_well_all"] if t["good"] == n else dw["went_well"]).format(k=t["good"], n=n, did=did)
     return said + _unrated(dw, n - t["rated"])
+
+
+def yardstick(d: dict, key: str) -> dict:
+    """What ``key`` was rated by: the yardstick the role-plays' reports kept with the figure
+    (the rule configs their engine ran with; the first row that kept one), else the
+    built-in rules'."""
+    for row in d["sessions"]:
+        ys = row["figures"].get(key, {}).get("yardstick")
+        if ys:
+            return ys
+    return yardsticks()[key]
+
+
+def _did(dw: dict, w: dict, key: str, ys: dict) -> str:
+    """What a good ``key`` is, in words, from its yardstick: "vatte de coachee minstens elke
+    2 minuten samen", "liet de coachee de ander steeds uitpraten"."""
+    did, good = dw["did"], ys["good"]
+    if key in ("talk_share", "open_questions"):
+        return did[key].format(good=f"{good:g}%")
+    if key == "reflections_questions":
+        return did[key].format(good=f"{number(good, w)} {dw['n_reflection'][good != 1]}")
+    if key in ("summaries", "monologues"):
+        s = int(half_up(good))  # whole minutes as said ("2 minuten"), else the card's "90 s"
+        return did[key].format(good=count_text(s // 60, dw["n_minute"]) if s and s % 60 == 0
+                               else duration(s, w))
+    if key == "argument_stacks" and good == 0 and ys.get("stack"):
+        return did["argument_stacks_stack"].format(stack=ys["stack"])
+    return did[f"{key}_0"] if good == 0 else did[key].format(good=number(good, w))
 
 
 def _made_in(dw: dict, d: dict, i: int) -> str:
@@ -72,16 +103,23 @@ DEBRIEF_WORDS = {
         "example": "Voorbeeld: {who}", "count_1": "1 gesprek",
         "went_well": "in {k} van {n} gesprekken {did}", "went_well_all": "in alle {n} gesprekken {did}",
         "went_well_1": "in het gesprek {did}",
-        # what "good" is, by the yardsticks report_data rates each figure by
-        "did": {"talk_share": "sprak de coachee hooguit 35% van de tijd",
-                "reflections_questions": "waren er minstens 2 reflecties per vraag",
-                "open_questions": "was minstens 70% van de vragen open",
-                "summaries": "vatte de coachee minstens elke 2 minuten samen",
-                "interruptions": "liet de coachee de ander steeds uitpraten",
-                "argument_stacks": "stapelde de coachee geen argumenten",
-                "push_words": "zei de coachee geen pushwoorden (‘moeten’)",
-                "righting_reflexes": "gaf de coachee geen advies of informatie zonder toestemming",
-                "monologues": "duurde geen beurt van de coachee langer dan 76 s"},
+        # what "good" is, worded from the yardstick report_data rated each figure by
+        # ({good}: its good edge; a count figure good at 0 has its own words)
+        "did": {"talk_share": "sprak de coachee hooguit {good} van de tijd",
+                "reflections_questions": "waren er minstens {good} per vraag",
+                "open_questions": "was minstens {good} van de vragen open",
+                "summaries": "vatte de coachee minstens elke {good} samen",
+                "interruptions": "onderbrak de coachee de ander hooguit {good} keer",
+                "interruptions_0": "liet de coachee de ander steeds uitpraten",
+                "argument_stacks": "stapelde de coachee hooguit {good} keer argumenten",
+                "argument_stacks_0": "stapelde de coachee geen argumenten",
+                "argument_stacks_stack": "stapelde de coachee nooit {stack} argumenten op rij",
+                "push_words": "zei de coachee hooguit {good} pushwoorden (‘moeten’)",
+                "push_words_0": "zei de coachee geen pushwoorden (‘moeten’)",
+                "righting_reflexes": "gaf de coachee hooguit {good} keer advies of informatie zonder toestemming",
+                "righting_reflexes_0": "gaf de coachee geen advies of informatie zonder toestemming",
+                "monologues": "duurde geen beurt van de coachee langer dan {good}"},
+        "n_reflection": ("reflectie", "reflecties"), "n_minute": ("minuut", "minuten"),
         "good_moments": "Goede zetten om te benoemen", "made_in": "zo’n zet in {k} van {n} gesprekken",
         "made_in_all": "zo’n zet in alle {n} gesprekken", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.",
@@ -106,15 +144,21 @@ DEBRIEF_WORDS = {
         "example": "Example: {who}", "count_1": "1 conversation",
         "went_well": "in {k} of {n} conversations {did}", "went_well_all": "in all {n} conversations {did}",
         "went_well_1": "in the conversation {did}",
-        "did": {"talk_share": "the coachee talked at most 35% of the time",
-                "reflections_questions": "there were at least 2 reflections per question",
-                "open_questions": "at least 70% of the questions were open",
-                "summaries": "the coachee summarised at least every 2 minutes",
-                "interruptions": "the coachee let the other finish every time",
-                "argument_stacks": "the coachee stacked no arguments",
-                "push_words": "the coachee used no push words (‘must’)",
-                "righting_reflexes": "the coachee gave no advice or information unasked",
-                "monologues": "no turn of the coachee lasted over 76 s"},
+        "did": {"talk_share": "the coachee talked at most {good} of the time",
+                "reflections_questions": "there were at least {good} per question",
+                "open_questions": "at least {good} of the questions were open",
+                "summaries": "the coachee summarised at least every {good}",
+                "interruptions": "the coachee cut in on the other at most {good} times",
+                "interruptions_0": "the coachee let the other finish every time",
+                "argument_stacks": "the coachee stacked arguments at most {good} times",
+                "argument_stacks_0": "the coachee stacked no arguments",
+                "argument_stacks_stack": "the coachee never made {stack} arguments in a row",
+                "push_words": "the coachee used at most {good} push words (‘must’)",
+                "push_words_0": "the coachee used no push words (‘must’)",
+                "righting_reflexes": "the coachee gave advice or information unasked at most {good} times",
+                "righting_reflexes_0": "the coachee gave no advice or information unasked",
+                "monologues": "no turn of the coachee lasted over {good}"},
+        "n_reflection": ("reflection", "reflections"), "n_minute": ("minute", "minutes"),
         "good_moments": "Good moves worth naming", "made_in": "a move like it in {k} of {n} conversations",
         "made_in_all": "a move like it in all {n} conversations", "bookmarks": "Your bookmarks",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
@@ -295,7 +339,7 @@ def _work_on(d: dict, dw: dict, w: dict, lang: str) -> str:
 def _strengths(d: dict, dw: dict, w: dict) -> str:
     n = len(d["sessions"])
     out = [f'<div class="point"><div class="head">{escape(dw["strength_names"].get(k, w[k]))} '
-           f'<span>{escape(_went_well(dw, k, d["tally"][k], n))}</span></div></div>'
+           f'<span>{escape(_went_well(dw, w, k, d["tally"][k], n, yardstick(d, k)))}</span></div></div>'
            for k in d["strengths"]]
     return "".join(out) or f'<p class="hint">{escape(_say(dw, "no_strengths", n))}</p>'
 
@@ -371,7 +415,7 @@ def render_debrief_md(d: dict) -> str:
     lines += ["", f"## {dw['strengths']}", ""]
     n = len(d["sessions"])
     lines += [f"- **{md_text(dw['strength_names'].get(k, w[k]))}** — "
-              f"{md_text(_went_well(dw, k, d['tally'][k], n))}"
+              f"{md_text(_went_well(dw, w, k, d['tally'][k], n, yardstick(d, k)))}"
               for k in d["strengths"]] or [md_text(_say(dw, "no_strengths", n))]
     if d["good_moments"]:
         lines += ["", f"## {dw['good_moments']}", ""]

@@ -536,3 +536,40 @@ def test_the_served_report_says_audio_was_kept_when_it_was(day):
         other = asyncio.run(routes._report(service, "b-pull"))
     assert "de audio per kanaal (FLAC)" in kept.body.decode() and "geen audio" not in kept.body.decode()
     assert "Alleen gebeurtenissen" in other.body.decode()
+
+
+def test_what_went_well_says_good_by_the_yardstick_the_reports_were_rated_by():
+    """The reports' yardsticks follow the rule configs the engine ran with; what went well
+    says what good was by them, not by numbers of its own, in both languages."""
+    from pullcoach.rules.argument_stacking import ArgumentStackingConfig
+    from pullcoach.rules.engine import EngineConfig
+    from pullcoach.rules.too_few_summaries import TooFewSummariesConfig
+
+    def day(config, lang):
+        out = []
+        for i in range(3):
+            r = build([SessionStarted(session=f"s{i}", wall_clock=i, lang=lang),
+                       SessionEnded(t=300.0, reason="ended")], config=config)
+            for key in ("summaries", "argument_stacks"):
+                r["figures"][key]["rating"] = "good"
+            out.append(r)
+        return render_debrief_md(build_debrief(out))
+
+    def went_well(md):
+        return md.split("## Wat goed ging" if "## Wat" in md else "## What went well")[1].split("##")[0]
+
+    built_in = went_well(day(None, "nl"))
+    assert "in alle 3 gesprekken vatte de coachee minstens elke 2 minuten samen" in built_in
+    assert "in alle 3 gesprekken stapelde de coachee nooit 3 argumenten op rij" in built_in
+    slower = EngineConfig(rule_configs={"too-few-summaries": TooFewSummariesConfig(max_gap_s=180.0),
+                                        "argument-stacking": ArgumentStackingConfig(max_arguments=4)})
+    nl, en = went_well(day(slower, "nl")), went_well(day(slower, "en"))
+    assert "in alle 3 gesprekken vatte de coachee minstens elke 3 minuten samen" in nl
+    assert "in alle 3 gesprekken stapelde de coachee nooit 4 argumenten op rij" in nl
+    assert "in all 3 conversations the coachee summarised at least every 3 minutes" in en
+    assert "in all 3 conversations the coachee never made 4 arguments in a row" in en
+    sooner = EngineConfig(rule_configs={"too-few-summaries": TooFewSummariesConfig(max_gap_s=90.0)},
+                          disabled=("argument-stacking",))
+    nl = went_well(day(sooner, "nl"))
+    assert "vatte de coachee minstens elke 90 s samen" in nl
+    assert "stapelde de coachee geen argumenten" in nl  # the rule was off: no stack size to quote
