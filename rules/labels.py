@@ -244,11 +244,21 @@ class Labeler:
             probs_ = self.model.predict(text, prev_partner, kw, prev_own)
             on = self.model.decide(probs_)
             reflection = on["reflection"]
-            inp = on["input"]
+            said, inp = inp, on["input"]
             advice_p = max(advice_p, probs_["advice"])  # a pack phrase stays evidence
             advice = advice or on["advice"]
             input_p = probs_["input"]
+            # a question open by its form (pack list open_form: a scale question, "When has it
+            # gone better?") stays open: coaches read the form (seed 004's smart questions), while
+            # the learned labels follow AnnoMI, whose annotators call most scale questions closed,
+            # and read the same one open or closed by what the client said before
+            form_open = question == "open" and self._first_asks_open(toks) and bool(self._find("open_form", toks))
             question = self.model.question(probs_)
+            if question and form_open:
+                question = "open"
+            if (question == "open" and not (said or advice) and len(_clause_spans(toks)) == 1
+                    and self._find("open_question", toks, start=True)):
+                inp = False  # a lone open question tells nothing ("What would be a first small step?")
             # the learned labels miss plain advice and pushing (AnnoMI has little of either):
             # said outright, the pack decides
             if told or adds or argues or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
@@ -257,6 +267,8 @@ class Labeler:
                 reflection, inp = False, inp or whole[0].input
             elif summary and not (push or advice):  # "Let me see if I've got this right. ..."
                 reflection = True
+            if reflection and not (inp or push or advice):
+                arguments = 0  # the reasons said back are theirs ("..., and the club worked because ...")
         return Labels(
             reflection=reflection and not backchannel,
             question=None if backchannel else question,
@@ -280,6 +292,12 @@ class Labeler:
             plain_input=plain and not backchannel,
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
+
+    def _first_asks_open(self, toks: list[Token]) -> bool:
+        """Its first question asks openly: a scale after a yes/no question ("Is it important to
+        you? On a scale of 1 to 10?") does not open it."""
+        a, b = next(((a, b) for a, b in _clause_spans(toks) if toks[a].question), (0, 0))
+        return b > a and self._question(toks[a:b])[0] == "open"
 
     def _bare(self, m: Match) -> bool:
         """A reflection opening that is only a word for the other ("je", "u", "voor jou"): the
