@@ -35,7 +35,8 @@ ALERTS = {
            "asr-behind": "Transcriptie loopt achter",
            "language en": "Klinkt Engels: opnieuw met --lang en",
            "language nl": "Klinkt Nederlands: opnieuw met --lang nl",
-           "session-resumed": "Server herstart: de coaching gaat door"},
+           "session-resumed": "Server herstart: de coaching gaat door",
+           "capture-resumed": "Opname hervat na {gap} onderbreking"},
     "en": {"no-sound coachee": "No sound from your mic: muted?",
            "no-sound partner": "No sound from the other side (device?)",
            "no-speech coachee": "No speech on your mic (device?)",
@@ -48,12 +49,45 @@ ALERTS = {
            "asr-behind": "Transcription is behind",
            "language en": "Sounds English: restart with --lang en",
            "language nl": "Sounds Dutch: restart with --lang nl",
-           "session-resumed": "Server restarted: coaching goes on"},
+           "session-resumed": "Server restarted: coaching goes on",
+           "capture-resumed": "Recording resumed after a {gap} break"},
 }
 
 
 # on the overlay the other language also holds: it stays wrong until a new session
 HOLDS = {**PROBLEM_OPENS, "language": "language"}
+
+# A capture started again after a crash (capture-resumed: ``t`` where its audio stopped,
+# detail.resumed_at) left a gap the server fills with silence, one channel before the
+# other: the pipeline then says the other stalled. That is the gap, not a device (as the
+# report says): such a stall is held back and shown only if still open GAP_HOLD_S after;
+# "Opname hervat na 25 s onderbreking" shows RESUMED_SHOWN_S (clients/web/alerts.js alike).
+GAP_HOLD_S = 10.0
+RESUMED_SHOWN_S = 60.0
+GAP_SKEW_S = 2.0  # the pipeline's skew: a stall this long before the gap is the gap's
+RESUMED = ("resumed", None)
+
+
+def _gap(msg: dict) -> tuple[float, float]:
+    t0 = float(msg.get("t") or 0.0)
+    return t0, float((msg.get("detail") or {}).get("resumed_at", t0) or t0)
+
+
+def in_gap(msg: dict, resumed: dict | None) -> bool:
+    """A channel the resumed capture's gap stalled or silenced (report_data.problems alike)."""
+    kind, d = msg.get("kind"), msg.get("detail") or {}
+    if resumed is None or not (kind == "channel-stalled" or (kind == "channel-silent" and d.get("reason") != "no-speech")):
+        return False
+    t0, t1 = _gap(resumed)
+    began = float(msg.get("t") or 0.0) - (float(d.get("seconds") or 0.0) if kind == "channel-silent" else 0.0)
+    return t0 - GAP_SKEW_S - 1e-6 <= began <= t1
+
+
+def gap_text(msg: dict) -> str:
+    """"25 s", "2 min 5 s": as long as the two times the report shows for it say."""
+    t0, t1 = _gap(msg)
+    s = max(0, int(t1) - int(t0))
+    return f"{s} s" if s < 120 else f"{s // 60} min" + (f" {s % 60} s" if s % 60 else "")
 
 
 def alert_text(msg: dict, lang: str) -> str:
@@ -64,8 +98,8 @@ def alert_text(msg: dict, lang: str) -> str:
         key = f"{key} {d['speaker']}"
     table = ALERTS.get(lang[:2], ALERTS["en"])
     # detail.cause: why both channels hear the same (old sessions do not say)
-    return (table.get(f"{key} {d.get('cause')}") or table.get(key)
-            or str(msg.get("message") or kind or "")[:80])
+    text = table.get(f"{key} {d.get('cause')}") or table.get(key)
+    return text.replace("{gap}", gap_text(msg)) if text else str(msg.get("message") or kind or "")[:80]
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:
@@ -111,6 +145,8 @@ class OverlayState:
         self.connection = "connecting"  # connecting | connected | reconnecting | refused | ended
         self.problem = ""              # last error or warning, short
         self.alerts: dict[tuple, dict] = {}  # open problems (a silent channel, ...) by key
+        self._now = 0.0          # the caller's clock, as last given
+        self._alert_shown = ""   # the line last taken from the open alerts
         self.nudge: ShownNudge | None = None
         self.listening = False
         self.watching = False
@@ -155,6 +191,7 @@ class OverlayState:
         kind = msg.get("type")
         if not self._mine(msg):
             return
+        self._now = now
         if kind == "welcome":
             self.connected()
             live = [s for s in msg.get("sessions") or [] if isinstance(s, dict) and s.get("live")]
@@ -222,26 +259,46 @@ class OverlayState:
     def _warning(self, msg: dict) -> None:
         """A problem that holds (a silent channel) shows until put right; others show once."""
         kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
-        if self.ended and kind in HOLDS:
+        if self.ended and (kind in HOLDS or kind == "capture-resumed"):
             return  # the session is over: nothing live can go wrong any more
-        if kind in PROBLEM_CLOSES:
+        resumed = self.alerts.get(RESUMED)
+        if kind == "capture-resumed":
+            resumed = {**msg, "_at": self._now}
+            for key in [k for k, m in self.alerts.items() if in_gap(m, resumed)]:
+                del self.alerts[key]  # the gap's, and the gap is over
+            self.alerts.pop(RESUMED, None)
+            self.alerts[RESUMED] = resumed
+        elif kind in PROBLEM_CLOSES:
             self.alerts.pop((PROBLEM_CLOSES[kind], speaker), None)
         elif kind in HOLDS:
-            self.alerts[(HOLDS[kind], speaker)] = msg
+            self.alerts[(HOLDS[kind], speaker)] = ({**msg, "_gap": True, "_at": self._now}
+                                                   if in_gap(msg, resumed) else msg)
         else:  # passing: shown once, in the coachee's words where there are some
             self.problem = alert_text(msg, self.lang)
             return
         self.problem = self._alert_line()
 
+    def shown_alerts(self, now: float) -> list[dict]:
+        """The open alerts to show at ``now``, oldest first: a stall held back in a resumed
+        capture's gap once it has lasted GAP_HOLD_S, the resume's line for RESUMED_SHOWN_S."""
+        return [m for m in self.alerts.values()
+                if (now - m["_at"] < RESUMED_SHOWN_S if m.get("kind") == "capture-resumed"
+                    else not m.get("_gap") or now - m["_at"] >= GAP_HOLD_S)]
+
     def _alert_line(self) -> str:
-        """The newest open problem, in the coachee's words; "" when none is open."""
-        last = next(reversed(self.alerts.values()), None)
-        return alert_text(last, self.lang) if last else ""
+        """The newest open problem to show, in the coachee's words; "" when none is."""
+        shown = self.shown_alerts(self._now)
+        self._alert_shown = alert_text(shown[-1], self.lang) if shown else ""
+        return self._alert_shown
 
     def tick(self, now: float) -> None:
-        """Drop a nudge whose time is over."""
+        """Drop a nudge whose time is over; the alert line follows the clock (a held stall
+        shows, the resume's line goes) unless something else took the line meanwhile."""
         if self.nudge is not None and self.nudge.opacity(now) <= 0.0:
             self.nudge = None
+        self._now = now
+        if self.alerts and self.problem == self._alert_shown and self.connection == "connected" and not self.ended:
+            self.problem = self._alert_line()
 
     def report_link(self, ws_url: str) -> str | None:
         if not (self.ended and self.session):

@@ -20,7 +20,8 @@ const YOU = {
         "asr-behind": "Transcriptie loopt achter",
         "language en": "Klinkt Engels: opnieuw met --lang en",
         "language nl": "Klinkt Nederlands: opnieuw met --lang nl",
-        "session-resumed": "Server herstart: de coaching gaat door" },
+        "session-resumed": "Server herstart: de coaching gaat door",
+        "capture-resumed": "Opname hervat na {gap} onderbreking" },
   en: { "no-sound coachee": "No sound from your mic: muted?",
         "no-sound partner": "No sound from the other side (device?)",
         "no-speech coachee": "No speech on your mic (device?)",
@@ -33,7 +34,8 @@ const YOU = {
         "asr-behind": "Transcription is behind",
         "language en": "Sounds English: restart with --lang en",
         "language nl": "Sounds Dutch: restart with --lang nl",
-        "session-resumed": "Server restarted: coaching goes on" },
+        "session-resumed": "Server restarted: coaching goes on",
+        "capture-resumed": "Recording resumed after a {gap} break" },
 };
 
 const THEY = {
@@ -45,7 +47,8 @@ const THEY = {
         "channels-same acoustic": "Beide kanalen horen hetzelfde: de luidsprekers staan zo hard dat de microfoon het gesprek hoort; headset op of luidsprekers zachter",
         "asr-behind": "Transcriptie loopt achter",
         "language en": "Klinkt Engels, maar wordt in het Nederlands gecoacht: opnieuw met --lang en",
-        "language nl": "Klinkt Nederlands, maar wordt in het Engels gecoacht: opnieuw met --lang nl" },
+        "language nl": "Klinkt Nederlands, maar wordt in het Engels gecoacht: opnieuw met --lang nl",
+        "capture-resumed": "Opname hervat na {gap} onderbreking: die tijd telt als stilte" },
   en: { "no-sound": "No sound from {who}: muted, or the wrong device?",
         "no-speech": "No speech from {who}: the wrong device?",
         "channel-stalled": "No audio from {who} any more: device gone?",
@@ -54,7 +57,8 @@ const THEY = {
         "channels-same acoustic": "Both channels hear the same: speakers so loud the mic hears the call; wear a headset or turn them down",
         "asr-behind": "Transcription is behind",
         "language en": "Sounds English but is coached in Dutch: restart with --lang en",
-        "language nl": "Sounds Dutch but is coached in English: restart with --lang nl" },
+        "language nl": "Sounds Dutch but is coached in English: restart with --lang nl",
+        "capture-resumed": "Recording resumed after a {gap} break: that time counts as silence" },
 };
 
 function detailOf(msg) { return (msg && typeof msg.detail === "object" && msg.detail) || {}; }
@@ -65,13 +69,72 @@ function textKey(msg) {
   return msg.kind === "channel-silent" ? String(d.reason || "no-sound") : String(msg.kind);
 }
 
+// A capture started again after a crash (capture-resumed: `t` where its audio stopped,
+// detail.resumed_at) left a gap the server fills with silence; filling one channel before
+// the other makes the pipeline say the other stalled (channel-stalled, from up to its 2 s
+// skew before the gap). That is the gap, not a device, as the report says: such a stall is
+// held back, and shown only if it is still open GAP_HOLD_S after; the "recording resumed"
+// line shows for RESUMED_SHOWN_S.
+export const GAP_HOLD_S = 10;
+export const RESUMED_SHOWN_S = 60;
+const GAP_SKEW_S = 2;
+
+function gapOf(msg) {
+  return { t0: Number(msg.t) || 0, t1: Number(detailOf(msg).resumed_at ?? msg.t) || 0 };
+}
+
+// a channel the gap stalled or silenced (report_data.problems does the same)
+function inGap(msg, resumed) {
+  const d = detailOf(msg);
+  if (!resumed || !(msg.kind === "channel-stalled" || (msg.kind === "channel-silent" && d.reason !== "no-speech"))) return false;
+  const { t0, t1 } = gapOf(resumed);
+  const began = (Number(msg.t) || 0) - (msg.kind === "channel-silent" ? Number(d.seconds) || 0 : 0);
+  return began >= t0 - GAP_SKEW_S - 1e-6 && began <= t1;
+}
+
 // Apply a pipeline-warning to `alerts` (a Map key -> msg). Returns false for a passing
-// warning that opens and closes nothing (shown once by the caller, if at all).
-export function track(alerts, msg) {
+// warning that opens and closes nothing (shown once by the caller, if at all). `now`: the
+// caller's clock in seconds (the overlays' wall clock); without it (the trainer page) the
+// session's own time, which `shown` is then given: a history sent again after a reconnect
+// does not show an old resume as new.
+export function track(alerts, msg, now = null) {
   const speaker = detailOf(msg).speaker || "";
+  if (msg.kind === "capture-resumed") {
+    const resumed = { ...msg, _at: now ?? gapOf(msg).t1 };
+    for (const [key, open] of alerts) if (inGap(open, resumed)) alerts.delete(key);   // the gap, now over
+    alerts.delete("resumed|");
+    alerts.set("resumed|", resumed);
+    return true;
+  }
   if (CLOSES[msg.kind]) { alerts.delete(`${CLOSES[msg.kind]}|${speaker}`); return true; }
-  if (OPENS[msg.kind]) { alerts.set(`${OPENS[msg.kind]}|${speaker}`, msg); return true; }
+  if (OPENS[msg.kind]) {
+    const resumed = alerts.get("resumed|");
+    alerts.set(`${OPENS[msg.kind]}|${speaker}`,
+               inGap(msg, resumed) ? { ...msg, _gap: true, _at: now ?? resumed._at } : msg);
+    return true;
+  }
   return false;
+}
+
+// The alerts to show at `now` (the clock `track` was given), oldest first.
+export function shown(alerts, now) {
+  return [...alerts.values()].filter((m) => m.kind === "capture-resumed" ? now - m._at < RESUMED_SHOWN_S
+                                                                        : !m._gap || now - m._at >= GAP_HOLD_S);
+}
+
+// When what `shown` gives next changes (a held stall shows, the resume line goes), in the
+// caller's clock; null when nothing will.
+export function nextChange(alerts, now) {
+  const due = [...alerts.values()].filter((m) => m._at != null)
+    .map((m) => m._at + (m.kind === "capture-resumed" ? RESUMED_SHOWN_S : GAP_HOLD_S)).filter((t) => t > now);
+  return due.length ? Math.min(...due) : null;
+}
+
+// "25 s", "1 min 40 s": as long as the two times the report shows for it say (0:19 to 0:44)
+function gapText(msg) {
+  const { t0, t1 } = gapOf(msg);
+  const s = Math.max(0, Math.floor(t1) - Math.floor(t0));
+  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
 }
 
 // detail.cause: why both channels hear the same (old sessions do not say)
@@ -81,11 +144,12 @@ export function youText(msg, lang) {
   const speaker = detailOf(msg).speaker;
   const key = speaker ? `${textKey(msg)} ${speaker}` : textKey(msg);
   const table = YOU[String(lang || "").slice(0, 2)] || YOU.en;
-  return pick(table, msg, key) || String(msg.message || msg.kind || "").slice(0, 80);
+  const text = pick(table, msg, key);
+  return text ? text.replace("{gap}", gapText(msg)) : String(msg.message || msg.kind || "").slice(0, 80);
 }
 
 export function theyText(msg, lang, who) {
   const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
   const text = pick(table, msg, textKey(msg));
-  return text ? text.replace("{who}", who) : String(msg.message || msg.kind || "");
+  return text ? text.replace("{who}", who).replace("{gap}", gapText(msg)) : String(msg.message || msg.kind || "");
 }

@@ -1,7 +1,7 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
 import { connect, param, takeToken } from "./protocol.js";
-import { track, youText } from "./alerts.js";
+import { nextChange, shown, track, youText } from "./alerts.js";
 
 const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
@@ -25,15 +25,25 @@ const state = { session: param("session") || null, lang: param("lang") || "nl", 
                 focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
                 alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
-let fadeTimer = null, clearTimer = null;
+let fadeTimer = null, clearTimer = null, alertTimer = null;
+let alertShown = "";   // the line last taken from the open alerts (a later one replaces it)
+const now = () => performance.now() / 1000;
 
 if (param("bg") === "transparent") document.documentElement.classList.add("transparent");
 
 function words() { return TEXT[state.lang] || TEXT.en; }
 
+// the newest alert to show now; when that changes by itself (a stall held back in a
+// resumed capture's gap shows, the "recording resumed" line goes) the line follows
 function alertLine() {
-  const last = [...state.alerts.values()].pop();
-  return last ? youText(last, state.lang) : "";
+  const last = shown(state.alerts, now()).pop();
+  clearTimeout(alertTimer);
+  const next = nextChange(state.alerts, now());
+  if (next !== null) alertTimer = setTimeout(() => {
+    if (state.problem === alertShown && state.connection === "connected" && !state.ended) { state.problem = alertLine(); render(); }
+  }, (next - now()) * 1000 + 50);
+  alertShown = last ? youText(last, state.lang) : "";
+  return alertShown;
 }
 
 function mine(msg) {
@@ -91,7 +101,7 @@ function receive(msg) {
       break;
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
-      if (track(state.alerts, msg)) state.problem = alertLine();
+      if (track(state.alerts, msg, now())) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once
       break;
     case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;

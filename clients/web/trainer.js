@@ -4,7 +4,7 @@
 import { connect, param, takeToken } from "./protocol.js";
 import { words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
-import { theyText, track } from "./alerts.js";
+import { shown as shownAlerts, theyText, track } from "./alerts.js";
 
 const $ = (id) => document.getElementById(id);
 // the token leaves the address once read (a dashboard on a projector showed it to the room)
@@ -276,14 +276,16 @@ function card(s) {
 }
 
 // set-up problems the pipeline reported and nobody has put right yet; all of them are
-// about the live pipeline, so an ended session has none (its report dates them)
+// about the live pipeline, so an ended session has none (its report dates them). A capture
+// started again says so for a minute (not a problem: no ⚠), by the session's clock
 function alerts(s, w) {
   const list = h("ul", "alerts");
-  const open = s.ended ? [] : [...s.alerts.values()];
+  const open = s.ended ? [] : shownAlerts(s.alerts, s.t);
   for (const msg of open) {
     const sp = (msg.detail || {}).speaker;
     const who = (sp === "coachee" ? s.coachee : sp === "partner" ? s.partner : "") || w.who[sp] || "";
-    const li = h("li", "alert", `⚠ ${theyText(msg, s.lang, who)}`);
+    const notice = msg.kind === "capture-resumed";
+    const li = h("li", notice ? "alert notice" : "alert", `${notice ? "↻" : "⚠"} ${theyText(msg, s.lang, who)}`);
     li.dataset.kind = String(msg.kind);
     list.append(li);
   }

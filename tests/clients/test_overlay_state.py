@@ -289,3 +289,45 @@ def test_the_focus_line_names_two_and_counts_the_rest():
     five = ["Eerst vragen", "Stop: stel een vraag", "Moeten?", "Open vraag", "Luister"]
     st.receive({"v": 1, "type": "focus-changed", "t": 9.0, "rules": ["a", "b", "c", "d", "e"], "messages": five}, 2.0)
     assert st.focus_text() == "Eerst vragen · Stop: stel een vraag +3"   # none dropped unsaid
+
+
+# what `pullcoach serve` sends for a capture killed after 19 s and started again 26 s later:
+# the resume, then the stall its filling sets off on the channel filled second, then its end
+RESUMED = dict(resumed_at=44.918, gap_s=25.718)
+
+
+def test_a_restarted_capture_says_so_calmly_and_its_gaps_stall_is_no_device_gone():
+    st = state()
+    st.receive(warning("capture-resumed", 19.2, **RESUMED), 100.0)
+    assert st.problem == "Opname hervat na 25 s onderbreking"  # as long as 0:19 to 0:44 says
+    st.receive(warning("channel-stalled", 19.2, speaker="partner"), 100.1)
+    assert st.problem == "Opname hervat na 25 s onderbreking"  # not "Geen audio meer van de ander"
+    st.tick(105.0)
+    assert st.problem == "Opname hervat na 25 s onderbreking"
+    st.receive(warning("channel-ok", 44.2, speaker="partner"), 100.3)
+    assert list(st.alerts) == [("resumed", None)]
+    st.tick(159.0)
+    assert st.problem == "Opname hervat na 25 s onderbreking"
+    st.tick(160.5)  # a minute on: said enough
+    assert st.problem == ""
+    st.receive(warning("channel-stalled", 80.0, speaker="partner"), 170.0)  # after the gap: a device
+    assert st.problem == "Geen audio meer van de ander"
+
+
+def test_a_stall_in_the_gap_that_lasts_is_said_and_one_said_before_the_resume_is_cleared():
+    st = state()
+    st.lang = "en"
+    st.receive(warning("channel-stalled", 19.2, speaker="partner"), 100.0)  # came first
+    assert st.problem == "No audio from the other side any more"
+    st.receive(warning("capture-resumed", 19.2, **RESUMED), 100.1)
+    assert st.problem == "Recording resumed after a 25 s break" and ("channel", "partner") not in st.alerts
+    st.receive(warning("channel-stalled", 19.2, speaker="partner"), 100.2)  # filled, never ok again
+    st.tick(110.0)
+    assert st.problem == "Recording resumed after a 25 s break"
+    st.tick(110.3)  # still gone after the capture came back: the device
+    assert st.problem == "No audio from the other side any more"
+    st.receive(warning("channel-ok", 60.0, speaker="partner"), 111.0)
+    assert st.problem == "Recording resumed after a 25 s break"
+    st.receive({"v": 1, "type": "error", "message": "something else"}, 112.0)
+    st.tick(170.0)  # the line another message took stays its
+    assert st.problem == "something else"

@@ -214,3 +214,19 @@ def test_after_run_ends_the_overlay_stays_with_the_report_file(xvfb, live_server
     finally:
         if root.winfo_exists():
             window.destroy()
+
+
+def test_a_restarted_capture_is_said_in_the_footer_not_a_device_gone(overlay, live_server):
+    """A capture killed after 19 s and started again 26 s later: the resume, the stall its
+    filling sets off on the channel filled second, and its end, as `pullcoach serve` sends them."""
+    live_server.push("s1", {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
+                            "message": "The capture went on with this session after 26 s without audio",
+                            "detail": {"resumed_at": 44.918, "gap_s": 25.718}})
+    live_server.push("s1", {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
+                            "message": "No audio from the partner's channel for 2 s",
+                            "detail": {"speaker": "partner"}})
+    live_server.push("s1", {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
+                            "message": "Audio from the partner's channel again.",
+                            "detail": {"speaker": "partner", "after": "channel-stalled"}})
+    pump(overlay.root, lambda: overlay.footer.cget("text") == "Opname hervat na 25 s onderbreking"
+         and list(overlay.state.alerts) == [("resumed", None)])

@@ -260,3 +260,29 @@ def test_the_overlay_token_leaves_the_address_and_a_reload_keeps_working(page, l
     page.reload()
     expect(status).to_have_text("luistert")
     assert page.errors == []
+
+
+def test_a_restarted_capture_is_said_calmly_and_its_gaps_stall_is_no_device_gone(page, live_server):
+    """What `pullcoach serve` sends for a capture killed after 19 s and started again 26 s
+    later: the resume, the stall its filling sets off on the channel filled second, its end."""
+    status = open_overlay(page, live_server)
+    live_server.push("s1", {"type": "pipeline-warning", "t": 19.0, "kind": "channel-stalled",
+                            "message": "No audio from the coachee's channel for 2 s",
+                            "detail": {"speaker": "coachee"}})   # said before the resume came
+    expect(status).to_have_text("Je microfoon levert geen audio meer")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
+                            "message": "The capture went on with this session after 26 s without audio",
+                            "detail": {"resumed_at": 44.918, "gap_s": 25.718}})
+    live_server.push("s1", {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
+                            "message": "No audio from the partner's channel for 2 s",
+                            "detail": {"speaker": "partner"}})
+    expect(status).to_have_text("Opname hervat na 25 s onderbreking")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
+                            "message": "Audio from the partner's channel again.",
+                            "detail": {"speaker": "partner", "after": "channel-stalled"}})
+    live_server.push("s1", {"type": "focus-changed", "t": 45.0, "rules": ["too-few-summaries"],
+                            "messages": ["Vat samen"], "by": "trainer"})   # a marker: all is in
+    page.wait_for_function("window.pullcoachOverlay.focus.length === 1")
+    expect(status).to_have_text("Opname hervat na 25 s onderbreking")
+    assert page.evaluate("[...window.pullcoachOverlay.alerts.keys()]") == ["resumed|"]
+    assert page.errors == []

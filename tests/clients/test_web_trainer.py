@@ -702,3 +702,65 @@ def test_a_held_nudge_on_the_timeline_says_why_it_was_held(page, live_server):
                                 "detail": {"held": "focus"}})
     expect(page.locator("#timeline .tl-quiet")).to_have_count(1)
     assert page.locator("#timeline .tl-quiet").text_content() == "4.0 s · Moeten? (alleen voor het verslag: buiten de focus)"
+
+
+def resumed_capture(live_server, sid, *, ok=True):
+    """What `pullcoach serve` sends for a capture killed after 19 s and started again 26 s
+    later: the resume, the stall its filling sets off on the channel filled second, its end."""
+    live_server.push(sid, {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
+                           "message": "The capture went on with this session after 26 s without audio",
+                           "detail": {"resumed_at": 44.918, "gap_s": 25.718}})
+    live_server.push(sid, {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
+                           "message": "No audio from the partner's channel for 2 s",
+                           "detail": {"speaker": "partner"}})
+    if ok:
+        live_server.push(sid, {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
+                               "message": "Audio from the partner's channel again.",
+                               "detail": {"speaker": "partner", "after": "channel-stalled"}})
+
+
+def test_a_restarted_capture_is_a_calm_line_on_the_card_not_a_device_gone(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    anna = page.locator('.card[data-session="s-anna"]')
+    carl = page.locator('.card[data-session="s-carl"]')
+    resumed_capture(live_server, "s-anna")
+    resumed_capture(live_server, "s-carl", ok=False)   # Dana's channel stays gone after it
+    expect(anna.locator(".alert")).to_have_text(["↻ Opname hervat na 25 s onderbreking: die tijd telt als stilte"])
+    expect(anna.locator(".alert.notice")).to_have_count(1)
+    expect(carl.locator(".alert")).to_have_text(["↻ Recording resumed after a 25 s break: that time counts as silence"])
+    anna.click()
+    expect(page.locator("#d-alerts .alert")).to_have_count(1)
+
+    def metrics(sid, t):   # the session's clock moves on (metrics redraw the card; ticks do not)
+        live_server.push(sid, {"type": "metrics-updated", "t": t, "metrics": {"talk_share": 0.4}})
+
+    metrics("s-carl", 52.0)
+    metrics("s-anna", 52.0)
+    expect(anna.locator(".fig-talk .value")).not_to_have_text("—")
+    assert carl.locator(".alert").count() == 1   # within 10 s of the resume: still the gap's
+    metrics("s-carl", 55.5)   # still none from Dana after that: her device, said as such
+    expect(carl.locator(".alert")).to_have_text([
+        "↻ Recording resumed after a 25 s break: that time counts as silence",
+        "⚠ No audio from Dana any more: device gone?"])
+    metrics("s-anna", 105.0)  # a minute on: said enough
+    expect(anna.locator(".alert")).to_have_count(0)
+    expect(page.locator("#d-alerts .alert")).to_have_count(0)
+    assert page.errors == []
+
+
+def test_a_stall_said_before_the_resume_clears_when_the_capture_resumes(page, live_server):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    anna = page.locator('.card[data-session="s-anna"]')
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
+                                "message": "No audio from the partner's channel for 2 s",
+                                "detail": {"speaker": "partner"}})
+    expect(anna.locator(".alert")).to_have_text(["⚠ Geen audio meer van Bram: apparaat weg?"])
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
+                                "message": "…", "detail": {"resumed_at": 44.918, "gap_s": 25.718}})
+    expect(anna.locator(".alert")).to_have_text(["↻ Opname hervat na 25 s onderbreking: die tijd telt als stilte"])
+    assert page.errors == []
