@@ -151,6 +151,10 @@ def _progress(reports: list[dict]) -> list[dict]:
     return out
 
 
+# report problems that are no fault of the recording devices: each has its own note
+NOT_RECORDING = ("asr-behind", "capture-resumed", "store-rescued")
+
+
 def _row(r: dict) -> dict:
     s = r["session"]
     negative = sum(1 for n in r["nudges"] if n["kind"] == "negative")
@@ -159,7 +163,9 @@ def _row(r: dict) -> dict:
             "negative_per_10min": round(negative / minutes * 10.0, 1) if minutes >= 1.0 else None,
             "positive": sum(1 for n in r["nudges"] if n["kind"] == "positive"),
             "bookmarks": len(r["bookmarks"]),
-            "problems": sum(1 for p in r["problems"] if p["kind"] != "asr-behind"),
+            "problems": sum(1 for p in r["problems"] if p["kind"] not in NOT_RECORDING),
+            "capture_restarted": any(p["kind"] == "capture-resumed" for p in r["problems"]),
+            "record_lost": any(p["kind"] == "store-rescued" for p in r["problems"]),
             "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
             # what the trainer had the pair practise live (the nudges it held are still counted)
             "focus": list(dict.fromkeys(m for c in r["trainer_focus"]

@@ -129,7 +129,8 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "Geen cijfer was goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
-        "problems": "opnameprobleem: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
+        "problems": "opnameprobleem: zie verslag", "capture_restarted": "opname herstart: zie verslag",
+        "record_lost": "deel van het sessiebestand verloren: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
         "server_stopped": "door de server beëindigd",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
         "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
@@ -167,7 +168,8 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "No figure was good.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
-        "problems": "recording problem: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
+        "problems": "recording problem: see report", "capture_restarted": "capture restarted: see report",
+        "record_lost": "part of the session file lost: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
         "server_stopped": "ended by the server",
         "strength_names": {"monologues": "Short turns (no monologues)"},
         "progress": "From first to last conversation", "runs": "{n} conversations",
@@ -275,6 +277,7 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["problems"])
     elif row.get("asr_behind"):
         notes.append(dw["asr_behind"])
+    notes += [dw[k] for k in ("capture_restarted", "record_lost") if row.get(k)]
     return notes
 
 

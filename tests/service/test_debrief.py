@@ -318,6 +318,20 @@ def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_reco
     md = render_debrief_md(build_debrief([r]))
     assert "| Sanne · 00:00 (door de server beëindigd; transcriptie liep achter) |" in md
     assert "opnameprobleem" not in md
+
+
+def test_a_row_names_a_restarted_capture_and_a_rescued_file_not_a_recording_problem():
+    from pullcoach.rules.events import PipelineWarning
+    r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
+               PipelineWarning(t=20.0, kind="capture-resumed", message="resumed",
+                               detail={"resumed_at": 45.0, "gap_s": 25.0}),
+               PipelineWarning(t=60.0, kind="store-rescued", message="lost",
+                               detail={"t0": 60.0, "t1": 70.0, "events": 12}),
+               SessionEnded(t=120.0, reason="ended")])
+    md = render_debrief_md(build_debrief([r]))
+    assert "opname herstart: zie verslag" in md
+    assert "deel van het sessiebestand verloren: zie verslag" in md
+    assert "opnameprobleem" not in md
     silent = build([SessionStarted(session="s2", wall_clock=2.0, lang="nl", coachee="Sanne"),
                     PipelineWarning(t=20.0, kind="channel-silent", message="no sound",
                                     detail={"speaker": "partner", "reason": "no-sound", "seconds": 20}),
