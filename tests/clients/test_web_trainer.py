@@ -731,7 +731,7 @@ def test_a_restarted_capture_is_a_calm_line_on_the_card_not_a_device_gone(page, 
     expect(anna.locator(".alert")).to_have_text(["↻ Opname hervat na 25 s onderbreking: die tijd telt als stilte"])
     expect(anna.locator(".alert.notice")).to_have_count(1)
     # a notice, not a warning: the calm colour, not the warning's orange
-    expect(anna.locator(".alert.notice")).not_to_have_css("background-color", "rgb(255, 244, 214)")
+    expect(anna.locator(".alert.notice")).to_have_css("background-color", "rgb(234, 241, 251)")
     expect(carl.locator(".alert")).to_have_text(["↻ Recording resumed after a 25 s break: that time counts as silence"])
     anna.click()
     expect(page.locator("#d-alerts .alert")).to_have_count(1)
