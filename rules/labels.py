@@ -173,6 +173,11 @@ class Labeler:
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, self.embedding)
                         and not self._echoed(toks, m, prev_partner)]
         advice_found += self._commands(toks) + must
+        if self.model is not None and use_model:  # English: "Have you tried the patches?" suggests;
+            # "Have you tried anything / to stop before?" asks what they did
+            advice_found += [m for m in self._find("advice_question", toks, start=True) if toks[m.start].question
+                             and not any(t.text in _TRIED for t in toks[_clause_start(toks, m.start):]
+                                         if t.question)]
         advice_found.sort(key=lambda m: m.start)
         advice = bool(advice_found)
         advice_p = 1.0 if advice else 0.0
@@ -256,6 +261,8 @@ class Labeler:
             question = self.model.question(probs_)
             if question and form_open:
                 question = "open"
+            elif question == "open" and any(toks[m.start].question for m in self._find("advice_question", toks, start=True)):
+                question = "closed"  # "Why don't you try the repair cafe?" suggests, it does not ask why
             if (question == "open" and not (said or advice) and len(_clause_spans(toks)) == 1
                     and self._find("open_question", toks, start=True)):
                 inp = False  # a lone open question tells nothing ("What would be a first small step?")
@@ -603,6 +610,7 @@ class Labeler:
 _LAUGH = re.compile(r"^(?:ha){2,}h?$|^(?:hi){2,}$")  # "Haha.": says nothing of one's own
 _NEGATION = frozenset("niet geen nooit niks niets".split())  # an echo that opens denying corrects (Dutch)
 _YES_NO = frozenset("ja nee yes yeah no okay ok oke".split())  # what "ja maar" / "yes, but" opens with
+_TRIED = frozenset("anything before ever already past".split())  # a suggestion question asks about the past
 _CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 
 

@@ -80,3 +80,28 @@ def test_the_push_counsellor_is_flagged_and_not_praised(capsys):
     assert {"interruption", "argument-stacking", "push-words", "closed-questions", "righting-reflex"} <= negative
     # "Is it important to you to stay healthy? On a scale of 1 to 10?" after "Whatever you say."
     assert "open-question-after-resistance" not in {n["rule"] for n in out["nudges"]}
+
+
+@pytest.mark.parametrize("text", ["Why don't you try the repair cafe?", "Have you tried going to the library?",
+                                  "Wouldn't it be better to go out once a week?",
+                                  "Have you tried booking one of the quiet rooms? Honestly, they're great."])
+def test_a_suggestion_put_as_a_question_is_closed_advice(label, text):
+    x = label(text, "I don't want to go to some club, if that's what you're after.")
+    assert x.question == "closed" and x.advice and not x.advice_asked and not x.reflection
+
+
+@pytest.mark.parametrize("text", ["Have you tried anything in the past that helped, even a little?",
+                                  "Have you tried to stop before?"])
+def test_asking_what_they_tried_before_is_no_advice(label, text):
+    assert not label(text, "I just want to be left alone.").advice
+
+
+def test_a_suggestion_after_resistance_earns_no_praise(capsys, tmp_path):
+    rows = [("Anna", 0.5, 3.0, "How are things at home?"),
+            ("Tom", 3.5, 8.0, "I don't want to go to some club, if that's what you're after."),
+            ("Anna", 8.5, 11.0, "Why don't you try the repair cafe?")]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(dict(zip(("speaker", "start", "end", "text"), r))) + "\n" for r in rows))
+    assert main(["analyze", str(path), "--coachee", "Anna", "--lang", "en", "--format", "json"]) == 0
+    rules = [n["rule"] for n in json.loads(capsys.readouterr().out)["nudges"]]
+    assert "righting-reflex" in rules and "open-question-after-resistance" not in rules
