@@ -239,7 +239,10 @@ class Labeler:
             inp, arguments = False, 0
         plain = False
         if not (inp or reflection or backchannel or question == "open") and (self.model is None or not use_model):
-            inp = plain = self._informs(toks)  # "Het was de derde nacht deze week."
+            # a piece that only leads into a question still to come tells nothing ("Op een
+            # schaal van nul tot tien," cut off its "hoe belangrijk is het?" at a pause)
+            lead = text.rstrip().endswith(",") and bool(self._find("open_form", toks))
+            inp = plain = not lead and self._informs(toks)  # "Het was de derde nacht deze week."
         input_p = 0.0
         if self.model is not None and use_model:
             kw = tuple(k for k, on in (("reflection", reflection), ("open", question == "open"),

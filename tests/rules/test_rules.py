@@ -1018,6 +1018,20 @@ def test_reflections_in_their_words_or_view_stay(prev, text):
     assert _nl(text, prev).reflection, text
 
 
+def test_a_piece_that_only_leads_into_a_scale_question_tells_nothing(h):
+    """The pipeline cuts "Op een schaal van nul tot tien, | hoe belangrijk is het voor je?" at
+    its pause: the first piece is labelled before its question arrives, and read as telling."""
+    script = [(P, 0.0, 4.0, "Ik weet niet of ik wel wil stoppen met roken."),
+              (C, 4.5, 7.0, "Op een schaal van nul tot tien,"),
+              (C, 7.3, 10.0, "hoe belangrijk is het voor je om te stoppen?")]
+    labels, _ = _labelled(h, script, "nl")
+    lead = labels[script[1][3]]
+    assert not lead["input"] and not lead["reflection"] and lead["question"] is None
+    assert labels[script[2][3]]["question"] == "open"
+    # a statement that ends the same way still tells
+    assert _nl("Ik heb zelf ook twintig jaar gerookt,", "Ik rook al jaren.").input
+
+
 def test_a_reason_for_a_suggestion_asked_goes_on_with_it_and_is_not_praised(h):
     """'Waarom plan je ... niet gewoon ...? | Dan heb je een reden om te komen.' (push_thuiswerkdag
     cut as the pipeline cuts): the piece after a suggestion put as a question argues for it."""
