@@ -4,7 +4,7 @@ Each fixture (a stereo FLAC with a truth JSON beside it) is replayed at real-tim
 through LiveSession -> rule engine -> hub -> websocket server -> a trainer client on
 127.0.0.1, exactly as ``pullcoach run --replay`` does. Printed as a table and as JSON:
 nudge latency (true interruption onset -> nudge on the socket), transcript latency
-after the end of speech, VAD boundary error, ASR real-time factor per channel, CPU,
+after the end of speech, event-loop lag, VAD boundary error, ASR real-time factor per channel, CPU,
 peak RSS, dropped blocks; then which model sizes keep up on this machine.
 """
 
@@ -121,7 +121,8 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     nudges = [(w, m) for w, m in msgs if m.get("type") == "nudge-issued"]
     texts = [m for _, m in msgs if m.get("type") in ("transcript-final", "transcript-partial")]
     # engine -> socket: from the audio moment the rule fired to the message on the socket
-    fired = [w - (t0 + m["t"]) for w, m in nudges]
+    end = round(session.clock, 3)
+    fired = fired_latencies(nudges, t0, end)
     # text rules: from the end of the words that triggered the nudge to the message (nudges
     # that fired as a transcript arrived; rules on speech or ticks have no words to time)
     evidence = []
@@ -155,6 +156,7 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
         "final_latency_true_end_p50": _pct(finals_true, 50), "final_latency_true_end_p95": _pct(finals_true, 95),
         "partial_latency_p50": _pct(partials, 50), "partial_latency_p95": _pct(partials, 95),
         "nudge_after_firing_p50": _pct(fired, 50), "nudge_after_firing_p95": _pct(fired, 95),
+        "nudges_after_audio_end": sum(1 for _, m in nudges if m["t"] >= end - 1e-6),
         "text_nudge_latency_p50": _pct(evidence, 50), "text_nudge_latency_p95": _pct(evidence, 95),
         "interruption_e2e": [None if x is None else round(x, 3) for x in inter],
         "interruption_nudges_on_backchannels": backchannel_false,
@@ -171,6 +173,26 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     }
 
 
+def fired_latencies(nudges: list[tuple[float, dict]], t0: float, end: float) -> list[float]:
+    """Seconds from the audio moment each nudge fired to its arrival on the socket (wall).
+    Not for nudges at the end of the audio (``end``): once the file is read the audio clock
+    stops, so a transcript that comes back later carries the end as its ``t``, and its
+    nudge would be timed with the wait for the last decodes (0.85-10 s with three
+    role-plays on one model); "end of its words -> socket" times those."""
+    return [w - (t0 + m["t"]) for w, m in nudges if m["t"] < end - 1e-6]
+
+
+async def loop_lag(samples: list[float], every: float = 0.02) -> None:
+    """Until cancelled: how late the event loop wakes a sleeper, in seconds. Work that
+    holds the loop (a rule engine pass, an encoder call) delays every session's events
+    and socket writes by as much."""
+    loop = asyncio.get_running_loop()
+    while True:
+        start = loop.time()
+        await asyncio.sleep(every)
+        samples.append(max(0.0, loop.time() - start - every))
+
+
 def _true_end(truth: dict, speaker: str, t1: float, within: float = 0.5) -> float | None:
     """The end of the truth turn this VAD end closes, if one is that near."""
     ends = [x["end"] for x in truth.get("turns", []) if x["speaker"] == speaker and abs(x["end"] - t1) <= within]
@@ -178,7 +200,15 @@ def _true_end(truth: dict, speaker: str, t1: float, within: float = 0.5) -> floa
 
 
 async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> list[dict]:
-    runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args) for _ in range(n)))
+    lags: list[float] = []
+    probe = asyncio.create_task(loop_lag(lags))
+    try:
+        runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args) for _ in range(n)))
+    finally:
+        probe.cancel()
+    for r in runs:  # one loop for the fixture's sessions: its lag is theirs
+        r["loop_lag_p95_ms"] = None if not lags else round(float(np.percentile(lags, 95)) * 1000, 1)
+        r["loop_lag_max_ms"] = None if not lags else round(max(lags) * 1000, 1)
     if n > 1:
         for i, r in enumerate(runs, 1):
             r["fixture"] = f"{path.name}#{i}"
@@ -218,6 +248,9 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
             ("text_nudge_latency_p50", "text nudge: end of its words -> socket p50 (s)"),
             ("text_nudge_latency_p95", "text nudge: end of its words -> socket p95 (s)"),
             ("nudge_after_firing_p95", "nudge: rule fired -> socket p95 (s)"),
+            ("nudges_after_audio_end", "nudges fired after the audio ended (not in that p95)"),
+            ("loop_lag_p95_ms", "event-loop lag p95 (ms)"),
+            ("loop_lag_max_ms", "event-loop lag max (ms)"),
             ("interruption_nudges_on_backchannels", "interruption nudges on backchannels"),
             ("vad_onset_err_p95", "VAD onset error p95 (s)"),
             ("vad_offset_err_p95", "VAD offset error p95 (s)"),

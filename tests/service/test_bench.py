@@ -1,6 +1,9 @@
 """The benchmark's measurement helpers (the benchmark itself is run by hand: `pullcoach bench`)."""
 
-from pullcoach.bench import _true_end
+import asyncio
+import time
+
+from pullcoach.bench import _true_end, fired_latencies, loop_lag
 
 TRUTH = {"turns": [{"speaker": "coachee", "start": 1.1, "end": 5.28},
                    {"speaker": "partner", "start": 5.88, "end": 10.08},
@@ -12,3 +15,25 @@ def test_a_final_is_timed_from_the_true_end_of_the_turn_it_closes():
     assert _true_end(TRUTH, "partner", 10.2) == 10.08
     assert _true_end(TRUTH, "coachee", 13.9) is None    # cut for length mid-turn: no truth end
     assert _true_end(TRUTH, "partner", 5.5) is None     # the other speaker's turn does not count
+
+
+def test_rule_fired_to_socket_leaves_out_nudges_after_the_audio_ended():
+    # wall clock of audio sample 0 is 100.0; the audio (and its clock) ends at 57.024 s
+    nudges = [(100.0 + 21.55 + 0.06, {"t": 21.55}),   # fired mid-call, on the socket 60 ms later
+              (100.0 + 57.024 + 0.85, {"t": 57.024})]  # its transcript came 0.85 s after the end
+    assert [round(x, 3) for x in fired_latencies(nudges, 100.0, 57.024)] == [0.06]
+
+
+def test_loop_lag_sees_work_that_holds_the_event_loop():
+    lags: list[float] = []
+
+    async def main():
+        probe = asyncio.create_task(loop_lag(lags, every=0.01))
+        await asyncio.sleep(0.05)
+        time.sleep(0.2)  # a blocking call on the loop, as a labelling pass would be
+        await asyncio.sleep(0.05)
+        probe.cancel()
+
+    asyncio.run(main())
+    assert max(lags) >= 0.15
+    assert sorted(lags)[len(lags) // 2] < 0.05  # the rest of the time the loop was free
