@@ -264,6 +264,8 @@ class Labeler:
             question = self.model.question(probs_)
             if question and form_open:
                 question = "open"
+            elif question == "open" and self._first_asks("closed_form", toks):
+                question = "closed"  # "How many a day?" asks for a number (as the Dutch pack reads it)
             elif question == "open" and any(toks[m.start].question for m in self._find("advice_question", toks, start=True)):
                 question = "closed"  # "Why don't you try the repair cafe?" suggests, it does not ask why
             if (question == "open" and not (said or advice) and len(_clause_spans(toks)) == 1
@@ -302,6 +304,11 @@ class Labeler:
             plain_input=plain and not backchannel,
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
+
+    def _first_asks(self, name: str, toks: list[Token]) -> bool:
+        """Its first question opens with a phrase of pack list ``name``."""
+        a = next((a for a, _ in _clause_spans(toks) if toks[a].question), None)
+        return a is not None and any(m.start == a for m in self._find(name, toks, start=True))
 
     def _first_asks_open(self, toks: list[Token]) -> bool:
         """Its first question asks openly: a scale after a yes/no question ("Is it important to

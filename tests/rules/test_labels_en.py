@@ -42,6 +42,16 @@ def test_a_scale_after_a_yes_no_question_does_not_open_it(label, prev):
     assert label("Is it important to you to stay healthy? On a scale of 1 to 10?", prev).question == "closed"
 
 
+@pytest.mark.parametrize("prev", CLIENT)
+@pytest.mark.parametrize("text", ["How many cigarettes a day?", "How often do you see your daughter?",
+                                  "How long have you lived on your own?", "How old were you when you started?"])
+def test_a_question_for_a_number_or_a_time_is_closed_as_in_dutch(label, text, prev):
+    assert label(text, prev).question == "closed"
+    # an open question first keeps it open; "how" alone asks openly
+    assert label(f"What helps you most? {text}", prev).question == "open"
+    assert label("How do you spend your days?", prev).question == "open"
+
+
 def test_a_lone_open_question_tells_nothing(label):
     x = label("What would be a first small step?", "That's right.")
     assert x.question == "open" and not x.input
