@@ -73,6 +73,8 @@ class Ticking:
 
 
 class Server:
+    session_cls = Ticking  # what the server runs per session
+
     def __init__(self, trainer=TRAINER, port=0):
         self.hub, self.made, self.events = Hub(), [], []
         self.hub.subscribe(lambda sid, e: self.events.append((sid, e)))
@@ -80,7 +82,7 @@ class Server:
 
     async def start(self):
         def factory(source, *, session_id, **kw):
-            self.made.append(Ticking(self.hub, source, session_id))
+            self.made.append(self.session_cls(self.hub, source, session_id))
             return self.made[-1]
         self.service = await Service(self.hub, tk.Tokens(trainer=self.trainer, session=INGEST),
                                      port=self.port, ping_interval=None, session_factory=factory).start()

@@ -13,12 +13,11 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_capture_resume import INGEST, Live, Server, Ticking, crashed, run  # noqa: E402
+from test_capture_resume import Live, Server, Ticking, crashed, run  # noqa: E402
 
-from pullcoach import ingest, tokens as tk
+from pullcoach import ingest
 from pullcoach.report import build, render
 from pullcoach.rules.events import PipelineWarning, SessionEnded, SessionStarted
-from pullcoach.server import Service
 
 RATE = ingest.RATE
 
@@ -82,15 +81,7 @@ class Injectable(Ticking):
 
 
 class InjectServer(Server):
-    async def start(self):
-        def factory(source, *, session_id, **kw):
-            self.made.append(Injectable(self.hub, source, session_id))
-            return self.made[-1]
-        self.service = await Service(self.hub, tk.Tokens(trainer=self.trainer, session=INGEST),
-                                     port=self.port, ping_interval=None, session_factory=factory).start()
-        self.port = self.service.port
-        self.url = f"ws://127.0.0.1:{self.port}"
-        return self
+    session_cls = Injectable
 
 
 def test_a_capture_killed_and_started_again_is_reported_as_a_restart_with_its_gap(tmp_path):
