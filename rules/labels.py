@@ -307,13 +307,13 @@ class Labeler:
 
     def _first_asks(self, name: str, toks: list[Token]) -> bool:
         """Its first question opens with a phrase of pack list ``name``."""
-        a = next((a for a, _ in _clause_spans(toks) if toks[a].question), None)
-        return a is not None and any(m.start == a for m in self._find(name, toks, start=True))
+        a, b = _first_question(toks)
+        return b > a and any(m.start == a for m in self._find(name, toks, start=True))
 
     def _first_asks_open(self, toks: list[Token]) -> bool:
         """Its first question asks openly: a scale after a yes/no question ("Is it important to
         you? On a scale of 1 to 10?") does not open it."""
-        a, b = next(((a, b) for a, b in _clause_spans(toks) if toks[a].question), (0, 0))
+        a, b = _first_question(toks)
         return b > a and self._question(toks[a:b])[0] == "open"
 
     def _bare(self, m: Match) -> bool:
@@ -645,6 +645,11 @@ def _next_part(toks: list[Token], i: int, b: int) -> int:
 def _clause_spans(toks: list[Token]) -> list[tuple[int, int]]:
     starts = [i for i, t in enumerate(toks) if t.clause_start or i == 0]
     return list(zip(starts, starts[1:] + [len(toks)]))
+
+
+def _first_question(toks: list[Token]) -> tuple[int, int]:
+    """The span of the first clause that is a question; (0, 0) when none is."""
+    return next(((a, b) for a, b in _clause_spans(toks) if toks[a].question), (0, 0))
 
 
 def _explicit_open(m: Match | None) -> bool:
