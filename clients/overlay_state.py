@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from pullcoach.rules.events import PROBLEM_CLOSES, PROBLEM_OPENS
+from pullcoach.rules.events import PROBLEM_CLOSES, PROBLEM_OPENS, in_capture_gap
 
 __all__ = ["OverlayState", "ShownNudge", "alert_text", "backoff", "report_url", "FATAL_CLOSE_CODES"]
 
@@ -64,7 +64,6 @@ HOLDS = {**PROBLEM_OPENS, "language": "language"}
 # "Opname hervat na 25 s onderbreking" shows RESUMED_SHOWN_S (clients/web/alerts.js alike).
 GAP_HOLD_S = 10.0
 RESUMED_SHOWN_S = 60.0
-GAP_SKEW_S = 2.0  # the pipeline's skew: a stall this long before the gap is the gap's
 RESUMED = ("resumed", None)
 
 
@@ -76,11 +75,10 @@ def _gap(msg: dict) -> tuple[float, float]:
 def in_gap(msg: dict, resumed: dict | None) -> bool:
     """A channel the resumed capture's gap stalled or silenced (report_data.problems alike)."""
     kind, d = msg.get("kind"), msg.get("detail") or {}
-    if resumed is None or not (kind == "channel-stalled" or (kind == "channel-silent" and d.get("reason") != "no-speech")):
+    if resumed is None:
         return False
-    t0, t1 = _gap(resumed)
     began = float(msg.get("t") or 0.0) - (float(d.get("seconds") or 0.0) if kind == "channel-silent" else 0.0)
-    return t0 - GAP_SKEW_S - 1e-6 <= began <= t1
+    return in_capture_gap(kind, d.get("reason"), began, _gap(resumed))
 
 
 def gap_text(msg: dict) -> str:

@@ -33,6 +33,14 @@ ALERT_KINDS = frozenset({"negative", "cue"})
 PROBLEM_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
                  "asr-behind": "asr"}
 PROBLEM_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
+GAP_SKEW_S = 2.0  # the pipeline fills one channel's gap before the other's, up to this apart
+
+
+def in_capture_gap(kind: str, reason: str | None, began: float, gap: tuple[float, float]) -> bool:
+    """A channel stalled or silenced from ``began`` inside the gap ``(t0, t1)`` a capture that
+    went on with its session left (``capture-resumed``): the gap, not a device."""
+    return (kind in ("channel-stalled", "channel-silent") and reason != "no-speech"
+            and gap[0] - GAP_SKEW_S - 1e-6 <= began <= gap[1])
 
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 

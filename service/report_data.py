@@ -27,7 +27,7 @@ from pullcoach.rules.too_few_summaries import TooFewSummariesConfig
 from pullcoach.rules.events import (
     PROBLEM_CLOSES, PROBLEM_OPENS, Bookmarked, Event, FocusChanged, MetricsUpdated, NudgeIssued, PipelineWarning,
     SessionEnded, NudgeWithdrawn, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
-    UtteranceLabeled, kept_nudges,
+    UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
 __all__ = ["build", "moment_groups", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
@@ -205,8 +205,7 @@ def _gaps_explained(found: list[dict]) -> list[dict]:
     for p in found:
         # the pipeline says a channel stalled where the channels' gaps are filled one after
         # the other (up to its 2 s skew before the gap's start), silent from the gap's start
-        gap = next(((g0, g1) for g0, g1 in gaps if p["kind"] in ("channel-stalled", "channel-silent")
-                    and p.get("reason") != "no-speech" and g0 - 2.0 - 1e-6 <= p["t0"] <= g1), None)
+        gap = next((g for g in gaps if in_capture_gap(p["kind"], p.get("reason"), p["t0"], g)), None)
         if gap is None:
             out.append(p)
         elif p["t1"] is None or p["t1"] > gap[1] + RESUME_SLACK_S:

@@ -77,7 +77,7 @@ function textKey(msg) {
 // line shows for RESUMED_SHOWN_S.
 export const GAP_HOLD_S = 10;
 export const RESUMED_SHOWN_S = 60;
-const GAP_SKEW_S = 2;
+const GAP_SKEW_S = 2;  // rules/events.py GAP_SKEW_S
 
 function gapOf(msg) {
   return { t0: Number(msg.t) || 0, t1: Number(detailOf(msg).resumed_at ?? msg.t) || 0 };
