@@ -62,6 +62,8 @@ HOLDS = {**PROBLEM_OPENS, "language": "language"}
 # other: the pipeline then says the other stalled. That is the gap, not a device (as the
 # report says): such a stall is held back and shown only if still open GAP_HOLD_S after;
 # "Opname hervat na 25 s onderbreking" shows RESUMED_SHOWN_S (clients/web/alerts.js alike).
+# Both count on the session's clock from resumed_at, not on the wall clock from when the
+# warning came: one sent again later (a reconnect) is old news and is not shown anew.
 GAP_HOLD_S = 10.0
 RESUMED_SHOWN_S = 60.0
 RESUMED = ("resumed", None)
@@ -144,6 +146,8 @@ class OverlayState:
         self.problem = ""              # last error or warning, short
         self.alerts: dict[tuple, dict] = {}  # open problems (a silent channel, ...) by key
         self._now = 0.0          # the caller's clock, as last given
+        self._t = 0.0            # the latest session (audio) time seen in a message ...
+        self._t_at: float | None = None  # ... and the caller's clock then
         self._alert_shown = ""   # the line last taken from the open alerts
         self.nudge: ShownNudge | None = None
         self.listening = False
@@ -190,6 +194,7 @@ class OverlayState:
         if not self._mine(msg):
             return
         self._now = now
+        self._saw(msg.get("t"), now)
         if kind == "welcome":
             self.connected()
             live = [s for s in msg.get("sessions") or [] if isinstance(s, dict) and s.get("live")]
@@ -248,6 +253,15 @@ class OverlayState:
         more = f" +{len(self.focus) - 2}" if len(self.focus) > 2 else ""
         return " · ".join(self.focus[:2]) + more
 
+    def session_time(self, now: float) -> float:
+        """The session's audio time at ``now``: the latest seen, gone on by the caller's
+        clock since (the overlay gets no ticks; live audio runs at the wall clock's pace)."""
+        return self._t if self._t_at is None else self._t + max(0.0, now - self._t_at)
+
+    def _saw(self, t, now: float) -> None:
+        if isinstance(t, (int, float)) and not isinstance(t, bool):
+            self._t, self._t_at = max(self.session_time(now), float(t)), now
+
     def _trainer_holds(self, kind: str, now: float) -> bool:
         """A trainer's nudge stays its whole time: an automatic one meanwhile is dropped
         (not queued: it would come late); another trainer nudge replaces it."""
@@ -261,7 +275,9 @@ class OverlayState:
             return  # the session is over: nothing live can go wrong any more
         resumed = self.alerts.get(RESUMED)
         if kind == "capture-resumed":
-            resumed = {**msg, "_at": self._now}
+            t1 = _gap(msg)[1]
+            self._saw(t1, self._now)  # the capture is back: the session has reached resumed_at
+            resumed = {**msg, "_at": t1}
             for key in [k for k, m in self.alerts.items() if in_gap(m, resumed)]:
                 del self.alerts[key]  # the gap's, and the gap is over
             self.alerts.pop(RESUMED, None)
@@ -269,7 +285,7 @@ class OverlayState:
         elif kind in PROBLEM_CLOSES:
             self.alerts.pop((PROBLEM_CLOSES[kind], speaker), None)
         elif kind in HOLDS:
-            self.alerts[(HOLDS[kind], speaker)] = ({**msg, "_gap": True, "_at": self._now}
+            self.alerts[(HOLDS[kind], speaker)] = ({**msg, "_gap": True, "_at": resumed["_at"]}
                                                    if in_gap(msg, resumed) else msg)
         else:  # passing: shown once, in the coachee's words where there are some
             self.problem = alert_text(msg, self.lang)
@@ -277,8 +293,10 @@ class OverlayState:
         self.problem = self._alert_line()
 
     def shown_alerts(self, now: float) -> list[dict]:
-        """The open alerts to show at ``now``, oldest first: a stall held back in a resumed
-        capture's gap once it has lasted GAP_HOLD_S, the resume's line for RESUMED_SHOWN_S."""
+        """The open alerts to show at ``now`` (the caller's clock), oldest first: a stall held
+        back in a resumed capture's gap once the capture has been back GAP_HOLD_S, the
+        resume's line for RESUMED_SHOWN_S, both in session time."""
+        now = self.session_time(now)
         return [m for m in self.alerts.values()
                 if (now - m["_at"] < RESUMED_SHOWN_S if m.get("kind") == "capture-resumed"
                     else not m.get("_gap") or now - m["_at"] >= GAP_HOLD_S)]

@@ -74,7 +74,8 @@ function textKey(msg) {
 // the other makes the pipeline say the other stalled (channel-stalled, from up to its 2 s
 // skew before the gap). That is the gap, not a device, as the report says: such a stall is
 // held back, and shown only if it is still open GAP_HOLD_S after; the "recording resumed"
-// line shows for RESUMED_SHOWN_S.
+// line shows for RESUMED_SHOWN_S. Both count on the session's clock from resumed_at: a
+// resume sent again later (a reconnect) is old news and not shown anew.
 export const GAP_HOLD_S = 10;
 export const RESUMED_SHOWN_S = 60;
 const GAP_SKEW_S = 2;  // rules/events.py GAP_SKEW_S
@@ -93,14 +94,12 @@ function inGap(msg, resumed) {
 }
 
 // Apply a pipeline-warning to `alerts` (a Map key -> msg). Returns false for a passing
-// warning that opens and closes nothing (shown once by the caller, if at all). `now`: the
-// caller's clock in seconds (the overlays' wall clock); without it (the trainer page) the
-// session's own time, which `shown` is then given: a history sent again after a reconnect
-// does not show an old resume as new.
-export function track(alerts, msg, now = null) {
+// warning that opens and closes nothing (shown once by the caller, if at all). Times are
+// the session's own (`shown` and `nextChange` are given the session's time now).
+export function track(alerts, msg) {
   const speaker = detailOf(msg).speaker || "";
   if (msg.kind === "capture-resumed") {
-    const resumed = { ...msg, _at: now ?? gapOf(msg).t1 };
+    const resumed = { ...msg, _at: gapOf(msg).t1 };
     for (const [key, open] of alerts) if (inGap(open, resumed)) alerts.delete(key);   // the gap, now over
     alerts.delete("resumed|");
     alerts.set("resumed|", resumed);
@@ -110,20 +109,20 @@ export function track(alerts, msg, now = null) {
   if (OPENS[msg.kind]) {
     const resumed = alerts.get("resumed|");
     alerts.set(`${OPENS[msg.kind]}|${speaker}`,
-               inGap(msg, resumed) ? { ...msg, _gap: true, _at: now ?? resumed._at } : msg);
+               inGap(msg, resumed) ? { ...msg, _gap: true, _at: resumed._at } : msg);
     return true;
   }
   return false;
 }
 
-// The alerts to show at `now` (the clock `track` was given), oldest first.
+// The alerts to show at `now` (session time), oldest first.
 export function shown(alerts, now) {
   return [...alerts.values()].filter((m) => m.kind === "capture-resumed" ? now - m._at < RESUMED_SHOWN_S
                                                                         : !m._gap || now - m._at >= GAP_HOLD_S);
 }
 
-// When what `shown` gives next changes (a held stall shows, the resume line goes), in the
-// caller's clock; null when nothing will.
+// When what `shown` gives next changes (a held stall shows, the resume line goes), in
+// session time; null when nothing will.
 export function nextChange(alerts, now) {
   const due = [...alerts.values()].filter((m) => m._at != null)
     .map((m) => m._at + (m.kind === "capture-resumed" ? RESUMED_SHOWN_S : GAP_HOLD_S)).filter((t) => t > now);

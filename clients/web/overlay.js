@@ -28,6 +28,14 @@ const state = { session: param("session") || null, lang: param("lang") || "nl", 
 let fadeTimer = null, clearTimer = null, alertTimer = null;
 let alertShown = "";   // the line last taken from the open alerts (a later one replaces it)
 const now = () => performance.now() / 1000;
+// The session's audio time: the latest a message carried, gone on by the wall clock since
+// (an overlay gets no ticks; live audio runs at the wall clock's pace). The alerts count
+// on it, so a warning sent again after a reconnect is not shown as new.
+let seenT = 0, seenAt = null;
+const sessionNow = () => seenAt === null ? seenT : seenT + Math.max(0, now() - seenAt);
+function saw(t) {
+  if (typeof t === "number" && Number.isFinite(t)) { seenT = Math.max(sessionNow(), t); seenAt = now(); }
+}
 
 if (param("bg") === "transparent") document.documentElement.classList.add("transparent");
 
@@ -36,12 +44,13 @@ function words() { return TEXT[state.lang] || TEXT.en; }
 // the newest alert to show now; when that changes by itself (a stall held back in a
 // resumed capture's gap shows, the "recording resumed" line goes) the line follows
 function alertLine() {
-  const last = shown(state.alerts, now()).pop();
+  const t = sessionNow();
+  const last = shown(state.alerts, t).pop();
   clearTimeout(alertTimer);
-  const next = nextChange(state.alerts, now());
+  const next = nextChange(state.alerts, t);
   if (next !== null) alertTimer = setTimeout(() => {
     if (state.problem === alertShown && state.connection === "connected" && !state.ended) { state.problem = alertLine(); render(); }
-  }, (next - now()) * 1000 + 50);
+  }, (next - t) * 1000 + 50);
   alertShown = last ? youText(last, state.lang) : "";
   return alertShown;
 }
@@ -53,6 +62,7 @@ function mine(msg) {
 
 function receive(msg) {
   if (!mine(msg)) return;
+  saw(msg.t);
   switch (msg.type) {
     case "welcome": {
       const live = (msg.sessions || []).filter((s) => s && s.live);
@@ -101,7 +111,8 @@ function receive(msg) {
       break;
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
-      if (track(state.alerts, msg, now())) state.problem = alertLine();
+      if (msg.kind === "capture-resumed") saw(Number(msg.detail?.resumed_at));   // the capture is back there
+      if (track(state.alerts, msg)) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once
       break;
     case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;

@@ -331,3 +331,40 @@ def test_a_stall_in_the_gap_that_lasts_is_said_and_one_said_before_the_resume_is
     st.receive({"v": 1, "type": "error", "message": "something else"}, 112.0)
     st.tick(170.0)  # the line another message took stays its
     assert st.problem == "something else"
+
+
+def status(t):
+    return {"v": 1, "type": "status", "session": "s1", "t": t, "listening": True, "trainer_watching": False}
+
+
+def replay_of_the_resume(st, now):
+    """The resume, its gap's stall and its end, sent again (a reconnect) at ``now``."""
+    st.receive(warning("capture-resumed", 19.2, **RESUMED), now)
+    st.receive(warning("channel-stalled", 19.2, speaker="partner"), now)
+    st.receive(warning("channel-ok", 44.2, speaker="partner"), now)
+
+
+def test_a_resume_sent_again_on_a_reconnect_is_old_news_and_not_shown_again():
+    st = state()
+    st.receive(status(30.0), 90.0)
+    replay_of_the_resume(st, 100.0)
+    assert st.problem == "Opname hervat na 25 s onderbreking"
+    st.tick(161.0)
+    assert st.problem == ""
+    assert st.disconnected(1006) is True
+    st.receive({"v": 1, "type": "welcome", "role": "overlay", "server": "pullcoach 0.1.0",
+                "sessions": [{"session": "s1", "lang": "nl", "live": True}]}, 300.0)
+    st.receive(status(245.0), 300.0)
+    replay_of_the_resume(st, 300.1)   # two minutes on in the session: not news
+    assert st.problem == "" and st.shown_alerts(300.1) == []
+
+
+def test_an_overlay_that_joins_after_a_resume_shows_what_is_left_of_its_minute():
+    st = state()
+    st.receive(status(80.0), 500.0)   # the capture came back at 0:45, 35 s ago
+    replay_of_the_resume(st, 500.0)
+    assert st.problem == "Opname hervat na 25 s onderbreking"
+    st.tick(524.5)
+    assert st.problem == "Opname hervat na 25 s onderbreking"
+    st.tick(525.5)   # 0:45 + 60 s on the session's clock, not 60 s after it came
+    assert st.problem == ""
