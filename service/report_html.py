@@ -15,7 +15,7 @@ from pullcoach.report_text import (
 from pullcoach.report_data import focus, moment_groups, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
 from pullcoach.rules.events import ALERT_KINDS
-from pullcoach.timeline_svg import COLOURS, cut_in, span_text, timeline_svg
+from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, timeline_svg
 
 __all__ = ["render_html", "CSP"]
 
@@ -159,10 +159,13 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         parts.append(f'<p class="hint">{escape(w["not_analysed"])}</p>')
     rows = {**names, "nudges": w["row_nudges"], "marks": w["row_marks"], "summary": w["legend_summary"],
             "title": w["timeline"], "overlap": w["legend_overlap"],
-            "overlap_light": w["legend_overlap_light"], "aria": w["timeline_aria"]}
+            "overlap_light": w["legend_overlap_light"], "aria": w["timeline_aria"],
+            **{k: v for k, v in w.items() if k.startswith("no_audio_")}}
     parts += [f"<h2>{escape(w['timeline'])}</h2>",
               f'<div class="tl-wrap"><div class="tl-scroll">{timeline_svg(report, rows)}</div></div>'
-              f'<p class="swipe">{escape(w["swipe"])}</p>', _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]))]
+              f'<p class="swipe">{escape(w["swipe"])}</p>',
+              _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]),
+                      missing=bool(no_audio(report)))]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
@@ -344,11 +347,14 @@ def trend_list(rows: list[tuple]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def _legend(w: dict, names: dict, light: bool = False) -> str:
+def _legend(w: dict, names: dict, light: bool = False, missing: bool = False) -> str:
     boxes = [(COLOURS["coachee"], names["coachee"]), (COLOURS["partner"], names["partner"]),
              (COLOURS["overlap"], w["legend_overlap"])]
     thin = (f'<span><i class="thin" style="background:{COLOURS["overlap_light"]}"></i>'
             f'{escape(w["legend_overlap_light"])}</span>') if light else ""
+    if missing:  # the hatch over a stretch with no audio
+        thin += f'<span><i style="background:{NO_AUDIO_FILL}"></i>{escape(w["legend_no_audio"])}</span>'
+
     glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
               (COLOURS["positive"], "▼", w["legend_positive"]),
               (COLOURS["cue"], "▼", w["legend_cue"]),

@@ -7,7 +7,7 @@ from html import escape
 
 from pullcoach.report_text import RULE_TITLES, clock, lang_of
 
-__all__ = ["timeline_svg", "COLOURS", "span_text", "cut_in", "summary_text"]
+__all__ = ["timeline_svg", "COLOURS", "span_text", "cut_in", "summary_text", "no_audio", "NO_AUDIO_FILL"]
 
 COLOURS = {
     "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
@@ -22,6 +22,13 @@ ROWS = {"nudges": (6, 24), "coachee": (32, 54), "partner": (60, 82), "marks": (9
 AXIS_Y = 114
 H = 132
 STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+# a stretch with no audio (a capture's gap, a stalled channel, what a rescue lost) is hatched
+# grey over its rows: missing, where a blank row would read as silence
+NO_AUDIO = ("capture-resumed", "channel-stalled", "store-rescued")
+NO_AUDIO_FILL = "repeating-linear-gradient(135deg, #b7bec6 0 2px, #eef0f2 2px 5px)"  # the legend's swatch
+HATCH = ('<defs><pattern id="pc-no-audio" width="5" height="5" patternUnits="userSpaceOnUse" '
+         'patternTransform="rotate(45)"><rect width="5" height="5" fill="#eef0f2"/>'
+         '<rect width="2" height="5" fill="#b7bec6"/></pattern></defs>')
 
 
 def timeline_width(duration: float) -> int:
@@ -54,6 +61,16 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
         if key in ("coachee", "partner"):
             out.append(f'<rect x="{LEFT}" y="{y0}" width="{full - LEFT - RIGHT}" height="{y1 - y0}" '
                        'fill="#f3f5f7" rx="3"/>')
+    gaps = no_audio(report)
+    if gaps:
+        out.append(HATCH)
+    for t0, t1, speakers, kind in gaps:
+        x0, x1 = _x(t0), _x(t1)
+        y0, y1 = ROWS[speakers[0]][0], ROWS[speakers[-1]][1]
+        who = names.get(speakers[0], speakers[0])
+        tip = names.get(f"no_audio_{kind}", "{span}").format(span=span_text(t0, t1), who=who)
+        out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 2.0):.1f}" height="{y1 - y0}" '
+                   f'fill="url(#pc-no-audio)" class="no-audio"><title>{escape(tip)}</title></rect>')
     for speaker in ("coachee", "partner"):
         y0, y1 = ROWS[speaker]
         for t0, t1 in report["speech"][speaker]:
@@ -114,6 +131,21 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
         t += step
     out.append("</svg>")
     return "".join(out)
+
+
+def no_audio(report: dict) -> list[tuple[float, float, tuple[str, ...], str]]:
+    """The stretches with no audio to show, from the report's problems: (t0, t1, the rows
+    it covers, kind); one to the end of the session has t1 at its end."""
+    end = report["session"]["duration"]
+    out = []
+    for p in report.get("problems", ()):
+        if p["kind"] not in NO_AUDIO:
+            continue
+        t1 = end if p["t1"] is None else min(p["t1"], end)
+        one = p["kind"] == "channel-stalled" and p.get("speaker") in ("coachee", "partner")
+        if t1 > p["t0"]:
+            out.append((p["t0"], t1, (p["speaker"],) if one else ("coachee", "partner"), p["kind"]))
+    return out
 
 
 CUT_IN_RULES = ("interruption", "interrupted")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -141,3 +142,34 @@ def test_a_channel_still_gone_after_the_capture_came_back_is_dated_from_then():
     silent = PipelineWarning(t=19.0, kind="channel-silent", message="…",
                              detail={"speaker": "coachee", "reason": "no-sound", "seconds": 20.0})
     assert [p["kind"] for p in build(_log(silent, RESUMED))["problems"]] == ["channel-silent", "capture-resumed"]
+
+
+def _hatched(html):
+    """(title, x, width, y, height) of each stretch the timeline marks as having no audio."""
+    return [(unescape(t), float(x), float(w), int(y), int(h)) for x, y, w, h, t in re.findall(
+        r'<rect x="([\d.]+)" y="(\d+)" width="([\d.]+)" height="(\d+)" fill="url\(#pc-no-audio\)" '
+        r'class="no-audio"><title>([^<]*)</title>', html)]
+
+
+def test_the_timeline_hatches_a_stretch_with_no_audio_and_the_legend_says_it_is_missing():
+    """A capture's gap covers both rows, a channel still gone after it only its own, a lost
+    stretch of a rescued store both: a blank row there would read as silence."""
+    from pullcoach.timeline_svg import ROWS
+    lost = PipelineWarning(t=80.0, kind="store-rescued", message="…",
+                           detail={"t0": 80.0, "t1": 95.0, "events": 12})
+    html = render(_log(RESUMED, STALLED, lost), "html")
+    gap, stalled, rescued = _hatched(html)
+    assert gap[0] == "0:19–0:44 geen audio: de opname was gestopt"
+    assert (gap[3], gap[3] + gap[4]) == (ROWS["coachee"][0], ROWS["partner"][1])
+    assert stalled[0] == "0:44–1:47 geen audio van Bram: het apparaat leverde niets"
+    assert (stalled[3], stalled[3] + stalled[4]) == ROWS["partner"]
+    assert stalled[1] + stalled[2] == pytest.approx(960 - 12, abs=0.2)   # to the end
+    assert gap[1] < stalled[1] == pytest.approx(gap[1] + gap[2], abs=0.2)
+    assert rescued[0] == "1:20–1:35 ontbreekt: bij het herstel van het sessiebestand verloren"
+    assert "geen audio: ontbreekt, geen stilte</span>" in html   # the legend says what the hatch is
+    en = render(_log(RESUMED, STALLED, OK, lang="en"), "html")
+    assert [h[0] for h in _hatched(en)] == ["0:19–0:44 no audio: the capture had stopped"]  # the gap's stall: the gap
+    assert "no audio: missing, not silence</span>" in en
+    # a session with all its audio shows neither
+    plain = render(_log(OK), "html")
+    assert not _hatched(plain) and "pc-no-audio" not in plain and "geen stilte" not in plain
