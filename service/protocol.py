@@ -78,6 +78,8 @@ class Status:
     listening: bool
     trainer_watching: bool
     report: str | None = None  # the report's path with a token that opens only it
+    # trainer only: the rules a focus may name, each with the nudge its coachee reads
+    focus_rules: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(**_frozen)
@@ -173,6 +175,8 @@ def encode(msg: Message) -> str:
                         trainer_watching=msg.trainer_watching)
             if msg.report is not None:
                 head["report"] = msg.report
+            if msg.focus_rules:
+                head["focus_rules"] = [list(pair) for pair in msg.focus_rules]
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
         case SetFocus():
@@ -244,6 +248,14 @@ def _str(data: dict, name: str, *, optional: bool = False, empty: bool = True) -
     return value
 
 
+def _pairs(data: dict, name: str) -> tuple[tuple[str, str], ...]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(
+            isinstance(x, list) and len(x) == 2 and all(isinstance(y, str) and y for y in x) for x in value):
+        raise protocol_error("malformed", f'"{name}" must be a list of [name, text] pairs')
+    return tuple((a, b) for a, b in value)
+
+
 def _bool(data: dict, name: str) -> bool:
     value = data.get(name)
     if not isinstance(value, bool):
@@ -292,7 +304,8 @@ def _decode(kind: str, data: dict) -> Message:
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),
                           trainer_watching=_bool(data, "trainer_watching"),
-                          report=_str(data, "report", optional=True))
+                          report=_str(data, "report", optional=True),
+                          focus_rules=_pairs(data, "focus_rules"))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
         case "set-focus":

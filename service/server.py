@@ -236,7 +236,8 @@ class Service:
         rec = self.hub.sessions[session]
         watching = any(c.watching == session for c in self.trainers)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
-                        report=routes.report_link(self.tokens.trainer, session, coachee=not trainer))
+                        report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
+                        focus_rules=focus_rules(rec) if trainer else ())
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
@@ -434,6 +435,23 @@ def rule_names(rec: SessionRecord) -> list[str]:
         from pullcoach.rules.engine import RULES
         return list(RULES)
     return [r.name for r in engine.rules]
+
+
+def focus_rules(rec: SessionRecord) -> tuple[tuple[str, str], ...]:
+    """The rules a trainer may focus a session on, each with the nudge its coachee reads
+    for it (the rule pack's words: the dashboard's chips, the overlay's "oefent: …", the
+    report and the debrief all name a focus so). Praise is left out: it follows its cue."""
+    from pullcoach.rules.engine import PRAISE_FOR
+    names = [r for r in rule_names(rec) if r not in PRAISE_FOR]
+    engine = getattr(rec.controller, "engine", None)
+    if engine is not None:
+        return tuple(zip(names, engine.focus_event(rec.t, names).messages))
+    from pullcoach.rules.pack import PackError, load_pack
+    try:
+        messages = load_pack(rec.lang).messages
+    except (PackError, OSError):
+        messages = {}
+    return tuple((r, messages.get(r) or r) for r in names)
 
 
 def _limit(text: str) -> str:

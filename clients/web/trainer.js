@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, metrics: {}, focus: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -52,7 +52,7 @@ function receive(msg) {
       const id = String(info.session), old = sessions.get(id);
       const s = make(id);
       if (old) Object.assign(s, { lang: old.lang, coachee: old.coachee, partner: old.partner,
-                                  started_wall: old.started_wall, report: old.report });
+                                  started_wall: old.started_wall, report: old.report, focusRules: old.focusRules });
       sessions.set(id, s);
       Object.assign(s, { lang: info.lang || s.lang, coachee: info.coachee || s.coachee,
                          partner: info.partner || s.partner, started_wall: info.started_wall ?? s.started_wall,
@@ -83,6 +83,9 @@ function receive(msg) {
     case "status":
       if (msg.listening) s.live = true;
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
+      if (Array.isArray(msg.focus_rules)) {
+        s.focusRules = msg.focus_rules.filter((x) => Array.isArray(x) && x.length === 2).map(([r, m]) => [String(r), String(m)]);
+      }
       break;
     case "speech-started": {
       const lane = s.speech[msg.speaker];
@@ -120,6 +123,7 @@ function receive(msg) {
     case "pipeline-warning": if (s.ended || !track(s.alerts, msg)) return; break;
     case "focus-changed":
       s.focus = Array.isArray(msg.rules) ? msg.rules.map(String) : [];
+      s.focusSaid = s.focus.map((r, i) => [r, String((msg.messages || [])[i] || "")]).filter(([, m]) => m);
       break;
     case "bookmarked":
       s.bookmarks.push({ t: Number(msg.t) || 0, note: String(msg.note || ""), by: String(msg.by || "") });
@@ -264,7 +268,7 @@ function card(s) {
     last.append(li);
   }
   c.append(head, figs, alerts(s, w));
-  if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${s.focus.map((r) => w.rules[r] || r).join(", ")}`));
+  if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${focusNames(s).join(", ")}`));
   c.append(last);
   if (s.ended) {
     const a = h("a", "report-link", `${w.report} ›`);
@@ -341,17 +345,33 @@ function renderDetail(anchor) {
 // the trainer's focus: rules toggled on chips, at most FOCUS_MAX (a focus of five is no
 // focus: the overlay could not name them all). A click shows at once; the server applies
 // it from now on and says so back (focus-changed), which then is what the chips show.
+// A chip says the nudge the coachee reads (the server's status lists them from the rule
+// pack): the overlay's "oefent: Vat samen", the report and the debrief use the same words,
+// and two rules with one nudge ("Luister": talk share, monologue) are one chip.
 const FOCUS_MAX = 3;
+
+function focusGroups(s) {
+  const groups = new Map();   // the nudge's words -> the rules that send it
+  for (const [rule, text] of s.focusRules) groups.set(text, [...(groups.get(text) || []), rule]);
+  return groups;
+}
+
+// the focus in force, in the coachee's words (a rule the status did not list: the words
+// its focus-changed gave, else its name)
+function focusNames(s) {
+  const text = new Map([...s.focusSaid, ...s.focusRules]);
+  return [...new Set(s.focus.map((r) => text.get(r) || r))];
+}
 
 function renderFocus(s, w) {
   assign($("focus-title"), "textContent", w.focus);
   assign($("focus-hint"), "textContent", w.focusHint);
   const box = $("focus-rules");
-  const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}`;
+  const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}|${s.focusRules.join(";")}`;
   if (box.dataset.sig === sig) return;
   box.dataset.sig = sig;
   const had = box.contains(document.activeElement) ? document.activeElement.dataset.rule : null;
-  const full = s.focus.length >= FOCUS_MAX;
+  const full = focusNames(s).length >= FOCUS_MAX;
   const chip = (text, rule, pressed, rules) => {
     const b = h("button", "chip", text);
     b.type = "button";
@@ -362,9 +382,9 @@ function renderFocus(s, w) {
     return b;
   };
   box.replaceChildren(chip(w.focusAll, "", !s.focus.length, []),
-    ...Object.entries(w.rules).map(([rule, text]) => {
-      const on = s.focus.includes(rule);
-      return chip(text, rule, on, on ? s.focus.filter((r) => r !== rule) : [...s.focus, rule]);
+    ...[...focusGroups(s)].map(([text, rules]) => {
+      const on = rules.some((r) => s.focus.includes(r)), rest = s.focus.filter((r) => !rules.includes(r));
+      return chip(text, rules.join(","), on, on ? rest : [...rest, ...rules]);
     }));
   // redrawn under the keyboard: the chip that was pressed keeps the keyboard focus
   if (had !== null && had !== undefined) box.querySelector(`[data-rule="${had}"]`)?.focus();

@@ -8,6 +8,7 @@ import pytest
 from pullcoach import tokens as tk
 
 from pullcoach.rules import events as ev
+from pullcoach.rules.engine import Engine
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -636,23 +637,23 @@ def test_the_trainer_picks_a_focus_on_chips_the_card_shows_it_and_a_reload_keeps
     chips = page.locator("#focus-rules .chip")
     expect(chips.first).to_have_text("Alles")
     assert chips.first.get_attribute("aria-pressed") == "true"   # no focus: every rule live
-    page.locator("#focus-rules .chip", has_text="Samenvatten").click()
+    page.locator("#focus-rules .chip", has_text="Vat samen").click()
     sid, got = live_server.wait_for(lambda sid, e: isinstance(e, ev.FocusChanged))
     assert (sid, got.rules, got.by) == ("s-anna", ("too-few-summaries",), "trainer")
-    summary = page.locator("#focus-rules .chip", has_text="Samenvatten")
+    summary = page.locator("#focus-rules .chip", has_text="Vat samen")
     expect(summary).to_have_attribute("aria-pressed", "true")
-    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Samenvatten")
-    page.locator("#focus-rules .chip", has_text="Onderbreken").click()
-    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Samenvatten, Onderbreken")
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Vat samen")
+    page.locator("#focus-rules .chip", has_text="Laat uitpraten").click()
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Vat samen, Laat uitpraten")
     assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == (
         "too-few-summaries", "interruption")
     page.screenshot(path=str(tmp_path / "focus.png"), full_page=True)
     page.reload()   # the server's history tells a fresh page the focus in force
     live_server.wait_clients("trainer")
     page.locator('.card[data-session="s-anna"]').click()
-    expect(page.locator("#focus-rules .chip", has_text="Onderbreken")).to_have_attribute("aria-pressed", "true")
-    page.locator("#focus-rules .chip", has_text="Samenvatten").click()   # off again
-    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Onderbreken")
+    expect(page.locator("#focus-rules .chip", has_text="Laat uitpraten")).to_have_attribute("aria-pressed", "true")
+    page.locator("#focus-rules .chip", has_text="Vat samen").click()   # off again
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Laat uitpraten")
     page.locator("#focus-rules .chip", has_text="Alles").click()
     expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_count(0)
     assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == ()
@@ -675,24 +676,48 @@ def test_focus_chips_take_quick_clicks_and_the_keyboard_and_stop_at_three(new_pa
     # one column: the actions come before the transcript (they were below all of it)
     assert page.locator("#focus-box").bounding_box()["y"] < page.locator("#transcript").bounding_box()["y"]
     chip = lambda text: page.locator("#focus-rules .chip", has_text=text)   # noqa: E731
-    chip("Samenvatten").click()
-    chip("Onderbreken").click()    # before the server's answer: builds on the first click
-    expect(chip("Onderbreken")).to_have_attribute("aria-pressed", "true")
+    chip("Vat samen").click()
+    chip("Laat uitpraten").click()    # before the server's answer: builds on the first click
+    expect(chip("Laat uitpraten")).to_have_attribute("aria-pressed", "true")
     end = time.monotonic() + 5
     while time.monotonic() < end and not [e for s, e in live_server.injected
                                           if isinstance(e, ev.FocusChanged) and len(e.rules) == 2]:
         time.sleep(0.05)
     assert [e.rules for s, e in live_server.injected if isinstance(e, ev.FocusChanged)][-1] == (
         "too-few-summaries", "interruption")
-    chip("Pushwoorden").focus()
+    chip("Moeten?").focus()
     page.keyboard.press("Enter")   # the chips are redrawn: the keyboard stays on this one
-    expect(chip("Pushwoorden")).to_have_attribute("aria-pressed", "true")
+    expect(chip("Moeten?")).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("document.activeElement.dataset.rule") == "push-words"
-    expect(chip("Monoloog")).to_be_disabled()   # three chosen: no fourth
+    expect(chip("Luister")).to_be_disabled()   # three chosen: no fourth
     expect(chip("Alles")).to_be_enabled()
     page.keyboard.press("Enter")   # off again: a fourth can be chosen
-    expect(chip("Monoloog")).to_be_enabled()
+    expect(chip("Luister")).to_be_enabled()
     assert page.errors == []
+
+
+def test_a_focus_chip_says_the_nudge_the_coachee_reads_as_the_overlay_and_the_debrief_do(new_page, live_server):
+    # the chips said "Samenvatten", the overlay "oefent: Vat samen", the debrief "focus: Vat
+    # samen": the chips now take the session's rule pack words from the server's status
+    page = open_anna(new_page(1280, 900), live_server)
+    live_server.hub.sessions["s-anna"].controller.engine = Engine("nl")   # what LiveSession has
+    overlay = new_page(480, 200)
+    overlay.goto(f"http://127.0.0.1:{live_server.port}/?session=s-anna#token=tok-a")
+    live_server.wait_clients("overlay")
+    chip = lambda text: page.locator("#focus-rules .chip", has_text=text)   # noqa: E731
+    chips = page.locator("#focus-rules .chip").all_text_contents()
+    assert chips[:4] == ["Alles", "Laat uitpraten", "Eerst vragen", "Stop: stel een vraag"]
+    assert chips.count("Luister") == 1 and "Samenvatten" not in chips   # one chip per nudge the coachee sees
+    chip("Vat samen").click()
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Vat samen")
+    expect(overlay.locator("body")).to_contain_text("oefent: Vat samen")
+    chip("Luister").click()   # talk share and monologue both say "Luister": one chip sets both
+    sid, got = live_server.wait_for(lambda sid, e: isinstance(e, ev.FocusChanged) and len(e.rules) == 3)
+    assert got.rules == ("too-few-summaries", "talk-ratio", "monologue")
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Vat samen, Luister")
+    expect(overlay.locator("body")).to_contain_text("oefent: Vat samen · Luister")
+    expect(chip("Moeten?")).to_be_enabled()   # two chosen (three rules): a third may come
+    assert page.errors == [] and overlay.errors == []
 
 
 def test_a_held_nudge_on_the_timeline_says_why_it_was_held(page, live_server):

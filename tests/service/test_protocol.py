@@ -48,6 +48,8 @@ def test_event_message_carries_the_event_and_session():
     ('{"v":1,"type":"send-nudge","session":"s","message":""}', "malformed"),
     ('{"v":1,"type":"status","session":"s","t":NaN,"listening":true,"trainer_watching":false}',
      "malformed"),
+    ('{"v":1,"type":"status","session":"s","t":1,"listening":true,"trainer_watching":false,'
+     '"focus_rules":[["interruption"]]}', "malformed"),
     ('{"v":1,"type":"nudge-issued","t":1,"rule":"r","message":"m","speaker":"boss","session":"s"}',
      "malformed"),
     ('{"v":1,"type":"transcript-final","t":1,"speaker":"coachee","t0":0,"t1":1,"text":"x",'

@@ -15,6 +15,8 @@ from pullcoach import protocol as p
 from pullcoach import tokens as tk
 from pullcoach.hub import Hub
 from pullcoach.rules import events as ev
+from pullcoach.rules.engine import Engine
+from pullcoach.rules.pack import parse_pack
 from pullcoach.server import Service
 
 TRAINER = "trainer-token-0123456789"
@@ -100,6 +102,27 @@ def test_overlay_handshake_welcome_then_status():
         assert status == p.Status(session="B", t=0.0, listening=True, trainer_watching=False,
                                   report=f"/reports/B?token={tk.view_token(TRAINER, 'coachee-report:B')}")
         await ws.close()
+        await service.close()
+    run(main())
+
+
+def test_a_trainers_status_names_each_focus_rule_in_the_words_its_coachee_reads():
+    async def main():
+        hub, service, fakes = await start()
+        pack = parse_pack('extends = "nl"\n[messages]\ntoo-few-summaries = "Even samenvatten"\n')
+        fakes["A"].engine = Engine(pack=pack)   # a trainer's own pack: its words, not the code's
+        tr = await hello(service, "trainer", TRAINER)
+        st = await until(tr, lambda m: isinstance(m, p.Status) and m.session == "A")
+        named = dict(st.focus_rules)
+        assert named["too-few-summaries"] == "Even samenvatten" and named["interruption"] == "Laat uitpraten"
+        assert named["talk-ratio"] == named["monologue"] == "Luister"
+        assert "good-summary" not in named   # praise follows its cue: no focus of its own
+        await tr.send(p.encode(p.SetFocus(session="A", rules=("too-few-summaries",))))
+        await until(tr, lambda m: isinstance(m, p.SessionEvent) and isinstance(m.event, ev.FocusChanged))
+        assert fakes["A"].injected[-1].messages == ("Even samenvatten",)   # the overlay's words: the same
+        ov = await hello(service, "overlay", TOK_A, "A")
+        await recv(ov)
+        assert (await until(ov, lambda m: isinstance(m, p.Status))).focus_rules == ()   # the trainer's only
         await service.close()
     run(main())
 
