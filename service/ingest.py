@@ -448,6 +448,7 @@ async def handle(service: "Service", ws: Any) -> None:
             service._spawn(old.close(4000, "replaced by a reconnect"))
         live.attach()
         live.source.resumed()
+        service._push_status(live.id)  # the trainer's card: the capture is back
         log.warning("capture for session %s reconnected", live.id)
     live.ws = ws
     rec = service.hub.sessions[live.id]
@@ -469,6 +470,7 @@ async def handle(service: "Service", ws: Any) -> None:
         log.warning("capture for session %s dropped%s; waiting %.0f s for it to come back",
                     live.id, " again" if resumed else "", service.resume_grace_s)
         live.detach(service.resume_grace_s)
+        service._push_status(live.id)  # the trainer's card says the capture is gone
         return
     live.finish()
     if live.task is not None:

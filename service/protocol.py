@@ -80,6 +80,7 @@ class Status:
     report: str | None = None  # the report's path with a token that opens only it
     # trainer only: the rules a focus may name, each with the nudge its coachee reads
     focus_rules: tuple[tuple[str, str], ...] = ()
+    capture_away: bool = False  # its capture's connection dropped; the session waits for it
 
 
 @dataclass(**_frozen)
@@ -177,6 +178,8 @@ def encode(msg: Message) -> str:
                 head["report"] = msg.report
             if msg.focus_rules:
                 head["focus_rules"] = [list(pair) for pair in msg.focus_rules]
+            if msg.capture_away:
+                head["capture_away"] = True
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
         case SetFocus():
@@ -305,7 +308,8 @@ def _decode(kind: str, data: dict) -> Message:
                           listening=_bool(data, "listening"),
                           trainer_watching=_bool(data, "trainer_watching"),
                           report=_str(data, "report", optional=True),
-                          focus_rules=_pairs(data, "focus_rules"))
+                          focus_rules=_pairs(data, "focus_rules"),
+                          capture_away="capture_away" in data and _bool(data, "capture_away"))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
         case "set-focus":

@@ -235,9 +235,11 @@ class Service:
         or, for the coachee's overlay, one without the trainer's notes."""
         rec = self.hub.sessions[session]
         watching = any(c.watching == session for c in self.trainers)
+        capture = self.ingests.get(session)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
                         report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
-                        focus_rules=focus_rules(rec) if trainer else ())
+                        focus_rules=focus_rules(rec) if trainer else (),
+                        capture_away=rec.live and capture is not None and not capture.attached)
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
@@ -246,9 +248,9 @@ class Service:
             force_to.offer(p.encode(self.status(session, trainer=force_to.role == "trainer")))
             return
         st = self.status(session)
-        if self._status_sent.get(session) == (st.listening, st.trainer_watching):
+        if self._status_sent.get(session) == (st.listening, st.trainer_watching, st.capture_away):
             return
-        self._status_sent[session] = (st.listening, st.trainer_watching)
+        self._status_sent[session] = (st.listening, st.trainer_watching, st.capture_away)
         text = p.encode(st)
         for client in self.trainers:
             client.offer(text)

@@ -2,7 +2,9 @@
 const WORDS = {
   nl: {
     title: "Trainer", sessions: "Sessies", none: "Nog geen sessies. Start er een met `pullcoach run` of `pullcoach capture`.",
-    live: "live", ended: "afgelopen", talk: "Spreektijd coachee", reflections: "Reflecties",
+    live: "live", ended: "afgelopen",
+    state: { live: "● live", ended: "afgelopen", away: "● opname weg", unknown: "? geen verbinding" },
+    awayLong: "De opname (pullcoach capture) viel weg. Start hem binnen 2 minuten opnieuw, dan gaat deze sessie verder.", talk: "Spreektijd coachee", reflections: "Reflecties",
     questions: "Vragen open/gesloten", interruptions: "Onderbrekingen", lastNudges: "Laatste seintjes",
     noNudges: "nog geen seintjes", report: "Rapport", debrief: "Nabespreking", transcript: "Transcript", timeline: "Tijdlijn",
     sendNudge: "Seintje sturen", send: "Stuur", bookmark: "Bladwijzer", mark: "Markeer",
@@ -28,7 +30,9 @@ const WORDS = {
   },
   en: {
     title: "Trainer", sessions: "Sessions", none: "No sessions yet. Start one with `pullcoach run` or `pullcoach capture`.",
-    live: "live", ended: "ended", talk: "Coachee talk share", reflections: "Reflections",
+    live: "live", ended: "ended",
+    state: { live: "● live", ended: "ended", away: "● capture gone", unknown: "? no connection" },
+    awayLong: "The capture (pullcoach capture) dropped out. Start it again within 2 minutes and this session goes on.", talk: "Coachee talk share", reflections: "Reflections",
     questions: "Questions open/closed", interruptions: "Interruptions", lastNudges: "Last nudges",
     noNudges: "no nudges yet", report: "Report", debrief: "Debrief", transcript: "Transcript", timeline: "Timeline",
     sendNudge: "Send a nudge", send: "Send", bookmark: "Bookmark", mark: "Mark",

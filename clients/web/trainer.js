@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -82,6 +82,7 @@ function receive(msg) {
       break;
     case "status":
       if (msg.listening) s.live = true;
+      s.away = msg.capture_away === true;
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
       if (Array.isArray(msg.focus_rules)) {
         s.focusRules = msg.focus_rules.filter((x) => Array.isArray(x) && x.length === 2).map(([r, m]) => [String(r), String(m)]);
@@ -239,8 +240,9 @@ function card(s) {
   c.dataset.session = s.id;
   c.tabIndex = 0;
   const head = h("header", "card-head");
+  const state = liveState(s);
   head.append(h("span", "who", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`),
-              h("span", "badge " + (s.live ? "badge-live" : "badge-ended"), s.live ? `● ${w.live}` : w.ended),
+              h("span", `badge badge-${state}`, w.state[state]),
               h("span", "clock", clock(s.t)));
   const figs = h("div", "figs");
   const talk = h("div", "fig fig-talk");
@@ -268,6 +270,7 @@ function card(s) {
     last.append(li);
   }
   c.append(head, figs, alerts(s, w));
+  if (state === "away") c.append(h("p", "alert", w.awayLong));
   if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${focusNames(s).join(", ")}`));
   c.append(last);
   if (s.ended) {
@@ -297,6 +300,14 @@ function alerts(s, w) {
   return list;
 }
 
+// what the badge says: "live" only while this page hears the server and the server hears
+// the pair's capture (a killed capture or a server gone left the card saying live)
+function liveState(s) {
+  if (!s.live) return "ended";
+  if (connection !== "connected") return "unknown";
+  return s.away ? "away" : "live";
+}
+
 function fig(cls, label, value) {
   const d = h("div", `fig ${cls}`);
   d.append(h("span", "label", label), h("span", "value", value));
@@ -312,7 +323,8 @@ function renderDetail(anchor) {
   assign(detail, "hidden", !s);
   if (!s) return;
   assign($("d-who"), "textContent", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`);
-  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${s.live ? w.watching : w.ended}`);
+  const state = liveState(s);
+  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : w.state[state]}`);
   const list = Object.assign(alerts(s, w), { id: "d-alerts" });
   if (!$("d-alerts").isEqualNode(list)) $("d-alerts").replaceWith(list);
   for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],

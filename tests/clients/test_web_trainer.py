@@ -720,6 +720,39 @@ def test_a_focus_chip_says_the_nudge_the_coachee_reads_as_the_overlay_and_the_de
     assert page.errors == [] and overlay.errors == []
 
 
+class DroppedCapture:
+    """The server's record of a pair's capture (ingest.Ingest) whose connection dropped."""
+    attached = False
+
+    def finish(self):
+        pass
+
+
+def test_a_card_says_when_its_capture_is_gone_or_the_server_is_not_heard(page, live_server):
+    # a capture killed mid-session, or the server gone: the card went on saying "● live"
+    open_anna(page, live_server)
+    badge = page.locator('.card[data-session="s-anna"] .badge')
+    expect(badge).to_have_text("● live")
+    service = live_server.service
+
+    async def capture(state):
+        if state is None:
+            service.ingests.pop("s-anna", None)
+        else:
+            service.ingests["s-anna"] = state
+        service._push_status("s-anna")
+    live_server._call(capture(DroppedCapture()))
+    expect(badge).to_have_text("● opname weg")
+    expect(page.locator('.card[data-session="s-anna"] .alert')).to_contain_text("binnen 2 minuten opnieuw")
+    expect(page.locator("#d-meta")).to_contain_text("opname weg")
+    live_server._call(capture(None))   # it came back
+    expect(badge).to_have_text("● live")
+    expect(page.locator('.card[data-session="s-anna"] .alert')).to_have_count(0)
+    live_server._call(service.close())   # the server stopped: what the card showed is not live news
+    expect(badge).to_have_text("? geen verbinding")
+    expect(page.locator("#conn")).to_have_text("opnieuw verbinden…")
+
+
 def test_a_held_nudge_on_the_timeline_says_why_it_was_held(page, live_server):
     open_anna(page, live_server)
     live_server.push("s-anna", {"type": "nudge-issued", "t": 4.0, "rule": "push-words", "message": "Moeten?",

@@ -183,6 +183,37 @@ def test_a_capture_sending_a_block_an_hour_ahead_gets_an_error_and_the_server_go
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+def test_the_trainer_is_told_when_a_capture_drops_and_when_it_is_back():
+    async def main():
+        hub = Hub()
+        service = await serving(hub)
+        url = f"ws://127.0.0.1:{service.port}"
+        capture_ws = await connect(url + "/ingest")
+        await capture_ws.send(p.encode(p.Hello(role="capture", token=INGEST)))
+        welcome = p.decode(await capture_ws.recv())
+        sid = welcome.sessions[0].session
+        await capture_ws.send(ingest.pack_block("coachee", 0, np.zeros(1600, np.float32)))
+        trainer = await connect(url + "/ws")
+        await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+
+        async def status():
+            while True:
+                msg = p.decode(await asyncio.wait_for(trainer.recv(), 5))
+                if isinstance(msg, p.Status) and msg.session == sid:
+                    return msg
+        assert not (await status()).capture_away
+        capture_ws.transport.abort()   # killed: no close frame
+        assert (await status()).capture_away
+        async with connect(url + "/ingest") as again:
+            await again.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid, resume=welcome.resume)))
+            await again.recv()
+            assert not (await status()).capture_away
+            await again.send(p.encode(p.EndSession(session=sid)))
+        await trainer.close()
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
 def test_a_session_that_breaks_is_not_said_to_be_ended_by_the_trainer(caplog):
     async def main():
         hub = Hub()
