@@ -68,6 +68,7 @@ class SpeakerStats:
     overflows: int = 0
     native_rate: float = 0.0
     drift_ppm: float = 0.0          # the device clock against wall time (+ = fast); live only
+    drift_known: bool = False       # that rate was learnt (it takes about a minute); live only
     drift_corrected: int = 0        # samples added (-: dropped) to keep it on wall time
 
 

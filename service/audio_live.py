@@ -217,6 +217,7 @@ class LiveSource:
         for speaker, _ in st.routes:
             sp = self._stats.speakers[speaker]
             sp.drift_ppm = round(st.drift.ppm, 1)
+            sp.drift_known = st.drift.trusted
             if overflow:
                 sp.overflows += 1
         if not self._queue.offer((st, idx, data, t)):

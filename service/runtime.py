@@ -376,9 +376,15 @@ def capture_line(source) -> str:
         return ""
     sp = source.stats()["speakers"]
     parts = [f"{name} {st['samples'] / RATE:.1f} s, {st['dropped']} dropped, "
-             f"{st['overflows']} overflows, clock {st.get('drift_ppm', 0.0):+.0f} ppm"
-             for name, st in sp.items()]
+             f"{st['overflows']} overflows, {_device_clock(st)}" for name, st in sp.items()]
     return "captured: " + "; ".join(parts)
+
+
+def _device_clock(st: dict) -> str:
+    """The device's clock against the wall clock, once learnt (not "-0 ppm" before)."""
+    if not st.get("drift_known"):
+        return "clock not learnt (it takes about a minute)"
+    return f"clock {round(st.get('drift_ppm', 0.0)) or 0:+d} ppm"
 
 
 def _why_not(n: ev.NudgeIssued) -> str:

@@ -561,3 +561,30 @@ def test_serve_tries_a_report_again_once_the_disk_has_room(tmp_path, monkeypatch
     with caplog.at_level("WARNING"):
         assert asyncio.run(rt._write_report("s1")) == tmp_path / "r.html" and len(calls) == 3
     assert sum("waits for disk space" in r.getMessage() for r in caplog.records) == 1
+
+
+class _Devices:
+    """A live source as capture_line sees it: described devices and their stats."""
+
+    def __init__(self, **speakers):
+        self.speakers = speakers
+
+    def describe(self):
+        return []
+
+    def stats(self):
+        return {"speakers": {name: {"samples": 16000 * secs, "dropped": 0, "overflows": 0, **kw}
+                             for name, (secs, kw) in self.speakers.items()}}
+
+
+def test_the_capture_line_gives_a_clock_rate_only_once_it_was_learnt():
+    from pullcoach.runtime import capture_line
+    short = _Devices(coachee=(11, {"drift_ppm": -0.0, "drift_known": False}),
+                     partner=(11, {"drift_ppm": 0.0, "drift_known": False}))
+    assert capture_line(short) == ("captured: coachee 11.0 s, 0 dropped, 0 overflows, clock not learnt "
+                                   "(it takes about a minute); partner 11.0 s, 0 dropped, 0 overflows, "
+                                   "clock not learnt (it takes about a minute)")
+    learnt = _Devices(coachee=(90, {"drift_ppm": -0.3, "drift_known": True}),
+                      partner=(90, {"drift_ppm": 148.6, "drift_known": True}))
+    assert capture_line(learnt) == ("captured: coachee 90.0 s, 0 dropped, 0 overflows, clock +0 ppm; "
+                                    "partner 90.0 s, 0 dropped, 0 overflows, clock +149 ppm")
