@@ -23,6 +23,11 @@ def _rating(w: dict, rating: str) -> str:
     return w["status"][rating].split(" ", 1)[-1]
 
 
+def _all(dw: dict, n: int) -> str:
+    """"alle 3 gesprekken"; of two, "beide gesprekken" ("in alle 2 gesprekken" read oddly)."""
+    return dw["both"] if n == 2 else dw["all"].format(n=n)
+
+
 def _unrated(dw: dict, n: int) -> str:
     return dw["unrated"].format(n=n) if n else ""
 
@@ -36,7 +41,7 @@ def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
     if n == 1:
         return word
     if not (p["poor"] and p["fair"]) and p["poor"] + p["fair"] == n:
-        return dw["tally_all"].format(rating=word, n=n)
+        return dw["tally_all"].format(rating=word, all=_all(dw, n))
     parts = [f"{_rating(w, k)} in {p[k]}" for k in ("poor", "fair") if p[k]]
     return dw["tally"].format(what=", ".join(parts), n=n) + _unrated(dw, n - p["rated"])
 
@@ -47,7 +52,8 @@ def _went_well(dw: dict, w: dict, key: str, t: dict, n: int, ys: dict) -> str:
     did = _did(dw, w, key, ys)
     if n == 1:
         return dw["went_well_1"].format(did=did)
-    said = (dw["went_well_all"] if t["good"] == n else dw["went_well"]).format(k=t["good"], n=n, did=did)
+    said = (dw["went_well_all"] if t["good"] == n else dw["went_well"]).format(k=t["good"], n=n, did=did,
+                                                                               all=_all(dw, n))
     return said + _unrated(dw, n - t["rated"])
 
 
@@ -85,7 +91,8 @@ def _made_in(dw: dict, d: dict, i: int) -> str:
     m, n = d["good_moments"][i], len(d["sessions"])
     if n == 1 or any(x["nudge"]["rule"] == m["nudge"]["rule"] for x in d["good_moments"][:i]):
         return ""
-    return (dw["made_in_all"] if m["sessions"] == n else dw["made_in"]).format(k=m["sessions"], n=n)
+    return (dw["made_in_all"] if m["sessions"] == n else dw["made_in"]).format(k=m["sessions"], n=n,
+                                                                               all=_all(dw, n))
 
 
 def _say(dw: dict, key: str, n: int, **kw) -> str:
@@ -98,10 +105,10 @@ DEBRIEF_WORDS = {
         "title": "Nabespreking", "count": "{n} gesprekken", "roleplay": "Gesprek",
         "negative": "Negatieve seintjes", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
-        "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in alle {n} gesprekken",
+        "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in {all}", "all": "alle {n} gesprekken", "both": "beide gesprekken",
         "unrated": " ({n} niet te beoordelen)",
         "example": "Voorbeeld: {who}", "count_1": "1 gesprek",
-        "went_well": "in {k} van {n} gesprekken {did}", "went_well_all": "in alle {n} gesprekken {did}",
+        "went_well": "in {k} van {n} gesprekken {did}", "went_well_all": "in {all} {did}",
         "went_well_1": "in het gesprek {did}",
         # what "good" is, worded from the yardstick report_data rated each figure by
         # ({good}: its good edge; a count figure good at 0 has its own words)
@@ -121,7 +128,7 @@ DEBRIEF_WORDS = {
                 "monologues": "duurde geen beurt van de coachee langer dan {good}"},
         "n_reflection": ("reflectie", "reflecties"), "n_minute": ("minuut", "minuten"),
         "good_moments": "Goede zetten om te benoemen", "made_in": "zo’n zet in {k} van {n} gesprekken",
-        "made_in_all": "zo’n zet in alle {n} gesprekken", "bookmarks": "Jouw bladwijzers",
+        "made_in_all": "zo’n zet in {all}", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.",
         "no_work": "Geen cijfer was onder de maat of redelijk.",
         "no_strengths": "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan "
@@ -140,10 +147,10 @@ DEBRIEF_WORDS = {
         "title": "Debrief", "count": "{n} conversations", "roleplay": "Conversation",
         "negative": "Negative nudges", "per_10": "{n} per 10 min", "report": "report",
         "work_on": "To work on together", "strengths": "What went well",
-        "tally": "{what} of {n} conversations", "tally_all": "{rating} in all {n} conversations",
+        "tally": "{what} of {n} conversations", "tally_all": "{rating} in {all}", "all": "all {n} conversations", "both": "both conversations",
         "unrated": " ({n} could not be rated)",
         "example": "Example: {who}", "count_1": "1 conversation",
-        "went_well": "in {k} of {n} conversations {did}", "went_well_all": "in all {n} conversations {did}",
+        "went_well": "in {k} of {n} conversations {did}", "went_well_all": "in {all} {did}",
         "went_well_1": "in the conversation {did}",
         "did": {"talk_share": "the coachee talked at most {good} of the time",
                 "reflections_questions": "there were at least {good} per question",
@@ -161,7 +168,7 @@ DEBRIEF_WORDS = {
                 "monologues": "no turn of the coachee lasted over {good}"},
         "n_reflection": ("reflection", "reflections"), "n_minute": ("minute", "minutes"),
         "good_moments": "Good moves worth naming", "made_in": "a move like it in {k} of {n} conversations",
-        "made_in_all": "a move like it in all {n} conversations", "bookmarks": "Your bookmarks",
+        "made_in_all": "a move like it in {all}", "bookmarks": "Your bookmarks",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
         "no_strengths": "Nothing went well in most conversations: no figure was good in more "
                         "than half of the {n} conversations.",

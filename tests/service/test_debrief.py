@@ -146,7 +146,7 @@ def test_ranking_and_strengths_follow_the_ratings():
     assert build_debrief([])["sessions"] == []
     md = render_debrief_md(d)
     # not "Monologues — good": what went well says what good was, by the report's yardstick
-    assert ("- **Short turns (no monologues)** — in all 2 conversations no turn of the coachee "
+    assert ("- **Short turns (no monologues)** — in both conversations no turn of the coachee "
             "lasted over 76 s") in md
 
 
@@ -524,7 +524,7 @@ def test_the_html_table_fits_at_1366_and_narrower_shows_that_it_scrolls(day, tmp
     (3, 0, 3, 3, "onder de maat in alle 3 gesprekken"),
     (2, 0, 3, 3, "onder de maat in 2 van 3 gesprekken"),
     (1, 2, 3, 3, "onder de maat in 1, redelijk in 2 van 3 gesprekken"),
-    (0, 2, 2, 2, "redelijk in alle 2 gesprekken"),
+    (0, 2, 2, 2, "redelijk in beide gesprekken"),   # not "in alle 2 gesprekken"
     (0, 1, 1, 1, "redelijk"),
     # out of all the conversations, not only those the figure could be rated in
     (1, 0, 1, 3, "onder de maat in 1 van 3 gesprekken (2 niet te beoordelen)"),
