@@ -153,6 +153,8 @@ def _progress(reports: list[dict]) -> list[dict]:
 
 # report problems that are no fault of the recording devices: each has its own note
 NOT_RECORDING = ("asr-behind", "capture-resumed", "store-rescued")
+# the server restarted mid-session (the report's banner reads the same warning)
+SERVER_RESTARTED = "session-resumed"
 
 
 def _row(r: dict) -> dict:
@@ -165,6 +167,7 @@ def _row(r: dict) -> dict:
             "bookmarks": len(r["bookmarks"]),
             "problems": sum(1 for p in r["problems"] if p["kind"] not in NOT_RECORDING),
             "capture_restarted": any(p["kind"] == "capture-resumed" for p in r["problems"]),
+            "server_restarted": any(w["kind"] == SERVER_RESTARTED for w in r["warnings"]),
             "record_lost": any(p["kind"] == "store-rescued" for p in r["problems"]),
             "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
             # what the trainer had the pair practise live (the nudges it held are still counted)

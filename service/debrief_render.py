@@ -137,6 +137,7 @@ DEBRIEF_WORDS = {
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
         "problems": "opnameprobleem: zie verslag", "capture_restarted": "opname herstart: zie verslag",
+        "server_restarted": "server herstart: zie verslag",
         "record_lost": "deel van het sessiebestand verloren: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
         "server_stopped": "door de server beëindigd",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
@@ -176,6 +177,7 @@ DEBRIEF_WORDS = {
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
         "problems": "recording problem: see report", "capture_restarted": "capture restarted: see report",
+        "server_restarted": "server restarted: see report",
         "record_lost": "part of the session file lost: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
         "server_stopped": "ended by the server",
         "strength_names": {"monologues": "Short turns (no monologues)"},
@@ -284,7 +286,7 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["problems"])
     elif row.get("asr_behind"):
         notes.append(dw["asr_behind"])
-    notes += [dw[k] for k in ("capture_restarted", "record_lost") if row.get(k)]
+    notes += [dw[k] for k in ("server_restarted", "capture_restarted", "record_lost") if row.get(k)]
     return notes
 
 

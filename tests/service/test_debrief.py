@@ -339,6 +339,24 @@ def test_a_row_names_a_restarted_capture_and_a_rescued_file_not_a_recording_prob
     assert "| Sanne · 00:00 (opnameprobleem: zie verslag) |" in render_debrief_md(build_debrief([silent]))
 
 
+def test_a_row_names_a_server_restart_from_the_warning_the_report_reads():
+    from pullcoach.report_plain import render_md
+    from pullcoach.rules.events import PipelineWarning
+    r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
+               PipelineWarning(t=69.0, kind="session-resumed", message="The server restarted",
+                               detail={"resumed_at": 71.0, "open": ["partner"]}),
+               SessionEnded(t=180.0, reason="ended")])
+    d = build_debrief([r])
+    assert d["sessions"][0]["server_restarted"] is True
+    assert "| Sanne · 00:00 (server herstart: zie verslag) |" in render_debrief_md(d)
+    assert "server restarted: see report" in render_debrief_html(build_debrief([r], "en"))
+    # the report says it too, from the same warning
+    assert "De server is op 1:09 herstart" in render_md(r)
+    plain = build([SessionStarted(session="s2", wall_clock=2.0, lang="nl", coachee="Sanne"),
+                   SessionEnded(t=180.0, reason="ended")])
+    assert "herstart" not in render_debrief_md(build_debrief([plain]))
+
+
 def test_a_row_says_what_the_trainer_had_the_pair_practise():
     from pullcoach.rules.events import FocusChanged
     r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),
