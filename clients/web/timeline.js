@@ -1,5 +1,5 @@
-// The growing timeline of one session as SVG: both speakers' speech, overlaps, nudges,
-// bookmarks. Built with createElementNS and textContent only (no markup from data).
+// The growing timeline of one session as SVG: both speakers' speech, overlaps, gaps
+// (a capture's, a server restart), nudges, bookmarks. Built with createElementNS and textContent only (no markup from data).
 //
 // Drawn incrementally: the SVG keeps its elements between draws and a draw touches only
 // what changed (a new or growing interval, a nudge, the time axis). A long session used to
@@ -128,12 +128,30 @@ function build(svg, s, w, names, sig) {
     el("text", { x: 4, y: ROWS[row] + (row === "overlap" ? 6 : 9), class: "tl-name tl-row" }, svg).textContent = text;
   }
   layers.overlap = el("g", { class: "tl-seconds" }, svg);
-  for (const layer of ["nudges", "bookmarks", "ticks"]) layers[layer] = el("g", {}, svg);
+  // a stretch with no audio or transcript, hatched over both lanes as the report hatches it
+  const hatch = el("pattern", { id: "tl-no-audio", width: 5, height: 5, patternUnits: "userSpaceOnUse",
+                                patternTransform: "rotate(45)" }, el("defs", {}, svg));
+  el("rect", { width: 5, height: 5, fill: "#eef0f2" }, hatch);
+  el("rect", { width: 2, height: 5, fill: "#b7bec6" }, hatch);
+  for (const layer of ["gaps", "nudges", "bookmarks", "ticks"]) layers[layer] = el("g", {}, svg);
   const nowLine = el("line", { class: "tl-now" }, svg);
   const view = { model: s, sig, left, inner, layers, nowLine, span: null, done: { coachee: 0, partner: 0 },
                  settled: -Infinity };
   views.set(svg, view);
   return view;
+}
+
+const GAP_MIN_W = 8;   // units of 1000: a restart's mark, and a gap of a second, stay visible
+
+function clockText(t) {
+  const sec = Math.max(0, Math.floor(t));
+  return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, "0")}`;
+}
+
+// "0:19–0:44", or one time ("1:01") when both read the same, as the report writes a span
+function spanText(t0, t1) {
+  const a = clockText(t0), b = clockText(t1);
+  return a === b ? a : `${a}–${b}`;
 }
 
 export function drawTimeline(svg, s, w) {
@@ -178,6 +196,16 @@ export function drawTimeline(svg, s, w) {
   });
   keep(layers.overlap, over.length);
   v.settled = Math.min(...["coachee", "partner"].map((who) => s.speech[who].done.at(-1)?.[1] ?? -Infinity));
+  // a capture's gap (no audio: the server filled silence) and a server restart (what was
+  // being said then has no transcript): the restart lasts no time, so it gets a visible width
+  s.gaps.forEach((g, i) => {
+    const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(g.t1)), x0 + GAP_MIN_W);
+    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, g.t1)).replace("{t}", clockText(g.t0));
+    put(layers.gaps, i, "rect", { x: x0.toFixed(1), y: ROWS.coachee, width: (x1 - x0).toFixed(1),
+                                  height: ROWS.partner + LANE - ROWS.coachee, fill: "url(#tl-no-audio)",
+                                  class: `tl-gap tl-gap-${g.kind}` }, tip);
+  });
+  keep(layers.gaps, s.gaps.length);
   s.nudges.forEach((n, i) => {
     const cx = Number(x(n.t));
     put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",

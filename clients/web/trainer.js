@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -121,7 +121,13 @@ function receive(msg) {
       s.nudges = s.nudges.filter((n) => !(n.rule === msg.rule && n.evidence_t === msg.evidence_t));
       s.marks++;
       break;
-    case "pipeline-warning": if (s.ended || !track(s.alerts, msg)) return; break;
+    case "pipeline-warning": {
+      const marked = gap(s, msg);   // on the timeline also once the session has ended
+      if (marked) s.marks++;
+      const alerted = !s.ended && track(s.alerts, msg);
+      if (!marked && !alerted) return;
+      break;
+    }
     case "focus-changed":
       s.focus = Array.isArray(msg.rules) ? msg.rules.map(String) : [];
       s.focusSaid = s.focus.map((r, i) => [r, String((msg.messages || [])[i] || "")]).filter(([, m]) => m);
@@ -134,6 +140,20 @@ function receive(msg) {
   }
   s.rev++;
   schedule();
+}
+
+// A capture started again (its gap: t to detail.resumed_at, no audio) or the server
+// restarted (at t: what was being said then has no transcript) marks the timeline, as the
+// report marks them. The same one sent again (a reconnect) is one mark. Returns whether it was new.
+const GAP_KINDS = ["capture-resumed", "session-resumed"];
+
+function gap(s, msg) {
+  if (!GAP_KINDS.includes(msg.kind)) return false;
+  const t0 = Number(msg.t) || 0, at = Number((msg.detail || {}).resumed_at);
+  const t1 = Number.isFinite(at) ? Math.max(t0, at) : t0;
+  if (s.gaps.some((g) => g.kind === msg.kind && Math.abs(g.t0 - t0) < 0.01)) return false;
+  s.gaps.push({ kind: String(msg.kind), t0, t1 });
+  return true;
 }
 
 // -- figures -----------------------------------------------------------------------

@@ -824,3 +824,38 @@ def test_a_stall_said_before_the_resume_clears_when_the_capture_resumes(page, li
                                 "message": "…", "detail": {"resumed_at": 44.918, "gap_s": 25.718}})
     expect(anna.locator(".alert")).to_have_text(["↻ Opname hervat na 25 s onderbreking: die tijd telt als stilte"])
     assert page.errors == []
+
+
+def test_the_timeline_marks_a_server_restart_and_a_capture_gap_as_the_report_does(page, live_server, tmp_path):
+    open_anna(page, live_server)
+    for t in (20.0, 60.0, 80.0):
+        live_server.push("s-anna", {"type": "speech-started", "t": t, "speaker": "coachee"})
+        live_server.push("s-anna", {"type": "speech-ended", "t": t + 5, "speaker": "coachee"})
+    # the server was killed at 1:01.5 and started again: coaching goes on from there
+    restart = {"type": "pipeline-warning", "t": 61.5, "kind": "session-resumed",
+               "message": "The server restarted; coaching goes on from 1:01.5.",
+               "detail": {"resumed_at": 61.5, "open": ["coachee"]}}
+    live_server.push("s-anna", restart)
+    resumed_capture(live_server, "s-anna")   # and a capture away from 0:19 to 0:44
+    gaps = page.locator("#timeline .tl-gap")
+    expect(gaps).to_have_count(2)
+    expect(page.locator("#timeline .tl-gap-session-resumed")).to_have_text(
+        "1:01 server herstart: wat toen gezegd werd, staat niet in het transcript")
+    expect(page.locator("#timeline .tl-gap-capture-resumed")).to_have_text(
+        "0:19–0:44 geen audio: de opname was gestopt")
+    # hatched over both speakers' lanes; the restart, which lasts no time, still visible
+    restart_box = page.locator("#timeline .tl-gap-session-resumed").bounding_box()
+    lanes = page.locator("#timeline .tl-lane")
+    top, bottom = lanes.first.bounding_box(), lanes.last.bounding_box()
+    assert restart_box["width"] >= 6
+    assert abs(restart_box["y"] - top["y"]) < 1
+    assert abs(restart_box["y"] + restart_box["height"] - bottom["y"] - bottom["height"]) < 1
+    gap_box = page.locator("#timeline .tl-gap-capture-resumed").bounding_box()
+    assert gap_box["width"] > 4 * restart_box["width"]
+    live_server.push("s-anna", restart)   # said again (a reconnect): still one mark
+    live_server.push("s-anna", {"type": "session-ended", "t": 90.0, "reason": "ended"})
+    expect(page.locator('.card[data-session="s-anna"] .badge')).to_have_text("afgelopen")
+    expect(gaps).to_have_count(2)
+    page.screenshot(path=str(tmp_path / "gaps.png"), full_page=True)
+    print("screenshot:", tmp_path / "gaps.png")
+    assert page.errors == []
