@@ -210,7 +210,7 @@ export function drawTimeline(svg, s, w) {
     const cx = Number(x(n.t));
     put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",
                                     class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}` },
-        `${n.t.toFixed(1)} s · ${n.message}`
+        `${n.t.toFixed(1)} s · ${n.kind === "trainer" ? `${w.byYou} ` : ""}${n.message}`
         + (n.delivered === false ? ` (${w.reportOnly}${w.held[n.held] ? `: ${w.held[n.held]}` : ""})` : ""));
   });
   keep(layers.nudges, s.nudges.length);

@@ -286,7 +286,10 @@ function card(s) {
   if (!recent.length) last.append(h("li", "none", w.noNudges));
   for (const n of recent) {
     const li = h("li", `nudge nudge-${n.kind}`);
-    li.append(h("span", "t", clock(n.t)), h("span", "m", n.message));
+    li.append(h("span", "t", clock(n.t)));
+    // the trainer's own nudge says so: "Vat samen" is also an automatic one (only the bar's colour told them apart)
+    if (n.kind === "trainer") li.append(h("span", "by", w.byYou));
+    li.append(h("span", "m", n.message));
     last.append(li);
   }
   c.append(head, figs, alerts(s, w));

@@ -859,3 +859,29 @@ def test_the_timeline_marks_a_server_restart_and_a_capture_gap_as_the_report_doe
     page.screenshot(path=str(tmp_path / "gaps.png"), full_page=True)
     print("screenshot:", tmp_path / "gaps.png")
     assert page.errors == []
+
+
+def test_a_trainer_nudge_on_the_card_says_it_was_the_trainers_not_an_automatic_one(page, live_server, tmp_path):
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for sid, said in (("s-anna", "Vat samen"), ("s-carl", "Summarise")):
+        live_server.push(sid, {"type": "nudge-issued", "t": 25.0, "rule": "trainer", "message": said,
+                               "kind": "trainer", "speaker": "coachee", "evidence_t": 25.0,
+                               "delivered": True, "detail": {}})
+        live_server.push(sid, {"type": "nudge-issued", "t": 50.0, "rule": "too-few-summaries", "message": said,
+                               "kind": "negative", "speaker": "coachee", "evidence_t": 50.0,
+                               "delivered": True, "detail": {}})
+    anna = page.locator('.card[data-session="s-anna"] .last-nudges li')
+    carl = page.locator('.card[data-session="s-carl"] .last-nudges li')
+    expect(anna).to_have_text(["0:50Vat samen", "0:25jij:Vat samen"])
+    expect(carl).to_have_text(["0:50Summarise", "0:25you:Summarise"])
+    assert page.locator('.card[data-session="s-anna"] .last-nudges .m').all_text_contents() == ["Vat samen"] * 2
+    # the timeline's mark says so too
+    page.locator('.card[data-session="s-anna"]').click()
+    expect(page.locator("#timeline .tl-trainer")).to_have_text("25.0 s · jij: Vat samen")
+    expect(page.locator("#timeline .tl-negative")).to_have_text("50.0 s · Vat samen")
+    page.locator('.card[data-session="s-anna"]').screenshot(path=str(tmp_path / "card.png"))
+    print("screenshot:", tmp_path / "card.png")
+    assert page.errors == []
