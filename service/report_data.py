@@ -132,7 +132,7 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
         "warnings": warnings,
-        "problems": problems(warnings),
+        "problems": problems(warnings, session["duration"]),
     }
 
 
@@ -156,7 +156,7 @@ def settled_focus(changes: list[FocusChanged]) -> list[dict]:
 RESUME_SLACK_S = 5.0  # a channel back this soon after a capture's gap was only missing in it
 
 
-def problems(warnings: list[dict]) -> list[dict]:
+def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
     """Stretches of the session the pipeline warned about (a silent or stalled channel, one
     mic on both, transcription behind), the gaps a capture started again left
     (``capture-resumed``) and the events a rescue of a damaged store could not read back
@@ -164,7 +164,8 @@ def problems(warnings: list[dict]) -> list[dict]:
     ``{"kind", "speaker", "reason", "cause", "t0", "t1"}`` with ``t1`` None when it lasted
     to the end. A silence is dated from when it began. A stalled or
     silent channel that began in such a gap is the gap, not the device: left out, or, when it
-    lasted well past the gap, dated from the gap's end."""
+    lasted well past the gap, dated from the gap's end. Transcription behind for under
+    ``ASR_BRIEF_S``, to its catching up or to the session's ``end``, is left out."""
     out: list[dict] = []
     open_: dict[tuple, dict] = {}
     for w in warnings:
@@ -192,9 +193,10 @@ def problems(warnings: list[dict]) -> list[dict]:
             p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)
             if p is not None:
                 p["t1"] = w["t"]
-    # transcription a few seconds behind and caught up again changed nothing worth a banner
-    out = [p for p in out if not (p["kind"] == "asr-behind" and p["t1"] is not None
-                                  and p["t1"] - p["t0"] < ASR_BRIEF_S)]
+    # transcription a few seconds behind changed nothing worth a line: caught up again, or
+    # still behind when the session ended a moment later (its last words came after the end)
+    out = [p for p in out if not (p["kind"] == "asr-behind" and (
+        p["t1"] if p["t1"] is not None else end) - p["t0"] < ASR_BRIEF_S)]
     return _gaps_explained(out)
 
 

@@ -15,7 +15,8 @@ from test_report_script import session_events  # noqa: E402
 from pullcoach.errors import ConfigError
 from pullcoach.report import build, render, write
 from pullcoach.rules.events import (
-    MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionStarted, TranscriptFinal,
+    MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted,
+    TranscriptFinal,
 )
 
 
@@ -382,10 +383,37 @@ def test_transcription_briefly_behind_is_no_banner_a_long_stretch_is():
             warn.append(PipelineWarning(t=t0, kind="asr-behind", message="behind", detail={"lag_s": 3.1}))
             if t1 is not None:
                 warn.append(PipelineWarning(t=t1, kind="asr-caught-up", message="caught up", detail={}))
-        return build([SessionStarted(t=0.0, session="s", wall_clock=0.0), *warn])["problems"]
+        return build([SessionStarted(t=0.0, session="s", wall_clock=0.0), *warn,
+                      SessionEnded(t=120.0, reason="ended")])["problems"]
     assert problems((12.0, 12.4)) == []  # "Van 0:12 tot 0:12" said nothing
     assert [(p["t0"], p["t1"]) for p in problems((12.0, 12.4), (30.0, 52.0), (80.0, None))] == [
         (30.0, 52.0), (80.0, None)]
+
+
+def test_transcription_briefly_behind_at_the_end_is_left_out_as_when_it_caught_up():
+    """Two role-plays on one serve fell behind at 1:18: the English one (one final waiting)
+    caught up 2 s later, the Dutch one (two waiting) was still behind when it ended 3 s
+    later. Neither is worth a line, in the report or the debrief; a lag that ran on is."""
+    from pullcoach.debrief import build_debrief
+    from pullcoach.debrief_render import render_debrief_md
+
+    def session(lang, waiting, caught_up, end):
+        evs = [SessionStarted(t=0.0, session=f"s-{lang}", wall_clock=1.0, lang=lang, coachee="Anna"),
+               PipelineWarning(t=78.2, kind="asr-behind", message="behind",
+                               detail={"lag_s": 3.2, "waiting": waiting})]
+        if caught_up is not None:
+            evs.append(PipelineWarning(t=caught_up, kind="asr-caught-up", message="caught up"))
+        return [*evs, SessionEnded(t=end, reason="ended")]
+
+    en, nl = session("en", 1, 80.3, 81.5), session("nl", 2, None, 81.5)
+    assert build(en)["problems"] == build(nl)["problems"] == []
+    assert "transcriptie liep achter" not in render(nl, "md")
+    assert "transcriptie liep achter" not in render_debrief_md(build_debrief([build(nl)]))
+    assert "ran behind" not in render(en, "md")
+    ran_on = session("nl", 2, None, 95.0)  # behind for the last 17 s
+    assert [(p["t0"], p["t1"]) for p in build(ran_on)["problems"]] == [(78.2, None)]
+    assert "Vanaf 1:18 liep de transcriptie achter" in render(ran_on, "md")
+    assert "transcriptie liep achter" in render_debrief_md(build_debrief([build(ran_on)]))
 
 
 def test_the_partners_lines_carry_no_coachee_codes():
