@@ -200,7 +200,7 @@ export function drawTimeline(svg, s, w) {
   // being said then has no transcript): the restart lasts no time, so it gets a visible width
   s.gaps.forEach((g, i) => {
     const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(g.t1)), x0 + GAP_MIN_W);
-    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, g.t1)).replace("{t}", clockText(g.t0));
+    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, g.t1));
     put(layers.gaps, i, "rect", { x: x0.toFixed(1), y: ROWS.coachee, width: (x1 - x0).toFixed(1),
                                   height: ROWS.partner + LANE - ROWS.coachee, fill: "url(#tl-no-audio)",
                                   class: `tl-gap tl-gap-${g.kind}` }, tip);

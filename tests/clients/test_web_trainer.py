@@ -837,14 +837,17 @@ def test_the_timeline_marks_a_server_restart_and_a_capture_gap_as_the_report_doe
                "detail": {"resumed_at": 61.5, "open": ["coachee"]}}
     live_server.push("s-anna", restart)
     resumed_capture(live_server, "s-anna")   # and a capture away from 0:19 to 0:44
+    # killed again, with the capture: its audio from 1:10 to 1:20 never arrived
+    live_server.push("s-anna", {**restart, "t": 70.0, "detail": {"resumed_at": 80.0, "open": []}})
     gaps = page.locator("#timeline .tl-gap")
-    expect(gaps).to_have_count(2)
-    expect(page.locator("#timeline .tl-gap-session-resumed")).to_have_text(
-        "1:01 server herstart: wat toen gezegd werd, staat niet in het transcript")
+    expect(gaps).to_have_count(3)
+    expect(page.locator("#timeline .tl-gap-session-resumed")).to_have_text([
+        "1:01 server herstart: wat toen gezegd werd, staat niet in het transcript",
+        "1:10–1:20 server herstart: wat toen gezegd werd, staat niet in het transcript"])
     expect(page.locator("#timeline .tl-gap-capture-resumed")).to_have_text(
         "0:19–0:44 geen audio: de opname was gestopt")
     # hatched over both speakers' lanes; the restart, which lasts no time, still visible
-    restart_box = page.locator("#timeline .tl-gap-session-resumed").bounding_box()
+    restart_box = page.locator("#timeline .tl-gap-session-resumed").first.bounding_box()
     lanes = page.locator("#timeline .tl-lane")
     top, bottom = lanes.first.bounding_box(), lanes.last.bounding_box()
     assert restart_box["width"] >= 6
@@ -855,7 +858,7 @@ def test_the_timeline_marks_a_server_restart_and_a_capture_gap_as_the_report_doe
     live_server.push("s-anna", restart)   # said again (a reconnect): still one mark
     live_server.push("s-anna", {"type": "session-ended", "t": 90.0, "reason": "ended"})
     expect(page.locator('.card[data-session="s-anna"] .badge')).to_have_text("afgelopen")
-    expect(gaps).to_have_count(2)
+    expect(gaps).to_have_count(3)
     page.screenshot(path=str(tmp_path / "gaps.png"), full_page=True)
     print("screenshot:", tmp_path / "gaps.png")
     assert page.errors == []
