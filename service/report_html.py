@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, pct, problem_text,
-    ratio, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
+    ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, number, pct,
+    per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import focus, moment_groups, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
@@ -235,10 +235,10 @@ def figure_cells(f: dict, w: dict) -> list[tuple[str, str, str, str, str]]:
         return w["none"] if v is None else str(v)
     return [
         ("talk_share", f["talk_share"]["rating"], pct(f["talk_share"]["value"]), "", yard("talk_share")),
-        ("reflections_questions", rr["rating"], ratio(rr["value"], w["decimal"]),
-         w["rq_counts"].format(r=count_text(rr["reflections"], w["n_reflection"]),
-                               q=count_text(rr["questions"], w["n_question"])) if rr["value"] is not None else "",
-         yard("reflections_questions")),
+        # the counts as the label names them, the ratio it is rated on in words beside them
+        ("reflections_questions", rr["rating"],
+         w["rq_counts"].format(r=rr["reflections"], q=rr["questions"]) if rr["value"] is not None else w["none"],
+         per_question(rr["value"], w), yard("reflections_questions")),
         ("open_questions", oq["rating"], pct(oq["value"]), open_small(oq, w), yard("open_questions")),
         ("summaries", su["rating"], n(su["value"]),
          w["summaries_small"].format(gap=clock(su["longest_gap"])) if su["value"] is not None else "",
@@ -336,6 +336,10 @@ def trend_rows(before: dict, now: dict, trends: dict, w: dict, lang: str) -> lis
         if k in ("summaries", "monologues"):  # counted, but rated on a stretch of time
             label = w[k + "_p"]
             va, vb = (clock(m) if (m := measure(k, f[k])) is not None else w["none"] for f in (before, now))
+        elif k == "reflections_questions":  # counted, but rated on reflections per question
+            label = w[k + "_p"]
+            va, vb = (w["none"] if (m := measure(k, f[k])) is None else "∞" if m == float("inf")
+                      else number(m, w) for f in (before, now))
         word = pw["both_good"] if t == "same" and both_good(before[k], now[k]) else pw[t]
         rows.append((label, va, vb, t, word))
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 
-__all__ = ["words", "rule_title", "clock", "pct", "half_up", "ratio", "problem_text", "duration",
+__all__ = ["words", "rule_title", "clock", "pct", "half_up", "per_question", "problem_text", "duration",
            "yardstick_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
@@ -31,7 +31,9 @@ _NL = {
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
     "talk_share": "Spreektijd coachee", "talk_share_y": "doel {target} · goed ≤ {good}",
     "reflections_questions": "Reflecties : vragen", "reflections_questions_y": "{fair} reflectie per vraag redelijk · {good} goed (MITI)",
-    "rq_counts": "{r}, {q}", "n_reflection": ("reflectie", "reflecties"), "n_question": ("vraag", "vragen"),
+    "rq_counts": "{r} : {q}", "rq_per": "{n} per vraag", "rq_no_question": "geen vraag gesteld",
+    "reflections_questions_p": "Reflecties per vraag",
+    "n_reflection": ("reflectie", "reflecties"), "n_question": ("vraag", "vragen"),
     "of": "{a} van {b}",
     "left_out": {"proposals": ("voorstel", "voorstellen"), "permissions": ("toestemmingsvraag", "toestemmingsvragen")},
     "left_out_note": "{what} niet meegeteld",
@@ -121,7 +123,9 @@ _EN = {
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
     "talk_share": "Coachee talk share", "talk_share_y": "target {target} · good ≤ {good}",
     "reflections_questions": "Reflections : questions", "reflections_questions_y": "{fair} reflection per question fair · {good} good (MITI)",
-    "rq_counts": "{r}, {q}", "n_reflection": ("reflection", "reflections"), "of": "{a} of {b}",
+    "rq_counts": "{r} : {q}", "rq_per": "{n} per question", "rq_no_question": "no question asked",
+    "reflections_questions_p": "Reflections per question",
+    "n_reflection": ("reflection", "reflections"), "of": "{a} of {b}",
     "left_out": {"proposals": ("proposal", "proposals"), "permissions": ("permission question", "permission questions")},
     "left_out_note": "{what} not counted",
     "n_question": ("question", "questions"),
@@ -370,7 +374,7 @@ def clock(seconds: float | None) -> str:
 
 def half_up(x: float, digits: int = 0) -> float:
     """``x`` rounded as people round, half away from zero: 0.25 -> 0.3, 0.125 -> 13% (Python's
-    ``round`` and ``format`` round half to even: "0,2 : 1" for 1 reflection to 4 questions)."""
+    ``round`` and ``format`` round half to even: "0,2 per vraag" for 1 reflection to 4 questions)."""
     q = 10 ** digits
     return math.copysign(math.floor(abs(x) * q + 0.5 + 1e-9) / q, x)
 
@@ -379,12 +383,16 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{half_up(value * 100):.0f}%"
 
 
-def ratio(value: float | None, decimal: str = ".") -> str:
+def per_question(value: float | None, w: dict) -> str:
+    """The reflections-to-questions ratio in words, to one decimal as it is rated: "0
+    reflecties per vraag", "1,5 reflecties per vraag" (a count card's "0 : 1" read as a
+    wrong count beside "2 vragen"); "" without questions or reflections."""
     if value is None:
-        return "—"
+        return ""
     if not math.isfinite(value):
-        return "∞ : 1"
-    return f"{half_up(value, 1):.1f} : 1".replace(".0 ", " ").replace(".", decimal)
+        return w["rq_no_question"]
+    n = half_up(value, 1)
+    return w["rq_per"].format(n=f"{number(n, w)} {w['n_reflection'][0 if n == 1 else 1]}")
 
 
 def when(wall: float, lang: str) -> str:

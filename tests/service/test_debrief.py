@@ -270,7 +270,7 @@ def test_a_turn_cut_into_fragments_counts_in_the_debrief_as_in_the_pairs_report(
     report_md = capsys.readouterr().out
     assert main(["debrief", "frag", "--format", "md", "--data-dir", str(tmp_path)]) == 0
     debrief_md = capsys.readouterr().out
-    for shown in ("1 : 1 (1 reflectie, 1 vraag)", "0% (0 van 1 · 1 toestemmingsvraag niet meegeteld)"):
+    for shown in ("1 : 1 (1 reflectie per vraag)", "0% (0 van 1 · 1 toestemmingsvraag niet meegeteld)"):
         assert f"**{shown}**" in report_md and shown in debrief_md
 
     with Store(tmp_path) as store:

@@ -122,7 +122,7 @@ def test_html_is_self_contained_escaped_and_dutch():
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html)
     assert "<svg" in html and "Gespreksverslag" in html and "Spreektijd coachee" in html
-    assert "47%" in html and "0,7 : 1" in html
+    assert "47%" in html and "2 : 3 <small>0,7 reflecties per vraag</small>" in html
     assert '<div class="tl-scroll"><svg' in html  # on a phone the timeline scrolls, legible
     assert "Laat uitpraten; vat daarna samen." in html  # the pull alternative
     assert "Hier kantelt het gesprek" in html  # the bookmark

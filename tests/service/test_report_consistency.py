@@ -157,7 +157,8 @@ def test_ratings_follow_the_value_the_card_shows():
               for i in range(19)]
     f = build(scripted(lines, end=200.0))["figures"]
     assert f["reflections_questions"]["rating"] == "fair"
-    assert _card(render(scripted(lines, end=200.0), "html"), "Reflecties : vragen").startswith("fair | 1 : 1 ")
+    assert _card(render(scripted(lines, end=200.0), "html"), "Reflecties : vragen").startswith(
+        "fair | 19 : 20 <small>1 reflectie per vraag</small>")
     # 16 open of 23 questions shows 70%: good, as "70% goed" says (was fair)
     qs = [("coachee", i * 4.0, i * 4.0 + 3.0, "Wat bedoel je?" if i < 16 else "Klopt dat?",
            {"question": "open" if i < 16 else "closed"}) for i in range(23)]
@@ -174,15 +175,15 @@ def test_ratings_follow_the_value_the_card_shows():
 
 
 def _number(text: str) -> float:
-    """A row's shown value as a number: 57%, 0,7 : 1, ∞ : 1, 3:10, 166."""
+    """A row's shown value as a number: 57%, 0,7 (reflections per question), ∞, 3:10, 166."""
     if text.endswith("%"):
         return float(text[:-1])
-    if text.endswith(" : 1"):
-        return math.inf if text.startswith("∞") else float(text[:-4].replace(",", "."))
+    if text == "∞":
+        return math.inf
     if ":" in text:
         m, s = text.split(":")
         return int(m) * 60 + int(s)
-    return float(text)
+    return float(text.replace(",", "."))
 
 
 def _random_session(rng: random.Random, wall: float) -> list:
@@ -241,3 +242,25 @@ def test_every_progress_row_says_what_its_two_values_say():
     # "Spreektempo 168 → 196 (slechter)" with both good
     assert not wrong, sorted(set(wrong))[:12]
     assert {"beter", "slechter", "gelijk", "beide goed"} <= seen
+
+
+def test_the_reflections_card_shows_the_counts_and_says_the_ratio_in_words():
+    # no reflection, two questions: the card read "0 : 1" beside "0 reflecties, 2 vragen"
+    qs = [("coachee", 1.0, 3.0, "Klopt dat?", {"question": "closed"}),
+          ("coachee", 10.0, 12.0, "Ga je dat doen?", {"question": "closed"})]
+    html, md = render(scripted(qs), "html"), render(scripted(qs), "md")
+    assert _card(html, "Reflecties : vragen") == (
+        "poor | 0 : 2 <small>0 reflecties per vraag</small> | 1 reflectie per vraag redelijk · 2 goed (MITI)")
+    assert "| 🔴 Reflecties : vragen | **0 : 2 (0 reflecties per vraag)** (✗ onder de maat) |" in md
+    # three reflections to two questions: rated on 1,5 per question, as the words say
+    refl = qs + [("coachee", 20.0 + 4 * i, 22.0 + 4 * i, "Dus je wilt rust.", {"reflection": True})
+                 for i in range(3)]
+    assert _card(render(scripted(refl), "html"), "Reflecties : vragen").startswith(
+        "fair | 3 : 2 <small>1,5 reflecties per vraag</small>")
+    en = render(scripted(qs[:1] + refl[2:3], lang="en"), "html")
+    assert _card(en, "Reflections : questions").startswith("fair | 1 : 1 <small>1 reflection per question</small>")
+    only = render(scripted(refl[2:]), "html")  # reflections, no question: nothing per question
+    assert _card(only, "Reflecties : vragen").startswith("good | 3 : 0 <small>geen vraag gesteld</small>")
+    # since last time: the ratio it is rated on, not two pairs of counts
+    now = scripted(refl, wall=LATER)
+    assert "- Reflecties per vraag: 0 → 1,5 (beter)" in render(now, "md", previous=scripted(qs))

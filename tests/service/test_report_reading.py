@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_report_script import session_events  # noqa: E402
 
 from pullcoach.report import build, render
-from pullcoach.report_text import pct, ratio
+from pullcoach.report_text import pct, per_question, words
 from pullcoach.rules.events import (
     NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted, TranscriptFinal,
     UtteranceLabeled,
@@ -32,15 +32,18 @@ def scripted(lines, nudges=(), *, end=60.0, lang="nl", wall=1_760_000_000.0):
 
 
 def test_shown_numbers_round_half_up_everywhere():
-    assert ratio(0.25, ",") == "0,3 : 1" and ratio(0.35) == "0.4 : 1" and ratio(1.0) == "1 : 1"
+    nl, en = words("nl"), words("en")
+    assert per_question(0.25, nl) == "0,3 reflecties per vraag" and per_question(0.35, en) == "0.4 reflections per question"
+    assert per_question(0.95, nl) == "1 reflectie per vraag"
     assert pct(0.125) == "13%" and pct(0.005) == "1%" and pct(0.5749) == "57%"
-    # one reflection to four questions: 0.25 shows as 0,3 (Python's round gave "0,2 : 1")
+    # one reflection to four questions: 0.25 shows as 0,3 (Python's round gave 0,2)
     lines = [("coachee", 1.0 + 4 * i, 3.0 + 4 * i, "Wat vind jij?", {"question": "open"})
              for i in range(4)]
     lines.append(("coachee", 20.0, 23.0, "Dus je wilt rust.", {"reflection": True}))
     events = scripted(lines)
     assert build(events)["figures"]["reflections_questions"]["value"] == 0.25
-    assert "0,3 : 1" in render(events, "html") and "**0,3 : 1 (" in render(events, "md")
+    assert "0,3 reflecties per vraag" in render(events, "html")
+    assert "**1 : 4 (0,3 reflecties per vraag)**" in render(events, "md")
 
 
 def _words(n: int) -> str:
