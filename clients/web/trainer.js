@@ -281,6 +281,11 @@ function card(s) {
               fig("fig-reflections", w.reflections, String(f.reflections)),
               fig("fig-questions", w.questions, `${f.open}/${f.closed}`),
               fig("fig-interruptions", w.interruptions, String(f.interruptions)));
+  // the debrief's "Negatieve seintjes" column, to compare live: all of them, the held ones too
+  const negative = s.nudges.filter((n) => n.kind === "negative");
+  const held = negative.filter((n) => !n.delivered).length;
+  const count = h("p", "nudge-count", w.negCount.replace("{n}", negative.length));
+  if (held) count.append(Object.assign(h("span", "held", ` · ${w.negHeld.replace("{k}", held)}`), { title: w.reportOnly }));
   const last = h("ul", "last-nudges");
   const recent = s.nudges.filter((n) => n.delivered).slice(-2).reverse();
   if (!recent.length) last.append(h("li", "none", w.noNudges));
@@ -295,7 +300,7 @@ function card(s) {
   c.append(head, figs, alerts(s, w));
   if (state === "away") c.append(h("p", "alert", w.awayLong));
   if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${focusNames(s).join(", ")}`));
-  c.append(last);
+  c.append(count, last);
   if (s.ended) {
     const a = h("a", "report-link", `${w.report} ›`);
     a.href = reportHref(s); a.target = "_blank"; a.rel = "noopener noreferrer";

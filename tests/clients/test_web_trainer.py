@@ -888,3 +888,41 @@ def test_a_trainer_nudge_on_the_card_says_it_was_the_trainers_not_an_automatic_o
     page.locator('.card[data-session="s-anna"]').screenshot(path=str(tmp_path / "card.png"))
     print("screenshot:", tmp_path / "card.png")
     assert page.errors == []
+
+
+def test_a_card_counts_the_negative_nudges_as_the_debrief_does_with_the_held_ones(page, live_server, tmp_path):
+    from pullcoach.debrief import build_debrief
+    from pullcoach.report_data import build
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana", start=False)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+
+    def nudge(t, rule, message, kind="negative", delivered=True, held=None):
+        return {"type": "nudge-issued", "t": t, "rule": rule, "message": message, "kind": kind,
+                "speaker": "coachee", "evidence_t": t - 1.0, "delivered": delivered,
+                "detail": {"held": held} if held else {}}
+    events = [*conversation("nl", "Anna", "Bram", share=0.5, nudge="Laat uitpraten"),
+              nudge(30.0, "push-words", "Moeten?", delivered=False, held="focus"),
+              nudge(40.0, "righting-reflex", "Eerst vragen", delivered=False, held="budget"),
+              nudge(50.0, "too-few-summaries", "Vat samen"),
+              nudge(55.0, "trainer", "Vat samen", kind="trainer"),
+              nudge(58.0, "summary", "Samenvatting", kind="positive"),
+              nudge(60.0, "interruption", "Laat uitpraten"),
+              {"type": "nudge-withdrawn", "t": 61.0, "rule": "interruption", "evidence_t": 59.0,
+               "reason": "backchannel"}]
+    for e in events:
+        live_server.push("s-anna", e)
+    anna = page.locator('.card[data-session="s-anna"] .nudge-count')
+    expect(anna).to_have_text("Negatieve seintjes 4 · 2 alleen verslag")   # the withdrawn one is no nudge
+    assert anna.locator(".held").get_attribute("title") == "alleen voor het verslag"
+    # the debrief's "Negatieve seintjes" column of the same session says the same number
+    report = build([ev.from_dict({"v": 1, **e, **({"session": "s-anna"} if e["type"] == "session-started" else {})})
+                    for e in events])
+    assert build_debrief([report])["sessions"][0]["negative"] == 4
+    for e in conversation("en", "Carl", "Dana", share=0.3, nudge="Let them finish"):
+        live_server.push("s-carl", e)
+    expect(page.locator('.card[data-session="s-carl"] .nudge-count')).to_have_text("Negative nudges 1")
+    page.locator('.card[data-session="s-anna"]').screenshot(path=str(tmp_path / "count.png"))
+    print("screenshot:", tmp_path / "count.png")
+    assert page.errors == []
