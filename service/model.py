@@ -46,6 +46,18 @@ def assembled_dir(cache: Path | None = None) -> Path:
     return (cache or paths.cache_dir()) / "models" / "whisper-base-ct2"
 
 
+def bigger_than_base(name: str | None) -> bool | None:
+    """Whether the model ``resolve`` gave as ``name`` decodes slower than the packaged base:
+    False for the packaged base (or None), tiny and base; True for a larger size name; None
+    for a directory of one's own (its size is not written in it)."""
+    if not name or name in SIZE_NAMES:
+        return bool(name) and not name.startswith(("tiny", "base"))
+    path = Path(name).expanduser()
+    if path.is_dir() and path.resolve() == assembled_dir().resolve():
+        return False
+    return None
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

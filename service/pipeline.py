@@ -22,6 +22,7 @@ import numpy as np
 
 from pullcoach.asr import Transcriber
 from pullcoach.lang_guess import AudioLangCheck, language_warning
+from pullcoach.model import bigger_than_base
 from pullcoach.channel_check import ChannelCheck, CheckConfig
 from pullcoach.echo_cancel import EchoCanceller
 from pullcoach.echo_delay import MAX_LAG, EchoDelay, lag_correlation
@@ -320,6 +321,24 @@ class Segmenter:
         return jobs
 
 
+def behind_message(lag: float, *, partials: bool, model: str | None) -> str:
+    """What the console says when transcription falls behind, and what helps on this
+    machine: fewer programs on the CPU, no partials (--no-partials), and a smaller model
+    only where one was asked for: the packaged base is the smallest that ships."""
+    head = f"Transcription is {lag:.1f} s behind the conversation: " + (
+        "partial transcripts paused" if partials else "nudges on words come later")
+    helps = ["close other programs that use the CPU"]
+    if partials:
+        helps.append("start with --no-partials (final transcripts only)")
+    bigger = bigger_than_base(model)
+    if bigger:
+        helps.append(f"leave out --model {model} (the packaged base is faster)")
+    elif bigger is None:
+        helps.append(f"leave out --model {model} if it is bigger than base (the packaged base)")
+    said = helps[0] if len(helps) == 1 else f"{', '.join(helps[:-1])} or {helps[-1]}"
+    return f"{head}. {said[0].upper()}{said[1:]}."
+
+
 class AsrScheduler:
     """Runs decodes one at a time off the event loop and turns them into events.
 
@@ -330,8 +349,9 @@ class AsrScheduler:
 
     def __init__(self, transcriber: Transcriber, emit: Callable[[object], None],
                  clock: Callable[[], float], *, pace: str = "live",
-                 behind_warn_s: float = 3.0, lang: str | None = None) -> None:
+                 behind_warn_s: float = 3.0, lang: str | None = None, partials: bool = True) -> None:
         self.transcriber = transcriber
+        self.partials_on = partials  # the pipeline makes partials (no --no-partials)
         # decodes at once: the model's workers when live; one at full speed, so a replay
         # gives the same events in the same order every time
         self.at_once = 1 if pace == "max" else max(1, getattr(transcriber.config, "workers", 1))
@@ -400,8 +420,8 @@ class AsrScheduler:
             self.behind = True
             self.emit(PipelineWarning(
                 t=round(self.clock(), 3), kind="asr-behind",
-                message=(f"Transcription is {lag:.1f} s behind the conversation: partial "
-                         "transcripts paused. Use a smaller model or close other programs."),
+                message=behind_message(lag, partials=self.partials_on,
+                                       model=getattr(self.transcriber, "model_name", None)),
                 detail={"lag_s": round(lag, 2), "waiting": len(self.finals)}))
         elif self.behind and lag < 1.0:
             self.behind = False

@@ -45,7 +45,8 @@ class LiveSession:
         self.names = (coachee, partner)
         self.segmenter = Segmenter(config)
         self.scheduler = AsrScheduler(transcriber, self._dispatch, lambda: self.segmenter.clock,
-                                      pace=pace, behind_warn_s=config.behind_warn_s, lang=lang)
+                                      pace=pace, behind_warn_s=config.behind_warn_s, lang=lang,
+                                      partials=config.partials)
         self._sinks: list[Sink] = []
         self._stopping = False
         self._stop_reason = "stopped"

@@ -206,3 +206,36 @@ def test_audio_that_breaks_mid_session_ends_it_as_an_error_the_report_says():
     assert end.reason == "error"
     md = render(seen, "md")
     assert "> De opname brak op 0:02 af (cut.flac: broken audio data after 2.0 s)" in md
+
+
+def behind_warning(model=None, partials=True):
+    """The warning a scheduler gives with a final waiting 4 s (its watchdog warns past 3 s)."""
+    out, tr, clock = [], FakeTranscriber(), [10.0]
+    tr.model_name = model
+
+    async def main():
+        s = AsrScheduler(tr, out.append, lambda: clock[0], pace="live", partials=partials)
+        s.submit([job(9.75)])  # ready at 10.0; nothing decodes it
+        clock[0] = 14.0
+        s.check()
+    asyncio.run(main())
+    (w,) = out
+    assert (w.kind, w.detail) == ("asr-behind", {"lag_s": 4.0, "waiting": 1})
+    return w.message
+
+
+def test_behind_says_what_helps_here_not_a_smaller_model_than_the_smallest_that_ships():
+    from pullcoach.model import assembled_dir
+    base = behind_warning(str(assembled_dir()))  # what --model left out resolves to
+    assert base == ("Transcription is 4.0 s behind the conversation: partial transcripts paused. "
+                    "Close other programs that use the CPU or start with --no-partials (final transcripts only).")
+    assert "smaller model" not in base and "--model" not in base
+    assert behind_warning("base") == behind_warning("tiny") == base
+    # with --no-partials there are none to pause or to turn off
+    assert behind_warning(None, partials=False) == (
+        "Transcription is 4.0 s behind the conversation: nudges on words come later. "
+        "Close other programs that use the CPU.")
+    # a bigger model the user asked for: the packaged base is the faster one
+    assert behind_warning("small").endswith(
+        ", start with --no-partials (final transcripts only) or leave out --model small (the packaged base is faster).")
+    assert "leave out --model /srv/my-whisper if it is bigger than base" in behind_warning("/srv/my-whisper")
