@@ -24,6 +24,7 @@ from pullcoach.errors import ConfigError
 from pullcoach.hub import Hub
 from pullcoach.paths import config_dir, data_dir, dir_flag
 from pullcoach.rules import events as ev
+from pullcoach.serve_console import restart_lines, running_line
 
 __all__ = ["Runtime"]
 
@@ -56,7 +57,7 @@ class Runtime:
         self.kept: set[str] = set()
 
     # --- shared setup -----------------------------------------------------------------
-    async def _start(self) -> None:
+    async def _start(self, serving: bool = False) -> None:
         from pullcoach.server import Service
         raise_fd_limit()
         quiet_repeats(asyncio.get_running_loop())
@@ -67,10 +68,12 @@ class Runtime:
         if Store is not None:
             self.store = Store(data_dir(self.args.data_dir))
             self.hub.subscribe(self.store.sink)
-            for sid in self.store.interrupted:
-                print(f"session {sid} was cut off (pullcoach stopped without ending it); its events "
-                      f"are kept: pullcoach report {sid}{dir_flag(self.args.data_dir)}",
-                      file=sys.stderr, flush=True)
+            # serve goes on with them as their captures reconnect; run cannot
+            lines = restart_lines(self.store, self.args.data_dir) if serving else [
+                f"session {sid} was cut off (pullcoach stopped without ending it); its events "
+                f"are kept: pullcoach report {sid}{dir_flag(self.args.data_dir)}" for sid in self.store.interrupted]
+            for line in lines:
+                print(line, file=sys.stderr, flush=True)
         self.hub.subscribe(self._count)
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
@@ -129,15 +132,13 @@ class Runtime:
     def _interrupt(self, stop: asyncio.Event) -> None:
         """Ctrl-C: quit at once when nothing is live; with role-plays live, only a second
         Ctrl-C within CONFIRM_S ends them (a trainer's stray Ctrl-C ended a whole room)."""
-        live = live_names(self.hub)
+        line = running_line(self.service, CONFIRM_S)
         now = time.monotonic()
-        if not live or now - self._first_interrupt < CONFIRM_S:
+        if line is None or now - self._first_interrupt < CONFIRM_S:
             stop.set()
             return
         self._first_interrupt = now
-        print(f"\n{len(live)} role-play(s) live: {', '.join(live)}. Press Ctrl-C again within "
-              f"{CONFIRM_S:.0f} s to end them and stop the server (their reports end there).",
-              file=sys.stderr, flush=True)
+        print(f"\n{line}", file=sys.stderr, flush=True)
         asyncio.get_running_loop().call_later(
             CONFIRM_S, lambda: stop.is_set() or print("still serving: the role-plays go on",
                                                       file=sys.stderr, flush=True))
@@ -314,13 +315,10 @@ class Runtime:
         # must find a server that can transcribe
         await self._load_transcriber()
         self.report_retries = REPORT_RETRIES
-        await self._start()
+        await self._start(serving=True)
         try:
             self._save({})
             self._recall_today()
-            if self.store is not None and self.store.interrupted:
-                print("a capture that reconnects within 2 minutes goes on with its session",
-                      file=sys.stderr, flush=True)
             base = self._base()
             local = is_loopback(self.args.host)
             allowed = list(self.args.allow_host)
@@ -364,10 +362,6 @@ def lan_address() -> str | None:
     except OSError:
         return None
     return None if ip.startswith("127.") else ip
-
-
-def live_names(hub) -> list[str]:
-    return [f"{r.coachee} ↔ {r.partner}" for r in hub.sessions.values() if r.live]
 
 
 def capture_line(source) -> str:
