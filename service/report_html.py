@@ -10,7 +10,7 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, number, pct,
-    per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
+    nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import focus, moment_groups, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
@@ -183,7 +183,9 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
         return []
     out = []
     if fo["figure"]:
-        text = w[fo["figure"]] + "."
+        # with the nudge the coachee saw for it, where one was shown
+        seen = next((x for n in report["nudges"] if n["rule"] == fo["rule"] and (x := nudge_seen(n, lang))), "")
+        text = w[fo["figure"]] + (f" · «{seen}»." if seen else ".")
         m = fo["moment"]
         said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
         if said:
@@ -397,12 +399,13 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
                       + '</p>' for u in g["around"])
         ctx = f'<div class="ctx">{ctx}</div>' if ctx else ""
 
-        def about(n: dict, with_title: bool) -> str:
-            tag = "" if n["delivered"] else f'<span class="badge">{escape(not_delivered(n, w))}</span>'
+        def about(n: dict) -> str:  # the fault, the nudge the coachee saw for it, when
+            tag = "" if n["delivered"] else f' <span class="badge">{escape(not_delivered(n, w))}</span>'
             fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
                      if clock(n["t"]) != clock(t) else "")
-            title = f'{escape(rule_title(n, lang))} ' if with_title else ""
-            return f'{title}<span class="msg">“{escape(n["message"])}”</span>{tag}{fired}'
+            seen = nudge_seen(n, lang)
+            seen = f' · <span class="msg">«{escape(seen)}»</span>' if seen else ""
+            return f'{escape(rule_title(n, lang))}{seen}{tag}{fired}'
 
         def alt(n: dict) -> str:
             text = alts.get(n["rule"], "")
@@ -413,13 +416,13 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
         kind = "negative" if "negative" in kinds else kinds[0]
         if len(ms) == 1:
             n = ms[0]["nudge"]
-            head = f'<h3 class="what">{about(n, True)}</h3>'
+            head = f'<h3 class="what">{about(n)}</h3>'
             rest = ctx + alt(n)
         else:  # one line, several rules: the excerpt once, each rule with its alternative
             titles = dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms)
             head = f'<h3 class="what">{escape(" · ".join(titles))}</h3>'
             rest = ctx + "".join(f'<div class="rule kind-{escape(m["nudge"]["kind"])}"><div class="what">'
-                                 f'{about(m["nudge"], True)}</div>{alt(m["nudge"])}</div>' for m in ms)
+                                 f'{about(m["nudge"])}</div>{alt(m["nudge"])}</div>' for m in ms)
         body = (f'<details><summary>{head}</summary>{rest}</details>' if folded else head + rest)
         out.append(f'<div class="moment kind-{escape(kind)}"><div class="time">{clock(t)}</div>'
                    f'<div>{body}</div></div>')

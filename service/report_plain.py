@@ -5,8 +5,8 @@ from __future__ import annotations
 from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, focus_text, label_chips, lang_of, not_delivered, problem_text, roles, rule_title,
-    speaker_names, status_text, warning_banners, when, words,
+    ALTERNATIVES, clock, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
+    roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import moment_groups
 
@@ -61,10 +61,10 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     elif report["moments"]:
         lines += [f"_{md_text(w['moments_hint'])}_", ""]
 
-    def about(n: dict, t: float) -> str:
+    def about(n: dict, t: float) -> str:  # why it was not shown, when it came
         extra = "" if n["delivered"] else f" _({not_delivered(n, w)})_"
         fired = f" · {w['fired'].format(t=clock(n['t']))}" if clock(n["t"]) != clock(t) else ""
-        return f"“{md_text(n['message'])}”{extra}{fired}"
+        return f"{extra}{fired}"
 
     def alt(n: dict, indent: str) -> list[str]:
         return ([f"{indent}- {w['alternative']}: {alts[n['rule']]}"]
@@ -74,7 +74,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         ms = g["moments"]
         if len(ms) == 1:
             n = ms[0]["nudge"]
-            lines.append(f"- **{clock(g['t'])} {md_text(rule_title(n, lang))}** — {about(n, g['t'])}")
+            lines.append(f"- **{clock(g['t'])} {md_text(moment_title(n, lang))}**{about(n, g['t'])}")
         else:  # one line, several rules: the excerpt once
             lines.append(f"- **{clock(g['t'])} "
                          + md_text(" · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms))) + "**")
@@ -87,7 +87,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         else:
             for m in ms:
                 n = m["nudge"]
-                lines.append(f"  - **{md_text(rule_title(n, lang))}** — {about(n, g['t'])}")
+                lines.append(f"  - **{md_text(moment_title(n, lang))}**{about(n, g['t'])}")
                 lines += alt(n, "    ")
     for b in report["bookmarks"]:
         note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes

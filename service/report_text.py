@@ -6,10 +6,13 @@ The pull alternatives follow ``COACHING.md``: each nudge rule names the move tha
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
-__all__ = ["words", "rule_title", "clock", "pct", "half_up", "per_question", "problem_text", "duration",
+from pullcoach.rules.pack import PackError, load_pack
+
+__all__ = ["words", "rule_title", "moment_title", "nudge_seen", "nudge_words", "clock", "pct", "half_up", "per_question", "problem_text", "duration",
            "yardstick_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
@@ -74,7 +77,7 @@ _NL = {
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
     "focus_next": "Oefen volgende keer", "focus_better": "Het meest vooruit sinds vorige keer",
     "focus_said": "Om {t} zei je:",
-    "fired": "seintje om {t}", "moments_hint": "De tijd bij een moment is wanneer het gezegd werd; het seintje kwam soms later (▼ op de tijdlijn).",
+    "fired": "seintje om {t}", "moments_hint": "De tijd bij een moment is wanneer het gezegd werd; het seintje («…», zoals je het in beeld zag) kwam soms later (▼ op de tijdlijn).",
     "too_late": "alleen voor het verslag: de transcriptie liep {s} s achter",
     "held_focus": "alleen voor het verslag: buiten de focus",
     "trainer_focus": "Focus live", "focus_all": "alle seintjes", "focus_from": "vanaf {t}",
@@ -166,7 +169,7 @@ _EN = {
     "alternative": "Pull alternative", "not_delivered": "report only",
     "focus_next": "Practise next time", "focus_better": "Most improved since last time",
     "focus_said": "At {t} you said:",
-    "fired": "nudge at {t}", "moments_hint": "A moment's time is when it was said; its nudge sometimes came later (▼ on the timeline).",
+    "fired": "nudge at {t}", "moments_hint": "A moment's time is when it was said; its nudge («…», as you saw it on screen) sometimes came later (▼ on the timeline).",
     "too_late": "report only: transcription was {s} s behind",
     "held_focus": "report only: outside the focus",
     "trainer_focus": "Live focus", "focus_all": "every nudge", "focus_from": "from {t}",
@@ -321,6 +324,34 @@ def rule_title(n: dict, lang: str, *, detail: bool = True) -> str:
     return title
 
 
+@functools.lru_cache(maxsize=None)
+def nudge_words(lang: str) -> dict[str, str]:
+    """Each rule's nudge as the coachee reads it on the overlay ("Vat samen"), from the rule
+    pack of ``lang``: the one table the overlay, the trainer's chips and the debrief use."""
+    try:
+        return dict(load_pack(lang_of(lang)).messages)
+    except (PackError, OSError):
+        return {}
+
+
+def nudge_seen(n: dict, lang: str) -> str:
+    """The words the coachee saw for nudge ``n``: as it was shown (the engine put its pack's
+    words in the log; a trainer's own text), else the rule pack's; "" for one kept for the
+    report only: nothing was shown."""
+    if not n.get("delivered", True):
+        return ""
+    return n.get("message") or nudge_words(lang).get(n["rule"], "")
+
+
+def moment_title(n: dict, lang: str, *, detail: bool = True) -> str:
+    """A moment's heading: the fault's title and the nudge the coachee saw for it, so the
+    reader connects the two ("Te weinig samengevat · «Vat samen»"); the title alone where
+    no nudge was shown."""
+    seen = nudge_seen(n, lang)
+    title = rule_title(n, lang, detail=detail)
+    return f"{title} · «{seen}»" if seen else title
+
+
 def not_delivered(n: dict, w: dict) -> str:
     """Why a nudge was not shown live: too late (the ASR behind), or the report only."""
     late = n.get("detail", {}).get("late_s")
@@ -336,10 +367,10 @@ def focus_text(report: dict, w: dict, lang: str) -> str:
     changes = report.get("trainer_focus") or []
     if not any(c["rules"] for c in changes):
         return ""
-    titles = RULE_TITLES[lang_of(lang)]
+    said = nudge_words(lang)  # a change logged without its words (an old log): the pack's
     parts = []
     for c in changes:
-        names = c.get("messages") or [titles.get(r, r) for r in c["rules"]]
+        names = c.get("messages") or list(dict.fromkeys(said.get(r, r) for r in c["rules"]))
         which = ", ".join(names) or w["focus_all"]
         parts.append(f"{which} ({w['focus_from'].format(t=clock(c['t']))})")
     return "; ".join(parts)

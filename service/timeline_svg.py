@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pullcoach.report_text import RULE_TITLES, clock, lang_of
+from pullcoach.report_text import clock, lang_of, moment_title, not_delivered, words
 
 __all__ = ["timeline_svg", "COLOURS", "span_text", "cut_in", "summary_text", "no_audio", "NO_AUDIO_FILL"]
 
@@ -95,12 +95,13 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
                        f'fill="{COLOURS["overlap_light"]}"><title>'
                        f'{escape(names.get("overlap_light", "overlap"))} {clock(t0)}</title></rect>')
     y0, y1 = ROWS["nudges"]
-    titles = RULE_TITLES[lang]
     for n in report["nudges"]:
         x = _x(n["t"])
         colour = COLOURS.get(n["kind"], COLOURS["negative"])
         fill = colour if n["delivered"] else "#ffffff"
-        tip = f'{clock(n["t"])} {titles.get(n["rule"], n["rule"])}: {n["message"]}'
+        # as the moment heads it: the fault, and the nudge the coachee saw (none: report only)
+        tip = f'{clock(n["t"])} {moment_title(n, lang, detail=False)}' + (
+            "" if n["delivered"] else f' ({not_delivered(n, words(lang))})')
         out.append(f'<path d="M{x - 6:.1f},{y0} L{x + 6:.1f},{y0} L{x:.1f},{y1} Z" fill="{fill}" '
                    f'stroke="{colour}" stroke-width="1.5"><title>{escape(tip)}</title></path>')
     y0, y1 = ROWS["marks"]

@@ -85,7 +85,7 @@ def test_a_nudge_that_came_late_shows_the_moment_it_was_about():
                           ("Als ik je goed begrijp gaat het om rust en tijd.", True),
                           ("Ja, precies.", False)]
     md = render(events, "md")
-    assert "- **1:02 Goede samenvatting** — “✓ Samenvatting” · seintje om 1:30\n" in md
+    assert "- **1:02 Goede samenvatting · «✓ Samenvatting»** · seintje om 1:30\n" in md
     assert "  > → **Anna:** Als ik je goed begrijp gaat het om rust en tijd." in md
 
 
@@ -156,7 +156,7 @@ def test_later_moments_of_a_kind_fold_so_a_long_report_stays_readable():
                for ev in (31.5, 45.0, 84.5, 88.5)]  # four more of the coachee's lines
     html = render([*events, end], "html")
     moments = html.split("Momenten die ertoe doen</h2>")[1].split("<h2>")[0]
-    pushes = [m for m in moments.split('<div class="moment') if "“Moeten?”" in m]
+    pushes = [m for m in moments.split('<div class="moment') if "«Moeten?»" in m]
     assert len(pushes) == 5
     assert all("<details>" not in m and "Pull-alternatief" in m for m in pushes[:3])
     # folded, but the pull alternative is still there when unfolded
@@ -484,7 +484,7 @@ def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
                              FocusChanged(t=53.0, rules=("interruption", "push-words")),
                              FocusChanged(t=55.0, rules=())]
     html = render(events, "html")
-    # in the words the overlay showed; a change without them (an old log) in the report's titles
+    # in the words the overlay showed; a change without them (an old log) in the rule pack's
     assert "<b>Focus live:</b> Vat samen (vanaf 0:00); alle seintjes (vanaf 0:55)" in html
     assert "alleen voor het verslag: buiten de focus" in html
     md = render(events, "md")
@@ -494,4 +494,4 @@ def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
         {"t": 0.0, "rules": ["too-few-summaries"], "messages": ["Vat samen"], "by": "start"},
         {"t": 55.0, "rules": [], "messages": [], "by": "trainer"}]
     events.insert(middle + 3, FocusChanged(t=80.0, rules=("interruption",)))
-    assert "alle seintjes (vanaf 0:55); Onderbreking (vanaf 1:20)" in render(events, "html")
+    assert "alle seintjes (vanaf 0:55); Laat uitpraten (vanaf 1:20)" in render(events, "html")

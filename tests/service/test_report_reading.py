@@ -3,6 +3,7 @@ that say what was measured (findings from reading the reports of four role-plays
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -204,7 +205,7 @@ def test_the_report_opens_with_what_to_practise_next_and_what_got_better():
                     [NudgeIssued(t=12.6, rule="righting-reflex", message="Eerst vragen", evidence_t=8.5)])
     html, md = render(push, "html"), render(push, "md")
     assert html.index("Oefen volgende keer") < html.index("Kerncijfers")
-    assert f"Herstelreflex. Om 0:08 zei je: “{told}” → Vraag eerst" in md
+    assert f"Herstelreflex · «Eerst vragen». Om 0:08 zei je: “{told}” → Vraag eerst" in md
     calm = scripted([("partner", 0.0, 8.0, _words(20), {}),
                      ("coachee", 8.5, 12.0, "Wat zou jij willen?", {"question": "open"})],
                     wall=1_760_100_000.0)
@@ -219,3 +220,31 @@ def test_events_the_store_could_not_keep_are_said_in_the_report():
     events.insert(2, gap)
     assert "Van 0:02 tot 0:05 is niet alles bewaard (23 gebeurtenissen): de schijf was vol" in render(events, "html")
     assert "de schijf was vol" in render(events, "md")
+
+
+def test_a_moment_is_headed_by_its_fault_and_the_nudge_the_coachee_saw_for_it():
+    """The overlay said "Vat samen", the report "Te weinig samengevat": each moment now names
+    the nudge shown with it, in the rule pack's words; one kept for the report only, none."""
+    from pullcoach.report_text import nudge_words
+    lines = [("partner", 0.0, 130.0, _words(300), {}),
+             ("coachee", 131.0, 135.0, "Je moet gewoon eerder beginnen.", {"push": True}),
+             ("partner", 136.0, 140.0, _words(10), {})]
+    said = nudge_words("nl")  # the pack's words, as the overlay shows them
+    nudges = [NudgeIssued(t=131.5, rule="too-few-summaries", message=said["too-few-summaries"], evidence_t=0.0),
+              NudgeIssued(t=136.0, rule="push-words", message=said["push-words"], evidence_t=131.0,
+                          delivered=False)]
+    events = scripted(lines, nudges, end=150.0)
+    html, md = render(events, "html"), render(events, "md")
+    moments = html.split("Momenten die ertoe doen</h2>")[1].split("<h2>")[0]
+    assert 'Te weinig samengevat · <span class="msg">«Vat samen»</span>' in moments
+    assert "- **2:11 Te weinig samengevat · «Vat samen»**" in md
+    # report only: the coachee saw no "Moeten?", so none is named
+    assert "Pushwoord <span class=\"badge\">alleen voor het verslag</span>" in moments
+    assert "- **2:11 Pushwoord** _(alleen voor het verslag)_" in md and "«Moeten?»" not in md
+    assert "<title>2:11 Te weinig samengevat · «Vat samen»</title>" in html  # its ▼
+    assert "<title>2:16 Pushwoord (alleen voor het verslag)</title>" in html
+    # the top line names a nudge only where one was shown (see the righting reflex's above)
+    assert "**Oefen volgende keer:** Pushwoorden (moeten). Om 2:11" in md
+    en = render(scripted(lines, [dataclasses.replace(nudges[0], message=nudge_words("en")["too-few-summaries"])],
+                         end=150.0, lang="en"), "md")
+    assert "- **2:11 Too few summaries · «Summarise»**" in en
