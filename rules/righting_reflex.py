@@ -22,6 +22,7 @@ class _Turn:
     answers: bool  # it follows a question of the partner's
     told: int = 0  # words of its pieces that inform (statements labelled input)
     nudged: bool = False
+    t1: float = 0.0  # where its last piece ended
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,11 @@ class RightingReflexConfig:
     #   `lecture_words` words ("Blood pressure's a little on the high side.", "We'll get you
     #   hooked up."): 15 / 20 left 39 / 37 high in-sample, 30 took none more.
     lecture_words: int = 25
+    # - A turn also ends when the coachee speaks again after a lapse this long with nobody
+    #   speaking: a new start that tells again is a new telling (a trainer who lifts the
+    #   focus a minute later sees it nudged). Well over the pauses inside a telling
+    #   (the pipeline ends an utterance at a 0.4 s pause).
+    lapse_s: float = 10.0
 
 
 class RightingReflex:
@@ -117,9 +123,10 @@ class RightingReflex:
         self.reflected.append(lab.reflection)
         del self.reflected[:-max(1, n)]
         asked, self.asked = self.asked, False
-        if self.turn is None:
+        if self.turn is None or event.t0 - self.turn.t1 > c.lapse_s:
             self.turn = _Turn(answers=asked)
         turn = self.turn
+        turn.t1 = event.t1
         if (c.answer_ok and asked) or (c.autonomy_ok and lab.autonomy):
             return []
         phrase = lab.advice and lab.advice_p >= 1.0 and not (c.question_ok and lab.advice_asked)

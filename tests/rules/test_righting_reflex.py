@@ -68,3 +68,17 @@ def test_dutch_advice_counts_however_short_and_when_it_answers(h, script):
     # Dutch informing is never righting-reflex evidence (no learned labels): the word counts
     # and the answer exception leave Dutch advice as it was
     assert righting(h, script, "nl")
+
+
+@pytest.mark.parametrize("lang,first,more", [
+    ("en", "You should really stop smoking.", "And you need to stop buying cigarettes."),
+    ("nl", "Je moet gewoon eerder naar bed gaan.", "En je moet die telefoon echt wegleggen."),
+])
+def test_a_new_start_after_a_lapse_is_a_new_telling(h, lang, first, more):
+    ctx = SMOKER if lang == "en" else (P, 0.0, 3.0, "Ik slaap de laatste tijd heel slecht.")
+    # half a minute of silence, then the coachee tells again: a moment of its own
+    rr = righting(h, [ctx, (C, 3.5, 6.0, first), (C, 36.0, 38.5, more)], lang)
+    assert [n.evidence_t for n in rr] == [3.5, 36.0]
+    # a pause inside one telling is no new start
+    rr = righting(h, [ctx, (C, 3.5, 6.0, first), (C, 7.0, 9.5, more)], lang)
+    assert [n.evidence_t for n in rr] == [3.5]
