@@ -24,6 +24,7 @@ from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.report_progress import comparable, progress
+from pullcoach.report_text import nudge_words
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
 
@@ -172,8 +173,15 @@ def _row(r: dict) -> dict:
             "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
             # what the trainer had the pair practise live (the nudges it held are still counted)
             "focus": list(dict.fromkeys(m for c in r["trainer_focus"]
-                                        for m in (c["messages"] or c["rules"]))),
+                                        for m in (c["messages"] or _said(c["rules"], r["session"]["lang"])))),
             "analysed": r["analysed"]}
+
+
+def _said(rules: list[str], lang: str) -> list[str]:
+    """A focus logged without its words (an older log): the words its coachee read, from the
+    rule pack, as the overlay, the chips and the report name it."""
+    words = nudge_words(lang)
+    return [words.get(r, r) for r in rules]
 
 
 def _tally(reports: list[dict], key: str) -> dict[str, int]:

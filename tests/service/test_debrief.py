@@ -366,6 +366,11 @@ def test_a_row_says_what_the_trainer_had_the_pair_practise():
     d = build_debrief([r])
     assert "| Sanne · 00:00 (focus: Vat samen, Laat uitpraten) |" in render_debrief_md(d)
     assert "focus: Vat samen, Laat uitpraten" in render_debrief_html(d)
+    # an older log's focus without its words: the rule pack's words, not the rule's id
+    old = build([SessionStarted(session="s2", wall_clock=2.0, lang="en", coachee="Sam"),
+                 FocusChanged(t=0.0, rules=("too-few-summaries", "interruption"), by="start"),
+                 SessionEnded(t=120.0, reason="ended")])
+    assert "(focus: Summarise, Let them finish)" in render_debrief_md(build_debrief([old], "en"))
 
 
 def test_cli_formats(day, tmp_path, capsys, monkeypatch):
