@@ -3,11 +3,12 @@ summaries and bookmarks over a time axis. All text is escaped; no scripts, no li
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from pullcoach.report_text import clock, lang_of, moment_title, not_delivered, words
 
-__all__ = ["timeline_svg", "COLOURS", "span_text", "cut_in", "summary_text", "no_audio", "NO_AUDIO_FILL"]
+__all__ = ["timeline_svg", "strips", "COLOURS", "span_text", "cut_in", "summary_text", "no_audio", "NO_AUDIO_FILL"]
 
 COLOURS = {
     "coachee": "#2f6f9f", "partner": "#9aa5b1", "overlap": "#e8a33d",
@@ -15,12 +16,14 @@ COLOURS = {
     "summary": "#2b7a4b", "overlap_light": "#c9ced4", "bookmark": "#2b8fb3", "axis": "#8a949e", "text": "#4a5560",
 }
 W, LEFT, RIGHT = 960, 124, 12  # LEFT fits "Gesprekspartner"
-# up to 10 minutes fit the page; a longer conversation keeps that scale (a nudge's mark about
-# 9 s wide, not 15) and its timeline scrolls sideways
+# up to 10 minutes fit one strip the page's width; a longer conversation is cut into strips
+# of whole minutes, each at most that long, stacked: the whole call on the page at a legible
+# scale (a nudge's mark about 9 s wide, not 19), its halves one under the other
 SCALE_S = 600.0
 ROWS = {"nudges": (6, 24), "coachee": (32, 54), "partner": (60, 82), "marks": (90, 106)}
 AXIS_Y = 114
 H = 132
+STRIP_GAP = 14  # between two strips
 STEPS = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 # a stretch with no audio (a capture's gap, a stalled channel, what a rescue lost) is hatched
 # grey over its rows: missing, where a blank row would read as silence
@@ -31,106 +34,140 @@ HATCH = ('<defs><pattern id="pc-no-audio" width="5" height="5" patternUnits="use
          '<rect width="2" height="5" fill="#b7bec6"/></pattern></defs>')
 
 
-def timeline_width(duration: float) -> int:
-    """The timeline's width in SVG units (its pixels at 100%)."""
-    return W if duration <= SCALE_S else round(LEFT + RIGHT + (W - LEFT - RIGHT) * duration / SCALE_S)
+def strips(duration: float) -> list[tuple[float, float]]:
+    """(start, end) of each strip: the whole conversation up to ``SCALE_S``; beyond it as few
+    strips as fit, of equal whole minutes (21:32 is 0:00-8:00, 8:00-16:00, 16:00-24:00, the
+    last one drawn up to the end)."""
+    if duration <= SCALE_S:
+        return [(0.0, duration)]
+    n = math.ceil(duration / SCALE_S)
+    size = math.ceil(duration / n / 60.0) * 60.0
+    return [(i * size, (i + 1) * size) for i in range(n) if i * size < duration]
 
 
-def _step(duration: float) -> int:
-    """Axis labels about every 80 units: at most 10 on a page-wide timeline."""
-    room = (timeline_width(duration) - LEFT - RIGHT) / 82
-    return next((s for s in STEPS if duration / s <= room), STEPS[-1])
+def _step(span: float) -> int:
+    """Axis labels about every 80 units: at most 10 on a strip."""
+    room = (W - LEFT - RIGHT) / 82
+    return next((s for s in STEPS if span / s <= room), STEPS[-1])
 
 
 def timeline_svg(report: dict, names: dict[str, str]) -> str:
     """``names``: display names of the rows (coachee, partner, nudges, marks)."""
     s = report["session"]
-    lang = lang_of(s["lang"])
     duration = max(s["duration"], 1.0)
-    full = timeline_width(duration)
+    parts = strips(duration)
+    height = len(parts) * H + (len(parts) - 1) * STRIP_GAP
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="100%" '
+           f'role="img" aria-label="{escape(summary_text(report, names))}" class="timeline">']
+    if no_audio(report):
+        out.append(HATCH)
+    for i, (a, b) in enumerate(parts):
+        out.append(_strip(report, names, duration, a, b, i * (H + STRIP_GAP)))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: float, oy: float) -> str:
+    """One strip of the timeline: what happened from ``a`` to ``b`` (drawn up to the end of
+    the conversation), ``oy`` units down."""
+    lang = lang_of(report["session"]["lang"])
+    end = min(b, duration)
 
     def _x(t: float) -> float:
-        return LEFT + (full - LEFT - RIGHT) * min(max(t, 0.0), duration) / duration
+        return LEFT + (W - LEFT - RIGHT) * (min(max(t, a), b) - a) / (b - a)
 
-    size = '100%' if full == W else str(full)  # a long one at its own width, scrolled
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {H}" width="{size}" '
-           f'role="img" aria-label="{escape(summary_text(report, names))}" class="timeline">']
+    def on(t: float) -> bool:  # a point in time shown in this strip (the end in the last)
+        return a <= t < b or (t == b == end)
+
+    def _y(y: float) -> str:
+        return f"{y + oy:g}"
+    right = _x(end)
+    out = [f'<g class="strip">']
     for key, (y0, y1) in ROWS.items():
-        out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4:.1f}" text-anchor="end" '
+        out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4 + oy:.1f}" text-anchor="end" '
                    f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
         if key in ("coachee", "partner"):
-            out.append(f'<rect x="{LEFT}" y="{y0}" width="{full - LEFT - RIGHT}" height="{y1 - y0}" '
+            out.append(f'<rect x="{LEFT}" y="{_y(y0)}" width="{right - LEFT:g}" height="{y1 - y0}" '
                        'fill="#f3f5f7" rx="3"/>')
-    gaps = no_audio(report)
-    if gaps:
-        out.append(HATCH)
-    for t0, t1, speakers, kind in gaps:
+    for t0, t1, speakers, kind in no_audio(report):
+        if t1 <= a or t0 >= b:
+            continue
         x0, x1 = _x(t0), _x(t1)
         y0, y1 = ROWS[speakers[0]][0], ROWS[speakers[-1]][1]
         who = names.get(speakers[0], speakers[0])
         tip = names.get(f"no_audio_{kind}", "{span}").format(span=span_text(t0, t1), who=who)
-        out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 2.0):.1f}" height="{y1 - y0}" '
+        out.append(f'<rect x="{x0:.1f}" y="{_y(y0)}" width="{max(x1 - x0, 2.0):.1f}" height="{y1 - y0}" '
                    f'fill="url(#pc-no-audio)" class="no-audio"><title>{escape(tip)}</title></rect>')
     for speaker in ("coachee", "partner"):
         y0, y1 = ROWS[speaker]
         for t0, t1 in report["speech"][speaker]:
+            if t1 < a or t0 >= b:
+                continue
             x0, x1 = _x(t0), _x(t1)
-            out.append(f'<rect x="{x0:.1f}" y="{y0}" width="{max(x1 - x0, 0.8):.1f}" '
+            out.append(f'<rect x="{x0:.1f}" y="{_y(y0)}" width="{max(x1 - x0, 0.8):.1f}" '
                        f'height="{y1 - y0}" fill="{COLOURS[speaker]}" rx="1.5">'
                        f'<title>{escape(names[speaker])} {span_text(t0, t1)}</title></rect>')
     top, bottom = ROWS["coachee"][0], ROWS["partner"][1]
     gap0, gap1 = ROWS["coachee"][1], ROWS["partner"][0]
     for t0, t1 in report["overlaps"]:
+        if t1 < a or t0 >= b:
+            continue
         x0, x1 = _x(t0), _x(t1)
         width = max(x1 - x0, 2.0)
         if cut_in(t0, t1, report["nudges"]):  # a light tint over both rows, a solid mark between
-            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{width:.1f}" height="{bottom - top}" '
+            out.append(f'<rect x="{x0:.1f}" y="{_y(top)}" width="{width:.1f}" height="{bottom - top}" '
                        f'fill="{COLOURS["overlap"]}" opacity="0.3"/>'
-                       f'<rect x="{x0:.1f}" y="{gap0}" width="{width:.1f}" height="{gap1 - gap0}" '
+                       f'<rect x="{x0:.1f}" y="{_y(gap0)}" width="{width:.1f}" height="{gap1 - gap0}" '
                        f'fill="{COLOURS["overlap"]}"><title>{escape(names.get("overlap", "overlap"))} '
                        f'{clock(t0)}</title></rect>')
         else:  # a "ja", "hm" or both starting at once: a thin pale line, no tint
             mid = (gap0 + gap1) / 2
-            out.append(f'<rect x="{x0:.1f}" y="{mid - 1:.1f}" width="{width:.1f}" height="2" '
+            out.append(f'<rect x="{x0:.1f}" y="{mid - 1 + oy:.1f}" width="{width:.1f}" height="2" '
                        f'fill="{COLOURS["overlap_light"]}"><title>'
                        f'{escape(names.get("overlap_light", "overlap"))} {clock(t0)}</title></rect>')
     y0, y1 = ROWS["nudges"]
     for n in report["nudges"]:
+        if not on(min(n["t"], duration)):
+            continue
         x = _x(n["t"])
         colour = COLOURS.get(n["kind"], COLOURS["negative"])
         fill = colour if n["delivered"] else "#ffffff"
         # as the moment heads it: the fault, and the nudge the coachee saw (none: report only)
         tip = f'{clock(n["t"])} {moment_title(n, lang, detail=False)}' + (
             "" if n["delivered"] else f' ({not_delivered(n, words(lang))})')
-        out.append(f'<path d="M{x - 6:.1f},{y0} L{x + 6:.1f},{y0} L{x:.1f},{y1} Z" fill="{fill}" '
+        out.append(f'<path d="M{x - 6:.1f},{_y(y0)} L{x + 6:.1f},{_y(y0)} L{x:.1f},{_y(y1)} Z" fill="{fill}" '
                    f'stroke="{colour}" stroke-width="1.5"><title>{escape(tip)}</title></path>')
     y0, y1 = ROWS["marks"]
     ym = (y0 + y1) / 2
     for t in report["summaries"]:
+        if not on(min(t, duration)):
+            continue
         x = _x(t)
-        out.append(f'<path d="M{x:.1f},{y0} L{x + 6:.1f},{ym} L{x:.1f},{y1} L{x - 6:.1f},{ym} Z" '
+        out.append(f'<path d="M{x:.1f},{_y(y0)} L{x + 6:.1f},{_y(ym)} L{x:.1f},{_y(y1)} L{x - 6:.1f},{_y(ym)} Z" '
                    f'fill="{COLOURS["summary"]}"><title>{escape(names["summary"])} '
                    f'{clock(t)}</title></path>')
-    for b in report["bookmarks"]:
-        x = _x(b["t"])
-        out.append(f'<g><title>{escape(clock(b["t"]) + " " + b["note"])}</title>'
-                   f'<line x1="{x:.1f}" y1="{y0 - 2}" x2="{x:.1f}" y2="{y1}" '
+    for bm in report["bookmarks"]:
+        if not on(min(bm["t"], duration)):
+            continue
+        x = _x(bm["t"])
+        out.append(f'<g><title>{escape(clock(bm["t"]) + " " + bm["note"])}</title>'
+                   f'<line x1="{x:.1f}" y1="{_y(y0 - 2)}" x2="{x:.1f}" y2="{_y(y1)}" '
                    f'stroke="{COLOURS["bookmark"]}" stroke-width="2"/>'
-                   f'<path d="M{x:.1f},{y0 - 2} L{x + 9:.1f},{y0 + 2} L{x:.1f},{y0 + 6} Z" '
+                   f'<path d="M{x:.1f},{_y(y0 - 2)} L{x + 9:.1f},{_y(y0 + 2)} L{x:.1f},{_y(y0 + 6)} Z" '
                    f'fill="{COLOURS["bookmark"]}"/></g>')
-    out.append(f'<line x1="{LEFT}" y1="{AXIS_Y}" x2="{full - RIGHT}" y2="{AXIS_Y}" '
+    out.append(f'<line x1="{LEFT}" y1="{_y(AXIS_Y)}" x2="{right:g}" y2="{_y(AXIS_Y)}" '
                f'stroke="{COLOURS["axis"]}" stroke-width="1"/>')
-    step = _step(duration)
-    t = 0
-    while t <= duration + 1e-6:
+    step = _step(b - a)
+    t = a
+    while t <= end + 1e-6:
         x = _x(t)
-        anchor = "start" if t == 0 else "middle"
-        out.append(f'<line x1="{x:.1f}" y1="{AXIS_Y}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
-                   f'stroke="{COLOURS["axis"]}"/><text x="{x:.1f}" y="{AXIS_Y + 15}" '
+        anchor = "start" if t == a else "end" if x > W - RIGHT - 14 else "middle"  # inside the page
+        out.append(f'<line x1="{x:.1f}" y1="{_y(AXIS_Y)}" x2="{x:.1f}" y2="{_y(AXIS_Y + 4)}" '
+                   f'stroke="{COLOURS["axis"]}"/><text x="{x:.1f}" y="{_y(AXIS_Y + 15)}" '
                    f'font-size="10" text-anchor="{anchor}" fill="{COLOURS["text"]}">'
                    f'{clock(t)}</text>')
         t += step
-    out.append("</svg>")
+    out.append("</g>")
     return "".join(out)
 
 

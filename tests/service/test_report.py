@@ -129,23 +129,36 @@ def test_html_is_self_contained_escaped_and_dutch():
     assert "Alleen gebeurtenissen" in html and "Niets heeft deze computer verlaten" in html
 
 
-def test_a_long_conversation_keeps_a_legible_timeline_that_scrolls():
-    from pullcoach.timeline_svg import timeline_svg
+def test_a_long_conversation_keeps_a_legible_timeline_in_strips_on_the_page():
+    """A 20-minute call showed its first 10 minutes and scrolled the rest out of sight (no
+    scrollbar on a laptop): the second half, where a coachee may have improved, went unseen.
+    Now it is cut into strips the page's width, one under the other, at the same scale."""
+    from pullcoach.timeline_svg import ROWS, strips, timeline_svg
     names = {"coachee": "Anna", "partner": "Bert", "summary": "samenvatting", "title": "tijdlijn"}
 
-    def svg(minutes):
-        speech = [(t, t + 3.0) for t in range(0, minutes * 60, 8)]
+    def svg(minutes, nudge_at=()):
+        speech = [(t, t + 3.0) for t in range(0, int(minutes * 60), 8)]
         report = {"session": {"lang": "nl", "duration": minutes * 60.0},
                   "speech": {"coachee": speech, "partner": speech[1::2]}, "overlaps": [],
-                  "nudges": [], "summaries": [], "bookmarks": []}
+                  "nudges": [{"t": t, "rule": "push-words", "message": "Moeten?", "kind": "negative",
+                              "delivered": True, "evidence_t": t, "detail": {}} for t in nudge_at],
+                  "summaries": [], "bookmarks": []}
         return timeline_svg(report, names)
-    short, long = svg(8), svg(20)
-    assert 'viewBox="0 0 960 132" width="100%"' in short  # up to 10 min: the page's width
-    # 20 min: twice the room at the same scale (a nudge mark about 9 s wide, not 15), scrolled
-    assert 'viewBox="0 0 1784 132" width="1784"' in long
-    labels = re.findall(r'>(\d+:\d\d)</text>', long)
-    assert labels[:3] == ["0:00", "1:00", "2:00"] and labels[-1] == "20:00"
-    bar = re.search(r'<rect x="[\d.]+" y="32" width="([\d.]+)"', long.split("</text>", 2)[-1])
+    short, long = svg(8), svg(20, nudge_at=(300.0, 900.0))
+    assert 'viewBox="0 0 960 132" width="100%"' in short  # up to 10 min: one strip
+    assert strips(1200.0) == [(0.0, 600.0), (600.0, 1200.0)]
+    assert strips(1292.0) == [(0.0, 480.0), (480.0, 960.0), (960.0, 1440.0)]  # whole minutes
+    # 20 min: two strips the page's width, no sideways scrolling, the same scale as 10 min
+    assert 'viewBox="0 0 960 278" width="100%"' in long
+    first, second = long.split('<g class="strip">')[1:]
+    labels = re.findall(r'>(\d+:\d\d)</text>', first), re.findall(r'>(\d+:\d\d)</text>', second)
+    assert labels[0][0] == "0:00" and labels[0][-1] == "10:00"
+    assert labels[1][0] == "10:00" and labels[1][-1] == "20:00"
+    # the push at 15:00 is in the second strip, halfway along, 146 units down
+    marks = re.findall(r'<path d="M([\d.]+),(\d+) ', long)
+    assert [(float(x), int(y)) for x, y in marks] == [(124 + 412 - 6, ROWS["nudges"][0]),
+                                                      (124 + 412 - 6, ROWS["nudges"][0] + 146)]
+    bar = re.search(r'<rect x="[\d.]+" y="32" width="([\d.]+)"', first.split("</text>", 4)[-1])
     assert float(bar.group(1)) >= 4.0  # a 3 s turn is a bar, not a sliver
 
 
