@@ -30,7 +30,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
-__all__ = ["build", "moment_groups", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "moment_groups", "moment_lines", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -560,6 +560,18 @@ def moment_groups(moments: list[dict]) -> list[dict]:
                 by_hits[hits] = group
         group["moments"].append(m)
     return groups
+
+
+def moment_lines(groups: list[dict], utterances: list[dict]) -> list[int | None]:
+    """Per group of ``moment_groups``, the index in ``utterances`` of the line it is about
+    (its first marked line; a moment about a stretch: the last line before it), so the
+    report can link a moment to its place in the transcript; None without a transcript."""
+    index = {(u["speaker"], u["t0"], u["t1"]): i for i, u in enumerate(utterances)}
+    out: list[int | None] = []
+    for g in groups:
+        line = next((u for u in g["around"] if u.get("hit")), g["around"][-1] if g["around"] else None)
+        out.append(index.get((line["speaker"], line["t0"], line["t1"])) if line else None)
+    return out
 
 
 def _route(utterances: list[dict], nudges: list[dict]) -> list[dict]:

@@ -12,12 +12,12 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, number, pct,
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
-from pullcoach.report_data import focus, moment_groups, yardsticks
+from pullcoach.report_data import focus, moment_groups, moment_lines, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, timeline_svg
 
-__all__ = ["render_html", "CSP"]
+__all__ = ["render_html", "CSP", "transcript_marks"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -66,6 +66,10 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
   border-bottom: 1px solid var(--line); }
 .moment:last-child { border-bottom: 0; }
 .time { font-size: 12px; color: var(--soft); padding-top: 3px; font-variant-numeric: tabular-nums; }
+.time a { color: inherit; } .line:target, .moment:target { background: #fff6d9; }
+a.mark { font: 600 11px system-ui, sans-serif; margin-left: 6px; text-decoration: none; white-space: nowrap; }
+a.mark.kind-negative { color: var(--poor); } a.mark.kind-positive { color: var(--good); }
+a.mark.kind-cue { color: #1f7a74; } a.mark.kind-trainer { color: #7a5cb8; }
 .moment .what { font: 600 14px system-ui, sans-serif; margin: 0; }
 .moment .rule { margin-top: 8px; } .moment .rule .alt { margin-top: 4px; }
 .moment .fired { font-weight: 400; font-size: 12px; color: var(--soft); }
@@ -168,7 +172,7 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
                       missing=bool(no_audio(report)))]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
     parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
-    parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang)]
+    parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang, transcript_marks(report, lang))]
     parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote, s.get('via', '')))}"
               f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",
               "</main></body></html>"]
@@ -375,11 +379,13 @@ def _legend(w: dict, names: dict, light: bool = False, missing: bool = False) ->
 
 def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
     groups = moment_groups(report["moments"])
-    marks = [("moment", g["t"], g) for g in groups]
+    lines = moment_lines(groups, report["utterances"])
+    marks = [("moment", g["t"], (k, g)) for k, g in enumerate(groups)]
     marks += [("bookmark", b["t"], b) for b in report["bookmarks"]]
     if not marks:
         return f'<p class="hint">{escape(w["no_moments"])}</p>'
-    out = [f'<p class="hint">{escape(w["moments_hint"])}</p>']
+    hint = w["moments_hint"] + (" " + w["moments_link"] if any(i is not None for i in lines) else "")
+    out = [f'<p class="hint">{escape(hint)}</p>']
     alts = ALTERNATIVES[lang]
     seen: dict[str, int] = {}
     for what, t, g in sorted(marks, key=lambda x: x[1]):
@@ -388,6 +394,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
                        f'<div><h3 class="what">{escape(w["bookmark"])} '
                        f'<span class="msg">{escape(g["note"])}</span></h3></div></div>')
             continue
+        k, g = g
         ms = g["moments"]
         folded = True  # a long conversation: later ones of a kind fold (all kinds here later)
         for m in ms:
@@ -424,7 +431,9 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             rest = ctx + "".join(f'<div class="rule kind-{escape(m["nudge"]["kind"])}"><div class="what">'
                                  f'{about(m["nudge"])}</div>{alt(m["nudge"])}</div>' for m in ms)
         body = (f'<details><summary>{head}</summary>{rest}</details>' if folded else head + rest)
-        out.append(f'<div class="moment kind-{escape(kind)}"><div class="time">{clock(t)}</div>'
+        # the time: a link to where it was said in the transcript
+        when_ = clock(t) if lines[k] is None else f'<a href="#line-{lines[k]}">{clock(t)}</a>'
+        out.append(f'<div class="moment kind-{escape(kind)}" id="moment-{k}"><div class="time">{when_}</div>'
                    f'<div>{body}</div></div>')
     return "".join(out)
 
@@ -447,16 +456,34 @@ def _route(route: list[dict], w: dict) -> str:
             f'<p class="hint">{escape(w["route_hint"])}</p>')
 
 
-def _transcript(report: dict, names: dict, lang: str) -> str:
+def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, str]]]:
+    """Per transcript line (its index in the utterances) the moments about it: (the moment's
+    index in ``moment_groups``, its title, its kind), so the line says what it set off and
+    links back to the moment. Shared with Markdown."""
+    groups = moment_groups(report["moments"])
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    for k, (g, i) in enumerate(zip(groups, moment_lines(groups, report["utterances"]))):
+        if i is None:
+            continue
+        kinds = [m["nudge"]["kind"] for m in g["moments"]]
+        title = " · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in g["moments"]))
+        out.setdefault(i, []).append((k, title, "negative" if "negative" in kinds else kinds[0]))
+    return out
+
+
+def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None) -> str:
     w = words(lang)
+    marks = marks or {}
     out = ['<div class="transcript">']
     if any(u.get("unsure") for u in report["utterances"]):
         out.append(f'<p class="hint">{escape(w["unsure_note"])}</p>')
-    for u in report["utterances"]:
+    for i, u in enumerate(report["utterances"]):
         chips = "".join(f'<span class="chip">{escape(c)}</span>'
                         for c in label_chips(u["labels"], lang, u["speaker"]))
+        chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">▼ {escape(title)}</a>'
+                         for k, title, kind in marks.get(i, ()))
         unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
-        out.append(f'<div class="line"><span class="time">{clock(u["t0"])}</span>'
+        out.append(f'<div class="line" id="line-{i}"><span class="time">{clock(u["t0"])}</span>'
                    f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
                    f'<span{unsure}>{escape(u["text"])}{" (?)" if unsure else ""}{chips}</span></div>')
     out.append("</div>")

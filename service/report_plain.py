@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows
+from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows, transcript_marks
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, clock, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
@@ -102,11 +102,13 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines += ["", f"## {w['transcript']}", ""]
     if any(u.get("unsure") for u in report["utterances"]):
         lines += [md_text(w["unsure_note"]), ""]
-    for u in report["utterances"]:
+    marks = transcript_marks(report, lang)
+    for i, u in enumerate(report["utterances"]):
         chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
         lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
                      + (" (?)" if u.get("unsure") else "")
-                     + (f" _[{md_text(chips)}]_" if chips else ""))
+                     + (f" _[{md_text(chips)}]_" if chips else "")
+                     + "".join(f" ▼ {md_text(title)}" for _, title, _ in marks.get(i, ())))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 
