@@ -115,6 +115,8 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
                 for e in events if isinstance(e, PipelineWarning)]
     analysed = any(isinstance(e, UtteranceLabeled) for e in events) or bool(nudges)
     summaries = _summaries(utterances, nudges)
+    halves = _halves(session, speech, utterances, nudges, summaries, analysed, yardsticks(config),
+                     _bridge_s(config))
     return {
         "session": session,
         "speech": speech,
@@ -133,7 +135,39 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "engine_metrics": metrics,
         "warnings": warnings,
         "problems": problems(warnings, session["duration"]),
+        "halves": halves,
     }
+
+
+HALVES_MIN_S = 600.0  # a call this long has halves worth comparing (five minutes each)
+
+
+def _halves(session, speech, utterances, nudges, summaries, analysed, ys, bridge_s) -> list[dict] | None:
+    """The headline figures of the first and the second half of a call of at least
+    ``HALVES_MIN_S``, each as if it were a call of its own: ``[{"t0", "t1", "figures"}, …]``;
+    None for a shorter one. Over a whole 20-minute call a coachee who pushed for ten minutes
+    and then pulled reads as pushing throughout. A line, a nudge (by what it was about: its
+    evidence; one about a stretch where it fired) and a summary belong to the half they
+    began in; speech is cut at the middle."""
+    end = session["duration"]
+    if end < HALVES_MIN_S:
+        return None
+    out = []
+    for a, b in ((0.0, end / 2), (end / 2, end)):
+        def inside(t: float) -> bool:
+            return a <= t < b or (t == b == end)
+
+        def at(n: dict) -> float:
+            return n["t"] if n["rule"] in AT_FIRING else n["evidence_t"]
+        part_speech = {s: [[max(t0, a) - a, min(t1, b) - a] for t0, t1 in spans if t1 > a and t0 < b]
+                       for s, spans in speech.items()}
+        part_utts = [dict(u, t0=u["t0"] - a, t1=u["t1"] - a) for u in utterances if inside(u["t0"])]
+        part_nudges = [dict(n, t=n["t"] - a, evidence_t=n["evidence_t"] - a) for n in nudges if inside(at(n))]
+        part_summaries = [t - a for t in summaries if inside(t)]
+        figures = _figures(dict(session, duration=b - a), part_speech, part_utts, part_nudges,
+                           part_summaries, analysed, {}, ys, bridge_s)
+        out.append({"t0": a, "t1": b, "figures": figures})
+    return out
 
 
 FOCUS_SETTLE_S = 10.0  # chip clicks this close are one choice being made, not two focuses

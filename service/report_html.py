@@ -13,11 +13,11 @@ from pullcoach.report_text import (
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import focus, moment_groups, moment_lines, yardsticks
-from pullcoach.report_progress import PROGRESS_WORDS, both_good, measure
+from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, timeline_svg
 
-__all__ = ["render_html", "CSP", "transcript_marks"]
+__all__ = ["render_html", "CSP", "transcript_marks", "halves_rows"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -157,6 +157,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
         parts.append(f'<div class="banner">{escape(problem_text(p, w, names))}</div>')
     parts.append(_focus(report, progress, w, lang))
     parts += [f"<h2>{escape(w['figures'])}</h2>", _cards(report["figures"], w)]
+    if within := halves_rows(report, w, lang):
+        parts.append(f'<div class="progress"><b>{escape(within[0])}</b>{trend_list(within[1])}</div>')
     if progress:
         parts.append(_progress(report, progress, w, lang))
     if not report["analysed"]:
@@ -325,6 +327,17 @@ def progress_rows(report: dict, progress: dict, w: dict, lang: str) -> tuple[str
     pw = PROGRESS_WORDS[lang]
     rows = trend_rows(progress["before"], report["figures"], progress["trends"], w, lang)
     return pw["since"].format(when=when(progress["session"]["wall_clock"], lang)), rows
+
+
+def halves_rows(report: dict, w: dict, lang: str) -> tuple[str, list[tuple]] | None:
+    """A long call's second half beside its first: the heading and its ``trend_rows`` (the
+    figures that moved), or None; shared with Markdown."""
+    h = halves(report)
+    if h is None:
+        return None
+    head = PROGRESS_WORDS[lang]["halves"].format(a=span_text(h["first"]["t0"], h["first"]["t1"]),
+                                                 b=span_text(h["second"]["t0"], h["second"]["t1"]))
+    return head, trend_rows(h["before"], h["after"], h["trends"], w, lang)
 
 
 def trend_rows(before: dict, now: dict, trends: dict, w: dict, lang: str) -> list[tuple]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pullcoach.report_html import figure_cells, focus_lines, privacy_line, progress_rows, transcript_marks
+from pullcoach.report_html import (
+    figure_cells, focus_lines, halves_rows, privacy_line, progress_rows, transcript_marks,
+)
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, clock, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
@@ -49,8 +51,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}**{status} | {md_text(yard)} |")
     if not report["analysed"]:
         lines += ["", f"_{w['not_analysed']}_"]
-    if progress:
-        head, rows = progress_rows(report, progress, w, lang)
+    for head, rows in filter(None, [halves_rows(report, w, lang),
+                                    progress and progress_rows(report, progress, w, lang)]):
         lines += ["", f"**{md_text(head)}**", ""]
         lines += [f"- {md_text(label)}: {md_text(before)} → {md_text(now)} ({word})"
                   for label, before, now, _, word in rows]

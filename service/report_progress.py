@@ -16,7 +16,7 @@ from __future__ import annotations
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR
 from pullcoach.report_text import half_up
 
-__all__ = ["previous_session", "progress", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
+__all__ = ["previous_session", "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
@@ -35,10 +35,12 @@ NOISE = {"talk_share": 5, "open_questions": 5, "speaking_rate": 10, "summaries":
 SHORT = ("talk_share", "speaking_rate")  # no value: too little speech to measure
 
 PROGRESS_WORDS = {
-    "nl": {"since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "slechter",
+    "nl": {"halves": "In de loop van dit gesprek: eerste helft ({a}) → tweede helft ({b})",
+           "since": "Sinds je vorige gesprek ({when})", "better": "beter", "worse": "slechter",
            "same": "gelijk", "both_good": "beide goed", "short": "te kort om te beoordelen",
            "unrated": "niet te vergelijken"},
-    "en": {"since": "Since your previous conversation ({when})", "better": "better",
+    "en": {"halves": "Over this conversation: first half ({a}) → second half ({b})",
+           "since": "Since your previous conversation ({when})", "better": "better",
            "worse": "worse", "same": "same", "both_good": "both good", "short": "too short to rate",
            "unrated": "cannot be compared"},
 }
@@ -83,6 +85,24 @@ def progress(now: dict, before: dict) -> dict | None:
         else:
             trends[key] = _trend(key, a, b, higher)
     return {"session": before["session"], "before": before["figures"], "trends": trends} if trends else None
+
+
+def halves(report: dict) -> dict | None:
+    """The call's second half beside its first (``report["halves"]``), as ``progress``
+    compares two calls but only the figures that moved (better or worse):
+    ``{"first", "second", "before", "trends"}``, or None for a short call or where nothing
+    moved."""
+    parts = report.get("halves")
+    if not parts or not report["analysed"]:
+        return None
+    first, second = ({"analysed": True, "session": {"duration": p["t1"] - p["t0"]}, "figures": p["figures"]}
+                     for p in parts)
+    since = progress(second, first)
+    trends = {k: t for k, t in (since or {}).get("trends", {}).items() if t in ("better", "worse")}
+    if not trends:
+        return None
+    return {"first": parts[0], "second": parts[1], "before": parts[0]["figures"],
+            "after": parts[1]["figures"], "trends": trends}
 
 
 def both_good(before: dict, now: dict) -> bool:

@@ -59,3 +59,24 @@ def test_a_moment_links_to_its_line_in_the_transcript_and_back():
     # Markdown has no links: the line names what it set off, as the HTML does
     assert "- `7:01` **Anna:** Je moet echt terugkomen, punt 14. _[moeten, informatie]_ ▼ Pushwoord\n" in md
     assert "punt 21. _[reflectie]_ ▼ Goede samenvatting\n" in md
+
+
+def test_a_long_call_shows_how_its_second_half_differed_from_its_first():
+    """Ten minutes of pushing, then ten of pulling: over the whole call the push words and
+    the longest stretch without a summary read as pushing throughout; the halves show the
+    coachee got better, in HTML and Markdown alike, right under the figures."""
+    html, md = render(long_call(), "html"), render(long_call(), "md")
+    head = "In de loop van dit gesprek: eerste helft (0:00–10:00) → tweede helft (10:00–20:00)"
+    figures = _section(html, "Kerncijfers")
+    assert head in figures
+    assert ('<li class="better">Pushwoorden (moeten) <b>20 → 0</b> <span>beter</span></li>' in figures)
+    assert ('<li class="better">Langste stuk zonder samenvatting <b>10:00 → 1:00</b> '
+            '<span>beter</span></li>') in figures
+    md_figures = md.split("## Kerncijfers")[1].split("## ")[0]
+    assert f"**{head}**" in md_figures
+    assert "- Pushwoorden (moeten): 20 → 0 (beter)" in md_figures
+    assert "- Langste stuk zonder samenvatting: 10:00 → 1:00 (beter)" in md_figures
+    # pushing all through: nothing moved; a call under ten minutes has no halves
+    assert "In de loop van dit gesprek" not in render(long_call(push_until=1200.0), "md")
+    assert "In de loop van dit gesprek" not in render(long_call(9), "html")
+    assert "In de loop van dit gesprek" not in render(long_call(push_until=0.0), "html")
