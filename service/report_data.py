@@ -30,7 +30,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
-__all__ = ["build", "moment_groups", "moment_lines", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -594,6 +594,26 @@ def moment_groups(moments: list[dict]) -> list[dict]:
                 by_hits[hits] = group
         group["moments"].append(m)
     return groups
+
+
+MOMENTS_OPEN = 3  # moments of one kind shown whole, with the pull alternative; the rest listed by time
+
+
+def repeats(groups: list[dict], shown: int = MOMENTS_OPEN) -> dict[str, list[int]]:
+    """The groups of ``moment_groups`` left out of the list of moments, by rule (in the order
+    each first repeats): a group all of whose rules were shown ``shown`` times already. A
+    20-minute call had 68 moments, 26 of them interruptions; after the first few of a kind the
+    list says when the rest came (each a link to its line in the transcript)."""
+    seen: dict[str, int] = {}
+    out: dict[str, list[int]] = {}
+    for k, g in enumerate(groups):
+        rules = [m["nudge"]["rule"] for m in g["moments"]]
+        for r in rules:
+            seen[r] = seen.get(r, 0) + 1
+        if all(seen[r] > shown for r in rules):
+            for r in dict.fromkeys(rules):
+                out.setdefault(r, []).append(k)
+    return out
 
 
 def moment_lines(groups: list[dict], utterances: list[dict]) -> list[int | None]:

@@ -12,7 +12,7 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, number, pct,
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
-from pullcoach.report_data import focus, moment_groups, moment_lines, yardsticks
+from pullcoach.report_data import focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, timeline_svg
@@ -74,8 +74,8 @@ a.mark.kind-cue { color: #1f7a74; } a.mark.kind-trainer { color: #7a5cb8; }
 .moment .rule { margin-top: 8px; } .moment .rule .alt { margin-top: 4px; }
 .moment .fired { font-weight: 400; font-size: 12px; color: var(--soft); }
 .moment .what .msg { font-weight: 400; color: var(--soft); }
-.moment summary { cursor: pointer; } .moment summary h3 { display: inline; }
-.moment details[open] summary { margin-bottom: 6px; }
+.moment.more { padding: 8px 0; } .moment .times { font: 13px/1.7 system-ui, sans-serif; color: var(--soft); }
+.moment .times a { color: inherit; font-variant-numeric: tabular-nums; }
 .kind-negative .what { color: var(--poor); } .kind-positive .what { color: var(--good); }
 .kind-trainer .what { color: #7a5cb8; } .kind-cue .what { color: #1f7a74; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 9px;
@@ -393,14 +393,15 @@ def _legend(w: dict, names: dict, light: bool = False, missing: bool = False) ->
 def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
     groups = moment_groups(report["moments"])
     lines = moment_lines(groups, report["utterances"])
-    marks = [("moment", g["t"], (k, g)) for k, g in enumerate(groups)]
+    more = repeats(groups)
+    left_out = {k for ks in more.values() for k in ks}
+    marks = [("moment", g["t"], (k, g)) for k, g in enumerate(groups) if k not in left_out]
     marks += [("bookmark", b["t"], b) for b in report["bookmarks"]]
     if not marks:
         return f'<p class="hint">{escape(w["no_moments"])}</p>'
     hint = w["moments_hint"] + (" " + w["moments_link"] if any(i is not None for i in lines) else "")
     out = [f'<p class="hint">{escape(hint)}</p>']
     alts = ALTERNATIVES[lang]
-    seen: dict[str, int] = {}
     for what, t, g in sorted(marks, key=lambda x: x[1]):
         if what == "bookmark":
             out.append(f'<div class="moment kind-trainer"><div class="time">{clock(t)}</div>'
@@ -409,10 +410,6 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             continue
         k, g = g
         ms = g["moments"]
-        folded = True  # a long conversation: later ones of a kind fold (all kinds here later)
-        for m in ms:
-            seen[m["nudge"]["rule"]] = seen.get(m["nudge"]["rule"], 0) + 1
-            folded = folded and seen[m["nudge"]["rule"]] > MOMENTS_OPEN
         ctx = "".join(f'<p{" class=hit" if u.get("hit") else ""}><span class="who {u["speaker"]}">'
                       f'{escape(names[u["speaker"]])}</span>{escape(u["text"])}'
                       + (f' <span class="unsure" title="{escape(w["unsure"])}">(?)</span>' if u.get("unsure") else "")
@@ -443,15 +440,33 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             head = f'<h3 class="what">{escape(" · ".join(titles))}</h3>'
             rest = ctx + "".join(f'<div class="rule kind-{escape(m["nudge"]["kind"])}"><div class="what">'
                                  f'{about(m["nudge"])}</div>{alt(m["nudge"])}</div>' for m in ms)
-        body = (f'<details><summary>{head}</summary>{rest}</details>' if folded else head + rest)
+        body = head + rest
         # the time: a link to where it was said in the transcript
         when_ = clock(t) if lines[k] is None else f'<a href="#line-{lines[k]}">{clock(t)}</a>'
         out.append(f'<div class="moment kind-{escape(kind)}" id="moment-{k}"><div class="time">{when_}</div>'
                    f'<div>{body}</div></div>')
+    out += _repeats(groups, lines, more, w, lang)
     return "".join(out)
 
 
-MOMENTS_OPEN = 3  # moments of one kind shown whole, with the pull alternative; the rest fold
+def _repeats(groups: list[dict], lines: list, more: dict[str, list[int]], w: dict, lang: str) -> list[str]:
+    """After the moments: per kind, when it came again ("Pushwoord, nog 14 keer: 9:59 ·
+    12:40 · …"), each time a link to its line in the transcript (and the target of that
+    line's ▼)."""
+    out, anchored = [], set()
+    for rule, ks in more.items():
+        kind = next(m["nudge"]["kind"] for m in groups[ks[0]]["moments"] if m["nudge"]["rule"] == rule)
+        times = []
+        for k in ks:
+            at = "" if k in anchored else f' id="moment-{k}"'
+            anchored.add(k)
+            t = clock(groups[k]["t"])
+            times.append(f'<a{at} href="#line-{lines[k]}">{t}</a>' if lines[k] is not None
+                         else f"<span{at}>{t}</span>")
+        title = w["moments_more"].format(title=rule_title({"rule": rule}, lang, detail=False), n=len(ks))
+        out.append(f'<div class="moment more kind-{escape(kind)}"><div class="time"></div><div>'
+                   f'<h3 class="what">{escape(title)}</h3><div class="times">{" · ".join(times)}</div></div></div>')
+    return out
 
 
 def _route(route: list[dict], w: dict) -> str:

@@ -10,7 +10,7 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
     roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
-from pullcoach.report_data import moment_groups
+from pullcoach.report_data import moment_groups, repeats
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
 
@@ -72,7 +72,12 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         return ([f"{indent}- {w['alternative']}: {alts[n['rule']]}"]
                 if n["kind"] in ALERT_KINDS and n["rule"] in alts else [])
 
-    for g in moment_groups(report["moments"]):
+    groups = moment_groups(report["moments"])
+    more = repeats(groups)
+    left_out = {k for ks in more.values() for k in ks}
+    for k, g in enumerate(groups):
+        if k in left_out:
+            continue
         ms = g["moments"]
         if len(ms) == 1:
             n = ms[0]["nudge"]
@@ -94,6 +99,9 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for b in report["bookmarks"]:
         note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes
         lines.append(f"- **{clock(b['t'])} {w['bookmark']}**{note}")
+    for rule, ks in more.items():  # after the first few of a kind: when it came again
+        title = w["moments_more"].format(title=rule_title({"rule": rule}, lang, detail=False), n=len(ks))
+        lines.append(f"- **{md_text(title)}** " + " · ".join(clock(groups[k]["t"]) for k in ks))
     lines += ["", f"## {w['route']}", ""]
     if report["route"]:
         lines.append(" → ".join(

@@ -46,12 +46,16 @@ def test_a_moment_links_to_its_line_in_the_transcript_and_back():
     says what it set off, linking back."""
     html = render(long_call(), "html")
     moments, transcript = _section(html, "Momenten die ertoe doen"), _section(html, "Transcript")
-    # the push at 7:00 ("punt 14"): its time links to its line, which is there with that id
+    # the push at 0:31 ("punt 1"): its time links to its line, which is there with that id
     k, line = re.search(r'<div class="moment kind-negative" id="moment-(\d+)"><div class="time">'
-                        r'<a href="#line-(\d+)">7:01</a>', moments).groups()
+                        r'<a href="#line-(\d+)">0:31</a>', moments).groups()
     row = re.search(rf'<div class="line" id="line-{line}">.*?</div>', transcript).group(0)
-    assert "Je moet echt terugkomen, punt 14." in row
+    assert "Je moet echt terugkomen, punt 1." in row
     assert f'<a class="mark kind-negative" href="#moment-{k}">▼ Pushwoord</a>' in row
+    # the one at 7:00 ("punt 14") is one of the times listed after the first three, linked both ways
+    k, line = re.search(r'<a id="moment-(\d+)" href="#line-(\d+)">7:01</a>', moments).groups()
+    row = re.search(rf'<div class="line" id="line-{line}">.*?</div>', transcript).group(0)
+    assert "punt 14." in row and f'href="#moment-{k}">▼ Pushwoord</a>' in row
     assert "Klik op de tijd voor die plek in het transcript" in moments
     # a praised summary's line links back too, in its own colour
     assert re.search(r'punt 21\..*?<a class="mark kind-positive" href="#moment-\d+">▼ Goede samenvatting</a>', transcript)
@@ -80,3 +84,15 @@ def test_a_long_call_shows_how_its_second_half_differed_from_its_first():
     assert "In de loop van dit gesprek" not in render(long_call(push_until=1200.0), "md")
     assert "In de loop van dit gesprek" not in render(long_call(9), "html")
     assert "In de loop van dit gesprek" not in render(long_call(push_until=0.0), "html")
+
+
+def test_forty_moments_of_two_kinds_read_as_six_and_two_lines_of_times():
+    """20 pushes and 10 praised summaries: three of each shown whole, then one line a kind
+    with when the rest came (it was 30 rows, 24 of them folded, in HTML; 30 excerpts in md)."""
+    html, md = render(long_call(), "html"), render(long_call(), "md")
+    moments = _section(html, "Momenten die ertoe doen")
+    assert moments.count('<div class="moment ') == 8
+    assert "Pushwoord, nog 17 keer:" in moments and "Goede samenvatting, nog 7 keer:" in moments
+    md_moments = md.split("## Momenten die ertoe doen")[1].split("## ")[0]
+    assert md_moments.count("\n- **") == 8
+    assert "- **Goede samenvatting, nog 7 keer:** 13:31 · 14:31 · 15:31 · 16:31 · 17:31 · 18:31 · 19:31" in md_moments
