@@ -5,12 +5,17 @@ met mij" for "Als ik je goed begrijp"). A phrase therefore matches when each of 
 tokens matches the text token by token with some slack:
 
 - exact token, or a prefix pattern (``begrijp*``),
-- one edit away for tokens of 6+ letters ("bovendien" ~ "bovedien"), or the same once long
-  vowels are written short ("daarnaast" ~ "darnast"),
-- two or three adjacent text tokens joined, for tokens of 6+ letters, and then one edit
-  away too ("boven dien" -> "bovendien", "in de reen" -> "iedereen"; "om dat" stays two
-  words). That also reads "wel om" as "welkom", so the Dutch word-order question check
-  looks for a greeting at a clause's start only,
+- for tokens of 6+ letters, the same once doubled letters are written single
+  ("daarnaast" ~ "darnast", "moeten" ~ "moetten"): Whisper's spelling slips;
+- one edit away for tokens of 7+ letters that keep their first and last letter
+  ("bovendien" ~ "bovedien", "wanneer" ~ "wankeer"). Not shorter words: one edit from a
+  6-letter word is often another word ("thinks" ~ "things", "think", "thanks"; "waarom"
+  ~ "waarop"; "moeten" ~ "meten"). Not another ending: that is another form or word
+  ("doorgaans" ~ "doorgaan", "vertel" ~ "vertelt"); a pack lists the forms it means,
+- two or three adjacent text tokens joined, for tokens of 6+ letters ("boven dien" ->
+  "bovendien", "je zelf" -> "jezelf"; "om dat" stays two words), and for 7+ letters then
+  one edit away too ("in de reen" -> "iedereen"). That also reads "wel kom" as "welkom",
+  so the Dutch word-order question check looks for a greeting at a clause's start only,
 - ``...`` in a phrase skips up to eight text tokens of the same clause ("je zou gewoon de
   trein van zeven uur moeten": Dutch puts the verb last).
 
@@ -33,6 +38,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 # first word (maximum likelihood); later words are about calibrated as they come (1.15).
 FIRST_WORD_GAMMA = 0.45
 _GAP = 8  # tokens a "..." may skip, never past the end of its clause
+_SPLIT_LEN = 6  # a word this long may be heard split in two or three ("je zelf")
+_EDIT_LEN = 7   # a word this long may be heard one edit off (see the module doc)
 
 
 def normalise(text: str) -> str:
@@ -116,19 +123,22 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
         return word.startswith(pat[:-1])
     if pat == word:
         return True
-    if not (fuzzy and len(pat) >= 6 and len(word) >= 5 and pat[0] == word[0]):
+    if not (fuzzy and len(pat) >= _SPLIT_LEN and len(word) >= 5 and pat[0] == word[0]):
         return False
-    # or the same but for long vowels written short ("darnast"): no further edit, since
+    # the same but for doubled letters ("darnast", "moetten"), with no further edit, since
     # "meteen" read as "meten" is one edit from "moeten"
-    return _one_edit(pat, word) or (_short(pat) != pat and _short(pat) == _short(word))
+    if _single(pat) == _single(word):
+        return True
+    return len(pat) >= _EDIT_LEN and pat[-1] == word[-1] and _one_edit(pat, word)
 
 
-_LONG = re.compile(r"([aeiou])\1")
+_DOUBLE = re.compile(r"([a-z])\1")
 
 
-def _short(word: str) -> str:
-    """Long vowels written short ("daarnaast" -> "darnast"): Whisper drops the doubling."""
-    return _LONG.sub(r"\1", word)
+def _single(word: str) -> str:
+    """Doubled letters written single ("daarnaast" -> "darnast", "moetten" -> "moeten"):
+    Whisper drops or adds the doubling."""
+    return _DOUBLE.sub(r"\1", word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,14 +188,14 @@ class Phrase:
             if end is not None:
                 return end
         joined = toks[i].text
-        for n in (2, 3) if len(pat) >= 6 and fuzzy else ():  # split words: "boven dien" -> "bovendien";
+        for n in (2, 3) if len(pat) >= _SPLIT_LEN and fuzzy else ():  # split words: "boven dien" -> "bovendien";
             # not short ones: "om dat te doen" is no "omdat"
             if i + n > len(toks) or toks[i + n - 1].clause_start:
                 break
             joined += toks[i + n - 1].text
             if len(joined) > len(pat.rstrip("*")) + 1:
                 break
-            if _tok_eq(pat, joined):  # split and misheard at once: "In de reen" ~ "Iedereen"
+            if _tok_eq(pat, joined, len(pat) >= _EDIT_LEN):  # split and misheard at once: "In de reen" ~ "Iedereen"
                 end = self._match(toks, i + n, k + 1, fuzzy)
                 if end is not None:
                     return end

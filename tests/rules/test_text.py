@@ -68,8 +68,33 @@ def test_a_match_says_whether_it_needed_a_misspelt_or_split_word():
     assert m.exact
     [m] = PhraseSet(["bovendien"]).find(tokens("en boven dien is het"))
     assert not m.exact
-    [m] = PhraseSet(["moeten"]).find(tokens("Hei, Morten, niet doen."))
+    [m] = PhraseSet(["wanneer"]).find(tokens("Wankeer ben je begonnen?"))  # Whisper base on MBROLA
     assert not m.exact
+
+
+def test_a_short_word_matches_no_other_word_one_edit_away():
+    # one edit from a 6-letter word is often another word: "thinks" is no "think", "things", "thanks"
+    view = PhraseSet(["thinks"])
+    assert [m.phrase for m in view.find(tokens("She thinks you have to quit."))] == ["thinks"]
+    assert not view.find(tokens("I think that's a bit simplistic."))
+    assert not view.find(tokens("So some of the fun things take planning."))
+    assert not view.find(tokens("Thanks, that helps."))
+    assert not PhraseSet(["waarom"]).find(tokens("Waarop baseer je dat?"))
+    assert not PhraseSet(["moeten"]).find(tokens("zodat we kunnen meten wat het oplevert"))
+    assert not PhraseSet(["moeten"]).find(tokens("Ik moet er even over nadenken."))  # "moeter"
+    assert not PhraseSet(["welkom"]).find(tokens("volgende week om negen uur"))  # "weekom"
+    assert not PhraseSet(["niet alleen"]).find(tokens("niet als een kind behandelen"))  # "alseen"
+    # a doubled letter written single or double is no other word, nor a split written whole
+    assert PhraseSet(["moeten"]).find(tokens("Je moetten nu stoppen."))
+    assert PhraseSet(["jezelf"]).find(tokens("Je moet je zelf niet zo naar beneden halen."))
+
+
+def test_a_long_word_keeps_its_ending():
+    # another ending is another form or word: a pack lists the forms it means
+    assert not PhraseSet(["doorgaans"]).find(tokens("zo kun je niet doorgaan"))
+    assert not PhraseSet(["vertel"]).find(tokens("Hij vertelt mij alleen wat je kunt."))
+    assert PhraseSet(["verplicht"]).find(tokens("Het is ver licht voor iedereen."))  # split, one edit
+    assert PhraseSet(["goedemiddag"]).find(tokens("Goedenmiddag, mevrouw."))
 
 
 def test_a_colon_opens_a_part_a_clock_time_does_not():
