@@ -200,3 +200,19 @@ def new_page(chromium):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def resume_replayed():
+    """The warnings of a capture killed at 0:19 and back at 0:45, as a reconnect sends them
+    again (both overlays' tests of a resume that is old news)."""
+    return [
+        {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
+         "message": "The capture went on with this session after 26 s without audio",
+         "detail": {"resumed_at": 44.918, "gap_s": 25.718}},
+        {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
+         "message": "No audio from the partner's channel for 2 s", "detail": {"speaker": "partner"}},
+        {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
+         "message": "Audio from the partner's channel again.",
+         "detail": {"speaker": "partner", "after": "channel-stalled"}},
+    ]

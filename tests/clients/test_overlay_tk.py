@@ -232,19 +232,7 @@ def test_a_restarted_capture_is_said_in_the_footer_not_a_device_gone(overlay, li
          and list(overlay.state.alerts) == [("resumed", None)])
 
 
-RESUME_REPLAYED = [  # a capture killed at 0:19 and back at 0:45, as a reconnect sends it again
-    {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
-     "message": "The capture went on with this session after 26 s without audio",
-     "detail": {"resumed_at": 44.918, "gap_s": 25.718}},
-    {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
-     "message": "No audio from the partner's channel for 2 s", "detail": {"speaker": "partner"}},
-    {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
-     "message": "Audio from the partner's channel again.",
-     "detail": {"speaker": "partner", "after": "channel-stalled"}},
-]
-
-
-def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(overlay, live_server):
+def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(overlay, live_server, resume_replayed):
     """The resume line counts its minute on the session's clock: two minutes into the session
     after it, an overlay that reconnects and gets the old warnings again stays calm."""
     live_server.push("s1", {"type": "tick", "t": 170.0})   # the session goes on (no tick reaches an overlay)
@@ -253,7 +241,7 @@ def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(overlay, live_
     pump(overlay.root, lambda: overlay.state.connection == "reconnecting")
     pump(overlay.root, lambda: overlay.state.connection == "connected" and overlay.state.listening)  # its status
     live_server.wait_clients("overlay")
-    for event in RESUME_REPLAYED:
+    for event in resume_replayed:
         live_server.push("s1", event)
     live_server.push("s1", {"type": "nudge-issued", "t": 171.0, "rule": "too-few-summaries",
                             "message": "Vat samen", "kind": "negative", "speaker": "coachee",

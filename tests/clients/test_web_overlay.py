@@ -288,19 +288,7 @@ def test_a_restarted_capture_is_said_calmly_and_its_gaps_stall_is_no_device_gone
     assert page.errors == []
 
 
-RESUME_REPLAYED = [  # a capture killed at 0:19 and back at 0:45, as a reconnect sends it again
-    {"type": "pipeline-warning", "t": 19.2, "kind": "capture-resumed",
-     "message": "The capture went on with this session after 26 s without audio",
-     "detail": {"resumed_at": 44.918, "gap_s": 25.718}},
-    {"type": "pipeline-warning", "t": 19.2, "kind": "channel-stalled",
-     "message": "No audio from the partner's channel for 2 s", "detail": {"speaker": "partner"}},
-    {"type": "pipeline-warning", "t": 44.2, "kind": "channel-ok",
-     "message": "Audio from the partner's channel again.",
-     "detail": {"speaker": "partner", "after": "channel-stalled"}},
-]
-
-
-def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(page, live_server):
+def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(page, live_server, resume_replayed):
     """The resume line counts its minute on the session's clock: two minutes into the session
     after it, an overlay that reconnects and gets the old warnings again stays calm."""
     status = open_overlay(page, live_server)
@@ -311,7 +299,7 @@ def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(page, live_ser
     expect(status).to_have_text("opnieuw verbinden…")
     expect(status).to_have_text("luistert")   # back, with the status that says 2:50
     live_server.wait_clients("overlay")
-    for event in RESUME_REPLAYED:
+    for event in resume_replayed:
         live_server.push("s1", event)
     live_server.push("s1", {"type": "nudge-issued", "t": 171.0, "rule": "too-few-summaries",
                             "message": "Vat samen", "kind": "negative", "speaker": "coachee",
@@ -321,14 +309,14 @@ def test_a_resume_sent_again_after_a_reconnect_is_not_shown_again(page, live_ser
     assert page.errors == []
 
 
-def test_an_overlay_that_joins_after_a_resume_shows_what_is_left_of_its_minute(page, live_server):
+def test_an_overlay_that_joins_after_a_resume_shows_what_is_left_of_its_minute(page, live_server, resume_replayed):
     live_server.add_session("s1", token="tok-1", lang="nl")
     live_server.push("s1", {"type": "tick", "t": 101.0})   # the capture came back at 0:45, 56 s ago
     page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
     live_server.wait_clients("overlay")
     status = page.locator("#status")
     expect(status).to_have_text("luistert")
-    for event in RESUME_REPLAYED:
+    for event in resume_replayed:
         live_server.push("s1", event)
     expect(status).to_have_text("Opname hervat na 25 s onderbreking")
     start = time.monotonic()
