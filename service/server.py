@@ -448,11 +448,8 @@ def focus_rules(rec: SessionRecord) -> tuple[tuple[str, str], ...]:
     engine = getattr(rec.controller, "engine", None)
     if engine is not None:
         return tuple(zip(names, engine.focus_event(rec.t, names).messages))
-    from pullcoach.rules.pack import PackError, load_pack
-    try:
-        messages = load_pack(rec.lang).messages
-    except (PackError, OSError):
-        messages = {}
+    from pullcoach.report_text import nudge_words  # the rule pack's words, read once per language
+    messages = nudge_words(rec.lang)
     return tuple((r, messages.get(r) or r) for r in names)
 
 
