@@ -197,15 +197,24 @@ export function drawTimeline(svg, s, w) {
   keep(layers.overlap, over.length);
   v.settled = Math.min(...["coachee", "partner"].map((who) => s.speech[who].done.at(-1)?.[1] ?? -Infinity));
   // a capture's gap (no audio: the server filled silence) and a server restart (what was
-  // being said then has no transcript): the restart lasts no time, so it gets a visible width
-  s.gaps.forEach((g, i) => {
-    const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(g.t1)), x0 + GAP_MIN_W);
-    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, g.t1));
-    put(layers.gaps, i, "rect", { x: x0.toFixed(1), y: ROWS.coachee, width: (x1 - x0).toFixed(1),
-                                  height: ROWS.partner + LANE - ROWS.coachee, fill: "url(#tl-no-audio)",
+  // being said then has no transcript), over both lanes: the restart lasts no time, so it
+  // gets a visible width. A stalled device hatches its speaker's lane, growing until its
+  // audio is back; not where a capture's gap explains it (the filling of that gap stalls too).
+  const away = s.gaps.filter((g) => g.kind === "capture-resumed");
+  const shown = s.gaps.filter((g) => g.kind !== "channel-stalled"
+                                     || !away.some((a) => g.t0 >= a.t0 - 0.5 && g.t0 <= a.t1 + 0.5));
+  shown.forEach((g, i) => {
+    const t1 = g.t1 === null ? Math.max(g.t0, now) : g.t1;
+    const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(t1)), x0 + GAP_MIN_W);
+    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, t1))
+      .replace("{who}", names[g.speaker] || "");
+    const lane = g.speaker ? { y: ROWS[g.speaker] ?? ROWS.partner, height: LANE }
+                           : { y: ROWS.coachee, height: ROWS.partner + LANE - ROWS.coachee };
+    put(layers.gaps, i, "rect", { x: x0.toFixed(1), y: lane.y, width: (x1 - x0).toFixed(1),
+                                  height: lane.height, fill: "url(#tl-no-audio)",
                                   class: `tl-gap tl-gap-${g.kind}` }, tip);
   });
-  keep(layers.gaps, s.gaps.length);
+  keep(layers.gaps, shown.length);
   s.nudges.forEach((n, i) => {
     const cx = Number(x(n.t));
     put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",

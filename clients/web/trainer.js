@@ -144,15 +144,25 @@ function receive(msg) {
 
 // A capture started again (its gap: t to detail.resumed_at, no audio) or the server
 // restarted (at t: what was being said then has no transcript) marks the timeline, as the
-// report marks them. The same one sent again (a reconnect) is one mark. Returns whether it was new.
-const GAP_KINDS = ["capture-resumed", "session-resumed"];
+// report marks them; so does a stalled device (channel-stalled at t, on one speaker's lane,
+// open until its channel-ok). The same one sent again (a reconnect) is one mark. Returns
+// whether anything changed.
+const GAP_KINDS = ["capture-resumed", "session-resumed", "channel-stalled"];
 
 function gap(s, msg) {
+  const t0 = Number(msg.t) || 0, d = msg.detail || {};
+  if (msg.kind === "channel-ok" && d.after === "channel-stalled") {
+    const open = s.gaps.find((g) => g.kind === "channel-stalled" && g.speaker === d.speaker && g.t1 === null);
+    if (!open) return false;
+    open.t1 = Math.max(open.t0, t0);
+    return true;
+  }
   if (!GAP_KINDS.includes(msg.kind)) return false;
-  const t0 = Number(msg.t) || 0, at = Number((msg.detail || {}).resumed_at);
-  const t1 = Number.isFinite(at) ? Math.max(t0, at) : t0;
-  if (s.gaps.some((g) => g.kind === msg.kind && Math.abs(g.t0 - t0) < 0.01)) return false;
-  s.gaps.push({ kind: String(msg.kind), t0, t1 });
+  const speaker = msg.kind === "channel-stalled" ? String(d.speaker || "") : null;
+  const at = Number(d.resumed_at);
+  const t1 = speaker !== null ? null : Number.isFinite(at) ? Math.max(t0, at) : t0;
+  if (s.gaps.some((g) => g.kind === msg.kind && g.speaker === speaker && Math.abs(g.t0 - t0) < 0.01)) return false;
+  s.gaps.push({ kind: String(msg.kind), t0, t1, speaker });
   return true;
 }
 

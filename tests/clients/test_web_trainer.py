@@ -864,6 +864,36 @@ def test_the_timeline_marks_a_server_restart_and_a_capture_gap_as_the_report_doe
     assert page.errors == []
 
 
+def test_the_timeline_hatches_a_stalled_device_on_its_speakers_lane_until_its_audio_is_back(page, live_server):
+    open_anna(page, live_server)
+    for t in (10.0, 40.0):
+        live_server.push("s-anna", {"type": "speech-started", "t": t, "speaker": "coachee"})
+        live_server.push("s-anna", {"type": "speech-ended", "t": t + 5, "speaker": "coachee"})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 30.0, "kind": "channel-stalled",
+                                "message": "No audio from the partner's channel for 2 s",
+                                "detail": {"speaker": "partner"}})
+    stall = page.locator("#timeline .tl-gap-channel-stalled")
+    # open: it grows with the session's clock
+    expect(stall).to_have_text("0:30–0:45 geen audio van Bram: het apparaat leverde niets")
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 52.0, "kind": "channel-ok",
+                                "message": "Audio from the partner's channel again.",
+                                "detail": {"speaker": "partner", "after": "channel-stalled"}})
+    live_server.push("s-anna", {"type": "speech-started", "t": 70.0, "speaker": "coachee"})
+    expect(stall).to_have_text("0:30–0:52 geen audio van Bram: het apparaat leverde niets")
+    # Bram's lane only: Anna's microphone went on
+    box = stall.bounding_box()
+    coachee_lane, partner_lane = (b.bounding_box() for b in page.locator("#timeline .tl-lane").all())
+    assert abs(box["y"] - partner_lane["y"]) < 2 and abs(box["height"] - partner_lane["height"]) < 2
+    assert box["y"] >= coachee_lane["y"] + coachee_lane["height"] - 1
+    # said again on a reconnect: still one mark
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 30.0, "kind": "channel-stalled",
+                                "message": "…", "detail": {"speaker": "partner"}})
+    live_server.push("s-anna", {"type": "speech-ended", "t": 75.0, "speaker": "coachee"})
+    expect(stall).to_have_count(1)
+    expect(stall).to_have_text("0:30–0:52 geen audio van Bram: het apparaat leverde niets")
+    assert page.errors == []
+
+
 def test_a_trainer_nudge_on_the_card_says_it_was_the_trainers_not_an_automatic_one(page, live_server, tmp_path):
     live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
     live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana")
