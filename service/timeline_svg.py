@@ -62,14 +62,17 @@ def timeline_svg(report: dict, names: dict[str, str]) -> str:
     if no_audio(report):
         out.append(HATCH)
     for i, (a, b) in enumerate(parts):
-        out.append(_strip(report, names, duration, a, b, i * (H + STRIP_GAP)))
+        out.append(_strip(report, names, duration, a, b, i * (H + STRIP_GAP), labels=i == 0))
     out.append("</svg>")
     return "".join(out)
 
 
-def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: float, oy: float) -> str:
+def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: float, oy: float,
+           labels: bool = True) -> str:
     """One strip of the timeline: what happened from ``a`` to ``b`` (drawn up to the end of
-    the conversation), ``oy`` units down."""
+    the conversation), ``oy`` units down. ``labels``: the rows' names at its left; a long
+    call's later strips leave them to the first one (the same rows, in the same places,
+    each still named on hover) and say which stretch of the call they show instead."""
     lang = lang_of(report["session"]["lang"])
     end = min(b, duration)
 
@@ -84,11 +87,15 @@ def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: fl
     right = _x(end)
     out = [f'<g class="strip">']
     for key, (y0, y1) in ROWS.items():
-        out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4 + oy:.1f}" text-anchor="end" '
-                   f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
+        if labels:
+            out.append(f'<text x="{LEFT - 8}" y="{(y0 + y1) / 2 + 4 + oy:.1f}" text-anchor="end" '
+                       f'font-size="11" fill="{COLOURS["text"]}">{escape(names.get(key, key))}</text>')
         if key in ("coachee", "partner"):
             out.append(f'<rect x="{LEFT}" y="{_y(y0)}" width="{right - LEFT:g}" height="{y1 - y0}" '
-                       'fill="#f3f5f7" rx="3"/>')
+                       f'fill="#f3f5f7" rx="3"><title>{escape(names.get(key, key))}</title></rect>')
+    if not labels:  # which stretch this is, where the first strip names its rows
+        out.append(f'<text x="{LEFT - 8}" y="{(ROWS["coachee"][1] + ROWS["partner"][0]) / 2 + 4 + oy:.1f}" '
+                   f'text-anchor="end" font-size="11" fill="{COLOURS["axis"]}">{span_text(a, end)}</text>')
     for t0, t1, speakers, kind in no_audio(report):
         if t1 <= a or t0 >= b:
             continue
