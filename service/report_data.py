@@ -669,20 +669,27 @@ FOCUS_RULES = {"interruptions": ("interruption",), "righting_reflexes": ("righti
                "monologues": ("monologue",), "speaking_rate": ("speaking-rate",)}
 
 
-def focus(report: dict, trends: dict | None = None) -> dict | None:
+def focus(report: dict, trends: dict | None = None, within: dict | None = None) -> dict | None:
     """The one figure to practise next (the first poor one in ``FOCUS_ORDER``, else the first
-    fair one), with this conversation's first moment of it when there is one; and, given the
-    trends since the previous conversation, the first figure that got better.
-    ``{"figure", "rule", "moment", "better"}`` or None when there is nothing to say."""
+    fair one), with this conversation's latest moment of it (the latest with a line the
+    coachee said, where one has it): the habit as it stands at the end, so a coachee who got
+    better in the second half practises with a recent example, not the first minute's; and,
+    given the trends since the previous conversation, the first figure that got better.
+    ``within``: a long call's trends from its first half to its second (``halves``); the
+    picked figure's is ``"halves"`` (better or worse; None where it did not move).
+    ``{"figure", "rule", "moment", "moments" (how many of its kind), "better", "halves"}`` or None when there is nothing to say."""
     f = report["figures"]
     pick = next((k for rating in (POOR, FAIR) for k in FOCUS_ORDER
                  if k in f and f[k].get("rating") == rating), None)
     better = next((k for k in FOCUS_ORDER if (trends or {}).get(k) == "better"), None)
     if pick is None and better is None:
         return None
-    moment = None
+    moment, of_it = None, []
     if pick is not None:
         rules = FOCUS_RULES[pick]
-        moment = next((m for m in report["moments"] if m["nudge"]["rule"] in rules), None)
+        of_it = [m for m in report["moments"] if m["nudge"]["rule"] in rules]
+        said = [m for m in of_it if any(u.get("hit") and u["speaker"] == "coachee" for u in m["around"])]
+        moment = (said or of_it or [None])[-1]
     return {"figure": pick, "rule": moment["nudge"]["rule"] if moment else (FOCUS_RULES[pick][0] if pick else None),
-            "moment": moment, "better": better}
+            "moment": moment, "moments": len(of_it), "better": better,
+            "halves": (within or {}).get(pick) if pick else None}

@@ -15,9 +15,9 @@ from pullcoach.report_text import (
 from pullcoach.report_data import focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
 from pullcoach.rules.events import ALERT_KINDS
-from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, timeline_svg
+from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
-__all__ = ["render_html", "CSP", "transcript_marks", "halves_rows"]
+__all__ = ["render_html", "CSP", "transcript_marks", "transcript_parts", "halves_rows", "repeats_title"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -98,6 +98,14 @@ a.mark.kind-cue { color: #1f7a74; } a.mark.kind-trainer { color: #7a5cb8; }
 .unsure { color: var(--soft); }
 .line { display: grid; grid-template-columns: 44px 124px 1fr; gap: 10px; padding: 4px 0;
   border-bottom: 1px dotted var(--line); }
+.tx-index { font: 13px/2 system-ui, sans-serif; margin-bottom: 10px; }
+.tx-index a { display: inline-block; margin-right: 10px; color: var(--ink); white-space: nowrap; }
+.tx-index .hint { display: block; margin: 0; line-height: 1.4; }
+span.mark { font-weight: 600; } span.mark.kind-negative { color: var(--poor); } span.mark.kind-positive { color: var(--good); }
+.tx-part > summary { font: 600 13px system-ui, sans-serif; color: var(--soft); cursor: pointer; padding: 8px 0 4px;
+  position: sticky; top: 0; background: var(--bg); }
+.minute { font: 600 12px system-ui, sans-serif; color: var(--soft); padding: 10px 0 2px; }
+.tx-part .minute, .tx-part .line { scroll-margin-top: 40px; }  /* clear of the sticky part head */
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; margin-left: 4px;
   border-radius: 9px; background: #eef2f6; color: #4a5560; }
 .progress { margin-top: 12px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
@@ -184,7 +192,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
 def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list[tuple[str, str]]:
     """(heading, text) for the top of the report: what to practise next, with a line the
     coachee said and its pull alternative, and what got better since last time."""
-    fo = focus(report, progress["trends"] if progress else None)
+    within = halves(report)
+    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
     if fo is None:
         return []
     out = []
@@ -192,10 +201,16 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
         # with the nudge the coachee saw for it, where one was shown
         seen = next((x for n in report["nudges"] if n["rule"] == fo["rule"] and (x := nudge_seen(n, lang))), "")
         text = w[fo["figure"]] + (f" · «{seen}»." if seen else ".")
+        if fo["halves"] and within:  # a long call that moved: "Eerste → tweede helft: 21 → 5 (beter)."
+            ((label, a, b, _, word),) = trend_rows(within["before"], within["after"],
+                                                   {fo["figure"]: fo["halves"]}, w, lang)
+            what = f"{label} {a} → {b}" if label != w[fo["figure"]] else f"{a} → {b}"
+            text += " " + w["focus_halves"].format(what=what, word=word)
         m = fo["moment"]
         said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
         if said:
-            text += f' {w["focus_said"].format(t=clock(m["t"]))} “{said["text"]}”'
+            said_at = w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=clock(m["t"]))
+            text += f' {said_at} “{said["text"]}”'
         if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
             text += f" → {alt}"
         out.append((w["focus_next"], text))
@@ -445,14 +460,15 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
         when_ = clock(t) if lines[k] is None else f'<a href="#line-{lines[k]}">{clock(t)}</a>'
         out.append(f'<div class="moment kind-{escape(kind)}" id="moment-{k}"><div class="time">{when_}</div>'
                    f'<div>{body}</div></div>')
-    out += _repeats(groups, lines, more, w, lang)
+    out += _repeats(groups, lines, more, w, lang, report["figures"])
     return "".join(out)
 
 
-def _repeats(groups: list[dict], lines: list, more: dict[str, list[int]], w: dict, lang: str) -> list[str]:
-    """After the moments: per kind, when it came again ("Pushwoord, nog 14 keer: 9:59 ·
-    12:40 · …"), each time a link to its line in the transcript (and the target of that
-    line's ▼)."""
+def _repeats(groups: list[dict], lines: list, more: dict[str, list[int]], w: dict, lang: str,
+             report_figures: dict | None = None) -> list[str]:
+    """After the moments: per kind, how many in all and when the rest came ("Pushwoord, 20
+    keer in totaal · 3 hierboven · de andere 17: 9:59 · 12:40 · …"), each time a link to its
+    line in the transcript (and the target of that line's ▼)."""
     out, anchored = [], set()
     for rule, ks in more.items():
         kind = next(m["nudge"]["kind"] for m in groups[ks[0]]["moments"] if m["nudge"]["rule"] == rule)
@@ -463,10 +479,34 @@ def _repeats(groups: list[dict], lines: list, more: dict[str, list[int]], w: dic
             t = clock(groups[k]["t"])
             times.append(f'<a{at} href="#line-{lines[k]}">{t}</a>' if lines[k] is not None
                          else f"<span{at}>{t}</span>")
-        title = w["moments_more"].format(title=rule_title({"rule": rule}, lang, detail=False), n=len(ks))
+        title = repeats_title(rule, groups, ks, w, lang, report_figures)
         out.append(f'<div class="moment more kind-{escape(kind)}"><div class="time"></div><div>'
                    f'<h3 class="what">{escape(title)}</h3><div class="times">{" · ".join(times)}</div></div></div>')
     return out
+
+
+# the card that counts a rule's moments, one each (push words: each word, in the labels)
+CARD_OF = {"interruption": "interruptions", "argument-stacking": "argument_stacks",
+           "push-words": "push_words", "righting-reflex": "righting_reflexes",
+           "monologue": "monologues", "good-summary": "summaries"}
+
+
+def repeats_title(rule: str, groups: list[dict], ks: list[int], w: dict, lang: str,
+                  figures: dict | None = None) -> str:
+    """The head of a kind's line of times, in numbers that add up: all of its moments (the
+    number its card counts), those shown whole above (alone or beside another kind's) and
+    the rest, listed: "Onderbreking, 26 keer in totaal · 4 hierboven · de andere 22:". Where
+    the card counts otherwise (push words: every word, also where no nudge came), it says
+    so: "(de kaart telt 40: ook zonder seintje)"."""
+    total = sum(1 for g in groups for m in g["moments"] if m["nudge"]["rule"] == rule)
+    listed = sum(1 for k in ks for m in groups[k]["moments"] if m["nudge"]["rule"] == rule)
+    title = w["moments_more"].format(title=rule_title({"rule": rule}, lang, detail=False),
+                                     total=total, shown=total - listed, n=listed)
+    card = (figures or {}).get(CARD_OF.get(rule, ""), {}).get("value")
+    if isinstance(card, int) and card != total:
+        note = w["moments_card" if card > total else "moments_card_less"].format(n=card)
+        title = title.rstrip(":") + f" {note}:"
+    return title
 
 
 def _route(route: list[dict], w: dict) -> str:
@@ -499,20 +539,72 @@ def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, 
     return out
 
 
+def transcript_parts(report: dict) -> list[tuple[float, float, list[int]]]:
+    """A long call's transcript in the timeline's strips: (start, end, its lines' indexes) per
+    strip, a line in the strip it began in; one part, all lines, for a call of one strip.
+    Shared with Markdown."""
+    utts = report["utterances"]
+    parts = strips(max(report["session"]["duration"], 1.0))
+    out = []
+    for k, (a, b) in enumerate(parts):
+        last = k == len(parts) - 1
+        out.append((a, min(b, report["session"]["duration"]),
+                    [i for i, u in enumerate(utts) if (a <= u["t0"] < b) or (last and u["t0"] >= b)
+                     or (k == 0 and u["t0"] < a)]))
+    return out
+
+
 def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None) -> str:
+    """The transcript, each line with its labels and what it set off (▼, a link back to the
+    moment). A long call's (one of several timeline strips) opens with an index by minute,
+    each minute with how many moments it had (▼3), and comes in a foldable part per strip,
+    open, headed by its span and its moments; each minute starts with its time."""
     w = words(lang)
     marks = marks or {}
+    utts = report["utterances"]
     out = ['<div class="transcript">']
-    if any(u.get("unsure") for u in report["utterances"]):
+    if any(u.get("unsure") for u in utts):
         out.append(f'<p class="hint">{escape(w["unsure_note"])}</p>')
-    for i, u in enumerate(report["utterances"]):
-        chips = "".join(f'<span class="chip">{escape(c)}</span>'
-                        for c in label_chips(u["labels"], lang, u["speaker"]))
-        chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">▼ {escape(title)}</a>'
-                         for k, title, kind in marks.get(i, ()))
-        unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
-        out.append(f'<div class="line" id="line-{i}"><span class="time">{clock(u["t0"])}</span>'
-                   f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
-                   f'<span{unsure}>{escape(u["text"])}{" (?)" if unsure else ""}{chips}</span></div>')
+    parts = transcript_parts(report)
+    long = len(parts) > 1 and utts
+    if long:
+        out.append(_minute_index(utts, marks, w))
+    minute = -1
+    for a, b, idx in parts:
+        if long:
+            n_marks = sum(len(marks.get(i, ())) for i in idx)
+            head = " · ".join([span_text(a, b), count_text(len(idx), w["tx_lines"])]
+                              + ([f"▼ {count_text(n_marks, w['tx_moments'])}"] if n_marks else []))
+            out.append(f'<details class="tx-part" open><summary>{escape(head)}</summary>')
+        for i in idx:
+            u = utts[i]
+            if long and int(u["t0"] // 60) > minute:  # where a minute starts: its time, the index's target
+                minute = int(u["t0"] // 60)
+                out.append(f'<div class="minute" id="min-{minute}">{clock(minute * 60)}</div>')
+            chips = "".join(f'<span class="chip">{escape(c)}</span>'
+                            for c in label_chips(u["labels"], lang, u["speaker"]))
+            chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">▼ {escape(title)}</a>'
+                             for k, title, kind in marks.get(i, ()))
+            unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
+            out.append(f'<div class="line" id="line-{i}"><span class="time">{clock(u["t0"])}</span>'
+                       f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
+                       f'<span{unsure}>{escape(u["text"])}{" (?)" if unsure else ""}{chips}</span></div>')
+        if long:
+            out.append("</details>")
     out.append("</div>")
     return "".join(out)
+
+
+def _minute_index(utts: list[dict], marks: dict, w: dict) -> str:
+    """"Naar minuut: 0:00 ▼2 · 1:00 · 2:00 ▼1 …": a link to each minute with lines, and how
+    many moments its lines set off (in the colour of the worst of them)."""
+    per: dict[int, list[str]] = {}
+    for i, u in enumerate(utts):
+        per.setdefault(int(u["t0"] // 60), []).extend(kind for _, _, kind in marks.get(i, ()))
+    links = []
+    for m, kinds in per.items():
+        kind = "negative" if "negative" in kinds else kinds[0] if kinds else ""
+        n = f' <span class="mark kind-{escape(kind)}">▼{len(kinds)}</span>' if kinds else ""
+        links.append(f'<a href="#min-{m}">{clock(m * 60)}{n}</a>')
+    return (f'<nav class="tx-index"><b>{escape(w["tx_index"])}</b> {" ".join(links)}'
+            f'<span class="hint">{escape(w["tx_index_hint"])}</span></nav>')

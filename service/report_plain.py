@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pullcoach.report_html import (
-    figure_cells, focus_lines, halves_rows, privacy_line, progress_rows, transcript_marks,
+    figure_cells, focus_lines, halves_rows, privacy_line, progress_rows, repeats_title, transcript_marks,
+    transcript_parts,
 )
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
+    ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
     roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import moment_groups, repeats
+from pullcoach.timeline_svg import span_text
 
 __all__ = ["render_md", "render_vtt", "md_text", "MARKS"]
 
@@ -100,7 +102,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes
         lines.append(f"- **{clock(b['t'])} {w['bookmark']}**{note}")
     for rule, ks in more.items():  # after the first few of a kind: when it came again
-        title = w["moments_more"].format(title=rule_title({"rule": rule}, lang, detail=False), n=len(ks))
+        title = repeats_title(rule, groups, ks, w, lang, report["figures"])
         lines.append(f"- **{md_text(title)}** " + " · ".join(clock(groups[k]["t"]) for k in ks))
     lines += ["", f"## {w['route']}", ""]
     if report["route"]:
@@ -113,12 +115,19 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     if any(u.get("unsure") for u in report["utterances"]):
         lines += [md_text(w["unsure_note"]), ""]
     marks = transcript_marks(report, lang)
-    for i, u in enumerate(report["utterances"]):
-        chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
-        lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
-                     + (" (?)" if u.get("unsure") else "")
-                     + (f" _[{md_text(chips)}]_" if chips else "")
-                     + "".join(f" ▼ {md_text(title)}" for _, title, _ in marks.get(i, ())))
+    parts = transcript_parts(report)
+    for a, b, idx in parts:
+        if len(parts) > 1 and idx:  # a long call's: a heading per timeline strip, for a viewer's outline
+            n_marks = sum(len(marks.get(i, ())) for i in idx)
+            lines += ["", f"### {span_text(a, b)}"
+                      + (f" · ▼ {count_text(n_marks, w['tx_moments'])}" if n_marks else ""), ""]
+        for i in idx:
+            u = report["utterances"][i]
+            chips = ", ".join(label_chips(u["labels"], lang, u["speaker"]))
+            lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
+                         + (" (?)" if u.get("unsure") else "")
+                         + (f" _[{md_text(chips)}]_" if chips else "")
+                         + "".join(f" ▼ {md_text(title)}" for _, title, _ in marks.get(i, ())))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 

@@ -175,14 +175,15 @@ def test_later_moments_of_a_kind_are_listed_by_time_so_a_long_report_stays_reada
     pushes = [m for m in moments.split('<div class="moment') if "«Moeten?»" in m]
     assert len(pushes) == 3 and all("Pull-alternatief" in m for m in pushes)
     more = re.search(r'<div class="moment more kind-negative">.*?</div></div></div>', moments).group(0)
-    assert '<h3 class="what">Pushwoord, nog 2 keer:</h3>' in more
+    # how many in all, shown above and listed; the card counts the one line labelled push
+    assert '<h3 class="what">Pushwoord, 5 keer in totaal · 3 hierboven · de andere 2 (de kaart telt 1):</h3>' in more
     line = {u["t0"]: i for i, u in enumerate(build([*events, end])["utterances"])}
     assert (f'<a id="moment-6" href="#line-{line[84.5]}">1:24</a> · '
             f'<a id="moment-7" href="#line-{line[88.5]}">1:28</a>') in more
     assert f'<div class="line" id="line-{line[84.5]}">' in html and 'href="#moment-6">▼ Pushwoord' in html
     md = render([*events, end], "md")
     assert md.count("Pushwoord · «Moeten?»") == 3
-    assert "- **Pushwoord, nog 2 keer:** 1:24 · 1:28" in md
+    assert "- **Pushwoord, 5 keer in totaal · 3 hierboven · de andere 2 (de kaart telt 1):** 1:24 · 1:28" in md
 
 
 def test_html_in_english_and_privacy_variants():

@@ -92,7 +92,92 @@ def test_forty_moments_of_two_kinds_read_as_six_and_two_lines_of_times():
     html, md = render(long_call(), "html"), render(long_call(), "md")
     moments = _section(html, "Momenten die ertoe doen")
     assert moments.count('<div class="moment ') == 8
-    assert "Pushwoord, nog 17 keer:" in moments and "Goede samenvatting, nog 7 keer:" in moments
+    assert "Pushwoord, 20 keer in totaal · 3 hierboven · de andere 17:" in moments
+    assert "Goede samenvatting, 10 keer in totaal · 3 hierboven · de andere 7:" in moments
     md_moments = md.split("## Momenten die ertoe doen")[1].split("## ")[0]
     assert md_moments.count("\n- **") == 8
-    assert "- **Goede samenvatting, nog 7 keer:** 13:31 · 14:31 · 15:31 · 16:31 · 17:31 · 18:31 · 19:31" in md_moments
+    assert "- **Goede samenvatting, 10 keer in totaal · 3 hierboven · de andere 7:** 13:31 · 14:31 · 15:31 · 16:31 · 17:31 · 18:31 · 19:31" in md_moments
+
+
+def _focus_md(events) -> str:
+    return next(line for line in render(events, "md").splitlines() if line.startswith("**Oefen volgende keer:**"))
+
+
+def test_the_top_line_quotes_a_recent_example_and_says_the_figure_got_better_in_the_call():
+    """It quoted the call's first push (0:01) to a coachee who pushed for ten minutes and then
+    stopped: now the latest one, and that the push words went 20 → 0 from the first half to
+    the second. A call that did not get better gets no such note, and quotes its latest too."""
+    better = _focus_md(long_call())
+    assert ("Pushwoorden (moeten) · «Moeten?». Eerste → tweede helft: 20 → 0 (beter). "
+            "Het laatst, om 9:31, zei je: “Je moet echt terugkomen, punt 19.”") in better
+    assert "punt 0." not in better
+    throughout = _focus_md(long_call(push_until=1200.0))
+    assert "helft" not in throughout
+    assert "Het laatst, om 19:31, zei je: “Je moet echt terugkomen, punt 39.”" in throughout
+    short = _focus_md(long_call(9))  # no halves under ten minutes
+    assert "helft" not in short and "Het laatst, om 8:31, zei je:" in short
+    # a kind the call had once: "Om …", not "Het laatst"
+    once = long_call(9, push_until=30.0)
+    assert "Pushwoorden (moeten) · «Moeten?». Om 0:01 zei je: “Je moet echt terugkomen, punt 0.”" in _focus_md(once)
+
+
+def test_the_line_of_later_times_adds_up_to_the_card():
+    """"Pushwoord, nog 16 keer" beside 3 moments headed by it alone did not make the card's
+    20: the fourth push came with a righting reflex, shown whole as one moment of two kinds.
+    Now the line says how many in all (the card's number), how many above and the rest."""
+    events = long_call()
+    end = events.pop()
+    events += [NudgeIssued(t=t + 9.6, rule="righting-reflex", message="Eerst vragen", evidence_t=t + 1.0)
+               for t in (90.0, 120.0)]  # on the fourth and fifth push's lines
+    events.append(end)
+    html = render(events, "html")
+    moments = _section(html, "Momenten die ertoe doen")
+    head = re.search(r"Pushwoord, (\d+) keer in totaal · (\d+) hierboven · de andere (\d+):</h3>"
+                     r'<div class="times">(.*?)</div>', moments)
+    total, shown, listed = (int(x) for x in head.groups()[:3])
+    card = re.search(r'Pushwoorden \(moeten\)</div><div class="value">(\d+)', html).group(1)
+    assert total == int(card) == 20 and shown + listed == total
+    assert head.group(4).count("<a ") == listed == 15
+    whole = [m for m in moments.split('<div class="moment ')[1:] if not m.startswith("more")]
+    assert sum(1 for m in whole if "Pushwoord" in m.split("</h3>")[0]) == shown == 5
+
+
+def test_a_long_timeline_names_its_rows_once():
+    """Three strips each said Seintjes / Anna / Bert / Samenvattingen: the first names the
+    rows, the later ones say which stretch they show (each row still named on hover)."""
+    html = render(long_call(21), "html")
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    assert svg.count('<g class="strip">') == 3
+    assert svg.count(">Seintjes</text>") == 1 and svg.count(">Samenvattingen</text>") == 1
+    strips = svg.split('<g class="strip">')[1:]
+    assert ">Anna</text>" in strips[0] and ">Anna</text>" not in strips[1] + strips[2]
+    assert ">7:00–14:00</text>" in strips[1] and ">14:00–21:00</text>" in strips[2]
+    assert "<title>Anna</title>" in strips[2]
+    short = render(long_call(9), "html")
+    assert short.count(">Seintjes</text>") == 1 and ">Anna</text>" in short
+
+
+def test_a_long_transcript_has_a_way_in_by_minute_and_by_part():
+    """416 lines were reached only through moment links: a long call's transcript opens
+    with a link to each minute (with how many moments it had) and comes in a part per
+    timeline strip, open, each headed by its span; nothing is left out. A short call's is
+    as it was."""
+    events = long_call()
+    html = render(events, "html")
+    transcript = _section(html, "Transcript")
+    index = re.search(r'<nav class="tx-index">(.*?)</nav>', transcript).group(1)
+    minutes = re.findall(r'<a href="#min-(\d+)">', index)
+    assert minutes == [str(m) for m in range(20)]
+    assert all(f'<div class="minute" id="min-{m}">' in transcript for m in minutes)
+    # minute 3: pushes at 3:01 and 3:31, each a ▼ in it
+    assert re.search(r'<a href="#min-3">3:00 <span class="mark kind-negative">▼2</span></a>', index)
+    assert re.search(r'<a href="#min-11">11:00 <span class="mark kind-positive">▼1</span></a>', index)
+    parts = re.findall(r'<details class="tx-part" open><summary>(.*?)</summary>', transcript)
+    assert parts == ["0:00–10:00 · 40 regels · ▼ 20 momenten", "10:00–20:00 · 40 regels · ▼ 10 momenten"]
+    assert transcript.count('<div class="line" id="line-') == 80
+    md = render(events, "md").split("## Transcript")[1]
+    assert "\n### 0:00–10:00 · ▼ 20 momenten\n" in md and "\n### 10:00–20:00 · ▼ 10 momenten\n" in md
+    short = _section(render(long_call(9), "html"), "Transcript")
+    assert "tx-index" not in short and "<details" not in short and 'class="minute"' not in short
+    assert short.count('<div class="line" id="line-') == 36
+    assert "\n### " not in render(long_call(9), "md")
