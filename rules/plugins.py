@@ -4,35 +4,126 @@ An entry point names a class or factory called with the rule pack; the object it
 has ``name``, ``kind`` ("negative" | "positive" | "cue") and ``feed(event, ctx) -> list[Candidate]``
 and gets the same events, context and nudge policy as the built-in rules. Its nudge
 message comes from the pack's ``[messages]`` or from its ``message`` attribute.
+
+A plugin must not stop the coaching: one that fails to load (an import error, a clash of
+names) is left out, and one whose ``feed`` raises or returns what is no candidate of its
+own is switched off for the session; either is logged once, naming the plugin and what to do.
 """
 
 from __future__ import annotations
 
+import logging
 from importlib import metadata
 
-__all__ = ["GROUP", "PluginError", "load_plugins"]
+from pullcoach.rules.base import Candidate, Withdrawal
+
+__all__ = ["GROUP", "KINDS", "PluginError", "load_plugins", "GuardedRule"]
 
 GROUP = "pullcoach.rules"
+KINDS = ("negative", "positive", "cue")
+log = logging.getLogger(__name__)
+_told: set[str] = set()  # each broken plugin is named once per process, not once per session
 
 
 class PluginError(ValueError):
     """A plugin rule that cannot be used."""
 
 
-def load_plugins(pack, taken: set[str], *, entry_points=metadata.entry_points) -> list:
+def _tell(message: str) -> None:
+    if message not in _told:
+        _told.add(message)
+        log.warning("%s", message)
+
+
+def load_plugins(pack, taken: set[str], *, entry_points=metadata.entry_points, strict: bool = False) -> list:
+    """The plugin rules, each guarded; a broken one is left out with a warning (``strict``:
+    raised as :class:`PluginError`)."""
     rules = []
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
-            factory = ep.load()
-            rule = factory(pack)
-        except Exception as exc:  # a broken plugin must say which one
-            raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) failed to load: {exc}; "
-                              "fix or uninstall it") from exc
-        name = getattr(rule, "name", None)
-        if not isinstance(name, str) or not callable(getattr(rule, "feed", None)):
-            raise PluginError(f"rule plugin {ep.name!r} needs a str `name` and a `feed(event, ctx)`")
-        if name in taken:
-            raise PluginError(f"rule plugin {ep.name!r} uses the taken rule name {name!r}; rename it")
-        taken.add(name)
-        rules.append(rule)
+            rules.append(GuardedRule(_make(ep, pack, taken), ep))
+        except PluginError as exc:
+            if strict:
+                raise
+            _tell(f"{exc}; coaching goes on without it")
     return rules
+
+
+def _make(ep, pack, taken: set[str]):
+    try:
+        factory = ep.load()
+        rule = factory(pack)
+    except Exception as exc:  # a broken plugin must say which one
+        raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) failed to load: "
+                          f"{type(exc).__name__}: {exc}; fix or uninstall it") from exc
+    name = getattr(rule, "name", None)
+    if not isinstance(name, str) or not name or not callable(getattr(rule, "feed", None)):
+        raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) needs a str `name` and a `feed(event, ctx)`")
+    kind = getattr(rule, "kind", "negative")
+    if kind not in KINDS:
+        raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) has kind {kind!r}; use one of {', '.join(KINDS)}")
+    if name in taken:
+        raise PluginError(f"rule plugin {ep.name!r} ({ep.value}) uses the taken rule name {name!r}; rename it")
+    taken.add(name)
+    return rule
+
+
+class GuardedRule:
+    """A plugin rule that cannot take the session down: the first exception (or a result
+    that is no list of its own candidates) switches it off for the session, with a warning."""
+
+    def __init__(self, rule, ep=None) -> None:
+        self.rule = rule
+        self.name = rule.name
+        self.kind = getattr(rule, "kind", "negative")
+        self.where = f"{ep.name!r} ({ep.value})" if ep is not None else repr(self.name)
+        self.failed: str | None = None
+        if hasattr(rule, "message"):
+            self.message = rule.message
+        self.live = bool(getattr(rule, "live", False)) and callable(getattr(rule, "feed_live", None))
+
+    def feed(self, event, ctx) -> list:
+        return self._call("feed", event, ctx)
+
+    def feed_live(self, event) -> list:
+        return self._call("feed_live", event)
+
+    def metrics(self) -> dict:
+        extra = getattr(self.rule, "metrics", None)
+        if self.failed or not callable(extra):
+            return {}
+        try:
+            out = extra()
+            if not isinstance(out, dict):
+                raise TypeError(f"metrics() returned {type(out).__name__}, not a dict")
+            return out
+        except Exception as exc:
+            self._fail("metrics()", None, exc)
+            return {}
+
+    def _call(self, method: str, event, *args) -> list:
+        if self.failed:
+            return []
+        try:
+            out = getattr(self.rule, method)(event, *args)
+            out = [] if out is None else list(out)
+            for c in out:
+                if isinstance(c, Withdrawal) and c.rule == self.name:
+                    continue
+                if not isinstance(c, Candidate):
+                    raise TypeError(f"returned {c!r}, not a Candidate")
+                if c.rule != self.name:
+                    raise TypeError(f"returned a Candidate for rule {c.rule!r}; a plugin nudges "
+                                    f"under its own name {self.name!r}")
+                if c.kind not in KINDS:
+                    raise TypeError(f"returned a Candidate of kind {c.kind!r}; use one of {', '.join(KINDS)}")
+            return out
+        except Exception as exc:
+            self._fail(f"{method}()", event, exc)
+            return []
+
+    def _fail(self, what: str, event, exc: Exception) -> None:
+        self.failed = f"{type(exc).__name__}: {exc}"
+        at = f" on {type(event).__name__} at {getattr(event, 't', 0.0):.1f} s" if event is not None else ""
+        _tell(f"rule plugin {self.where} failed in {what}{at} ({self.failed}); it is off for the rest "
+              "of this session, the other rules go on; fix or uninstall it")

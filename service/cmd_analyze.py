@@ -19,7 +19,7 @@ from pullcoach.report_data import yardsticks
 from pullcoach.report_text import LABEL_NAMES, count_text, words, yardstick_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
-from pullcoach.rules.pack import PackError, load_pack, parse_pack
+from pullcoach.rules.pack import PackError, changes, load_pack, parse_pack, unknown_messages
 from pullcoach.rules.plugins import PluginError
 from pullcoach.transcripts import Segment, TranscriptError, read_transcript, to_events
 
@@ -38,6 +38,8 @@ def register(subparsers) -> None:
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
     p.add_argument("--focus", metavar="RULE,...", help="deliver only these rules live; the rest go to the report")
     p.set_defaults(func=run)
+    from pullcoach import cmd_rules  # `pullcoach rules`: the packs `--rules` takes
+    cmd_rules.register(subparsers)
 
 
 def parse_focus(text: str | None, known=None) -> tuple[str, ...]:
@@ -50,8 +52,8 @@ def parse_focus(text: str | None, known=None) -> tuple[str, ...]:
 
 
 def run(args) -> int:
-    pack = load_rule_pack(args.rules, args.lang)
-    focus = parse_focus(args.focus, RULES)
+    pack = load_rule_pack(args.rules, args.lang, keep_last=False)
+    focus = parse_focus(args.focus, rule_names(pack) if args.focus else RULES)  # plugins' rules count too
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)
@@ -59,7 +61,11 @@ def run(args) -> int:
         if said and said != pack.lang:
             line = (f"{Path(path).name} looks {LANG_NAMES[said]}, but the rules are "
                     f"{LANG_NAMES[pack.lang]} (--lang {pack.lang})")
-            if args.lang is None and args.rules is None:  # the default, not a choice: stop
+            if args.rules is not None:  # a pack for the other language matches none of its words
+                raise ConfigError(f"{Path(path).name} looks {LANG_NAMES[said]}, but the rule pack {args.rules} "
+                                  f"is {LANG_NAMES[pack.lang]} (lang = \"{pack.lang}\"): for this transcript "
+                                  f"use a pack with extends = \"{said}\" (`pullcoach rules new --lang {said}`)")
+            if args.lang is None:  # the default, not a choice: stop
                 raise ConfigError(f"{line}: add --lang {said} (or --lang {pack.lang} to use "
                                   f"the {LANG_NAMES[pack.lang]} rules anyway)")
             print(f"{line}: add --lang {said}", file=sys.stderr)
@@ -87,26 +93,76 @@ def run(args) -> int:
     return 0
 
 
-def load_rule_pack(path: str | None, lang: str | None):
-    """The built-in pack for ``lang``, or the TOML pack file at ``path`` (``--rules``)."""
-    try:
-        if path is None:
-            return load_pack(lang or "nl")
+_loaded: dict[Path, object] = {}  # --rules file -> the last pack read well from it (serve reads it per session)
+
+
+def load_rule_pack(path: str | None, lang: str | None, *, keep_last: bool = True):
+    """The built-in pack for ``lang``, or the TOML pack file at ``path`` (``--rules``).
+
+    What the file changes (and what may be a slip: a list emptied or replaced) is said once on
+    stderr. A file that was read well before in this process and is now broken or gone (edited
+    during a training day) keeps the pack as it was, with a warning: a new role-play is not
+    refused for it (``keep_last=False``: refused, as a one-off command wants)."""
+    if path is None:
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")  # an editor's BOM is no syntax error
-        except OSError as exc:
-            raise ConfigError(f"--rules {path}: cannot read it ({exc.strerror}); give a TOML rule pack") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"--rules {path} is not UTF-8 text; give a TOML rule pack "
-                              "(save it as UTF-8)") from None
+            return load_pack(lang or "nl")
+        except PackError as exc:
+            raise ConfigError(str(exc)) from None
+    where = Path(path).expanduser().resolve()
+    try:
+        pack = _read_pack(path, where)
+    except ConfigError as exc:
+        if not keep_last or where not in _loaded:
+            raise
+        print(f"pullcoach: {exc}\n  new sessions keep the rule pack as it was read before", file=sys.stderr)
+        pack = _loaded[where]
+    else:
+        if _loaded.get(where) != pack:
+            _tell_pack(path, pack, first=where not in _loaded)
+        _loaded[where] = pack
+    if lang and pack.lang != lang:
+        raise ConfigError(f"--rules {path} is a {LANG_NAMES[pack.lang]} pack (lang = \"{pack.lang}\") but "
+                          f"--lang is {lang}: leave out --lang, or use a pack with extends = \"{lang}\" "
+                          f"(`pullcoach rules new --lang {lang}`)")
+    return pack
+
+
+def _read_pack(path: str, where: Path):
+    try:
+        text = where.read_text(encoding="utf-8-sig")  # an editor's BOM is no syntax error
+    except FileNotFoundError:
+        raise ConfigError(f"--rules {path}: no such file ({where}); `pullcoach rules new -o {path}` "
+                          "writes a pack to start from") from None
+    except OSError as exc:
+        raise ConfigError(f"--rules {path}: cannot read it ({exc.strerror}); give a TOML rule pack") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--rules {path} is not UTF-8 text; give a TOML rule pack "
+                          "(save it as UTF-8)") from None
+    try:
         pack = parse_pack(text, name=path)
-        if lang and pack.lang != lang:
-            raise ConfigError(f"--rules {path} is a {pack.lang!r} pack but --lang is {lang!r}; drop one")
-        return pack
     except PackError as exc:
         raise ConfigError(str(exc)) from None
+    rules = rule_names(pack)
+    stray = unknown_messages(pack, rules)
+    if stray:
+        raise ConfigError(f"{path}: [messages] {', '.join(map(repr, stray))} names no rule pullcoach runs "
+                          f"(rules: {', '.join(rules)}); fix the name, or install the plugin whose rule it is")
+    return pack
 
 
+def rule_names(pack) -> list[str]:
+    """The rules an engine with ``pack`` runs: the built-in ones and the installed plugins'."""
+    from pullcoach.rules.plugins import load_plugins
+    return [*RULES, *(r.name for r in load_plugins(pack, set(RULES)))]
+
+
+def _tell_pack(path: str, pack, *, first: bool) -> None:
+    what = changes(pack)
+    head = f"rules: {path}" + ("" if first else " (changed: new sessions use it)")
+    base = f"extends the built-in {pack.extends} pack" if pack.extends else f"a whole {pack.lang} pack"
+    lines = [f"{head}: {base}" + ("; changes " + "; ".join(what) if what else ", the same as the built-in one")]
+    lines += [f"  note: {n}" for n in pack.notes]
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _plain(name: str) -> str:

@@ -1,0 +1,119 @@
+"""``pullcoach rules new|show|check``: a rule pack to edit, the built-in ones, and what a pack changes.
+
+A trainer starts from ``pullcoach rules new -o mypack.toml`` (a pack that extends the
+built-in one, with every nudge text and list name in comments), reads the built-in lists
+with ``pullcoach rules show nl``, and checks an edit with ``pullcoach rules check mypack.toml``
+before a session (``--rules FILE`` on analyze/replay/run/serve loads it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pullcoach.errors import ConfigError
+from pullcoach.rules.pack import LANGS, PHRASE_LISTS, PackError, load_pack, pack_text
+
+__all__ = ["register", "starter"]
+
+# the lists a trainer changes most, with what they are for (the rest: `pullcoach rules show`)
+COMMON = {
+    "push": "push words: 'moeten', 'je moet' (the Moeten? nudge)",
+    "summary": "a summary that names itself: 'als ik het samenvat' (✓ Samenvatting)",
+    "reflection": "reflections and summaries",
+    "open_question": "open question forms: 'wat', 'hoe'",
+    "closed_question": "closed question forms: 'heb je', 'is het'",
+    "argument": "argument words: 'want', 'bovendien' (argument stacking)",
+    "advice": "advice: 'je zou', 'ik zou' (Eerst vragen)",
+    "discord": "the partner's pushback (the Weerstand cue)",
+}
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("rules", help="a rule pack to edit: new, show the built-in one, check yours",
+                              description="Start from `rules new -o mypack.toml` (a pack that extends the built-in one, "
+                              "every nudge text and list name in comments), read the built-in lists with "
+                              "`rules show nl`, check an edit with `rules check mypack.toml`; then give "
+                              "--rules mypack.toml to analyze, replay, run or serve.")
+    sub = p.add_subparsers(dest="rules_cmd", metavar="new|show|check")
+    n = sub.add_parser("new", help="write a pack that extends the built-in one, ready to edit")
+    n.add_argument("--lang", choices=LANGS, default="nl", help="the pack it extends (default: nl)")
+    n.add_argument("-o", "--output", metavar="FILE", help="write it here (default: stdout); never overwrites")
+    s = sub.add_parser("show", help="the built-in pack of a language, every list whole")
+    s.add_argument("lang", nargs="?", choices=LANGS, default="nl")
+    c = sub.add_parser("check", help="check a pack file and say what it changes")
+    c.add_argument("file", metavar="FILE")
+    p.set_defaults(func=run, rules_parser=p)
+
+
+def run(args) -> int:
+    if args.rules_cmd == "new":
+        text = starter(args.lang)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        out = Path(args.output)
+        if out.exists():
+            raise ConfigError(f"{out} exists; give another -o FILE (rules new never overwrites)")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write {out}: {exc.strerror}") from None
+        print(f"wrote {out}: edit it, then `pullcoach rules check {out}` and "
+              f"`pullcoach analyze TRANSCRIPT --rules {out}`", file=sys.stderr)
+        return 0
+    if args.rules_cmd == "show":
+        sys.stdout.write(pack_text(args.lang))
+        return 0
+    if args.rules_cmd == "check":
+        from pullcoach.cmd_analyze import load_rule_pack, rule_names
+        pack = load_rule_pack(args.file, None, keep_last=False)  # says what it changes on stderr
+        print(f"{args.file}: a valid {pack.lang} pack; rules: {', '.join(rule_names(pack))}")
+        return 0
+    args.rules_parser.print_help()
+    return 0
+
+
+def starter(lang: str = "nl") -> str:
+    """A pack that extends the built-in ``lang`` pack: nothing changed yet, every nudge text
+    and the common lists in comments, as a trainer fills it in."""
+    try:
+        base = load_pack(lang)
+    except PackError as exc:
+        raise ConfigError(str(exc)) from None
+    example = {"nl": ("hoort", "als ik het goed heb"), "en": ("ought to", "if I've got it right")}[lang]
+    lines = [
+        f"# A rule pack for pullcoach, on top of the built-in {lang!r} pack: say only what you change.",
+        "# Use it with: pullcoach analyze TRANSCRIPT --rules THIS_FILE (also replay, run, serve).",
+        "# Check it with: pullcoach rules check THIS_FILE. Every built-in list: pullcoach rules show " + lang,
+        "# Text goes in double quotes; a list in brackets. Remove the # before a line to use it.",
+        f'extends = "{lang}"',
+        "",
+        "[messages]",
+        "# the nudge each rule shows on the overlay (and in the report); uncomment a line and change the text:",
+        *(f"# {rule} = {json.dumps(text, ensure_ascii=False)}" for rule, text in base.messages.items()),
+        "",
+        "[add]",
+        "# phrases added to a built-in list (\"woord*\" matches any word starting so;",
+        "# \"...\" skips up to eight words of the same clause):",
+        *(f"#   {name}: {what}" for name, what in COMMON.items()),
+        f'# push = ["{example[0]}"]',
+        f'# summary = ["{example[1]}"]',
+        "",
+        "# [phrases] replaces a built-in list whole (name = [...]); the lists:",
+        *("# " + line for line in _wrap(", ".join(PHRASE_LISTS))),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int = 90) -> list[str]:
+    out, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return out + [line] if line else out
