@@ -35,11 +35,11 @@ def _tell(message: str) -> None:
         log.warning("%s", message)
 
 
-def load_plugins(pack, taken: set[str], *, entry_points=metadata.entry_points, strict: bool = False) -> list:
+def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = False) -> list:
     """The plugin rules, each guarded; a broken one is left out with a warning (``strict``:
     raised as :class:`PluginError`)."""
     rules = []
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+    for ep in sorted((entry_points or metadata.entry_points)(group=GROUP), key=lambda e: e.name):
         try:
             rules.append(GuardedRule(_make(ep, pack, taken), ep))
         except PluginError as exc:

@@ -1,0 +1,86 @@
+"""A third-party rule cannot take a session down, and gets the same policy as the built-in ones."""
+
+import json
+import types
+from pathlib import Path
+
+from pullcoach.cli import main
+from pullcoach.rules import plugins
+from pullcoach.rules.base import Candidate
+from pullcoach.rules.engine import Engine, EngineConfig
+from pullcoach.rules.events import NudgeIssued, TranscriptFinal
+
+C = "coachee"
+NO_RR = EngineConfig(disabled=("righting-reflex",))  # "je moet" also tells: one push cue is enough here
+DATA = Path(__file__).parent.parent / "data" / "transcripts"
+
+
+class Sorry:
+    name, kind, message = "sorry", "negative", "Geen excuses"
+    fail = None  # "raise" | "foreign"
+
+    def __init__(self, pack):
+        self.seen = 0
+
+    def feed(self, event, ctx):
+        if not isinstance(event, TranscriptFinal) or event.speaker != C:
+            return []
+        self.seen += 1
+        if self.fail == "raise":
+            raise RuntimeError("boom")
+        if "sorry" in event.text.lower():
+            return [Candidate("push-words" if self.fail == "foreign" else self.name, event.t, event.t0)]
+        return []
+
+
+class EP:
+    def __init__(self, name, obj):
+        self.name, self.value, self.obj = name, f"fake:{name}", obj
+
+    def load(self):
+        return self.obj
+
+
+def eps(rule):
+    return lambda group: [EP("sorry", rule)] if group == plugins.GROUP else []
+
+
+def finals(*texts):
+    return [TranscriptFinal(t=10.0 * i + 2, speaker=C, t0=10.0 * i, t1=10.0 * i + 2, text=t)
+            for i, t in enumerate(texts)]
+
+
+def feed(engine, events):
+    return [n for e in events for n in engine.feed(e) if isinstance(n, NudgeIssued)]
+
+
+def test_a_plugin_that_raises_is_switched_off_and_the_session_goes_on(caplog):
+    Broken = type("Broken", (Sorry,), {"fail": "raise"})
+    e = Engine("nl", config=NO_RR, entry_points=eps(Broken))
+    with caplog.at_level("WARNING"):
+        ns = feed(e, finals("Sorry hoor.", "Je moet gewoon komen.", "Sorry."))
+    assert [n.rule for n in ns] == ["push-words"]
+    assert "'sorry' (fake:sorry) failed in feed() on TranscriptFinal at 2.0 s (RuntimeError: boom)" in caplog.text
+    assert next(r for r in e.rules if r.name == "sorry").rule.seen == 1  # not called again
+    assert "sorry" not in e.metrics()["nudges"]
+
+
+def test_a_plugin_may_not_nudge_under_another_rules_name(caplog):
+    Foreign = type("Foreign", (Sorry,), {"fail": "foreign"})
+    e = Engine("nl", config=EngineConfig(focus=("push-words",)), entry_points=eps(Foreign))
+    with caplog.at_level("WARNING"):
+        assert feed(e, finals("Sorry.")) == []
+    assert "under its own name 'sorry'" in caplog.text
+
+
+def test_analyze_focuses_on_a_plugin_rule_and_it_waits_for_the_budget(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=eps(Sorry)))
+    script = tmp_path / "t.txt"
+    script.write_text("Manager: Sorry, je moet gewoon komen.\nSanne: Hm.\n", encoding="utf-8")
+    assert main(["analyze", str(script), "--focus", "sorry", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(n["rule"], n["delivered"]) for n in out["nudges"] if n["delivered"]] == [("sorry", True)]
+    assert "push-words" in [n["rule"] for n in out["nudges"]]
+    assert main(["analyze", str(script), "--format", "json"]) == 0  # no focus: push-words came first
+    held = {n["rule"]: n["detail"].get("held") for n in json.loads(capsys.readouterr().out)["nudges"]}
+    assert held["sorry"] == "budget"
