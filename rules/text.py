@@ -118,6 +118,26 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def _slip(pat: str, word: str) -> bool:
+    """``word`` is ``pat`` with one letter dropped or added, or with one letter of a doubled
+    letter or a vowel pair heard as another ("wanneer" ~ "wankeer", "iedereen" ~ "in de reen"),
+    not a vowel for a vowel. A single letter changed is another word: "bedankt" / "bedenkt",
+    "bewezen" / "bewegen", "hearing" / "healing", "feeling" / "fueling"."""
+    if len(pat) != len(word):
+        return _one_edit(pat, word)
+    diff = [i for i, (a, b) in enumerate(zip(pat, word)) if a != b]
+    if len(diff) != 1:
+        return not diff
+    i = diff[0]
+    if pat[i] in _VOWELS and word[i] in _VOWELS:
+        return False
+    near = pat[i - 1:i] + pat[i + 1:i + 2]
+    return pat[i] in near or (pat[i] in _VOWELS and any(c in _VOWELS for c in near))
+
+
 def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
     if pat.endswith("*"):
         return word.startswith(pat[:-1])
@@ -129,7 +149,7 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
     # "meteen" read as "meten" is one edit from "moeten"
     if _single(pat) == _single(word):
         return True
-    return len(pat) >= _EDIT_LEN and pat[-1] == word[-1] and _one_edit(pat, word)
+    return len(pat) >= _EDIT_LEN and pat[-1] == word[-1] and _slip(pat, word)
 
 
 _DOUBLE = re.compile(r"([a-z])\1")

@@ -65,3 +65,17 @@ def test_the_polite_tell_me_is_listed_not_matched_loosely(nl):
     # "vertelt" is no "vertel" to the match any more: the pack lists the u-form, as Whisper writes it too
     assert nl("Vertelt u eens wat meer over die jongens.").question == "open"
     assert nl("Vertel u eens wat meer over die jongens.").question == "open"
+
+
+@pytest.mark.parametrize("text", ["Hij bedenkt steeds nieuwe smoesjes.",   # "bedenkt" is no "bedankt"
+                                  "Zij bedenkt elke week een ander plan."])
+def test_a_word_one_letter_off_a_greeting_is_no_greeting(nl, text):
+    # a greeting says nothing: read as "bedankt", the statement informed nobody
+    assert nl(text).input
+
+
+def test_dev2_a_reflection_ending_in_bedenkt_reflects(nl):
+    # dev2-147: "bedenkt" read as the greeting "bedankt" kept the statement from reflecting
+    x = nl("Een koptelefoon voor de tv en de was 's ochtends, dat zijn twee dingen die u zelf al bedenkt.",
+           "Ik zet de tv al zachter, en de was doe ik nu 's ochtends.")
+    assert x.reflection

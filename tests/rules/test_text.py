@@ -106,3 +106,17 @@ def test_a_colon_opens_a_part_a_clock_time_does_not():
     lab = Labeler(load_pack("nl")).label("Eh, voordat ik iets over de pilot vertel: hoe kijken jullie "
                                          "eigenlijk aan tegen thuismonitoring?", (), "")
     assert lab.question == "open"
+
+
+@pytest.mark.parametrize("pat,word", [
+    ("bedankt", "bedenkt"), ("bewezen", "bewegen"), ("vergeten", "vergeven"), ("waarvoor", "waardoor"),
+    ("hearing", "healing"), ("feeling", "fueling"), ("whenever", "wherever"), ("afspreken", "afspraken"),
+])
+def test_a_single_letter_changed_is_another_word(pat, word):
+    assert not PhraseSet([pat]).find(tokens(f"en {word} dan"))
+
+
+def test_split_misheard_words_that_change_a_letter_are_other_words():
+    assert not PhraseSet(["i disagree"]).find(tokens("I did agree with her."))
+    assert not PhraseSet(["voordeel"]).find(tokens("Dat scheelt voor veel mensen."))
+
