@@ -186,7 +186,7 @@ class Labeler:
 
         # "Dan moet u die gewoon gebruiken": "you must" said outright pushes and advises
         must = [m for m in self._find("you_must", toks) if not toks[m.start].question and imposed(m)]
-        push = bool(must) or any(imposed(m) for m in self._find("push", toks))
+        push = bool(must) or any(imposed(m) and self._there_pushes(toks, m) for m in self._find("push", toks))
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, embedding)
                         and not self._echoed(toks, m, prev_partner) and not _first_clause(toks, m, carried)
                         and not _reflected_before(toks, named, m.start)]  # "Let me see ..., you need to"
@@ -334,6 +334,21 @@ class Labeler:
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 
+    def _there_pushes(self, toks: list[Token], m: Match) -> bool:
+        """A push phrase whose verb comes before "er" ("Daarom moet er nu iets gebeuren", "Dan
+        moeten er meer mensen komen") presses only when "er" is its subject: no subject word
+        (pack lists ``subject``, ``about_me``) before the verb in its part ("Ik moet er even
+        over nadenken", "Voor u moet er ..."), and the clause does not ask ("Moet er iets
+        veranderen?", also without its "?"). Other push phrases pass."""
+        if m.phrase.split()[1:2] != ["er"]:
+            return True
+        a = _clause_start(toks, m.start)
+        b = next((i for i in range(m.start + 1, len(toks)) if toks[i].clause_start), len(toks))
+        if toks[m.start].question or self._inverted(toks, a, b) or self._opens_clause(toks, m.start):
+            return False  # "Moet er iets veranderen" asks, "?" or not
+        part = max(i for i in range(a, m.start + 1) if i == a or toks[i].part_start)
+        return not any(t.text in self.subjects or t.text in self.me for t in toks[part:m.start])
+
     def _carries(self, turn: str) -> bool:
         """The turn so far ends in a sentence still open (no ".", "?", "!") with a summary that
         names itself or their view in it: the next piece's first clause goes on with it."""
@@ -345,8 +360,11 @@ class Labeler:
 
     def _own_duty(self, toks: list[Token], found: list[Match], prev: str) -> bool:
         """Every push and advice phrase is a duty said to the other ("you have to", "you need to")
-        in a statement, and the partner's last words told their own ("So I really need to have a
-        job and soon."): it may give their duty back (packs whose push list has such phrases)."""
+        in a statement, the partner's last words told their own ("So I really need to have a
+        job and soon.") and each duty's sentence speaks of what they said (``_duty_theirs``): it
+        may give their duty back (packs whose push list has such phrases). A duty in words of
+        its own is a new one ("You have to say no to your boss." after "I have to work late
+        every night")."""
         if not prev or not self.duties:
             return False
         duty = found + self._find("push", toks)
@@ -354,7 +372,8 @@ class Labeler:
             return False
         said = tokens(prev)
         return any(not said[m.start].question and self._sure(m)
-                   for m in self.own_duties.find(said, skip_fillers=self.fillers))
+                   for m in self.own_duties.find(said, skip_fillers=self.fillers)) and all(
+            _duty_theirs(toks, m, said) for m in duty)
 
     def _first_asks(self, name: str, toks: list[Token]) -> bool:
         """Its first question opens with a phrase of pack list ``name``."""
@@ -707,6 +726,27 @@ def _first_question(toks: list[Token]) -> tuple[int, int]:
 
 def _explicit_open(m: Match | None) -> bool:
     return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf", "explain", "leg")))
+
+
+# English words that say nothing of what a duty is about (for _duty_theirs), and the everyday
+# words a partner's people come back in ("my kids" -> "your children")
+_GLUE = frozenset("""the a an and of to in on at for with by from about it is are was were be been that
+this these those there i you me my your we our they them their he she his her so but or as if do does
+did have has had just like really very not no don t can will would should could get got go going
+gonna um uh yeah yes okay well all every some any more much s re ve ll d m""".split())
+_KIN = {"kids": "children", "kid": "child", "mum": "mother", "mom": "mother", "dad": "father"}
+
+
+def _duty_theirs(toks: list[Token], m: Match, said: list[Token]) -> bool:
+    """A word of the duty's sentence, besides the duty phrase, is one the partner said ("You have
+    to work late every night."; "It's gonna keep happening that you have to turn down
+    opportunities." after "I'm worried that this is gonna keep happening"; "your children"
+    after "my kids"): the duty is theirs, given back. None is: a new duty ("say no to your boss")."""
+    a = _clause_start(toks, m.start)
+    b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+    mine = {_KIN.get(t.text, t.text) for t in toks[a:m.start] + toks[m.end:b]} - _GLUE
+    theirs = {_KIN.get(t.text, t.text) for t in said} - _GLUE
+    return any(_same_word(w, v) for w in mine for v in theirs)
 
 
 def _first_clause(toks: list[Token], m: Match, carried: bool) -> bool:

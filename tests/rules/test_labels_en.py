@@ -115,3 +115,17 @@ def test_a_suggestion_after_resistance_earns_no_praise(capsys, tmp_path):
     assert main(["analyze", str(path), "--coachee", "Anna", "--lang", "en", "--format", "json"]) == 0
     rules = [n["rule"] for n in json.loads(capsys.readouterr().out)["nudges"]]
     assert "righting-reflex" in rules and "open-question-after-resistance" not in rules
+
+
+@pytest.mark.parametrize("text,told", [
+    ("Research shows that drinking at night ruins your sleep.", True),
+    ("Studies say that smoking doubles your risk of a stroke.", True),
+    ("The fact is, you can't keep going like this.", True),
+    ("Okay. Studies have shown that people who exercise sleep better.", True),
+    ("So you feel the research shows it's bad for you.", False),  # their view of it: said back
+])
+@pytest.mark.parametrize("prev", ["I have a few drinks before bed, it helps me sleep.", ""])
+def test_an_appeal_to_proof_informs_it_does_not_reflect(label, text, told, prev):
+    # a warning or information in the speaker's own voice: input, whatever the learned labels say
+    x = label(text, prev)
+    assert (x.input and not x.reflection) if told else (x.reflection and not x.input)

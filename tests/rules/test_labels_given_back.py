@@ -81,6 +81,8 @@ def test_de_verzekeraar_die_afwimpelt_reflecteert_niet(capsys):
     (JOB, "You have to provide for your children."),
     (JOB, "You have to look after your kids."),
     (KIDS, "It's gonna keep happening that you have to turn down opportunities."),
+    ("I have to work late every night.", "You have to work late every night."),
+    ("I have to take care of my mother every evening.", "You have to look after your mum."),
 ])
 def test_their_own_duty_said_back_is_no_advice_nor_push(en, prev, text):
     x = en.label(text, (), prev)
@@ -147,3 +149,15 @@ def test_the_counsellor_saying_back_the_clients_duty_is_not_nudged(capsys, tmp_p
     assert main(["analyze", str(path), "--coachee", "Coach", "--lang", "en", "--format", "json"]) == 0
     rules = {n["rule"] for n in json.loads(capsys.readouterr().out)["nudges"]}
     assert not rules & {"righting-reflex", "push-words"}
+
+
+@pytest.mark.parametrize("prev,text", [
+    ("I have to work late every night.", "You have to say no to your boss."),   # a new verb and object
+    ("I have to work late every night.", "You need to talk to your manager about it."),
+    ("I have to take care of my mother every evening.", "You have to get some help with that."),
+])
+def test_a_new_duty_after_their_own_is_told(en, prev, text):
+    # the learned labels are as sure of a reflection (0.98 the encoder) as for a duty given back
+    x = en.label(text, (), prev)
+    assert x.advice and x.push and not x.reflection
+
