@@ -3,7 +3,9 @@
 ``Segmenter`` is synchronous and does no ASR: it keeps both channels in lockstep, runs
 the VAD (Silero score -> bleed gate -> near gate -> ``VadMachine``) frame by frame, emits
 ``SpeechStarted``/``SpeechEnded`` and ``Tick`` events in audio-time order, and asks for
-final and partial decodes. ``AsrScheduler`` runs those decodes in worker threads, two at
+final and partial decodes. ``feed_async``/``finish_async`` do the same in the segmenter's
+own thread, so the event loop serving the sockets is not held by a block's VAD and echo
+work (2-25 ms each; Silero and the FFTs let the loop run meanwhile). ``AsrScheduler`` runs those decodes in worker threads, two at
 once when live: finals first (one per speaker at a time, so they stay in order), one
 partial at a time and only when no final waits (so lag cannot creep).
 """
@@ -105,15 +107,56 @@ class Segmenter:
         self.config = config
         self.channels = {s: _Channel(s, config) for s in speakers}
         self.pos = 0  # samples processed by the VAD on every channel (frame-aligned)
+        # what ``clock`` says: ``pos`` once that block's events are handed over, so an event
+        # made meanwhile (a transcript) is never stamped later than events still to come
+        self.shown = 0
         self.next_tick = 0.0
         pair = tuple(self.channels)
         self.check = ChannelCheck(pair, config.check) if len(pair) == 2 else None
+        self._worker: ThreadPoolExecutor | None = None
+        self._ready: deque[tuple[list, list[Job]]] = deque()  # done off the loop, not yet handed over
 
     @property
     def clock(self) -> float:
-        return self.pos / RATE
+        return self.shown / RATE
 
     def feed(self, speaker: str, start: int, samples: np.ndarray) -> tuple[list, list[Job]]:
+        out = self._feed(speaker, start, samples)
+        self.shown = self.pos
+        return out
+
+    async def feed_async(self, speaker: str, start: int, samples: np.ndarray) -> tuple[list, list[Job]]:
+        """``feed`` in this segmenter's thread: the same events in the same order. Blocks go
+        through one thread in the order they are given; await each before the next."""
+        return await self._off_loop(self._feed, speaker, start, samples)
+
+    async def finish_async(self) -> tuple[list, list[Job]]:
+        """``finish`` in this segmenter's thread, after any block still running there (also
+        one whose caller was cancelled: its events come out here); then the thread ends."""
+        try:
+            return await self._off_loop(self._finish)
+        finally:
+            if self._worker is not None:
+                self._worker.shutdown(wait=False)
+                self._worker = None
+
+    async def _off_loop(self, work, *args) -> tuple[list, list[Job]]:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="vad")
+
+        def run() -> None:
+            self._ready.append(work(*args))
+
+        await asyncio.get_running_loop().run_in_executor(self._worker, run)
+        events, jobs = [], []
+        while self._ready:  # a cancelled call's results come out with the next one
+            e, j = self._ready.popleft()
+            events += e
+            jobs += j
+        self.shown = self.pos  # the thread is idle now: nothing queued behind this
+        return events, jobs
+
+    def _feed(self, speaker: str, start: int, samples: np.ndarray) -> tuple[list, list[Job]]:
         ch = self.channels[speaker]
         if start < ch.ring.end:  # overlaps what we have (e.g. after padding): drop that part
             samples = samples[ch.ring.end - start:]
@@ -131,7 +174,7 @@ class Segmenter:
         pos = -(-int(round(t * RATE)) // FRAME) * FRAME
         if pos <= self.pos:
             return
-        self.pos = pos
+        self.pos = self.shown = pos
         for ch in self.channels.values():
             ch.ring.end = max(ch.ring.end, pos)
         tick = self.config.tick_s
@@ -174,6 +217,11 @@ class Segmenter:
 
     def finish(self) -> tuple[list, list[Job]]:
         """End of stream: score what is left, close open utterances."""
+        out = self._finish()
+        self.shown = self.pos
+        return out
+
+    def _finish(self) -> tuple[list, list[Job]]:
         events, jobs = self._process(max(c.ring.end for c in self.channels.values()), pad=True)
         end = self.pos
         for ch in self.channels.values():
