@@ -11,11 +11,14 @@ peak RSS, dropped blocks; then which model sizes keep up on this machine.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import resource
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +71,7 @@ def default_fixtures() -> list[Path]:
     return [Path(__file__).parent / "data" / "demo_nl.flac"]
 
 
-async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
+async def _replay_live(path: Path, truth: dict, transcriber, args, watch: "LoopWatch | None" = None) -> dict:
     from websockets.asyncio.client import connect
 
     from pullcoach import tokens as tk
@@ -83,6 +86,11 @@ async def _replay_live(path: Path, truth: dict, transcriber, args) -> dict:
     source = FileSource(path, speed="realtime")
     session = LiveSession(source, transcriber=transcriber, lang=lang, engine=make_engine(lang),
                           config=PipelineConfig(partials=not args.no_partials), pace="live")
+    if watch is not None:
+        watch.label(session.segmenter, "feed", "segmenter")
+        watch.label(session.segmenter, "finish", "segmenter")
+        if session.engine is not None:
+            watch.label(session.engine, "feed", "rules")
     hub = Hub()
     tokens = tk.Tokens(trainer=tk.new_token(), session=tk.new_token(), explicit=True)
     hub.declare(session.id, tokens.session, lang=lang, controller=session)
@@ -199,16 +207,109 @@ def _true_end(truth: dict, speaker: str, t1: float, within: float = 0.5) -> floa
     return min(ends, key=lambda e: abs(e - t1)) if ends else None
 
 
+class LoopWatch:
+    """Which work held the event loop: every loop step (one callback) is timed, wall and
+    the loop thread's CPU; labelled calls (``label``) and garbage collections on the loop
+    thread say what ran in it. A step long in wall time but short in CPU waited for a core
+    or the GIL (another thread's pure Python); one long in CPU held the loop itself."""
+
+    def __init__(self, over: float = 0.01) -> None:
+        self.over = over
+        self.steps: list[tuple[float, float, dict]] = []  # (wall s, cpu s, {label: cpu s})
+        self._now: Counter = Counter()
+        self._gc0 = 0.0
+        self._thread = threading.get_ident()
+
+    def label(self, obj, name: str, what: str) -> None:
+        """Count the CPU of ``obj.name(...)`` on the loop thread as ``what``."""
+        inner = getattr(obj, name)
+
+        def timed(*a, **k):
+            c0 = time.thread_time()
+            try:
+                return inner(*a, **k)
+            finally:
+                if threading.get_ident() == self._thread:
+                    self._now[what] += time.thread_time() - c0
+        setattr(obj, name, timed)
+
+    def _gc(self, phase: str, info: dict) -> None:
+        # a collection holds the GIL, so one in another thread (the VAD's, a decode's) holds
+        # the loop too: counted by its wall time, named by its thread
+        here = threading.get_ident() == self._thread
+        if phase == "start":
+            self._gc0 = time.thread_time() if here else time.perf_counter()
+        elif here:
+            self._now[f"gc{info['generation']}"] += time.thread_time() - self._gc0
+        else:
+            name = threading.current_thread().name.split("_")[0]
+            self._now[f"gc{info['generation']} in {name}"] += time.perf_counter() - self._gc0
+
+    def __enter__(self) -> "LoopWatch":
+        from asyncio import events
+        self._handle_run = run = events.Handle._run
+        watch = self
+
+        def timed_run(handle):
+            watch._now.clear()
+            w0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                return run(handle)
+            finally:
+                wall = time.perf_counter() - w0
+                if wall >= watch.over:
+                    watch.steps.append((wall, time.thread_time() - c0, dict(watch._now)))
+        events.Handle._run = timed_run
+        gc.callbacks.append(self._gc)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from asyncio import events
+        events.Handle._run = self._handle_run
+        gc.callbacks.remove(self._gc)
+
+    def summary(self, top: int = 3) -> dict:
+        slow = sorted(self.steps, key=lambda s: -s[0])[:top]
+        return {"loop_steps_over_20ms": sum(1 for w, _, _ in self.steps if w >= 0.02),
+                "slowest_loop_steps": [describe_step(*s) for s in slow]}
+
+
+def describe_step(wall: float, cpu: float, parts: dict) -> str:
+    """'38 ms (loop CPU 31: rules 29, gc2 1)': a loop step and what its CPU went to."""
+    said = ", ".join(f"{k} {v * 1000:.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1])
+                     if v >= 0.0005)
+    return f"{wall * 1000:.0f} ms (loop CPU {cpu * 1000:.0f}" + (f": {said})" if said else ")")
+
+
+def warm_up(lang: str) -> None:
+    """What a process does once, before its first session (a server at its start): the
+    imports, the rule pack's first load (~0.1 s) and Silero's (~0.04 s). Done on the loop
+    inside the first replay, they were its slowest loop step (0.16-0.22 s of the loop's CPU
+    on a busy machine), counted as a session's loop lag."""
+    import websockets.asyncio.client  # noqa: F401
+
+    from pullcoach import audio, hub, server, session  # noqa: F401
+    from pullcoach.cmd_replay import make_engine
+    from pullcoach.vad import SileroScorer
+
+    make_engine(lang)
+    SileroScorer()
+
+
 async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> list[dict]:
+    warm_up(args.lang or truth.get("lang", "nl"))
     lags: list[float] = []
-    probe = asyncio.create_task(loop_lag(lags))
-    try:
-        runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args) for _ in range(n)))
-    finally:
-        probe.cancel()
+    with LoopWatch() as watch:
+        probe = asyncio.create_task(loop_lag(lags))
+        try:
+            runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args, watch) for _ in range(n)))
+        finally:
+            probe.cancel()
+    held = watch.summary()
     for r in runs:  # one loop for the fixture's sessions: its lag is theirs
         r["loop_lag_p95_ms"] = None if not lags else round(float(np.percentile(lags, 95)) * 1000, 1)
         r["loop_lag_max_ms"] = None if not lags else round(max(lags) * 1000, 1)
+        r.update(held)
     if n > 1:
         for i, r in enumerate(runs, 1):
             r["fixture"] = f"{path.name}#{i}"
@@ -251,6 +352,8 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
             ("nudges_after_audio_end", "nudges fired after the audio ended (not in that p95)"),
             ("loop_lag_p95_ms", "event-loop lag p95 (ms)"),
             ("loop_lag_max_ms", "event-loop lag max (ms)"),
+            ("loop_steps_over_20ms", "event-loop steps over 20 ms"),
+            ("slowest_loop_steps", "slowest loop steps (what ran on the loop)"),
             ("interruption_nudges_on_backchannels", "interruption nudges on backchannels"),
             ("vad_onset_err_p95", "VAD onset error p95 (s)"),
             ("vad_offset_err_p95", "VAD offset error p95 (s)"),

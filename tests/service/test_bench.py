@@ -37,3 +37,42 @@ def test_loop_lag_sees_work_that_holds_the_event_loop():
     asyncio.run(main())
     assert max(lags) >= 0.15
     assert sorted(lags)[len(lags) // 2] < 0.05  # the rest of the time the loop was free
+
+
+def test_loop_watch_says_which_work_held_the_loop():
+    from pullcoach.bench import LoopWatch
+
+    class Rules:
+        def feed(self, event):  # pure Python on the loop thread: holds the loop ~30 ms of CPU
+            c0 = time.thread_time()
+            while time.thread_time() - c0 < 0.03:
+                pass
+            return []
+
+    rules = Rules()
+
+    async def main():
+        with LoopWatch() as watch:
+            watch.label(rules, "feed", "rules")
+            await asyncio.sleep(0.01)
+            rules.feed(None)
+            await asyncio.sleep(0.01)
+            await asyncio.to_thread(rules.feed, None)  # off the loop: not the loop's CPU
+        return watch
+
+    watch = asyncio.run(main())
+    held = [s for s in watch.steps if "rules" in s[2]]
+    assert len(held) == 1
+    wall, cpu, parts = held[0]
+    assert parts["rules"] >= 0.03 and cpu >= parts["rules"] and wall >= cpu
+    summary = watch.summary()
+    assert summary["loop_steps_over_20ms"] >= 1
+    assert any("rules" in s for s in summary["slowest_loop_steps"])
+
+
+def test_a_slow_loop_step_is_described_by_what_its_cpu_went_to():
+    from pullcoach.bench import describe_step
+
+    assert describe_step(0.038, 0.031, {"rules": 0.029, "gc2": 0.0012, "segmenter": 0.0001}) == \
+        "38 ms (loop CPU 31: rules 29, gc2 1)"
+    assert describe_step(0.12, 0.002, {}) == "120 ms (loop CPU 2)"  # waited for a core
