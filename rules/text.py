@@ -11,7 +11,10 @@ tokens matches the text token by token with some slack:
   ("bovendien" ~ "bovedien", "wanneer" ~ "wankeer"). Not shorter words: one edit from a
   6-letter word is often another word ("thinks" ~ "things", "think", "thanks"; "waarom"
   ~ "waarop"; "moeten" ~ "meten"). Not another ending: that is another form or word
-  ("doorgaans" ~ "doorgaan", "vertel" ~ "vertelt"); a pack lists the forms it means,
+  ("doorgaans" ~ "doorgaan", "vertel" ~ "vertelt"); a pack lists the forms it means.
+  A letter changed (not dropped or added) only inside a doubled letter or a vowel pair, and
+  never a vowel for a vowel ("wanneer" ~ "wankeer", "iedereen" ~ "in de reen"; not
+  "bedankt" ~ "bedenkt", "bewezen" ~ "bewegen", "hearing" ~ "healing"),
 - two or three adjacent text tokens joined, for tokens of 6+ letters ("boven dien" ->
   "bovendien", "je zelf" -> "jezelf"; "om dat" stays two words), and for 7+ letters then
   one edit away too ("in de reen" -> "iedereen"). That also reads "wel kom" as "welkom",
