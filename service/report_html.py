@@ -193,7 +193,7 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
     """(heading, text) for the top of the report: what to practise next, with a line the
     coachee said and its pull alternative, and what got better since last time."""
     within = halves(report)
-    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
+    fo, said = _focus_said(report, progress, within)
     if fo is None:
         return []
     out = []
@@ -206,10 +206,8 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
                                                    {fo["figure"]: fo["halves"]}, w, lang)
             what = f"{label} {a} → {b}" if label != w[fo["figure"]] else f"{a} → {b}"
             text += " " + w["focus_halves"].format(what=what, word=word)
-        m = fo["moment"]
-        said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
         if said:
-            said_at = w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=clock(m["t"]))
+            said_at = _said_at(fo, w)
             text += f' {said_at} “{said["text"]}”'
         if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
             text += f" → {alt}"
@@ -221,10 +219,30 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
     return out
 
 
+def _focus_said(report: dict, progress: dict | None, within: dict | None) -> tuple[dict | None, dict | None]:
+    """The focus (``focus``) and the coachee's line its moment quotes, if any."""
+    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
+    m = fo and fo["moment"]
+    said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
+    return fo, said
+
+
+def _said_at(fo: dict, w: dict) -> str:
+    return w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=clock(fo["moment"]["t"]))
+
+
 def _focus(report: dict, progress: dict | None, w: dict, lang: str) -> str:
     lines = focus_lines(report, progress, w, lang)
-    return ('<div class="focus">' + "".join(f"<p><b>{escape(h)}:</b> {escape(t)}</p>" for h, t in lines)
-            + "</div>") if lines else ""
+    if not lines:
+        return ""
+    html = [f"<p><b>{escape(h)}:</b> {escape(t)}</p>" for h, t in lines]
+    # the time of the line quoted links to it in the transcript, as a moment's time does
+    fo, said = _focus_said(report, progress, halves(report))
+    index = {(u["speaker"], u["t0"], u["t1"]): i for i, u in enumerate(report["utterances"])}
+    if said and fo["figure"] and (i := index.get((said["speaker"], said["t0"], said["t1"]))) is not None:
+        at, t = escape(_said_at(fo, w)), clock(fo["moment"]["t"])
+        html[0] = html[0].replace(at, at.replace(t, f'<a href="#line-{i}">{t}</a>', 1), 1)
+    return '<div class="focus">' + "".join(html) + "</div>"
 
 
 def privacy_line(w: dict, audio_kept: bool, remote: str | None, via: str = "") -> str:

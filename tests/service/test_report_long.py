@@ -181,3 +181,14 @@ def test_a_long_transcript_has_a_way_in_by_minute_and_by_part():
     assert "tx-index" not in short and "<details" not in short and 'class="minute"' not in short
     assert short.count('<div class="line" id="line-') == 36
     assert "\n### " not in render(long_call(9), "md")
+
+
+def test_the_top_lines_time_links_to_the_line_it_quotes():
+    """The quote's time in "Oefen volgende keer" was plain text while every moment's time
+    links to its transcript line: now it links there too, and the line is the one quoted."""
+    html = render(long_call(), "html")
+    top = html.split('<div class="focus">')[1].split("</div>")[0]
+    link = re.search(r'Het laatst, om <a href="#line-(\d+)">9:31</a>, zei je:', top)
+    assert link, top
+    line = re.search(rf'<div class="line" id="line-{link.group(1)}">(.*?)</div>', html).group(1)
+    assert "punt 19." in line and ">9:31<" in line
