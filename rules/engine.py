@@ -43,13 +43,14 @@ from pullcoach.rules.gate import Gate
 from pullcoach.rules.labels import Labeler
 from pullcoach.rules.pack import Pack, load_pack
 from pullcoach.rules.plugins import load_plugins
+from pullcoach.rules.settings import apply as apply_settings
 from pullcoach.rules import (
     argument_stacking, closed_questions, draaivraag, good_summary, interrupted, interruption,
     monologue, open_question_after_resistance, proposal_with_argument, push_words,
     righting_reflex, speaking_rate, talk_ratio, too_few_summaries,
 )
 
-__all__ = ["Engine", "EngineConfig", "RULES", "PRIORITY", "PRAISE_FOR"]
+__all__ = ["Engine", "EngineConfig", "RULES", "PRIORITY", "PRAISE_FOR", "engine_config"]
 
 # name -> class; the order is the priority (first = most important)
 RULES = {
@@ -111,11 +112,18 @@ class EngineConfig:
     plugins: bool = True              # load rules from the `pullcoach.rules` entry points
 
 
+def engine_config(pack: Pack | None, config: EngineConfig | None = None) -> EngineConfig:
+    """``config`` with the numbers of the pack's ``[settings]`` in it (budget, cooldowns, the
+    rules' thresholds): what an :class:`Engine` with ``pack`` runs with, for a report's yardsticks."""
+    return apply_settings(config or EngineConfig(), pack.settings if pack is not None else {})
+
+
 class Engine:
     def __init__(self, lang: str = "nl", pack: Pack | None = None,
                  config: EngineConfig = EngineConfig(), *, entry_points=None) -> None:
-        self.config = config
         self.pack = pack if pack is not None else load_pack(lang)
+        # a trainer's pack sets numbers too: every command that passes its pack gets them
+        config = self.config = engine_config(self.pack, config)
         self.lang = self.pack.lang
         model = None
         if self.lang == "en" and config.use_model:

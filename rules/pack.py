@@ -1,9 +1,10 @@
-"""Rule packs: the per-language phrase lists and nudge messages, as TOML data.
+"""Rule packs: the per-language phrase lists, nudge messages and a trainer's numbers, as TOML data.
 
-A pack file has ``lang``, ``[messages]`` (rule name -> short nudge text) and ``[phrases]``
-(list name -> phrases). A custom pack (``--rules FILE``) may set ``extends = "nl"`` and
-give only what it changes: a list under ``[phrases]`` replaces the base list, one under
-``[add]`` is added to it. A misspelt key, a wrong type or a pack for no known language is
+A pack file has ``lang``, ``[messages]`` (rule name -> short nudge text), ``[phrases]``
+(list name -> phrases) and ``[settings]`` (numbers: the nudge budget, each rule's cooldown and
+main thresholds; ``rules/settings.py`` lists them with their ranges and defaults). A custom
+pack (``--rules FILE``) may set ``extends = "nl"`` and give only what it changes: a list under
+``[phrases]`` replaces the base list, one under ``[add]`` is added to it. A misspelt key, a wrong type or a pack for no known language is
 refused with the file, line and key, not ignored; what may be a slip but is allowed (a list
 emptied, a base list replaced by a few phrases) is kept in :attr:`Pack.notes`.
 """
@@ -30,14 +31,15 @@ PHRASE_LISTS = (
     "summary_start", "imperative", "you_must", "concession", "summary", "more_reasons", "discord",
     "hesitation", "open_form", "closed_form",
 )
-TOP_KEYS = ("lang", "extends", "messages", "phrases", "add")
+TOP_KEYS = ("lang", "extends", "messages", "phrases", "add", "settings")
 # what trainers look for in a pack that is set elsewhere
 ELSEWHERE = {
     "focus": "the focus is no pack setting: give --focus RULE,... or pick chips on the trainer dashboard",
-    "thresholds": "a pack holds phrase lists and nudge texts only; thresholds and cooldowns are set in "
-                  "the rules' code (rules/README.md)",
+    "thresholds": "numbers go under [settings], e.g. too-few-summaries.seconds = 180, "
+                  "too-few-summaries.cooldown = 90 or seconds-between-nudges = 40 (`pullcoach rules new` "
+                  "lists every one with its default)",
 }
-for _k in ("threshold", "cooldown", "cooldowns", "budget", "budget_s", "settings", "config"):
+for _k in ("threshold", "cooldown", "cooldowns", "budget", "budget_s", "config", "numbers", "setting"):
     ELSEWHERE[_k] = ELSEWHERE["thresholds"]
 LANG_WORDS = {"nl": "Dutch", "en": "English"}
 
@@ -54,6 +56,7 @@ class Pack:
     sets: dict[str, PhraseSet] = field(default_factory=dict, compare=False, repr=False)
     extends: str | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)  # allowed, but maybe not meant
+    settings: dict = field(default_factory=dict)  # [settings]: "rule.key" (or the budget's key) -> number
 
     def message(self, rule: str) -> str:
         return self.messages.get(rule, rule)
@@ -145,6 +148,13 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
         raise PackError(f"{where.at('lang')}: {got}; say lang = \"nl\" or \"en\", or extends = \"nl\" "
                         "to change the built-in Dutch pack")
     messages = _messages(data, where)
+    from pullcoach.rules import settings as numbers  # imports the rules, which import this module
+    settings = numbers.check(data.get("settings", {}), where)
+    same = [k for k, v in settings.items() if v == numbers.default(numbers.SETTINGS[k])]
+    if same:  # a line uncommented from `rules new` and left as it was
+        notes.append(f"{numbers.line_of(where, same[0])}: [settings] {', '.join(same[:4])}"
+                     f"{f' and {len(same) - 4} more' if len(same) > 4 else ''} "
+                     f"{'is the default' if len(same) == 1 else 'are the defaults'} already")
     phrases = _lists(data, "phrases", where)
     add = _lists(data, "add", where)
     own_base = base or _builtin(lang)
@@ -170,7 +180,7 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
     lists.update(phrases)
     for key, more in add.items():
         lists[key] = [*lists[key], *(p for p in more if p not in lists[key])]
-    return _build(lang, merged_msgs, lists, extends=base_name, notes=tuple(notes))
+    return _build(lang, merged_msgs, lists, extends=base_name, notes=tuple(notes), settings=settings)
 
 
 def _check_keys(data: dict, where: _Where) -> None:
@@ -237,9 +247,10 @@ def load_pack(lang: str = "nl") -> Pack:
                   {k: list(data.get("phrases", {}).get(k, [])) for k in PHRASE_LISTS})
 
 
-def _build(lang: str, messages: dict, lists: dict, *, extends=None, notes=()) -> Pack:
+def _build(lang: str, messages: dict, lists: dict, *, extends=None, notes=(), settings=None) -> Pack:
     sets = {k: PhraseSet(v) for k, v in lists.items()}
-    return Pack(lang=lang, messages=dict(messages), lists=lists, sets=sets, extends=extends, notes=notes)
+    return Pack(lang=lang, messages=dict(messages), lists=lists, sets=sets, extends=extends, notes=notes,
+                settings=dict(settings or {}))
 
 
 def changes(pack: Pack, base: Pack | None = None) -> list[str]:
@@ -255,6 +266,11 @@ def changes(pack: Pack, base: Pack | None = None) -> list[str]:
             bits = ([f"+{len(plus)} ({', '.join(map(repr, plus[:5]))}{', …' if len(plus) > 5 else ''})"]
                     if plus else []) + ([f"-{len(minus)}"] if minus else [])
             out.append(f"{key}: {' '.join(bits)}")
+    from pullcoach.rules.settings import SETTINGS, default
+    for key, value in pack.settings.items():
+        was = base.settings.get(key, default(SETTINGS[key]))
+        if value != was:
+            out.append(f"{key}: {was:g} -> {value:g}")
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pullcoach.errors import ConfigError
 from pullcoach.rules.pack import LANGS, PHRASE_LISTS, PackError, load_pack, pack_text
+from pullcoach.rules.settings import SETTINGS, default, describe
 
 __all__ = ["register", "starter"]
 
@@ -104,8 +105,30 @@ def starter(lang: str = "nl") -> str:
         "# [phrases] replaces a built-in list whole (name = [...]); the lists:",
         *("# " + line for line in _wrap(", ".join(PHRASE_LISTS))),
         "",
+        *settings_lines(base),
     ]
     return "\n".join(lines)
+
+
+def settings_lines(base) -> list[str]:
+    """[settings]: every number a pack may set, commented out at its default, with what it
+    does, its range and where the default comes from."""
+    lines = [
+        "[settings]",
+        "# numbers; each line shows the default: uncomment it and change the number (no quotes).",
+        "# A rule's cooldown: the same nudge not again within that many seconds "
+        f"({SETTINGS['talk-ratio.cooldown'].low:g} to {SETTINGS['talk-ratio.cooldown'].high:g} s; "
+        f"{SETTINGS['talk-ratio.cooldown'].source}).",
+    ]
+    rule = None
+    for key, s in SETTINGS.items():
+        if s.rule != rule:
+            rule = s.rule
+            lines += ["", f"# {rule}: {base.message(rule)}"]
+        lines.append(f"# {key} = {default(s):g}")
+        if s.field != "cooldown":
+            lines.append(f"#   {s.what}; {describe(s, with_default=False)}")
+    return lines + [""]
 
 
 def _wrap(text: str, width: int = 90) -> list[str]:

@@ -41,7 +41,7 @@ def test_a_pack_for_no_language_or_two_is_refused():
 
 def test_focus_and_thresholds_are_said_to_live_elsewhere():
     assert "--focus" in refused('extends = "nl"\n[focus]\nrules = ["too-few-summaries"]\n')
-    assert "in the rules' code" in refused('extends = "nl"\n[thresholds]\ntalk-ratio = 0.7\n')
+    assert "numbers go under [settings]" in refused('extends = "nl"\n[thresholds]\ntalk-ratio = 0.7\n')
 
 
 def test_emptied_or_replaced_lists_are_noted_not_silent():

@@ -1,0 +1,263 @@
+"""The numbers a trainer may set in a rule pack's ``[settings]``.
+
+``[settings]`` takes ``seconds-between-nudges`` (the nudge budget) and ``RULE.KEY`` lines:
+every built-in rule's ``cooldown`` and its main thresholds (``too-few-summaries.seconds = 180``;
+``[settings.too-few-summaries]`` with ``seconds = 180`` is the same). Each maps onto a field of
+:class:`~pullcoach.rules.engine.EngineConfig` or of the rule's ``*Config``; its default is
+read from there, so this table holds only the name, the allowed range and where the default
+comes from. Internal tuning (the learned labeller's probabilities, the VAD's bridges) is no setting.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+from pullcoach.rules import (
+    argument_stacking, closed_questions, draaivraag, good_summary, interrupted, interruption,
+    monologue, open_question_after_resistance, proposal_with_argument, push_words,
+    righting_reflex, speaking_rate, talk_ratio, too_few_summaries,
+)
+
+__all__ = ["Setting", "SETTINGS", "CONFIGS", "GLOBAL", "check", "apply", "default", "describe", "line_of"]
+
+# rule name -> its Config class (the order is the engine's priority)
+CONFIGS = {
+    "interruption": interruption.InterruptionConfig,
+    "righting-reflex": righting_reflex.RightingReflexConfig,
+    "argument-stacking": argument_stacking.ArgumentStackingConfig,
+    "push-words": push_words.PushWordsConfig,
+    "proposal-with-argument": proposal_with_argument.ProposalWithArgumentConfig,
+    "closed-questions": closed_questions.ClosedQuestionsConfig,
+    "too-few-summaries": too_few_summaries.TooFewSummariesConfig,
+    "interrupted": interrupted.InterruptedConfig,
+    "talk-ratio": talk_ratio.TalkRatioConfig,
+    "monologue": monologue.MonologueConfig,
+    "speaking-rate": speaking_rate.SpeakingRateConfig,
+    "good-summary": good_summary.GoodSummaryConfig,
+    "open-question-after-resistance": open_question_after_resistance.OpenQuestionAfterResistanceConfig,
+    "draaivraag": draaivraag.DraaivraagConfig,
+}
+GLOBAL = "seconds-between-nudges"
+COOLDOWN_SOURCE = "COACHING.md: sparse cues beat a busy display"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str        # as the pack writes it: "too-few-summaries.seconds"
+    field: str      # the Config field ("overlap.overlap_s": a field of a field)
+    kind: type      # int or float
+    low: float
+    high: float
+    unit: str       # "s", "words", "share", "turns", ...
+    what: str       # what it does, for `rules new`
+    source: str     # where the default comes from
+
+    @property
+    def rule(self) -> str | None:
+        return self.key.split(".", 1)[0] if "." in self.key else None
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[-1]
+
+
+def _s(key, field, kind, low, high, unit, what, source) -> Setting:
+    return Setting(key, field, kind, low, high, unit, what, source)
+
+
+_OWN = [
+    _s(GLOBAL, "budget_s", float, 0, 600, "s", "at most one nudge (not a praise) per this many seconds",
+       "COACHING.md: at most one nudge every ~20 s"),
+    _s("interruption.overlap", "overlap_s", float, 0.5, 5, "s",
+       "the coachee talks on this long over the partner before it counts",
+       "COACHING.md / issue 3: overlap >= ~0.5 s; less is a smooth hand-over"),
+    _s("righting-reflex.permission-turns", "unlock_turns", int, 1, 20, "turns",
+       "advice after asking permission is fine for this many coachee turns", "MI: ask, then offer"),
+    _s("argument-stacking.arguments", "max_arguments", int, 2, 10, "arguments",
+       "the nudge comes at this many stacked arguments", "COACHING.md: 'several'"),
+    _s("closed-questions.in-a-row", "max_run", int, 2, 20, "questions",
+       "the nudge comes at this many closed questions in a row", "MITI: 50% open at least"),
+    _s("too-few-summaries.seconds", "max_gap_s", float, 30, 1800, "s",
+       "the nudge comes after this long without a summary",
+       "AnnoMI dev: good practitioners reflect within 120 s in 97% of gaps"),
+    _s("too-few-summaries.partner-words", "max_partner_words", int, 20, 3000, "words",
+       "... or after the partner said this many words without one", "issue 3: the word-based alternative"),
+    _s("too-few-summaries.min-partner-words", "min_partner_words", int, 0, 1000, "words",
+       "only when the partner said at least this many words since", "something to summarise"),
+    _s("interrupted.overlap", "overlap.overlap_s", float, 0.5, 5, "s",
+       "the partner talks on this long over the coachee before it counts (default: as interruption.overlap)",
+       "the same as interruption"),
+    _s("talk-ratio.max-share", "max_share", float, 0.3, 1, "share",
+       "the nudge comes when the coachee has more than this share of the talk",
+       "seed 001: 30% target; AnnoMI dev: at 0.80 it fired 2 times in good sessions for 3 in poor ones"),
+    _s("talk-ratio.telling-share", "telling_share", float, 0.3, 1, "share",
+       "... or more than this share when most of the words tell (inform, argue, advise)",
+       "seed 001: 30% target; telling talks at the partner"),
+    _s("talk-ratio.window", "window_s", float, 60, 3600, "s", "the talk share over the last this many seconds",
+       "ten minutes: a short stretch of explaining is fine"),
+    _s("monologue.seconds", "max_s", float, 20, 600, "s", "the nudge comes when the coachee talks this long on end",
+       "between the 76 s and 120 s of the sales yardstick"),
+    _s("speaking-rate.wpm", "max_wpm", float, 120, 400, "words a minute",
+       "the nudge comes above this many words a minute (speech time only)",
+       "COACHING.md 160+ wpm counts pauses; over speech time ordinary talk reaches 180-200"),
+    _s("good-summary.partner-words", "min_partner_words", int, 0, 500, "words",
+       "praise a summary only after the partner said at least this many words", "a sentence or two to summarise"),
+    _s("good-summary.words", "min_words", int, 1, 100, "words",
+       "praise a summary of at least this many words", "a bare echo ('Vijf uur.') only reflects"),
+    _s("open-question-after-resistance.turns", "within_turns", int, 1, 10, "turns",
+       "praise an open question within this many coachee turns after resistance", "the next two real turns"),
+    _s("draaivraag.reflections", "min_reflections", int, 0, 10, "reflections",
+       "praise a draaivraag only after this many reflections", "COACHING.md: summarised at least once before"),
+    _s("draaivraag.open-questions", "min_open_questions", int, 0, 10, "questions",
+       "... and this many open questions", "COACHING.md: explored with an open question"),
+]
+_COOL = [_s(f"{rule}.cooldown", "cooldown", float, 0, 3600, "s",
+            "the same nudge not again within this many seconds", COOLDOWN_SOURCE) for rule in CONFIGS]
+# key -> Setting, in the order `rules new` lists them: the budget, then per rule its cooldown and numbers
+SETTINGS: dict[str, Setting] = {_OWN[0].key: _OWN[0]}
+for _rule in CONFIGS:
+    for _x in [*(c for c in _COOL if c.rule == _rule), *(o for o in _OWN if o.rule == _rule)]:
+        SETTINGS[_x.key] = _x
+
+
+def default(s: Setting):
+    """The number the engine uses when no pack sets it."""
+    from pullcoach.rules.engine import EngineConfig
+    cfg = EngineConfig()
+    if s.key == GLOBAL:
+        return cfg.budget_s
+    if s.field == "cooldown":
+        return cfg.cooldowns.get(s.rule, cfg.default_cooldown_s)
+    value = CONFIGS[s.rule]()
+    for part in s.field.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _num(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def describe(s: Setting, *, with_default: bool = True) -> str:
+    """Range, default and source, as the messages and `rules new` say them."""
+    unit = "" if s.unit == "share" else f" {s.unit}"
+    said = f"default {_num(default(s))}, " if with_default else ""
+    return f"{s.low:g} to {s.high:g}{unit} ({said}{s.source})"
+
+
+def check(table, where) -> dict[str, float | int]:
+    """``[settings]`` as flat ``key -> number``; a mistake is a PackError naming file, line and key."""
+    from pullcoach.rules.pack import PackError
+    if not isinstance(table, dict):
+        raise PackError(f"{where.at('settings')}: settings must be a section [settings] of lines like "
+                        f"too-few-summaries.seconds = 180")
+    rules = {s.rule for s in SETTINGS.values() if s.rule}
+    out: dict[str, float | int] = {}
+    for rule, value in table.items():
+        if rule == GLOBAL:
+            out[GLOBAL] = _value(SETTINGS[GLOBAL], value, where)
+            continue
+        if rule not in rules:
+            near = difflib.get_close_matches(rule, [*rules, GLOBAL], n=1, cutoff=0.6)
+            if not near and any(w in rule.lower() for w in ("budget", "nudge", "between")):
+                near = [GLOBAL]
+            hint = f"; did you mean {near[0]!r}?" if near else (
+                f"; [settings] takes {GLOBAL} and RULE.setting for the built-in rules "
+                f"(`pullcoach rules new` lists them; a plugin rule's numbers are the plugin's own)")
+            raise PackError(f"{_line(where, rule)}: [settings] {rule!r} is no rule{hint}")
+        names = [s.name for s in SETTINGS.values() if s.rule == rule]
+        if not isinstance(value, dict):
+            eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 1)]}"]
+            raise PackError(f"{_line(where, rule)}: [settings] {rule} = {value!r} names no setting; write "
+                            f"{eg.key} = {_num(default(eg))} ({rule} has {', '.join(names)})")
+        for name, v in value.items():
+            key = f"{rule}.{name}"
+            if key not in SETTINGS:
+                near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+                hint = f"did you mean {near[0]!r}? " if near else ""
+                raise PackError(f"{_line(where, rule, name)}: [settings] {key} is no setting; {hint}"
+                                f"{rule} has {', '.join(names)}")
+            out[key] = _value(SETTINGS[key], v, where)
+    _check_pairs(out, where)
+    return out
+
+
+def _value(s: Setting, v, where):
+    from pullcoach.rules.pack import PackError
+    at = line_of(where, s.key)
+    shown = str(v).lower() if isinstance(v, bool) else repr(v)
+    said = f"{at}: [settings] {s.key} = {shown}"
+    allowed = f"allowed: {describe(s)}"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise PackError(f"{said} is no number; write the number without quotes "
+                        f"({s.key} = {_num(default(s))}); {allowed}")
+    if s.kind is int and not (isinstance(v, int) or float(v).is_integer()):
+        raise PackError(f"{said}: {s.name} is a whole number of {s.unit}; {allowed}")
+    if not s.low <= v <= s.high:
+        why = ""
+        if v < 0:
+            why = f" ({ {'s': 'seconds', 'share': 'a share'}.get(s.unit, s.unit)} can't be negative)"
+        elif s.unit == "share" and v >= 5:
+            why = f" (a share goes from 0 to 1: {v:g}% is {v / 100:g})"
+        elif s.unit == "share" and v > 1:
+            why = " (a share goes from 0 to 1: 1 is all of the talk)"
+        raise PackError(f"{said} is out of range{why}; {allowed}")
+    return s.kind(v)
+
+
+def _check_pairs(out: dict, where) -> None:
+    from pullcoach.rules.pack import PackError
+    lo, hi = "too-few-summaries.min-partner-words", "too-few-summaries.partner-words"
+    a, b = out.get(lo, default(SETTINGS[lo])), out.get(hi, default(SETTINGS[hi]))
+    if a > b:
+        raise PackError(f"{_line(where, 'too-few-summaries', 'min-partner-words')}: [settings] {lo} = {a} is "
+                        f"more than {hi} = {b}: the word-based nudge could never come; keep it at most {b}")
+
+
+def _line(where, rule: str, name: str | None = None) -> str:
+    """Where a setting is: ``rule.name`` under [settings], ``name`` under [settings.rule], ..."""
+    tries = ([(f"{rule}.{name}", "settings"), (name, f"settings.{rule}"), (rule, "settings")] if name
+             else [(rule, "settings")])
+    for key, section in tries + [("settings", None)]:
+        if where.line(key, section):
+            return where.at(key, section)
+    return where.name
+
+
+def line_of(where, key: str) -> str:
+    """"FILE line N" of a setting's ``key`` ("too-few-summaries.seconds")."""
+    return _line(where, *key.split(".", 1)) if "." in key else _line(where, key)
+
+
+def apply(config, settings: dict):
+    """``config`` (an EngineConfig) with a pack's settings in it: the budget, cooldowns and the
+    rules' Configs. interrupted's overlap follows interruption's unless the pack sets it."""
+    if not settings:
+        return config
+    changed: dict = {}
+    if GLOBAL in settings:
+        changed["budget_s"] = float(settings[GLOBAL])
+    cooldowns = dict(config.cooldowns)
+    rule_configs = dict(config.rule_configs)
+    per_rule: dict[str, dict] = {}
+    for key, v in settings.items():
+        s = SETTINGS[key]
+        if s.field == "cooldown":
+            cooldowns[s.rule] = float(v)
+        elif s.rule:
+            per_rule.setdefault(s.rule, {})[s.field] = v
+    if "interruption.overlap" in settings and "interrupted.overlap" not in settings:
+        per_rule.setdefault("interrupted", {})["overlap.overlap_s"] = settings["interruption.overlap"]
+    for rule, fields in per_rule.items():
+        cfg = rule_configs.get(rule) or CONFIGS[rule]()
+        for path, v in fields.items():
+            cfg = _set(cfg, path.split("."), v)
+        rule_configs[rule] = cfg
+    return replace(config, cooldowns=cooldowns, rule_configs=rule_configs, **changed)
+
+
+def _set(obj, path: list[str], v):
+    if len(path) == 1:
+        return replace(obj, **{path[0]: v})
+    return replace(obj, **{path[0]: _set(getattr(obj, path[0]), path[1:], v)})
