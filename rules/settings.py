@@ -165,7 +165,8 @@ def check(table, where) -> dict[str, float | int]:
             hint = f"; did you mean {near[0]!r}?" if near else (
                 f"; [settings] takes {GLOBAL} and RULE.setting for the built-in rules "
                 f"(`pullcoach rules new` lists them; a plugin rule's numbers are the plugin's own)")
-            raise PackError(f"{_line(where, rule)}: [settings] {rule!r} is no rule{hint}")
+            first = next(iter(value), None) if isinstance(value, dict) else None
+            raise PackError(f"{_line(where, rule, first)}: [settings] {rule!r} is no rule{hint}")
         names = [s.name for s in SETTINGS.values() if s.rule == rule]
         if not isinstance(value, dict):
             eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 1)]}"]
