@@ -24,6 +24,10 @@ delivered while the overlays show it (``trainer_hold_s``). The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
 yet; a text-lane nudge is held back by live nudges before it.
 
+The numbers (budget, cooldowns, each rule's thresholds) are :class:`EngineConfig`'s; a
+pack's ``[settings]`` changes them (``settings.py``), so every command that hands the engine
+its pack runs with the same numbers.
+
 A rule may take a nudge back (:class:`~pullcoach.rules.base.Withdrawal`: the text showed
 an "interruption" to be a long backchannel); the engine then emits ``NudgeWithdrawn``,
 in the canonical lane so it is deterministic too. A withdrawn nudge keeps the budget and
