@@ -1,9 +1,9 @@
 """``pullcoach rules new|show|check``: a rule pack to edit, the built-in ones, and what a pack changes.
 
 A trainer starts from ``pullcoach rules new -o mypack.toml`` (a pack that extends the
-built-in one, with every nudge text, list name and settable number in comments), reads the built-in lists
-with ``pullcoach rules show nl``, and checks an edit with ``pullcoach rules check mypack.toml``
-before a session (``--rules FILE`` on analyze/replay/run/serve loads it).
+built-in one, with every nudge text, list name and settable number in comments), reads the
+built-in lists with ``pullcoach rules show nl``, and checks an edit with ``pullcoach rules
+check mypack.toml`` before a session (``--rules FILE`` on analyze/replay/run/serve loads it).
 """
 
 from __future__ import annotations
