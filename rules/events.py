@@ -66,6 +66,9 @@ class SessionStarted:
     coachee: str = "coachee"  # display names
     partner: str = "partner"
     via: str = ""  # "capture": the audio came over the network from a `pullcoach capture`
+    # the numbers of a trainer's rule pack the engine ran with ({"too-few-summaries.seconds": 180}),
+    # so a report written later rates the figures by them
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass(**_frozen)
@@ -270,7 +273,7 @@ def _check(event: Event) -> None:
             raise EventError(f"speaker must be one of {SPEAKERS}, not {value!r}")
         elif f.name in ("text", "rule", "message", "kind", "session", "note", "reason", "by") and not isinstance(value, str):
             raise EventError(f"{f.name} must be a string")
-        elif f.name in ("labels", "detail", "metrics") and not isinstance(value, dict):
+        elif f.name in ("labels", "detail", "metrics", "settings") and not isinstance(value, dict):
             raise EventError(f"{f.name} must be an object")
 
 

@@ -79,11 +79,25 @@ def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
     }
 
 
+def logged_config(settings: dict) -> EngineConfig | None:
+    """The engine config of a session whose start logged a rule pack's ``[settings]``; a
+    key or value this version does not take is left out (an old log outlives its pack)."""
+    from pullcoach.rules.settings import SETTINGS, apply
+    known = {k: v for k, v in settings.items()
+             if k in SETTINGS and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    try:
+        return apply(EngineConfig(), known)
+    except (TypeError, ValueError):
+        return None
+
+
 def build(events: list[Event], *, live: bool = False, config: EngineConfig | None = None) -> dict[str, Any]:
     """The report's data. ``live``: the session is still running (no end yet is no loss).
-    ``config``: the engine's config the session ran with, for the yardsticks (the log does
-    not carry it; None is the built-in rules', which every command runs)."""
+    ``config``: the engine's config the session ran with, for the yardsticks (None: the one
+    the log's start says, a trainer's pack's numbers on the built-in rules)."""
     started = next((e for e in events if isinstance(e, SessionStarted)), None)
+    if config is None and started is not None and started.settings:
+        config = logged_config(started.settings)
     ended = next((e for e in reversed(events) if isinstance(e, SessionEnded)), None)
     last_t = max((_latest_t(e) for e in events), default=0.0)
     duration = ended.t if ended else last_t

@@ -131,7 +131,8 @@ class LiveSession:
         self._dispatch(SessionStarted(t=0.0, session=self.id, lang=self.lang,
                                       wall_clock=round(self.started_wall, 3),
                                       coachee=self.names[0], partner=self.names[1],
-                                      via=getattr(self.source, "via", "")))
+                                      via=getattr(self.source, "via", ""),
+                                      settings=dict(self.engine.pack.settings) if self.engine else {}))
         if self.engine is not None and self.engine.config.focus:  # --focus: clients show it
             self._dispatch(self.engine.focus_event(0.0, self.engine.config.focus, by="start"))
         for warning in narrowband(self.source):

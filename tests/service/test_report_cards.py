@@ -168,3 +168,39 @@ def test_a_figure_stored_without_its_yardstick_gets_the_built_in_one(fmt):
         f.pop("yardstick")
     yard = {k: y for k, _, _, _, y in figure_cells(figures, words("nl"))}
     assert yard["summaries"].startswith("goed: minstens elke 2 min")
+
+
+def test_a_session_run_with_a_packs_numbers_is_rated_by_them_when_reported_later():
+    """A trainer's pack said "Vat samen" after 90 s and a monologue from 1:00; the engine ran
+    with that, but the report (written when the session ended, or later from the store) rated
+    the cards by the built-in 2 minutes. The session's start now logs the pack's numbers, and
+    the report reads them; a key this version does not know is left out."""
+    events = _gappy(100.0)
+    events[0] = replace(events[0], settings={"too-few-summaries.seconds": 90, "monologue.seconds": 60,
+                                             "no-such-rule.seconds": 5, "speaking-rate.wpm": "fast"})
+    assert build(events)["figures"]["summaries"]["rating"] == "fair"
+    yards = _yards(render(events, "md"))
+    assert yards["Samenvattingen"] == "goed: minstens elke 90 s · redelijk: elke 3 min · een reflectie telt mee"
+    assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:00"
+    assert yards["Spreektempo"].endswith("te snel: \\> 220 en 30% sneller dan de partner")
+    # through the event log as stored: the start keeps its settings
+    from pullcoach.rules.events import from_json, to_json
+    assert from_json(to_json(events[0])).settings["too-few-summaries.seconds"] == 90
+
+
+def test_a_live_session_logs_its_packs_numbers_at_its_start(tmp_path):
+    from types import SimpleNamespace
+
+    from pullcoach.cmd_replay import make_engine
+    from pullcoach.rules.events import SessionStarted
+    from pullcoach.session import LiveSession
+    pack = tmp_path / "beginners.toml"
+    pack.write_text('extends = "nl"\n[settings]\ntoo-few-summaries.seconds = 180\n'
+                    'seconds-between-nudges = 40\n', encoding="utf-8")
+    starts = []
+    for engine in (make_engine("nl", rules=str(pack)), make_engine("nl")):
+        session = LiveSession(SimpleNamespace(), transcriber=SimpleNamespace(config=SimpleNamespace(workers=1)),
+                              lang="nl", engine=engine)
+        session.add_sink(lambda sid, e: starts.append(e) if isinstance(e, SessionStarted) else None)
+        session._start()
+    assert [s.settings for s in starts] == [{"too-few-summaries.seconds": 180, "seconds-between-nudges": 40}, {}]
