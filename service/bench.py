@@ -4,9 +4,9 @@ Each fixture (a stereo FLAC with a truth JSON beside it) is replayed at real-tim
 through LiveSession -> rule engine -> hub -> websocket server -> a trainer client on
 127.0.0.1, exactly as ``pullcoach run --replay`` does. Printed as a table and as JSON:
 nudge latency (true interruption onset -> nudge on the socket), transcript latency
-after the end of speech, event-loop lag (and which work held the loop), VAD boundary error, ASR
-real-time factor per channel, CPU,
-peak RSS, dropped blocks; then which model sizes keep up on this machine.
+after the end of speech, event-loop lag (and which work held the loop), VAD boundary error,
+ASR real-time factor per channel, CPU, peak RSS, dropped blocks; then which model sizes keep
+up on this machine.
 """
 
 from __future__ import annotations
