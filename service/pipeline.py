@@ -5,9 +5,10 @@ the VAD (Silero score -> bleed gate -> near gate -> ``VadMachine``) frame by fra
 ``SpeechStarted``/``SpeechEnded`` and ``Tick`` events in audio-time order, and asks for
 final and partial decodes. ``feed_async``/``finish_async`` do the same in the segmenter's
 own thread, so the event loop serving the sockets is not held by a block's VAD and echo
-work (2-25 ms each; Silero and the FFTs let the loop run meanwhile). ``AsrScheduler`` runs those decodes in worker threads, two at
-once when live: finals first (one per speaker at a time, so they stay in order), one
-partial at a time and only when no final waits (so lag cannot creep).
+work (2-25 ms each; Silero and the FFTs let the loop run meanwhile). ``AsrScheduler``
+runs those decodes in worker threads, two at once when live: finals first (one per speaker
+at a time, so they stay in order), one partial at a time and only when no final waits (so
+lag cannot creep).
 """
 
 from __future__ import annotations
