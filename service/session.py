@@ -174,7 +174,7 @@ class LiveSession:
                     self._begin(block)
                 if self.keeper is not None:
                     self.keeper.write(block)
-                self._emit_all(*self.segmenter.feed(block.speaker, block.start, block.samples))
+                self._emit_all(*await self.segmenter.feed_async(block.speaker, block.start, block.samples))
                 if self.pace == "max":
                     await self.scheduler.drain()
                 else:
@@ -192,7 +192,7 @@ class LiveSession:
         finally:
             if self.started_wall is None:  # no audio came at all
                 self._begin()
-            self._emit_all(*self.segmenter.finish())
+            self._emit_all(*await self.segmenter.finish_async())
             await self.scheduler.close()
             await asyncio.shield(worker)
             if reason == "error":  # what broke goes into the log, so the report can say it

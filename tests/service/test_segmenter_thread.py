@@ -122,3 +122,35 @@ def test_off_the_loop_gives_the_same_events_and_jobs_as_on_it():
     assert [(j.key, j.action, j.s0, j.s1, j.ready) for j in jobs] == [
         (j.key, j.action, j.s0, j.s1, j.ready) for j in want_jobs]
     assert all(np.array_equal(a.audio, b.audio) for a, b in zip(jobs, want_jobs) if a.audio is not None)
+
+
+def test_a_live_session_processes_its_blocks_off_the_loop():
+    """``LiveSession.run`` feeds its blocks through the segmenter's thread: while a block is
+    being scored, the loop (sockets, ticks, a trainer's nudge) goes on; on the loop, the held
+    scorer would wait out its 3 s and the release would come too late."""
+    from pullcoach.audio import AudioBlock
+    from pullcoach.session import LiveSession
+
+    from tests.service.test_scheduler import FakeTranscriber
+
+    class Silence:
+        async def blocks(self):
+            for i in range(20):
+                yield AudioBlock(speaker="coachee" if i % 2 == 0 else "partner",
+                                 start=(i // 2) * BLOCK, samples=_silence())
+
+    session = LiveSession(Silence(), transcriber=FakeTranscriber(), session_id="s", pace="max")
+    held = _held(session.segmenter)
+    ticks = []
+    session.add_sink(lambda sid, e: ticks.append(e.t) if isinstance(e, Tick) else None)
+
+    async def main():
+        run = asyncio.create_task(session.run())
+        while not held.entered.is_set():
+            await asyncio.sleep(0.005)
+        held.release.set()  # only the loop can: the session must not hold it
+        await run
+
+    asyncio.run(main())
+    assert held.released_in_time
+    assert ticks and ticks == sorted(ticks)
