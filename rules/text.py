@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Token", "Match", "Phrase", "normalise", "tokens", "clauses", "PhraseSet", "FIRST_WORD_GAMMA"]
 
@@ -43,6 +44,7 @@ FIRST_WORD_GAMMA = 0.45
 _GAP = 8  # tokens a "..." may skip, never past the end of its clause
 _SPLIT_LEN = 6  # a word this long may be heard split in two or three ("je zelf")
 _EDIT_LEN = 7   # a word this long may be heard one edit off (see the module doc)
+_INDEX_WORDS = 5000  # words a PhraseSet remembers its candidate phrases for
 
 
 def normalise(text: str) -> str:
@@ -158,6 +160,7 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
 _DOUBLE = re.compile(r"([a-z])\1")
 
 
+@lru_cache(maxsize=8192)
 def _single(word: str) -> str:
     """Doubled letters written single ("daarnaast" -> "darnast", "moetten" -> "moeten"):
     Whisper drops or adds the doubling."""
@@ -186,6 +189,25 @@ class Phrase:
                     self.pats.append(w)
                 if star and self.pats:
                     self.pats[-1] += "*"
+
+    def may_start(self, word: str) -> bool:
+        """False only if no match can start at a token ``word``, whatever follows it: what
+        :meth:`match_at`'s first token allows (exact, prefix, doubled letters, one edit) or,
+        for a word of 6+ letters, ``word`` as its split first part (same first letter, at most
+        one letter longer). The ``PhraseSet`` index tries a phrase only where this holds."""
+        if not self.pats or self.pats[0] == "...":
+            return True
+        pat = self.pats[0]
+        if _tok_eq(pat, word):
+            return True
+        if len(pat) < _SPLIT_LEN:
+            return False
+        stem = pat.rstrip("*")
+        if not word or not stem:
+            return True
+        if len(pat) < _EDIT_LEN or pat.endswith("*"):  # joined, then exact or prefix: it starts with word
+            return stem.startswith(word)
+        return word[0] == stem[0] and len(word) <= len(stem) + 1
 
     def match_at(self, toks: list[Token], i: int, fuzzy: bool = True) -> int | None:
         """End index if the phrase matches starting at token ``i``; ``fuzzy``: also with a
@@ -230,6 +252,37 @@ class PhraseSet:
 
     def __init__(self, phrases: list[str]) -> None:
         self.phrases = [Phrase(p) for p in phrases if p.strip()]
+        # an index of the phrases by their first word, so find tries a phrase only where it
+        # may match (Phrase.may_start): a short plain word matches only itself; a prefix or a
+        # word of 6+ letters (one edit off, split) keeps its first letter; "..." goes anywhere
+        self._exact: dict[str, list[int]] = {}
+        self._letter: dict[str, list[int]] = {}
+        self._anywhere: list[int] = []
+        for n, ph in enumerate(self.phrases):
+            pat = ph.pats[0] if ph.pats else "..."
+            stem = pat.rstrip("*")
+            if pat == "..." or not stem:
+                self._anywhere.append(n)
+            elif len(pat) < _SPLIT_LEN and pat == stem:
+                self._exact.setdefault(pat, []).append(n)
+            else:
+                self._letter.setdefault(stem[0], []).append(n)
+        self._by_word: dict[str, tuple[Phrase, ...]] = {}  # word -> phrases that may start at it
+
+    def _candidates(self, word: str) -> tuple[Phrase, ...]:
+        """The phrases (in list order) that may match from a token ``word`` on."""
+        got = self._by_word.get(word)
+        if got is None:
+            if len(self._by_word) >= _INDEX_WORDS:
+                self._by_word.clear()
+            if word:
+                ns = (self._exact.get(word, []) + self._anywhere
+                      + [n for n in self._letter.get(word[0], ()) if self.phrases[n].may_start(word)])
+                got = tuple(self.phrases[n] for n in sorted(ns))
+            else:
+                got = tuple(ph for ph in self.phrases if ph.may_start(word))
+            self._by_word[word] = got
+        return got
 
     def find(self, toks: list[Token], *, at_clause_start: bool = False,
              skip_fillers: frozenset[str] = frozenset(), at_part_start: bool = False) -> list[Match]:
@@ -244,7 +297,7 @@ class PhraseSet:
                 i += 1
                 continue
             best: tuple[int, Phrase] | None = None
-            for ph in self.phrases:
+            for ph in self._candidates(toks[i].text):
                 end = ph.match_at(toks, i)
                 if end is not None and end > i and (best is None or end > best[0]):
                     best = (end, ph)
