@@ -88,7 +88,7 @@ def misheard(text: str, rng: random.Random) -> str:
     return " ".join(out)
 
 
-def results(annomi: str | None) -> list[str]:
+def results(annomi: str | None, limit: int | None = None) -> list[str]:
     """One JSON line per utterance: its labels and every list's matches, plain, misheard and
     with word probabilities."""
     from pullcoach.rules.engine import Engine, EngineConfig
@@ -98,7 +98,7 @@ def results(annomi: str | None) -> list[str]:
     labelers = {lang: Engine(lang=lang, config=EngineConfig(plugins=False)).labeler for lang in ("nl", "en")}
     rng = random.Random(7)
     out = []
-    for lang, prev, text in utterances(annomi):
+    for lang, prev, text in utterances(annomi)[:limit]:
         lab = labelers[lang]
         words = tuple(Word(text=w, start=i, end=i + 0.5, p=round(rng.uniform(0.3, 1.0), 2))
                       for i, w in enumerate(text.split()))
@@ -123,14 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--base", help="another checkout to compare with (its rules/ package)")
     ap.add_argument("--annomi", help="an AnnoMI-format CSV to label too")
+    ap.add_argument("--limit", type=int, help="only the first N utterances")
     ap.add_argument("--dump", action="store_true", help=argparse.SUPPRESS)  # the child's side
     args = ap.parse_args(argv)
     if args.dump:
         if args.base:
             use_rules_from(args.base)
-        print("\n".join(results(args.annomi)))
+        print("\n".join(results(args.annomi, args.limit)))
         return 0
-    extra = ["--annomi", args.annomi] if args.annomi else []
+    extra = (["--annomi", args.annomi] if args.annomi else []) + (["--limit", str(args.limit)] if args.limit else [])
     sides = [[]] + ([["--base", args.base]] if args.base else [])
     with tempfile.TemporaryDirectory() as tmp:  # both sides at once, each into a file
         outs = [Path(tmp, f"{n}.jsonl") for n in range(len(sides))]
