@@ -225,8 +225,8 @@ def to_dict(event: Event) -> dict[str, Any]:
         value = getattr(event, f.name)
         if f.name == "words":
             value = [{"text": w.text, "start": w.start, "end": w.end, "p": w.p} for w in value]
-        if f.name == "via" and not value:
-            continue  # a local session: the field only says where audio came from the network
+        if f.name in ("via", "settings") and not value:
+            continue  # a local session, the built-in numbers: nothing to say
         out[f.name] = value
     return out
 
