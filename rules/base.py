@@ -56,7 +56,8 @@ class Utterance:
 class Context:
     """The session so far, as of the event being fed (canonical order)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cut_in_s: float = CUT_IN_S) -> None:
+        self.cut_in_s = cut_in_s  # what ``cut_in`` counts: the interruption rule's overlap
         self.t = 0.0
         self.start: float | None = None          # first speech or transcript
         self.speaking: dict[str, float | None] = {COACHEE: None, PARTNER: None}
@@ -75,9 +76,10 @@ class Context:
             total += until - max(s, since)
         return total
 
-    def cut_in(self, u: Utterance, overlap_s: float = CUT_IN_S) -> bool:
-        """``u`` began while the other was speaking, and they went on ``overlap_s`` more:
-        it cut them off (or tried to). Such a reflection earns no praise."""
+    def cut_in(self, u: Utterance, overlap_s: float | None = None) -> bool:
+        """``u`` began while the other was speaking, and they went on ``overlap_s`` more
+        (default ``cut_in_s``): it cut them off (or tried to). Such a reflection earns no praise."""
+        overlap_s = self.cut_in_s if overlap_s is None else overlap_s
         other = PARTNER if u.speaker == COACHEE else COACHEE
         since = self.speaking[other]
         if since is not None and since < u.t0:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
+from pullcoach.rules.base import CUT_IN_S, COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
     ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
     SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
@@ -140,7 +140,8 @@ class Engine:
             kw = {"entry_points": entry_points} if entry_points is not None else {}
             self.rules += load_plugins(self.pack, set(RULES), **kw)
         self.live = [r for r in self.rules if getattr(r, "live", False)]
-        self.ctx = Context()
+        # a reflection cuts the partner off by the same overlap as an interruption (a pack may set it)
+        self.ctx = Context(getattr(config.rule_configs.get("interruption"), "overlap_s", CUT_IN_S))
         self.ctx.label = lambda text, words=(): self.labeler.label(text, words, use_model=False)
         self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
         # per rule and lane: a live cooldown read from text-lane nudges would depend on

@@ -891,6 +891,25 @@ def test_a_reflection_that_cuts_the_partner_off_is_no_summary(h):
     assert not [n.t for n in ns_waited if n.rule == "too-few-summaries" and n.t < end + 60]
 
 
+def test_a_reflection_is_a_cut_in_by_the_interruption_overlap_a_pack_sets(h):
+    """A trainer's pack said interruptions count from 1.5 s of overlap; a reflection that
+    overlapped the partner's last second was then no interruption, yet it still lost its
+    praise and left the summary clock running (the cut-in check kept 0.5 s)."""
+    from dataclasses import replace
+
+    from pullcoach.rules.interruption import InterruptionConfig
+    rows = _long_partner_talk(6)[:-1]
+    _, start, end, _ = rows[-1]
+    theirs = (P, start, end, "Ja, maar als ik hem aanspreek en hij wordt boos, dan")
+    more = (P, end + 20.0, end + 40.0, "Ik weet het gewoon niet, het is allemaal zo ingewikkeld met hem.")
+    script = rows[:-1] + [theirs, (C, end - 1.0, end + 2.0, "Dan wordt hij maar boos, dat is dan zo."), more]
+    lenient = replace(ALL, rule_configs={**ALL.rule_configs, "interruption": InterruptionConfig(overlap_s=1.5)})
+    strict, relaxed = rules(fired(h, script)), rules(fired(h, script, config=lenient))
+    assert "interruption" in strict and not {"good-summary", "open-question-after-resistance"} & set(strict)
+    assert "interruption" not in relaxed
+    assert {"good-summary", "open-question-after-resistance"} <= set(relaxed)
+
+
 def _en(text, prev=""):
     return Engine(lang="en", config=EngineConfig(plugins=False)).labeler.label(text, prev_partner=prev)
 
