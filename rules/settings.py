@@ -70,7 +70,7 @@ _OWN = [
     _s(GLOBAL, "budget_s", float, 0, 600, "s", "at most one nudge (not a praise) per this many seconds",
        "COACHING.md: at most one nudge every ~20 s"),
     _s("interruption.overlap", "overlap_s", float, 0.5, 5, "s",
-       "the coachee talks on this long over the partner before it counts",
+       "the coachee talks on this long over the partner before it counts (and a reflection that does earns no praise)",
        "COACHING.md / issue 3: overlap >= ~0.5 s; less is a smooth hand-over"),
     _s("righting-reflex.permission-turns", "unlock_turns", int, 1, 20, "turns",
        "advice after asking permission is fine for this many coachee turns", "MI: ask, then offer"),
