@@ -192,11 +192,18 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
 def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list[tuple[str, str]]:
     """(heading, text) for the top of the report: what to practise next, with a line the
     coachee said and its pull alternative, and what got better since last time."""
+    return _focus_parts(report, progress, w, lang)[0]
+
+
+def _focus_parts(report: dict, progress: dict | None, w: dict,
+                 lang: str) -> tuple[list[tuple[str, str]], tuple[str, str, int | None] | None]:
+    """``focus_lines``, and where the first one quotes the coachee: (its "At 9:53 you said:",
+    the time, the quoted line's index in the utterances), for HTML's link to it."""
     within = halves(report)
-    fo, said = _focus_said(report, progress, within)
+    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
     if fo is None:
-        return []
-    out = []
+        return [], None
+    out, quote = [], None
     if fo["figure"]:
         # with the nudge the coachee saw for it, where one was shown
         seen = next((x for n in report["nudges"] if n["rule"] == fo["rule"] and (x := nudge_seen(n, lang))), "")
@@ -206,9 +213,15 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
                                                    {fo["figure"]: fo["halves"]}, w, lang)
             what = f"{label} {a} → {b}" if label != w[fo["figure"]] else f"{a} → {b}"
             text += " " + w["focus_halves"].format(what=what, word=word)
+        m = fo["moment"]
+        said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
         if said:
-            said_at = _said_at(fo, w)
+            t = clock(m["t"])
+            said_at = w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=t)
             text += f' {said_at} “{said["text"]}”'
+            line = next((i for i, u in enumerate(report["utterances"])
+                         if (u["speaker"], u["t0"], u["t1"]) == (said["speaker"], said["t0"], said["t1"])), None)
+            quote = (said_at, t, line)
         if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
             text += f" → {alt}"
         out.append((w["focus_next"], text))
@@ -216,31 +229,17 @@ def focus_lines(report: dict, progress: dict | None, w: dict, lang: str) -> list
         ((label, a, b, _, _),) = trend_rows(progress["before"], report["figures"],
                                             {fo["better"]: "better"}, w, lang)
         out.append((w["focus_better"], f"{label} {a} → {b}"))
-    return out
-
-
-def _focus_said(report: dict, progress: dict | None, within: dict | None) -> tuple[dict | None, dict | None]:
-    """The focus (``focus``) and the coachee's line its moment quotes, if any."""
-    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
-    m = fo and fo["moment"]
-    said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
-    return fo, said
-
-
-def _said_at(fo: dict, w: dict) -> str:
-    return w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=clock(fo["moment"]["t"]))
+    return out, quote
 
 
 def _focus(report: dict, progress: dict | None, w: dict, lang: str) -> str:
-    lines = focus_lines(report, progress, w, lang)
+    lines, quote = _focus_parts(report, progress, w, lang)
     if not lines:
         return ""
     html = [f"<p><b>{escape(h)}:</b> {escape(t)}</p>" for h, t in lines]
     # the time of the line quoted links to it in the transcript, as a moment's time does
-    fo, said = _focus_said(report, progress, halves(report))
-    index = {(u["speaker"], u["t0"], u["t1"]): i for i, u in enumerate(report["utterances"])}
-    if said and fo["figure"] and (i := index.get((said["speaker"], said["t0"], said["t1"]))) is not None:
-        at, t = escape(_said_at(fo, w)), clock(fo["moment"]["t"])
+    if quote and quote[2] is not None:
+        at, t, i = escape(quote[0]), quote[1], quote[2]
         html[0] = html[0].replace(at, at.replace(t, f'<a href="#line-{i}">{t}</a>', 1), 1)
     return '<div class="focus">' + "".join(html) + "</div>"
 
