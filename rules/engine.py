@@ -28,6 +28,11 @@ The numbers (budget, cooldowns, each rule's thresholds) are :class:`EngineConfig
 pack's ``[settings]`` changes them (``settings.py``), so every command that hands the engine
 its pack runs with the same numbers.
 
+A plugin rule that fails to load, raises or nudges under another rule's name is left out or
+switched off for the session (``plugins.py``); the engine says so once, as a
+``PipelineWarning`` of kind ``rule-off`` dated where it failed, so the store, the trainer's
+card and the report have it.
+
 A rule may take a nudge back (:class:`~pullcoach.rules.base.Withdrawal`: the text showed
 an "interruption" to be a long backchannel); the engine then emits ``NudgeWithdrawn``,
 in the canonical lane so it is deterministic too. A withdrawn nudge keeps the budget and
@@ -36,11 +41,11 @@ cooldown it used: the live lane cannot know in time that it will be withdrawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pullcoach.rules.base import CUT_IN_S, COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
-    ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, SessionEnded, SessionStarted,
+    ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted,
     SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
 )
 from pullcoach.rules.gate import Gate
@@ -122,6 +127,16 @@ def engine_config(pack: Pack | None, config: EngineConfig | None = None) -> Engi
     return apply_settings(config or EngineConfig(), pack.settings if pack is not None else {})
 
 
+def _plugin_cooldowns(config: EngineConfig, plugins) -> EngineConfig:
+    """A pack may set a plugin rule's cooldown by its entry point's name: the rule's own name
+    may differ (a factory names its rule when it makes it)."""
+    cooldowns = dict(config.cooldowns)
+    for g in plugins:
+        if g.plugin != g.name and g.plugin in cooldowns and g.name not in cooldowns:
+            cooldowns[g.name] = cooldowns[g.plugin]
+    return config if cooldowns == config.cooldowns else replace(config, cooldowns=cooldowns)
+
+
 class Engine:
     def __init__(self, lang: str = "nl", pack: Pack | None = None,
                  config: EngineConfig = EngineConfig(), *, entry_points=None) -> None:
@@ -136,9 +151,15 @@ class Engine:
         self.labeler = Labeler(self.pack, model=model, min_p=config.min_p)
         self.rules = [cls(config.rule_configs[n]) if n in config.rule_configs else cls()
                       for n, cls in RULES.items() if n not in config.disabled]
+        # plugin rules left out or switched off: said once in the events (rule-off warnings)
+        self.rules_off: list[PipelineWarning] = []
+        self._off_told: set[str] = set()
+        self.plugins: list = []
         if config.plugins:
             kw = {"entry_points": entry_points} if entry_points is not None else {}
-            self.rules += load_plugins(self.pack, set(RULES), **kw)
+            self.plugins = load_plugins(self.pack, set(RULES), failed=self.rules_off, **kw)
+            self.rules += self.plugins
+            config = self.config = _plugin_cooldowns(config, self.plugins)
         self.live = [r for r in self.rules if getattr(r, "live", False)]
         # a reflection cuts the partner off by the same overlap as an interruption (a pack may set it)
         self.ctx = Context(getattr(config.rule_configs.get("interruption"), "overlap_s", CUT_IN_S))
@@ -172,7 +193,15 @@ class Engine:
         released += self.gate.push(event)
         for ev in released:
             out += self._canonical(ev)
-        return out
+        return out + self._said_off(getattr(event, "t", 0.0))
+
+    def _said_off(self, now: float) -> list[PipelineWarning]:
+        """A ``rule-off`` warning for each plugin rule left out or switched off since the last
+        event, once: the trainer's card and the report say it, not only the console."""
+        found = [*self.rules_off, *(g.off_warning(now) for g in self.plugins if g.failed)]
+        new = [w for w in found if w is not None and w.detail["plugin"] not in self._off_told]
+        self._off_told.update(w.detail["plugin"] for w in new)
+        return new
 
     def _canonical(self, ev) -> list:
         ctx, out = self.ctx, []

@@ -14,6 +14,7 @@ from typing import Any, Union
 
 __all__ = [
     "VERSION", "SPEAKERS", "COACHEE", "PARTNER", "ALERT_KINDS", "PROBLEM_OPENS", "PROBLEM_CLOSES",
+    "RULE_OFF", "TRAINER_WARNINGS",
     "Word",
     "SessionStarted", "SessionEnded", "SpeechStarted", "SpeechEnded",
     "TranscriptPartial", "TranscriptFinal", "Tick", "UtteranceLabeled",
@@ -33,6 +34,10 @@ ALERT_KINDS = frozenset({"negative", "cue"})
 PROBLEM_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
                  "asr-behind": "asr"}
 PROBLEM_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
+# a plugin rule left out or switched off for the session (rules/plugins.py); it holds to the
+# session's end, and is for the trainer and the report, not the coachee's overlay
+RULE_OFF = "rule-off"
+TRAINER_WARNINGS = frozenset({RULE_OFF})
 GAP_SKEW_S = 2.0  # the pipeline fills one channel's gap before the other's, up to this apart
 
 

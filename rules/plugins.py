@@ -7,7 +7,10 @@ message comes from the pack's ``[messages]`` or from its ``message`` attribute.
 
 A plugin must not stop the coaching: one that fails to load (an import error, a clash of
 names) is left out, and one whose ``feed`` raises or returns what is no candidate of its
-own is switched off for the session; either is logged once, naming the plugin and what to do.
+own is switched off for the session; either is logged once, naming the plugin and what to do,
+and the engine says it in the session's events too (a ``pipeline-warning`` of kind
+``rule-off``: the trainer's card and the report show it, dated). A pack's ``[settings]`` may
+set a plugin rule's ``cooldown`` (``installed_names`` are the names it takes).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import logging
 from importlib import metadata
 
 from pullcoach.rules.base import Candidate, Withdrawal
+from pullcoach.rules.events import RULE_OFF, PipelineWarning
 
-__all__ = ["GROUP", "KINDS", "PluginError", "load_plugins", "GuardedRule"]
+__all__ = ["GROUP", "KINDS", "RULE_OFF", "PluginError", "load_plugins", "installed_names", "GuardedRule"]
 
 GROUP = "pullcoach.rules"
 KINDS = ("negative", "positive", "cue")
@@ -35,9 +39,10 @@ def _tell(message: str) -> None:
         log.warning("%s", message)
 
 
-def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = False) -> list:
+def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = False,
+                 failed: list | None = None) -> list:
     """The plugin rules, each guarded; a broken one is left out with a warning (``strict``:
-    raised as :class:`PluginError`)."""
+    raised as :class:`PluginError`). ``failed`` gets a ``rule-off`` warning (at 0) per one left out."""
     rules = []
     for ep in sorted((entry_points or metadata.entry_points)(group=GROUP), key=lambda e: e.name):
         try:
@@ -46,7 +51,32 @@ def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = Fal
             if strict:
                 raise
             _tell(f"{exc}; coaching goes on without it")
+            if failed is not None:
+                cause = exc.__cause__
+                failed.append(PipelineWarning(
+                    t=0.0, kind=RULE_OFF, message=f"{exc}; coaching goes on without it",
+                    detail={"rule": ep.name, "plugin": ep.name, "reason": "load", "in": "load",
+                            "error": _short(f"{type(cause).__name__}: {cause}" if cause else str(exc))}))
     return rules
+
+
+def installed_names(entry_points=None) -> list[str]:
+    """The names a pack's ``[settings]`` may give a plugin rule: each entry point's name and,
+    where the class says it, its rule's ``name`` (a factory's rule is named only when made)."""
+    names: list[str] = []
+    for ep in (entry_points or metadata.entry_points)(group=GROUP):
+        names.append(ep.name)
+        try:
+            name = getattr(ep.load(), "name", None)
+        except Exception:  # a broken plugin: its entry point's name is all there is
+            name = None
+        if isinstance(name, str) and name:
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _short(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _make(ep, pack, taken: set[str]):
@@ -76,8 +106,10 @@ class GuardedRule:
         self.rule = rule
         self.name = rule.name
         self.kind = getattr(rule, "kind", "negative")
+        self.plugin = ep.name if ep is not None else self.name
         self.where = f"{ep.name!r} ({ep.value})" if ep is not None else repr(self.name)
         self.failed: str | None = None
+        self.off: tuple | None = None  # once failed: (t of the event it failed on or None, message, detail)
         if hasattr(rule, "message"):
             self.message = rule.message
         self.live = bool(getattr(rule, "live", False)) and callable(getattr(rule, "feed_live", None))
@@ -98,7 +130,7 @@ class GuardedRule:
                 raise TypeError(f"metrics() returned {type(out).__name__}, not a dict")
             return out
         except Exception as exc:
-            self._fail("metrics()", None, exc)
+            self._fail("metrics()", None, exc, "error")
             return {}
 
     def _call(self, method: str, event, *args) -> list:
@@ -106,24 +138,45 @@ class GuardedRule:
             return []
         try:
             out = getattr(self.rule, method)(event, *args)
-            out = [] if out is None else list(out)
+            out = [] if out is None else list(out)  # a generator runs its code here
+        except Exception as exc:
+            self._fail(f"{method}()", event, exc, "error")
+            return []
+        other = None  # the rule a candidate names, when not its own
+        try:
             for c in out:
                 if isinstance(c, Withdrawal) and c.rule == self.name:
                     continue
                 if not isinstance(c, Candidate):
                     raise TypeError(f"returned {c!r}, not a Candidate")
                 if c.rule != self.name:
+                    other = c.rule
                     raise TypeError(f"returned a Candidate for rule {c.rule!r}; a plugin nudges "
                                     f"under its own name {self.name!r}")
                 if c.kind not in KINDS:
                     raise TypeError(f"returned a Candidate of kind {c.kind!r}; use one of {', '.join(KINDS)}")
             return out
-        except Exception as exc:
-            self._fail(f"{method}()", event, exc)
+        except Exception as exc:  # what it returned is wrong
+            self._fail(f"{method}()", event, exc, "bad-result" if other is None else "foreign", other)
             return []
 
-    def _fail(self, what: str, event, exc: Exception) -> None:
+    def _fail(self, what: str, event, exc: Exception, reason: str, other: str | None = None) -> None:
         self.failed = f"{type(exc).__name__}: {exc}"
         at = f" on {type(event).__name__} at {getattr(event, 't', 0.0):.1f} s" if event is not None else ""
-        _tell(f"rule plugin {self.where} failed in {what}{at} ({self.failed}); it is off for the rest "
-              "of this session, the other rules go on; fix or uninstall it")
+        message = (f"rule plugin {self.where} failed in {what}{at} ({self.failed}); it is off for the rest "
+                   "of this session, the other rules go on; fix or uninstall it")
+        _tell(message)
+        detail = {"rule": self.name, "plugin": self.plugin, "reason": reason, "in": what,
+                  "error": _short(str(exc) if reason == "foreign" else self.failed)}
+        if other is not None:
+            detail["as"] = other
+        self.off = (getattr(event, "t", None), message, detail)
+
+    def off_warning(self, now: float) -> PipelineWarning | None:
+        """The ``rule-off`` warning, once it failed: at the event it failed on (metrics()
+        has none: then at ``now``)."""
+        if self.off is None:
+            return None
+        t, message, detail = self.off
+        return PipelineWarning(t=float(now if t is None else t), kind=RULE_OFF, message=message, detail=dict(detail))
+

@@ -2,9 +2,12 @@
 // behind): which problem a warning opens or closes, and the words for it. The overlay
 // speaks to the coachee ("your mic"), the trainer page about them ("{who}").
 // OPENS/CLOSES are rules/events.py's PROBLEM_OPENS/PROBLEM_CLOSES, for the browser.
-// (plus "language": the other language than the session's holds until a new session)
+// (plus "language": the other language than the session's holds until a new session, and
+// "rule-off": a plugin rule switched off holds for the rest of the session, one per rule,
+// for the trainer only: the coachee can do nothing about it)
 const OPENS = { "channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same", "asr-behind": "asr",
-                "language": "language" };
+                "language": "language", "rule-off": "rule" };
+export const TRAINER_ONLY = ["rule-off"];
 const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr" };
 
 const YOU = {
@@ -48,7 +51,10 @@ const THEY = {
         "asr-behind": "Transcriptie loopt achter",
         "language en": "Klinkt Engels, maar wordt in het Nederlands gecoacht: opnieuw met --lang en",
         "language nl": "Klinkt Nederlands, maar wordt in het Engels gecoacht: opnieuw met --lang nl",
-        "capture-resumed": "Opname hervat na {gap} onderbreking: die tijd telt als stilte" },
+        "capture-resumed": "Opname hervat na {gap} onderbreking: die tijd telt als stilte",
+        "rule-off": "Regel {rule} staat uit sinds {at}: de plugin faalde ({error}). Het verslag zegt het ook",
+        "rule-off foreign": "Regel {rule} staat uit sinds {at}: de plugin gaf seintjes onder de naam {as}. Het verslag zegt het ook",
+        "rule-off load": "Regel {rule} doet niet mee: de plugin laadt niet ({error})" },
   en: { "no-sound": "No sound from {who}: muted, or the wrong device?",
         "no-speech": "No speech from {who}: the wrong device?",
         "channel-stalled": "No audio from {who} any more: device gone?",
@@ -58,7 +64,10 @@ const THEY = {
         "asr-behind": "Transcription is behind",
         "language en": "Sounds English but is coached in Dutch: restart with --lang en",
         "language nl": "Sounds Dutch but is coached in English: restart with --lang nl",
-        "capture-resumed": "Recording resumed after a {gap} break: that time counts as silence" },
+        "capture-resumed": "Recording resumed after a {gap} break: that time counts as silence",
+        "rule-off": "Rule {rule} is off since {at}: its plugin failed ({error}). The report says so too",
+        "rule-off foreign": "Rule {rule} is off since {at}: its plugin nudged under the name {as}. The report says so too",
+        "rule-off load": "Rule {rule} is not running: its plugin does not load ({error})" },
 };
 
 function detailOf(msg) { return (msg && typeof msg.detail === "object" && msg.detail) || {}; }
@@ -66,6 +75,7 @@ function detailOf(msg) { return (msg && typeof msg.detail === "object" && msg.de
 function textKey(msg) {
   const d = detailOf(msg);
   if (msg.kind === "language") return `language ${d.heard}`;
+  if (msg.kind === "rule-off") return d.reason === "foreign" || d.reason === "load" ? `rule-off ${d.reason}` : "rule-off";
   return msg.kind === "channel-silent" ? String(d.reason || "no-sound") : String(msg.kind);
 }
 
@@ -97,7 +107,7 @@ function inGap(msg, resumed) {
 // warning that opens and closes nothing (shown once by the caller, if at all). Times are
 // the session's own (`shown` and `nextChange` are given the session's time now).
 export function track(alerts, msg) {
-  const speaker = detailOf(msg).speaker || "";
+  const speaker = detailOf(msg).speaker || detailOf(msg).rule || "";   // a rule off: one line per rule
   if (msg.kind === "capture-resumed") {
     const resumed = { ...msg, _at: gapOf(msg).t1 };
     for (const [key, open] of alerts) if (inGap(open, resumed)) alerts.delete(key);   // the gap, now over
@@ -107,6 +117,7 @@ export function track(alerts, msg) {
   }
   if (CLOSES[msg.kind]) { alerts.delete(`${CLOSES[msg.kind]}|${speaker}`); return true; }
   if (OPENS[msg.kind]) {
+    if (msg.kind === "rule-off" && alerts.has(`rule|${speaker}`)) return true;   // off since the first
     const resumed = alerts.get("resumed|");
     alerts.set(`${OPENS[msg.kind]}|${speaker}`,
                inGap(msg, resumed) ? { ...msg, _gap: true, _at: resumed._at } : msg);
@@ -147,8 +158,18 @@ export function youText(msg, lang) {
   return text ? text.replace("{gap}", gapText(msg)) : String(msg.message || msg.kind || "").slice(0, 80);
 }
 
+// "3:12", as the card's clock and the report say a time
+function clockText(t) {
+  const s = Math.max(0, Math.floor(Number(t) || 0));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 export function theyText(msg, lang, who) {
   const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
   const text = pick(table, msg, textKey(msg));
-  return text ? text.replace("{who}", who).replace("{gap}", gapText(msg)) : String(msg.message || msg.kind || "");
+  if (!text) return String(msg.message || msg.kind || "");
+  const d = detailOf(msg);
+  return text.replace("{who}", who).replace("{gap}", gapText(msg)).replace("{at}", clockText(msg.t))
+    .replace("{rule}", `“${String(d.rule || "?")}”`).replace("{as}", `“${String(d.as || "?")}”`)
+    .replace("{error}", String(d.error || "?").slice(0, 120));
 }

@@ -1,7 +1,7 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
 import { connect, param, takeToken } from "./protocol.js";
-import { nextChange, shown, track, youText } from "./alerts.js";
+import { TRAINER_ONLY, nextChange, shown, track, youText } from "./alerts.js";
 
 const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
@@ -111,6 +111,7 @@ function receive(msg) {
       break;
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
+      if (TRAINER_ONLY.includes(msg.kind)) break;   // a plugin rule off: the trainer's to fix
       if (msg.kind === "capture-resumed") saw(Number(msg.detail?.resumed_at));   // the capture is back there
       if (track(state.alerts, msg)) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once

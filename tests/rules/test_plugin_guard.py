@@ -8,7 +8,9 @@ from pullcoach.cli import main
 from pullcoach.rules import plugins
 from pullcoach.rules.base import Candidate
 from pullcoach.rules.engine import Engine, EngineConfig
-from pullcoach.rules.events import NudgeIssued, TranscriptFinal
+from pullcoach.rules.events import (
+    NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, TranscriptFinal, from_json, to_json,
+)
 
 C = "coachee"
 NO_RR = EngineConfig(disabled=("righting-reflex",))  # "je moet" also tells: one push cue is enough here
@@ -84,3 +86,54 @@ def test_analyze_focuses_on_a_plugin_rule_and_it_waits_for_the_budget(monkeypatc
     assert main(["analyze", str(script), "--format", "json"]) == 0  # no focus: push-words came first
     held = {n["rule"]: n["detail"].get("held") for n in json.loads(capsys.readouterr().out)["nudges"]}
     assert held["sorry"] == "budget"
+
+
+def warnings(out):
+    return [e for e in out if isinstance(e, PipelineWarning)]
+
+
+def test_a_plugin_switched_off_is_said_once_in_the_events_dated_where_it_failed():
+    Broken = type("Broken", (Sorry,), {"fail": "raise"})
+    e = Engine("nl", config=NO_RR, entry_points=eps(Broken))
+    out = [x for ev in finals("Hallo.", "Sorry hoor.", "Sorry.", "Nog eens sorry.") for x in e.feed(ev)]
+    out += e.feed(SessionEnded(t=40.0))
+    [w] = warnings(out)
+    assert (w.t, w.kind) == (2.0, "rule-off")  # its first final: it raised on every coachee line
+    assert w.detail == {"rule": "sorry", "plugin": "sorry", "reason": "error", "in": "feed()",
+                        "error": "RuntimeError: boom"}
+    assert "off for the rest of this session" in w.message
+    assert from_json(to_json(w)) == w  # as the store and the websocket carry it
+
+
+def test_a_plugin_nudging_under_another_name_is_said_with_that_name():
+    Foreign = type("Foreign", (Sorry,), {"fail": "foreign"})
+    e = Engine("nl", config=NO_RR, entry_points=eps(Foreign))
+    out = [x for ev in finals("Hallo.", "Sorry.", "Sorry.") for x in e.feed(ev)]
+    [w] = warnings(out)
+    assert w.t == 12.0 and w.detail["reason"] == "foreign" and w.detail["as"] == "push-words"
+
+
+def test_a_plugin_that_does_not_load_is_said_at_the_start():
+    def broken(pack):
+        raise ImportError("no module named sorrylib")
+    e = Engine("nl", config=NO_RR, entry_points=lambda group: [EP("sorry", broken)])
+    out = e.feed(SessionStarted(session="s"))
+    [w] = warnings(out)
+    assert w.t == 0.0 and w.detail["reason"] == "load"
+    assert w.detail["error"] == "ImportError: no module named sorrylib"
+    assert warnings(e.feed(finals("Sorry.")[0])) == []  # once
+
+
+def test_a_rule_off_is_stored_and_in_the_reports_data(tmp_path):
+    from pullcoach.report_data import build
+    from pullcoach.store import Store
+    Broken = type("Broken", (Sorry,), {"fail": "raise"})
+    e = Engine("nl", config=NO_RR, entry_points=eps(Broken))
+    events = [SessionStarted(session="s1"), *finals("Hallo.", "Sorry.")]
+    out = [x for ev in events for x in [ev, *e.feed(ev)]]
+    store = Store(tmp_path / "data")
+    for ev in out:
+        store.append("s1", ev)
+    store.close()
+    back = Store(tmp_path / "data").events("s1")
+    assert [(w["t"], w["kind"], w["detail"]["rule"]) for w in build(back)["warnings"]] == [(2.0, "rule-off", "sorry")]

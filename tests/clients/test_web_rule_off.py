@@ -1,0 +1,60 @@
+"""A rule plugin switched off shows on the trainer's card for the rest of the session, dated,
+one line per rule; the coachee's overlay leaves it out."""
+
+import time
+
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api").expect
+pytestmark = pytest.mark.browser
+
+
+def rule_off(t, rule, reason="error", **detail):
+    return {"type": "pipeline-warning", "t": t, "kind": "rule-off", "message": f"rule plugin {rule!r} failed",
+            "detail": {"rule": rule, "plugin": rule, "reason": reason, "in": "feed()", **detail}}
+
+
+def test_the_trainers_card_says_which_plugin_rule_is_off_since_when_until_the_end(new_page, live_server):
+    page = new_page(1280, 900)
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram", start=False)
+    live_server.add_session("s-carl", token="tok-c", lang="en", coachee="Carl", partner="Dana", start=False)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for sid, lang in (("s-anna", "nl"), ("s-carl", "en")):
+        live_server.push(sid, {"type": "session-started", "t": 0.0, "lang": lang, "wall_clock": time.time(),
+                               "coachee": "Anna" if lang == "nl" else "Carl", "partner": "Bram"})
+    live_server.push("s-anna", rule_off(192.4, "sorry", error="RuntimeError: boom"))
+    live_server.push("s-anna", rule_off(0.0, "jargon", reason="load", error="ImportError: no module named nltk"))
+    live_server.push("s-carl", rule_off(75.0, "hedges", reason="foreign", error="...", **{"as": "push-words"}))
+    live_server.push("s-anna", rule_off(200.0, "sorry", error="RuntimeError: boom"))  # sent again: one line
+    anna = page.locator('.card[data-session="s-anna"]')
+    carl = page.locator('.card[data-session="s-carl"]')
+    expect(anna.locator(".alert")).to_have_text([
+        "⚠ Regel “sorry” staat uit sinds 3:12: de plugin faalde (RuntimeError: boom). Het verslag zegt het ook",
+        "⚠ Regel “jargon” doet niet mee: de plugin laadt niet (ImportError: no module named nltk)"])
+    expect(carl.locator(".alert")).to_have_text([
+        "⚠ Rule “hedges” is off since 1:15: its plugin nudged under the name “push-words”. The report says so too"])
+    anna.click()
+    expect(page.locator("#d-alerts .alert")).to_have_count(2)
+    live_server.push("s-anna", {"type": "session-ended", "t": 300.0, "reason": "ended"})
+    expect(anna.locator(".alert")).to_have_count(0)  # over: the report dates it
+    expect(carl.locator(".alert")).to_have_count(1)
+    assert page.errors == []
+
+
+def test_the_coachees_overlay_leaves_a_rule_off_out(new_page, live_server):
+    page = new_page(420, 160)
+    live_server.add_session("s1", token="tok-1", lang="nl")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    live_server.wait_clients("overlay")
+    status = page.locator("#status")
+    live_server.push("s1", {"type": "pipeline-warning", "t": 5.0, "kind": "asr-behind",
+                            "message": "Speech recognition is 3.1 s behind real time", "detail": {"behind_s": 3.1}})
+    expect(status).to_have_text("Transcriptie loopt achter")
+    live_server.push("s1", rule_off(12.0, "sorry", error="RuntimeError: boom"))
+    live_server.push("s1", {"type": "nudge-issued", "t": 14.0, "rule": "interruption", "message": "Laat uitpraten",
+                            "kind": "negative", "speaker": "coachee", "evidence_t": 13.5, "delivered": True,
+                            "detail": {}})
+    expect(page.locator("#msg")).to_contain_text("Laat uitpraten")  # came after the rule-off
+    expect(status).to_have_text("Transcriptie loopt achter")  # the rule-off changed nothing the coachee sees
+    assert page.errors == []
