@@ -6,6 +6,8 @@ every built-in rule's ``cooldown`` and its main thresholds (``too-few-summaries.
 :class:`~pullcoach.rules.engine.EngineConfig` or of the rule's ``*Config``; its default is
 read from there, so this table holds only the name, the allowed range and where the default
 comes from. Internal tuning (the learned labeller's probabilities, the VAD's bridges) is no setting.
+An installed plugin's rule (``plugins.py``) takes a ``cooldown`` too (``sorry.cooldown = 60``);
+its other numbers are the plugin's own.
 """
 
 from __future__ import annotations
@@ -114,8 +116,23 @@ _OWN = [
 ]
 _COOL = [_s(f"{rule}.cooldown", "cooldown", float, 0, 3600, "s",
             "the same nudge not again within this many seconds", COOLDOWN_SOURCE) for rule in CONFIGS]
+PLUGIN_COOLDOWN_SOURCE = "as a built-in rule's default cooldown"
+
+
+class _Settings(dict):
+    """The table; a plugin rule's ``RULE.cooldown`` (``check`` has made sure it is installed)
+    is looked up like a built-in one's but not listed: which plugins there are is the machine's."""
+
+    def __missing__(self, key: str) -> Setting:
+        rule, _, name = key.rpartition(".")
+        if name != "cooldown" or not rule or rule in CONFIGS:
+            raise KeyError(key)
+        return _s(key, "cooldown", float, 0, 3600, "s", "the same nudge not again within this many seconds",
+                  PLUGIN_COOLDOWN_SOURCE)
+
+
 # key -> Setting, in the order `rules new` lists them: the budget, then per rule its cooldown and numbers
-SETTINGS: dict[str, Setting] = {_OWN[0].key: _OWN[0]}
+SETTINGS: dict[str, Setting] = _Settings({_OWN[0].key: _OWN[0]})
 for _rule in CONFIGS:
     for _x in [*(c for c in _COOL if c.rule == _rule), *(o for o in _OWN if o.rule == _rule)]:
         SETTINGS[_x.key] = _x
@@ -153,32 +170,39 @@ def check(table, where) -> dict[str, float | int]:
         raise PackError(f"{where.at('settings')}: settings must be a section [settings] of lines like "
                         f"too-few-summaries.seconds = 180")
     rules = {s.rule for s in SETTINGS.values() if s.rule}
+    plugins: list[str] | None = None  # the installed plugins' rules: looked up only when needed
     out: dict[str, float | int] = {}
     for rule, value in table.items():
         if rule == GLOBAL:
             out[GLOBAL] = _value(SETTINGS[GLOBAL], value, where)
             continue
         if rule not in rules:
-            near = difflib.get_close_matches(rule, [*rules, GLOBAL], n=1, cutoff=0.6)
+            if plugins is None:
+                from pullcoach.rules.plugins import installed_names
+                plugins = [n for n in installed_names() if n not in rules]
+        if rule not in rules and rule not in plugins:
+            near = difflib.get_close_matches(rule, [*rules, *plugins, GLOBAL], n=1, cutoff=0.6)
             if not near and any(w in rule.lower() for w in ("budget", "nudge", "between")):
                 near = [GLOBAL]
+            installed = f"; installed: {', '.join(plugins)}" if plugins else ""
             hint = f"; did you mean {near[0]!r}?" if near else (
-                f"; [settings] takes {GLOBAL} and RULE.setting for the built-in rules "
-                f"(`pullcoach rules new` lists them; a plugin rule's numbers are the plugin's own)")
+                f"; [settings] takes {GLOBAL}, RULE.setting for the built-in rules "
+                f"(`pullcoach rules new` lists them) and RULE.cooldown for an installed plugin's rule{installed}")
             first = next(iter(value), None) if isinstance(value, dict) else None
             raise PackError(f"{_line(where, rule, first)}: [settings] {rule!r} is no rule{hint}")
-        names = [s.name for s in SETTINGS.values() if s.rule == rule]
+        names = [s.name for s in SETTINGS.values() if s.rule == rule] or ["cooldown"]  # a plugin's: its cooldown
         if not isinstance(value, dict):
             eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 1)]}"]
             raise PackError(f"{_line(where, rule)}: [settings] {rule} = {value!r} names no setting; write "
                             f"{eg.key} = {_num(default(eg))} ({rule} has {', '.join(names)})")
         for name, v in value.items():
             key = f"{rule}.{name}"
-            if key not in SETTINGS:
+            if name not in names:
                 near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
                 hint = f"did you mean {near[0]!r}? " if near else ""
+                own = "" if rule in rules else " (a plugin rule's other numbers are the plugin's own)"
                 raise PackError(f"{_line(where, rule, name)}: [settings] {key} is no setting; {hint}"
-                                f"{rule} has {', '.join(names)}")
+                                f"{rule} has {', '.join(names)}{own}")
             out[key] = _value(SETTINGS[key], v, where)
     _check_pairs(out, where)
     return out

@@ -2,6 +2,7 @@
 same numbers in every command that loads the pack."""
 
 import json
+import types
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from pullcoach.cli import main
 from pullcoach.cmd_analyze import analyze, load_rule_pack
 from pullcoach.cmd_replay import make_engine
 from pullcoach.cmd_rules import starter
+from pullcoach.rules import plugins
+from pullcoach.rules.base import Candidate
 from pullcoach.rules.engine import Engine, EngineConfig, engine_config
-from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick
+from pullcoach.rules.events import SpeechEnded, SpeechStarted, Tick, TranscriptFinal
 from pullcoach.rules.pack import PackError, changes, parse_pack
 from pullcoach.rules.settings import SETTINGS, default
 from pullcoach.transcripts import read_transcript
@@ -140,3 +143,71 @@ def test_analyze_and_check_on_the_command_line(tmp_path, capsys):
     path.write_text('extends = "nl"\n[settings]\ntoo-few-summaries.seconds = 5\n', encoding="utf-8")
     assert main(["rules", "check", str(path)]) == 2
     assert f"{path} line 3: [settings] too-few-summaries.seconds = 5 is out of range" in capsys.readouterr().err
+
+
+class Sorry:
+    """A plugin rule: nudges each coachee "sorry"."""
+    name, kind, message = "sorry", "negative", "Geen excuses"
+
+    def __init__(self, pack):
+        pass
+
+    def feed(self, event, ctx):
+        if isinstance(event, TranscriptFinal) and event.speaker == "coachee" and "sorry" in event.text.lower():
+            return [Candidate(self.name, event.t, event.t0)]
+        return []
+
+
+class EP:
+    def __init__(self, name, obj):
+        self.name, self.value, self.obj = name, f"fake:{name}", obj
+
+    def load(self):
+        return self.obj
+
+
+@pytest.fixture
+def sorry_installed(monkeypatch):
+    """The plugin as if installed (the `pullcoach.rules` entry point "excuses" gives rule "sorry")."""
+    found = lambda group: [EP("excuses", Sorry)] if group == plugins.GROUP else []  # noqa: E731
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=found))
+
+
+def _sorries(settings: str) -> list[float]:
+    """When "sorry" nudges for a coachee who says sorry every 10 s."""
+    engine = Engine(pack=pack("[settings]\nseconds-between-nudges = 0\n" + settings))
+    out = []
+    for i in range(4):
+        out += engine.feed(TranscriptFinal(t=10.0 * i + 2, speaker="coachee", t0=10.0 * i, t1=10.0 * i + 2,
+                                           text="Sorry, dat wist ik niet."))
+    return [n.t for n in out if getattr(n, "rule", None) == "sorry"]
+
+
+def test_a_pack_sets_an_installed_plugin_rules_cooldown(sorry_installed, tmp_path, capsys):
+    assert _sorries("") == [2.0, 32.0]  # the default cooldown: 30 s
+    assert _sorries("sorry.cooldown = 5\n") == [2.0, 12.0, 22.0, 32.0]
+    assert _sorries("[settings.sorry]\ncooldown = 15\n") == [2.0, 22.0]
+    assert _sorries("excuses.cooldown = 5\n") == [2.0, 12.0, 22.0, 32.0]  # by its entry point's name too
+    assert changes(pack("[settings]\nsorry.cooldown = 45\n")) == ["sorry.cooldown: 30 -> 45"]
+    assert "is the default already" in pack("[settings]\nsorry.cooldown = 30\n").notes[0]
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "nl"\n[settings]\nsorry.cooldown = 45\n', encoding="utf-8")
+    assert main(["rules", "check", str(path)]) == 0
+    assert "sorry.cooldown: 30 -> 45" in capsys.readouterr().err
+
+
+def test_a_plugin_setting_is_checked_as_a_built_in_one_is(sorry_installed):
+    said = refused("[settings]\nsory.cooldown = 60\n")
+    assert said.startswith("mine.toml line 3:") and "did you mean 'sorry'?" in said
+    said = refused("[settings]\nblah-blah.cooldown = 60\n")
+    assert "'blah-blah' is no rule" in said and "installed: excuses, sorry" in said
+    said = refused("[settings]\nsorry.seconds = 60\n")
+    assert "sorry has cooldown (a plugin rule's other numbers are the plugin's own)" in said
+    assert "write sorry.cooldown = 30" in refused("[settings]\nsorry = 60\n")
+    assert "can't be negative" in refused("[settings]\nsorry.cooldown = -1\n")
+
+
+def test_without_the_plugin_its_cooldown_is_no_rule(monkeypatch):
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=lambda group: []))
+    said = refused("[settings]\nsorry.cooldown = 60\n")
+    assert "'sorry' is no rule" in said and "RULE.cooldown for an installed plugin's rule" in said
