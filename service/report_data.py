@@ -30,7 +30,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
-__all__ = ["build", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "focus", "most_better", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -683,19 +683,38 @@ FOCUS_RULES = {"interruptions": ("interruption",), "righting_reflexes": ("righti
                "monologues": ("monologue",), "speaking_rate": ("speaking-rate",)}
 
 
-def focus(report: dict, trends: dict | None = None, within: dict | None = None) -> dict | None:
-    """The one figure to practise next (the first poor one in ``FOCUS_ORDER``, else the first
-    fair one), with this conversation's latest moment of it (the latest with a line the
-    coachee said, where one has it): the habit as it stands at the end, so a coachee who got
-    better in the second half practises with a recent example, not the first minute's; and,
-    given the trends since the previous conversation, the first figure that got better.
-    ``within``: a long call's trends from its first half to its second (``halves``); the
-    picked figure's is ``"halves"`` (better or worse; None where it did not move).
-    ``{"figure", "rule", "moment", "moments" (how many of its kind), "better", "halves"}`` or None when there is nothing to say."""
+def focus(report: dict, trends: dict | None = None, within: dict | None = None,
+          before: dict | None = None) -> dict | None:
+    """The one figure to practise next, with this conversation's latest moment of it (the
+    latest with a line the coachee said, where one has it), and, given the trends since the
+    previous conversation (``before``: its figures), the figure that got better most.
+
+    The pick: the first poor figure in ``FOCUS_ORDER``, else the first fair one, as it
+    stands at the end. In a long call (``report["halves"]``) that is as the second half
+    rated it (where it could; else the whole call): a coachee who interrupted 30 times in
+    the first half and never in the second is not sent to practise interruptions. A figure
+    that got better from half to half (``within``: a long call's trends, ``halves``) and
+    is no longer poor gives way to any other that still falls short; only where none does
+    is it the pick, as the habit to keep (``kept``: good in the second half).
+    ``{"figure", "rule", "moment", "moments" (how many of its kind), "better", "halves",
+    "end" (its rating in the second half; None: no halves), "kept"}`` or None when there is nothing to say."""
     f = report["figures"]
-    pick = next((k for rating in (POOR, FAIR) for k in FOCUS_ORDER
-                 if k in f and f[k].get("rating") == rating), None)
-    better = next((k for k in FOCUS_ORDER if (trends or {}).get(k) == "better"), None)
+    within = within or {}
+    halves = report.get("halves")
+    rank = {POOR: 0, FAIR: 1}
+
+    def at_end(k: str) -> str:
+        end = halves[-1]["figures"].get(k, {}).get("rating", NONE) if halves else NONE
+        return end if end != NONE else f[k].get("rating", NONE)
+
+    def order(k: str) -> tuple:
+        end = at_end(k)
+        if end in rank:  # falls short at the end; one that got better and is not poor last
+            return (within.get(k) == "better" and end != POOR, rank[end], FOCUS_ORDER.index(k))
+        return (2, rank[f[k]["rating"]], FOCUS_ORDER.index(k))  # short over the call, fine at the end
+    short = [k for k in FOCUS_ORDER if k in f and (at_end(k) in rank or f[k].get("rating") in rank)]
+    pick = min(short, key=order, default=None)
+    better = most_better(f, trends, before)
     if pick is None and better is None:
         return None
     moment, of_it = None, []
@@ -706,4 +725,26 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None) 
         moment = (said or of_it or [None])[-1]
     return {"figure": pick, "rule": moment["nudge"]["rule"] if moment else (FOCUS_RULES[pick][0] if pick else None),
             "moment": moment, "moments": len(of_it), "better": better,
-            "halves": (within or {}).get(pick) if pick else None}
+            "halves": within.get(pick) if pick else None,
+            "end": at_end(pick) if pick and halves else None,
+            "kept": bool(pick and halves and within.get(pick) == "better" and at_end(pick) == GOOD)}
+
+
+def most_better(now: dict, trends: dict | None, before: dict | None = None) -> str | None:
+    """Of the figures ``trends`` calls better since last time, the one that moved most: the
+    most rating bands up (poor to good beats poor to poor), then the largest step for its
+    size (20 → 0 beats 44 → 42); ``FOCUS_ORDER`` breaks a tie. Without ``before`` (its
+    figures): the first in ``FOCUS_ORDER``."""
+    from pullcoach.report_progress import measure  # it builds on this module
+    up = [k for k in FOCUS_ORDER if (trends or {}).get(k) == "better"]
+    if not before:
+        return up[0] if up else None
+    rank = {POOR: 0, FAIR: 1, GOOD: 2}
+
+    def gain(k: str) -> tuple:
+        a, b = measure(k, before[k]), measure(k, now[k])
+        bands = rank.get(now[k]["rating"], 0) - rank.get(before[k]["rating"], 0)
+        if a is None or b is None or float("inf") in (a, b):
+            return (bands, 1.0 if float("inf") in (a, b) else 0.0)
+        return (bands, abs(b - a) / max(abs(a), abs(b), 1e-9))
+    return max(up, key=gain, default=None)  # max keeps the first of equals: FOCUS_ORDER's

@@ -200,7 +200,8 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
     """``focus_lines``, and where the first one quotes the coachee: (its "At 9:53 you said:",
     the time, the quoted line's index in the utterances), for HTML's link to it."""
     within = halves(report)
-    fo = focus(report, progress["trends"] if progress else None, within and within["trends"])
+    fo = focus(report, progress["trends"] if progress else None, within and within["trends"],
+               progress["before"] if progress else None)
     if fo is None:
         return [], None
     out, quote = [], None
@@ -212,7 +213,10 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
             ((label, a, b, _, word),) = trend_rows(within["before"], within["after"],
                                                    {fo["figure"]: fo["halves"]}, w, lang)
             what = f"{label} {a} → {b}" if label != w[fo["figure"]] else f"{a} → {b}"
-            text += " " + w["focus_halves"].format(what=what, word=word)
+            if fo["halves"] == "better" and fo["end"] in w["focus_still"]:  # why it is still the pick
+                word += ", " + w["focus_still"][fo["end"]]
+            # better, and good by the end: what to keep doing, not what went wrong
+            text += " " + w["focus_kept" if fo["kept"] else "focus_halves"].format(what=what, word=word)
         m = fo["moment"]
         said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
         if said:

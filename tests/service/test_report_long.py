@@ -105,12 +105,13 @@ def _focus_md(events) -> str:
 
 def test_the_top_line_quotes_a_recent_example_and_says_the_figure_got_better_in_the_call():
     """It quoted the call's first push (0:01) to a coachee who pushed for ten minutes and then
-    stopped: now the latest one, and that the push words went 20 → 0 from the first half to
-    the second. A call that did not get better gets no such note, and quotes its latest too."""
-    better = _focus_md(long_call())
-    assert ("Pushwoorden (moeten) · «Moeten?». Eerste → tweede helft: 20 → 0 (beter). "
-            "Het laatst, om 9:31, zei je: “Je moet echt terugkomen, punt 19.”") in better
-    assert "punt 0." not in better
+    stopped: now the latest one. Such a coachee is no longer sent to practise the push words
+    they dropped (20 → 0, told under the figures) while the second half's reflections per
+    question are only fair (test_report_focus_trend: where nothing else falls short, the
+    push words, as the habit to keep). A call that did not get better gets no such note,
+    and quotes its latest too."""
+    assert _focus_md(long_call()) == ("**Oefen volgende keer:** Reflecties : vragen. "
+                                      "→ Vat samen: ‘Als ik je goed begrijp…’")
     throughout = _focus_md(long_call(push_until=1200.0))
     assert "helft" not in throughout
     assert "Het laatst, om 19:31, zei je: “Je moet echt terugkomen, punt 39.”" in throughout
@@ -186,9 +187,9 @@ def test_a_long_transcript_has_a_way_in_by_minute_and_by_part():
 def test_the_top_lines_time_links_to_the_line_it_quotes():
     """The quote's time in "Oefen volgende keer" was plain text while every moment's time
     links to its transcript line: now it links there too, and the line is the one quoted."""
-    html = render(long_call(), "html")
+    html = render(long_call(push_until=1200.0), "html")
     top = html.split('<div class="focus">')[1].split("</div>")[0]
-    link = re.search(r'Het laatst, om <a href="#line-(\d+)">9:31</a>, zei je:', top)
+    link = re.search(r'Het laatst, om <a href="#line-(\d+)">19:31</a>, zei je:', top)
     assert link, top
     line = re.search(rf'<div class="line" id="line-{link.group(1)}">(.*?)</div>', html).group(1)
-    assert "punt 19." in line and ">9:31<" in line
+    assert "punt 39." in line and ">19:31<" in line
