@@ -17,7 +17,7 @@ from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
-__all__ = ["render_html", "CSP", "transcript_marks", "transcript_parts", "halves_rows", "repeats_title"]
+__all__ = ["render_html", "CSP", "transcript_marks", "moments_on", "transcript_parts", "halves_rows", "repeats_title"]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -545,10 +545,11 @@ def _route(route: list[dict], w: dict) -> str:
             f'<p class="hint">{escape(w["route_hint"])}</p>')
 
 
-def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, str]]]:
-    """Per transcript line (its index in the utterances) the moments about it: (the moment's
-    index in ``moment_groups``, its title, its kind), so the line says what it set off and
-    links back to the moment. Shared with Markdown."""
+def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, str, int]]]:
+    """Per transcript line (its index in the utterances) the moments about it: (the group's
+    index in ``moment_groups``, its title, its kind, how many moments it holds), so the line
+    says what it set off and links back to the moment, and a count of them counts moments (a
+    line that set off three rules is one mark, three moments). Shared with Markdown."""
     groups = moment_groups(report["moments"])
     out: dict[int, list[tuple[int, str, str]]] = {}
     for k, (g, i) in enumerate(zip(groups, moment_lines(groups, report["utterances"]))):
@@ -556,7 +557,7 @@ def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, 
             continue
         kinds = [m["nudge"]["kind"] for m in g["moments"]]
         title = " · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in g["moments"]))
-        out.setdefault(i, []).append((k, title, "negative" if "negative" in kinds else kinds[0]))
+        out.setdefault(i, []).append((k, title, "negative" if "negative" in kinds else kinds[0], len(kinds)))
     return out
 
 
@@ -593,7 +594,7 @@ def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None)
     minute = -1
     for a, b, idx in parts:
         if long:
-            n_marks = sum(len(marks.get(i, ())) for i in idx)
+            n_marks = moments_on(marks, idx)
             head = " · ".join([span_text(a, b), count_text(len(idx), w["tx_lines"])]
                               + ([f"▼ {count_text(n_marks, w['tx_moments'])}"] if n_marks else []))
             out.append(f'<details class="tx-part" open><summary>{escape(head)}</summary>')
@@ -605,7 +606,7 @@ def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None)
             chips = "".join(f'<span class="chip">{escape(c)}</span>'
                             for c in label_chips(u["labels"], lang, u["speaker"]))
             chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">▼ {escape(title)}</a>'
-                             for k, title, kind in marks.get(i, ()))
+                             for k, title, kind, _ in marks.get(i, ()))
             unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
             out.append(f'<div class="line" id="line-{i}"><span class="time">{clock(u["t0"])}</span>'
                        f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'
@@ -616,16 +617,23 @@ def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None)
     return "".join(out)
 
 
+def moments_on(marks: dict, lines) -> int:
+    """How many moments ``lines`` (indexes in the utterances) set off, by ``transcript_marks``:
+    each moment once, at the first line it marks."""
+    return sum(n for i in lines for *_, n in marks.get(i, ()))
+
+
 def _minute_index(utts: list[dict], marks: dict, w: dict) -> str:
     """"Naar minuut: 0:00 ▼2 · 1:00 · 2:00 ▼1 …": a link to each minute with lines, and how
     many moments its lines set off (in the colour of the worst of them)."""
-    per: dict[int, list[str]] = {}
+    per: dict[int, list[int]] = {}
     for i, u in enumerate(utts):
-        per.setdefault(int(u["t0"] // 60), []).extend(kind for _, _, kind in marks.get(i, ()))
+        per.setdefault(int(u["t0"] // 60), []).append(i)
     links = []
-    for m, kinds in per.items():
+    for m, idx in per.items():
+        kinds = [kind for i in idx for _, _, kind, _ in marks.get(i, ())]
         kind = "negative" if "negative" in kinds else kinds[0] if kinds else ""
-        n = f' <span class="mark kind-{escape(kind)}">▼{len(kinds)}</span>' if kinds else ""
+        n = f' <span class="mark kind-{escape(kind)}">▼{moments_on(marks, idx)}</span>' if kinds else ""
         links.append(f'<a href="#min-{m}">{clock(m * 60)}{n}</a>')
     return (f'<nav class="tx-index"><b>{escape(w["tx_index"])}</b> {" ".join(links)}'
             f'<span class="hint">{escape(w["tx_index_hint"])}</span></nav>')

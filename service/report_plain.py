@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pullcoach.report_html import (
-    figure_cells, focus_lines, halves_rows, privacy_line, progress_rows, repeats_title, transcript_marks,
+    figure_cells, focus_lines, halves_rows, moments_on, privacy_line, progress_rows, repeats_title, transcript_marks,
     transcript_parts,
 )
 from pullcoach.rules.events import ALERT_KINDS
@@ -118,7 +118,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     parts = transcript_parts(report)
     for a, b, idx in parts:
         if len(parts) > 1 and idx:  # a long call's: a heading per timeline strip, for a viewer's outline
-            n_marks = sum(len(marks.get(i, ())) for i in idx)
+            n_marks = moments_on(marks, idx)
             lines += ["", f"### {span_text(a, b)}"
                       + (f" · ▼ {count_text(n_marks, w['tx_moments'])}" if n_marks else ""), ""]
         for i in idx:
@@ -127,7 +127,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
             lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
                          + (" (?)" if u.get("unsure") else "")
                          + (f" _[{md_text(chips)}]_" if chips else "")
-                         + "".join(f" ▼ {md_text(title)}" for _, title, _ in marks.get(i, ())))
+                         + "".join(f" ▼ {md_text(title)}" for _, title, *_ in marks.get(i, ())))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 
