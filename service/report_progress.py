@@ -27,11 +27,14 @@ COMPARED = {
 _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
 MIN_S = 30.0  # a shorter session (a false start, a fragment cut off) is compared with nothing
 # a change under this, in what the row shows, is noise: five points of a share, 10 words a
-# minute, 10 seconds of a stretch (a ratio, a count: any change). Counts are compared as
-# counted, not per minute: the card rates them as counted ("2" is fair in any length), and
+# minute, 10 seconds of a stretch (a ratio: any change; a count: COUNT_NOISE). Counts are
+# compared as counted, not per minute: the card rates them as counted ("2" is fair in any length), and
 # "2 -> 2 (better)" for a longer call said what no shown number did; a fragment under MIN_S
 # is compared with nothing
 NOISE = {"talk_share": 5, "open_questions": 5, "speaking_rate": 10, "summaries": 10, "monologues": 10}
+# a count that moved less than this share of the larger of its two values, within one band, is
+# noise too: "42 → 41 (beter)" told a coachee who interrupted 83 times that halves differed
+COUNT_NOISE = {"interruptions": 0.2, "argument_stacks": 0.2, "push_words": 0.2, "righting_reflexes": 0.2}
 SHORT = ("talk_share", "speaking_rate")  # no value: too little speech to measure
 
 PROGRESS_WORDS = {
@@ -148,6 +151,6 @@ def _trend(key: str, a: dict, b: dict, higher: bool) -> str:
         by_rating = "better" if _RANK[b["rating"]] > _RANK[a["rating"]] else "worse"
         if by_rating == moved:
             return moved  # across a band edge: news however small the step
-    if abs(vb - va) < NOISE.get(key, 0):
+    if abs(vb - va) < NOISE.get(key, 0) or abs(vb - va) < COUNT_NOISE.get(key, 0) * max(va, vb):
         return "same"
     return moved

@@ -122,8 +122,8 @@ def test_a_figure_good_over_the_call_but_poor_at_the_end_is_picked():
 
 
 def test_most_progress_is_the_figure_that_moved_most():
-    """44 → 42 interruptions was "het meest vooruit" beside push words 20 → 0, because
-    interruptions come first in what to practise: now the push words."""
+    """44 → 30 interruptions was "het meest vooruit" beside push words 20 → 0, because
+    interruptions come first in what to practise: now the push words, poor to good."""
     def short(n_interruptions: int, n_push: int, wall: float):
         lines, nudges = [], []
         for k in range(50):
@@ -134,7 +134,22 @@ def test_most_progress_is_the_figure_that_moved_most():
             if k < n_interruptions:
                 nudges.append(NudgeIssued(t=t + 0.7, rule="interruption", message="Laat uitpraten", evidence_t=t))
         return scripted(lines, nudges, end=300.0, wall=wall)
-    before, now = short(44, 20, 1_760_000_000.0), short(42, 0, 1_760_100_000.0)
+    before, now = short(44, 20, 1_760_000_000.0), short(30, 0, 1_760_100_000.0)
     md = render(now, "md", previous=before)
     assert "**Het meest vooruit sinds vorige keer:** Pushwoorden (moeten) 20 → 0" in md
-    assert "- Onderbrekingen door coachee: 44 → 42 (beter)" in md  # still told, below
+    assert "- Onderbrekingen door coachee: 44 → 30 (beter)" in md  # still told, below
+    # a step that small beside 44 is no news: 44 → 42 is "gelijk" (was "beter", and the most)
+    md = render(short(42, 20, 1_760_100_000.0), "md", previous=before)
+    assert "- Onderbrekingen door coachee: 44 → 42 (gelijk)" in md and "Het meest vooruit" not in md
+
+
+def test_a_count_that_hardly_moved_between_the_halves_is_no_news():
+    """Interruptions 20 → 19 from half to half read "(beter)", in the list under the figures
+    and on the top line ("42 → 41 (beter, nog onder de maat)" in a replayed call); 20 → 15
+    still is better."""
+    events = call(pulling(CLOSED), interrupts=lambda k, t: t < 600 or k != 39)
+    top, md = _top(events), render(events, "md")
+    assert top.startswith("**Oefen volgende keer:** Onderbrekingen door coachee")
+    assert "helft" not in top and "Onderbrekingen door coachee: 20 → 19" not in md
+    events = call(pulling(CLOSED), interrupts=lambda k, t: t < 600 or k % 4)
+    assert "Eerste → tweede helft: 20 → 15 (beter, nog onder de maat)." in _top(events)
