@@ -585,9 +585,12 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
               and u["t1"] >= first["t0"] - CONTEXT_BEFORE][-max(0, 4 - len(hits)):]
     after = [u for u in utterances if id(u) not in ids and u["t0"] > last["t0"]
              and u["speaker"] != last["speaker"]][:1]
+    # what the other said between a stack's reasons: without it three turns read as one
+    between = [u for u in utterances if id(u) not in ids and first["t0"] < u["t0"] < last["t0"]]
     if len(hits) >= 4:
         before = []
-    around = [dict(u) for u in before] + [dict(u, hit=True) for u in hits] + [dict(u) for u in after]
+    around = ([dict(u) for u in before + between] + [dict(u, hit=True) for u in hits]
+              + [dict(u) for u in after])
     around.sort(key=lambda u: u["t0"])
     return {"nudge": n, "t": first["t0"], "around": around}
 
