@@ -45,8 +45,8 @@ from dataclasses import dataclass, field, replace
 
 from pullcoach.rules.base import CUT_IN_S, COACHEE, PARTNER, Candidate, Context, Utterance, Withdrawal
 from pullcoach.rules.events import (
-    ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted,
-    SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
+    ALERT_KINDS, FocusChanged, MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionEnded,
+    SessionStarted, SpeechEnded, SpeechStarted, Tick, TranscriptFinal, TranscriptPartial, UtteranceLabeled, kept_nudges,
 )
 from pullcoach.rules.gate import Gate
 from pullcoach.rules.labels import Labeler

@@ -176,10 +176,9 @@ def check(table, where) -> dict[str, float | int]:
         if rule == GLOBAL:
             out[GLOBAL] = _value(SETTINGS[GLOBAL], value, where)
             continue
-        if rule not in rules:
-            if plugins is None:
-                from pullcoach.rules.plugins import installed_names
-                plugins = [n for n in installed_names() if n not in rules]
+        if rule not in rules and plugins is None:
+            from pullcoach.rules.plugins import installed_names
+            plugins = [n for n in installed_names() if n not in rules]
         if rule not in rules and rule not in plugins:
             near = difflib.get_close_matches(rule, [*rules, *plugins, GLOBAL], n=1, cutoff=0.6)
             if not near and any(w in rule.lower() for w in ("budget", "nudge", "between")):
