@@ -18,7 +18,9 @@ from pullcoach.lang_guess import LANG_NAMES, guess_lang
 from pullcoach.report_data import yardsticks
 from pullcoach.report_text import LABEL_NAMES, count_text, words, yardstick_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
-from pullcoach.rules.events import MetricsUpdated, NudgeWithdrawn, SessionEnded, UtteranceLabeled, kept_nudges
+from pullcoach.rules.events import (
+    RULE_OFF, MetricsUpdated, NudgeWithdrawn, PipelineWarning, SessionEnded, UtteranceLabeled, kept_nudges,
+)
 from pullcoach.rules.pack import PackError, changes, load_pack, parse_pack, unknown_messages
 from pullcoach.rules.plugins import PluginError
 from pullcoach.transcripts import Segment, TranscriptError, read_transcript, to_events
@@ -222,7 +224,11 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
                  for w in out if isinstance(w, NudgeWithdrawn)]
     metrics = next(e.metrics for e in reversed(out) if isinstance(e, MetricsUpdated))
     metrics = {**metrics, "coachee_name": coachee, "partner_names": [n for n in names if n != coachee]}
-    return {"utterances": utterances, "nudges": nudges, "withdrawn": withdrawn, "metrics": metrics}
+    # a rule plugin switched off (rule-off): its nudges are missing from then on
+    rules_off = [{"t": round(w.t, 2), **w.detail} for w in out
+                 if isinstance(w, PipelineWarning) and w.kind == RULE_OFF]
+    return {"utterances": utterances, "nudges": nudges, "withdrawn": withdrawn, "metrics": metrics,
+            **({"rules_off": rules_off} if rules_off else {})}  # only when a plugin failed
 
 
 def _clock(t: float) -> str:
@@ -236,6 +242,7 @@ MD_WORDS = {
            "negative": "negatieve nudges: {n}", "nudges": "Nudges", "none": "Geen.",
            "not_live": " (niet live getoond)", "utterances": "Uitingen",
            "withdrawn": "ingetrokken: de `{rule}` om {t} was een {reason}",
+           "rule_off": "regel `{rule}` uit vanaf {t}: de plugin faalde ({error}); zijn seintjes ontbreken vanaf dan",
            "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
            "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten")},
     "en": {"coachee": "Coachee", "partner": "partner",
@@ -244,6 +251,7 @@ MD_WORDS = {
            "negative": "negative nudges: {n}", "nudges": "Nudges", "none": "None.",
            "not_live": " (not shown live)", "utterances": "Utterances",
            "withdrawn": "withdrawn: the `{rule}` at {t} was a {reason}",
+           "rule_off": "rule `{rule}` off from {t}: its plugin failed ({error}); its nudges are missing from then on",
            "reasons": {}, "question": "{kind} question", "kinds": {}, "arguments": ("argument", "arguments")},
 }
 
@@ -269,6 +277,8 @@ def markdown(title: str, r: dict, lang: str = "nl", config: EngineConfig | None 
     for x in r.get("withdrawn", ()):
         lines.append("- " + _clock(x["t"]) + " " + w["withdrawn"].format(
             rule=x["rule"], t=_clock(x["evidence_t"]), reason=w["reasons"].get(x["reason"], x["reason"])))
+    for x in r.get("rules_off", ()):
+        lines.append("- " + w["rule_off"].format(rule=x["rule"], t=_clock(x["t"]), error=x.get("error") or f"→ {x.get('as', '?')}"))
     lines += ["", f"## {w['utterances']}", ""]
     for u in sorted(r["utterances"], key=lambda u: (u["start"], u["end"])):  # by when said
         lab = u["labels"]

@@ -30,6 +30,10 @@ _NL = {
     "store_gap": "Van {t0} tot {t1} is niet alles bewaard ({n} gebeurtenissen): de schijf was vol. Cijfers en transcript over die tijd zijn onvolledig.",
     "language": "Het gesprek klonk {heard}, maar werd met de {lang} regels gecoacht: de labels en seintjes over woorden kloppen niet. Start een volgend gesprek met --lang {code}.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
+    "rule_off": {"error": "Vanaf {t} stond de regel {rule} uit: de plugin faalde ({error}). Seintjes van die regel ontbreken vanaf dan; de andere regels gingen door.",
+                 "bad-result": "Vanaf {t} stond de regel {rule} uit: de plugin gaf iets terug dat geen seintje is ({error}). Seintjes van die regel ontbreken vanaf dan.",
+                 "foreign": "Vanaf {t} stond de regel {rule} uit: de plugin gaf seintjes onder de naam {other}. Seintjes van die regel ontbreken vanaf dan.",
+                 "load": "De regel {rule} deed niet mee: de plugin laadde niet ({error})."},
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
     "talk_share": "Spreektijd coachee", "talk_share_y": "doel {target} · goed ≤ {good}",
@@ -130,6 +134,10 @@ _EN = {
     "store_gap": "From {t0} to {t1} not everything was stored ({n} events): the disk was full. Figures and transcript for that time are incomplete.",
     "language": "The conversation sounded {heard}, but was coached with the {lang} rules: the labels and nudges about words are wrong. Start the next one with --lang {code}.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
+    "rule_off": {"error": "From {t} the rule {rule} was off: its plugin failed ({error}). That rule's nudges are missing from then on; the other rules went on.",
+                 "bad-result": "From {t} the rule {rule} was off: its plugin returned something that is no nudge ({error}). That rule's nudges are missing from then on.",
+                 "foreign": "From {t} the rule {rule} was off: its plugin nudged under the name {other}. That rule's nudges are missing from then on.",
+                 "load": "The rule {rule} did not run: its plugin did not load ({error})."},
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
     "talk_share": "Coachee talk share", "talk_share_y": "target {target} · good ≤ {good}",
@@ -295,7 +303,8 @@ def count_text(n: int, forms: tuple[str, str]) -> str:
 
 def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
     """Banners for warnings that qualify the whole report: a restart, narrowband audio, events
-    the store could not keep (a full disk), the other language than the session's."""
+    the store could not keep (a full disk), the other language than the session's, a rule
+    plugin switched off (from when)."""
     out = []
     for n in report["warnings"]:
         if n["kind"] == "session-resumed":
@@ -308,6 +317,11 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
             d = n.get("detail") or {}
             out.append(w["store_gap"].format(t0=clock(d.get("t0", n["t"])), t1=clock(d.get("t1", n["t"])),
                                              n=d.get("events", "?")))
+        elif n["kind"] == "rule-off":  # a rule plugin switched off for the rest of the session
+            d = n.get("detail") or {}
+            text = w["rule_off"].get(d.get("reason"), w["rule_off"]["error"])
+            out.append(text.format(t=clock(n["t"]), rule=f"“{d.get('rule', '?')}”",
+                                   other=f"“{d.get('as', '?')}”", error=d.get("error", "?")))
         elif n["kind"] == "language":
             d = n.get("detail") or {}
             heard, lang = d.get("heard", "?"), d.get("lang", "?")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from pullcoach.rules.events import (
     MetricsUpdated, NudgeIssued, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted,
-    SpeechEnded, SpeechStarted, UtteranceLabeled,
+    RULE_OFF, SpeechEnded, SpeechStarted, UtteranceLabeled,
 )
 
 __all__ = ["Resume", "resume_point", "engine_input", "prime"]
@@ -33,7 +33,7 @@ def engine_input(event) -> bool:
     if isinstance(event, NudgeIssued):
         return event.kind == "trainer"  # a trainer's nudge came in from outside
     if isinstance(event, PipelineWarning):
-        return event.kind != "rules-error"
+        return event.kind not in ("rules-error", RULE_OFF)  # the engine makes rule-off itself
     return True
 
 

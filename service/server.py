@@ -98,6 +98,8 @@ class Client:
     def wants(self, event: Any) -> bool:
         if self.role == "trainer":
             return not isinstance(event, ev.Tick) or round(event.t * 1000) % TRAINER_TICK_MS == 0
+        if isinstance(event, ev.PipelineWarning) and event.kind in ev.TRAINER_WARNINGS:
+            return False  # a rule plugin off: the trainer's to fix, nothing the coachee can do
         return isinstance(event, _OVERLAY_TYPES) or (
             isinstance(event, (ev.NudgeIssued, ev.NudgeWithdrawn)) and event.delivered)
 
