@@ -210,8 +210,14 @@ class Labeler:
         told = advice and not asked and not _reflected_before(toks, marks, advice_found[0].start)
         # a reason added to reasons, opening a clause of a statement ("Besides, it costs ..."):
         # the speaker's own case, never a reflection
+        # an appeal to proof or a warning (in both more_reasons and information: "Smoking will
+        # kill you.", "Drinking at night ruins your sleep.") counts wherever it stands in the
+        # clause, unless their view frames it ("You're worried smoking will kill you") or the
+        # clause gives back their words ("You know it's bad for you" after "I know it's bad for me")
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question
-                and self._opens_clause(toks, m.start) and not _reflected_before(toks, marks, m.start)]
+                and not _reflected_before(toks, marks, m.start) and (self._opens_clause(toks, m.start) or (
+                    m.phrase in self.proof and not _in_view(toks, m, views, embedding)
+                    and not _gives_back(toks, m, prev_partner)))]
         summary = bool(named)
         # discord said outright ("That's not really an excuse."), not in their view ("You feel
         # that won't work") or a named summary: the speaker argues back
@@ -224,8 +230,12 @@ class Labeler:
             for m in self._find("discord", toks))
         # information inside a question only when it opens its clause ("Wist je dat ...?"),
         # not a word in what is asked ("Hoe laat spelen jullie meestal?")
+        # nor in a sentence that opens summing up ("Dus ..., en de meeste vielen in de praktijk
+        # tegen"): what it tells is theirs, as the reasons in a reflection are (Dutch)
         informs = [m for m in self._find("information", toks)
-                   if not toks[m.start].question or toks[m.start].clause_start]
+                   if (not toks[m.start].question or toks[m.start].clause_start)
+                   and toks[_clause_start(toks, m.start)].text not in self.summary_start
+                   and not (self.function_words and self._theirs(toks, m, views, prev_partner))]
         info = bool(informs)
         # the speaker's own case before the first reflection opening, in an earlier sentence
         # ("Kijk, ik zeg het omdat ... En je hebt ook nog je beoordeling ..."): it goes on arguing
@@ -628,6 +638,14 @@ class Labeler:
         theirs = set(self._content(said))
         return bool(mine) and len(mine & theirs) * 3 >= 2 * len(mine)
 
+    def _theirs(self, toks: list[Token], m: Match, views: list[Match], prev: str) -> bool:
+        """``m`` is in their view ("Je bent bang dat roken slecht voor je is") or its clause is
+        the partner's own words ("Je weet dat het slecht voor je is." after "Ik weet dat roken
+        slecht voor me is"): what it tells is theirs (Dutch, for information phrases)."""
+        a = _clause_start(toks, m.start)
+        b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+        return _in_view(toks, m, views, frozenset()) or self._echo(toks[a:b], prev)
+
     def _opens_clause(self, toks: list[Token], i: int) -> bool:
         """Only fillers stand before token ``i`` in its clause."""
         return all(t.text in self.fillers for t in toks[_clause_start(toks, i):i])
@@ -684,6 +702,8 @@ class Labeler:
                     kind = "closed"
             elif q:
                 kind = "open" if any(a <= i < b for i in doubted) or any(a < i < b for i in in_parts) else "closed"
+            elif self.subjects and any(a < i < b and _explicit_open(m) for i, m in in_parts.items()):
+                kind = "open"  # "Voordat ik iets vertel, ben ik eigenlijk benieuwd hoe jullie ..." (Dutch)
             if kind == "open":
                 return "open", 0
             if kind == "closed":
@@ -735,25 +755,57 @@ def _explicit_open(m: Match | None) -> bool:
     return m is not None and (m.end - m.start >= 2 or m.phrase.startswith(("vertel", "tell", "describe", "beschrijf", "explain", "leg")))
 
 
-# English words that say nothing of what a duty is about (for _duty_theirs), and the everyday
-# words a partner's people come back in ("my kids" -> "your children")
+# English words that say nothing of what a duty is about (for _duty_theirs; a verb's particle
+# too: "look after", "turn down"), and the everyday words a partner's people come back in
+# ("my kids" -> "your children")
 _GLUE = frozenset("""the a an and of to in on at for with by from about it is are was were be been that
 this these those there i you me my your we our they them their he she his her so but or as if do does
 did have has had just like really very not no don t can will would should could get got go going
-gonna um uh yeah yes okay well all every some any more much s re ve ll d m""".split())
+gonna um uh yeah yes okay well all every some any more much s re ve ll d m
+after down up out off back over around""".split())
+_NOT = frozenset("not t no never nothing".split())  # "can't" is "can t"
 _KIN = {"kids": "children", "kid": "child", "mum": "mother", "mom": "mother", "dad": "father"}
 
 
 def _duty_theirs(toks: list[Token], m: Match, said: list[Token]) -> bool:
-    """A word of the duty's sentence, besides the duty phrase, is one the partner said ("You have
-    to work late every night."; "It's gonna keep happening that you have to turn down
-    opportunities." after "I'm worried that this is gonna keep happening"; "your children"
-    after "my kids"): the duty is theirs, given back. None is: a new duty ("say no to your boss")."""
+    """The duty's sentence, besides the duty phrase, says back at least as many of the partner's
+    words as it brings new ones (``_lemma``: "jobs" / "job", "happening" / "happen"; "kids" /
+    "children"): "You have to work late every night.", "You have to provide for your children."
+    after "... my kids ...", "It's gonna keep happening that you have to turn down
+    opportunities." after "... this is gonna keep happening": their duty, given back. A new duty
+    shares none ("say no to your boss"), or fewer than it adds: "You have to find a care home for
+    her." after "I have to take care of my mother" shares "care" and adds "find", "home"."""
     a = _clause_start(toks, m.start)
     b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
-    mine = {_KIN.get(t.text, t.text) for t in toks[a:m.start] + toks[m.end:b]} - _GLUE
-    theirs = {_KIN.get(t.text, t.text) for t in said} - _GLUE
-    return any(_same_word(w, v) for w in mine for v in theirs)
+    rest = toks[a:m.start] + toks[m.end:b]
+    if any(t.text in _NOT for t in rest) and not any(t.text in _NOT for t in said):
+        return False  # "You have to tell them you can't work late." turns their words round
+    mine = {_lemma(t.text) for t in rest if t.text not in _GLUE}
+    theirs = {_lemma(t.text) for t in said if t.text not in _GLUE}
+    shared = len(mine & theirs)
+    return shared > 0 and shared >= len(mine) - shared
+
+
+def _gives_back(toks: list[Token], m: Match, prev: str) -> bool:
+    """Most of the words of ``m``'s clause that say something are the partner's (``_lemma``;
+    English, as ``_duty_theirs``): "Smoking will kill you." after "I know smoking will kill me"."""
+    a = _clause_start(toks, m.start)
+    b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
+    mine = [_lemma(t.text) for t in toks[a:b] if t.text not in _GLUE]
+    theirs = {_lemma(t.text) for t in tokens(prev) if t.text not in _GLUE} if prev else set()
+    return bool(mine) and sum(w in theirs for w in mine) / len(mine) >= ECHO_SHARE
+
+
+def _lemma(word: str) -> str:
+    """A rough English lemma: the everyday word for one's people (``_KIN``), an inflection off
+    ("-ing", "-ed", "-es", "-s") and a final "e": "caring" / "cares" / "care" are one, "carer" and
+    "career" are not."""
+    w = _KIN.get(word, word)
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[:-len(suffix)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
 
 
 def _first_clause(toks: list[Token], m: Match, carried: bool) -> bool:
