@@ -3,7 +3,10 @@ through ``pullcoach replay`` exactly as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -29,19 +32,43 @@ NAMES = ["nl_push", "nl_pull", "en_push", "en_pull", "nl_push_bleed", "nl_push_m
 pytestmark = pytest.mark.model
 
 
+TEAM_PACK = 'extends = "nl"\n[messages]\ninterruption = "Even wachten!"\n'
+
+
+def options(name: str, d) -> list[str]:
+    """Finals only, but en_push keeps its partials for the partials test (its finals are the
+    same either way); nl_push is coached by a team's pack that only renames a message (the
+    same rules, so the same speech and transcripts) for the pack's test."""
+    if name == "en_push":
+        return []
+    if name == "nl_push":
+        return ["--no-partials", "--rules", str(d / "team.toml")]
+    return ["--no-partials"]
+
+
 @pytest.fixture(scope="module")
-def replays(tmp_path_factory):
-    """Every fixture replayed once at --speed max (finals only, to keep CI short)."""
+def runs(tmp_path_factory):
+    """Every fixture replayed once at --speed max, as a user runs it (finals only but for
+    en_push, to keep CI short): name -> (its events file's lines, what it said on stderr)."""
     out = {}
     d = tmp_path_factory.mktemp("replays")
+    (d / "team.toml").write_text(TEAM_PACK, encoding="utf-8")
     for name in NAMES:
         t = truth(name)
         path = d / f"{name}.jsonl"
-        code = main(["replay", str(FIXTURES / f"{name}.flac"), "--speed", "max", "--lang", t["lang"],
-                     "--no-partials", "--events", str(path)])
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["replay", str(FIXTURES / f"{name}.flac"), "--speed", "max", "--lang", t["lang"],
+                         *options(name, d), "--events", str(path)])
+        sys.stderr.write(err.getvalue())
         assert code == 0
-        out[name] = [from_json(line) for line in path.read_text().splitlines()]
+        out[name] = (path.read_text().splitlines(), err.getvalue())
     return out
+
+
+@pytest.fixture(scope="module")
+def replays(runs):
+    return {name: [from_json(line) for line in lines] for name, (lines, _) in runs.items()}
 
 
 def test_speech_bounds_within_150_ms_on_90_percent_of_turns(replays):
@@ -116,11 +143,8 @@ def test_transcripts_carry_ordered_word_times_inside_their_utterance(replays):
             assert f.t >= f.t1  # text is never earlier than the speech it transcribes
 
 
-def test_partials_arrive_during_long_turns(tmp_path):
-    out = tmp_path / "ev.jsonl"
-    assert main(["replay", str(FIXTURES / "en_push.flac"), "--lang", "en", "--no-rules",
-                 "--events", str(out)]) == 0
-    events = [from_json(x) for x in out.read_text().splitlines()]
+def test_partials_arrive_during_long_turns(replays):
+    events = replays["en_push"]  # replayed with partials
     finals = [e for e in events if isinstance(e, TranscriptFinal)]
     partials = [e for e in events if isinstance(e, TranscriptPartial)]
     # partials for both speakers' long turns: the rules act on the coachee's, the trainer
@@ -153,24 +177,17 @@ def test_a_pull_role_play_gets_no_negative_nudge_from_its_audio(replays):
     assert _negative(replays["nl_pull_mb"]) == []
 
 
-def test_replay_summary_on_stderr(tmp_path, capsys):
-    out = tmp_path / "ev.jsonl"
-    assert main(["replay", str(FIXTURES / "en_pull.flac"), "--lang", "en", "--no-partials",
-                 "--events", str(out)]) == 0
-    err = capsys.readouterr().err
+def test_replay_summary_on_stderr(runs):
+    lines, err = runs["en_pull"]
     assert "replayed" in err and "finals:" in err
-    kinds = {json.loads(x)["type"] for x in out.read_text().splitlines()}
+    kinds = {json.loads(x)["type"] for x in lines}
     assert {"session-started", "speech-started", "transcript-final", "tick", "session-ended"} <= kinds
-    assert any(isinstance(from_json(x), SpeechStarted) for x in out.read_text().splitlines())
+    assert any(isinstance(from_json(x), SpeechStarted) for x in lines)
 
 
-def test_a_custom_rule_pack_speaks_in_the_live_pipeline(tmp_path):
-    pack = tmp_path / "team.toml"
-    pack.write_text('extends = "nl"\n[messages]\ninterruption = "Even wachten!"\n', encoding="utf-8")
-    out = tmp_path / "ev.jsonl"
-    assert main(["replay", str(FIXTURES / "nl_push.flac"), "--no-partials", "--rules", str(pack),
-                 "--events", str(out)]) == 0
-    messages = {json.loads(x).get("message") for x in out.read_text().splitlines()
+def test_a_custom_rule_pack_speaks_in_the_live_pipeline(runs):
+    lines, _ = runs["nl_push"]  # replayed with --rules team.toml
+    messages = {json.loads(x).get("message") for x in lines
                 if '"nudge-issued"' in x and '"interruption"' in x}
     assert messages == {"Even wachten!"}
 
