@@ -92,8 +92,18 @@ class Labeler:
         # duty phrases said in the first person
         self.duties = frozenset(p for p in pack.lists["push"]
                                 if p.startswith("you ") and any(d in p for d in DUTY))
-        # an appeal to proof ("research shows", "the fact is": in both more_reasons and information)
-        self.proof = frozenset(pack.lists["more_reasons"]) & frozenset(pack.lists["information"])
+        # a warning told to them (pack list warning: "Drinking at night ruins your sleep.", "Roken
+        # is slecht voor je.") informs; where reflections are not inferred from the words (English:
+        # the learned labels decide) it is also a reason that counts anywhere in a statement, as an
+        # appeal to proof is ("research shows", "the fact is": in both more_reasons and information).
+        # Each is found as one list with the one it joins (leftmost-longest: "is really bad for you"
+        # is "is really bad"), as when the warnings were written into those lists.
+        warnings = pack.lists["warning"]
+        proof_warnings = [] if self.infers_reflections else warnings
+        self.proof = (frozenset(pack.lists["more_reasons"]) & frozenset(pack.lists["information"])
+                      | frozenset(proof_warnings))
+        self.joined = {"information": PhraseSet(pack.lists["information"] + warnings),
+                       "more_reasons": PhraseSet(pack.lists["more_reasons"] + proof_warnings)}
         self.own_duties = PhraseSet([f"{me} {p[4:]}" for p in self.duties for me in ("i", "we")])
         fw = pack.lists["function_word"]
         self.function_words = frozenset(
@@ -102,8 +112,8 @@ class Labeler:
 
     def _search(self, name: str, toks: list[Token], start: bool = False, parts: bool = False) -> list[Match]:
         """Every match of a pack list, however uncertain its words."""
-        return self.pack.phrases(name).find(toks, at_clause_start=start, skip_fillers=self.fillers,
-                                            at_part_start=parts)
+        found = self.joined.get(name) or self.pack.phrases(name)
+        return found.find(toks, at_clause_start=start, skip_fillers=self.fillers, at_part_start=parts)
 
     def _sure(self, m: Match) -> bool:
         return m.p >= self.min_p and (m.exact or m.p >= FUZZY_MIN_P or _words(m) > 1)
@@ -210,8 +220,8 @@ class Labeler:
         told = advice and not asked and not _reflected_before(toks, marks, advice_found[0].start)
         # a reason added to reasons, opening a clause of a statement ("Besides, it costs ..."):
         # the speaker's own case, never a reflection
-        # an appeal to proof or a warning (in both more_reasons and information: "Smoking will
-        # kill you.", "Drinking at night ruins your sleep.") counts wherever it stands in the
+        # an appeal to proof or a warning (self.proof: "Smoking will kill you.", "Drinking at
+        # night ruins your sleep.") counts wherever it stands in the
         # clause, unless their view frames it ("You're worried smoking will kill you") or the
         # clause gives back their words ("You know it's bad for you" after "I know it's bad for me")
         adds = [m for m in self._find("more_reasons", toks) if not toks[m.start].question

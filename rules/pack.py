@@ -25,7 +25,7 @@ __all__ = ["Pack", "PackError", "load_pack", "parse_pack", "pack_text", "changes
 LANGS = ("nl", "en")
 PHRASE_LISTS = (
     "fillers", "reflection", "open_question", "closed_question", "argument", "push", "advice",
-    "information", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
+    "information", "warning", "permission", "advice_request", "proposal", "draaivraag", "backchannel",
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
     "embedding", "conditional", "subject", "question_verb", "question_tag", "function_word",
     "summary_start", "imperative", "you_must", "concession", "summary", "more_reasons", "discord",

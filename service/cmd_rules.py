@@ -27,6 +27,7 @@ COMMON = {
     "closed_question": "closed question forms: 'heb je', 'is het'",
     "argument": "argument words: 'want', 'bovendien' (argument stacking)",
     "advice": "advice: 'je zou', 'ik zou' (Eerst vragen)",
+    "warning": "warnings told to the partner: 'slecht voor je', 'als je zo doorgaat' (telling, no reflection)",
     "discord": "the partner's pushback (the Weerstand cue)",
 }
 
