@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import logging
 from importlib import metadata
+from typing import NamedTuple
 
 from pullcoach.rules.base import Candidate, Withdrawal
 from pullcoach.rules.events import RULE_OFF, PipelineWarning
 
-__all__ = ["GROUP", "KINDS", "RULE_OFF", "PluginError", "load_plugins", "installed_names", "GuardedRule"]
+__all__ = ["GROUP", "KINDS", "RULE_OFF", "PluginError", "load_plugins", "installed", "installed_names",
+           "GuardedRule"]
 
 GROUP = "pullcoach.rules"
 KINDS = ("negative", "positive", "cue")
@@ -60,19 +62,31 @@ def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = Fal
     return rules
 
 
+class Installed(NamedTuple):
+    plugin: str            # the entry point's name
+    name: str | None       # its rule's name, where the class says it (a factory's rule is named only when made)
+    message: str | None    # its ``message``, where the class says it
+    error: str | None      # why it does not load, if it does not
+
+
+def installed(entry_points=None) -> list[Installed]:
+    """The installed plugins, by entry point name, as far as loading their class tells."""
+    out = []
+    for ep in sorted((entry_points or metadata.entry_points)(group=GROUP), key=lambda e: e.name):
+        try:
+            obj, error = ep.load(), None
+        except Exception as exc:  # a broken plugin: its entry point's name is all there is
+            obj, error = None, _short(f"{type(exc).__name__}: {exc}", 80)
+        name, message = getattr(obj, "name", None), getattr(obj, "message", None)
+        out.append(Installed(ep.name, name if isinstance(name, str) and name else None,
+                             message if isinstance(message, str) and message else None, error))
+    return out
+
+
 def installed_names(entry_points=None) -> list[str]:
     """The names a pack's ``[settings]`` may give a plugin rule: each entry point's name and,
-    where the class says it, its rule's ``name`` (a factory's rule is named only when made)."""
-    names: list[str] = []
-    for ep in (entry_points or metadata.entry_points)(group=GROUP):
-        names.append(ep.name)
-        try:
-            name = getattr(ep.load(), "name", None)
-        except Exception:  # a broken plugin: its entry point's name is all there is
-            name = None
-        if isinstance(name, str) and name:
-            names.append(name)
-    return list(dict.fromkeys(names))
+    where the class says it, its rule's ``name``."""
+    return list(dict.fromkeys(n for p in installed(entry_points) for n in (p.plugin, p.name) if n))
 
 
 def _short(text: str, n: int = 200) -> str:

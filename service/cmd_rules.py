@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pullcoach.errors import ConfigError
 from pullcoach.rules.pack import LANGS, PHRASE_LISTS, PackError, load_pack, pack_text
-from pullcoach.rules.settings import SETTINGS, default, describe
+from pullcoach.rules.plugins import installed
+from pullcoach.rules.settings import CONFIGS, SETTINGS, default, describe
 
 __all__ = ["register", "starter"]
 
@@ -129,7 +130,24 @@ def settings_lines(base) -> list[str]:
         lines.append(f"# {key} = {default(s):g}")
         if s.field != "cooldown":
             lines.append(f"#   {s.what}; {describe(s, with_default=False)}")
-    return lines + [""]
+    return lines + plugin_lines(base) + [""]
+
+
+def plugin_lines(base) -> list[str]:
+    """The installed rule plugins' cooldowns, commented out at their default (none installed: none)."""
+    found = [p for p in installed() if (p.name or p.plugin) not in CONFIGS]
+    if not found:
+        return []
+    lines = ["", "# Installed rule plugins: each takes a cooldown (their other numbers are the plugin's own)."]
+    for p in found:
+        name = p.name or p.plugin
+        said = base.messages.get(name) or p.message
+        via = f"plugin {p.plugin!r}" if p.plugin != name else "plugin"
+        lines += ["", f"# {name}: {said} ({via})" if said else f"# {name} ({via})"]
+        if p.error:
+            lines.append(f"#   it does not load now ({p.error}): the session runs without it")
+        lines.append(f"# {name}.cooldown = {default(SETTINGS[f'{name}.cooldown']):g}")
+    return lines
 
 
 def _wrap(text: str, width: int = 90) -> list[str]:
