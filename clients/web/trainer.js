@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -125,7 +125,8 @@ function receive(msg) {
       const marked = gap(s, msg);   // on the timeline also once the session has ended
       if (marked) s.marks++;
       const alerted = !s.ended && track(s.alerts, msg);
-      if (!marked && !alerted) return;
+      const off = ruleOff(s, msg);  // its focus chip says so
+      if (!marked && !alerted && !off) return;
       break;
     }
     case "focus-changed":
@@ -309,7 +310,7 @@ function card(s) {
   }
   c.append(head, figs, alerts(s, w));
   if (state === "away") c.append(h("p", "alert", w.awayLong));
-  if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${focusNames(s).join(", ")}`));
+  if (s.focus.length) c.append(h("div", "card-focus", `${w.focusCard}: ${focusNames(s, w).join(", ")}`));
   c.append(count, last);
   if (s.ended) {
     const a = h("a", "report-link", `${w.report} ›`);
@@ -400,6 +401,15 @@ function renderDetail(anchor) {
 // and two rules with one nudge ("Luister": talk share, monologue) are one chip.
 const FOCUS_MAX = 3;
 
+// a plugin rule switched off (rule-off) sends nothing more this session: its chip is marked
+// off and cannot be picked (one still in the focus can be taken out). Returns whether it is new.
+function ruleOff(s, msg) {
+  const rule = msg.kind === "rule-off" ? String((msg.detail || {}).rule || "") : "";
+  if (!rule || s.off.has(rule)) return false;
+  s.off.add(rule);
+  return true;
+}
+
 function focusGroups(s) {
   const groups = new Map();   // the nudge's words -> the rules that send it
   for (const [rule, text] of s.focusRules) groups.set(text, [...(groups.get(text) || []), rule]);
@@ -407,26 +417,27 @@ function focusGroups(s) {
 }
 
 // the focus in force, in the coachee's words (a rule the status did not list: the words
-// its focus-changed gave, else its name)
-function focusNames(s) {
+// its focus-changed gave, else its name); with `w`, a rule switched off says so
+function focusNames(s, w) {
   const text = new Map([...s.focusSaid, ...s.focusRules]);
-  return [...new Set(s.focus.map((r) => text.get(r) || r))];
+  return [...new Set(s.focus.map((r) => `${text.get(r) || r}${w && s.off.has(r) ? ` (${w.focusOff})` : ""}`))];
 }
 
 function renderFocus(s, w) {
   assign($("focus-title"), "textContent", w.focus);
   assign($("focus-hint"), "textContent", w.focusHint);
   const box = $("focus-rules");
-  const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}|${s.focusRules.join(";")}`;
+  const sig = `${s.id}|${s.lang}|${s.live}|${s.focus.join(",")}|${s.focusRules.join(";")}|${[...s.off].join(",")}`;
   if (box.dataset.sig === sig) return;
   box.dataset.sig = sig;
   const had = box.contains(document.activeElement) ? document.activeElement.dataset.rule : null;
   const full = focusNames(s).length >= FOCUS_MAX;
-  const chip = (text, rule, pressed, rules) => {
-    const b = h("button", "chip", text);
+  const chip = (text, rule, pressed, rules, off = false) => {
+    const b = h("button", off ? "chip off" : "chip", off ? `${text} (${w.focusOff})` : text);
     b.type = "button";
     b.dataset.rule = rule;
-    b.disabled = !s.live || (full && !pressed && rule !== "");
+    if (off) b.title = w.focusOffHint;
+    b.disabled = !s.live || (full && !pressed && rule !== "") || (off && !pressed);
     b.setAttribute("aria-pressed", String(pressed));
     b.addEventListener("click", () => setFocus(s, rules));
     return b;
@@ -434,7 +445,7 @@ function renderFocus(s, w) {
   box.replaceChildren(chip(w.focusAll, "", !s.focus.length, []),
     ...[...focusGroups(s)].map(([text, rules]) => {
       const on = rules.some((r) => s.focus.includes(r)), rest = s.focus.filter((r) => !rules.includes(r));
-      return chip(text, rules.join(","), on, on ? rest : [...rest, ...rules]);
+      return chip(text, rules.join(","), on, on ? rest : [...rest, ...rules], rules.every((r) => s.off.has(r)));
     }));
   // redrawn under the keyboard: the chip that was pressed keeps the keyboard focus
   if (had !== null && had !== undefined) box.querySelector(`[data-rule="${had}"]`)?.focus();

@@ -58,3 +58,47 @@ def test_the_coachees_overlay_leaves_a_rule_off_out(new_page, live_server):
     expect(page.locator("#msg")).to_contain_text("Laat uitpraten")  # came after the rule-off
     expect(status).to_have_text("Transcriptie loopt achter")  # the rule-off changed nothing the coachee sees
     assert page.errors == []
+
+
+class _Sorry:
+    """A plugin rule (as installed: see tests/rules/test_plugin_guard.py)."""
+    name, kind, message = "sorry", "negative", "Geen excuses"
+
+    def __init__(self, pack):
+        pass
+
+    def feed(self, event, ctx):
+        return []
+
+
+class _EP:
+    name, value = "sorry", "fake:sorry"
+
+    def load(self):
+        return _Sorry
+
+
+def test_a_focus_chip_of_a_rule_switched_off_says_off_and_cannot_be_picked(new_page, live_server, tmp_path):
+    from pullcoach.rules import plugins
+    from pullcoach.rules.engine import Engine
+    page = new_page(1280, 900)
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    engine = Engine("nl", entry_points=lambda group: [_EP()] if group == plugins.GROUP else [])
+    live_server.hub.sessions["s-anna"].controller.engine = engine   # the rules the chips offer
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    sorry = page.locator('#focus-rules .chip[data-rule="sorry"]')
+    expect(sorry).to_have_text("Geen excuses")
+    sorry.click()   # in the focus when it fails
+    expect(sorry).to_have_attribute("aria-pressed", "true")
+    live_server.push("s-anna", rule_off(12.0, "sorry", error="RuntimeError: boom"))
+    expect(sorry).to_have_text("Geen excuses (uit)")
+    expect(sorry).to_be_enabled()   # still in the focus: it can be taken out
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Geen excuses (uit)")
+    page.screenshot(path=str(tmp_path / "chips.png"), full_page=True)
+    sorry.click()
+    expect(sorry).to_have_attribute("aria-pressed", "false")
+    expect(sorry).to_be_disabled()   # off: no longer to pick
+    expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_be_enabled()
+    assert page.errors == []
