@@ -7,9 +7,10 @@ message comes from the pack's ``[messages]`` or from its ``message`` attribute.
 
 A plugin must not stop the coaching: one that fails to load (an import error, a clash of
 names) is left out, and one whose ``feed`` raises or returns what is no candidate of its
-own is switched off for the session; either is logged once, naming the plugin and what to do,
-and the engine says it in the session's events too (a ``pipeline-warning`` of kind
-``rule-off``: the trainer's card and the report show it, dated). A pack's ``[settings]`` may
+own is switched off for the session. Either is said once, naming the plugin and what to do:
+in a session as a ``pipeline-warning`` of kind ``rule-off`` (the console of ``run`` and
+``serve``, replay's warnings, the trainer's card and the report show it, dated; the log has
+it at INFO only, or the console said it twice), elsewhere (``rules check``) as a logged warning. A pack's ``[settings]`` may
 set a plugin rule's ``cooldown`` (``installed_names`` are the names it takes).
 """
 
@@ -35,10 +36,11 @@ class PluginError(ValueError):
     """A plugin rule that cannot be used."""
 
 
-def _tell(message: str) -> None:
+def _tell(message: str, *, in_session: bool) -> None:
+    """Log ``message`` once; at INFO when the session's own rule-off warning says it."""
     if message not in _told:
         _told.add(message)
-        log.warning("%s", message)
+        log.log(logging.INFO if in_session else logging.WARNING, "%s", message)
 
 
 def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = False,
@@ -52,7 +54,7 @@ def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = Fal
         except PluginError as exc:
             if strict:
                 raise
-            _tell(f"{exc}; coaching goes on without it")
+            _tell(f"{exc}; coaching goes on without it", in_session=failed is not None)
             if failed is not None:
                 cause = exc.__cause__
                 failed.append(PipelineWarning(
@@ -179,7 +181,7 @@ class GuardedRule:
         at = f" on {type(event).__name__} at {getattr(event, 't', 0.0):.1f} s" if event is not None else ""
         message = (f"rule plugin {self.where} failed in {what}{at} ({self.failed}); it is off for the rest "
                    "of this session, the other rules go on; fix or uninstall it")
-        _tell(message)
+        _tell(message, in_session=True)  # the engine sends off_warning into the session
         detail = {"rule": self.name, "plugin": self.plugin, "reason": reason, "in": what,
                   "error": _short(str(exc) if reason == "foreign" else self.failed)}
         if other is not None:

@@ -59,7 +59,7 @@ def feed(engine, events):
 def test_a_plugin_that_raises_is_switched_off_and_the_session_goes_on(caplog):
     Broken = type("Broken", (Sorry,), {"fail": "raise"})
     e = Engine("nl", config=NO_RR, entry_points=eps(Broken))
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("INFO", logger="pullcoach.rules.plugins"):  # said as the session's rule-off
         ns = feed(e, finals("Sorry hoor.", "Je moet gewoon komen.", "Sorry."))
     assert [n.rule for n in ns] == ["push-words"]
     assert "'sorry' (fake:sorry) failed in feed() on TranscriptFinal at 2.0 s (RuntimeError: boom)" in caplog.text
@@ -70,7 +70,7 @@ def test_a_plugin_that_raises_is_switched_off_and_the_session_goes_on(caplog):
 def test_a_plugin_may_not_nudge_under_another_rules_name(caplog):
     Foreign = type("Foreign", (Sorry,), {"fail": "foreign"})
     e = Engine("nl", config=EngineConfig(focus=("push-words",)), entry_points=eps(Foreign))
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("INFO", logger="pullcoach.rules.plugins"):
         assert feed(e, finals("Sorry.")) == []
     assert "under its own name 'sorry'" in caplog.text
 
@@ -137,3 +137,35 @@ def test_a_rule_off_is_stored_and_in_the_reports_data(tmp_path):
     store.close()
     back = Store(tmp_path / "data").events("s1")
     assert [(w["t"], w["kind"], w["detail"]["rule"]) for w in build(back)["warnings"]] == [(2.0, "rule-off", "sorry")]
+
+
+def test_the_console_of_run_and_serve_says_a_failed_plugin_once(tmp_path, monkeypatch, capsys):
+    """The plugin's log line and the session's warning line said it twice, one after the other."""
+    import argparse
+    import logging
+    import sys
+
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(plugins, "_told", set())  # as in a fresh process
+    console = logging.StreamHandler(sys.stderr)  # as `pullcoach` sets up logging (cli.main)
+    console.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(console)
+    try:
+        rt = Runtime(argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=None), {})
+        for cls, said in ((type("Broken", (Sorry,), {"fail": "raise"}), "failed in feed()"),
+                          (type("Foreign", (Sorry,), {"fail": "foreign"}), "under its own name")):
+            e = Engine("nl", config=NO_RR, entry_points=eps(cls))
+            for event in finals("Hallo.", "Sorry."):
+                for out in e.feed(event):
+                    rt._count("s1", out)  # the console's line per session event
+            err = capsys.readouterr().err
+            assert err.count(said) == 1 and "session s1: rule plugin 'sorry'" in err
+        e = Engine("nl", config=NO_RR, entry_points=lambda group: [EP("late", lambda pack: 1 / 0)])
+        for out in e.feed(SessionStarted(session="s1")):
+            rt._count("s1", out)
+        assert capsys.readouterr().err.count("'late' (fake:late) failed to load") == 1
+        plugins.load_plugins(None, set(), entry_points=lambda group: [EP("later", lambda pack: 1 / 0)])
+        assert "'later' (fake:later) failed to load" in capsys.readouterr().err  # no session to say it
+    finally:
+        logging.getLogger().removeHandler(console)
