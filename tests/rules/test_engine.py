@@ -113,10 +113,11 @@ def test_broken_or_clashing_plugins_are_named_and_left_out(caplog):
         load_plugins(load_pack("nl"), {"monologue"}, entry_points=eps, strict=True)
     def boom(pack):
         raise RuntimeError("no")
-    with caplog.at_level("WARNING"):
+    with caplog.at_level("INFO", logger="pullcoach.rules.plugins"):  # the session's rule-off says it
         e = Engine("nl", entry_points=lambda group: [FakeEntryPoint("boom", boom)])
     assert "boom" not in [r.name for r in e.rules] and "monologue" in [r.name for r in e.rules]
     assert "'boom' (fake:boom) failed to load: RuntimeError: no" in caplog.text
+    assert [w.detail["plugin"] for w in e.rules_off] == ["boom"]
 
 
 def test_the_gate_waits_for_a_final_of_its_own_for_speech_that_started_after_the_last_one():
