@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import sys
 
 from pullcoach.cmd_sessions import emit, open_store, output_format, to_terminal_file
 from pullcoach.debrief import collect
 from pullcoach.debrief_render import render_debrief_html, render_debrief_md
-from pullcoach.errors import StoreError
+from pullcoach.errors import ConfigError, StoreError
 from pullcoach.paths import dir_flag
 from pullcoach.report import jsonable
 
@@ -23,7 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("sessions", nargs="*", metavar="SESSION",
                    help="ids, id prefixes or 'last' (default: the sessions of --day)")
     p.add_argument("--day", metavar="YYYY-MM-DD",
-                   help="the sessions started that day (default: the newest session's day)")
+                   help="the sessions started that day, or 'today' / 'yesterday' "
+                        "(default: the newest session's day)")
     p.add_argument("--lang", choices=("nl", "en"),
                    help="the debrief's language (default: that of most sessions)")
     p.add_argument("--format", choices=FORMATS, default=None,
@@ -34,10 +37,39 @@ def register(subparsers) -> None:
     p.set_defaults(func=_debrief)
 
 
+def day_arg(text: str | None, today: datetime.date | None = None) -> str | None:
+    """--day as YYYY-MM-DD: 'today' and 'yesterday' too; a day written the other way round
+    (07-12-2026, 7/12/2026) is refused with the spelling to use."""
+    if text is None:
+        return None
+    today = today or datetime.date.today()
+    word = text.strip().lower()
+    if word == "today":
+        return today.isoformat()
+    if word == "yesterday":
+        return (today - datetime.timedelta(days=1)).isoformat()
+    try:
+        return datetime.date.fromisoformat(word).isoformat()
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", word)
+    hint = ""
+    if m:
+        for d, mo in ((m[1], m[2]), (m[2], m[1])):
+            try:
+                hint = f" (--day {datetime.date(int(m[3]), int(mo), int(d)).isoformat()}?)"
+                break
+            except ValueError:
+                continue
+    raise ConfigError(f"--day {text!r}: give the day as YYYY-MM-DD (e.g. 2026-12-06), today or "
+                      f"yesterday{hint}")
+
+
 def _debrief(args) -> int:
     fmt = output_format(args, FORMATS)
+    day = day_arg(args.day)
     with open_store(args) as store:
-        d = collect(store, args.sessions or None, args.day, args.lang)
+        d = collect(store, args.sessions or None, day, args.lang)
         ids = ", ".join(r["session"]["id"] for r in d["sessions"]) or "none"
         print(f"debrief of {len(d['sessions'])} session(s): {ids}", file=sys.stderr)
         if not d["sessions"] and not args.output and sys.stdout.isatty():

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from pullcoach.errors import ConfigError, StoreError
+from pullcoach.errors import ConfigError, StoreError, cannot_write
 from pullcoach.paths import data_dir
 from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
@@ -98,7 +98,7 @@ def emit(text: str, path: str | None) -> None:
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"cannot write {path}: {exc.strerror}; choose another -o") from None
+            raise cannot_write(path, exc) from None
         print(path, file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -38,3 +38,17 @@ class ProtocolError(PullcoachError):
 
 class StoreError(PullcoachError):
     exit_code = 6
+
+
+def cannot_write(path, exc: OSError, flag: str = "-o") -> "ConfigError":
+    """The one line for an output file that cannot be written, with what to do about it."""
+    import errno
+    from pathlib import Path
+    where = Path(path)
+    if exc.errno == errno.ENOENT and not where.parent.exists():
+        why = f"there is no folder {where.parent}"
+    elif exc.errno == errno.EISDIR or where.is_dir():
+        why = "that is a folder; give a file name in it"
+    else:
+        why = exc.strerror or str(exc)
+    return ConfigError(f"cannot write {path}: {why}; choose another {flag}")

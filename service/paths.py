@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from pullcoach.errors import ConfigError
+
 APP = "pullcoach"
 
 
@@ -24,6 +26,9 @@ def state_dir() -> Path:
 
 
 def data_dir(override: str | Path | None = None) -> Path:
+    if override and Path(override).exists() and not Path(override).is_dir():
+        raise ConfigError(f"--data-dir {override} is a file; give a folder (pullcoach makes it "
+                          "when it does not exist yet)")
     return Path(override) if override else Path(platformdirs.user_data_dir(APP))
 
 
