@@ -44,18 +44,48 @@ def register(subparsers) -> None:
     cmd_rules.register(subparsers)
 
 
-def parse_focus(text: str | None, known=None) -> tuple[str, ...]:
-    """``--focus a,b`` as rule names; with ``known``, an unknown name is a ConfigError."""
-    focus = tuple(dict.fromkeys(r.strip() for r in (text or "").split(",") if r.strip()))
-    unknown = [r for r in focus if known is not None and r not in known]
+FOCUS_EXAMPLE = "e.g. --focus too-few-summaries,interruption"
+
+
+def parse_focus(text: str | None, known=None, words: dict[str, str] | None = None) -> tuple[str, ...]:
+    """``--focus a,b`` as rule names; with ``known``, an unknown name is a ConfigError. A rule
+    may also be given as its nudge (``words``: rule -> what the overlay shows, "Vat samen"),
+    in any case, as the trainer's chips name it."""
+    if text is None:
+        return ()
+    given = list(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
+    if not given:
+        raise ConfigError(f"--focus {text!r} names no rule; give one to three rules, {FOCUS_EXAMPLE}, "
+                          "or leave --focus out to deliver every nudge")
+    if known is None:
+        return tuple(given)
+    words = {r: w for r, w in (words or {}).items() if r in known}
+    lookup: dict[str, list[str]] = {}  # "luister" names both rules whose nudge says it
+    for r, w in [*words.items(), *((r, r) for r in known)]:
+        lookup.setdefault(_key(w), []).append(r)
+    focus, unknown = [], []
+    for name in given:
+        rules = lookup.get(_key(name))
+        focus.extend(rules) if rules else unknown.append(name)
     if unknown:
-        raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    return focus
+        import difflib
+        guess = difflib.get_close_matches(_key(unknown[0]), list(lookup), n=1, cutoff=0.6)
+        hint = f"did you mean {' or '.join(lookup[guess[0]])}? " if guess else ""
+        listed = ", ".join(f"{r} ({words[r]})" if words.get(r) and words[r] != r else r for r in known)
+        raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; {hint}choose from {listed}")
+    return tuple(dict.fromkeys(focus))
+
+
+def _key(name: str) -> str:
+    """A rule name or nudge as typed: any case, spaces or underscores for hyphens, "✓" and
+    punctuation left out ("Moeten?" is "moeten")."""
+    return "-".join(re.findall(r"[^\W_]+", name.casefold()))
 
 
 def run(args) -> int:
     pack = load_rule_pack(args.rules, args.lang, keep_last=False)
-    focus = parse_focus(args.focus, rule_names(pack) if args.focus else RULES)  # plugins' rules count too
+    focus = parse_focus(args.focus, rule_names(pack) if args.focus else RULES,  # plugins' rules count too
+                        dict(pack.messages))
     results = []
     for path in args.transcripts:
         segs = read_transcript(path)

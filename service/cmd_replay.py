@@ -7,7 +7,7 @@ import collections
 import sys
 import time
 
-from pullcoach.errors import ConfigError
+from pullcoach.errors import cannot_write
 from pullcoach.rules.events import (
     NudgeIssued, NudgeWithdrawn, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
 )
@@ -55,10 +55,13 @@ def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, fo
 
     from pullcoach.cmd_analyze import load_rule_pack, parse_focus
 
-    engine = Engine(lang=lang, pack=load_rule_pack(rules, lang) if rules else None,
-                    config=EngineConfig(focus=parse_focus(focus)))
-    parse_focus(focus, [r.name for r in engine.rules])  # plugins' rules count too
-    return engine
+    pack = load_rule_pack(rules, lang) if rules else None
+    engine = Engine(lang=lang, pack=pack)
+    if focus is None:
+        return engine
+    # plugins' rules count too; a rule may be named by its nudge, as the chips name it
+    chosen = parse_focus(focus, [r.name for r in engine.rules], dict(engine.pack.messages))
+    return Engine(lang=lang, pack=pack, config=EngineConfig(focus=chosen))
 
 
 def pipeline_config(args, *, partner_loopback: bool = False):
@@ -78,15 +81,17 @@ def run_replay(args) -> int:
     from pullcoach.audio import FileSource
     from pullcoach.session import LiveSession
 
+    from pullcoach.cmd_run import check_service_args
+    check_service_args(args)  # --focus with --no-rules
     source = FileSource(args.audio, args.audio2, speed=args.speed)
     engine = make_engine(args.lang, rules=args.rules, enabled=not args.no_rules, focus=args.focus)
+    try:  # before the model loads: a wrong path is said at once
+        out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout
+    except OSError as exc:
+        raise cannot_write(args.events, exc, "--events FILE") from None
     transcriber = load_transcriber(args.model, lang=args.lang)
     session = LiveSession(source, transcriber=transcriber, lang=args.lang, engine=engine,
                           config=pipeline_config(args), pace="max" if args.speed == "max" else "live")
-    try:
-        out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout
-    except OSError as exc:
-        raise ConfigError(f"cannot write events to {args.events}: {exc.strerror}") from None
     counts: collections.Counter = collections.Counter()
     nudges: collections.Counter = collections.Counter()
     warnings: list[str] = []

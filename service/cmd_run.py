@@ -15,7 +15,7 @@ import socket
 import sys
 from importlib import resources
 
-from pullcoach.errors import ConfigError
+from pullcoach.errors import AudioError, ConfigError
 
 DEFAULT_PORT = 8765
 
@@ -124,23 +124,44 @@ def _guess_devices() -> tuple[int, int]:
 
 # --- commands ---------------------------------------------------------------------------
 
+def check_service_args(args) -> None:
+    """What can be told wrong before the model loads: the port's range, --focus with --no-rules."""
+    port = getattr(args, "port", DEFAULT_PORT)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port}: a port is 1-65535 (or 0 for any free one)")
+    if getattr(args, "focus", None) is not None and getattr(args, "no_rules", False):
+        raise ConfigError("--focus picks which rules' nudges go live, but --no-rules runs no rules: "
+                          "leave out one of the two")
+
+
 DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two speakers
 
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
-    if args.focus and not args.no_rules:  # a wrong rule name: say it before the model loads
+    check_service_args(args)
+    if args.focus is not None:  # a wrong rule name: say it before the model loads
         from pullcoach.cmd_replay import make_engine
         make_engine(args.lang, rules=args.rules, focus=args.focus)
     source = make_source(args)
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
     printer = not os.environ.get("DISPLAY") or args.no_overlay
-    return asyncio.run(Runtime(args, os.environ).run_local(
-        source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
+    runtime = Runtime(args, os.environ)
+    try:
+        return asyncio.run(runtime.run_local(
+            source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
+    except AudioError as err:  # a file broke or a device went mid-session: say what is kept
+        kept = list(getattr(runtime, "reports", {}))
+        if not kept:
+            raise
+        from pullcoach.paths import dir_flag
+        raise type(err)(f"{err}. The session up to there is kept: pullcoach report "
+                        f"{kept[-1]}{dir_flag(args.data_dir)}") from None
 
 
 def cmd_demo(args) -> int:
     from pullcoach.runtime import Runtime
     from pullcoach.audio import FileSource
+    check_service_args(args)
     if args.lang != "nl":
         raise ConfigError("the demo is a Dutch role-play; there is no English one. For English, "
                           "`pullcoach run --replay FILE --lang en` or `pullcoach analyze TRANSCRIPT --lang en`")
@@ -157,7 +178,8 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     from pullcoach.runtime import Runtime
-    if (args.rules or args.focus) and not args.no_rules:
+    check_service_args(args)
+    if (args.rules or args.focus is not None) and not args.no_rules:
         # each session loads the pack: a broken one started the server, then refused every
         # capture with no-session (a code that says "retry"); say it now, before the model
         from pullcoach.cmd_analyze import load_rule_pack
