@@ -33,6 +33,9 @@ CHANNEL_HINT = "give a stereo file (left = coachee, right = partner) or two mono
 
 def probe(path: Path) -> tuple[int, int]:
     """(channels, sample rate) of the file's first audio stream, or AudioError."""
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder; give an audio file in it (a stereo file, or the "
+                         "coachee's and the partner's files)")
     if not path.is_file():
         raise AudioError(f"{path}: no such file; check the path")
     try:

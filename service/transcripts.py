@@ -43,8 +43,17 @@ class Segment:
     estimated: bool = False  # times from a plain-text transcript's word count, not its stamps
 
 
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wma", ".webm", ".mp4")
+
+
 def read_transcript(path: str | Path) -> list[Segment]:
     p = Path(path)
+    if p.is_dir():
+        raise TranscriptError(f"{p} is a folder; give a transcript file in it (.jsonl, .vtt, .srt or .txt)")
+    if p.suffix.lower() in AUDIO_SUFFIXES:
+        raise TranscriptError(f"{p} is a recording, not a transcript: `pullcoach run --replay {p}` "
+                              "coaches a stereo recording (two files: coachee's, partner's); analyze "
+                              "reads .jsonl, .vtt, .srt or .txt")
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -94,15 +103,36 @@ def _jsonl(text: str, name: str) -> list[Segment]:
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            d = json.loads(line)
-            seg = Segment(str(d["speaker"]), float(d["start"]), float(d["end"]), str(d["text"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise TranscriptError(f"{name}:{n}: expected a JSON object with speaker, start, end (seconds) "
-                                  f"and text ({exc.__class__.__name__}: {exc})") from None
+        seg = _json_line(line, f"{name}:{n}")
         _check(seg, f"{name}:{n}")
         out.append(seg)
     return out
+
+
+JSONL_FIELDS = ("speaker", "start", "end", "text")
+JSONL_HINT = ('each line is one object with speaker, start, end (seconds) and text: {"speaker": "Anna", '
+              '"start": 0.0, "end": 2.4, "text": "Hoe gaat het?"}')
+
+
+def _json_line(line: str, where: str) -> Segment:
+    """One JSONL line as a Segment; a TranscriptError naming what is wrong with it."""
+    try:
+        d = json.loads(line)
+    except ValueError as exc:
+        raise TranscriptError(f"{where}: not JSON ({exc.msg} at column {exc.colno}); {JSONL_HINT}") from None
+    if not isinstance(d, dict):
+        raise TranscriptError(f"{where}: a JSON {type(d).__name__}, not an object; {JSONL_HINT}")
+    missing = [k for k in JSONL_FIELDS if k not in d]
+    if missing:
+        raise TranscriptError(f"{where}: no {', '.join(repr(k) for k in missing)}; {JSONL_HINT}")
+    times = []
+    for key in ("start", "end"):
+        try:
+            times.append(float(d[key]))
+        except (TypeError, ValueError):
+            raise TranscriptError(f"{where}: {key} {d[key]!r} is not a number of seconds; "
+                                  f"{JSONL_HINT}") from None
+    return Segment(str(d["speaker"]), times[0], times[1], str(d["text"]))
 
 
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
