@@ -47,9 +47,23 @@ GONE = ("no-session", "bad-token")  # a remembered session the server no longer 
 # secret it does not know: a server started again with other tokens)
 
 
+# what to do about a refused new session (a resumed one is handled in stream)
+REFUSED_HINTS = {
+    "bad-token": ": give the capture token `pullcoach serve` printed on its `capture:` line "
+                 "(--token T, or PULLCOACH_TOKEN as set where serve runs)",
+    "bad-version": ": this pullcoach and the server's speak different protocol versions; "
+                   "install the same pullcoach version on both laptops",
+    "no-session": ": this server takes no captures (it is a `run`, not a `serve`?)",
+}
+
+
 def ingest_url(server: str) -> str:
     if not server.startswith(("ws://", "wss://")):
-        raise ConfigError(f"--server must look like ws://HOST:PORT (or wss:// behind TLS), not {server!r}")
+        scheme, sep, rest = server.partition("://")
+        rest = (rest if sep else server).split("#")[0].split("?")[0].rstrip("/").removesuffix("/trainer")
+        meant = {"https": "wss"}.get(scheme.lower(), "ws") + "://" + rest
+        raise ConfigError(f"--server must look like ws://HOST:PORT (or wss:// behind TLS), not {server!r}; "
+                          f"try --server {meant}")
     base = server.rstrip("/")
     for suffix in ("/ws", "/ingest"):
         if base.endswith(suffix):
@@ -309,7 +323,8 @@ async def _hello(ws, token: str, session: str | None, secret: str | None, lang: 
     except ConnectionClosedOK as exc:
         raise ProtocolError(_closed(exc, urlsplit("//" + ws.request.headers.get("Host", "")).hostname or "")) from None
     if isinstance(reply, p.Error):
-        raise p.protocol_error(reply.code, f"the server refused: {reply.message} ({reply.code})")
+        raise p.protocol_error(reply.code, f"the server refused: {reply.message} ({reply.code})"
+                                           f"{REFUSED_HINTS.get(reply.code, '') if session is None else ''}")
     if not isinstance(reply, p.Welcome) or not reply.sessions:
         raise ProtocolError("the server did not answer with a welcome")
     return reply

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
+import sys
 
 from pullcoach.errors import ConfigError
 
@@ -35,8 +38,49 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise ConfigError(f"the overlay needs Tk ({exc}); install python3-tk, or open the "
                           "browser overlay at http://HOST:PORT/ instead") from None
+    check_token(args.url, token, args.session)
+    # Ctrl-C: Tk swallows a KeyboardInterrupt raised in one of its callbacks (a traceback,
+    # and the window stays); SystemExit gets through
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         return run_overlay(args.url, token, args.session, alpha=args.alpha, report_file=args.report_file)
     except tkinter.TclError as exc:
         raise ConfigError(f"cannot open a window ({exc}); is there a display? "
                           "Use the browser overlay at http://HOST:PORT/ instead") from None
+
+
+def _interrupted(_signum, _frame):
+    raise SystemExit(130)
+
+
+REFUSED = {
+    "bad-token": "use the overlay token `pullcoach run` or `capture` printed (its overlay: line "
+                 "ends in #token=…), as --token T or PULLCOACH_TOKEN",
+    "bad-version": "this pullcoach and the service speak different protocol versions; install "
+                   "the same version on both",
+    "bad-origin": "start the service with --allow-host for the address in --url",
+}
+
+
+def check_token(url: str, token: str, session: str | None, timeout: float = 5.0) -> None:
+    """Say a refusal now, on the console (the window would show only a word, and wait):
+    one hello to the service. A service not reachable yet is said too, and the window
+    keeps trying (the overlay may start before `run`)."""
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+    from websockets.sync.client import connect
+
+    from pullcoach.clients.overlay_state import OverlayState
+    hello = OverlayState(token=token, session=session).hello()
+    try:
+        with connect(url, open_timeout=timeout, max_size=2**20) as ws:
+            ws.send(json.dumps(hello))
+            reply = json.loads(ws.recv(timeout=timeout))
+    except InvalidURI:
+        raise ConfigError(f"--url {url!r} is not a websocket address; e.g. ws://127.0.0.1:8765/ws") from None
+    except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed, ValueError) as exc:
+        print(f"pullcoach overlay: cannot reach {url} yet ({exc}); the window keeps trying. Is "
+              "`pullcoach run`, `demo` or `serve` running there?", file=sys.stderr, flush=True)
+        return
+    if isinstance(reply, dict) and reply.get("type") == "error" and reply.get("code") in REFUSED:
+        raise ConfigError(f"the service at {url} refused: {reply.get('message') or reply['code']}; "
+                          f"{REFUSED[reply['code']]}")
