@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt, .srt or .txt ('Name: text' lines)")
     p.add_argument("--coachee", metavar="NAME",
                    help="the speaker being coached (default: 'coachee' if present, else the first speaker)")
-    p.add_argument("--lang", choices=("nl", "en"), help="rule pack language (default: nl)")
+    p.add_argument("--lang", choices=("nl", "en"), type=str.lower, help="rule pack language (default: nl)")
     p.add_argument("--format", choices=("json", "md"), default="md", dest="fmt",
                    help="md (default: readable) or json (utterances, labels, nudges, metrics)")
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")

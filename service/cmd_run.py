@@ -84,7 +84,8 @@ def register(sub) -> None:
                                      "session.")
     cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
     cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
-    cap.add_argument("--lang", choices=("nl", "en"), default="nl", help="conversation language (default nl)")
+    cap.add_argument("--lang", choices=("nl", "en"), type=str.lower, default="nl",
+                     help="conversation language (default nl)")
     cap.add_argument("--coachee-name", default=None, metavar="NAME",
                      help="who is coached, as the trainer, the report and 'since your previous "
                           "conversation' know them (default: 'coachee (THIS-HOST)')")

@@ -268,3 +268,14 @@ def test_run_on_a_recording_that_breaks_keeps_the_session_and_says_how_to_see_it
     sid = line.split("pullcoach report ")[1].split()[0]
     assert main(["report", sid, "--format", "md", "--data-dir", str(data)]) == 0
     assert "De opname brak op 0:02 af" in capsys.readouterr().out
+
+
+def test_lang_in_capitals_is_taken(tmp_path, capsys):
+    from pullcoach.cli import build_parser
+    parser = build_parser()
+    assert parser.parse_args(["replay", "x.wav", "--lang", "EN"]).lang == "en"
+    assert parser.parse_args(["capture", "--server", "ws://h:1", "--lang", "NL"]).lang == "nl"
+    assert parser.parse_args(["debrief", "--lang", "En"]).lang == "en"
+    t = tmp_path / "t.jsonl"
+    t.write_text('{"speaker": "Anna", "start": 0.0, "end": 2.4, "text": "Hoe gaat het met je?"}\n')
+    assert main(["analyze", str(t), "--lang", "NL"]) == 0
