@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import signal
 import socket
@@ -130,9 +131,24 @@ def check_service_args(args) -> None:
     port = getattr(args, "port", DEFAULT_PORT)
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port {port}: a port is 1-65535 (or 0 for any free one)")
+    if port and _in_use(getattr(args, "host", "127.0.0.1"), port):  # serve binds after the model loads
+        raise ConfigError(f"port {port} on {args.host} is in use (another pullcoach `run`, `demo` or "
+                          "`serve`?): stop that, or add --port N")
     if getattr(args, "focus", None) is not None and getattr(args, "no_rules", False):
         raise ConfigError("--focus picks which rules' nudges go live, but --no-rules runs no rules: "
                           "leave out one of the two")
+
+
+def _in_use(host: str, port: int) -> bool:
+    """Something already listens on (host, port); anything else is left for the service to say."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the service binds
+            probe.bind(addr)
+    except OSError as exc:
+        return exc.errno == errno.EADDRINUSE
+    return False
 
 
 DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two speakers

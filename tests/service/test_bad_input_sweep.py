@@ -279,3 +279,14 @@ def test_lang_in_capitals_is_taken(tmp_path, capsys):
     t = tmp_path / "t.jsonl"
     t.write_text('{"speaker": "Anna", "start": 0.0, "end": 2.4, "text": "Hoe gaat het met je?"}\n')
     assert main(["analyze", str(t), "--lang", "NL"]) == 0
+
+
+def test_serve_on_a_port_in_use_says_so_before_the_model_loads(tmp_path, capsys):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is in use" in one_line(err) and "loading the speech model" not in err
