@@ -122,7 +122,8 @@ def resolve(name: str | None = None, cache: Path | None = None) -> str:
     if name in SIZE_NAMES or hub_id:
         return name  # faster-whisper downloads it, where a network allows ("Systran/faster-whisper-small")
     if "/" in name or "\\" in name or name.startswith((".", "~")):
-        raise ModelError(f"--model {name}: no such directory. Give a CTranslate2 Whisper model "
+        what = "is a file, not a directory" if path.is_file() else "no such directory"
+        raise ModelError(f"--model {name}: {what}. Give a CTranslate2 Whisper model "
                          "directory, a size name such as small, or leave --model out for the bundled base")
     raise ModelError(f"unknown model {name!r}: not a directory and not a faster-whisper size name "
                      f"({', '.join(sorted(SIZE_NAMES))}); leave --model out for the bundled base")

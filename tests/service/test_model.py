@@ -60,3 +60,9 @@ def test_cli_missing_model_is_one_line_no_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0
     assert err.startswith("pullcoach: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_file_given_as_model_is_called_a_file(tmp_path):
+    (tmp_path / "model.bin").write_bytes(b"x")
+    with pytest.raises(ModelError, match="is a file, not a directory"):
+        model.resolve(str(tmp_path / "model.bin"))
