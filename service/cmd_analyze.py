@@ -182,10 +182,11 @@ def _read_pack(path: str, where: Path):
     return pack
 
 
-def rule_names(pack) -> list[str]:
-    """The rules an engine with ``pack`` runs: the built-in ones and the installed plugins'."""
+def rule_names(pack, *, session: bool = False) -> list[str]:
+    """The rules an engine with ``pack`` runs: the built-in ones and the installed plugins'
+    (``session``: for a session's engine, whose rule-off warning says a broken one)."""
     from pullcoach.rules.plugins import load_plugins
-    return [*RULES, *(r.name for r in load_plugins(pack, set(RULES)))]
+    return [*RULES, *(r.name for r in load_plugins(pack, set(RULES), failed=[] if session else None))]
 
 
 def _tell_pack(path: str, pack, *, first: bool) -> None:

@@ -53,14 +53,14 @@ def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, fo
         return None
     from pullcoach.rules.engine import Engine, EngineConfig
 
-    from pullcoach.cmd_analyze import load_rule_pack, parse_focus
+    from pullcoach.cmd_analyze import load_rule_pack, parse_focus, rule_names
 
     pack = load_rule_pack(rules, lang) if rules else None
-    engine = Engine(lang=lang, pack=pack)
     if focus is None:
-        return engine
+        return Engine(lang=lang, pack=pack)
     # plugins' rules count too; a rule may be named by its nudge, as the chips name it
-    chosen = parse_focus(focus, [r.name for r in engine.rules], dict(engine.pack.messages))
+    named = pack if pack is not None else load_rule_pack(None, lang)
+    chosen = parse_focus(focus, rule_names(named, session=True), dict(named.messages))
     return Engine(lang=lang, pack=pack, config=EngineConfig(focus=chosen))
 
 
