@@ -551,7 +551,7 @@ def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, 
     says what it set off and links back to the moment, and a count of them counts moments (a
     line that set off three rules is one mark, three moments). Shared with Markdown."""
     groups = moment_groups(report["moments"])
-    out: dict[int, list[tuple[int, str, str]]] = {}
+    out: dict[int, list[tuple[int, str, str, int]]] = {}
     for k, (g, i) in enumerate(zip(groups, moment_lines(groups, report["utterances"]))):
         if i is None:
             continue
