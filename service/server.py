@@ -129,6 +129,8 @@ class Service:
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
+        # session -> rule -> (t, reason, error) of its rule-off: no longer offered for a focus
+        self.rules_off: dict[str, dict[str, tuple[float, str, str]]] = collections.defaultdict(dict)
         self._history_chars: collections.Counter[str] = collections.Counter()
         self._server: Any = None
         self._tasks: set[asyncio.Task] = set()
@@ -198,6 +200,7 @@ class Service:
             self._remember(session, text)
             if isinstance(event, ev.FocusChanged):
                 self.focus[session] = text
+            self._note_off(session, event)
         for client in (*self.trainers, *self.overlays.get(session, ())):
             if client.wants(event):
                 if text is None:
@@ -208,12 +211,21 @@ class Service:
                     client.offer(text, isinstance(event, _NO_HISTORY))
         if direct:
             write_all(direct, text)
-        if isinstance(event, (ev.SessionStarted, ev.SessionEnded)):
-            self._push_status(session)
+        if isinstance(event, (ev.SessionStarted, ev.SessionEnded)) or _is_off(event):
+            self._push_status(session)  # a rule off: the status's focus_rules leave it out
+
+    def _note_off(self, session: str, event: Any) -> None:
+        if _is_off(event):
+            detail = event.detail or {}
+            rule = str(detail.get("rule") or "")
+            if rule and rule not in self.rules_off[session]:
+                self.rules_off[session][rule] = (event.t, str(detail.get("reason") or ""),
+                                                 str(detail.get("error") or ""))
 
     def _forget(self, session: str) -> None:
         self.history.pop(session, None)
         self.focus.pop(session, None)
+        self.rules_off.pop(session, None)
         self._history_chars.pop(session, None)
 
     def recall(self, session: str, events: list) -> None:
@@ -224,6 +236,7 @@ class Service:
                 self._remember(session, text)
                 if isinstance(event, ev.FocusChanged):
                     self.focus[session] = text
+                self._note_off(session, event)
 
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]
@@ -240,7 +253,7 @@ class Service:
         capture = self.ingests.get(session)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
                         report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
-                        focus_rules=focus_rules(rec) if trainer else (),
+                        focus_rules=focus_rules(rec, self.rules_off.get(session, {})) if trainer else (),
                         capture_away=rec.live and capture is not None and not capture.attached)
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
@@ -250,9 +263,10 @@ class Service:
             force_to.offer(p.encode(self.status(session, trainer=force_to.role == "trainer")))
             return
         st = self.status(session)
-        if self._status_sent.get(session) == (st.listening, st.trainer_watching, st.capture_away):
+        said = (st.listening, st.trainer_watching, st.capture_away, st.focus_rules)
+        if self._status_sent.get(session) == said:
             return
-        self._status_sent[session] = (st.listening, st.trainer_watching, st.capture_away)
+        self._status_sent[session] = said
         text = p.encode(st)
         for client in self.trainers:
             client.offer(text)
@@ -394,7 +408,10 @@ class Service:
                 self._inject(rec, ev.NudgeIssued(t=rec.t, rule="trainer", kind="trainer",
                                                  message=_limit(msg.message.strip())))
             case p.SetFocus():
-                known = rule_names(rec)
+                off = self.rules_off.get(rec.session, {})
+                if any(r in off for r in msg.rules):
+                    raise p.protocol_error("malformed", _off_text(msg.rules, off))
+                known = [r for r in rule_names(rec) if r not in off]
                 unknown = [r for r in msg.rules if r not in known]
                 if unknown:
                     raise p.protocol_error("malformed", f"no rule {', '.join(map(repr, unknown))}; "
@@ -441,18 +458,38 @@ def rule_names(rec: SessionRecord) -> list[str]:
     return [r.name for r in engine.rules]
 
 
-def focus_rules(rec: SessionRecord) -> tuple[tuple[str, str], ...]:
+def focus_rules(rec: SessionRecord, off=()) -> tuple[tuple[str, str], ...]:
     """The rules a trainer may focus a session on, each with the nudge its coachee reads
     for it (the rule pack's words: the dashboard's chips, the overlay's "oefent: …", the
-    report and the debrief all name a focus so). Praise is left out: it follows its cue."""
+    report and the debrief all name a focus so). Praise is left out: it follows its cue;
+    so is a rule in ``off`` (its plugin was switched off: it sends nothing more)."""
     from pullcoach.rules.engine import PRAISE_FOR
-    names = [r for r in rule_names(rec) if r not in PRAISE_FOR]
+    names = [r for r in rule_names(rec) if r not in PRAISE_FOR and r not in off]
     engine = getattr(rec.controller, "engine", None)
     if engine is not None:
         return tuple(zip(names, engine.focus_event(rec.t, names).messages))
     from pullcoach.report_text import nudge_words  # the rule pack's words, read once per language
     messages = nudge_words(rec.lang)
     return tuple((r, messages.get(r) or r) for r in names)
+
+
+def _is_off(event: Any) -> bool:
+    return isinstance(event, ev.PipelineWarning) and event.kind == ev.RULE_OFF
+
+
+def _off_text(rules, off: dict[str, tuple[float, str, str]]) -> str:
+    """Why a focus may not name these rules: each is off, since when (the session's clock)."""
+    said = []
+    for rule in (r for r in rules if r in off):
+        t, reason, error = off[rule]
+        since = "since the start (its plugin did not load" if reason == "load" else f"since {_clock(t)} (its plugin failed"
+        said.append(f"rule {rule!r} is off {since}" + (f": {error})" if error else ")"))
+    return "; ".join(said) + ": it sends no more nudges this session; leave it out of the focus"
+
+
+def _clock(t: float) -> str:
+    s = max(0, int(t))
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def _limit(text: str) -> str:

@@ -401,8 +401,10 @@ function renderDetail(anchor) {
 // and two rules with one nudge ("Luister": talk share, monologue) are one chip.
 const FOCUS_MAX = 3;
 
-// a plugin rule switched off (rule-off) sends nothing more this session: its chip is marked
-// off and cannot be picked (one still in the focus can be taken out). Returns whether it is new.
+// a plugin rule switched off (rule-off) sends nothing more this session: the server no longer
+// offers it (its status's focus_rules leave it out) and refuses a focus that names it. One
+// still in the focus keeps a chip marked off, to take it out; any new focus leaves it out.
+// Returns whether it is new.
 function ruleOff(s, msg) {
   const rule = msg.kind === "rule-off" ? String((msg.detail || {}).rule || "") : "";
   if (!rule || s.off.has(rule)) return false;
@@ -412,7 +414,11 @@ function ruleOff(s, msg) {
 
 function focusGroups(s) {
   const groups = new Map();   // the nudge's words -> the rules that send it
-  for (const [rule, text] of s.focusRules) groups.set(text, [...(groups.get(text) || []), rule]);
+  const said = new Map(s.focusSaid);
+  const offered = s.focusRules.filter(([rule]) => !s.off.has(rule) || s.focus.includes(rule));
+  const kept = s.focus.filter((r) => s.off.has(r) && !s.focusRules.some(([rule]) => rule === r))
+    .map((r) => [r, said.get(r) || r]);   // off and no longer offered, but still in the focus
+  for (const [rule, text] of [...offered, ...kept]) groups.set(text, [...(groups.get(text) || []), rule]);
   return groups;
 }
 
@@ -444,7 +450,8 @@ function renderFocus(s, w) {
   };
   box.replaceChildren(chip(w.focusAll, "", !s.focus.length, []),
     ...[...focusGroups(s)].map(([text, rules]) => {
-      const on = rules.some((r) => s.focus.includes(r)), rest = s.focus.filter((r) => !rules.includes(r));
+      const on = rules.some((r) => s.focus.includes(r));
+      const rest = s.focus.filter((r) => !rules.includes(r) && !s.off.has(r));   // a rule off goes with any change
       return chip(text, rules.join(","), on, on ? rest : [...rest, ...rules], rules.every((r) => s.off.has(r)));
     }));
   // redrawn under the keyboard: the chip that was pressed keeps the keyboard focus

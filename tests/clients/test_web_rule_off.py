@@ -78,7 +78,7 @@ class _EP:
         return _Sorry
 
 
-def test_a_focus_chip_of_a_rule_switched_off_says_off_and_cannot_be_picked(new_page, live_server, tmp_path):
+def test_a_focus_chip_of_a_rule_switched_off_says_off_and_goes_once_taken_out(new_page, live_server, tmp_path):
     from pullcoach.rules import plugins
     from pullcoach.rules.engine import Engine
     page = new_page(1280, 900)
@@ -98,7 +98,30 @@ def test_a_focus_chip_of_a_rule_switched_off_says_off_and_cannot_be_picked(new_p
     expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_text("Focus: Geen excuses (uit)")
     page.screenshot(path=str(tmp_path / "chips.png"), full_page=True)
     sorry.click()
-    expect(sorry).to_have_attribute("aria-pressed", "false")
-    expect(sorry).to_be_disabled()   # off: no longer to pick
+    expect(sorry).to_have_count(0)   # off and out of the focus: the server offers it no more
     expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_be_enabled()
+    assert page.errors == []
+
+
+def test_picking_another_rule_with_one_off_in_the_focus_leaves_the_one_off_out(new_page, live_server):
+    """The server refuses a focus that names a rule switched off: a chip pressed while one
+    is still in the focus sent it along, was refused, and the chips said the focus was set."""
+    from pullcoach.rules import events as ev
+    from pullcoach.rules import plugins
+    from pullcoach.rules.engine import Engine
+    page = new_page(1280, 900)
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    engine = Engine("nl", entry_points=lambda group: [_EP()] if group == plugins.GROUP else [])
+    live_server.hub.sessions["s-anna"].controller.engine = engine
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    page.locator('#focus-rules .chip[data-rule="sorry"]').click()
+    live_server.wait_for(lambda sid, e: isinstance(e, ev.FocusChanged) and e.rules == ("sorry",))
+    live_server.push("s-anna", rule_off(12.0, "sorry", error="RuntimeError: boom"))
+    expect(page.locator('#focus-rules .chip[data-rule="sorry"]')).to_have_text("Geen excuses (uit)")
+    page.locator('#focus-rules .chip[data-rule="push-words"]').click()
+    live_server.wait_for(lambda sid, e: isinstance(e, ev.FocusChanged) and e.rules == ("push-words",))
+    expect(page.locator('#focus-rules .chip[data-rule="sorry"]')).to_have_count(0)
+    expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_have_attribute("aria-pressed", "true")
     assert page.errors == []
