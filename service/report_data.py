@@ -692,8 +692,10 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
     latest with a line the coachee said, where one has it), and, given the trends since the
     previous conversation (``before``: its figures), the figure that got better most.
 
-    The pick: the first poor figure in ``FOCUS_ORDER``, else the first fair one, as it
-    stands at the end. In a long call (``report["halves"]``) that is as the second half
+    The pick: a poor figure, else a fair one, as it stands at the end; of several, one that
+    got worse (from half to half, else since last time: ``trends``) before the rest, then
+    the first in ``FOCUS_ORDER``: 20 → 5 interruptions, still poor, gives way to push words
+    3 → 8, poor too. In a long call (``report["halves"]``) that is as the second half
     rated it (where it could; else the whole call): a coachee who interrupted 30 times in
     the first half and never in the second is not sent to practise interruptions. A figure
     that got better from half to half (``within``: a long call's trends, ``halves``) and
@@ -710,11 +712,14 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
         end = halves[-1]["figures"].get(k, {}).get("rating", NONE) if halves else NONE
         return end if end != NONE else f[k].get("rating", NONE)
 
+    def worse(k: str) -> tuple:  # at one rating, a figure getting worse before one that is not
+        return (within.get(k) != "worse", (trends or {}).get(k) != "worse", FOCUS_ORDER.index(k))
+
     def order(k: str) -> tuple:
         end = at_end(k)
         if end in rank:  # falls short at the end; one that got better and is not poor last
-            return (within.get(k) == "better" and end != POOR, rank[end], FOCUS_ORDER.index(k))
-        return (2, rank[f[k]["rating"]], FOCUS_ORDER.index(k))  # short over the call, fine at the end
+            return (within.get(k) == "better" and end != POOR, rank[end], *worse(k))
+        return (2, rank[f[k]["rating"]], *worse(k))  # short over the call, fine at the end
     short = [k for k in FOCUS_ORDER if k in f and (at_end(k) in rank or f[k].get("rating") in rank)]
     pick = min(short, key=order, default=None)
     better = most_better(f, trends, before)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from html import escape
 
 from pullcoach.report_text import (
-    ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, not_delivered, number, pct,
+    ALTERNATIVES, clock, count_text, duration, focus_text, label_chips, lang_of, not_delivered, number, pct,
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
+from pullcoach.report_spot import spot
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
@@ -226,6 +227,12 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
             line = next((i for i, u in enumerate(report["utterances"])
                          if (u["speaker"], u["t0"], u["t1"]) == (said["speaker"], said["t0"], said["t1"])), None)
             quote = (said_at, t, line)
+        elif sp := spot(report, fo["figure"], report["halves"][-1]["t0"] if fo["end"] else 0.0):
+            # no line of its own (a figure over the call): the place in it where it mattered most
+            t = clock(sp["t"])
+            said_at = spot_text(sp, report, w)
+            text += f' {said_at} “{short_quote(report["utterances"][sp["line"]]["text"])}”'
+            quote = (said_at, t, sp["line"])
         if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
             text += f" → {alt}"
         out.append((w["focus_next"], text))
@@ -234,6 +241,27 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
                                             {fo["better"]: "better"}, w, lang)
         out.append((w["focus_better"], f"{label} {a} → {b}"))
     return out, quote
+
+
+QUOTE_WORDS = 30  # a longer line is quoted by its first words: the link leads to all of it
+
+
+def short_quote(text: str) -> str:
+    bits = text.split()
+    return text if len(bits) <= QUOTE_WORDS else " ".join(bits[:QUOTE_WORDS - 5]) + " …"
+
+
+def spot_text(sp: dict, report: dict, w: dict) -> str:
+    """What leads the quote of a ``report_spot.spot``: "Om 4:12 sloot Bert een beurt van 48 s af:"."""
+    t = clock(sp["t"])
+    if sp["kind"] == "said":
+        return w["focus_latest" if sp["count"] > 1 else "focus_said"].format(t=t)
+    if sp["kind"] == "partner_turn":
+        who = speaker_names(report["session"], w)["partner"]
+        return w["spot_turn"].format(t=t, who=who, s=duration(sp["seconds"], w))
+    if sp["kind"] == "own_turn":
+        return w["spot_own_turn"].format(t=t, s=duration(sp["seconds"], w))
+    return w["spot_fast"].format(t=t, wpm=sp["wpm"])
 
 
 def _focus(report: dict, progress: dict | None, w: dict, lang: str) -> str:
@@ -547,17 +575,23 @@ def _route(route: list[dict], w: dict) -> str:
 
 def transcript_marks(report: dict, lang: str) -> dict[int, list[tuple[int, str, str, int]]]:
     """Per transcript line (its index in the utterances) the moments about it: (the group's
-    index in ``moment_groups``, its title, its kind, how many moments it holds), so the line
-    says what it set off and links back to the moment, and a count of them counts moments (a
-    line that set off three rules is one mark, three moments). Shared with Markdown."""
+    index in ``moment_groups``, its mark, its kind, how many moments it holds), so the line
+    says what it set off and links back to the moment. The mark has a ▼ per moment, so the
+    ▼s of a minute add up to its count in the index: a line that set off three rules reads
+    "▼ Onderbreking ▼ Herstelreflex ▼ Pushwoorden" (was one ▼ under a minute's ▼4 with one
+    more line marked), the same rule twice "▼▼ Pushwoorden". Shared with Markdown."""
     groups = moment_groups(report["moments"])
     out: dict[int, list[tuple[int, str, str, int]]] = {}
     for k, (g, i) in enumerate(zip(groups, moment_lines(groups, report["utterances"]))):
         if i is None:
             continue
         kinds = [m["nudge"]["kind"] for m in g["moments"]]
-        title = " · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in g["moments"]))
-        out.setdefault(i, []).append((k, title, "negative" if "negative" in kinds else kinds[0], len(kinds)))
+        titles: dict[str, int] = {}
+        for m in g["moments"]:
+            title = rule_title(m["nudge"], lang, detail=False)
+            titles[title] = titles.get(title, 0) + 1
+        mark = " ".join(f"{'▼' * n} {title}" for title, n in titles.items())
+        out.setdefault(i, []).append((k, mark, "negative" if "negative" in kinds else kinds[0], len(kinds)))
     return out
 
 
@@ -605,8 +639,8 @@ def _transcript(report: dict, names: dict, lang: str, marks: dict | None = None)
                 out.append(f'<div class="minute" id="min-{minute}">{clock(minute * 60)}</div>')
             chips = "".join(f'<span class="chip">{escape(c)}</span>'
                             for c in label_chips(u["labels"], lang, u["speaker"]))
-            chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">▼ {escape(title)}</a>'
-                             for k, title, kind, _ in marks.get(i, ()))
+            chips += "".join(f'<a class="mark kind-{escape(kind)}" href="#moment-{k}">{escape(mark)}</a>'
+                             for k, mark, kind, _ in marks.get(i, ()))
             unsure = f' class="unsure" title="{escape(w["unsure"])}"' if u.get("unsure") else ""
             out.append(f'<div class="line" id="line-{i}"><span class="time">{clock(u["t0"])}</span>'
                        f'<span class="who {u["speaker"]}">{escape(names[u["speaker"]])}</span>'

@@ -127,7 +127,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
             lines.append(f"- `{clock(u['t0'])}` **{md_text(names[u['speaker']])}:** {md_text(u['text'])}"
                          + (" (?)" if u.get("unsure") else "")
                          + (f" _[{md_text(chips)}]_" if chips else "")
-                         + "".join(f" ▼ {md_text(title)}" for _, title, *_ in marks.get(i, ())))
+                         + "".join(f" {md_text(mark)}" for _, mark, *_ in marks.get(i, ())))
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 

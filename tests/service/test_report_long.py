@@ -110,7 +110,9 @@ def test_the_top_line_quotes_a_recent_example_and_says_the_figure_got_better_in_
     question are only fair (test_report_focus_trend: where nothing else falls short, the
     push words, as the habit to keep). A call that did not get better gets no such note,
     and quotes its latest too."""
-    assert _focus_md(long_call()) == ("**Oefen volgende keer:** Reflecties : vragen. "
+    # no line of its own: where a reflection fitted (test_report_focus_spot)
+    assert _focus_md(long_call()) == ("**Oefen volgende keer:** Reflecties : vragen. Om 18:42 sloot Bert "
+                                      "een beurt van 16 s af: “Daar moet ik over nadenken, antwoord 37.” "
                                       "→ Vat samen: ‘Als ik je goed begrijp…’")
     throughout = _focus_md(long_call(push_until=1200.0))
     assert "helft" not in throughout
