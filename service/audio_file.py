@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -23,6 +23,7 @@ import numpy as np
 
 from pullcoach.audio import RATE, SPEAKERS, AudioBlock, DropQueue, Resampler, SourceStats
 from pullcoach.errors import AudioError, ConfigError
+from pullcoach.rules.events import PipelineWarning
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,12 @@ def probe(path: Path) -> tuple[int, int]:
 
 
 def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
-    """Yield float32 arrays (n, channels) at 16 kHz; mono (n, 1) when mixdown."""
+    """Yield float32 arrays (n, channels) at 16 kHz; mono (n, 1) when mixdown. A file that
+    breaks off (damaged data, or shorter than its header says) yields all it has, then
+    raises AudioError."""
     resamplers: list[Resampler] = []
     done = 0.0
+    broke: AudioError | None = None
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]
@@ -76,17 +80,18 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
                     yield _convert(f.to_ndarray(), resamplers, mixdown)
             said = _declared_s(path, container, stream)
             if said and said - done > max(1.0, 0.02 * said):
-                log.warning("%s: the audio ends at %.1f s but the file says it runs %.1f s: it is cut "
-                            "short or damaged; only the %.1f s that are there are replayed "
-                            "(re-export it to have all)", path, done, said, done)
+                broke = AudioError(f"{path}: the audio ends at {done:.1f} s but the file says it runs "
+                                   f"{said:.1f} s: it is cut short or damaged; re-export it to have all")
     except av.FFmpegError as err:
-        raise AudioError(f"{path}: broken audio data after {done:.1f} s "
-                         f"({err.strerror or err}); re-export or repair the file") from None
+        broke = AudioError(f"{path}: broken audio data after {done:.1f} s "
+                           f"({err.strerror or err}); re-export or repair the file")
     if resamplers:
         tail = [r.flush() for r in resamplers]
         n = min(len(t) for t in tail)
         if n:
             yield np.stack([t[:n] for t in tail], axis=1)
+    if broke is not None:
+        raise broke
 
 
 def _declared_s(path: Path, container, stream) -> float | None:
@@ -149,6 +154,11 @@ class FileSource:
             rates = [info[0][1], info[1][1]]
         for name, r in zip(SPEAKERS, rates):
             self._stats.speakers[name].native_rate = float(r)
+        # the partner's file broke off: its warning (channel-stalled, cause file-broken);
+        # ``on_warning(event)`` (e.g. a session's inject) gets it in time order, else it is logged
+        self.broken: list[PipelineWarning] = []
+        self.on_warning: Callable[[PipelineWarning], None] | None = None
+        self._untold: list[PipelineWarning] = []
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: DropQueue | None = None
@@ -163,7 +173,9 @@ class FileSource:
             self._loop.call_soon_threadsafe(self._queue.end)
 
     def produce(self) -> Iterator[AudioBlock]:
-        """All blocks, in time order (coachee then partner per step), no pacing."""
+        """All blocks, in time order (coachee then partner per step), no pacing. The
+        coachee's file (or the stereo file) breaking ends it there (AudioError, after the
+        audio before the break); the partner's is silence from its break (see ``broken``)."""
         if len(self.paths) == 1:
             feeds = [decode(self.paths[0], mixdown=False)]
             routes = [(SPEAKERS[0], 0, 0), (SPEAKERS[1], 0, 1)]
@@ -173,22 +185,32 @@ class FileSource:
         width = [2 if len(feeds) == 1 else 1] * len(feeds)
         bufs = [np.zeros((0, w), np.float32) for w in width]
         done = [False] * len(feeds)
+        errors: list[AudioError | None] = [None] * len(feeds)
         ended: list[int | None] = [None] * len(feeds)  # sample where each feed ran out
         pos = 0
         while True:
             for i, feed in enumerate(feeds):
                 while not done[i] and len(bufs[i]) < self.block:
-                    chunk = next(feed, None)
+                    try:
+                        chunk = next(feed, None)
+                    except AudioError as err:
+                        chunk, errors[i] = None, err
+                        if i == 1:  # the partner's file: the coachee's goes on
+                            self._partner_broke(pos + len(bufs[i]), err)
                     if chunk is None:
                         done[i] = True
                     else:
                         bufs[i] = np.concatenate([bufs[i], chunk])
+            if errors[0] is not None and not len(bufs[0]):
+                raise errors[0]  # the coachee's audio broke: what came before is delivered
             n = min(self.block, max(len(b) for b in bufs))
+            if errors[0] is not None:
+                n = min(n, len(bufs[0]))
             for i, d in enumerate(done):
                 if d and not len(bufs[i]) and ended[i] is None:
                     ended[i] = pos
             if n == 0:
-                if len(feeds) == 2 and abs(ended[0] - ended[1]) > UNEVEN_S * RATE:
+                if len(feeds) == 2 and not self.broken and abs(ended[0] - ended[1]) > UNEVEN_S * RATE:
                     short = 0 if ended[0] < ended[1] else 1
                     log.warning("%s ends at %.1f s, %s runs on to %.1f s: are they the two sides of one "
                                 "conversation? (the shorter one is silence after its end)",
@@ -203,7 +225,36 @@ class FileSource:
             bufs = [b[n:] for b in bufs]
             pos += n
 
+    def _partner_broke(self, at: int, err: AudioError) -> None:
+        """The partner's file broke at sample ``at``: a warning for the session (handed to
+        ``on_warning`` once the blocks up to there are delivered), or the log without one."""
+        t = round(at / RATE, 3)
+        warning = PipelineWarning(
+            t=t, kind="channel-stalled",
+            message=(f"The partner's file broke off at {int(t // 60)}:{t % 60:04.1f} ({err}). The rest "
+                     "of the partner's side is missing (silence from there on); the coachee's side "
+                     "was coached to its end."),
+            detail={"speaker": SPEAKERS[1], "cause": "file-broken", "file": str(self.paths[1])})
+        self.broken.append(warning)
+        if self.on_warning is None:
+            log.warning("%s", warning.message)
+        else:
+            self._untold.append(warning)
+
+    def _tell(self, upto: float = float("inf")) -> None:
+        """Hand the warnings dated up to ``upto`` (samples) to ``on_warning``."""
+        while self._untold and self._untold[0].t * RATE <= upto:
+            self.on_warning(self._untold.pop(0))
+
     async def blocks(self):
+        try:
+            async for block in self._blocks():
+                yield block
+                self._tell(block.end)  # the session has taken the audio before it
+        finally:
+            self._tell()
+
+    async def _blocks(self):
         if self.speed == "max":
             for block in self.produce():
                 if self._closed:

@@ -7,7 +7,7 @@ import collections
 import sys
 import time
 
-from pullcoach.errors import cannot_write
+from pullcoach.errors import AudioError, cannot_write
 from pullcoach.rules.events import (
     NudgeIssued, NudgeWithdrawn, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
 )
@@ -107,9 +107,13 @@ def run_replay(args) -> int:
             warnings.append(event.message)
 
     session.add_sink(sink)
+    source.on_warning = session.inject  # the partner's file breaking off, dated, in the events
     started = time.perf_counter()
+    broke = None
     try:
         asyncio.run(session.run())
+    except AudioError as err:  # the coachee's (or the stereo) file broke: the events up to it stand
+        broke = err
     finally:
         if out is not sys.stdout:
             out.close()
@@ -126,5 +130,14 @@ def run_replay(args) -> int:
     if nudges:
         print("nudges: " + ", ".join(f"{r} ×{n}" for r, n in nudges.most_common()), file=sys.stderr)
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        if broke is None or w != str(broke):  # (said below)
+            print(f"warning: {w}", file=sys.stderr)
+    where = f"in {args.events}" if args.events else "above"
+    if broke is not None:
+        raise type(broke)(f"{broke}. The replay stops there; its events up to {audio_s:.1f} s are "
+                          f"{where}") from None
+    if source.broken:  # exit 3 as for any broken audio: a script must not take it for a whole replay
+        raise AudioError(f"{source.broken[0].detail['file']} (the partner's side) broke off at "
+                         f"{source.broken[0].t:.1f} s: the coachee's side was replayed to its end, the "
+                         f"partner's is silence after the break; re-export or repair that file")
     return 0

@@ -128,10 +128,10 @@ def _guess_devices() -> tuple[int, int]:
 
 def check_service_args(args) -> None:
     """What can be told wrong before the model loads: the port's range, --focus with --no-rules."""
-    port = getattr(args, "port", DEFAULT_PORT)
-    if not 0 <= port <= 65535:
+    port = getattr(args, "port", None)  # (replay serves nothing: no port to check)
+    if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"--port {port}: a port is 1-65535 (or 0 for any free one)")
-    if port and _in_use(getattr(args, "host", "127.0.0.1"), port):  # serve binds after the model loads
+    if port and _in_use(args.host, port):  # serve binds after the model loads
         raise ConfigError(f"port {port} on {args.host} is in use (another pullcoach `run`, `demo` or "
                           "`serve`?): stop that, or add --port N")
     if getattr(args, "focus", None) is not None and getattr(args, "no_rules", False):
@@ -163,8 +163,10 @@ def cmd_run(args) -> int:
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
     printer = not os.environ.get("DISPLAY") or args.no_overlay
     runtime = Runtime(args, os.environ)
+    if hasattr(source, "on_warning"):  # a replayed partner's file that breaks off: in the session
+        source.on_warning = lambda event: _inject(runtime, event)
     try:
-        return asyncio.run(runtime.run_local(
+        code = asyncio.run(runtime.run_local(
             source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
     except AudioError as err:  # a file broke or a device went mid-session: say what is kept
         kept = list(getattr(runtime, "reports", {}))
@@ -173,6 +175,20 @@ def cmd_run(args) -> int:
         from pullcoach.paths import dir_flag
         raise type(err)(f"{err}. The session up to there is kept: pullcoach report "
                         f"{kept[-1]}{dir_flag(args.data_dir)}") from None
+    broken = getattr(source, "broken", None)
+    if broken:  # exit 3 as for any broken audio: a script must not take it for a whole session
+        raise AudioError(f"{broken[0].detail['file']} (the partner's side) broke off at {broken[0].t:.1f} s: "
+                         "the coachee's side was coached to its end and the session is kept, the "
+                         "partner's is silence after the break (its report says so); re-export or "
+                         "repair that file")
+    return code
+
+
+def _inject(runtime, event) -> None:
+    """``event`` into the one session ``run`` has (it is made inside ``run_local``)."""
+    rec = runtime.hub.newest(lambda r: r.controller is not None)
+    if rec is not None:
+        rec.controller.inject(event)
 
 
 def cmd_demo(args) -> int:
