@@ -1,9 +1,10 @@
 """``pullcoach devices``: the audio inputs PortAudio sees, and how to capture the partner.
 
 Lists input devices with index, name, channels and default rate, and marks likely
-loopback/monitor sources (the partner's side of a call). With no input device, or
-no PortAudio at all, it prints one line saying so and exits 0 (nothing failed: the
-machine simply has nothing to capture). ``--json`` prints a JSON object for scripts.
+loopback/monitor sources (the partner's side of a call); exits 0. With no input device,
+or no PortAudio at all, it says so in one line (on stderr, what to do next) and exits 3,
+the code of an audio problem, as ``run`` does there: a script can tell "nothing to
+capture" from a list. ``--json`` prints a JSON object for scripts (the same exit codes).
 """
 
 from __future__ import annotations
@@ -103,12 +104,12 @@ def run(args, query_devices=None, query_hostapis=None) -> int:
     if args.json:
         json.dump({"inputs": inputs, "problem": problem}, sys.stdout, indent=1)
         print()
-    elif problem:
-        print(f"pullcoach devices: {problem}")
-    else:
-        print(format_table(inputs))
-        print()
-        print(HOWTO)
+        return AudioDeviceError.exit_code if problem else 0
+    if problem:
+        raise AudioDeviceError(problem)  # "pullcoach: ..." on stderr, exit 3
+    print(format_table(inputs))
+    print()
+    print(HOWTO)
     return 0
 
 
@@ -117,6 +118,7 @@ def register(subparsers) -> None:
         "devices", help="list audio inputs and how to capture the partner's side",
         description="List audio input devices (index, name, channels, default rate), mark "
                     "likely loopback/monitor sources and say how to set one up per OS. "
-                    "Exits 0 also when there are no devices (it says so in one line).")
+                    "Exits 0 with a list; 3 (and one line saying what to do) when there is "
+                    "no input device or no PortAudio.")
     p.add_argument("--json", action="store_true", help="print a JSON object for scripts")
     p.set_defaults(func=run)
