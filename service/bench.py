@@ -396,11 +396,36 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
               "when it keeps up: pullcoach run --model small", file=out)
 
 
-def _bench_fixture(path: Path, args, transcribers: dict) -> list[dict]:
+def read_truth(path: Path) -> dict:
+    """A fixture's truth (empty without one), once its audio is known to replay: a file
+    that is missing, mono or not audio, or a truth that does not read, is said here."""
+    from pullcoach.audio import FileSource
+    from pullcoach.errors import ConfigError
+
+    from pullcoach.audio_file import CHANNEL_HINT
+    from pullcoach.errors import AudioError
+
+    try:
+        FileSource(path)  # no such file, not audio, not stereo
+    except AudioError as err:  # (two mono files are replay's and run's, not the bench's)
+        raise AudioError(str(err).replace(CHANNEL_HINT, "the bench replays stereo recordings "
+                                                        "(left = coachee, right = partner)")) from None
+    truth_path = path.with_suffix(".json")
+    if not truth_path.is_file():
+        return {"turns": [], "events": []}
+    try:
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        if not isinstance(truth, dict):
+            raise ValueError("not a JSON object")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{truth_path} beside {path.name} is not a fixture's truth ({err}); fix it, "
+                          "or move it away to bench without one (then no VAD or nudge figures)") from None
+    return truth
+
+
+def _bench_fixture(path: Path, truth: dict, args, transcribers: dict) -> list[dict]:
     from pullcoach.asr import load_transcriber
 
-    truth_path = path.with_suffix(".json")
-    truth = json.loads(truth_path.read_text()) if truth_path.is_file() else {"turns": [], "events": []}
     lang = args.lang or truth.get("lang", "nl")
     if lang not in transcribers:
         transcribers[lang] = load_transcriber(args.model, lang=lang)
@@ -417,12 +442,13 @@ def run_bench(args) -> int:
     from faster_whisper.audio import decode_audio
 
     fixtures = [Path(a) for a in args.audio] or default_fixtures()
+    truths = {path: read_truth(path) for path in fixtures}  # all said wrong before anything starts
     runs = []
     transcribers: dict[str, object] = {}
     load = busy(args.load)
     try:
         for path in fixtures:
-            runs += _bench_fixture(path, args, transcribers)
+            runs += _bench_fixture(path, truths[path], args, transcribers)
     finally:
         for proc in load:
             proc.kill()

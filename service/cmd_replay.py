@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import collections
 import sys
@@ -35,6 +36,7 @@ def register(sub) -> None:
                                    "mono files AUDIO AUDIO2 through the live pipeline.")
     p.add_argument("audio", metavar="AUDIO")
     p.add_argument("audio2", metavar="AUDIO2", nargs="?")
+    p.add_argument("more", nargs="*", help=argparse.SUPPRESS)  # said as replay's own mistake
     p.add_argument("--speed", choices=("realtime", "max"), default="max",
                    help="realtime behaves exactly like live capture; max (default) is as fast as possible")
     p.add_argument("--events", metavar="FILE", help="write events here (default: stdout)")
@@ -81,7 +83,8 @@ def run_replay(args) -> int:
     from pullcoach.audio import FileSource
     from pullcoach.session import LiveSession
 
-    from pullcoach.cmd_run import check_service_args
+    from pullcoach.cmd_run import check_replay_files, check_service_args
+    check_replay_files([args.audio, args.audio2, *args.more], "replay")
     check_service_args(args)  # --focus with --no-rules
     source = FileSource(args.audio, args.audio2, speed=args.speed)
     engine = make_engine(args.lang, rules=args.rules, enabled=not args.no_rules, focus=args.focus)

@@ -102,8 +102,7 @@ def register(sub) -> None:
 
 def make_source(args):
     if args.replay:
-        if len(args.replay) > 2:
-            raise ConfigError("--replay takes one stereo file or two mono files")
+        check_replay_files(args.replay, "--replay")
         if args.stereo or args.coachee or args.partner:
             raise ConfigError("give either --replay or capture devices, not both")
         from pullcoach.audio import FileSource
@@ -113,6 +112,16 @@ def make_source(args):
     if coachee is None and partner is None and args.stereo is None:
         coachee, partner = _guess_devices()
     return LiveSource(coachee=coachee, partner=partner, stereo=_device(args.stereo))
+
+
+def check_replay_files(files: list, what: str) -> None:
+    """One or two recordings, or ConfigError saying what ``what`` takes."""
+    files = [f for f in files if f is not None]
+    if len(files) > 2:
+        raise ConfigError(f"{what} takes one stereo file (left = coachee, right = partner) or two files "
+                          f"(the coachee's, then the partner's), not {len(files)} ("
+                          + ", ".join(files[:4]) + (", …" if len(files) > 4 else "")
+                          + "): give one or two; a path with spaces needs quotes")
 
 
 def _guess_devices() -> tuple[int, int]:

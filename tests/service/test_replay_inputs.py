@@ -1,0 +1,84 @@
+"""Wrong inputs to replay, run --replay and bench: one line saying what the command takes and
+what to do, before anything slow starts (the model, the replay, the bench's busy load)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from pullcoach.cli import main
+from pullcoach.errors import AudioError, ConfigError
+
+AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+
+
+@pytest.fixture(autouse=True)
+def _own_dirs(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("DISPLAY", raising=False)
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """The model must not be reached: a test that gets there fails."""
+    import pullcoach.asr
+
+    def refuse(*a, **k):
+        raise AssertionError("the model was loaded before the input was checked")
+    monkeypatch.setattr(pullcoach.asr, "load_transcriber", refuse)
+
+
+def one_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
+    assert "Traceback" not in err and len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("argv", [["replay"], ["run", "--no-overlay", "--port", "0", "--replay"]])
+def test_three_recordings_say_what_replay_takes(argv, tmp_path, capsys, no_model):
+    code = main([*argv, "a.wav", "b.wav", "c.wav"])
+    line = one_line(capsys.readouterr().err)
+    assert code == ConfigError.exit_code
+    assert "one stereo file (left = coachee, right = partner) or two files" in line
+    assert "not 3 (a.wav, b.wav, c.wav)" in line and "a path with spaces needs quotes" in line
+
+
+def test_bench_checks_its_files_before_it_says_it_replays(tmp_path, capsys, no_model):
+    assert main(["bench", str(AUDIO / "nl_push.flac"), str(tmp_path / "nope.flac")]) == AudioError.exit_code
+    err = capsys.readouterr().err
+    assert "no such file" in one_line(err) and "replaying" not in err
+    mono = tmp_path / "mono.wav"
+    import wave
+    with wave.open(str(mono), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(b"\0\0" * 16000)
+    assert main(["bench", str(mono)]) == AudioError.exit_code
+    line = one_line(capsys.readouterr().err)
+    assert "is mono: the bench replays stereo recordings" in line and "two mono files" not in line
+
+
+def test_bench_says_a_truth_file_that_does_not_read(tmp_path, capsys, no_model):
+    fixture = tmp_path / "role.flac"
+    fixture.write_bytes((AUDIO / "nl_push.flac").read_bytes())
+    (tmp_path / "role.json").write_text("{", encoding="utf-8")
+    assert main(["bench", str(fixture)]) == ConfigError.exit_code
+    err = capsys.readouterr().err
+    assert "role.json beside role.flac is not a fixture's truth" in one_line(err)
+    assert "replaying" not in err
+
+
+def test_replay_does_not_care_that_port_8765_is_taken(tmp_path, capsys, no_model):
+    """replay serves nothing; it crashed with a traceback when a `run` had the default port."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("127.0.0.1", 8765))
+        except OSError:
+            pass  # someone has it already: as good
+        else:
+            taken.listen()
+        with pytest.raises(AssertionError, match="the model was loaded"):
+            main(["replay", str(AUDIO / "nl_push.flac")])  # got past the checks, to the model
+    assert "port" not in capsys.readouterr().err
