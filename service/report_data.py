@@ -37,6 +37,9 @@ SPEAKERS = ("coachee", "partner")
 CONTEXT_BEFORE = 15.0  # seconds of transcript shown before a nudge's evidence
 MOMENT_REACH = 5.0  # an utterance that ended longer before a nudge's evidence did not set it off
 AT_FIRING = ("too-few-summaries", "talk-ratio")  # moments shown where they fired
+# moments about the coachee's reply to the partner's line their evidence points at: the
+# praise for an open question after "ja maar" showed the "ja maar" only, marked it, not the question
+REPLIES = ("open-question-after-resistance",)
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 TURN_GAP = TURN_GAP_S  # coachee speech with shorter pauses (and no partner turn) is one turn: the rules' turn
@@ -570,8 +573,10 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
         before = [u for u in utterances if u["t1"] >= fired - CONTEXT_BEFORE and u["t0"] <= fired]
         return {"nudge": n, "t": fired, "around": [dict(u) for u in before[-4:]]}
     own = [u for u in utterances if u["speaker"] == n.get("speaker")]
-    # a transcript's words may start a little after the speech event that fired the rule
-    held = [u for u in own if u["t0"] <= ev + 1.0 and u["t1"] >= ev - MOMENT_REACH]
+    if n["rule"] in REPLIES:  # the coachee's reply to what the evidence points at: up to the firing
+        held = [u for u in own if ev < u["t0"] <= fired]
+    else:  # a transcript's words may start a little after the speech event that fired the rule
+        held = [u for u in own if u["t0"] <= ev + 1.0 and u["t1"] >= ev - MOMENT_REACH]
     hits = [max(held, key=lambda u: u["t0"])] if held else []
     if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing
         hits += [u for u in own if hits[0]["t0"] < u["t0"] and u["t1"] <= fired + 0.5]

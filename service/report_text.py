@@ -238,7 +238,7 @@ RULE_TITLES = {
         "closed-questions": "Gesloten vragen", "push-words": "Pushwoord",
         "righting-reflex": "Herstelreflex", "proposal-with-argument": "Voorstel met argument",
         "speaking-rate": "Spreektempo", "good-summary": "Goede samenvatting",
-        "open-question-after-resistance": "Open vraag bij weerstand",
+        "open-question-after-resistance": "Nieuwsgierig bij weerstand",
         "draaivraag": "Draaivraag", "trainer": "Trainer",
     },
     "en": {
@@ -248,7 +248,7 @@ RULE_TITLES = {
         "closed-questions": "Closed questions", "push-words": "Push word",
         "righting-reflex": "Righting reflex", "proposal-with-argument": "Proposal with argument",
         "speaking-rate": "Speaking rate", "good-summary": "Good summary",
-        "open-question-after-resistance": "Open question at resistance",
+        "open-question-after-resistance": "Curious at resistance",
         "draaivraag": "Turning question", "trainer": "Trainer",
     },
 }

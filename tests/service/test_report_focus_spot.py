@@ -186,3 +186,22 @@ def test_a_minutes_count_matches_the_marks_on_its_lines():
     md = render(events, "md")
     row = next(x for x in md.splitlines() if x.startswith("- `3:01`"))
     assert row.endswith("▼ Onderbreking ▼ Pushwoord ▼ Herstelreflex")
+
+
+def test_praise_after_resistance_shows_and_marks_the_coachees_reply():
+    """"✓ Goed doorgevraagd" (evidence: the partner's "laat me met rust") showed only that
+    line, marked it, at 0:00; now the coachee's reply is the line, at its time, and a
+    reflection is not called an open question."""
+    lines = [("partner", 0.0, 5.0, "Laat me toch met rust.", {}),
+             ("coachee", 6.5, 9.5, "Je hebt er genoeg van.", REFLECT),
+             ("partner", 10.0, 14.0, "Ja, iedereen wil iets van me.", {})]
+    nudges = [NudgeIssued(t=11.0, rule="open-question-after-resistance", message="✓ Goed doorgevraagd",
+                          kind="positive", speaker="coachee", evidence_t=0.0)]
+    events = scripted(lines, nudges, end=20.0)
+    (m,) = build(events)["moments"]
+    assert m["t"] == 6.5 and [u["text"] for u in m["around"] if u.get("hit")] == ["Je hebt er genoeg van."]
+    md = render(events, "md")
+    assert "- **0:06 Nieuwsgierig bij weerstand · «✓ Goed doorgevraagd»** · seintje om 0:11" in md
+    assert "  > → **Anna:** Je hebt er genoeg van.  " in md
+    assert "**Anna:** Je hebt er genoeg van. _[reflectie]_ ▼ Nieuwsgierig bij weerstand" in md
+    assert "Laat me toch met rust. ▼" not in md
