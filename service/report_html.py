@@ -243,7 +243,7 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
     return out, quote
 
 
-QUOTE_WORDS = 30  # a longer line is quoted by its first words: the link leads to all of it
+QUOTE_WORDS = 24  # a longer line is quoted by its first words: the link leads to all of it
 
 
 def short_quote(text: str) -> str:

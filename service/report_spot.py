@@ -41,10 +41,15 @@ def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
 
 def partner_turns(utts: list[dict]) -> list[tuple[int, int]]:
     """The partner's turns as (first, last) indexes in ``utts``: their lines with nothing
-    of the coachee's between but backchannels ("hm", "ja")."""
+    of the coachee's between but backchannels ("hm", "ja"); not an opening before the
+    coachee said anything ("Goedemorgen, kom binnen" is no place for a summary)."""
     out: list[list[int]] = []
     open_ = False
+    started = False
     for i, u in enumerate(utts):
+        if not started:
+            started = u["speaker"] == "coachee" and not u["labels"].get("backchannel")
+            continue
         if u["speaker"] == "partner":
             if open_:
                 out[-1][1] = i

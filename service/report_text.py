@@ -188,7 +188,7 @@ _EN = {
     "alternative": "Pull alternative", "not_delivered": "report only",
     "focus_next": "Practise next time", "focus_better": "Most improved since last time",
     "focus_said": "At {t} you said:", "focus_latest": "The last time, at {t}, you said:",
-    "spot_turn": "At {t} {who} finished a {s} turn:",
+    "spot_turn": "At {t} {who} finished a turn of {s}:",
     "spot_own_turn": "Your longest turn lasted {s}; at {t} you said:",
     "spot_fast": "At {t} you spoke fastest ({wpm} words a minute):",
     "focus_halves": "First → second half: {what} ({word}).",

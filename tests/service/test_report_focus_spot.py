@@ -68,12 +68,24 @@ def test_too_few_reflections_quotes_the_longest_turn_not_reflected_after():
     assert _top(events) == ("**Oefen volgende keer:** Reflecties : vragen. Om 2:01 sloot Bert een "
                             "beurt van 30 s af: “meer tijd voor echt werk.” → Vat samen: ‘Als ik je goed begrijp…’")
     assert _top(few_reflections("en")) == (
-        "**Practise next time:** Reflections : questions. At 2:01 Bert finished a 30 s turn: "
+        "**Practise next time:** Reflections : questions. At 2:01 Bert finished a turn of 30 s: "
         "“meer tijd voor echt werk.” → Summarise: ‘So what you're saying is…’")
     # in HTML its time links to the line quoted, as a quote of the coachee's does
     html = render(events, "html")
     i = [u["text"] for u in r["utterances"]].index("meer tijd voor echt werk.")
     assert f'Om <a href="#line-{i}">2:01</a> sloot Bert' in html
+
+
+def test_an_opening_before_the_coachee_spoke_is_no_place_for_a_summary():
+    """The partner's 6 s "Goedemorgen, kom binnen" was quoted as where to reflect (a replayed
+    sales call): a turn before the coachee said anything is left out."""
+    lines = [("partner", 0.0, 6.0, "Goedemorgen, kom binnen.", {}),
+             ("coachee", 7.0, 10.0, "Wat speelt er?", OPEN),
+             ("partner", 11.0, 15.0, "De planning.", {}),
+             ("coachee", 16.0, 19.0, "Hoe merk je dat?", OPEN),
+             ("partner", 20.0, 23.0, "Ik slaap slecht.", {})]
+    sp = spot(build(scripted(lines, end=30.0)), "reflections_questions")
+    assert (sp["kind"], sp["line"], sp["seconds"]) == ("partner_turn", 2, 4.0)
 
 
 def test_too_few_summaries_quotes_the_longest_turn_in_the_longest_stretch_without_one():
