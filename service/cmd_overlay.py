@@ -14,9 +14,11 @@ from pullcoach.errors import ConfigError
 def register(subparsers) -> None:
     p = subparsers.add_parser("overlay", help="show nudges in a small always-on-top window",
                               description="Connect to a running pullcoach service and show its nudges.")
-    p.add_argument("--url", default="ws://127.0.0.1:8765/ws", help="the service's websocket URL")
+    p.add_argument("--url", default="ws://127.0.0.1:8765/ws",
+                   help="the service's websocket URL (default ws://127.0.0.1:8765/ws: a `run` or "
+                        "`serve` on this laptop)")
     p.add_argument("--token", default=None,
-                   help="the session token the service printed (default: $PULLCOACH_TOKEN)")
+                   help="the overlay token `run` or `capture` printed (default: $PULLCOACH_TOKEN)")
     p.add_argument("--session", default=None, help="the session id (default: the one live session)")
     p.add_argument("--alpha", type=float, default=0.9, help="window opacity, 0.2..1 (default 0.9)")
     p.add_argument("--report-file", default=None, metavar="PATH",
@@ -27,7 +29,8 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get("PULLCOACH_TOKEN")
     if not token:
-        raise ConfigError("no token: pass --token T (the service prints it at start) or set PULLCOACH_TOKEN")
+        raise ConfigError("no token: pass --token T, the overlay token `run` or `capture` printed "
+                          "(its overlay: line ends in #token=…), or set PULLCOACH_TOKEN")
     if not args.url.startswith(("ws://", "wss://")):
         raise ConfigError(f"--url must start with ws:// or wss://, not {args.url!r}")
     if not 0.2 <= args.alpha <= 1.0:

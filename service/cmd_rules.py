@@ -36,7 +36,7 @@ COMMON = {
 def register(subparsers) -> None:
     p = subparsers.add_parser("rules", help="a rule pack to edit: new, show the built-in one, check yours",
                               description="Start from `rules new -o mypack.toml` (a pack that extends the built-in one, "
-                              "every nudge text and list name in comments), read the built-in lists with "
+                              "every nudge text, list name and settable number in comments), read the built-in lists with "
                               "`rules show nl`, check an edit with `rules check mypack.toml`; then give "
                               "--rules mypack.toml to analyze, replay, run or serve.")
     sub = p.add_subparsers(dest="rules_cmd", metavar="new|show|check")
@@ -118,7 +118,7 @@ def settings_lines(base) -> list[str]:
     lines = [
         "[settings]",
         "# numbers; each line shows the default: uncomment it and change the number (no quotes).",
-        "# A rule's cooldown: the same nudge not again within that many seconds "
+        "# RULE.cooldown: that rule's nudge not again within that many seconds "
         f"({SETTINGS['talk-ratio.cooldown'].low:g} to {SETTINGS['talk-ratio.cooldown'].high:g} s; "
         f"{SETTINGS['talk-ratio.cooldown'].source}).",
     ]

@@ -59,7 +59,9 @@ def register(subparsers) -> None:
     res.add_argument("--format", choices=("text", "json"), default="text")
     res.set_defaults(func=_rescue)
 
-    r = subparsers.add_parser("report", parents=[common], help="the post-call report of a session")
+    r = subparsers.add_parser("report", parents=[common], help="the post-call report of a session",
+                              description="The post-call report of a stored session. On a terminal, HTML "
+                              "goes to a file in the data directory and its path is printed.")
     r.add_argument("session", metavar="SESSION", help="an id, an id prefix, or 'last'")
     r.add_argument("--format", choices=FORMATS, default=None,
                    help="html (default, or from -o's suffix), md, json or vtt")
@@ -209,7 +211,9 @@ def _retention(args) -> int:
                 print(f"deleted {len(gone)} finished session(s) older than {days:g} days"
                       + (f": {', '.join(gone)}" if 0 < len(gone) <= 10 else ""))
         days = store.retention()
-    print(f"sessions are kept {'forever' if not days else f'for {days:g} days'}")
+    print(f"sessions are kept forever (`pullcoach sessions retention DAYS` deletes older ones)" if not days
+          else f"sessions are kept for {days:g} days: older ones are deleted each time pullcoach opens "
+               "the store ('off' keeps all)")
     return 0
 
 
