@@ -39,12 +39,21 @@ def probe(path: Path) -> tuple[int, int]:
                          "coachee's and the partner's files)")
     if not path.is_file():
         raise AudioError(f"{path}: no such file; check the path")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path} is empty (0 bytes): the recording was not saved; give another file")
+    if _is_text(path):  # (no audio file is: they all hold NUL bytes or non-UTF-8 in their header)
+        raise AudioError(f"cannot read {path} as audio (it is a text file); give a WAV/FLAC/MP3/OGG "
+                         "file FFmpeg can decode")
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
                 raise AudioError(f"{path} has no audio stream; give an audio file")
-            cc = container.streams.audio[0].codec_context
+            stream = container.streams.audio[0]
+            cc = stream.codec_context
             channels, rate = cc.layout.nb_channels, cc.sample_rate
+            if next(container.decode(stream), None) is None:  # a header and nothing after it
+                raise AudioError(f"{path} holds no audio (0 s): the recording stopped before it "
+                                 "began, or this is not the file; give the recording itself")
     except av.FFmpegError as err:
         raise AudioError(f"cannot read {path} as audio ({err.strerror or err}); "
                          "give a WAV/FLAC/MP3/OGG file FFmpeg can decode") from None
@@ -52,6 +61,17 @@ def probe(path: Path) -> tuple[int, int]:
         raise AudioError(f"cannot read {path} as audio (no channels or rate); "
                          "give a WAV/FLAC/MP3/OGG file FFmpeg can decode")
     return channels, rate
+
+
+def _is_text(path: Path) -> bool:
+    """The file starts as UTF-8 text (a transcript or notes renamed .wav)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:  # (a character cut at the 4096th byte is still text)
+        text = head[:err.start].decode("utf-8") if err.start > len(head) - 4 else ""
+    return bool(text) and "\0" not in text
 
 
 def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
@@ -141,6 +161,9 @@ class FileSource:
         self.queue_blocks = queue_blocks
         self._stats = SourceStats()
         info = [probe(p) for p in self.paths]
+        if len(self.paths) == 2 and self.paths[0].samefile(self.paths[1]):
+            raise AudioError(f"{self.paths[0]} is given twice, as the coachee's and as the partner's "
+                             f"file: give the partner's own recording (or one stereo file)")
         if len(self.paths) == 1:
             channels, rate = info[0]
             if channels != 2:

@@ -82,3 +82,40 @@ def test_replay_does_not_care_that_port_8765_is_taken(tmp_path, capsys, no_model
         with pytest.raises(AssertionError, match="the model was loaded"):
             main(["replay", str(AUDIO / "nl_push.flac")])  # got past the checks, to the model
     assert "port" not in capsys.readouterr().err
+
+
+def _wav(path, frames=16000, channels=2):
+    import wave
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(b"\1\0" * channels * frames)
+    return path
+
+
+@pytest.mark.parametrize("which", ["stereo", "coachee", "partner"])
+def test_a_recording_with_no_audio_is_said_before_the_model(which, tmp_path, capsys, no_model):
+    """A WAV header with no samples replayed '0.0 s of audio' and exited 0; as the partner's
+    file it was silence without a word."""
+    empty = _wav(tmp_path / "empty.wav", frames=0, channels=1 if which != "stereo" else 2)
+    other = _wav(tmp_path / "other.wav", channels=1)
+    files = {"stereo": [empty], "coachee": [empty, other], "partner": [other, empty]}[which]
+    assert main(["replay", *map(str, files)]) == AudioError.exit_code
+    line = one_line(capsys.readouterr().err)
+    assert "empty.wav holds no audio (0 s)" in line
+
+
+def test_an_empty_file_and_a_text_file_are_called_what_they_are(tmp_path, capsys, no_model):
+    (tmp_path / "zero.wav").write_bytes(b"")
+    assert main(["replay", str(tmp_path / "zero.wav")]) == AudioError.exit_code
+    assert "zero.wav is empty (0 bytes)" in one_line(capsys.readouterr().err)
+    (tmp_path / "notes.wav").write_text("Anna: hoe gaat het?\n" * 40, encoding="utf-8")
+    assert main(["replay", str(tmp_path / "notes.wav")]) == AudioError.exit_code
+    line = one_line(capsys.readouterr().err)
+    assert "cannot read" in line and "(it is a text file)" in line
+
+
+def test_the_same_file_as_both_sides_is_refused(tmp_path, capsys, no_model):
+    mono = _wav(tmp_path / "anna.wav", channels=1)
+    assert main(["replay", str(mono), str(tmp_path / "." / "anna.wav")]) == AudioError.exit_code
+    line = one_line(capsys.readouterr().err)
+    assert "anna.wav is given twice, as the coachee's and as the partner's file" in line
