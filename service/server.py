@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -120,7 +121,8 @@ class Service:
         self.trainers: set[Client] = set()
         self.overlays: dict[str, set[Client]] = collections.defaultdict(set)
         self.counters: collections.Counter[str] = collections.Counter()
-        self._status_sent: dict[str, tuple[bool, bool]] = {}
+        self._status_sent: dict[str, tuple] = {}  # what trainers were last told, per session
+        self._overlay_status_sent: dict[str, tuple] = {}  # and the session's overlays
         # what a trainer who connects mid-session needs to catch up: every event of each
         # session but ticks and partials, encoded once (bounded per session)
         self.ingests: dict[str, Any] = {}  # remote-capture sessions by id (ingest.Ingest)
@@ -256,23 +258,35 @@ class Service:
                         focus_rules=focus_rules(rec, self.rules_off.get(session, {})) if trainer else (),
                         capture_away=rec.live and capture is not None and not capture.attached)
 
+    def status_text(self, session: str, *, trainer: bool = True) -> str:
+        """The encoded status; a trainer's also says how many overlays show the session's
+        nudges (``overlays``): none, and what is sent reaches no one's screen."""
+        text = p.encode(self.status(session, trainer=trainer))
+        if not trainer:
+            return text
+        data = json.loads(text)
+        data["overlays"] = len(self.overlays.get(session, ()))
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
             return
         if force_to is not None:
-            force_to.offer(p.encode(self.status(session, trainer=force_to.role == "trainer")))
+            force_to.offer(self.status_text(session, trainer=force_to.role == "trainer"))
             return
         st = self.status(session)
-        said = (st.listening, st.trainer_watching, st.capture_away, st.focus_rules)
-        if self._status_sent.get(session) == said:
-            return
-        self._status_sent[session] = said
-        text = p.encode(st)
-        for client in self.trainers:
-            client.offer(text)
-        text = p.encode(self.status(session, trainer=False))
-        for client in self.overlays.get(session, ()):
-            client.offer(text)
+        said = (st.listening, st.trainer_watching, st.capture_away)
+        told = (*said, st.focus_rules, len(self.overlays.get(session, ())))
+        if self._status_sent.get(session) != told:
+            self._status_sent[session] = told
+            text = self.status_text(session)
+            for client in self.trainers:
+                client.offer(text)
+        if self._overlay_status_sent.get(session) != said:
+            self._overlay_status_sent[session] = said
+            text = self.status_text(session, trainer=False)
+            for client in self.overlays.get(session, ()):
+                client.offer(text)
 
     # --- connections ------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
@@ -367,6 +381,8 @@ class Service:
         elif session in self.focus:  # the coachee's overlay shows what is practised
             client.offer(self.focus[session])
         (self.trainers if session is None else self.overlays[session]).add(client)
+        if session is not None:
+            self._push_status(session)  # trainers: one more overlay shows its nudges
         sender = self._spawn(client.sender())
         try:
             async for raw in ws:
@@ -385,6 +401,7 @@ class Service:
                     self._push_status(client.watching)
             else:
                 self.overlays[session].discard(client)
+                self._push_status(session)
 
     # --- trainer commands -------------------------------------------------------------
     def _command(self, client: Client, msg: p.Message) -> None:

@@ -20,7 +20,7 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, away: false, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, away: false, via: "", overlays: null, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -73,7 +73,8 @@ function receive(msg) {
   switch (msg.type) {
     case "session-started":
       Object.assign(s, { lang: msg.lang || s.lang, coachee: msg.coachee || s.coachee, partner: msg.partner || s.partner,
-                         started_wall: msg.wall_clock ?? s.started_wall, live: true, ended: false });
+                         started_wall: msg.wall_clock ?? s.started_wall, live: true, ended: false,
+                         via: String(msg.via || "") });
       break;
     case "session-ended":
       s.live = false; s.ended = true; s.reason = String(msg.reason || ""); s.marks++;
@@ -83,6 +84,7 @@ function receive(msg) {
     case "status":
       if (msg.listening) s.live = true;
       s.away = msg.capture_away === true;
+      if (typeof msg.overlays === "number") s.overlays = msg.overlays;   // a trainer's status says it
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
       if (Array.isArray(msg.focus_rules)) {
         s.focusRules = msg.focus_rules.filter((x) => Array.isArray(x) && x.length === 2).map(([r, m]) => [String(r), String(m)]);
@@ -327,6 +329,11 @@ function card(s) {
 function alerts(s, w) {
   const list = h("ul", "alerts");
   const open = s.ended ? [] : shownAlerts(s.alerts, s.t);
+  if (noOverlay(s)) {
+    const li = withCode(h("li", "alert"), `⚠ ${own(s.lang).noOverlay.replace("{who}", s.coachee || w.coachee)}`);
+    li.dataset.kind = "no-overlay";
+    list.append(li);
+  }
   for (const msg of open) {
     const sp = (msg.detail || {}).speaker;
     const who = (sp === "coachee" ? s.coachee : sp === "partner" ? s.partner : "") || w.who[sp] || "";
@@ -335,8 +342,28 @@ function alerts(s, w) {
     li.dataset.kind = String(msg.kind);
     list.append(li);
   }
-  list.hidden = !open.length;
+  list.hidden = !list.childElementCount;
   return list;
+}
+
+// A pair's capture shows no nudges itself: they reach the coachee only on an overlay opened
+// from the link capture printed. None open (the server's status counts them), and the nudges,
+// the trainer's own too, go to the report only, while the card looked as if all was well.
+// Only for capture sessions: `run` opens its own overlay, or prints the nudges.
+function noOverlay(s) {
+  return s.via === "capture" && s.overlays === 0 && liveState(s) === "live";
+}
+
+// words this page has that i18n.js does not (yet)
+const OWN = {
+  nl: { noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
+        sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag" },
+  en: { noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
+        sentNoOverlay: "sent, but no overlay is open: in the report only" },
+};
+
+function own(lang) {
+  return OWN[String(lang || "").slice(0, 2)] || OWN.en;
 }
 
 // what the badge says: "live" only while this page hears the server and the server hears
@@ -691,7 +718,8 @@ function wire() {
     if (!text || !selected) return;
     if (client?.send({ type: "send-nudge", session: selected, message: text })) {
       $("nudge-text").value = "";
-      flash("nudge-ack", w.sent);
+      const s = sessions.get(selected);
+      flash("nudge-ack", s && noOverlay(s) ? own(s.lang).sentNoOverlay : w.sent);
     } else flash("nudge-ack", w.notSent);
   });
   $("mark-form").addEventListener("submit", (ev) => {
