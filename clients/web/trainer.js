@@ -15,6 +15,7 @@ let selected = param("session") || null;
 let connection = "connecting", problem = "";
 let client = null, pending = false, endArmed = null;
 let debriefPath = "";                // from the welcome: the debrief with a read-only token
+let asked = null;                    // the trainer's last command: {ack, session, at}, for its error
 
 // `changed`: the keys of the utterances new or changed since the transcript last showed them;
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
@@ -61,7 +62,12 @@ function receive(msg) {
     if (selected) client?.send({ type: "watch", session: selected });
     return schedule();
   }
-  if (msg.type === "error") { problem = String(msg.message || msg.code || "error"); return schedule(); }
+  if (msg.type === "error") {
+    problem = String(msg.message || msg.code || "error");
+    if (connection === "connected" && asked && performance.now() - asked.at < 10000) refused(asked, problem);
+    asked = null;
+    return schedule();
+  }
   if (!msg.session) return;
   if (msg.type === "tick") {   // ten a second per session: the clock moves, nothing is redrawn for it
     const s = sessions.get(String(msg.session));
@@ -70,6 +76,8 @@ function receive(msg) {
   }
   const s = session(String(msg.session));
   if (typeof msg.t === "number" && msg.t > s.t) s.t = msg.t;
+  if (asked && asked.session === s.id && (msg.type === "focus-changed" || msg.type === "bookmarked"
+      || (msg.type === "nudge-issued" && msg.kind === "trainer"))) asked = null;   // done: no error to come
   switch (msg.type) {
     case "session-started":
       Object.assign(s, { lang: msg.lang || s.lang, coachee: msg.coachee || s.coachee, partner: msg.partner || s.partner,
@@ -133,6 +141,7 @@ function receive(msg) {
     }
     case "focus-changed":
       s.focus = Array.isArray(msg.rules) ? msg.rules.map(String) : [];
+      s.focusServer = s.focus;   // what a refused set-focus goes back to
       s.focusSaid = s.focus.map((r, i) => [r, String((msg.messages || [])[i] || "")]).filter(([, m]) => m);
       break;
     case "bookmarked":
@@ -357,9 +366,11 @@ function noOverlay(s) {
 // words this page has that i18n.js does not (yet)
 const OWN = {
   nl: { noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
-        sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag" },
+        sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag",
+        refused: "niet gedaan, de server zegt: {why}" },
   en: { noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
-        sentNoOverlay: "sent, but no overlay is open: in the report only" },
+        sentNoOverlay: "sent, but no overlay is open: in the report only",
+        refused: "not done, the server says: {why}" },
 };
 
 function own(lang) {
@@ -487,7 +498,7 @@ function renderFocus(s, w) {
 
 function setFocus(s, rules) {
   const w = words(s.lang);
-  if (client?.send({ type: "set-focus", session: s.id, rules })) {
+  if (send({ type: "set-focus", session: s.id, rules }, "focus-ack")) {
     s.focus = rules;   // at once: a second click before the server's answer builds on the first
     flash("focus-ack", w.focusSet);
     schedule();
@@ -680,10 +691,27 @@ function fill(li, u, s, w, partial) {
 }
 
 // -- actions -----------------------------------------------------------------------
-function flash(id, text) {
+function flash(id, text, ms = 2500) {
   const node = $(id);
   node.textContent = text;
-  setTimeout(() => { if (node.textContent === text) node.textContent = ""; }, 2500);
+  node.classList.remove("refused");
+  setTimeout(() => { if (node.textContent === text) node.textContent = ""; }, ms);
+}
+
+// A command the server refuses (a focus on a rule gone off, a session that just ended) was
+// answered by an error that this page showed nowhere: the ack beside it said "focus staat"
+// or "verstuurd", and the chips kept the focus the server had not set.
+function send(msg, ack) {
+  if (!client?.send(msg)) return false;
+  asked = { ack, session: msg.session, at: performance.now() };
+  return true;
+}
+
+function refused(ask, why) {
+  const s = sessions.get(ask.session);
+  if (ask.ack === "focus-ack" && s) s.focus = s.focusServer || [];
+  flash(ask.ack, own(s ? s.lang : pageLang()).refused.replace("{why}", why), 8000);
+  $(ask.ack).classList.add("refused");
 }
 
 function select(id) {
@@ -716,7 +744,7 @@ function wire() {
     const text = $("nudge-text").value.trim().slice(0, 500);
     const w = words(sessions.get(selected)?.lang);
     if (!text || !selected) return;
-    if (client?.send({ type: "send-nudge", session: selected, message: text })) {
+    if (send({ type: "send-nudge", session: selected, message: text }, "nudge-ack")) {
       $("nudge-text").value = "";
       const s = sessions.get(selected);
       flash("nudge-ack", s && noOverlay(s) ? own(s.lang).sentNoOverlay : w.sent);
@@ -726,7 +754,7 @@ function wire() {
     ev.preventDefault();
     const w = words(sessions.get(selected)?.lang);
     if (!selected) return;
-    if (client?.send({ type: "bookmark", session: selected, note: $("mark-note").value.trim().slice(0, 500) })) {
+    if (send({ type: "bookmark", session: selected, note: $("mark-note").value.trim().slice(0, 500) }, "mark-ack")) {
       $("mark-note").value = "";
       flash("mark-ack", w.marked);
     } else flash("mark-ack", w.notSent);

@@ -125,3 +125,34 @@ def test_picking_another_rule_with_one_off_in_the_focus_leaves_the_one_off_out(n
     expect(page.locator('#focus-rules .chip[data-rule="sorry"]')).to_have_count(0)
     expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_have_attribute("aria-pressed", "true")
     assert page.errors == []
+
+
+def test_a_focus_the_server_refuses_is_said_beside_the_chips_and_the_chips_go_back(new_page, live_server):
+    """The server knew the rule was off before the page did (its warning still on the way):
+    the page said "focus staat" and kept the chip pressed, the server's error shown nowhere."""
+    from pullcoach.rules import plugins
+    from pullcoach.rules.engine import Engine
+    page = new_page(1280, 900)
+    live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
+    engine = Engine("nl", entry_points=lambda group: [_EP()] if group == plugins.GROUP else [])
+    live_server.hub.sessions["s-anna"].controller.engine = engine
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s-anna"]').click()
+    sorry = page.locator('#focus-rules .chip[data-rule="sorry"]')
+    expect(sorry).to_be_enabled()
+
+    async def off():
+        live_server.service.rules_off["s-anna"]["sorry"] = (192.4, "error", "RuntimeError: boom")
+    live_server._call(off())
+    sorry.click()
+    expect(page.locator("#focus-ack")).to_have_text(
+        "niet gedaan, de server zegt: rule 'sorry' is off since 3:12 (its plugin failed: RuntimeError: boom): "
+        "it sends no more nudges this session; leave it out of the focus")
+    expect(sorry).to_have_attribute("aria-pressed", "false")
+    expect(page.locator('#focus-rules .chip[data-rule=""]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_count(0)
+    page.locator('#focus-rules .chip[data-rule="push-words"]').click()   # the next one goes as ever
+    expect(page.locator("#focus-ack")).to_have_text("focus staat")
+    expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_have_attribute("aria-pressed", "true")
+    assert page.errors == []
