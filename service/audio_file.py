@@ -38,7 +38,9 @@ def probe(path: Path) -> tuple[int, int]:
         raise AudioError(f"{path} is a folder; give an audio file in it (a stereo file, or the "
                          "coachee's and the partner's files)")
     if not path.is_file():
-        raise AudioError(f"{path}: no such file; check the path")
+        home = (" (a ~ in quotes is not your home folder: leave the quotes out, or write the "
+                "whole path)") if str(path).startswith("~") and path.expanduser().exists() else ""
+        raise AudioError(f"{path}: no such file; check the path{home}")
     if path.stat().st_size == 0:
         raise AudioError(f"{path} is empty (0 bytes): the recording was not saved; give another file")
     if _is_text(path):  # (no audio file is: they all hold NUL bytes or non-UTF-8 in their header)
@@ -257,7 +259,8 @@ class FileSource:
             message=(f"The partner's file broke off at {int(t // 60)}:{t % 60:04.1f} ({err}). The rest "
                      "of the partner's side is missing (silence from there on); the coachee's side "
                      "was coached to its end."),
-            detail={"speaker": SPEAKERS[1], "cause": "file-broken", "file": str(self.paths[1])})
+            detail={"speaker": SPEAKERS[1], "cause": "file-broken", "file": str(self.paths[1]),
+                    "error": str(err)})
         self.broken.append(warning)
         if self.on_warning is None:
             log.warning("%s", warning.message)

@@ -133,14 +133,14 @@ def run_replay(args) -> int:
     if nudges:
         print("nudges: " + ", ".join(f"{r} ×{n}" for r, n in nudges.most_common()), file=sys.stderr)
     for w in warnings:
-        if broke is None or w != str(broke):  # (said below)
+        if w not in [str(broke)] + [b.message for b in source.broken]:  # (said below)
             print(f"warning: {w}", file=sys.stderr)
     where = f"in {args.events}" if args.events else "above"
     if broke is not None:
         raise type(broke)(f"{broke}. The replay stops there; its events up to {audio_s:.1f} s are "
                           f"{where}") from None
     if source.broken:  # exit 3 as for any broken audio: a script must not take it for a whole replay
-        raise AudioError(f"{source.broken[0].detail['file']} (the partner's side) broke off at "
-                         f"{source.broken[0].t:.1f} s: the coachee's side was replayed to its end, the "
-                         f"partner's is silence after the break; re-export or repair that file")
+        b = source.broken[0]
+        raise AudioError(f"{b.detail['error']}. It is the partner's side: the coachee's was replayed to "
+                         f"its end, the partner's is silence from {b.t:.1f} s")
     return 0

@@ -186,10 +186,12 @@ def cmd_run(args) -> int:
                         f"{kept[-1]}{dir_flag(args.data_dir)}") from None
     broken = getattr(source, "broken", None)
     if broken:  # exit 3 as for any broken audio: a script must not take it for a whole session
-        raise AudioError(f"{broken[0].detail['file']} (the partner's side) broke off at {broken[0].t:.1f} s: "
-                         "the coachee's side was coached to its end and the session is kept, the "
-                         "partner's is silence after the break (its report says so); re-export or "
-                         "repair that file")
+        from pullcoach.paths import dir_flag
+        kept = list(getattr(runtime, "reports", {}))
+        see = f": pullcoach report {kept[-1]}{dir_flag(args.data_dir)}" if kept else ""
+        raise AudioError(f"{broken[0].detail['error']}. It is the partner's side: the coachee's was "
+                         f"coached to its end, the partner's is silence from {broken[0].t:.1f} s; the "
+                         f"session is kept and its report says so{see}")
     return code
 
 

@@ -105,7 +105,9 @@ def test_partner_file_breaking_leaves_the_coachee_coached_to_its_end(tmp_path):
     assert not partner_audio[broke_at:].any()  # silence from the break
     ((warning, delivered),) = told
     assert warning.kind == "channel-stalled" and warning.t == round(broke_at / RATE, 3)
-    assert warning.detail == {"speaker": "partner", "cause": "file-broken", "file": str(partner)}
+    assert warning.detail == {"speaker": "partner", "cause": "file-broken", "file": str(partner),
+                              "error": f"{partner}: broken audio data after 2.3 s (Invalid data found "
+                                       "when processing input); re-export or repair the file"}
     assert "cut.flac" in warning.message and "0:02.3" in warning.message
     assert "rest of the partner's side is missing" in warning.message
     assert broke_at <= delivered < broke_at + 2 * 800  # told once the audio up to it is handed over
@@ -141,8 +143,10 @@ def test_replay_with_a_broken_partner_file_runs_to_the_end_and_exits_3(tmp_path,
     err = capsys.readouterr().err
     assert code == AudioError.exit_code
     (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
-    assert "cut.flac (the partner's side) broke off at 2.3 s" in line
-    assert "the coachee's side was replayed to its end" in line
+    assert "cut.flac: broken audio data after 2.3 s" in line
+    assert "It is the partner's side: the coachee's was replayed to its end, the partner's is " \
+           "silence from 2.3 s" in line
+    assert "warning:" not in err  # the warning is that line
     assert "replayed 6.0 s of audio" in err
     logged = [json.loads(ln) for ln in events.read_text().splitlines()]
     (warning,) = [e for e in logged if e["type"] == "pipeline-warning" and e["kind"] == "channel-stalled"]
@@ -173,8 +177,9 @@ def test_run_replay_with_a_broken_partner_file_keeps_the_whole_session(tmp_path,
     err = capsys.readouterr().err
     assert code == AudioError.exit_code
     (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
-    assert "(the partner's side) broke off at 2.3 s" in line and "the session is kept" in line
-    sid = err.split("pullcoach report ")[1].split()[0]
+    assert "cut.flac: broken audio data after 2.3 s" in line and "It is the partner's side" in line
+    assert "the session is kept and its report says so: pullcoach report " in line
+    sid = line.split("pullcoach report ")[1].split()[0]
     assert main(["report", sid, "--format", "json", "--data-dir", str(data)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["session"]["duration"] == pytest.approx(5.0, abs=0.1)

@@ -119,3 +119,13 @@ def test_the_same_file_as_both_sides_is_refused(tmp_path, capsys, no_model):
     assert main(["replay", str(mono), str(tmp_path / "." / "anna.wav")]) == AudioError.exit_code
     line = one_line(capsys.readouterr().err)
     assert "anna.wav is given twice, as the coachee's and as the partner's file" in line
+
+
+def test_a_quoted_tilde_is_said(tmp_path, monkeypatch, capsys, no_model):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _wav(tmp_path / "rec.wav")
+    assert main(["replay", "~/rec.wav"]) == AudioError.exit_code  # as after `replay "~/rec.wav"`
+    line = one_line(capsys.readouterr().err)
+    assert "~/rec.wav: no such file" in line and "a ~ in quotes is not your home folder" in line
+    assert main(["replay", str(tmp_path / "nope.wav")]) == AudioError.exit_code
+    assert "home folder" not in one_line(capsys.readouterr().err)  # only where it would have been found
