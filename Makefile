@@ -20,8 +20,8 @@ $(TSTAMP): $(STAMP)
 setup: $(STAMP)
 
 # Debian packages the tests use (espeak-ng/sox for fixtures, chromium for pages, Xvfb for Tk)
-system:
-	bash scripts/install-system.sh
+system:  # ldconfig, which finds libportaudio, is in sbin: off a Debian user's PATH
+	PATH="$$PATH:/usr/sbin:/sbin" bash scripts/install-system.sh
 
 run: $(STAMP)
 	$(VENV)/bin/pullcoach run

@@ -3,6 +3,11 @@ things go, what to do next (found by following the README on a fresh checkout)."
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from pullcoach.cli import main
@@ -51,3 +56,25 @@ def test_retention_says_how_to_set_it_and_when_it_deletes(tmp_path, capsys):
     assert "`pullcoach sessions retention DAYS` deletes older ones" in capsys.readouterr().out
     assert main(["sessions", "retention", "30", "--data-dir", data]) == 0
     assert "deleted each time pullcoach opens the store" in capsys.readouterr().out
+
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = ("espeak-ng", "sox", "Xvfb", "xdotool", "import", "chromium", "pulseaudio", "paplay")
+
+
+@pytest.mark.skipif(not shutil.which("make") or not Path("/usr/sbin/ldconfig").exists()
+                    or not all(shutil.which(t) for t in TOOLS),
+                    reason="needs make, ldconfig in /usr/sbin and the test packages installed")
+def test_make_system_as_a_user_finds_portaudio_off_sbin(tmp_path):
+    """A Debian user's PATH has no /usr/sbin, where ldconfig is: `make test` said
+    libportaudio2 was missing (and stopped) though it was installed."""
+    if not any("libportaudio" in line for line in subprocess.run(
+            ["/usr/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout.splitlines()):
+        pytest.skip("libportaudio2 is not installed here")
+    (tmp_path / "id").write_text("#!/bin/sh\necho 1000\n")  # not root: never apt-get
+    (tmp_path / "id").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:/usr/local/bin:/usr/bin:/bin"}
+    done = subprocess.run(["make", "-s", "-C", str(REPO), "system"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "Missing Debian packages" not in done.stderr
+    assert done.returncode == 0, done.stderr
