@@ -83,6 +83,7 @@ def test_de_verzekeraar_die_afwimpelt_reflecteert_niet(capsys):
     (KIDS, "It's gonna keep happening that you have to turn down opportunities."),
     ("I have to work late every night.", "You have to work late every night."),
     ("I have to take care of my mother every evening.", "You have to look after your mum."),
+    ("I have to take care of my mother every evening.", "You have to take care of her so that she is safe."),
 ])
 def test_their_own_duty_said_back_is_no_advice_nor_push(en, prev, text):
     x = en.label(text, (), prev)
@@ -155,6 +156,9 @@ def test_the_counsellor_saying_back_the_clients_duty_is_not_nudged(capsys, tmp_p
     ("I have to work late every night.", "You have to say no to your boss."),   # a new verb and object
     ("I have to work late every night.", "You need to talk to your manager about it."),
     ("I have to take care of my mother every evening.", "You have to get some help with that."),
+    # their duty wrapped in a new one: the words before the nested clause are all new
+    ("I have to take care of my mother every evening.", "You have to find someone to take care of her."),
+    ("I have to take care of my mother every evening.", "You need to find someone who can take care of her."),
 ])
 def test_a_new_duty_after_their_own_is_told(en, prev, text):
     # the learned labels are as sure of a reflection (0.98 the encoder) as for a duty given back
