@@ -443,6 +443,8 @@ def run_bench(args) -> int:
 
     fixtures = [Path(a) for a in args.audio] or default_fixtures()
     truths = {path: read_truth(path) for path in fixtures}  # all said wrong before anything starts
+    if args.json:
+        _check_writable(Path(args.json))  # not after minutes of benching
     runs = []
     transcribers: dict[str, object] = {}
     load = busy(args.load)
@@ -467,5 +469,20 @@ def run_bench(args) -> int:
               "runs": runs, "models": models}
     print("\n" + json.dumps(result, indent=1))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1))
+        try:
+            Path(args.json).write_text(json.dumps(result, indent=1))
+        except OSError as exc:  # (the results are printed above)
+            from pullcoach.errors import cannot_write
+            raise cannot_write(args.json, exc, "--json FILE") from None
     return 0
+
+
+def _check_writable(path: Path) -> None:
+    from pullcoach.errors import ConfigError, cannot_write
+    import errno
+    if path.is_dir():
+        raise cannot_write(path, OSError(errno.EISDIR, "is a folder"), "--json FILE")
+    if not path.parent.is_dir():
+        raise cannot_write(path, OSError(errno.ENOENT, "no folder"), "--json FILE")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise ConfigError(f"cannot write {path}: permission denied; choose another --json FILE")

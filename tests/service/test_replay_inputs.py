@@ -129,3 +129,11 @@ def test_a_quoted_tilde_is_said(tmp_path, monkeypatch, capsys, no_model):
     assert "~/rec.wav: no such file" in line and "a ~ in quotes is not your home folder" in line
     assert main(["replay", str(tmp_path / "nope.wav")]) == AudioError.exit_code
     assert "home folder" not in one_line(capsys.readouterr().err)  # only where it would have been found
+
+
+def test_bench_json_into_a_missing_folder_is_said_before_the_bench(tmp_path, capsys, no_model):
+    """It was written at the end: minutes of benching, then a traceback."""
+    out = tmp_path / "no" / "bench.json"
+    assert main(["bench", str(AUDIO / "nl_push.flac"), "--json", str(out)]) == ConfigError.exit_code
+    err = capsys.readouterr().err
+    assert f"cannot write {out}: there is no folder" in one_line(err) and "replaying" not in err
