@@ -137,7 +137,8 @@ def run_replay(args) -> int:
             print(f"warning: {w}", file=sys.stderr)
     where = f"in {args.events}" if args.events else "above"
     if broke is not None:
-        raise type(broke)(f"{broke}. The replay stops there; its events up to {audio_s:.1f} s are "
+        whose = "It is the coachee's side (the one coached), so the" if args.audio2 else "The"
+        raise type(broke)(f"{broke}. {whose} replay stops there; its events up to {audio_s:.1f} s are "
                           f"{where}") from None
     if source.broken:  # exit 3 as for any broken audio: a script must not take it for a whole replay
         b = source.broken[0]

@@ -165,7 +165,8 @@ def test_replay_with_a_broken_coachee_file_says_where_its_events_stop(tmp_path, 
     assert code == AudioError.exit_code
     (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
     assert "broken audio data after 2.3 s" in line
-    assert f"The replay stops there; its events up to 2.3 s are in {events}" in line
+    assert ("It is the coachee's side (the one coached), so the replay stops there; its events up "
+            f"to 2.3 s are in {events}") in line
     (ended,) = [json.loads(ln) for ln in events.read_text().splitlines() if '"session-ended"' in ln]
     assert ended["reason"] == "error"
 
