@@ -69,6 +69,9 @@ def register(subparsers) -> None:
     r.set_defaults(func=_report)
 
 
+FIRST = "; `pullcoach demo` (or run, serve) stores one"  # said to a new user
+
+
 def _data_dir(args) -> str | None:
     """--data-dir given after `sessions` or after its ACTION."""
     return args.data_dir if args.data_dir is not None else getattr(args, "outer_data_dir", None)
@@ -79,7 +82,7 @@ def open_store(args) -> Store:
     would otherwise get an empty database and a "no sessions" that misleads)."""
     directory = data_dir(_data_dir(args))
     if not (directory / DB_NAME).is_file():
-        where = "" if _data_dir(args) is None else f"; without --data-dir: {data_dir(None)}"
+        where = (f"; without --data-dir: {data_dir(None)}" if _data_dir(args) is not None else FIRST)
         raise StoreError(f"no sessions stored in {directory} (no {DB_NAME} there){where}")
     return Store(directory)
 
@@ -116,7 +119,8 @@ def _list(args) -> int:
         emit(json.dumps(items, ensure_ascii=False, indent=2), None)
         return 0
     if not items:
-        print(f"no sessions stored in {data_dir(_data_dir(args))}")
+        print(f"no sessions stored in {data_dir(_data_dir(args))}"
+              + (FIRST if _data_dir(args) is None else ""))
         return 0
     for s in items:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))

@@ -78,3 +78,12 @@ def test_make_system_as_a_user_finds_portaudio_off_sbin(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert "Missing Debian packages" not in done.stderr
     assert done.returncode == 0, done.stderr
+
+
+def test_before_any_session_the_reading_commands_say_what_stores_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # a new user's empty data directory
+    assert main(["sessions"]) == 0
+    assert "`pullcoach demo` (or run, serve) stores one" in capsys.readouterr().out
+    for argv in (["report", "last"], ["debrief"]):
+        assert main(argv) != 0
+        assert "`pullcoach demo` (or run, serve) stores one" in capsys.readouterr().err
