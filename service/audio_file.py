@@ -83,6 +83,7 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
     resamplers: list[Resampler] = []
     done = 0.0
     broke: AudioError | None = None
+    nan = _NotNumbers()
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]
@@ -95,11 +96,14 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
                     if not resamplers:
                         n = 1 if mixdown else f.layout.nb_channels
                         resamplers = [Resampler(f.sample_rate) for _ in range(n)]
-                    yield _convert(f.to_ndarray(), resamplers, mixdown)
+                    yield _convert(nan.clean(f.to_ndarray(), done, f.sample_rate), resamplers, mixdown)
                     done += f.samples / f.sample_rate
             if to_float is not None:
                 for f in to_float.resample(None):
-                    yield _convert(f.to_ndarray(), resamplers, mixdown)
+                    yield _convert(nan.clean(f.to_ndarray(), done, f.sample_rate), resamplers, mixdown)
+            if nan.count:
+                log.warning("%s: %d samples from %.1f s on are not numbers (damaged float audio); "
+                            "they are replayed as silence", path, nan.count, nan.first)
             said = _declared_s(path, container, stream)
             if said and said - done > max(1.0, 0.02 * said):
                 broke = AudioError(f"{path}: the audio ends at {done:.1f} s but the file says it runs "
@@ -136,6 +140,23 @@ def _wav_data_s(path: Path, stream) -> float | None:
         return None
     size = int.from_bytes(head[at + 4:at + 8], "little")
     return None if size in (0, 0xFFFFFFFF) else size / bytes_per_s  # streamed WAVs say nothing
+
+
+class _NotNumbers:
+    """NaN and infinite samples (a damaged float file) as silence: one of them through the
+    VAD lost the whole utterance around it."""
+
+    def __init__(self) -> None:
+        self.count, self.first = 0, 0.0
+
+    def clean(self, planar: np.ndarray, at: float, rate: int) -> np.ndarray:
+        ok = np.isfinite(planar)
+        if ok.all():
+            return planar
+        if not self.count:
+            self.first = at + int(np.argmin(ok.all(axis=0))) / rate
+        self.count += int(ok.size - ok.sum())
+        return np.where(ok, planar, 0.0).astype(planar.dtype, copy=False)
 
 
 def _convert(planar: np.ndarray, resamplers: list[Resampler], mixdown: bool) -> np.ndarray:

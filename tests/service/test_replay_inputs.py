@@ -137,3 +137,40 @@ def test_bench_json_into_a_missing_folder_is_said_before_the_bench(tmp_path, cap
     assert main(["bench", str(AUDIO / "nl_push.flac"), "--json", str(out)]) == ConfigError.exit_code
     err = capsys.readouterr().err
     assert f"cannot write {out}: there is no folder" in one_line(err) and "replaying" not in err
+
+
+def test_samples_that_are_not_numbers_are_silence_not_a_lost_utterance(tmp_path, caplog):
+    """A damaged float WAV: 6 ms of NaN 3 s in lost the coachee's whole utterance around it
+    (2.4-4.8 s of nl_push_mb) and printed numpy's RuntimeWarning."""
+    import asyncio
+
+    import av
+    import numpy as np
+
+    from pullcoach.audio_file import FileSource
+
+    rate = 16000
+    x = np.zeros((rate * 4, 2), np.float32)
+    x[:, 0] = 0.25
+    x[3 * rate: 3 * rate + 100] = np.nan
+    x[3 * rate + 200: 3 * rate + 210, 1] = np.inf
+    path = tmp_path / "float.wav"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_f32le", rate=rate, layout="stereo")
+        stream.format = "flt"
+        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1).copy(), format="flt", layout="stereo")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+
+    async def run():
+        return [b async for b in FileSource(path).blocks()]
+    with caplog.at_level("WARNING", logger="pullcoach.audio_file"):
+        blocks = asyncio.run(run())
+    coachee = np.concatenate([b.samples for b in blocks if b.speaker == "coachee"])
+    partner = np.concatenate([b.samples for b in blocks if b.speaker == "partner"])
+    assert np.isfinite(coachee).all() and np.isfinite(partner).all()
+    assert not coachee[3 * rate: 3 * rate + 100].any()  # silence where the damage was
+    assert np.allclose(coachee[: 3 * rate], 0.25) and np.allclose(coachee[3 * rate + 100:], 0.25)
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert "float.wav: 210 samples from 3.0 s on are not numbers (damaged float audio)" in said
