@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pullcoach's tests need, if they are missing.
 set -euo pipefail
+PATH="$PATH:/usr/sbin:/sbin"  # ldconfig: off a Debian user's PATH (libportaudio2 read as missing)
 need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox libsox-fmt-all)

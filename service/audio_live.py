@@ -142,7 +142,7 @@ class LiveSource:
         if not any(d.get("max_input_channels", 0) > 0 for d in devices):
             raise AudioDeviceError("no audio input devices found; connect a microphone "
                                    "(`pullcoach devices` shows what PortAudio sees); without one, "
-                                   "`pullcoach demo` or `pullcoach run --replay RECORDING`")
+                                   "`pullcoach demo`, or `--replay RECORDING` on run or capture")
         if stereo is not None:
             if coachee is not None or partner is not None:
                 raise ConfigError("give either a stereo device or coachee/partner devices, not both")

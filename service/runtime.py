@@ -44,8 +44,9 @@ class Runtime:
         self.saved = tk.load(config_dir())
         self.tokens = tk.from_env(environ, self.saved)
         if not is_loopback(args.host) and not self.tokens.explicit:
-            raise ConfigError(f"refusing to listen on {args.host} with generated tokens: set "
-                              "PULLCOACH_TRAINER_TOKEN and PULLCOACH_TOKEN, or " + tls_hint(args.port))
+            raise ConfigError(f"refusing to listen on {args.host} without PULLCOACH_TRAINER_TOKEN and "
+                              "PULLCOACH_TOKEN set in this shell (saved tokens count on 127.0.0.1 only): "
+                              "export both, or " + tls_hint(args.port))
         self.hub = Hub()
         self.store = None
         self.service = None
@@ -382,7 +383,7 @@ def capture_line(source) -> str:
 def _device_clock(st: dict) -> str:
     """The device's clock against the wall clock, once learnt (not "-0 ppm" before)."""
     if not st.get("drift_known"):
-        return "clock not learnt (it takes about a minute)"
+        return "clock not learnt (it needs about a minute of steady audio)"
     return f"clock {round(st.get('drift_ppm', 0.0)) or 0:+d} ppm"
 
 

@@ -324,6 +324,21 @@ def test_serve_refuses_a_public_bind_without_tokens(tmp_path, monkeypatch):
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == ConfigError.exit_code
 
 
+def test_serve_public_bind_says_saved_tokens_are_not_enough(tmp_path, monkeypatch, capsys):
+    """Tokens saved by an earlier run do not open a public bind: the refusal says to export
+    both in this shell (it used to say "with generated tokens", though they were saved)."""
+    from pullcoach.cli import main
+    from pullcoach.paths import config_dir
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.delenv("PULLCOACH_TOKEN", raising=False)
+    monkeypatch.delenv("PULLCOACH_TRAINER_TOKEN", raising=False)
+    tk.save(config_dir(), {"trainer": "t" * 16, "capture": "c" * 16})
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == ConfigError.exit_code
+    err = capsys.readouterr().err
+    assert "PULLCOACH_TRAINER_TOKEN and PULLCOACH_TOKEN set in this shell" in err
+    assert "saved tokens count on 127.0.0.1 only" in err
+
+
 @pytest.mark.model
 def test_run_replay_serves_clients_and_ends_cleanly(tmp_path, excerpt):
     """`pullcoach run --replay` for real: a trainer sees speech, its nudge comes back through
@@ -582,8 +597,8 @@ def test_the_capture_line_gives_a_clock_rate_only_once_it_was_learnt():
     short = _Devices(coachee=(11, {"drift_ppm": -0.0, "drift_known": False}),
                      partner=(11, {"drift_ppm": 0.0, "drift_known": False}))
     assert capture_line(short) == ("captured: coachee 11.0 s, 0 dropped, 0 overflows, clock not learnt "
-                                   "(it takes about a minute); partner 11.0 s, 0 dropped, 0 overflows, "
-                                   "clock not learnt (it takes about a minute)")
+                                   "(it needs about a minute of steady audio); partner 11.0 s, 0 dropped, 0 overflows, "
+                                   "clock not learnt (it needs about a minute of steady audio)")
     learnt = _Devices(coachee=(90, {"drift_ppm": -0.3, "drift_known": True}),
                       partner=(90, {"drift_ppm": 148.6, "drift_known": True}))
     assert capture_line(learnt) == ("captured: coachee 90.0 s, 0 dropped, 0 overflows, clock +0 ppm; "
