@@ -265,6 +265,11 @@ def cmd_capture(args) -> int:
                                    on_welcome=welcome, fresh=args.new,
                                    state=StateFile(capture.ingest_url(args.server), coachee))
         print(f"session {sid} ended" + (f"; your report: {report[0]}" if report else ""), file=sys.stderr)
+        broken = getattr(source, "broken", None)
+        if broken:  # --replay whose partner's file broke off: exit 3, as run and replay do
+            raise AudioError(f"{broken[0].detail['error']}. It is the partner's side: the coachee's was "
+                             f"streamed to its end, the partner's is silence from {broken[0].t:.1f} s (the "
+                             "server's report knows no audio came, not why)")
         return 0
 
     return asyncio.run(main())

@@ -187,3 +187,23 @@ def test_run_replay_with_a_broken_partner_file_keeps_the_whole_session(tmp_path,
     assert report["session"]["reason"] == "ended"
     (warning,) = [w for w in report["warnings"] if w["kind"] == "channel-stalled"]
     assert warning["detail"]["cause"] == "file-broken" and warning["t"] == pytest.approx(2.3, abs=0.05)
+
+
+def test_capture_replay_with_a_broken_partner_file_streams_on_and_exits_3(tmp_path, capsys, monkeypatch):
+    from pullcoach import capture
+
+    streamed = []
+
+    async def stream(server, token, source, **kw):  # the server's side is not what is tested
+        async for block in source.blocks():
+            streamed.append(block)
+        return "20261207-100000-abcd"
+    monkeypatch.setattr(capture, "stream", stream)
+    code = main(["capture", "--server", "ws://127.0.0.1:1", "--token", "t", "--replay",
+                 str(head_wav(tmp_path, 5.0)), str(cut_flac(tmp_path))])
+    err = capsys.readouterr().err
+    assert code == AudioError.exit_code
+    assert len(side(streamed, "coachee")) == 5 * RATE  # streamed to the coachee's end
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
+    assert "cut.flac: broken audio data after 2.3 s" in line
+    assert "the coachee's was streamed to its end, the partner's is silence from 2.3 s" in line
