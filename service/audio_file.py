@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SPEEDS = ("realtime", "max")
 UNEVEN_S = 5.0  # two files whose lengths differ more than this are worth a word
+# formats whose header says their length exactly: shorter than that is a break
+EXACT_LENGTH = ("wav", "flac")
 CHANNEL_HINT = "give a stereo file (left = coachee, right = partner) or two mono files (coachee, partner)"
 
 
@@ -106,8 +108,13 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
                             "they are replayed as silence", path, nan.count, nan.first)
             said = _declared_s(path, container, stream)
             if said and said - done > max(1.0, 0.02 * said):
-                broke = AudioError(f"{path}: the audio ends at {done:.1f} s but the file says it runs "
-                                   f"{said:.1f} s: it is cut short or damaged; re-export it to have all")
+                cut = (f"{path}: the audio ends at {done:.1f} s but the file says it runs {said:.1f} s: "
+                       "it is cut short or damaged")
+                if container.format.name in EXACT_LENGTH:
+                    broke = AudioError(f"{cut}; re-export it to have all")
+                else:  # a length guessed from the bit rate (a VBR MP3) may be wrong: a word only
+                    log.warning("%s; only the %.1f s that are there are replayed (re-export it to have "
+                                "all)", cut, done)
     except av.FFmpegError as err:
         broke = AudioError(f"{path}: broken audio data after {done:.1f} s "
                            f"({err.strerror or err}); re-export or repair the file")
