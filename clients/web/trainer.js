@@ -21,7 +21,7 @@ let asked = null;                    // the trainer's last command: {ack, sessio
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
 function make(id) {
   return { id, lang: "nl", coachee: "", partner: "", live: false, ended: false, reason: "", started_wall: null,
-           report: "", t: 0, away: false, via: "", overlays: null, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
+           report: "", t: 0, away: false, ending: false, via: "", overlays: null, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
 }
@@ -85,7 +85,7 @@ function receive(msg) {
                          via: String(msg.via || "") });
       break;
     case "session-ended":
-      s.live = false; s.ended = true; s.reason = String(msg.reason || ""); s.marks++;
+      s.live = false; s.ended = true; s.ending = false; s.reason = String(msg.reason || ""); s.marks++;
       s.alerts.clear();   // a silent channel, ASR behind: live problems, over with the session
       for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
       break;
@@ -284,7 +284,7 @@ function card(s) {
   const head = h("header", "card-head");
   const state = liveState(s);
   head.append(h("span", "who", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`),
-              h("span", `badge badge-${state}`, w.state[state]),
+              h("span", `badge badge-${state}`, stateText(s, w, state)),
               h("span", "clock", clock(s.t)));
   const figs = h("div", "figs");
   const talk = h("div", "fig fig-talk");
@@ -367,10 +367,12 @@ function noOverlay(s) {
 const OWN = {
   nl: { noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
         sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag",
-        refused: "niet gedaan, de server zegt: {why}" },
+        refused: "niet gedaan, de server zegt: {why}", ending: "● wordt beëindigd…",
+        endingButton: "Wordt beëindigd…" },
   en: { noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
         sentNoOverlay: "sent, but no overlay is open: in the report only",
-        refused: "not done, the server says: {why}" },
+        refused: "not done, the server says: {why}", ending: "● ending…",
+        endingButton: "Ending…" },
 };
 
 function own(lang) {
@@ -382,7 +384,15 @@ function own(lang) {
 function liveState(s) {
   if (!s.live) return "ended";
   if (connection !== "connected") return "unknown";
+  if (s.ending) return "ending";
   return s.away ? "away" : "live";
+}
+
+// The trainer ended it: the session ends once its pipeline has caught up (seconds, more when
+// the transcription is behind). Meanwhile the card said "live" and the button "Sessie
+// beëindigen" again, as if the two clicks had done nothing.
+function stateText(s, w, state) {
+  return state === "ending" ? own(s.lang).ending : w.state[state];
 }
 
 function fig(cls, label, value) {
@@ -401,17 +411,19 @@ function renderDetail(anchor) {
   if (!s) return;
   assign($("d-who"), "textContent", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`);
   const state = liveState(s);
-  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : w.state[state]}`);
+  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : stateText(s, w, state)}`);
   const list = Object.assign(alerts(s, w), { id: "d-alerts" });
   if (!$("d-alerts").isEqualNode(list)) $("d-alerts").replaceWith(list);
   for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],
                             ["nudge-title", w.sendNudge], ["nudge-send", w.send], ["mark-title", w.bookmark],
-                            ["mark-send", w.mark], ["end", endArmed === s.id ? w.endSure : w.end]]) {
+                            ["mark-send", w.mark],
+                            ["end", s.ending ? own(s.lang).endingButton : endArmed === s.id ? w.endSure : w.end]]) {
     assign($(id), "textContent", text);
   }
   assign($("nudge-text"), "placeholder", w.nudgePlaceholder);
   assign($("mark-note"), "placeholder", w.notePlaceholder);
   for (const id of ["nudge-text", "nudge-send", "mark-note", "mark-send", "end"]) assign($(id), "disabled", !s.live);
+  if (s.ending) assign($("end"), "disabled", true);
   const quick = $("quick");
   if (quick.dataset.lang !== s.lang) {
     quick.dataset.lang = s.lang;
@@ -694,7 +706,7 @@ function fill(li, u, s, w, partial) {
 function flash(id, text, ms = 2500) {
   const node = $(id);
   node.textContent = text;
-  node.classList.remove("refused");
+  node.classList.remove("refused", "caveat");
   setTimeout(() => { if (node.textContent === text) node.textContent = ""; }, ms);
 }
 
@@ -703,13 +715,14 @@ function flash(id, text, ms = 2500) {
 // or "verstuurd", and the chips kept the focus the server had not set.
 function send(msg, ack) {
   if (!client?.send(msg)) return false;
-  asked = { ack, session: msg.session, at: performance.now() };
+  asked = { ack, session: msg.session, at: performance.now(), end: msg.type === "end-session" };
   return true;
 }
 
 function refused(ask, why) {
   const s = sessions.get(ask.session);
   if (ask.ack === "focus-ack" && s) s.focus = s.focusServer || [];
+  if (ask.end && s) s.ending = false;
   flash(ask.ack, own(s ? s.lang : pageLang()).refused.replace("{why}", why), 8000);
   $(ask.ack).classList.add("refused");
 }
@@ -747,7 +760,10 @@ function wire() {
     if (send({ type: "send-nudge", session: selected, message: text }, "nudge-ack")) {
       $("nudge-text").value = "";
       const s = sessions.get(selected);
-      flash("nudge-ack", s && noOverlay(s) ? own(s.lang).sentNoOverlay : w.sent);
+      if (s && noOverlay(s)) {
+        flash("nudge-ack", own(s.lang).sentNoOverlay, 6000);
+        $("nudge-ack").classList.add("caveat");
+      } else flash("nudge-ack", w.sent);
     } else flash("nudge-ack", w.notSent);
   });
   $("mark-form").addEventListener("submit", (ev) => {
@@ -767,7 +783,8 @@ function wire() {
   $("end").addEventListener("click", () => {
     if (!selected) return;
     if (endArmed === selected) {
-      client?.send({ type: "end-session", session: selected });
+      const s = sessions.get(selected);
+      if (send({ type: "end-session", session: selected }, "nudge-ack") && s) s.ending = true;
       endArmed = null;
     } else {
       endArmed = selected;
