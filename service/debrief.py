@@ -23,6 +23,7 @@ from typing import Any
 from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.rules.base import TURN_BACKCHANNEL_S
+from pullcoach.rules.events import RULE_OFF
 from pullcoach.report_progress import comparable, progress
 from pullcoach.report_text import nudge_words
 
@@ -162,6 +163,7 @@ def _row(r: dict) -> dict:
     s = r["session"]
     negative = sum(1 for n in r["nudges"] if n["kind"] == "negative")
     minutes = s["duration"] / 60.0
+    off = _rules_off(r)
     return {"session": s, "figures": r["figures"], "negative": negative,
             "negative_per_10min": round(negative / minutes * 10.0, 1) if minutes >= 1.0 else None,
             "positive": sum(1 for n in r["nudges"] if n["kind"] == "positive"),
@@ -174,7 +176,19 @@ def _row(r: dict) -> dict:
             # what the trainer had the pair practise live (the nudges it held are still counted)
             "focus": list(dict.fromkeys(m for c in r["trainer_focus"]
                                         for m in (c["messages"] or _said(c["rules"], r["session"]["lang"])))),
+            # a plugin rule switched off (rule-off): its focus sent nothing from then on
+            "rules_off": off,
+            "focus_off": list(dict.fromkeys(
+                m for c in r["trainer_focus"]
+                for rule, m in zip(c["rules"], c["messages"] or _said(c["rules"], r["session"]["lang"]))
+                if rule in off)),
             "analysed": r["analysed"]}
+
+
+def _rules_off(r: dict) -> list[str]:
+    """The rules whose plugin was switched off in this session, in the order they went."""
+    names = (str((w.get("detail") or {}).get("rule") or "") for w in r["warnings"] if w["kind"] == RULE_OFF)
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def _said(rules: list[str], lang: str) -> list[str]:

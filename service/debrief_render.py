@@ -139,6 +139,7 @@ DEBRIEF_WORDS = {
         "problems": "opnameprobleem: zie verslag", "capture_restarted": "opname herstart: zie verslag",
         "server_restarted": "server herstart: zie verslag",
         "record_lost": "deel van het sessiebestand verloren: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
+        "rule_off": "regel {which} stond uit: zie verslag", "off": "uit",
         "server_stopped": "door de server beëindigd",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
         "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
@@ -179,6 +180,7 @@ DEBRIEF_WORDS = {
         "problems": "recording problem: see report", "capture_restarted": "capture restarted: see report",
         "server_restarted": "server restarted: see report",
         "record_lost": "part of the session file lost: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
+        "rule_off": "rule {which} was off: see report", "off": "off",
         "server_stopped": "ended by the server",
         "strength_names": {"monologues": "Short turns (no monologues)"},
         "progress": "From first to last conversation", "runs": "{n} conversations",
@@ -280,8 +282,12 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["server_stopped"])
     if not row["analysed"]:
         notes.append(dw["not_analysed"])
-    if row.get("focus"):
-        notes.append(dw["focus"].format(which=", ".join(row["focus"])))
+    if row.get("focus"):  # a focus on a rule whose plugin went off: it sent nothing from then on
+        off = set(row.get("focus_off") or ())
+        notes.append(dw["focus"].format(which=", ".join(f"{m} ({dw['off']})" if m in off else m
+                                                        for m in row["focus"])))
+    if row.get("rules_off"):
+        notes.append(dw["rule_off"].format(which=", ".join(f"“{r}”" for r in row["rules_off"])))
     if row["problems"]:
         notes.append(dw["problems"])
     elif row.get("asr_behind"):
