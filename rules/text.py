@@ -124,6 +124,9 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 _VOWELS = frozenset("aeiouy")
+# consonants Whisper hears for each other in Dutch speech (voiced and voiceless twins, v / w):
+# MBROLA nl2 through base, dev.jsonl ("als ik het even samen wat" for "samenvat")
+_TWINS = frozenset(frozenset(p) for p in ("vw", "vf", "sz", "dt", "bp"))
 
 
 def _slip(pat: str, word: str) -> bool:
@@ -137,6 +140,8 @@ def _slip(pat: str, word: str) -> bool:
     if len(diff) != 1:
         return not diff
     i = diff[0]
+    if frozenset((pat[i], word[i])) in _TWINS:
+        return True  # "samenvat" ~ "samen wat", "verzekeraar" ~ "versekeraar"
     if pat[i] in _VOWELS and word[i] in _VOWELS:
         return False
     near = pat[i - 1:i] + pat[i + 1:i + 2]
@@ -148,6 +153,8 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
         return word.startswith(pat[:-1])
     if pat == word:
         return True
+    if fuzzy and _dt(pat) == _dt(word):
+        return True  # "vindt je" ~ "vind je": a final "d" / "dt" is one sound
     if not (fuzzy and len(pat) >= _SPLIT_LEN and len(word) >= 5 and pat[0] == word[0]):
         return False
     # the same but for doubled letters ("darnast", "moetten"), with no further edit, since
@@ -155,6 +162,12 @@ def _tok_eq(pat: str, word: str, fuzzy: bool = True) -> bool:
     if _single(pat) == _single(word):
         return True
     return len(pat) >= _EDIT_LEN and pat[-1] == word[-1] and _slip(pat, word)
+
+
+def _dt(word: str) -> str:
+    """A final "dt" written "d" ("vindt" -> "vind", "wordt" -> "word"): Dutch says them alike,
+    and Whisper writes either."""
+    return word[:-1] if word.endswith("dt") and len(word) > 3 else word
 
 
 _DOUBLE = re.compile(r"([a-z])\1")
@@ -264,7 +277,7 @@ class PhraseSet:
             if pat == "..." or not stem:
                 self._anywhere.append(n)
             elif len(pat) < _SPLIT_LEN and pat == stem:
-                self._exact.setdefault(pat, []).append(n)
+                self._exact.setdefault(_dt(pat), []).append(n)
             else:
                 self._letter.setdefault(stem[0], []).append(n)
         self._by_word: dict[str, tuple[Phrase, ...]] = {}  # word -> phrases that may start at it
@@ -276,7 +289,7 @@ class PhraseSet:
             if len(self._by_word) >= _INDEX_WORDS:
                 self._by_word.clear()
             if word:
-                ns = (self._exact.get(word, []) + self._anywhere
+                ns = (self._exact.get(_dt(word), []) + self._anywhere
                       + [n for n in self._letter.get(word[0], ()) if self.phrases[n].may_start(word)])
                 got = tuple(self.phrases[n] for n in sorted(ns))
             else:
