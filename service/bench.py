@@ -444,7 +444,7 @@ def run_bench(args) -> int:
     fixtures = [Path(a) for a in args.audio] or default_fixtures()
     truths = {path: read_truth(path) for path in fixtures}  # all said wrong before anything starts
     if args.json:
-        _check_writable(Path(args.json))  # not after minutes of benching
+        _check_writable(Path(args.json), fixtures)  # not after minutes of benching
     runs = []
     transcribers: dict[str, object] = {}
     load = busy(args.load)
@@ -477,9 +477,13 @@ def run_bench(args) -> int:
     return 0
 
 
-def _check_writable(path: Path) -> None:
+def _check_writable(path: Path, fixtures: list[Path]) -> None:
     from pullcoach.errors import ConfigError, cannot_write
     import errno
+    for f in (g for fixture in fixtures for g in (fixture, fixture.with_suffix(".json"))):
+        if path.exists() and f.exists() and path.samefile(f):
+            raise ConfigError(f"--json {path} is {'the truth of ' if f.suffix == '.json' else ''}a fixture "
+                              "being benched: the results would overwrite it; give another file")
     if path.is_dir():
         raise cannot_write(path, OSError(errno.EISDIR, "is a folder"), "--json FILE")
     if not path.parent.is_dir():

@@ -7,8 +7,9 @@ import asyncio
 import collections
 import sys
 import time
+from pathlib import Path
 
-from pullcoach.errors import AudioError, cannot_write
+from pullcoach.errors import AudioError, ConfigError, cannot_write
 from pullcoach.rules.events import (
     NudgeIssued, NudgeWithdrawn, PipelineWarning, SpeechStarted, TranscriptFinal, to_json,
 )
@@ -88,6 +89,9 @@ def run_replay(args) -> int:
     check_service_args(args)  # --focus with --no-rules
     source = FileSource(args.audio, args.audio2, speed=args.speed)
     engine = make_engine(args.lang, rules=args.rules, enabled=not args.no_rules, focus=args.focus)
+    if args.events and any(Path(args.events).exists() and Path(args.events).samefile(a) for a in source.paths):
+        raise ConfigError(f"--events {args.events} is the recording being replayed: writing the events "
+                          "there would wipe it; give another file (e.g. events.jsonl)")
     try:  # before the model loads: a wrong path is said at once
         out = open(args.events, "w", encoding="utf-8") if args.events else sys.stdout
     except OSError as exc:

@@ -174,3 +174,21 @@ def test_samples_that_are_not_numbers_are_silence_not_a_lost_utterance(tmp_path,
     assert np.allclose(coachee[: 3 * rate], 0.25) and np.allclose(coachee[3 * rate + 100:], 0.25)
     (said,) = [r.getMessage() for r in caplog.records]
     assert "float.wav: 210 samples from 3.0 s on are not numbers (damaged float audio)" in said
+
+
+def test_writing_over_the_recording_or_its_truth_is_refused(tmp_path, capsys, no_model):
+    """`replay rec.wav --events rec.wav` emptied the recording before replaying it; `bench
+    --json` onto a fixture's truth overwrote it with the results."""
+    rec = _wav(tmp_path / "rec.wav")
+    before = rec.read_bytes()
+    assert main(["replay", str(rec), "--events", str(tmp_path / "." / "rec.wav")]) == ConfigError.exit_code
+    assert "is the recording being replayed" in one_line(capsys.readouterr().err)
+    assert rec.read_bytes() == before
+    fixture = tmp_path / "role.flac"
+    fixture.write_bytes((AUDIO / "nl_push.flac").read_bytes())
+    truth = tmp_path / "role.json"
+    truth.write_text((AUDIO / "nl_push.json").read_text(encoding="utf-8"), encoding="utf-8")
+    kept = truth.read_bytes()
+    assert main(["bench", str(fixture), "--json", str(truth)]) == ConfigError.exit_code
+    assert "is the truth of a fixture being benched" in one_line(capsys.readouterr().err)
+    assert truth.read_bytes() == kept
