@@ -283,6 +283,18 @@ def test_the_report_says_why_both_channels_carried_the_same_sound():
                                   detail={"cause": "acoustic"})])["problems"][0]["cause"] == "acoustic"
 
 
+def test_the_report_says_a_replayed_file_broke_off():
+    """A partner's file that broke during a replay is named as such, not as a device gone."""
+    def report(lang):
+        return render([SessionStarted(t=0.0, session="s", lang=lang, wall_clock=0.0, partner="Bo"),
+                       PipelineWarning(t=25.3, kind="channel-stalled", message="broken",
+                                       detail={"speaker": "partner", "cause": "file-broken"})], "md")
+    nl, en = report("nl"), report("en")
+    assert "Vanaf 0:25 ontbreekt de audio van Bo: het bestand brak daar af" in nl
+    assert "apparaat weg" not in nl
+    assert "From 0:25 on the audio of Bo is missing: the file broke off there" in en
+
+
 def test_hostile_names_and_nudge_text_are_escaped():
     events = session_events()
     events[0] = SessionStarted(session="s<1>", lang="nl", coachee="<b>A</b>", partner="B&B")
