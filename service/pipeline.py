@@ -370,6 +370,9 @@ class Segmenter:
         return jobs
 
 
+CAUGHT_UP_HOLD_S = 10.0  # caught up this long (audio seconds) before it is said
+
+
 def behind_message(lag: float, *, partials: bool, model: str | None) -> str:
     """What the console says when transcription falls behind, and what helps on this
     machine: fewer programs on the CPU, no partials (--no-partials), and a smaller model
@@ -423,7 +426,9 @@ class AsrScheduler:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
-        self.behind = False
+        self.behind = False  # partials paused
+        self.said_behind = False  # an asr-behind warning is out, its caught-up not yet
+        self.calm_since: float | None = None  # caught up since (audio clock)
         self.records: list[dict] = []  # one per decode, for the benchmark
         self.skipped_partials = 0
         # the audio's language, judged on the first finals (what made-up words cannot tell)
@@ -465,17 +470,30 @@ class AsrScheduler:
     def check(self) -> None:
         """Watchdog, called as audio arrives."""
         lag = self.lag()
-        if not self.behind and lag > self.behind_warn_s:
+        now = self.clock()
+        if lag > self.behind_warn_s:
             self.behind = True
-            self.emit(PipelineWarning(
-                t=round(self.clock(), 3), kind="asr-behind",
-                message=behind_message(lag, partials=self.partials_on,
-                                       model=getattr(self.transcriber, "model_name", None)),
-                detail={"lag_s": round(lag, 2), "waiting": len(self.finals)}))
-        elif self.behind and lag < 1.0:
-            self.behind = False
-            self.emit(PipelineWarning(t=round(self.clock(), 3), kind="asr-caught-up",
-                                      message="Transcription has caught up.", detail={}))
+            self.calm_since = None
+            if not self.said_behind:
+                self.said_behind = True
+                self.emit(PipelineWarning(
+                    t=round(now, 3), kind="asr-behind",
+                    message=behind_message(lag, partials=self.partials_on,
+                                           model=getattr(self.transcriber, "model_name", None)),
+                    detail={"lag_s": round(lag, 2), "waiting": len(self.finals)}))
+        elif lag < 1.0:
+            self.behind = False  # partials go on at once
+            if self.said_behind:
+                # said only once it stays caught up: a busy machine swings around the
+                # threshold, and one warning per swing is noise on the console and overlay
+                self.calm_since = now if self.calm_since is None else self.calm_since
+                if now - self.calm_since >= CAUGHT_UP_HOLD_S:
+                    self.said_behind = False
+                    self.calm_since = None
+                    self.emit(PipelineWarning(t=round(now, 3), kind="asr-caught-up",
+                                              message="Transcription has caught up.", detail={}))
+        else:
+            self.calm_since = None
 
     def _next(self) -> Job | None:
         """The next job that may start now: finals first, but never two of one speaker at

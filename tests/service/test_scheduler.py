@@ -239,3 +239,32 @@ def test_behind_says_what_helps_here_not_a_smaller_model_than_the_smallest_that_
     assert behind_warning("small").endswith(
         ", start with --no-partials (final transcripts only) or leave out --model small (the packaged base is faster).")
     assert "leave out --model /srv/my-whisper if it is bigger than base" in behind_warning("/srv/my-whisper")
+
+
+def test_a_lag_swinging_round_the_threshold_is_said_once_and_caught_up_once_it_holds():
+    """On a busy machine a final's wait swings past 3 s and back every few seconds: the
+    console and the overlay get one warning, and "caught up" once it stays caught up
+    (it said a pair per swing). Partials still go on as soon as the lag is down."""
+    out, clock = [], [0.0]
+
+    async def main():
+        s = AsrScheduler(FakeTranscriber(), out.append, lambda: clock[0], pace="live")
+        for start in (10.0, 20.0, 30.0):  # three swings: 4 s behind, then decoded
+            s.submit([job(start - 0.25)])  # ready at `start`
+            clock[0] = start + 4.0
+            s.check()
+            assert s.behind
+            s.finals.clear()  # its decode came back
+            clock[0] = start + 5.0
+            s.check()
+            assert not s.behind  # partials resume at once
+        for t in (36.0, 40.0, 44.0):
+            clock[0] = t
+            s.check()
+        said = [(w.kind, w.t) for w in out]
+        assert said == [("asr-behind", 14.0)]  # caught up since 35 s: not yet 10 s
+        clock[0] = 45.0
+        s.check()
+        return [(w.kind, w.t) for w in out]
+
+    assert asyncio.run(main()) == [("asr-behind", 14.0), ("asr-caught-up", 45.0)]
