@@ -258,7 +258,8 @@ class Labeler:
         own_first = bool(opens) and not summary and self.infers_reflections and any(
             m.start < _clause_start(toks, opens[0].start) and not toks[m.start].question
             for m in informs + args)
-        proposals = self._find("proposal", toks, start=True)
+        # also after a comma: "Goed idee, ik stel voor dat je ..." (Whisper's comma for a full stop)
+        proposals = self._find("proposal", toks, start=True, parts=True)
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         # a proposal for what the partner will do advises ("Ik stel voor dat je ..."), but offers
         # it for discussion (seed 000: the proposal is a pull move): no righting-reflex evidence
@@ -541,6 +542,9 @@ class Labeler:
         i = a
         while i < b and toks[i].text in self.fillers:
             i += 1
+        if 2 <= b - i <= 3 and any(m.start == 0 and m.end == b - i and m.end > 1
+                                   for m in self._find("closed_question", toks[i:b])):
+            return True  # a check on its own: "Klopt dat!" (Whisper's "!" for "?")
         if b - i < 3 or self._find("greeting", toks[i:b], start=True):  # not "wel om" as "welkom"
             return False
         parts = [i] + [k for k in range(i + 1, b) if toks[k].part_start]
@@ -614,10 +618,10 @@ class Labeler:
             return False
         return self._echo(toks[:end], prev)
 
-    @staticmethod
-    def _checks_only(toks: list[Token]) -> bool:
-        """Its only questions check what was said ("Dus vooraf plannen. Klopt dat?")."""
-        asks = [toks[a:b] for a, b in _clause_spans(toks) if toks[a].question]
+    def _checks_only(self, toks: list[Token]) -> bool:
+        """Its only questions check what was said ("Dus vooraf plannen. Klopt dat?", also
+        heard without its "?")."""
+        asks = [toks[a:b] for a, b in _clause_spans(toks) if toks[a].question or self._inverted(toks, a, b)]
         return bool(asks) and all(len(c) <= 3 and {t.text for t in c} <= _CHECK for c in asks)
 
     def _informs(self, toks: list[Token]) -> bool:

@@ -12,9 +12,11 @@ tokens matches the text token by token with some slack:
   6-letter word is often another word ("thinks" ~ "things", "think", "thanks"; "waarom"
   ~ "waarop"; "moeten" ~ "meten"). Not another ending: that is another form or word
   ("doorgaans" ~ "doorgaan", "vertel" ~ "vertelt"); a pack lists the forms it means.
-  A letter changed (not dropped or added) only inside a doubled letter or a vowel pair, and
+  A letter changed (not dropped or added) only inside a doubled letter or a vowel pair, or
+  for its voiced / voiceless twin (v/w, v/f, s/z, d/t, b/p: "samenvat" ~ "samen wat"), and
   never a vowel for a vowel ("wanneer" ~ "wankeer", "iedereen" ~ "in de reen"; not
   "bedankt" ~ "bedenkt", "bewezen" ~ "bewegen", "hearing" ~ "healing"),
+- a final "dt" written "d", in a word of any length ("vindt je" ~ "vind je"),
 - two or three adjacent text tokens joined, for tokens of 6+ letters ("boven dien" ->
   "bovendien", "je zelf" -> "jezelf"; "om dat" stays two words), and for 7+ letters then
   one edit away too ("in de reen" -> "iedereen"). That also reads "wel kom" as "welkom",

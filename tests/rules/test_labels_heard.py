@@ -71,3 +71,19 @@ def test_zijn_er_before_its_subject_asks(nl):
     # dev-019: "Eh, en zijn er ook dingen die je hier op kantoor wel mist?" heard without "?"
     x = nl.label("En zijn er ook dingen die je hier op kantoor wel mist.", (), "Ik werk liever thuis.")
     assert x.question == "closed" and not x.reflection
+
+
+def test_a_check_on_its_own_asks_whatever_its_mark(nl):
+    # dev2-058 as heard: "... dat het te veel wordt. klopt dat!"
+    x = nl.label("Als ik het even samenvat, je wilt je werk niet kwijt en je lijf geeft aan dat het te veel "
+                 "wordt. klopt dat!", (), "Ik kan het werk en de zorg niet meer combineren.")
+    assert x.reflection and x.question == "closed"
+    # a summary with its check heard without "?" still says back (dev4-050 with "?" made ".")
+    x = nl.label("Dus vooraf plannen en de woensdag vrij. Klopt dat.", (), "Als ik vooraf plan en woensdag vrij hou.")
+    assert x.reflection and x.question == "closed" and not x.input
+    assert nl.label("Dat klopt.", (), "Het was druk.").question is None  # agreeing asks nothing
+
+
+def test_a_proposal_after_a_comma_advises(nl):
+    # dev2-060: "Goed idee. Ik stel voor dat je ..." heard with a comma for the full stop
+    assert nl.label("Goed idee, ik stel voor dat je haar dat deze week nog vraagt.", (), "Misschien kan mijn zus helpen.").advice
