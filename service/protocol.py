@@ -81,6 +81,7 @@ class Status:
     # trainer only: the rules a focus may name, each with the nudge its coachee reads
     focus_rules: tuple[tuple[str, str], ...] = ()
     capture_away: bool = False  # its capture's connection dropped; the session waits for it
+    overlays: int | None = None  # trainer only: overlays connected to the session (0: none)
 
 
 @dataclass(**_frozen)
@@ -180,6 +181,8 @@ def encode(msg: Message) -> str:
                 head["focus_rules"] = [list(pair) for pair in msg.focus_rules]
             if msg.capture_away:
                 head["capture_away"] = True
+            if msg.overlays is not None:
+                head["overlays"] = msg.overlays
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
         case SetFocus():
@@ -274,6 +277,15 @@ def _num(value: Any, name: str, *, optional: bool = False) -> float | None:
     return value
 
 
+def _count(value: Any, name: str) -> int | None:
+    """An optional count: absent (None) or a whole number from 0 up."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise protocol_error("malformed", f'"{name}" must be a whole number from 0 up')
+    return value
+
+
 def _decode(kind: str, data: dict) -> Message:
     session = lambda: _str(data, "session", empty=False)  # noqa: E731
     match kind:
@@ -309,7 +321,8 @@ def _decode(kind: str, data: dict) -> Message:
                           trainer_watching=_bool(data, "trainer_watching"),
                           report=_str(data, "report", optional=True),
                           focus_rules=_pairs(data, "focus_rules"),
-                          capture_away="capture_away" in data and _bool(data, "capture_away"))
+                          capture_away="capture_away" in data and _bool(data, "capture_away"),
+                          overlays=_count(data.get("overlays"), "overlays"))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
         case "set-focus":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -256,17 +255,13 @@ class Service:
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
                         report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
                         focus_rules=focus_rules(rec, self.rules_off.get(session, {})) if trainer else (),
-                        capture_away=rec.live and capture is not None and not capture.attached)
+                        capture_away=rec.live and capture is not None and not capture.attached,
+                        overlays=len(self.overlays.get(session, ())) if trainer else None)
 
     def status_text(self, session: str, *, trainer: bool = True) -> str:
-        """The encoded status; a trainer's also says how many overlays show the session's
-        nudges (``overlays``): none, and what is sent reaches no one's screen."""
-        text = p.encode(self.status(session, trainer=trainer))
-        if not trainer:
-            return text
-        data = json.loads(text)
-        data["overlays"] = len(self.overlays.get(session, ()))
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        """The encoded status (a trainer's says how many overlays show the session's nudges:
+        none, and what is sent reaches no one's screen)."""
+        return p.encode(self.status(session, trainer=trainer))
 
     def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
         if session not in self.hub.sessions:
@@ -276,7 +271,7 @@ class Service:
             return
         st = self.status(session)
         said = (st.listening, st.trainer_watching, st.capture_away)
-        told = (*said, st.focus_rules, len(self.overlays.get(session, ())))
+        told = (*said, st.focus_rules, st.overlays)
         if self._status_sent.get(session) != told:
             self._status_sent[session] = told
             text = self.status_text(session)

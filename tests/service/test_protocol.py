@@ -72,7 +72,7 @@ envelopes = st.fixed_dictionaries(
     optional={k: json_values for k in ("role", "token", "session", "t", "message", "sessions",
                                        "speaker", "words", "labels", "rule", "t0", "t1", "text",
                                        "detail", "listening", "trainer_watching", "code", "note", "evidence_t",
-                                       "reason", "delivered")})
+                                       "reason", "delivered", "overlays")})
 
 
 def _decode_or_protocol_error(text):
@@ -101,3 +101,21 @@ def test_decode_any_bytes(data):
 @given(envelopes)
 def test_decode_any_envelope(data):
     _decode_or_protocol_error(json.dumps(data))
+
+
+def test_status_carries_the_trainers_overlay_count_only_when_given():
+    trainer = p.Status(session="s", t=1.0, listening=True, trainer_watching=False, overlays=0)
+    assert json.loads(p.encode(trainer))["overlays"] == 0   # none open is said, not left out
+    assert p.decode(p.encode(trainer)) == trainer
+    overlay = p.Status(session="s", t=1.0, listening=True, trainer_watching=False)
+    assert "overlays" not in json.loads(p.encode(overlay))
+    assert p.decode(p.encode(overlay)).overlays is None
+
+
+@pytest.mark.parametrize("count", ['"1"', "-1", "1.5", "true", "[]"])
+def test_status_overlays_must_be_a_whole_number_from_zero(count):
+    text = ('{"v":1,"type":"status","session":"s","t":1,"listening":true,'
+            f'"trainer_watching":false,"overlays":{count}}}')
+    with pytest.raises(ProtocolError) as info:
+        p.decode(text)
+    assert p.error_code(info.value) == "malformed"
