@@ -4,9 +4,10 @@
 row of headline figures per session, the figures to work on together (below par in the most
 sessions first, each with one example moment and its pull alternative), what went well
 (figures the report rates good in most sessions), praised moments, the trainer's bookmarks
-with what was said around them, and for a coachee with several role-plays, what moved from
-the first to the last. ``pick_sessions`` chooses which stored sessions a debrief covers;
-``collect`` reads them from a store (the only I/O here).
+and the nudges they sent by hand with what was said just before them, and for a coachee
+with several role-plays, what moved from the first to the last. ``pick_sessions`` chooses
+which stored sessions a debrief covers; ``collect`` reads them from a store (the only I/O
+here).
 
 Every count is the report's own: the figures are ``report_data``'s, rated by its yardsticks,
 and where the debrief reads the transcript itself it reads turns as the report does (Whisper
@@ -132,6 +133,7 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
         "strengths": strengths,
         "good_moments": _good_moments(reports),
         "bookmarks": [b for r in reports for b in _bookmarks(r)],
+        "trainer_nudges": [n for r in reports for n in _trainer_nudges(r)],
         "progress": _progress(reports),
     }
 
@@ -302,10 +304,19 @@ def _good_moments(reports: list[dict]) -> list[dict]:
     return [dict(m, sessions=made[m["nudge"]["rule"]]) for m in out]
 
 
+def _said_before(r: dict, t: float) -> list[dict]:
+    """What was said just before ``t`` (the last three lines of ``BOOKMARK_BEFORE``)."""
+    return [u for u in r["utterances"] if u["t1"] >= t - BOOKMARK_BEFORE and u["t0"] <= t + 1.0][-3:]
+
+
 def _bookmarks(r: dict) -> list[dict]:
-    out = []
-    for b in r["bookmarks"]:
-        around = [u for u in r["utterances"]
-                  if u["t1"] >= b["t"] - BOOKMARK_BEFORE and u["t0"] <= b["t"] + 1.0]
-        out.append({"session": r["session"], **b, "around": around[-3:]})
-    return out
+    return [{"session": r["session"], **b, "around": _said_before(r, b["t"])} for b in r["bookmarks"]]
+
+
+def _trainer_nudges(r: dict) -> list[dict]:
+    """The nudges the trainer typed and sent live: what, when, to whom (the coachee, whose
+    overlay shows them) and what was said just before, as a bookmark shows it."""
+    return [{"session": r["session"], "t": n["t"], "message": n["message"],
+             "to": r["session"]["coachee"], "delivered": n["delivered"],
+             "around": _said_before(r, n["t"])}
+            for n in r["nudges"] if n["kind"] == "trainer"]

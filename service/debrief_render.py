@@ -130,6 +130,9 @@ DEBRIEF_WORDS = {
         "good_moments": "Goede zetten om te benoemen", "made_in": "zo’n zet in {k} van {n} gesprekken",
         "made_in_all": "zo’n zet in {all}", "bookmarks": "Jouw bladwijzers",
         "no_bookmarks": "Geen bladwijzers gezet.",
+        # the nudges the trainer typed and sent live, beside the bookmarks
+        "marks_sent": "Jouw bladwijzers en seintjes", "sent": "Seintje «{msg}»", "to": "aan {who}",
+        "not_shown": "niet getoond",
         "no_work": "Geen cijfer was onder de maat of redelijk.",
         "no_strengths": "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan "
                         "de helft van de {n} gesprekken goed.",
@@ -171,6 +174,8 @@ DEBRIEF_WORDS = {
         "n_reflection": ("reflection", "reflections"), "n_minute": ("minute", "minutes"),
         "good_moments": "Good moves worth naming", "made_in": "a move like it in {k} of {n} conversations",
         "made_in_all": "a move like it in {all}", "bookmarks": "Your bookmarks",
+        "marks_sent": "Your bookmarks and nudges", "sent": "Nudge «{msg}»", "to": "to {who}",
+        "not_shown": "not shown",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
         "no_strengths": "Nothing went well in most conversations: no figure was good in more "
                         "than half of the {n} conversations.",
@@ -268,7 +273,7 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
         parts += [f"<h2>{escape(dw['good_moments'])}</h2>", _good_moments(d, dw, w, lang)]
     if d["progress"]:
         parts += [f"<h2>{escape(dw['progress'])}</h2>", _progress_html(d, dw, w, lang)]
-    parts += [f"<h2>{escape(dw['bookmarks'])}</h2>", _bookmarks(d, dw, w)]
+    parts += [f"<h2>{escape(_marks_head(d, dw))}</h2>", _bookmarks(d, dw, w)]
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
@@ -389,14 +394,32 @@ def _progress_html(d: dict, dw: dict, w: dict, lang: str) -> str:
     return "".join(out)
 
 
+def _marks_head(d: dict, dw: dict) -> str:
+    return dw["marks_sent"] if d.get("trainer_nudges") else dw["bookmarks"]
+
+
+def _marks(d: dict, dw: dict, w: dict) -> list[tuple[dict, str, str]]:
+    """The trainer's bookmarks and hand-sent nudges, by role-play then time, each as
+    ``(mark, what, whose)``: a bookmark's note and its role-play; a nudge's words as the
+    coachee read them and to whom it went ("Seintje «Vat samen»", "aan Sanne · 09:00")."""
+    order = {r["session"]["id"]: i for i, r in enumerate(d["sessions"])}
+    marks = [(b, b["note"] or w["bookmark"], _who(b["session"], w)) for b in d["bookmarks"]]
+    for n in d.get("trainer_nudges") or ():
+        to = dw["to"].format(who=_who(n["session"], w))
+        marks.append((n, dw["sent"].format(msg=n["message"]),
+                       to if n["delivered"] else f"{to} · {dw['not_shown']}"))
+    return sorted(marks, key=lambda m: (order.get(m[0]["session"]["id"], 0), m[0]["t"]))
+
+
 def _bookmarks(d: dict, dw: dict, w: dict) -> str:
-    if not d["bookmarks"]:
+    marks = _marks(d, dw, w)
+    if not marks:
         return f'<p class="hint">{escape(dw["no_bookmarks"])}</p>'
     out = []
-    for b in d["bookmarks"]:
+    for b, what, whose in marks:
         out.append(f'<div class="moment kind-trainer"><div class="time">{clock(b["t"])}</div><div>'
-                   f'<div class="what">{escape(b["note"] or w["bookmark"])} '
-                   f'<span class="msg">{escape(_who(b["session"], w))}</span></div>'
+                   f'<div class="what">{escape(what)} '
+                   f'<span class="msg">{escape(whose)}</span></div>'
                    f'<div class="ctx">{_context(b["around"], b["session"], w)}</div></div></div>')
     return "".join(out)
 
@@ -449,12 +472,12 @@ def render_debrief_md(d: dict) -> str:
             lines.append(f"- **{md_text(head)}**: " + ("; ".join(
                 f"{md_text(label)} {md_text(a)} → {md_text(b)} ({word})"
                 for label, a, b, _, word in rows) or dw["no_change"]))
-    lines += ["", f"## {dw['bookmarks']}", ""]
-    for b in d["bookmarks"]:
-        lines.append(f"- **{clock(b['t'])} {md_text(b['note'] or w['bookmark'])}** — "
-                     f"{md_text(_who(b['session'], w))}")
+    lines += ["", f"## {_marks_head(d, dw)}", ""]
+    marks = _marks(d, dw, w)
+    for b, what, whose in marks:
+        lines.append(f"- **{clock(b['t'])} {md_text(what)}** — {md_text(whose)}")
         lines += _md_context(b["around"], b["session"], w)
-    if not d["bookmarks"]:
+    if not marks:
         lines.append(dw["no_bookmarks"])
     return "\n".join(lines) + "\n"
 
