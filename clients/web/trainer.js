@@ -284,7 +284,7 @@ function card(s) {
   const head = h("header", "card-head");
   const state = liveState(s);
   head.append(h("span", "who", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`),
-              h("span", `badge badge-${state}`, stateText(s, w, state)),
+              h("span", `badge badge-${state}`, w.state[state]),
               h("span", "clock", clock(s.t)));
   const figs = h("div", "figs");
   const talk = h("div", "fig fig-talk");
@@ -339,7 +339,7 @@ function alerts(s, w) {
   const list = h("ul", "alerts");
   const open = s.ended ? [] : shownAlerts(s.alerts, s.t);
   if (noOverlay(s)) {
-    const li = withCode(h("li", "alert"), `⚠ ${own(s.lang).noOverlay.replace("{who}", s.coachee || w.coachee)}`);
+    const li = withCode(h("li", "alert"), `⚠ ${w.noOverlay.replace("{who}", s.coachee || w.coachee)}`);
     li.dataset.kind = "no-overlay";
     list.append(li);
   }
@@ -363,36 +363,14 @@ function noOverlay(s) {
   return s.via === "capture" && s.overlays === 0 && liveState(s) === "live";
 }
 
-// words this page has that i18n.js does not (yet)
-const OWN = {
-  nl: { noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
-        sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag",
-        refused: "niet gedaan, de server zegt: {why}", ending: "● wordt beëindigd…",
-        endingButton: "Wordt beëindigd…" },
-  en: { noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
-        sentNoOverlay: "sent, but no overlay is open: in the report only",
-        refused: "not done, the server says: {why}", ending: "● ending…",
-        endingButton: "Ending…" },
-};
-
-function own(lang) {
-  return OWN[String(lang || "").slice(0, 2)] || OWN.en;
-}
-
 // what the badge says: "live" only while this page hears the server and the server hears
 // the pair's capture (a killed capture or a server gone left the card saying live)
 function liveState(s) {
   if (!s.live) return "ended";
   if (connection !== "connected") return "unknown";
+  // the trainer ended it; it ends once its pipeline has caught up (the card said "live" meanwhile)
   if (s.ending) return "ending";
   return s.away ? "away" : "live";
-}
-
-// The trainer ended it: the session ends once its pipeline has caught up (seconds, more when
-// the transcription is behind). Meanwhile the card said "live" and the button "Sessie
-// beëindigen" again, as if the two clicks had done nothing.
-function stateText(s, w, state) {
-  return state === "ending" ? own(s.lang).ending : w.state[state];
 }
 
 function fig(cls, label, value) {
@@ -411,13 +389,13 @@ function renderDetail(anchor) {
   if (!s) return;
   assign($("d-who"), "textContent", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`);
   const state = liveState(s);
-  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : stateText(s, w, state)}`);
+  assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : w.state[state]}`);
   const list = Object.assign(alerts(s, w), { id: "d-alerts" });
   if (!$("d-alerts").isEqualNode(list)) $("d-alerts").replaceWith(list);
   for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],
                             ["nudge-title", w.sendNudge], ["nudge-send", w.send], ["mark-title", w.bookmark],
                             ["mark-send", w.mark],
-                            ["end", s.ending ? own(s.lang).endingButton : endArmed === s.id ? w.endSure : w.end]]) {
+                            ["end", s.ending ? w.endingButton : endArmed === s.id ? w.endSure : w.end]]) {
     assign($(id), "textContent", text);
   }
   assign($("nudge-text"), "placeholder", w.nudgePlaceholder);
@@ -723,7 +701,7 @@ function refused(ask, why) {
   const s = sessions.get(ask.session);
   if (ask.ack === "focus-ack" && s) s.focus = s.focusServer || [];
   if (ask.end && s) s.ending = false;
-  flash(ask.ack, own(s ? s.lang : pageLang()).refused.replace("{why}", why), 8000);
+  flash(ask.ack, words(s ? s.lang : pageLang()).notDone.replace("{why}", why), 8000);
   $(ask.ack).classList.add("refused");
 }
 
@@ -761,7 +739,7 @@ function wire() {
       $("nudge-text").value = "";
       const s = sessions.get(selected);
       if (s && noOverlay(s)) {
-        flash("nudge-ack", own(s.lang).sentNoOverlay, 6000);
+        flash("nudge-ack", words(s.lang).sentNoOverlay, 6000);
         $("nudge-ack").classList.add("caveat");
       } else flash("nudge-ack", w.sent);
     } else flash("nudge-ack", w.notSent);
