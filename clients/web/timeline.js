@@ -154,15 +154,38 @@ function spanText(t0, t1) {
   return a === b ? a : `${a}–${b}`;
 }
 
+const TICK_STEPS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+const MAX_TICKS = 10;
+
+// How far the axis runs: an ended session's to its end; a live one's a little ahead of now,
+// growing in steps (10 s in the first two minutes, 30 s to ten, then a minute) so it
+// rescales now and then, not on every draw. It grew in 30 s steps from a minute on, so a
+// one-minute session ran to 1:30 (a third of the axis empty), also once it had ended.
+export function axisSpan(now, ended) {
+  if (ended) return Math.max(now, 5);
+  const grain = now < 120 ? 10 : now < 600 ? 30 : 60;
+  return Math.max(30, Math.ceil((now + 2) / grain) * grain);
+}
+
+// The axis's ticks (seconds): at a round step, at most MAX_TICKS; an ended session's end
+// gets one of its own unless a round one is within half a step of it (the two would crowd).
+export function axisTicks(span, ended) {
+  const step = TICK_STEPS.find((x) => span / x <= MAX_TICKS) ?? TICK_STEPS.at(-1);
+  const out = [];
+  for (let t = 0; t <= span + 1e-6; t += step) out.push(t);
+  if (ended && span - out.at(-1) >= step / 2) out.push(span);
+  return out;
+}
+
 export function drawTimeline(svg, s, w) {
   const now = s.t;
-  const span = Math.max(60, Math.ceil((now + 5) / 30) * 30);
+  const span = axisSpan(now, s.ended);
   const names = { coachee: s.coachee || w.coachee, partner: s.partner || w.partner };
   const sig = [names.coachee, names.partner, w.overlap, w.nudgesRow, w.reportOnly].join("\u0000");
   let v = views.get(svg);
   if (!v || v.model !== s || v.sig !== sig || svg.firstChild === null) v = build(svg, s, w, names, sig);
   const { left, inner, layers } = v;
-  const rescaled = v.span !== span;   // every x moves (the axis grows in steps of 30 s)
+  const rescaled = v.span !== span;   // every x moves (the axis grows in steps: axisSpan)
   v.span = span;
   const x = (t) => ((Math.max(0, t) / span) * inner + left).toFixed(1);
   // in the scaled groups: seconds (a hairline stroke keeps the shortest interval visible)
@@ -230,13 +253,15 @@ export function drawTimeline(svg, s, w) {
   });
   keep(layers.bookmarks, s.bookmarks.length);
   if (rescaled) {
-    const step = span <= 120 ? 15 : span <= 600 ? 60 : 300;
-    let i = 0;
-    for (let t = 0; t <= span; t += step, i++) {
+    const ticks = axisTicks(span, s.ended);
+    ticks.forEach((t, i) => {
       put(layers.ticks, i, "text", { x: x(t), y: 102, class: "tl-tick" });
-      layers.ticks.children[i].textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, "0")}`;
-    }
-    keep(layers.ticks, i);
+      const tick = layers.ticks.children[i];
+      tick.textContent = clockText(t);
+      // one at the right edge ends there (centred, it ran off the SVG); CSSOM, as the CSP allows
+      tick.style.textAnchor = t > 0 && span - t < span / 40 ? "end" : "";
+    });
+    keep(layers.ticks, ticks.length);
   }
   set(v.nowLine, { x1: x(now), x2: x(now), y1: 16, y2: 92, class: "tl-now" });
 }
