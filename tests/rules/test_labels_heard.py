@@ -87,3 +87,10 @@ def test_a_check_on_its_own_asks_whatever_its_mark(nl):
 def test_a_proposal_after_a_comma_advises(nl):
     # dev2-060: "Goed idee. Ik stel voor dat je ..." heard with a comma for the full stop
     assert nl.label("Goed idee, ik stel voor dat je haar dat deze week nog vraagt.", (), "Misschien kan mijn zus helpen.").advice
+
+
+def test_moeten_u_heard_for_moet_u_still_tells(nl):
+    # dev2-131 and dev2-144 as heard: Whisper writes "moet u" as "moeten u"
+    x = nl.label("Tot die tijd moeten u na tien uur gewoon rustig doen, dat is niet onderhandelbaar.", (),
+                 "Ik werk in ploegen, dan kan het niet anders.")
+    assert x.advice and x.push and not x.reflection
