@@ -14,6 +14,9 @@ was gone reaches the server as a gap, which the server fills with silence as aft
 If the server no longer has the session it starts a new one. Only a deliberate end (the
 source ends or is closed: Ctrl-C) ends the session; a cancelled ``stream`` leaves it
 resumable, as a crash would.
+
+A source's dated warning the server cannot hear in the audio (``--replay``: the partner's
+file broke off) goes to the server as a ``warning`` message, in order with the audio.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import asyncio
 import collections
 import logging
 import time
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -34,6 +38,7 @@ from pullcoach.capture_state import Remembered, StateFile
 from pullcoach.errors import ConfigError, ProtocolError
 from pullcoach.ingest import ENDED_BY_TRAINER, HEADER, MAX_GAP_S, SESSION_FAILED
 from pullcoach.ingest import RATE, pack_block
+from pullcoach.rules.events import PipelineWarning
 
 __all__ = ["ingest_url", "stream", "resume_offset"]
 
@@ -79,10 +84,24 @@ def _shifted(frame: bytes, offset: int) -> bytes:
     return HEADER.pack(speaker, start + offset) + frame[HEADER.size:]
 
 
+def _told(warning: PipelineWarning, session: str, offset: int) -> str:
+    """A source's file-broken warning as the server's ``warning`` message: on the session's
+    clock, naming the file without its folder (the pair's disk is not the trainer's)."""
+    path = str(warning.detail.get("file", ""))
+    name = Path(path).name
+    error = str(warning.detail.get("error", ""))
+    if path:
+        error = error.replace(path, name)
+    return p.encode(p.CaptureWarning(session=session, t=round(warning.t + offset / RATE, 3),
+                                     kind="file-broken", speaker=str(warning.detail.get("speaker")),
+                                     file=name[: p.MAX_FILE_NAME], error=error[: p.MAX_WARNING_ERROR]))
+
+
 class _Backlog:
     """Frames not yet sent, plus the last ``keep`` seconds of sent ones: after a drop those
     are sent again (the server ignores what it already has). Bounded: a backlog longer than
-    ``limit`` seconds loses its oldest audio, counted."""
+    ``limit`` seconds loses its oldest audio, counted. A source's warning waits in it as an
+    item of no samples, after the audio before it (the server ignores one it has)."""
 
     def __init__(self, limit_s: float, keep_s: float) -> None:
         self.pending: collections.deque[tuple[bytes, int]] = collections.deque()
@@ -94,14 +113,25 @@ class _Backlog:
         self.done = False
         self.offset = 0  # samples from the source's clock to the session's (a resumed session)
 
-    def add(self, frame: bytes, n: int) -> None:
+    def add(self, frame: bytes | PipelineWarning, n: int) -> None:
         self.pending.append((frame, n))
         self.pending_n += n
+        kept = []  # warnings are kept when the audio around them is lost
         while self.pending_n > self.limit and len(self.pending) > 1:
-            _, m = self.pending.popleft()
+            item, m = self.pending.popleft()
+            if not isinstance(item, bytes):
+                kept.append((item, m))
             self.pending_n -= m
             self.lost_s += m / RATE
+        self.pending.extendleft(reversed(kept))
         self.wake.set()
+
+    def warn(self, warning: PipelineWarning) -> None:
+        """The source's warning: a file-broken one goes to the server; others are said here."""
+        if warning.detail.get("cause") == "file-broken":
+            self.add(warning, 0)
+        else:
+            log.warning("%s", warning.message)
 
     def mark_sent(self) -> None:
         frame = self.pending.popleft()
@@ -131,6 +161,8 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     backlog = _Backlog(backlog_s, keep_s=5.0)
     state, remembered = _recall(state, coachee)
     beat = _Beat(state)
+    if hasattr(source, "on_warning") and source.on_warning is None:  # FileSource (--replay)
+        source.on_warning = backlog.warn
 
     async def read() -> None:
         try:
@@ -338,7 +370,9 @@ async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task,
     try:
         while True:
             while backlog.pending:
-                await ws.send(_shifted(backlog.pending[0][0], backlog.offset))
+                item = backlog.pending[0][0]
+                await ws.send(_shifted(item, backlog.offset) if isinstance(item, bytes)
+                              else _told(item, session, backlog.offset))
                 backlog.mark_sent()
                 beat()
             if backlog.done:

@@ -12,7 +12,9 @@ A connection that drops without either leaves the session waiting: a capture tha
 ``hello`` with ``"session": ID`` within ``resume_grace_s`` goes on feeding it (blocks it
 had already sent are ignored), otherwise the session ends with the audio it has. Audio
 that never came (a capture started again after a crash) is silence, and a
-``capture-resumed`` pipeline warning marks where and how long.
+``capture-resumed`` pipeline warning marks where and how long. A capture may also say
+``warning`` (``file-broken``: its replayed partner's file broke off at ``t``); the session
+gets it as a dated ``channel-stalled`` warning once its audio reaches ``t``.
 The server side is ``WebSocketSource`` (an audio source like FileSource/LiveSource) fed
 by the connection; the session runs until the source ends.
 """
@@ -66,6 +68,7 @@ MAX_GAP_S = 150.0
 # clock drift (200 ppm: 6 s in 8 hours).
 AHEAD_S = 30.0
 FILL_S = 1.0  # a gap is handed to the pipeline as silence blocks this long, one at a time
+WARN_SLACK_S = 1.0  # a capture's warning may be dated this far past the audio the server has
 
 
 def new_session_id() -> str:
@@ -116,6 +119,8 @@ class WebSocketSource:
         self._resume_gaps: dict[tuple[str, int], int] = {}  # (speaker, start) -> which resume
         self._resumes = 0
         self.on_resume_gap: Any = None  # called (t0, t1) as a resume's gap is handed over
+        self.on_warning: Any = None  # called with a capture's warning as the audio reaches it
+        self._warned: set[tuple[str, str]] = set()  # (kind, speaker) told: once per session
 
     def resumed(self) -> None:
         """A capture went on with this session (it reconnected, or was started again): a gap
@@ -142,6 +147,22 @@ class WebSocketSource:
                 self._resume_gaps[(block.speaker, block.start)] = self._resumes
         self._ends[block.speaker] = block.start + len(block.samples)
         self._stats["blocks"] += 1
+
+    def warn(self, told: p.CaptureWarning) -> bool:
+        """A capture's warning, handed to ``on_warning`` in order with the audio sent before
+        it. One per kind and speaker (a reconnect resends it): a repeat is ignored (False).
+        One dated past the audio the server has is refused (``ProtocolError``)."""
+        key = (told.kind, told.speaker)
+        if self._closed or key in self._warned:
+            return False
+        have = max(self._origin, *self._ends.values())
+        if told.t * RATE > have + WARN_SLACK_S * RATE:
+            raise p.protocol_error("malformed", f"a {told.kind} warning at {told.t:.1f} s is past the "
+                                                f"{have / RATE:.1f} s of audio the server has for this "
+                                                "session: send it after the audio up to it")
+        self._queue.put_nowait(file_broken(told))  # (the pump waited for room)
+        self._warned.add(key)
+        return True
 
     async def room(self) -> None:
         """Wait while the session is behind (its queue full): the capture keeps what it has
@@ -173,6 +194,10 @@ class WebSocketSource:
             block = await self._queue.get()
             if block is None:
                 return
+            if isinstance(block, PipelineWarning):  # the audio before it is handed over
+                if self.on_warning is not None:
+                    self.on_warning(block)
+                continue
             # a gap as silence, a second at a time: padded in one go, 120 s held the loop 1.4 s
             pos = upto.get(block.speaker, block.start)  # (a late channel: the pipeline pads it)
             resume = self._resume_gaps.pop((block.speaker, block.start), None)
@@ -342,6 +367,20 @@ def resume_gap(t0: float, t1: float) -> PipelineWarning:
         detail={"resumed_at": round(t1, 3), "gap_s": round(t1 - t0, 3)})
 
 
+def file_broken(told: p.CaptureWarning) -> PipelineWarning:
+    """A capture's replayed file broke off at ``told.t``: the session's dated warning, as a
+    local replay's (audio_file.py), so the report and the dashboard say why that side is
+    silent rather than blaming a device."""
+    t, who = round(told.t, 3), told.speaker
+    rest = "; the coachee's side was coached to its end" if who == "partner" else ""
+    what = f" ({told.error})" if told.error else ""
+    return PipelineWarning(
+        t=t, kind="channel-stalled",
+        message=(f"The {who}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. The rest of the "
+                 f"{who}'s side is missing (silence from there on){rest}. (Said by the capture.)"),
+        detail={"speaker": who, "cause": "file-broken", "file": told.file, "error": told.error})
+
+
 ENDED_BY_TRAINER = "ended by the trainer"  # the close reasons capture clients look for
 SESSION_FAILED = "the session failed on the server"  # (1011; the serve window says why)
 
@@ -355,6 +394,7 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
     inject = getattr(session, "inject", None)
     if inject is not None:
         live.source.on_resume_gap = lambda t0, t1: inject(resume_gap(t0, t1))
+        live.source.on_warning = inject
 
     async def run() -> None:
         failed = False
@@ -380,10 +420,11 @@ def _launch(service: "Service", rec, live: Ingest, session) -> None:
     live.task = asyncio.get_running_loop().create_task(run())  # not cancelled by service.close
 
 
-async def _pump(ws: Any, source: WebSocketSource) -> bool:
-    """Audio frames into the source. True when the capture ended the session (end-session,
-    or a clean close); False when the connection dropped. A bad frame is dropped and said
-    (at most once a second: a capture sending nothing but bad frames gets no flood back)."""
+async def _pump(ws: Any, source: WebSocketSource, session_id: str) -> bool:
+    """Audio frames (and warnings) into the source. True when the capture ended the session
+    (end-session, or a clean close); False when the connection dropped. A bad frame is
+    dropped and said (at most once a second: a capture sending nothing but bad frames gets
+    no flood back); a bad warning is said and changes nothing."""
     loop = asyncio.get_running_loop()
     said = -1.0
     try:
@@ -405,7 +446,18 @@ async def _pump(ws: Any, source: WebSocketSource) -> bool:
                 continue
             if isinstance(msg, p.EndSession):
                 return True
-            await ws.send(p.encode(p.Error(code="unknown-type", message="send audio or end-session")))
+            if isinstance(msg, p.CaptureWarning):
+                try:
+                    if msg.session != session_id:
+                        raise p.protocol_error("no-session", f"this connection feeds session {session_id}, "
+                                                             f"not {msg.session[:40]!r}")
+                    await source.room()
+                    source.warn(msg)
+                except p.ProtocolError as err:
+                    await ws.send(p.encode(p.Error(code=p.error_code(err), message=str(err))))
+                continue
+            await ws.send(p.encode(p.Error(code="unknown-type",
+                                           message="send audio, warning or end-session")))
     except ConnectionClosedError:
         return False
     return True  # closed cleanly (1000/1001)
@@ -460,7 +512,7 @@ async def handle(service: "Service", ws: Any) -> None:
             role="capture", server=f"pullcoach {__version__}", sessions=(info,), token=rec.token,
             report=routes.report_link(service.tokens.trainer, live.id, coachee=True),
             resume=tk.resume_token(service.tokens.trainer, live.id))))
-        ended = await _pump(ws, live.source)
+        ended = await _pump(ws, live.source, live.id)
     except ConnectionClosed:
         ended = False
     if live.ws is not ws:

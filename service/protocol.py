@@ -19,6 +19,7 @@ from pullcoach.rules import events as ev
 __all__ = [
     "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
     "SendNudge", "SetFocus", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
+    "CaptureWarning", "WARNING_KINDS",
     "encode", "decode", "error_code", "protocol_error",
 ]
 
@@ -33,6 +34,9 @@ CLOSE_CODES = {"bad-token": 4401, "malformed": 4400, "unknown-type": 4400,
                "bad-block": 4400}
 
 MAX_FOCUS = 20  # rule names in one set-focus
+# what a capture may tell the server about its audio (type "warning"): a fixed set
+WARNING_KINDS = ("file-broken",)
+MAX_FILE_NAME, MAX_WARNING_ERROR = 200, 500  # characters
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 
 
@@ -113,6 +117,18 @@ class Watch:
 
 
 @dataclass(**_frozen)
+class CaptureWarning:
+    """capture -> server on /ingest: what the server cannot hear in the audio itself (a
+    replayed partner's file broke off at ``t``: the rest of that side is silence)."""
+    session: str
+    t: float  # on the session's audio clock
+    kind: str  # one of WARNING_KINDS
+    speaker: str  # coachee | partner
+    file: str = ""  # the file's name, without its folder
+    error: str = ""  # what broke, as the capture's decoder said it
+
+
+@dataclass(**_frozen)
 class Error:
     code: str
     message: str
@@ -125,11 +141,12 @@ class SessionEvent:
 
 
 Message = Union[Hello, Welcome, Status, SendNudge, SetFocus, AddBookmark, EndSession, Watch, Error,
-                SessionEvent]
+                CaptureWarning, SessionEvent]
 
 _TYPES = {Hello: "hello", Welcome: "welcome", Status: "status", SendNudge: "send-nudge",
           SetFocus: "set-focus",
-          AddBookmark: "bookmark", EndSession: "end-session", Watch: "watch", Error: "error"}
+          AddBookmark: "bookmark", EndSession: "end-session", Watch: "watch", Error: "error",
+          CaptureWarning: "warning"}
 
 
 def protocol_error(code: str, message: str) -> ProtocolError:
@@ -193,6 +210,9 @@ def encode(msg: Message) -> str:
             head.update(session=msg.session)
         case Error():
             head.update(code=msg.code, message=msg.message)
+        case CaptureWarning():
+            head.update(session=msg.session, t=msg.t, kind=msg.kind, speaker=msg.speaker,
+                        file=msg.file, error=msg.error)
     return _dump(head)
 
 
@@ -286,6 +306,25 @@ def _count(value: Any, name: str) -> int | None:
     return value
 
 
+def _warning(data: dict, session: str) -> CaptureWarning:
+    kind = data.get("kind")
+    if kind not in WARNING_KINDS:
+        raise protocol_error("malformed", f"unknown warning kind {str(kind)[:40]!r}: a capture may "
+                                          f"only say {', '.join(WARNING_KINDS)}")
+    speaker = data.get("speaker")
+    if speaker not in ev.SPEAKERS:
+        raise protocol_error("malformed", f'"speaker" must be one of {", ".join(ev.SPEAKERS)}')
+    t = _num(data.get("t"), "t")
+    if t < 0:
+        raise protocol_error("malformed", '"t" must be 0 or more (seconds of session audio)')
+    texts = {}
+    for name, limit in (("file", MAX_FILE_NAME), ("error", MAX_WARNING_ERROR)):
+        texts[name] = _str(data, name, optional=True) or ""
+        if len(texts[name]) > limit:
+            raise protocol_error("malformed", f'"{name}" may be at most {limit} characters')
+    return CaptureWarning(session=session, t=t, kind=kind, speaker=speaker, **texts)
+
+
 def _decode(kind: str, data: dict) -> Message:
     session = lambda: _str(data, "session", empty=False)  # noqa: E731
     match kind:
@@ -340,6 +379,8 @@ def _decode(kind: str, data: dict) -> Message:
             return Watch(session=session())
         case "error":
             return Error(code=_str(data, "code"), message=_str(data, "message"))
+        case "warning":
+            return _warning(data, session())
     if kind in ev.EVENT_TYPES:
         sid = session()
         event = ev.from_dict(data)

@@ -19,7 +19,7 @@ EXAMPLES = re.findall(r"```json\n(.*?)\n```", SPEC.read_text("utf-8"), re.S)
 def test_spec_has_an_example_of_every_message_type():
     types = {json.loads(x)["type"] for x in EXAMPLES}
     assert {"hello", "welcome", "status", "send-nudge", "bookmark", "end-session", "watch",
-            "error", "session-started", "session-ended", "nudge-issued"} <= types
+            "error", "warning", "session-started", "session-ended", "nudge-issued"} <= types
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -66,13 +66,14 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12)
 known_types = st.sampled_from(["hello", "welcome", "status", "send-nudge", "bookmark", "watch",
-                               "end-session", "error", *ev.EVENT_TYPES])
+                               "end-session", "error", "warning", *ev.EVENT_TYPES])
 envelopes = st.fixed_dictionaries(
     {"v": st.sampled_from([1, 1, 1, 2, "1", None]), "type": known_types},
     optional={k: json_values for k in ("role", "token", "session", "t", "message", "sessions",
                                        "speaker", "words", "labels", "rule", "t0", "t1", "text",
                                        "detail", "listening", "trainer_watching", "code", "note", "evidence_t",
-                                       "reason", "delivered", "overlays")})
+                                       "reason", "delivered", "overlays", "kind", "file",
+                                       "error")})
 
 
 def _decode_or_protocol_error(text):
@@ -119,3 +120,31 @@ def test_status_overlays_must_be_a_whole_number_from_zero(count):
     with pytest.raises(ProtocolError) as info:
         p.decode(text)
     assert p.error_code(info.value) == "malformed"
+
+
+WARNING = {"v": 1, "type": "warning", "session": "s", "t": 2.3, "kind": "file-broken",
+           "speaker": "partner", "file": "cut.flac", "error": "cut.flac: broken audio data after 2.3 s"}
+
+
+def test_a_captures_warning_round_trips():
+    msg = p.decode(json.dumps(WARNING))
+    assert msg == p.CaptureWarning(session="s", t=2.3, kind="file-broken", speaker="partner",
+                                   file="cut.flac", error="cut.flac: broken audio data after 2.3 s")
+    assert json.loads(p.encode(msg)) == WARNING
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"kind": "mic-gone"}, "unknown warning kind 'mic-gone': a capture may only say file-broken"),
+    ({"kind": None}, "unknown warning kind"),
+    ({"speaker": "trainer"}, '"speaker" must be one of coachee, partner'),
+    ({"t": -1}, '"t" must be 0 or more'),
+    ({"t": "2.3"}, '"t" must be a number'),
+    ({"file": "x" * 201}, '"file" may be at most 200 characters'),
+    ({"error": "x" * 501}, '"error" may be at most 500 characters'),
+    ({"error": 5}, '"error" must be a string'),
+    ({"session": ""}, '"session" must be a non-empty string'),
+])
+def test_a_bad_warning_is_malformed_and_says_what(change, said):
+    with pytest.raises(ProtocolError) as info:
+        p.decode(json.dumps({**WARNING, **change}))
+    assert p.error_code(info.value) == "malformed" and said in str(info.value)
