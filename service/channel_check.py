@@ -56,6 +56,11 @@ class CheckConfig:
     one_input_db: float = 0.02    # this spread or less: one input
 
 
+def _cap(text: str) -> str:
+    """"the partner's channel" to start a sentence; a file name stays as it is spelt."""
+    return "The" + text[3:] if text.startswith("the ") else text
+
+
 def _frames(seconds: float) -> int:
     return max(1, round(seconds / FRAME_S))
 
@@ -73,6 +78,28 @@ SAME = {
            "speaker their own device, --coachee and --partner, or route the two `pulse` streams "
            "apart in pavucontrol), or speakers so loud that the mic hears the call as loudly as "
            "the call itself (wear a headset)."),
+}
+
+
+# the same, for a replayed recording: said about the file(s), not a device (``ChannelCheck.files``)
+SAME_STEREO = {
+    "one-input": ("Both channels of {file} carry the same sound: a mono recording saved as "
+                  "stereo? Give the coachee's and the partner's recordings as two files "
+                  "(coachee's first), or a stereo file with the coachee left and the partner right."),
+    "acoustic": ("Both channels of {file} carry the same sound: the coachee's mic heard the call "
+                 "as loudly as the call (recorded on speakers), so who said what cannot be told "
+                 "apart. Record with a headset."),
+    None: ("Both channels of {file} carry the same sound: a mono recording saved as stereo, or "
+           "recorded on speakers so loud the mic heard the call as loudly as the call. Give the "
+           "coachee's and the partner's recordings as two files (coachee's first)."),
+}
+SAME_FILES = {
+    "one-input": ("{a} and {b} carry the same sound: one recording given twice (a copy?). Give "
+                  "the coachee's and the partner's own recordings."),
+    "acoustic": ("{a} and {b} carry the same sound: each mic heard the other as loudly as its "
+                 "own speaker (one room, or speakers), so who said what cannot be told apart."),
+    None: ("{a} and {b} carry the same sound: one recording given twice, or both recorded in "
+           "one room. Give the coachee's and the partner's own recordings."),
 }
 
 
@@ -118,6 +145,32 @@ class ChannelCheck:
         self.same: deque[bool] = deque(maxlen=config.same_frames)
         self.gains: deque[float] = deque(maxlen=config.same_frames)  # NaN: not the same
         self.same_warned = False
+        # the file names when the audio is a recording (replay, run --replay): one stereo
+        # file, or the coachee's and the partner's; the warnings then speak of the file, not
+        # of a device to pick
+        self.files: tuple[str, ...] = ()
+
+    def from_files(self, names) -> None:
+        """The audio is replayed from these files (one stereo, or coachee's and partner's)."""
+        self.files = tuple(str(n) for n in names)[:2]
+
+    def _where(self, sp: str) -> str:
+        """The speaker's channel as the user knows it: "the partner's channel", "the
+        partner's side of rec.wav (its right channel)", "b.wav (the partner's file)"."""
+        if len(self.files) == 2:
+            return f"{self.files[self.speakers.index(sp)]} (the {sp}'s file)"
+        if self.files:
+            side = ("left", "right")[self.speakers.index(sp)]
+            return f"the {sp}'s side of {self.files[0]} (its {side} channel)"
+        return f"the {sp}'s channel"
+
+    def _both(self) -> str:
+        if len(self.files) == 2:
+            return " or ".join(self.files)
+        return f"either side of {self.files[0]}" if self.files else "either channel"
+
+    def _detail(self, detail: dict) -> dict:
+        return {**detail, "files": list(self.files)} if self.files else detail
 
     def feed(self, s0: int, levels: dict[str, np.ndarray], probs: dict[str, np.ndarray],
              corr: np.ndarray, skip: frozenset[str] = frozenset(),
@@ -166,41 +219,49 @@ class ChannelCheck:
             st.other_voiced += other_voiced
             st.zeros += 1
         out = []
+        where = self._where(sp)
         if st.warned == "no-sound" and st.sound >= _frames(c.sound_back_s):
             st.warned = None
-            out.append(self._ok(sp, t, f"The {sp}'s channel carries sound again."))
+            out.append(self._ok(sp, t, f"{_cap(where)} carries sound again."))
         elif st.warned == "no-speech" and st.voiced >= _frames(c.heard_s):
             st.warned = None
-            out.append(self._ok(sp, t, f"Speech on the {sp}'s channel now."))
+            out.append(self._ok(sp, t, f"Speech in {where} now." if self.files
+                                else f"Speech on {where} now."))
         if st.warned is None and st.quiet >= _frames(c.silent_s) and self._went_dead(st):
             peer = self.state[other]
             if st.other_voiced >= _frames(c.other_voiced_s) or peer.quiet >= _frames(c.silent_s):
                 st.warned = "no-sound"
+                ask = ("was that side recorded? A replay cannot coach what the recording lacks."
+                       if self.files else "is that device muted, the wrong one, or (a call) not "
+                       "playing? `pullcoach devices` lists the inputs.")
                 out.append(PipelineWarning(
                     t=t, kind="channel-silent",
-                    message=(f"No sound at all from the {sp}'s channel for {c.silent_s:.0f} s: "
-                             "is that device muted, the wrong one, or (a call) not playing? "
-                             "`pullcoach devices` lists the inputs."),
-                    detail={"speaker": sp, "reason": "no-sound", "seconds": c.silent_s}))
+                    message=f"No sound at all {'in' if self.files else 'from'} {where} for {c.silent_s:.0f} s: {ask}",
+                    detail=self._detail({"speaker": sp, "reason": "no-sound", "seconds": c.silent_s})))
         peer = self.state[other]
         if st.warned is None and not st.asked and st.voiced < _frames(c.heard_s):
             if peer.voiced < _frames(c.heard_s) and st.seen >= _frames(c.nobody_s):
+                ask = ("is it a recording of the conversation?" if self.files else
+                       "are these the right devices, the mic on and the call playing?")
                 out.append(self._no_speech(sp, t, c.nobody_s, (
-                    f"No speech on either channel for {c.nobody_s:.0f} s ({sp}'s included): are "
-                    "these the right devices, the mic on and the call playing?")))
+                    f"No speech {'in' if self.files else 'on'} {self._both()} for {c.nobody_s:.0f} s "
+                    f"({sp}'s included): {ask}")))
             elif peer.voiced >= _frames(c.speech_s):
+                ask = ("is it the right file?" if len(self.files) == 2 else
+                       "is the partner on the right channel, the coachee on the left?" if self.files
+                       else "is it the right device?")
                 out.append(self._no_speech(sp, t, c.speech_s, (
-                    f"No speech on the {sp}'s channel yet, while the {other} spoke "
-                    f"{c.speech_s:.0f} s: is it the right device?")))
+                    f"No speech {'in' if self.files else 'on'} {where} yet, while the {other} spoke "
+                    f"{c.speech_s:.0f} s: {ask}")))
         return out
 
     def _no_speech(self, sp: str, t: float, seconds: float, said: str) -> PipelineWarning:
         """Asked once a session: a channel that carried no speech (the wrong input)."""
         st = self.state[sp]
         st.asked, st.warned = True, "no-speech"
-        return PipelineWarning(t=t, kind="channel-silent",
-                               message=f"{said} `pullcoach devices` lists the inputs.",
-                               detail={"speaker": sp, "reason": "no-speech", "seconds": seconds})
+        devices = "" if self.files else " `pullcoach devices` lists the inputs."
+        return PipelineWarning(t=t, kind="channel-silent", message=said + devices,
+                               detail=self._detail({"speaker": sp, "reason": "no-speech", "seconds": seconds}))
 
     def _went_dead(self, st: _State) -> bool:
         """Is a silence of zeros news? Yes on a channel that never spoke yet, or on one whose
@@ -224,14 +285,21 @@ class ChannelCheck:
                 spread = float(np.median(np.abs(gains - np.median(gains))))
                 detail["cause"] = "one-input" if spread <= c.one_input_db else "acoustic"
                 detail["spread_db"] = round(spread, 3)
-            return [PipelineWarning(t=t, kind="channels-same", message=SAME[detail.get("cause")],
-                                    detail=detail)]
+            return [PipelineWarning(t=t, kind="channels-same", message=self._same_text(detail.get("cause")),
+                                    detail=self._detail(detail))]
         if self.same_warned and share <= c.apart_share:
             self.same_warned = False
             return [PipelineWarning(t=t, kind="channels-apart",
                                     message="The two channels carry different sound again.",
                                     detail={"share": round(share, 2)})]
         return []
+
+    def _same_text(self, cause: str | None) -> str:
+        if len(self.files) == 2:
+            return SAME_FILES[cause].format(a=self.files[0], b=self.files[1])
+        if self.files:
+            return SAME_STEREO[cause].format(file=self.files[0])
+        return SAME[cause]
 
     @staticmethod
     def _ok(sp: str, t: float, message: str) -> PipelineWarning:

@@ -44,6 +44,9 @@ class LiveSession:
         self.pace = pace
         self.names = (coachee, partner)
         self.segmenter = Segmenter(config)
+        files = getattr(source, "paths", None)  # a replayed recording: its set-up warnings say the file
+        if files and self.segmenter.check is not None:
+            self.segmenter.check.from_files(files)
         self.scheduler = AsrScheduler(transcriber, self._dispatch, lambda: self.segmenter.clock,
                                       pace=pace, behind_warn_s=config.behind_warn_s, lang=lang,
                                       partials=config.partials)
@@ -208,24 +211,36 @@ class LiveSession:
 SOUND_RULES = frozenset({"interruption", "interrupted", "monologue"})
 LANG_CHECK_FINALS = 40  # finals after which an undecided language check gives up
 NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
+PHONE_BAND_HZ = 3400  # a phone line carries speech up to about this
 
 
 def narrowband(source) -> list[PipelineWarning]:
     """A channel recorded under 16 kHz (a telephone recording, a Bluetooth headset in call
     mode at 8 kHz): resampled it plays, but Whisper mishears far more (an 8 kHz replay of
-    nl_push looped "wéuwe wéuwe"), so the session says so at its start."""
+    nl_push looped "wéuwe wéuwe"), so the session says so at its start, with the band the
+    channel can carry (half its rate): "8 kHz (telephone quality)" said nothing of a 2 kHz
+    file, which carries less than a phone line does."""
     stats = getattr(source, "stats", None)
     speakers = (stats() if stats else {}).get("speakers", {})
+    files = [str(p) for p in getattr(source, "paths", None) or ()]
     out = []
-    for speaker, st in speakers.items():
+    for i, (speaker, st) in enumerate(speakers.items()):
         rate = float(st.get("native_rate") or 0.0)
         if 0 < rate < NARROW_HZ:
+            band = rate / 2
+            whose = (f"{files[i]} (the {speaker}'s file)" if len(files) == 2 else
+                     f"the {speaker}'s side of {files[0]}" if files else f"the {speaker}'s audio")
+            what = ("less than even a phone line carries (up to 3.4 kHz). Whisper will get little "
+                    "of it right: figures about words are not to be trusted" if band < PHONE_BAND_HZ
+                    else "as a phone line, a Bluetooth headset in call mode or a heavily compressed "
+                    "recording does. Whisper hears such audio worse: figures about words are less "
+                    "reliable")
+            who = "The" + whose[3:] if whose.startswith("the ") else whose
             out.append(PipelineWarning(
                 t=0.0, kind="narrowband",
-                message=(f"The {speaker}'s audio is {rate / 1000:g} kHz (telephone quality): speech "
-                         "recognition mishears much more below 16 kHz, so figures about words are "
-                         "less reliable. Record at 16 kHz or more (a Bluetooth headset in call mode "
-                         "records at 8 kHz; a wired headset or the laptop's mic does better)."),
-                detail={"speaker": speaker, "rate": rate}))
+                message=(f"{who} carries only sound below {band / 1000:.3g} kHz (recorded at "
+                         f"{rate / 1000:g} kHz), {what}. Record at 16 kHz or more (a Bluetooth "
+                         "headset in call mode records at 8 kHz; a wired headset or the laptop's "
+                         "mic does better)."),
+                detail={"speaker": speaker, "rate": rate, "band": band}))
     return out
-

@@ -190,8 +190,8 @@ def test_a_recording_under_16_khz_is_said_at_the_start_and_in_the_report(tmp_pat
         w.setframerate(8000)
         w.writeframes(b"\0\0" * 2 * 8000)
     (coachee, partner) = narrowband(FileSource(path))
-    assert (coachee.kind, coachee.detail) == ("narrowband", {"speaker": "coachee", "rate": 8000.0})
-    assert "8 kHz (telephone quality)" in coachee.message and partner.detail["speaker"] == "partner"
+    assert (coachee.kind, coachee.detail) == ("narrowband", {"speaker": "coachee", "rate": 8000.0, "band": 4000.0})
+    assert "below 4 kHz (recorded at 8 kHz)" in coachee.message and partner.detail["speaker"] == "partner"
     md = render([SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bram"), coachee], "md")
     assert "> De audio van Anna was 8 kHz (telefoonkwaliteit)" in md
     assert narrowband(FileSource(FIXTURES / "nl_push.flac")) == []  # 16 kHz or more: nothing
