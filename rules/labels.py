@@ -693,7 +693,9 @@ class Labeler:
         at_start = {m.start: m for m in opens if self._sure(m)}
         # an open form Whisper doubted (its first word often: "wat" at p 0.05 was right 48 times
         # in 49), written exactly: the question is then not called closed on the strength of that doubt
-        doubted = {m.start for m in opens if m.exact}
+        # (not when a closed form goes on from it, as doubted: "Hoe laat was het?", "hoe" at p 0.06)
+        longer = {m.start: m.end for m in self._search("closed_question", toks, start=True) if m.exact}
+        doubted = {m.start for m in opens if m.exact and longer.get(m.start, 0) <= m.end}
         closed_start = {m.start: m for m in self._find("closed_question", toks, start=True)}
         in_parts = {m.start: m for m in self._find("open_question", toks, start=True, parts=True)}
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}

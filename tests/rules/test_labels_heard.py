@@ -94,3 +94,12 @@ def test_moeten_u_heard_for_moet_u_still_tells(nl):
     x = nl.label("Tot die tijd moeten u na tien uur gewoon rustig doen, dat is niet onderhandelbaar.", (),
                  "Ik werk in ploegen, dan kan het niet anders.")
     assert x.advice and x.push and not x.reflection
+
+
+def test_a_doubted_hoe_laat_stays_closed(nl):
+    # dev2-084 as heard: "Hoe" at p 0.06 (the open form doubted) but "hoe laat" asks for a time
+    text, words = heard([("Hoe", 0.06), ("laat", 0.4), ("was", 0.83), ("het?", 0.82)])
+    assert nl.label(text, words, "Ik was pas laat thuis.").question == "closed"
+    # a doubted "wat" on its own still keeps a question from being called closed
+    text, words = heard([("Wat", 0.02), ("kost", 0.99), ("dat", 0.99), ("je?", 0.9)])
+    assert nl.label(text, words, "").question == "open"
