@@ -238,7 +238,8 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
             if w["kind"] == "channel-silent":
                 t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
-                          "cause": d.get("cause"), "t0": round(t0, 3), "t1": None}
+                          "cause": d.get("cause"), "t0": round(t0, 3), "t1": None,
+                          **({"files": list(d["files"])} if d.get("files") else {})}
             out.append(open_[key])
         elif w["kind"] in PROBLEM_CLOSES:
             p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)

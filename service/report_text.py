@@ -25,7 +25,7 @@ _NL = {
     "unsure_note": "(?) = onzeker verstaan: de spraakherkenning twijfelde aan deze woorden.",
     "status_error": "De opname brak op {t} af ({why}): het verslag loopt tot dan",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
-    "narrowband": "De audio van {who} was {khz} kHz (telefoonkwaliteit): de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
+    "narrowband": "De audio van {who} bevatte alleen geluid onder {band} kHz (opgenomen op {khz} kHz), zoals een telefoonlijn, een bluetooth-headset in belmodus of een sterk gecomprimeerde opname: de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "lang_name": {"nl": "Nederlands", "en": "Engels"}, "lang_adj": {"nl": "Nederlandse", "en": "Engelse"},
     "store_gap": "Van {t0} tot {t1} is niet alles bewaard ({n} gebeurtenissen): de schijf was vol. Cijfers en transcript over die tijd zijn onvolledig.",
     "language": "Het gesprek klonk {heard}, maar werd met de {lang} regels gecoacht: de labels en seintjes over woorden kloppen niet. Start een volgend gesprek met --lang {code}.",
@@ -111,6 +111,7 @@ _NL = {
     "problem_channel-stalled": "{span} kwam er geen audio van {who} binnen (apparaat weg of gestopt).",
     "problem_channel-stalled file-broken": "{span} ontbreekt de audio van {who}: het bestand brak daar af (beschadigd of afgekapt). De rest van die kant telt als stilte; de cijfers over die tijd zeggen weinig.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
+    "problem_channels-same file": "{span} droegen beide kanalen van de opname hetzelfde geluid (een mono-opname als stereo opgeslagen?): wie wat zei, is daar niet te scheiden; geef de opnames van de coachee en de gesprekspartner als twee bestanden.",
     "problem_channels-same one-input": "{span} hoorden beide kanalen hetzelfde geluid: één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same acoustic": "{span} hoorden beide kanalen hetzelfde geluid: de luidsprekers stonden zo hard dat de microfoon het gesprek even luid hoorde (draag voortaan een headset): wie wat zei, is daar niet te scheiden.",
     "problem_asr-behind": "{span} liep de transcriptie achter: seintjes op tekst kwamen later.",
@@ -133,7 +134,7 @@ _EN = {
     "unsure_note": "(?) = heard with doubt: speech recognition was unsure of these words.",
     "status_error": "The recording broke off at {t} ({why}): the report runs to then",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
-    "narrowband": "{who}'s audio was {khz} kHz (telephone quality): speech recognition mishears much more then, so the figures about words are less reliable.",
+    "narrowband": "{who}'s audio carried only sound below {band} kHz (recorded at {khz} kHz), as a phone line, a Bluetooth headset in call mode or a heavily compressed recording does: speech recognition mishears much more then, so the figures about words are less reliable.",
     "lang_name": {"nl": "Dutch", "en": "English"}, "lang_adj": {"nl": "Dutch", "en": "English"},
     "store_gap": "From {t0} to {t1} not everything was stored ({n} events): the disk was full. Figures and transcript for that time are incomplete.",
     "language": "The conversation sounded {heard}, but was coached with the {lang} rules: the labels and nudges about words are wrong. Start the next one with --lang {code}.",
@@ -219,6 +220,7 @@ _EN = {
     "problem_channel-stalled": "{span} no audio arrived from {who} (device gone or stopped).",
     "problem_channel-stalled file-broken": "{span} the audio of {who} is missing: the file broke off there (damaged or cut short). The rest of that side counts as silence; the figures for that time say little.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
+    "problem_channels-same file": "{span} both channels of the recording carried the same sound (a mono recording saved as stereo?): who said what cannot be told apart there; give the coachee's and the partner's recordings as two files.",
     "problem_channels-same one-input": "{span} both channels carried the same sound: one input was recorded twice (next time pick another device for one speaker): who said what cannot be told apart there.",
     "problem_channels-same acoustic": "{span} both channels carried the same sound: the speakers were so loud that the mic heard the call as loudly as the call (next time wear a headset): who said what cannot be told apart there.",
     "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
@@ -320,7 +322,9 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
         elif n["kind"] == "narrowband":
             sp = (n.get("detail") or {}).get("speaker", "partner")
             rate = float((n.get("detail") or {}).get("rate") or 8000)
-            out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}"))
+            band = float((n.get("detail") or {}).get("band") or rate / 2)
+            out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}",
+                                              band=f"{band / 1000:.3g}"))
         elif n["kind"] == "store-gap":
             d = n.get("detail") or {}
             out.append(w["store_gap"].format(t0=clock(d.get("t0", n["t"])), t1=clock(d.get("t1", n["t"])),
@@ -505,7 +509,8 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     default = w[f"who_{sp}"] if sp in ("coachee", "partner") else sp
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
     # p["cause"]: why both channels heard the same (old sessions do not say)
-    text = w.get(f"problem_{key} {p.get('cause')}") or w[f"problem_{key}"]
+    cause = "file" if p.get("files") and p.get("cause") == "one-input" else p.get("cause")
+    text = w.get(f"problem_{key} {cause}") or w[f"problem_{key}"]
     # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
     gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""
     n = count_text(p["events"], w["n_event"]) if p.get("events") is not None else ""

@@ -193,7 +193,8 @@ def test_a_recording_under_16_khz_is_said_at_the_start_and_in_the_report(tmp_pat
     assert (coachee.kind, coachee.detail) == ("narrowband", {"speaker": "coachee", "rate": 8000.0, "band": 4000.0})
     assert "below 4 kHz (recorded at 8 kHz)" in coachee.message and partner.detail["speaker"] == "partner"
     md = render([SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bram"), coachee], "md")
-    assert "> De audio van Anna was 8 kHz (telefoonkwaliteit)" in md
+    assert "> De audio van Anna bevatte alleen geluid onder 4 kHz (opgenomen op 8 kHz)" in md
+    assert "telefoonkwaliteit" not in md
     assert narrowband(FileSource(FIXTURES / "nl_push.flac")) == []  # 16 kHz or more: nothing
 
 

@@ -295,6 +295,21 @@ def test_the_report_says_a_replayed_file_broke_off():
     assert "From 0:25 on the audio of Bo is missing: the file broke off there" in en
 
 
+def test_a_replayed_file_with_one_sound_on_both_channels_is_said_of_the_file():
+    """A stereo recording whose channels carry the same sound: the report speaks of the
+    recording (a mono file saved as stereo), not of a device to pick next time."""
+    def report(lang, detail):
+        return render([SessionStarted(t=0.0, session="s", lang=lang, wall_clock=0.0),
+                       PipelineWarning(t=8.0, kind="channels-same", message="same", detail=detail)], "md")
+    nl = report("nl", {"cause": "one-input", "files": ["rec.wav"]})
+    assert "droegen beide kanalen van de opname hetzelfde geluid (een mono-opname als stereo opgeslagen?)" in nl
+    assert "ander apparaat" not in nl
+    en = report("en", {"cause": "one-input", "files": ["rec.wav"]})
+    assert "give the coachee's and the partner's recordings as two files" in en
+    # live devices keep their words
+    assert "kies voortaan voor één spreker een ander apparaat" in report("nl", {"cause": "one-input"})
+
+
 def test_hostile_names_and_nudge_text_are_escaped():
     events = session_events()
     events[0] = SessionStarted(session="s<1>", lang="nl", coachee="<b>A</b>", partner="B&B")
