@@ -621,7 +621,8 @@ class Labeler:
     def _checks_only(self, toks: list[Token]) -> bool:
         """Its only questions check what was said ("Dus vooraf plannen. Klopt dat?", also
         heard without its "?")."""
-        asks = [toks[a:b] for a, b in _clause_spans(toks) if toks[a].question or self._inverted(toks, a, b)]
+        asks = [toks[max([a] + [k for k in range(a, b) if toks[k].part_start]):b]  # its last part: "..., klopt dat."
+                for a, b in _clause_spans(toks) if toks[a].question or self._inverted(toks, a, b)]
         return bool(asks) and all(len(c) <= 3 and {t.text for t in c} <= _CHECK for c in asks)
 
     def _informs(self, toks: list[Token]) -> bool:

@@ -103,3 +103,9 @@ def test_a_doubted_hoe_laat_stays_closed(nl):
     # a doubted "wat" on its own still keeps a question from being called closed
     text, words = heard([("Wat", 0.02), ("kost", 0.99), ("dat", 0.99), ("je?", 0.9)])
     assert nl.label(text, words, "").question == "open"
+
+
+def test_klopt_dat_after_a_comma_checks(nl):
+    # dev4-050 as heard: "Dus voor afblannen en de woensdag vrij, klopt dat." (written "... vrij. Klopt dat?")
+    x = nl.label("Dus vooraf plannen en de woensdag vrij, klopt dat.", (), "Als ik vooraf plan en woensdag vrij hou.")
+    assert x.question == "closed" and x.reflection and not x.input
