@@ -174,7 +174,8 @@ function gap(s, msg) {
   const at = Number(d.resumed_at);
   const t1 = speaker !== null ? null : Number.isFinite(at) ? Math.max(t0, at) : t0;
   if (s.gaps.some((g) => g.kind === msg.kind && g.speaker === speaker && Math.abs(g.t0 - t0) < 0.01)) return false;
-  s.gaps.push({ kind: String(msg.kind), t0, t1, speaker });
+  // cause: why (a replayed file that broke off is no device gone), for the timeline's words
+  s.gaps.push({ kind: String(msg.kind), t0, t1, speaker, cause: String(d.cause || "") });
   return true;
 }
 
