@@ -269,7 +269,7 @@ def cmd_capture(args) -> int:
         if broken:  # --replay whose partner's file broke off: exit 3, as run and replay do
             raise AudioError(f"{broken[0].detail['error']}. It is the partner's side: the coachee's was "
                              f"streamed to its end, the partner's is silence from {broken[0].t:.1f} s (the "
-                             "server's report knows no audio came, not why)")
+                             "server was told: its report says the file broke off there)")
         return 0
 
     return asyncio.run(main())

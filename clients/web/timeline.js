@@ -229,7 +229,7 @@ export function drawTimeline(svg, s, w) {
   shown.forEach((g, i) => {
     const t1 = g.t1 === null ? Math.max(g.t0, now) : g.t1;
     const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(t1)), x0 + GAP_MIN_W);
-    const tip = (w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, t1))
+    const tip = (w.gap[`${g.kind} ${g.cause}`] || w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, t1))
       .replace("{who}", names[g.speaker] || "");
     const lane = g.speaker ? { y: ROWS[g.speaker] ?? ROWS.partner, height: LANE }
                            : { y: ROWS.coachee, height: ROWS.partner + LANE - ROWS.coachee };

@@ -956,3 +956,20 @@ def test_a_card_counts_the_negative_nudges_as_the_debrief_does_with_the_held_one
     page.locator('.card[data-session="s-anna"]').screenshot(path=str(tmp_path / "count.png"))
     print("screenshot:", tmp_path / "count.png")
     assert page.errors == []
+
+
+def test_a_replayed_file_that_broke_off_is_said_as_such_not_as_a_device_gone(page, live_server):
+    open_anna(page, live_server)
+    live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "coachee"})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
+                                "message": "The partner's file broke off at 0:02.3 (…). (Said by the capture.)",
+                                "detail": {"speaker": "partner", "cause": "file-broken", "file": "bram.flac",
+                                           "error": "bram.flac: broken audio data after 2.3 s"}})
+    live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "coachee"})
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".alert")).to_have_text([
+        "⚠ Geen audio meer van Bram vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
+        "de rest van die kant telt als stilte"])
+    expect(page.locator("#timeline .tl-gap-channel-stalled")).to_have_text(
+        "0:02–0:09 geen audio van Bram: het bestand brak daar af (beschadigd of afgekapt)")
+    assert page.errors == []

@@ -207,3 +207,4 @@ def test_capture_replay_with_a_broken_partner_file_streams_on_and_exits_3(tmp_pa
     (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
     assert "cut.flac: broken audio data after 2.3 s" in line
     assert "the coachee's was streamed to its end, the partner's is silence from 2.3 s" in line
+    assert "the server was told: its report says the file broke off there" in line
