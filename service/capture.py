@@ -174,6 +174,9 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
 
     is_call = getattr(source, "partner_loopback", None)  # the server's near gate skips a call's output
     kind = None if is_call is None else ("loopback" if is_call else "mic")
+    # --replay: the files' names (not their folders), so the server's set-up checks say the file
+    files = tuple(Path(f).name for f in getattr(source, "paths", None) or ())
+    files = files if p.file_names_ok(files) else ()  # (a name the server would refuse: not said)
     opened = time.time()  # (about) the source's sample 0
     reader = asyncio.get_running_loop().create_task(read())
     session: str | None = None
@@ -193,7 +196,8 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
         while True:
             try:
                 try:
-                    welcome = await _hello(ws, token, session, secret, lang, coachee, partner, kind)
+                    welcome = await _hello(ws, token, session, secret, lang, coachee, partner, kind,
+                                           files)
                 except ProtocolError as err:
                     if welcomed or session is None or p.error_code(err) not in GONE:
                         raise
@@ -344,13 +348,14 @@ async def _connect(url: str, retry_for: float):
 
 
 async def _hello(ws, token: str, session: str | None, secret: str | None, lang: str | None,
-                 coachee: str | None, partner: str | None, source_kind: str | None = None) -> p.Welcome:
+                 coachee: str | None, partner: str | None, source_kind: str | None = None,
+                 files: tuple[str, ...] = ()) -> p.Welcome:
     """A new session (``session`` None) or the one to resume with its ``secret``: the
     server's welcome. A refusal raises ``ProtocolError`` with the server's code."""
     try:
         await ws.send(p.encode(p.Hello(role="capture", token=token, session=session, resume=secret,
                                        lang=lang, coachee=coachee, partner=partner, partner_source=source_kind,
-                                       client=f"pullcoach-capture {__version__}")))
+                                       files=files, client=f"pullcoach-capture {__version__}")))
         reply = p.decode(await ws.recv())
     except ConnectionClosedOK as exc:
         raise ProtocolError(_closed(exc, urlsplit("//" + ws.request.headers.get("Host", "")).hostname or "")) from None

@@ -14,7 +14,9 @@ had already sent are ignored), otherwise the session ends with the audio it has.
 that never came (a capture started again after a crash) is silence, and a
 ``capture-resumed`` pipeline warning marks where and how long. A capture may also say
 ``warning`` (``file-broken``: its replayed partner's file broke off at ``t``); the session
-gets it as a dated ``channel-stalled`` warning once its audio reaches ``t``.
+gets it as a dated ``channel-stalled`` warning once its audio reaches ``t``. A replaying
+capture's hello names its files (``files``: names only), which the source carries as
+``paths``, so the session's set-up checks speak of the file as a local replay's do.
 The server side is ``WebSocketSource`` (an audio source like FileSource/LiveSource) fed
 by the connection; the session runs until the source ends.
 """
@@ -295,6 +297,7 @@ def _start(service: "Service", hello: p.Hello) -> Ingest:
     session_id = new_session_id()
     rec = _declare(service, session_id, hello.lang, hello.coachee, hello.partner)
     live = Ingest(session_id, WebSocketSource())
+    live.source.paths = list(hello.files)  # a replay's file names: set-up warnings say the file
     try:
         session = service.session_factory(live.source, session_id=session_id, lang=rec.lang,
                                           coachee=rec.coachee, partner=rec.partner, **_source(hello))
@@ -339,6 +342,7 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         since = resume.t if resume.started_wall is None else time.time() - resume.started_wall
         live = Ingest(session_id, WebSocketSource(origin=int(resume.t * RATE),
                                                   elapsed=max(since, resume.t)))
+        live.source.paths = list(hello.files)
         names = {"lang": row["lang"] or "nl", "coachee": row["coachee"] or "coachee",
                  "partner": row["partner"] or "partner"}
         session = service.session_factory(live.source, session_id=session_id, resume=resume,

@@ -19,7 +19,7 @@ from pullcoach.rules import events as ev
 __all__ = [
     "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
     "SendNudge", "SetFocus", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
-    "CaptureWarning", "WARNING_KINDS",
+    "CaptureWarning", "WARNING_KINDS", "file_names_ok",
     "encode", "decode", "error_code", "protocol_error",
 ]
 
@@ -37,6 +37,7 @@ MAX_FOCUS = 20  # rule names in one set-focus
 # what a capture may tell the server about its audio (type "warning"): a fixed set
 WARNING_KINDS = ("file-broken",)
 MAX_FILE_NAME, MAX_WARNING_ERROR = 200, 500  # characters
+MAX_FILES = 2  # a capture hello's replayed files: one stereo, or the coachee's and the partner's
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 
 
@@ -52,6 +53,8 @@ class Hello:
     partner: str | None = None
     partner_source: str | None = None  # "loopback" (a call's output) | "mic" | None (unknown)
     resume: str | None = None  # capture resuming ``session``: the secret from its welcome
+    # capture --replay: the replayed files' names (no folders), so set-up warnings say the file
+    files: tuple[str, ...] = ()
 
 
 @dataclass(**_frozen)
@@ -177,6 +180,8 @@ def encode(msg: Message) -> str:
             for name in ("session", "resume", "lang", "coachee", "partner", "partner_source"):
                 if getattr(msg, name) is not None:
                     head[name] = getattr(msg, name)
+            if msg.files:
+                head["files"] = list(msg.files)
             head["client"] = msg.client
         case Welcome():
             head.update(role=msg.role, server=msg.server,
@@ -306,6 +311,21 @@ def _count(value: Any, name: str) -> int | None:
     return value
 
 
+def file_names_ok(names: Any) -> bool:
+    """Fit for a hello's ``files``: at most 2 names, each without a folder, bounded."""
+    return (isinstance(names, (list, tuple)) and len(names) <= MAX_FILES
+            and all(isinstance(n, str) and 0 < len(n) <= MAX_FILE_NAME and n not in (".", "..")
+                    and not any(c in n for c in "/\\\0") for n in names))
+
+
+def _files(data: dict) -> tuple[str, ...]:
+    value = data.get("files", [])
+    if not isinstance(value, list) or not file_names_ok(value):
+        raise protocol_error("malformed", f'"files" must be a list of at most {MAX_FILES} file names '
+                                          f'(no folders, at most {MAX_FILE_NAME} characters each)')
+    return tuple(value)
+
+
 def _warning(data: dict, session: str) -> CaptureWarning:
     kind = data.get("kind")
     if kind not in WARNING_KINDS:
@@ -339,7 +359,8 @@ def _decode(kind: str, data: dict) -> Message:
                          coachee=_str(data, "coachee", optional=True),
                          partner=_str(data, "partner", optional=True),
                          partner_source=_str(data, "partner_source", optional=True),
-                         resume=_str(data, "resume", optional=True))
+                         resume=_str(data, "resume", optional=True),
+                         files=_files(data))
         case "welcome":
             raw = data.get("sessions", [])
             if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):

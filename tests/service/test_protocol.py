@@ -73,7 +73,7 @@ envelopes = st.fixed_dictionaries(
                                        "speaker", "words", "labels", "rule", "t0", "t1", "text",
                                        "detail", "listening", "trainer_watching", "code", "note", "evidence_t",
                                        "reason", "delivered", "overlays", "kind", "file",
-                                       "error")})
+                                       "error", "files")})
 
 
 def _decode_or_protocol_error(text):
@@ -148,3 +148,25 @@ def test_a_bad_warning_is_malformed_and_says_what(change, said):
     with pytest.raises(ProtocolError) as info:
         p.decode(json.dumps({**WARNING, **change}))
     assert p.error_code(info.value) == "malformed" and said in str(info.value)
+
+
+CAPTURE = {"v": 1, "type": "hello", "role": "capture", "token": "t", "client": "c"}
+
+
+def test_a_capture_hello_names_its_replayed_files_only_when_it_has_them():
+    hello = p.Hello(role="capture", token="t", client="c", files=("coachee.wav", "partner.flac"))
+    assert json.loads(p.encode(hello)) == {**CAPTURE, "files": ["coachee.wav", "partner.flac"]}
+    assert p.decode(p.encode(hello)) == hello
+    devices = p.Hello(role="capture", token="t", client="c")
+    assert json.loads(p.encode(devices)) == CAPTURE  # no "files": [] on the wire
+    assert p.decode(json.dumps({**CAPTURE, "files": []})).files == ()
+
+
+@pytest.mark.parametrize("files", [
+    "rec.wav", ["a.wav", "b.wav", "c.wav"], ["/home/anna/rec.wav"], ["calls\\rec.wav"], [""],
+    [".."], ["x" * 201], [5], [["rec.wav"]], {"rec.wav": 1}, None])
+def test_a_hellos_files_are_at_most_two_names_without_folders(files):
+    with pytest.raises(ProtocolError) as info:
+        p.decode(json.dumps({**CAPTURE, "files": files}))
+    assert p.error_code(info.value) == "malformed"
+    assert '"files" must be a list of at most 2 file names (no folders' in str(info.value)
