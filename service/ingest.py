@@ -109,7 +109,7 @@ class WebSocketSource:
     via = "capture"  # the session says its audio crossed the network (report, privacy line)
 
     def __init__(self, max_blocks: int = 500, *, origin: int = 0, elapsed: float = 0.0,
-                 clock: Any = time.monotonic):
+                 clock: Any = time.monotonic, warned: Any = ()):
         self._queue: asyncio.Queue[AudioBlock | None] = asyncio.Queue(max_blocks)
         self._ends = {s: 0 for s in SPEAKERS}  # next expected sample per channel
         self._stats = {"blocks": 0, "dropped": 0, "overflow": 0, "late": 0, "refused": 0}
@@ -122,7 +122,8 @@ class WebSocketSource:
         self._resumes = 0
         self.on_resume_gap: Any = None  # called (t0, t1) as a resume's gap is handed over
         self.on_warning: Any = None  # called with a capture's warning as the audio reaches it
-        self._warned: set[tuple[str, str]] = set()  # (kind, speaker) told: once per session
+        # (kind, speaker) told: once per session (a revived one's stored ones count)
+        self._warned: set[tuple[str, str]] = set(warned)
 
     def resumed(self) -> None:
         """A capture went on with this session (it reconnected, or was started again): a gap
@@ -341,7 +342,8 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
             raise _gone(session_id) from None
         since = resume.t if resume.started_wall is None else time.time() - resume.started_wall
         live = Ingest(session_id, WebSocketSource(origin=int(resume.t * RATE),
-                                                  elapsed=max(since, resume.t)))
+                                                  elapsed=max(since, resume.t),
+                                                  warned=told_before(events)))
         live.source.paths = list(hello.files)
         names = {"lang": row["lang"] or "nl", "coachee": row["coachee"] or "coachee",
                  "partner": row["partner"] or "partner"}
@@ -369,6 +371,14 @@ def resume_gap(t0: float, t1: float) -> PipelineWarning:
         message=(f"The capture went on with this session after {t1 - t0:.0f} s without audio "
                  "(it was started again): that time is silence."),
         detail={"resumed_at": round(t1, 3), "gap_s": round(t1 - t0, 3)})
+
+
+def told_before(events: list) -> set[tuple[str, str]]:
+    """The capture warnings a stored session has (``(kind, speaker)``, as ``file_broken``
+    stores them): a revived session ignores them when the capture resends them."""
+    return {("file-broken", e.detail.get("speaker")) for e in events
+            if isinstance(e, PipelineWarning) and e.kind == "channel-stalled"
+            and (e.detail or {}).get("cause") == "file-broken"}
 
 
 def file_broken(told: p.CaptureWarning) -> PipelineWarning:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from pullcoach.audio_file import FileSource
 from pullcoach.hub import Hub
 from pullcoach.rules import events as ev
 from pullcoach.server import Service
+from pullcoach.store import Store
 
 TRAINER = "trainer-token-0123456789"
 INGEST = "ingest-token-0123456789"
@@ -131,6 +133,52 @@ def test_a_warning_on_ws_is_not_a_trainers_command():
         return reply, log
     reply, log = asyncio.run(asyncio.wait_for(main(), 30))
     assert reply.code == "malformed" and "CaptureWarning" in reply.message and log == []
+
+
+def test_a_revived_session_ignores_a_warning_it_stored_before_the_restart(tmp_path):
+    """The server died after storing the capture's warning; the capture, reconnecting to the
+    revived session, resends it (its last seconds go out again): stored once, not twice."""
+    sid = "20261207-063000-abcd"
+    told = p.CaptureWarning(session=sid, t=2.0, kind="file-broken", speaker="partner",
+                            file="cut.flac", error="cut.flac: broken")
+    with Store(tmp_path) as store:  # what the server that died had stored
+        store.append(sid, ev.SessionStarted(t=0.0, session=sid, lang="nl", wall_clock=time.time() - 5,
+                                            coachee="Anna", partner="Bram"))
+        for i in range(1, 31):
+            store.append(sid, ev.Tick(t=i / 10))
+            if i == 20:
+                store.append(sid, ingest.file_broken(told))
+        store.flush()
+
+    async def main():
+        hub, log = Hub(), []
+        store = Store(tmp_path)
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, store=store,
+                                session_factory=lambda src, *, session_id, **kw: Recording(
+                                    hub, src, session_id, log)).start()
+        try:
+            async with connect(f"ws://127.0.0.1:{service.port}/ingest") as ws:
+                await ws.send(p.encode(p.Hello(role="capture", token=INGEST, session=sid,
+                                               resume=tk.resume_token(TRAINER, sid))))
+                welcome = p.decode(await asyncio.wait_for(ws.recv(), 10))
+                assert isinstance(welcome, p.Welcome), welcome
+                for speaker in ("coachee", "partner"):
+                    await ws.send(ingest.pack_block(speaker, 48_000, np.zeros(4800, np.float32)))
+                await ws.send(p.encode(told))  # resent: already stored
+                await ws.send(warning(sid, speaker="coachee", t=3.1))  # a new one
+                await ws.send(p.encode(p.EndSession(session=sid)))
+                with pytest.raises(Exception):
+                    while True:
+                        extra = p.decode(await asyncio.wait_for(ws.recv(), 5))
+                        assert not isinstance(extra, p.Error), extra
+        finally:
+            await service.close()
+            store.close()
+        return log
+
+    log = asyncio.run(asyncio.wait_for(main(), 30))
+    assert [(w.t, w.detail["speaker"]) for w in warnings(log)] == [(3.1, "coachee")]
 
 
 def head_wav(tmp_path, seconds, name="head.wav") -> Path:
