@@ -16,7 +16,8 @@ source ends or is closed: Ctrl-C) ends the session; a cancelled ``stream`` leave
 resumable, as a crash would.
 
 A source's dated warning the server cannot hear in the audio (``--replay``: the partner's
-file broke off) goes to the server as a ``warning`` message, in order with the audio.
+file broke off) goes to the server as a ``warning`` message, in order with the audio; so does
+the coachee's file breaking off, which ends the capture (after the audio up to the break).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 from pullcoach import __version__
 from pullcoach import protocol as p
 from pullcoach.capture_state import Remembered, StateFile
-from pullcoach.errors import ConfigError, ProtocolError
+from pullcoach.errors import AudioDeviceError, AudioError, ConfigError, ProtocolError
 from pullcoach.ingest import ENDED_BY_TRAINER, HEADER, MAX_GAP_S, SESSION_FAILED
 from pullcoach.ingest import RATE, pack_block
 from pullcoach.rules.events import PipelineWarning
@@ -95,6 +96,18 @@ def _told(warning: PipelineWarning, session: str, offset: int) -> str:
     return p.encode(p.CaptureWarning(session=session, t=round(warning.t + offset / RATE, 3),
                                      kind="file-broken", speaker=str(warning.detail.get("speaker")),
                                      file=name[: p.MAX_FILE_NAME], error=error[: p.MAX_WARNING_ERROR]))
+
+
+def _coachee_broke(source: Any, err: AudioError, end: int) -> PipelineWarning | None:
+    """A replay's coachee (or stereo) file that broke at sample ``end``: the warning the
+    server is told, as for a partner's file (None for a device that failed)."""
+    paths = getattr(source, "paths", None)
+    if not paths or isinstance(err, AudioDeviceError):
+        return None
+    t = round(end / RATE, 3)
+    return PipelineWarning(t=t, kind="channel-stalled", message=f"{err}",
+                           detail={"speaker": "coachee", "cause": "file-broken",
+                                   "file": str(paths[0]), "error": str(err)})
 
 
 class _Backlog:
@@ -165,9 +178,17 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
         source.on_warning = backlog.warn
 
     async def read() -> None:
+        end = 0  # where the coachee's audio read so far ends (source clock)
         try:
             async for block in source.blocks():
                 backlog.add(pack_block(block.speaker, block.start, block.samples), len(block.samples))
+                if block.speaker == "coachee":
+                    end = block.start + len(block.samples)
+        except AudioError as err:  # the capture ends: the server is told why, after the audio
+            broke = _coachee_broke(source, err, end)
+            if broke is not None:
+                backlog.warn(broke)
+            raise
         finally:
             backlog.done = True
             backlog.wake.set()

@@ -13,10 +13,11 @@ A connection that drops without either leaves the session waiting: a capture tha
 had already sent are ignored), otherwise the session ends with the audio it has. Audio
 that never came (a capture started again after a crash) is silence, and a
 ``capture-resumed`` pipeline warning marks where and how long. A capture may also say
-``warning`` (``file-broken``: its replayed partner's file broke off at ``t``); the session
-gets it as a dated ``channel-stalled`` warning once its audio reaches ``t``. A replaying
-capture's hello names its files (``files``: names only), which the source carries as
-``paths``, so the session's set-up checks speak of the file as a local replay's do.
+``warning`` (``file-broken``: its replayed partner's, or coachee's, file broke off at
+``t``); the session gets it as a dated ``channel-stalled`` warning once its audio reaches
+``t``. A replaying capture's hello names its files (``files``: names only), which the
+source carries as ``paths``, so the session's set-up checks speak of the file as a local
+replay's do.
 The server side is ``WebSocketSource`` (an audio source like FileSource/LiveSource) fed
 by the connection; the session runs until the source ends.
 """
@@ -386,12 +387,14 @@ def file_broken(told: p.CaptureWarning) -> PipelineWarning:
     local replay's (audio_file.py), so the report and the dashboard say why that side is
     silent rather than blaming a device."""
     t, who = round(told.t, 3), told.speaker
-    rest = "; the coachee's side was coached to its end" if who == "partner" else ""
+    rest = ("The rest of the partner's side is missing (silence from there on); the coachee's "
+            "side was coached to its end" if who == "partner" else
+            "The capture stopped there: the session ends with the audio before it")
     what = f" ({told.error})" if told.error else ""
     return PipelineWarning(
         t=t, kind="channel-stalled",
-        message=(f"The {who}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. The rest of the "
-                 f"{who}'s side is missing (silence from there on){rest}. (Said by the capture.)"),
+        message=(f"The {who}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. {rest}. "
+                 "(Said by the capture.)"),
         detail={"speaker": who, "cause": "file-broken", "file": told.file, "error": told.error})
 
 

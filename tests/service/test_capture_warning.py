@@ -23,6 +23,7 @@ from websockets.asyncio.client import connect
 from pullcoach import capture, ingest, tokens as tk
 from pullcoach import protocol as p
 from pullcoach.audio_file import FileSource
+from pullcoach.errors import AudioError
 from pullcoach.hub import Hub
 from pullcoach.rules import events as ev
 from pullcoach.server import Service
@@ -220,6 +221,34 @@ def test_capture_tells_the_server_where_its_partners_file_broke(tmp_path):
     blocks = [e for e in log if isinstance(e, tuple)]
     assert max(s + n for _, s, n in log[:at]) >= local.t * RATE  # the audio up to it came first
     assert sum(n for spk, _, n in blocks if spk == "coachee") == 4 * RATE  # and all of the rest
+
+
+def test_capture_tells_the_server_where_its_coachees_file_broke(tmp_path):
+    """The coachee's file breaking ends the capture (AudioError); before it ends, the server
+    is told where and why, after the audio up to the break, so the stored session says it."""
+    async def main():
+        hub, log = Hub(), []
+        service = await serving(hub, log)
+        source = FileSource(cut_flac(tmp_path), head_wav(tmp_path, 4.0))
+        try:
+            with pytest.raises(AudioError) as info:
+                await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, source)
+        finally:
+            await service.close()
+        return log, info.value
+    log, err = asyncio.run(asyncio.wait_for(main(), 60))
+    assert str(err).startswith(f"{tmp_path / 'cut.flac'}: broken audio data after 2.3 s")
+    (w,) = warnings(log)
+    blocks = [e for e in log if isinstance(e, tuple)]
+    end = max(s + n for spk, s, n in blocks if spk == "coachee")  # all the coachee's audio came
+    assert w.kind == "channel-stalled" and w.t == pytest.approx(end / RATE, abs=0.001)
+    assert 2.2 < w.t < 2.4 and log.index(w) > log.index(blocks[-1])
+    assert w.detail == {"speaker": "coachee", "cause": "file-broken", "file": "cut.flac",
+                        "error": w.detail["error"]}
+    assert w.detail["error"].startswith("cut.flac: broken audio data after 2.3 s")
+    assert w.message.startswith("The coachee's file broke off at 0:02.")
+    assert "The capture stopped there: the session ends with the audio before it." in w.message
+    assert str(tmp_path) not in json.dumps(w.detail) + w.message
 
 
 # --- as a user runs it: serve on 127.0.0.1, capture --replay, the stored report --------------
