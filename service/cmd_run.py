@@ -16,7 +16,7 @@ import socket
 import sys
 from importlib import resources
 
-from pullcoach.errors import AudioError, ConfigError
+from pullcoach.errors import AudioDeviceError, AudioError, ConfigError
 
 DEFAULT_PORT = 8765
 
@@ -260,10 +260,17 @@ def cmd_capture(args) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, source.close)
         coachee = args.coachee_name or f"coachee ({socket.gethostname().split('.')[0] or 'capture'})"
-        sid = await capture.stream(args.server, token, source, lang=args.lang,
-                                   coachee=coachee, partner=args.partner_name,
-                                   on_welcome=welcome, fresh=args.new,
-                                   state=StateFile(capture.ingest_url(args.server), coachee))
+        try:
+            sid = await capture.stream(args.server, token, source, lang=args.lang,
+                                       coachee=coachee, partner=args.partner_name,
+                                       on_welcome=welcome, fresh=args.new,
+                                       state=StateFile(capture.ingest_url(args.server), coachee))
+        except AudioError as err:  # --replay whose coachee's file broke off: the server was told
+            if not getattr(source, "paths", None) or isinstance(err, AudioDeviceError) or not report:
+                raise
+            raise AudioError(f"{err}. It is the coachee's side: the session ended there (the server was "
+                             f"told: its report says the file broke off there); your report: "
+                             f"{report[0]}") from None
         print(f"session {sid} ended" + (f"; your report: {report[0]}" if report else ""), file=sys.stderr)
         broken = getattr(source, "broken", None)
         if broken:  # --replay whose partner's file broke off: exit 3, as run and replay do

@@ -110,6 +110,9 @@ _NL = {
     "problem_no-speech": "{span} kwam er geen spraak van {who} (verkeerd apparaat?): de cijfers over die tijd zeggen weinig.",
     "problem_channel-stalled": "{span} kwam er geen audio van {who} binnen (apparaat weg of gestopt).",
     "problem_channel-stalled file-broken": "{span} ontbreekt de audio van {who}: het bestand brak daar af (beschadigd of afgekapt). De rest van die kant telt als stilte; de cijfers over die tijd zeggen weinig.",
+    "problem_channel-stalled file-broken-end": "{span} ontbreekt de rest: het bestand van {who} brak daar af (beschadigd of afgekapt) en de opname stopte; het verslag loopt tot dan.",
+    "problem_no-sound file": "{span} kwam er geen enkel geluid van {who} (was die kant wel opgenomen?): de cijfers over die tijd zeggen weinig.",
+    "problem_no-speech file": "{span} kwam er geen spraak van {who} (staat die kant op het goede kanaal?): de cijfers over die tijd zeggen weinig.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same file": "{span} droegen beide kanalen van de opname hetzelfde geluid (een mono-opname als stereo opgeslagen?): wie wat zei, is daar niet te scheiden; geef de opnames van de coachee en de gesprekspartner als twee bestanden.",
     "problem_channels-same one-input": "{span} hoorden beide kanalen hetzelfde geluid: één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat): wie wat zei, is daar niet te scheiden.",
@@ -219,6 +222,9 @@ _EN = {
     "problem_no-speech": "{span} no speech came from {who} (the wrong device?): the figures for that time say little.",
     "problem_channel-stalled": "{span} no audio arrived from {who} (device gone or stopped).",
     "problem_channel-stalled file-broken": "{span} the audio of {who} is missing: the file broke off there (damaged or cut short). The rest of that side counts as silence; the figures for that time say little.",
+    "problem_channel-stalled file-broken-end": "{span} the rest is missing: {who}'s file broke off there (damaged or cut short) and the recording stopped; the report runs to then.",
+    "problem_no-sound file": "{span} no sound at all came from {who} (was that side recorded?): the figures for that time say little.",
+    "problem_no-speech file": "{span} no speech came from {who} (is that side on the right channel?): the figures for that time say little.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
     "problem_channels-same file": "{span} both channels of the recording carried the same sound (a mono recording saved as stereo?): who said what cannot be told apart there; give the coachee's and the partner's recordings as two files.",
     "problem_channels-same one-input": "{span} both channels carried the same sound: one input was recorded twice (next time pick another device for one speaker): who said what cannot be told apart there.",
@@ -510,6 +516,10 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
     # p["cause"]: why both channels heard the same (old sessions do not say)
     cause = "file" if p.get("files") and p.get("cause") == "one-input" else p.get("cause")
+    if p.get("files") and p["kind"] == "channel-silent":  # a replayed recording: not a device
+        cause = "file"
+    if cause == "file-broken" and sp == "coachee":  # the coachee's file: the capture stopped there
+        cause = "file-broken-end"
     text = w.get(f"problem_{key} {cause}") or w[f"problem_{key}"]
     # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
     gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""

@@ -310,6 +310,26 @@ def test_a_replayed_file_with_one_sound_on_both_channels_is_said_of_the_file():
     assert "kies voortaan voor één spreker een ander apparaat" in report("nl", {"cause": "one-input"})
 
 
+def test_a_replay_file_silent_or_broken_on_the_coachee_side_is_said_of_the_file():
+    """A silent replayed file is asked about as a recording (not a device muted); the
+    coachee's file breaking ends the report there (its side did not go on as silence)."""
+    def report(lang, *warnings):
+        return render([SessionStarted(t=0.0, session="s", lang=lang, wall_clock=0.0, coachee="Anna",
+                                      partner="Bram"), *warnings], "md")
+    silent = PipelineWarning(t=20.0, kind="channel-silent", message="no sound",
+                             detail={"speaker": "partner", "reason": "no-sound", "seconds": 20.0,
+                                     "files": ["partner.wav"]})
+    nl = report("nl", silent)
+    assert "kwam er geen enkel geluid van Bram (was die kant wel opgenomen?)" in nl
+    assert "verkeerd apparaat" not in nl
+    assert "(was that side recorded?)" in report("en", silent)
+    broke = PipelineWarning(t=2.3, kind="channel-stalled", message="broken",
+                            detail={"speaker": "coachee", "cause": "file-broken"})
+    nl = report("nl", broke)
+    assert "Vanaf 0:02 ontbreekt de rest: het bestand van Anna brak daar af" in nl
+    assert "telt als stilte" not in nl
+
+
 def test_hostile_names_and_nudge_text_are_escaped():
     events = session_events()
     events[0] = SessionStarted(session="s<1>", lang="nl", coachee="<b>A</b>", partner="B&B")
