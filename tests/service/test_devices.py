@@ -77,7 +77,46 @@ def test_run_without_devices_takes_the_default_mic_and_the_calls_output(fake_sd)
 
 def test_run_without_devices_and_no_loopback_says_what_to_give(fake_sd, capsys):
     fake_sd["devices"] = [DEVICES[0], DEVICES[5]]
-    assert cli.main(["run", "--no-overlay"]) != 0
+    # any free port: 8765 may be held by a pullcoach (or another test) running beside this one
+    assert cli.main(["run", "--no-overlay", "--port", "0"]) != 0
     err = capsys.readouterr().err
     assert "--coachee MIC --partner DEVICE" in err and "USB PnP Sound Device" in err
     assert "pavucontrol" in err and "BlackHole" in err   # how to get the partner's audio
+
+
+# an output, no input
+NO_INPUT = [{"name": "HDMI 0 (hw:1,3)", "index": 0, "hostapi": 0, "max_input_channels": 0,
+             "max_output_channels": 8, "default_samplerate": 48000.0}]
+
+
+def test_no_input_device_is_one_line_on_stderr_and_exit_3(fake_sd, capsys):
+    """Nothing to capture: one line saying what to do, and exit 3 (an audio problem, as `run`
+    without devices), so a script can tell it from a list (exit 0)."""
+    fake_sd["devices"] = NO_INPUT
+    assert cli.main(["devices"]) == 3
+    cap = capsys.readouterr()
+    assert cap.out == ""  # nothing a script would take for a device list
+    assert cap.err.count("\n") == 1 and "no audio input devices found" in cap.err
+    assert "pullcoach demo" in cap.err and "run --replay" in cap.err  # what to do without one
+    assert cli.main(["devices", "--json"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert data["inputs"] == [] and "no audio input devices" in data["problem"]
+
+
+class _NoPortAudio:
+    """Import hook that fails like sounddevice does when libportaudio is missing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return None
+
+
+def test_no_portaudio_is_one_line_and_exit_3(monkeypatch, capsys):
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPortAudio(), *sys.meta_path])
+    assert cli.main(["devices"]) == 3
+    cap = capsys.readouterr()
+    assert cap.out == "" and cap.err.count("\n") == 1 and "libportaudio2" in cap.err
+    assert cli.main(["devices", "--json"]) == 3
+    assert "PortAudio" in json.loads(capsys.readouterr().out)["problem"]
