@@ -115,6 +115,7 @@ _NL = {
     "problem_no-speech file": "{span} kwam er geen spraak van {who} (staat die kant op het goede kanaal?): de cijfers over die tijd zeggen weinig.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same file": "{span} droegen beide kanalen van de opname hetzelfde geluid (een mono-opname als stereo opgeslagen?): wie wat zei, is daar niet te scheiden; geef de opnames van de coachee en de gesprekspartner als twee bestanden.",
+    "problem_channels-same files": "{span} droegen de twee opnames hetzelfde geluid (één opname twee keer gegeven?): wie wat zei, is daar niet te scheiden; geef de eigen opnames van de coachee en de gesprekspartner.",
     "problem_channels-same one-input": "{span} hoorden beide kanalen hetzelfde geluid: één ingang werd dubbel opgenomen (kies voortaan voor één spreker een ander apparaat): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same acoustic": "{span} hoorden beide kanalen hetzelfde geluid: de luidsprekers stonden zo hard dat de microfoon het gesprek even luid hoorde (draag voortaan een headset): wie wat zei, is daar niet te scheiden.",
     "problem_asr-behind": "{span} liep de transcriptie achter: seintjes op tekst kwamen later.",
@@ -227,6 +228,7 @@ _EN = {
     "problem_no-speech file": "{span} no speech came from {who} (is that side on the right channel?): the figures for that time say little.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
     "problem_channels-same file": "{span} both channels of the recording carried the same sound (a mono recording saved as stereo?): who said what cannot be told apart there; give the coachee's and the partner's recordings as two files.",
+    "problem_channels-same files": "{span} the two recordings carried the same sound (one recording given twice?): who said what cannot be told apart there; give the coachee's and the partner's own recordings.",
     "problem_channels-same one-input": "{span} both channels carried the same sound: one input was recorded twice (next time pick another device for one speaker): who said what cannot be told apart there.",
     "problem_channels-same acoustic": "{span} both channels carried the same sound: the speakers were so loud that the mic heard the call as loudly as the call (next time wear a headset): who said what cannot be told apart there.",
     "problem_asr-behind": "{span} transcription ran behind: nudges on words came later.",
@@ -515,7 +517,9 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     default = w[f"who_{sp}"] if sp in ("coachee", "partner") else sp
     who = names.get(sp) if names.get(sp) not in (None, "", w.get(sp)) else default
     # p["cause"]: why both channels heard the same (old sessions do not say)
-    cause = "file" if p.get("files") and p.get("cause") == "one-input" else p.get("cause")
+    files = p.get("files") or []
+    # one stereo file: a mono recording saved as stereo; two: one recording given twice
+    cause = ("file" if len(files) == 1 else "files") if files and p.get("cause") == "one-input" else p.get("cause")
     if p.get("files") and p["kind"] == "channel-silent":  # a replayed recording: not a device
         cause = "file"
     if cause == "file-broken" and sp == "coachee":  # the coachee's file: the capture stopped there

@@ -306,6 +306,10 @@ def test_a_replayed_file_with_one_sound_on_both_channels_is_said_of_the_file():
     assert "ander apparaat" not in nl
     en = report("en", {"cause": "one-input", "files": ["rec.wav"]})
     assert "give the coachee's and the partner's recordings as two files" in en
+    # two files with one sound: one recording given twice, not a mono file saved as stereo
+    two = report("nl", {"cause": "one-input", "files": ["a.wav", "b.wav"]})
+    assert "droegen de twee opnames hetzelfde geluid (één opname twee keer gegeven?)" in two
+    assert "mono-opname" not in two
     # live devices keep their words
     assert "kies voortaan voor één spreker een ander apparaat" in report("nl", {"cause": "one-input"})
 
