@@ -127,6 +127,20 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
         raise broke
 
 
+def file_broken(t: float, speaker: str, file: str, error: str, *, said_by: str = "") -> PipelineWarning:
+    """A replayed file that broke off at ``t`` s: the session's dated ``channel-stalled``
+    warning (cause ``file-broken``), the same whether the replay is local or a capture's."""
+    t = round(t, 3)
+    rest = ("The rest of the partner's side is missing (silence from there on); the coachee's "
+            "side was coached to its end" if speaker == SPEAKERS[1] else
+            "The capture stopped there: the session ends with the audio before it")
+    what = f" ({error})" if error else ""
+    return PipelineWarning(
+        t=t, kind="channel-stalled",
+        message=f"The {speaker}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. {rest}.{said_by}",
+        detail={"speaker": speaker, "cause": "file-broken", "file": file, "error": error})
+
+
 def _declared_s(path: Path, container, stream) -> float | None:
     """How long the file says it is (its header), or None when it does not say. FFmpeg
     measures a WAV by its size, so a cut WAV is read by its own ``data`` chunk size."""
@@ -281,14 +295,7 @@ class FileSource:
     def _partner_broke(self, at: int, err: AudioError) -> None:
         """The partner's file broke at sample ``at``: a warning for the session (handed to
         ``on_warning`` once the blocks up to there are delivered), or the log without one."""
-        t = round(at / RATE, 3)
-        warning = PipelineWarning(
-            t=t, kind="channel-stalled",
-            message=(f"The partner's file broke off at {int(t // 60)}:{t % 60:04.1f} ({err}). The rest "
-                     "of the partner's side is missing (silence from there on); the coachee's side "
-                     "was coached to its end."),
-            detail={"speaker": SPEAKERS[1], "cause": "file-broken", "file": str(self.paths[1]),
-                    "error": str(err)})
+        warning = file_broken(at / RATE, SPEAKERS[1], str(self.paths[1]), str(err))
         self.broken.append(warning)
         if self.on_warning is None:
             log.warning("%s", warning.message)

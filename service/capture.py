@@ -104,10 +104,8 @@ def _coachee_broke(source: Any, err: AudioError, end: int) -> PipelineWarning | 
     paths = getattr(source, "paths", None)
     if not paths or isinstance(err, AudioDeviceError):
         return None
-    t = round(end / RATE, 3)
-    return PipelineWarning(t=t, kind="channel-stalled", message=f"{err}",
-                           detail={"speaker": "coachee", "cause": "file-broken",
-                                   "file": str(paths[0]), "error": str(err)})
+    from pullcoach.audio_file import file_broken  # (a replay: PyAV is loaded already)
+    return file_broken(end / RATE, "coachee", str(paths[0]), str(err))
 
 
 class _Backlog:

@@ -384,18 +384,10 @@ def told_before(events: list) -> set[tuple[str, str]]:
 
 def file_broken(told: p.CaptureWarning) -> PipelineWarning:
     """A capture's replayed file broke off at ``told.t``: the session's dated warning, as a
-    local replay's (audio_file.py), so the report and the dashboard say why that side is
-    silent rather than blaming a device."""
-    t, who = round(told.t, 3), told.speaker
-    rest = ("The rest of the partner's side is missing (silence from there on); the coachee's "
-            "side was coached to its end" if who == "partner" else
-            "The capture stopped there: the session ends with the audio before it")
-    what = f" ({told.error})" if told.error else ""
-    return PipelineWarning(
-        t=t, kind="channel-stalled",
-        message=(f"The {who}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. {rest}. "
-                 "(Said by the capture.)"),
-        detail={"speaker": who, "cause": "file-broken", "file": told.file, "error": told.error})
+    local replay's, so the report and the dashboard say why that side is silent rather than
+    blaming a device."""
+    from pullcoach.audio_file import file_broken as warning  # (PyAV: only when one comes)
+    return warning(told.t, told.speaker, told.file, told.error, said_by=" (Said by the capture.)")
 
 
 ENDED_BY_TRAINER = "ended by the trainer"  # the close reasons capture clients look for
