@@ -114,7 +114,6 @@ def run_replay(args) -> int:
             warnings.append(event.message)
 
     session.add_sink(sink)
-    source.on_warning = session.inject  # the partner's file breaking off, dated, in the events
     started = time.perf_counter()
     broke = None
     try:

@@ -172,8 +172,6 @@ def cmd_run(args) -> int:
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
     printer = not os.environ.get("DISPLAY") or args.no_overlay
     runtime = Runtime(args, os.environ)
-    if hasattr(source, "on_warning"):  # a replayed partner's file that breaks off: in the session
-        source.on_warning = lambda event: _inject(runtime, event)
     try:
         code = asyncio.run(runtime.run_local(
             source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
@@ -193,13 +191,6 @@ def cmd_run(args) -> int:
                          f"coached to its end, the partner's is silence from {broken[0].t:.1f} s; the "
                          f"session is kept and its report says so{see}")
     return code
-
-
-def _inject(runtime, event) -> None:
-    """``event`` into the one session ``run`` has (it is made inside ``run_local``)."""
-    rec = runtime.hub.newest(lambda r: r.controller is not None)
-    if rec is not None:
-        rec.controller.inject(event)
 
 
 def cmd_demo(args) -> int:

@@ -44,6 +44,8 @@ class LiveSession:
         self.pace = pace
         self.names = (coachee, partner)
         self.segmenter = Segmenter(config)
+        if getattr(source, "on_warning", False) is None:  # a source's dated warnings (a replayed
+            source.on_warning = self.inject               # file broke off) join the session's events
         files = getattr(source, "paths", None)  # a replayed recording: its set-up warnings say the file
         if files and self.segmenter.check is not None:
             self.segmenter.check.from_files(files)
