@@ -400,10 +400,8 @@ def read_truth(path: Path) -> dict:
     """A fixture's truth (empty without one), once its audio is known to replay: a file
     that is missing, mono or not audio, or a truth that does not read, is said here."""
     from pullcoach.audio import FileSource
-    from pullcoach.errors import ConfigError
-
     from pullcoach.audio_file import CHANNEL_HINT
-    from pullcoach.errors import AudioError
+    from pullcoach.errors import AudioError, ConfigError
 
     try:
         FileSource(path)  # no such file, not audio, not stereo
