@@ -786,7 +786,9 @@ did have has had just like really very not no don t can will would should could 
 gonna um uh yeah yes okay well all every some any more much s re ve ll d m
 after down up out off back over around""".split())
 _NOT = frozenset("not t no never nothing".split())  # "can't" is "can t"
-_NESTS = frozenset("to who that which".split())  # a clause nested in the duty's own
+_NESTS = frozenset("to who that which so".split())  # a clause nested in the duty's own
+# after "to", a word that makes it a preposition, not a nested clause: "take her to a care home"
+_TO_WHERE = frozenset("a an the my your his her their our its this these those him them me us it".split())
 _KIN = {"kids": "children", "kid": "child", "mum": "mother", "mom": "mother", "dad": "father"}
 
 
@@ -799,7 +801,9 @@ def _duty_theirs(toks: list[Token], m: Match, said: list[Token]) -> bool:
     shares none ("say no to your boss"), or fewer than it adds: "You have to find a care home for
     her." after "I have to take care of my mother" shares "care" and adds "find", "home"; or
     its own words before a clause nested in it ("to", "who", "that") share none: "You have to
-    find someone to take care of her." wraps their duty in a new one."""
+    find someone to take care of her." wraps their duty in a new one; or they bring a word the
+    partner did not say: "You have to take her to a care home to be looked after." (the "to"
+    before "a care home" is a preposition, not a nested clause)."""
     a = _clause_start(toks, m.start)
     b = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
     rest = toks[a:m.start] + toks[m.end:b]
@@ -807,9 +811,10 @@ def _duty_theirs(toks: list[Token], m: Match, said: list[Token]) -> bool:
         return False  # "You have to tell them you can't work late." turns their words round
     mine = {_lemma(t.text) for t in rest if t.text not in _GLUE}
     theirs = {_lemma(t.text) for t in said if t.text not in _GLUE}
-    k = next((i for i in range(m.end, b) if toks[i].text in _NESTS), b)
+    k = next((i for i in range(m.end, b) if toks[i].text in _NESTS and not (
+        toks[i].text == "to" and i + 1 < b and toks[i + 1].text in _TO_WHERE)), b)
     head = {_lemma(t.text) for t in toks[m.end:k] if t.text not in _GLUE}
-    if k < b and head and not head & theirs:
+    if k < b and head - theirs:
         return False  # "You have to find someone to take care of her.": a new duty around theirs
     shared = len(mine & theirs)
     return shared > 0 and shared >= len(mine) - shared

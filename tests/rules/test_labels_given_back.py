@@ -159,6 +159,10 @@ def test_the_counsellor_saying_back_the_clients_duty_is_not_nudged(capsys, tmp_p
     # their duty wrapped in a new one: the words before the nested clause are all new
     ("I have to take care of my mother every evening.", "You have to find someone to take care of her."),
     ("I have to take care of my mother every evening.", "You need to find someone who can take care of her."),
+    # a new duty that shares words before its nested clause: "care" of "care home" is no "take care"
+    ("I have to take care of my mother every evening.", "You have to take her to a care home to be looked after."),
+    ("I have to take care of my mother every evening.", "You have to take her to a care home so she is looked after."),
+    ("I have to take care of my mother every evening.", "You have to take her to a care home that looks after her."),
 ])
 def test_a_new_duty_after_their_own_is_told(en, prev, text):
     # the learned labels are as sure of a reflection (0.98 the encoder) as for a duty given back
