@@ -315,8 +315,11 @@ def _bookmarks(r: dict) -> list[dict]:
 
 def _trainer_nudges(r: dict) -> list[dict]:
     """The nudges the trainer typed and sent live: what, when, to whom (the coachee, whose
-    overlay shows them) and what was said just before, as a bookmark shows it."""
+    overlay shows them), whether nobody saw it (``unseen``: a capture's session with no
+    overlay open then; sessions stored before it was counted never say so) and what was said
+    just before, as a bookmark shows it."""
     return [{"session": r["session"], "t": n["t"], "message": n["message"],
              "to": r["session"]["coachee"], "delivered": n["delivered"],
+             "unseen": n["delivered"] and (n.get("detail") or {}).get("overlays") == 0,
              "around": _said_before(r, n["t"])}
             for n in r["nudges"] if n["kind"] == "trainer"]

@@ -132,7 +132,7 @@ DEBRIEF_WORDS = {
         "no_bookmarks": "Geen bladwijzers gezet.",
         # the nudges the trainer typed and sent live, beside the bookmarks
         "marks_sent": "Jouw bladwijzers en seintjes", "sent": "Seintje «{msg}»", "to": "aan {who}",
-        "not_shown": "niet getoond",
+        "not_shown": "niet getoond", "unseen": "niet gezien: geen overlay open",
         "no_work": "Geen cijfer was onder de maat of redelijk.",
         "no_strengths": "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan "
                         "de helft van de {n} gesprekken goed.",
@@ -175,7 +175,7 @@ DEBRIEF_WORDS = {
         "good_moments": "Good moves worth naming", "made_in": "a move like it in {k} of {n} conversations",
         "made_in_all": "a move like it in {all}", "bookmarks": "Your bookmarks",
         "marks_sent": "Your bookmarks and nudges", "sent": "Nudge «{msg}»", "to": "to {who}",
-        "not_shown": "not shown",
+        "not_shown": "not shown", "unseen": "not seen: no overlay open",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
         "no_strengths": "Nothing went well in most conversations: no figure was good in more "
                         "than half of the {n} conversations.",
@@ -406,8 +406,8 @@ def _marks(d: dict, dw: dict, w: dict) -> list[tuple[dict, str, str]]:
     marks = [(b, b["note"] or w["bookmark"], _who(b["session"], w)) for b in d["bookmarks"]]
     for n in d.get("trainer_nudges") or ():
         to = dw["to"].format(who=_who(n["session"], w))
-        marks.append((n, dw["sent"].format(msg=n["message"]),
-                       to if n["delivered"] else f"{to} · {dw['not_shown']}"))
+        said = dw["unseen"] if n.get("unseen") else dw["not_shown"] if not n["delivered"] else ""
+        marks.append((n, dw["sent"].format(msg=n["message"]), f"{to} · {said}" if said else to))
     return sorted(marks, key=lambda m: (order.get(m[0]["session"]["id"], 0), m[0]["t"]))
 
 

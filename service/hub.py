@@ -11,7 +11,7 @@ and forgets older ones (the store keeps everything).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
 from pullcoach.rules import events as ev
@@ -42,6 +42,7 @@ class SessionRecord:
     live: bool = False
     ended: bool = False
     t: float = 0.0  # latest audio time seen
+    via: str = ""  # "capture": its audio came from `pullcoach capture` (its session-started)
     seq: int = 0  # declaration order, newest is highest
     controller: Controller | None = field(default=None, repr=False)
 
@@ -54,6 +55,9 @@ class Hub:
         self._forget: list[Callable[[str], None]] = []
         self._seq = 0
         self.published = 0
+        # session -> how many overlays show its nudges now (None: not counted); the server
+        # sets it, and each nudge shown live is stored with that count (``detail.overlays``)
+        self.seen_by: Callable[[str], int | None] | None = None
 
     # --- sessions ---------------------------------------------------------------------
     def declare(self, session: str, token: str, *, lang: str = "nl", coachee: str = "coachee",
@@ -88,6 +92,16 @@ class Hub:
         self._subscribers.append(fn)
         return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
 
+    def _count_seen(self, session: str, event: ev.NudgeIssued) -> ev.NudgeIssued:
+        """The nudge with how many overlays it reached, before anyone stores or shows it:
+        ``"overlays": 0`` is a nudge nobody saw (the debrief and the dashboard say so)."""
+        try:
+            seen = self.seen_by(session) if self.seen_by is not None else None
+        except Exception:  # a count is a remark, never worth a lost nudge
+            log.exception("counting the overlays of %s failed", session)
+            seen = None
+        return event if seen is None else replace(event, detail={**event.detail, "overlays": seen})
+
     def publish(self, session: str, event: Any) -> None:
         """A LiveSession sink: record, then hand to every subscriber. Never blocks."""
         rec = self.sessions.get(session)
@@ -98,7 +112,9 @@ class Hub:
             rec.t = float(t)
         if isinstance(event, ev.SessionStarted):
             rec.live, rec.started_wall, rec.lang = True, event.wall_clock, event.lang
-            rec.coachee, rec.partner = event.coachee, event.partner
+            rec.coachee, rec.partner, rec.via = event.coachee, event.partner, event.via
+        elif isinstance(event, ev.NudgeIssued) and event.delivered:
+            event = self._count_seen(session, event)
         elif isinstance(event, ev.SessionEnded):
             rec.live, rec.ended = False, True
         self.published += 1

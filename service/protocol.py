@@ -10,7 +10,7 @@ No I/O, no clocks: the spec is docs/protocol.md and a test round-trips its examp
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from pullcoach.errors import ProtocolError
@@ -20,7 +20,7 @@ __all__ = [
     "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
     "SendNudge", "SetFocus", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
     "CaptureWarning", "WARNING_KINDS", "file_names_ok",
-    "encode", "decode", "error_code", "protocol_error",
+    "encode", "decode", "error_code", "error_detail", "protocol_error",
 ]
 
 VERSION = 1
@@ -134,7 +134,9 @@ class CaptureWarning:
 @dataclass(**_frozen)
 class Error:
     code: str
-    message: str
+    message: str  # English, for logs and other clients
+    # what a client words the refusal by, with ``code``: e.g. {"reason": "rule-off", ...}
+    detail: dict = field(default_factory=dict)
 
 
 @dataclass(**_frozen)
@@ -152,14 +154,21 @@ _TYPES = {Hello: "hello", Welcome: "welcome", Status: "status", SendNudge: "send
           CaptureWarning: "warning"}
 
 
-def protocol_error(code: str, message: str) -> ProtocolError:
+def protocol_error(code: str, message: str, detail: dict | None = None) -> ProtocolError:
+    """``detail``: the refusal's specifics as fields (a rule's name, since when), so a page
+    words it in its own language instead of showing the English ``message``."""
     err = ProtocolError(message)
     err.code = code  # type: ignore[attr-defined]
+    err.detail = dict(detail or {})  # type: ignore[attr-defined]
     return err
 
 
 def error_code(err: ProtocolError) -> str:
     return getattr(err, "code", "malformed")
+
+
+def error_detail(err: ProtocolError) -> dict:
+    return dict(getattr(err, "detail", None) or {})
 
 
 # --- encode -----------------------------------------------------------------------------
@@ -215,6 +224,8 @@ def encode(msg: Message) -> str:
             head.update(session=msg.session)
         case Error():
             head.update(code=msg.code, message=msg.message)
+            if msg.detail:
+                head["detail"] = msg.detail
         case CaptureWarning():
             head.update(session=msg.session, t=msg.t, kind=msg.kind, speaker=msg.speaker,
                         file=msg.file, error=msg.error)
@@ -399,7 +410,10 @@ def _decode(kind: str, data: dict) -> Message:
         case "watch":
             return Watch(session=session())
         case "error":
-            return Error(code=_str(data, "code"), message=_str(data, "message"))
+            detail = data.get("detail", {})
+            if not isinstance(detail, dict):
+                raise protocol_error("malformed", '"detail" must be an object')
+            return Error(code=_str(data, "code"), message=_str(data, "message"), detail=detail)
         case "warning":
             return _warning(data, session())
     if kind in ev.EVENT_TYPES:

@@ -137,6 +137,7 @@ class Service:
         self._tasks: set[asyncio.Task] = set()
         self._unsubscribe = hub.subscribe(self._on_event)
         hub.on_forget(self._forget)
+        hub.seen_by = self.seen_by  # a nudge says how many overlays showed it
 
     # --- lifecycle --------------------------------------------------------------------
     async def start(self) -> "Service":
@@ -186,6 +187,15 @@ class Service:
                 "clients": len(self.trainers) + sum(len(s) for s in self.overlays.values()),
                 "dropped": self.counters["dropped"] + sum(c.dropped for c in self._clients()),
                 "closed_slow": self.counters["closed_slow"]}
+
+    def seen_by(self, session: str) -> int | None:
+        """How many overlays show a session's nudges now: for a session from `pullcoach
+        capture` (whose own window shows none, so 0 is: nobody saw it), else None (`run`
+        opens its own overlay, or prints the nudges)."""
+        rec = self.hub.sessions.get(session)
+        if rec is None or not (rec.via == "capture" or session in self.ingests):
+            return None
+        return len(self.overlays.get(session, ()))
 
     def _clients(self) -> list[Client]:
         return [*self.trainers, *(c for s in self.overlays.values() for c in s)]
@@ -302,7 +312,7 @@ class Service:
     async def refuse(self, ws: ServerConnection, err: Exception) -> None:
         code = p.error_code(err) if isinstance(err, p.ProtocolError) else "malformed"
         try:
-            await ws.send(p.encode(p.Error(code=code, message=str(err))))
+            await ws.send(p.encode(p.Error(code=code, message=str(err), detail=p.error_detail(err))))
             await ws.close(p.CLOSE_CODES.get(code, 4400), code)
         except ConnectionClosed:
             pass
@@ -384,7 +394,8 @@ class Service:
                 try:
                     self._command(client, p.decode(raw))
                 except p.ProtocolError as err:
-                    client.offer(p.encode(p.Error(code=p.error_code(err), message=str(err))))
+                    client.offer(p.encode(p.Error(code=p.error_code(err), message=str(err),
+                                                  detail=p.error_detail(err))))
         except ConnectionClosed:
             pass
         finally:
@@ -406,7 +417,8 @@ class Service:
             raise p.protocol_error("bad-token", "only the trainer may do that")
         rec = self.hub.sessions.get(msg.session)
         if rec is None or (rec.ended and not isinstance(msg, p.Watch)):
-            raise p.protocol_error("no-session", f"no live session {msg.session!r}")
+            raise p.protocol_error("no-session", f"no live session {msg.session!r}",
+                                   {"reason": "ended" if rec else "unknown", "session": msg.session})
         match msg:
             case p.Watch():
                 before = client.watching
@@ -416,18 +428,19 @@ class Service:
             case p.SendNudge():
                 if not msg.message.strip():  # an empty box on the coachee's overlay for 9 s
                     raise p.protocol_error("malformed", "the nudge is empty: type what the coachee "
-                                                        "should read")
+                                                        "should read", {"reason": "empty"})
                 self._inject(rec, ev.NudgeIssued(t=rec.t, rule="trainer", kind="trainer",
                                                  message=_limit(msg.message.strip())))
             case p.SetFocus():
                 off = self.rules_off.get(rec.session, {})
                 if any(r in off for r in msg.rules):
-                    raise p.protocol_error("malformed", _off_text(msg.rules, off))
+                    raise p.protocol_error("malformed", _off_text(msg.rules, off), _off_detail(msg.rules, off))
                 known = [r for r in rule_names(rec) if r not in off]
                 unknown = [r for r in msg.rules if r not in known]
                 if unknown:
                     raise p.protocol_error("malformed", f"no rule {', '.join(map(repr, unknown))}; "
-                                                        f"choose from {', '.join(known)}")
+                                                        f"choose from {', '.join(known)}",
+                                           {"reason": "unknown-rule", "rules": unknown, "known": known})
                 engine = getattr(rec.controller, "engine", None)
                 self._inject(rec, engine.focus_event(rec.t, msg.rules) if engine is not None
                              else ev.FocusChanged(t=rec.t, rules=msg.rules))
@@ -499,6 +512,13 @@ def _off_text(rules, off: dict[str, tuple[float, str, str]]) -> str:
     return "; ".join(said) + ": it sends no more nudges this session; leave it out of the focus"
 
 
+def _off_detail(rules, off: dict[str, tuple[float, str, str]]) -> dict:
+    """The same as fields, for a page to word: each rule off, since when (``t``, the
+    session's clock), why (``cause``: the rule-off's reason) and its plugin's error."""
+    return {"reason": "rule-off", "off": [{"rule": r, "t": off[r][0], "cause": off[r][1], "error": off[r][2]}
+                                          for r in rules if r in off]}
+
+
 def _clock(t: float) -> str:
     s = max(0, int(t))
     return f"{s // 60}:{s % 60:02d}"
@@ -506,5 +526,6 @@ def _clock(t: float) -> str:
 
 def _limit(text: str) -> str:
     if len(text) > MAX_TEXT:
-        raise p.protocol_error("malformed", f"keep it under {MAX_TEXT} characters")
+        raise p.protocol_error("malformed", f"keep it under {MAX_TEXT} characters",
+                               {"reason": "too-long", "limit": MAX_TEXT})
     return text

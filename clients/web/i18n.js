@@ -15,13 +15,31 @@ const WORDS = {
     sent: "verstuurd", marked: "gemarkeerd",
     sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag",
     noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
-    notSent: "niet verstuurd: geen verbinding", notDone: "niet gedaan, de server zegt: {why}", coachee: "coachee", partner: "partner",
+    notSent: "niet verstuurd: geen verbinding", notDone: "niet gedaan: {why}", coachee: "coachee", partner: "partner",
+    // a refused command, by the error's code (and detail.reason): the server's English
+    // message only for a code this page does not know ("{message} ({code})")
+    refusal: { "no-session": "deze sessie loopt niet meer", "no-session unknown": "deze sessie kent de server niet (meer)",
+               "malformed": "de server kon dit verzoek niet lezen; herlaad de pagina",
+               "malformed empty": "het seintje is leeg: typ wat de coachee moet lezen",
+               "malformed too-long": "te lang: hoogstens {limit} tekens",
+               "malformed rule-off": "{rules}; laat die uit de focus",
+               "rule-off": "«{rule}» staat uit sinds {since} (de plugin faalde{error}): geen seintjes meer deze sessie",
+               "rule-off load": "«{rule}» staat uit sinds het begin (de plugin laadde niet{error}): geen seintjes deze sessie",
+               "malformed unknown-rule": "deze sessie kent {rules} niet; kies uit: {known}",
+               "bad-token": "alleen de trainer mag dat: open de trainer-link die pullcoach afdrukte",
+               "unknown-type": "de server kent dit verzoek niet: is hij ouder dan deze pagina?",
+               "bad-version": "deze pagina is ouder dan de server: herlaad haar",
+               "bad-origin": "geweigerd: open de pagina via het adres dat pullcoach afdrukte",
+               "too-big": "het bericht is te groot", "bad-block": "audio buiten de tijd van de sessie" },
+    unseen: "niet gezien: geen overlay open",
     who: { coachee: "de coachee", partner: "de gesprekspartner" },
     connecting: "verbinden…", connected: "verbonden", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
     notoken: "Open deze pagina met het trainer-token: /trainer#token=…", speaking: "spreekt",
     why: { "bad-token": "Verkeerd token: open de trainer-link die pullcoach afdrukte (/trainer#token=…)",
            "bad-origin": "Geweigerd: open de pagina via het adres dat pullcoach afdrukte",
-           "bad-version": "Deze pagina is ouder dan de server: herlaad haar" },
+           "bad-version": "Deze pagina is ouder dan de server: herlaad haar",
+           "malformed": "Geweigerd: de server kon het bericht van deze pagina niet lezen; herlaad haar",
+           "unknown-type": "Geweigerd: de server kent een bericht van deze pagina niet; herlaad haar" },
     pick: "Kies een sessie voor transcript en tijdlijn.", overlap: "overlap", watching: "je kijkt mee",
     nudgesRow: "seintjes", reportOnly: "alleen voor het verslag",
     gap: { "capture-resumed": "{span} geen audio: de opname was gestopt",
@@ -53,13 +71,29 @@ const WORDS = {
     sent: "sent", marked: "marked",
     sentNoOverlay: "sent, but no overlay is open: in the report only",
     noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
-    notSent: "not sent: no connection", notDone: "not done, the server says: {why}", coachee: "coachee", partner: "partner",
+    notSent: "not sent: no connection", notDone: "not done: {why}", coachee: "coachee", partner: "partner",
+    refusal: { "no-session": "this session is no longer live", "no-session unknown": "the server does not know this session (any more)",
+               "malformed": "the server could not read this request; reload the page",
+               "malformed empty": "the nudge is empty: type what the coachee should read",
+               "malformed too-long": "too long: at most {limit} characters",
+               "malformed rule-off": "{rules}; leave it out of the focus",
+               "rule-off": "«{rule}» is off since {since} (its plugin failed{error}): no more nudges this session",
+               "rule-off load": "«{rule}» is off since the start (its plugin did not load{error}): no nudges this session",
+               "malformed unknown-rule": "this session has no rule {rules}; choose from: {known}",
+               "bad-token": "only the trainer may do that: open the trainer link pullcoach printed",
+               "unknown-type": "the server does not know this request: is it older than this page?",
+               "bad-version": "this page is older than the server: reload it",
+               "bad-origin": "refused: open the page at the address pullcoach printed",
+               "too-big": "the message is too big", "bad-block": "audio outside the session's time" },
+    unseen: "not seen: no overlay open",
     who: { coachee: "the coachee", partner: "the partner" },
     connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…", refused: "refused",
     notoken: "Open this page with the trainer token: /trainer#token=…", speaking: "speaking",
     why: { "bad-token": "Wrong token: open the trainer link pullcoach printed (/trainer#token=…)",
            "bad-origin": "Refused: open the page at the address pullcoach printed",
-           "bad-version": "This page is older than the server: reload it" },
+           "bad-version": "This page is older than the server: reload it",
+           "malformed": "Refused: the server could not read this page's message; reload it",
+           "unknown-type": "Refused: the server does not know a message of this page; reload it" },
     pick: "Pick a session for its transcript and timeline.", overlap: "overlap", watching: "you are watching",
     nudgesRow: "nudges", reportOnly: "for the report only",
     gap: { "capture-resumed": "{span} no audio: the capture had stopped",
@@ -77,6 +111,28 @@ const WORDS = {
               permission: "permission", proposal: "proposal" },
   },
 };
+
+// a refused command in the page's words: by its code and detail (fields, not the English
+// message); `names` gives a rule the words its coachee reads. Unknown: the message and the code.
+export function refusalText(w, err, names = (r) => r) {
+  const code = String(err.code || ""), d = err.detail && typeof err.detail === "object" ? err.detail : {};
+  const fill = (text, vals) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? String(vals[k]) : m));
+  const list = (xs) => [...new Set((Array.isArray(xs) ? xs : []).map((r) => `«${names(String(r))}»`))].join(", ");
+  const key = d.reason ? `${code} ${d.reason}` : code;
+  if (key === "malformed rule-off" && Array.isArray(d.off)) {
+    const off = d.off.map((o) => fill(w.refusal[o.cause === "load" ? "rule-off load" : "rule-off"], {
+      rule: names(String(o.rule)), since: clockText(o.t), error: o.error ? `: ${o.error}` : "" }));
+    return fill(w.refusal[key], { rules: off.join("; ") });
+  }
+  const text = w.refusal[key] || w.refusal[code];
+  if (!text) return `${String(err.message || "")} (${code || "?"})`.trim();
+  return fill(text, { ...d, rules: list(d.rules), known: list(d.known) });
+}
+
+function clockText(t) {
+  const s = Math.max(0, Math.floor(Number(t) || 0));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
 
 export function words(lang) {
   return WORDS[lang] || WORDS[String(lang || "").slice(0, 2)] || WORDS.en;

@@ -2,7 +2,7 @@
 // /trainer#token=TRAINER_TOKEN   (?token= works too; ?lang=en forces English chrome); the
 // token is then taken out of the address and kept for this tab (a reload keeps working)
 import { connect, param, takeToken } from "./protocol.js";
-import { words } from "./i18n.js";
+import { refusalText, words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
 import { shown as shownAlerts, theyText, track } from "./alerts.js";
 
@@ -64,7 +64,7 @@ function receive(msg) {
   }
   if (msg.type === "error") {
     problem = String(msg.message || msg.code || "error");
-    if (connection === "connected" && asked && performance.now() - asked.at < 10000) refused(asked, problem);
+    if (connection === "connected" && asked && performance.now() - asked.at < 10000) refused(asked, msg);
     asked = null;
     return schedule();
   }
@@ -124,6 +124,8 @@ function receive(msg) {
       s.nudges.push({ t: Number(msg.t) || 0, rule: String(msg.rule || ""), message: String(msg.message || ""),
                       kind: String(msg.kind || "negative"), delivered: msg.delivered !== false,
                       held: String((msg.detail || {}).held || ((msg.detail || {}).repeat ? "repeat" : "")),
+                      // the server counted the overlays that showed it: none (a capture's session)
+                      unseen: msg.delivered !== false && (msg.detail || {}).overlays === 0,
                       evidence_t: msg.evidence_t ?? null });
       s.marks++;
       break;
@@ -318,6 +320,7 @@ function card(s) {
     // the trainer's own nudge says so: "Vat samen" is also an automatic one (only the bar's colour told them apart)
     if (n.kind === "trainer") li.append(h("span", "by", w.byYou));
     li.append(h("span", "m", n.message));
+    if (n.unseen) li.append(h("span", "unseen", w.unseen));
     last.append(li);
   }
   c.append(head, figs, alerts(s, w));
@@ -698,11 +701,15 @@ function send(msg, ack) {
   return true;
 }
 
-function refused(ask, why) {
+// the refusal in the pane's words, by the error's code and detail (a rule named as its chip
+// says it); the server's English message only for a code this page does not know
+function refused(ask, err) {
   const s = sessions.get(ask.session);
   if (ask.ack === "focus-ack" && s) s.focus = s.focusServer || [];
   if (ask.end && s) s.ending = false;
-  flash(ask.ack, words(s ? s.lang : pageLang()).notDone.replace("{why}", why), 8000);
+  const w = words(s ? s.lang : pageLang());
+  const text = s ? new Map([...s.focusSaid, ...s.focusRules]) : new Map();
+  flash(ask.ack, w.notDone.replace("{why}", refusalText(w, err, (r) => text.get(r) || r)), 8000);
   $(ask.ack).classList.add("refused");
 }
 
