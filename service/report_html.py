@@ -12,9 +12,9 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, duration, focus_text, label_chips, lang_of, not_delivered, number, pct,
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
 )
-from pullcoach.report_data import focus, moment_groups, moment_lines, repeats, yardsticks
+from pullcoach.report_data import FAIR, POOR, focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
-from pullcoach.report_spot import spot
+from pullcoach.report_spot import example, spot
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
@@ -220,20 +220,31 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
             text += " " + w["focus_kept" if fo["kept"] else "focus_halves"].format(what=what, word=word)
         m = fo["moment"]
         said = next((u for u in (m["around"] if m else []) if u.get("hit") and u["speaker"] == "coachee"), None)
-        if said:
+        # a habit kept: its last slip (first half) is no example of it; a line that shows it is
+        sp = example(report, fo["figure"], report["halves"][-1]["t0"]) if fo["kept"] else None
+        if fo["kept"]:
+            if sp:
+                said_at = w["focus_example"].format(t=clock(sp["t"]))
+                text += f' {said_at} {quoted(report["utterances"][sp["line"]])}'
+                quote = (said_at, clock(sp["t"]), sp["line"])
+        elif said:
             t = clock(m["t"])
             said_at = w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=t)
-            text += f' {said_at} “{said["text"]}”'
+            text += f' {said_at} {quoted(said, whole=True)}'
             line = next((i for i, u in enumerate(report["utterances"])
                          if (u["speaker"], u["t0"], u["t1"]) == (said["speaker"], said["t0"], said["t1"])), None)
             quote = (said_at, t, line)
-        elif sp := spot(report, fo["figure"], report["halves"][-1]["t0"] if fo["end"] else 0.0):
-            # no line of its own (a figure over the call): the place in it where it mattered most
-            t = clock(sp["t"])
+        # no line of its own (a figure over the call): the place in it where it mattered most,
+        # in the second half where that one fell short
+        elif sp := spot(report, fo["figure"], report["halves"][-1]["t0"] if fo["end"] in (POOR, FAIR) else 0.0):
             said_at = spot_text(sp, report, w)
-            text += f' {said_at} “{short_quote(report["utterances"][sp["line"]]["text"])}”'
-            quote = (said_at, t, sp["line"])
-        if alt := ALTERNATIVES[lang].get(fo["rule"] or "", ""):
+            if sp["line"] is None:  # nowhere worth pointing at: a sentence instead
+                text += f" {said_at}"
+            else:
+                text += f' {said_at} {quoted(report["utterances"][sp["line"]])}'
+                quote = (said_at, clock(sp["t"]), sp["line"])
+        # a kept habit's line needs no pull alternative beside it (it is one)
+        if (alt := ALTERNATIVES[lang].get(fo["rule"] or "", "")) and not (fo["kept"] and sp):
             text += f" → {alt}"
         out.append((w["focus_next"], text))
     if fo["better"] and progress:
@@ -251,14 +262,22 @@ def short_quote(text: str) -> str:
     return text if len(bits) <= QUOTE_WORDS else " ".join(bits[:QUOTE_WORDS - 5]) + " …"
 
 
+def quoted(u: dict, whole: bool = False) -> str:
+    """A line quoted in the focus: “…”, with the transcript's (?) where it was heard with doubt."""
+    text = u["text"] if whole else short_quote(u["text"])
+    return f"“{text}”" + (" (?)" if u.get("unsure") else "")
+
+
 def spot_text(sp: dict, report: dict, w: dict) -> str:
     """What leads the quote of a ``report_spot.spot``: "Om 4:12 sloot Bert een beurt van 48 s af:"."""
     t = clock(sp["t"])
     if sp["kind"] == "said":
         return w["focus_latest" if sp["count"] > 1 else "focus_said"].format(t=t)
-    if sp["kind"] == "partner_turn":
+    if sp["kind"] in ("partner_turn", "short_turns"):
         who = speaker_names(report["session"], w)["partner"]
-        return w["spot_turn"].format(t=t, who=who, s=duration(sp["seconds"], w))
+        who = w["who_partner"] if who == w["partner"] else who  # "sloot de gesprekspartner", not "sloot Gesprekspartner"
+        return w["spot_" + ("turn" if sp["kind"] == "partner_turn" else "short")].format(
+            t=t, who=who, s=duration(sp["seconds"], w))
     if sp["kind"] == "own_turn":
         return w["spot_own_turn"].format(t=t, s=duration(sp["seconds"], w))
     return w["spot_fast"].format(t=t, wpm=sp["wpm"])

@@ -7,22 +7,34 @@ stretch. ``spot(report, figure)`` finds the place in this call where it mattered
 
 - summaries: the partner's longest turn in the longest stretch without a summary or
   reflection (where one would have fitted best); reflections : questions: the partner's
-  longest turn the coachee answered with something else than a reflection;
+  longest turn the coachee answered with something else than a reflection. Only a turn of
+  ``MIN_TURN_S`` or more: a 4 s answer quoted as the place reads as nitpicking. Where the
+  partner never spoke that long, ``{"kind": "short_turns", "seconds": their longest}``:
+  a sentence without a quote;
 - open questions: the latest closed question; push words: the latest line with one;
 - talk share, monologues: the coachee's longest turn (the line being said once it was long);
 - speaking rate: the coachee's fastest line.
 
 ``since``: a long call's second half, where the pick was rated; the whole call when it has
 no such place.
+
+``example(report, figure, since)``: for a habit the coachee dropped (a long call's "houd
+dat vast"), a line of the second half that shows the good behaviour: the latest summary or
+reflection, open question, or permission asked; None where the figure has no such line
+(no interruptions, no push words: nothing to quote).
 """
 
 from __future__ import annotations
 
 from pullcoach.report_data import _is_reflection, _turns
 
-__all__ = ["spot", "partner_turns"]
+__all__ = ["spot", "example", "partner_turns"]
 
 FAST_MIN_WORDS = 8  # a shorter line's rate says little
+# a partner turn worth quoting as where a summary fitted: in the 25 written role-plays
+# (3-5 min, tests/data) the pick was 8 s or more in 24; in the 1-minute audio fixtures
+# every partner turn is 2.5-7 s ("Ja, dat zou fijn zijn." is no place to point at)
+MIN_TURN_S = 8.0
 
 
 def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
@@ -36,7 +48,17 @@ def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
         found = find(report, since)
         if found is not None:
             return found
-    return find(report, 0.0)
+    found = find(report, 0.0)
+    if found is None and find in (_summary_spot, _reflection_spot):
+        return _short_turns(report)
+    return found
+
+
+def example(report: dict, figure: str | None, since: float) -> dict | None:
+    """A line from ``since`` on that shows the habit ``figure`` rates being kept: ``{"kind":
+    "example", "line", "t", "seconds": None, "count"}``, or None."""
+    is_it = _GOOD.get(figure or "")
+    return _latest(report, since, is_it, kind="example") if is_it else None
 
 
 def partner_turns(utts: list[dict]) -> list[tuple[int, int]]:
@@ -72,13 +94,34 @@ def _next_own(utts: list[dict], b: int) -> dict | None:
                  and not u["labels"].get("backchannel")), None)
 
 
+def _long(utts: list[dict], turn: tuple[int, int]) -> bool:
+    return utts[turn[1]]["t1"] - utts[turn[0]]["t0"] >= MIN_TURN_S
+
+
+def _unreflected(utts: list[dict], turn: tuple[int, int]) -> bool:
+    nxt = _next_own(utts, turn[1])
+    return nxt is None or not _is_reflection(nxt)
+
+
+def _short_turns(report: dict) -> dict | None:
+    """No partner turn long enough to quote: how long their longest was, for a sentence."""
+    utts = report["utterances"]
+    turns = partner_turns(utts)
+    if not turns:
+        return None
+    i, j = max(turns, key=lambda x: (utts[x[1]]["t1"] - utts[x[0]]["t0"], x[0]))
+    return {"kind": "short_turns", "line": None, "t": utts[j]["t0"],
+            "seconds": utts[j]["t1"] - utts[i]["t0"], "count": 0}
+
+
 def _summary_spot(report: dict, since: float) -> dict | None:
     utts = report["utterances"]
     end = report["session"]["duration"]
     marks = sorted(u["t1"] for u in utts if u["speaker"] == "coachee" and _is_reflection(u) and u["t1"] > since)
     edges = [since] + marks + [end]
-    turns = partner_turns(utts)
-    # the stretches without one, longest first: the longest with a partner turn in it
+    turns = [t for t in partner_turns(utts) if _long(utts, t) and _unreflected(utts, t)]
+    # the stretches without one, longest first: the longest with a long partner turn in it
+    # that was not summarised right after (that one ends the stretch)
     for a, b in sorted(zip(edges, edges[1:]), key=lambda e: e[0] - e[1]):
         inside = [(i, j) for i, j in turns if a <= utts[i]["t0"] and utts[j]["t1"] <= b]
         if inside:
@@ -89,7 +132,7 @@ def _summary_spot(report: dict, since: float) -> dict | None:
 
 def _reflection_spot(report: dict, since: float) -> dict | None:
     utts = report["utterances"]
-    unreflected = [(i, j) for i, j in partner_turns(utts) if utts[i]["t0"] >= since
+    unreflected = [(i, j) for i, j in partner_turns(utts) if utts[i]["t0"] >= since and _long(utts, (i, j))
                    and (nxt := _next_own(utts, j)) is not None and not _is_reflection(nxt)]
     if not unreflected:
         return None
@@ -97,12 +140,12 @@ def _reflection_spot(report: dict, since: float) -> dict | None:
     return _turn(utts, i, j)
 
 
-def _latest(report: dict, since: float, is_it) -> dict | None:
+def _latest(report: dict, since: float, is_it, kind: str = "said") -> dict | None:
     hits = [i for i, u in enumerate(report["utterances"])
             if u["speaker"] == "coachee" and u["t0"] >= since and is_it(u["labels"])]
     if not hits:
         return None
-    return {"kind": "said", "line": hits[-1], "t": report["utterances"][hits[-1]]["t0"],
+    return {"kind": kind, "line": hits[-1], "t": report["utterances"][hits[-1]]["t0"],
             "seconds": None, "count": len(hits)}
 
 
@@ -148,3 +191,9 @@ def _fast(report: dict, since: float) -> dict | None:
 _FINDERS = {"summaries": _summary_spot, "reflections_questions": _reflection_spot,
             "open_questions": _closed, "push_words": _push, "talk_share": _own_turn,
             "monologues": _own_turn, "speaking_rate": _fast}
+
+# the line that shows a habit kept: what each figure counts in the coachee's favour
+_GOOD = {"summaries": lambda lab: bool(lab.get("reflection")),
+         "reflections_questions": lambda lab: bool(lab.get("reflection")),
+         "open_questions": lambda lab: lab.get("question") == "open",
+         "righting_reflexes": lambda lab: bool(lab.get("permission"))}
