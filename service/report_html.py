@@ -229,8 +229,10 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
                 quote = (said_at, clock(sp["t"]), sp["line"])
         elif said:
             t = clock(m["t"])
-            said_at = w["focus_latest" if fo["moments"] > 1 else "focus_said"].format(t=t)
-            text += f' {said_at} {quoted(said, whole=True)}'
+            # an interruption's quote is what the coachee cut in with: the lead says so
+            key = ("focus_latest" if fo["moments"] > 1 else "focus_said") + ("_cut" if fo["rule"] == "interruption" else "")
+            said_at = w[key].format(t=t, who=partner_word(report, w))
+            text += f' {said_at} {quoted(said, whole=fo["rule"] != "interruption")}'
             line = next((i for i, u in enumerate(report["utterances"])
                          if (u["speaker"], u["t0"], u["t1"]) == (said["speaker"], said["t0"], said["t1"])), None)
             quote = (said_at, t, line)
@@ -268,14 +270,19 @@ def quoted(u: dict, whole: bool = False) -> str:
     return f"“{text}”" + (" (?)" if u.get("unsure") else "")
 
 
+def partner_word(report: dict, w: dict) -> str:
+    """The partner's name in a sentence: "sloot de gesprekspartner", not "sloot Gesprekspartner"."""
+    who = speaker_names(report["session"], w)["partner"]
+    return w["who_partner"] if who == w["partner"] else who
+
+
 def spot_text(sp: dict, report: dict, w: dict) -> str:
     """What leads the quote of a ``report_spot.spot``: "Om 4:12 sloot Bert een beurt van 48 s af:"."""
     t = clock(sp["t"])
     if sp["kind"] == "said":
         return w["focus_latest" if sp["count"] > 1 else "focus_said"].format(t=t)
     if sp["kind"] in ("partner_turn", "short_turns"):
-        who = speaker_names(report["session"], w)["partner"]
-        who = w["who_partner"] if who == w["partner"] else who  # "sloot de gesprekspartner", not "sloot Gesprekspartner"
+        who = partner_word(report, w)
         return w["spot_" + ("turn" if sp["kind"] == "partner_turn" else "short")].format(
             t=t, who=who, s=duration(sp["seconds"], w))
     if sp["kind"] == "own_turn":
