@@ -88,6 +88,7 @@ class Labeler:
         self.infers_reflections = bool(pack.lists["about_them"])  # see _about_them (Dutch)
         self.subjects = frozenset(pack.lists["subject"])  # see _inverted (Dutch)
         self.question_verbs = frozenset(pack.lists["question_verb"])
+        self.subordinators = frozenset(pack.lists["subordinator"])
         self.summary_start = frozenset(pack.lists["summary_start"])
         self.me = frozenset(pack.lists["about_me"])
         self.addressed = self.subjects & frozenset(pack.lists["about_them"])  # "je", "u": not "het"
@@ -545,9 +546,11 @@ class Labeler:
         if 2 <= b - i <= 3 and any(m.start == 0 and m.end == b - i and m.end > 1
                                    for m in self._find("closed_question", toks[i:b])):
             return True  # a check on its own: "Klopt dat!" (Whisper's "!" for "?")
+        parts = [i] + [k for k in range(i + 1, b) if toks[k].part_start]
+        if any(self._asks_after(toks, parts, n, b) for n in range(1, len(parts))):
+            return True
         if b - i < 3 or self._find("greeting", toks[i:b], start=True):  # not "wel om" as "welkom"
             return False
-        parts = [i] + [k for k in range(i + 1, b) if toks[k].part_start]
         if any(self._asks_what(toks, i, k, b) for k in parts):
             return True
         tag = parts[-1]  # the whole last part is a tag
@@ -558,10 +561,35 @@ class Labeler:
             return False
         if len(parts) > 1 and any(t.text == "dan" for t in toks[parts[1]:b]):
             return False  # "Heb je vragen, bel me dan"
+        return self._verb_first(toks, i)
+
+    def _verb_first(self, toks: list[Token], i: int) -> bool:
+        """A closed form opens at ``i`` with its own last word a subject, or "ik" in a listed
+        form ("Heb je ...", "Zullen we ...", "Mag ik ...")."""
         head = self._find("closed_question", toks[i:i + 2])
-        # the form's own last word: a subject, or "ik" in a listed form ("Mag ik ...", "Zal ik ...")
         return any(m.start == 0 and (toks[i + m.end - 1].text in self.subjects or toks[i + m.end - 1].text in self.me)
                    for m in head)
+
+    def _asks_after(self, toks: list[Token], parts: list[int], n: int, b: int) -> bool:
+        """Part ``n`` asks verb first after a first part that is a sentence of its own (its subject
+        first or second, not a subordinate clause): Whisper's comma for a full stop ("Dus je wilt niet meer
+        komen, ben je er klaar mee"; "Dank je dat je tijd hebt vrijgemaakt, Erik, zullen we
+        meteen beginnen"). After a subordinate clause Dutch puts the verb first in a statement
+        ("Dus zolang je niemand tot last bent, vind je dat ..."); nor "..., heb je vragen, bel dan"."""
+        if not self.subordinators:
+            return False
+        k = parts[n]
+        end = parts[n + 1] if n + 1 < len(parts) else b
+        if end - k < 3 or any(t.text == "dan" for t in toks[k:b]) or not self._verb_first(toks, k):
+            return False
+        if self._find("greeting", toks[k:end]):
+            return False
+        i = parts[0]
+        while i < parts[1] - 1 and toks[i].text in self.fillers:
+            i += 1
+        first = toks[i:parts[1]]  # its subject first or after its verb: "Je wilt ...", "Dank je dat ..."
+        return not any(m.start == 0 for m in self._find("subordinator", first)) and any(
+            t.text in self.subjects or t.text in self.me for t in first[:2])
 
     def _asks_what(self, toks: list[Token], a: int, j: int, b: int) -> bool:
         """A question word at ``j`` followed by a verb (pack list ``question_verb``) or by

@@ -109,3 +109,17 @@ def test_klopt_dat_after_a_comma_checks(nl):
     # dev4-050 as heard: "Dus voor afblannen en de woensdag vrij, klopt dat." (written "... vrij. Klopt dat?")
     x = nl.label("Dus vooraf plannen en de woensdag vrij, klopt dat.", (), "Als ik vooraf plan en woensdag vrij hou.")
     assert x.question == "closed" and x.reflection and not x.input
+
+
+@pytest.mark.parametrize("text", [
+    "Dank je dat je tijd hebt vrijgemaakt, Erik, zullen we meteen beginnen.",  # dev2-151 as heard
+    "Dus je wilt niet meer komen, ben je er klaar mee.",
+    "Je bent moe van alles, wil je even pauze.",
+])
+def test_a_yes_no_question_after_whispers_comma_asks(nl, text):
+    # Whisper's comma for a full stop: the verb-first part after a sentence of its own asks
+    assert nl.label(text, (), "Ik weet het niet meer.").question == "closed"
+    # after a subordinate clause the verb comes first in a statement (dev-077), or a condition
+    for said in ("Dus zolang je niemand tot last bent, vind je dat anderen zich er niet mee moeten bemoeien.",
+                 "Als je wilt, kunnen we het morgen bespreken.", "Je hebt het druk, heb je vragen, bel dan."):
+        assert nl.label(said, (), "Ik weet het niet meer.").question is None
