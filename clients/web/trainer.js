@@ -319,8 +319,8 @@ function card(s) {
     li.append(h("span", "t", clock(n.t)));
     // the trainer's own nudge says so: "Vat samen" is also an automatic one (only the bar's colour told them apart)
     if (n.kind === "trainer") li.append(h("span", "by", w.byYou));
-    li.append(h("span", "m", n.message));
-    if (n.unseen) li.append(h("span", "unseen", w.unseen));
+    const m = li.appendChild(h("span", "m", n.message));
+    if (n.unseen) m.append(h("span", "unseen", w.unseen));   // under the words: nobody read them
     last.append(li);
   }
   c.append(head, figs, alerts(s, w));
