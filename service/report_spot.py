@@ -31,16 +31,16 @@ from pullcoach.report_data import _is_reflection, _turns
 __all__ = ["spot", "example", "partner_turns"]
 
 FAST_MIN_WORDS = 8  # a shorter line's rate says little
-# a partner turn worth quoting as where a summary fitted: in the 25 written role-plays
-# (3-5 min, tests/data) the pick was 8 s or more in 24; in the 1-minute audio fixtures
+# a partner turn worth quoting as where a summary fitted: in tests/data's 26 role-play
+# transcripts (1-5 min) the pick was 8 s or more in 25; in the 1-minute audio fixtures
 # every partner turn is 2.5-7 s ("Ja, dat zou fijn zijn." is no place to point at)
 MIN_TURN_S = 8.0
 
 
 def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
-    """``{"kind": "partner_turn" | "said" | "own_turn" | "fast", "line": index in the
-    utterances, "t", "seconds" (the turn's length), "count" (lines of that kind), "wpm"}``,
-    or None where this call has none."""
+    """``{"kind": "partner_turn" | "said" | "own_turn" | "fast" | "short_turns", "line": index
+    in the utterances (None for short_turns), "t", "seconds" (the turn's length), "count"
+    (lines of that kind), "wpm"}``, or None where this call has none."""
     find = _FINDERS.get(figure or "")
     if find is None:
         return None
