@@ -15,10 +15,12 @@ from dataclasses import replace
 from typing import Callable
 
 from pullcoach.asr import Transcriber
+from pullcoach.band import EDGE_HZ, BandMeter
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
 from pullcoach.lang_guess import guess_lang, language_warning
 from pullcoach.rules.events import (
-    NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, TranscriptFinal,
+    SPEAKERS, NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
+    TranscriptFinal,
 )
 from pullcoach.vad import RATE
 
@@ -58,6 +60,8 @@ class LiveSession:
         self.started_wall: float | None = None
         self.ended = False
         self._heard: list[str] | None = []  # final texts until the language is told (then None)
+        self.band = BandMeter()  # the band each channel's first speech has (set at the start)
+        self._talking: set[str] = set()  # speakers the segmenter hears speaking
         self._lang_warned = False
 
     @property
@@ -140,8 +144,10 @@ class LiveSession:
                                       settings=dict(self.engine.pack.settings) if self.engine else {}))
         if self.engine is not None and self.engine.config.focus:  # --focus: clients show it
             self._dispatch(self.engine.focus_event(0.0, self.engine.config.focus, by="start"))
-        for warning in narrowband(self.source):
+        warnings = narrowband(self.source)
+        for warning in warnings:
             self._dispatch(warning)
+        self.band = BandMeter(skip={w.detail["speaker"] for w in warnings})
 
     def _begin(self, first_block=None) -> None:
         if self.resume is None:
@@ -153,6 +159,8 @@ class LiveSession:
         """A revived session: no new start; close the speech the old server left open and
         go on at the first audio after where it stopped."""
         r = self.resume
+        self.band = BandMeter(skip={e.detail.get("speaker") for e in r.inputs  # (told before)
+                                    if isinstance(e, PipelineWarning) and e.kind == "narrowband"})
         self.started_wall = r.started_wall if r.started_wall is not None else time.time() - r.t
         t = r.t if first_block is None else max(r.t, first_block.start / RATE)
         self.segmenter.skip_to(t)
@@ -165,8 +173,14 @@ class LiveSession:
                      f"Speech in progress then has no transcript{lost}."),
             detail={"resumed_at": round(t, 3), "open": list(r.open)}))
 
+    def _band(self, narrow: list, t: float) -> None:
+        for speaker, share in narrow:
+            self._dispatch(measured_narrowband(self.source, speaker, share, t))
+
     def _emit_all(self, events, jobs) -> None:
         for ev in events:
+            if isinstance(ev, (SpeechStarted, SpeechEnded)):
+                (self._talking.add if isinstance(ev, SpeechStarted) else self._talking.discard)(ev.speaker)
             self._dispatch(ev)
         self.scheduler.submit(jobs)
 
@@ -180,6 +194,8 @@ class LiveSession:
                 if self.keeper is not None:
                     self.keeper.write(block)
                 self._emit_all(*await self.segmenter.feed_async(block.speaker, block.start, block.samples))
+                if block.speaker in self._talking:  # speech only: a hum or fan is no voice's band
+                    self._band(self.band.feed(block.speaker, block.samples), block.end / RATE)
                 if self.pace == "max":
                     await self.scheduler.drain()
                 else:
@@ -198,6 +214,7 @@ class LiveSession:
             if self.started_wall is None:  # no audio came at all
                 self._begin()
             self._emit_all(*await self.segmenter.finish_async())
+            self._band(self.band.finish(), self.clock)
             await self.scheduler.close()
             await asyncio.shield(worker)
             if reason == "error":  # what broke goes into the log, so the report can say it
@@ -221,28 +238,52 @@ def narrowband(source) -> list[PipelineWarning]:
     mode at 8 kHz): resampled it plays, but Whisper mishears far more (an 8 kHz replay of
     nl_push looped "wéuwe wéuwe"), so the session says so at its start, with the band the
     channel can carry (half its rate): "8 kHz (telephone quality)" said nothing of a 2 kHz
-    file, which carries less than a phone line does."""
-    stats = getattr(source, "stats", None)
-    speakers = (stats() if stats else {}).get("speakers", {})
-    files = [str(p) for p in getattr(source, "paths", None) or ()]
+    file, which carries less than a phone line does. (A higher rate with a phone's band in
+    it is measured from the sound: ``measured_narrowband``.)"""
     out = []
-    for i, (speaker, st) in enumerate(speakers.items()):
-        rate = float(st.get("native_rate") or 0.0)
+    for speaker, rate in _native_rates(source).items():
         if 0 < rate < NARROW_HZ:
             band = rate / 2
-            whose = (f"{files[i]} (the {speaker}'s file)" if len(files) == 2 else
-                     f"the {speaker}'s side of {files[0]}" if files else f"the {speaker}'s audio")
             what = ("less than even a phone line carries (up to 3.4 kHz). Whisper will get little "
                     "of it right: figures about words are not to be trusted" if band < PHONE_BAND_HZ
                     else "as a phone line, a Bluetooth headset in call mode or a heavily compressed "
                     "recording does. Whisper hears such audio worse: figures about words are less "
                     "reliable")
-            who = "The" + whose[3:] if whose.startswith("the ") else whose
             out.append(PipelineWarning(
                 t=0.0, kind="narrowband",
-                message=(f"{who} carries only sound below {band / 1000:.3g} kHz (recorded at "
-                         f"{rate / 1000:g} kHz), {what}. Record at 16 kHz or more (a Bluetooth "
-                         "headset in call mode records at 8 kHz; a wired headset or the laptop's "
-                         "mic does better)."),
+                message=(f"{_whose(source, speaker)} carries only sound below {band / 1000:.3g} kHz "
+                         f"(recorded at {rate / 1000:g} kHz), {what}. Record at 16 kHz or more (a "
+                         "Bluetooth headset in call mode records at 8 kHz; a wired headset or the "
+                         "laptop's mic does better)."),
                 detail={"speaker": speaker, "rate": rate, "band": band}))
     return out
+
+
+def measured_narrowband(source, speaker: str, share: float, t: float) -> PipelineWarning:
+    """A channel at 16 kHz or more whose first speech has next to no sound above 4 kHz
+    (``band.BandMeter``): a phone call or a headset in call mode, stored at a higher rate."""
+    rate = _native_rates(source).get(speaker) or float(RATE)
+    return PipelineWarning(
+        t=round(t, 3), kind="narrowband",
+        message=(f"{_whose(source, speaker)} carries only sound below {EDGE_HZ / 1000:g} kHz, though "
+                 f"it is stored at {rate / 1000:g} kHz (measured in its first speech), as a phone "
+                 "line, a Bluetooth headset in call mode or a heavily compressed recording does. "
+                 "Whisper hears such audio worse: figures about words are less reliable. A higher "
+                 "rate does not bring the lost sound back: record the conversation itself with a "
+                 "wired headset or the laptop's mic, not over a phone line or a headset in call mode."),
+        detail={"speaker": speaker, "rate": rate, "band": float(EDGE_HZ), "measured": True,
+                "share_above": float(f"{share:.3g}")})
+
+
+def _native_rates(source) -> dict[str, float]:
+    stats = getattr(source, "stats", None)
+    speakers = (stats() if stats else {}).get("speakers", {})
+    return {speaker: float(st.get("native_rate") or 0.0) for speaker, st in speakers.items()}
+
+
+def _whose(source, speaker: str) -> str:
+    """"The partner's side of call.wav", "b.wav (the partner's file)", "The partner's audio"."""
+    files = [str(p) for p in getattr(source, "paths", None) or ()]
+    if len(files) == 2:
+        return f"{files[SPEAKERS.index(speaker)]} (the {speaker}'s file)"
+    return f"The {speaker}'s side of {files[0]}" if files else f"The {speaker}'s audio"
