@@ -8,9 +8,9 @@ stretch. ``spot(report, figure)`` finds the place in this call where it mattered
 - summaries: the partner's longest turn in the longest stretch without a summary or
   reflection (where one would have fitted best); reflections : questions: the partner's
   longest turn the coachee answered with something else than a reflection. Only a turn of
-  ``MIN_TURN_S`` or more: a 4 s answer quoted as the place reads as nitpicking. Where the
-  partner never spoke that long, ``{"kind": "short_turns", "seconds": their longest}``:
-  a sentence without a quote;
+  ``MIN_TURN_S`` or more: a 4 s answer quoted as the place reads as nitpicking. Where every
+  turn left without a reflection was shorter, ``{"kind": "short_turns", "seconds": the
+  longest of those}``: a sentence without a quote;
 - open questions: the latest closed question; push words: the latest line with one;
 - talk share, monologues: the coachee's longest turn (the line being said once it was long);
 - speaking rate: the coachee's fastest line.
@@ -104,9 +104,10 @@ def _unreflected(utts: list[dict], turn: tuple[int, int]) -> bool:
 
 
 def _short_turns(report: dict) -> dict | None:
-    """No partner turn long enough to quote: how long their longest was, for a sentence."""
+    """No partner turn long enough to quote: how long the longest was that the coachee
+    answered with something else than a reflection (a long one reflected is no matter)."""
     utts = report["utterances"]
-    turns = partner_turns(utts)
+    turns = [t for t in partner_turns(utts) if _next_own(utts, t[1]) is not None and _unreflected(utts, t)]
     if not turns:
         return None
     i, j = max(turns, key=lambda x: (utts[x[1]]["t1"] - utts[x[0]]["t0"], x[0]))

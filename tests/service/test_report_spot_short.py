@@ -33,13 +33,14 @@ def _qa(t: float, answer_s: float, k: int) -> list:
             ("partner", t + 4.0, t + 4.0 + answer_s, f"Antwoord {k}.", {})]
 
 
-def short_answers(lang: str = "nl"):
-    """Nine questions answered in 4 s each, one reflection after the fourth: reflections :
-    questions poor, summaries good (never 2 minutes without)."""
+def short_answers(lang: str = "nl", reflected_s: float = 4.0):
+    """Nine questions answered in 4 s each (the fourth in ``reflected_s``), one reflection
+    after the fourth: reflections : questions poor, summaries good (never 2 minutes without)."""
     lines, t = [], 0.0
     for k in range(9):
-        lines += _qa(t, 4.0, k)
-        t += 9.0
+        n = reflected_s if k == 3 else 4.0
+        lines += _qa(t, n, k)
+        t += 5.0 + n
         if k == 3:
             lines.append(("coachee", t, t + 3.0, "Dus het zit je dwars.", REFLECT))
             t += 4.0
@@ -51,14 +52,22 @@ def test_only_short_answers_get_a_sentence_not_a_quote():
     r = build(events)
     assert focus(r)["figure"] == "reflections_questions" and focus(r)["moment"] is None
     top = _top(events)
-    assert top == ("**Oefen volgende keer:** Reflecties : vragen. Alle beurten van Bert waren kort (hooguit 4 s): "
+    assert top == ("**Oefen volgende keer:** Reflecties : vragen. Waar je niet reflecteerde, waren de beurten "
+                   "van Bert kort (hooguit 4 s): "
                    "reflecteer ook op een kort antwoord, vóór je volgende vraag. → Vat samen: ‘Als ik je goed begrijp…’")
     assert _top(short_answers("en")) == (
-        "**Practise next time:** Reflections : questions. All of Bert's turns were short (at most 4 s): reflect on "
-        "a short answer too, before your next question. → Summarise: ‘So what you're saying is…’")
+        "**Practise next time:** Reflections : questions. Where you did not reflect, Bert's turns were short (at most 4 s): "
+        "reflect on a short answer too, before your next question. → Summarise: ‘So what you're saying is…’")
     # nothing quoted: nothing to link in the HTML either
     focus_html = render(events, "html").split('<div class="focus">')[1].split("</div>")[0]
     assert "#line-" not in focus_html
+
+
+def test_a_long_answer_reflected_is_no_long_answer_left():
+    """A 30 s answer the coachee reflected: the sentence is about the answers left without
+    one (4 s), not "at most 30 s"."""
+    top = _top(short_answers(reflected_s=30.0))
+    assert "Waar je niet reflecteerde, waren de beurten van Bert kort (hooguit 4 s)" in top and "“" not in top
 
 
 def test_a_long_answer_elsewhere_is_quoted_before_a_short_one_in_the_longest_stretch():
