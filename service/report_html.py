@@ -14,7 +14,7 @@ from pullcoach.report_text import (
 )
 from pullcoach.report_data import FAIR, POOR, focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
-from pullcoach.report_spot import example, spot
+from pullcoach.report_spot import MIN_TURN_S, example, spot
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
@@ -281,10 +281,10 @@ def spot_text(sp: dict, report: dict, w: dict) -> str:
     t = clock(sp["t"])
     if sp["kind"] == "said":
         return w["focus_latest" if sp["count"] > 1 else "focus_said"].format(t=t)
-    if sp["kind"] in ("partner_turn", "short_turns"):
-        who = partner_word(report, w)
-        return w["spot_" + ("turn" if sp["kind"] == "partner_turn" else "short")].format(
-            t=t, who=who, s=duration(sp["seconds"], w))
+    if sp["kind"] == "partner_turn":
+        return w["spot_turn"].format(t=t, who=partner_word(report, w), s=duration(sp["seconds"], w))
+    if sp["kind"] == "short_turns":  # no turn long enough to quote: said as the yardstick
+        return w["spot_short"].format(who=partner_word(report, w), s=duration(MIN_TURN_S, w))
     if sp["kind"] == "own_turn":
         return w["spot_own_turn"].format(t=t, s=duration(sp["seconds"], w))
     return w["spot_fast"].format(t=t, wpm=sp["wpm"])

@@ -52,11 +52,11 @@ def test_only_short_answers_get_a_sentence_not_a_quote():
     r = build(events)
     assert focus(r)["figure"] == "reflections_questions" and focus(r)["moment"] is None
     top = _top(events)
-    assert top == ("**Oefen volgende keer:** Reflecties : vragen. Waar je niet reflecteerde, waren de beurten "
-                   "van Bert kort (hooguit 4 s): "
+    assert top == ("**Oefen volgende keer:** Reflecties : vragen. Waar je niet reflecteerde, sprak Bert steeds "
+                   "korter dan 8 s: "
                    "reflecteer ook op een kort antwoord, vóór je volgende vraag. → Vat samen: ‘Als ik je goed begrijp…’")
     assert _top(short_answers("en")) == (
-        "**Practise next time:** Reflections : questions. Where you did not reflect, Bert's turns were short (at most 4 s): "
+        "**Practise next time:** Reflections : questions. Where you did not reflect, Bert spoke for less than 8 s each time: "
         "reflect on a short answer too, before your next question. → Summarise: ‘So what you're saying is…’")
     # nothing quoted: nothing to link in the HTML either
     focus_html = render(events, "html").split('<div class="focus">')[1].split("</div>")[0]
@@ -64,10 +64,10 @@ def test_only_short_answers_get_a_sentence_not_a_quote():
 
 
 def test_a_long_answer_reflected_is_no_long_answer_left():
-    """A 30 s answer the coachee reflected: the sentence is about the answers left without
-    one (4 s), not "at most 30 s"."""
+    """A 30 s answer the coachee reflected does not make the answers left without one long:
+    the sentence, not a quote of the one reflected, nor "all turns were short"."""
     top = _top(short_answers(reflected_s=30.0))
-    assert "Waar je niet reflecteerde, waren de beurten van Bert kort (hooguit 4 s)" in top and "“" not in top
+    assert "Waar je niet reflecteerde, sprak Bert steeds korter dan 8 s" in top and "“" not in top
 
 
 def test_a_long_answer_elsewhere_is_quoted_before_a_short_one_in_the_longest_stretch():
