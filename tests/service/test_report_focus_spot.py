@@ -77,15 +77,15 @@ def test_too_few_reflections_quotes_the_longest_turn_not_reflected_after():
 
 
 def test_an_opening_before_the_coachee_spoke_is_no_place_for_a_summary():
-    """The partner's 6 s "Goedemorgen, kom binnen" was quoted as where to reflect (a replayed
-    sales call): a turn before the coachee said anything is left out."""
-    lines = [("partner", 0.0, 6.0, "Goedemorgen, kom binnen.", {}),
-             ("coachee", 7.0, 10.0, "Wat speelt er?", OPEN),
-             ("partner", 11.0, 15.0, "De planning.", {}),
-             ("coachee", 16.0, 19.0, "Hoe merk je dat?", OPEN),
-             ("partner", 20.0, 23.0, "Ik slaap slecht.", {})]
-    sp = spot(build(scripted(lines, end=30.0)), "reflections_questions")
-    assert (sp["kind"], sp["line"], sp["seconds"]) == ("partner_turn", 2, 4.0)
+    """The partner's "Goedemorgen, kom binnen" was quoted as where to reflect (a replayed
+    sales call): a turn before the coachee said anything is left out, however long."""
+    lines = [("partner", 0.0, 12.0, "Goedemorgen, kom binnen, ga zitten. Wil je koffie of thee?", {}),
+             ("coachee", 13.0, 16.0, "Wat speelt er?", OPEN),
+             ("partner", 17.0, 27.0, "De planning.", {}),
+             ("coachee", 28.0, 31.0, "Hoe merk je dat?", OPEN),
+             ("partner", 32.0, 41.0, "Ik slaap slecht.", {})]
+    sp = spot(build(scripted(lines, end=50.0)), "reflections_questions")
+    assert (sp["kind"], sp["line"], sp["seconds"]) == ("partner_turn", 2, 10.0)
 
 
 def test_too_few_summaries_quotes_the_longest_turn_in_the_longest_stretch_without_one():
