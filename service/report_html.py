@@ -507,7 +507,8 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
         ctx = f'<div class="ctx">{ctx}</div>' if ctx else ""
 
         def about(n: dict) -> str:  # the fault, the nudge the coachee saw for it, when
-            tag = "" if n["delivered"] else f' <span class="badge">{escape(not_delivered(n, w))}</span>'
+            why = not_delivered(n, w)
+            tag = f' <span class="badge">{escape(why)}</span>' if why else ""
             fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
                      if clock(n["t"]) != clock(t) else "")
             seen = nudge_seen(n, lang)

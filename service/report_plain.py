@@ -66,7 +66,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines += [f"_{md_text(w['moments_hint'])}_", ""]
 
     def about(n: dict, t: float) -> str:  # why it was not shown, when it came
-        extra = "" if n["delivered"] else f" _({not_delivered(n, w)})_"
+        why = not_delivered(n, w)
+        extra = f" _({why})_" if why else ""
         fired = f" · {w['fired'].format(t=clock(n['t']))}" if clock(n["t"]) != clock(t) else ""
         return f"{extra}{fired}"
 

@@ -79,6 +79,7 @@ _NL = {
     "legend_positive": "goede zet", "legend_cue": "signaal van de ander", "legend_summary": "samenvatting", "legend_bookmark": "bladwijzer",
     "no_moments": "Geen seintjes in dit gesprek.",
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
+    "unseen": "niet gezien: geen overlay open",
     "focus_next": "Oefen volgende keer", "focus_better": "Het meest vooruit sinds vorige keer",
     "focus_said": "Om {t} zei je:", "focus_latest": "Het laatst, om {t}, zei je:",
     "spot_turn": "Om {t} sloot {who} een beurt van {s} af:",
@@ -195,6 +196,7 @@ _EN = {
     "legend_positive": "good move", "legend_cue": "the other's signal", "legend_summary": "summary", "legend_bookmark": "bookmark",
     "no_moments": "No nudges in this conversation.",
     "alternative": "Pull alternative", "not_delivered": "report only",
+    "unseen": "not seen: no overlay open",
     "focus_next": "Practise next time", "focus_better": "Most improved since last time",
     "focus_said": "At {t} you said:", "focus_latest": "The last time, at {t}, you said:",
     "spot_turn": "At {t} {who} finished a turn of {s}:",
@@ -409,7 +411,10 @@ def moment_title(n: dict, lang: str, *, detail: bool = True) -> str:
 
 
 def not_delivered(n: dict, w: dict) -> str:
-    """Why a nudge was not shown live: too late (the ASR behind), or the report only."""
+    """Why a nudge was not shown live: too late (the ASR behind), or the report only; or,
+    sent live, that no overlay was open to show it (a capture's session: ``detail.overlays`` 0)."""
+    if n.get("delivered", True):
+        return w["unseen"] if n.get("detail", {}).get("overlays") == 0 else ""
     late = n.get("detail", {}).get("late_s")
     if isinstance(late, (int, float)):
         return w["too_late"].format(s=f"{late:.0f}")

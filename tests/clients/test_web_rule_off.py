@@ -147,8 +147,8 @@ def test_a_focus_the_server_refuses_is_said_beside_the_chips_and_the_chips_go_ba
     live_server._call(off())
     sorry.click()
     expect(page.locator("#focus-ack")).to_have_text(
-        "niet gedaan, de server zegt: rule 'sorry' is off since 3:12 (its plugin failed: RuntimeError: boom): "
-        "it sends no more nudges this session; leave it out of the focus")
+        "niet gedaan: «Geen excuses» staat uit sinds 3:12 (de plugin faalde: RuntimeError: boom): "
+        "geen seintjes meer deze sessie; laat die uit de focus")
     expect(sorry).to_have_attribute("aria-pressed", "false")
     expect(page.locator('#focus-rules .chip[data-rule=""]')).to_have_attribute("aria-pressed", "true")
     expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_count(0)

@@ -543,6 +543,22 @@ def test_a_line_whisper_doubted_is_marked_as_heard_with_doubt():
     assert "onzeker verstaan" not in render(session_events(), "md")  # no words, no doubt
 
 
+def test_a_nudge_shown_while_no_overlay_was_open_is_marked_unseen():
+    """A capture's session counts the overlays each nudge reached (``detail.overlays``): one
+    that reached none was sent, but nobody saw it; an old log without the count is not marked."""
+    def with_counts(lang):
+        return [*session_events(lang=lang),
+                NudgeIssued(t=40.0, rule="push-words", message="Moeten?", evidence_t=39.0,
+                            detail={"overlays": 0}),
+                NudgeIssued(t=70.0, rule="push-words", message="Moeten?", evidence_t=69.0,
+                            detail={"overlays": 1})]
+    md = render(with_counts("nl"), "md")
+    assert md.count("(niet gezien: geen overlay open)") == 1
+    assert '<span class="badge">niet gezien: geen overlay open</span>' in render(with_counts("nl"), "html")
+    assert "(not seen: no overlay open)" in render(with_counts("en"), "md")
+    assert "niet gezien" not in render(session_events(), "md")
+
+
 def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
     from dataclasses import replace
 
