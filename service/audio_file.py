@@ -127,18 +127,25 @@ def decode(path: Path, mixdown: bool) -> Iterator[np.ndarray]:
         raise broke
 
 
-def file_broken(t: float, speaker: str, file: str, error: str, *, said_by: str = "") -> PipelineWarning:
+def file_broken(t: float, speaker: str, file: str, error: str, *, said_by: str = "",
+                files=()) -> PipelineWarning:
     """A replayed file that broke off at ``t`` s: the session's dated ``channel-stalled``
-    warning (cause ``file-broken``), the same whether the replay is local or a capture's."""
+    warning (cause ``file-broken``), the same whether the replay is local or a capture's.
+    ``files``: the replay's files, when known; one is a stereo file with both sides in it,
+    so its break is the recording's (``detail["files"]`` says so), not the coachee's file."""
     t = round(t, 3)
+    stereo = speaker == SPEAKERS[0] and len(files) == 1
     rest = ("The rest of the partner's side is missing (silence from there on); the coachee's "
             "side was coached to its end" if speaker == SPEAKERS[1] else
             "The capture stopped there: the session ends with the audio before it")
     what = f" ({error})" if error else ""
+    whose = "The recording" if stereo else f"The {speaker}'s file"
+    both = "; it holds both sides (one stereo file)" if stereo else ""
     return PipelineWarning(
         t=t, kind="channel-stalled",
-        message=f"The {speaker}'s file broke off at {int(t // 60)}:{t % 60:04.1f}{what}. {rest}.{said_by}",
-        detail={"speaker": speaker, "cause": "file-broken", "file": file, "error": error})
+        message=f"{whose} broke off at {int(t // 60)}:{t % 60:04.1f}{what}{both}. {rest}.{said_by}",
+        detail={"speaker": speaker, "cause": "file-broken", "file": file, "error": error,
+                **({"files": [file]} if stereo else {})})
 
 
 def _declared_s(path: Path, container, stream) -> float | None:

@@ -115,6 +115,7 @@ _NL = {
     "problem_channel-stalled": "{span} kwam er geen audio van {who} binnen (apparaat weg of gestopt).",
     "problem_channel-stalled file-broken": "{span} ontbreekt de audio van {who}: het bestand brak daar af (beschadigd of afgekapt). De rest van die kant telt als stilte; de cijfers over die tijd zeggen weinig.",
     "problem_channel-stalled file-broken-end": "{span} ontbreekt de rest: het bestand van {who} brak daar af (beschadigd of afgekapt) en de opname stopte; het verslag loopt tot dan.",
+    "problem_channel-stalled file-broken-both": "{span} ontbreekt de rest: de opname brak daar af (beschadigd of afgekapt); beide kanten stopten, want ze staan in één stereobestand. Het verslag loopt tot dan.",
     "problem_no-sound file": "{span} kwam er geen enkel geluid van {who} (was die kant wel opgenomen?): de cijfers over die tijd zeggen weinig.",
     "problem_no-speech file": "{span} kwam er geen spraak van {who} (staat die kant op het goede kanaal?): de cijfers over die tijd zeggen weinig.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
@@ -232,6 +233,7 @@ _EN = {
     "problem_channel-stalled": "{span} no audio arrived from {who} (device gone or stopped).",
     "problem_channel-stalled file-broken": "{span} the audio of {who} is missing: the file broke off there (damaged or cut short). The rest of that side counts as silence; the figures for that time say little.",
     "problem_channel-stalled file-broken-end": "{span} the rest is missing: {who}'s file broke off there (damaged or cut short) and the recording stopped; the report runs to then.",
+    "problem_channel-stalled file-broken-both": "{span} the rest is missing: the recording broke off there (damaged or cut short); both sides stopped, as they are in one stereo file. The report runs to then.",
     "problem_no-sound file": "{span} no sound at all came from {who} (was that side recorded?): the figures for that time say little.",
     "problem_no-speech file": "{span} no speech came from {who} (is that side on the right channel?): the figures for that time say little.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
@@ -534,7 +536,7 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     if p.get("files") and p["kind"] == "channel-silent":  # a replayed recording: not a device
         cause = "file"
     if cause == "file-broken" and sp == "coachee":  # the coachee's file: the capture stopped there
-        cause = "file-broken-end"
+        cause = "file-broken-both" if len(files) == 1 else "file-broken-end"  # (one: a stereo file)
     text = w.get(f"problem_{key} {cause}") or w[f"problem_{key}"]
     # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
     gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""
