@@ -73,7 +73,7 @@ def default_fixtures() -> list[Path]:
 
 
 async def _replay_live(path: Path, truth: dict, transcriber, args, watch: "LoopWatch | None" = None,
-                       live_done=lambda: None) -> dict:
+                       live_done=lambda: None, source=None) -> dict:
     from websockets.asyncio.client import connect
 
     from pullcoach import tokens as tk
@@ -85,7 +85,7 @@ async def _replay_live(path: Path, truth: dict, transcriber, args, watch: "LoopW
     from pullcoach.session import LiveSession
 
     lang = args.lang or truth.get("lang", "nl")
-    source = FileSource(path, speed="realtime")
+    source = source or FileSource(path, speed="realtime")  # (a checked fixture's, when one is given)
     session = LiveSession(source, transcriber=transcriber, lang=lang, engine=make_engine(lang),
                           config=PipelineConfig(partials=not args.no_partials), pace="live")
     if watch is not None:
@@ -302,7 +302,7 @@ def warm_up(lang: str) -> None:
     SileroScorer()
 
 
-async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> list[dict]:
+async def _replay_many(n: int, path: Path, truth: dict, transcriber, args, source=None) -> list[dict]:
     warm_up(args.lang or truth.get("lang", "nl"))
     lags: list[float] = []
     left = [n]
@@ -316,8 +316,9 @@ async def _replay_many(n: int, path: Path, truth: dict, transcriber, args) -> li
     with LoopWatch() as watch:
         probe = asyncio.create_task(loop_lag(lags))
         try:
-            runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args, watch, live_done)
-                                          for _ in range(n)))
+            # the checked source is the first session's; each other one reads the file itself
+            runs = await asyncio.gather(*(_replay_live(path, truth, transcriber, args, watch, live_done,
+                                                       source if i == 0 else None) for i in range(n)))
         finally:
             probe.cancel()
     held = watch.summary()
@@ -396,21 +397,22 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
               "when it keeps up: pullcoach run --model small", file=out)
 
 
-def read_truth(path: Path) -> dict:
-    """A fixture's truth (empty without one), once its audio is known to replay: a file
-    that is missing, mono or not audio, or a truth that does not read, is said here."""
+def open_fixture(path: Path) -> tuple:
+    """A fixture's source (paced as live) and truth (empty without one): a file that is
+    missing, mono or not audio, or a truth that does not read, is said here. The source is
+    the one its (first) session replays: the file is opened once."""
     from pullcoach.audio import FileSource
     from pullcoach.audio_file import CHANNEL_HINT
     from pullcoach.errors import AudioError, ConfigError
 
     try:
-        FileSource(path)  # no such file, not audio, not stereo
+        source = FileSource(path, speed="realtime")  # no such file, not audio, not stereo
     except AudioError as err:  # (two mono files are replay's and run's, not the bench's)
         raise AudioError(str(err).replace(CHANNEL_HINT, "the bench replays stereo recordings "
                                                         "(left = coachee, right = partner)")) from None
     truth_path = path.with_suffix(".json")
     if not truth_path.is_file():
-        return {"turns": [], "events": []}
+        return source, {"turns": [], "events": []}
     try:
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         if not isinstance(truth, dict):
@@ -418,10 +420,10 @@ def read_truth(path: Path) -> dict:
     except (ValueError, UnicodeDecodeError) as err:
         raise ConfigError(f"{truth_path} beside {path.name} is not a fixture's truth ({err}); fix it, "
                           "or move it away to bench without one (then no VAD or nudge figures)") from None
-    return truth
+    return source, truth
 
 
-def _bench_fixture(path: Path, truth: dict, args, transcribers: dict) -> list[dict]:
+def _bench_fixture(path: Path, source, truth: dict, args, transcribers: dict) -> list[dict]:
     from pullcoach.asr import load_transcriber
 
     lang = args.lang or truth.get("lang", "nl")
@@ -433,22 +435,22 @@ def _bench_fixture(path: Path, truth: dict, args, transcribers: dict) -> list[di
           + (f", {n} sessions at once" if n > 1 else "")
           + (f", {args.load} other core(s) kept busy" if args.load else "") + "…",
           file=sys.stderr)
-    return asyncio.run(_replay_many(n, path, truth, transcribers[lang], args))
+    return asyncio.run(_replay_many(n, path, truth, transcribers[lang], args, source))
 
 
 def run_bench(args) -> int:
     from faster_whisper.audio import decode_audio
 
     fixtures = [Path(a) for a in args.audio] or default_fixtures()
-    truths = {path: read_truth(path) for path in fixtures}  # all said wrong before anything starts
+    opened = [open_fixture(path) for path in fixtures]  # all said wrong before anything starts
     if args.json:
         _check_writable(Path(args.json), fixtures)  # not after minutes of benching
     runs = []
     transcribers: dict[str, object] = {}
     load = busy(args.load)
     try:
-        for path in fixtures:
-            runs += _bench_fixture(path, truths[path], args, transcribers)
+        for path, (source, truth) in zip(fixtures, opened):  # (a source per run: one replays once)
+            runs += _bench_fixture(path, source, truth, args, transcribers)
     finally:
         for proc in load:
             proc.kill()
