@@ -266,7 +266,7 @@ def measured_narrowband(source, speaker: str, share: float, t: float) -> Pipelin
     return PipelineWarning(
         t=round(t, 3), kind="narrowband",
         message=(f"{_whose(source, speaker)} carries only sound below {EDGE_HZ / 1000:g} kHz, though "
-                 f"it is stored at {rate / 1000:g} kHz (measured in its first speech), as a phone "
+                 f"its rate is {rate / 1000:g} kHz (measured in its first speech), as a phone "
                  "line, a Bluetooth headset in call mode or a heavily compressed recording does. "
                  "Whisper hears such audio worse: figures about words are less reliable. A higher "
                  "rate does not bring the lost sound back: record the conversation itself with a "

@@ -47,7 +47,7 @@ def test_a_phone_call_stored_at_44k_is_flagged_from_its_sound(tmp_path):
         assert w.detail["share_above"] < NARROW_SHARE / 100  # a phone line: next to nothing up there
         assert 2.0 < w.t < 31.0  # dated when its first speech was measured, not at 0
     assert coachee.message.startswith(
-        f"The coachee's side of {up} carries only sound below 4 kHz, though it is stored at 44.1 kHz "
+        f"The coachee's side of {up} carries only sound below 4 kHz, though its rate is 44.1 kHz "
         "(measured in its first speech), as a phone line, a Bluetooth headset in call mode or a "
         "heavily compressed recording does. Whisper hears such audio worse")
     phone = up.with_name("nl_push_st_30_8k.wav")  # the 8 kHz file itself: told once, by its rate
@@ -62,7 +62,7 @@ def test_two_files_name_the_one_that_is_a_phone_line(tmp_path):
     (w,) = narrow(warnings_of(FileSource(coachee, partner)))
     assert w.detail["speaker"] == "partner" and w.detail["rate"] == 16000.0
     assert w.message.startswith(f"{partner} (the partner's file) carries only sound below 4 kHz, "
-                                "though it is stored at 16 kHz")
+                                "though its rate is 16 kHz")
 
 
 def test_the_espeak_fixtures_are_wideband(tmp_path):
