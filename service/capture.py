@@ -105,7 +105,7 @@ def _coachee_broke(source: Any, err: AudioError, end: int) -> PipelineWarning | 
     if not paths or isinstance(err, AudioDeviceError):
         return None
     from pullcoach.audio_file import file_broken  # (a replay: PyAV is loaded already)
-    return file_broken(end / RATE, "coachee", str(paths[0]), str(err))
+    return file_broken(end / RATE, "coachee", str(paths[0]), str(err), files=[str(p) for p in paths])
 
 
 class _Backlog:

@@ -259,8 +259,10 @@ def cmd_capture(args) -> int:
         except AudioError as err:  # --replay whose coachee's file broke off: the server was told
             if not getattr(source, "paths", None) or isinstance(err, AudioDeviceError) or not report:
                 raise
-            raise AudioError(f"{err}. It is the coachee's side: the session ended there (the server was "
-                             f"told: its report says the file broke off there); your report: "
+            whose, what = (("It is the coachee's side", "the file") if len(source.paths) == 2 else
+                           ("It holds both sides (one stereo file)", "the recording"))
+            raise AudioError(f"{err}. {whose}: the session ended there (the server was "
+                             f"told: its report says {what} broke off there); your report: "
                              f"{report[0]}") from None
         print(f"session {sid} ended" + (f"; your report: {report[0]}" if report else ""), file=sys.stderr)
         broken = getattr(source, "broken", None)

@@ -164,7 +164,8 @@ class WebSocketSource:
             raise p.protocol_error("malformed", f"a {told.kind} warning at {told.t:.1f} s is past the "
                                                 f"{have / RATE:.1f} s of audio the server has for this "
                                                 "session: send it after the audio up to it")
-        self._queue.put_nowait(file_broken(told))  # (the pump waited for room)
+        files = getattr(self, "paths", ())  # (a replay's file names; one: both sides broke)
+        self._queue.put_nowait(file_broken(told, files))  # (the pump waited for room)
         self._warned.add(key)
         return True
 
@@ -382,12 +383,14 @@ def told_before(events: list) -> set[tuple[str, str]]:
             and (e.detail or {}).get("cause") == "file-broken"}
 
 
-def file_broken(told: p.CaptureWarning) -> PipelineWarning:
+def file_broken(told: p.CaptureWarning, files=()) -> PipelineWarning:
     """A capture's replayed file broke off at ``told.t``: the session's dated warning, as a
     local replay's, so the report and the dashboard say why that side is silent rather than
-    blaming a device."""
+    blaming a device. ``files``: the capture's replayed files' names (one: a stereo file,
+    both sides broke off)."""
     from pullcoach.audio_file import file_broken as warning  # (PyAV: only when one comes)
-    return warning(told.t, told.speaker, told.file, told.error, said_by=" (Said by the capture.)")
+    return warning(told.t, told.speaker, told.file, told.error, said_by=" (Said by the capture.)",
+                   files=files)
 
 
 ENDED_BY_TRAINER = "ended by the trainer"  # the close reasons capture clients look for

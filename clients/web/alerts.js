@@ -48,6 +48,7 @@ const THEY = {
         "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
         "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
         "channel-stalled file-broken": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de rest van die kant telt als stilte",
+        "channel-stalled file-broken-both": "De opname brak af op {at} (beschadigd of afgekapt): beide kanten, één stereobestand; de sessie stopte daar",
         "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel, of luidsprekers te hard",
         "channels-same one-input": "Beide kanalen horen hetzelfde: één ingang dubbel opgenomen; kies voor één spreker een ander apparaat (of routeer de pulse-streams in pavucontrol)",
         "channels-same acoustic": "Beide kanalen horen hetzelfde: de luidsprekers staan zo hard dat de microfoon het gesprek hoort; headset op of luidsprekers zachter",
@@ -62,6 +63,7 @@ const THEY = {
         "no-speech": "No speech from {who}: the wrong device?",
         "channel-stalled": "No audio from {who} any more: device gone?",
         "channel-stalled file-broken": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the rest of that side counts as silence",
+        "channel-stalled file-broken-both": "The recording broke off at {at} (damaged or cut short): both sides, one stereo file; the session stopped there",
         "channels-same": "Both channels hear the same: one mic twice, or speakers too loud",
         "channels-same one-input": "Both channels hear the same: one input recorded twice; pick another device for one speaker (or route the pulse streams in pavucontrol)",
         "channels-same acoustic": "Both channels hear the same: speakers so loud the mic hears the call; wear a headset or turn them down",
@@ -151,8 +153,12 @@ function gapText(msg) {
   return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
 }
 
-// detail.cause: why both channels hear the same (old sessions do not say)
-function pick(table, msg, key) { return table[`${key} ${detailOf(msg).cause}`] || table[key]; }
+// detail.cause: why both channels hear the same (old sessions do not say); a stereo file
+// that broke off (one file in detail.files) broke on both sides
+export function causeOf(d) {
+  return d.cause === "file-broken" && Array.isArray(d.files) && d.files.length === 1 ? "file-broken-both" : d.cause;
+}
+function pick(table, msg, key) { return table[`${key} ${causeOf(detailOf(msg))}`] || table[key]; }
 
 export function youText(msg, lang) {
   const speaker = detailOf(msg).speaker;

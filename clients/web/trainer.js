@@ -4,7 +4,7 @@
 import { connect, param, takeToken } from "./protocol.js";
 import { refusalText, words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
-import { shown as shownAlerts, theyText, track } from "./alerts.js";
+import { causeOf, shown as shownAlerts, theyText, track } from "./alerts.js";
 
 const $ = (id) => document.getElementById(id);
 // the token leaves the address once read (a dashboard on a projector showed it to the room)
@@ -177,7 +177,7 @@ function gap(s, msg) {
   const t1 = speaker !== null ? null : Number.isFinite(at) ? Math.max(t0, at) : t0;
   if (s.gaps.some((g) => g.kind === msg.kind && g.speaker === speaker && Math.abs(g.t0 - t0) < 0.01)) return false;
   // cause: why (a replayed file that broke off is no device gone), for the timeline's words
-  s.gaps.push({ kind: String(msg.kind), t0, t1, speaker, cause: String(d.cause || "") });
+  s.gaps.push({ kind: String(msg.kind), t0, t1, speaker, cause: String(causeOf(d) || "") });
   return true;
 }
 

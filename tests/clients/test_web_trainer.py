@@ -973,3 +973,22 @@ def test_a_replayed_file_that_broke_off_is_said_as_such_not_as_a_device_gone(pag
     expect(page.locator("#timeline .tl-gap-channel-stalled")).to_have_text(
         "0:02–0:09 geen audio van Bram: het bestand brak daar af (beschadigd of afgekapt)")
     assert page.errors == []
+
+
+def test_a_stereo_file_that_broke_off_is_said_as_the_recording_both_sides(page, live_server):
+    """One replayed file holds both sides: its break is the recording's, not Anna's file's."""
+    open_anna(page, live_server)
+    live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "partner"})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
+                                "message": "The recording broke off at 0:02.3 (…). (Said by the capture.)",
+                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "call.flac",
+                                           "files": ["call.flac"],
+                                           "error": "call.flac: broken audio data after 2.3 s"}})
+    live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "partner"})
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".alert")).to_have_text([
+        "⚠ De opname brak af op 0:02 (beschadigd of afgekapt): beide kanten, één stereobestand; "
+        "de sessie stopte daar"])
+    expect(page.locator("#timeline .tl-gap-channel-stalled")).to_contain_text(
+        "geen audio: de opname brak daar af (beschadigd of afgekapt), beide kanten (één stereobestand)")
+    assert page.errors == []

@@ -233,3 +233,25 @@ def test_capture_replay_with_a_broken_coachee_file_names_the_side_and_the_report
     assert "cut.flac: broken audio data after 2.3 s" in line
     assert "It is the coachee's side: the session ended there (the server was told" in line
     assert line.endswith("your report: http://127.0.0.1:1/report/20261207-100000-abcd?t=x")
+
+
+def test_capture_replay_of_a_broken_stereo_file_says_the_recording_both_sides(tmp_path, capsys, monkeypatch):
+    """One stereo file holds both sides: its break is not said as the coachee's side."""
+    from types import SimpleNamespace
+
+    from pullcoach import capture
+
+    async def stream(server, token, source, *, on_welcome, **kw):
+        on_welcome(SimpleNamespace(sessions=[SimpleNamespace(session="20261207-100000-abcd")],
+                                   token="ov", report="/report/20261207-100000-abcd?t=x"))
+        async for _ in source.blocks():
+            pass
+        return "20261207-100000-abcd"
+    monkeypatch.setattr(capture, "stream", stream)
+    code = main(["capture", "--server", "ws://127.0.0.1:1", "--token", "t", "--replay",
+                 str(cut_flac(tmp_path))])
+    err = capsys.readouterr().err
+    assert code == AudioError.exit_code
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
+    assert "It holds both sides (one stereo file): the session ended there" in line
+    assert "its report says the recording broke off there" in line and "coachee's side" not in line
