@@ -29,6 +29,9 @@ ALERTS = {
            "no-speech partner": "Geen spraak van de ander (apparaat?)",
            "channel-stalled coachee": "Je microfoon levert geen audio meer",
            "channel-stalled partner": "Geen audio meer van de ander",
+           "channel-stalled partner file-broken": "Bestand van de ander brak af: stilte",
+           "channel-stalled coachee file-broken-end": "Je bestand brak af: de sessie stopt hier",
+           "channel-stalled coachee file-broken-both": "De opname brak af: de sessie stopt hier",
            "channels-same": "Beide kanalen horen hetzelfde",
            "channels-same one-input": "Eén ingang dubbel: kies ander apparaat",
            "channels-same acoustic": "Luidsprekers te hard: neem een headset",
@@ -43,6 +46,9 @@ ALERTS = {
            "no-speech partner": "No speech from the other side (device?)",
            "channel-stalled coachee": "Your mic stopped sending audio",
            "channel-stalled partner": "No audio from the other side any more",
+           "channel-stalled partner file-broken": "Other side's file broke off: silence",
+           "channel-stalled coachee file-broken-end": "Your file broke off: session stops here",
+           "channel-stalled coachee file-broken-both": "Recording broke off: session stops here",
            "channels-same": "Both channels hear the same",
            "channels-same one-input": "One input twice: pick another device",
            "channels-same acoustic": "Speakers too loud: wear a headset",
@@ -97,9 +103,18 @@ def alert_text(msg: dict, lang: str) -> str:
     if d.get("speaker"):
         key = f"{key} {d['speaker']}"
     table = ALERTS.get(lang[:2], ALERTS["en"])
-    # detail.cause: why both channels hear the same (old sessions do not say)
-    text = table.get(f"{key} {d.get('cause')}") or table.get(key)
+    text = table.get(f"{key} {cause_of(d)}") or table.get(key)
     return text.replace("{gap}", gap_text(msg)) if text else str(msg.get("message") or kind or "")[:80]
+
+
+def cause_of(d: dict) -> str | None:
+    """detail.cause: why both channels hear the same (old sessions do not say); the coachee's
+    replayed file that broke off ended the session (-end), and one stereo file (one name in
+    ``files``) broke on both sides (-both); alerts.js causeOf alike."""
+    if d.get("cause") != "file-broken" or d.get("speaker") != "coachee":
+        return d.get("cause")
+    files = d.get("files")
+    return "file-broken-both" if isinstance(files, list) and len(files) == 1 else "file-broken-end"
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 10.0) -> float:

@@ -18,6 +18,8 @@ const YOU = {
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
         "channel-stalled partner file-broken": "Bestand van de ander brak af: de rest is stilte",
+        "channel-stalled coachee file-broken-end": "Je bestand brak af: de sessie stopt hier",
+        "channel-stalled coachee file-broken-both": "De opname brak af: de sessie stopt hier",
         "channels-same": "Beide kanalen horen hetzelfde",
         "channels-same one-input": "Eén ingang dubbel: kies ander apparaat",
         "channels-same acoustic": "Luidsprekers te hard: neem een headset",
@@ -33,6 +35,8 @@ const YOU = {
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
         "channel-stalled partner file-broken": "The other side's file broke off: the rest is silence",
+        "channel-stalled coachee file-broken-end": "Your file broke off: session stops here",
+        "channel-stalled coachee file-broken-both": "Recording broke off: session stops here",
         "channels-same": "Both channels hear the same",
         "channels-same one-input": "One input twice: pick another device",
         "channels-same acoustic": "Speakers too loud: wear a headset",
@@ -48,6 +52,7 @@ const THEY = {
         "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
         "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
         "channel-stalled file-broken": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de rest van die kant telt als stilte",
+        "channel-stalled file-broken-end": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de sessie stopte daar",
         "channel-stalled file-broken-both": "De opname brak af op {at} (beschadigd of afgekapt): beide kanten, één stereobestand; de sessie stopte daar",
         "channels-same": "Beide kanalen horen hetzelfde: één microfoon dubbel, of luidsprekers te hard",
         "channels-same one-input": "Beide kanalen horen hetzelfde: één ingang dubbel opgenomen; kies voor één spreker een ander apparaat (of routeer de pulse-streams in pavucontrol)",
@@ -63,6 +68,7 @@ const THEY = {
         "no-speech": "No speech from {who}: the wrong device?",
         "channel-stalled": "No audio from {who} any more: device gone?",
         "channel-stalled file-broken": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the rest of that side counts as silence",
+        "channel-stalled file-broken-end": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the session stopped there",
         "channel-stalled file-broken-both": "The recording broke off at {at} (damaged or cut short): both sides, one stereo file; the session stopped there",
         "channels-same": "Both channels hear the same: one mic twice, or speakers too loud",
         "channels-same one-input": "Both channels hear the same: one input recorded twice; pick another device for one speaker (or route the pulse streams in pavucontrol)",
@@ -153,10 +159,12 @@ function gapText(msg) {
   return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
 }
 
-// detail.cause: why both channels hear the same (old sessions do not say); a stereo file
-// that broke off (one file in detail.files) broke on both sides
+// detail.cause: why both channels hear the same (old sessions do not say); the coachee's
+// replayed file that broke off ended the session (-end), and one stereo file (one name in
+// detail.files) broke on both sides (-both); overlay_state.cause_of alike
 export function causeOf(d) {
-  return d.cause === "file-broken" && Array.isArray(d.files) && d.files.length === 1 ? "file-broken-both" : d.cause;
+  if (d.cause !== "file-broken" || d.speaker !== "coachee") return d.cause;
+  return Array.isArray(d.files) && d.files.length === 1 ? "file-broken-both" : "file-broken-end";
 }
 function pick(table, msg, key) { return table[`${key} ${causeOf(detailOf(msg))}`] || table[key]; }
 

@@ -368,3 +368,21 @@ def test_an_overlay_that_joins_after_a_resume_shows_what_is_left_of_its_minute()
     assert st.problem == "Opname hervat na 25 s onderbreking"
     st.tick(525.5)   # 0:45 + 60 s on the session's clock, not 60 s after it came
     assert st.problem == ""
+
+
+def test_a_replayed_file_that_broke_off_is_no_microphone_gone():
+    """`capture --replay`'s file broke off: the coachee's (two files) or a stereo one ended the
+    session; the partner's is silence from there. None of them is a mic that stopped."""
+    st = state()
+    st.receive(warning("channel-stalled", 5.0, speaker="coachee", cause="file-broken",
+                       files=["anna.flac", "bram.flac"]), 0)
+    assert st.problem == "Je bestand brak af: de sessie stopt hier"
+    st.lang = "en"
+    st.receive(warning("channel-stalled", 6.0, speaker="coachee", cause="file-broken", files=["call.flac"]), 0)
+    assert st.problem == "Recording broke off: session stops here"
+    st.receive(warning("channel-stalled", 7.0, speaker="partner", cause="file-broken",
+                       files=["anna.flac", "bram.flac"]), 0)
+    assert st.problem == "Other side's file broke off: silence"
+    st = state()
+    st.receive(warning("channel-stalled", 8.0, speaker="coachee"), 0)  # a device: still the mic
+    assert st.problem == "Je microfoon levert geen audio meer"

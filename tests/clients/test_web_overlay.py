@@ -323,3 +323,13 @@ def test_an_overlay_that_joins_after_a_resume_shows_what_is_left_of_its_minute(p
     expect(status).to_have_text("luistert", timeout=10_000)   # at 1:45 on the session's clock
     assert 2.0 < time.monotonic() - start < 6.0
     assert page.errors == []
+
+
+def test_the_coachees_replayed_file_that_broke_off_is_no_microphone_gone(page, live_server):
+    status = open_overlay(page, live_server)
+    live_server.push("s1", {"type": "pipeline-warning", "t": 2.3, "kind": "channel-stalled",
+                            "message": "The coachee's file broke off at 0:02.3 (…)",
+                            "detail": {"speaker": "coachee", "cause": "file-broken",
+                                       "files": ["anna.flac", "bram.flac"]}})
+    expect(status).to_have_text("Je bestand brak af: de sessie stopt hier")
+    assert page.errors == []

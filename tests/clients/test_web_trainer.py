@@ -992,3 +992,18 @@ def test_a_stereo_file_that_broke_off_is_said_as_the_recording_both_sides(page, 
     expect(page.locator("#timeline .tl-gap-channel-stalled")).to_contain_text(
         "geen audio: de opname brak daar af (beschadigd of afgekapt), beide kanten (één stereobestand)")
     assert page.errors == []
+
+
+def test_the_coachees_file_that_broke_off_ended_the_session_it_is_no_silence_after(page, live_server):
+    """The coachee's replayed file breaking ends the capture: the card said "the rest of that
+    side counts as silence", as for the partner's file, though the session had stopped."""
+    open_anna(page, live_server)
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
+                                "message": "The coachee's file broke off at 0:02.3 (…). (Said by the capture.)",
+                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "anna.flac",
+                                           "files": ["anna.flac", "bram.flac"],
+                                           "error": "anna.flac: broken audio data after 2.3 s"}})
+    expect(page.locator('.card[data-session="s-anna"] .alert')).to_have_text([
+        "⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
+        "de sessie stopte daar"])
+    assert page.errors == []
