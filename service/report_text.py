@@ -341,8 +341,8 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
             sp = (n.get("detail") or {}).get("speaker", "partner")
             rate = float((n.get("detail") or {}).get("rate") or 8000)
             band = float((n.get("detail") or {}).get("band") or rate / 2)
-            out.append(w["narrowband"].format(who=names.get(sp, sp), khz=f"{rate / 1000:g}",
-                                              band=f"{band / 1000:.3g}"))
+            out.append(w["narrowband"].format(who=names.get(sp, sp), khz=number(rate / 1000, w),
+                                              band=number(float(f"{band / 1000:.3g}"), w)))
         elif n["kind"] == "store-gap":
             d = n.get("detail") or {}
             out.append(w["store_gap"].format(t0=clock(d.get("t0", n["t"])), t1=clock(d.get("t1", n["t"])),

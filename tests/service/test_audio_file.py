@@ -223,3 +223,14 @@ def test_a_cut_wav_and_two_uneven_files_are_said(tmp_path, caplog):
         collect(FileSource(a, write_wav(tmp_path / "c.wav", 16000, tone(700, 7.0, 16000))))  # 1 s: fine
     (said,) = [r.getMessage() for r in caplog.records]
     assert "b.wav ends at 2.0 s" in said and "a.wav runs on to 8.0 s" in said
+
+
+def test_a_band_measured_at_44_1_khz_is_written_with_a_decimal_comma_in_dutch():
+    from pullcoach.report import render
+    from pullcoach.rules.events import PipelineWarning, SessionStarted
+    told = PipelineWarning(t=16.9, kind="narrowband", message="…",
+                           detail={"speaker": "coachee", "rate": 44100.0, "band": 3950.0})
+    md = render([SessionStarted(session="s", lang="nl", coachee="Anna", partner="Bram"), told], "md")
+    assert "onder 3,95 kHz (opgenomen op 44,1 kHz)" in md
+    en = render([SessionStarted(session="s", lang="en", coachee="Ann", partner="Bo"), told], "md")
+    assert "below 3.95 kHz (recorded at 44.1 kHz)" in en
