@@ -204,7 +204,8 @@ class Labeler:
 
         # "Dan moet u die gewoon gebruiken": "you must" said outright pushes and advises
         must = [m for m in self._find("you_must", toks) if not toks[m.start].question and imposed(m)]
-        push = bool(must) or any(imposed(m) and self._there_pushes(toks, m) for m in self._find("push", toks))
+        pushes = must + [m for m in self._find("push", toks) if imposed(m) and self._there_pushes(toks, m)]
+        push = bool(pushes)
         advice_found = [m for m in self._find("advice", toks) if not _in_view(toks, m, views, embedding)
                         and not self._echoed(toks, m, prev_partner) and not _first_clause(toks, m, carried)
                         and not _reflected_before(toks, named, m.start)]  # "Let me see ..., you need to"
@@ -264,9 +265,11 @@ class Labeler:
         argued = bool(proposals) and any(a.start >= proposals[0].end for a in args)
         # a proposal for what the partner will do advises ("Ik stel voor dat je ..."), but offers
         # it for discussion (seed 000: the proposal is a pull move): no righting-reflex evidence
+        offered = False  # advice only from a proposal in a later sentence than the first
         if proposals and not advice:
             you = self._find("about_them", toks)
             advice = any(self._partner_after(toks, m, you) for m in proposals)
+            offered = advice and _clause_start(toks, proposals[0].start) > 0 and self.infers_reflections
         arguments = 0 if backchannel else len(args)
         # a push word in an open question tells nothing ("Wat zou er moeten gebeuren?"); a
         # reason opening a sentence ("Bovendien ...") is the coachee's own, not a reflected one
@@ -286,8 +289,10 @@ class Labeler:
         # has one, "And studies have shown ...": as a feature it moved the CV by threshold shifts
         # alone, input 0.563 -> 0.558)
         pre = [m for m in adds if self.infers_reflections or m.phrase not in self.proof]
-        reflection = (reflection or summary) and not (push or advice or pre or argues or own_first
-                                                      or (not summary and goes_on()))
+        # a reflection, then a proposal ("Je bent het echt zat. Zullen we afspreken dat je het
+        # drie weken uitprobeert?"): the pull route's summary and closing move, both said (Dutch)
+        reflection = (reflection or summary) and not (push or (advice and not offered) or pre or argues
+                                                      or own_first or (not summary and goes_on()))
         if reflection and not telling and self.infers_reflections:
             # the reasons reflected are the partner's (packs that infer reflections; English
             # leaves this to the learned labels: AnnoMI dev CV input 0.588 -> 0.597 without it)
@@ -331,6 +336,8 @@ class Labeler:
                 question = "closed"  # "How many a day?" asks for a number (as the Dutch pack reads it)
             elif question == "open" and any(toks[m.start].question for m in self._find("advice_question", toks, start=True)):
                 question = "closed"  # "Why don't you try the repair cafe?" suggests, it does not ask why
+            elif question == "open" and self._asks_only_pull_moves(toks):
+                question = "closed"  # "How about we ...?", "Can I share ...?" ask yes or no (Dutch: "Zullen we ...?")
             if (question == "open" and not (said or advice) and len(_clause_spans(toks)) == 1
                     and self._find("open_question", toks, start=True)):
                 inp = False  # a lone open question tells nothing ("What would be a first small step?")
@@ -344,6 +351,12 @@ class Labeler:
                 reflection = True
             if reflection and not (inp or push or advice):
                 arguments = 0  # the reasons said back are theirs ("..., and the club worked because ...")
+        # a push word inside an open question evokes, it presses nothing on them ("Hoe zou een
+        # pilot eruit moeten zien waar jullie iets mee kunnen?"): no push, as every hand-labelled
+        # set reads it and push-words hears it. Dutch: the English word model learned its "push"
+        # feature from the pack's labels as they were
+        if push and question == "open" and self.infers_reflections and all(toks[m.start].question for m in pushes):
+            push = False
         return Labels(
             reflection=reflection and not backchannel,
             question=None if backchannel else question,
@@ -637,14 +650,37 @@ class Labeler:
         zou er moeten veranderen ...?"): a simple reflection."""
         if not self.function_words or telling or not self._heard(toks):
             return False
-        if self._find("about_me", toks) or self._find("greeting", toks):
+        # what a question after it asks is not what it states ("Dus twee kantjes, ... . Zullen
+        # we over twee weken bellen?": the "we" is the proposal's)
+        stated = toks[:_clause_spans(toks)[1][0]] if question and self._sums_then_asks(toks) else toks
+        if self._find("greeting", toks) or self._find("about_me", stated):
             return False
-        if toks[0].text in self.summary_start and (not question or self._checks_only(toks)) and len(toks) > 2:
+        if toks[0].text in self.summary_start and len(toks) > 2 and (
+                not question or self._checks_only(toks) or stated is not toks):
             return True
+        if self._find("about_me", toks):
+            return False
         end = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
         if end > ECHO_MAX_WORDS or toks[end - 1].question:
             return False
         return self._echo(toks[:end], prev)
+
+    def _asks_only_pull_moves(self, toks: list[Token]) -> bool:
+        """It opens with a proposal or a request for permission and asks nothing else ("How
+        about we sit down with Lisa?", "Can I share what I'm seeing?"): a yes or no is asked.
+        Not one that comes after a statement: AnnoMI calls four of those open ("... So there are
+        some things you could do. Would you be interested in knowing?")."""
+        moves = {_clause_start(toks, m.start) for name in ("proposal", "permission")
+                 for m in self._find(name, toks, start=True, parts=True) if toks[m.start].question}
+        asks = {a for a, _ in _clause_spans(toks) if toks[a].question}
+        return 0 in moves and asks <= moves
+
+    def _sums_then_asks(self, toks: list[Token]) -> bool:
+        """Its first sentence states and a later one asks ("Dus donderdag koffie met Peter. Hoe
+        zeker ben je ...?"): the summary stands, as "Een drie. Hoe komt het ...?" does."""
+        spans = _clause_spans(toks)
+        a, b = spans[0]
+        return len(spans) > 1 and not toks[a].question and not self._inverted(toks, a, b)
 
     def _checks_only(self, toks: list[Token]) -> bool:
         """Its only questions check what was said ("Dus vooraf plannen. Klopt dat?", also
