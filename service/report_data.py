@@ -706,7 +706,9 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
     the first half and never in the second is not sent to practise interruptions. A figure
     that got better from half to half (``within``: a long call's trends, ``halves``) and
     is no longer poor gives way to any other that still falls short; only where none does
-    is it the pick, as the habit to keep (``kept``: good in the second half).
+    is it the pick, as the habit to keep (``kept``: good in the second half). Reflections :
+    questions gives way to every other shortfall when the coachee reflected often enough by
+    the too-few-summaries rule (``_reflected_enough``).
     ``{"figure", "rule", "moment", "moments" (how many of its kind), "better", "halves",
     "end" (its rating in the second half; None: no halves), "kept"}`` or None when there is nothing to say."""
     f = report["figures"]
@@ -722,6 +724,8 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
         return (within.get(k) != "worse", (trends or {}).get(k) != "worse", FOCUS_ORDER.index(k))
 
     def order(k: str) -> tuple:
+        if k == "reflections_questions" and _reflected_enough(report):
+            return (3, rank.get(at_end(k), rank.get(f[k]["rating"], 1)), *worse(k))
         end = at_end(k)
         if end in rank:  # falls short at the end; one that got better and is not poor last
             return (within.get(k) == "better" and end != POOR, rank[end], *worse(k))
@@ -742,6 +746,18 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
             "halves": within.get(pick) if pick else None,
             "end": at_end(pick) if pick and halves else None,
             "kept": bool(pick and halves and within.get(pick) == "better" and at_end(pick) == GOOD)}
+
+
+def _reflected_enough(report: dict) -> bool:
+    """The coachee reflected within the too-few-summaries gap all call (the summaries figure
+    good, the rule never fired): then reflections : questions below MITI's 1:1 or 2:1 is no
+    thing to practise first. The seeds' pull route asks many open questions and summarises
+    in between (000, 001); every written pull role-play in tests/data (and the pull fixtures)
+    rated poor here, 0.36-1.0 even with its missed reflections counted (rules/README.md). It
+    stays the pick when nothing else falls short; the card keeps MITI's rating."""
+    f = report["figures"]
+    return (f.get("summaries", {}).get("rating") == GOOD
+            and not any(m["nudge"]["rule"] == "too-few-summaries" for m in report.get("moments", ())))
 
 
 def most_better(now: dict, trends: dict | None, before: dict | None = None) -> str | None:
