@@ -3,10 +3,11 @@ through ``pullcoach replay`` exactly as a user runs it."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
+import os
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -14,7 +15,6 @@ from faster_whisper.audio import decode_audio
 
 from pullcoach import evaluate
 from pullcoach.asr import AsrConfig, Transcriber
-from pullcoach.cli import main
 from pullcoach.rules.events import (
     NudgeIssued, SpeechStarted, TranscriptFinal, TranscriptPartial, from_json, kept_nudges,
 )
@@ -46,24 +46,47 @@ def options(name: str, d) -> list[str]:
     return ["--no-partials"]
 
 
+AS_EN = "nl_pull_mb as en"  # nl_pull_mb coached with English pinned
+
+
+def _replay(name: str, d, env) -> tuple[list[str], str]:
+    """``pullcoach replay`` of one fixture in a process of its own: (events lines, stderr)."""
+    fixture, lang, opts = ((name, truth(name)["lang"], options(name, d)) if name != AS_EN
+                           else ("nl_pull_mb", "en", ["--no-partials"]))
+    path = d / f"{name.replace(' ', '_')}.jsonl"
+    done = subprocess.run([sys.executable, "-m", "pullcoach", "replay", str(FIXTURES / f"{fixture}.flac"),
+                           "--speed", "max", "--lang", lang, *opts, "--events", str(path)],
+                          env=env, capture_output=True, text=True, timeout=600)
+    sys.stderr.write(done.stderr)
+    assert done.returncode == 0, (name, done.stderr[-2000:])
+    return path.read_text().splitlines(), done.stderr
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def done(tmp_path_factory, model_dir):
     """Every fixture replayed once at --speed max, as a user runs it (finals only but for
-    en_push, to keep CI short): name -> (its events file's lines, what it said on stderr)."""
-    out = {}
+    en_push, to keep CI short), nl_pull_mb also coached as English, and the utterances-alone
+    WER of nl_push and en_push. Side by side, one job per core: at --speed max a replay waits
+    for each of its decodes (one core at a time) and so gives the same events however busy
+    the machine is."""
     d = tmp_path_factory.mktemp("replays")
     (d / "team.toml").write_text(TEAM_PACK, encoding="utf-8")
-    for name in NAMES:
-        t = truth(name)
-        path = d / f"{name}.jsonl"
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            code = main(["replay", str(FIXTURES / f"{name}.flac"), "--speed", "max", "--lang", t["lang"],
-                         *options(name, d), "--events", str(path)])
-        sys.stderr.write(err.getvalue())
-        assert code == 0
-        out[name] = (path.read_text().splitlines(), err.getvalue())
-    return out
+    env = dict(os.environ, XDG_STATE_HOME=str(d / "state"), XDG_CONFIG_HOME=str(d / "cfg"))
+    # the longest first (en_push keeps its partials), so that no core waits on one at the end
+    order = ["en_push", "nl_pull", "en_pull", "nl_push", "nl_push_bleed", AS_EN, "nl_pull_mb", "nl_push_mb"]
+    assert sorted(order) == sorted([*NAMES, AS_EN])
+    jobs = {name: (_replay, name, d, env) for name in order}
+    for name in ("nl_push", "en_push"):
+        jobs[f"alone {name}"] = (_alone_wer_of, name, model_dir)
+    with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+        futures = {key: pool.submit(fn, *args) for key, (fn, *args) in jobs.items()}
+        return {key: f.result() for key, f in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def runs(done):
+    """name -> (its events file's lines, what the replay said on stderr)."""
+    return {name: done[name] for name in NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +146,14 @@ def _alone_wer(name: str, transcriber: Transcriber) -> float:
     return evaluate.wer(refs, hyps)
 
 
-@pytest.mark.parametrize("name", ["nl_push", "en_push"])
-def test_streaming_costs_no_accuracy(replays, model_dir, name):
-    lang = truth(name)["lang"]
+def _alone_wer_of(name: str, model_dir: str) -> float:
     # the same decoder settings as the pipeline's finals (beam 5, 15 s encoder window)
-    reference = _alone_wer(name, Transcriber(model_dir, AsrConfig(lang=lang)))
+    return _alone_wer(name, Transcriber(model_dir, AsrConfig(lang=truth(name)["lang"])))
+
+
+@pytest.mark.parametrize("name", ["nl_push", "en_push"])
+def test_streaming_costs_no_accuracy(replays, done, name):
+    reference = done[f"alone {name}"]
     got = evaluate.score(replays[name], truth(name))["wer"]
     print(f"{name}: pipeline WER {got:.3f}, utterances alone {reference:.3f}")
     assert got <= reference + 0.05
@@ -201,12 +227,10 @@ def test_no_language_warning_in_the_conversation_s_own_language(replays):
     assert {name: _language_warnings(evs) for name, evs in replays.items() if _language_warnings(evs)} == {}
 
 
-def test_dutch_coached_as_english_is_heard_from_the_audio(tmp_path):
+def test_dutch_coached_as_english_is_heard_from_the_audio(done):
     """With English pinned, Whisper writes Dutch speech as made-up English ('I will have even
     Meteor Heaven over'), so the words cannot tell: Whisper's own language detection can."""
-    path = tmp_path / "ev.jsonl"
-    assert main(["replay", str(FIXTURES / "nl_pull_mb.flac"), "--speed", "max", "--lang", "en",
-                 "--no-partials", "--events", str(path)]) == 0
-    (said,) = _language_warnings([from_json(line) for line in path.read_text().splitlines()])
+    lines, _ = done[AS_EN]  # nl_pull_mb replayed with --lang en
+    (said,) = _language_warnings([from_json(line) for line in lines])
     assert said.detail == {"heard": "nl", "lang": "en"} and said.t < 30
     assert "--lang nl" in said.message
