@@ -282,6 +282,12 @@ class Labeler:
             # reasons inside a statement about the other are theirs ("Je zorgt ook nog voor je moeder")
             reflection = self._about_them(toks, question, telling) or self._echoes(
                 toks, question, telling, prev_partner)
+        if (not reflection and carried and not telling and question is None and self.infers_reflections
+                and not self._find("about_me", toks) and self._heard(toks)):
+            # the rest of a sentence the turn began with a summary that names itself or their
+            # view, heard as a piece of its own ("Dus jij zegt:" | "twee dagen kan als er een
+            # rustige plek is."): what it says is theirs, whatever came before the turn
+            reflection = True
         # "You have to stop." opens like a reflection ("You ...") but pushes: not a reflection
         # a summary that names itself ("Als ik je goed begrijp ...") stands whatever came before
         # English reads an appeal to proof as no reflection over the learned labels only (below), as

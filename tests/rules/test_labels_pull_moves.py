@@ -71,3 +71,14 @@ def test_an_english_proposal_or_permission_asks_yes_or_no(en, text, prev):
     # open questions stay open
     assert en("What would be a first small step?", prev).question == "open"
     assert en("How about the evenings, what are they like?", prev).question == "open"
+
+
+def test_the_rest_of_a_summary_heard_as_a_piece_of_its_own_reflects():
+    # nl_pull_mb as Whisper base heard it: "Dus jij zegt: twee dagen kan, ..." came as two
+    # finals, the partner's "ja" before them as "Kalem"
+    labeler = Engine(lang="nl", config=EngineConfig(plugins=False)).labeler
+    lab = labeler.label("Twee dagen kan als er een rustige lekk is.", (), "Kalem", turn="dat jij zegt")
+    assert lab.reflection and not lab.input
+    # one's own plan after it is no reflection, nor is the piece without the summary before it
+    assert not labeler.label("Ik wil dat je twee dagen komt.", (), "Kalem", turn="dat jij zegt").reflection
+    assert not labeler.label("Twee dagen kan als er een rustige lekk is.", (), "Kalem").reflection
