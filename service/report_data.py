@@ -22,6 +22,7 @@ from pullcoach.rules.base import TURN_BACKCHANNEL_S, TURN_GAP_S
 from pullcoach.rules.engine import EngineConfig
 from pullcoach.rules.interruption import InterruptionConfig
 from pullcoach.rules.monologue import MonologueConfig
+from pullcoach.rules.push_words import PushWordsConfig
 from pullcoach.rules.speaking_rate import SpeakingRateConfig
 from pullcoach.rules.too_few_summaries import TooFewSummariesConfig
 from pullcoach.rules.events import (
@@ -73,7 +74,8 @@ def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
         "summaries": {"good": summaries.max_gap_s, "fair": 2 * summaries.max_gap_s},
         "interruptions": {"good": 0, "fair": 2},
         "argument_stacks": {"good": 0, "fair": 1, "stack": stack.max_arguments if stack else None},
-        "push_words": {"good": 0, "fair": 2},
+        # counted as the rule counts: not in an open question, unless its config says so
+        "push_words": {"good": 0, "fair": 2, "in_open": rule("push-words", PushWordsConfig).in_open_questions},
         "righting_reflexes": {"good": 0, "fair": 1},
         # a turn: the sales yardstick's 76-120 s; a monologue: the rule's
         "monologues": {"good": 76, "fair": 120, "monologue": monologue.max_s if monologue else None},
@@ -410,7 +412,9 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
     longest_gap = max((b - a for a, b in zip(edges, edges[1:])), default=0.0)
     n_summaries = len(summaries)
 
-    push = sum(_count(u["labels"].get("push")) for u in mine) or n_rule("push-words")
+    push = (sum(_count(u["labels"].get("push")) for u in mine
+                if ys["push_words"].get("in_open") or u["labels"].get("question") != "open")
+            or n_rule("push-words"))
     righting = n_rule("righting-reflex")
     turns = _turns(speech)
     # a monologue the rule saw lasted at least as long as it had when it fired

@@ -97,3 +97,14 @@ def test_written_pull_role_plays_are_not_sent_to_practise_reflections_first():
     # the push role-plays keep their pick (interruptions first)
     events = _run(TESTS / "data/roleplays_blind/push_afvallen.jsonl", None, "nl")
     assert focus(build(events))["figure"] == "interruptions"
+
+
+def test_push_words_are_counted_as_the_rule_counts_them_not_in_an_open_question():
+    """"What do you think you have to do?" evokes: the push-words rule lets it be (its config
+    ``in_open_questions``), so the report's count does too; a told "must" still counts."""
+    ask = ("Wat moet er volgens jou gebeuren?", {"question": "open", "push": True})
+    tell = ("Je moet gewoon terugkomen.", {"question": None, "push": True, "input": True})
+    f = build(_pull_call(lambda k: (ask, REFLECT)[k % 2]))["figures"]
+    assert (f["push_words"]["value"], f["push_words"]["rating"]) == (0, "good")
+    f = build(_pull_call(lambda k: (ask, tell, REFLECT)[k % 3]))["figures"]
+    assert f["push_words"]["value"] == 3
