@@ -287,6 +287,10 @@ def spot_text(sp: dict, report: dict, w: dict) -> str:
         return w["spot_short"].format(who=partner_word(report, w), s=duration(MIN_TURN_S, w))
     if sp["kind"] == "own_turn":
         return w["spot_own_turn"].format(t=t, s=duration(sp["seconds"], w))
+    if sp["kind"] == "short_own":
+        return w["spot_short_own"].format(s=duration(sp["seconds"], w))
+    if sp["kind"] == "own_summary":
+        return w["spot_own_summary"].format(t=t, s=duration(sp["seconds"], w))
     return w["spot_fast"].format(t=t, wpm=sp["wpm"])
 
 

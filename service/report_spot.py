@@ -38,7 +38,7 @@ MIN_TURN_S = 8.0
 
 
 def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
-    """``{"kind": "partner_turn" | "said" | "own_turn" | "fast" | "short_turns", "line": index
+    """``{"kind": "partner_turn" | "said" | "own_turn" | "own_summary" | "short_own" | "fast" | "short_turns", "line": index
     in the utterances (None for short_turns), "t", "seconds" (the turn's length), "count"
     (lines of that kind), "wpm"}``, or None where this call has none."""
     find = _FINDERS.get(figure or "")
@@ -160,6 +160,11 @@ def _push(report: dict, since: float) -> dict | None:
     return _latest(report, since, lambda lab: bool(lab.get("push")))
 
 
+# a coachee's turn shorter than this is no place to point at for their talk share: in the
+# written pull role-plays (tests/data) the longest was 7 s, a summary, quoted with "Luister"
+OWN_MIN_S = 15.0
+
+
 def _own_turn(report: dict, since: float) -> dict | None:
     utts = report["utterances"]
     turns = [t for t in _turns(report["speech"]) if t[0] >= since]
@@ -170,9 +175,16 @@ def _own_turn(report: dict, since: float) -> dict | None:
     lines = [i for i, u in enumerate(utts) if u["speaker"] == "coachee" and t0 - 0.5 <= u["t0"] < t1]
     if not lines:
         return None
+    if t1 - t0 < OWN_MIN_S:  # no turn worth quoting: the share is in how often, said so
+        return {"kind": "short_own", "line": None, "t": t0, "seconds": t1 - t0, "count": 1}
+    # a line that told something: "Luister" beside a summary read wrong; a turn that was all
+    # summary is said as one (a long summary is still talk: keep it short)
+    told = [i for i in lines if not utts[i]["labels"].get("reflection")]
+    kind = "own_turn" if told else "own_summary"
+    lines = told or lines
     # the line being said once the turn was long (past the good yardstick), else its last
     line = next((i for i in lines if utts[i]["t1"] >= t0 + good), lines[-1])
-    return {"kind": "own_turn", "line": line, "t": utts[line]["t0"], "seconds": t1 - t0, "count": 1}
+    return {"kind": kind, "line": line, "t": utts[line]["t0"], "seconds": t1 - t0, "count": 1}
 
 
 def _fast(report: dict, since: float) -> dict | None:

@@ -138,7 +138,7 @@ def test_a_talk_share_quotes_the_longest_turn_where_it_got_long():
                   ("partner", t + 4.0, t + 10.0, "Weet ik niet.", {}),
                   ("coachee", t + 11.0, t + 46.0, f"Dus jij twijfelt, en ik leg het uit, punt {k}.", REFLECT)]
         if long:
-            lines.append(("coachee", t + 46.5, t + 81.0, "En dan nog dit, en dat.", REFLECT))
+            lines.append(("coachee", t + 46.5, t + 81.0, "En dan nog dit, en dat.", {"input": True}))
         lines += [("partner", t + 82.0, t + 86.0, "Hm, ja.", {}),
                   ("coachee", t + 87.0, t + 110.0, f"Dus jij wil het ook, punt {k}.", REFLECT),
                   ("partner", t + 111.0, t + 115.0, "Ja.", {})]
@@ -217,3 +217,44 @@ def test_praise_after_resistance_shows_and_marks_the_coachees_reply():
     assert "  > → **Anna:** Je hebt er genoeg van.  " in md
     assert "**Anna:** Je hebt er genoeg van. _[reflectie]_ ▼ Nieuwsgierig bij weerstand" in md
     assert "Laat me toch met rust. ▼" not in md
+
+
+def test_a_talk_share_whose_longest_turn_was_all_summary_says_so_and_never_quotes_a_summary_as_talk():
+    """In a pull call the longest turn is often a summary: "Luister" beside "Als ik je goed
+    begrijp…" read wrong. A turn with something told quotes that; one all summary says so."""
+    def call(long_label):
+        lines, t = [], 0.0
+        for k in range(3):
+            lines += [("coachee", t, t + 3.0, f"Wat vind jij, punt {k}?", OPEN),
+                      ("partner", t + 4.0, t + 10.0, "Weet ik niet.", {})]
+            said = [("coachee", t + 11.0, t + 40.0, f"Dus jij twijfelt, punt {k}.", REFLECT)]
+            if k == 1:
+                said = [("coachee", t + 11.0, t + 50.0, "Als ik je goed begrijp, twijfel je.", REFLECT),
+                        ("coachee", t + 50.5, t + 81.0, "En dan nog dit, en dat.", long_label)]
+            lines += said + [("partner", t + 82.0, t + 86.0, "Hm, ja.", {})]
+            t += 87.0
+        return scripted(lines, [_praise(u[2] + 0.5, u[1]) for u in lines if u[4] is REFLECT], end=t)
+    told = call({"input": True})
+    assert focus(build(told))["figure"] == "talk_share"
+    assert "Je langste beurt duurde 70 s; om 2:17 zei je: “En dan nog dit, en dat.” → Luister" in _top(told)
+    summary = call(REFLECT)
+    assert focus(build(summary))["figure"] == "talk_share"
+    assert ("Je langste beurt duurde 70 s en was een samenvatting: houd die kort. "
+            "Om 2:17 zei je: “En dan nog dit, en dat.”") in _top(summary)
+
+
+def test_a_talk_share_with_only_short_turns_quotes_none_of_them():
+    """A pull role-play's 47% in turns of at most 7 s quoted its longest, a summary, beside
+    "Luister": no turn under 15 s is a place to point at; the sentence says where it is."""
+    lines, t = [], 0.0
+    for k in range(8):
+        said = REFLECT if k % 2 else OPEN
+        lines += [("coachee", t, t + 7.0, f"Als ik je goed begrijp, punt {k}.", said),
+                  ("partner", t + 7.5, t + 13.0, "Ja, dat klopt wel.", {})]
+        t += 14.0
+    events = scripted(lines, [_praise(u[2] + 0.5, u[1]) for u in lines if u[4] is REFLECT], end=t)
+    r = build(events)
+    assert r["figures"]["talk_share"]["rating"] == "poor" and focus(r)["figure"] == "talk_share"
+    top = _top(events)
+    assert "Spreektijd coachee. Geen lange beurten (de langste 7 s): het zit in hoe vaak je het woord nam." in top
+    assert "zei je" not in top and "→ Luister" in top
