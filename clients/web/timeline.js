@@ -238,12 +238,14 @@ export function drawTimeline(svg, s, w) {
                                   class: `tl-gap tl-gap-${g.kind}` }, tip);
   });
   keep(layers.gaps, shown.length);
+  // a nudge sent while no overlay was open (nobody saw it) is a hollow triangle in its colour
   s.nudges.forEach((n, i) => {
-    const cx = Number(x(n.t));
-    put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: NUDGE_COLOURS[n.kind] || "#888",
-                                    class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}` },
+    const cx = Number(x(n.t)), colour = NUDGE_COLOURS[n.kind] || "#888";
+    put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: n.unseen ? "#fff" : colour, stroke: colour,
+                                    class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}${n.unseen ? " tl-unseen" : ""}` },
         `${n.t.toFixed(1)} s · ${n.kind === "trainer" ? `${w.byYou} ` : ""}${n.message}`
-        + (n.delivered === false ? ` (${w.reportOnly}${w.held[n.held] ? `: ${w.held[n.held]}` : ""})` : ""));
+        + (n.delivered === false ? ` (${w.reportOnly}${w.held[n.held] ? `: ${w.held[n.held]}` : ""})` : "")
+        + (n.unseen ? ` (${w.unseen})` : ""));
   });
   keep(layers.nudges, s.nudges.length);
   s.bookmarks.forEach((b, i) => {
