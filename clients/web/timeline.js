@@ -228,11 +228,15 @@ export function drawTimeline(svg, s, w) {
                                      || !away.some((a) => g.t0 >= a.t0 - 0.5 && g.t0 <= a.t1 + 0.5));
   shown.forEach((g, i) => {
     const t1 = g.t1 === null ? Math.max(g.t0, now) : g.t1;
-    const x0 = Number(x(g.t0)), x1 = Math.max(Number(x(t1)), x0 + GAP_MIN_W);
+    // at least GAP_MIN_W wide, inside the lanes: a break at the end (it ended the session)
+    // ran past their right edge
+    let x0 = Number(x(g.t0)), x1 = Math.max(Number(x(t1)), x0 + GAP_MIN_W);
+    if (x1 > left + inner) [x0, x1] = [Math.max(left, x0 - (x1 - left - inner)), left + inner];
     const tip = (w.gap[`${g.kind} ${g.cause}`] || w.gap[g.kind] || "{span}").replace("{span}", spanText(g.t0, t1))
       .replace("{who}", names[g.speaker] || "");
-    const lane = g.speaker ? { y: ROWS[g.speaker] ?? ROWS.partner, height: LANE }
-                           : { y: ROWS.coachee, height: ROWS.partner + LANE - ROWS.coachee };
+    // one stereo file that broke off: both sides, as a restart or a capture's gap
+    const lane = g.speaker && g.cause !== "file-broken-both" ? { y: ROWS[g.speaker] ?? ROWS.partner, height: LANE }
+                                                            : { y: ROWS.coachee, height: ROWS.partner + LANE - ROWS.coachee };
     put(layers.gaps, i, "rect", { x: x0.toFixed(1), y: lane.y, width: (x1 - x0).toFixed(1),
                                   height: lane.height, fill: "url(#tl-no-audio)",
                                   class: `tl-gap tl-gap-${g.kind}` }, tip);
