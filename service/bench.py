@@ -102,14 +102,15 @@ async def _replay_live(path: Path, truth: dict, transcriber, args, watch: "LoopW
     service = await Service(hub, tokens, port=0).start()
     received: list[tuple[float, dict]] = []
     emitted: list = []
-    session.add_sink(lambda sid, e: emitted.append(e))
+    # (no ticks: 20 a second, the scoring does not read them, and a server keeps none)
+    session.add_sink(lambda sid, e: None if isinstance(e, ev.Tick) else emitted.append(e))
 
     async def client():
         async with connect(f"ws://127.0.0.1:{service.port}/ws", max_size=None) as ws:
             await ws.send(json.dumps({"v": 1, "type": "hello", "role": "trainer",
                                       "token": tokens.trainer, "client": "bench"}))
-            async for text in ws:
-                received.append((time.time(), json.loads(text)))
+            async for text in ws:  # read after the live part: a text is no object to collect
+                received.append((time.time(), text))
 
     reader = asyncio.create_task(client())
     await asyncio.sleep(0.2)
@@ -122,7 +123,7 @@ async def _replay_live(path: Path, truth: dict, transcriber, args, watch: "LoopW
     live_done()  # what follows is the bench's own scoring, not the session's loop
 
     t0 = session.started_wall
-    msgs = [(w, m) for w, m in received if m.get("session") == session.id]
+    msgs = [(w, m) for w, m in ((w, json.loads(text)) for w, text in received) if m.get("session") == session.id]
     finals = [(w - (t0 + m["t1"])) for w, m in msgs if m.get("type") == "transcript-final"]
     # the same from the true end of the words (the fixture's truth), for finals that end a
     # turn: t1 is the VAD's last voiced sample, and this checks it is not flattering
@@ -225,6 +226,9 @@ class LoopWatch:
         self._gc0 = 0.0
         self._thread = threading.get_ident()
         self.on = True
+        self.full: list[float] = []  # each full collection's wall time, on any thread
+        self.tracked: int | None = None  # objects a full collection walks when the live part ends
+        self._full0 = 0.0
 
     def label(self, obj, name: str, what: str) -> None:
         """Count the CPU of ``obj.name(...)`` on the loop thread as ``what``."""
@@ -243,6 +247,11 @@ class LoopWatch:
         # a collection holds the GIL, so one in another thread (the VAD's, a decode's) holds
         # the loop too: counted by its wall time, named by its thread
         here = threading.get_ident() == self._thread
+        if info["generation"] == 2 and self.on:
+            if phase == "start":
+                self._full0 = time.perf_counter()
+            else:
+                self.full.append(time.perf_counter() - self._full0)
         if phase == "start":
             self._gc0 = time.thread_time() if here else time.perf_counter()
         elif here:
@@ -277,7 +286,9 @@ class LoopWatch:
     def summary(self, top: int = 3) -> dict:
         slow = sorted(self.steps, key=lambda s: -s[0])[:top]
         return {"loop_steps_over_20ms": sum(1 for w, _, _ in self.steps if w >= 0.02),
-                "slowest_loop_steps": [describe_step(*s) for s in slow]}
+                "slowest_loop_steps": [describe_step(*s) for s in slow],
+                "full_gc_ms": [round(x * 1000, 1) for x in self.full],
+                "gc_tracked": self.tracked}
 
 
 def describe_step(wall: float, cpu: float, parts: dict) -> str:
@@ -289,17 +300,16 @@ def describe_step(wall: float, cpu: float, parts: dict) -> str:
 
 def warm_up(lang: str) -> None:
     """What a process does once, before its first session (a server at its start): the
-    imports, the rule pack's first load (~0.1 s) and Silero's (~0.04 s). Done on the loop
-    inside the first replay, they were its slowest loop step (0.16-0.22 s of the loop's CPU
-    on a busy machine), counted as a session's loop lag."""
+    imports, the rule pack's first load (~0.1 s) and Silero's (~0.04 s), then the freeze of
+    what lives as long as the process (``runtime.settle``). Done on the loop inside the first
+    replay, they were its slowest loop step (0.16-0.22 s of the loop's CPU on a busy
+    machine); unfrozen, a full collection walked the model's objects (25-45 ms)."""
     import websockets.asyncio.client  # noqa: F401
 
-    from pullcoach import audio, hub, server, session  # noqa: F401
-    from pullcoach.cmd_replay import make_engine
-    from pullcoach.vad import SileroScorer
+    from pullcoach import hub, server  # noqa: F401
+    from pullcoach.runtime import settle
 
-    make_engine(lang)
-    SileroScorer()
+    settle(lang)
 
 
 async def _replay_many(n: int, path: Path, truth: dict, transcriber, args, source=None) -> list[dict]:
@@ -310,6 +320,7 @@ async def _replay_many(n: int, path: Path, truth: dict, transcriber, args, sourc
     def live_done() -> None:  # every session's live part is over: stop measuring the loop
         left[0] -= 1
         if not left[0]:
+            watch.tracked = len(gc.get_objects())
             watch.on = False
             probe.cancel()
 
@@ -370,6 +381,8 @@ def _print_table(runs: list[dict], models: list[dict], out=sys.stdout) -> None:
             ("loop_lag_max_ms", "event-loop lag max (ms)"),
             ("loop_steps_over_20ms", "event-loop steps over 20 ms"),
             ("slowest_loop_steps", "slowest loop steps (what ran on the loop)"),
+            ("full_gc_ms", "full garbage collections (ms each)"),
+            ("gc_tracked", "objects a full collection walks, at the end"),
             ("interruption_nudges_on_backchannels", "interruption nudges on backchannels"),
             ("vad_onset_err_p95", "VAD onset error p95 (s)"),
             ("vad_offset_err_p95", "VAD offset error p95 (s)"),
