@@ -269,10 +269,13 @@ def _read_off(utts: list[dict], key: str) -> Iterator[tuple[float, list[dict]]]:
     turns = [t for t in _turns(utts) if not _only(t, "backchannel")]
     if key in ("reflections_questions", "summaries"):
         said: list[dict] = []  # the partner's turns since the coachee last took the turn
+        own_end = float("-inf")
         for i, turn in enumerate(turns):
             if turn[0]["speaker"] == "partner":
-                said += turn
+                if turn[-1]["t1"] > own_end:  # not a word said inside the coachee's turn
+                    said += turn
                 continue
+            own_end = max(own_end, turn[-1]["t1"])
             if (_words(turn) <= CONTINUER_WORDS and i + 1 < len(turns)
                     and turns[i + 1][0]["speaker"] == "partner"):
                 continue  # "mm-hm", and the partner talks on: they keep the turn

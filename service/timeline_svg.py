@@ -138,10 +138,10 @@ def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: fl
             continue
         x = _x(n["t"])
         colour = COLOURS.get(n["kind"], COLOURS["negative"])
-        fill = colour if n["delivered"] else "#ffffff"
+        why = not_delivered(n, words(lang))  # report only, too late, or no overlay open to show it
+        fill = "#ffffff" if why else colour
         # as the moment heads it: the fault, and the nudge the coachee saw (none: report only)
-        tip = f'{clock(n["t"])} {moment_title(n, lang, detail=False)}' + (
-            "" if n["delivered"] else f' ({not_delivered(n, words(lang))})')
+        tip = f'{clock(n["t"])} {moment_title(n, lang, detail=False)}' + (f" ({why})" if why else "")
         out.append(f'<path d="M{x - 6:.1f},{_y(y0)} L{x + 6:.1f},{_y(y0)} L{x:.1f},{_y(y1)} Z" fill="{fill}" '
                    f'stroke="{colour}" stroke-width="1.5"><title>{escape(tip)}</title></path>')
     y0, y1 = ROWS["marks"]

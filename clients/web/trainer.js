@@ -86,7 +86,8 @@ function receive(msg) {
       break;
     case "session-ended":
       s.live = false; s.ended = true; s.ending = false; s.reason = String(msg.reason || ""); s.marks++;
-      s.alerts.clear();   // a silent channel, ASR behind: live problems, over with the session
+      // live problems end with the session; a replayed file that broke off is why it ended there
+      for (const [k, m] of s.alerts) if ((m.detail || {}).cause !== "file-broken") s.alerts.delete(k);
       for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
       break;
     case "status":
@@ -341,7 +342,7 @@ function card(s) {
 // started again says so for a minute (not a problem: no ⚠), by the session's clock
 function alerts(s, w) {
   const list = h("ul", "alerts");
-  const open = s.ended ? [] : shownAlerts(s.alerts, s.t);
+  const open = s.ended ? [...s.alerts.values()] : shownAlerts(s.alerts, s.t);
   if (noOverlay(s)) {
     const li = withCode(h("li", "alert"), `⚠ ${w.noOverlay.replace("{who}", s.coachee || w.coachee)}`);
     li.dataset.kind = "no-overlay";

@@ -1007,3 +1007,22 @@ def test_the_coachees_file_that_broke_off_ended_the_session_it_is_no_silence_aft
         "⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
         "de sessie stopte daar"])
     assert page.errors == []
+
+
+def test_a_card_still_says_the_file_broke_off_once_the_session_has_ended(page, live_server):
+    """The break ends the session a few seconds later: the ended card cleared every alert, so it
+    no longer said why it ended at 0:02. Live problems (a silent channel) still go with it."""
+    open_anna(page, live_server)
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 1.0, "kind": "asr-behind",
+                                "message": "behind", "detail": {"lag_s": 4.0}})
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
+                                "message": "The coachee's file broke off at 0:02.3 (…). (Said by the capture.)",
+                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "anna.flac",
+                                           "files": ["anna.flac", "bram.flac"],
+                                           "error": "anna.flac: broken audio data after 2.3 s"}})
+    live_server.push("s-anna", {"type": "session-ended", "t": 2.4, "reason": "source-ended"})
+    anna = page.locator('.card[data-session="s-anna"]')
+    expect(anna.locator(".alert")).to_have_text([
+        "⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
+        "de sessie stopte daar"])
+    assert page.errors == []

@@ -310,6 +310,24 @@ def test_a_short_word_from_the_partner_does_not_split_the_coachees_turn_in_the_d
     assert [t for t, _ in _read_off(utts, "reflections_questions")] == [8.5]
 
 
+def test_a_partners_word_inside_the_coachees_turn_is_not_quoted_as_what_they_answered():
+    """Whisper's "Haiem!" on the partner's channel while the coachee spoke was quoted before the
+    partner's next turn, as if said after the coachee's line, which the quote then left out."""
+    from pullcoach.debrief import _read_off
+
+    def utt(speaker, t0, t1, text, **labels):
+        return {"speaker": speaker, "t0": t0, "t1": t1, "text": text, "labels": labels}
+    story = ("Ik werk thuis veel beter want op kantoor word ik steeds gestoord door collega's "
+             "die langslopen en dan ben ik mijn draad kwijt")
+    utts = [utt("partner", 0.0, 8.0, "Goedemorgen."),
+            utt("coachee", 8.5, 14.0, "Ik wil het met je hebben over het thuiswerken."),
+            utt("partner", 10.0, 10.6, "Haiem!"),
+            utt("partner", 14.5, 22.0, story),
+            utt("coachee", 22.5, 25.0, "Waarom werk je dan niet op kantoor?", question="closed")]
+    (t, lines), = _read_off(utts, "reflections_questions")
+    assert t == 22.5 and [u["text"] for u in lines] == [story, "Waarom werk je dan niet op kantoor?"]
+
+
 def test_a_row_says_the_server_ended_it_and_that_transcription_lagged_not_a_recording_problem():
     from pullcoach.rules.events import PipelineWarning
     r = build([SessionStarted(session="s1", wall_clock=1.0, lang="nl", coachee="Sanne"),

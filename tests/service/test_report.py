@@ -557,6 +557,10 @@ def test_a_nudge_shown_while_no_overlay_was_open_is_marked_unseen():
     assert '<span class="badge">niet gezien: geen overlay open</span>' in render(with_counts("nl"), "html")
     assert "(not seen: no overlay open)" in render(with_counts("en"), "md")
     assert "niet gezien" not in render(session_events(), "md")
+    # the report's timeline draws it hollow, as a nudge not shown live, and its tip says why
+    import re as _re
+    tips = _re.findall(r'fill="([^"]+)"[^>]*><title>([^<]*Moeten\?[^<]*)</title>', render(with_counts("nl"), "html"))
+    assert ("#ffffff", "0:40 Pushwoord · «Moeten?» (niet gezien: geen overlay open)") in tips
 
 
 def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
