@@ -12,7 +12,8 @@ here).
 Every count is the report's own: the figures are ``report_data``'s, rated by its yardsticks,
 and where the debrief reads the transcript itself it reads turns as the report does (Whisper
 cuts one spoken turn into several final transcripts; ``_turns``), so a trainer sees the same
-numbers here and in each pair's report.
+numbers here and in each pair's report. One exception: a call no longer than the monologue
+yardstick's good turn is not counted as good at short turns (``_too_short``).
 """
 
 from __future__ import annotations
@@ -161,6 +162,17 @@ NOT_RECORDING = ("asr-behind", "capture-resumed", "store-rescued")
 SERVER_RESTARTED = "session-resumed"
 
 
+def _broke_off(r: dict, speaker: str) -> float | None:
+    """When the replayed file of ``speaker`` broke off (for the coachee: the recording, which
+    ended there; a local replay's coachee file that broke ended the session as an audio
+    error at its end), or None."""
+    t = next((p["t0"] for p in r["problems"] if p["kind"] == "channel-stalled"
+              and p.get("cause") == "file-broken" and p["speaker"] == speaker), None)
+    if t is None and speaker == "coachee" and r["session"].get("reason") == "error":
+        return r["session"]["duration"]
+    return t
+
+
 def _row(r: dict) -> dict:
     s = r["session"]
     negative = sum(1 for n in r["nudges"] if n["kind"] == "negative")
@@ -170,7 +182,11 @@ def _row(r: dict) -> dict:
             "negative_per_10min": round(negative / minutes * 10.0, 1) if minutes >= 1.0 else None,
             "positive": sum(1 for n in r["nudges"] if n["kind"] == "positive"),
             "bookmarks": len(r["bookmarks"]),
-            "problems": sum(1 for p in r["problems"] if p["kind"] not in NOT_RECORDING),
+            # a replayed file that broke off is named with its time, not counted as a problem
+            "problems": sum(1 for p in r["problems"] if p["kind"] not in NOT_RECORDING
+                            and p.get("cause") != "file-broken"),
+            "broke_off": _broke_off(r, "coachee"),
+            "partner_broke_off": _broke_off(r, "partner"),
             "capture_restarted": any(p["kind"] == "capture-resumed" for p in r["problems"]),
             "server_restarted": any(w["kind"] == SERVER_RESTARTED for w in r["warnings"]),
             "record_lost": any(p["kind"] == "store-rescued" for p in r["problems"]),
@@ -201,10 +217,24 @@ def _said(rules: list[str], lang: str) -> list[str]:
 
 
 def _tally(reports: list[dict], key: str) -> dict[str, int]:
-    ratings = [r["figures"][key]["rating"] for r in reports]
+    """How many sessions the report rated good, fair, poor and at all; for monologues also
+    how many were too short to rate (``short``): not counted as good (``_too_short``)."""
+    short = [key == "monologues" and _too_short(r) for r in reports]
+    ratings = [NONE if cut else r["figures"][key]["rating"] for r, cut in zip(reports, short)]
     out = {x: ratings.count(x) for x in (GOOD, FAIR, POOR)}
     out["rated"] = sum(1 for x in ratings if x != NONE)
+    if key == "monologues":
+        out["short"] = sum(short)
     return out
+
+
+def _too_short(r: dict) -> bool:
+    """A call no longer than the monologue yardstick's good turn (76 s) could hold no longer
+    turn: its "good" says nothing about keeping turns short (a 29 s call "had no turn over
+    76 s"), so the debrief does not count it as good at it."""
+    fig = r["figures"]["monologues"]
+    edge = (fig.get("yardstick") or {}).get("good")
+    return fig["rating"] == GOOD and edge is not None and r["session"]["duration"] <= edge
 
 
 def _example(reports: list[dict], key: str, used: set) -> dict | None:

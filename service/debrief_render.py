@@ -32,6 +32,13 @@ def _unrated(dw: dict, n: int) -> str:
     return dw["unrated"].format(n=n) if n else ""
 
 
+def _left_out(dw: dict, t: dict, n: int) -> str:
+    """The conversations a figure could not be rated in, of ``n``; for turn length, those
+    too short to show one (" (2 te kort om te beoordelen)") said apart."""
+    short = t.get("short", 0)
+    return _unrated(dw, n - t["rated"] - short) + (dw["short"].format(n=short) if short else "")
+
+
 def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
     """"onder de maat in alle 3 gesprekken", "onder de maat in 2 van 3 gesprekken", "onder
     de maat in 1, redelijk in 2 van 3 gesprekken", out of all ``n`` conversations, in the
@@ -43,7 +50,7 @@ def _tally(dw: dict, w: dict, p: dict, n: int) -> str:
     if not (p["poor"] and p["fair"]) and p["poor"] + p["fair"] == n:
         return dw["tally_all"].format(rating=word, all=_all(dw, n))
     parts = [f"{_rating(w, k)} in {p[k]}" for k in ("poor", "fair") if p[k]]
-    return dw["tally"].format(what=", ".join(parts), n=n) + _unrated(dw, n - p["rated"])
+    return dw["tally"].format(what=", ".join(parts), n=n) + _left_out(dw, p, n)
 
 
 def _went_well(dw: dict, w: dict, key: str, t: dict, n: int, ys: dict) -> str:
@@ -54,7 +61,7 @@ def _went_well(dw: dict, w: dict, key: str, t: dict, n: int, ys: dict) -> str:
         return dw["went_well_1"].format(did=did)
     said = (dw["went_well_all"] if t["good"] == n else dw["went_well"]).format(k=t["good"], n=n, did=did,
                                                                                all=_all(dw, n))
-    return said + _unrated(dw, n - t["rated"])
+    return said + _left_out(dw, t, n)
 
 
 def yardstick(d: dict, key: str) -> dict:
@@ -106,7 +113,7 @@ DEBRIEF_WORDS = {
         "negative": "Negatieve seintjes", "per_10": "{n} per 10 min", "report": "verslag",
         "work_on": "Om samen aan te werken", "strengths": "Wat goed ging",
         "tally": "{what} van {n} gesprekken", "tally_all": "{rating} in {all}", "all": "alle {n} gesprekken", "both": "beide gesprekken",
-        "unrated": " ({n} niet te beoordelen)",
+        "unrated": " ({n} niet te beoordelen)", "short": " ({n} te kort om te beoordelen)",
         "example": "Voorbeeld: {who}", "count_1": "1 gesprek",
         "went_well": "in {k} van {n} gesprekken {did}", "went_well_all": "in {all} {did}",
         "went_well_1": "in het gesprek {did}",
@@ -139,7 +146,8 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "Geen cijfer was goed.",
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
-        "problems": "opnameprobleem: zie verslag", "capture_restarted": "opname herstart: zie verslag",
+        "problems": "opnameprobleem: zie verslag", "broke_off": "opname brak af op {t}",
+        "partner_broke_off": "bestand van de ander brak af op {t}", "capture_restarted": "opname herstart: zie verslag",
         "server_restarted": "server herstart: zie verslag",
         "record_lost": "deel van het sessiebestand verloren: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
         "rule_off": "regel {which} stond uit: zie verslag", "off": "uit",
@@ -153,7 +161,7 @@ DEBRIEF_WORDS = {
         "negative": "Negative nudges", "per_10": "{n} per 10 min", "report": "report",
         "work_on": "To work on together", "strengths": "What went well",
         "tally": "{what} of {n} conversations", "tally_all": "{rating} in {all}", "all": "all {n} conversations", "both": "both conversations",
-        "unrated": " ({n} could not be rated)",
+        "unrated": " ({n} could not be rated)", "short": " ({n} too short to rate)",
         "example": "Example: {who}", "count_1": "1 conversation",
         "went_well": "in {k} of {n} conversations {did}", "went_well_all": "in {all} {did}",
         "went_well_1": "in the conversation {did}",
@@ -182,7 +190,8 @@ DEBRIEF_WORDS = {
         "no_strengths_1": "No figure was good.",
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
-        "problems": "recording problem: see report", "capture_restarted": "capture restarted: see report",
+        "problems": "recording problem: see report", "broke_off": "recording broke off at {t}",
+        "partner_broke_off": "other side's file broke off at {t}", "capture_restarted": "capture restarted: see report",
         "server_restarted": "server restarted: see report",
         "record_lost": "part of the session file lost: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
         "rule_off": "rule {which} was off: see report", "off": "off",
@@ -293,6 +302,9 @@ def _notes(row: dict, dw: dict) -> list[str]:
                                                         for m in row["focus"])))
     if row.get("rules_off"):
         notes.append(dw["rule_off"].format(which=", ".join(f"“{r}”" for r in row["rules_off"])))
+    # a replayed file that broke off, named with when (the report says more)
+    notes += [dw[k].format(t=clock(row[k])) for k in ("broke_off", "partner_broke_off")
+              if row.get(k) is not None]
     if row["problems"]:
         notes.append(dw["problems"])
     elif row.get("asr_behind"):
