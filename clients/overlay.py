@@ -30,10 +30,10 @@ COLOURS = {
 }
 TEXT = {
     "nl": {"connecting": "verbinden…", "reconnecting": "opnieuw verbinden…", "refused": "geweigerd",
-           "report": "Rapport openen ›", "idle": "luistert", "ended": "sessie beëindigd",
+           "report": "Rapport openen ›", "idle": "luistert",
            "focus": "oefent"},
     "en": {"connecting": "connecting…", "reconnecting": "reconnecting…", "refused": "refused",
-           "report": "Open report ›", "idle": "listening", "ended": "session ended",
+           "report": "Open report ›", "idle": "listening",
            "focus": "practising"},
 }
 
@@ -157,8 +157,8 @@ class OverlayWindow:
         self.close.configure(fg=DIM if nudge is None else fg)  # the × stays visible on a colour
         if st.connection not in ("connected", "ended"):
             footer = st.problem or words[st.connection]
-        elif st.ended:
-            footer = words["ended"]
+        elif st.ended:  # with why, when the recording broke off
+            footer = st.ended_text()
         else:
             footer = st.problem or (words["idle"] if st.listening else "")
             if st.listening and not st.problem and st.focus:  # what the trainer asked to practise

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from pullcoach.rules.events import PROBLEM_CLOSES, PROBLEM_OPENS, in_capture_gap
 
-__all__ = ["OverlayState", "ShownNudge", "alert_text", "backoff", "report_url", "FATAL_CLOSE_CODES"]
+__all__ = ["OverlayState", "ShownNudge", "alert_text", "backoff", "report_url", "ENDED", "FATAL_CLOSE_CODES"]
 
 PROTOCOL_VERSION = 1
 # close codes after which reconnecting cannot help (bad token, origin, version)
@@ -59,6 +59,17 @@ ALERTS = {
            "capture-resumed": "Recording resumed after a {gap} break"},
 }
 
+# the footer once the session ended, with why when the recording broke off: the coachee's
+# replayed file (-end), one stereo file (-both), or `run`'s own audio (reason "error").
+# Beside the report link the footer holds about 26 characters ("sessie beëindigd: bestand
+# brak af" ran under it), so the reason goes without "sessie"
+ENDED = {
+    "nl": {"": "sessie beëindigd", "file-broken-end": "beëindigd: bestand brak af",
+           "file-broken-both": "beëindigd: opname brak af", "error": "beëindigd: opname brak af"},
+    "en": {"": "session ended", "file-broken-end": "ended: file broke off",
+           "file-broken-both": "ended: recording broke off", "error": "ended: recording broke off"},
+}
+BROKE_OFF = ("file-broken-end", "file-broken-both")  # the coachee's side broke: the session stops
 
 # on the overlay the other language also holds: it stays wrong until a new session
 HOLDS = {**PROBLEM_OPENS, "language": "language"}
@@ -168,6 +179,7 @@ class OverlayState:
         self.listening = False
         self.watching = False
         self.ended = False
+        self.end_cause = ""  # why it ended, when the recording broke off (an ENDED key)
         self.lang = "nl"
         self.report = ""  # the report's path from the server's status (a report-only token)
         self.focus: tuple[str, ...] = ()  # the trainer's focus: the nudges that still come live
@@ -227,17 +239,21 @@ class OverlayState:
             self.session = str(msg.get("session") or self.session or "") or None
             self.lang = str(msg.get("lang") or self.lang)
             self.ended = False
+            self.end_cause = ""
             self.listening = True
         elif kind == "session-ended":
             self.ended = True
             self.listening = False
+            if not self.end_cause and msg.get("reason") == "error":  # `run`'s audio broke
+                self.end_cause = "error"
             # a silent channel, ASR behind: problems of the live pipeline, over with it
             self.alerts.clear()
             self.problem = ""
         elif kind == "status":
             if msg.get("session") and self.session is None:
                 self.session = str(msg["session"])
-            self.listening = bool(msg.get("listening"))
+            # the coachee's file broke off: nothing is heard any more, whatever a status says
+            self.listening = bool(msg.get("listening")) and self.end_cause not in BROKE_OFF
             self.watching = bool(msg.get("trainer_watching"))
             if isinstance(msg.get("report"), str) and msg["report"].startswith("/reports/"):
                 self.report = msg["report"]
@@ -262,6 +278,12 @@ class OverlayState:
             self._warning(msg)
         elif kind == "error":
             self.problem = str(msg.get("message") or msg.get("code") or "error")[:120]
+
+    def ended_text(self) -> str:
+        """The footer once ended: "sessie beëindigd", or with why when the recording broke off
+        ("beëindigd: bestand brak af")."""
+        table = ENDED.get(self.lang[:2], ENDED["en"])
+        return table.get(self.end_cause) or table[""]
 
     def focus_text(self) -> str:
         """The focus for the footer: two fit; more are counted ("Vat samen · Open vraag +3")."""
@@ -288,6 +310,11 @@ class OverlayState:
         kind, speaker = msg.get("kind"), (msg.get("detail") or {}).get("speaker")
         if self.ended and (kind in HOLDS or kind == "capture-resumed"):
             return  # the session is over: nothing live can go wrong any more
+        if kind == "channel-stalled" and cause_of(msg.get("detail") or {}) in BROKE_OFF:
+            # the coachee's replayed file broke off: the session stops here, and the red dot
+            # goes now, not when its end comes; the end says why (ended_text)
+            self.end_cause = cause_of(msg["detail"])
+            self.listening = False
         resumed = self.alerts.get(RESUMED)
         if kind == "capture-resumed":
             t1 = _gap(msg)[1]
