@@ -222,6 +222,9 @@ class LiveSession:
                                                message=str(broke)[:300], detail={}))
             self._dispatch(SessionEnded(t=round(self.clock, 3), reason=reason))
             self.ended = True
+            # a serve's hub keeps the last 20 ended sessions (their cards): their audio and
+            # VAD state is done with (5-6 MB a session; the clock stays)
+            self.segmenter.channels.clear()
             if self.keeper is not None:
                 await asyncio.to_thread(self.keeper.close)
 
