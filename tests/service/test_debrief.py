@@ -108,7 +108,10 @@ def test_the_push_role_plays_are_what_to_work_on(day):
     # only the pull role-play summarised (the push ones, under a minute without a reflection,
     # could not be rated): no strength of the day's, which it was as "good wherever rated"
     assert d["tally"]["summaries"] == {"good": 1, "fair": 0, "poor": 0, "rated": 1}
-    assert d["strengths"] == ["monologues"]
+    # nor short turns: the calls (0:40 to 1:00) are shorter than the 76 s a good turn may
+    # last, so "no turn over 76 s" says nothing (debrief._too_short)
+    assert d["tally"]["monologues"] == {"good": 0, "fair": 0, "poor": 0, "rated": 0, "short": 3}
+    assert d["strengths"] == []
     # the Manager practised twice (push, then pull): what moved; the Hulpverlener once
     (moved,) = d["progress"]
     assert (moved["first"]["id"], moved["last"]["id"], moved["count"]) == ("a-push", "b-pull", 2)
