@@ -1,18 +1,23 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
 import { connect, param, takeToken } from "./protocol.js";
-import { TRAINER_ONLY, nextChange, shown, track, youText } from "./alerts.js";
+import { TRAINER_ONLY, causeOf, nextChange, shown, track, youText } from "./alerts.js";
 
+const BROKE_OFF = ["file-broken-end", "file-broken-both"];  // overlay_state.BROKE_OFF alike
 const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
 const TEXT = {
   nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
         listening: "luistert", focus: "oefent", ended: "sessie beëindigd", report: "Rapport openen ›",
+        endedBy: { "file-broken-end": "beëindigd: bestand brak af", "file-broken-both": "beëindigd: opname brak af",
+                   error: "beëindigd: opname brak af" },
         pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link",
         why: { "bad-token": "verkeerd token: open de overlay-link die pullcoach afdrukte",
                "bad-version": "herlaad deze pagina" } },
   en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
         listening: "listening", focus: "practising", ended: "session ended", report: "Open report ›",
+        endedBy: { "file-broken-end": "ended: file broke off", "file-broken-both": "ended: recording broke off",
+                   error: "ended: recording broke off" },
         pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link",
         why: { "bad-token": "wrong token: open the overlay link pullcoach printed",
                "bad-version": "reload this page" } },
@@ -22,6 +27,7 @@ const $ = (id) => document.getElementById(id);
 const token = takeToken("overlay");  // out of the address: a coachee shares their screen in calls
 const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
+                endCause: "",   // why it ended, when the recording broke off (a key of endedBy)
                 focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
                 alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
@@ -75,12 +81,13 @@ function receive(msg) {
     case "session-started":
       state.session = String(msg.session || state.session || "");
       if (!param("lang") && msg.lang) state.lang = msg.lang;
-      state.ended = false; state.listening = true; break;
+      state.ended = false; state.listening = true; state.endCause = ""; break;
     case "session-ended":   // a silent channel, ASR behind: live problems, over with the session
+      if (!state.endCause && msg.reason === "error") state.endCause = "error";   // `run`'s audio broke
       state.ended = true; state.listening = false; state.alerts.clear(); state.problem = ""; break;
     case "status":
       if (msg.session && !state.session) state.session = String(msg.session);
-      state.listening = !!msg.listening; state.watching = !!msg.trainer_watching;
+      state.listening = !!msg.listening && !BROKE_OFF.includes(state.endCause); state.watching = !!msg.trainer_watching;
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) state.report = msg.report;
       break;
     case "nudge-issued": {
@@ -112,6 +119,10 @@ function receive(msg) {
     case "pipeline-warning":
       if (state.ended) break;   // nothing live can go wrong any more
       if (TRAINER_ONLY.includes(msg.kind)) break;   // a plugin rule off: the trainer's to fix
+      if (msg.kind === "channel-stalled" && BROKE_OFF.includes(causeOf(msg.detail || {}))) {
+        state.endCause = causeOf(msg.detail);   // the coachee's side broke off: nothing more is heard
+        state.listening = false;
+      }
       if (msg.kind === "capture-resumed") saw(Number(msg.detail?.resumed_at));   // the capture is back there
       if (track(state.alerts, msg)) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once
@@ -155,7 +166,7 @@ function render() {
   let status;
   if (!token) status = w.notoken;
   // over is over: a server that went with its session (`run`) is no reason to say "reconnecting"
-  else if (state.ended && state.connection !== "refused") status = w.ended;
+  else if (state.ended && state.connection !== "refused") status = w.endedBy[state.endCause] || w.ended;
   else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
   else status = state.problem || (state.listening ? w.listening : "")

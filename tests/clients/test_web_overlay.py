@@ -333,3 +333,18 @@ def test_the_coachees_replayed_file_that_broke_off_is_no_microphone_gone(page, l
                                        "files": ["anna.flac", "bram.flac"]}})
     expect(status).to_have_text("Je bestand brak af: de sessie stopt hier")
     assert page.errors == []
+
+
+def test_the_web_overlay_ends_saying_the_recording_broke_off_and_its_dot_goes_at_the_break(page, live_server):
+    """As the Tk overlay: the red dot goes at the break (nothing more is heard), and the ended
+    overlay keeps why ("sessie beëindigd" alone left the coachee guessing)."""
+    status = open_overlay(page, live_server)
+    expect(page.locator("#rec.on")).to_have_count(1)
+    live_server.push("s1", {"type": "pipeline-warning", "t": 2.3, "kind": "channel-stalled",
+                            "message": "The recording broke off at 0:02.3 (…)",
+                            "detail": {"speaker": "coachee", "cause": "file-broken", "files": ["call.flac"]}})
+    expect(status).to_have_text("De opname brak af: de sessie stopt hier")
+    expect(page.locator("#rec.on")).to_have_count(0)
+    live_server.push("s1", {"type": "session-ended", "t": 2.4, "reason": "source-ended"})
+    expect(status).to_have_text("beëindigd: opname brak af")
+    assert page.errors == []
