@@ -2,25 +2,15 @@
 broke off: the red dot goes at the break, and the ended footer says why, on one line beside
 the report link."""
 
-import time
-
 import pytest
 
 tk = pytest.importorskip("tkinter")
 import tkinter.font  # noqa: E402
 pytestmark = pytest.mark.display
 
+from tests.clients.test_overlay_tk import pump  # noqa: E402
+
 RED = "#e5484d"
-
-
-def pump(root, until, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        root.update()
-        if until():
-            return
-        time.sleep(0.02)
-    raise AssertionError("the overlay did not get there in time")
 
 
 def red_dot(window) -> bool:

@@ -958,13 +958,19 @@ def test_a_card_counts_the_negative_nudges_as_the_debrief_does_with_the_held_one
     assert page.errors == []
 
 
+def file_broke(live_server, speaker: str, files: list[str]) -> None:
+    """What a capture says when a replayed file broke off at 2.3 s (cause file-broken)."""
+    file = files[0] if speaker == "coachee" else files[-1]
+    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
+                                "message": f"The {speaker}'s file broke off at 0:02.3 (…). (Said by the capture.)",
+                                "detail": {"speaker": speaker, "cause": "file-broken", "file": file,
+                                           "files": files, "error": f"{file}: broken audio data after 2.3 s"}})
+
+
 def test_a_replayed_file_that_broke_off_is_said_as_such_not_as_a_device_gone(page, live_server):
     open_anna(page, live_server)
     live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "coachee"})
-    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
-                                "message": "The partner's file broke off at 0:02.3 (…). (Said by the capture.)",
-                                "detail": {"speaker": "partner", "cause": "file-broken", "file": "bram.flac",
-                                           "error": "bram.flac: broken audio data after 2.3 s"}})
+    file_broke(live_server, "partner", ["anna.flac", "bram.flac"])
     live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "coachee"})
     anna = page.locator('.card[data-session="s-anna"]')
     expect(anna.locator(".alert")).to_have_text([
@@ -979,11 +985,7 @@ def test_a_stereo_file_that_broke_off_is_said_as_the_recording_both_sides(page, 
     """One replayed file holds both sides: its break is the recording's, not Anna's file's."""
     open_anna(page, live_server)
     live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "partner"})
-    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
-                                "message": "The recording broke off at 0:02.3 (…). (Said by the capture.)",
-                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "call.flac",
-                                           "files": ["call.flac"],
-                                           "error": "call.flac: broken audio data after 2.3 s"}})
+    file_broke(live_server, "coachee", ["call.flac"])
     live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "partner"})
     anna = page.locator('.card[data-session="s-anna"]')
     expect(anna.locator(".alert")).to_have_text([
@@ -994,35 +996,20 @@ def test_a_stereo_file_that_broke_off_is_said_as_the_recording_both_sides(page, 
     assert page.errors == []
 
 
-def test_the_coachees_file_that_broke_off_ended_the_session_it_is_no_silence_after(page, live_server):
+def test_the_coachees_file_that_broke_off_ended_the_session_and_the_ended_card_says_so(page, live_server):
     """The coachee's replayed file breaking ends the capture: the card said "the rest of that
-    side counts as silence", as for the partner's file, though the session had stopped."""
-    open_anna(page, live_server)
-    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
-                                "message": "The coachee's file broke off at 0:02.3 (…). (Said by the capture.)",
-                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "anna.flac",
-                                           "files": ["anna.flac", "bram.flac"],
-                                           "error": "anna.flac: broken audio data after 2.3 s"}})
-    expect(page.locator('.card[data-session="s-anna"] .alert')).to_have_text([
-        "⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
-        "de sessie stopte daar"])
-    assert page.errors == []
-
-
-def test_a_card_still_says_the_file_broke_off_once_the_session_has_ended(page, live_server):
-    """The break ends the session a few seconds later: the ended card cleared every alert, so it
-    no longer said why it ended at 0:02. Live problems (a silent channel) still go with it."""
+    side counts as silence", as for the partner's file, though the session had stopped; and
+    once ended it cleared every alert, so it no longer said why it ended at 0:02. Live
+    problems (transcription behind) still go with the session."""
     open_anna(page, live_server)
     live_server.push("s-anna", {"type": "pipeline-warning", "t": 1.0, "kind": "asr-behind",
                                 "message": "behind", "detail": {"lag_s": 4.0}})
-    live_server.push("s-anna", {"type": "pipeline-warning", "t": 2.304, "kind": "channel-stalled",
-                                "message": "The coachee's file broke off at 0:02.3 (…). (Said by the capture.)",
-                                "detail": {"speaker": "coachee", "cause": "file-broken", "file": "anna.flac",
-                                           "files": ["anna.flac", "bram.flac"],
-                                           "error": "anna.flac: broken audio data after 2.3 s"}})
+    file_broke(live_server, "coachee", ["anna.flac", "bram.flac"])
+    said = ("⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
+            "de sessie stopte daar")
+    alerts = page.locator('.card[data-session="s-anna"] .alert')
+    expect(alerts.filter(has_text="Geen audio meer van Anna")).to_have_text(said)
     live_server.push("s-anna", {"type": "session-ended", "t": 2.4, "reason": "source-ended"})
-    anna = page.locator('.card[data-session="s-anna"]')
-    expect(anna.locator(".alert")).to_have_text([
-        "⚠ Geen audio meer van Anna vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
-        "de sessie stopte daar"])
+    expect(alerts).to_have_text([said])
     assert page.errors == []
+

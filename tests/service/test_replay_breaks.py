@@ -210,10 +210,9 @@ def test_capture_replay_with_a_broken_partner_file_streams_on_and_exits_3(tmp_pa
     assert "the server was told: its report says the file broke off there" in line
 
 
-def test_capture_replay_with_a_broken_coachee_file_names_the_side_and_the_report(tmp_path, capsys, monkeypatch):
-    """The coachee's file breaking ends the capture (exit 3); its last line says it was the
-    coachee's side, that the server was told, and where the report is (it said only the
-    decoder's error, without the report link the partner's case gives)."""
+def capture_replay_last_line(monkeypatch, capsys, *files) -> str:
+    """``capture --replay FILES`` against a server that welcomes it (the stream only reads the
+    files): its exit code must be 3; returns its last line."""
     from types import SimpleNamespace
 
     from pullcoach import capture
@@ -225,11 +224,17 @@ def test_capture_replay_with_a_broken_coachee_file_names_the_side_and_the_report
             pass
         return "20261207-100000-abcd"
     monkeypatch.setattr(capture, "stream", stream)
-    code = main(["capture", "--server", "ws://127.0.0.1:1", "--token", "t", "--replay",
-                 str(cut_flac(tmp_path)), str(head_wav(tmp_path, 5.0))])
-    err = capsys.readouterr().err
+    code = main(["capture", "--server", "ws://127.0.0.1:1", "--token", "t", "--replay", *map(str, files)])
     assert code == AudioError.exit_code
-    (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
+    (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("pullcoach:")]
+    return line
+
+
+def test_capture_replay_with_a_broken_coachee_file_names_the_side_and_the_report(tmp_path, capsys, monkeypatch):
+    """The coachee's file breaking ends the capture (exit 3); its last line says it was the
+    coachee's side, that the server was told, and where the report is (it said only the
+    decoder's error, without the report link the partner's case gives)."""
+    line = capture_replay_last_line(monkeypatch, capsys, cut_flac(tmp_path), head_wav(tmp_path, 5.0))
     assert "cut.flac: broken audio data after 2.3 s" in line
     assert "It is the coachee's side: the session ended there (the server was told" in line
     assert line.endswith("your report: http://127.0.0.1:1/report/20261207-100000-abcd?t=x")
@@ -237,21 +242,6 @@ def test_capture_replay_with_a_broken_coachee_file_names_the_side_and_the_report
 
 def test_capture_replay_of_a_broken_stereo_file_says_the_recording_both_sides(tmp_path, capsys, monkeypatch):
     """One stereo file holds both sides: its break is not said as the coachee's side."""
-    from types import SimpleNamespace
-
-    from pullcoach import capture
-
-    async def stream(server, token, source, *, on_welcome, **kw):
-        on_welcome(SimpleNamespace(sessions=[SimpleNamespace(session="20261207-100000-abcd")],
-                                   token="ov", report="/report/20261207-100000-abcd?t=x"))
-        async for _ in source.blocks():
-            pass
-        return "20261207-100000-abcd"
-    monkeypatch.setattr(capture, "stream", stream)
-    code = main(["capture", "--server", "ws://127.0.0.1:1", "--token", "t", "--replay",
-                 str(cut_flac(tmp_path))])
-    err = capsys.readouterr().err
-    assert code == AudioError.exit_code
-    (line,) = [ln for ln in err.splitlines() if ln.startswith("pullcoach:")]
+    line = capture_replay_last_line(monkeypatch, capsys, cut_flac(tmp_path))
     assert "It holds both sides (one stereo file): the session ended there" in line
     assert "its report says the recording broke off there" in line and "coachee's side" not in line
