@@ -967,32 +967,26 @@ def file_broke(live_server, speaker: str, files: list[str]) -> None:
                                            "files": files, "error": f"{file}: broken audio data after 2.3 s"}})
 
 
-def test_a_replayed_file_that_broke_off_is_said_as_such_not_as_a_device_gone(page, live_server):
+@pytest.mark.parametrize("talking, broke, files, alert, gap", [
+    # the partner's file: no device gone, and that side is silence from there
+    ("coachee", "partner", ["anna.flac", "bram.flac"],
+     "⚠ Geen audio meer van Bram vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
+     "de rest van die kant telt als stilte",
+     "0:02–0:09 geen audio van Bram: het bestand brak daar af (beschadigd of afgekapt)"),
+    # one stereo file holds both sides: its break is the recording's, not Anna's file's
+    ("partner", "coachee", ["call.flac"],
+     "⚠ De opname brak af op 0:02 (beschadigd of afgekapt): beide kanten, één stereobestand; "
+     "de sessie stopte daar",
+     "geen audio: de opname brak daar af (beschadigd of afgekapt), beide kanten (één stereobestand)"),
+])
+def test_a_replayed_file_that_broke_off_is_said_as_such_not_as_a_device_gone(page, live_server, talking,
+                                                                              broke, files, alert, gap):
     open_anna(page, live_server)
-    live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "coachee"})
-    file_broke(live_server, "partner", ["anna.flac", "bram.flac"])
-    live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "coachee"})
-    anna = page.locator('.card[data-session="s-anna"]')
-    expect(anna.locator(".alert")).to_have_text([
-        "⚠ Geen audio meer van Bram vanaf 0:02: het bestand brak daar af (beschadigd of afgekapt); "
-        "de rest van die kant telt als stilte"])
-    expect(page.locator("#timeline .tl-gap-channel-stalled")).to_have_text(
-        "0:02–0:09 geen audio van Bram: het bestand brak daar af (beschadigd of afgekapt)")
-    assert page.errors == []
-
-
-def test_a_stereo_file_that_broke_off_is_said_as_the_recording_both_sides(page, live_server):
-    """One replayed file holds both sides: its break is the recording's, not Anna's file's."""
-    open_anna(page, live_server)
-    live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": "partner"})
-    file_broke(live_server, "coachee", ["call.flac"])
-    live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": "partner"})
-    anna = page.locator('.card[data-session="s-anna"]')
-    expect(anna.locator(".alert")).to_have_text([
-        "⚠ De opname brak af op 0:02 (beschadigd of afgekapt): beide kanten, één stereobestand; "
-        "de sessie stopte daar"])
-    expect(page.locator("#timeline .tl-gap-channel-stalled")).to_contain_text(
-        "geen audio: de opname brak daar af (beschadigd of afgekapt), beide kanten (één stereobestand)")
+    live_server.push("s-anna", {"type": "speech-started", "t": 1.0, "speaker": talking})
+    file_broke(live_server, broke, files)
+    live_server.push("s-anna", {"type": "speech-ended", "t": 9.0, "speaker": talking})
+    expect(page.locator('.card[data-session="s-anna"] .alert')).to_have_text([alert])
+    expect(page.locator("#timeline .tl-gap-channel-stalled")).to_contain_text(gap)
     assert page.errors == []
 
 
