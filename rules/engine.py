@@ -163,7 +163,9 @@ class Engine:
         self.live = [r for r in self.rules if getattr(r, "live", False)]
         # a reflection cuts the partner off by the same overlap as an interruption (a pack may set it)
         self.ctx = Context(getattr(config.rule_configs.get("interruption"), "overlap_s", CUT_IN_S))
-        self.ctx.label = lambda text, words=(): self.labeler.label(text, words, use_model=False)
+        # a rule labels a partial as the final will be: the partner's last words, the turn so far
+        # (push-words); the learned labels only when it asks (an encoder pass per partial)
+        self.ctx.label = lambda text, words=(), **kw: self.labeler.label(text, words, **{"use_model": False, **kw})
         self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
         # per rule and lane: a live cooldown read from text-lane nudges would depend on
         # when the text arrived (interrupted fires in both lanes)
