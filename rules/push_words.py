@@ -4,7 +4,7 @@ Seed 002: "bij het woord 'moeten' gaan mijn haren overeind staan"; push creates 
 
 Fires mid-turn from a partial transcript once the push is already there: the utterance so far
 labelled as its final will be (the partner's last words, the turn before it), its push still
-found with every word under ``partial_min_p`` counted as unheard, and still found with a "?"
+found with every word heard under ``partial_min_p`` taken out, and still found with a "?"
 at its end (no open question begun; with ``in_questions`` off, no question at all). Once per
 utterance: its final then fires nothing, and withdraws the nudge when its labels say no push
 after all (a reflection, an open question, the push word misheard).
@@ -12,12 +12,16 @@ after all (a reflection, an open question, the push word misheard).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from pullcoach.rules.base import COACHEE, PARTNER, Candidate, Withdrawal
 from pullcoach.rules.events import TranscriptFinal, TranscriptPartial
+from pullcoach.rules.text import FIRST_WORD_GAMMA, normalise
 
 __all__ = ["PushWordsConfig", "PushWords"]
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,10 @@ class PushWordsConfig:
     # jou gebeuren?" (MI: the partner names the change). AnnoMI dev 5-fold CV: 4 of the 6
     # push-word nudges in high-quality sessions were open questions, none of the 5 in low
     in_open_questions: bool = False
-    # a partial (beam 1, its last words still moving) nudges only on words heard at least this
-    # sure: the final's labels take a phrase at mean p 0.5, so "je" 0.9 + "moet" 0.2 would do
-    partial_min_p: float = 0.6
+    # a partial (beam 1, its last words still moving) nudges only when each word of its push is
+    # heard this sure (the first word calibrated, see text.py): the labels' own bar (min_p), but
+    # for every word, not their mean ("je" 0.9 + "moet" 0.2 passes the final's labels)
+    partial_min_p: float = 0.5
     from_partials: bool = True
 
 
@@ -74,11 +79,24 @@ class PushWords:
         own = ctx.last(COACHEE, skip_backchannels=False)
         turn = " ".join(u.text for u in ctx.turn_before(COACHEE, event.t0) if not u.labels.backchannel)
         kw = {"prev_partner": prev.text if prev else "", "prev_own": own.text if own else "", "turn": turn}
-        sure = tuple(w if w.p >= self.config.partial_min_p else replace(w, p=0.0) for w in event.words)
-        # and so it stays if its clause ends with "?": no open question begun ("So what do you
-        # need to"), no push word that pushes only told ("Moet je niet gewoon komen?" does not)
+        # every word as heard (a doubted "wat" still opens a question), and so it stays if its
+        # clause ends with "?": no open question begun ("So what do you need to"), no push word
+        # that pushes only told ("Moet je niet gewoon komen?" does not)
         for text in (event.text, event.text.rstrip() + "?"):
-            if self._no_push(ctx.label(text, sure, **kw)):
+            if self._no_push(ctx.label(text, event.words, **kw)):
                 return False
+        # the push itself on sure words only: an unsure word is read as no word
+        if event.words and not ctx.label(event.text, _unsure_out(event.words, self.config.partial_min_p), **kw).push:
+            return False
         # English: the learned labels may read it as their duty said back (a reflection)
-        return not self._no_push(ctx.label(event.text, sure, use_model=True, **kw))
+        return not self._no_push(ctx.label(event.text, event.words, use_model=True, **kw))
+
+
+def _unsure_out(words, min_p: float) -> tuple:
+    """``words`` with each one heard below ``min_p`` (the first as calibrated: Whisper
+    underrates it) written as a token no phrase has, its punctuation kept."""
+    out = []
+    for i, w in enumerate(words):
+        p = w.p ** FIRST_WORD_GAMMA if i == 0 else w.p
+        out.append(w if p >= min_p else replace(w, text=_WORD.sub("xq", normalise(w.text))))
+    return tuple(out)
