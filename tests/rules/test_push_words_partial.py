@@ -127,3 +127,51 @@ def test_a_first_word_counts_as_whisper_underrates_it(h):
                                        words=(Word(text="iedereen", start=0.0, end=0.5, p=0.267),) + e.words[1:])
     [n] = h.nudges(h.run(evs, config=ALL)[1], "push-words")
     assert (n.t, n.detail) == (5.0, {"partial": True})
+
+
+LINES = ["Je moet gewoon weer naar kantoor komen, want we zijn een team.", "Wat zou er volgens jou moeten gebeuren?",
+         "Jij vindt dat je gewoon weer naar kantoor moet.", "Iedereen moet weer vier dagen komen.",
+         "Ik werk liever thuis.", "Ja.", "Dan moet ik er even over nadenken."]
+
+
+def test_partials_give_the_same_push_nudges_however_late_the_text(h):
+    """Seeded conversations with a partial in each long coachee turn (its first words, the
+    last one misheard at times), the transcripts arriving up to 3 s late."""
+    import random
+    rnd = random.Random(72)
+    early = withdrawn = 0
+    for _ in range(80):
+        evs, t = [], 0.0
+        for _ in range(rnd.randint(2, 6)):
+            who, text = rnd.choice((C, P)), rnd.choice(LINES)
+            t0, t1 = round(t + rnd.uniform(0.5, 2.0), 1), 0.0
+            t1 = round(t0 + rnd.uniform(1.0, 7.0), 1)
+            evs += [SpeechStarted(t=t0, speaker=who), SpeechEnded(t=t1, speaker=who),
+                    TranscriptFinal(t=t1, speaker=who, t0=t0, t1=t1, text=text, words=words(text))]
+            if who == C and t1 - t0 > 2.0 and len(text.split()) > 2:
+                cut = text.split()[:rnd.randint(2, len(text.split()))]
+                said = " ".join(cut if rnd.random() < 0.7 else cut[:-1] + ["moeder"])
+                at = round(t0 + (t1 - t0) / 2, 1)
+                evs.append(TranscriptPartial(t=at, speaker=who, t0=t0, t1=at - 0.2, text=said,
+                                             words=words(said, p=rnd.choice((0.3, 0.9)))))
+            t = t1
+        evs += [Tick(t=round(i * 0.1, 1)) for i in range(int(t * 10) + 5)]
+        order = {SpeechEnded: 1, SpeechStarted: 1, TranscriptPartial: 2, TranscriptFinal: 2, Tick: 3}
+        timely = sorted(evs, key=lambda e: (e.t, order[type(e)]))
+        # each transcript up to 3 s late, in the order they were decoded (as test_properties'
+        # delayed(): the pipeline emits no partial once its utterance's final is on its way)
+        at, last = {}, float("-inf")
+        for e in timely:
+            if isinstance(e, (TranscriptPartial, TranscriptFinal)):
+                last = at[id(e)] = max(last, e.t + rnd.uniform(0, 3.0))
+        late = sorted(timely, key=lambda e: (at.get(id(e), e.t), id(e) in at))
+        got = []
+        for feed in (timely, late):
+            engine = Engine("nl", config=ALL)
+            out = [x for e in feed for x in engine.feed(e)] + engine.feed(SessionEnded(t=t + 5))
+            got.append(push_events(out))
+        assert got[0] == got[1]
+        withdrawn += sum(1 for e in got[0] if e[0] == "NudgeWithdrawn")
+        early += sum(1 for e in got[0] if e[0] == "NudgeIssued" and any(
+            isinstance(p, TranscriptPartial) and p.t == e[1] for p in evs))
+    assert early >= 5 and withdrawn >= 1  # the partials did nudge, and a final took one back
