@@ -285,12 +285,8 @@ def spot_text(sp: dict, report: dict, w: dict) -> str:
         return w["spot_turn"].format(t=t, who=partner_word(report, w), s=duration(sp["seconds"], w))
     if sp["kind"] == "short_turns":  # no turn long enough to quote: said as the yardstick
         return w["spot_short"].format(who=partner_word(report, w), s=duration(MIN_TURN_S, w))
-    if sp["kind"] == "own_turn":
-        return w["spot_own_turn"].format(t=t, s=duration(sp["seconds"], w))
-    if sp["kind"] == "short_own":
-        return w["spot_short_own"].format(s=duration(sp["seconds"], w))
-    if sp["kind"] == "own_summary":
-        return w["spot_own_summary"].format(t=t, s=duration(sp["seconds"], w))
+    if sp["kind"] in ("own_turn", "own_summary", "short_own"):  # the coachee's longest turn
+        return w[f"spot_{sp['kind']}"].format(t=t, s=duration(sp["seconds"], w))
     return w["spot_fast"].format(t=t, wpm=sp["wpm"])
 
 

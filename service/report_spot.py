@@ -38,9 +38,10 @@ MIN_TURN_S = 8.0
 
 
 def spot(report: dict, figure: str | None, since: float = 0.0) -> dict | None:
-    """``{"kind": "partner_turn" | "said" | "own_turn" | "own_summary" | "short_own" | "fast" | "short_turns", "line": index
-    in the utterances (None for short_turns), "t", "seconds" (the turn's length), "count"
-    (lines of that kind), "wpm"}``, or None where this call has none."""
+    """``{"kind", "line": index in the utterances (None for short_turns and short_own), "t",
+    "seconds" (the turn's length), "count" (lines of that kind), "wpm"}``, or None where this
+    call has none. Kinds: partner_turn, short_turns, said, own_turn, own_summary, short_own,
+    fast."""
     find = _FINDERS.get(figure or "")
     if find is None:
         return None
