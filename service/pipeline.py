@@ -95,6 +95,7 @@ class _Channel:
         self.last_partial = 0
         self.speculative: Job | None = None  # decoded at the last pause, not yet confirmed
         self.padded = 0  # samples of silence inserted for a lagging channel
+        self.fed = False  # has a block of its own arrived yet
         self.stalled = False
         self.echo = EchoDelay()  # how late this channel hears the other (speakers)
         # how much of this channel is the other coming back (speakers and room)
@@ -112,6 +113,7 @@ class Segmenter:
         # made meanwhile (a transcript) is never stamped later than events still to come
         self.shown = 0
         self.next_tick = 0.0
+        self.onset: int | None = None  # where the first block of any channel began
         pair = tuple(self.channels)
         self.check = ChannelCheck(pair, config.check) if len(pair) == 2 else None
         self._worker: ThreadPoolExecutor | None = None
@@ -159,6 +161,9 @@ class Segmenter:
 
     def _feed(self, speaker: str, start: int, samples: np.ndarray) -> tuple[list, list[Job]]:
         ch = self.channels[speaker]
+        ch.fed = True
+        if self.onset is None:
+            self.onset = start
         if start < ch.ring.end:  # overlaps what we have (e.g. after padding): drop that part
             samples = samples[ch.ring.end - start:]
         elif start > ch.ring.end:  # a gap on the session clock: silence
@@ -191,19 +196,25 @@ class Segmenter:
 
     def _pad_laggards(self) -> list:
         """A channel that stalls (device gone quiet, loopback paused) is filled with silence
-        so the other one goes on being coached; the user is told once per stall."""
+        so the other one goes on being coached; the user is told once per stall. A channel
+        not heard from yet is behind from where the first audio of either began, not from 0:
+        a sound server may wake both devices late (PulseAudio idles at up to 2 s), and the
+        one whose first block lands a few ms first must not call the other stalled."""
         lead = max(c.ring.end for c in self.channels.values())
         limit = int(self.config.max_skew_s * RATE)
         warnings = []
         for c in self.channels.values():
-            if lead - c.ring.end > limit:
+            end = c.ring.end if c.fed else max(c.ring.end, self.onset or 0)
+            if lead - end > limit:
                 n = lead - limit - c.ring.end
                 if not c.stalled:
+                    what = (f"No audio from the {c.speaker}'s channel for {self.config.max_skew_s:.0f} s"
+                            if c.fed else f"No audio from the {c.speaker}'s channel yet, "
+                            f"{self.config.max_skew_s:.0f} s into the session")
                     warnings.append(PipelineWarning(
-                        t=round(c.ring.end / RATE, 3), kind="channel-stalled",
-                        message=(f"No audio from the {c.speaker}'s channel for "
-                                 f"{self.config.max_skew_s:.0f} s: treated as silence. Check that "
-                                 "device (unplugged, muted, or the call's audio stopped)."),
+                        t=round(end / RATE, 3), kind="channel-stalled",
+                        message=(f"{what}: treated as silence. Check that device (unplugged, "
+                                 "muted, or the call's audio stopped)."),
                         detail={"speaker": c.speaker}))
                 c.stalled = True
                 c.ring.append(np.zeros(n, dtype=np.float32))

@@ -47,3 +47,24 @@ def test_channels_in_step_give_no_warning():
         for sp in ("coachee", "partner"):
             events += seg.feed(sp, i * BLOCK, np.zeros(BLOCK, np.float32))[0]
     assert not [e for e in events if isinstance(e, PipelineWarning)]
+
+
+def test_devices_that_wake_late_together_are_not_a_stall():
+    # PulseAudio wakes an idle monitor ~2 s in: the coachee's first block lands at 2.0 s,
+    # the partner's 3 ms later; nothing stalled
+    seg = Segmenter(PipelineConfig())
+    events = []
+    for i in range(30):
+        for sp in ("coachee", "partner"):
+            events += seg.feed(sp, 32048 + i * 800, np.zeros(800, np.float32))[0]
+    assert not [e for e in events if isinstance(e, PipelineWarning)]
+    assert seg.channels["partner"].padded == 0
+
+
+def test_a_channel_that_never_starts_is_reported_from_where_the_other_began():
+    seg = Segmenter(PipelineConfig())
+    events = feed_coachee_only(seg, 1.9, start=32000)
+    assert not [e for e in events if isinstance(e, PipelineWarning)]
+    events = feed_coachee_only(seg, 0.3, start=32000 + 19 * BLOCK)
+    (w,) = [e for e in events if isinstance(e, PipelineWarning)]
+    assert w.kind == "channel-stalled" and w.t == 2.0 and "yet" in w.message
