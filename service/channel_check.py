@@ -103,25 +103,41 @@ SAME_FILES = {
 }
 
 
-def copy_gain(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
-    """Per frame (rows), the level difference in dB (a - b) where one is most like a delayed
-    copy of the other: at the lag (-max_lag..max_lag) of the best cross-correlation
-    normalised over the samples that overlap, over just those samples. A copy scores 1 at
-    its own lag however late it is, and differs there by its gain alone."""
+def _copy_fit(a: np.ndarray, b: np.ndarray, max_lag: int):
+    """Per frame (rows) and lag (-max_lag..max_lag, a later by lag): the cross-correlation
+    normalised over the samples that overlap, and the energy of a and of b there."""
     n = a.shape[1]
     size = 1 << (2 * n - 1).bit_length()
     a, b = a.astype(np.float64), b.astype(np.float64)
     xc = np.fft.irfft(np.fft.rfft(a, size) * np.conj(np.fft.rfft(b, size)), size)
-    xc = np.concatenate([xc[:, size - max_lag:], xc[:, :max_lag + 1]], axis=1)  # a later by lag
+    xc = np.concatenate([xc[:, size - max_lag:], xc[:, :max_lag + 1]], axis=1)
     lags = np.arange(-max_lag, max_lag + 1)
     late, early = np.maximum(lags, 0), np.maximum(-lags, 0)
     ca = np.pad(np.cumsum(a * a, axis=1), ((0, 0), (1, 0)))
     cb = np.pad(np.cumsum(b * b, axis=1), ((0, 0), (1, 0)))
     ea = ca[:, n - early] - ca[:, late]   # energy of a[late:n - early]
     eb = cb[:, n - late] - cb[:, early]   # ... and of b[early:n - late]
-    best = np.argmax(xc / np.sqrt(ea * eb + 1e-20), axis=1)
+    return xc / np.sqrt(ea * eb + 1e-20), ea, eb
+
+
+def copy_fit(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame (rows), how much one is a delayed copy of the other, and at what gain: the
+    best cross-correlation (-max_lag..max_lag) normalised over the samples that overlap,
+    and the level difference in dB (a - b) over just those samples. A copy scores 1 at its
+    own lag however late it is, and differs there by its gain alone. (The VAD's per-frame
+    correlation and levels lose the samples a lag shifts out: two streams of one source
+    7 ms apart score under 0.8, or several dB apart at a word's onset.)"""
+    fit, ea, eb = _copy_fit(a, b, max_lag)
+    best = np.argmax(fit, axis=1)
     rows = np.arange(len(a))
-    return 10 * np.log10((ea[rows, best] + 1e-20) / (eb[rows, best] + 1e-20))
+    gain = 10 * np.log10((ea[rows, best] + 1e-20) / (eb[rows, best] + 1e-20))
+    return fit[rows, best], gain
+
+
+def copy_gain(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
+    """Per frame, the level difference in dB (a - b) where one is most like a delayed copy
+    of the other (``copy_fit``)."""
+    return copy_fit(a, b, max_lag)[1]
 
 
 class _State:
@@ -185,12 +201,18 @@ class ChannelCheck:
         out: list[PipelineWarning] = []
         n = len(corr)
         voiced = {s: probs[s] >= c.voiced_p for s in self.speakers}
-        sounding = {s: levels[s] >= c.silent_db for s in self.speakers}
-        same = (voiced[a] & voiced[b] & (corr >= c.same_corr)
-                & (np.abs(levels[a] - levels[b]) <= c.same_db))
+        both = voiced[a] & voiced[b]
+        diff = np.abs(levels[a] - levels[b])
         gain = np.full(n, np.nan)
-        if frames is not None and same.any():
-            gain[same] = copy_gain(frames[a][same], frames[b][same], c.same_lag)
+        if frames is not None and both.any():  # a copy a few ms late is still a copy
+            fit, fit_gain = copy_fit(frames[a][both], frames[b][both], c.same_lag)
+            corr = np.array(corr, dtype=np.float64)
+            corr[both] = np.maximum(corr[both], fit)
+            diff[both] = np.minimum(diff[both], np.abs(fit_gain))
+            gain[both] = fit_gain
+        sounding = {s: levels[s] >= c.silent_db for s in self.speakers}
+        same = both & (corr >= c.same_corr) & (diff <= c.same_db)
+        gain[~same] = np.nan
         for i in range(n):
             t = round((s0 + i * 512) / 16_000, 3)
             for sp in self.speakers:

@@ -176,6 +176,19 @@ def test_one_voice_on_both_channels_and_a_dead_partner_are_found_in_real_audio()
     assert [(w.kind, w.detail["cause"]) for w in _segment(mono, late)] == [("channels-same", "one-input")]
 
 
+@pytest.mark.parametrize("lag", [96, -150])
+def test_one_source_read_by_two_streams_up_to_10_ms_apart_is_found_as_soon_as_an_exact_copy(lag):
+    # PulseAudio wakes an idle source late and two streams of it land 2-9 ms apart on the
+    # session clock: the copy must still be found within seconds, not after 20 s or never
+    x = _stereo("nl_push_mb")
+    mono = (x[:, 0] + x[:, 1]) / 2
+    (exact,) = _segment(mono, mono.copy())
+    late = _shift(mono, abs(lag))
+    (found,) = _segment(mono, late) if lag > 0 else _segment(late, mono)
+    assert (found.kind, found.detail["cause"]) == ("channels-same", "one-input")
+    assert found.t <= exact.t + 1.0
+
+
 # -- which cause: one input recorded twice, or the call through loud speakers -----------
 # Measured (scratch, not kept) at the warning, over its "same" frames: the spread (median
 # absolute deviation) of copy_gain was 0.000-0.005 dB for one input twice (bit-identical,
