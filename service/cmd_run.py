@@ -148,6 +148,15 @@ def check_service_args(args) -> None:
                           "leave out one of the two")
 
 
+def check_rules(args) -> None:
+    """A missing or broken --rules pack, or a wrong --focus name: said before the model
+    loads and a session starts, as the session would load them."""
+    if (getattr(args, "rules", None) or getattr(args, "focus", None) is not None) \
+            and not getattr(args, "no_rules", False):
+        from pullcoach.cmd_replay import make_engine
+        make_engine(args.lang, rules=args.rules, focus=args.focus)
+
+
 def _in_use(host: str, port: int) -> bool:
     """Something already listens on (host, port); anything else is left for the service to say."""
     try:
@@ -165,9 +174,7 @@ DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two s
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     check_service_args(args)
-    if args.focus is not None:  # a wrong rule name: say it before the model loads
-        from pullcoach.cmd_replay import make_engine
-        make_engine(args.lang, rules=args.rules, focus=args.focus)
+    check_rules(args)
     source = make_source(args)
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
     printer = not os.environ.get("DISPLAY") or args.no_overlay
@@ -197,6 +204,7 @@ def cmd_demo(args) -> int:
     from pullcoach.runtime import Runtime
     from pullcoach.audio import FileSource
     check_service_args(args)
+    check_rules(args)
     if args.lang != "nl":
         raise ConfigError("the demo is a Dutch role-play; there is no English one. For English, "
                           "`pullcoach run --replay FILE --lang en` or `pullcoach analyze TRANSCRIPT --lang en`")

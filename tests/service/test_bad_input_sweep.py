@@ -111,6 +111,21 @@ def test_run_with_an_empty_focus_stops_before_anything_starts(tmp_path, capsys):
     assert not (tmp_path / "d").exists()
 
 
+@pytest.mark.parametrize("command", [["run", "--replay", "REC"], ["demo"]])
+def test_run_and_demo_with_a_missing_rules_pack_stop_before_anything_starts(tmp_path, capsys, monkeypatch, command):
+    import pullcoach.asr
+
+    def no_model(*a, **k):
+        raise AssertionError("the model was loaded for a session that cannot coach")
+    monkeypatch.setattr(pullcoach.asr, "load_transcriber", no_model)
+    argv = [str(silence(tmp_path / "s.wav")) if a == "REC" else a for a in command]
+    code = main([*argv, "--rules", str(tmp_path / "nothere.toml"), "--no-overlay", "--port", "0",
+                 "--data-dir", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no such file" in one_line(err) and "pullcoach on" not in err
+    assert not (tmp_path / "d").exists()
+
+
 # --- ports, folders, days, output files --------------------------------------------------
 
 def test_a_port_out_of_range_is_said_before_the_model_loads(tmp_path, capsys):
