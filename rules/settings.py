@@ -188,7 +188,7 @@ def check(table, where) -> dict[str, float | int]:
                 f"; [settings] takes {GLOBAL}, RULE.setting for the built-in rules "
                 f"(`pullcoach rules new` lists them) and RULE.cooldown for an installed plugin's rule{installed}")
             first = next(iter(value), None) if isinstance(value, dict) else None
-            raise PackError(f"{_line(where, rule, first)}: [settings] {rule!r} is no rule{hint}")
+            raise PackError(f"{_line(where, rule, first)}: [settings] {rule!r} is no setting or rule{hint}")
         names = [s.name for s in SETTINGS.values() if s.rule == rule] or ["cooldown"]  # a plugin's: its cooldown
         if not isinstance(value, dict):
             eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 1)]}"]

@@ -182,7 +182,7 @@ def _delete(args) -> int:
             # "last" or a prefix: say which one before it is gone
             info = store.row(sid)
             answer = input(f"delete {sid} ({info['coachee']} ↔ {info['partner']}, "
-                           f"{info['t']:.0f} s)? [y/N] ")
+                           f"{clock(info['t'])})? [y/N] ")  # as `sessions` lists it
             if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                 print("kept")
                 return 1
@@ -287,7 +287,9 @@ def _rescue_lines(out, directory: Path) -> list[str]:
     whole = [s for s in out.sessions if s.whole]
     total = len(out.sessions) + len(out.unreadable)
     part = [f"{_when(s.started_wall)} kept {s.events}" + (f" of {s.total}" if s.total is not None
-                                                          else "") + f" events ({_lost(s)})"
+                                                          else "")
+            + (" event" if (s.total if s.total is not None else s.events) == 1 else " events")
+            + f" ({_lost(s)})"
             for s in out.sessions if not s.whole]
     head = f"{len(whole)} of {total} sessions rescued whole"
     lines = ([f"nothing in {db} could be read"] if not total

@@ -445,7 +445,8 @@ class NudgePrinter:
             print(f"session ended{why}", flush=True)
             if self.held:
                 parts = ", ".join(f"{n} {why}" for why, n in sorted(self.held.items(), key=lambda x: -x[1]))
-                print(f"{sum(self.held.values())} more nudges are in the report only ({parts})", flush=True)
+                n = sum(self.held.values())
+                print(f"{n} more nudge{' is' if n == 1 else 's are'} in the report only ({parts})", flush=True)
 
 
 def focus_line(event: ev.FocusChanged) -> str:

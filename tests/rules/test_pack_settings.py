@@ -200,7 +200,7 @@ def test_a_plugin_setting_is_checked_as_a_built_in_one_is(sorry_installed):
     said = refused("[settings]\nsory.cooldown = 60\n")
     assert said.startswith("mine.toml line 3:") and "did you mean 'sorry'?" in said
     said = refused("[settings]\nblah-blah.cooldown = 60\n")
-    assert "'blah-blah' is no rule" in said and "installed: excuses, sorry" in said
+    assert "'blah-blah' is no setting or rule" in said and "installed: excuses, sorry" in said
     said = refused("[settings]\nsorry.seconds = 60\n")
     assert "sorry has cooldown (a plugin rule's other numbers are the plugin's own)" in said
     assert "write sorry.cooldown = 30" in refused("[settings]\nsorry = 60\n")
@@ -210,4 +210,4 @@ def test_a_plugin_setting_is_checked_as_a_built_in_one_is(sorry_installed):
 def test_without_the_plugin_its_cooldown_is_no_rule(monkeypatch):
     monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=lambda group: []))
     said = refused("[settings]\nsorry.cooldown = 60\n")
-    assert "'sorry' is no rule" in said and "RULE.cooldown for an installed plugin's rule" in said
+    assert "'sorry' is no setting or rule" in said and "RULE.cooldown for an installed plugin's rule" in said
