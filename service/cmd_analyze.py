@@ -88,7 +88,10 @@ def run(args) -> int:
                         dict(pack.messages))
     results = []
     for path in args.transcripts:
-        segs = read_transcript(path)
+        skipped: list[float] = []
+        segs = read_transcript(path, skipped=skipped)
+        if skipped:
+            print(f"{Path(path).name}: {skipped_text(skipped)}", file=sys.stderr)
         said = guess_lang(s.text for s in segs)
         if said and said != pack.lang:
             line = (f"{Path(path).name} looks {LANG_NAMES[said]}, but the rules are "
@@ -125,6 +128,18 @@ def run(args) -> int:
     return 0
 
 
+def skipped_text(starts: list[float], most: int = 10) -> str:
+    """"2 cues without words skipped: 0:05, 0:41" (at most ``most`` times, then "…")."""
+    n = len(starts)
+    times = ", ".join(_mss(t) for t in starts[:most]) + (", …" if n > most else "")
+    return f"{n} cue{'' if n == 1 else 's'} without words skipped: {times}"
+
+
+def _mss(t: float) -> str:
+    s = int(t)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
 _loaded: dict[Path, object] = {}  # --rules file -> the last pack read well from it (serve reads it per session)
 
 
@@ -153,10 +168,15 @@ def load_rule_pack(path: str | None, lang: str | None, *, keep_last: bool = True
             _tell_pack(path, pack, first=where not in _loaded)
         _loaded[where] = pack
     if lang and pack.lang != lang:
-        raise ConfigError(f"--rules {path} is a {LANG_NAMES[pack.lang]} pack (lang = \"{pack.lang}\") but "
+        raise ConfigError(f"--rules {path} is {_a(LANG_NAMES[pack.lang])} pack (lang = \"{pack.lang}\") but "
                           f"--lang is {lang}: leave out --lang, or use a pack with extends = \"{lang}\" "
                           f"(`pullcoach rules new --lang {lang}`)")
     return pack
+
+
+def _a(word: str) -> str:
+    """"a Dutch", "an English"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _read_pack(path: str, where: Path):
@@ -270,7 +290,7 @@ MD_WORDS = {
     "nl": {"coachee": "Coachee", "partner": "gesprekspartner",
            "talk": "spreektijd coachee: {share} ({yardstick}, als in het verslag)",
            "questions": "vragen: {open} open, {closed} gesloten; reflecties: {refl}",
-           "negative": "negatieve nudges: {n}", "nudges": "Nudges", "none": "Geen.",
+           "negative": "negatieve seintjes: {n}", "nudges": "Seintjes", "none": "Geen.",
            "not_live": " (niet live getoond)", "utterances": "Uitingen",
            "withdrawn": "ingetrokken: de `{rule}` om {t} was een {reason}",
            "rule_off": "regel `{rule}` uit vanaf {t}: de plugin faalde ({error}); zijn seintjes ontbreken vanaf dan",

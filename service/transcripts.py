@@ -11,11 +11,13 @@
 
 A cue that carries on a sentence the cue before it left open (the same speaker, no gap,
 lower case: Teams and Zoom split long turns) is joined to it, so the rules read the sentence.
+A cue without words (empty, only ``[muziek]``, ``(laughter)`` or ``♪``) is left out.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
 import re
@@ -46,7 +48,8 @@ class Segment:
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wma", ".webm", ".mp4")
 
 
-def read_transcript(path: str | Path) -> list[Segment]:
+def read_transcript(path: str | Path, *, skipped: list[float] | None = None) -> list[Segment]:
+    """``skipped``: gets the start of each cue left out for having no words (``[muziek]``)."""
     p = Path(path)
     if p.is_dir():
         raise TranscriptError(f"{p} is a folder; give a transcript file in it (.jsonl, .vtt, .srt or .txt)")
@@ -60,15 +63,17 @@ def read_transcript(path: str | Path) -> list[Segment]:
         raise TranscriptError(f"{p}: no such file; give the path of a .jsonl, .vtt or .srt transcript") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TranscriptError(f"{p}: cannot read it as UTF-8 text ({exc}); export the transcript as UTF-8") from None
-    return parse_transcript(text, name=str(p), suffix=p.suffix.lower())
+    return parse_transcript(text, name=str(p), suffix=p.suffix.lower(), skipped=skipped)
 
 
-def parse_transcript(text: str, *, name: str = "transcript", suffix: str = "") -> list[Segment]:
+def parse_transcript(text: str, *, name: str = "transcript", suffix: str = "",
+                     skipped: list[float] | None = None) -> list[Segment]:
+    skipped = [] if skipped is None else skipped
     head = text.lstrip()
     if suffix == ".vtt" or head.startswith("WEBVTT"):
-        segs = _join_split(_cues(text, name, vtt=True))
+        segs = _join_split(_cues(text, name, vtt=True, skipped=skipped))
     elif suffix == ".srt" or (suffix not in (".jsonl", ".json") and "-->" in text and not head.startswith("{")):
-        segs = _join_split(_cues(text, name, vtt=False))
+        segs = _join_split(_cues(text, name, vtt=False, skipped=skipped))
     elif suffix in (".jsonl", ".json") or head.startswith("{"):
         segs = _jsonl(text, name)
     elif suffix in (".txt", ".md", "") and _plain_lines(text):
@@ -76,6 +81,9 @@ def parse_transcript(text: str, *, name: str = "transcript", suffix: str = "") -
     else:
         raise TranscriptError(f"{name}: unknown transcript format; use JSONL, WebVTT (.vtt), SRT (.srt) "
                               "or text with 'Name: text' lines (.txt)")
+    if not segs and skipped:
+        raise TranscriptError(f"{name}: no utterances found: its {len(skipped)} cue(s) hold no words "
+                              "(only sound tags such as [music], or empty)")
     if not segs:
         raise TranscriptError(f"{name}: no utterances found; check that the file is a timed transcript")
     return _rebased(sorted(segs, key=lambda s: (s.start, s.end)), name)
@@ -137,7 +145,7 @@ def _json_line(line: str, where: str) -> Segment:
 
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>(.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
-_NAMED = re.compile(r"^\s*(?:\[([^\]]{1,60})\]|([^:<>\d][^:<>]{0,59}):)\s*(.+)$", re.S)
+_NAMED = re.compile(r"^\s*(?:\[([^\]]{1,60})\]|([^:<>\d][^:<>]{0,59}):)\s*(.*)$", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -146,10 +154,15 @@ def _seconds(m: re.Match) -> float:
     return int(h or 0) * 3600 + int(mnt) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
 
 
-def _cues(text: str, name: str, *, vtt: bool) -> list[Segment]:
+def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None) -> list[Segment]:
+    """The cues as segments. A cue with no words (empty, a sound tag such as ``[muziek]`` or
+    ``(laughter)``, music) is left out and its start added to ``skipped``; so are WebVTT's
+    NOTE, STYLE and REGION blocks."""
     out = []
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
         lines = [ln for ln in block.strip().split("\n") if ln.strip()]
+        if vtt and lines and _VTT_BLOCK.match(lines[0]):
+            continue
         idx = next((i for i, ln in enumerate(lines) if "-->" in ln), None)
         if idx is None:
             continue
@@ -162,18 +175,33 @@ def _cues(text: str, name: str, *, vtt: bool) -> list[Segment]:
         voices = _VOICE.findall(body) if vtt else []
         if voices:
             parts = [(spk.strip(), _TAG.sub("", txt).strip()) for spk, txt in voices]
-        else:
-            m = _NAMED.match(_TAG.sub("", body))
-            if not m:
-                raise TranscriptError(f"{name}: cue at {lines[idx].strip()} has no speaker; mark speakers "
-                                      "with <v Name> tags or start the text with 'Name:'")
+        elif m := _NAMED.match(_TAG.sub("", body)):
             parts = [((m.group(1) or m.group(2)).strip(), m.group(3).strip())]
-        for spk, txt in parts:
-            if txt:
-                seg = Segment(spk, start, end, " ".join(txt.split()))
-                _check(seg, name)
-                out.append(seg)
+        elif not _has_words(_TAG.sub("", body)):
+            parts = []
+        else:
+            forms = "<v Name> tags, or start the text with 'Name:' or '[Name]'" if vtt else \
+                "start the text with 'Name:' or '[Name]'"
+            raise TranscriptError(f"{name}: cue at {lines[idx].strip()} has no speaker; mark speakers with {forms}")
+        said = [(spk, " ".join((html.unescape(txt) if vtt else txt).split()))
+                for spk, txt in parts if _has_words(txt)]
+        if not said and skipped is not None:
+            skipped.append(start)
+        for spk, txt in said:
+            seg = Segment(html.unescape(spk) if vtt else spk, start, end, txt)
+            _check(seg, name)
+            out.append(seg)
     return out
+
+
+_VTT_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:\s|$)")  # WebVTT blocks that are no cue
+_MUSIC = "♪♫♬♩🎵🎶"
+_NO_SPEECH = re.compile(rf"\[[^\]]*\]|\([^)]*\)|[{_MUSIC}][^{_MUSIC}]*[{_MUSIC}]|[{_MUSIC}]")
+
+
+def _has_words(text: str) -> bool:
+    """Is anything said: a letter or digit outside sound tags ([muziek], (laughter)) and music?"""
+    return re.search(r"[^\W_]", _NO_SPEECH.sub(" ", text)) is not None
 
 
 _OPEN_END = re.compile(r"[^.?!…:;\"”’)]$")
