@@ -180,9 +180,9 @@ def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None
         elif not _has_words(_TAG.sub("", body)):
             parts = []
         else:
-            forms = "<v Name> tags, or start the text with 'Name:' or '[Name]'" if vtt else \
-                "start the text with 'Name:' or '[Name]'"
-            raise TranscriptError(f"{name}: cue at {lines[idx].strip()} has no speaker; mark speakers with {forms}")
+            how = "start the text with 'Name:' or '[Name]'"
+            how = f"mark speakers with <v Name> tags, or {how}" if vtt else how
+            raise TranscriptError(f"{name}: cue at {lines[idx].strip()} has no speaker; {how}")
         said = [(spk, " ".join((html.unescape(txt) if vtt else txt).split()))
                 for spk, txt in parts if _has_words(txt)]
         if not said and skipped is not None:
