@@ -1,8 +1,9 @@
 """Since last time: a report's headline figures beside the coachee's previous session.
 
 ``previous_session(infos, session_id)`` finds that session among a store's sessions (the
-newest earlier one with the same coachee name); ``progress(now, before)`` compares two
-``report_data.build`` results figure by figure. Pure; the report modules render it.
+newest earlier one with the same coachee name whose audio did not break off);
+``progress(now, before)`` compares two ``report_data.build`` results figure by figure. Pure;
+the report modules render it.
 
 Each figure is compared by what its rating is about, as the card shows it (``measure``):
 the longest stretch without a summary, not the number of summaries; the longest turn, not
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR
 from pullcoach.report_text import half_up
+from pullcoach.rules.events import PipelineWarning, SessionEnded
 
-__all__ = ["previous_session", "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
+__all__ = ["previous_session", "broke_off", "broke_off_events", "progress", "halves", "comparable", "measure",
+           "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
@@ -53,19 +56,40 @@ def _name(info: dict) -> str:
     return " ".join(str(info.get("coachee") or "").split()).casefold()
 
 
-def previous_session(infos: list[dict], session_id: str) -> str | None:
+def previous_session(infos: list[dict], session_id: str, events=None) -> str | None:
     """The newest session started before ``session_id`` by a coachee of the same name
     (a session still live does not count). The default name "coachee" (``run`` without
-    --coachee-name, on one's own laptop) also needs the same language: it names nobody."""
+    --coachee-name, on one's own laptop) also needs the same language: it names nobody.
+    A session whose audio broke off is no yardstick (one side silent from the break: "89% →
+    51% beter" was the broken file, not the coachee): one ended by an audio error is passed
+    over by its row; with ``events`` (a session's events by id, ``store.events``) so is one
+    whose replayed file broke off, for the whole one before it."""
     me = next((s for s in infos if s["id"] == session_id), None)
     if me is None or not me.get("started_wall"):
         return None
     unnamed = _name(me) in ("", "coachee")
     earlier = [s for s in infos if s["id"] != session_id and s.get("status") != "live"
                and _name(s) == _name(me) and 0 < (s.get("started_wall") or 0) < me["started_wall"]
-               and (s.get("duration") or 0.0) >= MIN_S
+               and (s.get("duration") or 0.0) >= MIN_S and s.get("reason") != "error"
                and (not unnamed or s.get("lang") == me.get("lang"))]
-    return max(earlier, key=lambda s: s["started_wall"])["id"] if earlier else None
+    for s in sorted(earlier, key=lambda s: s["started_wall"], reverse=True):
+        if events is None or not broke_off_events(events(s["id"])):
+            return s["id"]
+    return None
+
+
+def broke_off_events(events: list) -> bool:
+    """The log says the audio broke off: a replayed file cut short or damaged (its
+    ``channel-stalled`` warning, cause ``file-broken``) or an audio error that ended it."""
+    return any((isinstance(e, PipelineWarning) and e.kind == "channel-stalled"
+                and (e.detail or {}).get("cause") == "file-broken")
+               or (isinstance(e, SessionEnded) and e.reason == "error") for e in events)
+
+
+def broke_off(report: dict) -> bool:
+    """``broke_off_events`` for a ``report_data.build`` result."""
+    return report["session"].get("reason") == "error" or any(
+        p.get("cause") == "file-broken" for p in report.get("problems", ()))
 
 
 def progress(now: dict, before: dict) -> dict | None:
@@ -74,8 +98,11 @@ def progress(now: dict, before: dict) -> dict | None:
     unrated where a figure shows on one side only (too little speech to measure; no
     questions to count), or None when nothing can be compared. Every figure shown on either
     side is listed: a figure the card could not rate (summaries in a call under a minute) is
-    compared by its measure."""
+    compared by its measure. A ``before`` whose audio broke off (``broke_off``) is no
+    yardstick: None."""
     if not (now["analysed"] and before["analysed"] and comparable(now) and comparable(before)):
+        return None
+    if broke_off(before):
         return None
     trends = {}
     for key, higher in COMPARED.items():
