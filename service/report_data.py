@@ -569,8 +569,9 @@ def _wpm(utts: list[dict]) -> float | None:
 def _moment(n: dict, utterances: list[dict]) -> dict:
     """A nudge at the moment it was about, not when it fired (ASR may lag many seconds): the
     utterance that set it off (its speaker's, holding or last before its evidence; for an
-    argument stack every one up to the firing) has ``hit``, with up to three lines before it
-    and the reply after. ``t`` is when that was said."""
+    argument stack every one up to the firing and the one it fired in, when that argues) has
+    ``hit``, with up to three lines before it and the reply after. ``t`` is when that was
+    said."""
     ev, fired = n["evidence_t"], n["t"]
     if n["rule"] in AT_FIRING or n["kind"] == "trainer":
         # about a stretch, not a line (its evidence is where the stretch began: the last
@@ -583,9 +584,12 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
     else:  # a transcript's words may start a little after the speech event that fired the rule
         held = [u for u in own if u["t0"] <= ev + 1.0 and u["t1"] >= ev - MOMENT_REACH]
     hits = [max(held, key=lambda u: u["t0"])] if held else []
-    if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing
-        hits += [u for u in own if hits[0]["t0"] < u["t0"] and u["t1"] <= fired + 0.5]
-        hits = hits[:4]
+    open_line: list = []
+    if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing,
+        # with the line it fired in (mid-turn, from a partial: the line ended after the firing)
+        stack = [u for u in own if hits[0]["t0"] < u["t0"] and (u["t1"] <= fired + 0.5 or u["t0"] <= fired)]
+        open_line = [u for u in stack if u["t1"] > fired + 0.5 and not _argues(u)]  # shown, not bold
+        hits = (hits + [u for u in stack if all(u is not o for o in open_line)])[:4]
     if not hits:  # a trainer nudge, a figure, or no transcript: what was said around it
         before = [u for u in utterances if u["t1"] >= ev - CONTEXT_BEFORE and u["t0"] <= ev + 0.5]
         return {"nudge": n, "t": ev, "around": [dict(u) for u in before[-4:]]}
@@ -599,10 +603,15 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
     between = [u for u in utterances if id(u) not in ids and first["t0"] < u["t0"] < last["t0"]]
     if len(hits) >= 4:
         before = []
-    around = ([dict(u) for u in before + between] + [dict(u, hit=True) for u in hits]
+    around = ([dict(u) for u in before + between + open_line] + [dict(u, hit=True) for u in hits]
               + [dict(u) for u in after])
     around.sort(key=lambda u: u["t0"])
     return {"nudge": n, "t": first["t0"], "around": around}
+
+
+def _argues(u: dict) -> bool:
+    """The line gives a reason or informs: one of a stack's arguments."""
+    return bool(u["labels"].get("arguments") or u["labels"].get("input"))
 
 
 def moment_groups(moments: list[dict]) -> list[dict]:
