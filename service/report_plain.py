@@ -1,4 +1,5 @@
-"""The post-call report as Markdown and as WebVTT (``<v Speaker>`` cues with labels)."""
+"""The post-call report as Markdown and as WebVTT (``<v Speaker>`` cues, each one's labels in a
+``NOTE`` before it)."""
 
 from __future__ import annotations
 
@@ -151,8 +152,14 @@ def render_vtt(report: dict, **_: object) -> str:
     for i, u in enumerate(report["utterances"], 1):
         t1 = max(u["t1"], u["t0"] + 0.001)
         chips = label_chips(u["labels"], lang, u["speaker"])
-        note = f" [{', '.join(chips)}]" if chips else ""
+        if chips:  # a comment before the cue: the cue is what was said, read back as such
+            out += [_vtt_note(f"{i}: {', '.join(chips)}"), ""]
         voice = _vtt_text(names[u["speaker"]])  # the annotation runs to '>': spaces are fine
         out += [str(i), f"{_ts(u['t0'])} --> {_ts(t1)}",
-                f"<v {voice}>{_vtt_text(u['text'])}{_vtt_text(note)}</v>", ""]
+                f"<v {voice}>{_vtt_text(u['text'])}</v>", ""]
     return "\n".join(out)
+
+
+def _vtt_note(text: str) -> str:
+    """A WebVTT comment block on one line (it may not hold "-->")."""
+    return "NOTE " + " ".join(text.replace("-->", "->").split())
