@@ -24,6 +24,7 @@ _NL = {
     "unsure": "onzeker verstaan: de spraakherkenning twijfelde",
     "unsure_note": "(?) = onzeker verstaan: de spraakherkenning twijfelde aan deze woorden.",
     "status_error": "De opname brak op {t} af ({why}): het verslag loopt tot dan",
+    "status_broke": "De opname brak op {t} af: het verslag loopt tot dan",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
     "narrowband": "De audio van {who} bevatte alleen geluid onder {band} kHz (opgenomen op {khz} kHz), zoals een telefoonlijn, een bluetooth-headset in belmodus of een sterk gecomprimeerde opname: de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "lang_name": {"nl": "Nederlands", "en": "Engels"}, "lang_adj": {"nl": "Nederlandse", "en": "Engelse"},
@@ -144,6 +145,7 @@ _EN = {
     "unsure": "heard with doubt: speech recognition was unsure",
     "unsure_note": "(?) = heard with doubt: speech recognition was unsure of these words.",
     "status_error": "The recording broke off at {t} ({why}): the report runs to then",
+    "status_broke": "The recording broke off at {t}: the report runs to then",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
     "narrowband": "{who}'s audio carried only sound below {band} kHz (recorded at {khz} kHz), as a phone line, a Bluetooth headset in call mode or a heavily compressed recording does: speech recognition mishears much more then, so the figures about words are less reliable.",
     "lang_name": {"nl": "Dutch", "en": "English"}, "lang_adj": {"nl": "Dutch", "en": "English"},
@@ -372,8 +374,10 @@ def status_text(s: dict, w: dict) -> str | None:
         return w["status_interrupted"]
     if s.get("reason") == "server-stopped":
         return w["status_server_stopped"].format(t=clock(s["duration"]))
-    if s.get("reason") == "error":
-        return w["status_error"].format(t=clock(s["duration"]), why=s.get("error") or "?")
+    if s.get("reason") == "error":  # a replayed file that broke off: its problem line says why,
+        if not s.get("error"):        # in the report's language (no audio-error's English text)
+            return w["status_broke"].format(t=clock(s["duration"]))
+        return w["status_error"].format(t=clock(s["duration"]), why=s["error"])
     return None
 
 
