@@ -16,6 +16,7 @@ from typing import Callable
 
 from pullcoach.asr import Transcriber
 from pullcoach.band import EDGE_HZ, BandMeter
+from pullcoach.errors import AudioDeviceError, AudioError
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
 from pullcoach.lang_guess import guess_lang, language_warning
 from pullcoach.rules.events import (
@@ -218,8 +219,7 @@ class LiveSession:
             await self.scheduler.close()
             await asyncio.shield(worker)
             if reason == "error":  # what broke goes into the log, so the report can say it
-                self._dispatch(PipelineWarning(t=round(self.clock, 3), kind="audio-error",
-                                               message=str(broke)[:300], detail={}))
+                self._dispatch(self._broke(broke))
             self._dispatch(SessionEnded(t=round(self.clock, 3), reason=reason))
             self.ended = True
             # a serve's hub keeps the last 20 ended sessions (their cards): their audio and
@@ -227,6 +227,20 @@ class LiveSession:
             self.segmenter.channels.clear()
             if self.keeper is not None:
                 await asyncio.to_thread(self.keeper.close)
+
+    def _broke(self, err: Exception) -> PipelineWarning:
+        """What broke the audio, dated at the end of the audio before it: a replayed file
+        that broke off is the structured ``file_broken`` warning (the report, the trainer's
+        card and the overlay word it in the session's language, as for a capture's); any
+        other error (a device that died) is an ``audio-error`` with its text."""
+        t = round(self.clock, 3)
+        paths = getattr(self.source, "paths", None)
+        if paths and isinstance(err, AudioError) and not isinstance(err, AudioDeviceError):
+            from pullcoach.audio_file import file_broken  # (a replay: PyAV is loaded already)
+            warning = file_broken(t, SPEAKERS[0], str(paths[0]), str(err), files=[str(p) for p in paths])
+            # (its words are a capture's: here the replay itself stopped)
+            return replace(warning, message=warning.message.replace("The capture stopped", "The replay stopped"))
+        return PipelineWarning(t=t, kind="audio-error", message=str(err)[:300], detail={})
 
 
 # rules that judge sound, not words: still right when the words are the other language
