@@ -92,5 +92,6 @@ def previous_events(store, session_id: str, infos: list[dict] | None = None) -> 
     """The event log of the coachee's previous session in ``store`` (same name, started
     earlier), for the report's "since last time" line; None if there is none. ``infos``:
     ``store.sessions()`` when the caller has it already."""
-    prev = previous_session(infos if infos is not None else store.sessions(), session_id)
+    prev = previous_session(infos if infos is not None else store.sessions(), session_id,
+                            events=store.events)
     return store.events(prev) if prev else None

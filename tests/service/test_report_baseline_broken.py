@@ -55,7 +55,8 @@ def test_a_session_whose_partner_file_broke_off_is_no_baseline(tmp_path, capsys)
     # as the user reads it: never "since" the broken session
     assert main(["report", "m-3", "--format", "json", "--data-dir", str(tmp_path)]) == 0
     since = json.loads(capsys.readouterr().out)["progress"]
-    assert since is None or since["session"]["id"] == "m-1"
+    assert since is not None, "the whole session before the broken one is the baseline"
+    assert since["session"]["id"] == "m-1"
     assert main(["report", "m-3", "--format", "md", "--data-dir", str(tmp_path)]) == 0
     assert "Sinds je vorige gesprek (04-12-2026 09:10)" not in capsys.readouterr().out
 
