@@ -136,7 +136,8 @@ def run_replay(args) -> int:
     if nudges:
         print("nudges: " + ", ".join(f"{r} ×{n}" for r, n in nudges.most_common()), file=sys.stderr)
     for w in warnings:
-        if w not in [str(broke)] + [b.message for b in source.broken]:  # (said below)
+        if w not in [str(broke)] + [b.message for b in source.broken] and not (broke and str(broke) in w):
+            # (said below; a replay's break is also a file-broken warning holding its text)
             print(f"warning: {w}", file=sys.stderr)
     where = f"in {args.events}" if args.events else "above"
     if broke is not None:

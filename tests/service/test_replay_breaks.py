@@ -167,6 +167,7 @@ def test_replay_with_a_broken_coachee_file_says_where_its_events_stop(tmp_path, 
     assert "broken audio data after 2.3 s" in line
     assert ("It is the coachee's side (the one coached), so the replay stops there; its events up "
             f"to 2.3 s are in {events}") in line
+    assert err.count("broken audio data after 2.3 s") == 1, err  # said once, on that line
     (ended,) = [json.loads(ln) for ln in events.read_text().splitlines() if '"session-ended"' in ln]
     assert ended["reason"] == "error"
 
