@@ -38,6 +38,8 @@ MAX_FOCUS = 20  # rule names in one set-focus
 WARNING_KINDS = ("file-broken",)
 MAX_FILE_NAME, MAX_WARNING_ERROR = 200, 500  # characters
 MAX_FILES = 2  # a capture hello's replayed files: one stereo, or the coachee's and the partner's
+LANGS = ("nl", "en")  # a capture hello's conversation language: the rule packs there are
+MAX_NAME = 80  # characters of a hello's coachee or partner name (a card, a report's heading)
 _frozen = dict(frozen=True, slots=True, kw_only=True)
 
 
@@ -337,6 +339,26 @@ def _files(data: dict) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _lang(data: dict) -> str | None:
+    """A hello's ``lang``: absent, or one of ``LANGS`` (a pack the server has)."""
+    lang = _str(data, "lang", optional=True)
+    if lang is not None and lang not in LANGS:
+        raise protocol_error("malformed", f'"lang" must be {" or ".join(LANGS)}, not {lang[:20]!r}',
+                             {"reason": "bad-lang", "lang": lang[:20], "allowed": list(LANGS)})
+    return lang
+
+
+def _name(data: dict, name: str) -> str | None:
+    """A hello's coachee or partner name: absent, or at most ``MAX_NAME`` characters."""
+    value = _str(data, name, optional=True)
+    if value is not None and len(value) > MAX_NAME:
+        raise protocol_error("malformed", f'"{name}" may be at most {MAX_NAME} characters '
+                                          f"(a name, as the trainer's card and the report show it), "
+                                          f"not {len(value)}",
+                             {"reason": "too-long", "field": name, "max": MAX_NAME, "length": len(value)})
+    return value
+
+
 def _warning(data: dict, session: str) -> CaptureWarning:
     kind = data.get("kind")
     if kind not in WARNING_KINDS:
@@ -366,9 +388,9 @@ def _decode(kind: str, data: dict) -> Message:
             return Hello(role=role, token=_str(data, "token"),
                          session=_str(data, "session", optional=True, empty=False),
                          client=_str(data, "client", optional=True) or "",
-                         lang=_str(data, "lang", optional=True),
-                         coachee=_str(data, "coachee", optional=True),
-                         partner=_str(data, "partner", optional=True),
+                         lang=_lang(data),
+                         coachee=_name(data, "coachee"),
+                         partner=_name(data, "partner"),
                          partner_source=_str(data, "partner_source", optional=True),
                          resume=_str(data, "resume", optional=True),
                          files=_files(data))
