@@ -16,7 +16,7 @@ import webbrowser
 from pullcoach.clients.overlay_state import OverlayState
 from pullcoach.clients.ws_thread import ClientThread
 
-__all__ = ["OverlayWindow", "run_overlay"]
+__all__ = ["OverlayWindow", "footer_line", "run_overlay"]
 
 WIDTH, HEIGHT = 340, 76
 BG = "#1f2329"
@@ -45,6 +45,35 @@ def _mix(a: str, b: str, f: float) -> str:
     return "#" + "".join(f"{round(x * f + y * (1 - f)):02x}" for x, y in zip(ca, cb))
 
 
+def footer_line(head: str, label: str, focus: tuple[str, ...], room: int, measure) -> str:
+    """The footer in ``room`` px by ``measure`` (text -> px): the trainer's focus with two chips,
+    else one and the rest counted ("luistert · oefent: Vat samen +1"), else whole words left
+    off the end with "…" ("listening · practising: Proposal without… +1"): never a cut word."""
+    if not focus:
+        return _ellipsis(head, "", room, measure)
+    lines = []
+    for n in range(min(2, len(focus)), 0, -1):
+        more = f" +{len(focus) - n}" if len(focus) > n else ""
+        lines.append(((f"{head} · {label}: " if head else f"{label}: ") + " · ".join(focus[:n]), more))
+    for text, more in lines:
+        if measure(text + more) <= room:
+            return text + more
+    return _ellipsis(*lines[-1], room, measure)
+
+
+def _ellipsis(text: str, more: str, room: int, measure) -> str:
+    """``text`` + ``more`` if it fits, else the most whole words of ``text`` that fit with "…"."""
+    if measure(text + more) <= room:
+        return text + more
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        line = " ".join(words).rstrip(" ·:,") + "…" + more
+        if measure(line) <= room:
+            return line
+    return words[0] + more  # one word wider than the line (a long path): the label clips it
+
+
 class OverlayWindow:
     def __init__(self, root: tk.Tk, url: str, token: str, session: str | None = None, *,
                  alpha: float = 0.9, open_url=webbrowser.open, clock=time.monotonic,
@@ -57,6 +86,8 @@ class OverlayWindow:
         self.clock = clock
         self._drag = (0, 0)
         self._fits: dict[str, tuple] = {}  # message -> the font that keeps it on one line
+        self._footer_key: tuple | None = None
+        self._footer_line = ""
         self._setup_window(alpha)
         self._build()
         self.thread = ClientThread(url, self.state.hello, self.inbox)
@@ -155,22 +186,35 @@ class OverlayWindow:
             widget.configure(bg=band)
         self.message.configure(text=text, fg=fg, font=self._fit(text))
         self.close.configure(fg=DIM if nudge is None else fg)  # the × stays visible on a colour
+        focus: tuple[str, ...] = ()
         if st.connection not in ("connected", "ended"):
-            footer = st.problem or words[st.connection]
+            head = st.problem or words[st.connection]
         elif st.ended:  # with why, when the recording broke off
-            footer = st.ended_text()
+            head = st.ended_text()
         else:
-            footer = st.problem or (words["idle"] if st.listening else "")
-            if st.listening and not st.problem and st.focus:  # what the trainer asked to practise
-                footer += f' · {words["focus"]}: {st.focus_text()}'
-        self.footer.configure(text=footer, fg=DIM if nudge is None else fg)
+            head = st.problem or (words["idle"] if st.listening else "")
+            if st.listening and not st.problem:  # what the trainer asked to practise
+                focus = st.focus
         if st.report_link(self.url):
             self.report.configure(text=words["report"])
             self.report.place(relx=1.0, x=-118, y=HEIGHT - 22, width=112, height=18)
-            self.footer.place(width=WIDTH - 26 - 120)
+            width = WIDTH - 26 - 120
         else:
             self.report.place_forget()
-            self.footer.place(width=WIDTH - 26 - 16)  # the whole line: a set-up problem is long
+            width = WIDTH - 26 - 16  # the whole line: a set-up problem is long
+        self.footer.place(width=width)
+        footer = self._footer_text(head, words["focus"], focus, width)
+        self.footer.configure(text=footer, fg=DIM if nudge is None else fg)
+
+    def _footer_text(self, head: str, label: str, focus: tuple[str, ...], width: int) -> str:
+        """The footer line that fits ``width`` px (the last one asked for is kept)."""
+        key = (head, label, focus, width)
+        if self._footer_key != key:
+            f = self.footer
+            pad = 2 * sum(f.winfo_pixels(str(f.cget(o))) for o in ("borderwidth", "padx", "highlightthickness"))
+            font = tkfont.Font(root=self.root, font=f.cget("font"))
+            self._footer_key, self._footer_line = key, footer_line(head, label, focus, width - pad, font.measure)
+        return self._footer_line
 
     def _fit(self, text: str) -> tuple:
         """The largest bold size (14 down to 11) that keeps ``text`` on one line: "Weerstand:
