@@ -26,7 +26,7 @@ from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.rules.events import RULE_OFF
-from pullcoach.report_progress import comparable, progress
+from pullcoach.report_progress import comparable, progress, ran_apart
 from pullcoach.report_text import nudge_words
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
@@ -140,20 +140,55 @@ def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any
 
 
 def _progress(reports: list[dict]) -> list[dict]:
-    """For each coachee (by name) with more than one role-play here: their last against
-    their first, the figures that moved (``report_progress.progress``)."""
+    """For each coachee with more than one role-play here: their last against their first,
+    the figures that moved (``report_progress.progress``). A coachee is their name, unless
+    two role-plays of that name ran at the same time: two people then, told apart by their
+    partner (``partner`` says which; ``_people``)."""
     by_name: dict[str, list[dict]] = {}
     for r in reports:
         if comparable(r):  # a false start (under report_progress.MIN_S) is no role-play to compare
-            by_name.setdefault(" ".join(r["session"]["coachee"].split()).casefold(), []).append(r)
+            by_name.setdefault(_key(r["session"]["coachee"]), []).append(r)
     out = []
     for runs in by_name.values():
-        moved = progress(runs[-1], runs[0]) if len(runs) > 1 else None
-        if moved:
-            out.append({"first": runs[0]["session"], "last": runs[-1]["session"], "count": len(runs),
-                        "before": moved["before"], "now": runs[-1]["figures"],
-                        "trends": {k: t for k, t in moved["trends"].items() if t != "same"}})
+        for partner, group in _people(runs):
+            moved = progress(group[-1], group[0]) if len(group) > 1 else None
+            if moved:
+                out.append({"first": group[0]["session"], "last": group[-1]["session"],
+                            "count": len(group), "partner": partner,
+                            "before": moved["before"], "now": group[-1]["figures"],
+                            "trends": {k: t for k, t in moved["trends"].items() if t != "same"}})
     return out
+
+
+def _key(name: str) -> str:
+    return " ".join(str(name or "").split()).casefold()
+
+
+def _people(runs: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    """One name's role-plays (oldest first) as the people they were: ``[(None, runs)]`` when
+    none ran beside another; else one ``(partner, runs)`` per partner's name, for those of a
+    partner that still did not run side by side (two of one name, both with one partner's
+    name, at once: nobody can tell whose is whose, so neither is compared)."""
+    if _apart(runs):
+        return [(None, runs)]
+    by_partner: dict[str, list[dict]] = {}
+    for r in runs:
+        by_partner.setdefault(_key(r["session"]["partner"]), []).append(r)
+    return [(group[0]["session"]["partner"], group) for group in by_partner.values() if _apart(group)]
+
+
+def _apart(runs: list[dict]) -> bool:
+    """No two of ``runs`` (oldest first) ran at the same time (``report_progress.ran_apart``;
+    a log without its wall clock is taken to have run apart)."""
+    end = None  # the latest end so far: a long one may outlast several after it
+    for r in runs:
+        wall, length = r["session"]["wall_clock"], r["session"]["duration"]
+        if not wall:
+            continue
+        if end is not None and not ran_apart(end, 0.0, wall):
+            return False
+        end = max(end or 0.0, wall + length)
+    return True
 
 
 # report problems that are no fault of the recording devices: each has its own note

@@ -1,7 +1,8 @@
 """Since last time: a report's headline figures beside the coachee's previous session.
 
 ``previous_session(infos, session_id)`` finds that session among a store's sessions (the
-newest earlier one with the same coachee name whose audio did not break off);
+newest one with the same coachee name that had ended before this one began and whose audio
+did not break off: two pairs at once with one coachee name are two people);
 ``progress(now, before)`` compares two ``report_data.build`` results figure by figure. Pure;
 the report modules render it.
 
@@ -18,8 +19,8 @@ from pullcoach.report_data import FAIR, GOOD, NONE, POOR
 from pullcoach.report_text import half_up
 from pullcoach.rules.events import PipelineWarning, SessionEnded
 
-__all__ = ["previous_session", "broke_off", "broke_off_events", "progress", "halves", "comparable", "measure",
-           "both_good", "PROGRESS_WORDS"]
+__all__ = ["previous_session", "ran_apart", "broke_off", "broke_off_events", "progress", "halves",
+           "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
@@ -28,6 +29,9 @@ COMPARED = {
     "righting_reflexes": False, "monologues": False, "speaking_rate": False,
 }
 _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
+# a session that ended up to this long after another began did not run beside it (the
+# store's start is the wall clock when it was made, its length the audio's)
+SLACK_S = 5.0
 MIN_S = 30.0  # a shorter session (a false start, a fragment cut off) is compared with nothing
 # a change under this, in what the row shows, is noise: five points of a share, 10 words a
 # minute, 10 seconds of a stretch (a ratio: any change; a count: COUNT_NOISE). Counts are
@@ -57,9 +61,11 @@ def _name(info: dict) -> str:
 
 
 def previous_session(infos: list[dict], session_id: str, events=None) -> str | None:
-    """The newest session started before ``session_id`` by a coachee of the same name
-    (a session still live does not count). The default name "coachee" (``run`` without
-    --coachee-name, on one's own laptop) also needs the same language: it names nobody.
+    """The newest session that had ended before ``session_id`` began, by a coachee of the
+    same name (a session still live does not count). One that ran at the same time (not
+    ``ran_apart``) was another pair's: two people with one name. The default name
+    "coachee" (``run`` without --coachee-name, on one's own laptop) also needs the same
+    language: it names nobody.
     A session whose audio broke off is no yardstick (one side silent from the break: "89% →
     51% beter" was the broken file, not the coachee): one ended by an audio error is passed
     over by its row; with ``events`` (a session's events by id, ``store.events``) so is one
@@ -70,12 +76,19 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
     unnamed = _name(me) in ("", "coachee")
     earlier = [s for s in infos if s["id"] != session_id and s.get("status") != "live"
                and _name(s) == _name(me) and 0 < (s.get("started_wall") or 0) < me["started_wall"]
+               and ran_apart(s["started_wall"], s.get("duration") or 0.0, me["started_wall"])
                and (s.get("duration") or 0.0) >= MIN_S and s.get("reason") != "error"
                and (not unnamed or s.get("lang") == me.get("lang"))]
     for s in sorted(earlier, key=lambda s: s["started_wall"], reverse=True):
         if events is None or not broke_off_events(events(s["id"])):
             return s["id"]
     return None
+
+
+def ran_apart(before_wall: float, before_s: float, wall: float) -> bool:
+    """A session begun at ``before_wall`` and lasting ``before_s`` seconds had ended when one
+    began at ``wall`` (within ``SLACK_S``): the two did not run side by side."""
+    return before_wall + before_s <= wall + SLACK_S
 
 
 def broke_off_events(events: list) -> bool:
