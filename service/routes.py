@@ -69,22 +69,43 @@ def debrief_link(trainer: str) -> str:
     return f"/debrief?token={quote(tokens.view_token(trainer, 'debrief'), safe='')}"
 
 
+# a refused link, both languages on one page (a Dutch trainer's browser often asks for English);
+# HTML: the buttons' names in bold, as the pages call them
 REFUSED = {
-    "report": {"en": "reports need the trainer token (or this session's overlay token): add ?token=TOKEN, "
-                     "or open the report from the trainer page or the overlay",
-               "nl": "Dit verslag opent alleen met een geldige link: open het vanaf de trainerpagina of "
-                     "de overlay (of voeg ?token=TOKEN toe)"},
-    "debrief": {"en": "the debrief needs the trainer token: add ?token=TOKEN, or open it from the trainer page",
-                "nl": "De nabespreking opent alleen met een geldige link: open haar vanaf de trainerpagina "
-                      "(of voeg ?token=TOKEN toe)"},
+    "report": {"nl": ("Dit verslag opent alleen met een geldige link",
+                      "Open het opnieuw vanaf de trainerpagina (<b>Rapport</b>) of de overlay (<b>Rapport openen ›</b>), "
+                      "of voeg <code>?token=</code> met het trainer-token toe."),
+               "en": ("This report opens only with a valid link",
+                      "Open it again from the trainer page (<b>Report</b>) or the overlay (<b>Open report ›</b>), "
+                      "or add <code>?token=</code> with the trainer token.")},
+    "debrief": {"nl": ("De nabespreking opent alleen met een geldige link",
+                       "Open haar opnieuw vanaf de trainerpagina (<b>Nabespreking</b>), "
+                       "of voeg <code>?token=</code> met het trainer-token toe."),
+                "en": ("The debrief opens only with a valid link",
+                       "Open it again from the trainer page (<b>Debrief</b>), or add <code>?token=</code> with the trainer token.")},
 }
+_REFUSED_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:38em;margin:3em auto;
+padding:0 1em;color:#1f2329}}h1{{font-size:1.3em}}section+section{{margin-top:2em;color:#57606a}}
+section+section h1{{font-size:1.05em}}b,code{{white-space:nowrap}}</style></head><body>
+{sections}
+</body></html>
+"""
 
 
-def refused(request: Request, what: str) -> Response:
-    """401 in the reader's language (a browser's Accept-Language; Dutch or English)."""
+def refused(service: "Service", request: Request, what: str) -> Response:
+    """401 in Dutch and English, the reader's first: English only when the browser does not ask
+    for Dutch and most of this server's sessions are English (the dashboard's pick; else Dutch)."""
     first = (header(request, "Accept-Language") or "").split(",")[0].strip().lower()
-    lang = "nl" if first.startswith("nl") else "en"
-    return response(401, REFUSED[what][lang] + "\n")
+    langs = [str(rec.lang) for rec in service.hub.sessions.values()]
+    en = sum(lang.startswith("en") for lang in langs)
+    order = ("en", "nl") if not first.startswith("nl") and en > len(langs) - en else ("nl", "en")
+    sections = "\n".join(f'<section lang="{lang}"><h1>{REFUSED[what][lang][0]}</h1>'
+                         f"<p>{REFUSED[what][lang][1]}</p></section>" for lang in order)
+    title = " · ".join(REFUSED[what][lang][0] for lang in order)
+    return response(401, _REFUSED_PAGE.format(lang=order[0], title=title, sections=sections),
+                    "text/html; charset=utf-8")
 
 
 def header(request: Request, name: str) -> str | None:
@@ -207,11 +228,11 @@ async def process_request(service: "Service", connection: Any, request: Request)
         if (tokens.same(given, tokens.view_token(trainer, "coachee-report:" + session))
                 or (rec is not None and tokens.same(given, rec.token))):
             return await _report(service, session, bookmarks=False)
-        return refused(request, "report")
+        return refused(service, request, "report")
     if path == "/debrief":
         given, trainer = request_token(request), service.tokens.trainer
         if not (tokens.same(given, trainer)
                 or tokens.same(given, tokens.view_token(trainer, "debrief"))):
-            return refused(request, "debrief")
+            return refused(service, request, "debrief")
         return await _debrief(service, request)
     return response(404, f"not found: {path}\n")
