@@ -11,7 +11,11 @@ capture *process* started again after a crash, a kill or a closed terminal goes 
 same session: it says ``hello`` with the remembered id and resume secret, and its audio
 continues at the session time that has passed since the session's sample 0, so the time it
 was gone reaches the server as a gap, which the server fills with silence as after a drop.
-If the server no longer has the session it starts a new one. Only a deliberate end (the
+A ``--replay`` goes on in its files where the audio it sent ends (the state file says
+where), so nothing is heard twice: the file did not play while the capture was gone, so
+nothing of it is lost either; the gap on the session clock is the time it was gone.
+If the server no longer has the session it starts a new one (a replay from its start).
+Only a deliberate end (the
 source ends or is closed: Ctrl-C) ends the session; a cancelled ``stream`` leaves it
 resumable, as a crash would.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -35,7 +40,8 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 
 from pullcoach import __version__
 from pullcoach import protocol as p
-from pullcoach.capture_state import Remembered, StateFile
+from pullcoach.audio import AudioBlock
+from pullcoach.capture_state import Remembered, StateFile, replay_ids
 from pullcoach.errors import AudioDeviceError, AudioError, ConfigError, ProtocolError
 from pullcoach.ingest import ENDED_BY_TRAINER, HEADER, MAX_GAP_S, SESSION_FAILED
 from pullcoach.ingest import RATE, pack_block
@@ -144,13 +150,14 @@ class _Backlog:
         else:
             log.warning("%s", warning.message)
 
-    def mark_sent(self) -> None:
+    def mark_sent(self) -> tuple[bytes | PipelineWarning, int]:
         frame = self.pending.popleft()
         self.pending_n -= frame[1]
         self.sent.append(frame)
         self.sent_n += frame[1]
         while self.sent_n > self.keep and len(self.sent) > 1:
             self.sent_n -= self.sent.popleft()[1]
+        return frame
 
     def rewind(self) -> None:
         """After a reconnect: what may not have arrived goes out again first."""
@@ -171,9 +178,14 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     url = ingest_url(server)
     backlog = _Backlog(backlog_s, keep_s=5.0)
     state, remembered = _recall(state, coachee)
-    beat = _Beat(state)
+    paths = getattr(source, "paths", None) or ()  # --replay: its files
+    ids = replay_ids(paths) if paths else ()
+    # a replay resuming a session its files were streamed to goes on where that audio ends
+    skip = (round(remembered.sent_s * RATE) if remembered is not None and not fresh and ids
+            and remembered.files == ids else 0)
+    beat = _Beat(state, replaying=bool(ids))
     if hasattr(source, "on_warning") and source.on_warning is None:  # FileSource (--replay)
-        source.on_warning = backlog.warn
+        source.on_warning = lambda w: backlog.warn(dataclasses.replace(w, t=w.t - skip / RATE) if skip else w)
 
     async def read() -> None:
         end = 0  # where the coachee's audio read so far ends (source clock)
@@ -196,13 +208,24 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     # --replay: the files' names (not their folders), so the server's set-up checks say the file
     files = tuple(Path(f).name for f in getattr(source, "paths", None) or ())
     files = files if p.file_names_ok(files) else ()  # (a name the server would refuse: not said)
-    opened = time.time()  # (about) the source's sample 0
-    reader = asyncio.get_running_loop().create_task(read())
+    opened = 0.0  # (about) the wall time of the source's sample 0
+    reader: asyncio.Task | None = None
+
+    def start() -> asyncio.Task:
+        nonlocal opened
+        if skip:
+            _skip(source, skip)
+        opened = beat.zero = time.time()
+        if remembered is not None and not fresh:
+            backlog.offset = max(resume_offset(remembered, opened), 0)
+        return asyncio.get_running_loop().create_task(read())
+
     session: str | None = None
     secret: str | None = None  # the welcome's: resumes this session and no other
     if remembered is not None and not fresh:
         session, secret = remembered.session, remembered.secret
-        backlog.offset = resume_offset(remembered, opened)
+    if not skip:  # (a replay that skips waits for the welcome: a session the server no
+        reader = start()  # longer has gets a new one, replayed from the files' start)
     welcomed = False  # a session is under way (this capture's, or the one it resumed)
     keep = False  # leave the state file: the session may yet be resumed
     ws = None
@@ -224,7 +247,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                     log.warning("session %s, which the capture before this one left unfinished, cannot "
                                 "be resumed (%s); starting a new session", session, err)
                     session = secret = remembered = None
-                    backlog.offset = 0
+                    backlog.offset = skip = 0
                     await ws.close()
                     ws = await _connect(url, retry_for=0.0)
                     continue
@@ -233,14 +256,21 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                     log.warning("reconnected to session %s", session)
                 else:
                     welcomed = True
+                    if reader is None:
+                        reader = start()
                     if remembered is not None:
+                        where = (f": {coachee}'s replay goes on at {_clock(skip / RATE)} of "
+                                 f"{' and '.join(files) or 'the recording'}, where the audio it sent "
+                                 "ends" if skip else "")
                         log.warning("resuming session %s (the capture before this one stopped %s ago "
-                                    "without ending it); --new starts a fresh one", session,
-                                    _ago(opened - remembered.alive_wall))
+                                    "without ending it)%s; --new starts a fresh one", session,
+                                    _ago(opened - remembered.alive_wall), where)
                     if on_welcome is not None:
                         on_welcome(welcome)
                     if state is not None and secret:  # zero: the session's sample 0 on this clock
-                        state.save(session, secret, zero_wall=opened - backlog.offset / RATE)
+                        state.save(session, secret, zero_wall=opened - backlog.offset / RATE,
+                                   files=ids, files_zero=opened - skip / RATE)
+                        beat.touch()
                 await _send(ws, session, backlog, reader, beat)
                 return session
             except ConnectionClosedOK as exc:  # the server was stopped, or the trainer ended it
@@ -278,7 +308,8 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
             ws = None
         raise
     finally:
-        reader.cancel()
+        if reader is not None:
+            reader.cancel()
         source.close()
         if ws is not None:
             await ws.close()
@@ -297,6 +328,25 @@ def resume_offset(remembered: Remembered, opened: float) -> int:
     if opened - remembered.alive_wall > GAP_S:
         t = remembered.alive_wall - remembered.zero_wall + GAP_S
     return max(0, round(t * RATE))
+
+
+def _skip(source: Any, skip: int) -> None:
+    """A replay that goes on ``skip`` samples into its files: its blocks start there, at 0
+    on its own clock (so the real-time pace starts there too)."""
+    produce = source.produce
+
+    def from_there():
+        for block in produce():
+            cut = skip - block.start
+            if cut < len(block.samples):
+                yield AudioBlock(block.speaker, max(0, -cut), block.samples[max(0, cut):])
+
+    source.produce = from_there
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _recall(state: StateFile | None, coachee: str) -> tuple[StateFile | None, Remembered | None]:
@@ -330,13 +380,29 @@ def _ago(seconds: float) -> str:
 
 
 class _Beat:
-    """Touches the state file every BEAT_S while audio is sent."""
+    """Touches the state file every BEAT_S while audio is sent; a replay's at every frame,
+    to the wall time the audio sent through on both channels would have played (``zero``:
+    the source's sample 0), which says where in its files a capture started again goes on."""
 
-    def __init__(self, state: StateFile | None) -> None:
+    def __init__(self, state: StateFile | None, replaying: bool = False) -> None:
         self.state, self.last = state, time.monotonic()
+        self.replaying, self.zero = replaying, 0.0
+        self.ends = [0, 0]  # per channel: where the audio sent ends (source clock)
 
-    def __call__(self) -> None:
-        if self.state is not None and time.monotonic() - self.last >= BEAT_S:
+    def touch(self) -> None:
+        if self.state is not None:
+            self.state.touch(self.zero + min(self.ends) / RATE if self.replaying else None)
+
+    def __call__(self, frame: bytes | PipelineWarning = b"", n: int = 0) -> None:
+        if self.state is None:
+            return
+        if self.replaying:
+            if isinstance(frame, bytes) and len(frame) >= HEADER.size:
+                speaker, start = HEADER.unpack_from(frame)
+                if speaker < 2 and start + n > self.ends[speaker]:
+                    self.ends[speaker] = start + n
+                    self.touch()
+        elif time.monotonic() - self.last >= BEAT_S:
             self.last = time.monotonic()
             self.state.touch()
 
@@ -397,8 +463,7 @@ async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task,
                 item = backlog.pending[0][0]
                 await ws.send(_shifted(item, backlog.offset) if isinstance(item, bytes)
                               else _told(item, session, backlog.offset))
-                backlog.mark_sent()
-                beat()
+                beat(*backlog.mark_sent())
             if backlog.done:
                 break
             backlog.wake.clear()

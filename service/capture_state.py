@@ -7,6 +7,12 @@ whole or not at all) and the wall time of the session's sample 0 on this laptop.
 streams it touches the file every few seconds (the mtime says when it last sent audio) and
 holds a lock on a sibling ``.lock`` file, which the system lets go when the process dies.
 
+A ``--replay`` also remembers its files (path, size and mtime) and the wall time its
+files' sample 0 would have played (``files_zero``); it sets the file's mtime to the time
+the audio it sent last would have played, at every frame, so that ``mtime - files_zero`` is
+where in the files the audio it sent ends: a capture started again with the same files goes
+on from there (``Remembered.sent_s``) instead of replaying them from the start.
+
 A session that ends (the user's Ctrl-C, the recording's end, the trainer, the server)
 removes the file; a capture that crashed, was killed or lost its terminal leaves it, and
 the next capture for the same server and coachee resumes that session if the server still
@@ -36,7 +42,7 @@ except ImportError:  # pragma: no cover - Windows
     except ImportError:
         msvcrt = None  # type: ignore[assignment]
 
-__all__ = ["Remembered", "StateFile"]
+__all__ = ["Remembered", "StateFile", "replay_ids"]
 
 log = logging.getLogger(__name__)
 VERSION = 1
@@ -49,6 +55,18 @@ class Remembered:
     secret: str
     zero_wall: float  # time.time() at the session's audio sample 0
     alive_wall: float  # time.time() when that capture last sent audio (the file's mtime)
+    files: tuple[str, ...] = ()  # a replay's files (replay_ids), else ()
+    sent_s: float = 0.0  # a replay: where in its files the audio sent ends (seconds)
+
+
+def replay_ids(paths) -> tuple[str, ...]:
+    """A replay's files as a capture started again can tell them: path, size, mtime
+    (another recording saved under the same name is another file). () when one is gone."""
+    try:
+        return tuple(f"{Path(p).resolve()}|{Path(p).stat().st_size}|{Path(p).stat().st_mtime_ns}"
+                     for p in paths)
+    except OSError:
+        return ()
 
 
 class StateFile:
@@ -117,10 +135,17 @@ class StateFile:
                 raise ValueError("no session id and resume secret in it")
             if isinstance(zero, bool) or not isinstance(zero, (int, float)) or not math.isfinite(zero):
                 raise ValueError("no start time in it")
+            files, files_zero = data.get("files", []), data.get("files_zero")
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                raise ValueError("its files are not a list of names")
+            if files and (isinstance(files_zero, bool) or not isinstance(files_zero, (int, float))
+                          or not math.isfinite(files_zero)):
+                raise ValueError("no start time for its files in it")
         except ValueError as exc:  # json.JSONDecodeError is one
             return self._bad(exc)
         return Remembered(session=session, secret=secret, zero_wall=float(zero),
-                          alive_wall=max(float(zero), mtime))
+                          alive_wall=max(float(zero), mtime), files=tuple(files),
+                          sent_s=max(0.0, mtime - files_zero) if files else 0.0)
 
     def _bad(self, why: Exception) -> None:
         log.warning("ignoring %s, which should say what the capture before this one was streaming "
@@ -128,12 +153,17 @@ class StateFile:
         self.forget()
         return None
 
-    def save(self, session: str, secret: str, zero_wall: float) -> None:
-        """Written whole (a temporary file renamed over it), readable by this user only."""
+    def save(self, session: str, secret: str, zero_wall: float, files: tuple[str, ...] = (),
+             files_zero: float | None = None) -> None:
+        """Written whole (a temporary file renamed over it), readable by this user only.
+        ``files`` (replay_ids) and ``files_zero``: a replay's (then ``touch`` says where in
+        them the audio sent ends)."""
         if not self.usable:
             return
         data = {"v": VERSION, "server": self.url, "coachee": self.coachee, "session": session,
                 "secret": secret, "zero_wall": zero_wall}
+        if files and files_zero is not None:
+            data.update(files=list(files), files_zero=files_zero)
         tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".capture-", suffix=".tmp")  # 0600
@@ -151,11 +181,12 @@ class StateFile:
                 except OSError:
                     pass
 
-    def touch(self) -> None:
-        """This capture is still sending audio (the mtime a capture started again reads)."""
+    def touch(self, at: float | None = None) -> None:
+        """This capture is still sending audio (the mtime a capture started again reads);
+        a replay gives ``at``: the wall time the audio it sent last would have played."""
         if self.usable:
             try:
-                os.utime(self.path)
+                os.utime(self.path, None if at is None else (at, at))
             except OSError:
                 pass
 
