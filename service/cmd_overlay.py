@@ -18,7 +18,7 @@ def register(subparsers) -> None:
                    help="the service's websocket URL (default ws://127.0.0.1:8765/ws: a `run` or "
                         "`serve` on this laptop)")
     p.add_argument("--token", default=None,
-                   help="the overlay token `run` or `capture` printed (default: $PULLCOACH_TOKEN)")
+                   help="the overlay token `run` or `capture` printed (default: $PULLCOACH_OVERLAY_TOKEN)")
     p.add_argument("--session", default=None, help="the session id (default: the one live session)")
     p.add_argument("--alpha", type=float, default=0.9, help="window opacity, 0.2..1 (default 0.9)")
     p.add_argument("--report-file", default=None, metavar="PATH",
@@ -26,11 +26,26 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+# the overlay's own variable; PULLCOACH_TOKEN is the capture token's (the README's training
+# day), read here only when the overlay's is not set (`run` hands its overlay the token in it)
+ENV, OLD_ENV = "PULLCOACH_OVERLAY_TOKEN", "PULLCOACH_TOKEN"
+
+
+def token_from(args: argparse.Namespace, environ=os.environ) -> tuple[str | None, str]:
+    """The token and where it came from (--token, or the variable it was read from)."""
+    if args.token:
+        return args.token, "--token"
+    for name in (ENV, OLD_ENV):
+        if environ.get(name):
+            return environ[name], name
+    return None, ""
+
+
 def run(args: argparse.Namespace) -> int:
-    token = args.token or os.environ.get("PULLCOACH_TOKEN")
+    token, origin = token_from(args)
     if not token:
         raise ConfigError("no token: pass --token T, the overlay token `run` or `capture` printed "
-                          "(its overlay: line ends in #token=…), or set PULLCOACH_TOKEN")
+                          f"(its overlay: line ends in #token=…), or set {ENV}")
     if not args.url.startswith(("ws://", "wss://")):
         raise ConfigError(f"--url must start with ws:// or wss://, not {args.url!r}")
     if not 0.2 <= args.alpha <= 1.0:
@@ -41,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise ConfigError(f"the overlay needs Tk ({exc}); install python3-tk, or open the "
                           "browser overlay at http://HOST:PORT/ instead") from None
-    check_token(args.url, token, args.session)
+    check_token(args.url, token, args.session, origin)
     # Ctrl-C: Tk swallows a KeyboardInterrupt raised in one of its callbacks (a traceback,
     # and the window stays); SystemExit gets through
     signal.signal(signal.SIGINT, _interrupted)
@@ -58,14 +73,15 @@ def _interrupted(_signum, _frame):
 
 REFUSED = {
     "bad-token": "use the overlay token `pullcoach run` or `capture` printed (its overlay: line "
-                 "ends in #token=…), as --token T or PULLCOACH_TOKEN",
+                 f"ends in #token=…), as --token T or {ENV}",
     "bad-version": "this pullcoach and the service speak different protocol versions; install "
                    "the same version on both",
     "bad-origin": "start the service with --allow-host for the address in --url",
 }
 
 
-def check_token(url: str, token: str, session: str | None, timeout: float = 5.0) -> None:
+def check_token(url: str, token: str, session: str | None, origin: str = "--token",
+                timeout: float = 5.0) -> None:
     """Say a refusal now, on the console (the window would show only a word, and wait):
     one hello to the service. A service not reachable yet is said too, and the window
     keeps trying (the overlay may start before `run`)."""
@@ -85,5 +101,11 @@ def check_token(url: str, token: str, session: str | None, timeout: float = 5.0)
               "`pullcoach run`, `demo` or `serve` running there?", file=sys.stderr, flush=True)
         return
     if isinstance(reply, dict) and reply.get("type") == "error" and reply.get("code") in REFUSED:
-        raise ConfigError(f"the service at {url} refused: {reply.get('message') or reply['code']}; "
-                          f"{REFUSED[reply['code']]}")
+        which = ""
+        if reply["code"] == "bad-token" and origin == OLD_ENV:
+            which = (f" (the token was {OLD_ENV}'s, which holds the capture token where the README's "
+                     f"training day set it; leave that one for `pullcoach capture`)")
+        elif reply["code"] == "bad-token" and origin == ENV:
+            which = f" (the token was {ENV}'s)"
+        raise ConfigError(f"the service at {url} refused: {reply.get('message') or reply['code']}"
+                          f"{which}; {REFUSED[reply['code']]}")
