@@ -11,7 +11,9 @@ the new server revives it from those events:
 - the pipeline goes on from that moment on the same clock, and the capture resends the
   audio the old server may not have had.
 
-Everything stored stays; the session gets one report.
+Everything stored stays; the session gets one report. A session whose capture had stopped
+before the server did (``capture_stopped``: its coachee's, or a stereo, file broke off) has
+nothing to go on with: the restarted server ends it there.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pullcoach.rules.events import (
     RULE_OFF, SpeechEnded, SpeechStarted, UtteranceLabeled,
 )
 
-__all__ = ["Resume", "resume_point", "engine_input", "prime"]
+__all__ = ["Resume", "resume_point", "engine_input", "prime", "capture_stopped"]
 
 
 def engine_input(event) -> bool:
@@ -70,3 +72,12 @@ def prime(engine, inputs: list) -> int:
     for e in inputs:
         made += len(engine.feed(e))
     return made
+
+
+def capture_stopped(events: list) -> PipelineWarning | None:
+    """The stored warning that says the session's capture stopped (the coachee's file, or a
+    stereo one, broke off: ``audio_file.file_broken``), or None. A partner's file that broke
+    off leaves the coachee's side going on."""
+    return next((e for e in events if isinstance(e, PipelineWarning) and e.kind == "channel-stalled"
+                 and (e.detail or {}).get("cause") == "file-broken"
+                 and (e.detail or {}).get("speaker") == "coachee"), None)

@@ -25,12 +25,16 @@ from pullcoach.errors import ConfigError
 from pullcoach.hub import Hub
 from pullcoach.paths import config_dir, data_dir, dir_flag
 from pullcoach.rules import events as ev
-from pullcoach.serve_console import restart_lines, running_line
+from pullcoach.serve_console import GapStalls, restart_lines, revive_by, running_line, sort_cut_off
 
 __all__ = ["Runtime"]
 
 log = logging.getLogger(__name__)
-RECALL = 12  # finished sessions of today a restarted serve shows the trainer again
+# the ended sessions serve keeps for the trainer (and a restarted one recalls of today): a
+# day's role-plays, as many as one debrief takes (debrief.MAX_SESSIONS)
+KEEP_ENDED = 50
+
+
 def tls_hint(port: int) -> str:
     port = port or 8765
     return ("keep pullcoach on 127.0.0.1 and put TLS in front, e.g. `caddy reverse-proxy "
@@ -47,7 +51,7 @@ class Runtime:
             raise ConfigError(f"refusing to listen on {args.host} without PULLCOACH_TRAINER_TOKEN and "
                               "PULLCOACH_TOKEN set in this shell (saved tokens count on 127.0.0.1 only): "
                               "export both, or " + tls_hint(args.port))
-        self.hub = Hub()
+        self.hub = Hub(keep_ended=KEEP_ENDED)
         self.store = None
         self.service = None
         self.transcriber = None
@@ -57,6 +61,8 @@ class Runtime:
         self.report_retries = 0
         self._first_interrupt = -CONFIRM_S  # Ctrl-C on serve: see _interrupt
         self.kept: set[str] = set()
+        self.stalls: GapStalls | None = None  # serve: a capture's restart is no device gone
+        self.tasks: set[asyncio.Task] = set()
 
     # --- shared setup -----------------------------------------------------------------
     async def _start(self, serving: bool = False) -> None:
@@ -193,12 +199,17 @@ class Runtime:
             self.nudges += 1
         elif isinstance(event, ev.NudgeWithdrawn) and event.delivered:
             self.nudges -= 1
+        elif self.stalls is not None and not isinstance(event, ev.FocusChanged):
+            self.stalls(session, event)
         elif isinstance(event, (ev.PipelineWarning, ev.FocusChanged)):
-            text = focus_line(event) if isinstance(event, ev.FocusChanged) else event.message
-            if isinstance(event, ev.PipelineWarning):
-                self.last_warning = event.message
-            clear = "\r\x1b[K" if sys.stderr.isatty() else ""
-            print(f"{clear}{_clock(event.t)} session {session}: {text}", file=sys.stderr, flush=True)
+            self._say(session, event)
+
+    def _say(self, session: str, event: Any) -> None:
+        text = focus_line(event) if isinstance(event, ev.FocusChanged) else event.message
+        if isinstance(event, ev.PipelineWarning):
+            self.last_warning = event.message
+        clear = "\r\x1b[K" if sys.stderr.isatty() else ""
+        print(f"{clear}{_clock(event.t)} session {session}: {text}", file=sys.stderr, flush=True)
 
     # --- run / demo -------------------------------------------------------------------
     async def run_local(self, source, *, printer: bool, coachee: str = "coachee",
@@ -295,29 +306,75 @@ class Runtime:
             sys.stderr.flush()
 
     # --- serve ------------------------------------------------------------------------
-    def _recall_today(self) -> list[str]:
-        """A restarted serve shows today's finished role-plays again (their cards,
-        transcripts, report links and the debrief's count), the newest ``RECALL``."""
+    def _recall_today(self, now: float | None = None) -> list[str]:
+        """A restarted serve shows today's role-plays again (their cards, transcripts, report
+        links and the debrief's count; up to ``KEEP_ENDED``, the newest). One a crash cut off
+        waits for its capture to go on with it (see revive.py); one that cannot go on (too long
+        ago, or its capture had stopped: its file broke off) is ended now where it stopped,
+        one whose capture does not come back is ended once the revive window has passed."""
         if self.store is None:
             return []
-        today = time.strftime("%Y-%m-%d")
-        done = sorted((s for s in self.store.sessions()
-                       if s["status"] == "ended" and s.get("started_wall")
-                       and time.strftime("%Y-%m-%d", time.localtime(s["started_wall"])) == today),
-                      key=lambda s: s["started_wall"])[-RECALL:]
-        for s in done:
-            rec = self.hub.declare(s["id"], tk.session_token(self.tokens.trainer, s["id"]),
-                                   lang=s["lang"] or "nl", coachee=s["coachee"] or "coachee",
-                                   partner=s["partner"] or "partner")
-            rec.started_wall, rec.t, rec.ended = s["started_wall"], s["duration"], True
-            self.service.recall(s["id"], self.store.events(s["id"]))
-        return [s["id"] for s in done]
+        now = time.time() if now is None else now
+        today = time.strftime("%Y-%m-%d", time.localtime(now))
+        rows = self.store.sessions()
+        cut = [s["id"] for s in rows if s["status"] == "interrupted"]
+        going_on, over, stopped = sort_cut_off(self.store, cut, now)
+        of_today = {s["id"] for s in rows if s.get("started_wall")
+                    and time.strftime("%Y-%m-%d", time.localtime(s["started_wall"])) == today}
+        ending = {sid: ("error" if broke is not None else "server-stopped")
+                  for sid, _, broke in (*over, *stopped) if sid in of_today}
+        shown = sorted((s for s in rows if s["id"] in of_today
+                        and (s["status"] == "ended" or s["id"] in ending)),
+                       key=lambda s: s["started_wall"])[-KEEP_ENDED:]
+        for s in shown:
+            rec = self._declare_stored(s)
+            if s["id"] in ending:
+                self.hub.publish(s["id"], ev.SessionEnded(t=rec.t, reason=ending[s["id"]]))
+            else:
+                rec.ended = True
+        loop = asyncio.get_running_loop()
+        for sid, row, _ in going_on:
+            loop.call_later(max(0.0, revive_by(row) - now) + 1.0,
+                            lambda sid=sid: self._spawn(self._end_unrevived(sid)))
+        return [s["id"] for s in shown]
+
+    def _declare_stored(self, s: dict):
+        """A stored session on the hub (not live), its events for the trainers that connect."""
+        rec = self.hub.declare(s["id"], tk.session_token(self.tokens.trainer, s["id"]),
+                               lang=s["lang"] or "nl", coachee=s["coachee"] or "coachee",
+                               partner=s["partner"] or "partner")
+        rec.started_wall, rec.t = s["started_wall"], s["duration"]
+        self.service.recall(s["id"], self.store.events(s["id"]))
+        return rec
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _end_unrevived(self, sid: str) -> None:
+        """A cut-off session whose capture did not come back in time: ended where it stopped
+        (``server-stopped``: the server quit under it), for the dashboards and the store."""
+        async with self.service.revive_lock:  # not while its capture is reviving it
+            if sid in self.hub.sessions:
+                return
+            row = await asyncio.to_thread(self.store.row, sid)
+            if row is None or row["status"] != "interrupted":
+                return
+            s = next((s for s in await asyncio.to_thread(self.store.sessions) if s["id"] == sid), None)
+            if s is None:
+                return
+            rec = self._declare_stored(s)
+            print(f"session {sid} ({rec.coachee} ↔ {rec.partner}): its capture did not come back, so it "
+                  f"ends where pullcoach stopped ({int(rec.t // 60)}:{int(rec.t % 60):02d})", file=sys.stderr, flush=True)
+            self.hub.publish(sid, ev.SessionEnded(t=rec.t, reason="server-stopped"))
 
     async def serve_forever(self) -> int:
         # the model first: a capture that connects (or reconnects after a restart) at once
         # must find a server that can transcribe
         await self._load_transcriber()
         self.report_retries = REPORT_RETRIES
+        self.stalls = GapStalls(self._say)
         await self._start(serving=True)
         settle()  # the store and the service (made after the model) live as long as the process
         try:

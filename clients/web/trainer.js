@@ -26,6 +26,14 @@ function make(id) {
            changed: new Set(), rev: 0, marks: 0 };
 }
 
+// over: its badge, its report link, the debrief's count
+function end(s, t, reason) {
+  s.live = false; s.ended = true; s.ending = false; s.reason = reason; s.marks++;
+  // live problems end with the session; a replayed file that broke off is why it ended there
+  for (const [k, m] of s.alerts) if ((m.detail || {}).cause !== "file-broken") s.alerts.delete(k);
+  for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, t]); lane.open = null; }
+}
+
 function session(id) {
   if (!sessions.has(id)) sessions.set(id, make(id));
   return sessions.get(id);
@@ -47,7 +55,10 @@ function receive(msg) {
     if (typeof msg.debrief === "string" && msg.debrief.startsWith("/debrief?")) debriefPath = msg.debrief;
     // a (re)connect: the server now sends each listed session's whole history again, so
     // what this page gathered for them starts afresh (or it would count everything twice);
-    // the selection stays. A session the server does not list gets nothing again: kept.
+    // the selection stays. A session the server does not list gets nothing again: kept, and
+    // ended (a restarted server cut it off; it goes live again if its capture goes on with it)
+    const listed = new Set((msg.sessions || []).map((info) => String(info?.session)));
+    for (const s of sessions.values()) if (!listed.has(s.id) && !s.ended) end(s, s.t, "");
     for (const info of msg.sessions || []) {
       if (!info || !info.session) continue;
       const id = String(info.session), old = sessions.get(id);
@@ -85,13 +96,10 @@ function receive(msg) {
                          via: String(msg.via || "") });
       break;
     case "session-ended":
-      s.live = false; s.ended = true; s.ending = false; s.reason = String(msg.reason || ""); s.marks++;
-      // live problems end with the session; a replayed file that broke off is why it ended there
-      for (const [k, m] of s.alerts) if ((m.detail || {}).cause !== "file-broken") s.alerts.delete(k);
-      for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, msg.t]); lane.open = null; }
+      end(s, msg.t, String(msg.reason || ""));
       break;
     case "status":
-      if (msg.listening) s.live = true;
+      if (msg.listening) Object.assign(s, { live: true, ended: false });
       s.away = msg.capture_away === true;
       if (typeof msg.overlays === "number") s.overlays = msg.overlays;   // a trainer's status says it
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
