@@ -26,7 +26,7 @@ from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.rules.events import RULE_OFF
-from pullcoach.report_progress import comparable, progress, ran_apart
+from pullcoach.report_progress import comparable, one_at_a_time, progress
 from pullcoach.report_text import nudge_words
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
@@ -178,17 +178,10 @@ def _people(runs: list[dict]) -> list[tuple[str | None, list[dict]]]:
 
 
 def _apart(runs: list[dict]) -> bool:
-    """No two of ``runs`` (oldest first) ran at the same time (``report_progress.ran_apart``;
-    a log without its wall clock is taken to have run apart)."""
-    end = None  # the latest end so far: a long one may outlast several after it
-    for r in runs:
-        wall, length = r["session"]["wall_clock"], r["session"]["duration"]
-        if not wall:
-            continue
-        if end is not None and not ran_apart(end, 0.0, wall):
-            return False
-        end = max(end or 0.0, wall + length)
-    return True
+    """No two of ``runs`` ran at the same time (``report_progress.one_at_a_time``; a log
+    without its wall clock is taken to have run apart)."""
+    return one_at_a_time([(r["session"]["wall_clock"], r["session"]["duration"])
+                          for r in runs if r["session"]["wall_clock"]])
 
 
 # report problems that are no fault of the recording devices: each has its own note

@@ -19,8 +19,8 @@ from pullcoach.report_data import FAIR, GOOD, NONE, POOR
 from pullcoach.report_text import half_up
 from pullcoach.rules.events import PipelineWarning, SessionEnded
 
-__all__ = ["previous_session", "ran_apart", "broke_off", "broke_off_events", "progress", "halves",
-           "comparable", "measure", "both_good", "PROGRESS_WORDS"]
+__all__ = ["previous_session", "ran_apart", "one_at_a_time", "broke_off", "broke_off_events",
+           "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
@@ -65,7 +65,9 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
     same name (a session still live does not count). One that ran at the same time (not
     ``ran_apart``) was another pair's: two people with one name. The default name
     "coachee" (``run`` without --coachee-name, on one's own laptop) also needs the same
-    language: it names nobody.
+    language: it names nobody. Where two sessions of the name ran at the same time up to
+    this one's end (``one_at_a_time``), two people have it: only one with the same partner's
+    name is theirs.
     A session whose audio broke off is no yardstick (one side silent from the break: "89% →
     51% beter" was the broken file, not the coachee): one ended by an audio error is passed
     over by its row; with ``events`` (a session's events by id, ``store.events``) so is one
@@ -79,10 +81,28 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
                and ran_apart(s["started_wall"], s.get("duration") or 0.0, me["started_wall"])
                and (s.get("duration") or 0.0) >= MIN_S and s.get("reason") != "error"
                and (not unnamed or s.get("lang") == me.get("lang"))]
+    named = [(s["started_wall"], s.get("duration") or 0.0) for s in infos if _name(s) == _name(me)
+             and 0 < (s.get("started_wall") or 0) < me["started_wall"] + (me.get("duration") or 0.0)]
+    if not one_at_a_time(named):
+        earlier = [s for s in earlier if _partner(s) == _partner(me)]
     for s in sorted(earlier, key=lambda s: s["started_wall"], reverse=True):
         if events is None or not broke_off_events(events(s["id"])):
             return s["id"]
     return None
+
+
+def _partner(info: dict) -> str:
+    return " ".join(str(info.get("partner") or "").split()).casefold()
+
+
+def one_at_a_time(spans: list[tuple[float, float]]) -> bool:
+    """No two of ``spans`` (``(started_wall, seconds)``) ran side by side (``ran_apart``)."""
+    end = None  # the latest end so far: a long one may outlast several after it
+    for wall, length in sorted(spans):
+        if end is not None and not ran_apart(end, 0.0, wall):
+            return False
+        end = max(end or wall, wall + length)
+    return True
 
 
 def ran_apart(before_wall: float, before_s: float, wall: float) -> bool:

@@ -62,10 +62,26 @@ def test_the_qa_pairs_report_compares_with_nothing(tmp_path):
             for e in coached(name, sid, wall, partner):
                 store.append(sid, e)
         assert previous_events(store, "s-p2") is None and previous_events(store, "s-p1") is None
-        # a later role-play of one of them does compare with the earlier ones
-        for e in coached("push_met_rust.jsonl", "s-later", DAY + 600, "P1"):
-            store.append("s-later", e)
-        assert previous_events(store, "s-later") == store.events("s-p2")  # the newest ended one
+        # the second round (P1's Joris 3 s before P2's again): each compares with their own
+        # first, by partner, not with the newest (P2's) for both
+        for sid, name, wall, partner in [("r2-p1", "push_met_rust.jsonl", DAY + 600, "P1"),
+                                         ("r2-p2", "pull_met_rust.jsonl", DAY + 603, "P2")]:
+            for e in coached(name, sid, wall, partner):
+                store.append(sid, e)
+        assert previous_events(store, "r2-p1") == store.events("s-p1")
+        assert previous_events(store, "r2-p2") == store.events("s-p2")
+
+
+def test_once_two_people_had_one_name_only_the_partner_tells_whose_session_it_was():
+    infos = [row("a", 1000.0, 60.0, "P1"), row("b", 1003.0, 60.0, "P2"),
+             row("c", 1200.0, 60.0, " p1 ")]
+    assert previous_session(infos, "c") == "a"  # not b, the newest that had ended
+    # no one else of the name at the same time: whoever the partner, the newest ended one
+    alone = [row("a", 1000.0, 60.0, "P1"), row("b", 1100.0, 60.0, "P2"), row("c", 1200.0, 60.0, "P1")]
+    assert previous_session(alone, "c") == "b"
+    # the other Joris talking while this one did (b runs past c's start) splits them too
+    beside = [row("a", 1000.0, 60.0, "P1"), row("b", 1150.0, 90.0, "P2"), row("c", 1200.0, 60.0, "P1")]
+    assert previous_session(beside, "c") == "a"
 
 
 def test_the_debrief_keeps_two_joris_apart_by_partner():
