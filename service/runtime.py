@@ -264,7 +264,7 @@ class Runtime:
         if getattr(self.args, "no_overlay", False) or not self.environ.get("DISPLAY"):
             return None
         url = f"ws://127.0.0.1:{self.service.port}/ws"
-        env = dict(os.environ, PULLCOACH_TOKEN=token)  # not on the command line: `ps` shows argv
+        env = dict(os.environ, PULLCOACH_OVERLAY_TOKEN=token)  # not on the command line: `ps` shows argv
         report = ["--report-file", str(self.store.dir / "reports" / f"{sid}.html")] if self.store else []
         try:
             # its own process group and no share of our output: it outlives `run` (the report

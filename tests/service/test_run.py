@@ -612,3 +612,19 @@ def test_the_capture_line_gives_a_clock_rate_only_once_it_was_learnt():
                       partner=(90, {"drift_ppm": 148.6, "drift_known": True}))
     assert capture_line(learnt) == ("captured: coachee 90.0 s, 0 dropped, 0 overflows, clock +0 ppm; "
                                     "partner 90.0 s, 0 dropped, 0 overflows, clock +149 ppm")
+
+
+def test_the_overlay_run_opens_gets_the_sessions_token_in_its_own_variable(tmp_path, monkeypatch):
+    """A stale PULLCOACH_OVERLAY_TOKEN in the shell (it wins over PULLCOACH_TOKEN in
+    `pullcoach overlay`) must not shadow the token of the session `run` just started."""
+    import subprocess
+
+    from pullcoach.runtime import Runtime
+    monkeypatch.setenv("PULLCOACH_OVERLAY_TOKEN", "stale-token")
+    seen = {}
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, env, **kw: seen.update(env=env) or "proc")
+    rt = Runtime(argparse.Namespace(host="127.0.0.1", port=0, allow_host=[], data_dir=None,
+                                    no_overlay=False), {"DISPLAY": ":9"})
+    rt.service = argparse.Namespace(port=8765)
+    assert rt._start_overlay("s", "session-token") == "proc"
+    assert seen["env"]["PULLCOACH_OVERLAY_TOKEN"] == "session-token"
