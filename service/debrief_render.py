@@ -153,7 +153,7 @@ DEBRIEF_WORDS = {
         "rule_off": "regel {which} stond uit: zie verslag", "off": "uit",
         "server_stopped": "door de server beëindigd",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
-        "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken",
+        "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken", "with_partner": "{coachee} (met {partner})",
         "no_change": "geen cijfer veranderde van beoordeling of duidelijk van waarde",
     },
     "en": {
@@ -197,7 +197,7 @@ DEBRIEF_WORDS = {
         "rule_off": "rule {which} was off: see report", "off": "off",
         "server_stopped": "ended by the server",
         "strength_names": {"monologues": "Short turns (no monologues)"},
-        "progress": "From first to last conversation", "runs": "{n} conversations",
+        "progress": "From first to last conversation", "runs": "{n} conversations", "with_partner": "{coachee} (with {partner})",
         "no_change": "no figure changed its rating or clearly its value",
     },
 }
@@ -226,7 +226,7 @@ table.debrief tbody tr:last-child td { border-bottom: 0; }
 table.debrief th:first-child, table.debrief td:first-child { position: sticky; left: 0; z-index: 1;
   background: #fff; padding-left: 9px; padding-right: 10px; font-size: 13px;
   animation: debrief-under linear both; animation-timeline: --debrief-x; }
-table.debrief td:first-child { white-space: nowrap; }
+table.debrief td:first-child { white-space: normal; overflow-wrap: anywhere; width: 15em; min-width: 9em; }
 table.debrief td:first-child small { white-space: normal; }
 table.debrief td.good { color: var(--good); background: var(--good-bg); }
 table.debrief td.fair { color: var(--fair); background: var(--fair-bg); }
@@ -393,9 +393,16 @@ def _good_moments(d: dict, dw: dict, w: dict, lang: str) -> str:
 
 
 def _progress_lines(d: dict, dw: dict, w: dict, lang: str) -> list[tuple[str, list[tuple]]]:
-    """Per coachee with several role-plays: a heading and its ``trend_rows``."""
-    return [(f"{speaker_names(p['first'], w)['coachee']} · {dw['runs'].format(n=p['count'])}",
-             trend_rows(p["before"], p["now"], p["trends"], w, lang)) for p in d["progress"]]
+    """Per coachee with several role-plays: a heading and its ``trend_rows``. Two coachees
+    of one name who played at the same time are told apart by their partner (``partner``)."""
+    out = []
+    for p in d["progress"]:
+        who = speaker_names(p["first"], w)["coachee"]
+        if p.get("partner"):
+            who = dw["with_partner"].format(coachee=who, partner=p["partner"])
+        out.append((f"{who} · {dw['runs'].format(n=p['count'])}",
+                    trend_rows(p["before"], p["now"], p["trends"], w, lang)))
+    return out
 
 
 def _progress_html(d: dict, dw: dict, w: dict, lang: str) -> str:

@@ -19,12 +19,12 @@ from test_debrief import DAY, coached  # noqa: E402
 
 def test_previous_session_is_the_same_coachees_newest_earlier_one():
     infos = [
-        {"id": "a", "coachee": "Anna", "started_wall": 100.0, "status": "ended", "duration": 300.0},
+        {"id": "a", "coachee": "Anna", "started_wall": 100.0, "status": "ended", "duration": 90.0},
         {"id": "b", "coachee": " anna ", "started_wall": 200.0, "status": "interrupted", "duration": 90.0},
         {"id": "c", "coachee": "Carl", "started_wall": 250.0, "status": "ended", "duration": 300.0},
         # a false start: 26 s, compared with nothing
         {"id": "f", "coachee": "Anna", "started_wall": 260.0, "status": "ended", "duration": 26.0},
-        {"id": "d", "coachee": "Anna", "started_wall": 300.0, "status": "ended", "duration": 300.0},
+        {"id": "d", "coachee": "Anna", "started_wall": 300.0, "status": "ended", "duration": 90.0},
         {"id": "e", "coachee": "Anna", "started_wall": 400.0, "status": "live", "duration": 30.0},
     ]
     assert previous_session(infos, "d") == "b"  # names match without case and spaces

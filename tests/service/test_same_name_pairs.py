@@ -94,6 +94,10 @@ def test_the_debrief_keeps_two_joris_apart_by_partner():
     by = {p["partner"]: p["trends"] for p in d["progress"]}
     # P1's Joris went from push to pull: better; P2's from pull to push: worse, not a mix
     assert by["P1"]["interruptions"] == "better" and by["P2"]["interruptions"] == "worse"
+    from pullcoach.debrief_render import render_debrief_html, render_debrief_md
+    md = render_debrief_md(d)
+    assert "(met P1) · 2 gesprekken" in md and "(met P2) · 2 gesprekken" in md  # two headings told apart
+    assert "(met P1) · 2 gesprekken" in render_debrief_html(d)
 
 
 def test_the_debrief_of_one_round_shows_no_progress_of_two_people():
