@@ -153,7 +153,7 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,
         "warnings": warnings,
-        "problems": problems(warnings, session["duration"]),
+        "problems": ended_by_break(session, problems(warnings, session["duration"])),
         "halves": halves,
     }
 
@@ -241,7 +241,9 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
                 t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
                           "cause": d.get("cause"), "t0": round(t0, 3), "t1": None,
-                          **({"files": list(d["files"])} if d.get("files") else {})}
+                          **({"files": list(d["files"])} if d.get("files") else {}),
+                          **({"file": file_name(d["file"])} if d.get("cause") == "file-broken"
+                             and d.get("file") else {})}
             out.append(open_[key])
         elif w["kind"] in PROBLEM_CLOSES:
             p = open_.pop((PROBLEM_CLOSES[w["kind"]], d.get("speaker")), None)
@@ -252,6 +254,25 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
     out = [p for p in out if not (p["kind"] == "asr-behind" and (
         p["t1"] if p["t1"] is not None else end) - p["t0"] < ASR_BRIEF_S)]
     return _gaps_explained(out)
+
+
+def file_name(path: str) -> str:
+    """A file's name without its folders (a capture's may be a Windows path)."""
+    return str(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def ended_by_break(session: dict, found: list[dict]) -> list[dict]:
+    """``found`` with the coachee's (or the stereo) file that broke off and so ended the
+    session (a local replay: reason error, no audio-error text) marked ``ended`` and put
+    first: its line is the report's status, said once (``session["broke"]``: it is)."""
+    if session.get("reason") != "error" or session.get("error"):
+        return found
+    broke = next((p for p in found if p["kind"] == "channel-stalled" and p.get("cause") == "file-broken"
+                  and p.get("speaker") == "coachee"), None)
+    if broke is None:
+        return found
+    session["broke"] = True
+    return [dict(broke, ended=True)] + [p for p in found if p is not broke]
 
 
 def _gaps_explained(found: list[dict]) -> list[dict]:

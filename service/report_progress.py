@@ -3,7 +3,8 @@
 ``previous_session(infos, session_id)`` finds that session among a store's sessions (the
 newest one with the same coachee name that had ended before this one began and whose audio
 did not break off: two pairs at once with one coachee name are two people);
-``progress(now, before)`` compares two ``report_data.build`` results figure by figure. Pure;
+``progress(now, before)`` compares two ``report_data.build`` results figure by figure (none
+where either one's audio broke off). Pure;
 the report modules render it.
 
 Each figure is compared by what its rating is about, as the card shows it (``measure``):
@@ -132,10 +133,11 @@ def progress(now: dict, before: dict) -> dict | None:
     questions to count), or None when nothing can be compared. Every figure shown on either
     side is listed: a figure the card could not rate (summaries in a call under a minute) is
     compared by its measure. A ``before`` whose audio broke off (``broke_off``) is no
-    yardstick: None."""
+    yardstick, and a ``now`` whose audio broke off has no figures to set beside it (one side
+    silent from the break, or the rest missing: "51% → 89% slechter" was the file): None."""
     if not (now["analysed"] and before["analysed"] and comparable(now) and comparable(before)):
         return None
-    if broke_off(before):
+    if broke_off(before) or broke_off(now):
         return None
     trends = {}
     for key, higher in COMPARED.items():

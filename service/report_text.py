@@ -119,6 +119,10 @@ _NL = {
     "problem_channel-stalled file-broken": "{span} ontbreekt de audio van {who}: het bestand brak daar af (beschadigd of afgekapt). De rest van die kant telt als stilte; de cijfers over die tijd zeggen weinig.",
     "problem_channel-stalled file-broken-end": "{span} ontbreekt de rest: het bestand van {who} brak daar af (beschadigd of afgekapt) en de opname stopte; het verslag loopt tot dan.",
     "problem_channel-stalled file-broken-both": "{span} ontbreekt de rest: de opname brak daar af (beschadigd of afgekapt); beide kanten stopten, want ze staan in één stereobestand. Het verslag loopt tot dan.",
+    # the same break where it ended the session (a local replay): the report's one status line
+    "problem_channel-stalled file-broken-both ended": "De opname brak op {t0} af: {file} is beschadigd of afgekapt. Beide kanten stopten daar, want ze staan in één stereobestand; het verslag loopt tot dan.",
+    "problem_channel-stalled file-broken-end ended": "De opname brak op {t0} af: het bestand van {who}{in_file} is beschadigd of afgekapt. Het verslag loopt tot dan.",
+    "a_file": "het bestand",
     "problem_no-sound file": "{span} kwam er geen enkel geluid van {who} (was die kant wel opgenomen?): de cijfers over die tijd zeggen weinig.",
     "problem_no-speech file": "{span} kwam er geen spraak van {who} (staat die kant op het goede kanaal?): de cijfers over die tijd zeggen weinig.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
@@ -240,6 +244,9 @@ _EN = {
     "problem_channel-stalled file-broken": "{span} the audio of {who} is missing: the file broke off there (damaged or cut short). The rest of that side counts as silence; the figures for that time say little.",
     "problem_channel-stalled file-broken-end": "{span} the rest is missing: {who}'s file broke off there (damaged or cut short) and the recording stopped; the report runs to then.",
     "problem_channel-stalled file-broken-both": "{span} the rest is missing: the recording broke off there (damaged or cut short); both sides stopped, as they are in one stereo file. The report runs to then.",
+    "problem_channel-stalled file-broken-both ended": "The recording broke off at {t0}: {file} is damaged or cut short. Both sides stopped there, as they are in one stereo file; the report runs to then.",
+    "problem_channel-stalled file-broken-end ended": "The recording broke off at {t0}: {who}'s file{in_file} is damaged or cut short. The report runs to then.",
+    "a_file": "the file",
     "problem_no-sound file": "{span} no sound at all came from {who} (was that side recorded?): the figures for that time say little.",
     "problem_no-speech file": "{span} no speech came from {who} (is that side on the right channel?): the figures for that time say little.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
@@ -375,6 +382,8 @@ def status_text(s: dict, w: dict) -> str | None:
     if s.get("reason") == "server-stopped":
         return w["status_server_stopped"].format(t=clock(s["duration"]))
     if s.get("reason") == "error":  # a replayed file that broke off: its problem line says why,
+        if s.get("broke"):            # and that the report runs to then (said once)
+            return None
         if not s.get("error"):        # in the report's language (no audio-error's English text)
             return w["status_broke"].format(t=clock(s["duration"]))
         return w["status_error"].format(t=clock(s["duration"]), why=s["error"])
@@ -545,11 +554,15 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
         cause = "file"
     if cause == "file-broken" and sp == "coachee":  # the coachee's file: the capture stopped there
         cause = "file-broken-both" if len(files) == 1 else "file-broken-end"  # (one: a stereo file)
+    if p.get("ended") and cause in ("file-broken-both", "file-broken-end"):
+        cause += " ended"  # it ended the session: the report's status, with the file's name
     text = w.get(f"problem_{key} {cause}") or w[f"problem_{key}"]
     # as long as the two times shown say (0:19 to 0:44 is 25 s, though 25.7 s passed)
     gap = duration(int(max(p["t1"], 0.0)) - int(max(p["t0"], 0.0)), w) if p["t1"] is not None else ""
     n = count_text(p["events"], w["n_event"]) if p.get("events") is not None else ""
-    return text.format(span=span, who=who, gap=gap, n=n)
+    name = p.get("file") or ""
+    return text.format(span=span, who=who, gap=gap, n=n, t0=clock(p["t0"]), file=name or w["a_file"],
+                       in_file=f" ({name})" if name else "")
 
 
 def duration(seconds: float, w: dict) -> str:
