@@ -295,7 +295,9 @@ MD_WORDS = {
            "withdrawn": "ingetrokken: de `{rule}` om {t} was een {reason}",
            "rule_off": "regel `{rule}` uit vanaf {t}: de plugin faalde ({error}); zijn seintjes ontbreken vanaf dan",
            "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
-           "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten")},
+           "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten"),
+           # a nudge's kind as the report's timeline words it (report_text: timeline_aria, legend_*)
+           "nudge_kinds": {"negative": "wat beter kan", "positive": "goede zet", "cue": "signaal van de ander"}},
     "en": {"coachee": "Coachee", "partner": "partner",
            "talk": "talk share coachee: {share} ({yardstick}, as in the report)",
            "questions": "questions: {open} open, {closed} closed; reflections: {refl}",
@@ -303,7 +305,8 @@ MD_WORDS = {
            "not_live": " (not shown live)", "utterances": "Utterances",
            "withdrawn": "withdrawn: the `{rule}` at {t} was a {reason}",
            "rule_off": "rule `{rule}` off from {t}: its plugin failed ({error}); its nudges are missing from then on",
-           "reasons": {}, "question": "{kind} question", "kinds": {}, "arguments": ("argument", "arguments")},
+           "reasons": {}, "question": "{kind} question", "kinds": {}, "arguments": ("argument", "arguments"),
+           "nudge_kinds": {}},
 }
 
 
@@ -324,7 +327,8 @@ def markdown(title: str, r: dict, lang: str = "nl", config: EngineConfig | None 
         lines.append(w["none"])
     for n in r["nudges"]:
         mark = "" if n["delivered"] else w["not_live"]
-        lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({n['kind']}){mark}")
+        kind = w["nudge_kinds"].get(n["kind"], n["kind"])
+        lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({kind}){mark}")
     for x in r.get("withdrawn", ()):
         lines.append("- " + _clock(x["t"]) + " " + w["withdrawn"].format(
             rule=x["rule"], t=_clock(x["evidence_t"]), reason=w["reasons"].get(x["reason"], x["reason"])))
