@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 # session from its store still has it) continues this far past the audio last sent, not at
 # the wall-clock time: the server refuses a gap over MAX_GAP_S.
 GAP_S = MAX_GAP_S - 30.0
+# websockets' own (20 s): a server that stops reading (its session behind) or is gone is
+# noticed 20-40 s on; what it had not read is sent again after the reconnect (_Backlog)
+KEEPALIVE = {"ping_interval": 20.0, "ping_timeout": 20.0, "close_timeout": 10.0}
 BEAT_S = 1.0  # how often a streaming capture touches its state file (a utime: cheap)
 GONE = ("no-session", "bad-token")  # a remembered session the server no longer has (or whose
 # secret it does not know: a server started again with other tokens)
@@ -115,31 +118,38 @@ def _coachee_broke(source: Any, err: AudioError, end: int) -> PipelineWarning | 
 
 
 class _Backlog:
-    """Frames not yet sent, plus the last ``keep`` seconds of sent ones: after a drop those
-    are sent again (the server ignores what it already has). Bounded: a backlog longer than
-    ``limit`` seconds loses its oldest audio, counted. A source's warning waits in it as an
-    item of no samples, after the audio before it (the server ignores one it has)."""
+    """Frames not yet sent, plus sent ones up to ``limit`` seconds in all: after a drop those
+    are sent again (the server ignores what it already has). A frame handed to the socket is
+    not one the server has: a server that fell behind stops reading, and what waits in the
+    sockets' buffers (a 40 s keepalive: tens of seconds of audio) is gone when the connection
+    drops, so sent frames are kept as long as there is room (the oldest give way first).
+    Bounded: unsent audio longer than ``limit`` seconds loses its oldest, counted. A source's
+    warning waits in it as an item of no samples, after the audio before it (the server
+    ignores one it has)."""
 
-    def __init__(self, limit_s: float, keep_s: float) -> None:
+    def __init__(self, limit_s: float) -> None:
         self.pending: collections.deque[tuple[bytes, int]] = collections.deque()
         self.sent: collections.deque[tuple[bytes, int]] = collections.deque()
-        self.limit, self.keep = int(limit_s * 2 * RATE), int(keep_s * 2 * RATE)  # both channels
+        self.limit = int(limit_s * 2 * RATE)  # both channels
         self.pending_n = self.sent_n = 0
         self.lost_s = 0.0
         self.wake = asyncio.Event()
         self.done = False
+        self.ending = False  # end-session was sent
         self.offset = 0  # samples from the source's clock to the session's (a resumed session)
 
     def add(self, frame: bytes | PipelineWarning, n: int) -> None:
         self.pending.append((frame, n))
         self.pending_n += n
+        while self.sent and self.sent_n + self.pending_n > self.limit:  # (most likely arrived)
+            self.sent_n -= self.sent.popleft()[1]
         kept = []  # warnings are kept when the audio around them is lost
         while self.pending_n > self.limit and len(self.pending) > 1:
             item, m = self.pending.popleft()
             if not isinstance(item, bytes):
                 kept.append((item, m))
             self.pending_n -= m
-            self.lost_s += m / RATE
+            self.lost_s += m / RATE / 2  # (seconds of both channels)
         self.pending.extendleft(reversed(kept))
         self.wake.set()
 
@@ -155,8 +165,6 @@ class _Backlog:
         self.pending_n -= frame[1]
         self.sent.append(frame)
         self.sent_n += frame[1]
-        while self.sent_n > self.keep and len(self.sent) > 1:
-            self.sent_n -= self.sent.popleft()[1]
         return frame
 
     def rewind(self) -> None:
@@ -176,7 +184,7 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
     With ``state`` the session is remembered until it ends, and a session the capture before
     this one left unfinished is resumed (unless ``fresh``: then it is ended)."""
     url = ingest_url(server)
-    backlog = _Backlog(backlog_s, keep_s=5.0)
+    backlog = _Backlog(backlog_s)
     state, remembered = _recall(state, coachee)
     paths = getattr(source, "paths", None) or ()  # --replay: its files
     ids = replay_ids(paths) if paths else ()
@@ -241,6 +249,10 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                     welcome = await _hello(ws, token, session, secret, lang, coachee, partner, kind,
                                            files)
                 except ProtocolError as err:
+                    if backlog.ending and p.error_code(err) == "no-session":
+                        log.warning("session %s has ended (the server had the end before the "
+                                    "connection dropped)", session)
+                        return session
                     if welcomed or session is None or p.error_code(err) not in GONE:
                         raise
                     # (the file is rewritten at the new welcome; kept if there is none)
@@ -290,8 +302,8 @@ async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coac
                     raise ProtocolError(f"session {session} failed on the server (the `pullcoach "
                                         "serve` window says why): start `pullcoach capture` again "
                                         "for a new session") from None
-                log.warning("lost the server (%s); reconnecting for up to %.0f s, audio is kept",
-                            exc, reconnect_s)
+                log.warning("lost the server%s (%s); reconnecting for up to %.0f s, audio is kept",
+                            " while the session was ending" if backlog.ending else "", exc, reconnect_s)
                 await ws.close()
                 keep = True  # given up on, the server still has the session (a while)
                 ws = await _connect(url, retry_for=reconnect_s)
@@ -421,7 +433,7 @@ async def _connect(url: str, retry_for: float):
     deadline, pause = loop.time() + retry_for, 0.25
     while True:
         try:
-            return await connect(url, compression=None, max_size=2**20, open_timeout=15)
+            return await connect(url, compression=None, max_size=2**20, open_timeout=15, **KEEPALIVE)
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             if loop.time() + pause > deadline:
                 if retry_for:
@@ -470,10 +482,11 @@ async def _send(ws, session: str, backlog: _Backlog, reader: asyncio.Task,
             await backlog.wake.wait()
         if reader.done() and reader.exception() is not None:
             raise reader.exception()
+        backlog.ending = True
         await ws.send(p.encode(p.EndSession(session=session)))
         dropped = await heard  # the server closes once the session has ended
-        if dropped is not None:  # the server has all the audio and ends the session
-            log.warning("the connection dropped while the session was ending (%s)", dropped)
+        if dropped is not None:  # end-session and audio before it may not have arrived: the
+            raise dropped  # capture reconnects and ends it again (or finds it ended)
     finally:
         heard.cancel()
 
