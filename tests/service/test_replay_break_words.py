@@ -83,18 +83,19 @@ def test_a_broken_coachee_or_stereo_file_is_the_structured_break(tmp_path, shape
     assert "The replay stopped there" in broke.message and "capture" not in broke.message
 
     page, md = render(seen, "html"), render(seen, "md")
-    said = ("de opname brak daar af (beschadigd of afgekapt); beide kanten stopten" if shape == "stereo"
-            else "het bestand van de coachee brak daar af (beschadigd of afgekapt) en de opname stopte")
-    status, problem = banners(page)[:2]
-    assert status == "De opname brak op 0:02 af: het verslag loopt tot dan"
-    assert problem.startswith(f"Vanaf 0:02 ontbreekt de rest: {said}")
-    assert "> De opname brak op 0:02 af: het verslag loopt tot dan" in md and said in md
+    # said once, first, with the file's name (no status line above a problem line saying it)
+    said = ("De opname brak op 0:02 af: cut.flac is beschadigd of afgekapt. Beide kanten stopten daar"
+            if shape == "stereo" else
+            "De opname brak op 0:02 af: het bestand van de coachee (cut.flac) is beschadigd of afgekapt")
+    assert banners(page)[0].startswith(said) and [b for b in banners(page) if "brak" in b] == banners(page)[:1]
+    assert f"> {said}" in md and md.count("brak") == 1
     assert DECODER not in page and DECODER not in md and "re-export" not in md
 
 
 def test_an_english_session_says_the_break_in_english(tmp_path):
     seen, _ = replayed(FileSource(cut_flac(tmp_path)), lang="en")
     md = render(seen, "md")
-    assert "> The recording broke off at 0:02: the report runs to then" in md
-    assert "the recording broke off there (damaged or cut short); both sides stopped" in md
+    assert ("> The recording broke off at 0:02: cut.flac is damaged or cut short. Both sides stopped "
+            "there, as they are in one stereo file; the report runs to then.") in md
+    assert md.count("broke off") == 1
     assert DECODER not in md
