@@ -148,9 +148,42 @@ function hide() {
   render();
 }
 
-// two fit on the status line; more are counted (a trainer may pick more than the hint says)
-function focusText(focus) {
-  return focus.slice(0, 2).join(" · ") + (focus.length > 2 ? ` +${focus.length - 2}` : "");
+// The status line in the room it has, measured in the page (as the Tk overlay's footer_line):
+// the trainer's focus with two chips, else one and the rest counted ("listening · practising:
+// Summarise +1"), else whole words left off with "…"; never a word cut at the edge.
+let statusParts = ["", "", []];   // head, label, focus: the line last asked for (a resize fits it again)
+function fitStatus() {
+  const [head, label, focus] = statusParts;
+  const status = $("status"), ruler = $("ruler");
+  const room = status.getBoundingClientRect().width;
+  const fits = (text) => { ruler.textContent = text; return ruler.getBoundingClientRect().width <= room + 0.01; };
+  status.classList.toggle("fit", focus.length > 0);
+  // a warning wraps whole (what to do is in its last words); not laid out: nothing to measure by
+  status.textContent = !focus.length ? head : !room ? `${head} · ${label}: ${focus.join(" · ")}`
+    : focusLine(head, label, focus, fits);
+  ruler.textContent = "";
+}
+
+function focusLine(head, label, focus, fits) {
+  const lines = [];
+  for (let n = Math.min(2, focus.length); n > 0; n--) {
+    const more = focus.length > n ? ` +${focus.length - n}` : "";
+    lines.push([(head ? `${head} · ${label}: ` : `${label}: `) + focus.slice(0, n).join(" · "), more]);
+  }
+  const whole = lines.find(([text, more]) => fits(text + more));
+  return whole ? whole.join("") : ellipsis(...lines[lines.length - 1], fits);
+}
+
+// `text` + `more` if it fits, else the most whole words of `text` that fit, with "…"
+function ellipsis(text, more, fits) {
+  if (fits(text + more)) return text + more;
+  const words = text.split(" ");
+  while (words.length > 1) {
+    words.pop();
+    const line = words.join(" ").replace(/[ ·:,]+$/, "") + "…" + more;
+    if (fits(line)) return line;
+  }
+  return words[0] + more;   // one word wider than the line: CSS ends it with "…"
 }
 
 function render() {
@@ -163,15 +196,16 @@ function render() {
   $("rec").title = state.listening ? w.rec : "";
   $("eye").classList.toggle("on", state.watching);
   $("eye").setAttribute("aria-label", w.eye);
-  let status;
-  if (!token) status = w.notoken;
+  let head, focus = [];
+  if (!token) head = w.notoken;
   // over is over: a server that went with its session (`run`) is no reason to say "reconnecting"
-  else if (state.ended && state.connection !== "refused") status = w.endedBy[state.endCause] || w.ended;
-  else if (state.connection !== "connected") status = state.connection === "refused" && state.problem
+  else if (state.ended && state.connection !== "refused") head = w.endedBy[state.endCause] || w.ended;
+  else if (state.connection !== "connected") head = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
-  else status = state.problem || (state.listening ? w.listening : "")
-    + (state.listening && !state.problem && state.focus.length ? ` · ${w.focus}: ${focusText(state.focus)}` : "");
-  $("status").textContent = status;
+  else {
+    head = state.problem || (state.listening ? w.listening : "");
+    if (state.listening && !state.problem) focus = state.focus;   // what the trainer asked to practise
+  }
   const report = $("report");
   if (state.ended && state.session) {
     // the server's link opens the report only; the overlay token would also open the live feed
@@ -179,7 +213,10 @@ function render() {
     report.textContent = w.report;
     report.hidden = false;
   } else report.hidden = true;
-  $("pip").textContent = w.pip;
+  $("pip").title = w.pip;
+  $("pip").setAttribute("aria-label", w.pip);
+  statusParts = [head, w.focus, focus];
+  fitStatus();   // after the link and the button: they take their room first
 }
 
 // Document Picture-in-Picture: move the overlay into a small always-on-top window.
@@ -191,12 +228,13 @@ function setupPip() {
     const pip = await window.documentPictureInPicture.requestWindow({ width: 360, height: 110 });
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const copy = pip.document.createElement("link");
-      copy.rel = "stylesheet"; copy.href = link.href;
+      copy.rel = "stylesheet"; copy.href = link.href; copy.onload = fitStatus;   // its font, its width
       pip.document.head.append(copy);
     }
     pip.document.documentElement.classList.add("in-pip");
     pip.document.body.append($("overlay"));
     document.body.classList.add("popped");
+    pip.addEventListener("resize", fitStatus);
     pip.addEventListener("pagehide", () => {
       document.getElementById("home").append(pip.document.getElementById("overlay"));
       document.body.classList.remove("popped");
@@ -206,6 +244,8 @@ function setupPip() {
 
 setupPip();
 render();
+// a wider or narrower window (a pop-out resized, a phone turned) fits the line again
+new ResizeObserver(fitStatus).observe($("status"));
 if (token) {
   connect({
     hello: () => ({ v: 1, type: "hello", role: "overlay", token, client: "pullcoach-web-overlay",
