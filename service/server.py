@@ -109,8 +109,10 @@ class Service:
                  allow_hosts: tuple[str, ...] = (), session_factory: Callable[..., Any] | None = None,
                  store: Any = None, queue_size: int = 256, max_size: int = 64 * 1024,
                  ping_interval: float | None = 20, stall_timeout: float = 10.0,
-                 hello_timeout: float = 10.0, on_session: Callable[[SessionRecord], None] | None = None):
+                 hello_timeout: float = 10.0, on_session: Callable[[SessionRecord], None] | None = None,
+                 lang: str = "nl"):
         self.hub, self.tokens, self.host, self.port = hub, tokens, host, port
+        self.lang = lang  # the --lang it was started with: its pages' language while no session says
         self.session_factory, self.store, self.on_session = session_factory, store, on_session
         self.queue_size, self.max_size, self.ping_interval = queue_size, max_size, ping_interval
         self.stall_timeout, self.hello_timeout = stall_timeout, hello_timeout
