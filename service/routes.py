@@ -96,11 +96,13 @@ section+section h1{{font-size:1.05em}}b,code{{white-space:nowrap}}</style></head
 
 def refused(service: "Service", request: Request, what: str) -> Response:
     """401 in Dutch and English, the reader's first: English only when the browser does not ask
-    for Dutch and most of this server's sessions are English (the dashboard's pick; else Dutch)."""
+    for Dutch and most of this server's sessions are English (the dashboard's pick), or as many as
+    Dutch (none yet) on a server started with --lang en."""
     first = (header(request, "Accept-Language") or "").split(",")[0].strip().lower()
     langs = [str(rec.lang) for rec in service.hub.sessions.values()]
     en = sum(lang.startswith("en") for lang in langs)
-    order = ("en", "nl") if not first.startswith("nl") and en > len(langs) - en else ("nl", "en")
+    nl = len(langs) - en  # as many (none yet): the language the server was started with
+    order = ("en", "nl") if not first.startswith("nl") and (en, service.lang == "en") > (nl, False) else ("nl", "en")
     sections = "\n".join(f'<section lang="{lang}"><h1>{REFUSED[what][lang][0]}</h1>'
                          f"<p>{REFUSED[what][lang][1]}</p></section>" for lang in order)
     title = " · ".join(REFUSED[what][lang][0] for lang in order)

@@ -88,7 +88,8 @@ class Runtime:
         try:
             self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
                                          allow_hosts=tuple(self.args.allow_host),
-                                         session_factory=self._make_session, store=self.store).start()
+                                         session_factory=self._make_session, store=self.store,
+                                         lang=getattr(self.args, "lang", "nl")).start()
         except OverflowError:
             raise ConfigError(f"--port {self.args.port}: a port is 1-65535 (or 0 for any free one)") from None
         except OSError as exc:
