@@ -61,7 +61,8 @@ log = logging.getLogger(__name__)
 RATE = 16_000
 REVIVE_WITHIN_S = 600.0  # a session interrupted longer ago than this is not gone on with
 HEADER = struct.Struct("<BQ")
-# A capture that reconnects resends its last 5 s and goes on; it retries for 110 s keeping
+# A capture that reconnects resends what it kept of the audio it had sent (what the server
+# has is ignored) and goes on; it retries for 110 s keeping
 # 120 s of audio, and the server waits 120 s: a real gap on the session clock stays well
 # under this. A block further ahead than that is no capture's (padding an hour of gap froze
 # the server for a minute; 2^40 asked for 4 TiB).
