@@ -12,7 +12,7 @@ import pytest
 from pullcoach import capture
 from pullcoach.audio import FileSource
 from pullcoach.capture_state import StateFile, replay_ids
-from tests.service.test_capture_resume import INGEST, Server, Ticking
+from tests.service.test_capture_resume import INGEST, Server, Ticking, crashed as _crashed
 
 RATE = 16000
 BLOCK = 800  # FileSource's 50 ms
@@ -69,15 +69,8 @@ def run(server, source, tmp_path, **kw):
 
 
 async def crashed(server, source, tmp_path, after_s):
-    """Rik's capture, dead (its task cancelled: the connection cut, as by kill -9) once the
-    server has ``after_s`` of its audio."""
-    task = run(server, source, tmp_path)
-    while not server.made or sum(g[0] == "coachee" for g in server.made[-1].got) < after_s * 20:
-        await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    return server.made[-1].id
+    """Rik's capture, dead (as by kill -9) once the server has ``after_s`` of its audio."""
+    return await _crashed(server, source, tmp_path, after_s, start=run)
 
 
 def test_a_killed_replay_started_again_goes_on_where_its_audio_ended(tmp_path, caplog):

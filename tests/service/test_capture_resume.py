@@ -104,10 +104,11 @@ def run(server, source, tmp_path, **kw):
                                               state=state(server, tmp_path), **kw))
 
 
-async def crashed(server, source, tmp_path, after_s):
-    """A capture that streams ``after_s`` of audio and dies without ending its session (its
-    task cancelled: the connection is cut, as when the process is killed)."""
-    task = run(server, source, tmp_path)
+async def crashed(server, source, tmp_path, after_s, start=None):
+    """A capture (``start``, default Anna's ``run``) that streams ``after_s`` of audio and dies
+    without ending its session (its task cancelled: the connection is cut, as when the
+    process is killed)."""
+    task = (start or run)(server, source, tmp_path)
     while not server.made or sum(g[0] == "coachee" for g in server.made[-1].got) < after_s * 20:
         await asyncio.sleep(0.01)
     task.cancel()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from pullcoach.hub import Hub
 from pullcoach.rules import events as ev
 from pullcoach.server import Service
 from pullcoach.store import Store
+from tests.service.serve_proc import pullcoach_serve
 
 TRAINER = "trainer-token-0123456789"
 INGEST = "ingest-token-0123456789"
@@ -263,15 +263,7 @@ def test_serve_stores_the_break_a_capture_replay_tells_it(tmp_path):
                PULLCOACH_TOKEN=INGEST, PYTHONUNBUFFERED="1")
     env.pop("DISPLAY", None)
     pc = [sys.executable, "-m", "pullcoach"]
-    serve = subprocess.Popen([*pc, "serve", "--port", "0", "--data-dir", str(data)], env=env,
-                             text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        port = None
-        for line in serve.stderr:
-            if "serving on http://127.0.0.1:" in line:
-                port = int(line.split("127.0.0.1:")[1].split("/")[0].split()[0])
-                break
-        assert port, "serve did not start"
+    with pullcoach_serve(env, data) as port:
         cap = subprocess.run([*pc, "capture", "--server", f"ws://127.0.0.1:{port}", "--replay",
                               str(coachee), str(partner), "--coachee-name", "Anna",
                               "--partner-name", "Bram"], env=env, text=True, capture_output=True,
@@ -279,12 +271,6 @@ def test_serve_stores_the_break_a_capture_replay_tells_it(tmp_path):
         assert cap.returncode == 3, cap.stderr  # broken audio, as helper 55 made it
         sid = next(ln.split()[1] for ln in cap.stderr.splitlines() if ln.startswith("session "))
         assert "server:" not in cap.stderr  # the server took the warning without an error
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(60)
-        except subprocess.TimeoutExpired:
-            serve.kill()
     rep = subprocess.run([*pc, "report", sid, "--format", "json", "--data-dir", str(data)], env=env,
                          text=True, capture_output=True, timeout=120)
     assert rep.returncode == 0, rep.stderr

@@ -3,9 +3,6 @@ reads first in the language the server was started with: `serve --lang en` showe
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -14,6 +11,7 @@ import pytest
 from pullcoach import tokens as tk
 from pullcoach.hub import Hub
 from pullcoach.server import Service
+from tests.service.serve_proc import pullcoach_serve
 
 NL, EN = "vanaf de trainerpagina", "from the trainer page"
 
@@ -64,21 +62,6 @@ def test_serve_lang_en_as_a_user_starts_it(tmp_path):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "cfg"),
                PULLCOACH_TRAINER_TOKEN="trainer-secret-0123456789", PYTHONUNBUFFERED="1")
     env.pop("DISPLAY", None)
-    serve = subprocess.Popen([sys.executable, "-m", "pullcoach", "serve", "--lang", "en", "--port", "0",
-                              "--data-dir", str(tmp_path / "data")], env=env, text=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        port = None
-        for line in serve.stderr:
-            if "serving on http://127.0.0.1:" in line:
-                port = int(line.split("127.0.0.1:")[1].split("/")[0].split()[0])
-                break
-        assert port, "serve did not start"
+    with pullcoach_serve(env, tmp_path / "data", "--lang", "en") as port:
         assert refused_first(port, "/debrief?token=old-link") == "en"
         assert refused_first(port, "/reports/x1?token=old-link") == "en"
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(60)
-        except subprocess.TimeoutExpired:
-            serve.kill()
