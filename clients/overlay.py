@@ -13,7 +13,7 @@ import tkinter as tk
 import tkinter.font as tkfont
 import webbrowser
 
-from pullcoach.clients.overlay_state import OverlayState
+from pullcoach.clients.overlay_state import OverlayState, focus_chips
 from pullcoach.clients.ws_thread import ClientThread
 
 __all__ = ["OverlayWindow", "footer_line", "run_overlay"]
@@ -53,8 +53,8 @@ def footer_line(head: str, label: str, focus: tuple[str, ...], room: int, measur
         return _ellipsis(head, "", room, measure)
     lines = []
     for n in range(min(2, len(focus)), 0, -1):
-        more = f" +{len(focus) - n}" if len(focus) > n else ""
-        lines.append(((f"{head} · {label}: " if head else f"{label}: ") + " · ".join(focus[:n]), more))
+        chips, more = focus_chips(focus, n)
+        lines.append(((f"{head} · {label}: " if head else f"{label}: ") + chips, more))
     for text, more in lines:
         if measure(text + more) <= room:
             return text + more

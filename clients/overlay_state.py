@@ -287,8 +287,7 @@ class OverlayState:
 
     def focus_text(self) -> str:
         """The focus for the footer: two fit; more are counted ("Vat samen · Open vraag +3")."""
-        more = f" +{len(self.focus) - 2}" if len(self.focus) > 2 else ""
-        return " · ".join(self.focus[:2]) + more
+        return "".join(focus_chips(self.focus, 2))
 
     def session_time(self, now: float) -> float:
         """The session's audio time at ``now``: the latest seen, gone on by the caller's
@@ -374,3 +373,8 @@ class OverlayState:
         if msg.get("type") in ("welcome", "error") or not other or self.session is None:
             return True
         return other == self.session
+
+
+def focus_chips(focus, n: int) -> tuple[str, str]:
+    """The first ``n`` focus chips joined, and the rest counted: ("Vat samen · Open vraag", " +3")."""
+    return " · ".join(focus[:n]), (f" +{len(focus) - n}" if len(focus) > n else "")

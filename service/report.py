@@ -6,6 +6,7 @@ stored one and an interrupted one report the same way.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -92,6 +93,6 @@ def previous_events(store, session_id: str, infos: list[dict] | None = None) -> 
     """The event log of the coachee's previous session in ``store`` (same name, started
     earlier), for the report's "since last time" line; None if there is none. ``infos``:
     ``store.sessions()`` when the caller has it already."""
-    prev = previous_session(infos if infos is not None else store.sessions(), session_id,
-                            events=store.events)
-    return store.events(prev) if prev else None
+    read = functools.lru_cache(maxsize=None)(store.events)  # the check's read is the one returned
+    prev = previous_session(infos if infos is not None else store.sessions(), session_id, events=read)
+    return read(prev) if prev else None
