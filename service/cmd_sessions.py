@@ -223,9 +223,10 @@ def _retention(args) -> int:
 
 def output_format(args, formats: tuple[str, ...]) -> str:
     """``--format``, else the one ``-o``'s suffix names, else html. A suffix that names
-    another format, or none we write (``.pdf``), is refused: the file would lie."""
+    another format, or none we write (``.pdf``), is refused: the file would lie. A ``.txt``
+    file gets markdown, the readable text form."""
     suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
-    named = {"htm": "html", "markdown": "md", "txt": None}.get(suffix, suffix)
+    named = {"htm": "html", "markdown": "md", "txt": "md"}.get(suffix, suffix)
     if named and named not in formats:
         pdf = "; for a PDF, open the HTML in a browser and print it" if named == "pdf" else ""
         raise ConfigError(f"-o {args.output}: pullcoach writes {', '.join(formats)}, not {suffix}{pdf}")

@@ -78,6 +78,9 @@ def test_report_formats_and_output_file(data, tmp_path, capsys):
     md = tmp_path / "r.md"
     assert main(["report", "rollenspel", "-o", str(md), "--data-dir", data]) == 0
     assert md.read_text(encoding="utf-8").startswith("# Gespreksverslag")
+    txt = tmp_path / "r.txt"  # readable text, not HTML under a .txt name
+    assert main(["report", "rollenspel", "-o", str(txt), "--data-dir", data]) == 0
+    assert txt.read_text(encoding="utf-8").startswith("# Gespreksverslag")
     # a name that says another format is refused, not filled with HTML or VTT
     for out, extra, says in (("r.pdf", [], "not pdf; for a PDF, open the HTML in a browser"),
                              ("r2.html", ["--format", "vtt"], "the file would be vtt under a .html name")):
