@@ -129,6 +129,8 @@ class LiveSource:
                  stream_factory: Callable | None = None,
                  query_devices: Callable[[], Sequence[dict]] | None = None,
                  clock: Callable[[], float] = time.monotonic, drift_correction: bool = True):
+        if stereo is not None and (coachee is not None or partner is not None):
+            raise ConfigError("give either a stereo device or coachee/partner devices, not both")
         if stream_factory is None or query_devices is None:
             sd = load_sounddevice()
             stream_factory = stream_factory or sd.InputStream
@@ -144,8 +146,6 @@ class LiveSource:
                                    "(`pullcoach devices` shows what PortAudio sees); without one, "
                                    "`pullcoach demo`, or `--replay RECORDING` on run or capture")
         if stereo is not None:
-            if coachee is not None or partner is not None:
-                raise ConfigError("give either a stereo device or coachee/partner devices, not both")
             idx = resolve_device(stereo, devices)
             dev = devices[idx]
             need = max(channels) + 1

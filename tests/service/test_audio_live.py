@@ -245,6 +245,13 @@ def test_stereo_and_per_speaker_devices_exclude_each_other(fake):
         source(stereo=4, coachee=1)
 
 
+def test_a_flag_conflict_is_said_before_the_devices_are_looked_at():
+    # with no input devices the user still hears what is wrong with the command line
+    with pytest.raises(ConfigError, match="not both"):
+        LiveSource(stereo="X", coachee="Y", stream_factory=FakeInputStream,
+                   query_devices=lambda: [DEVICES[2]])
+
+
 def test_no_input_devices_at_all():
     with pytest.raises(AudioDeviceError, match="no audio input devices"):
         LiveSource(coachee=0, partner=1, stream_factory=FakeInputStream,
