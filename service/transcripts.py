@@ -177,7 +177,7 @@ def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None
             parts = [(spk.strip(), _TAG.sub("", txt).strip()) for spk, txt in voices]
         elif m := _NAMED.match(_TAG.sub("", body)):
             parts = [((m.group(1) or m.group(2)).strip(), m.group(3).strip())]
-        elif not _has_words(_TAG.sub("", body)):
+        elif not _has_words(_TAG.sub("", body), named=False):
             parts = []
         else:
             how = "start the text with 'Name:' or '[Name]'"
@@ -196,12 +196,18 @@ def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None
 
 _VTT_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:\s|$)")  # WebVTT blocks that are no cue
 _MUSIC = "♪♫♬♩🎵🎶"
-_NO_SPEECH = re.compile(rf"\[[^\]]*\]|\([^)]*\)|[{_MUSIC}][^{_MUSIC}]*[{_MUSIC}]|[{_MUSIC}]")
+# (laughter), (lacht), (music playing): at most three words and no sentence in them; a
+# whole line in parentheses, "(Dat meen je niet.)", is said (an aside), not a sound tag
+# (a cue with no speaker keeps any parentheses a tag: it is skipped, not refused)
+_PAREN_TAG = r"\((?![^)]*[.?!])\s*(?:[^\s)]+\s*){0,3}\)"
+_NO_SPEECH = re.compile(rf"\[[^\]]*\]|{_PAREN_TAG}|[{_MUSIC}][^{_MUSIC}]*[{_MUSIC}]|[{_MUSIC}]")
+_NO_SPEECH_UNNAMED = re.compile(rf"\[[^\]]*\]|\([^)]*\)|[{_MUSIC}][^{_MUSIC}]*[{_MUSIC}]|[{_MUSIC}]")
 
 
-def _has_words(text: str) -> bool:
+def _has_words(text: str, named: bool = True) -> bool:
     """Is anything said: a letter or digit outside sound tags ([muziek], (laughter)) and music?"""
-    return re.search(r"[^\W_]", _NO_SPEECH.sub(" ", text)) is not None
+    tags = _NO_SPEECH if named else _NO_SPEECH_UNNAMED
+    return re.search(r"[^\W_]", tags.sub(" ", text)) is not None
 
 
 _OPEN_END = re.compile(r"[^.?!…:;\"”’)]$")

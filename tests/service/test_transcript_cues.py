@@ -94,6 +94,18 @@ def test_words_without_a_speaker_are_refused_with_every_form(suffix, hint):
     assert "cue at 00:00:03.000 --> 00:00:04.000" in msg and msg.endswith(hint), msg
 
 
+def test_a_named_line_in_parentheses_is_said_not_a_sound_tag():
+    text = ("1\n00:00:01,000 --> 00:00:02,000\nBram: (Dat meen je niet.)\n\n"
+            "2\n00:00:03,000 --> 00:00:04,000\nBram: (lacht)\n\n"
+            "3\n00:00:05,000 --> 00:00:06,000\n(speaks very softly to himself)\n\n"
+            "4\n00:00:07,000 --> 00:00:08,000\nAnna: Wat bedoel je?\n")
+    skipped: list[float] = []
+    segs = parse_transcript(text, suffix=".srt", skipped=skipped)
+    assert [(s.speaker, s.text) for s in segs] == [("Bram", "(Dat meen je niet.)"),
+                                                    ("Anna", "Wat bedoel je?")]
+    assert skipped == [3.0, 5.0]  # a speakerless aside is skipped, not refused
+
+
 def test_only_sound_cues_say_so():
     with pytest.raises(TranscriptError, match="hold no words"):
         parse_transcript("1\n00:00:01,000 --> 00:00:02,000\n[muziek]\n", suffix=".srt")
