@@ -281,4 +281,4 @@ def test_serve_stores_the_break_a_capture_replay_tells_it(tmp_path):
     assert w["detail"]["speaker"] == "partner" and w["detail"]["file"] == "cut.flac"
     md = subprocess.run([*pc, "report", sid, "--data-dir", str(data)], env=env, text=True,
                         capture_output=True, timeout=120).stdout
-    assert "het bestand brak daar af" in md or "the file broke off there" in md
+    assert "het bestand (cut.flac) brak daar af" in md or "the file (cut.flac) broke off there" in md

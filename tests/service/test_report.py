@@ -293,6 +293,12 @@ def test_the_report_says_a_replayed_file_broke_off():
     assert "Vanaf 0:25 ontbreekt de audio van Bo: het bestand brak daar af" in nl
     assert "apparaat weg" not in nl
     assert "From 0:25 on the audio of Bo is missing: the file broke off there" in en
+    # a capture's replay tells the file's name: the line says which file to look at
+    named = render([SessionStarted(t=0.0, session="s", lang="nl", wall_clock=0.0, partner="Bo"),
+                    PipelineWarning(t=25.3, kind="channel-stalled", message="broken",
+                                    detail={"speaker": "partner", "cause": "file-broken",
+                                            "file": "bo.flac"})], "md")
+    assert "ontbreekt de audio van Bo: het bestand (bo.flac) brak daar af" in named
 
 
 def test_a_replayed_file_with_one_sound_on_both_channels_is_said_of_the_file():

@@ -62,7 +62,7 @@ def test_a_break_that_did_not_end_the_session_keeps_its_line():
     """A partner's file that broke off: the coachee was coached on; its own line, no status."""
     log = partner_cut("m-1", DAY)
     md = render(log, "md")
-    assert "Vanaf 0:15 ontbreekt de audio van Medewerker: het bestand brak daar af" in md
+    assert "Vanaf 0:15 ontbreekt de audio van Medewerker: het bestand (partner.wav) brak daar af" in md
     assert "De opname brak op" not in md
 
 

@@ -40,17 +40,17 @@ def report(lang: str, warning: PipelineWarning, fmt: str = "md"):
 def test_the_report_says_the_recording_broke_off_not_annas_file():
     stereo = file_broken(10.0, "coachee", "stereo.wav", ERROR, files=["stereo.wav"])
     nl, en = report("nl", stereo), report("en", stereo)
-    assert ("Vanaf 0:10 ontbreekt de rest: de opname brak daar af (beschadigd of afgekapt); beide kanten "
+    assert ("Vanaf 0:10 ontbreekt de rest: de opname (stereo.wav) brak daar af (beschadigd of afgekapt); beide kanten "
             "stopten, want ze staan in één stereobestand. Het verslag loopt tot dan.") in nl
     assert "het bestand van Anna" not in nl
-    assert ("From 0:10 on the rest is missing: the recording broke off there (damaged or cut short); "
+    assert ("From 0:10 on the rest is missing: the recording (stereo.wav) broke off there (damaged or cut short); "
             "both sides stopped, as they are in one stereo file.") in en
     assert "Anna's file" not in en
     # as a stored warning says it (a server's, from a capture: the file's name only)
     stored = PipelineWarning(t=10.0, kind="channel-stalled", message="broke",
                              detail={"speaker": "coachee", "cause": "file-broken", "file": "stereo.wav",
                                      "error": ERROR, "files": ["stereo.wav"]})
-    assert "de opname brak daar af" in report("nl", stored)
+    assert "de opname (stereo.wav) brak daar af" in report("nl", stored)
     # two files: the coachee's file broke, and it still says so
     two = file_broken(10.0, "coachee", "anna.wav", ERROR, files=["anna.wav", "bram.wav"])
-    assert "Vanaf 0:10 ontbreekt de rest: het bestand van Anna brak daar af" in report("nl", two)
+    assert "Vanaf 0:10 ontbreekt de rest: het bestand van Anna (anna.wav) brak daar af" in report("nl", two)
