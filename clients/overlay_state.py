@@ -285,10 +285,6 @@ class OverlayState:
         table = ENDED.get(self.lang[:2], ENDED["en"])
         return table.get(self.end_cause) or table[""]
 
-    def focus_text(self) -> str:
-        """The focus for the footer: two fit; more are counted ("Vat samen · Open vraag +3")."""
-        return "".join(focus_chips(self.focus, 2))
-
     def session_time(self, now: float) -> float:
         """The session's audio time at ``now``: the latest seen, gone on by the caller's
         clock since (the overlay gets no ticks; live audio runs at the wall clock's pace)."""

@@ -1,6 +1,6 @@
 """The overlay's pure state: messages in, what to show out, time passed by hand."""
 
-from pullcoach.clients.overlay_state import ALERTS, OverlayState, backoff, report_url
+from pullcoach.clients.overlay_state import ALERTS, OverlayState, backoff, focus_chips, report_url
 
 
 def nudge(message, kind="negative", **kw):
@@ -285,10 +285,10 @@ def test_a_restarted_server_that_recalls_the_finished_session_shows_it_ended():
 def test_the_focus_line_names_two_and_counts_the_rest():
     st = state()
     st.receive({"v": 1, "type": "focus-changed", "t": 3.0, "rules": ["too-few-summaries"], "messages": ["Vat samen"]}, 1.0)
-    assert st.focus_text() == "Vat samen"
+    assert "".join(focus_chips(st.focus, 2)) == "Vat samen"
     five = ["Eerst vragen", "Stop: stel een vraag", "Moeten?", "Open vraag", "Luister"]
     st.receive({"v": 1, "type": "focus-changed", "t": 9.0, "rules": ["a", "b", "c", "d", "e"], "messages": five}, 2.0)
-    assert st.focus_text() == "Eerst vragen · Stop: stel een vraag +3"   # none dropped unsaid
+    assert "".join(focus_chips(st.focus, 2)) == "Eerst vragen · Stop: stel een vraag +3"   # none dropped unsaid
 
 
 # what `pullcoach serve` sends for a capture killed after 19 s and started again 26 s later:
