@@ -17,6 +17,7 @@ import sys
 from importlib import resources
 
 from pullcoach.errors import AudioDeviceError, AudioError, ConfigError
+from pullcoach.tokens import token_flag
 
 DEFAULT_PORT = 8765
 
@@ -252,7 +253,7 @@ def cmd_capture(args) -> int:
         print(f"session {sid}\noverlay token {w.token}\n"
               f"overlay: {base}/?session={sid}#token={w.token}\n"
               f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
-              f"--session {sid} --token {w.token}", file=sys.stderr)
+              f"--session {sid} {token_flag(w.token)}", file=sys.stderr)
 
     async def main() -> int:
         loop = asyncio.get_running_loop()

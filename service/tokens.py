@@ -20,13 +20,22 @@ from typing import Mapping
 
 from pullcoach.errors import ConfigError
 
-__all__ = ["new_token", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
+__all__ = ["new_token", "token_flag", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
 
 FILE = "tokens.json"
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(18)
+    """A fresh token; never one that starts with "-", which a shell line would pass as a flag."""
+    while (token := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return token
+
+
+def token_flag(token: str) -> str:
+    """``--token T`` for a printed command line; ``--token=T`` when T starts with "-" (a
+    derived overlay token, or one saved before), which argparse would read as a flag."""
+    return f"--token={token}" if token.startswith("-") else f"--token {token}"
 
 
 def session_token(key: str, session: str) -> str:
