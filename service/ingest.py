@@ -40,6 +40,7 @@ from pullcoach import protocol as p
 from pullcoach import routes
 from pullcoach import revive
 from pullcoach import tokens as tk
+from pullcoach.server import recalled
 from pullcoach.rules.events import SPEAKERS, PipelineWarning
 
 try:  # the audio helper's block type; the same fields if it has not landed yet
@@ -285,7 +286,7 @@ def _authorize(service: "Service", hello: p.Hello) -> Ingest | str | None:
         raise p.protocol_error("bad-token", f"only the capture that started session {hello.session} "
                                             "may resume it (its welcome's resume secret)")
     live = service.ingests.get(hello.session)
-    if live is None and hello.session not in service.hub.sessions:
+    if live is None and (hello.session not in service.hub.sessions or hello.session in service.waiting):
         return hello.session  # not ended here: perhaps in the store, from before a restart
     if live is None or live.source.closed:
         raise _gone(hello.session)
@@ -332,13 +333,17 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         if live is not None and not live.source.closed:
             return live
         row = None if store is None else await asyncio.to_thread(store.row, session_id)
-        if row is None or row["status"] != "interrupted" or session_id in service.hub.sessions:
+        waiting = session_id in service.waiting  # its card is up (runtime._recall_today)
+        if row is None or row["status"] != "interrupted" or (session_id in service.hub.sessions
+                                                             and not waiting):
             raise _gone(session_id)
         idle = time.time() - ((row["started_wall"] or 0.0) + row["t"])
         if idle > REVIVE_WITHIN_S:
             raise p.protocol_error("no-session", f"session {session_id} stopped {idle / 60:.0f} min "
                                                  "ago, too long to go on with: start a new one")
         events = await asyncio.to_thread(store.events, session_id)
+        if revive.capture_stopped(events) is not None:  # its file broke off: ended where it did
+            raise _gone(session_id)
         try:
             resume = revive.resume_point(events)
         except ValueError:
@@ -355,10 +360,18 @@ async def _revive(service: "Service", hello: p.Hello) -> Ingest:
         engine = getattr(session, "engine", None)
         if engine is not None:
             await asyncio.to_thread(revive.prime, engine, resume.inputs)
+        kept = None if waiting else await asyncio.to_thread(recalled, session_id, events)
+        if waiting and session_id not in service.waiting:
+            raise _gone(session_id)  # the trainer ended it meanwhile
         await asyncio.to_thread(store.reopen, session_id)
-        rec = _declare(service, session_id, **names)  # only once it can go on
+        if waiting and session_id not in service.waiting:
+            raise _gone(session_id)  # (its end is stored after the reopen)
+        # only once it can go on; a waiting one goes on on its own card (and history)
+        rec = service.hub.sessions[session_id] if waiting else _declare(service, session_id, **names)
         rec.live, rec.started_wall, rec.t = True, resume.started_wall, resume.t
-        service.recall(session_id, events)  # late trainers catch up on the whole session
+        service.waiting.discard(session_id)
+        if kept is not None:
+            service.recall(session_id, kept)  # late trainers catch up on the whole session
         log.warning("session %s revived at %.1f s after a server restart", session_id, resume.t)
         _launch(service, rec, live, session)
         service._push_status(session_id)  # pages see it listening again

@@ -307,45 +307,62 @@ class Runtime:
             sys.stderr.flush()
 
     # --- serve ------------------------------------------------------------------------
-    def _recall_today(self, now: float | None = None) -> list[str]:
+    async def _recall_today(self, now: float | None = None) -> list[str]:
         """A restarted serve shows today's role-plays again (their cards, transcripts, report
         links and the debrief's count; up to ``KEEP_ENDED``, the newest). One a crash cut off
-        waits for its capture to go on with it (see revive.py); one that cannot go on (too long
-        ago, or its capture had stopped: its file broke off) is ended now where it stopped,
-        one whose capture does not come back is ended once the revive window has passed."""
+        waits for its capture to go on with it (see revive.py): its card says so meanwhile;
+        one that cannot go on (too long ago, or its capture had stopped: its file broke off)
+        is ended now where it stopped, one whose capture does not come back is ended once the
+        revive window has passed. The store is read and the histories made in threads: the
+        server answers meanwhile, and cards fill in on the dashboards already open."""
         if self.store is None:
             return []
         now = time.time() if now is None else now
         today = time.strftime("%Y-%m-%d", time.localtime(now))
-        rows = self.store.sessions()
-        cut = [s["id"] for s in rows if s["status"] == "interrupted"]
-        going_on, over, stopped = sort_cut_off(self.store, cut, now)
-        of_today = {s["id"] for s in rows if s.get("started_wall")
-                    and time.strftime("%Y-%m-%d", time.localtime(s["started_wall"])) == today}
-        ending = {sid: ("error" if broke is not None else "server-stopped")
-                  for sid, _, broke in (*over, *stopped) if sid in of_today}
-        shown = sorted((s for s in rows if s["id"] in of_today
-                        and (s["status"] == "ended" or s["id"] in ending)),
-                       key=lambda s: s["started_wall"])[-KEEP_ENDED:]
-        for s in shown:
-            rec = self._declare_stored(s)
-            if s["id"] in ending:
-                self.hub.publish(s["id"], ev.SessionEnded(t=rec.t, reason=ending[s["id"]]))
-            else:
-                rec.ended = True
+        # those a capture may go on with first, while none can revive one
+        async with self.service.revive_lock:
+            rows = await asyncio.to_thread(self.store.sessions)
+            # a card's status names its rules in the rule pack's words: read once, here
+            await asyncio.to_thread(_rule_words, {s["lang"] or "nl" for s in rows})
+            cut = [s["id"] for s in rows if s["status"] == "interrupted"]
+            going_on, over, stopped = await asyncio.to_thread(sort_cut_off, self.store, cut, now)
+            of_today = {s["id"] for s in rows if s.get("started_wall")
+                        and time.strftime("%Y-%m-%d", time.localtime(s["started_wall"])) == today}
+            ending = {sid: ("error" if broke is not None else "server-stopped")
+                      for sid, _, broke in (*over, *stopped) if sid in of_today}
+            by_id = {s["id"]: s for s in rows}
+            for sid, _, _ in going_on:
+                await self._declare_stored(by_id[sid], waiting=True)
         loop = asyncio.get_running_loop()
         for sid, row, _ in going_on:
             loop.call_later(max(0.0, revive_by(row) - now) + 1.0,
                             lambda sid=sid: self._spawn(self._end_unrevived(sid)))
+        shown = sorted((s for s in rows if s["id"] in of_today
+                        and (s["status"] == "ended" or s["id"] in ending)),
+                       key=lambda s: s["started_wall"])[-KEEP_ENDED:]
+        for s in shown:  # oldest first: the hub forgets the oldest first
+            rec = await self._declare_stored(s, ended=s["id"] not in ending)
+            if rec is not None and s["id"] in ending:  # (a capture cannot revive these)
+                self.hub.publish(s["id"], ev.SessionEnded(t=rec.t, reason=ending[s["id"]]))
         return [s["id"] for s in shown]
 
-    def _declare_stored(self, s: dict):
-        """A stored session on the hub (not live), its events for the trainers that connect."""
-        rec = self.hub.declare(s["id"], tk.session_token(self.tokens.trainer, s["id"]),
+    async def _declare_stored(self, s: dict, *, ended: bool = False, waiting: bool = False):
+        """A stored session on the hub (not live; ``waiting``: for its capture to go on with
+        it), its events for the trainers here and those that connect. None when the hub has
+        it already (its capture revived it meanwhile)."""
+        from pullcoach.server import recalled
+        sid = s["id"]
+        kept = await asyncio.to_thread(lambda: recalled(sid, self.store.events(sid)))
+        if sid in self.hub.sessions:
+            return None
+        # declared and recalled in one step: a trainer connecting gets it once
+        rec = self.hub.declare(sid, tk.session_token(self.tokens.trainer, sid),
                                lang=s["lang"] or "nl", coachee=s["coachee"] or "coachee",
                                partner=s["partner"] or "partner")
-        rec.started_wall, rec.t = s["started_wall"], s["duration"]
-        self.service.recall(s["id"], self.store.events(s["id"]))
+        rec.started_wall, rec.t, rec.ended, rec.live = s["started_wall"], s["duration"], ended, waiting
+        if waiting:
+            self.service.waiting.add(sid)
+        self.service.recall(sid, kept)
         return rec
 
     def _spawn(self, coro) -> None:
@@ -357,15 +374,17 @@ class Runtime:
         """A cut-off session whose capture did not come back in time: ended where it stopped
         (``server-stopped``: the server quit under it), for the dashboards and the store."""
         async with self.service.revive_lock:  # not while its capture is reviving it
-            if sid in self.hub.sessions:
-                return
+            rec = self.hub.sessions.get(sid)
+            if rec is not None and sid not in self.service.waiting:
+                return  # revived (or the trainer ended it)
             row = await asyncio.to_thread(self.store.row, sid)
             if row is None or row["status"] != "interrupted":
                 return
-            s = next((s for s in await asyncio.to_thread(self.store.sessions) if s["id"] == sid), None)
-            if s is None:
-                return
-            rec = self._declare_stored(s)
+            if rec is None:
+                s = next((s for s in await asyncio.to_thread(self.store.sessions) if s["id"] == sid), None)
+                rec = None if s is None else await self._declare_stored(s)
+                if rec is None:
+                    return
             print(f"session {sid} ({rec.coachee} ↔ {rec.partner}): its capture did not come back, so it "
                   f"ends where pullcoach stopped ({int(rec.t // 60)}:{int(rec.t % 60):02d})", file=sys.stderr, flush=True)
             self.hub.publish(sid, ev.SessionEnded(t=rec.t, reason="server-stopped"))
@@ -380,7 +399,11 @@ class Runtime:
         settle()  # the store and the service (made after the model) live as long as the process
         try:
             self._save({})
-            self._recall_today()
+            # the address at once; today's role-plays fill the dashboard in as they are read
+            recall = asyncio.get_running_loop().create_task(self._recall_today())
+            recall.add_done_callback(_said_if_failed)
+            self.tasks.add(recall)
+            recall.add_done_callback(self.tasks.discard)
             base = self._base()
             local = is_loopback(self.args.host)
             allowed = list(self.args.allow_host)
@@ -412,6 +435,21 @@ class Runtime:
 
 
 CONFIRM_S = 10.0  # a second Ctrl-C within this ends live role-plays
+
+
+def _rule_words(langs) -> None:
+    """The rule packs' nudge words (a stored session's status names its rules so), read and
+    cached off the loop: read by the first trainer's hello, it held serve 0.15-0.6 s."""
+    from pullcoach.report_text import nudge_words
+    from pullcoach.rules.engine import PRAISE_FOR  # noqa: F401
+    for lang in langs:
+        nudge_words(lang)
+
+
+def _said_if_failed(task: asyncio.Task) -> None:
+    """Recalling today's role-plays failed (a store that cannot be read): say so, keep serving."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not show today's earlier role-plays again: %s", task.exception())
 
 
 def settle(lang: str | None = None) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ from pullcoach.access import Access
 from pullcoach.hub import Hub, SessionRecord
 from pullcoach.rules import events as ev
 
-__all__ = ["Service", "Client", "SERVER_NAME"]
+__all__ = ["Service", "Client", "SERVER_NAME", "Recalled", "recalled"]
 
 log = logging.getLogger(__name__)
 SERVER_NAME = f"pullcoach {__version__}"
@@ -129,6 +130,8 @@ class Service:
         self.ingests: dict[str, Any] = {}  # remote-capture sessions by id (ingest.Ingest)
         self.resume_grace_s = 120.0  # a dropped capture may come back this long
         self.revive_lock = asyncio.Lock()  # sessions revived from the store after a restart
+        # sessions a restart cut off, on the hub (their cards) until their capture goes on with them
+        self.waiting: set[str] = set()
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
@@ -224,6 +227,8 @@ class Service:
                     client.offer(text, isinstance(event, _NO_HISTORY))
         if direct:
             write_all(direct, text)
+        if isinstance(event, ev.SessionEnded):
+            self.waiting.discard(session)
         if isinstance(event, (ev.SessionStarted, ev.SessionEnded)) or _is_off(event):
             self._push_status(session)  # a rule off: the status's focus_rules leave it out
 
@@ -241,15 +246,23 @@ class Service:
         self.rules_off.pop(session, None)
         self._history_chars.pop(session, None)
 
-    def recall(self, session: str, events: list) -> None:
-        """A revived session's stored events, for clients that join it from now on."""
-        for event in events:
-            if not isinstance(event, _NO_HISTORY):
-                text = p.encode(p.SessionEvent(session=session, event=event))
-                self._remember(session, text)
-                if isinstance(event, ev.FocusChanged):
-                    self.focus[session] = text
-                self._note_off(session, event)
+    def recall(self, session: str, events: "list | Recalled") -> None:
+        """A stored session's events (or what ``recalled`` kept of them: made off the loop),
+        for clients that join it from now on; trainers already here get it now (its card
+        fills in). Declare it on the hub first, in the same step: no await in between."""
+        kept = events if isinstance(events, Recalled) else recalled(session, events)
+        for text in kept.texts:
+            self._remember(session, text)
+        if kept.focus is not None:
+            self.focus[session] = kept.focus
+        for rule, off in kept.off.items():
+            self.rules_off[session].setdefault(rule, off)
+        if session not in self.hub.sessions:
+            return
+        start = [] if kept.start is None or (kept.texts and kept.texts[0] == kept.start) else [kept.start]
+        for client in self.trainers:
+            self._push_status(session, force_to=client)
+            client.preload([*start, *kept.texts])
 
     def _remember(self, session: str, text: str) -> None:
         history = self.history[session]
@@ -264,10 +277,11 @@ class Service:
         rec = self.hub.sessions[session]
         watching = any(c.watching == session for c in self.trainers)
         capture = self.ingests.get(session)
+        away = session in self.waiting or (capture is not None and not capture.attached)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
                         report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
                         focus_rules=focus_rules(rec, self.rules_off.get(session, {})) if trainer else (),
-                        capture_away=rec.live and capture is not None and not capture.attached,
+                        capture_away=rec.live and away,
                         overlays=len(self.overlays.get(session, ())) if trainer else None)
 
     def status_text(self, session: str, *, trainer: bool = True) -> str:
@@ -421,6 +435,10 @@ class Service:
         if rec is None or (rec.ended and not isinstance(msg, p.Watch)):
             raise p.protocol_error("no-session", f"no live session {msg.session!r}",
                                    {"reason": "ended" if rec else "unknown", "session": msg.session})
+        if rec.session in self.waiting and isinstance(msg, (p.SendNudge, p.SetFocus, p.AddBookmark)):
+            raise p.protocol_error("no-session", f"session {msg.session} waits for its capture (the server "
+                                                 "restarted): it goes on once that reconnects",
+                                   {"reason": "waiting", "session": msg.session})
         match msg:
             case p.Watch():
                 before = client.watching
@@ -459,6 +477,46 @@ class Service:
             rec.controller.inject(event)  # goes to the sinks (hub) and the engine's log
         else:
             self.hub.publish(rec.session, event)
+
+
+@dataclass
+class Recalled:
+    """What a trainer's history keeps of a stored session (``recalled``)."""
+    texts: list[str] = field(default_factory=list)  # the encoded events kept, oldest first
+    focus: str | None = None  # its latest focus-changed, encoded
+    off: dict[str, tuple[float, str, str]] = field(default_factory=dict)  # rule -> its first rule-off
+    start: str | None = None  # its session-started, encoded (a card's names, if the cap cut it)
+
+
+def recalled(session: str, events: list, limit: int = HISTORY_CHARS) -> Recalled:
+    """A stored session's history as ``Service.recall`` keeps it: only the newest events
+    within ``limit`` characters are encoded (walked from the end); the focus and the rules
+    gone off are noted from all. Touches no service state: made in a thread."""
+    kept = Recalled()
+    focus = start = None
+    for event in events:
+        if isinstance(event, ev.FocusChanged):
+            focus = event
+        elif isinstance(event, ev.SessionStarted) and start is None:
+            start = event
+        elif _is_off(event):
+            detail = event.detail or {}
+            rule = str(detail.get("rule") or "")
+            if rule and rule not in kept.off:
+                kept.off[rule] = (event.t, str(detail.get("reason") or ""), str(detail.get("error") or ""))
+    size = 0
+    for event in reversed(events):
+        if isinstance(event, _NO_HISTORY):
+            continue
+        text = p.encode(p.SessionEvent(session=session, event=event))
+        if kept.texts and size + len(text) > limit:
+            break
+        kept.texts.append(text)
+        size += len(text)
+    kept.texts.reverse()
+    encode = lambda e: None if e is None else p.encode(p.SessionEvent(session=session, event=e))
+    kept.focus, kept.start = encode(focus), encode(start)
+    return kept
 
 
 def write_all(connections: list[ServerConnection], text: str) -> None:

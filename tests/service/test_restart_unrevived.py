@@ -62,7 +62,7 @@ def test_a_restart_ends_what_cannot_go_on_and_recalls_all_of_todays_role_plays(t
         r = runtime(tmp_path, monkeypatch)
         await r._start(serving=True)
         try:
-            shown = r._recall_today(now=now)
+            shown = await r._recall_today(now=now)
             hello = await welcome(r)
             await asyncio.sleep(0.5)
             return r, shown, hello
@@ -75,7 +75,7 @@ def test_a_restart_ends_what_cannot_go_on_and_recalls_all_of_todays_role_plays(t
     assert all(f"s-done{i:02d}" in listed for i in range(15))     # not only the newest 12
     # the broken one and the old one: ended now (not live), with the protocol's reasons
     assert not listed["s-broken"]["live"] and not listed["s-old"]["live"]
-    assert "s-going" not in listed      # its capture may still go on with it: not on the hub
+    assert listed["s-going"]["live"]    # its capture may still go on with it: its card waits
     with Store(tmp_path / "d") as store:
         rows = {s["id"]: s for s in store.sessions()}
         assert (rows["s-broken"]["status"], rows["s-broken"]["reason"]) == ("ended", "error")
@@ -99,8 +99,9 @@ def test_a_role_play_whose_capture_does_not_come_back_ends_when_the_revive_windo
         r = runtime(tmp_path, monkeypatch)
         await r._start(serving=True)
         try:
-            r._recall_today()
-            assert "s-gone" not in (s["session"] for s in (await welcome(r))["sessions"])
+            await r._recall_today()
+            (waits,) = [s for s in (await welcome(r))["sessions"] if s["session"] == "s-gone"]
+            assert waits["live"] is True   # its card waits for its capture
             async with connect(f"ws://127.0.0.1:{r.service.port}/ws") as ws:   # a dashboard open
                 await ws.send(json.dumps({"v": 1, "type": "hello", "role": "trainer", "token": TRAINER}))
                 got = []
