@@ -13,7 +13,10 @@ Every count is the report's own: the figures are ``report_data``'s, rated by its
 and where the debrief reads the transcript itself it reads turns as the report does (Whisper
 cuts one spoken turn into several final transcripts; ``_turns``), so a trainer sees the same
 numbers here and in each pair's report. One exception: a call no longer than the monologue
-yardstick's good turn is not counted as good at short turns (``_too_short``).
+yardstick's good turn is not counted as good at short turns (``_too_short``). A session
+coached in the other language than was spoken (its ``language`` warning) is listed with a
+note, but its figures are the wrong rules': they rate nothing, and it gives no example,
+praised moment or first-to-last comparison.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pullcoach.errors import ConfigError, StoreError
 from pullcoach.report_data import FAIR, GOOD, NONE, POOR, TURN_GAP, build
 from pullcoach.rules.base import TURN_BACKCHANNEL_S
 from pullcoach.rules.events import RULE_OFF
-from pullcoach.report_progress import comparable, one_at_a_time, progress
+from pullcoach.report_progress import comparable, one_at_a_time, progress, wrong_language
 from pullcoach.report_text import nudge_words
 
 __all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
@@ -146,7 +149,7 @@ def _progress(reports: list[dict]) -> list[dict]:
     partner (``partner`` says which; ``_people``)."""
     by_name: dict[str, list[dict]] = {}
     for r in reports:
-        if comparable(r):  # a false start (under report_progress.MIN_S) is no role-play to compare
+        if comparable(r) and not wrong_language(r):  # a false start (under report_progress.MIN_S) is no role-play to compare
             by_name.setdefault(_key(r["session"]["coachee"]), []).append(r)
     out = []
     for runs in by_name.values():
@@ -219,6 +222,8 @@ def _row(r: dict) -> dict:
             "server_restarted": any(w["kind"] == SERVER_RESTARTED for w in r["warnings"]),
             "record_lost": any(p["kind"] == "store-rescued" for p in r["problems"]),
             "asr_behind": any(p["kind"] == "asr-behind" for p in r["problems"]),
+            # coached in the other language than was spoken: {"heard", "lang"}, or None
+            "wrong_lang": wrong_language(r),
             # what the trainer had the pair practise live (the nudges it held are still counted)
             "focus": list(dict.fromkeys(m for c in r["trainer_focus"]
                                         for m in (c["messages"] or _said(c["rules"], r["session"]["lang"])))),
@@ -248,7 +253,8 @@ def _tally(reports: list[dict], key: str) -> dict[str, int]:
     """How many sessions the report rated good, fair, poor and at all; for monologues also
     how many were too short to rate (``short``): not counted as good (``_too_short``)."""
     short = [key == "monologues" and _too_short(r) for r in reports]
-    ratings = [NONE if cut else r["figures"][key]["rating"] for r, cut in zip(reports, short)]
+    ratings = [NONE if cut or wrong_language(r) else r["figures"][key]["rating"]
+               for r, cut in zip(reports, short)]
     out = {x: ratings.count(x) for x in (GOOD, FAIR, POOR)}
     out["rated"] = sum(1 for x in ratings if x != NONE)
     if key == "monologues":
@@ -271,7 +277,7 @@ def _example(reports: list[dict], key: str, used: set) -> dict | None:
     moment read off the transcript."""
     rule = FIGURE_RULES[key]
     order = {POOR: 0, FAIR: 1, GOOD: 2, NONE: 3}
-    ranked = sorted(reports, key=lambda r: (
+    ranked = sorted((r for r in reports if not wrong_language(r)), key=lambda r: (
         order[r["figures"][key]["rating"]],
         -sum(1 for m in r["moments"] if m["nudge"]["rule"] == rule)))
     for r in ranked:
@@ -354,7 +360,8 @@ def _good_moments(reports: list[dict]) -> list[dict]:
     """Praised moments to name, one per session first; each says in how many sessions a move
     of its kind was praised (``sessions``): a move one pair made is no group's strength."""
     found = [[{"session": r["session"], "nudge": m["nudge"], "t": m["t"], "around": m["around"]}
-              for m in r["moments"] if m["nudge"]["kind"] == "positive"] for r in reports]
+              for m in r["moments"] if m["nudge"]["kind"] == "positive"]
+             for r in reports if not wrong_language(r)]
     made = {rule: sum(1 for f in found if any(m["nudge"]["rule"] == rule for m in f))
             for rule in {m["nudge"]["rule"] for f in found for m in f}}
     out: list[dict] = []

@@ -8,7 +8,7 @@ from typing import Callable
 
 from pullcoach.report_html import CSP, CSS, figure_cells, trend_list, trend_rows
 from pullcoach.report_plain import MARKS, md_text
-from pullcoach.report_data import yardsticks
+from pullcoach.report_data import GOOD, yardsticks
 from pullcoach.report_text import (
     ALTERNATIVES, RULE_TITLES, clock, count_text, duration, half_up, lang_of, number, speaker_names, words,
 )
@@ -141,9 +141,14 @@ DEBRIEF_WORDS = {
         "marks_sent": "Jouw bladwijzers en seintjes", "sent": "Seintje «{msg}»", "to": "aan {who}",
         "not_shown": "niet getoond", "unseen": "niet gezien: geen overlay open",
         "no_work": "Geen cijfer was onder de maat of redelijk.",
-        "no_strengths": "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan "
-                        "de helft van de {n} gesprekken goed.",
+        "no_strengths": "Geen cijfer was in meer dan de helft van de {n} gesprekken goed; wat in "
+                        "minder gesprekken goed ging, staat in de tabel hierboven en in elk verslag.",
+        "no_strengths_2": "Geen cijfer was in beide gesprekken goed; wat in één ervan goed ging, "
+                          "staat in de tabel hierboven en in het verslag.",
         "no_strengths_1": "Geen cijfer was goed.",
+        "none_good": "Geen cijfer was goed, in geen van de {n} gesprekken.",
+        "wrong_lang": "gecoacht in het {lang}, maar het klonk {heard}: cijfers niet meegeteld",
+        "lang_names": {"nl": "Nederlands", "en": "Engels"},
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
         "problems": "opnameprobleem: zie verslag", "broke_off": "opname brak af op {t}",
@@ -185,9 +190,14 @@ DEBRIEF_WORDS = {
         "marks_sent": "Your bookmarks and nudges", "sent": "Nudge «{msg}»", "to": "to {who}",
         "not_shown": "not shown", "unseen": "not seen: no overlay open",
         "no_bookmarks": "No bookmarks set.", "no_work": "No figure was below par or fair.",
-        "no_strengths": "Nothing went well in most conversations: no figure was good in more "
-                        "than half of the {n} conversations.",
+        "no_strengths": "No figure was good in more than half of the {n} conversations; what went "
+                        "well in fewer is in the table above and in each report.",
+        "no_strengths_2": "No figure was good in both conversations; what went well in one is in "
+                          "the table above and in its report.",
         "no_strengths_1": "No figure was good.",
+        "none_good": "No figure was good in any of the {n} conversations.",
+        "wrong_lang": "coached in {lang}, but it sounded {heard}: figures not counted",
+        "lang_names": {"nl": "Dutch", "en": "English"},
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
         "problems": "recording problem: see report", "broke_off": "recording broke off at {t}",
@@ -296,6 +306,10 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["server_stopped"])
     if not row["analysed"]:
         notes.append(dw["not_analysed"])
+    if wrong := row.get("wrong_lang"):  # the other language's rules: its figures say nothing
+        names = dw["lang_names"]
+        notes.append(dw["wrong_lang"].format(lang=names.get(wrong["lang"], wrong["lang"]),
+                                             heard=names.get(wrong["heard"], wrong["heard"])))
     if row.get("focus"):  # a focus on a rule whose plugin went off: it sent nothing from then on
         off = set(row.get("focus_off") or ())
         notes.append(dw["focus"].format(which=", ".join(f"{m} ({dw['off']})" if m in off else m
@@ -376,7 +390,18 @@ def _strengths(d: dict, dw: dict, w: dict) -> str:
     out = [f'<div class="point"><div class="head">{escape(dw["strength_names"].get(k, w[k]))} '
            f'<span>{escape(_went_well(dw, w, k, d["tally"][k], n, yardstick(d, k)))}</span></div></div>'
            for k in d["strengths"]]
-    return "".join(out) or f'<p class="hint">{escape(_say(dw, "no_strengths", n))}</p>'
+    return "".join(out) or f'<p class="hint">{escape(_no_strengths(d, dw))}</p>'
+
+
+def _no_strengths(d: dict, dw: dict) -> str:
+    """Why "what went well" is empty: no figure good in any conversation, or none good in
+    more than half of them (both, of two) while some were good in fewer."""
+    n = len(d["sessions"])
+    if n == 1:
+        return dw["no_strengths_1"]
+    if not any(t[GOOD] for t in d["tally"].values()):
+        return dw["none_good"].format(n=n)
+    return dw["no_strengths_2" if n == 2 else "no_strengths"].format(n=n)
 
 
 def _good_moments(d: dict, dw: dict, w: dict, lang: str) -> str:
@@ -476,7 +501,7 @@ def render_debrief_md(d: dict) -> str:
     n = len(d["sessions"])
     lines += [f"- **{md_text(dw['strength_names'].get(k, w[k]))}** — "
               f"{md_text(_went_well(dw, w, k, d['tally'][k], n, yardstick(d, k)))}"
-              for k in d["strengths"]] or [md_text(_say(dw, "no_strengths", n))]
+              for k in d["strengths"]] or [md_text(_no_strengths(d, dw))]
     if d["good_moments"]:
         lines += ["", f"## {dw['good_moments']}", ""]
     for i, m in enumerate(d["good_moments"]):

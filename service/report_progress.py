@@ -21,7 +21,7 @@ from pullcoach.report_text import half_up
 from pullcoach.rules.events import PipelineWarning, SessionEnded
 
 __all__ = ["previous_session", "ran_apart", "one_at_a_time", "broke_off", "broke_off_events",
-           "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
+           "wrong_language", "wrong_language_events", "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
 COMPARED = {
@@ -72,7 +72,9 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
     A session whose audio broke off is no yardstick (one side silent from the break: "89% →
     51% beter" was the broken file, not the coachee): one ended by an audio error is passed
     over by its row; with ``events`` (a session's events by id, ``store.events``) so is one
-    whose replayed file broke off, for the whole one before it."""
+    whose replayed file broke off, for the whole one before it, and one coached in the other
+    language than was spoken (its ``language`` warning: "0% → 100% open questions" was the
+    Dutch rules on English words)."""
     me = next((s for s in infos if s["id"] == session_id), None)
     if me is None or not me.get("started_wall"):
         return None
@@ -87,7 +89,10 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
     if not one_at_a_time(named):
         earlier = [s for s in earlier if _partner(s) == _partner(me)]
     for s in sorted(earlier, key=lambda s: s["started_wall"], reverse=True):
-        if events is None or not broke_off_events(events(s["id"])):
+        if events is None:
+            return s["id"]
+        log = events(s["id"])
+        if not (broke_off_events(log) or wrong_language_events(log)):
             return s["id"]
     return None
 
@@ -120,6 +125,24 @@ def broke_off_events(events: list) -> bool:
                or (isinstance(e, SessionEnded) and e.reason == "error") for e in events)
 
 
+def wrong_language_events(events: list) -> dict | None:
+    """The log's ``language`` warning: the words were the other language than the session
+    was coached in (its labels and figures are the wrong rules'); ``{"heard", "lang"}``."""
+    w = next((e for e in events if isinstance(e, PipelineWarning) and e.kind == "language"), None)
+    return _heard(w.detail) if w else None
+
+
+def wrong_language(report: dict) -> dict | None:
+    """``wrong_language_events`` for a ``report_data.build`` result."""
+    w = next((w for w in report.get("warnings", ()) if w["kind"] == "language"), None)
+    return _heard(w.get("detail")) if w else None
+
+
+def _heard(detail) -> dict:
+    d = detail or {}
+    return {"heard": d.get("heard", "?"), "lang": d.get("lang", "?")}
+
+
 def broke_off(report: dict) -> bool:
     """``broke_off_events`` for a ``report_data.build`` result."""
     return report["session"].get("reason") == "error" or any(
@@ -134,10 +157,11 @@ def progress(now: dict, before: dict) -> dict | None:
     side is listed: a figure the card could not rate (summaries in a call under a minute) is
     compared by its measure. A ``before`` whose audio broke off (``broke_off``) is no
     yardstick, and a ``now`` whose audio broke off has no figures to set beside it (one side
-    silent from the break, or the rest missing: "51% → 89% slechter" was the file): None."""
+    silent from the break, or the rest missing: "51% → 89% slechter" was the file): None.
+    Nor is one coached in the other language than was spoken (``wrong_language``)."""
     if not (now["analysed"] and before["analysed"] and comparable(now) and comparable(before)):
         return None
-    if broke_off(before) or broke_off(now):
+    if broke_off(before) or broke_off(now) or wrong_language(before) or wrong_language(now):
         return None
     trends = {}
     for key, higher in COMPARED.items():

@@ -76,7 +76,13 @@ _NL = {
     "no_audio_capture-resumed": "{span} geen audio: de opname was gestopt",
     "no_audio_channel-stalled": "{span} geen audio van {who}: het apparaat leverde niets",
     "no_audio_store-rescued": "{span} ontbreekt: bij het herstel van het sessiebestand verloren",
-    "timeline_aria": "{title} van {duration}: {negative} seintjes over wat beter kan, {positive} goede zetten, {cue} signalen van de ander, {summaries} samenvattingen, {cut} keer ingebroken, {light} keer tegelijk gepraat zonder onderbreking, {bookmarks} bladwijzers", "legend_nudge": "seintje, toen het kwam",
+    # the timeline for a screen reader: its head, then each count in its singular or plural
+    "timeline_aria": {"head": "{title} van {duration}", "counts": {
+        "negative": ("{n} seintje over wat beter kan", "{n} seintjes over wat beter kan"),
+        "positive": ("{n} goede zet", "{n} goede zetten"), "cue": ("{n} signaal van de ander", "{n} signalen van de ander"),
+        "summaries": ("{n} samenvatting", "{n} samenvattingen"), "cut": ("{n} keer ingebroken", "{n} keer ingebroken"),
+        "light": ("{n} keer tegelijk gepraat zonder onderbreking", "{n} keer tegelijk gepraat zonder onderbreking"),
+        "bookmarks": ("{n} bladwijzer", "{n} bladwijzers")}}, "legend_nudge": "seintje, toen het kwam",
     "legend_positive": "goede zet", "legend_cue": "signaal van de ander", "legend_summary": "samenvatting", "legend_bookmark": "bladwijzer",
     "no_moments": "Geen seintjes in dit gesprek.",
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
@@ -102,6 +108,10 @@ _NL = {
     "moments_link": "Klik op de tijd voor die plek in het transcript; ▼ daar brengt je terug.",
     "too_late": "alleen voor het verslag: de transcriptie liep {s} s achter",
     "held_focus": "alleen voor het verslag: buiten de focus",
+    "held_repeat": "alleen voor het verslag: herhaling, kort na het vorige seintje hierover",
+    "held_budget": "alleen voor het verslag: er was net een ander seintje getoond",
+    "held_trainer": "alleen voor het verslag: het seintje van de trainer stond in beeld",
+    "held_language": "alleen voor het verslag: de woorden waren in de andere taal",
     "trainer_focus": "Focus live", "focus_all": "alle seintjes", "focus_from": "vanaf {t}",
     "explore": "Verkennen", "draaivraag": "Draaivraag", "voorstel": "Voorstel",
     "route_moves": "{n}×", "premature": "te vroeg: nog niet samengevat",
@@ -201,13 +211,18 @@ _EN = {
     "no_audio_capture-resumed": "{span} no audio: the capture had stopped",
     "no_audio_channel-stalled": "{span} no audio from {who}: the device sent none",
     "no_audio_store-rescued": "{span} missing: lost when the session file was rescued",
-    "timeline_aria": "{title} of {duration}: {negative} nudges about what could be better, {positive} good moves, {cue} signals from the other, {summaries} summaries, {cut} cut-ins, {light} times talking at once without interrupting, {bookmarks} bookmarks", "legend_nudge": "nudge, when it came",
+    "timeline_aria": {"head": "{title} of {duration}", "counts": {
+        "negative": ("{n} nudge about what could be better", "{n} nudges about what could be better"),
+        "positive": ("{n} good move", "{n} good moves"), "cue": ("{n} signal from the other", "{n} signals from the other"),
+        "summaries": ("{n} summary", "{n} summaries"), "cut": ("{n} cut-in", "{n} cut-ins"),
+        "light": ("{n} time talking at once without interrupting", "{n} times talking at once without interrupting"),
+        "bookmarks": ("{n} bookmark", "{n} bookmarks")}}, "legend_nudge": "nudge, when it came",
     "legend_positive": "good move", "legend_cue": "the other's signal", "legend_summary": "summary", "legend_bookmark": "bookmark",
     "no_moments": "No nudges in this conversation.",
     "alternative": "Pull alternative", "not_delivered": "report only",
     "unseen": "not seen: no overlay open",
     "focus_next": "Practise next time", "focus_better": "Most improved since last time",
-    "focus_said": "At {t} you said:", "focus_latest": "The last time, at {t}, you said:",
+    "focus_said": "At {t} you said:", "focus_latest": "Most recently, at {t}, you said:",
     "spot_turn": "At {t} {who} finished a turn of {s}:",
     "spot_own_turn": "Your longest turn lasted {s}; at {t} you said:",
     "spot_short_own": "No long turns (the longest {s}): it is in how often you took the floor.",
@@ -215,7 +230,7 @@ _EN = {
     "spot_fast": "At {t} you spoke fastest ({wpm} words a minute):",
     "spot_short": "Where you did not reflect, {who} spoke for less than {s} each time: reflect on a short answer too, before your next question.",
     "focus_example": "At {t}, for example, you said:",
-    "focus_said_cut": "At {t} you cut {who} off:", "focus_latest_cut": "The last time you cut {who} off, at {t}:",
+    "focus_said_cut": "At {t} you cut {who} off:", "focus_latest_cut": "Most recently, at {t}, you cut {who} off:",
     "focus_halves": "First → second half: {what} ({word}).",
     "focus_kept": "First → second half: {what} ({word}): keep that up.",
     "focus_still": {"poor": "still below par", "fair": "only fair so far"},
@@ -227,6 +242,10 @@ _EN = {
     "moments_link": "Click the time for that place in the transcript; ▼ there brings you back.",
     "too_late": "report only: transcription was {s} s behind",
     "held_focus": "report only: outside the focus",
+    "held_repeat": "report only: a repeat, soon after the last nudge about it",
+    "held_budget": "report only: another nudge had just been shown",
+    "held_trainer": "report only: the trainer's nudge was on screen",
+    "held_language": "report only: the words were the other language",
     "trainer_focus": "Live focus", "focus_all": "every nudge", "focus_from": "from {t}",
     "explore": "Explore", "draaivraag": "Turning question", "voorstel": "Proposal",
     "route_moves": "{n}×", "premature": "premature: nothing summarised yet",
@@ -365,11 +384,12 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
             text = w["rule_off"].get(d.get("reason"), w["rule_off"]["error"])
             out.append(text.format(t=clock(n["t"]), rule=f"“{d.get('rule', '?')}”",
                                    other=f"“{d.get('as', '?')}”", error=d.get("error", "?")))
-        elif n["kind"] == "language":
+        elif n["kind"] == "language":  # said in both languages: the speaker may read only the other
             d = n.get("detail") or {}
             heard, lang = d.get("heard", "?"), d.get("lang", "?")
-            out.append(w["language"].format(heard=w["lang_name"].get(heard, heard),
-                                            lang=w["lang_adj"].get(lang, lang), code=heard))
+            out.append(" / ".join(t["language"].format(heard=t["lang_name"].get(heard, heard),
+                                                       lang=t["lang_adj"].get(lang, lang), code=heard)
+                                  for t in (w, _EN if w is _NL else _NL)))
     return out
 
 
@@ -430,14 +450,19 @@ def moment_title(n: dict, lang: str, *, detail: bool = True) -> str:
 
 
 def not_delivered(n: dict, w: dict) -> str:
-    """Why a nudge was not shown live: too late (the ASR behind), or the report only; or,
+    """Why a nudge was not shown live, as the engine's detail says: too late (the ASR behind),
+    a repeat inside its rule's cooldown, held (outside the focus, just after another nudge,
+    while the trainer's was on screen, the other language), else just "report only"; or,
     sent live, that no overlay was open to show it (a capture's session: ``detail.overlays`` 0)."""
+    detail = n.get("detail") or {}
     if n.get("delivered", True):
-        return w["unseen"] if n.get("detail", {}).get("overlays") == 0 else ""
-    late = n.get("detail", {}).get("late_s")
+        return w["unseen"] if detail.get("overlays") == 0 else ""
+    late = detail.get("late_s")
     if isinstance(late, (int, float)):
         return w["too_late"].format(s=f"{late:.0f}")
-    return w["held_focus"] if n.get("detail", {}).get("held") == "focus" else w["not_delivered"]
+    if detail.get("repeat"):
+        return w["held_repeat"]
+    return w.get(f"held_{detail.get('held')}", w["not_delivered"])
 
 
 def focus_text(report: dict, w: dict, lang: str) -> str:

@@ -204,13 +204,14 @@ def test_when_nothing_went_well_the_debrief_says_so_rather_than_praise_the_least
     assert d["strengths"] == []
     md = render_debrief_md(d)
     assert md.split("## Wat goed ging")[1].split("##")[0].strip() == (
-        "Niets ging in de meeste gesprekken goed: geen cijfer was in meer dan de helft van de "
-        "3 gesprekken goed.")
+        "Geen cijfer was in meer dan de helft van de 3 gesprekken goed; wat in minder gesprekken "
+        "goed ging, staat in de tabel hierboven en in elk verslag.")
     html = render_debrief_html(d)
-    assert "Niets ging in de meeste gesprekken goed" in html
+    assert "Geen cijfer was in meer dan de helft van de 3 gesprekken goed" in html
     en = render_debrief_md(build_debrief(day, "en"))
-    assert ("Nothing went well in most conversations: no figure was good in more than half of "
-            "the 3 conversations.") in en
+    assert ("No figure was good in more than half of the 3 conversations; what went well in "
+            "fewer is in the table above and in each report.") in en
+    assert "Nothing went well" not in en  # the summaries of s0 did
     assert "No figure was good." in render_debrief_md(build_debrief(day[1:2], "en"))
 
 
