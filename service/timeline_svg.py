@@ -205,16 +205,21 @@ def cut_in(t0: float, t1: float, nudges: list[dict]) -> bool:
 
 
 def summary_text(report: dict, names: dict[str, str]) -> str:
-    """What the timeline shows, in words, for a screen reader (``names["aria"]`` formats it)."""
+    """What the timeline shows, in words, for a screen reader: ``names["aria"]``'s head, then
+    each count in its singular or plural form ("1 signal from the other", "2 signals ...")."""
     nudges = report["nudges"]
     cut = sum(1 for a, b in report["overlaps"] if cut_in(a, b, nudges))
-    fmt = names.get("aria", "{title}")
-    return fmt.format(title=names.get("title", "timeline"), duration=clock(report["session"]["duration"]),
-                      negative=sum(1 for n in nudges if n["kind"] == "negative"),
-                      positive=sum(1 for n in nudges if n["kind"] == "positive"),
-                      cue=sum(1 for n in nudges if n["kind"] == "cue"),
-                      summaries=len(report["summaries"]), cut=cut,
-                      light=len(report["overlaps"]) - cut, bookmarks=len(report["bookmarks"]))
+    counts = {"negative": sum(1 for n in nudges if n["kind"] == "negative"),
+              "positive": sum(1 for n in nudges if n["kind"] == "positive"),
+              "cue": sum(1 for n in nudges if n["kind"] == "cue"),
+              "summaries": len(report["summaries"]), "cut": cut,
+              "light": len(report["overlaps"]) - cut, "bookmarks": len(report["bookmarks"])}
+    aria = names.get("aria") or {"head": "{title}", "counts": {}}
+    head = aria["head"].format(title=names.get("title", "timeline"),
+                               duration=clock(report["session"]["duration"]))
+    parts = [forms[0 if counts[k] == 1 else 1].format(n=counts[k])
+             for k, forms in aria["counts"].items()]
+    return f"{head}: {', '.join(parts)}" if parts else head
 
 
 def span_text(t0: float, t1: float) -> str:

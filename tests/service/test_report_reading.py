@@ -150,7 +150,7 @@ def test_timeline_tells_a_backchannel_from_a_cut_in_and_summarises_itself():
     assert f'fill="{COLOURS["overlap"]}"><title>ingebroken (door elkaar) 0:15' in full
     aria = full.split('role="img" aria-label="')[1].split('"')[0]
     assert aria.startswith("Tijdlijn van 1:36: 3 seintjes over wat beter kan, 2 goede zetten")
-    assert "1 samenvattingen" in aria and "1 keer ingebroken" in aria
+    assert "1 samenvatting," in aria and "1 keer ingebroken" in aria and "1 bladwijzer" in aria
     # the rows and marks say what they are: the ◆ row is named, the ▼ is when the nudge came
     assert ">Samenvattingen</text>" in full and ">Seintjes</text>" in full
     assert "samenvatting, waar ze eindigde" in full and "seintje, toen het kwam" in full

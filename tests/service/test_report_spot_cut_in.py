@@ -43,7 +43,7 @@ def test_the_latest_cut_in_is_named_as_one_and_quoted_short():
                    "je Bert om 0:59: “Ja, maar moe zijn is geen reden om chips te eten, hè. Ga dan meteen naar "
                    "bed. Slaap is …” → Laat uitpraten; vat daarna samen.")
     en = _top(cut_in(3, "en"))
-    assert "The last time you cut Bert off, at 0:59: “Ja, maar moe zijn" in en
+    assert "Most recently, at 0:59, you cut Bert off: “Ja, maar moe zijn" in en
     # the time still links to the whole line in the transcript
     html = render(cut_in(3), "html")
     assert 'Het laatst onderbrak je Bert om <a href="#line-5">0:59</a>:' in html
