@@ -106,7 +106,7 @@ _OWN = [
     _s("good-summary.partner-words", "min_partner_words", int, 0, 500, "words",
        "praise a summary only after the partner said at least this many words", "a sentence or two to summarise"),
     _s("good-summary.words", "min_words", int, 1, 100, "words",
-       "praise a summary of at least this many words", "a bare echo ('Vijf uur.') only reflects"),
+       "praise a summary of at least this many words", "a bare echo of two or three words only reflects"),
     _s("open-question-after-resistance.turns", "within_turns", int, 1, 10, "turns",
        "praise an open question within this many coachee turns after resistance", "the next two real turns"),
     _s("draaivraag.reflections", "min_reflections", int, 0, 10, "reflections",

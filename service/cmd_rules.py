@@ -19,18 +19,36 @@ from pullcoach.rules.settings import CONFIGS, SETTINGS, default, describe
 
 __all__ = ["register", "starter"]
 
-# the lists a trainer changes most, with what they are for (the rest: `pullcoach rules show`)
+# the lists a trainer changes most, with what they are for, in the words of the pack they
+# extend: its own phrases, and the nudge each one sets off as its overlay says it
+# ({m[rule]}: the pack's message for that rule). The rest: `pullcoach rules show`.
 COMMON = {
-    "push": "push words: 'moeten', 'je moet' (the Moeten? nudge)",
-    "summary": "a summary that names itself: 'als ik het samenvat' (✓ Samenvatting)",
-    "reflection": "reflections and summaries",
-    "open_question": "open question forms: 'wat', 'hoe'",
-    "closed_question": "closed question forms: 'heb je', 'is het'",
-    "argument": "argument words: 'want', 'bovendien' (argument stacking)",
-    "advice": "advice: 'je zou', 'ik zou' (Eerst vragen)",
-    "warning": "warnings told to the partner: 'slecht voor je', 'als je zo doorgaat' (telling, no reflection)",
-    "discord": "the partner's pushback (the Weerstand cue)",
+    "nl": {
+        "push": "push words: 'moeten', 'je moet' (the {m[push-words]} nudge)",
+        "summary": "a summary that names itself: 'als ik het samenvat' ({m[good-summary]})",
+        "reflection": "reflections and summaries",
+        "open_question": "open question forms: 'wat', 'hoe'",
+        "closed_question": "closed question forms: 'heb je', 'is het'",
+        "argument": "argument words: 'want', 'bovendien' (argument stacking)",
+        "advice": "advice: 'je zou', 'ik zou' ({m[righting-reflex]})",
+        "warning": "warnings told to the partner: 'slecht voor je', 'als je zo doorgaat' (telling, no reflection)",
+        "discord": "the partner's pushback (the {m[interrupted]} cue)",
+    },
+    "en": {
+        "push": "push words: 'you must', 'you have to' (the {m[push-words]} nudge)",
+        "summary": "a summary that names itself: 'to sum up', 'let me summarise' ({m[good-summary]})",
+        "reflection": "reflections and summaries",
+        "open_question": "open question forms: 'what', 'how'",
+        "closed_question": "closed question forms: 'do you', 'is it'",
+        "argument": "argument words: 'because', 'besides' (argument stacking)",
+        "advice": "advice: 'you should', 'if I were you' ({m[righting-reflex]})",
+        "warning": "warnings told to the partner: 'will kill you', 'ruins your' (telling, no reflection)",
+        "discord": "the partner's pushback: 'stop telling me' (the {m[interrupted]} cue)",
+    },
 }
+
+
+WILDCARD = {"nl": "woord*", "en": "word*"}  # the header's example of a word start
 
 
 def register(subparsers) -> None:
@@ -98,9 +116,9 @@ def starter(lang: str = "nl") -> str:
         *(f"# {rule} = {json.dumps(text, ensure_ascii=False)}" for rule, text in base.messages.items()),
         "",
         "[add]",
-        "# phrases added to a built-in list (\"woord*\" matches any word starting so;",
+        f"# phrases added to a built-in list (\"{WILDCARD[lang]}\" matches any word starting so;",
         "# \"...\" skips up to eight words of the same clause):",
-        *(f"#   {name}: {what}" for name, what in COMMON.items()),
+        *(f"#   {name}: {what.format(m=base.messages)}" for name, what in COMMON[lang].items()),
         f'# push = ["{example[0]}"]',
         f'# summary = ["{example[1]}"]',
         "",
