@@ -305,3 +305,17 @@ def test_serve_on_a_port_in_use_says_so_before_the_model_loads(tmp_path, capsys)
         assert main(["serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
     assert f"port {port} on 127.0.0.1 is in use" in one_line(err) and "loading the speech model" not in err
+
+
+def test_ctrl_c_while_the_commands_load_exits_130_without_a_traceback(monkeypatch):
+    """Ctrl-C in the first second of `pullcoach serve` (its modules still importing)."""
+    from pullcoach import cli
+
+    def interrupted(name):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli.importlib, "import_module", interrupted)
+    try:
+        code = cli.main(["serve"])
+    except KeyboardInterrupt:  # (uncaught, it would stop pytest itself)
+        pytest.fail("Ctrl-C while loading escaped as a traceback")
+    assert code == 130
