@@ -18,7 +18,7 @@ def register(subparsers) -> None:
                    help="the service's websocket URL (default ws://127.0.0.1:8765/ws: a `run` or "
                         "`serve` on this laptop)")
     p.add_argument("--token", default=None,
-                   help="the overlay token `run` or `capture` printed (default: $PULLCOACH_OVERLAY_TOKEN)")
+                   help="the overlay token `run` or `capture` printed (default: $PULLCOACH_OVERLAY_TOKEN, else $PULLCOACH_TOKEN)")
     p.add_argument("--session", default=None, help="the session id (default: the one live session)")
     p.add_argument("--alpha", type=float, default=0.9, help="window opacity, 0.2..1 (default 0.9)")
     p.add_argument("--report-file", default=None, metavar="PATH",

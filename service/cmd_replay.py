@@ -37,7 +37,7 @@ def register(sub) -> None:
                                    "mono files AUDIO AUDIO2 through the live pipeline.")
     p.add_argument("audio", metavar="AUDIO")
     p.add_argument("audio2", metavar="AUDIO2", nargs="?")
-    p.add_argument("more", nargs="*", help=argparse.SUPPRESS)  # said as replay's own mistake
+    p.add_argument("more", nargs="*", default=[], help=argparse.SUPPRESS)  # said as replay's own mistake
     p.add_argument("--speed", choices=("realtime", "max"), default="max",
                    help="realtime behaves exactly like live capture; max (default) is as fast as possible")
     p.add_argument("--events", metavar="FILE", help="write events here (default: stdout)")

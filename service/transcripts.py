@@ -60,7 +60,7 @@ def read_transcript(path: str | Path, *, skipped: list[float] | None = None) -> 
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise TranscriptError(f"{p}: no such file; give the path of a .jsonl, .vtt or .srt transcript") from None
+        raise TranscriptError(f"{p}: no such file; give the path of a .jsonl, .vtt, .srt or .txt transcript") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TranscriptError(f"{p}: cannot read it as UTF-8 text ({exc}); export the transcript as UTF-8") from None
     return parse_transcript(text, name=str(p), suffix=p.suffix.lower(), skipped=skipped)

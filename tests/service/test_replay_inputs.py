@@ -192,3 +192,16 @@ def test_writing_over_the_recording_or_its_truth_is_refused(tmp_path, capsys, no
     assert main(["bench", str(fixture), "--json", str(truth)]) == ConfigError.exit_code
     assert "is the truth of a fixture being benched" in one_line(capsys.readouterr().err)
     assert truth.read_bytes() == kept
+
+
+def test_replay_without_a_file_names_only_what_is_missing(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["replay"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("the following arguments are required: AUDIO"), err
+
+
+def test_a_missing_transcript_names_every_kind_analyze_reads(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path / "gone.txt")]) != 0
+    assert "give the path of a .jsonl, .vtt, .srt or .txt transcript" in capsys.readouterr().err
