@@ -23,11 +23,14 @@ setup: $(STAMP)
 system:  # ldconfig, which finds libportaudio, is in sbin: off a Debian user's PATH
 	PATH="$$PATH:/usr/sbin:/sbin" bash scripts/install-system.sh
 
+# flags for run and demo: make demo ARGS="--port 8801"
+ARGS ?=
+
 run: $(STAMP)
-	$(VENV)/bin/pullcoach run
+	$(VENV)/bin/pullcoach run $(ARGS)
 
 demo: $(STAMP)
-	$(VENV)/bin/pullcoach demo
+	$(VENV)/bin/pullcoach demo $(ARGS)
 
 test: system $(TSTAMP)
 	$(VENV)/bin/python -m pytest -q

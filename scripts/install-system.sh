@@ -16,7 +16,7 @@ command -v paplay >/dev/null || need+=(pulseaudio-utils)
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Missing Debian packages: ${need[*]} — run: sudo apt-get install ${need[*]}" >&2
+  echo "Missing Debian packages: ${need[*]} — run: sudo apt-get update && sudo apt-get install ${need[*]}" >&2
   exit 1
 fi
 apt-get update -q
