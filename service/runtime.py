@@ -397,6 +397,7 @@ class Runtime:
         self.stalls = GapStalls(self._say)
         await self._start(serving=True)
         settle()  # the store and the service (made after the model) live as long as the process
+        recall = None
         try:
             self._save({})
             # the address at once; today's role-plays fill the dashboard in as they are read
@@ -431,6 +432,8 @@ class Runtime:
             await asyncio.sleep(1.0)
             return 0
         finally:
+            if recall is not None:
+                recall.cancel()  # stopped before the store was read: no half-read cards to finish
             await self._stop()
 
 
