@@ -170,8 +170,6 @@ def _in_use(host: str, port: int) -> bool:
     return False
 
 
-DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # the bundled role-play's two speakers
-
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     check_service_args(args)
@@ -202,6 +200,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from pullcoach.debrief import DEMO_NAMES  # the bundled role-play's two speakers
     from pullcoach.runtime import Runtime
     from pullcoach.audio import FileSource
     check_service_args(args)

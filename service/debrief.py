@@ -32,9 +32,11 @@ from pullcoach.rules.events import RULE_OFF
 from pullcoach.report_progress import comparable, one_at_a_time, progress, wrong_language
 from pullcoach.report_text import nudge_words
 
-__all__ = ["build_debrief", "pick_sessions", "collect", "FIGURE_RULES", "MAX_SESSIONS"]
+__all__ = ["build_debrief", "pick_sessions", "collect", "is_demo", "DEMO_NAMES", "FIGURE_RULES",
+           "MAX_SESSIONS"]
 
 MAX_SESSIONS = 50
+DEMO_NAMES = ("Manager (demo)", "Sanne (demo)")  # `pullcoach demo`'s two speakers
 # the headline figures a debrief weighs, in the pull toolkit's order (COACHING.md: let the
 # other finish, no stacked arguments, no "moeten", no unasked advice, then summarise and ask
 # open questions), with the nudge rule whose moments show each; speaking rate stays in the
@@ -54,14 +56,20 @@ GOOD_MOMENTS = 3     # praised moments shown, at most (one per session first)
 BOOKMARK_BEFORE = 10.0  # seconds of transcript shown before a bookmark
 
 
+def is_demo(row: dict) -> bool:
+    """A stored `pullcoach demo` (a trainer's install check, no role-play of the day)."""
+    return (row.get("coachee"), row.get("partner")) == DEMO_NAMES
+
+
 def pick_sessions(infos: list[dict], ids: list[str] | None = None,
                   day: str | None = None) -> list[str]:
     """Ids to debrief, oldest first. ``ids`` as given; else the sessions of ``day``
     (YYYY-MM-DD, local time) or, without it, of the newest session's day. Live sessions
-    are left out unless named."""
+    and demos are left out unless named."""
     if ids:
         return list(dict.fromkeys(ids))
-    done = [s for s in infos if s.get("status") != "live" and s.get("started_wall")]
+    done = [s for s in infos if s.get("status") != "live" and s.get("started_wall")
+            and not is_demo(s)]
     if not done:
         return []
     if day is None:

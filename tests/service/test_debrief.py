@@ -71,6 +71,12 @@ def test_pick_sessions_takes_the_newest_day_and_leaves_live_ones_out(day):
     assert pick_sessions([*infos, live]) == ["a-push", "b-pull", "c-push", "d-cut"]
     assert pick_sessions(infos, ids=["c-push", "e-live", "c-push"]) == ["c-push", "e-live"]
     assert pick_sessions([]) == []
+    # a trainer's `pullcoach demo` that morning (an install check) is no role-play of the day,
+    # and a demo run later does not make its day the newest
+    demo = {"id": "f-demo", "status": "ended", "started_wall": DAY + 86400,
+            "coachee": "Manager (demo)", "partner": "Sanne (demo)"}
+    assert pick_sessions([*infos, demo]) == ["a-push", "b-pull", "c-push", "d-cut"]
+    assert pick_sessions([*infos, demo], ids=["f-demo"]) == ["f-demo"]  # named: kept
 
 
 def test_the_push_role_plays_are_what_to_work_on(day):
