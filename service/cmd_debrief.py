@@ -21,7 +21,10 @@ FORMATS = ("html", "md", "json")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "debrief", help="stored role-plays side by side: figures, what to work on, bookmarks")
+        "debrief", help="stored role-plays side by side: figures, what to work on, bookmarks",
+        description="Stored role-plays side by side for the trainer's debrief: each pair's figures, "
+                    "what to work on together, what went well, bookmarks. On a terminal, HTML goes to "
+                    "a file in the data directory and its path is printed.")
     p.add_argument("sessions", nargs="*", metavar="SESSION",
                    help="ids, id prefixes or 'last' (default: the sessions of --day)")
     p.add_argument("--day", metavar="YYYY-MM-DD",

@@ -58,12 +58,17 @@ def register(subparsers) -> None:
                               "`rules show nl`, check an edit with `rules check mypack.toml`; then give "
                               "--rules mypack.toml to analyze, replay, run or serve.")
     sub = p.add_subparsers(dest="rules_cmd", metavar="new|show|check")
-    n = sub.add_parser("new", help="write a pack that extends the built-in one, ready to edit")
+    n = sub.add_parser("new", help="write a pack that extends the built-in one, ready to edit",
+                       description="Write a rule pack that extends the built-in one: every nudge text, "
+                                   "list and settable number, with its default and source, in comments.")
     n.add_argument("--lang", choices=LANGS, default="nl", help="the pack it extends (default: nl)")
     n.add_argument("-o", "--output", metavar="FILE", help="write it here (default: stdout); never overwrites")
-    s = sub.add_parser("show", help="the built-in pack of a language, every list whole")
+    s = sub.add_parser("show", help="the built-in pack of a language, every list whole",
+                       description="Print the built-in rule pack of a language, every list whole.")
     s.add_argument("lang", nargs="?", choices=LANGS, default="nl")
-    c = sub.add_parser("check", help="check a pack file and say what it changes")
+    c = sub.add_parser("check", help="check a pack file and say what it changes",
+                       description="Check a rule pack file: what it changes, and which rules (plugins "
+                                   "included) will run.")
     c.add_argument("file", metavar="FILE")
     p.set_defaults(func=run, rules_parser=p)
 

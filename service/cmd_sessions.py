@@ -20,6 +20,15 @@ from pullcoach.store import DB_NAME, Store, rescue_command
 __all__ = ["register", "open_store", "emit", "output_format"]
 
 
+def _described(sub):
+    """``add_parser`` whose ``help`` is also the page's description (``sessions list --help``)."""
+    def add(name, **kw):
+        said = kw.get("help", "")
+        kw.setdefault("description", said[:1].upper() + said[1:] + "." if said else None)
+        return sub.add_parser(name, **kw)
+    return add
+
+
 def register(subparsers) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", help="where sessions are stored "
@@ -31,29 +40,30 @@ def register(subparsers) -> None:
     p.add_argument("--data-dir", dest="outer_data_dir", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=_list, format="text", data_dir=None)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
-    ls = sub.add_parser("list", parents=[common], help="the stored sessions, newest first")
+    add = _described(sub)
+    ls = add("list", parents=[common], help="the stored sessions, newest first")
     ls.add_argument("--format", choices=("text", "json"), default="text")
     ls.set_defaults(func=_list)
-    show = sub.add_parser("show", parents=[common], help="one session's details and figures")
+    show = add("show", parents=[common], help="one session's details and figures")
     show.add_argument("session", metavar="SESSION", help="an id, an id prefix, or 'last'")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(func=_show)
-    ex = sub.add_parser("export", parents=[common],
+    ex = add("export", parents=[common],
                         help="a session's event log, one JSON event per line")
     ex.add_argument("session", metavar="SESSION")
     ex.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     ex.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     ex.set_defaults(func=_export)
-    rm = sub.add_parser("delete", parents=[common], help="delete a session and any kept audio")
+    rm = add("delete", parents=[common], help="delete a session and any kept audio")
     rm.add_argument("session", metavar="SESSION")
     rm.add_argument("--format", choices=("text", "json"), default="text")
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask first (asked only on a terminal)")
     rm.set_defaults(func=_delete)
-    ret = sub.add_parser("retention", parents=[common],
+    ret = add("retention", parents=[common],
                          help="show or set how many days sessions are kept ('off' keeps all)")
     ret.add_argument("days", nargs="?", metavar="DAYS|off")
     ret.set_defaults(func=_retention)
-    res = sub.add_parser("rescue", parents=[common],
+    res = add("rescue", parents=[common],
                          help="copy what a damaged session database still reads into a fresh one "
                               "(the damaged file is kept in damaged/)")
     res.add_argument("--format", choices=("text", "json"), default="text")
