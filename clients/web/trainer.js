@@ -143,6 +143,8 @@ function receive(msg) {
       s.marks++;
       break;
     case "pipeline-warning": {
+      // a restarted server goes on with it in a new pipeline, which says again what still holds
+      if (msg.kind === "session-resumed") for (const [k, m] of s.alerts) if (pipelineProblem(m)) s.alerts.delete(k);
       const marked = gap(s, msg);   // on the timeline also once the session has ended
       if (marked) s.marks++;
       const alerted = !s.ended && track(s.alerts, msg);
@@ -350,7 +352,9 @@ function card(s) {
 // started again says so for a minute (not a problem: no ⚠), by the session's clock
 function alerts(s, w) {
   const list = h("ul", "alerts");
-  const open = s.ended ? [...s.alerts.values()] : shownAlerts(s.alerts, s.t);
+  // while its capture is away (or a restarted server waits for it) no pipeline hears it: "opname weg" says it all
+  const away = liveState(s) === "away";
+  const open = (s.ended ? [...s.alerts.values()] : shownAlerts(s.alerts, s.t)).filter((m) => !(away && pipelineProblem(m)));
   if (noOverlay(s)) {
     const li = withCode(h("li", "alert"), `⚠ ${w.noOverlay.replace("{who}", s.coachee || w.coachee)}`);
     li.dataset.kind = "no-overlay";
@@ -366,6 +370,13 @@ function alerts(s, w) {
   }
   list.hidden = !list.childElementCount;
   return list;
+}
+
+// a problem of the live pipeline (a channel, the two channels, the transcription), not a file
+// that broke off, the language or a rule gone off: those hold for the rest of the session
+function pipelineProblem(m) {
+  return ["asr-behind", "channel-silent", "channel-stalled", "channels-same"].includes(m.kind)
+    && (m.detail || {}).cause !== "file-broken";
 }
 
 // A pair's capture shows no nudges itself: they reach the coachee only on an overlay opened
