@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Mapping
 
 from pullcoach.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["new_token", "token_flag", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
 
@@ -95,7 +98,11 @@ def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None)
                               "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     explicit = bool(trainer and session)
     if not trainer:
-        trainer = (saved or {}).get("trainer") or new_token()
+        trainer = (saved or {}).get("trainer") or ""
+        if not isinstance(trainer, str) or len(trainer) < 12:  # hand-edited: a number, too short
+            log.warning("the saved trainer token is no token (%r): a new one is made; open the "
+                        "trainer link serve prints now", str(trainer)[:20])
+            trainer = new_token()
     capture = (saved or {}).get("capture") or ""
     if not isinstance(capture, str) or len(capture) < 12 or capture == trainer:
         capture = new_token()  # (files written before 2026-12-06 saved the trainer's here)
@@ -103,11 +110,26 @@ def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None)
 
 
 def load(directory: Path) -> dict:
+    """The saved tokens; a file that does not read as them is kept aside as ``.bad`` and said
+    (new tokens follow: the old trainer link and capture token stop working)."""
+    path = directory / FILE
     try:
-        data = json.loads((directory / FILE).read_text("utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
         return {}
-    return data if isinstance(data, dict) else {}
+    except (OSError, ValueError) as exc:
+        data = exc
+    if isinstance(data, dict):
+        return data
+    bad = path.with_name(FILE + ".bad")
+    try:
+        os.replace(path, bad)
+        kept = f"the old file is kept as {bad}"
+    except OSError:
+        kept = "it could not be moved aside"
+    log.warning("%s was unreadable (%s): new tokens are made, so the trainer link and the capture "
+                "token change; %s", path, str(data)[:80] if isinstance(data, Exception) else "no JSON object", kept)
+    return {}
 
 
 def save(directory: Path, data: Mapping) -> Path:
