@@ -61,15 +61,26 @@ def is_demo(row: dict) -> bool:
     return (row.get("coachee"), row.get("partner")) == DEMO_NAMES
 
 
+FALSE_START_S = 5.0  # a session this short with no word said: a capture started and stopped
+
+
+def false_start(row: dict) -> bool:
+    """A stored session with nothing to debrief: under ``FALSE_START_S`` and no transcript
+    (a pair's capture started and stopped at once)."""
+    counts = row.get("counts")
+    return (isinstance(counts, dict) and not counts.get("transcript-final")
+            and (row.get("duration") or 0.0) < FALSE_START_S)
+
+
 def pick_sessions(infos: list[dict], ids: list[str] | None = None,
                   day: str | None = None) -> list[str]:
     """Ids to debrief, oldest first. ``ids`` as given; else the sessions of ``day``
-    (YYYY-MM-DD, local time) or, without it, of the newest session's day. Live sessions
-    and demos are left out unless named."""
+    (YYYY-MM-DD, local time) or, without it, of the newest session's day. Live sessions,
+    demos and false starts are left out unless named."""
     if ids:
         return list(dict.fromkeys(ids))
     done = [s for s in infos if s.get("status") != "live" and s.get("started_wall")
-            and not is_demo(s)]
+            and not is_demo(s) and not false_start(s)]
     if not done:
         return []
     if day is None:

@@ -77,6 +77,10 @@ def test_pick_sessions_takes_the_newest_day_and_leaves_live_ones_out(day):
             "coachee": "Manager (demo)", "partner": "Sanne (demo)"}
     assert pick_sessions([*infos, demo]) == ["a-push", "b-pull", "c-push", "d-cut"]
     assert pick_sessions([*infos, demo], ids=["f-demo"]) == ["f-demo"]  # named: kept
+    # a pair's capture started and stopped at once: nothing said, nothing to debrief
+    blank = {"id": "g-blank", "status": "ended", "started_wall": DAY + 7300, "duration": 0.4,
+             "counts": {"session-started": 1, "session-ended": 1}}
+    assert pick_sessions([*infos, blank]) == ["a-push", "b-pull", "c-push", "d-cut"]
 
 
 def test_the_push_role_plays_are_what_to_work_on(day):
