@@ -436,10 +436,10 @@ async def _connect(url: str, retry_for: float):
             return await connect(url, compression=None, max_size=2**20, open_timeout=15, **KEEPALIVE)
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             if loop.time() + pause > deadline:
-                if retry_for:
-                    raise ConfigError(f"lost {url} for {retry_for:.0f} s ({exc}); the server keeps the "
-                                      "session's audio up to the drop") from None
-                raise ConfigError(f"cannot reach {url} ({exc}); is `pullcoach serve` running there?") from None
+                if retry_for:  # (exit 5, as any refusal by the server: not a wrong flag)
+                    raise ProtocolError(f"lost {url} for {retry_for:.0f} s ({exc}); the server keeps the "
+                                        "session's audio up to the drop") from None
+                raise ProtocolError(f"cannot reach {url} ({exc}); is `pullcoach serve` running there?") from None
             await asyncio.sleep(pause)
             pause = min(2.0, pause * 2)
 

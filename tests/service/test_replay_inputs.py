@@ -205,3 +205,13 @@ def test_replay_without_a_file_names_only_what_is_missing(capsys):
 def test_a_missing_transcript_names_every_kind_analyze_reads(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "gone.txt")]) != 0
     assert "give the path of a .jsonl, .vtt, .srt or .txt transcript" in capsys.readouterr().err
+
+
+def test_a_capture_that_cannot_reach_its_server_exits_5_not_as_a_wrong_flag(tmp_path, capsys):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = main(["capture", "--server", f"ws://127.0.0.1:{port}", "--token", "t" * 20,
+                 "--replay", str(AUDIO / "nl_push.flac")])
+    assert code == 5
+    assert "is `pullcoach serve` running there?" in capsys.readouterr().err
