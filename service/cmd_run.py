@@ -137,7 +137,13 @@ def _guess_devices() -> tuple[int, int]:
 # --- commands ---------------------------------------------------------------------------
 
 def check_service_args(args) -> None:
-    """What can be told wrong before the model loads: the port's range, --focus with --no-rules."""
+    """What can be told wrong before the model loads: flags that exclude each other first (a
+    busy port is the machine's state, not the command's), the port, --focus with --no-rules."""
+    devices = any(getattr(args, k, None) for k in ("stereo", "coachee", "partner"))
+    if getattr(args, "replay", None) and devices:
+        raise ConfigError("give either --replay or capture devices, not both")
+    if getattr(args, "stereo", None) and (getattr(args, "coachee", None) or getattr(args, "partner", None)):
+        raise ConfigError("give either a stereo device or coachee/partner devices, not both")
     port = getattr(args, "port", None)  # (replay serves nothing: no port to check)
     if port is not None and not 0 <= port <= 65535:
         raise ConfigError(f"--port {port}: a port is 1-65535 (or 0 for any free one)")

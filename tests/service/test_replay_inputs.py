@@ -215,3 +215,15 @@ def test_a_capture_that_cannot_reach_its_server_exits_5_not_as_a_wrong_flag(tmp_
                  "--replay", str(AUDIO / "nl_push.flac")])
     assert code == 5
     assert "is `pullcoach serve` running there?" in capsys.readouterr().err
+
+
+def test_flags_that_exclude_each_other_are_said_before_a_busy_port(no_model, capsys):
+    with socket.socket() as s:  # the port is taken
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        for flags in (["--stereo", "x", "--coachee", "y"],
+                      ["--replay", str(AUDIO / "nl_push.flac"), "--partner", "y"]):
+            assert main(["run", *flags, "--port", str(port), "--no-overlay"]) == 2
+            err = capsys.readouterr().err
+            assert "not both" in err and "in use" not in err, err
