@@ -35,6 +35,8 @@ class ArgumentStacking:
         self.fired_t0: set[float] = set()
 
     def _units(self, labels) -> int:
+        if labels.greeting:  # "Morning Sam. I want to talk to you about ...": the scene set, no case made
+            return 0
         n = labels.arguments
         if (self.config.count_input_units and labels.input and n == 0
                 and (self.config.count_plain_input or not labels.plain_input)):
@@ -48,7 +50,7 @@ class ArgumentStacking:
             if event.t0 in self.fired_t0:
                 return []
             labels = ctx.label(event.text, event.words)
-            if _asks(labels) or labels.reflection:
+            if _asks(labels) or labels.reflection or labels.greeting:
                 return []
             if self.count + labels.arguments >= self.config.max_arguments:
                 self.fired_t0.add(event.t0)

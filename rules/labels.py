@@ -71,6 +71,7 @@ class Labels:
     closed_n: int = 0  # closed-question clauses in the utterance
     autonomy: bool = False  # autonomy-supportive framing ("it's up to you", "some people find")
     plain_input: bool = False  # input only because a plain statement says something (_informs)
+    greeting: bool = False  # opens with social talk ("Morning Sam.", "Hi Casey, thanks for coming in.")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -110,6 +111,7 @@ class Labeler:
                       | frozenset(proof_warnings))
         self.joined = {"information": PhraseSet(pack.lists["information"] + warnings),
                        "more_reasons": PhraseSet(pack.lists["more_reasons"] + proof_warnings)}
+        self.surmise = frozenset(pack.lists["surmise"])  # see _surmised
         self.own_duties = PhraseSet([f"{me} {p[4:]}" for p in self.duties for me in ("i", "we")])
         fw = pack.lists["function_word"]
         self.function_words = frozenset(
@@ -133,7 +135,36 @@ class Labeler:
         like it ("Maar ik snap ook dat het lastig is voor jou")."""
         conceded = {m.start for m in self._find("concession", toks, start=True)}
         return (any(m.start not in conceded for m in self._find("resistance", toks, start=True))
-                or bool(self._find("discord", toks)))
+                or self._discord(toks))
+
+    def _discord(self, toks: list[Token]) -> bool:
+        """A pack ``discord`` phrase anywhere, or a ``dismissal`` that is the whole utterance
+        after fillers ("Whatever.")."""
+        if self._find("discord", toks):
+            return True
+        start = next((i for i, t in enumerate(toks) if t.text not in self.fillers), len(toks))
+        return any(m.start == start and m.end == len(toks) for m in self._find("dismissal", toks))
+
+    def _surmised(self, toks: list[Token], m: Match) -> bool:
+        """"You must be exhausted", "You must be running on empty", "You must like that statue",
+        "You must have been scared": a guess at how they are (epistemic "must"), no duty: "must"
+        then a word of pack list ``surmise`` (a verb of feeling), "have been / had / felt", or
+        "be" and, past intensifiers, a ``surmise`` word or one ending in "-ing". "You must be
+        careful", "You must have a plan" still push."""
+        if not self.surmise or m.phrase.split()[-1] != "must" or m.end >= len(toks) or toks[m.end].clause_start:
+            return False
+        nxt = toks[m.end].text
+        if nxt in self.surmise:
+            return True
+        if nxt == "have":
+            return m.end + 1 < len(toks) and toks[m.end + 1].text in _PERFECT
+        if nxt != "be":
+            return False
+        i = m.end + 1
+        while i < len(toks) and toks[i].text in _INTENSIFIERS and not toks[i].part_start:
+            i += 1
+        return i < len(toks) and not toks[i].clause_start and (
+            toks[i].text in self.surmise or (toks[i].text.endswith("ing") and len(toks[i].text) > 4))
 
     def _yes_but(self, toks: list[Token]) -> bool:
         """Opens with "Ja maar" / "Yes, but" (a pack resistance form after a yes or no, not
@@ -198,6 +229,7 @@ class Labeler:
 
         def imposed(m: Match) -> bool:
             return (not _in_view(toks, m, views, conditional) and not _first_clause(toks, m, carried)
+                    and not self._surmised(toks, m)
                     and not any(a.start < m.end and m.start < a.end for a in free)
                     and not self._echoed(toks, m, prev_partner)
                     and not _reflected_before(toks, named, m.start))
@@ -224,7 +256,8 @@ class Labeler:
         # advice said outright, not after a reflection's opening in its sentence ("It sounds
         # like you need to ..."; "You must stop. You have to." has none before "You have to")
         marks = self._find("reflection", toks)  # reflection openings anywhere, found once
-        told = advice and not asked and not _reflected_before(toks, marks, advice_found[0].start)
+        # ("Nobody said you're an alcoholic, but you should cut down": told after the "but")
+        told = advice and not asked and not _reflected_before(toks, marks, advice_found[0].start, turned=True)
         # a reason added to reasons, opening a clause of a statement ("Besides, it costs ..."):
         # the speaker's own case, never a reflection
         # an appeal to proof or a warning (self.proof: "Smoking will kill you.", "Drinking at
@@ -349,7 +382,10 @@ class Labeler:
                 inp = False  # a lone open question tells nothing ("What would be a first small step?")
             # the learned labels miss plain advice and pushing (AnnoMI has little of either):
             # said outright, the pack decides
-            if told or adds or argues or (push and question is None and probs_["reflection"] < PUSH_OVER_REFLECTION):
+            # a push with reasons argues, however sure the learned labels are of a reflection ("...
+            # because the damage adds up. You've got to do this for your family"; MI QA role-play)
+            if told or adds or argues or (push and question is None and (
+                    probs_["reflection"] < PUSH_OVER_REFLECTION or args)):
                 reflection, inp = False, True
             elif reflection and not summary and goes_on():
                 reflection, inp = False, inp or whole[0].input
@@ -375,7 +411,7 @@ class Labeler:
             proposal=bool(proposals),
             draaivraag=bool(self._find("draaivraag", toks, start=True)),
             resistance=self._resists(toks),
-            discord=bool(self._find("discord", toks)),
+            discord=self._discord(toks),
             advice_request=bool(self._find("advice_request", toks)),
             advice_p=advice_p if advice else 0.0,
             advice_asked=asked,
@@ -384,6 +420,7 @@ class Labeler:
             words=n,
             autonomy=bool(free),
             plain_input=plain and not backchannel,
+            greeting=self._greets(toks),
             closed_n=closed_n if question == "closed" else int(question == "closed"),
         )
 
@@ -401,6 +438,10 @@ class Labeler:
             return False  # "Moet er iets veranderen" asks, "?" or not
         part = max(i for i in range(a, m.start + 1) if i == a or toks[i].part_start)
         return not any(t.text in self.subjects or t.text in self.me for t in toks[part:m.start])
+
+    def _greets(self, toks: list[Token]) -> bool:
+        """It opens with a pack ``greeting``, written as listed ("Morning Sam.", "Hi Casey, ...")."""
+        return any(m.start == 0 and m.exact for m in self._find("greeting", toks))
 
     def _carries(self, turn: str) -> bool:
         """The turn so far ends in a sentence still open (no ".", "?", "!") with a summary that
@@ -809,6 +850,8 @@ class Labeler:
 _LAUGH = re.compile(r"^(?:ha){2,}h?$|^(?:hi){2,}$")  # "Haha.": says nothing of one's own
 _NEGATION = frozenset("niet geen nooit niks niets".split())  # an echo that opens denying corrects (Dutch)
 _YES_NO = frozenset("ja nee yes yeah no okay ok oke".split())  # what "ja maar" / "yes, but" opens with
+_PERFECT = frozenset("been had felt thought gone seen heard wondered found".split())  # "must have been"
+_INTENSIFIERS = frozenset("so really pretty very quite absolutely completely totally just a bit kind sort of".split())
 _TRIED = frozenset("anything before ever already past".split())  # a suggestion question asks about the past
 _CHECK = frozenset("klopt dat het toch of niet ja right is that".split())
 
@@ -926,10 +969,12 @@ def _first_clause(toks: list[Token], m: Match, carried: bool) -> bool:
     return carried and not any(t.clause_start for t in toks[1:m.start + 1])
 
 
-def _reflected_before(toks: list[Token], marks: list[Match], i: int) -> bool:
-    """One of the reflection openings ``marks`` stands before token ``i`` in its sentence."""
+def _reflected_before(toks: list[Token], marks: list[Match], i: int, turned: bool = False) -> bool:
+    """One of the reflection openings ``marks`` stands before token ``i`` in its sentence; with
+    ``turned``, not before a "but" that stands before ``i`` ("..., but you should cut down")."""
     start = _clause_start(toks, i)
-    return any(start <= r.start and r.end <= i for r in marks)
+    return any(start <= r.start and r.end <= i and not (
+        turned and any(t.text == "but" for t in toks[r.end:i])) for r in marks)
 
 
 def _clause_start(toks: list[Token], i: int) -> int:

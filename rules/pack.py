@@ -29,7 +29,7 @@ PHRASE_LISTS = (
     "resistance", "autonomy", "advice_question", "their_view", "about_them", "about_me", "greeting",
     "embedding", "conditional", "subject", "question_verb", "question_tag", "function_word",
     "summary_start", "imperative", "you_must", "concession", "summary", "more_reasons", "discord",
-    "hesitation", "open_form", "closed_form", "subordinator",
+    "hesitation", "open_form", "closed_form", "subordinator", "dismissal", "surmise",
 )
 TOP_KEYS = ("lang", "extends", "messages", "phrases", "add", "settings")
 # what trainers look for in a pack that is set elsewhere

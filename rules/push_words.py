@@ -75,6 +75,9 @@ class PushWords:
 
     def _heard(self, event: TranscriptPartial, ctx) -> bool:
         """Does the utterance so far push, as its final would be labelled, on sure words?"""
+        said = _WORD.findall(normalise(event.text))
+        if (said[-1:] == ["must"] or said[-2:] == ["must", "be"]) and not event.text.rstrip().endswith((".", "!", "?")):
+            return False  # "You must be" may go on to guess how they are ("... exhausted"): wait for the word
         prev = ctx.last(PARTNER)
         own = ctx.last(COACHEE, skip_backchannels=False)
         turn = " ".join(u.text for u in ctx.turn_before(COACHEE, event.t0) if not u.labels.backchannel)
