@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pullcoach.rescue_pages import scan
 from pullcoach.rules.events import PipelineWarning, SessionStarted, to_json, type_name
@@ -69,8 +70,11 @@ class Rescue:
     users: list[str] = field(default_factory=list)  # who has the store open: no swap
 
 
-def rescue(directory: str | Path, *, now: float | None = None) -> Rescue:
-    """Rescue ``directory``'s session database; see the module docstring."""
+def rescue(directory: str | Path, *, now: float | None = None, mine: Path | None = None,
+           before_swap: Callable[[], None] | None = None) -> Rescue:
+    """Rescue ``directory``'s session database; see the module docstring. A Store rescuing
+    its own file mid-session passes its lock file (``mine``: not another user) and closes
+    its connection in ``before_swap``."""
     directory = Path(directory)
     db = directory / DB_NAME
     out = Rescue()
@@ -90,9 +94,11 @@ def rescue(directory: str | Path, *, now: float | None = None) -> Rescue:
         out.unreadable = sorted(sid for sid, s in best.items() if not s["rows"])
         out.rescued = directory / RESCUED_NAME
         _write(out.rescued, best, reads[0]["settings"])
-    out.users = store_users(db)
+    out.users = store_users(db, mine=mine)
     if out.users:
         return out
+    if before_swap is not None:
+        before_swap()
     out.kept_dir = _keep_damaged(db, now)
     os.replace(out.rescued, db)
     out.swapped = True

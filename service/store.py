@@ -115,6 +115,9 @@ class Store:
         self._lost: dict[str, list[float]] = {}  # session -> [n, t0, t1] dropped past the bound
         self._failing: str | None = None  # the message said when writes began to fail
         self._lost_said = False
+        self._live: dict[str, tuple] = {}  # session -> (SessionStarted, json), until it ends
+        self.switched: Path | None = None  # where a damaged file went when writing moved on
+        self.unstored: dict[str, int] = {}  # session -> events not stored, without a gap row
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="pullcoach-store", daemon=True)
         self._thread.start()
@@ -313,6 +316,7 @@ class Store:
         self._call(lambda con: con.execute(
             "UPDATE sessions SET status = 'live', reason = NULL, owner = ? WHERE id = ?",
             (self._owner, session_id)))
+        self._live.setdefault(session_id, (None, None))
 
     # --- the writer thread ---------------------------------------------------------
     def _run(self) -> None:
@@ -336,20 +340,17 @@ class Store:
             results: list[tuple[Future, object]] = []  # handed out after COMMIT: a reader sees them
             seq = dict(self._seq)
             try:
-                self._con.execute("BEGIN")
-                for item in batch:
-                    if item[0] == "event":
-                        self._write(*item[1:])
-                    elif item[0] == "call":
-                        self._run_call(item[1], item[2], results)
-                self._write_gaps()
-                self._con.execute("COMMIT")
-                self._lost, self._lost_said = {}, False
-            except sqlite3.Error as exc:
                 try:
-                    self._con.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
+                    self._commit(batch, results)
+                except sqlite3.Error as exc:
+                    self._rollback()
+                    self._seq = seq
+                    if not (_damaged(exc) and self._switch(exc)):
+                        raise
+                    results, seq = [], {}  # the same batch, in the fresh file
+                    self._commit(batch, results)
+            except sqlite3.Error as exc:
+                self._rollback()
                 self._seq = seq  # the same events get the same numbers on the next try
                 self._refused(exc, [item for item in batch if item[0] == "event"], stop)
                 for fut in calls:
@@ -358,6 +359,8 @@ class Store:
                 for item in flushes:
                     item[2].append(self._failing or f"writing the session database failed: {exc}")
             else:
+                self._lost, self._lost_said = {}, False
+                self._note_live(batch)
                 if self._failing is not None:
                     log.warning("the session store writes again in %s; nothing waits in memory "
                                 "any more", self.dir)
@@ -367,15 +370,96 @@ class Store:
             for item in flushes:
                 item[1].set()
 
+    def _commit(self, batch: list[tuple], results: list) -> None:
+        self._con.execute("BEGIN")
+        for item in batch:
+            if item[0] == "event":
+                self._write(*item[1:])
+            elif item[0] == "call" and not item[2].done():
+                self._run_call(item[1], item[2], results)
+        self._write_gaps()
+        self._con.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        try:
+            self._con.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _note_live(self, batch: list[tuple]) -> None:
+        """The sessions this Store is writing, with their start (stored by now)."""
+        for item in batch:
+            if item[0] == "event" and isinstance(item[2], SessionStarted):
+                self._live[item[1]] = (item[2], item[3])
+            elif item[0] == "event" and isinstance(item[2], SessionEnded):
+                self._live.pop(item[1], None)
+
+    def _switch(self, exc: sqlite3.Error) -> bool:
+        """A write found the file damaged: rescue what still reads into a fresh sessions.db
+        (the damaged file kept in damaged/, as ``pullcoach sessions rescue`` does) and go on
+        writing there. False while another process has the store open: no swap under it."""
+        from pullcoach.rescue import rescue
+        mine = self._lock_path(self._owner)
+        if store_users(self.path, mine=mine):
+            return False
+        closed = []
+        def close() -> None:
+            self._con.close()
+            closed.append(True)
+        try:
+            out = rescue(self.dir, mine=mine, before_swap=close)
+        except (OSError, sqlite3.Error) as err:
+            log.error("rescuing the damaged session database %s failed: %s", self.path, err)
+            out = None
+        if closed:
+            self._con = _connect(self.path)
+        if out is None or not out.swapped:
+            return False
+        self._seq = {}  # numbers go on from what the fresh file holds
+        self._con.execute("BEGIN")
+        try:
+            for sid, (start, text) in self._live.items():
+                self._reattach(sid, start, text)
+            self._con.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()
+            raise
+        self.switched = out.kept_dir
+        lost = [s.id for s in out.sessions if not s.whole] + out.unreadable
+        log.error("the session database %s is damaged (%s): pullcoach moved it to %s and goes on "
+                  "in a fresh %s with every session that still reads; the sessions being recorded "
+                  "are safe%s", self.path, exc, out.kept_dir, self.path.name,
+                  f"; not whole: {', '.join(lost)} (`pullcoach sessions list{dir_flag(self.dir)}`)"
+                  if lost else "")
+        return True
+
+    def _reattach(self, sid: str, start: SessionStarted, text: str) -> None:
+        """A session this Store is writing goes on in the rescued file: live and ours again;
+        if none of it read back, from its start, with the gap said."""
+        con = self._con
+        if start is None or con.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
+            con.execute("UPDATE sessions SET status = 'live', reason = NULL, owner = ? "
+                        "WHERE id = ?", (self._owner, sid))
+            return
+        self._write(sid, start, text)
+        gap = PipelineWarning(t=0.0, kind="store-rescued",
+                              message="the events stored before the session database was found "
+                                      "damaged did not read back: they are missing here",
+                              detail={"t0": 0.0, "t1": None, "events": None})
+        self._write(sid, gap, to_json(gap))
+
     def _refused(self, exc: sqlite3.Error, events: list[tuple], stopping: bool) -> None:
         """The disk refused a batch: keep its events for the next try (bounded), say so once."""
         self._error = exc
-        retry = isinstance(exc, sqlite3.OperationalError) and not stopping
-        if not retry:  # a bad statement, a damaged file or the end: these cannot be written
-            why = damaged_text(self.path, exc) if _damaged(exc) else f"session store write failed: {exc}"
+        damaged = _damaged(exc)
+        retry = (isinstance(exc, sqlite3.OperationalError) or damaged) and not stopping
+        if not retry:  # a bad statement, or the end: these cannot be written
+            why = (self._failing or damaged_text(self.path, exc) if damaged
+                   else f"session store write failed: {exc}")
             log.error("%s; %d event(s) not stored", why, len(events))
             for item in events:
                 self._count_lost(item)
+                self.unstored[item[1]] = self.unstored.get(item[1], 0) + 1
             return
         keep = events[:PENDING_MAX]
         for item in events[PENDING_MAX:]:  # the first and last event of a session stay
@@ -390,10 +474,14 @@ class Store:
             why = (f"the disk holding {self.dir} is full" if full
                    else locked_text(self.path).split(": stop that")[0]
                    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+                   else f"the session database {self.path} is damaged ({exc})" if damaged
                    else f"the session database {self.path} cannot be written ({exc})")
+            users = store_users(self.path, mine=self._lock_path(self._owner)) if damaged else []
             self._failing = (f"{why}: sessions are not being stored; their events wait in memory "
                              f"(up to {PENDING_MAX}, about 15 minutes) and are written as soon as "
                              + ("space is freed there (df -h " + str(self.dir) + ")" if full
+                                else f"{', '.join(users)} stop(s) using it: then the damaged "
+                                     "file is set aside and they go into a fresh one" if damaged
                                 else "it can be written again"))
             log.error("%s", self._failing)
         if len(events) > PENDING_MAX and not self._lost_said:
@@ -562,13 +650,16 @@ def lock_holders(path: Path) -> list[tuple[int, str]]:
     return _holders([path, Path(f"{path}-shm")], ("WRITE",))
 
 
-def store_users(path: Path) -> list[str]:
+def store_users(path: Path, mine: Path | None = None) -> list[str]:
     """Who has the database at ``path`` open now, one description each: a pullcoach Store
     (its lock file is held) or another process with a lock on the file (a sqlite3 shell).
-    [] when nobody does, so its file may be replaced."""
+    [] when nobody does, so its file may be replaced. ``mine``: a lock file of the asking
+    Store, not counted."""
     out: list[str] = []
     held = []
     for lock in sorted((path.parent / "locks").glob("*.lock")):
+        if mine is not None and lock == mine:
+            continue
         try:
             with open(lock, "a") as f:
                 if fcntl is None:
