@@ -101,7 +101,7 @@ class VadConfig:
     near_min_voiced: int = 8  # voiced frames a level sample needs
     near_window: int = 60  # level samples remembered (voiced seconds, not wall time)
     # the channels it judges: not a call's output (a loopback has no room behind it, and a
-    # remote voice 12-18 dB quieter than the first would be cut: measured, README Devices)
+    # remote voice 12-18 dB quieter than the first would be cut: measured, docs/devices.md)
     near_speakers: tuple[str, ...] = ("coachee", "partner")
 
 
