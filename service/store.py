@@ -276,6 +276,27 @@ class Store:
                              f"`pullcoach sessions list{dir_flag(self.dir)}` shows the ids")
         raise StoreError(f"{ref!r} matches {len(hits)} sessions; give more of the id")
 
+    def check(self) -> str | None:
+        """Read the pages a new session writes to (the sessions table and its index, the
+        end of the events tree, the settings): a damaged one is said here, before a
+        session starts, rather than by its first write. None when they read. About a
+        millisecond, whatever the size (a full ``PRAGMA quick_check`` of 100 sessions of
+        10 minutes reads 400 MB: 1.5 s warm, far more cold)."""
+        try:
+            with self._reader_closing() as con:
+                for sql in ("SELECT COUNT(*), MAX(started_wall) FROM sessions NOT INDEXED",
+                            "SELECT COUNT(*) FROM sessions INDEXED BY sqlite_autoindex_sessions_1 "
+                            "WHERE id > ''",
+                            "SELECT session_id, seq FROM events ORDER BY session_id DESC, seq DESC "
+                            "LIMIT 1",
+                            "SELECT COUNT(*) FROM settings"):
+                    con.execute(sql).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
+                return damaged_text(self.path, exc)
+            raise StoreError(self._failure_text(exc)) from None
+        return None
+
     # --- settings and retention ----------------------------------------------------
     def retention(self) -> float | None:
         """The persisted retention in days, or None (keep everything)."""
@@ -604,6 +625,14 @@ class Store:
         con = sqlite3.connect(self.path, timeout=10.0)
         con.execute("PRAGMA query_only=ON")
         return con
+
+    @contextmanager
+    def _reader_closing(self):
+        con = self._reader()
+        try:
+            yield con
+        finally:
+            con.close()
 
     @contextmanager
     def _reading(self):

@@ -137,3 +137,15 @@ def test_events_that_could_not_be_kept_are_counted_for_the_caller(tmp_path, capl
     finally:
         other.close()
     assert "12 event(s) not stored" in caplog.text
+
+
+def test_check_finds_damage_where_a_new_session_writes_and_nowhere_else(tmp_path):
+    _old_sessions(tmp_path)
+    db = tmp_path / "sessions.db"
+    with Store(tmp_path) as store:
+        assert store.check() is None
+    _garble(db, _index_page(db))
+    with Store(tmp_path) as store:  # opens: the open reads no index page
+        said = store.check()
+        assert "is damaged" in said and "pullcoach sessions rescue --data-dir" in said
+        assert {s["id"] for s in store.sessions()} >= {"old0", "old4"}  # reading still works
