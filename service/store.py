@@ -148,6 +148,17 @@ class Store:
         if failed:
             raise StoreError(failed[0])
 
+    def not_stored(self, session_id: str) -> tuple[int, str]:
+        """After a flush: how many events of the session are not in the database (waiting in
+        memory, or dropped with no gap row to say so), and why; (0, "") when ``pullcoach
+        report`` gives it whole. For the end-of-run line."""
+        self._synced()
+        n = self.unstored.get(session_id, 0) + sum(
+            1 for item in list(self._pending) if item[1] == session_id)
+        why = self._failing or (damaged_text(self.path, self._error) if self._error is not None
+                                and _damaged(self._error) else str(self._error or ""))
+        return n, why if n else ""
+
     def _synced(self) -> None:
         """Flush before reading, but read what is stored while the disk refuses writes."""
         try:

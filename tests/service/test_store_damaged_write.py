@@ -149,3 +149,22 @@ def test_check_finds_damage_where_a_new_session_writes_and_nowhere_else(tmp_path
         said = store.check()
         assert "is damaged" in said and "pullcoach sessions rescue --data-dir" in said
         assert {s["id"] for s in store.sessions()} >= {"old0", "old4"}  # reading still works
+
+
+def test_not_stored_says_how_many_of_a_session_and_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_mod, "RETRY_S", 0.1)
+    _old_sessions(tmp_path)
+    db = tmp_path / "sessions.db"
+    _garble(db, _index_page(db))
+    other = Store(tmp_path)
+    try:
+        with Store(tmp_path) as store:
+            _session(store, "new", 10)
+            n, why = store.not_stored("new")
+            assert n == 12 and "is damaged" in why and "wait in memory" in why
+            assert store.not_stored("old0") == (0, "")
+            other.close()
+            time.sleep(0.5)
+            assert store.not_stored("new") == (0, "")  # landed in the fresh file
+    finally:
+        other.close()
