@@ -12,6 +12,12 @@ land. It says so once, with the directory to free space in, and once more when w
 works again. Events beyond the bound are dropped, and the session gets a ``store-gap``
 PipelineWarning saying which stretch is missing.
 
+A write that finds the file damaged (a page of garbage) does what ``pullcoach sessions
+rescue`` does: what still reads goes into a fresh sessions.db, the damaged file is kept in
+``damaged/<time>/``, and the sessions being written go on there (said once). While another
+process has the store open that cannot be done under it: the events wait in memory as
+above, until it stops. ``check`` finds such damage before a session starts (about 1 ms).
+
 A Store holds an advisory lock file while open; on open, sessions still "live" whose
 owning Store no longer holds its lock (its process died) are marked "interrupted". So a
 ``pullcoach sessions list`` beside a running service leaves the service's live session
