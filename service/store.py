@@ -261,12 +261,14 @@ class Store:
         except OSError:
             return False
 
-    def events(self, session_id: str) -> list[Event]:
-        """The session's events in the order they were appended."""
+    def events(self, session_id: str, skip: tuple[str, ...] = ()) -> list[Event]:
+        """The session's events in the order they were appended; ``skip``: event type names
+        left unread (a trainer's history needs no ticks: ~20x faster on a long session)."""
         self._synced()
         with self._reading() as con:
-            rows = con.execute("SELECT seq, json FROM events WHERE session_id = ? ORDER BY seq",
-                               (session_id,)).fetchall()
+            rows = con.execute("SELECT seq, json FROM events WHERE session_id = ? AND type NOT IN "
+                               f"({', '.join('?' * len(skip))}) ORDER BY seq",
+                               (session_id, *skip)).fetchall()
         out = []
         for seq, text in rows:
             try:

@@ -10,7 +10,7 @@ import pytest
 
 from pullcoach.errors import StoreError
 from pullcoach.rules.events import (
-    Bookmarked, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
+    Bookmarked, NudgeIssued, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted, Tick,
     TranscriptFinal, UtteranceLabeled, Word,
 )
 from pullcoach.store import Store
@@ -225,3 +225,16 @@ def test_lock_files_of_dead_processes_are_swept(tmp_path):
         with Store(tmp_path) as store:
             left = sorted(p.stem for p in locks.glob("*.lock"))
             assert left == sorted(["fresh", held._owner, store._owner])
+
+
+def test_events_can_leave_types_unread(tmp_path):
+    """A trainer's history of a stored session needs no ticks or partials: read without them."""
+    with Store(tmp_path) as store:
+        store.append("a", SessionStarted(t=0.0, session="a", lang="nl", wall_clock=1e9))
+        for i in range(5):
+            store.append("a", Tick(t=float(i)))
+        store.append("a", SessionEnded(t=5.0))
+        store.flush()
+        assert len(store.events("a")) == 7
+        kept = store.events("a", skip=("tick", "transcript-partial"))
+    assert [type(e) for e in kept] == [SessionStarted, SessionEnded]
