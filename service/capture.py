@@ -175,14 +175,15 @@ class _Backlog:
         self.sent_n = 0
 
 
-async def stream(server: str, token: str, source: Any, *, lang: str = "nl", coachee: str = "coachee",
+async def stream(server: str, token: str, source: Any, *, lang: str | None = None, coachee: str = "coachee",
                  partner: str = "partner", on_welcome: Callable[[p.Welcome], None] | None = None,
                  reconnect_s: float = 110.0, backlog_s: float = 120.0,
                  state: StateFile | None = None, fresh: bool = False) -> str:
     """Stream ``source`` as one session; returns its id. A dropped connection is retried for
     ``reconnect_s`` (the server waits 120 s), meanwhile up to ``backlog_s`` of audio is kept.
     With ``state`` the session is remembered until it ends, and a session the capture before
-    this one left unfinished is resumed (unless ``fresh``: then it is ended)."""
+    this one left unfinished is resumed (unless ``fresh``: then it is ended). ``lang`` None:
+    the hello says none, and the server coaches in its own --lang."""
     url = ingest_url(server)
     backlog = _Backlog(backlog_s)
     state, remembered = _recall(state, coachee)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from pullcoach.errors import ConfigError
+from pullcoach.lang_arg import from_env
 from pullcoach.lang_guess import LANG_NAMES, guess_lang
 from pullcoach.report_data import yardsticks
 from pullcoach.report_text import LABEL_NAMES, count_text, words, yardstick_text
@@ -34,7 +35,9 @@ def register(subparsers) -> None:
     p.add_argument("transcripts", nargs="+", metavar="TRANSCRIPT", help=".jsonl, .vtt, .srt or .txt ('Name: text' lines)")
     p.add_argument("--coachee", metavar="NAME",
                    help="the speaker being coached (default: 'coachee' if present, else the first speaker)")
-    p.add_argument("--lang", choices=("nl", "en"), type=str.lower, help="rule pack language (default: nl)")
+    from pullcoach.lang_arg import add_lang
+
+    add_lang(p, "rule pack language", default=None, otherwise="nl")
     p.add_argument("--format", choices=("json", "md"), default="md", dest="fmt",
                    help="md (default: readable) or json (utterances, labels, nudges, metrics)")
     p.add_argument("--rules", metavar="FILE", help="a custom rule pack (TOML; may say extends = \"nl\")")
@@ -83,7 +86,9 @@ def _key(name: str) -> str:
 
 
 def run(args) -> int:
-    pack = load_rule_pack(args.rules, args.lang, keep_last=False)
+    # a --rules pack says its own language; $PULLCOACH_LANG is only a default
+    pack = load_rule_pack(args.rules, None if args.rules and from_env(args.lang) else args.lang,
+                          keep_last=False)
     focus = parse_focus(args.focus, rule_names(pack) if args.focus else RULES,  # plugins' rules count too
                         dict(pack.messages))
     results = []
@@ -100,7 +105,7 @@ def run(args) -> int:
                 raise ConfigError(f"{Path(path).name} looks {LANG_NAMES[said]}, but the rule pack {args.rules} "
                                   f"is {LANG_NAMES[pack.lang]} (lang = \"{pack.lang}\"): for this transcript "
                                   f"use a pack with extends = \"{said}\" (`pullcoach rules new --lang {said}`)")
-            if args.lang is None:  # the default, not a choice: stop
+            if args.lang is None or from_env(args.lang):  # a default, not a choice: stop
                 raise ConfigError(f"{line}: add --lang {said} (or --lang {pack.lang} to use "
                                   f"the {LANG_NAMES[pack.lang]} rules anyway)")
             print(f"{line}: add --lang {said}", file=sys.stderr)
@@ -169,8 +174,9 @@ def load_rule_pack(path: str | None, lang: str | None, *, keep_last: bool = True
         _loaded[where] = pack
     if lang and pack.lang != lang:
         raise ConfigError(f"--rules {path} is {_a(LANG_NAMES[pack.lang])} pack (lang = \"{pack.lang}\") but "
-                          f"--lang is {lang}: leave out --lang, or use a pack with extends = \"{lang}\" "
-                          f"(`pullcoach rules new --lang {lang}`)")
+                          + (f"$PULLCOACH_LANG is {lang}: add --lang {pack.lang}" if from_env(lang) else
+                             f"--lang is {lang}: leave out --lang")
+                          + f", or use a pack with extends = \"{lang}\" (`pullcoach rules new --lang {lang}`)")
     return pack
 
 

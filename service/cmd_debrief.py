@@ -30,8 +30,9 @@ def register(subparsers) -> None:
     p.add_argument("--day", metavar="YYYY-MM-DD",
                    help="the sessions started that day, or 'today' / 'yesterday' "
                         "(default: the newest session's day)")
-    p.add_argument("--lang", choices=("nl", "en"), type=str.lower,
-                   help="the debrief's language (default: that of most sessions)")
+    from pullcoach.lang_arg import add_lang
+
+    add_lang(p, "the debrief's language", default=None, otherwise="that of most sessions")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="html (default, or from -o's suffix), md or json")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")

@@ -16,7 +16,9 @@ from pullcoach.rules.events import (
 
 
 def add_pipeline_args(p) -> None:
-    p.add_argument("--lang", choices=("nl", "en"), type=str.lower, default="nl", help="conversation language (default nl)")
+    from pullcoach.lang_arg import add_lang
+
+    add_lang(p, "conversation language")
     p.add_argument("--model", default=None,
                    help="Whisper model: 'base' (packaged default), a faster-whisper size name, or a CTranslate2 directory")
     p.add_argument("--no-partials", action="store_true", help="final transcripts only (less CPU)")

@@ -61,7 +61,9 @@ def register(subparsers) -> None:
     n = sub.add_parser("new", help="write a pack that extends the built-in one, ready to edit",
                        description="Write a rule pack that extends the built-in one: every nudge text, "
                                    "list and settable number, with its default and source, in comments.")
-    n.add_argument("--lang", choices=LANGS, default="nl", help="the pack it extends (default: nl)")
+    from pullcoach.lang_arg import add_lang
+
+    add_lang(n, "the pack it extends")
     n.add_argument("-o", "--output", metavar="FILE", help="write it here (default: stdout); never overwrites")
     s = sub.add_parser("show", help="the built-in pack of a language, every list whole",
                        description="Print the built-in rule pack of a language, every list whole.")

@@ -17,6 +17,7 @@ import sys
 from importlib import resources
 
 from pullcoach.errors import AudioDeviceError, AudioError, ConfigError
+from pullcoach.lang_arg import add_lang, from_env
 from pullcoach.tokens import token_flag
 
 DEFAULT_PORT = 8765
@@ -86,8 +87,7 @@ def register(sub) -> None:
                                      "session.")
     cap.add_argument("--server", required=True, help="ws://HOST:PORT of the service")
     cap.add_argument("--token", default=None, help="the service's capture token (default $PULLCOACH_TOKEN)")
-    cap.add_argument("--lang", choices=("nl", "en"), type=str.lower, default="nl",
-                     help="conversation language (default nl)")
+    add_lang(cap, "conversation language", default=None, otherwise="the server's --lang")
     cap.add_argument("--coachee-name", default=None, metavar="NAME",
                      help="who is coached, as the trainer, the report and 'since your previous "
                           "conversation' know them (default: 'coachee (THIS-HOST)')")
@@ -212,8 +212,10 @@ def cmd_demo(args) -> int:
     check_service_args(args)
     check_rules(args)
     if args.lang != "nl":
-        raise ConfigError("the demo is a Dutch role-play; there is no English one. For English, "
-                          "`pullcoach run --replay FILE --lang en` or `pullcoach analyze TRANSCRIPT --lang en`")
+        said = "$PULLCOACH_LANG is en" if from_env(args.lang) else "--lang en"
+        raise ConfigError(f"the demo is a Dutch role-play; there is no English one ({said}: add --lang nl "
+                          "to see it). For English, `pullcoach run --replay FILE --lang en` or "
+                          "`pullcoach analyze TRANSCRIPT --lang en`")
     with resources.as_file(resources.files("pullcoach").joinpath("data/demo_nl.flac")) as path:
         if not path.is_file():
             raise ConfigError("the demo recording is missing from this install; reinstall pullcoach")
@@ -251,12 +253,12 @@ def cmd_capture(args) -> int:
     report = []
 
     def welcome(w) -> None:
-        sid = w.sessions[0].session
+        sid, lang = w.sessions[0].session, w.sessions[0].lang
         base = args.server.rstrip("/").removesuffix("/ws").replace("ws", "http", 1)
         if w.report:
             report.append(base + w.report)
         print(f"session {sid}\noverlay token {w.token}\n"
-              f"overlay: {base}/?session={sid}#token={w.token}\n"
+              f"overlay: {base}/?session={sid}{'&lang=en' if lang == 'en' else ''}#token={w.token}\n"
               f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
               f"--session {sid} {token_flag(w.token)}", file=sys.stderr)
 
