@@ -283,7 +283,7 @@ def _authorize(service: "Service", hello: p.Hello) -> Ingest | str | None:
     if not tk.same(hello.resume, tk.resume_token(service.tokens.trainer, hello.session)):
         # the capture token is every pair's: without this any of them could take over (and
         # read) another pair's session by its id
-        raise p.protocol_error("bad-token", f"only the capture that started session {hello.session} "
+        raise p.protocol_error("bad-token", f"only the capture that started session {short(hello.session)} "
                                             "may resume it (its welcome's resume secret)")
     live = service.ingests.get(hello.session)
     if live is None and (hello.session not in service.hub.sessions or hello.session in service.waiting):
@@ -293,8 +293,13 @@ def _authorize(service: "Service", hello: p.Hello) -> Ingest | str | None:
     return live
 
 
+def short(session: str) -> str:
+    """A session id as an answer repeats it: a hello's may be any length (an id is 20 characters)."""
+    return session if len(session) <= 40 else session[:40] + "…"
+
+
 def _gone(session: str) -> p.ProtocolError:
-    return p.protocol_error("no-session", f"no capture session {session} to resume "
+    return p.protocol_error("no-session", f"no capture session {short(session)} to resume "
                                           "(it has ended): start a new one")
 
 
@@ -314,9 +319,10 @@ def _start(service: "Service", hello: p.Hello) -> Ingest:
 
 
 def _declare(service: "Service", session_id: str, lang, coachee, partner):
-    """The hub's record of a capture session; its overlay token is derived (tokens.py)."""
+    """The hub's record of a capture session; its overlay token is derived (tokens.py). A
+    capture that said no language is coached in the server's (its --lang)."""
     return service.hub.declare(session_id, tk.session_token(service.tokens.trainer, session_id),
-                               lang=lang or "nl", coachee=coachee or "coachee",
+                               lang=lang or service.lang, coachee=coachee or "coachee",
                                partner=partner or "partner")
 
 
@@ -470,13 +476,15 @@ async def _pump(ws: Any, source: WebSocketSource, session_id: str) -> bool:
             except p.ProtocolError as err:
                 await ws.send(p.encode(p.Error(code=p.error_code(err), message=str(err))))
                 continue
+            if isinstance(msg, (p.EndSession, p.CaptureWarning)) and msg.session != session_id:
+                # another session's id (a stale script, a typo): it ends or warns nothing
+                await ws.send(p.encode(p.Error(code="no-session", message=(
+                    f"this connection feeds session {session_id}, not {short(msg.session)!r}"))))
+                continue
             if isinstance(msg, p.EndSession):
                 return True
             if isinstance(msg, p.CaptureWarning):
                 try:
-                    if msg.session != session_id:
-                        raise p.protocol_error("no-session", f"this connection feeds session {session_id}, "
-                                                             f"not {msg.session[:40]!r}")
                     await source.room()
                     source.warn(msg)
                 except p.ProtocolError as err:
@@ -508,7 +516,7 @@ async def handle(service: "Service", ws: Any) -> None:
         except Exception as exc:  # a store that cannot be read: say so, keep serving
             log.exception("could not revive session %s", hello.session)
             await service.refuse(ws, p.protocol_error(
-                "no-session", f"could not go on with session {hello.session} ({exc}): start a new one"))
+                "no-session", f"could not go on with session {short(hello.session)} ({exc}): start a new one"))
             return
     resumed = live is not None
     if live is None:
@@ -537,7 +545,7 @@ async def handle(service: "Service", ws: Any) -> None:
         await ws.send(p.encode(p.Welcome(
             role="capture", server=f"pullcoach {__version__}", sessions=(info,), token=rec.token,
             report=routes.report_link(service.tokens.trainer, live.id, coachee=True),
-            resume=tk.resume_token(service.tokens.trainer, live.id))))
+            resume=tk.resume_token(service.tokens.trainer, live.id), lang=service.lang)))
         ended = await _pump(ws, live.source, live.id)
     except ConnectionClosed:
         ended = False

@@ -78,6 +78,9 @@ class Welcome:
     debrief: str | None = None  # trainer only: the debrief's path with a read-only token
     report: str | None = None  # capture only: the session's coachee report path (read-only token)
     resume: str | None = None  # capture only: the secret that resumes this session
+    # the server's --lang: a capture that says none is coached in it; a page speaks it
+    # while it has no session to go by
+    lang: str | None = None
 
 
 @dataclass(**_frozen)
@@ -205,6 +208,8 @@ def encode(msg: Message) -> str:
                 head["report"] = msg.report
             if msg.resume is not None:
                 head["resume"] = msg.resume
+            if msg.lang is not None:
+                head["lang"] = msg.lang
         case Status():
             head.update(session=msg.session, t=msg.t, listening=msg.listening,
                         trainer_watching=msg.trainer_watching)
@@ -339,6 +344,13 @@ def _files(data: dict) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _welcome_lang(data: dict) -> str | None:
+    """A welcome's ``lang``: one a client knows, else none (a newer server's language is
+    no reason to refuse its welcome)."""
+    lang = data.get("lang")
+    return lang if lang in LANGS else None
+
+
 def _lang(data: dict) -> str | None:
     """A hello's ``lang``: absent, or one of ``LANGS`` (a pack the server has)."""
     lang = _str(data, "lang", optional=True)
@@ -407,7 +419,8 @@ def _decode(kind: str, data: dict) -> Message:
                            token=_str(data, "token", optional=True),
                            debrief=_str(data, "debrief", optional=True),
                            report=_str(data, "report", optional=True),
-                           resume=_str(data, "resume", optional=True))
+                           resume=_str(data, "resume", optional=True),
+                           lang=_welcome_lang(data))
         case "status":
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),

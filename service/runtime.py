@@ -89,7 +89,7 @@ class Runtime:
             self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
                                          allow_hosts=tuple(self.args.allow_host),
                                          session_factory=self._make_session, store=self.store,
-                                         lang=getattr(self.args, "lang", "nl")).start()
+                                         lang=str(getattr(self.args, "lang", None) or "nl")).start()
         except OverflowError:
             raise ConfigError(f"--port {self.args.port}: a port is 1-65535 (or 0 for any free one)") from None
         except OSError as exc:
@@ -223,8 +223,9 @@ class Runtime:
             self.hub.declare(sid, token, lang=self.args.lang)
             self._save({sid: token})
             base = self._base()
+            english = "&lang=en" if self.args.lang == "en" else ""  # its overlay before any session info
             print(f"pullcoach on {base}  session {sid}\n"
-                  f"  overlay:  {base}/?session={sid}#token={token}\n"
+                  f"  overlay:  {base}/?session={sid}{english}#token={token}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  tokens:   overlay {token}  trainer {self.tokens.trainer}", file=sys.stderr, flush=True)
             session = self._make_session(source, session_id=sid, lang=self.args.lang,
@@ -317,6 +318,7 @@ class Runtime:
         server answers meanwhile, and cards fill in on the dashboards already open."""
         if self.store is None:
             return []
+        from pullcoach.debrief import false_start, is_demo
         now = time.time() if now is None else now
         today = time.strftime("%Y-%m-%d", time.localtime(now))
         # those a capture may go on with first, while none can revive one
@@ -337,8 +339,10 @@ class Runtime:
         for sid, row, _ in going_on:
             loop.call_later(max(0.0, revive_by(row) - now) + 1.0,
                             lambda sid=sid: self._spawn(self._end_unrevived(sid)))
+        # a demo (an install check) or a false start (nothing said) is no role-play of the day
         shown = sorted((s for s in rows if s["id"] in of_today
-                        and (s["status"] == "ended" or s["id"] in ending)),
+                        and (s["status"] == "ended" or s["id"] in ending)
+                        and not is_demo(s) and not false_start(s)),
                        key=lambda s: s["started_wall"])[-KEEP_ENDED:]
         for s in shown:  # oldest first: the hub forgets the oldest first
             rec = await self._declare_stored(s, ended=s["id"] not in ending)
@@ -418,7 +422,8 @@ class Runtime:
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
                   f"  capture:  pullcoach capture --server ws://{host}:{self.service.port} "
-                  f"--token {self.tokens.ingest} [--coachee DEV --partner DEV | --stereo DEV]"
+                  f"--token {self.tokens.ingest}{' --lang en' if self.args.lang == 'en' else ''} "
+                  "[--coachee DEV --partner DEV | --stereo DEV]"
                   + ("\n  (this machine only; pairs on other laptops: README, 'A training day')" if local else ""),
                   file=sys.stderr, flush=True)
             stop = asyncio.Event()

@@ -394,7 +394,7 @@ class Service:
         debrief = routes.debrief_link(self.tokens.trainer) if session is None else None
         client.offer(p.encode(p.Welcome(role=hello.role, server=SERVER_NAME,
                                         sessions=tuple(self._info(r) for r in recs),
-                                        debrief=debrief)))
+                                        debrief=debrief, lang=self.lang)))
         for rec in recs:
             self._push_status(rec.session, force_to=client)
         if session is None:  # a trainer catches up on what already happened, then goes live

@@ -1,6 +1,6 @@
 // The browser overlay: the same protocol and behaviour as the Tk overlay.
 // ?session=ID#token=T   ?bg=transparent (OBS browser source)   ?lang=en
-import { connect, param, takeToken } from "./protocol.js";
+import { browserLang, connect, param, takeToken } from "./protocol.js";
 import { TRAINER_ONLY, causeOf, nextChange, shown, track, youText } from "./alerts.js";
 
 const BROKE_OFF = ["file-broken-end", "file-broken-both"];  // overlay_state.BROKE_OFF alike
@@ -25,7 +25,8 @@ const TEXT = {
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken("overlay");  // out of the address: a coachee shares their screen in calls
-const state = { session: param("session") || null, lang: param("lang") || "nl", connection: "connecting",
+// its language: ?lang=, else its session's, else the server's, and before either the browser's
+const state = { session: param("session") || null, lang: param("lang") || browserLang(), connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
                 endCause: "",   // why it ended, when the recording broke off (a key of endedBy)
                 focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
@@ -73,6 +74,7 @@ function receive(msg) {
     case "welcome": {
       const live = (msg.sessions || []).filter((s) => s && s.live);
       const own = (msg.sessions || []).find((s) => s && s.session === state.session) || (!state.session && live.length === 1 ? live[0] : null);
+      if (!param("lang") && (msg.lang === "nl" || msg.lang === "en")) state.lang = msg.lang;   // the server's
       if (own) { state.session = String(own.session); if (!param("lang") && own.lang) state.lang = own.lang; }
       // a server started again recalls a finished session: it has ended (not an empty box)
       if (own && !own.live && own.started_wall != null) { state.ended = true; state.listening = false; }

@@ -14,6 +14,12 @@ export function param(name, loc = location) {
   return frag.get(name) ?? query.get(name);
 }
 
+// the browser's language as a page's: Dutch if it asks for Dutch, else English (what a page
+// speaks before the server has said anything: a refused token, no token in the link)
+export function browserLang(nav = navigator) {
+  return String(nav.language || "").toLowerCase().startsWith("nl") ? "nl" : "en";
+}
+
 // The page's token, taken out of the address once read and kept in this tab's session
 // storage, so a reload keeps working while a shared screen or projector shows no secret.
 // Without storage (a locked-down browser) the address keeps it.

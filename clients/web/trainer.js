@@ -1,7 +1,7 @@
 // The trainer dashboard: every live session at a glance, one opened in detail.
 // /trainer#token=TRAINER_TOKEN   (?token= works too; ?lang=en forces English chrome); the
 // token is then taken out of the address and kept for this tab (a reload keeps working)
-import { connect, param, takeToken } from "./protocol.js";
+import { browserLang, connect, param, takeToken } from "./protocol.js";
 import { refusalText, words } from "./i18n.js";
 import { drawTimeline } from "./timeline.js";
 import { causeOf, shown as shownAlerts, theyText, track } from "./alerts.js";
@@ -15,6 +15,7 @@ let selected = param("session") || null;
 let connection = "connecting", problem = "";
 let client = null, pending = false, endArmed = null;
 let debriefPath = "";                // from the welcome: the debrief with a read-only token
+let serverLang = null;               // from the welcome: the server's --lang ("nl" from an older server)
 let asked = null;                    // the trainer's last command: {ack, session, at}, for its error
 
 // `changed`: the keys of the utterances new or changed since the transcript last showed them;
@@ -39,19 +40,23 @@ function session(id) {
   return sessions.get(id);
 }
 
-// the page's own language: asked for (?lang=), else most sessions' (ties: Dutch). Not the
+// the page's own language: asked for (?lang=), else most sessions'; no sessions or a tie: the
+// server's (its --lang, from the welcome; an older server's: Dutch), before any welcome the
+// browser's (a refused token has no welcome). Not the
 // selected session's: picking an English role-play turned the Dutch page and its debrief
 // link English (the selected session's pane speaks its language, its quick nudges too)
 function pageLang() {
   if (param("lang")) return param("lang");
   let en = 0, nl = 0;
   for (const s of sessions.values()) String(s.lang || "nl").startsWith("en") ? en++ : nl++;
-  return en > nl ? "en" : "nl";
+  if (en !== nl) return en > nl ? "en" : "nl";
+  return serverLang ?? browserLang();
 }
 
 // -- protocol ----------------------------------------------------------------------
 function receive(msg) {
   if (msg.type === "welcome") {
+    serverLang = msg.lang === "en" ? "en" : "nl";
     if (typeof msg.debrief === "string" && msg.debrief.startsWith("/debrief?")) debriefPath = msg.debrief;
     // a (re)connect: the server now sends each listed session's whole history again, so
     // what this page gathered for them starts afresh (or it would count everything twice);
