@@ -97,7 +97,7 @@ def test_a_narrower_then_wider_window_fits_the_line_again(new_page, live_server)
 def test_a_long_warning_wraps_whole_inside_a_narrow_window(new_page, live_server):
     """A warning says what to do in its last words: it wraps (between words), never cut off."""
     page = new_page(320, 160)
-    page.goto(f"http://127.0.0.1:{live_server.port}/#token=nope")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?lang=nl#token=nope")  # (the longer one)
     status = page.locator("#status")
     expect(status).to_have_text("verkeerd token: open de overlay-link die pullcoach afdrukte")
     info = measure(page)
