@@ -21,7 +21,7 @@ from typing import Any, Mapping
 from pullcoach import tokens as tk
 from pullcoach.access import is_loopback
 from pullcoach.audio import RATE
-from pullcoach.errors import ConfigError
+from pullcoach.errors import ConfigError, StoreError
 from pullcoach.hub import Hub
 from pullcoach.paths import config_dir, data_dir, dir_flag
 from pullcoach.rules import events as ev
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # the ended sessions serve keeps for the trainer (and a restarted one recalls of today): a
 # day's role-plays, as many as one debrief takes (debrief.MAX_SESSIONS)
 KEEP_ENDED = 50
+SKIP_IN_HISTORY = ("tick", "transcript-partial")  # a trainer history holds neither (server._NO_HISTORY)
 
 
 def tls_hint(port: int) -> str:
@@ -75,6 +76,11 @@ class Runtime:
             Store = None
         if Store is not None:
             self.store = Store(data_dir(self.args.data_dir))
+            damaged = self.store.check()  # ~1 ms: the pages a new session writes to
+            if damaged:
+                self.store.close()
+                self.store = None
+                raise StoreError(f"{damaged}; then start again (no session was started)")
             self.hub.subscribe(self.store.sink)
             # serve goes on with them as their captures reconnect; run cannot
             lines = restart_lines(self.store, self.args.data_dir) if serving else [
@@ -256,6 +262,11 @@ class Runtime:
             line = capture_line(source)
             if line:
                 print(line, file=sys.stderr)
+            missing, why = await asyncio.to_thread(self.store.not_stored, sid) if self.store else (0, "")
+            if missing:  # no "report again any time" the report cannot keep
+                print(f"session {sid} ended, but {missing} of its events could not be stored: "
+                      f"{why}", file=sys.stderr)
+                return StoreError.exit_code
             print(f"session {sid} ended; report again any time: "
                   f"pullcoach report {sid}{dir_flag(self.args.data_dir)}", file=sys.stderr)
             return 0
@@ -356,7 +367,7 @@ class Runtime:
         it already (its capture revived it meanwhile)."""
         from pullcoach.server import recalled
         sid = s["id"]
-        kept = await asyncio.to_thread(lambda: recalled(sid, self.store.events(sid)))
+        kept = await asyncio.to_thread(lambda: recalled(sid, self.store.events(sid, skip=SKIP_IN_HISTORY)))
         if sid in self.hub.sessions:
             return None
         # declared and recalled in one step: a trainer connecting gets it once

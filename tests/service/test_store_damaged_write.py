@@ -168,3 +168,25 @@ def test_not_stored_says_how_many_of_a_session_and_why(tmp_path, monkeypatch):
             assert store.not_stored("new") == (0, "")  # landed in the fresh file
     finally:
         other.close()
+
+
+def test_run_on_a_store_already_damaged_refuses_before_any_session(tmp_path, capsys, monkeypatch):
+    """`run` (and `serve`) refuse a damaged file up front, naming the rescue: no role-play is
+    coached into a file that would then need rescuing."""
+    from pathlib import Path
+
+    import pullcoach.asr
+    from pullcoach.cli import main
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setattr(pullcoach.asr, "load_transcriber",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("model loaded")))
+    data = tmp_path / "data"
+    _old_sessions(data)
+    db = data / "sessions.db"
+    _garble(db, _index_page(db))
+    audio = Path(__file__).resolve().parents[1] / "fixtures" / "audio" / "nl_push.flac"
+    code = main(["run", "--replay", str(audio), "--no-overlay", "--port", "0", "--data-dir", str(data)])
+    err = capsys.readouterr().err
+    assert code == 6, err
+    assert "pullcoach sessions rescue" in err and "no session was started" in err
