@@ -642,3 +642,18 @@ def test_what_went_well_says_good_by_the_yardstick_the_reports_were_rated_by():
     nl = went_well(day(sooner, "nl"))
     assert "vatte de coachee minstens elke 90 s samen" in nl
     assert "stapelde de coachee geen argumenten" in nl  # the rule was off: no stack size to quote
+
+
+def test_an_advice_question_is_no_example_of_a_closed_question():
+    """"Why don't you try ...?" is advice in a question: the debrief's "Open questions" example
+    (whose remedy is "make it open") is a real closed question, never that one."""
+    from pullcoach.debrief import _read_off
+
+    def u(t, speaker, text, **labels):
+        return {"t0": t, "t1": t + 2.0, "speaker": speaker, "text": text, "labels": labels}
+    utts = [u(0.0, "partner", "I keep forgetting my pills."),
+            u(3.0, "coachee", "Why don't you try a pill box?", question="closed", advice=True),
+            u(6.0, "partner", "Maybe."),
+            u(9.0, "coachee", "Do you take them in the morning?", question="closed")]
+    said = [[x["text"] for x in lines if x.get("hit")] for _, lines in _read_off(utts, "open_questions")]
+    assert said == [["Do you take them in the morning?"]]
