@@ -11,6 +11,7 @@ wrong (a long backchannel taken for an interruption).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from pullcoach.rules.events import COACHEE, PARTNER
@@ -63,14 +64,26 @@ class Context:
         self.speaking: dict[str, float | None] = {COACHEE: None, PARTNER: None}
         self.spans: dict[str, list[tuple[float, float]]] = {COACHEE: [], PARTNER: []}
         self.utterances: list[Utterance] = []
+        # per speaker, kept up with ``spans`` as ``talk`` is asked: the spans' ends and the
+        # running total before each (``talk`` costs the same an hour in as at the start)
+        self._ends: dict[str, list[float]] = {COACHEE: [], PARTNER: []}
+        self._sums: dict[str, list[float]] = {COACHEE: [0.0], PARTNER: [0.0]}
 
     def talk(self, speaker: str, since: float, until: float) -> float:
         """Seconds ``speaker`` spoke within [since, until] (open speech counts to until)."""
-        total = 0.0
-        for a, b in reversed(self.spans[speaker]):
-            if b <= since:
-                break
-            total += max(0.0, min(b, until) - max(a, since))
+        spans, ends, sums = self.spans[speaker], self._ends[speaker], self._sums[speaker]
+        for a, b in spans[len(ends):]:  # spans closed since the last ask (they only grow)
+            ends.append(b)
+            sums.append(sums[-1] + (b - a))
+        k = bisect_right(ends, since)  # the first span that ends after ``since``
+        total = sums[-1] - sums[k]
+        if k < len(spans) and spans[k][0] < since:
+            total -= since - spans[k][0]
+        j = len(spans) - 1
+        while j >= k and spans[j][1] > until:  # spans past ``until`` (rare: asked of the past)
+            a = max(spans[j][0], since)
+            total -= (spans[j][1] - a) - max(0.0, until - a)
+            j -= 1
         s = self.speaking[speaker]
         if s is not None and until > s:
             total += until - max(s, since)
