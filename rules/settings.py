@@ -41,7 +41,7 @@ CONFIGS = {
     "draaivraag": draaivraag.DraaivraagConfig,
 }
 GLOBAL = "seconds-between-nudges"
-COOLDOWN_SOURCE = "COACHING.md: sparse cues beat a busy display"
+COOLDOWN_SOURCE = "sparse one-word cues beat a busy live display"
 
 
 @dataclass(frozen=True)
@@ -70,21 +70,21 @@ def _s(key, field, kind, low, high, unit, what, source) -> Setting:
 
 _OWN = [
     _s(GLOBAL, "budget_s", float, 0, 600, "s", "at most one nudge (not a praise) per this many seconds",
-       "COACHING.md: at most one nudge every ~20 s"),
+       "sparse cues: at most one nudge every ~20 s"),
     _s("interruption.overlap", "overlap_s", float, 0.5, 5, "s",
        "the coachee talks on this long over the partner before it counts (and a reflection that does earns no praise)",
-       "COACHING.md / issue 3: overlap >= ~0.5 s; less is a smooth hand-over"),
+       "Cohen on resistance (not letting the other finish): overlap >= ~0.5 s; less is a smooth hand-over"),
     _s("righting-reflex.permission-turns", "unlock_turns", int, 1, 20, "turns",
        "advice after asking permission is fine for this many coachee turns", "MI: ask, then offer"),
     _s("argument-stacking.arguments", "max_arguments", int, 2, 10, "arguments",
-       "the nudge comes at this many stacked arguments", "COACHING.md: 'several'"),
+       "the nudge comes at this many stacked arguments", "Hertoghs, Don't push me: a 'stortvloed aan goede argumenten' (several in a row)"),
     _s("closed-questions.in-a-row", "max_run", int, 2, 20, "questions",
        "the nudge comes at this many closed questions in a row", "MITI: 50% open at least"),
     _s("too-few-summaries.seconds", "max_gap_s", float, 30, 1800, "s",
        "the nudge comes after this long without a summary",
        "AnnoMI dev: good practitioners reflect within 120 s in 97% of gaps"),
     _s("too-few-summaries.partner-words", "max_partner_words", int, 20, 3000, "words",
-       "... or after the partner said this many words without one", "issue 3: the word-based alternative"),
+       "... or after the partner said this many words without one", "the word-based alternative to the clock"),
     _s("too-few-summaries.min-partner-words", "min_partner_words", int, 0, 1000, "words",
        "only when the partner said at least this many words since", "something to summarise"),
     _s("interrupted.overlap", "overlap.overlap_s", float, 0.5, 5, "s",
@@ -92,17 +92,17 @@ _OWN = [
        "the same as interruption"),
     _s("talk-ratio.max-share", "max_share", float, 0.3, 1, "share",
        "the nudge comes when the coachee has more than this share of the talk",
-       "seed 001: 30% target; AnnoMI dev: at 0.80 it fired 2 times in good sessions for 3 in poor ones"),
+       "Nieboer on negotiation: 70% listening, 30% talking; AnnoMI dev: at 0.80 it fired 2 times in good sessions for 3 in poor ones"),
     _s("talk-ratio.telling-share", "telling_share", float, 0.3, 1, "share",
        "... or more than this share when most of the words tell (inform, argue, advise)",
-       "seed 001: 30% target; telling talks at the partner"),
+       "Nieboer: 30% talking; telling talks at the partner, not with them"),
     _s("talk-ratio.window", "window_s", float, 60, 3600, "s", "the talk share over the last this many seconds",
        "ten minutes: a short stretch of explaining is fine"),
     _s("monologue.seconds", "max_s", float, 20, 600, "s", "the nudge comes when the coachee talks this long on end",
        "between the 76 s and 120 s of the sales yardstick"),
     _s("speaking-rate.wpm", "max_wpm", float, 120, 400, "words a minute",
        "the nudge comes above this many words a minute (speech time only)",
-       "COACHING.md 160+ wpm counts pauses; over speech time ordinary talk reaches 180-200"),
+       "160+ wpm counts pauses; over speech time ordinary talk reaches 180-200"),
     _s("good-summary.partner-words", "min_partner_words", int, 0, 500, "words",
        "praise a summary only after the partner said at least this many words", "a sentence or two to summarise"),
     _s("good-summary.words", "min_words", int, 1, 100, "words",
@@ -110,9 +110,9 @@ _OWN = [
     _s("open-question-after-resistance.turns", "within_turns", int, 1, 10, "turns",
        "praise an open question within this many coachee turns after resistance", "the next two real turns"),
     _s("draaivraag.reflections", "min_reflections", int, 0, 10, "reflections",
-       "praise a draaivraag only after this many reflections", "COACHING.md: summarised at least once before"),
+       "praise a draaivraag only after this many reflections", "Hertoghs: the draaivraag after the other's view was summarised"),
     _s("draaivraag.open-questions", "min_open_questions", int, 0, 10, "questions",
-       "... and this many open questions", "COACHING.md: explored with an open question"),
+       "... and this many open questions", "Hertoghs: the other's view explored with open questions first"),
 ]
 _COOL = [_s(f"{rule}.cooldown", "cooldown", float, 0, 3600, "s",
             "the same nudge not again within this many seconds", COOLDOWN_SOURCE) for rule in CONFIGS]

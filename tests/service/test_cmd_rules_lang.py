@@ -33,3 +33,15 @@ def test_the_dutch_starter_keeps_its_dutch_examples(capsys):
     assert "push words: 'moeten', 'je moet' (the Moeten? nudge)" in text
     assert "(Eerst vragen)" in text and '"woord*"' in text
 
+
+
+def test_what_a_trainer_reads_names_sources_they_can_find(capsys):
+    """`rules new` and `rules show` cite the published sources by name, not the project's
+    own files or issue numbers (COACHING.md, "seed 001", "issue 3" are not in the package)."""
+    for args in (["rules", "new", "--lang", "nl"], ["rules", "new", "--lang", "en"],
+                 ["rules", "show", "nl"], ["rules", "show", "en"]):
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert not re.search(r"COACHING\.md|seed 00\d|issue 3", out), (args, re.findall(r".*(?:COACHING|seed 00|issue 3).*", out)[:3])
+    assert main(["rules", "show", "nl"]) == 0
+    assert "Hertoghs" in capsys.readouterr().out
