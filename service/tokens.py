@@ -98,10 +98,12 @@ def from_env(environ: Mapping[str, str], saved: Mapping[str, str] | None = None)
                               "(e.g. python -c 'import secrets; print(secrets.token_urlsafe())')")
     explicit = bool(trainer and session)
     if not trainer:
-        trainer = (saved or {}).get("trainer") or ""
-        if not isinstance(trainer, str) or len(trainer) < 12:  # hand-edited: a number, too short
+        trainer = (saved or {}).get("trainer")
+        if trainer in (None, ""):  # none saved yet: a first start
+            trainer = new_token()
+        elif not isinstance(trainer, str) or len(trainer) < 12:  # hand-edited: a number, too short
             log.warning("the saved trainer token is no token (%r): a new one is made; open the "
-                        "trainer link serve prints now", str(trainer)[:20])
+                        "new trainer link", str(trainer)[:20])
             trainer = new_token()
     capture = (saved or {}).get("capture") or ""
     if not isinstance(capture, str) or len(capture) < 12 or capture == trainer:

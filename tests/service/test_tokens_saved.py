@@ -31,6 +31,10 @@ def test_a_saved_trainer_token_that_is_no_string_is_replaced_and_said(caplog):
     assert "saved trainer token is no token" in caplog.text
     kept = tokens.from_env({}, {"trainer": "a-good-saved-token", "capture": "abcdefabcdefabcdef"})
     assert kept.trainer == "a-good-saved-token"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pullcoach.tokens"):
+        first = tokens.from_env({}, {})  # a first start: nothing saved, nothing to warn about
+    assert len(first.trainer) >= 12 and not caplog.text
 
 
 def test_an_unreadable_tokens_file_is_kept_aside_and_said(tmp_path, caplog):
