@@ -405,6 +405,11 @@ class Runtime:
             self.hub.publish(sid, ev.SessionEnded(t=rec.t, reason="server-stopped"))
 
     async def serve_forever(self) -> int:
+        # a damaged store is said before the seconds the model takes (Store.check again in _start)
+        from pullcoach.store import damaged_file
+        damaged = damaged_file(data_dir(self.args.data_dir))
+        if damaged:
+            raise StoreError(f"{damaged}; then start again (no session was started)")
         # the model first: a capture that connects (or reconnects after a restart) at once
         # must find a server that can transcribe
         await self._load_transcriber()

@@ -303,13 +303,7 @@ class Store:
         10 minutes reads 400 MB: 1.5 s warm, far more cold)."""
         try:
             with self._reader_closing() as con:
-                for sql in ("SELECT COUNT(*), MAX(started_wall) FROM sessions NOT INDEXED",
-                            "SELECT COUNT(*) FROM sessions INDEXED BY sqlite_autoindex_sessions_1 "
-                            "WHERE id > ''",
-                            "SELECT session_id, seq FROM events ORDER BY session_id DESC, seq DESC "
-                            "LIMIT 1",
-                            "SELECT COUNT(*) FROM settings"):
-                    con.execute(sql).fetchall()
+                _read_where_sessions_write(con)
         except sqlite3.DatabaseError as exc:
             if _damaged(exc):
                 return damaged_text(self.path, exc)
@@ -676,6 +670,35 @@ class Store:
         if not _damaged(exc):
             return f"reading the session database {self.path} failed: {exc}"
         return damaged_text(self.path, exc)
+
+
+def _read_where_sessions_write(con: sqlite3.Connection) -> None:
+    for sql in ("SELECT COUNT(*), MAX(started_wall) FROM sessions NOT INDEXED",
+                "SELECT COUNT(*) FROM sessions INDEXED BY sqlite_autoindex_sessions_1 WHERE id > ''",
+                "SELECT session_id, seq FROM events ORDER BY session_id DESC, seq DESC LIMIT 1",
+                "SELECT COUNT(*) FROM settings"):
+        con.execute(sql).fetchall()
+
+
+def damaged_file(directory: Path) -> str | None:
+    """``Store.check`` without opening a Store (which would take the store and mark the
+    sessions a crash cut off): for `serve`, before it spends seconds loading the model.
+    None when there is no database yet, or it reads (or cannot be read for another reason:
+    the Store's own open says that)."""
+    path = Path(directory) / DB_NAME
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return None
+    try:
+        _read_where_sessions_write(con)
+    except sqlite3.DatabaseError as exc:
+        return damaged_text(path, exc) if _damaged(exc) else None
+    finally:
+        con.close()
+    return None
 
 
 def _damaged(exc: BaseException) -> bool:

@@ -170,7 +170,7 @@ def test_not_stored_says_how_many_of_a_session_and_why(tmp_path, monkeypatch):
         other.close()
 
 
-def test_run_on_a_store_already_damaged_refuses_before_any_session(tmp_path, capsys, monkeypatch):
+def test_run_and_serve_on_a_store_already_damaged_refuse_before_any_session(tmp_path, capsys, monkeypatch):
     """`run` (and `serve`) refuse a damaged file up front, naming the rescue: no role-play is
     coached into a file that would then need rescuing."""
     from pathlib import Path
@@ -186,7 +186,8 @@ def test_run_on_a_store_already_damaged_refuses_before_any_session(tmp_path, cap
     db = data / "sessions.db"
     _garble(db, _index_page(db))
     audio = Path(__file__).resolve().parents[1] / "fixtures" / "audio" / "nl_push.flac"
-    code = main(["run", "--replay", str(audio), "--no-overlay", "--port", "0", "--data-dir", str(data)])
-    err = capsys.readouterr().err
-    assert code == 6, err
-    assert "pullcoach sessions rescue" in err and "no session was started" in err
+    for args in (["run", "--replay", str(audio), "--no-overlay"], ["serve"]):  # both before the model
+        code = main([*args, "--port", "0", "--data-dir", str(data)])
+        err = capsys.readouterr().err
+        assert code == 6, err
+        assert "pullcoach sessions rescue" in err and "no session was started" in err
