@@ -58,3 +58,9 @@ def test_the_demo_refuses_english_from_the_environment_saying_where_it_came_from
     args = parse(COMMANDS["demo"] + ["--port", "0"], monkeypatch, env="en")
     with pytest.raises(ConfigError, match=r"\$PULLCOACH_LANG is en: add --lang nl"):
         cmd_demo(args)
+
+
+def test_rules_show_follows_pullcoach_lang_and_its_argument_wins(monkeypatch):
+    assert parse(["rules", "show"], monkeypatch).lang == "nl"
+    assert parse(["rules", "show"], monkeypatch, env="en").lang == "en"
+    assert parse(["rules", "show", "nl"], monkeypatch, env="en").lang == "nl"
