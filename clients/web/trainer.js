@@ -241,8 +241,12 @@ function reportHref(s) {
 
 // the debrief of the ended sessions on this page, oldest first (the server takes at most 50);
 // with none here (a restarted server), the server's own choice: the newest day's finished ones
+// a capture started and stopped with nothing said: no role-play to debrief (debrief.false_start)
+const FALSE_START_S = 5;
+const falseStart = (s) => s.t < FALSE_START_S && s.utterances.size === 0;
+
 function renderDebrief(w) {
-  const ended = [...sessions.values()].filter((s) => s.ended)
+  const ended = [...sessions.values()].filter((s) => s.ended && !falseStart(s))
     .sort((a, b) => (a.started_wall ?? 0) - (b.started_wall ?? 0)).slice(-50);
   const link = $("debrief");
   assign(link, "hidden", !token || connection === "refused");

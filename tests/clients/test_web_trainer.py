@@ -1007,3 +1007,21 @@ def test_the_coachees_file_that_broke_off_ended_the_session_and_the_ended_card_s
     expect(alerts).to_have_text([said])
     assert page.errors == []
 
+
+
+def test_a_false_start_is_no_row_of_the_debrief_link(page, live_server):
+    """A pair's capture started and stopped at once (nothing said): the dashboard's debrief
+    link leaves it out, as `pullcoach debrief` does (it names every session it lists)."""
+    for sid, who in (("s-a", "Anna"), ("s-g", "Gus")):
+        live_server.add_session(sid, token=f"tok-{sid}", lang="nl", coachee=who, partner="P")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    for event in conversation("nl", "Anna", "P", share=0.4, nudge="Laat uitpraten"):
+        live_server.push("s-a", event)
+    live_server.push("s-a", {"type": "session-ended", "t": 60.0, "reason": "stopped"})
+    live_server.push("s-g", {"type": "session-ended", "t": 1.2, "reason": "stopped"})
+    expect(page.locator('.card[data-session="s-g"] .report-link')).to_be_visible()
+    expect(page.locator("#debrief")).to_have_text(re.compile(r"\(1\) ›$"))
+    href = page.locator("#debrief").get_attribute("href")
+    assert "sessions=s-a&" in href and "s-g" not in href
+    assert page.errors == []
