@@ -15,8 +15,9 @@ cuts one spoken turn into several final transcripts; ``_turns``), so a trainer s
 numbers here and in each pair's report. One exception: a call no longer than the monologue
 yardstick's good turn is not counted as good at short turns (``_too_short``). A session
 coached in the other language than was spoken (its ``language`` warning) is listed with a
-note, but its figures are the wrong rules': they rate nothing, and it gives no example,
-praised moment or first-to-last comparison.
+note; its figures about the words are the wrong rules' and rate nothing (the report leaves
+them unrated: ``report_data.WORD_FIGURES``), those about the sound (talk share,
+interruptions) count, and it gives no example, praised moment or first-to-last comparison.
 """
 
 from __future__ import annotations
@@ -272,7 +273,7 @@ def _tally(reports: list[dict], key: str) -> dict[str, int]:
     """How many sessions the report rated good, fair, poor and at all; for monologues also
     how many were too short to rate (``short``): not counted as good (``_too_short``)."""
     short = [key == "monologues" and _too_short(r) for r in reports]
-    ratings = [NONE if cut or wrong_language(r) else r["figures"][key]["rating"]
+    ratings = [NONE if cut else r["figures"][key]["rating"]  # the other language's words: none
                for r, cut in zip(reports, short)]
     out = {x: ratings.count(x) for x in (GOOD, FAIR, POOR)}
     out["rated"] = sum(1 for x in ratings if x != NONE)

@@ -147,7 +147,7 @@ DEBRIEF_WORDS = {
                           "staat in de tabel hierboven en in het verslag.",
         "no_strengths_1": "Geen cijfer was goed.",
         "none_good": "Geen cijfer was goed, in geen van de {n} gesprekken.",
-        "wrong_lang": "gecoacht in het {lang}, maar het klonk {heard}: cijfers niet meegeteld",
+        "wrong_lang": "gecoacht in het {lang}, maar het klonk {heard}: cijfers over de woorden niet meegeteld",
         "lang_names": {"nl": "Nederlands", "en": "Engels"},
         "no_sessions": "Geen afgeronde gesprekken om na te bespreken.",
         "interrupted": "onderbroken", "not_analysed": "niet geanalyseerd",
@@ -196,7 +196,7 @@ DEBRIEF_WORDS = {
                           "the table above and in its report.",
         "no_strengths_1": "No figure was good.",
         "none_good": "No figure was good in any of the {n} conversations.",
-        "wrong_lang": "coached in {lang}, but it sounded {heard}: figures not counted",
+        "wrong_lang": "coached in {lang}, but it sounded {heard}: figures about the words not counted",
         "lang_names": {"nl": "Dutch", "en": "English"},
         "no_sessions": "No finished conversations to debrief.",
         "interrupted": "interrupted", "not_analysed": "not analysed",
@@ -344,7 +344,9 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
         for k in COLUMNS:
             rating, value, small = cells[k]
             sm = f"<small>{escape(small)}</small>" if small else ""
-            out.append(f'<td class="{rating}">{escape(value)}{sm}</td>')
+            why = w["unrated"].get(row["figures"][k].get("unrated"))  # the other language's words
+            title = f' title="{escape(why)}"' if why else ""
+            out.append(f'<td class="{rating}"{title}>{escape(value)}{sm}</td>')
         per = _per_10(row, dw, w)
         small = f"<small>{escape(per)}</small>" if per else ""
         out.append(f"<td>{row['negative']}{small}</td></tr>")

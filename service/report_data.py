@@ -31,7 +31,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
-__all__ = ["build", "focus", "most_better", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "focus", "WORD_FIGURES", "most_better", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -44,6 +44,12 @@ REPLIES = ("open-question-after-resistance",)
 UNSURE_P = 0.45  # mean word probability under which a line is shown as uncertainly heard
 ASR_BRIEF_S = 5.0  # a shorter stretch of transcription behind is not reported
 TURN_GAP = TURN_GAP_S  # coachee speech with shorter pauses (and no partner turn) is one turn: the rules' turn
+# the figures that rest on what the words were labelled (questions, reflections, summaries,
+# push words, arguments, advice): in a session coached in the other language than was spoken
+# (its ``language`` warning) they are the wrong rules' and rate nothing (``unrated``); talk
+# share, interruptions, monologues and the speaking rate rest on the sound and stay rated
+WORD_FIGURES = ("reflections_questions", "open_questions", "summaries", "argument_stacks",
+                "push_words", "righting_reflexes")
 
 
 def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
@@ -136,6 +142,13 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
     summaries = _summaries(utterances, nudges)
     halves = _halves(session, speech, utterances, nudges, summaries, analysed, yardsticks(config),
                      _bridge_s(config))
+    figures = _figures(session, speech, utterances, nudges, summaries, analysed, metrics,
+                       yardsticks(config), _bridge_s(config))
+    if any(w["kind"] == "language" for w in warnings):  # the other language's words: see WORD_FIGURES
+        for part in [figures] + [h["figures"] for h in halves or ()]:
+            for key in WORD_FIGURES:
+                part[key].update(rating=NONE, unrated="language")
+                part[key].pop("capped", None)
     return {
         "session": session,
         "speech": speech,
@@ -147,8 +160,7 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "trainer_focus": trainer_focus,
         "summaries": summaries,
         "analysed": analysed,
-        "figures": _figures(session, speech, utterances, nudges, summaries, analysed, metrics,
-                            yardsticks(config), _bridge_s(config)),
+        "figures": figures,
         "moments": sorted((_moment(n, utterances) for n in nudges), key=lambda m: m["t"]),
         "route": _route(utterances, nudges),
         "engine_metrics": metrics,

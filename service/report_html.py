@@ -10,7 +10,7 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, duration, focus_text, label_chips, lang_of, not_delivered, number, pct,
-    nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words, yardstick_text,
+    nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, rating_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import FAIR, POOR, focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
@@ -55,6 +55,7 @@ h2 { font-size: 13px; font-weight: 600; text-transform: uppercase; letter-spacin
 .card .status { font: 600 11.5px/1.3 system-ui, sans-serif; margin-bottom: 2px; }
 .card.good .status { color: var(--good); } .card.fair .status { color: var(--fair); }
 .card.poor .status { color: var(--poor); }
+.card.none .status { color: var(--soft); font-weight: 400; }  /* why it is not rated */
 .card .yard { font: 11.5px/1.35 system-ui, sans-serif; color: var(--soft); }
 .timeline { display: block; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; background: #fff; border: 1px solid var(--line); border-radius: 8px;
   padding: 8px 4px 2px; }
@@ -398,8 +399,8 @@ def _cards(f: dict, w: dict) -> str:
     for key, rating, value, small, yard in figure_cells(f, w):
         unit = ' class="unit"' if key == "speaking_rate" else ""  # "111 wpm" stays on one line
         sm = f" <small{unit}>{escape(small)}</small>" if small else ""
-        status = (f'<div class="status">{escape(w["status"][rating])}</div>'
-                  if w["status"][rating] else "")  # in greyscale a colour says nothing
+        said = rating_text(f[key], w)  # in greyscale a colour says nothing
+        status = f'<div class="status">{escape(said)}</div>' if said else ""
         out.append(f'<div class="card {rating}"><div class="label">{escape(w[key])}</div>'
                    f'<div class="value">{escape(value)}{sm}</div>{status}'
                    f'<div class="yard">{escape(yard)}</div></div>')

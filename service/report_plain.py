@@ -10,7 +10,7 @@ from pullcoach.report_html import (
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, focus_text, label_chips, lang_of, moment_title, not_delivered, problem_text,
-    roles, rule_title, speaker_names, status_text, warning_banners, when, words,
+    rating_text, roles, rule_title, speaker_names, status_text, warning_banners, when, words,
 )
 from pullcoach.report_data import moment_groups, repeats
 from pullcoach.timeline_svg import span_text
@@ -50,7 +50,8 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     lines += [f"## {w['figures']}", "", "| | | |", "|---|---|---|"]
     for key, rating, value, small, yard in figure_cells(report["figures"], w):
         val = f"{value} ({small})" if small else value
-        status = f" ({w['status'][rating]})" if w["status"][rating] else ""  # not by colour alone
+        said = rating_text(report["figures"][key], w)
+        status = f" ({said})" if said else ""  # not by colour alone
         lines.append(f"| {MARKS[rating]} {w[key]} | **{md_text(val)}**{status} | {md_text(yard)} |")
     if not report["analysed"]:
         lines += ["", f"_{w['not_analysed']}_"]

@@ -12,7 +12,7 @@ import time
 
 from pullcoach.rules.pack import PackError, load_pack
 
-__all__ = ["words", "rule_title", "moment_title", "nudge_seen", "nudge_words", "clock", "pct", "half_up", "per_question", "problem_text", "duration",
+__all__ = ["words", "rule_title", "moment_title", "nudge_seen", "nudge_words", "clock", "pct", "half_up", "per_question", "problem_text", "duration", "rating_text",
            "yardstick_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
@@ -68,6 +68,8 @@ _NL = {
     "minutes": "{n} min", "seconds": "{n} s",
     "wpm": "woorden/min", "none": "—",
     "status": {"good": "✓ goed", "fair": "≈ redelijk", "poor": "✗ onder de maat", "none": ""},
+    # why a figure has no rating at all: the wrong rules' (report_data.WORD_FIGURES)
+    "unrated": {"language": "niet beoordeeld: de woorden waren in de andere taal"},
     "swipe": "→ veeg voor de rest van de tijdlijn",
     "row_nudges": "Seintjes", "row_marks": "Samenvattingen", "legend_speech": "spraak", "legend_overlap": "ingebroken (door elkaar)",
     "legend_overlap_light": "tegelijk gepraat, geen onderbreking (‘ja’, ‘hm’)",
@@ -203,6 +205,7 @@ _EN = {
     "minutes": "{n} min", "seconds": "{n} s",
     "wpm": "wpm", "none": "—",
     "status": {"good": "✓ good", "fair": "≈ fair", "poor": "✗ below par", "none": ""},
+    "unrated": {"language": "not rated: the words were the other language"},
     "swipe": "→ swipe for the rest of the timeline",
     "row_nudges": "Nudges", "row_marks": "Summaries", "legend_speech": "speech", "legend_overlap": "cut in (talking over)",
     "legend_overlap_light": "talking at once, no interruption (‘yes’, ‘hm’)",
@@ -489,6 +492,11 @@ def roles(names: dict, w: dict) -> str:
 def speaker_names(s: dict, w: dict) -> dict[str, str]:
     """A session's display names; the words for "coachee"/"partner" where none was given."""
     return {k: s[k] if s[k] and s[k] != k else w[k] for k in ("coachee", "partner")}
+
+
+def rating_text(figure: dict, w: dict) -> str:
+    """A card's rating in words ("✓ goed"), or why it has none ("niet beoordeeld: ...")."""
+    return w["unrated"].get(figure.get("unrated"), "") or w["status"][figure["rating"]]
 
 
 def lang_of(lang: str | None) -> str:

@@ -1,7 +1,7 @@
 """A session coached in the other language than was spoken (its ``language`` warning: an
 English speaker run with the Dutch rules) is treated like one whose audio broke off: never the
 baseline of "since your previous conversation" ("Open vragen: 0% → 100% beter" was the Dutch
-rules on English words), marked in the debrief, its figures not counted and its lines no
+rules on English words), marked in the debrief, its figures about the words not counted and its lines no
 example; its report says so in both languages."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pullcoach.debrief import build_debrief
 from pullcoach.debrief_render import render_debrief_html, render_debrief_md
 from pullcoach.lang_guess import language_warning
 from pullcoach.report import render
-from pullcoach.report_data import GOOD, build
+from pullcoach.report_data import GOOD, WORD_FIGURES, build
 from pullcoach.report_progress import previous_session, progress, wrong_language
 from pullcoach.store import Store
 
@@ -71,8 +71,8 @@ def test_the_debrief_marks_it_and_takes_no_figure_or_example_from_it():
         assert "coached in Dutch, but it sounded English" in text
     nl = render_debrief_md(build_debrief([pull, wrong], "nl"))
     assert "gecoacht in het Nederlands, maar het klonk Engels" in nl
-    # its ratings count for nothing: only the other session is rated
-    assert all(t["rated"] <= 1 for t in d["tally"].values())
+    # its figures about the words count for nothing: only the other session rates them
+    assert all(d["tally"][k]["rated"] <= 1 for k in WORD_FIGURES)
     # no example, praised moment or first-to-last comparison from it
     assert all((p["example"] or {}).get("session", {}).get("id") != "m-2" for p in d["work_on"])
     assert all(m["session"]["id"] != "m-2" for m in d["good_moments"])
