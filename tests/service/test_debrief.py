@@ -42,6 +42,12 @@ def coached(name: str, coachee: str, sid: str, wall: float, *, bookmark: float |
         log += [end, *engine.feed(end)]
     return log
 
+def stored(tmp_path, *sessions) -> None:
+    with Store(tmp_path) as store:
+        for sid, log in sessions:
+            for e in log:
+                store.append(sid, e)
+
 
 @pytest.fixture
 def day(tmp_path) -> str:

@@ -16,7 +16,7 @@ from pullcoach.rules.events import SessionEnded
 from pullcoach.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_debrief import DAY, coached  # noqa: E402
+from test_debrief import DAY, coached, stored  # noqa: E402
 
 
 def partner_cut(sid: str, wall: float) -> list:
@@ -30,13 +30,6 @@ def error_ended(sid: str, wall: float) -> list:
     """A push call ended by an audio error (the coachee's file broke)."""
     log = coached("push_kantoor.jsonl", "Manager", sid, wall, ended=False)
     return log + [SessionEnded(t=log[-1].t, reason="error")]
-
-
-def stored(tmp_path, *sessions) -> None:
-    with Store(tmp_path) as store:
-        for sid, log in sessions:
-            for e in log:
-                store.append(sid, e)
 
 
 def test_a_session_whose_partner_file_broke_off_is_no_baseline(tmp_path, capsys):

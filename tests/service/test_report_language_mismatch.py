@@ -20,7 +20,7 @@ from pullcoach.report_progress import previous_session, progress, wrong_language
 from pullcoach.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_debrief import DAY, coached  # noqa: E402
+from test_debrief import DAY, coached, stored  # noqa: E402
 
 
 def misheard(name: str, coachee: str, sid: str, wall: float) -> list:
@@ -28,13 +28,6 @@ def misheard(name: str, coachee: str, sid: str, wall: float) -> list:
     log = coached(name, coachee, sid, wall)
     at = next(i for i, e in enumerate(log) if getattr(e, "t", 0.0) >= 20.0)
     return log[:at] + [language_warning(20.0, "en", "nl")] + log[at:]
-
-
-def stored(tmp_path, *sessions) -> None:
-    with Store(tmp_path) as store:
-        for sid, log in sessions:
-            for e in log:
-                store.append(sid, e)
 
 
 def test_a_session_coached_in_the_other_language_is_no_baseline(tmp_path, capsys):
