@@ -219,7 +219,7 @@ def capture_replay_last_line(monkeypatch, capsys, *files) -> str:
     from pullcoach import capture
 
     async def stream(server, token, source, *, on_welcome, **kw):
-        on_welcome(SimpleNamespace(sessions=[SimpleNamespace(session="20261207-100000-abcd")],
+        on_welcome(SimpleNamespace(sessions=[SimpleNamespace(session="20261207-100000-abcd", lang="nl")],
                                    token="ov", report="/report/20261207-100000-abcd?t=x"))
         async for _ in source.blocks():
             pass
