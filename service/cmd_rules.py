@@ -67,8 +67,8 @@ def register(subparsers) -> None:
     n.add_argument("-o", "--output", metavar="FILE", help="write it here (default: stdout); never overwrites")
     s = sub.add_parser("show", help="the built-in pack of a language, every list whole",
                        description="Print the built-in rule pack of a language, every list whole.")
-    from pullcoach.lang_arg import _lang, env_lang
-    s.add_argument("lang", nargs="?", type=_lang, metavar="{nl,en}", default=env_lang() or "nl",
+    from pullcoach.lang_arg import env_lang, parse_lang
+    s.add_argument("lang", nargs="?", type=parse_lang, metavar="{nl,en}", default=env_lang() or "nl",
                    help="nl or en (default: $PULLCOACH_LANG, else nl)")
     c = sub.add_parser("check", help="check a pack file and say what it changes",
                        description="Check a rule pack file: what it changes, and which rules (plugins "

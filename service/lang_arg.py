@@ -24,7 +24,7 @@ def env_lang(environ=None) -> EnvLang | None:
     return EnvLang(value) if value else None
 
 
-def _lang(text: str) -> str:
+def parse_lang(text: str) -> str:
     lang = text.strip().lower()
     if lang in LANGS:
         return EnvLang(lang) if from_env(text) else lang
@@ -38,5 +38,5 @@ def add_lang(p, what: str, *, default: str | None = "nl", otherwise: str | None 
     """``--lang`` on parser ``p``: ``default`` unless $PULLCOACH_LANG says. ``what``: the help's
     start; ``otherwise``: what no language at all means (with ``default`` None)."""
     env = env_lang()
-    p.add_argument("--lang", type=_lang, metavar="{nl,en}", default=env if env is not None else default,
+    p.add_argument("--lang", type=parse_lang, metavar="{nl,en}", default=env if env is not None else default,
                    help=f"{what} (default: ${ENV}, else {default or otherwise})")

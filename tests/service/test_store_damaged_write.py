@@ -123,12 +123,17 @@ def test_while_another_process_has_it_open_the_events_wait_then_land(tmp_path, c
         assert len(again.events("new")) == 102
 
 
-def test_events_that_could_not_be_kept_are_counted_for_the_caller(tmp_path, caplog, monkeypatch):
+def _damaged_and_held(tmp_path, monkeypatch) -> Store:
+    """A damaged store that another Store holds open (it cannot be swapped): that Store."""
     monkeypatch.setattr(store_mod, "RETRY_S", 0.1)
     _old_sessions(tmp_path)
     db = tmp_path / "sessions.db"
     _garble(db, _index_page(db))
-    other = Store(tmp_path)
+    return Store(tmp_path)
+
+
+def test_events_that_could_not_be_kept_are_counted_for_the_caller(tmp_path, caplog, monkeypatch):
+    other = _damaged_and_held(tmp_path, monkeypatch)
     try:
         store = Store(tmp_path)
         _session(store, "new", 10)
@@ -152,11 +157,7 @@ def test_check_finds_damage_where_a_new_session_writes_and_nowhere_else(tmp_path
 
 
 def test_not_stored_says_how_many_of_a_session_and_why(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_mod, "RETRY_S", 0.1)
-    _old_sessions(tmp_path)
-    db = tmp_path / "sessions.db"
-    _garble(db, _index_page(db))
-    other = Store(tmp_path)
+    other = _damaged_and_held(tmp_path, monkeypatch)
     try:
         with Store(tmp_path) as store:
             _session(store, "new", 10)
