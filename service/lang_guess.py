@@ -13,6 +13,8 @@ from pullcoach.rules.events import PipelineWarning
 __all__ = ["guess_lang", "LANG_NAMES", "AudioLangCheck", "language_warning"]
 
 LANG_NAMES = {"nl": "Dutch", "en": "English"}
+# rules that judge sound, not words: still right when the words are the other language
+SOUND_RULES = frozenset({"interruption", "interrupted", "monologue"})
 
 _WORDS = {
     "nl": frozenset("de het een en ik je jij u niet is dat wat we wij ze zij met voor op maar "

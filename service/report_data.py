@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pullcoach.lang_guess import SOUND_RULES
 from pullcoach.report_text import half_up
 from pullcoach.rules.argument_stacking import ArgumentStackingConfig
 from pullcoach.rules.base import TURN_BACKCHANNEL_S, TURN_GAP_S
@@ -144,11 +145,15 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
                      _bridge_s(config))
     figures = _figures(session, speech, utterances, nudges, summaries, analysed, metrics,
                        yardsticks(config), _bridge_s(config))
-    if any(w["kind"] == "language" for w in warnings):  # the other language's words: see WORD_FIGURES
+    wrong = any(w["kind"] == "language" for w in warnings)
+    if wrong:  # the other language's words: see WORD_FIGURES
         for part in [figures] + [h["figures"] for h in halves or ()]:
             for key in WORD_FIGURES:
                 part[key].update(rating=NONE, unrated="language")
                 part[key].pop("capped", None)
+        # the wrong rules' nudges and labels are no moments, route or tags (the banner says so)
+        nudges = [n for n in nudges if n["rule"] in SOUND_RULES or n["kind"] == "trainer"]
+        utterances = [dict(u, labels={}) for u in utterances]
     return {
         "session": session,
         "speech": speech,
@@ -162,7 +167,7 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "analysed": analysed,
         "figures": figures,
         "moments": sorted((_moment(n, utterances) for n in nudges), key=lambda m: m["t"]),
-        "route": _route(utterances, nudges),
+        "route": None if wrong else _route(utterances, nudges),  # None: no section
         "engine_metrics": metrics,
         "warnings": warnings,
         "problems": ended_by_break(session, problems(warnings, session["duration"])),

@@ -183,7 +183,8 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
               _legend(w, names, any(not cut_in(a, b, report["nudges"]) for a, b in report["overlaps"]),
                       missing=bool(no_audio(report)))]
     parts += [f"<h2>{escape(w['moments'])}</h2>", _moments(report, names, w, lang)]
-    parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
+    if report["route"] is not None:  # (None: the words were the other language)
+        parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang, transcript_marks(report, lang))]
     parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote, s.get('via', '')))}"
               f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",

@@ -107,13 +107,14 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     for rule, ks in more.items():  # after the first few of a kind: when it came again
         title = repeats_title(rule, groups, ks, w, lang, report["figures"])
         lines.append(f"- **{md_text(title)}** " + " · ".join(clock(groups[k]["t"]) for k in ks))
-    lines += ["", f"## {w['route']}", ""]
-    if report["route"]:
-        lines.append(" → ".join(
-            f"{w[r['step']]} {r['count']}× ({clock(r['t0'])})"
-            + (f" ⚠ {w['premature']}" if r["premature"] else "") for r in report["route"]))
-    else:
-        lines.append(w["no_route"])
+    if report["route"] is not None:  # (None: the words were the other language)
+        lines += ["", f"## {w['route']}", ""]
+        if report["route"]:
+            lines.append(" → ".join(
+                f"{w[r['step']]} {r['count']}× ({clock(r['t0'])})"
+                + (f" ⚠ {w['premature']}" if r["premature"] else "") for r in report["route"]))
+        else:
+            lines.append(w["no_route"])
     lines += ["", f"## {w['transcript']}", ""]
     if any(u.get("unsure") for u in report["utterances"]):
         lines += [md_text(w["unsure_note"]), ""]

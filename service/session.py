@@ -18,7 +18,7 @@ from pullcoach.asr import Transcriber
 from pullcoach.band import EDGE_HZ, BandMeter
 from pullcoach.errors import AudioDeviceError, AudioError
 from pullcoach.pipeline import AsrScheduler, PipelineConfig, Segmenter
-from pullcoach.lang_guess import guess_lang, language_warning
+from pullcoach.lang_guess import SOUND_RULES, guess_lang, language_warning
 from pullcoach.rules.events import (
     SPEAKERS, NudgeIssued, PipelineWarning, SessionEnded, SessionStarted, SpeechEnded, SpeechStarted,
     TranscriptFinal,
@@ -243,8 +243,6 @@ class LiveSession:
         return PipelineWarning(t=t, kind="audio-error", message=str(err)[:300], detail={})
 
 
-# rules that judge sound, not words: still right when the words are the other language
-SOUND_RULES = frozenset({"interruption", "interrupted", "monologue"})
 LANG_CHECK_FINALS = 40  # finals after which an undecided language check gives up
 NARROW_HZ = 16000  # Whisper hears 16 kHz; below it the upper speech band is gone
 PHONE_BAND_HZ = 3400  # a phone line carries speech up to about this

@@ -595,3 +595,22 @@ def test_a_trainers_focus_is_dated_in_the_report_and_held_nudges_say_why():
         {"t": 55.0, "rules": [], "messages": [], "by": "trainer"}]
     events.insert(middle + 3, FocusChanged(t=80.0, rules=("interruption",)))
     assert "alle seintjes (vanaf 0:55); Laat uitpraten (vanaf 1:20)" in render(events, "html")
+
+
+def test_a_session_in_the_other_language_leaves_out_the_wrong_rules_nudges_labels_and_route():
+    # the Dutch rules on English words praised "You should just take the train" as a summary
+    events = session_events()
+    events.insert(len(events) // 2, PipelineWarning(t=12.0, kind="language", message="English",
+                                                    detail={"heard": "en", "lang": "nl"}))
+    r = build(events)
+    assert [n["rule"] for n in r["nudges"]] == ["interruption"]  # the sound's stays
+    assert [m["nudge"]["rule"] for m in r["moments"]] == ["interruption"]
+    assert r["route"] is None and not any(u["labels"] for u in r["utterances"])
+    md, html = render(events, "md"), render(events, "html")
+    for page in (md, html):
+        assert "De pull-route" not in page and "Goede samenvatting" not in page
+        assert "Laat uitpraten" in page and "zijn weggelaten" in page
+    assert "[open vraag" not in md and "[reflectie" not in md
+    # the same session in its own language keeps them all
+    right = build(session_events())
+    assert len(right["nudges"]) == 5 and right["route"] and "De pull-route" in render(session_events(), "md")
