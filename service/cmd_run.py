@@ -16,7 +16,8 @@ import socket
 import sys
 from importlib import resources
 
-from pullcoach.errors import AudioDeviceError, AudioError, ConfigError
+from pullcoach.errors import AudioDeviceError, AudioError, ConfigError, StoreError
+from pullcoach.store import StoreDamaged
 from pullcoach.lang_arg import add_lang, from_env
 from pullcoach.tokens import token_flag
 
@@ -187,6 +188,8 @@ def cmd_run(args) -> int:
     try:
         code = asyncio.run(runtime.run_local(
             source, printer=printer, coachee=args.coachee_name, partner=args.partner_name))
+    except StoreDamaged as err:
+        raise _damaged_at_end(err, runtime, args) from None
     except AudioError as err:  # a file broke or a device went mid-session: say what is kept
         kept = list(getattr(runtime, "reports", {}))
         if not kept:
@@ -203,6 +206,15 @@ def cmd_run(args) -> int:
                          f"coached to its end, the partner's is silence from {broken[0].t:.1f} s; the "
                          f"session is kept and its report says so{see}")
     return code
+
+
+def _damaged_at_end(err: StoreDamaged, runtime, args) -> StoreError:
+    """The end-of-run read found the store damaged: not "report again any time" (exit 6)."""
+    from pullcoach.paths import dir_flag
+    kept = list(getattr(runtime, "reports", {}))
+    then = f"; then: pullcoach report {kept[-1]}{dir_flag(args.data_dir)}" if kept else ""
+    return StoreError(f"the session ended, but reading it back found the store damaged: {err}"
+                      f"{then}")
 
 
 def cmd_demo(args) -> int:
@@ -222,9 +234,12 @@ def cmd_demo(args) -> int:
         print("pullcoach demo: a Dutch role-play (55 s) replayed as if live.", file=sys.stderr)
         source = FileSource(path, speed="realtime")
         no_display = not os.environ.get("DISPLAY") or args.no_overlay
-        # names of their own, so a demo is never "your previous conversation" in a report
-        return asyncio.run(Runtime(args, os.environ).run_local(
-            source, printer=no_display, coachee=DEMO_NAMES[0], partner=DEMO_NAMES[1]))
+        runtime = Runtime(args, os.environ)
+        try:  # names of their own, so a demo is never "your previous conversation" in a report
+            return asyncio.run(runtime.run_local(
+                source, printer=no_display, coachee=DEMO_NAMES[0], partner=DEMO_NAMES[1]))
+        except StoreDamaged as err:
+            raise _damaged_at_end(err, runtime, args) from None
 
 
 def cmd_serve(args) -> int:

@@ -12,6 +12,9 @@ The rescued file is written next to the damaged one (``sessions.rescued.db``). O
 no pullcoach (nor a sqlite3 shell) has the store open does it take the damaged file's
 place; the damaged file and its -wal/-shm are kept in ``damaged/<time>/``, never deleted.
 Session ids stay as they were, so kept audio (``audio/<id>/``) and reports stay theirs.
+
+Then, with the store free, the events runs could not store (``unsaved/<id>.jsonl``, see
+store.py) are stored, each file removed once in; those stored already are skipped.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from typing import Callable
 
 from pullcoach.rescue_pages import scan
 from pullcoach.rules.events import PipelineWarning, SessionStarted, to_json, type_name
-from pullcoach.store import DB_NAME, store_users
+from pullcoach.errors import StoreError
+from pullcoach.store import DB_NAME, Store, rescue_command, store_users, unsaved_files
 from pullcoach.store_schema import migrate
 
-__all__ = ["rescue", "Rescue", "SessionRescue", "RESCUED_NAME"]
+__all__ = ["rescue", "Rescue", "SessionRescue", "RESCUED_NAME", "readable_events", "unsaved_lines"]
 
 RESCUED_NAME = "sessions.rescued.db"
 SEQ_MAX = 1 << 40  # beyond any seq a session reaches; bounds the search for a lost tail
@@ -68,6 +72,9 @@ class Rescue:
     kept_dir: Path | None = None
     swapped: bool = False
     users: list[str] = field(default_factory=list)  # who has the store open: no swap
+    imported: list[tuple[Path, str, int, int]] = field(default_factory=list)  # Store.import_unsaved
+    unsaved: list[Path] = field(default_factory=list)  # unsaved files left waiting
+    unsaved_error: str = ""  # why they wait
 
 
 def rescue(directory: str | Path, *, now: float | None = None, mine: Path | None = None,
@@ -87,7 +94,7 @@ def rescue(directory: str | Path, *, now: float | None = None, mine: Path | None
         out.damaged = any(r["damaged"] for r in reads[:1])
         if not out.damaged:
             out.sessions = [s["info"] for s in reads[0]["sessions"].values()]
-            return out
+            return _import_unsaved(out, directory, mine)
         best, out.without_wal = _best(reads)
         out.sessions = sorted((s["info"] for s in best.values() if s["rows"]),
                               key=lambda s: (-s.started_wall, s.id))
@@ -96,13 +103,53 @@ def rescue(directory: str | Path, *, now: float | None = None, mine: Path | None
         _write(out.rescued, best, reads[0]["settings"])
     out.users = store_users(db, mine=mine)
     if out.users:
+        out.unsaved = [p for p, _ in unsaved_files(directory)]
+        out.unsaved_error = f"{', '.join(out.users)} uses the store"
         return out
     if before_swap is not None:
         before_swap()
     out.kept_dir = _keep_damaged(db, now)
     os.replace(out.rescued, db)
     out.swapped = True
+    return _import_unsaved(out, directory, mine)
+
+
+def _import_unsaved(out: Rescue, directory: Path, mine: Path | None) -> Rescue:
+    """Store the unsaved files' events, when there are any and nobody else uses the store
+    (not from a Store's own rescue mid-session: its run saves them itself)."""
+    waiting = [p for p, _ in unsaved_files(directory)]
+    if not waiting or mine is not None:
+        return out
+    out.users = out.users or store_users(directory / DB_NAME)
+    if out.users:
+        out.unsaved, out.unsaved_error = waiting, f"{', '.join(out.users)} uses the store"
+        return out
+    try:
+        with Store(directory) as store:
+            out.imported = store.import_unsaved()
+    except (StoreError, OSError) as exc:
+        out.unsaved_error = str(exc)
+    out.unsaved = [p for p, _ in unsaved_files(directory)]
     return out
+
+
+def unsaved_lines(out: Rescue, directory: Path) -> list[str]:
+    """What became of the unsaved files, for ``pullcoach sessions rescue``."""
+    lines = []
+    for path, sid, added, had in out.imported:
+        lines.append(f"stored {added} event(s) of session {sid} from {path}"
+                     + (f" ({had} were stored already)" if had else "")
+                     + (" (all were stored already)" if not added else ""))
+    if out.unsaved:
+        lines.append(f"{len(out.unsaved)} unsaved file(s) wait in {out.unsaved[0].parent}: "
+                     f"{out.unsaved_error}; run `{rescue_command(directory / DB_NAME)}` again "
+                     "once it is free")
+    return lines
+
+
+def readable_events(con: sqlite3.Connection, session_id: str) -> int:
+    """How many of the session's events a damaged file still gives back."""
+    return len(_read_session(con, session_id)[0])
 
 
 # --- reading ----------------------------------------------------------------------------

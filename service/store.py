@@ -18,6 +18,11 @@ rescue`` does: what still reads goes into a fresh sessions.db, the damaged file 
 process has the store open that cannot be done under it: the events wait in memory as
 above, until it stops. ``check`` finds such damage before a session starts (about 1 ms).
 
+Events still refused when a run ends (another process held the store to the end) are
+saved in ``unsaved/<session id>.jsonl`` beside the database, one stored event JSON a line;
+``pullcoach sessions rescue`` puts them in once the store is free (``import_unsaved``: what
+is stored already is skipped, so running it twice stores nothing twice).
+
 A Store holds an advisory lock file while open; on open, sessions still "live" whose
 owning Store no longer holds its lock (its process died) are marked "interrupted". So a
 ``pullcoach sessions list`` beside a running service leaves the service's live session
@@ -33,6 +38,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import urllib.parse
 import uuid
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -52,8 +58,8 @@ try:  # POSIX advisory locks; elsewhere every other owner counts as gone
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["Store", "DB_NAME", "COMMIT_EVERY", "damaged_text", "locked_text", "lock_holders",
-           "rescue_command", "store_users"]
+__all__ = ["Store", "StoreDamaged", "DB_NAME", "UNSAVED_DIR", "COMMIT_EVERY", "damaged_text",
+           "locked_text", "lock_holders", "rescue_command", "store_users", "unsaved_files"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +69,7 @@ BUSY_S = 10.0  # seconds to wait for a lock another process holds
 RETRY_S = 1.0  # seconds between tries while the disk refuses writes
 STALE_LOCK_S = 60.0  # a lock file this old that nobody holds belongs to a dead process
 PENDING_MAX = 20_000  # events held in memory meanwhile: ~15 min of a session (~22 events/s)
+UNSAVED_DIR = "unsaved"  # events a run ended with unstored: <session id>.jsonl, see above
 _STOP = object()
 
 
@@ -79,6 +86,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
     return con
+
+
+class StoreDamaged(StoreError):
+    """The end-of-run read found the database damaged (its writes had not)."""
 
 
 class Store:
@@ -124,6 +135,8 @@ class Store:
         self._live: dict[str, tuple] = {}  # session -> (SessionStarted, json), until it ends
         self.switched: Path | None = None  # where a damaged file went when writing moved on
         self.unstored: dict[str, int] = {}  # session -> events not stored, without a gap row
+        self._spilled: dict[str, Path] = {}  # session -> its unsaved file written by this Store
+        self._damage_seen: str | None = None  # damage a read of this Store found
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="pullcoach-store", daemon=True)
         self._thread.start()
@@ -155,15 +168,67 @@ class Store:
             raise StoreError(failed[0])
 
     def not_stored(self, session_id: str) -> tuple[int, str]:
-        """After a flush: how many events of the session are not in the database (waiting in
-        memory, or dropped with no gap row to say so), and why; (0, "") when ``pullcoach
-        report`` gives it whole. For the end-of-run line."""
+        """The end-of-run check. After a flush: how many events of the session are not in
+        the database (waiting in memory, or dropped with no gap row to say so), and why;
+        (0, "") when ``pullcoach report`` gives it whole. Events still waiting are saved in
+        ``unsaved/<id>.jsonl`` too (the why says where, and the command that stores them);
+        they stay in memory and land if the store frees up before the end. With everything
+        stored, the session is read back: damage only that read finds raises StoreDamaged."""
         self._synced()
-        n = self.unstored.get(session_id, 0) + sum(
-            1 for item in list(self._pending) if item[1] == session_id)
+        waiting, path, failed = self._ask_spill(session_id)
+        n = self.unstored.get(session_id, 0) + waiting
+        if not n:
+            if self._failing is None:  # (writes that fail said why already)
+                self._read_back(session_id)
+            return 0, ""
         why = self._failing or (damaged_text(self.path, self._error) if self._error is not None
                                 and _damaged(self._error) else str(self._error or ""))
-        return n, why if n else ""
+        if waiting:
+            why += "; " + (spilled_text(self.path, session_id, path) if path else
+                           f"saving them in {unsaved_path(self.dir, session_id)} failed too "
+                           f"({failed}): they are lost when this process ends")
+        return n, why
+
+    def _ask_spill(self, session_id: str) -> tuple[int, Path | None, str]:
+        """Have the writer save the session's waiting events: (how many, the file, or None
+        and why it could not be written)."""
+        if self._closed:
+            return 0, None, ""
+        done, out = threading.Event(), []
+        self._queue.put(("spill", session_id, done, out))
+        if not done.wait(BUSY_S * 3) or not out:
+            return 0, None, ""
+        return out[0]
+
+    def _read_back(self, session_id: str) -> None:
+        """Read the session as its report does (and the pages the next session writes): a
+        damaged file SQLite's writes did not notice raises StoreDamaged, with how much of
+        the session still reads."""
+        seen = self._damage_seen
+        try:
+            with self._reader_closing() as con:
+                _read_where_sessions_write(con)
+                con.execute("SELECT seq, json FROM events WHERE session_id = ? ORDER BY seq",
+                            (session_id,)).fetchall()
+                agg: dict = {}
+                _aggregate(con, agg, session_id)
+        except sqlite3.DatabaseError as exc:
+            if not _damaged(exc):
+                raise StoreError(self._failure_text(exc)) from None
+            seen = damaged_text(self.path, exc)
+        if seen is None:
+            return
+        from pullcoach.rescue import readable_events
+        try:
+            with self._reader_closing() as con:
+                kept = readable_events(con, session_id)
+        except sqlite3.Error:
+            kept = None
+        written = self._seq.get(session_id)
+        reads = ("none of its events read back" if not kept else
+                 f"{kept} of its {written} events read back" if written and kept < written
+                 else "its events read back; the damage is elsewhere in the file")
+        raise StoreDamaged(f"{seen} ({reads})")
 
     def _synced(self) -> None:
         """Flush before reading, but read what is stored while the disk refuses writes."""
@@ -230,6 +295,7 @@ class Store:
                 if not _damaged(exc):
                     raise
                 broken = str(exc)
+                self._damage_seen = damaged_text(self.path, exc)
                 agg = {}  # one by one: a damaged page spoils only the sessions on it
                 for sid, *_ in rows:
                     try:
@@ -277,13 +343,16 @@ class Store:
                 log.warning("session %s event %d unreadable: %s", session_id, seq, exc)
         return out
 
-    def resolve(self, ref: str) -> str:
-        """A session id from an id, a unique id prefix, or "last"."""
+    def resolve(self, ref: str, say=None) -> str:
+        """A session id from an id, a unique id prefix, or "last": the newest session but
+        for false starts and demos after it (``debrief.false_start``, ``is_demo``), unless
+        there is nothing else. When it skips any it says so: ``say(text)``, by default on
+        stderr."""
         items = self.sessions()
         if ref == "last":
             if not items:
                 raise StoreError(f"no sessions stored in {self.dir}")
-            return items[0]["id"]
+            return _last(items, say or _to_stderr)
         ids = [s["id"] for s in items]
         if ref in ids:
             return ref
@@ -291,6 +360,10 @@ class Store:
         if len(hits) == 1:
             return hits[0]
         if not hits:
+            waiting = [p for p, sid in unsaved_files(self.dir) if sid.startswith(ref)]
+            if waiting:
+                raise StoreError(f"session {ref!r} is not in {self.path.name} yet: its events wait "
+                                 f"in {waiting[0]}; `{rescue_command(self.path)}` stores them")
             raise StoreError(f"no session {ref!r} in {self.dir}; "
                              f"`pullcoach sessions list{dir_flag(self.dir)}` shows the ids")
         raise StoreError(f"{ref!r} matches {len(hits)} sessions; give more of the id")
@@ -370,6 +443,7 @@ class Store:
             # sorted out first: a failing write must not hide a flush or stop behind it
             flushes = [item for item in batch if item[0] == "flush"]
             calls = [item[2] for item in batch if item[0] == "call"]
+            spills = [item for item in batch if item[0] == "spill"]
             stop = any(item[0] == "stop" for item in batch)
             results: list[tuple[Future, object]] = []  # handed out after COMMIT: a reader sees them
             seq = dict(self._seq)
@@ -401,6 +475,10 @@ class Store:
                     self._failing, self._error = None, None
                 for fut, result in results:
                     fut.set_result(result)
+                self._landed()
+            for item in spills:
+                item[3].append(self._spill(item[1]))
+                item[2].set()
             for item in flushes:
                 item[1].set()
 
@@ -413,6 +491,40 @@ class Store:
                 self._run_call(item[1], item[2], results)
         self._write_gaps()
         self._con.execute("COMMIT")
+
+    def _spill(self, session_id: str, items: list[tuple] | None = None) -> tuple[int, Path | None, str]:
+        """Save the session's waiting events (or ``items``) in its unsaved file, whole each
+        time (written aside, then renamed: never half a file). (n, path, "") or (n, None, why)."""
+        if items is None:
+            items = [i for i in self._pending if i[0] == "event" and i[1] == session_id]
+        if not items:
+            return 0, None, ""
+        path = self._spilled.get(session_id) or _free_unsaved_path(self.dir, session_id)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.writelines(item[3] + "\n" for item in items)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+            return len(items), None, exc.strerror or str(exc)
+        self._spilled[session_id] = path
+        return len(items), path, ""
+
+    def _landed(self) -> None:
+        """A commit went through: what this Store saved in unsaved files is stored now."""
+        for sid, path in list(self._spilled.items()):
+            if not any(i[1] == sid for i in self._pending):
+                path.unlink(missing_ok=True)
+                del self._spilled[sid]
+                log.warning("the events of session %s that waited are stored after all; %s "
+                            "is removed", sid, path)
 
     def _rollback(self) -> None:
         try:
@@ -491,9 +603,13 @@ class Store:
             why = (self._failing or damaged_text(self.path, exc) if damaged
                    else f"session store write failed: {exc}")
             log.error("%s; %d event(s) not stored", why, len(events))
+            kept = isinstance(exc, sqlite3.OperationalError) or damaged  # the end, still refused
             for item in events:
-                self._count_lost(item)
+                if not kept:
+                    self._count_lost(item)
                 self.unstored[item[1]] = self.unstored.get(item[1], 0) + 1
+            if kept:
+                self._spill_all(events)
             return
         keep = events[:PENDING_MAX]
         for item in events[PENDING_MAX:]:  # the first and last event of a session stay
@@ -522,6 +638,52 @@ class Store:
             self._lost_said = True
             log.error("the session store still cannot write to %s: events from now on are "
                       "dropped; the report marks the gap", self.dir)
+
+    def _spill_all(self, events: list[tuple]) -> None:
+        """The store closes with events refused: save each session's in its unsaved file."""
+        for sid in dict.fromkeys(item[1] for item in events):
+            n, path, failed = self._spill(sid, [i for i in events if i[1] == sid])
+            if path is not None:
+                log.error("session %s: %s", sid, spilled_text(self.path, sid, path, n))
+            else:
+                log.error("session %s: saving its %d unstored event(s) in %s failed too (%s): "
+                          "they are lost", sid, n, unsaved_path(self.dir, sid), failed)
+
+    def import_unsaved(self) -> list[tuple[Path, str, int, int]]:
+        """Store the events of every unsaved file (see the module docstring), skipping those
+        stored already; each file is removed once its events are in. Per file: (file,
+        session, events stored, events that were stored already)."""
+        out = []
+        for path, sid in unsaved_files(self.dir):
+            texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+            events = []
+            for text in texts:
+                try:
+                    events.append((from_json(text), text))
+                except (EventError, ValueError) as exc:
+                    raise StoreError(f"{path}: a line is not a pullcoach event ({exc}); "
+                                     "nothing of it was stored") from None
+            added = self._call(lambda con: self._import(con, sid, events))
+            path.unlink()
+            out.append((path, sid, added, len(events) - added))
+        return out
+
+    def _import(self, con: sqlite3.Connection, sid: str, events: list[tuple]) -> int:
+        have: dict[str, int] = {}
+        for (text,) in con.execute("SELECT json FROM events WHERE session_id = ?", (sid,)):
+            have[text] = have.get(text, 0) + 1
+        self._seq.pop(sid, None)
+        added = 0
+        for event, text in events:
+            if have.get(text):
+                have[text] -= 1
+                continue
+            self._write(sid, event, text)
+            added += 1
+        self._seq.pop(sid, None)
+        con.execute("UPDATE sessions SET status = 'interrupted', reason = 'interrupted' "
+                    "WHERE id = ? AND status = 'live' AND owner = ?", (sid, self._owner))
+        return added
 
     def _count_lost(self, item: tuple) -> None:
         t = float(getattr(item[2], "t", 0.0) or 0.0)
@@ -654,6 +816,8 @@ class Store:
         try:
             yield con
         except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
+                self._damage_seen = damaged_text(self.path, exc)
             raise StoreError(self._failure_text(exc)) from None
         finally:
             con.close()
@@ -670,6 +834,33 @@ class Store:
         if not _damaged(exc):
             return f"reading the session database {self.path} failed: {exc}"
         return damaged_text(self.path, exc)
+
+
+def _last(items: list[dict], say) -> str:
+    """The newest session worth a report (``Store.resolve``'s "last")."""
+    from pullcoach.debrief import false_start, is_demo
+    from pullcoach.report_text import clock
+    skipped = []
+    for s in items:
+        if s["status"] == "live" or not (false_start(s) or is_demo(s)):
+            break
+        skipped.append(s)
+    else:
+        return items[0]["id"]  # nothing but false starts and demos: the newest of them
+    if skipped:
+        s = items[len(skipped)]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))
+        what = ", ".join(f"{x['id']} ({'demo' if is_demo(x) else 'a start of ' + clock(x['duration'])})"
+                         for x in skipped[:3]) + (" …" if len(skipped) > 3 else "")
+        say(f"'last' is {s['id']} ({s['coachee']} ↔ {s['partner']}, {when}, "
+            f"{clock(s['duration'])}): skipped {len(skipped)} shorter session(s) after it with "
+            f"nothing to report: {what}; give its id to see one")
+    return items[len(skipped)]["id"]
+
+
+def _to_stderr(text: str) -> None:
+    import sys
+    print(text, file=sys.stderr)
 
 
 def _read_where_sessions_write(con: sqlite3.Connection) -> None:
@@ -699,6 +890,42 @@ def damaged_file(directory: Path) -> str | None:
     finally:
         con.close()
     return None
+
+
+def _quoted(session_id: str) -> str:
+    return urllib.parse.quote(session_id, safe="-_").replace(".", "%2E")
+
+
+def unsaved_path(directory: Path, session_id: str) -> Path:
+    """Where a run saves the events of ``session_id`` it could not store."""
+    return Path(directory) / UNSAVED_DIR / f"{_quoted(session_id)}.jsonl"
+
+
+def _free_unsaved_path(directory: Path, session_id: str) -> Path:
+    """``unsaved_path``, or beside it when an earlier run's file for the session waits there."""
+    path, n = unsaved_path(directory, session_id), 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{_quoted(session_id)}.{n}.jsonl")
+    return path
+
+
+def unsaved_files(directory: Path) -> list[tuple[Path, str]]:
+    """The unsaved files waiting in ``directory``, oldest first, with their session ids."""
+    try:
+        paths = sorted((Path(directory) / UNSAVED_DIR).glob("*.jsonl"),
+                       key=lambda p: (p.stat().st_mtime, p.name))
+    except OSError:
+        return []
+    return [(p, urllib.parse.unquote(p.name.split(".")[0])) for p in paths]
+
+
+def spilled_text(db: Path, session_id: str, path: Path, n: int | None = None) -> str:
+    """Where the unstored events went, and the commands that store them and show the report."""
+    what = f"its {n} unstored event(s) are" if n else "they are"
+    return (f"{what} saved in {path}: once nothing else uses the store, "
+            f"`{rescue_command(db)}` stores them (twice stores nothing twice), then "
+            f"`pullcoach report {session_id}{dir_flag(db.parent)}` shows the whole session")
 
 
 def _damaged(exc: BaseException) -> bool:
