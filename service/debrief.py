@@ -55,6 +55,10 @@ LONG_TURN_WORDS = 12  # a partner turn this long (all its fragments) invites a r
 CONTINUER_WORDS = 2
 GOOD_MOMENTS = 3     # praised moments shown, at most (one per session first)
 BOOKMARK_BEFORE = 10.0  # seconds of transcript shown before a bookmark
+# a call shorter than this gets its negative nudges counted, not a rate per 10 minutes: from
+# a shorter call one nudge more or less moves the rate by 2 or more, and 6 in a 1-minute warm-up
+# would read as "58 per 10 min", a figure no 10 minutes of that role-play showed
+RATE_MIN_MINUTES = 5.0
 
 
 def is_demo(row: dict) -> bool:
@@ -230,7 +234,8 @@ def _row(r: dict) -> dict:
     minutes = s["duration"] / 60.0
     off = _rules_off(r)
     return {"session": s, "figures": r["figures"], "negative": negative,
-            "negative_per_10min": round(negative / minutes * 10.0, 1) if minutes >= 1.0 else None,
+            "negative_per_10min": (round(negative / minutes * 10.0, 1) if minutes >= RATE_MIN_MINUTES
+                                   else None),
             "positive": sum(1 for n in r["nudges"] if n["kind"] == "positive"),
             "bookmarks": len(r["bookmarks"]),
             # a replayed file that broke off is named with its time, not counted as a problem

@@ -355,7 +355,7 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
 
 
 def _per_10(row: dict, dw: dict, w: dict) -> str:
-    """Negative nudges per 10 minutes, or "" for a call under a minute."""
+    """Negative nudges per 10 minutes, or "" for a call too short for a rate (debrief.RATE_MIN_MINUTES)."""
     per = row["negative_per_10min"]
     return "" if per is None else dw["per_10"].format(n=str(per).replace(".", w["decimal"]))
 
