@@ -384,6 +384,8 @@ class Service:
             session = self._authorize(hello)
         except p.ProtocolError as err:
             self.counters["refused_" + p.error_code(err)] += 1
+            # no welcome comes: the page words the refusal in the day's language, not the browser's
+            err.detail = {**p.error_detail(err), "lang": self.lang}  # type: ignore[attr-defined]
             await self.refuse(ws, err)
             return
         except ConnectionClosed:

@@ -25,9 +25,11 @@ const TEXT = {
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken("overlay");  // out of the address: a coachee shares their screen in calls
-// its language: ?lang=, else its session's, else the server's, and before either the browser's
+// its language: ?lang=, else its session's, else the server's (a welcome's, or a refused hello's),
+// and before either the browser's
 const state = { session: param("session") || null, lang: param("lang") || browserLang(), connection: "connecting",
                 problem: "", listening: false, watching: false, ended: false, nudge: null, report: "",
+                welcomed: false,   // a welcome came (a refused hello's language then counts no more)
                 endCause: "",   // why it ended, when the recording broke off (a key of endedBy)
                 focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
@@ -72,6 +74,7 @@ function receive(msg) {
   saw(msg.t);
   switch (msg.type) {
     case "welcome": {
+      state.welcomed = true;   // its language (or its session's) wins over a later refusal's
       const live = (msg.sessions || []).filter((s) => s && s.live);
       const own = (msg.sessions || []).find((s) => s && s.session === state.session) || (!state.session && live.length === 1 ? live[0] : null);
       if (!param("lang") && (msg.lang === "nl" || msg.lang === "en")) state.lang = msg.lang;   // the server's
@@ -129,7 +132,9 @@ function receive(msg) {
       if (track(state.alerts, msg)) state.problem = alertLine();
       else state.problem = youText(msg, state.lang);   // passing: shown once
       break;
-    case "error": state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;
+    case "error":   // a refused hello says the server's language (no welcome comes)
+      if (!param("lang") && !state.welcomed && ["nl", "en"].includes(msg.detail?.lang)) state.lang = msg.detail.lang;
+      state.problem = String(msg.message || msg.code || "error").slice(0, 120); break;
   }
   render();
 }

@@ -41,8 +41,8 @@ function session(id) {
 }
 
 // the page's own language: asked for (?lang=), else most sessions'; no sessions or a tie: the
-// server's (its --lang, from the welcome; an older server's: Dutch), before any welcome the
-// browser's (a refused token has no welcome). Not the
+// server's (its --lang, from the welcome or a refused hello's detail; an older server's: Dutch),
+// before the server says anything the browser's. Not the
 // selected session's: picking an English role-play turned the Dutch page and its debrief
 // link English (the selected session's pane speaks its language, its quick nudges too)
 function pageLang() {
@@ -78,7 +78,8 @@ function receive(msg) {
     if (selected) client?.send({ type: "watch", session: selected });
     return schedule();
   }
-  if (msg.type === "error") {
+  if (msg.type === "error") {   // a refused hello says the server's language (no welcome comes)
+    if (serverLang == null && ["nl", "en"].includes(msg.detail?.lang)) serverLang = msg.detail.lang;
     problem = String(msg.message || msg.code || "error");
     if (connection === "connected" && asked && performance.now() - asked.at < 10000) refused(asked, msg);
     asked = null;

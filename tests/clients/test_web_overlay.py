@@ -71,8 +71,8 @@ def test_overlay_page_transparent_and_report_link(page, live_server):
 def test_overlay_page_with_a_wrong_token_says_refused(page, live_server):
     live_server.add_session("s1", token="tok-1")
     page.goto(f"http://127.0.0.1:{live_server.port}/#token=nope")
-    # no session to go by: the browser's language (this one's is English)
-    expect(page.locator("#status")).to_have_text("wrong token: open the overlay link pullcoach printed")
+    # no session to go by: the server's language, which its refusal says (this browser's is English)
+    expect(page.locator("#status")).to_have_text("verkeerd token: open de overlay-link die pullcoach afdrukte")
     assert page.evaluate("window.pullcoachOverlay.connection") == "refused"
 
 
