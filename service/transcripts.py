@@ -147,6 +147,9 @@ _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>(.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
 _NAMED = re.compile(r"^\s*(?:\[([^\]]{1,60})\]|([^:<>\d][^:<>]{0,59}):)\s*(.*)$", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_TIME_ONLY = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+# "00:00:04.000 -> 00:00:05.000": a cue timing whose arrow is mistyped
+_ARROWLESS = re.compile(rf"^\s*{_TIME_ONLY}\s*[-–—=>→]*\s*{_TIME_ONLY}(?:\s|$)")
 
 
 def _seconds(m: re.Match) -> float:
@@ -154,22 +157,48 @@ def _seconds(m: re.Match) -> float:
     return int(h or 0) * 3600 + int(mnt) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
 
 
+def _blocks(text: str) -> list[list[tuple[int, str]]]:
+    """The blocks between empty lines: each its non-empty lines with their numbers (from 1)."""
+    out: list[list[tuple[int, str]]] = [[]]
+    for n, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+        if line.strip():
+            out[-1].append((n, line))
+        elif out[-1]:
+            out.append([])
+    return [b for b in out if b]
+
+
+def _timing_hint(vtt: bool) -> str:
+    return ("00:00:01.000 --> 00:00:04.000" if vtt else "00:00:01,000 --> 00:00:04,000")
+
+
 def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None) -> list[Segment]:
     """The cues as segments. A cue with no words (empty, a sound tag such as ``[muziek]`` or
     ``(laughter)``, music) is left out and its start added to ``skipped``; so are WebVTT's
-    NOTE, STYLE and REGION blocks."""
+    NOTE, STYLE and REGION blocks. An error names the file and the line: ``name:12: ...``."""
     out = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        lines = [ln for ln in block.strip().split("\n") if ln.strip()]
-        if vtt and lines and _VTT_BLOCK.match(lines[0]):
+    cue = "a cue is its timing line, its text, then an empty line"
+    for block in _blocks(text):
+        nums = [n for n, _ in block]
+        lines = [ln for _, ln in block]
+        if vtt and _VTT_BLOCK.match(lines[0]):
             continue
         idx = next((i for i, ln in enumerate(lines) if "-->" in ln), None)
         if idx is None:
+            odd = next(((n, ln) for n, ln in block if _ARROWLESS.match(ln)), None)
+            if odd is not None:  # a cue whose timing lost its arrow would be left out unsaid
+                raise TranscriptError(f"{name}:{odd[0]}: bad cue timing {odd[1].strip()!r}; expected "
+                                      f"'-->' between the times, as {_timing_hint(vtt)}")
             continue
+        again = next((n for n, ln in block[idx + 1:] if "-->" in ln), None)
+        if again is not None:
+            raise TranscriptError(f"{name}:{again}: expected an empty line before this cue timing "
+                                  f"(the cue of line {nums[idx]} runs on into it); {cue}")
         a, _, b = lines[idx].partition("-->")
         ma, mb = _TIME.search(a), _TIME.search(b)
         if not ma or not mb:
-            raise TranscriptError(f"{name}: bad cue timing {lines[idx]!r}; use 00:00:01.000 --> 00:00:04.000")
+            raise TranscriptError(f"{name}:{nums[idx]}: bad cue timing {lines[idx].strip()!r}; expected "
+                                  f"start --> end as {_timing_hint(vtt)} (hours may be left out)")
         start, end = _seconds(ma), _seconds(mb)
         body = "\n".join(lines[idx + 1:])
         voices = _VOICE.findall(body) if vtt else []
@@ -182,14 +211,14 @@ def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None
         else:
             how = "start the text with 'Name:' or '[Name]'"
             how = f"mark speakers with <v Name> tags, or {how}" if vtt else how
-            raise TranscriptError(f"{name}: cue at {lines[idx].strip()} has no speaker; {how}")
+            raise TranscriptError(f"{name}:{nums[idx + 1]}: cue at {lines[idx].strip()} has no speaker; {how}")
         said = [(spk, " ".join((html.unescape(txt) if vtt else txt).split()))
                 for spk, txt in parts if _has_words(txt)]
         if not said and skipped is not None:
             skipped.append(start)
         for spk, txt in said:
             seg = Segment(html.unescape(spk) if vtt else spk, start, end, txt)
-            _check(seg, name)
+            _check(seg, f"{name}:{nums[idx]}")
             out.append(seg)
     return out
 
@@ -298,7 +327,8 @@ def _plain(text: str) -> list[Segment]:
 
 def _check(seg: Segment, where: str) -> None:
     if not (math.isfinite(seg.end) and seg.end >= seg.start >= 0):
-        raise TranscriptError(f"{where}: start {seg.start} and end {seg.end} must satisfy 0 <= start <= end")
+        raise TranscriptError(f"{where}: start {seg.start} and end {seg.end} must satisfy 0 <= start <= end; "
+                              "fix the times there")
 
 
 def to_events(segments: list[Segment], coachee: str, *, tick_s: float = 0.1) -> list:
