@@ -132,18 +132,35 @@ def _list(args) -> int:
         print(f"no sessions stored in {data_dir(_data_dir(args))}"
               + (FIRST if _data_dir(args) is None else ""))
         return 0
-    for s in items:
-        started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"]))
-        c = s["counts"]
-        who = " ↔ ".join(n for n in (s.get("coachee"), s.get("partner")) if n)
-        print(f"{s['id']:<24} {started}  {clock(s['duration']):>7}  {s['lang']}  "
-              f"{s['status']:<11} {c.get('transcript-final', 0):>4} utt  "
-              f"{c.get('nudge-issued', 0) - c.get('nudge-withdrawn', 0):>3} nudges  {who}".rstrip())
+    for line in _table(items):
+        print(line)
     if damaged:
         print(f"{len(damaged)} damaged session(s) do not read whole: "
               f"`{rescue_command(data_dir(_data_dir(args)) / DB_NAME)}` saves what still reads "
               "(and keeps the damaged file)")
     return 0
+
+
+# `sessions list`'s columns: the header's words, and whether the values are right-aligned
+LIST_COLUMNS = (("session", False), ("started", False), ("duration", True), ("lang", False),
+                ("status", False), ("utterances", True), ("nudges", True), ("coachee ↔ partner", False))
+
+
+def _table(items: list[dict]) -> list[str]:
+    """The sessions as aligned lines under a header naming the columns."""
+    rows = []
+    for s in items:
+        c = s["counts"]
+        rows.append([s["id"], time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started_wall"])),
+                     clock(s["duration"]), str(s["lang"]), str(s["status"]),
+                     str(c.get("transcript-final", 0)),
+                     str(c.get("nudge-issued", 0) - c.get("nudge-withdrawn", 0)),
+                     " ↔ ".join(n for n in (s.get("coachee"), s.get("partner")) if n)])
+    head = [name for name, _ in LIST_COLUMNS]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return ["  ".join(v.rjust(w) if right else v.ljust(w)
+                      for v, w, (_, right) in zip(r, widths, LIST_COLUMNS)).rstrip()
+            for r in [head, *rows]]
 
 
 def _show(args) -> int:
