@@ -626,8 +626,11 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
     if hits and n["rule"] == "argument-stacking":  # the stack: from its first reason to the firing,
         # with the line it fired in (mid-turn, from a partial: the line ended after the firing)
         stack = [u for u in own if hits[0]["t0"] < u["t0"] and (u["t1"] <= fired + 0.5 or u["t0"] <= fired)]
+        # a question ends a stack (the rule's own reset): it and what follows are no part of it
+        ask = next((i for i, u in enumerate(stack) if u["labels"].get("question")), len(stack))
+        stack = stack[:ask]
         open_line = [u for u in stack if u["t1"] > fired + 0.5 and not _argues(u)]  # shown, not bold
-        hits = (hits + [u for u in stack if all(u is not o for o in open_line)])[:4]
+        hits = (hits + [u for u in stack if _argues(u)])[:4]  # a "Yeah." between reasons is none
     if not hits:  # a trainer nudge, a figure, or no transcript: what was said around it
         before = [u for u in utterances if u["t1"] >= ev - CONTEXT_BEFORE and u["t0"] <= ev + 0.5]
         return {"nudge": n, "t": ev, "around": [dict(u) for u in before[-4:]]}
