@@ -131,6 +131,7 @@ class Store:
         self._pending: list[tuple] = []  # ("event", ...) items the disk refused, in order
         self._lost: dict[str, list[float]] = {}  # session -> [n, t0, t1] dropped past the bound
         self._failing: str | None = None  # the message said when writes began to fail
+        self._cause = ""  # its first part: why they fail
         self._lost_said = False
         self._live: dict[str, tuple] = {}  # session -> (SessionStarted, json), until it ends
         self.switched: Path | None = None  # where a damaged file went when writing moved on
@@ -162,7 +163,7 @@ class Store:
         done, failed = threading.Event(), []
         self._queue.put(("flush", done, failed))
         if not done.wait(timeout):
-            raise StoreError("the session store did not commit within "
+            raise StoreError(self._failing or "the session store did not commit within "
                              f"{timeout:.0f} s; is the disk full or very slow?")
         if failed:
             raise StoreError(failed[0])
@@ -184,9 +185,12 @@ class Store:
         why = self._failing or (damaged_text(self.path, self._error) if self._error is not None
                                 and _damaged(self._error) else str(self._error or ""))
         if waiting:
-            why += "; " + (spilled_text(self.path, session_id, path) if path else
-                           f"saving them in {unsaved_path(self.dir, session_id)} failed too "
-                           f"({failed}): they are lost when this process ends")
+            why = (self._cause or why) + ". Until this process ends they wait in memory (and are "
+            why += ("stored if the store frees up); "
+                    + spilled_text(self.path, session_id, path, too=True)
+                    if path else f"stored if the store frees up); saving them in "
+                    f"{unsaved_path(self.dir, session_id)} failed too ({failed}): they are lost "
+                    "when it ends unless the store frees up first")
         return n, why
 
     def _ask_spill(self, session_id: str) -> tuple[int, Path | None, str]:
@@ -267,9 +271,13 @@ class Store:
         if self._closed:
             return
         self._queue.put(("stop", None))
-        self._thread.join(timeout=10.0)
+        # a held store makes each try wait BUSY_S: the one in progress, then the last
+        self._thread.join(timeout=2 * BUSY_S + 5.0)
         self._closed = True
-        self._con.close()
+        if self._thread.is_alive():  # closing its connection under it crashes the process
+            log.error("the session store's writer did not stop within %.0f s", 2 * BUSY_S + 5.0)
+        else:
+            self._con.close()
         self._release_lock()
 
     def __enter__(self) -> "Store":
@@ -627,6 +635,7 @@ class Store:
                    else f"the session database {self.path} is damaged ({exc})" if damaged
                    else f"the session database {self.path} cannot be written ({exc})")
             users = store_users(self.path, mine=self._lock_path(self._owner)) if damaged else []
+            self._cause = why
             self._failing = (f"{why}: sessions are not being stored; their events wait in memory "
                              f"(up to {PENDING_MAX}, about 15 minutes) and are written as soon as "
                              + ("space is freed there (df -h " + str(self.dir) + ")" if full
@@ -920,10 +929,11 @@ def unsaved_files(directory: Path) -> list[tuple[Path, str]]:
     return [(p, urllib.parse.unquote(p.name.split(".")[0])) for p in paths]
 
 
-def spilled_text(db: Path, session_id: str, path: Path, n: int | None = None) -> str:
+def spilled_text(db: Path, session_id: str, path: Path, n: int | None = None,
+                 too: bool = False) -> str:
     """Where the unstored events went, and the commands that store them and show the report."""
     what = f"its {n} unstored event(s) are" if n else "they are"
-    return (f"{what} saved in {path}: once nothing else uses the store, "
+    return (f"{what} saved in {path}{' too' if too else ''}: once nothing else uses the store, "
             f"`{rescue_command(db)}` stores them (twice stores nothing twice), then "
             f"`pullcoach report {session_id}{dir_flag(db.parent)}` shows the whole session")
 
