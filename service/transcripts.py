@@ -211,7 +211,8 @@ def _cues(text: str, name: str, *, vtt: bool, skipped: list[float] | None = None
         else:
             how = "start the text with 'Name:' or '[Name]'"
             how = f"mark speakers with <v Name> tags, or {how}" if vtt else how
-            raise TranscriptError(f"{name}:{nums[idx + 1]}: cue at {lines[idx].strip()} has no speaker; {how}")
+            raise TranscriptError(f"{name}:{nums[idx + 1]}: cue at {lines[idx].strip()} has no speaker; "
+                                  f"{how}")
         said = [(spk, " ".join((html.unescape(txt) if vtt else txt).split()))
                 for spk, txt in parts if _has_words(txt)]
         if not said and skipped is not None:
