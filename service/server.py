@@ -282,7 +282,8 @@ class Service:
                         report=routes.report_link(self.tokens.trainer, session, coachee=not trainer),
                         focus_rules=focus_rules(rec, self.rules_off.get(session, {})) if trainer else (),
                         capture_away=rec.live and away,
-                        overlays=len(self.overlays.get(session, ())) if trainer else None)
+                        overlays=len(self.overlays.get(session, ())) if trainer else None,
+                        ending=trainer and rec.ending)
 
     def status_text(self, session: str, *, trainer: bool = True) -> str:
         """The encoded status (a trainer's says how many overlays show the session's nudges:
@@ -297,7 +298,7 @@ class Service:
             return
         st = self.status(session)
         said = (st.listening, st.trainer_watching, st.capture_away)
-        told = (*said, st.focus_rules, st.overlays)
+        told = (*said, st.focus_rules, st.overlays, st.ending)
         if self._status_sent.get(session) != told:
             self._status_sent[session] = told
             text = self.status_text(session)
@@ -471,8 +472,20 @@ class Service:
             case p.EndSession():
                 if rec.controller is not None:
                     rec.controller.stop()
+                    self._release_capture(rec.session)
                 else:
                     self.hub.publish(rec.session, ev.SessionEnded(t=rec.t, reason="stopped"))
+
+    def _release_capture(self, session: str) -> None:
+        """Tell the session's capture at once that the trainer ended it: the server may need
+        a while to finish transcribing (minutes on a loaded laptop), and the pair would go on
+        talking into a session that is over. Its pipeline ends on its own."""
+        from pullcoach.ingest import ENDED_BY_TRAINER
+        live = self.ingests.get(session)
+        if live is None or live.ws is None:  # a local run, or its capture is away
+            return
+        ws, live.ws = live.ws, None  # (its handler sees the connection is no longer its own)
+        self._spawn(ws.close(1000, ENDED_BY_TRAINER))
 
     def _inject(self, rec: SessionRecord, event: Any) -> None:
         if rec.controller is not None:

@@ -490,6 +490,52 @@ def test_a_capture_whose_session_the_trainer_ends_stops_and_says_so(caplog):
     assert "the server stopped" not in caplog.text
 
 
+class DrainingSession(CountingSession):
+    """A session whose transcription is behind: it ends 4 s after it was told to stop."""
+
+    async def run(self):
+        self.hub.publish(self.id, ev.SessionStarted(session=self.id, wall_clock=0.0))
+        async for block in self.source.blocks():
+            self.samples[block.speaker] += len(block.samples)
+        await asyncio.sleep(4.0)  # the ASR backlog
+        self.hub.publish(self.id, ev.SessionEnded(t=self.samples["coachee"] / 16000))
+
+
+def test_the_trainer_s_end_stops_the_capture_at_once_while_the_server_catches_up(caplog):
+    # a loaded laptop: the pair's capture streamed on for minutes after "Sessie beëindigen"
+    async def main():
+        hub, made = Hub(), {}
+
+        def factory(source, *, session_id, lang, coachee, partner):
+            made.setdefault("sessions", []).append(DrainingSession(hub, source, session_id))
+            return made["sessions"][-1]
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=factory).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
+                  for i in range(500)]
+        task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, SlowSource(blocks)))
+        while not made.get("sessions"):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        trainer = await connect(f"ws://127.0.0.1:{service.port}/ws")
+        await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+        sid = made["sessions"][0].id
+        await trainer.send(p.encode(p.EndSession(session=sid)))
+        assert await asyncio.wait_for(task, 2) == sid  # not after the 4 s catching up
+        assert not hub.sessions[sid].ended  # the server still finishes it ...
+        for _ in range(100):
+            if hub.sessions[sid].ended:
+                break
+            await asyncio.sleep(0.1)
+        assert hub.sessions[sid].ended  # ... and ends it as the trainer's
+        assert sid not in service.ingests
+        await trainer.close()
+        await service.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert "the trainer ended session" in caplog.text
+    assert "dropped" not in caplog.text  # not taken for a capture that went away
+
+
 def test_a_capture_that_never_comes_back_ends_its_session_after_the_grace():
     async def main():
         hub, made = Hub(), {}
