@@ -14,7 +14,7 @@ from pullcoach.paths import data_dir
 from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
-from pullcoach.rescue import rescue
+from pullcoach.rescue import rescue, unsaved_lines
 from pullcoach.store import DB_NAME, Store, rescue_command
 
 __all__ = ["register", "open_store", "emit", "output_format"]
@@ -287,9 +287,10 @@ def _rescue(args) -> int:
     if args.format == "json":
         emit(json.dumps(_rescue_json(out), ensure_ascii=False, indent=2), None)
     else:
-        for line in _rescue_lines(out, directory):
+        quiet = not out.damaged and (out.imported or out.unsaved)  # "nothing changed" would lie
+        for line in ([] if quiet else _rescue_lines(out, directory)) + unsaved_lines(out, directory):
             print(line)
-    return 1 if out.users else 0
+    return 1 if out.users or out.unsaved else 0
 
 
 def _when(wall: float) -> str:
@@ -346,6 +347,9 @@ def _rescue_json(out) -> dict:
             "rescued": str(out.rescued) if out.rescued else None,
             "kept": str(out.kept_dir) if out.kept_dir else None,
             "unreadable": out.unreadable, "read_without_wal": out.without_wal,
+            "unsaved_stored": [{"file": str(p), "session": sid, "events": n, "stored_already": had}
+                               for p, sid, n, had in out.imported],
+            "unsaved_waiting": [str(p) for p in out.unsaved],
             "sessions": [{"id": s.id, "started_wall": s.started_wall, "events": s.events,
                           "total": s.total, "lost": s.lost, "end_lost": s.tail_lost,
                           "to": s.last_t, "whole": s.whole, "audio_kept": s.audio}

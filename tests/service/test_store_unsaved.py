@@ -106,9 +106,21 @@ def test_a_session_held_out_from_its_start_is_whole_after_the_rescue(tmp_path, q
     with Store(tmp_path) as store:  # before the rescue: says where the session waits
         with pytest.raises(StoreError, match="unsaved/s2.jsonl"):
             store.resolve("s2")
+    capsys.readouterr()
     assert main(["sessions", "rescue", "--data-dir", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    assert "stored 3 event(s) of session s2 from" in said and "nothing changed" not in said
     with Store(tmp_path) as store:
         assert [to_json(e) for e in store.events("s2")] == [to_json(e) for e in events]
+
+
+def test_a_rescue_while_the_store_is_still_held_says_the_files_wait_and_exits_1(tmp_path, quick, capsys):
+    _, held, _ = _held_to_the_end(tmp_path)
+    capsys.readouterr()
+    assert main(["sessions", "rescue", "--data-dir", str(tmp_path)]) == 1
+    said = capsys.readouterr().out
+    assert "1 unsaved file(s) wait in" in said and "again once it is free" in said
+    held.release()
 
 
 def test_a_save_that_fails_too_is_said(tmp_path, quick):
