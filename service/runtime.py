@@ -264,7 +264,7 @@ class Runtime:
                 print(line, file=sys.stderr)
             missing, why = await asyncio.to_thread(self.store.not_stored, sid) if self.store else (0, "")
             if missing:  # no "report again any time" the report cannot keep
-                print(f"session {sid} ended, but {missing} of its events could not be stored: "
+                print(f"session {sid} ended, but {missing} of its events are not in the session database: "
                       f"{why}", file=sys.stderr)
                 return StoreError.exit_code
             print(f"session {sid} ended; report again any time: "
