@@ -32,7 +32,7 @@ from pullcoach.rules.events import (
     UtteranceLabeled, in_capture_gap, kept_nudges,
 )
 
-__all__ = ["build", "focus", "WORD_FIGURES", "most_better", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
+__all__ = ["build", "focus", "WORD_FIGURES", "BOTH_SIDES", "SHORT_S", "unheard_sides", "most_better", "moment_groups", "moment_lines", "repeats", "MOMENTS_OPEN", "yardsticks", "GOOD", "FAIR", "POOR", "NONE"]
 
 GOOD, FAIR, POOR, NONE = "good", "fair", "poor", "none"
 SPEAKERS = ("coachee", "partner")
@@ -49,6 +49,8 @@ TURN_GAP = TURN_GAP_S  # coachee speech with shorter pauses (and no partner turn
 # push words, arguments, advice): in a session coached in the other language than was spoken
 # (its ``language`` warning) they are the wrong rules' and rate nothing (``unrated``); talk
 # share, interruptions, monologues and the speaking rate rest on the sound and stay rated
+FIGURE_KEYS = ("talk_share", "reflections_questions", "open_questions", "summaries", "interruptions",
+               "argument_stacks", "push_words", "righting_reflexes", "monologues", "speaking_rate")
 WORD_FIGURES = ("reflections_questions", "open_questions", "summaries", "argument_stacks",
                 "push_words", "righting_reflexes")
 
@@ -74,7 +76,9 @@ def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
     monologue = running("monologue", MonologueConfig)
     stack = running("argument-stacking", ArgumentStackingConfig)
     return {
-        "talk_share": {"target": 30, "good": 35, "fair": 45},  # seed 001: 30%; top sellers ~43%
+        # seed 001: listen 70%, talk 30% (the target; good up to 35); top sales performers talk
+        # ~43% (COACHING.md): fair up to 50; talking more than the partner is poor
+        "talk_share": {"target": 30, "good": 35, "fair": 50},
         "reflections_questions": {"good": 2.0, "fair": 1.0},  # MITI 4.2.1
         "open_questions": {"good": 70, "fair": 50},  # MITI 3.1.1
         # the rule's gap is good; twice it fair
@@ -145,12 +149,15 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
                      _bridge_s(config))
     figures = _figures(session, speech, utterances, nudges, summaries, analysed, metrics,
                        yardsticks(config), _bridge_s(config))
+    found = ended_by_break(session, problems(warnings, session["duration"]))
     wrong = any(w["kind"] == "language" for w in warnings)
+    unheard = unheard_sides(found, session["duration"])
+    for part in [figures] + [h["figures"] for h in halves or ()]:
+        why = _unrated(session["duration"], wrong, unheard)
+        for key, reason in why.items():
+            part[key].update(rating=NONE, unrated=reason)
+            part[key].pop("capped", None)
     if wrong:  # the other language's words: see WORD_FIGURES
-        for part in [figures] + [h["figures"] for h in halves or ()]:
-            for key in WORD_FIGURES:
-                part[key].update(rating=NONE, unrated="language")
-                part[key].pop("capped", None)
         # the wrong rules' nudges and labels are no moments, route or tags (the banner says so)
         nudges = [n for n in nudges if n["rule"] in SOUND_RULES or n["kind"] == "trainer"]
         utterances = [dict(u, labels={}) for u in utterances]
@@ -170,9 +177,50 @@ def build(events: list[Event], *, live: bool = False, config: EngineConfig | Non
         "route": None if wrong else _route(utterances, nudges),  # None: no section
         "engine_metrics": metrics,
         "warnings": warnings,
-        "problems": ended_by_break(session, problems(warnings, session["duration"])),
+        "problems": found,
+        "unheard": unheard,
         "halves": halves,
     }
+
+
+# a shorter call is too short to rate (a false start, a fragment cut off): its figures show,
+# unrated, and it gets no focus; report_progress compares it with nothing (its MIN_S)
+SHORT_S = 30.0
+# a side with no sound at all (its channel-silent no-sound warning) for this share of the
+# call or more was not heard: what rests on it rates nothing (``unheard_sides``)
+UNHEARD_SHARE = 0.5
+# the figures that need both sides heard: a share of the talk, cutting in on the other
+BOTH_SIDES = ("talk_share", "interruptions")
+
+
+def unheard_sides(found: list[dict], end: float) -> list[str]:
+    """The speakers whose side gave no sound at all (``problems``' no-sound silence) for at
+    least ``UNHEARD_SHARE`` of the call: a dead or unrecorded channel, not a quiet person."""
+    out = []
+    for who in SPEAKERS:
+        silent = sum((end if p["t1"] is None else min(p["t1"], end)) - p["t0"] for p in found
+                     if p["kind"] == "channel-silent" and p.get("reason") == "no-sound"
+                     and p.get("speaker") == who)
+        if end > 0 and silent >= UNHEARD_SHARE * end:
+            out.append(who)
+    return out
+
+
+def _unrated(duration: float, wrong: bool, unheard: list[str]) -> dict[str, str]:
+    """Per figure that rates nothing, why (``report_text``'s ``unrated`` words): the call too
+    short; no sound from the coachee (every figure is about them); no sound from the partner
+    (the figures that need both sides: ``BOTH_SIDES``); the other language's words
+    (``WORD_FIGURES``). The first that applies."""
+    out: dict[str, str] = {}
+    if duration < SHORT_S:
+        out = dict.fromkeys(FIGURE_KEYS, "short")
+    elif "coachee" in unheard:
+        out = dict.fromkeys(FIGURE_KEYS, "no_sound_coachee")
+    if "partner" in unheard:
+        out = {**dict.fromkeys(BOTH_SIDES, "no_sound_partner"), **out}
+    if wrong:
+        out = {**dict.fromkeys(WORD_FIGURES, "language"), **out}
+    return out
 
 
 HALVES_MIN_S = 600.0  # a call this long has halves worth comparing (five minutes each)
@@ -630,7 +678,9 @@ def _moment(n: dict, utterances: list[dict]) -> dict:
         ask = next((i for i, u in enumerate(stack) if u["labels"].get("question")), len(stack))
         stack = stack[:ask]
         open_line = [u for u in stack if u["t1"] > fired + 0.5 and not _argues(u)]  # shown, not bold
-        hits = (hits + [u for u in stack if _argues(u)])[:4]  # a "Yeah." between reasons is none
+        # a "Yeah." between reasons is none; a line without labels (no engine ran) may be one
+        hits = (hits + [u for u in stack if all(u is not o for o in open_line)
+                        and (_argues(u) or not u["labels"])])[:4]
     if not hits:  # a trainer nudge, a figure, or no transcript: what was said around it
         before = [u for u in utterances if u["t1"] >= ev - CONTEXT_BEFORE and u["t0"] <= ev + 0.5]
         return {"nudge": n, "t": ev, "around": [dict(u) for u in before[-4:]]}
@@ -786,7 +836,8 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
         return (2, rank[f[k]["rating"]], *worse(k))  # short over the call, fine at the end
     short = [k for k in FOCUS_ORDER if k in f and (at_end(k) in rank or f[k].get("rating") in rank)]
     pick = min(short, key=order, default=None)
-    better = most_better(f, trends, before)
+    tied = most_better(f, trends, before, tied=True)
+    better = tied[0] if tied else None
     if pick is None and better is None:
         return None
     moment, of_it = None, []
@@ -796,7 +847,7 @@ def focus(report: dict, trends: dict | None = None, within: dict | None = None,
         said = [m for m in of_it if any(u.get("hit") and u["speaker"] == "coachee" for u in m["around"])]
         moment = (said or of_it or [None])[-1]
     return {"figure": pick, "rule": moment["nudge"]["rule"] if moment else (FOCUS_RULES[pick][0] if pick else None),
-            "moment": moment, "moments": len(of_it), "better": better,
+            "moment": moment, "moments": len(of_it), "better": better, "better_tied": tied,
             "halves": within.get(pick) if pick else None,
             "end": at_end(pick) if pick and halves else None,
             "kept": bool(pick and halves and within.get(pick) == "better" and at_end(pick) == GOOD)}
@@ -814,15 +865,21 @@ def _reflected_enough(report: dict) -> bool:
             and not any(m["nudge"]["rule"] == "too-few-summaries" for m in report.get("moments", ())))
 
 
-def most_better(now: dict, trends: dict | None, before: dict | None = None) -> str | None:
+BETTER_TIED = 3  # figures that got better equally most, named at most
+
+
+def most_better(now: dict, trends: dict | None, before: dict | None = None, tied: bool = False):
     """Of the figures ``trends`` calls better since last time, the one that moved most: the
     most rating bands up (poor to good beats poor to poor), then the largest step for its
     size (20 → 0 beats 44 → 42); ``FOCUS_ORDER`` breaks a tie. Without ``before`` (its
-    figures): the first in ``FOCUS_ORDER``."""
+    figures): the first in ``FOCUS_ORDER``. ``tied``: a list of all that moved equally most
+    (up to ``BETTER_TIED``, in ``FOCUS_ORDER``): 2 → 0 righting reflexes, 4 → 0 push words
+    and 0% → 100% open questions are one step each, none more than the others."""
     from pullcoach.report_progress import measure  # it builds on this module
     up = [k for k in FOCUS_ORDER if (trends or {}).get(k) == "better"]
     if not before:
-        return up[0] if up else None
+        first = up[:1]
+        return first if tied else (first[0] if first else None)
     rank = {POOR: 0, FAIR: 1, GOOD: 2}
 
     def gain(k: str) -> tuple:
@@ -830,5 +887,8 @@ def most_better(now: dict, trends: dict | None, before: dict | None = None) -> s
         bands = rank.get(now[k]["rating"], 0) - rank.get(before[k]["rating"], 0)
         if a is None or b is None or float("inf") in (a, b):
             return (bands, 1.0 if float("inf") in (a, b) else 0.0)
-        return (bands, abs(b - a) / max(abs(a), abs(b), 1e-9))
-    return max(up, key=gain, default=None)  # max keeps the first of equals: FOCUS_ORDER's
+        return (bands, round(abs(b - a) / max(abs(a), abs(b), 1e-9), 6))
+    best = max(up, key=gain, default=None)  # max keeps the first of equals: FOCUS_ORDER's
+    if not tied:
+        return best
+    return [k for k in up if gain(k) == gain(best)][:BETTER_TIED] if best else []

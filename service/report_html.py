@@ -12,9 +12,9 @@ from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, duration, focus_text, label_chips, lang_of, not_delivered, number, pct,
     nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, rating_text, warning_banners, when, words, yardstick_text,
 )
-from pullcoach.report_data import FAIR, POOR, focus, moment_groups, moment_lines, repeats, yardsticks
+from pullcoach.report_data import FAIR, POOR, SHORT_S, focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
-from pullcoach.report_spot import MIN_TURN_S, example, spot
+from pullcoach.report_spot import MIN_TURN_S, example, spot, went_well
 from pullcoach.rules.events import ALERT_KINDS
 from pullcoach.timeline_svg import COLOURS, NO_AUDIO_FILL, cut_in, no_audio, span_text, strips, timeline_svg
 
@@ -202,12 +202,16 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
                  lang: str) -> tuple[list[tuple[str, str]], tuple[str, str, int | None] | None]:
     """``focus_lines``, and where the first one quotes the coachee: (its "At 9:53 you said:",
     the time, the quoted line's index in the utterances), for HTML's link to it."""
+    if report["session"]["duration"] < SHORT_S:  # no figure rated: nothing to practise or praise
+        head, text = w["focus_short"]
+        return [(head, text.format(t=clock(report["session"]["duration"]), min=clock(SHORT_S)))], None
     within = halves(report)
     fo = focus(report, progress["trends"] if progress else None, within and within["trends"],
                progress["before"] if progress else None)
+    well = well_text(report, w)
     if fo is None:
-        return [], None
-    out, quote = [], None
+        return ([(w["focus_well"], well)] if well else []), None
+    out, quote = ([(w["focus_well"], well)] if well else []), None
     if fo["figure"]:
         # with the nudge the coachee saw for it, where one was shown
         seen = next((x for n in report["nudges"] if n["rule"] == fo["rule"] and (x := nudge_seen(n, lang))), "")
@@ -251,11 +255,31 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
         if (alt := ALTERNATIVES[lang].get(fo["rule"] or "", "")) and not (fo["kept"] and sp):
             text += f" → {alt}"
         out.append((w["focus_next"], text))
-    if fo["better"] and progress:
-        ((label, a, b, _, _),) = trend_rows(progress["before"], report["figures"],
-                                            {fo["better"]: "better"}, w, lang)
-        out.append((w["focus_better"], f"{label} {a} → {b}"))
+    if fo["better"] and progress:  # all that moved equally most: none of them more than the rest
+        rows = trend_rows(progress["before"], report["figures"],
+                          dict.fromkeys(fo.get("better_tied") or [fo["better"]], "better"), w, lang)
+        out.append((w["focus_better"], " · ".join(f"{label} {a} → {b}" for label, a, b, _, _ in rows)))
     return out, quote
+
+
+def well_text(report: dict, w: dict) -> str:
+    """What went well, in one line ("de hele pull-route (…), 100% open vragen, 3
+    samenvattingen"), or "" (``report_spot.went_well``)."""
+    f, said = report["figures"], []
+    for k in went_well(report):
+        text = w["well"][k]
+        v = f[k]["value"] if k in f else None
+        if k == "summaries":
+            text = text[v != 1]
+        elif k in ("open_questions", "talk_share"):
+            v = pct(v)
+        elif k == "reflections_questions":
+            v = "∞" if v == float("inf") else number(v, w)
+        said.append(text.format(v=v))
+    if not said:
+        return ""
+    line = ", ".join(said)
+    return line[0].upper() + line[1:] + "."
 
 
 QUOTE_WORDS = 24  # a longer line is quoted by its first words: the link leads to all of it
@@ -287,8 +311,9 @@ def spot_text(sp: dict, report: dict, w: dict) -> str:
         return w["spot_turn"].format(t=t, who=partner_word(report, w), s=duration(sp["seconds"], w))
     if sp["kind"] == "short_turns":  # no turn long enough to quote: said as the yardstick
         return w["spot_short"].format(who=partner_word(report, w), s=duration(MIN_TURN_S, w))
-    if sp["kind"] in ("own_turn", "own_summary", "short_own"):  # the coachee's longest turn
-        return w[f"spot_{sp['kind']}"].format(t=t, s=duration(sp["seconds"], w))
+    if sp["kind"] in ("own_turn", "own_summary", "short_own"):  # the coachee's longest turn,
+        # in whole seconds as its card's clock shows it ("de langste 3 s" beside "0:03")
+        return w[f"spot_{sp['kind']}"].format(t=t, s=duration(int(sp["seconds"]), w))
     return w["spot_fast"].format(t=t, wpm=sp["wpm"])
 
 
@@ -300,7 +325,8 @@ def _focus(report: dict, progress: dict | None, w: dict, lang: str) -> str:
     # the time of the line quoted links to it in the transcript, as a moment's time does
     if quote and quote[2] is not None:
         at, t, i = escape(quote[0]), quote[1], quote[2]
-        html[0] = html[0].replace(at, at.replace(t, f'<a href="#line-{i}">{t}</a>', 1), 1)
+        k = next(k for k, (h, _) in enumerate(lines) if h == w["focus_next"])  # after "Ging goed"
+        html[k] = html[k].replace(at, at.replace(t, f'<a href="#line-{i}">{t}</a>', 1), 1)
     return '<div class="focus">' + "".join(html) + "</div>"
 
 

@@ -111,7 +111,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
         lines += ["", f"## {w['route']}", ""]
         if report["route"]:
             lines.append(" → ".join(
-                f"{w[r['step']]} {r['count']}× ({clock(r['t0'])})"
+                f"{w[r['step']]} {r['count']}× ({span_text(r['t0'], r['t1'])})"  # as the HTML's chip
                 + (f" ⚠ {w['premature']}" if r["premature"] else "") for r in report["route"]))
         else:
             lines.append(w["no_route"])

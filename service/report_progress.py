@@ -16,11 +16,11 @@ a rating band), and a change within the good band is no news (both good).
 
 from __future__ import annotations
 
-from pullcoach.report_data import FAIR, GOOD, NONE, POOR
+from pullcoach.report_data import FAIR, GOOD, NONE, POOR, SHORT_S, problems, unheard_sides
 from pullcoach.report_text import half_up
 from pullcoach.rules.events import PipelineWarning, SessionEnded
 
-__all__ = ["previous_session", "ran_apart", "one_at_a_time", "broke_off", "broke_off_events",
+__all__ = ["previous_session", "unheard_events", "ran_apart", "one_at_a_time", "broke_off", "broke_off_events",
            "wrong_language", "wrong_language_events", "progress", "halves", "comparable", "measure", "both_good", "PROGRESS_WORDS"]
 
 # the figures compared, and whether a higher value (``measure``'s) is better
@@ -33,7 +33,7 @@ _RANK = {POOR: 0, FAIR: 1, GOOD: 2}
 # a session that ended up to this long after another began did not run beside it (the
 # store's start is the wall clock when it was made, its length the audio's)
 SLACK_S = 5.0
-MIN_S = 30.0  # a shorter session (a false start, a fragment cut off) is compared with nothing
+MIN_S = SHORT_S  # a shorter session (a false start, a fragment cut off) is compared with nothing
 # a change under this, in what the row shows, is noise: five points of a share, 10 words a
 # minute, 10 seconds of a stretch (a ratio: any change; a count: COUNT_NOISE). Counts are
 # compared as counted, not per minute: the card rates them as counted ("2" is fair in any length), and
@@ -74,7 +74,8 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
     over by its row; with ``events`` (a session's events by id, ``store.events``) so is one
     whose replayed file broke off, for the whole one before it, and one coached in the other
     language than was spoken (its ``language`` warning: "0% → 100% open questions" was the
-    Dutch rules on English words)."""
+    Dutch rules on English words), and one where no sound came from the coachee's side for
+    most of it (``unheard_events``: "Spreektijd 0% → 50% slechter" was a dead channel)."""
     me = next((s for s in infos if s["id"] == session_id), None)
     if me is None or not me.get("started_wall"):
         return None
@@ -92,7 +93,7 @@ def previous_session(infos: list[dict], session_id: str, events=None) -> str | N
         if events is None:
             return s["id"]
         log = events(s["id"])
-        if not (broke_off_events(log) or wrong_language_events(log)):
+        if not (broke_off_events(log) or wrong_language_events(log) or "coachee" in unheard_events(log)):
             return s["id"]
     return None
 
@@ -115,6 +116,15 @@ def ran_apart(before_wall: float, before_s: float, wall: float) -> bool:
     """A session begun at ``before_wall`` and lasting ``before_s`` seconds had ended when one
     began at ``wall`` (within ``SLACK_S``): the two did not run side by side."""
     return before_wall + before_s <= wall + SLACK_S
+
+
+def unheard_events(events: list) -> list[str]:
+    """The speakers a session's log says gave no sound for most of it
+    (``report_data.unheard_sides``), from its warnings alone."""
+    warnings = [{"t": e.t, "kind": e.kind, "message": e.message, "detail": e.detail}
+                for e in events if isinstance(e, PipelineWarning)]
+    end = max((max(getattr(e, "t", 0.0), getattr(e, "t1", 0.0)) for e in events), default=0.0)
+    return unheard_sides(problems(warnings, end), end)
 
 
 def broke_off_events(events: list) -> bool:
@@ -163,9 +173,13 @@ def progress(now: dict, before: dict) -> dict | None:
         return None
     if broke_off(before) or broke_off(now) or wrong_language(before) or wrong_language(now):
         return None
+    if "coachee" in before.get("unheard", ()) or "coachee" in now.get("unheard", ()):
+        return None  # a dead coachee channel: nothing of theirs to set beside anything
     trends = {}
     for key, higher in COMPARED.items():
         a, b = before["figures"][key], now["figures"][key]
+        if a.get("unrated") or b.get("unrated"):
+            continue  # rated nothing on one side (no sound from the partner): no comparison
         va, vb = measure(key, a), measure(key, b)
         if va is None and vb is None:
             continue  # "— → —": nothing to say

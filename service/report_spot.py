@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pullcoach.report_data import _is_reflection, _turns
 
-__all__ = ["spot", "example", "partner_turns"]
+__all__ = ["spot", "example", "partner_turns", "went_well"]
 
 FAST_MIN_WORDS = 8  # a shorter line's rate says little
 # a partner turn worth quoting as where a summary fitted: in tests/data's 26 role-play
@@ -211,3 +211,33 @@ _GOOD = {"summaries": lambda lab: bool(lab.get("reflection")),
          "reflections_questions": lambda lab: bool(lab.get("reflection")),
          "open_questions": lambda lab: lab.get("question") == "open",
          "righting_reflexes": lambda lab: bool(lab.get("permission"))}
+
+
+# what a call did well, as the first screen says it: what was done before what was left out
+WELL_DONE = ("open_questions", "summaries", "reflections_questions", "talk_share")
+WELL_LEFT_OUT = ("interruptions", "push_words", "argument_stacks", "righting_reflexes")
+WELL_MAX = 3  # things named, at most: one short line
+
+
+def went_well(report: dict) -> list[str]:
+    """Up to ``WELL_MAX`` things this call did well, most telling first: the whole pull route
+    (``"route"``: explored, then a turning question, then a proposal, none too early), then
+    the figures rated good that are something done (open questions, summaries, reflections,
+    a listening talk share), then those good for what was left out (no interruptions, push
+    words ...). None of them without something done: "no push words" alone in a call where
+    the coachee hardly spoke is no praise."""
+    f = report["figures"]
+    out = ["route"] if _whole_route(report.get("route")) else []
+    out += [k for k in WELL_DONE if f[k]["rating"] == "good" and f[k].get("value")]
+    if not out:
+        return []
+    out += [k for k in WELL_LEFT_OUT if f[k]["rating"] == "good"]
+    return out[:WELL_MAX]
+
+
+def _whole_route(route: list[dict] | None) -> bool:
+    steps = [r["step"] for r in route or ()]
+    if not {"explore", "draaivraag", "voorstel"} <= set(steps) or any(r["premature"] for r in route):
+        return False
+    last_proposal = max(i for i, step in enumerate(steps) if step == "voorstel")
+    return steps.index("explore") < steps.index("draaivraag") < last_proposal

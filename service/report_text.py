@@ -69,7 +69,10 @@ _NL = {
     "wpm": "woorden/min", "none": "—",
     "status": {"good": "✓ goed", "fair": "≈ redelijk", "poor": "✗ onder de maat", "none": ""},
     # why a figure has no rating at all: the wrong rules' (report_data.WORD_FIGURES)
-    "unrated": {"language": "niet beoordeeld: de woorden waren in de andere taal"},
+    "unrated": {"language": "niet beoordeeld: de woorden waren in de andere taal",
+                "short": "te kort om te beoordelen",
+                "no_sound_coachee": "niet beoordeeld: van de coachee kwam geen geluid",
+                "no_sound_partner": "niet beoordeeld: van de gesprekspartner kwam geen geluid"},
     "swipe": "→ veeg voor de rest van de tijdlijn",
     "row_nudges": "Seintjes", "row_marks": "Samenvattingen", "legend_speech": "spraak", "legend_overlap": "ingebroken (door elkaar)",
     "legend_overlap_light": "tegelijk gepraat, geen onderbreking (‘ja’, ‘hm’)",
@@ -77,6 +80,7 @@ _NL = {
     "legend_no_audio": "geen audio: ontbreekt, geen stilte",
     "no_audio_capture-resumed": "{span} geen audio: de opname was gestopt",
     "no_audio_channel-stalled": "{span} geen audio van {who}: het apparaat leverde niets",
+    "no_audio_channel-silent": "{span} geen enkel geluid van {who}: niet opgenomen of gedempt",
     "no_audio_store-rescued": "{span} ontbreekt: bij het herstel van het sessiebestand verloren",
     # the timeline for a screen reader: its head, then each count in its singular or plural
     "timeline_aria": {"head": "{title} van {duration}", "counts": {
@@ -90,6 +94,13 @@ _NL = {
     "alternative": "Pull-alternatief", "not_delivered": "alleen voor het verslag",
     "unseen": "niet gezien: geen overlay open",
     "focus_next": "Oefen volgende keer", "focus_better": "Het meest vooruit sinds vorige keer",
+    "focus_short": ("Te kort om te beoordelen", "dit gesprek duurde {t}; de cijfers krijgen een oordeel vanaf {min}."),
+    "focus_well": "Ging goed",
+    "well": {"route": "de hele pull-route (verkennen → draaivraag → voorstel)", "open_questions": "{v} open vragen",
+             "summaries": ("{v} samenvatting", "{v} samenvattingen"), "reflections_questions": "{v} reflecties per vraag",
+             "talk_share": "je liet de ander praten (spreektijd {v})", "interruptions": "niemand onderbroken",
+             "push_words": "geen pushwoorden", "argument_stacks": "geen argumentstapels",
+             "righting_reflexes": "geen ongevraagd advies"},
     "focus_said": "Om {t} zei je:", "focus_latest": "Het laatst, om {t}, zei je:",
     "spot_turn": "Om {t} sloot {who} een beurt van {s} af:",
     "spot_own_turn": "Je langste beurt duurde {s}; om {t} zei je:",
@@ -205,7 +216,10 @@ _EN = {
     "minutes": "{n} min", "seconds": "{n} s",
     "wpm": "wpm", "none": "—",
     "status": {"good": "✓ good", "fair": "≈ fair", "poor": "✗ below par", "none": ""},
-    "unrated": {"language": "not rated: the words were the other language"},
+    "unrated": {"language": "not rated: the words were the other language",
+                "short": "too short to rate",
+                "no_sound_coachee": "not rated: no sound came from the coachee",
+                "no_sound_partner": "not rated: no sound came from the partner"},
     "swipe": "→ swipe for the rest of the timeline",
     "row_nudges": "Nudges", "row_marks": "Summaries", "legend_speech": "speech", "legend_overlap": "cut in (talking over)",
     "legend_overlap_light": "talking at once, no interruption (‘yes’, ‘hm’)",
@@ -213,6 +227,7 @@ _EN = {
     "legend_no_audio": "no audio: missing, not silence",
     "no_audio_capture-resumed": "{span} no audio: the capture had stopped",
     "no_audio_channel-stalled": "{span} no audio from {who}: the device sent none",
+    "no_audio_channel-silent": "{span} no sound at all from {who}: not recorded, or muted",
     "no_audio_store-rescued": "{span} missing: lost when the session file was rescued",
     "timeline_aria": {"head": "{title} of {duration}", "counts": {
         "negative": ("{n} nudge about what could be better", "{n} nudges about what could be better"),
@@ -225,6 +240,13 @@ _EN = {
     "alternative": "Pull alternative", "not_delivered": "report only",
     "unseen": "not seen: no overlay open",
     "focus_next": "Practise next time", "focus_better": "Most improved since last time",
+    "focus_short": ("Too short to rate", "this conversation lasted {t}; figures are rated from {min} on."),
+    "focus_well": "Went well",
+    "well": {"route": "the whole pull route (explore → turning question → proposal)", "open_questions": "{v} open questions",
+             "summaries": ("{v} summary", "{v} summaries"), "reflections_questions": "{v} reflections per question",
+             "talk_share": "you let the other talk (talk share {v})", "interruptions": "no one interrupted",
+             "push_words": "no push words", "argument_stacks": "no argument stacks",
+             "righting_reflexes": "no unasked advice"},
     "focus_said": "At {t} you said:", "focus_latest": "Most recently, at {t}, you said:",
     "spot_turn": "At {t} {who} finished a turn of {s}:",
     "spot_own_turn": "Your longest turn lasted {s}; at {t} you said:",
@@ -485,8 +507,9 @@ def focus_text(report: dict, w: dict, lang: str) -> str:
 
 
 def roles(names: dict, w: dict) -> str:
-    """"Coachee: Manager · Gesprekspartner: Sanne"; a role alone when it has no name."""
-    return " · ".join(w[k] if names[k] == w[k] else f"{w[k]}: {names[k]}" for k in ("coachee", "partner"))
+    """"Coachee: Manager · Gesprekspartner: Sanne"; a role without a name is left out ("…
+    · Gesprekspartner" at the end read as a name missing); "" when neither has one."""
+    return " · ".join(f"{w[k]}: {names[k]}" for k in ("coachee", "partner") if names[k] != w[k])
 
 
 def speaker_names(s: dict, w: dict) -> dict[str, str]:

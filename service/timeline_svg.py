@@ -184,10 +184,12 @@ def no_audio(report: dict) -> list[tuple[float, float, tuple[str, ...], str]]:
     end = report["session"]["duration"]
     out = []
     for p in report.get("problems", ()):
-        if p["kind"] not in NO_AUDIO:
+        # a side with no sound at all (all zeros: not recorded, muted) is missing too
+        dead = p["kind"] == "channel-silent" and p.get("reason") == "no-sound"
+        if p["kind"] not in NO_AUDIO and not dead:
             continue
         t1 = end if p["t1"] is None else min(p["t1"], end)
-        one = p["kind"] == "channel-stalled" and p.get("speaker") in ("coachee", "partner")
+        one = p["kind"] in ("channel-stalled", "channel-silent") and p.get("speaker") in ("coachee", "partner")
         if t1 > p["t0"]:
             out.append((p["t0"], t1, (p["speaker"],) if one else ("coachee", "partner"), p["kind"]))
     return out
