@@ -1,7 +1,7 @@
 """In-process pub/sub between sessions and their consumers (websocket server, store).
 
 Sessions publish ``(session_id, event)`` with ``hub.publish`` (a LiveSession sink); the hub
-keeps a small record per session (token, names, latest audio time, live or not) and calls
+keeps a small record per session (token, names, latest audio time, live, ending or not) and calls
 every subscriber in order. Subscribers must never block: they queue and return. A
 subscriber that raises is logged and kept; it never stops the others or the pipeline.
 A long-running ``serve`` keeps the newest ``keep_ended`` ended sessions for late trainers
@@ -45,6 +45,15 @@ class SessionRecord:
     via: str = ""  # "capture": its audio came from `pullcoach capture` (its session-started)
     seq: int = 0  # declaration order, newest is highest
     controller: Controller | None = field(default=None, repr=False)
+
+    @property
+    def ending(self) -> bool:
+        """An end was asked (the trainer's end-session; a server shutting down) and the
+        session has not ended yet: its pipeline is catching up (11 s, minutes under load).
+        Its controller (a LiveSession) remembers the stop; every page is told it by the
+        status, not only the page whose button was clicked."""
+        return (self.live and not self.ended
+                and bool(getattr(self.controller, "stop_reason", "")))
 
 
 class Hub:

@@ -94,6 +94,8 @@ class Status:
     focus_rules: tuple[tuple[str, str], ...] = ()
     capture_away: bool = False  # its capture's connection dropped; the session waits for it
     overlays: int | None = None  # trainer only: overlays connected to the session (0: none)
+    # trainer only: an end was asked (end-session accepted); it ends once its pipeline caught up
+    ending: bool = False
 
 
 @dataclass(**_frozen)
@@ -221,6 +223,8 @@ def encode(msg: Message) -> str:
                 head["capture_away"] = True
             if msg.overlays is not None:
                 head["overlays"] = msg.overlays
+            if msg.ending:
+                head["ending"] = True
         case SendNudge():
             head.update(session=msg.session, message=msg.message)
         case SetFocus():
@@ -428,7 +432,8 @@ def _decode(kind: str, data: dict) -> Message:
                           report=_str(data, "report", optional=True),
                           focus_rules=_pairs(data, "focus_rules"),
                           capture_away="capture_away" in data and _bool(data, "capture_away"),
-                          overlays=_count(data.get("overlays"), "overlays"))
+                          overlays=_count(data.get("overlays"), "overlays"),
+                          ending="ending" in data and _bool(data, "ending"))
         case "send-nudge":
             return SendNudge(session=session(), message=_str(data, "message", empty=False))
         case "set-focus":
