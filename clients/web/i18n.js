@@ -15,7 +15,9 @@ const WORDS = {
     sent: "verstuurd", marked: "gemarkeerd",
     sentNoOverlay: "verstuurd, maar er is geen overlay open: alleen in het verslag",
     noOverlay: "Geen overlay open: {who} ziet de seintjes niet. De overlay-link staat in de console van `pullcoach capture`.",
-    notSent: "niet verstuurd: geen verbinding", notDone: "niet gedaan: {why}", coachee: "coachee", partner: "partner",
+    notSent: "niet verstuurd: geen verbinding", notDone: "niet gedaan: {why}",
+    // a pair without names: the report's and the debrief's words (not the raw "partner")
+    coachee: "Coachee", partner: "Gesprekspartner", endedGroup: "Afgelopen ({n})",
     // a refused command, by the error's code (and detail.reason): the server's English
     // message only for a code this page does not know ("{message} ({code})")
     refusal: { "no-session": "deze sessie loopt niet meer", "no-session unknown": "deze sessie kent de server niet (meer)",
@@ -51,7 +53,7 @@ const WORDS = {
     held: { focus: "buiten de focus", budget: "kort na een ander seintje", repeat: "herhaling",
             trainer: "jouw seintje stond er", language: "andere taal" },
     quick: ["Vat samen", "Open vraag", "Laat uitpraten", "Luister", "Vraag door"],
-    focus: "Focus", focusAll: "Alles", focusSet: "focus staat", focusCard: "Focus",
+    focus: "Focus", focusAll: "Alles", focusSet: "focus ingesteld", focusCard: "Focus",
     focusHint: "Kies één tot drie: alleen die seintjes (en de lof erbij) gaan live, de rest naar het verslag.",
     focusOff: "uit", focusOffHint: "De plugin van deze regel faalde: hij geeft deze sessie geen seintjes meer",
     labels: { reflection: "reflectie", open: "open vraag", closed: "gesloten vraag", input: "informatie",
@@ -73,7 +75,8 @@ const WORDS = {
     sent: "sent", marked: "marked",
     sentNoOverlay: "sent, but no overlay is open: in the report only",
     noOverlay: "No overlay open: {who} does not see the nudges. The overlay link is in the console of `pullcoach capture`.",
-    notSent: "not sent: no connection", notDone: "not done: {why}", coachee: "coachee", partner: "partner",
+    notSent: "not sent: no connection", notDone: "not done: {why}",
+    coachee: "Coachee", partner: "Partner", endedGroup: "Ended ({n})",
     refusal: { "no-session": "this session is no longer live", "no-session unknown": "the server does not know this session (any more)",
                "malformed": "the server could not read this request; reload the page",
                "malformed empty": "the nudge is empty: type what the coachee should read",

@@ -35,6 +35,10 @@ function end(s, t, reason) {
   for (const lane of Object.values(s.speech)) if (lane.open !== null) { lane.done.push([lane.open, t]); lane.open = null; }
 }
 
+// "partner"/"coachee" is what a pair without names sends: no name, so the page says the
+// report's and the debrief's words for the role ("Gesprekspartner"), not the raw default
+const named = (name, role) => (name && name !== role ? String(name) : "");
+
 function session(id) {
   if (!sessions.has(id)) sessions.set(id, make(id));
   return sessions.get(id);
@@ -71,8 +75,8 @@ function receive(msg) {
       if (old) Object.assign(s, { lang: old.lang, coachee: old.coachee, partner: old.partner,
                                   started_wall: old.started_wall, report: old.report, focusRules: old.focusRules });
       sessions.set(id, s);
-      Object.assign(s, { lang: info.lang || s.lang, coachee: info.coachee || s.coachee,
-                         partner: info.partner || s.partner, started_wall: info.started_wall ?? s.started_wall,
+      Object.assign(s, { lang: info.lang || s.lang, coachee: named(info.coachee, "coachee") || s.coachee,
+                         partner: named(info.partner, "partner") || s.partner, started_wall: info.started_wall ?? s.started_wall,
                          live: !!info.live, ended: !info.live && info.started_wall != null });
     }
     if (selected) client?.send({ type: "watch", session: selected });
@@ -97,7 +101,8 @@ function receive(msg) {
       || (msg.type === "nudge-issued" && msg.kind === "trainer"))) asked = null;   // done: no error to come
   switch (msg.type) {
     case "session-started":
-      Object.assign(s, { lang: msg.lang || s.lang, coachee: msg.coachee || s.coachee, partner: msg.partner || s.partner,
+      Object.assign(s, { lang: msg.lang || s.lang, coachee: named(msg.coachee, "coachee") || s.coachee,
+                         partner: named(msg.partner, "partner") || s.partner,
                          started_wall: msg.wall_clock ?? s.started_wall, live: true, ended: false,
                          via: String(msg.via || "") });
       break;
@@ -107,6 +112,8 @@ function receive(msg) {
     case "status":
       if (msg.listening) Object.assign(s, { live: true, ended: false });
       s.away = msg.capture_away === true;
+      // an end was asked (on any page, before a reload): no second "Sessie beëindigen"
+      if (msg.ending === true && !s.ended) s.ending = true;
       if (typeof msg.overlays === "number") s.overlays = msg.overlays;   // a trainer's status says it
       if (typeof msg.report === "string" && msg.report.startsWith("/reports/")) s.report = msg.report;
       if (Array.isArray(msg.focus_rules)) {
@@ -278,19 +285,46 @@ function render() {
   renderDetail(anchor);
 }
 
-// in the order they started: a card stays where it was when its session ends
+// Live (and waiting) pairs first, the newest first; the ended ones after, under "Afgelopen",
+// also newest first: round 2's pairs are at the top, not below round 1's five ended cards.
+// The cards keep their places while the pointer is over them: a neighbour that ends or a new
+// pair does not move the card about to be clicked (a new card joins at the end meanwhile);
+// they take their places once the pointer leaves the cards.
+let gridHeld = false;                 // the pointer is over the cards
+let gridOrder = [];                   // [{id, over}] as the grid shows them
+
+function ordered() {
+  const newest = (a, b) => ((b.started_wall ?? -Infinity) - (a.started_wall ?? -Infinity)) || b.id.localeCompare(a.id);
+  const all = [...sessions.values()];
+  return [...all.filter((s) => !s.ended).sort(newest).map((s) => ({ id: s.id, over: false })),
+          ...all.filter((s) => s.ended).sort(newest).map((s) => ({ id: s.id, over: true }))];
+}
+
+function gridPlaces() {
+  const want = ordered();
+  if (!gridHeld || !gridOrder.length) return want;
+  const kept = gridOrder.filter((e) => sessions.has(e.id)), had = new Set(kept.map((e) => e.id));
+  return [...kept, ...want.filter((e) => !had.has(e.id))];
+}
+
 function renderGrid(w) {
   const grid = $("grid");
-  const list = [...sessions.values()].sort((a, b) => ((a.started_wall ?? Infinity) - (b.started_wall ?? Infinity))
-                                                   || a.id.localeCompare(b.id));
-  if (!list.length) {  // refused or no token: the status line says why, no "no sessions yet"
+  if (!sessions.size) {  // refused or no token: the status line says why, no "no sessions yet"
+    gridOrder = [];
     grid.replaceChildren(...(token && connection !== "refused" ? [withCode(h("p", "empty"), w.none)] : []));
     return;
   }
+  gridOrder = gridPlaces();
+  const ended = gridOrder.filter((e) => e.over).length;
+  const nodes = [];
+  gridOrder.forEach((e, i) => {
+    if (e.over && !(gridOrder[i - 1]?.over)) nodes.push(h("h3", "grid-group", w.endedGroup.replace("{n}", ended)));
+    nodes.push(card(sessions.get(e.id)));
+  });
   // a card that shows what it showed stays (a redraw that changes nothing costs no layout)
-  const cards = list.map(card), old = [...grid.children];
-  if (old.length !== cards.length || !old.every((c) => c.classList.contains("card"))) grid.replaceChildren(...cards);
-  else cards.forEach((c, i) => { if (!old[i].isEqualNode(c)) old[i].replaceWith(c); });
+  const old = [...grid.children];
+  if (old.length !== nodes.length || old.some((c, i) => c.tagName !== nodes[i].tagName)) grid.replaceChildren(...nodes);
+  else nodes.forEach((c, i) => { if (!old[i].isEqualNode(c)) old[i].replaceWith(c); });
 }
 
 // "... met `pullcoach run` ..." -> text with <code> for the commands
@@ -366,7 +400,7 @@ function alerts(s, w) {
   const away = liveState(s) === "away";
   const open = (s.ended ? [...s.alerts.values()] : shownAlerts(s.alerts, s.t)).filter((m) => !(away && pipelineProblem(m)));
   if (noOverlay(s)) {
-    const li = withCode(h("li", "alert"), `⚠ ${w.noOverlay.replace("{who}", s.coachee || w.coachee)}`);
+    const li = withCode(h("li", "alert"), `⚠ ${w.noOverlay.replace("{who}", s.coachee || w.who.coachee)}`);
     li.dataset.kind = "no-overlay";
     list.append(li);
   }
@@ -723,7 +757,7 @@ function flash(id, text, ms = 2500) {
 }
 
 // A command the server refuses (a focus on a rule gone off, a session that just ended) was
-// answered by an error that this page showed nowhere: the ack beside it said "focus staat"
+// answered by an error that this page showed nowhere: the ack beside it said "focus ingesteld"
 // or "verstuurd", and the chips kept the focus the server had not set.
 function send(msg, ack) {
   if (!client?.send(msg)) return false;
@@ -764,6 +798,8 @@ function wire() {
     const c = ev.target.closest(".card");
     if (c) select(c.dataset.session);
   });
+  $("grid").addEventListener("pointerenter", () => { gridHeld = true; });
+  $("grid").addEventListener("pointerleave", () => { gridHeld = false; schedule(); });
   $("grid").addEventListener("keydown", (ev) => {
     const c = ev.target.closest(".card");
     if (c && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(c.dataset.session); }
@@ -800,7 +836,12 @@ function wire() {
     if (!selected) return;
     if (endArmed === selected) {
       const s = sessions.get(selected);
-      if (send({ type: "end-session", session: selected }, "nudge-ack") && s) s.ending = true;
+      if (send({ type: "end-session", session: selected }, "nudge-ack") && s) {
+        s.ending = true;
+        // watched again: the server re-tells every trainer the session's status, now ending
+        // (the other pages say "wordt beëindigd…" too, not only this one)
+        client.send({ type: "watch", session: selected });
+      }
       endArmed = null;
     } else {
       endArmed = selected;
