@@ -519,6 +519,12 @@ async def handle(service: "Service", ws: Any) -> None:
                 "no-session", f"could not go on with session {short(hello.session)} ({exc}): start a new one"))
             return
     resumed = live is not None
+    if not resumed and not tk.same(hello.token, service.tokens.ingest):
+        # taken (it is the trainer's own laptop's right), but a pair holding it can open
+        # the dashboard of every session: the trainer handed out the wrong line
+        log.warning("a capture (%s ↔ %s) used the trainer token: give pairs the capture token "
+                    "(the `pullcoach capture` line serve printed); the trainer token opens "
+                    "every session's dashboard", hello.coachee or "coachee", hello.partner or "partner")
     if live is None:
         try:
             live = _start(service, hello)

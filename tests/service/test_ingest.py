@@ -344,3 +344,22 @@ def test_a_session_that_is_behind_holds_the_capture_back_instead_of_dropping_its
         src.feed(block("coachee", 1600 * 4))
         assert src.stats()["dropped"] == 0
     asyncio.run(main())
+
+
+def test_a_capture_with_the_trainer_token_is_taken_but_the_serve_window_says_so(caplog):
+    async def main():
+        hub = Hub()
+        service = await serving(hub)
+        url = f"ws://127.0.0.1:{service.port}/ingest"
+        for token in (INGEST, TRAINER):
+            async with connect(url) as ws:
+                await ws.send(p.encode(p.Hello(role="capture", token=token, coachee="Gijs")))
+                sid = p.decode(await ws.recv()).sessions[0].session
+                await ws.send(p.encode(p.EndSession(session=sid)))
+                with pytest.raises(Exception):
+                    await asyncio.wait_for(ws.recv(), 5)
+        await service.close()
+    caplog.set_level("WARNING")
+    asyncio.run(asyncio.wait_for(main(), 30))
+    said = [r.getMessage() for r in caplog.records if "trainer token" in r.getMessage()]
+    assert len(said) == 1 and "Gijs" in said[0] and "give pairs the capture token" in said[0]
