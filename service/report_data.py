@@ -189,8 +189,9 @@ SHORT_S = 30.0
 # a side with no sound at all (its channel-silent no-sound warning) for this share of the
 # call or more was not heard: what rests on it rates nothing (``unheard_sides``)
 UNHEARD_SHARE = 0.5
-# the figures that need both sides heard: a share of the talk, cutting in on the other
-BOTH_SIDES = ("talk_share", "interruptions")
+# the figures that need both sides heard: a share of the talk, cutting in on the other, a
+# speaking rate (too fast only when faster than the partner)
+BOTH_SIDES = ("talk_share", "interruptions", "speaking_rate")
 
 
 def unheard_sides(found: list[dict], end: float) -> list[str]:

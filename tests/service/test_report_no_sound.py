@@ -73,6 +73,7 @@ def test_a_dead_partner_channel_leaves_what_rests_on_both_sides_unrated():
     f = r["figures"]
     assert f["talk_share"]["rating"] == "none" and f["talk_share"]["unrated"] == "no_sound_partner"
     assert f["interruptions"]["rating"] == "none"
+    assert f["speaking_rate"]["unrated"] == "no_sound_partner"  # too fast: than the partner
     assert f["open_questions"]["rating"] == "good"  # the coachee's words still count
     before = build(both(1_759_000_000.0))
     assert "talk_share" not in progress(r, before)["trends"]
