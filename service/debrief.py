@@ -133,6 +133,7 @@ def _day(wall: float) -> str:
 def build_debrief(reports: list[dict], lang: str | None = None) -> dict[str, Any]:
     """``lang``: the debrief's language; by default that of most sessions (ties: the first's)."""
     reports = sorted(reports, key=lambda r: (r["session"]["wall_clock"], r["session"]["id"]))
+    _mark_twins([r["session"] for r in reports])
     rows = [_row(r) for r in reports]
     tally = {key: _tally(reports, key) for key in FIGURE_RULES}
     order = list(FIGURE_RULES)
@@ -226,6 +227,18 @@ def _broke_off(r: dict, speaker: str) -> float | None:
     if t is None and speaker == "coachee" and r["session"].get("reason") == "error":
         return r["session"]["duration"]
     return t
+
+
+def _mark_twins(sessions: list[dict]) -> None:
+    """``twin`` on role-plays of one coachee name started in the same minute (two pairs both
+    called "Jan"): their rows name the partner too, or they read as one."""
+    minute = {}
+    for s in sessions:
+        key = (s.get("coachee"), int((s.get("wall_clock") or 0.0) // 60))
+        minute.setdefault(key, []).append(s)
+    for same in minute.values():
+        for s in same:
+            s["twin"] = len(same) > 1
 
 
 def _row(r: dict) -> dict:

@@ -254,7 +254,8 @@ def _w(lang: str) -> tuple[dict, dict]:
 
 def _who(s: dict, w: dict) -> str:
     """The coachee and the time the role-play started: which row of the day it is."""
-    name = speaker_names(s, w)["coachee"]
+    names = speaker_names(s, w)
+    name = f"{names['coachee']} ↔ {names['partner']}" if s.get("twin") else names["coachee"]
     at = time.strftime("%H:%M", time.localtime(s["wall_clock"])) if s["wall_clock"] else ""
     return f"{name} · {at}" if at else name
 

@@ -111,3 +111,16 @@ def test_one_joris_after_another_is_still_one_person_whoever_the_partner():
                        build(coached("pull_kantoor.jsonl", "p2", DAY + 900, "P2"))])
     (moved,) = d["progress"]
     assert (moved["first"]["id"], moved["last"]["id"], moved["count"], moved["partner"]) == ("p1", "p2", 2, None)
+
+
+def test_two_joris_started_in_one_minute_have_rows_that_name_the_partner():
+    from pullcoach.debrief_render import render_debrief_html, render_debrief_md
+    d = build_debrief([build(coached("push_kantoor.jsonl", "p1", DAY, "Piet")),
+                       build(coached("pull_kantoor.jsonl", "p2", DAY + 3, "Kees")),
+                       build(coached("pull_kantoor.jsonl", "p3", DAY + 1800, "Piet"))])
+    md = render_debrief_md(d)
+    at = time.strftime("%H:%M", time.localtime(DAY))
+    assert f"Joris ↔ Piet · {at}" in md and f"Joris ↔ Kees · {at}" in md  # not "Joris · 11:52" twice
+    later = time.strftime("%H:%M", time.localtime(DAY + 1800))
+    assert f"Joris · {later}" in md and f"Joris ↔ Piet · {later}" not in md  # alone in its minute
+    assert f"Joris ↔ Kees · {at}" in render_debrief_html(d).replace("&#x27;", "'")
