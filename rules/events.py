@@ -79,7 +79,7 @@ class SessionStarted:
 @dataclass(**_frozen)
 class SessionEnded:
     t: float
-    reason: str = "ended"  # ended | stopped | server-stopped | interrupted | error
+    reason: str = "ended"  # ended | stopped | trainer | server-stopped | interrupted | error
 
 
 @dataclass(**_frozen)

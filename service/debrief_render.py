@@ -156,7 +156,7 @@ DEBRIEF_WORDS = {
         "server_restarted": "server herstart: zie verslag",
         "record_lost": "deel van het sessiebestand verloren: zie verslag", "focus": "focus: {which}", "asr_behind": "transcriptie liep achter",
         "rule_off": "regel {which} stond uit: zie verslag", "off": "uit",
-        "server_stopped": "door de server beëindigd",
+        "server_stopped": "door de server beëindigd", "trainer_ended": "door de trainer beëindigd na {t}",
         "strength_names": {"monologues": "Korte beurten (geen monologen)"},
         "progress": "Van eerste naar laatste gesprek", "runs": "{n} gesprekken", "with_partner": "{coachee} (met {partner})",
         "no_change": "geen cijfer veranderde van beoordeling of duidelijk van waarde",
@@ -205,7 +205,7 @@ DEBRIEF_WORDS = {
         "server_restarted": "server restarted: see report",
         "record_lost": "part of the session file lost: see report", "focus": "focus: {which}", "asr_behind": "transcription ran behind",
         "rule_off": "rule {which} was off: see report", "off": "off",
-        "server_stopped": "ended by the server",
+        "server_stopped": "ended by the server", "trainer_ended": "ended by the trainer at {t}",
         "strength_names": {"monologues": "Short turns (no monologues)"},
         "progress": "From first to last conversation", "runs": "{n} conversations", "with_partner": "{coachee} (with {partner})",
         "no_change": "no figure changed its rating or clearly its value",
@@ -305,6 +305,8 @@ def _notes(row: dict, dw: dict) -> list[str]:
         notes.append(dw["interrupted"])
     elif s.get("reason") == "server-stopped":
         notes.append(dw["server_stopped"])
+    elif s.get("reason") == "trainer":
+        notes.append(dw["trainer_ended"].format(t=clock(s["duration"])))
     if not row["analysed"]:
         notes.append(dw["not_analysed"])
     if wrong := row.get("wrong_lang"):  # the other language's rules: its figures say nothing

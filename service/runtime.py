@@ -561,7 +561,8 @@ class NudgePrinter:
             print(f"{clear}{_clock(event.evidence_t)} - withdrawn: {event.message}  ({event.rule}:"
                   f" it was a {event.reason})", flush=True)
         elif isinstance(event, ev.SessionEnded):
-            why = {"ended": "", "stopped": " (stopped)"}.get(event.reason, f" ({event.reason})")
+            why = {"ended": "", "stopped": " (stopped)", "trainer": " (ended by the trainer)"}.get(
+                event.reason, f" ({event.reason})")
             print(f"session ended{why}", flush=True)
             if self.held:
                 parts = ", ".join(f"{n} {why}" for why, n in sorted(self.held.items(), key=lambda x: -x[1]))

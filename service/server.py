@@ -469,12 +469,12 @@ class Service:
                              else ev.FocusChanged(t=rec.t, rules=msg.rules))
             case p.AddBookmark():  # a note of only spaces (or null) is no note
                 self._inject(rec, ev.Bookmarked(t=rec.t, note=_limit(msg.note.strip()), by="trainer"))
-            case p.EndSession():
+            case p.EndSession():  # reason "trainer": the report and debrief say who ended it
                 if rec.controller is not None:
-                    rec.controller.stop()
+                    rec.controller.stop("trainer")
                     self._release_capture(rec.session)
                 else:
-                    self.hub.publish(rec.session, ev.SessionEnded(t=rec.t, reason="stopped"))
+                    self.hub.publish(rec.session, ev.SessionEnded(t=rec.t, reason="trainer"))
 
     def _release_capture(self, session: str) -> None:
         """Tell the session's capture at once that the trainer ended it: the server may need

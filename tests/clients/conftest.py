@@ -42,10 +42,10 @@ class Recorder:
         self.server.injected.append((self.session, event))
         self.server.hub.publish(self.session, event)
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "stopped") -> None:
         self.server.stopped.append(self.session)
         rec = self.server.hub.sessions[self.session]
-        self.server.hub.publish(self.session, ev.SessionEnded(t=rec.t, reason="stopped"))
+        self.server.hub.publish(self.session, ev.SessionEnded(t=rec.t, reason=reason))
 
 
 class LiveServer:

@@ -12,7 +12,7 @@ def test_the_card_says_ending_from_the_second_click_until_the_session_has_ended(
     page = new_page(1280, 900)
     live_server.add_session("s-anna", token="tok-a", lang="nl", coachee="Anna", partner="Bram")
     asked = []
-    live_server.hub.sessions["s-anna"].controller.stop = lambda: asked.append("stop")   # ends later
+    live_server.hub.sessions["s-anna"].controller.stop = lambda reason="stopped": asked.append(reason)   # ends later
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
     live_server.wait_clients("trainer")
     card = page.locator('.card[data-session="s-anna"]')
@@ -25,7 +25,7 @@ def test_the_card_says_ending_from_the_second_click_until_the_session_has_ended(
     expect(end).to_have_text("Wordt beëindigd…")
     expect(end).to_be_disabled()
     expect(page.locator("#d-meta")).to_contain_text("wordt beëindigd")
-    assert asked == ["stop"]
+    assert asked == ["trainer"]  # the report and debrief say who ended it
     page.wait_for_timeout(4500)   # the armed button's 4 s are over: still ending, not "live" again
     expect(card.locator(".badge")).to_have_text("● wordt beëindigd…")
     expect(end).to_have_text("Wordt beëindigd…")

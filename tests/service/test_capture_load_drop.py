@@ -49,7 +49,7 @@ class Stalling:
         self.after, self.stall = after, stall
         self.got = []  # (speaker, start, n, level)
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     async def run(self):

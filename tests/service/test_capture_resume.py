@@ -57,7 +57,7 @@ class Ticking:
         self.hub, self.source, self.id = hub, source, session_id
         self.got = []  # (speaker, start, n, level)
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     async def run(self):

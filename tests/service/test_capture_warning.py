@@ -42,7 +42,7 @@ class Recording:
     def __init__(self, hub, source, session_id, log):
         self.hub, self.source, self.id, self.log = hub, source, session_id, log
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     def inject(self, event):

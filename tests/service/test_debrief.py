@@ -663,3 +663,13 @@ def test_an_advice_question_is_no_example_of_a_closed_question():
             u(9.0, "coachee", "Do you take them in the morning?", question="closed")]
     said = [[x["text"] for x in lines if x.get("hit")] for _, lines in _read_off(utts, "open_questions")]
     assert said == [["Do you take them in the morning?"]]
+
+
+def test_a_role_play_the_trainer_ended_says_so_and_when():
+    log = coached("push_kantoor.jsonl", "Manager", "t1", DAY, ended=False)
+    cut = max(e.t for e in log if hasattr(e, "t") and e.t <= 40.0)
+    log = [e for e in log if getattr(e, "t", 0.0) <= cut] + [SessionEnded(t=cut, reason="trainer")]
+    d = build_debrief([build(log), build(coached("pull_kantoor.jsonl", "Manager", "t2", DAY + 900))])
+    md = render_debrief_md(d)
+    assert f"door de trainer beëindigd na 0:{int(cut):02d}" in md and md.count("door de trainer") == 1
+    assert "ended by the trainer at 0:" in render_debrief_md(build_debrief([build(log)], lang="en"))

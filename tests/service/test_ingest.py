@@ -36,7 +36,7 @@ class Recording:
     def __init__(self, hub, source, session_id, seen=None):
         self.hub, self.source, self.id, self.seen = hub, source, session_id, seen
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     async def run(self):
@@ -222,7 +222,7 @@ def test_a_session_that_breaks_is_not_said_to_be_ended_by_the_trainer(caplog):
             def __init__(self, source, session_id):
                 self.source, self.id = source, session_id
 
-            def stop(self):
+            def stop(self, reason="stopped"):
                 self.source.close()
 
             async def run(self):
@@ -251,7 +251,7 @@ def test_another_pairs_capture_cannot_take_over_a_session_by_its_id():
                 self.source, self.id, self.n = source, session_id, 0
                 got[session_id] = self
 
-            def stop(self):
+            def stop(self, reason="stopped"):
                 self.source.close()
 
             async def run(self):

@@ -22,7 +22,7 @@ class Recording:
         self.hub, self.source, self.id, self.lang = hub, source, session_id, lang
         made.append((session_id, lang))
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     async def run(self):

@@ -35,7 +35,7 @@ class CountingSession:
         self.samples = {"coachee": 0, "partner": 0}
         self.starts = []
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     def inject(self, event):

@@ -64,7 +64,7 @@ class Recording:
         self.hub, self.source, self.id = hub, source, session_id
         self.names = {"coachee": coachee, "partner": partner}
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.source.close()
 
     async def run(self):

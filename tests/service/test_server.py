@@ -34,9 +34,9 @@ class FakeSession:
         self.injected.append(event)
         self.hub.publish(self.session, event)
 
-    def stop(self):
+    def stop(self, reason="stopped"):
         self.stopped = True
-        self.hub.publish(self.session, ev.SessionEnded(t=9.0, reason="stopped"))
+        self.hub.publish(self.session, ev.SessionEnded(t=9.0, reason=reason))
 
 
 async def start(**kw):
@@ -309,7 +309,7 @@ def test_end_session_stops_it_and_overlay_sees_the_end():
         await recv(ov), await recv(ov)
         await tr.send(p.encode(p.EndSession(session="A")))
         end = await until(ov, lambda m: isinstance(m, p.SessionEvent))
-        assert end.event == ev.SessionEnded(t=9.0, reason="stopped") and fakes["A"].stopped
+        assert end.event == ev.SessionEnded(t=9.0, reason="trainer") and fakes["A"].stopped
         st = await until(ov, lambda m: isinstance(m, p.Status))
         assert not st.listening
         await tr.send(p.encode(p.SendNudge(session="A", message="te laat")))
