@@ -733,8 +733,9 @@ function line(u, s, w, partial) {
 
 function fill(li, u, s, w, partial) {
   li.className = `utt utt-${u.speaker}` + (partial ? " partial" : "");
-  li.replaceChildren(h("span", "t", clock(u.t0)),
-                     h("span", "spk", (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker]),
+  const who = (u.speaker === "coachee" ? s.coachee : s.partner) || w[u.speaker];
+  // a name wider than its column ends in "…" ("Gespreks…"): whole on hover
+  li.replaceChildren(h("span", "t", clock(u.t0)), Object.assign(h("span", "spk", who), { title: who }),
                      h("span", "text", u.text));
   const tags = h("span", "tags");
   // the labels code the coachee's behaviour: none on the partner's lines
