@@ -656,8 +656,8 @@ def _wpm(utts: list[dict]) -> float | None:
 def _moment(n: dict, utterances: list[dict]) -> dict:
     """A nudge at the moment it was about, not when it fired (ASR may lag many seconds): the
     utterance that set it off (its speaker's, holding or last before its evidence; for an
-    argument stack every one up to the firing and the one it fired in, when that argues) has
-    ``hit``, with up to three lines before it and the reply after. ``t`` is when that was
+    argument stack every one that argues up to the firing or a question, and the one it
+    fired in, when that argues) has ``hit``, with up to three lines before it and the reply after. ``t`` is when that was
     said."""
     ev, fired = n["evidence_t"], n["t"]
     if n["rule"] in AT_FIRING or n["kind"] == "trainer":
