@@ -473,6 +473,7 @@ class Service:
                 if rec.controller is not None:
                     rec.controller.stop("trainer")
                     self._release_capture(rec.session)
+                    self._push_status(rec.session)  # every trainer's page: ending
                 else:
                     self.hub.publish(rec.session, ev.SessionEnded(t=rec.t, reason="trainer"))
 

@@ -153,6 +153,6 @@ def test_a_focus_the_server_refuses_is_said_beside_the_chips_and_the_chips_go_ba
     expect(page.locator('#focus-rules .chip[data-rule=""]')).to_have_attribute("aria-pressed", "true")
     expect(page.locator('.card[data-session="s-anna"] .card-focus')).to_have_count(0)
     page.locator('#focus-rules .chip[data-rule="push-words"]').click()   # the next one goes as ever
-    expect(page.locator("#focus-ack")).to_have_text("focus staat")
+    expect(page.locator("#focus-ack")).to_have_text("focus ingesteld")
     expect(page.locator('#focus-rules .chip[data-rule="push-words"]')).to_have_attribute("aria-pressed", "true")
     assert page.errors == []

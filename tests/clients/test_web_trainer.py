@@ -181,8 +181,8 @@ def test_end_session_needs_two_clicks_and_ended_sessions_link_their_report(page,
 
 def test_dashboard_with_a_wrong_token_says_which_link_to_open(page, live_server):
     page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token=wrong-token-0123456789")
-    expect(page.locator("#conn")).to_have_text(  # no welcome: the browser's language (English)
-        "Wrong token: open the trainer link pullcoach printed (/trainer#token=…)")
+    expect(page.locator("#conn")).to_have_text(  # no welcome: the refusal's server language (Dutch)
+        "Verkeerd token: open de trainer-link die pullcoach afdrukte (/trainer#token=…)")
     # refused: no "no sessions yet", no debrief link, nothing to pick (it looked like an empty day)
     expect(page.locator("#grid .empty")).to_have_count(0)
     expect(page.locator("#debrief")).to_be_hidden()
