@@ -289,13 +289,16 @@ def _said(rules: list[str], lang: str) -> list[str]:
 
 def _tally(reports: list[dict], key: str) -> dict[str, int]:
     """How many sessions the report rated good, fair, poor and at all; for monologues also
-    how many were too short to rate (``short``): not counted as good (``_too_short``)."""
-    short = [key == "monologues" and _too_short(r) for r in reports]
+    how many were too short to rate (``short``): not counted as good (``_too_short``); for
+    any figure, a call the report found too short to rate at all (under half a minute)."""
+    # a call under half a minute the report itself leaves unrated (its ``unrated`` "short")
+    short = [(key == "monologues" and _too_short(r)) or r["figures"][key].get("unrated") == "short"
+             for r in reports]
     ratings = [NONE if cut else r["figures"][key]["rating"]  # the other language's words: none
                for r, cut in zip(reports, short)]
     out = {x: ratings.count(x) for x in (GOOD, FAIR, POOR)}
     out["rated"] = sum(1 for x in ratings if x != NONE)
-    if key == "monologues":
+    if key == "monologues" or any(short):
         out["short"] = sum(short)
     return out
 

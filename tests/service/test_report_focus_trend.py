@@ -112,13 +112,13 @@ def test_the_only_habit_short_and_dropped_is_the_one_to_keep():
 
 
 def test_a_figure_good_over_the_call_but_poor_at_the_end_is_picked():
-    """Talking 8% of the first half and 46% of the second reads 27%, good, over the call:
+    """Talking 8% of the first half and 58% of the second reads 33%, good, over the call:
     nothing was to be practised. At the end it falls short: that is the pick, getting worse."""
-    events = call(pulling(), share=lambda t: 2.0 if t < 600 else 12.0)
+    events = call(pulling(), share=lambda t: 2.0 if t < 600 else 15.0)
     assert _ratings(events, "talk_share") == ("good", "good", "poor")
     top = _top(events)
     assert top.startswith("**Oefen volgende keer:** Spreektijd coachee")
-    assert "Eerste → tweede helft: 8% → 46% (slechter)." in top
+    assert "Eerste → tweede helft: 8% → 58% (slechter)." in top
 
 
 def test_most_progress_is_the_figure_that_moved_most():
