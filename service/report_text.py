@@ -26,6 +26,7 @@ _NL = {
     "status_error": "De opname brak op {t} af ({why}): het verslag loopt tot dan",
     "status_broke": "De opname brak op {t} af: het verslag loopt tot dan",
     "status_server_stopped": "De server werd op {t} gestopt en beëindigde dit gesprek: het verslag loopt tot dan",
+    "status_trainer": "De trainer beëindigde dit gesprek op {t}: het verslag loopt tot dan",
     "narrowband": "De audio van {who} bevatte alleen geluid onder {band} kHz (opgenomen op {khz} kHz), zoals een telefoonlijn, een bluetooth-headset in belmodus of een sterk gecomprimeerde opname: de spraakherkenning hoort dan veel meer verkeerd, dus de cijfers over woorden zijn minder betrouwbaar.",
     "lang_name": {"nl": "Nederlands", "en": "Engels"}, "lang_adj": {"nl": "Nederlandse", "en": "Engelse"},
     "store_gap": "Van {t0} tot {t1} is niet alles bewaard ({n} gebeurtenissen): de schijf was vol. Cijfers en transcript over die tijd zijn onvolledig.",
@@ -174,6 +175,7 @@ _EN = {
     "status_error": "The recording broke off at {t} ({why}): the report runs to then",
     "status_broke": "The recording broke off at {t}: the report runs to then",
     "status_server_stopped": "The server was stopped at {t} and ended this conversation: the report runs to then",
+    "status_trainer": "The trainer ended this conversation at {t}: the report runs to then",
     "narrowband": "{who}'s audio carried only sound below {band} kHz (recorded at {khz} kHz), as a phone line, a Bluetooth headset in call mode or a heavily compressed recording does: speech recognition mishears much more then, so the figures about words are less reliable.",
     "lang_name": {"nl": "Dutch", "en": "English"}, "lang_adj": {"nl": "Dutch", "en": "English"},
     "store_gap": "From {t0} to {t1} not everything was stored ({n} events): the disk was full. Figures and transcript for that time are incomplete.",
@@ -426,6 +428,8 @@ def status_text(s: dict, w: dict) -> str | None:
         return w["status_interrupted"]
     if s.get("reason") == "server-stopped":
         return w["status_server_stopped"].format(t=clock(s["duration"]))
+    if s.get("reason") == "trainer":  # ended early (or at the end): the pair knows why it stops
+        return w["status_trainer"].format(t=clock(s["duration"]))
     if s.get("reason") == "error":  # a replayed file that broke off: its problem line says why,
         if s.get("broke"):            # and that the report runs to then (said once)
             return None

@@ -673,3 +673,6 @@ def test_a_role_play_the_trainer_ended_says_so_and_when():
     md = render_debrief_md(d)
     assert f"door de trainer beëindigd na 0:{int(cut):02d}" in md and md.count("door de trainer") == 1
     assert "ended by the trainer at 0:" in render_debrief_md(build_debrief([build(log)], lang="en"))
+    from pullcoach.report import render
+    assert f"> De trainer beëindigde dit gesprek op 0:{int(cut):02d}: het verslag loopt tot dan" in render(log, "md")
+    assert "De trainer beëindigde" in render(log, "html")
