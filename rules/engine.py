@@ -12,7 +12,10 @@ Two lanes, one policy:
 
 The policy, here and nowhere else: per-rule cooldown (a repeat inside it is dropped, or
 kept for the report for the overlap rules; a rule with a live and a text side has one
-cooldown per lane, and its text side also waits for its live cues),
+cooldown per lane, and its text side also waits for its live cues; the cooldown counts what
+the coachee saw: a nudge held back, for the budget, focus, the trainer's nudge or late text,
+does not hold back the next one, which is shown if it can be, and listed for the report only
+once the cooldown after the held one is over),
 priority among candidates of one event, a focus set (rules outside it are issued with
 ``delivered=False``: report only; a ``FocusChanged`` event changes it from its time on, and
 a praise stays live when the rule it answers is in focus), and a global budget of one delivered negative nudge
@@ -169,8 +172,10 @@ class Engine:
         self.gate = Gate(max_text_lag_s=config.max_text_lag_s)
         # per rule and lane: a live cooldown read from text-lane nudges would depend on
         # when the text arrived (interrupted fires in both lanes)
-        self.last_issued: dict[tuple[str, bool], float] = {}
+        self.last_issued: dict[tuple[str, bool], float] = {}  # the report's clock: cues listed
         self.live_cues: dict[str, list[float]] = {}  # times of live cues that set a cooldown
+        self.last_shown: dict[tuple[str, bool], float] = {}  # the coachee's clock: cues delivered
+        self.live_shown: dict[str, list[float]] = {}
         self.delivered: list[tuple[float, bool, str]] = []  # (t, live, rule) of delivered alerts
         self.trainer_t: list[float] = []  # when the trainer's own nudges came in
         self.focus_changes: list[tuple[float, tuple[str, ...]]] = [(float("-inf"), config.focus)]
@@ -258,36 +263,43 @@ class Engine:
     def _issue(self, c: Candidate, *, live: bool, late: float = 0.0) -> list[NudgeIssued]:
         cfg = self.config
         cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
-        last = self.last_issued.get((c.rule, live))
-        if not live:  # a text-lane cue also waits for the rule's live cues before it
-            last = max([x for x in (last, self._last_live(c.rule, c.t)) if x is not None], default=None)
-        repeat = last is not None and c.t - last < cooldown
+        detail = dict(c.detail)
+        # why the coachee would not see it now (None: shown)
+        held = None if self.in_focus(c.rule, c.t) else "focus"
+        stale = late > cfg.stale_s  # the words it is about ended that long before it could fire
+        if stale:
+            detail["late_s"] = round(late, 1)
+        elif held is None and any(0 <= c.t - t < cfg.trainer_hold_s for t in self.trainer_t):
+            held = "trainer"  # the trainer's nudge is on the overlay
+        elif held is None and c.kind in ALERT_KINDS and any(  # the budget: one alert per 20 s
+                self._blocks(t, was_live, c.t, live) for t, was_live, rule in self.delivered
+                if rule not in PREEMPTS.get(c.rule, ())):
+            held = "budget"
+        shown = held is None and not stale
+        # two clocks: the live cooldown counts what the coachee saw; the report's, every cue it
+        # lists (a cue held back does not hold back the next, which the coachee would see)
+        seen = self._last(self.last_shown, self.live_shown, c.rule, live, c.t)
+        kept = self._last(self.last_issued, self.live_cues, c.rule, live, c.t)
+        repeat = (seen is not None and c.t - seen < cooldown) or (
+            not shown and kept is not None and c.t - kept < cooldown)
         if repeat and c.rule not in cfg.report_repeats:
             return []
-        detail = dict(c.detail)
         if repeat:  # each overlap is a moment of its own: the report lists it
             detail["repeat"] = True
+            shown = False
         else:
             self.last_issued[(c.rule, live)] = c.t
             if live:
                 self.live_cues.setdefault(c.rule, []).append(c.t)
-        delivered = not repeat and self.in_focus(c.rule, c.t)
-        if not repeat and not delivered:
-            detail["held"] = "focus"
-        if late > cfg.stale_s:  # the words it is about ended that long before it could fire
-            detail["late_s"] = round(late, 1)
-            delivered = False
-        if delivered and any(0 <= c.t - t < cfg.trainer_hold_s for t in self.trainer_t):
-            detail["held"] = "trainer"  # the trainer's nudge is on the overlay
-            delivered = False
-        if delivered and c.kind in ALERT_KINDS:  # the budget: one alert per 20 s
-            blocked = any(self._blocks(t, was_live, c.t, live) for t, was_live, rule in self.delivered
-                          if rule not in PREEMPTS.get(c.rule, ()))
-            delivered = not blocked
-            if delivered:
+            if held:
+                detail["held"] = held
+        if shown:
+            self.last_shown[(c.rule, live)] = c.t
+            if live:
+                self.live_shown.setdefault(c.rule, []).append(c.t)
+            if c.kind in ALERT_KINDS:
                 self.delivered.append((c.t, live, c.rule))
-            else:
-                detail["held"] = "budget"
+        delivered = shown
         rule = next((r for r in self.rules if r.name == c.rule), None)
         message = self.pack.messages.get(c.rule) or getattr(rule, "message", c.rule)
         nudge = NudgeIssued(t=c.t, rule=c.rule, message=message, kind=c.kind, speaker=c.speaker,
@@ -320,10 +332,15 @@ class Engine:
         self.withdrawn.append(out)
         return [out]
 
-    def _last_live(self, rule: str, now: float) -> float | None:
-        """The rule's latest live cue before ``now``: the live lane has always passed ``now``
-        when the text lane gets there, so this does not depend on when text arrives."""
-        return max((t for t in self.live_cues.get(rule, ()) if t < now), default=None)
+    def _last(self, last: dict, live_cues: dict, rule: str, live: bool, now: float) -> float | None:
+        """The rule's latest cue on one clock (``last`` per lane; ``live_cues``: its live cues).
+        A text-lane cue also waits for the rule's live cues before ``now``: the live lane has
+        always passed ``now`` when the text lane gets there, so this does not depend on when
+        text arrives."""
+        times = [last.get((rule, live))]
+        if not live:
+            times.append(max((t for t in live_cues.get(rule, ()) if t < now), default=None))
+        return max((t for t in times if t is not None), default=None)
 
     def _blocks(self, t: float, was_live: bool, now: float, live: bool) -> bool:
         """Does a nudge delivered at ``t`` use the budget for a candidate at ``now``?
