@@ -88,8 +88,10 @@ def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
         # counted as the rule counts: not in an open question, unless its config says so
         "push_words": {"good": 0, "fair": 2, "in_open": rule("push-words", PushWordsConfig).in_open_questions},
         "righting_reflexes": {"good": 0, "fair": 1},
-        # a turn: the sales yardstick's 76-120 s; a monologue: the rule's
-        "monologues": {"good": 76, "fair": 120, "monologue": monologue.max_s if monologue else None},
+        # a turn: the sales yardstick's 76-120 s, but no longer fair than the rule lets a turn
+        # run before it nudges "monoloog" (a card said "fair up to 2:00 · monologue from 1:30")
+        "monologues": ({"good": min(76, monologue.max_s), "fair": monologue.max_s, "monologue": monologue.max_s}
+                       if monologue else {"good": 76, "fair": 120, "monologue": None}),
         # over speech time ordinary talk reaches 180-200; too fast: as the rule judges it
         "speaking_rate": {"good": 200, "fast": rate.max_wpm, "partner_factor": rate.partner_factor},
     }

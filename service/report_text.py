@@ -63,7 +63,7 @@ _NL = {
     "rr_by": {"advice": ("advies", "adviezen"), "input": ("informatie", "informatie")},
     "rr_moment": {"advice": "advies zonder toestemming", "input": "informatie zonder toestemming"},
     "monologues": "Monologen", "monologues_small": "langste beurt\u00a0{turn}",
-    "monologues_y": "beurt goed tot {good} · redelijk tot {fair}", "monologue_from": "monoloog: vanaf {n}",
+    "monologues_y": "beurt goed tot {good} · redelijk tot {fair}", "monologues_good": "beurt goed tot {good}", "monologue_from": "daarna een monoloog", "monologue_at": "monoloog: vanaf {n}",
     "monologues_p": "Langste beurt",
     "speaking_rate": "Spreektempo", "speaking_rate_y": "partner {wpm} · goed ≤ {good} · te snel: > {fast} en {faster} sneller dan de partner",
     "minutes": "{n} min", "seconds": "{n} s",
@@ -212,7 +212,7 @@ _EN = {
     "rr_by": {"advice": ("advice", "advice"), "input": ("information", "information")},
     "rr_moment": {"advice": "advice without permission", "input": "information without permission"},
     "monologues": "Monologues", "monologues_small": "longest turn\u00a0{turn}",
-    "monologues_y": "a turn good up to {good} · fair up to {fair}", "monologue_from": "monologue: from {n}",
+    "monologues_y": "a turn good up to {good} · fair up to {fair}", "monologues_good": "a turn good up to {good}", "monologue_from": "a monologue after that", "monologue_at": "monologue: from {n}",
     "monologues_p": "Longest turn",
     "speaking_rate": "Speaking rate", "speaking_rate_y": "partner {wpm} · good ≤ {good} · too fast: > {fast} and {faster} faster than the partner",
     "minutes": "{n} min", "seconds": "{n} s",
@@ -655,8 +655,11 @@ def yardstick_text(key: str, ys: dict, w: dict, *, partner_wpm: str = "") -> str
         return w["summaries_y"].format(good=duration(ys["good"], w), fair=duration(ys["fair"], w))
     if key == "monologues":
         out = [w["monologues_y"].format(good=clock(ys["good"]), fair=clock(ys["fair"]))]
-        if ys.get("monologue") is not None:
-            out.append(w["monologue_from"].format(n=clock(ys["monologue"])))
+        if ys["good"] == ys["fair"]:  # a pack's monologue under the sales yardstick: no fair band
+            out = [w["monologues_good"].format(good=clock(ys["good"]))]
+        if ys.get("monologue") is not None:  # (its fair edge: stored reports may differ)
+            out.append(w["monologue_from"] if ys["monologue"] == ys["fair"]
+                       else w["monologue_at"].format(n=clock(ys["monologue"])))
         return " · ".join(out)
     if key == "speaking_rate":
         return w["speaking_rate_y"].format(wpm=partner_wpm, good=number(ys["good"], w),

@@ -122,7 +122,7 @@ def _yards(text: str) -> dict[str, str]:
 def test_yardsticks_are_the_built_in_rules_numbers_by_default():
     yards = _yards(render(_gappy(100.0), "md"))
     assert yards["Samenvattingen"] == "goed: minstens elke 2 min · redelijk: elke 4 min · een reflectie telt mee"
-    assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:30"
+    assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 1:30 · daarna een monoloog"
     assert yards["Spreektempo"].endswith("goed ≤ 200 · te snel: \\> 220 en 30% sneller dan de partner")
     assert yards["Argumentstapels"] == "doel 0 · een stapel: 3 argumenten op rij, zonder vraag ertussen"
     assert yards["Spreektijd coachee"] == "doel 30% · goed ≤ 35%"
@@ -148,7 +148,7 @@ def test_a_changed_threshold_changes_the_text_and_the_rating_with_it():
     assert (before["speaking_rate"]["rating"], after["speaking_rate"]["rating"]) == ("fair", "poor")
     yards = _yards(render(events, "md", config=CUSTOM))
     assert yards["Samenvattingen"] == "goed: minstens elke 90 s · redelijk: elke 3 min · een reflectie telt mee"
-    assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:00"
+    assert yards["Monologen"] == "beurt goed tot 1:00 · daarna een monoloog"
     assert yards["Spreektempo"].endswith("goed ≤ 200 · te snel: \\> 205 en 25% sneller dan de partner")
     assert yards["Argumentstapels"] == "doel 0 · een stapel: 4 argumenten op rij, zonder vraag ertussen"
     # a rule the engine had off is not quoted
@@ -181,7 +181,7 @@ def test_a_session_run_with_a_packs_numbers_is_rated_by_them_when_reported_later
     assert build(events)["figures"]["summaries"]["rating"] == "fair"
     yards = _yards(render(events, "md"))
     assert yards["Samenvattingen"] == "goed: minstens elke 90 s · redelijk: elke 3 min · een reflectie telt mee"
-    assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:00"
+    assert yards["Monologen"] == "beurt goed tot 1:00 · daarna een monoloog"
     assert yards["Spreektempo"].endswith("te snel: \\> 220 en 30% sneller dan de partner")
     # through the event log as stored: the start keeps its settings
     from pullcoach.rules.events import from_json, to_json

@@ -88,7 +88,7 @@ def test_monologues_card_shows_the_longest_turn_it_is_rated_on():
     html = render(scripted([("coachee", 0.0, 100.0, _words(250), {}),
                             ("partner", 100.5, 130.0, _words(70), {})], end=130.0), "html")
     assert _card(html, "Monologen") == (
-        "fair | 0 <small>langste beurt\u00a01:40</small> | beurt goed tot 1:16 · redelijk tot 2:00 · monoloog: vanaf 1:30")
+        "poor | 0 <small>langste beurt\u00a01:40</small> | beurt goed tot 1:16 · redelijk tot 1:30 · daarna een monoloog")
 
 
 def test_a_hm_does_not_end_a_turn_and_a_monologue_is_at_least_as_long_as_when_it_fired():
@@ -100,7 +100,8 @@ def test_a_hm_does_not_end_a_turn_and_a_monologue_is_at_least_as_long_as_when_it
                        ("coachee", 51.0, 100.0, _words(120), {}),
                        ("partner", 101.0, 130.0, _words(70), {})], [mono], end=130.0)
     f = build(events)["figures"]["monologues"]
-    assert (f["value"], round(f["longest_turn"]), f["rating"]) == (1, 100, "fair")  # was 50 s, "good"
+    # was 50 s, "good"; over the rule's 1:30 a turn is a monologue, not fair
+    assert (f["value"], round(f["longest_turn"]), f["rating"]) == (1, 100, "poor")
     # pauses of 3 s split the report's turns, not the rule's monologue: still at least 1:30
     paused = scripted([("coachee", 0.0, 45.0, _words(110), {}), ("coachee", 48.0, 95.0, _words(110), {}),
                        ("partner", 96.0, 130.0, _words(70), {})], [mono], end=130.0)
