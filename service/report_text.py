@@ -38,7 +38,7 @@ _NL = {
                  "load": "De regel {rule} deed niet mee: de plugin laadde niet ({error})."},
     "figures": "Kerncijfers", "timeline": "Tijdlijn", "moments": "Momenten die ertoe doen",
     "route": "De pull-route", "transcript": "Transcript", "privacy": "Wat is opgeslagen",
-    "talk_share": "Spreektijd coachee", "talk_share_y": "doel {target} · goed ≤ {good}",
+    "talk_share": "Spreektijd coachee", "talk_share_y": "doel {target} · goed ≤ {good} · redelijk ≤ {fair}",
     "reflections_questions": "Reflecties : vragen", "reflections_questions_y": "{fair} reflectie per vraag redelijk · {good} goed (MITI)",
     "rq_counts": "{r} : {q}", "rq_per": "{n} per vraag", "rq_no_question": "geen vraag gesteld",
     "reflections_questions_p": "Reflecties per vraag",
@@ -187,7 +187,7 @@ _EN = {
                  "load": "The rule {rule} did not run: its plugin did not load ({error})."},
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
-    "talk_share": "Coachee talk share", "talk_share_y": "target {target} · good ≤ {good}",
+    "talk_share": "Coachee talk share", "talk_share_y": "target {target} · good ≤ {good} · fair ≤ {fair}",
     "reflections_questions": "Reflections : questions", "reflections_questions_y": "{fair} reflection per question fair · {good} good (MITI)",
     "rq_counts": "{r} : {q}", "rq_per": "{n} per question", "rq_no_question": "no question asked",
     "reflections_questions_p": "Reflections per question",
@@ -645,7 +645,7 @@ def yardstick_text(key: str, ys: dict, w: dict, *, partner_wpm: str = "") -> str
     (``report_data.yardsticks``): a changed threshold changes the text."""
     pc = "{:g}%".format
     if key == "talk_share":
-        return w["talk_share_y"].format(target=pc(ys["target"]), good=pc(ys["good"]))
+        return w["talk_share_y"].format(target=pc(ys["target"]), good=pc(ys["good"]), fair=pc(ys["fair"]))
     if key == "reflections_questions":
         return w["reflections_questions_y"].format(fair=number(ys["fair"], w), good=number(ys["good"], w))
     if key == "open_questions":

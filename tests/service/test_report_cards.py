@@ -125,7 +125,7 @@ def test_yardsticks_are_the_built_in_rules_numbers_by_default():
     assert yards["Monologen"] == "beurt goed tot 1:16 · redelijk tot 1:30 · daarna een monoloog"
     assert yards["Spreektempo"].endswith("goed ≤ 200 · te snel: \\> 220 en 30% sneller dan de partner")
     assert yards["Argumentstapels"] == "doel 0 · een stapel: 3 argumenten op rij, zonder vraag ertussen"
-    assert yards["Spreektijd coachee"] == "doel 30% · goed ≤ 35%"
+    assert yards["Spreektijd coachee"] == "doel 30% · goed ≤ 35% · redelijk ≤ 50%"
     assert yards["Open vragen"] == "de helft open redelijk · 70% goed (MITI)"
     en = _yards(render([replace(_gappy(100.0)[0], lang="en"), *_gappy(100.0)[1:]], "md"))
     assert en["Summaries"] == "good: at least every 2 min · fair: every 4 min · a reflection counts"
