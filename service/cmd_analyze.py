@@ -114,12 +114,11 @@ def run(args) -> int:
                   "length is estimated at 150 words a minute, so talk share and speaking rate are "
                   "approximate and no interruption can be seen (a .vtt or .srt export has them)",
                   file=sys.stderr)
-        coachee, guessed = ((match_speaker(args.coachee, segs), False) if args.coachee
-                            else default_coachee(segs))
-        r = analyze(segs, pack=pack, coachee=coachee, focus=focus)
+        r = analyze(segs, pack=pack, coachee=match_speaker(args.coachee, segs) if args.coachee else None,
+                    focus=focus)
         results.append((path, r))
-        others = r["metrics"]["partner_names"]
-        if guessed and others:
+        coachee, others = r["metrics"]["coachee_name"], r["metrics"]["partner_names"]
+        if r["metrics"]["coachee_guessed"] and others:
             print(f"{Path(path).name}: coaching {coachee} (the first speaker); for another, "
                   f"--coachee {' or --coachee '.join(shlex.quote(n) for n in others)}", file=sys.stderr)
     if args.fmt == "json":
@@ -251,8 +250,9 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
             focus: tuple[str, ...] = (), config: EngineConfig | None = None) -> dict:
     """Run the engine over ``segments``; the issue's JSON shape."""
     names = list(dict.fromkeys(s.speaker for s in segments))
+    guessed = False
     if coachee is None:
-        coachee, _ = default_coachee(segments)
+        coachee, guessed = default_coachee(segments)
     elif coachee not in names:
         raise TranscriptError(f"--coachee {coachee!r} does not speak in this transcript; "
                               f"speakers: {', '.join(names)}")
@@ -280,7 +280,8 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
     withdrawn = [{"rule": w.rule, "t": round(w.t, 2), "evidence_t": round(w.evidence_t, 2), "reason": w.reason}
                  for w in out if isinstance(w, NudgeWithdrawn)]
     metrics = next(e.metrics for e in reversed(out) if isinstance(e, MetricsUpdated))
-    metrics = {**metrics, "coachee_name": coachee, "partner_names": [n for n in names if n != coachee]}
+    metrics = {**metrics, "coachee_name": coachee, "partner_names": [n for n in names if n != coachee],
+               "coachee_guessed": guessed}  # the first speaker, for want of --coachee
     # a rule plugin switched off (rule-off): its nudges are missing from then on
     rules_off = [{"t": round(w.t, 2), **w.detail} for w in out
                  if isinstance(w, PipelineWarning) and w.kind == RULE_OFF]
@@ -303,7 +304,9 @@ MD_WORDS = {
            "reasons": {"backchannel": "luistersignaal"}, "question": "{kind} vraag",
            "kinds": {"open": "open", "closed": "gesloten"}, "arguments": ("argument", "argumenten"),
            # a nudge's kind as the report's timeline words it (report_text: timeline_aria, legend_*)
-           "nudge_kinds": {"negative": "wat beter kan", "positive": "goede zet", "cue": "signaal van de ander"}},
+           "nudge_kinds": {"negative": "wat beter kan", "positive": "goede zet", "cue": "signaal van de ander"},
+           "guessed": "_Coachee gegokt: {name}, de eerste spreker; coach je een ander, geef dan {other}._",
+           "or": "of"},
     "en": {"coachee": "Coachee", "partner": "partner",
            "talk": "talk share coachee: {share} ({yardstick}, as in the report)",
            "questions": "questions: {open} open, {closed} closed; reflections: {refl}",
@@ -312,7 +315,9 @@ MD_WORDS = {
            "withdrawn": "withdrawn: the `{rule}` at {t} was a {reason}",
            "rule_off": "rule `{rule}` off from {t}: its plugin failed ({error}); its nudges are missing from then on",
            "reasons": {}, "question": "{kind} question", "kinds": {}, "arguments": ("argument", "arguments"),
-           "nudge_kinds": {}},
+           "nudge_kinds": {},
+           "guessed": "_Coachee guessed: {name}, the first speaker; to coach another, give {other}._",
+           "or": "or"},
 }
 
 
@@ -323,23 +328,29 @@ def markdown(title: str, r: dict, lang: str = "nl", config: EngineConfig | None 
     names = LABEL_NAMES.get(lang, LABEL_NAMES["en"])
     m = r["metrics"]
     talk = yardstick_text("talk_share", yardsticks(config)["talk_share"], words(lang))
-    lines = [f"# {title}", "",
-             f"{w['coachee']}: **{m['coachee_name']}**; {w['partner']}: {', '.join(m['partner_names']) or '-'}", "",
+    lines = [f"# {title}", ""]
+    if m.get("coachee_guessed") and m["partner_names"]:  # said on stderr too; the file keeps it
+        other = f" {w['or']} ".join(f"`--coachee {shlex.quote(n)}`" for n in m["partner_names"])
+        lines += [w["guessed"].format(name=m["coachee_name"], other=other), ""]
+    lines += [f"{w['coachee']}: **{m['coachee_name']}**; {w['partner']}: {', '.join(m['partner_names']) or '-'}", "",
              "- " + w["talk"].format(share=f"{m['talk_share']:.0%}", yardstick=talk),
              "- " + w["questions"].format(open=m["questions"]["open"], closed=m["questions"]["closed"],
                                           refl=m["reflections"]),
              "- " + w["negative"].format(n=m["negative_nudges"]), "", f"## {w['nudges']}", ""]
     if not r["nudges"]:
         lines.append(w["none"])
+    told: list[tuple[float, str]] = []  # (when, line): nudges, withdrawals and rules off in time order
     for n in r["nudges"]:
         mark = "" if n["delivered"] else w["not_live"]
         kind = w["nudge_kinds"].get(n["kind"], n["kind"])
-        lines.append(f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({kind}){mark}")
+        told.append((n["t"], f"- {_clock(n['t'])} **{n['message']}** `{n['rule']}` ({kind}){mark}"))
     for x in r.get("withdrawn", ()):
-        lines.append("- " + _clock(x["t"]) + " " + w["withdrawn"].format(
-            rule=x["rule"], t=_clock(x["evidence_t"]), reason=w["reasons"].get(x["reason"], x["reason"])))
+        told.append((x["t"], "- " + _clock(x["t"]) + " " + w["withdrawn"].format(
+            rule=x["rule"], t=_clock(x["evidence_t"]), reason=w["reasons"].get(x["reason"], x["reason"]))))
     for x in r.get("rules_off", ()):
-        lines.append("- " + w["rule_off"].format(rule=x["rule"], t=_clock(x["t"]), error=x.get("error") or f"→ {x.get('as', '?')}"))
+        told.append((x["t"], "- " + w["rule_off"].format(rule=x["rule"], t=_clock(x["t"]),
+                                                         error=x.get("error") or f"→ {x.get('as', '?')}")))
+    lines += [line for _, line in sorted(told, key=lambda x: x[0])]
     lines += ["", f"## {w['utterances']}", ""]
     for u in sorted(r["utterances"], key=lambda u: (u["start"], u["end"])):  # by when said
         lab = u["labels"]
