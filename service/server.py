@@ -275,7 +275,9 @@ class Service:
         """A session's status; its report link is the trainer's (bookmark notes included)
         or, for the coachee's overlay, one without the trainer's notes."""
         rec = self.hub.sessions[session]
-        watching = any(c.watching == session for c in self.trainers)
+        # any trainer's dashboard: it gets every role-play's events and transcript, whichever
+        # card is open (the eye said only "this card is open", while a second page read along)
+        watching = bool(self.trainers)
         capture = self.ingests.get(session)
         away = session in self.waiting or (capture is not None and not capture.attached)
         return p.Status(session=session, t=rec.t, listening=rec.live, trainer_watching=watching,
@@ -284,6 +286,10 @@ class Service:
                         capture_away=rec.live and away,
                         overlays=len(self.overlays.get(session, ())) if trainer else None,
                         ending=trainer and rec.ending)
+
+    def _push_all(self) -> None:
+        for session in list(self.hub.sessions):
+            self._push_status(session)
 
     def status_text(self, session: str, *, trainer: bool = True) -> str:
         """The encoded status (a trainer's says how many overlays show the session's nudges:
@@ -407,6 +413,8 @@ class Service:
         (self.trainers if session is None else self.overlays[session]).add(client)
         if session is not None:
             self._push_status(session)  # trainers: one more overlay shows its nudges
+        elif len(self.trainers) == 1:
+            self._push_all()  # every overlay: a trainer is watching now
         sender = self._spawn(client.sender())
         try:
             async for raw in ws:
@@ -422,8 +430,8 @@ class Service:
             self.counters["dropped"] += client.dropped
             if session is None:
                 self.trainers.discard(client)
-                if client.watching:
-                    self._push_status(client.watching)
+                if not self.trainers:
+                    self._push_all()  # the last trainer left: nobody watches
             else:
                 self.overlays[session].discard(client)
                 self._push_status(session)

@@ -220,18 +220,20 @@ def test_a_full_queue_drops_ticks_and_partials_before_what_matters():
     assert client.dropped == 3
 
 
-def test_trainer_nudge_reaches_that_coachee_only_and_watch_sets_status():
+def test_trainer_nudge_reaches_that_coachee_only_and_any_trainer_lights_every_eye():
     async def main():
         hub, service, fakes = await start()
         ov_a = await hello(service, "overlay", TOK_A, "A")
         ov_b = await hello(service, "overlay", TOK_B, "B")
-        tr = await hello(service, "trainer", TRAINER)
         for ws in (ov_a, ov_b):
-            await recv(ws), await recv(ws)
+            await recv(ws)
+            assert not (await recv(ws)).trainer_watching
+        tr = await hello(service, "trainer", TRAINER)
+        # a dashboard gets every role-play's transcript, whichever card is open: every eye
+        for ws in (ov_a, ov_b):
+            assert (await until(ws, lambda m: isinstance(m, p.Status))).trainer_watching
         hub.publish("A", ev.Tick(t=12.5))
         await tr.send(p.encode(p.Watch(session="A")))
-        st = await until(ov_a, lambda m: isinstance(m, p.Status))
-        assert st.trainer_watching and st.t == 12.5
         await tr.send(p.encode(p.SendNudge(session="A", message="Vat eens samen")))
         await tr.send(p.encode(p.AddBookmark(session="A", note="mooi")))
         got = await until(ov_a, lambda m: isinstance(m, p.SessionEvent))
