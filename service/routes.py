@@ -51,6 +51,8 @@ def response(status: int, body: bytes | str, content_type: str = "text/plain; ch
         ("Content-Type", content_type), ("Content-Length", str(len(body))),
         ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"), ("Connection", "close"),
+        # no page of ours is ever framed: another site may not overlay a report or the dashboard
+        ("X-Frame-Options", "DENY"), ("Content-Security-Policy", "frame-ancestors 'none'"),
     ])
     for k, v in (extra or {}).items():
         headers[k] = v

@@ -432,6 +432,21 @@ def test_a_client_that_stops_reading_does_not_delay_the_others():
     run(main())
 
 
+def test_no_page_may_be_framed_by_another_site():
+    async def main():
+        hub, service, _ = await start()
+        base = f"http://127.0.0.1:{service.port}"
+        for path in ("/trainer", "/", "/reports/A", "/debrief"):
+            try:
+                r = await asyncio.to_thread(urllib.request.urlopen, base + path, timeout=5)
+            except urllib.error.HTTPError as e:
+                r = e
+            assert r.headers["X-Frame-Options"] == "DENY", path
+            assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"], path
+        await service.close()
+    run(main())
+
+
 def test_healthz_and_http_routes():
     async def main():
         hub, service, _ = await start()
