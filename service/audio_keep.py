@@ -63,7 +63,7 @@ class _Channel:
 class AudioKeeper:
     def __init__(self, directory: str | Path, session_id: str) -> None:
         self.dir = Path(directory) / session_id
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # voices: this user's only
         self._channels: dict[str, _Channel] = {}
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="pullcoach-audio-keep",

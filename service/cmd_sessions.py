@@ -54,7 +54,8 @@ def register(subparsers) -> None:
     ex.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     ex.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     ex.set_defaults(func=_export)
-    rm = add("delete", parents=[common], help="delete a session and any kept audio")
+    rm = add("delete", parents=[common], help="delete a session: its events, audio, reports, "
+             "unsaved events and the debriefs that cover it")
     rm.add_argument("session", metavar="SESSION")
     rm.add_argument("--format", choices=("text", "json"), default="text")
     rm.add_argument("-y", "--yes", action="store_true", help="do not ask first (asked only on a terminal)")
@@ -102,7 +103,7 @@ def to_terminal_file(args, fmt: str, path: Path) -> str | None:
     hundred lines of markup help nobody there), said on stderr."""
     if args.output or fmt != "html" or not sys.stdout.isatty():
         return args.output
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     print("(HTML is written to a file on a terminal: open it in a browser; -o FILE or a pipe "
           "for elsewhere)", file=sys.stderr)
     return str(path)
@@ -214,11 +215,39 @@ def _delete(args) -> int:
                 print("kept")
                 return 1
         store.delete(sid)
+        damaged, users = store.leftovers(sid)
+        removed, flushed = store.removed, store.checkpointed
     if args.format == "json":
-        emit(json.dumps({"deleted": sid}), None)
-    else:
-        print(f"deleted {sid}")
+        emit(json.dumps({"deleted": sid, "removed": [str(p) for p in removed],
+                         "damaged_copies": [str(p) for p in damaged], "in_use_by": users,
+                         "wal_emptied": flushed}), None)
+        return 0
+    print(f"deleted {sid}: its events" + "".join(f"\n  removed {p}" for p in removed))
+    for line in _still_there(sid, damaged, users, flushed, removed):
+        print(line)
     return 0
+
+
+def _still_there(sid: str, damaged: list[Path], users: list[str], flushed: bool,
+                 removed: list[Path]) -> list[str]:
+    """What may still hold a deleted session, and what to do about it."""
+    lines = []
+    if any(p.name.startswith("debrief-") for p in removed):
+        lines.append("(a debrief is removed with every session it may cover; `pullcoach debrief` "
+                     "writes one again from what is stored)")
+    if damaged:
+        lines.append(f"damaged copies a rescue set aside still hold its text: "
+                     f"{', '.join(map(str, damaged))}; they may hold other sessions still to be "
+                     f"rescued, so they are kept: `rm -r {' '.join(map(str, damaged))}` once "
+                     "nothing in them is needed (`pullcoach sessions retention DAYS` removes "
+                     "older ones)")
+    if users:
+        lines.append(f"{', '.join(users)} has the store open: a serve's trainer page still shows "
+                     f"{sid} until it restarts")
+    if not flushed:
+        lines.append("its text is still in sessions.db-wal until the process using the store "
+                     "ends (or checkpoints)")
+    return lines
 
 
 def _retention(args) -> int:
@@ -240,11 +269,18 @@ def _retention(args) -> int:
                 store.set_retention(days)
                 gone = store.prune(days)
                 print(f"deleted {len(gone)} finished session(s) older than {days:g} days"
-                      + (f": {', '.join(gone)}" if 0 < len(gone) <= 10 else ""))
+                      + (f": {', '.join(gone)}" if 0 < len(gone) <= 10 else "")
+                      + (f", and {len(store.removed)} file(s) of theirs (reports, audio, "
+                         "unsaved events, debriefs)" if store.removed else ""))
+                for p in store.removed_damaged:
+                    print(f"removed {p}: a damaged copy set aside more than {days:g} days ago")
+                if gone and not store.checkpointed:
+                    print("their text is still in sessions.db-wal until the process using the "
+                          "store ends (or checkpoints)")
         days = store.retention()
     print(f"sessions are kept forever (`pullcoach sessions retention DAYS` deletes older ones)" if not days
-          else f"sessions are kept for {days:g} days: older ones are deleted each time pullcoach opens "
-               "the store ('off' keeps all)")
+          else f"sessions are kept for {days:g} days: older ones (with their reports, audio and "
+               "damaged copies) are deleted each time pullcoach opens the store ('off' keeps all)")
     return 0
 
 

@@ -101,6 +101,7 @@ def rescue(directory: str | Path, *, now: float | None = None, mine: Path | None
         out.unreadable = sorted(sid for sid, s in best.items() if not s["rows"])
         out.rescued = directory / RESCUED_NAME
         _write(out.rescued, best, reads[0]["settings"])
+        os.chmod(out.rescued, 0o600)  # it becomes sessions.db: this user's only
     out.users = store_users(db, mine=mine)
     if out.users:
         out.unsaved = [p for p, _ in unsaved_files(directory)]
@@ -475,7 +476,7 @@ def _keep_damaged(db: Path, now: float | None) -> Path:
     while keep.exists():
         n += 1
         keep = db.parent / "damaged" / f"{stamp}-{n}"
-    keep.mkdir(parents=True)
+    keep.mkdir(mode=0o700, parents=True)
     try:
         os.link(db, keep / db.name)
     except OSError:

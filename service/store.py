@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from pullcoach.errors import StoreError
-from pullcoach.paths import dir_flag
+from pullcoach.forget import damaged_holding, old_damaged, remove_session_files
+from pullcoach.paths import dir_flag, make_private, protect_data_dir
 from pullcoach.rules.events import (
     Event, EventError, PipelineWarning, SessionEnded, SessionStarted, from_json, to_json,
     type_name,
@@ -81,7 +82,14 @@ def _db_path(path_or_dir: str | Path) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    if not path.exists():  # made private; SQLite gives its -wal/-shm the same mode
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        make_private(name, 0o600)
     con = sqlite3.connect(path, timeout=BUSY_S, check_same_thread=False, isolation_level=None)
+    # a deleted session's text is overwritten, not left in free pages (whatever the build's
+    # default); checkpoint() then takes it out of the -wal too
+    con.execute("PRAGMA secure_delete=ON")
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
@@ -104,7 +112,9 @@ class Store:
         self.dir = self.path.parent
         self.audio_dir = self.dir / "audio"
         try:
+            made = not self.dir.exists()
             self.dir.mkdir(parents=True, exist_ok=True)
+            protect_data_dir(self.dir, made)
             self._con = _connect(self.path)
         except (sqlite3.DatabaseError, OSError) as exc:
             if _damaged(exc):  # a file cut short fails already here
@@ -139,6 +149,9 @@ class Store:
         self._spilled: dict[str, Path] = {}  # session -> its unsaved file written by this Store
         self._damage_seen: str | None = None  # damage a read of this Store found
         self._closed = False
+        self.removed: list[Path] = []  # files the last delete or prune removed
+        self.removed_damaged: list[Path] = []  # damaged/<time>/ folders the last prune removed
+        self.checkpointed = True  # whether the last delete or prune emptied the -wal
         self._thread = threading.Thread(target=self._run, name="pullcoach-store", daemon=True)
         self._thread.start()
         days = retention_days if retention_days is not None else self.retention()
@@ -242,19 +255,58 @@ class Store:
             log.debug("reading without the unwritten events: %s", exc)
 
     def delete(self, session_id: str) -> bool:
-        """Remove a session, its events and any kept audio. True if it existed. A live
-        session is refused: its writer would go on and bring back a damaged copy."""
-        def drop(con: sqlite3.Connection) -> bool:
+        """Remove a session: its events, any kept audio, its reports, unsaved events and the
+        debriefs that cover it (``forget``); the files removed are in ``self.removed``. Its
+        text is then in neither the database nor its -wal (``checkpoint``). True if it
+        existed. A live session is refused: its writer would go on and bring back a damaged
+        copy. What still holds it afterwards: ``leftovers``."""
+        def drop(con: sqlite3.Connection) -> tuple[bool, dict]:
             row = con.execute("SELECT status FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row and row[0] == "live":  # not cut off at open: its writer holds its lock
                 raise StoreError(f"session {session_id} is live (a pullcoach run or serve is "
                                  "recording it); end it first (Ctrl-C in its run, or the "
                                  "trainer's end button), then delete")
             self._seq.pop(session_id, None)
-            return con.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
-        existed = self._call(drop)
-        shutil.rmtree(self.audio_dir / session_id, ignore_errors=True)
+            starts = dict(con.execute("SELECT id, started_wall FROM sessions"))
+            return con.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0, starts
+        existed, starts = self._call(drop)
+        self._forget({session_id: starts.get(session_id)}, starts)
         return existed
+
+    def _forget(self, gone: dict[str, float | None], starts: dict[str, float]) -> None:
+        """After rows are deleted: their files, and the text out of the -wal."""
+        self.removed = []
+        if not gone:
+            return
+        for sid in gone:
+            audio = self.audio_dir / sid
+            if audio.exists():
+                shutil.rmtree(audio, ignore_errors=True)
+                self.removed.append(audio)
+        self.removed += remove_session_files(self.dir, gone, starts)
+        self.checkpointed = self.checkpoint()
+
+    def checkpoint(self) -> bool:
+        """Copy the -wal into the database and empty it (TRUNCATE): with secure_delete, the
+        text of deleted rows is then in neither file. False when another process (a serve)
+        kept it from finishing: the -wal is emptied at its next checkpoint."""
+        try:
+            con = sqlite3.connect(self.path, timeout=5.0)
+            try:
+                busy = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            log.warning("checkpointing %s failed: %s", self.path, exc)
+            return False
+        return busy == 0
+
+    def leftovers(self, session_id: str) -> tuple[list[Path], list[str]]:
+        """What may still show a deleted session: the damaged/<time>/ copies holding its
+        text, and the other processes with the store open (a serve's dashboard shows what
+        it read at its start until it restarts)."""
+        return (damaged_holding(self.dir, session_id),
+                store_users(self.path, mine=self._lock_path(self._owner)))
 
     def _call(self, fn, timeout: float = 10.0):
         """Run ``fn(connection)`` on the writer thread, inside its transaction."""
@@ -404,11 +456,13 @@ class Store:
             (str(days) if days else "",)))
 
     def prune(self, days: float) -> list[str]:
-        """Delete finished sessions that started more than ``days`` days ago."""
-        ids = self._call(lambda con: _prune(con, days))
-        for i in ids:
-            shutil.rmtree(self.audio_dir / i, ignore_errors=True)
-        return ids
+        """Delete finished sessions that started more than ``days`` days ago, with their
+        files as ``delete`` does (``self.removed``), and the damaged/<time>/ copies set
+        aside more than ``days`` ago (``self.removed_damaged``)."""
+        gone, starts = self._call(lambda con: _prune(con, days))
+        self._forget(gone, starts)
+        self.removed_damaged = old_damaged(self.dir, days)
+        return list(gone)
 
     def mark_audio_kept(self, session_id: str) -> None:
         """Record that audio of this session lies beside the database (for the report)."""
@@ -510,7 +564,7 @@ class Store:
         path = self._spilled.get(session_id) or _free_unsaved_path(self.dir, session_id)
         tmp = path.with_name(path.name + ".part")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with open(tmp, "w", encoding="utf-8") as f:
                 f.writelines(item[3] + "\n" for item in items)
                 f.flush()
@@ -753,7 +807,7 @@ class Store:
 
     def _take_lock(self):
         path = self._lock_path(self._owner)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         f = open(path, "w")
         if fcntl is not None:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -807,6 +861,7 @@ class Store:
 
     def _reader(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=10.0)
+        con.execute("PRAGMA secure_delete=ON")  # (reads only; every connection alike)
         con.execute("PRAGMA query_only=ON")
         return con
 
@@ -1050,9 +1105,12 @@ def _aggregate(con: sqlite3.Connection, agg: dict, session_id: str) -> None:
         a["t"] = max(a["t"], tmax or 0.0)
 
 
-def _prune(con: sqlite3.Connection, days: float) -> list[str]:
+def _prune(con: sqlite3.Connection, days: float) -> tuple[dict, dict]:
+    """({id: start} deleted, {id: start} of every session before)."""
     cutoff = time.time() - days * 86400.0
-    ids = [r[0] for r in con.execute(
-        "SELECT id FROM sessions WHERE started_wall < ? AND status != 'live'", (cutoff,))]
-    con.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in ids])
-    return ids
+    starts = dict(con.execute("SELECT id, started_wall FROM sessions"))
+    gone = dict(con.execute(
+        "SELECT id, started_wall FROM sessions WHERE started_wall < ? AND status != 'live'",
+        (cutoff,)))
+    con.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in gone])
+    return gone, starts
