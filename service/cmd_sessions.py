@@ -205,7 +205,14 @@ def _export(args) -> int:
 
 def _delete(args) -> int:
     with open_store(args) as store:
-        sid = store.resolve(args.session)
+        sid, left = args.session, False
+        try:
+            sid = store.resolve(args.session)
+        except StoreError:
+            # deleted before delete removed its files: its id as given removes what is left
+            if not store.forget_leftovers(args.session):
+                raise
+            left = True
         if not args.yes and sys.stdin.isatty() and sid != args.session:
             # "last" or a prefix: say which one before it is gone
             info = store.row(sid)
@@ -214,7 +221,8 @@ def _delete(args) -> int:
             if answer.strip().lower() not in ("y", "yes", "j", "ja"):
                 print("kept")
                 return 1
-        store.delete(sid)
+        if not left:
+            store.delete(sid)
         damaged, users = store.leftovers(sid)
         removed, flushed = store.removed, store.checkpointed
     if args.format == "json":
@@ -222,7 +230,8 @@ def _delete(args) -> int:
                          "damaged_copies": [str(p) for p in damaged], "in_use_by": users,
                          "wal_emptied": flushed}), None)
         return 0
-    print(f"deleted {sid}: its events" + "".join(f"\n  removed {p}" for p in removed))
+    print((f"{sid} was deleted already; what it left:" if left else f"deleted {sid}: its events")
+          + "".join(f"\n  removed {p}" for p in removed))
     for line in _still_there(sid, damaged, users, flushed, removed):
         print(line)
     return 0

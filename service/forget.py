@@ -32,7 +32,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-__all__ = ["remove_session_files", "damaged_holding", "old_damaged"]
+__all__ = ["remove_session_files", "session_files", "damaged_holding", "old_damaged", "stamp_time"]
 
 REPORT_FORMATS = ("html", "md", "json", "vtt")
 _MARK = re.compile(r'<meta name="pullcoach-sessions" content="([^"]*)"')
@@ -40,7 +40,7 @@ _LINK = re.compile(r'href="/reports/([^"?#/]+)')
 _STAMP = "%Y%m%d-%H%M%S"  # session ids and damaged/ folders start with their local time
 
 
-def _stamp_time(name: str) -> float | None:
+def stamp_time(name: str) -> float | None:
     try:
         return time.mktime(time.strptime(name[:15], _STAMP))
     except (ValueError, OverflowError):
@@ -83,7 +83,7 @@ def _covers(path: Path, sid: str, started: float | None, starts: dict[str, float
     listed = _debrief_sessions(path)
     if listed is not None:
         return sid in listed
-    since = starts.get(first) or _stamp_time(first)
+    since = starts.get(first) or stamp_time(first)
     return since is None or started is None or since <= started + 1.0  # ids are to the second
 
 
@@ -137,7 +137,7 @@ def old_damaged(directory: Path, days: float, now: float | None = None) -> list[
     out = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         try:
-            when = _stamp_time(folder.name) or folder.stat().st_mtime
+            when = stamp_time(folder.name) or folder.stat().st_mtime
         except OSError:
             continue
         if folder.is_dir() and when < cutoff:

@@ -46,7 +46,9 @@ from pathlib import Path
 from typing import Any
 
 from pullcoach.errors import StoreError
-from pullcoach.forget import damaged_holding, old_damaged, remove_session_files
+from pullcoach.forget import (
+    damaged_holding, old_damaged, remove_session_files, session_files, stamp_time,
+)
 from pullcoach.paths import dir_flag, make_private, protect_data_dir
 from pullcoach.rules.events import (
     Event, EventError, PipelineWarning, SessionEnded, SessionStarted, from_json, to_json,
@@ -285,6 +287,20 @@ class Store:
                 self.removed.append(audio)
         self.removed += remove_session_files(self.dir, gone, starts)
         self.checkpointed = self.checkpoint()
+
+    def forget_leftovers(self, session_id: str) -> bool:
+        """A session no longer stored (deleted before delete removed its files): remove
+        what it left, as ``delete`` does. False when nothing of it is there."""
+        left = session_files(self.dir, session_id) + [self.audio_dir / session_id]
+        left += (self.dir / "reports").glob(f"debrief-{session_id}.*")
+        if not any(p.exists() for p in left):
+            return False
+        with self._reading() as con:
+            starts = dict(con.execute("SELECT id, started_wall FROM sessions"))
+        if session_id in starts:
+            raise StoreError(f"session {session_id} is stored: delete it")
+        self._forget({session_id: stamp_time(session_id)}, starts)
+        return True
 
     def checkpoint(self) -> bool:
         """Copy the -wal into the database and empty it (TRUNCATE): with secure_delete, the

@@ -165,3 +165,19 @@ def test_the_data_dir_is_private(tmp_path, monkeypatch):
     fresh = tmp_path / "new-dir"
     Store(fresh).close()
     assert _mode(fresh) == 0o700
+
+
+def test_delete_of_a_session_deleted_before_removes_what_it_left(tmp_path, capsys):
+    with Store(tmp_path) as store:
+        _store_session(store, "20261201-101010-abcd", time.time() - 100)
+        _store_session(store, "20261201-111111-beef", time.time() - 50)
+        # as the delete of an older pullcoach left it: the rows gone, the files not
+        store._call(lambda con: con.execute("DELETE FROM sessions WHERE id = '20261201-101010-abcd'"))
+    report = _write(tmp_path / "reports" / "20261201-101010-abcd.html")
+    other = _write(tmp_path / "reports" / "20261201-111111-beef.html")
+    assert main(["sessions", "delete", "20261201-101010-abcd", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "was deleted already" in out and f"removed {report}" in out
+    assert not report.exists() and other.exists()
+    assert main(["sessions", "delete", "20261201-101010", "--data-dir", str(tmp_path)]) == 6  # ids only
+    assert "no session" in capsys.readouterr().err
