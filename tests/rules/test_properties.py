@@ -104,7 +104,9 @@ def test_invariants(utts):
     m = engine.metrics()
     assert 0.0 <= m["talk_share"] <= 1.0
     cfg = engine.config
-    last: dict[str, float] = {}
+    # two clocks: a shown nudge waits out the shown ones; one held back, every one listed
+    shown: dict = {}
+    listed: dict = {}
     for n in sorted(ns, key=lambda n: n.t):
         assert n.evidence_t is not None and n.evidence_t <= n.t + 1e-9  # never before the evidence
         if n.detail.get("repeat"):  # a repeat inside the cooldown: for the report only
@@ -113,9 +115,12 @@ def test_invariants(utts):
         cd = cfg.cooldowns.get(n.rule, cfg.default_cooldown_s)
         live = n.detail.get("by") == "overlap"
         key = (n.rule, live)  # one cooldown per lane; the text lane also waits for live cues
+        last = shown if n.delivered else listed
         for k in [key] if live else [key, (n.rule, True)]:
             assert k not in last or n.t - last[k] >= cd or (k != key and n.t == last[k])
-        last[key] = n.t
+        listed[key] = n.t
+        if n.delivered:
+            shown[key] = n.t
     # the budget: two delivered negatives within budget_s only if the later is the live rule
     neg = sorted((n for n in ns if n.delivered and n.kind == "negative"), key=lambda n: n.t)
     for a, b in zip(neg, neg[1:]):
