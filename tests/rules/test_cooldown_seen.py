@@ -4,7 +4,7 @@ while the report still lists every held cue once per cooldown."""
 
 from pullcoach.rules.engine import Engine, EngineConfig
 from pullcoach.rules.events import (
-    FocusChanged, NudgeIssued, SessionEnded, SpeechEnded, SpeechStarted, Tick, TranscriptFinal,
+    FocusChanged, NudgeIssued, Tick, TranscriptFinal,
 )
 
 C, P = "coachee", "partner"
