@@ -12,6 +12,7 @@ stays as it is.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from pathlib import Path
@@ -26,11 +27,15 @@ RATE = 16000
 _STOP = None
 
 
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)  # a voice: this user's only, wherever it is kept
+
+
 class _Channel:
     def __init__(self, path: Path) -> None:
         self.path = path
         # unbuffered file, small muxer buffer: a crash loses at most ~4 KB (< 1 s of speech)
-        self.file = open(path, "wb", buffering=0)
+        self.file = open(path, "wb", buffering=0, opener=_private)
         self.container = av.open(self.file, mode="w", format="flac", buffer_size=4096)
         self.stream = self.container.add_stream("flac", rate=RATE, layout="mono")
         self.stream.format = "s16"  # type: ignore[attr-defined]

@@ -149,6 +149,7 @@ def test_the_data_dir_is_private(tmp_path, monkeypatch):
             keep.write(namedtuple("B", "speaker start samples")("coachee", 0, np.zeros(160)))
     assert _mode(own) == 0o700 and _mode(own / "sessions.db") == 0o600
     assert _mode(own / "reports") == 0o700 and _mode(own / "audio" / "a") == 0o700
+    assert _mode(own / "audio" / "a" / "coachee.flac") == 0o600
 
     os.chmod(own, 0o755)  # made by an older pullcoach
     os.chmod(own / "sessions.db", 0o644)
