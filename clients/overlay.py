@@ -30,10 +30,10 @@ COLOURS = {
 }
 TEXT = {
     "nl": {"connecting": "verbinden…", "reconnecting": "opnieuw verbinden…", "refused": "geweigerd",
-           "report": "Rapport openen ›", "idle": "luistert",
+           "report": "Rapport openen ›", "idle": "luistert", "idle_kept": "luistert · audio wordt bewaard",
            "focus": "oefent"},
     "en": {"connecting": "connecting…", "reconnecting": "reconnecting…", "refused": "refused",
-           "report": "Open report ›", "idle": "listening",
+           "report": "Open report ›", "idle": "listening", "idle_kept": "listening · audio is kept",
            "focus": "practising"},
 }
 
@@ -192,7 +192,7 @@ class OverlayWindow:
         elif st.ended:  # with why, when the recording broke off
             head = st.ended_text()
         else:
-            head = st.problem or (words["idle"] if st.listening else "")
+            head = st.problem or (words["idle_kept" if st.audio_kept else "idle"] if st.listening else "")
             if st.listening and not st.problem:  # what the trainer asked to practise
                 focus = st.focus
         if st.report_link(self.url):

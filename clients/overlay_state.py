@@ -178,6 +178,7 @@ class OverlayState:
         self.nudge: ShownNudge | None = None
         self.listening = False
         self.watching = False
+        self.audio_kept = False  # the server keeps the audio (its welcome says)
         self.ended = False
         self.end_cause = ""  # why it ended, when the recording broke off (an ENDED key)
         self.lang = "nl"
@@ -224,6 +225,7 @@ class OverlayState:
         self._saw(msg.get("t"), now)
         if kind == "welcome":
             self.connected()
+            self.audio_kept = msg.get("audio_kept") is True  # --keep-audio: said beside "listening"
             live = [s for s in msg.get("sessions") or [] if isinstance(s, dict) and s.get("live")]
             if self.session is None and len(live) == 1:
                 self.session = str(live[0].get("session") or "") or None

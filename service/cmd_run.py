@@ -276,6 +276,9 @@ def cmd_capture(args) -> int:
               f"overlay: {base}/?session={sid}{'&lang=en' if lang == 'en' else ''}#token={w.token}\n"
               f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
               f"--session {sid} {token_flag(w.token)}", file=sys.stderr)
+        if w.audio_kept:  # consent: the pair hears it before they start talking
+            print("recording: this server keeps both voices as audio files (serve --keep-audio), "
+                  "beside the session on the trainer's machine", file=sys.stderr)
 
     async def main() -> int:
         loop = asyncio.get_running_loop()

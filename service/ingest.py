@@ -551,7 +551,8 @@ async def handle(service: "Service", ws: Any) -> None:
         await ws.send(p.encode(p.Welcome(
             role="capture", server=f"pullcoach {__version__}", sessions=(info,), token=rec.token,
             report=routes.report_link(service.tokens.trainer, live.id, coachee=True),
-            resume=tk.resume_token(service.tokens.trainer, live.id), lang=service.lang)))
+            resume=tk.resume_token(service.tokens.trainer, live.id), lang=service.lang,
+            audio_kept=service.keeps_audio)))
         ended = await _pump(ws, live.source, live.id)
     except ConnectionClosed:
         ended = False

@@ -81,6 +81,8 @@ class Welcome:
     # the server's --lang: a capture that says none is coached in it; a page speaks it
     # while it has no session to go by
     lang: str | None = None
+    # the server keeps both channels' audio (serve/run --keep-audio): the pair is told so
+    audio_kept: bool = False
 
 
 @dataclass(**_frozen)
@@ -212,6 +214,8 @@ def encode(msg: Message) -> str:
                 head["resume"] = msg.resume
             if msg.lang is not None:
                 head["lang"] = msg.lang
+            if msg.audio_kept:
+                head["audio_kept"] = True
         case Status():
             head.update(session=msg.session, t=msg.t, listening=msg.listening,
                         trainer_watching=msg.trainer_watching)
@@ -424,7 +428,8 @@ def _decode(kind: str, data: dict) -> Message:
                            debrief=_str(data, "debrief", optional=True),
                            report=_str(data, "report", optional=True),
                            resume=_str(data, "resume", optional=True),
-                           lang=_welcome_lang(data))
+                           lang=_welcome_lang(data),
+                           audio_kept="audio_kept" in data and _bool(data, "audio_kept"))
         case "status":
             return Status(session=session(), t=_num(data.get("t"), "t"),
                           listening=_bool(data, "listening"),

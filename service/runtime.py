@@ -92,10 +92,12 @@ class Runtime:
         self.hub.subscribe(self._on_end)
         self.reports: dict[str, asyncio.Task] = {}
         try:
-            self.service = await Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
-                                         allow_hosts=tuple(self.args.allow_host),
-                                         session_factory=self._make_session, store=self.store,
-                                         lang=str(getattr(self.args, "lang", None) or "nl")).start()
+            self.service = Service(self.hub, self.tokens, host=self.args.host, port=self.args.port,
+                                   allow_hosts=tuple(self.args.allow_host),
+                                   session_factory=self._make_session, store=self.store,
+                                   lang=str(getattr(self.args, "lang", None) or "nl"))
+            self.service.keeps_audio = bool(getattr(self.args, "keep_audio", False)) and self.store is not None
+            await self.service.start()
         except OverflowError:
             raise ConfigError(f"--port {self.args.port}: a port is 1-65535 (or 0 for any free one)") from None
         except OSError as exc:

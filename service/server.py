@@ -132,6 +132,7 @@ class Service:
         self.revive_lock = asyncio.Lock()  # sessions revived from the store after a restart
         # sessions a restart cut off, on the hub (their cards) until their capture goes on with them
         self.waiting: set[str] = set()
+        self.keeps_audio = False  # --keep-audio: every welcome says so (consent)
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
@@ -304,7 +305,8 @@ class Service:
             return
         st = self.status(session)
         said = (st.listening, st.trainer_watching, st.capture_away)
-        told = (*said, st.focus_rules, st.overlays, st.ending)
+        # (a trainer is one of the watchers: a page coming or going is no news to trainers)
+        told = (st.listening, st.capture_away, st.focus_rules, st.overlays, st.ending)
         if self._status_sent.get(session) != told:
             self._status_sent[session] = told
             text = self.status_text(session)
@@ -403,7 +405,7 @@ class Service:
         debrief = routes.debrief_link(self.tokens.trainer) if session is None else None
         client.offer(p.encode(p.Welcome(role=hello.role, server=SERVER_NAME,
                                         sessions=tuple(self._info(r) for r in recs),
-                                        debrief=debrief, lang=self.lang)))
+                                        debrief=debrief, lang=self.lang, audio_kept=self.keeps_audio)))
         for rec in recs:
             self._push_status(rec.session, force_to=client)
         if session is None:  # a trainer catches up on what already happened, then goes live

@@ -8,14 +8,14 @@ const SECONDS = { negative: 6, positive: 3, cue: 6, trainer: 9 };
 const KINDS = Object.keys(SECONDS);
 const TEXT = {
   nl: { connecting: "verbinden…", reconnecting: "opnieuw verbinden…", refused: "geweigerd",
-        listening: "luistert", focus: "oefent", ended: "sessie beëindigd", report: "Rapport openen ›",
+        listening: "luistert", listeningKept: "luistert · audio wordt bewaard", focus: "oefent", ended: "sessie beëindigd", report: "Rapport openen ›",
         endedBy: { "file-broken-end": "beëindigd: bestand brak af", "file-broken-both": "beëindigd: opname brak af",
                    error: "beëindigd: opname brak af" },
         pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link",
         why: { "bad-token": "verkeerd token: open de overlay-link die pullcoach afdrukte",
                "bad-version": "herlaad deze pagina" } },
   en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
-        listening: "listening", focus: "practising", ended: "session ended", report: "Open report ›",
+        listening: "listening", listeningKept: "listening · audio is kept", focus: "practising", ended: "session ended", report: "Open report ›",
         endedBy: { "file-broken-end": "ended: file broke off", "file-broken-both": "ended: recording broke off",
                    error: "ended: recording broke off" },
         pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link",
@@ -75,6 +75,7 @@ function receive(msg) {
   switch (msg.type) {
     case "welcome": {
       state.welcomed = true;   // its language (or its session's) wins over a later refusal's
+      state.audioKept = msg.audio_kept === true;   // --keep-audio: said beside "listening"
       const live = (msg.sessions || []).filter((s) => s && s.live);
       const own = (msg.sessions || []).find((s) => s && s.session === state.session) || (!state.session && live.length === 1 ? live[0] : null);
       if (!param("lang") && (msg.lang === "nl" || msg.lang === "en")) state.lang = msg.lang;   // the server's
@@ -210,7 +211,7 @@ function render() {
   else if (state.connection !== "connected") head = state.connection === "refused" && state.problem
     ? (w.why[state.problem] || state.problem) : w[state.connection];
   else {
-    head = state.problem || (state.listening ? w.listening : "");
+    head = state.problem || (state.listening ? (state.audioKept ? w.listeningKept : w.listening) : "");
     if (state.listening && !state.problem) focus = state.focus;   // what the trainer asked to practise
   }
   const report = $("report");

@@ -349,3 +349,14 @@ def test_the_web_overlay_ends_saying_the_recording_broke_off_and_its_dot_goes_at
     live_server.push("s1", {"type": "session-ended", "t": 2.4, "reason": "source-ended"})
     expect(status).to_have_text("beëindigd: opname brak af")
     assert page.errors == []
+
+
+def test_an_overlay_says_when_the_server_keeps_the_audio(page, live_server, tmp_path):
+    live_server.service.keeps_audio = True  # serve --keep-audio: consent, before they talk
+    status = open_overlay(page, live_server)
+    expect(status).to_have_text("luistert · audio wordt bewaard")
+    page.screenshot(path=str(tmp_path / "kept.png"))
+    print("screenshot:", tmp_path / "kept.png")
+    live_server.service.keeps_audio = False
+    page.reload()
+    expect(status).to_have_text("luistert")
