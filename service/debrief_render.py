@@ -280,6 +280,9 @@ def render_debrief_html(d: dict, link: Callable[[str], str] | None = None) -> st
     parts = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
              f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             # the sessions it covers: `sessions delete` removes a saved debrief by these
+             '<meta name="pullcoach-sessions" content="'
+             + escape(" ".join(r["session"]["id"] for r in d["sessions"])) + '">',
              f"<title>{escape(dw['title'])} {escape(_day(d))}</title>",
              f"<style>{CSS}{EXTRA_CSS}</style></head><body><main>",
              f"<h1>{escape(dw['title'])}</h1>", f'<div class="meta">{escape(head)}</div>']

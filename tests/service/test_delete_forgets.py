@@ -182,3 +182,20 @@ def test_delete_of_a_session_deleted_before_removes_what_it_left(tmp_path, capsy
     assert not report.exists() and other.exists()
     assert main(["sessions", "delete", "20261201-101010", "--data-dir", str(tmp_path)]) == 6  # ids only
     assert "no session" in capsys.readouterr().err
+
+
+def test_a_debrief_as_rendered_lists_its_sessions_so_delete_removes_only_those_that_cover_it(tmp_path):
+    from pullcoach.debrief import build_debrief
+    from pullcoach.debrief_render import render_debrief_html
+    from pullcoach.report_data import build
+    now = time.time()
+    with Store(tmp_path) as store:
+        for sid, wall in (("early", now - 900), ("mid", now - 600), ("late", now - 300)):
+            _store_session(store, sid, wall)
+        html = render_debrief_html(build_debrief([build(store.events(s)) for s in ("mid", "late")]))
+        assert '<meta name="pullcoach-sessions" content="mid late">' in html
+        deb = _write(tmp_path / "reports" / "debrief-mid.html", html)
+        store.delete("early")  # not in it
+        assert deb.exists()
+        store.delete("late")   # in it
+        assert not deb.exists()
