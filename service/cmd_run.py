@@ -19,7 +19,6 @@ from importlib import resources
 from pullcoach.errors import AudioDeviceError, AudioError, ConfigError, StoreError
 from pullcoach.store import StoreDamaged
 from pullcoach.lang_arg import add_lang, from_env
-from pullcoach.tokens import token_flag
 
 DEFAULT_PORT = 8765
 
@@ -274,8 +273,8 @@ def cmd_capture(args) -> int:
             report.append(base + w.report)
         print(f"session {sid}\noverlay token {w.token}\n"
               f"overlay: {base}/?session={sid}{'&lang=en' if lang == 'en' else ''}#token={w.token}\n"
-              f"  or: pullcoach overlay --url {args.server.rstrip('/').removesuffix('/ws')}/ws "
-              f"--session {sid} {token_flag(w.token)}", file=sys.stderr)
+              f"  or: PULLCOACH_OVERLAY_TOKEN={w.token} pullcoach overlay --url "  # (not in `ps`)
+              f"{args.server.rstrip('/').removesuffix('/ws')}/ws --session {sid}", file=sys.stderr)
         if w.audio_kept:  # consent: the pair hears it before they start talking
             print("recording: this server keeps both voices as audio files (serve --keep-audio), "
                   "beside the session on the trainer's machine", file=sys.stderr)

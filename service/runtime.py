@@ -43,6 +43,13 @@ def tls_hint(port: int) -> str:
             "Upgrade/Connection headers), then add --allow-host coach.example.org")
 
 
+def capture_command(host: str, port: int, token: str, lang: str | None) -> str:
+    """The line serve prints for the pairs: the token in the environment, not argv (other
+    users' `ps` shows argv; a token starting with "-" needs no care there either)."""
+    return (f"PULLCOACH_TOKEN={token} pullcoach capture --server ws://{host}:{port}"
+            f"{' --lang en' if lang == 'en' else ''} [--coachee DEV --partner DEV | --stereo DEV]")
+
+
 class Runtime:
     def __init__(self, args: Any, environ: Mapping[str, str]):
         self.args, self.environ = args, environ
@@ -439,9 +446,7 @@ class Runtime:
                       file=sys.stderr, flush=True)
             print(f"pullcoach serving on {base}\n"
                   f"  trainer:  {base}/trainer#token={self.tokens.trainer}\n"
-                  f"  capture:  pullcoach capture --server ws://{host}:{self.service.port} "
-                  f"--token {self.tokens.ingest}{' --lang en' if self.args.lang == 'en' else ''} "
-                  "[--coachee DEV --partner DEV | --stereo DEV]"
+                  f"  capture:  {capture_command(host, self.service.port, self.tokens.ingest, self.args.lang)}"
                   + ("\n  (this machine only; pairs on other laptops: README, 'A training day')" if local else ""),
                   file=sys.stderr, flush=True)
             stop = asyncio.Event()

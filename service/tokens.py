@@ -23,7 +23,7 @@ from pullcoach.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["new_token", "token_flag", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
+__all__ = ["new_token", "session_token", "resume_token", "view_token", "same", "Tokens", "from_env", "save", "load"]
 
 FILE = "tokens.json"
 
@@ -33,12 +33,6 @@ def new_token() -> str:
     while (token := secrets.token_urlsafe(18)).startswith("-"):
         pass
     return token
-
-
-def token_flag(token: str) -> str:
-    """``--token T`` for a printed command line; ``--token=T`` when T starts with "-" (a
-    derived overlay token, or one saved before), which argparse would read as a flag."""
-    return f"--token={token}" if token.startswith("-") else f"--token {token}"
 
 
 def session_token(key: str, session: str) -> str:

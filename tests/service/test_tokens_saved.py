@@ -1,7 +1,6 @@
-"""Tokens go on printed command lines: one that starts with "-" must still parse. A saved
+"""Tokens go on printed command lines, in the environment (not argv, which `ps` shows). A saved
 tokens file that is broken or hand-edited wrong is said, kept aside, and never crashes serve."""
 
-import argparse
 import json
 import logging
 
@@ -14,13 +13,17 @@ def test_new_tokens_never_start_with_a_dash(monkeypatch):
     assert tokens.new_token() == "k3y-ok_123"
 
 
-def test_a_printed_token_flag_parses_back_whatever_the_token():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--token")
-    parser.add_argument("--session")
-    for token in ("-IX4ZXF-W2qhSzdy0gQDAG1y", "abc-def", "--x"):
-        line = f"--session s1 {tokens.token_flag(token)}".split()
-        assert parser.parse_args(line).token == token
+def test_the_printed_capture_line_keeps_the_token_out_of_argv_and_runs_as_printed():
+    import shlex
+
+    from pullcoach.cli import build_parser
+    from pullcoach.runtime import capture_command
+    for token in ("-IX4ZXF-W2qhSzdy0gQDAG1y", "abc-def"):
+        line = capture_command("127.0.0.1", 8765, token, "en").split(" [")[0]
+        env, *argv = shlex.split(line)
+        assert env == f"PULLCOACH_TOKEN={token}" and token not in " ".join(argv)  # `ps` shows argv
+        args = build_parser().parse_args(argv[1:])
+        assert args.server == "ws://127.0.0.1:8765" and args.lang == "en" and args.token is None
 
 
 def test_a_saved_trainer_token_that_is_no_string_is_replaced_and_said(caplog):
