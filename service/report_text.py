@@ -161,7 +161,7 @@ _NL = {
     "span": "Van {t0} tot {t1}", "span_end": "Vanaf {t0}", "span_at": "Om {t0}", "n_event": ("gebeurtenis", "gebeurtenissen"),
     "who_coachee": "de coachee", "who_partner": "de gesprekspartner",
     "decimal": ",",
-    "not_analysed": "Dit log bevat geen labels of seintjes van de regels: alleen spreektijd en tempo zijn gemeten.",
+    "not_analysed": "De regels hebben dit gesprek niet beoordeeld (geen labels of seintjes), dus de cijfers over woorden ontbreken.",
     "session": "Sessie", "generated": "Gemaakt door pullcoach uit het gebeurtenissenlog.",
 }
 
@@ -307,7 +307,7 @@ _EN = {
     "span": "From {t0} to {t1}", "span_end": "From {t0} on", "span_at": "At {t0}", "n_event": ("event", "events"),
     "who_coachee": "the coachee", "who_partner": "the partner",
     "decimal": ".",
-    "not_analysed": "This log holds no labels or nudges from the rules: only talk time and rate were measured.",
+    "not_analysed": "The rules did not judge this conversation (no labels or nudges), so the figures about words are missing.",
     "session": "Session", "generated": "Made by pullcoach from the event log.",
 }
 

@@ -614,3 +614,16 @@ def test_a_session_in_the_other_language_leaves_out_the_wrong_rules_nudges_label
     # the same session in its own language keeps them all
     right = build(session_events())
     assert len(right["nudges"]) == 5 and right["route"] and "De pull-route" in render(session_events(), "md")
+
+
+def test_a_session_the_rules_never_judged_says_so_without_claiming_what_was_measured():
+    # (it said "only talk time and rate were measured" where both were "—" too)
+    events = [SessionStarted(t=0.0, session="s", lang="nl", wall_clock=0.0),
+              TranscriptFinal(t=3.0, speaker="coachee", t0=0.5, t1=2.5, text="Goedemorgen."),
+              SessionEnded(t=4.0)]
+    assert not build(events)["analysed"]
+    for fmt in ("md", "html"):
+        page = render(events, fmt)
+        assert "De regels hebben dit gesprek niet beoordeeld" in page and "alleen spreektijd" not in page
+    assert "The rules did not judge this conversation" in render(
+        [SessionStarted(t=0.0, session="s", lang="en", wall_clock=0.0), SessionEnded(t=4.0)], "md")
