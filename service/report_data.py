@@ -307,8 +307,11 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
             t0 = w["t"]
             if w["kind"] == "channel-silent":
                 t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
+            lag = float(d.get("lag_s") or 0.0) if w["kind"] == "asr-behind" else 0.0
+            t0 = max(0.0, t0 - lag)  # behind from the speech not yet transcribed when it was said
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),
                           "cause": d.get("cause"), "t0": round(t0, 3), "t1": None,
+                          **({"lag": lag} if lag else {}),
                           **({"files": list(d["files"])} if d.get("files") else {}),
                           **({"file": file_name(d["file"])} if d.get("cause") == "file-broken"
                              and d.get("file") else {})}
@@ -320,7 +323,9 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
     # transcription a few seconds behind changed nothing worth a line: caught up again, or
     # still behind when the session ended a moment later (its last words came after the end)
     out = [p for p in out if not (p["kind"] == "asr-behind" and (
-        p["t1"] if p["t1"] is not None else end) - p["t0"] < ASR_BRIEF_S)]
+        p["t1"] if p["t1"] is not None else end) - p["t0"] - p.get("lag", 0.0) < ASR_BRIEF_S)]
+    for p in out:
+        p.pop("lag", None)
     return _gaps_explained(out)
 
 
