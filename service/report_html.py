@@ -499,7 +499,7 @@ def _legend(w: dict, names: dict, light: bool = False, missing: bool = False) ->
     glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
               (COLOURS["positive"], "▼", w["legend_positive"]),
               (COLOURS["cue"], "▼", w["legend_cue"]),
-              (COLOURS["negative"], "▽", w["not_delivered"]),
+              (COLOURS["negative"], "▽", w["legend_not_seen"]),
               (COLOURS["summary"], "◆", w["legend_summary_end"]),
               (COLOURS["bookmark"], "⚑", w["legend_bookmark"])]
     return ('<div class="legend">'

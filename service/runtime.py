@@ -538,7 +538,7 @@ def _why_not(n: ev.NudgeIssued) -> str:
     if n.detail.get("held") == "focus":
         return "outside the trainer's focus"
     if n.detail.get("held") == "trainer":
-        return "while the trainer's nudge was on screen"
+        return "right after the trainer's nudge"
     if n.detail.get("held") == "language":
         return "in the other language"
     return "within 20 s of another"

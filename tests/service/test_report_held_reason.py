@@ -14,8 +14,8 @@ from pullcoach.report_text import not_delivered, words
      "alleen voor het verslag: herhaling, kort na het vorige seintje hierover"),
     ({"held": "budget"}, "report only: another nudge had just been shown",
      "alleen voor het verslag: er was net een ander seintje getoond"),
-    ({"held": "trainer"}, "report only: the trainer's nudge was on screen",
-     "alleen voor het verslag: het seintje van de trainer stond in beeld"),
+    ({"held": "trainer"}, "report only: the trainer's nudge had just been sent",  # (no overlay may be open)
+     "alleen voor het verslag: het seintje van de trainer was net gestuurd"),
     ({"held": "language"}, "report only: the words were the other language",
      "alleen voor het verslag: de woorden waren in de andere taal"),
     ({"held": "focus"}, "report only: outside the focus", "alleen voor het verslag: buiten de focus"),
@@ -27,3 +27,11 @@ def test_a_nudge_held_from_the_overlay_says_why(detail, en, nl):
     n = {"delivered": False, "detail": detail}
     assert not_delivered(n, words("en")) == en
     assert not_delivered(n, words("nl")) == nl
+
+
+def test_the_timeline_legend_says_a_hollow_mark_was_not_on_screen():
+    # a delivered nudge with no overlay open is hollow too: "report only" did not cover it
+    from pullcoach.report import render
+    from test_report_script import session_events  # noqa: E402
+    html = render(session_events(), "html")
+    assert "niet in beeld: alleen voor het verslag, of geen overlay open" in html
