@@ -50,6 +50,8 @@ const YOU = {
 const THEY = {
   nl: { "no-sound": "Geen geluid van {who}: gedempt of verkeerd apparaat?",
         "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
+        "no-sound file": "Geen geluid van {who}: staat die kant wel in de opname?",
+        "no-speech file": "Geen spraak van {who}: staat die kant op het goede kanaal van de opname?",
         "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
         "channel-stalled file-broken": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de rest van die kant telt als stilte",
         "channel-stalled file-broken-end": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de sessie stopte daar",
@@ -66,6 +68,8 @@ const THEY = {
         "rule-off load": "Regel {rule} doet niet mee: de plugin laadt niet ({error})" },
   en: { "no-sound": "No sound from {who}: muted, or the wrong device?",
         "no-speech": "No speech from {who}: the wrong device?",
+        "no-sound file": "No sound from {who}: is that side in the recording?",
+        "no-speech file": "No speech from {who}: is that side on the recording's right channel?",
         "channel-stalled": "No audio from {who} any more: device gone?",
         "channel-stalled file-broken": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the rest of that side counts as silence",
         "channel-stalled file-broken-end": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the session stopped there",
@@ -184,9 +188,11 @@ function clockText(t) {
 
 export function theyText(msg, lang, who) {
   const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
-  const text = pick(table, msg, textKey(msg));
-  if (!text) return String(msg.message || msg.kind || "");
   const d = detailOf(msg);
+  // a replayed recording (detail.files): the file lacks it, no device is muted
+  const file = msg.kind === "channel-silent" && Array.isArray(d.files) && d.files.length > 0;
+  const text = (file && table[`${textKey(msg)} file`]) || pick(table, msg, textKey(msg));
+  if (!text) return String(msg.message || msg.kind || "");
   return text.replace("{who}", who).replace("{gap}", gapText(msg)).replace("{at}", clockText(msg.t))
     .replace("{rule}", `“${String(d.rule || "?")}”`).replace("{as}", `“${String(d.as || "?")}”`)
     .replace("{error}", String(d.error || "?").slice(0, 120));

@@ -360,3 +360,17 @@ def test_an_overlay_says_when_the_server_keeps_the_audio(page, live_server, tmp_
     live_server.service.keeps_audio = False
     page.reload()
     expect(status).to_have_text("luistert")
+
+
+def test_the_trainer_card_blames_the_recording_not_a_device_for_a_silent_replayed_side(page, live_server):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    they = page.evaluate("""async () => {
+        const { theyText } = await import("/static/alerts.js");
+        const msg = (files) => ({ kind: "channel-silent", message: "m",
+                                  detail: { speaker: "partner", reason: "no-sound", ...(files ? { files } : {}) } });
+        return [theyText(msg(["tom.flac"]), "nl", "Tom"), theyText(msg(null), "nl", "Tom")];
+    }""")
+    assert they == ["Geen geluid van Tom: staat die kant wel in de opname?",
+                    "Geen geluid van Tom: gedempt of verkeerd apparaat?"]
+    assert page.errors == []
