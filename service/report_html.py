@@ -118,6 +118,10 @@ span.mark { font-weight: 600; } span.mark.kind-negative { color: var(--poor); } 
 .progress li.better span { color: var(--good); background: var(--good-bg); }
 .progress li.worse span { color: var(--poor); background: var(--poor-bg); }
 footer { margin-top: 36px; font: 13px/1.5 system-ui, sans-serif; color: var(--soft); }
+.glossary { margin-top: 28px; font: 14px/1.5 system-ui, sans-serif; }
+.glossary summary { cursor: pointer; font-weight: 600; }
+.glossary dt { font-weight: 600; margin-top: 6px; }
+.glossary dd { margin: 0 0 0 1em; color: var(--soft); }
 @page { margin: 16mm 14mm; }
 @media print { body { background: #fff; } main { padding: 0; max-width: none; } .timeline { width: 100%; }
   .moment, .card, .line, .legend, .progress { break-inside: avoid; }
@@ -186,6 +190,9 @@ def render_html(report: dict, *, audio_kept: bool = False, remote: str | None = 
     if report["route"] is not None:  # (None: the words were the other language)
         parts += [f"<h2>{escape(w['route'])}</h2>", _route(report["route"], w)]
     parts += [f"<h2>{escape(w['transcript'])}</h2>", _transcript(report, names, lang, transcript_marks(report, lang))]
+    parts.append(f'<details class="glossary"><summary>{escape(w["glossary"])}</summary><dl>'
+                 + "".join(f"<dt>{escape(a)}</dt><dd>{escape(b)}</dd>" for a, b in w["glossary_items"])
+                 + "</dl></details>")
     parts += [f"<footer><b>{escape(w['privacy'])}:</b> {escape(privacy_line(w, audio_kept, remote, s.get('via', '')))}"
               f"<br>{escape(w['generated'])} {escape(w['session'])} {escape(s['id'])}.</footer>",
               "</main></body></html>"]

@@ -132,6 +132,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
                          + (" (?)" if u.get("unsure") else "")
                          + (f" _[{md_text(chips)}]_" if chips else "")
                          + "".join(f" {md_text(mark)}" for _, mark, *_ in marks.get(i, ())))
+    lines += ["", f"## {w['glossary']}", ""] + [f"- **{a}**: {b}" for a, b in w["glossary_items"]]
     lines += ["", "---", f"**{w['privacy']}:** {privacy_line(w, audio_kept, remote, s.get('via', ''))}", ""]
     return "\n".join(lines)
 

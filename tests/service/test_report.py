@@ -629,3 +629,15 @@ def test_a_session_the_rules_never_judged_says_so_without_claiming_what_was_meas
         assert "De regels hebben dit gesprek niet beoordeeld" in page and "alleen spreektijd" not in page
     assert "The rules did not judge this conversation" in render(
         [SessionStarted(t=0.0, session="s", lang="en", wall_clock=0.0), SessionEnded(t=4.0)], "md")
+
+
+def test_the_report_explains_its_words_at_the_end():
+    # a manager reading "Herstelreflex", "Draaivraag" or "(MITI)" had no way to know them
+    md, html = render(session_events(), "md"), render(session_events(), "html")
+    glossary = md.split("## Woorden in dit verslag")[1]
+    assert "- **Herstelreflex**: advies of informatie geven waar niet om gevraagd is" in glossary
+    assert "- **Draaivraag**:" in glossary and "- **MITI**:" in glossary
+    assert '<details class="glossary"><summary>Woorden in dit verslag</summary>' in html
+    assert "<dt>Herstelreflex</dt>" in html
+    en = render(session_events(lang="en"), "md")
+    assert "## Words in this report" in en and "- **Righting reflex**:" in en

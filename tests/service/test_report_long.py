@@ -181,7 +181,7 @@ def test_a_long_transcript_has_a_way_in_by_minute_and_by_part():
     md = render(events, "md").split("## Transcript")[1]
     assert "\n### 0:00–10:00 · ▼ 20 momenten\n" in md and "\n### 10:00–20:00 · ▼ 10 momenten\n" in md
     short = _section(render(long_call(9), "html"), "Transcript")
-    assert "tx-index" not in short and "<details" not in short and 'class="minute"' not in short
+    assert "tx-index" not in short and "<details class=\"tx-part\"" not in short and 'class="minute"' not in short
     assert short.count('<div class="line" id="line-') == 36
     assert "\n### " not in render(long_call(9), "md")
 
