@@ -238,6 +238,7 @@ table.debrief th:first-child, table.debrief td:first-child { position: sticky; l
   animation: debrief-under linear both; animation-timeline: --debrief-x; }
 table.debrief td:first-child { white-space: normal; overflow-wrap: anywhere; width: 15em; min-width: 9em; }
 table.debrief td:first-child small { white-space: normal; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 table.debrief td.good { color: var(--good); background: var(--good-bg); }
 table.debrief td.fair { color: var(--fair); background: var(--fair-bg); }
 table.debrief td.poor { color: var(--poor); background: var(--poor-bg); }
@@ -352,7 +353,11 @@ def _table(d: dict, dw: dict, w: dict, link) -> str:
             sm = f"<small>{escape(small)}</small>" if small else ""
             why = w["unrated"].get(row["figures"][k].get("unrated"))  # the other language's words
             title = f' title="{escape(why)}"' if why else ""
-            out.append(f'<td class="{rating}"{title}>{escape(value)}{sm}</td>')
+            # the rating not by the tint alone: a glyph to see, its words for a screen reader
+            said = w["status"].get(rating, "")
+            mark = (f'<span class="sr">{escape(said)}: </span><span aria-hidden="true">{said[:1]} </span>'
+                    if said else "")
+            out.append(f'<td class="{rating}"{title}>{mark}{escape(value)}{sm}</td>')
         per = _per_10(row, dw, w)
         small = f"<small>{escape(per)}</small>" if per else ""
         out.append(f"<td>{row['negative']}{small}</td></tr>")

@@ -504,8 +504,8 @@ def _legend(w: dict, names: dict, light: bool = False, missing: bool = False) ->
         thin += f'<span><i style="background:{NO_AUDIO_FILL}"></i>{escape(w["legend_no_audio"])}</span>'
 
     glyphs = [(COLOURS["negative"], "▼", w["legend_nudge"]),
-              (COLOURS["positive"], "▼", w["legend_positive"]),
-              (COLOURS["cue"], "▼", w["legend_cue"]),
+              (COLOURS["positive"], "▲", w["legend_positive"]),
+              (COLOURS["cue"], "●", w["legend_cue"]),
               (COLOURS["negative"], "▽", w["legend_not_seen"]),
               (COLOURS["summary"], "◆", w["legend_summary_end"]),
               (COLOURS["bookmark"], "⚑", w["legend_bookmark"])]

@@ -142,8 +142,17 @@ def _strip(report: dict, names: dict[str, str], duration: float, a: float, b: fl
         fill = "#ffffff" if why else colour
         # as the moment heads it: the fault, and the nudge the coachee saw (none: report only)
         tip = f'{clock(n["t"])} {moment_title(n, lang, detail=False)}' + (f" ({why})" if why else "")
-        out.append(f'<path d="M{x - 6:.1f},{_y(y0)} L{x + 6:.1f},{_y(y0)} L{x:.1f},{_y(y1)} Z" fill="{fill}" '
-                   f'stroke="{colour}" stroke-width="1.5"><title>{escape(tip)}</title></path>')
+        # a shape per kind, not a colour alone (red and green read alike to many): a fault ▼,
+        # a good move ▲, the partner's signal ●
+        if n["kind"] == "positive":
+            shape = f'<path d="M{x - 6:.1f},{_y(y1)} L{x + 6:.1f},{_y(y1)} L{x:.1f},{_y(y0)} Z"'
+        elif n["kind"] == "cue":
+            shape = f'<circle cx="{x:.1f}" cy="{_y((y0 + y1) / 2)}" r="6"'
+        else:
+            shape = f'<path d="M{x - 6:.1f},{_y(y0)} L{x + 6:.1f},{_y(y0)} L{x:.1f},{_y(y1)} Z"'
+        tag = "circle" if n["kind"] == "cue" else "path"
+        out.append(f'{shape} fill="{fill}" stroke="{colour}" stroke-width="1.5">'
+                   f'<title>{escape(tip)}</title></{tag}>')
     y0, y1 = ROWS["marks"]
     ym = (y0 + y1) / 2
     for t in report["summaries"]:

@@ -676,3 +676,12 @@ def test_a_role_play_the_trainer_ended_says_so_and_when():
     from pullcoach.report import render
     assert f"> De trainer beëindigde dit gesprek op 0:{int(cut):02d}: het verslag loopt tot dan" in render(log, "md")
     assert "De trainer beëindigde" in render(log, "html")
+
+
+def test_the_debrief_table_says_each_rating_not_by_colour_alone():
+    d = build_debrief([build(coached("push_kantoor.jsonl", "Manager", "p", DAY)),
+                       build(coached("pull_kantoor.jsonl", "Manager", "q", DAY + 900))])
+    html = render_debrief_html(d)
+    table = html.split('<table class="debrief">', 1)[1].split("</table>", 1)[0]
+    assert '<td class="poor"><span class="sr">✗ onder de maat: </span><span aria-hidden="true">✗ </span>' in table
+    assert '<td class="good"><span class="sr">✓ goed: </span><span aria-hidden="true">✓ </span>' in table

@@ -4,9 +4,14 @@ A repeated interruption said just "(report only)" while the others gave a reason
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from pullcoach.report_text import not_delivered, words
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.mark.parametrize("detail, en, nl", [
@@ -35,3 +40,18 @@ def test_the_timeline_legend_says_a_hollow_mark_was_not_on_screen():
     from test_report_script import session_events  # noqa: E402
     html = render(session_events(), "html")
     assert "niet in beeld: alleen voor het verslag, of geen overlay open" in html
+
+
+def test_timeline_marks_differ_by_shape_not_colour_alone():
+    # a warning and a good move were both red/green ▼: alike to a red-green colour-blind coachee
+    import re
+
+    from pullcoach.report import render
+    from test_report_script import session_events  # noqa: E402
+    html = render(session_events(), "html")
+    svg = html.split('<svg', 1)[1].split('</svg>', 1)[0]
+    ups = re.findall(r'<path d="M[\d.]+,(\d+) L[\d.]+,\1 L[\d.]+,(\d+) Z"[^>]*><title>[^<]*Goede', svg)
+    downs = re.findall(r'<path d="M[\d.]+,(\d+) L[\d.]+,\1 L[\d.]+,(\d+) Z"[^>]*><title>[^<]*Pushwoord', svg)
+    assert ups and downs and int(ups[0][0]) > int(ups[0][1]) and int(downs[0][0]) < int(downs[0][1])
+    legend = html.split('class="legend"', 1)[1].split("</div>", 1)[0]
+    assert "▲</b>goede zet" in legend and "●</b>signaal van de ander" in legend
