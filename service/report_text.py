@@ -32,6 +32,7 @@ _NL = {
     "store_gap": "Van {t0} tot {t1} is niet alles bewaard ({n} gebeurtenissen): de schijf was vol. Cijfers en transcript over die tijd zijn onvolledig.",
     "language": "Het gesprek klonk {heard}, maar werd met de {lang} regels gecoacht: de labels en seintjes over woorden kloppen niet en zijn weggelaten. Start een volgend gesprek met --lang {code}.",
     "resumed": "De server is op {t} herstart; daarna is het gesprek verder gecoacht. Wat op dat moment werd gezegd, staat niet in het transcript.",
+    "resumed_lost": "De server is op {t} herstart en {gap} audio daarna kwam nooit aan (die tijd telt als stilte); daarna is het gesprek verder gecoacht.",
     "rule_off": {"error": "Vanaf {t} stond de regel {rule} uit: de plugin faalde ({error}). Seintjes van die regel ontbreken vanaf dan; de andere regels gingen door.",
                  "bad-result": "Vanaf {t} stond de regel {rule} uit: de plugin gaf iets terug dat geen seintje is ({error}). Seintjes van die regel ontbreken vanaf dan.",
                  "foreign": "Vanaf {t} stond de regel {rule} uit: de plugin gaf seintjes onder de naam {other}. Seintjes van die regel ontbreken vanaf dan.",
@@ -190,6 +191,7 @@ _EN = {
     "store_gap": "From {t0} to {t1} not everything was stored ({n} events): the disk was full. Figures and transcript for that time are incomplete.",
     "language": "The conversation sounded {heard}, but was coached with the {lang} rules: the labels and nudges about words are wrong and left out. Start the next one with --lang {code}.",
     "resumed": "The server restarted at {t}; coaching went on after that. What was being said at that moment is not in the transcript.",
+    "resumed_lost": "The server restarted at {t} and {gap} of audio after that never arrived (that time counts as silence); coaching went on after that.",
     "rule_off": {"error": "From {t} the rule {rule} was off: its plugin failed ({error}). That rule's nudges are missing from then on; the other rules went on.",
                  "bad-result": "From {t} the rule {rule} was off: its plugin returned something that is no nudge ({error}). That rule's nudges are missing from then on.",
                  "foreign": "From {t} the rule {rule} was off: its plugin nudged under the name {other}. That rule's nudges are missing from then on.",
@@ -412,8 +414,10 @@ def warning_banners(report: dict, w: dict, names: dict) -> list[str]:
     plugin switched off (from when)."""
     out = []
     for n in report["warnings"]:
-        if n["kind"] == "session-resumed":
-            out.append(w["resumed"].format(t=clock(n["t"])))
+        if n["kind"] == "session-resumed":  # killed with its capture: how much audio is missing
+            lost = float((n.get("detail") or {}).get("resumed_at", n["t"])) - n["t"]
+            out.append(w["resumed_lost"].format(t=clock(n["t"]), gap=duration(int(lost), w)) if lost >= 1
+                       else w["resumed"].format(t=clock(n["t"])))
         elif n["kind"] == "narrowband":
             sp = (n.get("detail") or {}).get("speaker", "partner")
             rate = float((n.get("detail") or {}).get("rate") or 8000)

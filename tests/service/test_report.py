@@ -208,6 +208,11 @@ def test_a_session_revived_after_a_server_restart_says_where():
     assert "De server is op 1:01 herstart" in render(events, "html")
     assert "> De server is op 1:01 herstart" in render(events, "md")
     assert "herstart" not in render(session_events(), "md")
+    # killed together with its capture: 40 s of audio never arrived, and the banner says so
+    events = session_events()
+    events.insert(len(events) // 2, PipelineWarning(t=61.2, kind="session-resumed", message="restarted",
+                                                    detail={"resumed_at": 101.6, "open": []}))
+    assert "> De server is op 1:01 herstart en 40 s audio daarna kwam nooit aan" in render(events, "md")
 
 
 def test_a_session_in_the_other_language_says_so_and_how_to_start_the_next():
