@@ -270,4 +270,17 @@ export function drawTimeline(svg, s, w) {
     keep(layers.ticks, ticks.length);
   }
   set(v.nowLine, { x1: x(now), x2: x(now), y1: 16, y2: 92, class: "tl-now" });
+  const label = ariaText(s, w, over.length);
+  if (svg.getAttribute("aria-label") !== label) svg.setAttribute("aria-label", label);
+}
+
+// What the timeline shows, in words, for a screen reader (its role is img: its texts and
+// tooltips made a jumble of a name): "Tijdlijn van 0:55: 7 seintjes over wat beter kan, ..."
+export function ariaText(s, w, overlapCount) {
+  const a = w.tlAria;
+  const kinds = (k) => s.nudges.filter((n) => n.kind === k).length;
+  const counts = { negative: kinds("negative"), positive: kinds("positive"), cue: kinds("cue"), trainer: kinds("trainer"),
+                   overlap: overlapCount, bookmarks: s.bookmarks.length };
+  const parts = Object.entries(a.counts).map(([k, forms]) => forms[counts[k] === 1 ? 0 : 1].replace("{n}", counts[k]));
+  return `${a.head.replace("{duration}", clockText(s.t))}: ${parts.join(", ")}`;
 }

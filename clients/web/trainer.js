@@ -17,6 +17,7 @@ let client = null, pending = false, endArmed = null;
 let debriefPath = "";                // from the welcome: the debrief with a read-only token
 let serverLang = null;               // from the welcome: the server's --lang ("nl" from an older server)
 let asked = null;                    // the trainer's last command: {ack, session, at}, for its error
+let opened = null;                   // a session opened by keyboard: its pane's heading gets the focus
 
 // `changed`: the keys of the utterances new or changed since the transcript last showed them;
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
@@ -322,9 +323,21 @@ function renderGrid(w) {
     nodes.push(card(sessions.get(e.id)));
   });
   // a card that shows what it showed stays (a redraw that changes nothing costs no layout)
+  const had = heldFocus(grid);
   const old = [...grid.children];
   if (old.length !== nodes.length || old.some((c, i) => c.tagName !== nodes[i].tagName)) grid.replaceChildren(...nodes);
   else nodes.forEach((c, i) => { if (!old[i].isEqualNode(c)) old[i].replaceWith(c); });
+  // redrawn under the keyboard (every second): the focus stays on that card, or its link
+  if (had && !grid.contains(document.activeElement)) {
+    const c = [...grid.querySelectorAll(".card")].find((n) => n.dataset.session === had.id);
+    (had.link ? c?.querySelector(".report-link") : c)?.focus({ preventScroll: true });
+  }
+}
+
+// the card (or its report link) that has the keyboard focus
+function heldFocus(grid) {
+  const a = document.activeElement, c = grid.contains(a) ? a.closest(".card") : null;
+  return c ? { id: c.dataset.session, link: a !== c } : null;
 }
 
 // "... met `pullcoach run` ..." -> text with <code> for the commands
@@ -339,8 +352,12 @@ function card(s) {
   const c = h("article", "card" + (s.id === selected ? " selected" : "") + (s.live ? " live" : " over"));
   c.dataset.session = s.id;
   c.tabIndex = 0;
-  const head = h("header", "card-head");
   const state = liveState(s);
+  // a card holds figures and a link, so no role=button (that would flatten them): a named
+  // article, the open one aria-current (Enter or a click opens it)
+  c.setAttribute("aria-label", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}, ${w.state[state].replace(/^[●?] /, "")}`);
+  if (s.id === selected) c.setAttribute("aria-current", "true");
+  const head = h("header", "card-head");
   head.append(h("span", "who", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`),
               h("span", `badge badge-${state}`, w.state[state]),
               h("span", "clock", clock(s.t)));
@@ -410,6 +427,7 @@ function alerts(s, w) {
     const notice = msg.kind === "capture-resumed";
     const li = h("li", notice ? "alert notice" : "alert", `${notice ? "↻" : "⚠"} ${theyText(msg, s.lang, who)}`);
     li.dataset.kind = String(msg.kind);
+    if (sp) li.dataset.who = String(sp);
     list.append(li);
   }
   list.hidden = !list.childElementCount;
@@ -460,16 +478,21 @@ function renderDetail(anchor) {
   assign($("d-meta"), "textContent", `${s.id} · ${clock(s.t)} · ${state === "live" ? w.watching : w.state[state]}`);
   const list = Object.assign(alerts(s, w), { id: "d-alerts" });
   if (!$("d-alerts").isEqualNode(list)) $("d-alerts").replaceWith(list);
+  announce(s, list);
   for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],
                             ["nudge-title", w.sendNudge], ["nudge-send", w.send], ["mark-title", w.bookmark],
-                            ["mark-send", w.mark],
+                            ["mark-send", w.mark], ["nudge-label", w.nudgeLabel], ["mark-label", w.noteLabel],
                             ["end", s.ending ? w.endingButton : endArmed === s.id ? w.endSure : w.end]]) {
     assign($(id), "textContent", text);
   }
   assign($("nudge-text"), "placeholder", w.nudgePlaceholder);
   assign($("mark-note"), "placeholder", w.notePlaceholder);
+  const had = document.activeElement;
   for (const id of ["nudge-text", "nudge-send", "mark-note", "mark-send", "end"]) assign($(id), "disabled", !s.live);
   if (s.ending) assign($("end"), "disabled", true);
+  // a control disabled under the keyboard (the end confirmed, the session over): the focus
+  // goes to the pane's heading, not to the page's top
+  if (had?.disabled && had.closest("#detail")) $("d-who").focus({ preventScroll: true });
   const quick = $("quick");
   if (quick.dataset.lang !== s.lang) {
     quick.dataset.lang = s.lang;
@@ -487,6 +510,19 @@ function renderDetail(anchor) {
   assignAttr(report, "href", reportHref(s));
   renderTimeline(s, w);
   renderTranscript(s, w, anchor);
+  if (opened === s.id) { opened = null; $("d-who").focus(); }
+}
+
+// A problem that comes up on the open session is said (politely) once: not the ones it had
+// when it was opened, not every card's, not again on each redraw
+const heard = { id: null, keys: new Set() };
+
+function announce(s, list) {
+  const items = [...list.children].map((li) => ({ key: `${li.dataset.kind}|${li.dataset.who || ""}`, text: li.textContent }));
+  const fresh = heard.id === s.id ? items.filter((i) => !heard.keys.has(i.key)) : [];
+  heard.id = s.id;
+  heard.keys = new Set(items.map((i) => i.key));
+  if (fresh.length) $("d-announce").textContent = fresh.map((i) => i.text).join(" ");
 }
 
 // the trainer's focus: rules toggled on chips, at most FOCUS_MAX (a focus of five is no
@@ -803,7 +839,11 @@ function wire() {
   $("grid").addEventListener("pointerleave", () => { gridHeld = false; schedule(); });
   $("grid").addEventListener("keydown", (ev) => {
     const c = ev.target.closest(".card");
-    if (c && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(c.dataset.session); }
+    if (ev.target !== c || !(ev.key === "Enter" || ev.key === " ")) return;
+    ev.preventDefault();
+    // opened by keyboard: the keyboard goes on in its pane (its heading), where the actions are
+    opened = c.dataset.session;
+    select(opened);
   });
   $("nudge-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
