@@ -11,14 +11,18 @@ const TEXT = {
         listening: "luistert", listeningKept: "luistert · audio wordt bewaard", focus: "oefent", ended: "sessie beëindigd", report: "Rapport openen ›",
         endedBy: { "file-broken-end": "beëindigd: bestand brak af", "file-broken-both": "beëindigd: opname brak af",
                    error: "beëindigd: opname brak af" },
-        pip: "Los venster", rec: "opname loopt", eye: "een trainer kijkt mee", notoken: "geen token in de link",
+        pip: "Los venster", rec: "opname loopt", recKept: "opname loopt · audio wordt bewaard", recOff: "geen opname",
+        eye: "een trainer kijkt mee", notoken: "geen token in de link",
+        kinds: { positive: "Goed: ", trainer: "Trainer: ", negative: "Let op: ", cue: "Signaal van de ander: " },
         why: { "bad-token": "verkeerd token: open de overlay-link die pullcoach afdrukte",
                "bad-version": "herlaad deze pagina" } },
   en: { connecting: "connecting…", reconnecting: "reconnecting…", refused: "refused",
         listening: "listening", listeningKept: "listening · audio is kept", focus: "practising", ended: "session ended", report: "Open report ›",
         endedBy: { "file-broken-end": "ended: file broke off", "file-broken-both": "ended: recording broke off",
                    error: "ended: recording broke off" },
-        pip: "Pop out", rec: "recording", eye: "a trainer is watching", notoken: "no token in the link",
+        pip: "Pop out", rec: "recording", recKept: "recording · audio is kept", recOff: "not recording",
+        eye: "a trainer is watching", notoken: "no token in the link",
+        kinds: { positive: "Well done: ", trainer: "Trainer: ", negative: "Watch out: ", cue: "Signal from the other: " },
         why: { "bad-token": "wrong token: open the overlay link pullcoach printed",
                "bad-version": "reload this page" } },
 };
@@ -34,7 +38,7 @@ const state = { session: param("session") || null, lang: param("lang") || browse
                 focus: [],   // the trainer's focus: the nudges that still come live (the rest: the report)
                 seen: [],    // the last nudges received, newest last (for tests and debugging)
                 alerts: new Map() };  // open set-up problems (a silent channel, ...) until put right
-let fadeTimer = null, clearTimer = null, alertTimer = null;
+let clearTimer = null, alertTimer = null;
 let alertShown = "";   // the line last taken from the open alerts (a later one replaces it)
 const now = () => performance.now() / 1000;
 // The session's audio time: the latest a message carried, gone on by the wall clock since
@@ -140,35 +144,40 @@ function receive(msg) {
   render();
 }
 
+// A nudge shows at once and whole its time; when it goes, its text goes at once and only
+// the band's colour fades (overlay.css): text over a fading colour is unreadable.
 function show(text, kind, id = {}) {
   state.nudge = { text, kind, ...id };
-  clearTimeout(fadeTimer); clearTimeout(clearTimer);
-  const overlay = $("overlay");
-  overlay.classList.remove("fading");
-  fadeTimer = setTimeout(() => overlay.classList.add("fading"), (SECONDS[kind] - 1) * 1000);
+  clearTimeout(clearTimer);
   clearTimer = setTimeout(hide, SECONDS[kind] * 1000);
 }
 
 function hide() {
-  clearTimeout(fadeTimer); clearTimeout(clearTimer);
+  clearTimeout(clearTimer);
   state.nudge = null;
-  $("overlay").classList.remove("fading");
   render();
 }
+
+// text changed only when it differs: a live region reads out every change (a nudge once)
+function put(el, text) { if (el.textContent !== text) el.textContent = text; }
 
 // The status line in the room it has, measured in the page (as the Tk overlay's footer_line):
 // the trainer's focus with two chips, else one and the rest counted ("listening · practising:
 // Summarise +1"), else whole words left off with "…"; never a word cut at the edge.
+const NARROW = 200;   // px: a status line narrower than this wraps instead of leaving words off
 let statusParts = ["", "", []];   // head, label, focus: the line last asked for (a resize fits it again)
 function fitStatus() {
   const [head, label, focus] = statusParts;
   const status = $("status"), ruler = $("ruler");
   const room = status.getBoundingClientRect().width;
   const fits = (text) => { ruler.textContent = text; return ruler.getBoundingClientRect().width <= room + 0.01; };
-  status.classList.toggle("fit", focus.length > 0);
-  // a warning wraps whole (what to do is in its last words); not laid out: nothing to measure by
-  status.textContent = !focus.length ? head : !room ? `${head} · ${label}: ${focus.join(" · ")}`
-    : focusLine(head, label, focus, fits);
+  // a warning wraps whole (what to do is in its last words); not laid out: nothing to measure by;
+  // too narrow for a useful line (a small window, 200 % zoom): the whole focus wraps too
+  const whole = !focus.length ? head : `${head ? `${head} · ` : ""}${label}: ${focus.join(" · ")}`;
+  const fit = focus.length > 0 && room >= NARROW;
+  status.classList.toggle("fit", fit);
+  put(status, fit ? focusLine(head, label, focus, fits) : whole);
+  put($("said"), whole);   // screen readers get the whole line, whatever fits on screen
   ruler.textContent = "";
 }
 
@@ -199,10 +208,17 @@ function render() {
   const overlay = $("overlay");
   document.documentElement.lang = state.lang === "en" ? "en" : "nl";
   overlay.dataset.kind = state.nudge ? state.nudge.kind : "";
-  $("msg").textContent = state.nudge ? state.nudge.text : "";
+  // its kind in words first (the icons are pictures): "Let op: Laat uitpraten"
+  const said = state.nudge ? w.kinds[state.nudge.kind] : "";
+  if ($("kind").textContent !== said || $("msg").textContent !== (state.nudge?.text ?? "")) {
+    $("kind").textContent = said;
+    $("msg").textContent = state.nudge ? state.nudge.text : "";
+  }
+  const rec = state.listening ? (state.audioKept ? w.recKept : w.rec) : w.recOff;
   $("rec").classList.toggle("on", state.listening);
-  $("rec").title = state.listening ? w.rec : "";
-  $("eye").classList.toggle("on", state.watching);
+  $("rec").title = state.listening ? rec : "";
+  $("rec").setAttribute("aria-label", rec);
+  $("eye").classList.toggle("on", state.watching);   // hidden (and not read out) when no trainer
   $("eye").setAttribute("aria-label", w.eye);
   let head, focus = [];
   if (!token) head = w.notoken;
