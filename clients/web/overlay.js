@@ -177,7 +177,9 @@ function fitStatus() {
   const fit = focus.length > 0 && room >= NARROW;
   status.classList.toggle("fit", fit);
   put(status, fit ? focusLine(head, label, focus, fits) : whole);
-  put($("said"), whole);   // screen readers get the whole line, whatever fits on screen
+  // screen readers get the whole line, whatever fits on screen, and the eye said (when it comes)
+  const eye = state.watching ? words().eye : "";
+  put($("said"), whole && eye ? `${whole} · ${eye}` : whole || eye);
   ruler.textContent = "";
 }
 

@@ -60,6 +60,7 @@ def test_the_recording_dot_and_the_trainers_eye_are_read_out(new_page, live_serv
     expect(side.get_by_role("img", name=eye)).to_have_count(0)   # no trainer: nothing said
     live_server.watch("s1")
     expect(side.get_by_role("img", name=eye, exact=True)).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(f"{'listening' if lang == 'en' else 'luistert'} · {eye}")  # said as it comes
     live_server.service.keeps_audio = True
     page.reload()
     expect(side.get_by_role("img", name=kept, exact=True)).to_be_visible()
@@ -134,6 +135,7 @@ def test_a_nudge_is_readable_as_it_comes_and_goes(context_page, live_server, tmp
     assert len(shown) > 20 and len(shown) < len(samples), "it neither showed nor went"
     assert min(s[2] for s in shown) >= 4.5, [s for s in shown if s[2] < 4.5][:5]
     assert min(s[3] for s in samples) >= 4.5, [s for s in samples if s[3] < 4.5][:5]
+    print(kind, "lowest contrast: text", round(min(s[2] for s in shown), 2), "status", round(min(s[3] for s in samples), 2))
 
 
 def test_every_nudges_text_and_the_status_line_are_readable_on_its_colour(new_page, live_server):
@@ -146,6 +148,7 @@ def test_every_nudges_text_and_the_status_line_are_readable_on_its_colour(new_pa
         page.wait_for_timeout(100)
         assert contrast(page, "#msg") >= 4.5, kind
         assert contrast(page, "#status") >= 4.5, kind   # 12 px: 3.19:1 at opacity .8 on the trainer's blue
+        assert page.evaluate("getComputedStyle(document.getElementById('status')).opacity") == "1", kind
 
 
 def test_without_motion_nothing_fades(context_page, live_server):
@@ -158,7 +161,7 @@ def test_without_motion_nothing_fades(context_page, live_server):
 
 
 def test_in_high_contrast_the_dot_the_icons_and_a_nudge_still_show(context_page, live_server, tmp_path):
-    page = context_page(420, 160, forced_colors="active")
+    page = context_page(420, 160, forced_colors="active", color_scheme="dark")   # black, as the QA saw it
     open_overlay(page, live_server)
     dot = "getComputedStyle(document.getElementById('rec')).backgroundColor"
     on = page.evaluate(dot)
