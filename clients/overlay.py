@@ -26,7 +26,7 @@ COLOURS = {
     "negative": ("#f0a020", "#1f1400"),
     "positive": (BG, "#7ad48a"),
     "cue": ("#3aa6a0", "#04201e"),  # the partner's signal: explore it
-    "trainer": ("#2f7fd8", "#ffffff"),
+    "trainer": ("#1f6fc5", "#ffffff"),  # white on it 5.1:1, as the web overlay
 }
 TEXT = {
     "nl": {"connecting": "verbinden…", "reconnecting": "opnieuw verbinden…", "refused": "geweigerd",
