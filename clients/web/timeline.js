@@ -245,7 +245,11 @@ export function drawTimeline(svg, s, w) {
   // a nudge sent while no overlay was open (nobody saw it) is a hollow triangle in its colour
   s.nudges.forEach((n, i) => {
     const cx = Number(x(n.t)), colour = NUDGE_COLOURS[n.kind] || "#888";
-    put(layers.nudges, i, "path", { d: `M${cx} ${ROWS.nudge} l5 9 h-10 z`, fill: n.unseen ? "#fff" : colour, stroke: colour,
+    // a shape per kind, as the report's (not colour alone): a good move ▲, the partner's signal ●, else ▼
+    const y = ROWS.nudge, d = n.kind === "positive" ? `M${cx} ${y} l5 9 h-10 z`
+      : n.kind === "cue" ? `M${cx - 4.5} ${y + 4.5} a4.5 4.5 0 1 0 9 0 a4.5 4.5 0 1 0 -9 0 z`
+        : `M${cx - 5} ${y} h10 l-5 9 z`;
+    put(layers.nudges, i, "path", { d, fill: n.unseen ? "#fff" : colour, stroke: colour,
                                     class: `tl-nudge tl-${n.kind}${n.delivered === false ? " tl-quiet" : ""}${n.unseen ? " tl-unseen" : ""}` },
         `${n.t.toFixed(1)} s · ${n.kind === "trainer" ? `${w.byYou} ` : ""}${n.message}`
         + (n.delivered === false ? ` (${w.reportOnly}${w.held[n.held] ? `: ${w.held[n.held]}` : ""})` : "")

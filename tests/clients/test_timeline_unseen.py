@@ -53,3 +53,19 @@ def test_the_timeline_draws_a_nudge_nobody_saw_hollow_with_a_tooltip(new_page, l
     expect(later.locator("#timeline .tl-nudge")).to_have_count(2)
     assert [n["title"].endswith("(niet gezien: geen overlay open)") for n in triangles(later)] == [True, False]
     assert page.errors == [] and later.errors == [] and overlay.errors == []
+
+
+def test_live_timeline_marks_differ_by_shape_as_the_report_s(new_page, live_server):
+    page = new_page(1280, 900)
+    live_server.add_session("s1", token="tok-1", coachee="Anna", partner="Bram")
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
+    live_server.wait_clients("trainer")
+    page.locator('.card[data-session="s1"]').click()
+    for t, kind in ((3.0, "negative"), (6.0, "positive"), (9.0, "cue")):
+        live_server.push("s1", {"type": "nudge-issued", "t": t, "rule": "x", "message": kind, "kind": kind,
+                                 "speaker": "coachee", "evidence_t": t, "delivered": True, "detail": {}})
+    expect(page.locator("#timeline .tl-nudge")).to_have_count(3)
+    d = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll("#timeline .tl-nudge")]
+                           .map((n) => [n.classList[1], n.getAttribute("d")]))""")
+    assert " h10 l-5 9 z" in d["tl-negative"] and " l5 9 h-10 z" in d["tl-positive"] and " a4.5 " in d["tl-cue"]
+    assert page.errors == []
