@@ -275,7 +275,7 @@ def cmd_capture(args) -> int:
               f"overlay: {base}/?session={sid}{'&lang=en' if lang == 'en' else ''}#token={w.token}\n"
               f"  or: PULLCOACH_OVERLAY_TOKEN={w.token} pullcoach overlay --url "  # (not in `ps`)
               f"{args.server.rstrip('/').removesuffix('/ws')}/ws --session {sid}", file=sys.stderr)
-        if w.audio_kept:  # consent: the pair hears it before they start talking
+        if getattr(w, "audio_kept", False):  # consent: the pair hears it before they start talking
             print("recording: this server keeps both voices as audio files (serve --keep-audio), "
                   "beside the session on the trainer's machine", file=sys.stderr)
 

@@ -289,15 +289,17 @@ class Service:
                         ending=trainer and rec.ending)
 
     def _push_all(self) -> None:
+        """Every overlay's status (a trainer came or went: the eye); trainers' do not change."""
         for session in list(self.hub.sessions):
-            self._push_status(session)
+            self._push_status(session, overlays_only=True)
 
     def status_text(self, session: str, *, trainer: bool = True) -> str:
         """The encoded status (a trainer's says how many overlays show the session's nudges:
         none, and what is sent reaches no one's screen)."""
         return p.encode(self.status(session, trainer=trainer))
 
-    def _push_status(self, session: str, *, force_to: Client | None = None) -> None:
+    def _push_status(self, session: str, *, force_to: Client | None = None,
+                     overlays_only: bool = False) -> None:
         if session not in self.hub.sessions:
             return
         if force_to is not None:
@@ -307,7 +309,7 @@ class Service:
         said = (st.listening, st.trainer_watching, st.capture_away)
         # (a trainer is one of the watchers: a page coming or going is no news to trainers)
         told = (st.listening, st.capture_away, st.focus_rules, st.overlays, st.ending)
-        if self._status_sent.get(session) != told:
+        if not overlays_only and self._status_sent.get(session) != told:
             self._status_sent[session] = told
             text = self.status_text(session)
             for client in self.trainers:
