@@ -395,9 +395,9 @@ def test_run_replay_serves_clients_and_ends_cleanly(tmp_path, excerpt):
     assert "nudge-issued" in seen and seen[-1] == "session-ended"
 
 
-def _capture_service(hub, made):
+def _capture_service(hub, made, session_cls=None):
     def factory(source, *, session_id, lang, coachee, partner):
-        made.setdefault("sessions", []).append(CountingSession(hub, source, session_id))
+        made.setdefault("sessions", []).append((session_cls or CountingSession)(hub, source, session_id))
         return made["sessions"][-1]
     return Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0, ping_interval=None,
                    session_factory=factory)
@@ -470,17 +470,7 @@ def test_a_capture_whose_session_the_trainer_ends_stops_and_says_so(caplog):
     async def main():
         hub, made = Hub(), {}
         service = await _capture_service(hub, made).start()
-        blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
-                  for i in range(500)]  # 25 s of audio, streamed in 5 s
-        source = SlowSource(blocks)
-        task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, source))
-        while not made.get("sessions"):
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
-        trainer = await connect(f"ws://127.0.0.1:{service.port}/ws")
-        await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
-        sid = made["sessions"][0].id
-        await trainer.send(p.encode(p.EndSession(session=sid)))  # "Sessie beëindigen"
+        task, sid, trainer, source = await _trainer_ends(service, made)
         assert await asyncio.wait_for(task, 3) == sid  # the capture stops, long before its audio
         assert source.closed and hub.sessions[sid].ended
         await trainer.close()
@@ -488,6 +478,23 @@ def test_a_capture_whose_session_the_trainer_ends_stops_and_says_so(caplog):
     asyncio.run(asyncio.wait_for(main(), 30))
     assert "the trainer ended session" in caplog.text
     assert "the server stopped" not in caplog.text
+
+
+async def _trainer_ends(service, made):
+    """A capture streaming 25 s of audio in 5 s, and a trainer who ends its session 0.3 s in:
+    the capture's task, the session id, the trainer's connection and the capture's source."""
+    blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
+              for i in range(500)]
+    source = SlowSource(blocks)
+    task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, source))
+    while not made.get("sessions"):
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    trainer = await connect(f"ws://127.0.0.1:{service.port}/ws")
+    await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
+    sid = made["sessions"][0].id
+    await trainer.send(p.encode(p.EndSession(session=sid)))  # "Sessie beëindigen"
+    return task, sid, trainer, source
 
 
 class DrainingSession(CountingSession):
@@ -505,22 +512,8 @@ def test_the_trainer_s_end_stops_the_capture_at_once_while_the_server_catches_up
     # a loaded laptop: the pair's capture streamed on for minutes after "Sessie beëindigen"
     async def main():
         hub, made = Hub(), {}
-
-        def factory(source, *, session_id, lang, coachee, partner):
-            made.setdefault("sessions", []).append(DrainingSession(hub, source, session_id))
-            return made["sessions"][-1]
-        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
-                                ping_interval=None, session_factory=factory).start()
-        blocks = [ingest.AudioBlock(speaker="coachee", start=i * 800, samples=np.zeros(800, np.float32))
-                  for i in range(500)]
-        task = asyncio.create_task(capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, SlowSource(blocks)))
-        while not made.get("sessions"):
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
-        trainer = await connect(f"ws://127.0.0.1:{service.port}/ws")
-        await trainer.send(p.encode(p.Hello(role="trainer", token=TRAINER)))
-        sid = made["sessions"][0].id
-        await trainer.send(p.encode(p.EndSession(session=sid)))
+        service = await _capture_service(hub, made, DrainingSession).start()
+        task, sid, trainer, _ = await _trainer_ends(service, made)
         assert await asyncio.wait_for(task, 2) == sid  # not after the 4 s catching up
         assert not hub.sessions[sid].ended  # the server still finishes it ...
         for _ in range(100):
