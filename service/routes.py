@@ -191,6 +191,9 @@ async def _debrief(service: "Service", request: Request) -> Response:
     lang = query.get("lang", [None])[0]
     if lang not in (None, "nl", "en"):
         return response(400, "lang must be nl or en\n")
+    if ids:  # a session deleted while serve ran: its card's id is still in the page's link
+        stored = {r["id"] for r in await asyncio.to_thread(service.store.sessions)}
+        ids = [i for i in ids if i in stored] or ids  # (none left: say which is missing)
     try:
         d = await asyncio.to_thread(collect, service.store, ids or None, day, lang)
     except StoreError as exc:  # a session not stored, or stored without events

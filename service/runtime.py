@@ -47,7 +47,8 @@ def capture_command(host: str, port: int, token: str, lang: str | None) -> str:
     """The line serve prints for the pairs: the token in the environment, not argv (other
     users' `ps` shows argv; a token starting with "-" needs no care there either)."""
     return (f"PULLCOACH_TOKEN={token} pullcoach capture --server ws://{host}:{port}"
-            f"{' --lang en' if lang == 'en' else ''} [--coachee DEV --partner DEV | --stereo DEV]")
+            f"{' --lang en' if lang == 'en' else ''}\n"
+            "            (add --coachee DEV --partner DEV, or --stereo DEV; --coachee-name NAME)")
 
 
 class Runtime:

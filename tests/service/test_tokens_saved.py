@@ -19,7 +19,8 @@ def test_the_printed_capture_line_keeps_the_token_out_of_argv_and_runs_as_printe
     from pullcoach.cli import build_parser
     from pullcoach.runtime import capture_command
     for token in ("-IX4ZXF-W2qhSzdy0gQDAG1y", "abc-def"):
-        line = capture_command("127.0.0.1", 8765, token, "en").split(" [")[0]
+        line, hint = capture_command("127.0.0.1", 8765, token, "en").split("\n")  # pasted as printed
+        assert "--stereo DEV" in hint
         env, *argv = shlex.split(line)
         assert env == f"PULLCOACH_TOKEN={token}" and token not in " ".join(argv)  # `ps` shows argv
         args = build_parser().parse_args(argv[1:])
