@@ -44,6 +44,10 @@ NOISE = {"talk_share": 5, "open_questions": 5, "speaking_rate": 10, "summaries":
 # noise too: "42 → 41 (beter)" told a coachee who interrupted 83 times that halves differed
 COUNT_NOISE = {"interruptions": 0.2, "argument_stacks": 0.2, "push_words": 0.2, "righting_reflexes": 0.2}
 SHORT = ("talk_share", "speaking_rate")  # no value: too little speech to measure
+COUNTS = ("interruptions", "argument_stacks", "push_words", "righting_reflexes")
+# a call the trainer cut short says more by its length than by its counts (ended at 0:43
+# after one of 1:02, it read as "Pushwoorden 4 → 3 beter"): counts then are not compared
+SAME_LENGTH = 0.75
 
 PROGRESS_WORDS = {
     "nl": {"halves": "In de loop van dit gesprek: eerste helft ({a}) → tweede helft ({b})",
@@ -176,10 +180,17 @@ def progress(now: dict, before: dict) -> dict | None:
     if "coachee" in before.get("unheard", ()) or "coachee" in now.get("unheard", ()):
         return None  # a dead coachee channel: nothing of theirs to set beside anything
     trends = {}
+    lengths = sorted((before["session"]["duration"], now["session"]["duration"]))
+    cut = any(r["session"].get("reason") == "trainer" for r in (before, now))
+    unequal = cut and lengths[0] < SAME_LENGTH * lengths[1]
     for key, higher in COMPARED.items():
         a, b = before["figures"][key], now["figures"][key]
         if a.get("unrated") or b.get("unrated"):
             continue  # rated nothing on one side (no sound from the partner): no comparison
+        if unequal and key in COUNTS:
+            continue
+        if key == "summaries" and not (a.get("value") or b.get("value")):
+            continue  # no summary on either side: each "longest stretch without" is a call's length
         va, vb = measure(key, a), measure(key, b)
         if va is None and vb is None:
             continue  # "— → —": nothing to say

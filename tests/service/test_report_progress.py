@@ -88,3 +88,16 @@ def test_stored_sessions_report_their_progress_in_every_format(tmp_path, capsys)
     with Store(tmp_path) as store:
         first = store.events("m-1")
     assert 'class="progress"' not in render(first, "html")
+
+
+def test_a_call_the_trainer_cut_short_compares_no_counts_and_no_summaries_neither_had():
+    # h110: ended by the trainer at 0:43 after a call of 1:02 read "Pushwoorden 4 → 3 beter"
+    # and "Langste stuk zonder samenvatting 1:02 → 0:43 beter" (neither call summarised)
+    one = build(coached("push_kantoor.jsonl", "Manager", "a", DAY))
+    push = dict(one, session={**one["session"], "duration": 80.0})
+    cut = dict(one, session={**one["session"], "duration": 48.0, "reason": "trainer"})
+    trends = progress(cut, push)["trends"]
+    assert not {"push_words", "argument_stacks", "interruptions", "righting_reflexes"} & set(trends)
+    assert "summaries" not in trends and "talk_share" in trends
+    whole = dict(one, session={**one["session"], "duration": 48.0})
+    assert "push_words" in progress(whole, push)["trends"]  # a shorter call of its own: counts stay
