@@ -88,5 +88,5 @@ def _debrief(args) -> int:
         text = render_debrief_md(d)
     else:
         text = render_debrief_html(d)
-    emit(text, out)
+    emit(text, out, private=out != args.output)
     return 0

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from pullcoach.errors import ConfigError, StoreError, cannot_write
-from pullcoach.paths import data_dir
+from pullcoach.paths import data_dir, make_private
 from pullcoach.report import FORMATS, build, jsonable, previous_events, render
 from pullcoach.report_text import clock
 from pullcoach.rules.events import to_dict
@@ -109,12 +109,15 @@ def to_terminal_file(args, fmt: str, path: Path) -> str | None:
     return str(path)
 
 
-def emit(text: str, path: str | None) -> None:
+def emit(text: str, path: str | None, *, private: bool = False) -> None:
+    """``private``: a file in the data dir's reports/ (its transcript: this user's only)."""
     if path:
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise cannot_write(path, exc) from None
+        if private:
+            make_private(Path(path), 0o600)
         print(path, file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -320,7 +323,7 @@ def _report(args) -> int:
             raise StoreError(f"session {sid} has no events to report")
         out = to_terminal_file(args, fmt, store.dir / "reports" / f"{sid}.html")
     emit(render(events, fmt, audio_kept=info["audio_kept"], previous=previous,
-                live=info["status"] == "live"), out)
+                live=info["status"] == "live"), out, private=out != args.output)
     return 0
 
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from pullcoach.errors import ConfigError, StoreError
+from pullcoach.paths import make_private
 from pullcoach.report_data import build
 from pullcoach.report_html import render_html
 from pullcoach.report_plain import render_md, render_vtt
@@ -85,8 +86,10 @@ def write_session_report(store, session_id: str, fmt: str = "html",
     if info is None:
         raise StoreError(f"no session {session_id!r} in {store.dir}")
     path = store.dir / "reports" / f"{session_id}.{fmt}"
-    return write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"],
-                 previous=previous_events(store, session_id, infos), config=config)
+    write(store.events(session_id), path, fmt, audio_kept=info["audio_kept"],
+          previous=previous_events(store, session_id, infos), config=config)
+    make_private(path, 0o600)  # the transcript and the trainer's notes: this user's only
+    return path
 
 
 def previous_events(store, session_id: str, infos: list[dict] | None = None) -> list[Event] | None:

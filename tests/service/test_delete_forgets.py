@@ -199,3 +199,11 @@ def test_a_debrief_as_rendered_lists_its_sessions_so_delete_removes_only_those_t
         assert deb.exists()
         store.delete("late")   # in it
         assert not deb.exists()
+
+
+def test_a_report_written_into_the_data_dir_is_this_user_s_only(tmp_path):
+    from pullcoach.report import write_session_report
+    with Store(tmp_path) as store:
+        _store_session(store, "r1", time.time() - 60)
+        path = write_session_report(store, "r1")
+    assert path.parent == tmp_path / "reports" and (path.stat().st_mode & 0o777) == 0o600
