@@ -482,7 +482,7 @@ function renderDetail(anchor) {
   for (const [id, text] of [["d-timeline-title", w.timeline], ["d-transcript-title", w.transcript],
                             ["nudge-title", w.sendNudge], ["nudge-send", w.send], ["mark-title", w.bookmark],
                             ["mark-send", w.mark], ["nudge-label", w.nudgeLabel], ["mark-label", w.noteLabel],
-                            ["end", s.ending ? w.endingButton : endArmed === s.id ? w.endSure : w.end]]) {
+                            ["end", s.ended ? w.endedButton : s.ending ? w.endingButton : endArmed === s.id ? w.endSure : w.end]]) {
     assign($(id), "textContent", text);
   }
   assign($("nudge-text"), "placeholder", w.nudgePlaceholder);
