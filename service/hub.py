@@ -89,6 +89,14 @@ class Hub:
         """``fn(session_id)`` runs when an ended session is forgotten."""
         self._forget.append(fn)
 
+    def forget(self, session: str) -> None:
+        """Drop an ended session (``sessions delete`` took it out of the store)."""
+        rec = self.sessions.get(session)
+        if rec is not None and rec.ended:
+            del self.sessions[session]
+            for fn in self._forget:
+                fn(session)
+
     def _prune(self) -> None:
         ended = sorted((r for r in self.sessions.values() if r.ended), key=lambda r: r.seq)
         for rec in ended[:max(0, len(ended) - self.keep_ended)]:

@@ -129,6 +129,7 @@ class Runtime:
             try:
                 await asyncio.to_thread(self.store.flush)
                 path = await asyncio.to_thread(write_session_report, self.store, session)
+                self.service.stored.add(session)  # in the store: gone from it later is deleted
                 break
             except Exception as exc:  # the session is stored; the report can be made later
                 full = _disk_full(exc)
@@ -387,6 +388,7 @@ class Runtime:
         rec.started_wall, rec.t, rec.ended, rec.live = s["started_wall"], s["duration"], ended, waiting
         if waiting:
             self.service.waiting.add(sid)
+        self.service.stored.add(sid)
         self.service.recall(sid, kept)
         return rec
 

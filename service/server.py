@@ -133,6 +133,7 @@ class Service:
         # sessions a restart cut off, on the hub (their cards) until their capture goes on with them
         self.waiting: set[str] = set()
         self.keeps_audio = False  # --keep-audio: every welcome says so (consent)
+        self.stored: set[str] = set()  # ended sessions known to be in the store (runtime says)
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
@@ -288,6 +289,22 @@ class Service:
                         overlays=len(self.overlays.get(session, ())) if trainer else None,
                         ending=trainer and rec.ending)
 
+    async def _drop_deleted(self) -> None:
+        """Ended sessions ``sessions delete`` took out of the store while this server ran: a
+        trainer page opened from now on shows no card, transcript or debrief row of them."""
+        known = [sid for sid in self.stored if sid in self.hub.sessions and self.hub.sessions[sid].ended]
+        if not known or self.store is None:
+            return
+        try:
+            there = {s["id"] for s in await asyncio.to_thread(self.store.sessions)}
+        except Exception:  # a store that cannot be read now: show what there is
+            return
+        for sid in known:
+            if sid not in there:
+                self.stored.discard(sid)
+                self.hub.forget(sid)
+                log.warning("session %s was deleted from the store: trainer pages no longer show it", sid)
+
     def _push_all(self) -> None:
         """Every overlay's status (a trainer came or went: the eye); trainers' do not change."""
         for session in list(self.hub.sessions):
@@ -401,6 +418,8 @@ class Service:
             return
         except ConnectionClosed:
             return
+        if session is None:
+            await self._drop_deleted()
         client = Client(ws, hello.role, session, self.queue_size)
         recs = [self.hub.sessions[session]] if session else sorted(
             self.hub.sessions.values(), key=lambda r: r.seq)

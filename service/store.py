@@ -319,8 +319,8 @@ class Store:
 
     def leftovers(self, session_id: str) -> tuple[list[Path], list[str]]:
         """What may still show a deleted session: the damaged/<time>/ copies holding its
-        text, and the other processes with the store open (a serve's dashboard shows what
-        it read at its start until it restarts)."""
+        text, and the other processes with the store open (a serve's dashboard open now
+        shows it until it is reloaded)."""
         return (damaged_holding(self.dir, session_id),
                 store_users(self.path, mine=self._lock_path(self._owner)))
 
