@@ -129,7 +129,6 @@ class Runtime:
             try:
                 await asyncio.to_thread(self.store.flush)
                 path = await asyncio.to_thread(write_session_report, self.store, session)
-                self.service.stored.add(session)  # in the store: gone from it later is deleted
                 break
             except Exception as exc:  # the session is stored; the report can be made later
                 full = _disk_full(exc)
@@ -141,6 +140,9 @@ class Runtime:
                     log.warning("the report of %s waits for disk space (%s); it is tried again every "
                                 "%.0f s", session, exc, REPORT_RETRY_S)
                 await asyncio.sleep(REPORT_RETRY_S)
+        service = getattr(self, "service", None)
+        if service is not None:  # in the store: gone from it later is deleted
+            service.stored.add(session)
         print(f"report: {path}", file=sys.stderr, flush=True)
         return path
 
