@@ -878,10 +878,7 @@ function wire() {
     if (endArmed === selected) {
       const s = sessions.get(selected);
       if (send({ type: "end-session", session: selected }, "nudge-ack") && s) {
-        s.ending = true;
-        // watched again: the server re-tells every trainer the session's status, now ending
-        // (the other pages say "wordt beëindigd…" too, not only this one)
-        client.send({ type: "watch", session: selected });
+        s.ending = true;   // (the server tells every trainer page the status, now ending)
       }
       endArmed = null;
     } else {
