@@ -90,7 +90,7 @@ class Hub:
         self._forget.append(fn)
 
     def forget(self, session: str) -> None:
-        """Drop an ended session (``sessions delete`` took it out of the store)."""
+        """Drop an ended session (pruned, or ``sessions delete`` took it out of the store)."""
         rec = self.sessions.get(session)
         if rec is not None and rec.ended:
             del self.sessions[session]
@@ -100,9 +100,7 @@ class Hub:
     def _prune(self) -> None:
         ended = sorted((r for r in self.sessions.values() if r.ended), key=lambda r: r.seq)
         for rec in ended[:max(0, len(ended) - self.keep_ended)]:
-            del self.sessions[rec.session]
-            for fn in self._forget:
-                fn(rec.session)
+            self.forget(rec.session)
 
     # --- pub/sub ----------------------------------------------------------------------
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
