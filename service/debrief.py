@@ -66,14 +66,14 @@ def is_demo(row: dict) -> bool:
     return (row.get("coachee"), row.get("partner")) == DEMO_NAMES
 
 
-FALSE_START_S = 5.0  # a session this short with no word said: a capture started and stopped
+FALSE_START_S = 5.0  # a session this short with at most a word said: a capture started and stopped
 
 
 def false_start(row: dict) -> bool:
-    """A stored session with nothing to debrief: under ``FALSE_START_S`` and no transcript
-    (a pair's capture started and stopped at once)."""
+    """A stored session with nothing to debrief: under ``FALSE_START_S`` and at most one
+    transcript (a pair's capture started and stopped at once; a "hallo?" to test the mic)."""
     counts = row.get("counts")
-    return (isinstance(counts, dict) and not counts.get("transcript-final")
+    return (isinstance(counts, dict) and (counts.get("transcript-final") or 0) <= 1
             and (row.get("duration") or 0.0) < FALSE_START_S)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pullcoach.cli import main
 from pullcoach.debrief import DEMO_NAMES
 from pullcoach.rules.engine import Engine
-from pullcoach.rules.events import SessionEnded, SessionStarted, Tick
+from pullcoach.rules.events import SessionEnded, SessionStarted, Tick, TranscriptFinal
 from pullcoach.store import Store
 from pullcoach.transcripts import read_transcript, to_events
 
@@ -29,10 +29,14 @@ def _talk(sid: str, wall: float) -> list:
     return log + [SessionEnded(t=log[-1].t, reason="ended")]
 
 
-def _blip(sid: str, wall: float, names=("Manager", "partner"), status="ended") -> list:
+def _blip(sid: str, wall: float, names=("Manager", "partner"), status="ended",
+          said: tuple = ()) -> list:
     log = [SessionStarted(session=sid, lang="nl", wall_clock=wall, coachee=names[0],
-                          partner=names[1]), Tick(t=0.5), Tick(t=1.0)]
-    return log + ([SessionEnded(t=1.2, reason="ended")] if status == "ended" else [])
+                          partner=names[1]), Tick(t=0.5)]
+    log += [TranscriptFinal(t=1.0 + i, speaker="coachee", t0=0.6 + i, t1=0.9 + i, text=w)
+            for i, w in enumerate(said)]
+    end = 1.2 + len(said)
+    return log + ([SessionEnded(t=end, reason="ended")] if status == "ended" else [])
 
 
 def _stored(tmp_path, *sessions) -> None:
@@ -55,6 +59,16 @@ def test_last_skips_a_false_start_and_a_demo_and_says_so(tmp_path):
         store.append("d-live", _blip("d-live", WALL + 900, status="live")[0])
         store.flush()
         assert store.resolve("last", say=said.append) == "d-live" and len(said) == 1
+
+
+def test_a_mic_check_of_one_word_is_a_false_start_and_two_lines_are_not(tmp_path):
+    _stored(tmp_path, _talk("a-talk", WALL), _blip("b-hallo", WALL + 600, said=("Hallo?",)))
+    said = []
+    with Store(tmp_path) as store:
+        assert store.resolve("last", say=said.append) == "a-talk" and "b-hallo" in said[0]
+    _stored(tmp_path, _blip("c-two", WALL + 700, said=("Hallo?", "Hoor je me?")))
+    with Store(tmp_path) as store:
+        assert store.resolve("last") == "c-two"
 
 
 def test_last_is_the_newest_false_start_when_there_is_nothing_else(tmp_path):
