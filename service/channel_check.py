@@ -1,17 +1,19 @@
 """Set-up checks: does each channel carry what it should?
 
-Three mistakes spoil a session without raising any error: a channel with no sound at
+Four mistakes spoil a session without raising any error: a channel with no sound at
 all (a muted or blocked mic, a monitor with nothing playing, the wrong device; not a
 gated source, a call's output whose pauses are zeros, once it has spoken), a
 channel that never carries speech while the other does (the wrong input), and both
 channels carrying the same sound: one input recorded twice (one device picked for both
 speakers, or two ``pulse`` streams left unrouted), or speakers so loud that the mic hears
-the call as loudly as the call (``detail.cause`` says which). ``ChannelCheck`` watches the
-VAD's frames for them, warns once, and says so again when it is put right
-(``channel-ok``, ``channels-apart``).
+the call as loudly as the call (``detail.cause`` says which), and a channel whose speech
+clips (a mic's gain far too high, a loopback driven to full scale: Whisper hears it worse).
+``ChannelCheck`` watches the VAD's frames for them, warns once, and says so again when it
+is put right (``channel-ok``, ``channels-apart``, ``channel-clean``). No speech on either
+channel is one warning about both (no ``detail.speaker``, ``cause`` ``nobody``).
 
 Pure: per-frame levels and speech probabilities in (and the samples, for the frames that
-sound the same), ``PipelineWarning`` out. It counts frames, so the result does not depend
+sound the same and for clipping), ``PipelineWarning`` out. It counts frames, so the result does not depend
 on how the audio arrived in blocks.
 """
 
@@ -54,6 +56,19 @@ class CheckConfig:
     # one input 0.000-0.005 dB, acoustic 0.07-1.0 dB (tests/service/test_channel_check.py)
     same_lag: int = 160           # 10 ms, as the correlation
     one_input_db: float = 0.02    # this spread or less: one input
+    # clipped speech: a voiced frame with a run of clip_run samples at clip_level of full
+    # scale or more (a hair under 1.0: a device's 48 kHz clipped plateau wobbles a little
+    # through the resampler, some converters top out just under). Measured on the fixtures'
+    # channels (voiced frames, runs of 3 at 0.98; tests/service/test_channel_clipping.py):
+    # normalised to peak 1.0 at most 0.6% of any 5 s, 0.3% of any 10 s; driven x4 and clipped
+    # (an odd crest clips) at most 4.8% of any 10 s; x6 0.6-20%; x8 8-33% (8-19% at 48 kHz
+    # through soxr, as a live device). A clean crest that touches 1.0 stays over 0.98 for
+    # a sample or two, so x2.5 (peak 0.85) and peak 0.95 gave 0 frames.
+    clip_level: float = 0.98
+    clip_run: int = 3
+    clip_frames: int = 313        # judged over the last ~10 s voiced on that channel
+    clip_share: float = 0.08      # warn at this share of clipped frames ...
+    clean_share: float = 0.01     # ... and say it is right again at this one
 
 
 def _cap(text: str) -> str:
@@ -63,6 +78,17 @@ def _cap(text: str) -> str:
 
 def _frames(seconds: float) -> int:
     return max(1, round(seconds / FRAME_S))
+
+
+def clipped(frames: np.ndarray, level: float, run: int) -> np.ndarray:
+    """Per frame (rows), whether it holds ``run`` samples in a row at ``level`` of full scale
+    or more, either sign: a flat top cut off by the converter, not a crest that touches it."""
+    hot = np.abs(frames) >= level
+    n = frames.shape[1] - run + 1
+    out = hot[:, :n].copy()
+    for j in range(1, run):
+        out &= hot[:, j:j + n]
+    return out.any(axis=1)
 
 
 # the channels-same message by detail["cause"]; None: not told (no samples given)
@@ -151,6 +177,8 @@ class _State:
         self.seen = 0           # frames judged
         self.warned: str | None = None  # "no-sound" | "no-speech" while unresolved
         self.asked = False      # no-speech is asked once a session
+        self.clips: deque[bool] = deque()  # the last voiced frames: clipped or not
+        self.clipped = False    # channel-clipped said, not yet put right
 
 
 class ChannelCheck:
@@ -161,6 +189,9 @@ class ChannelCheck:
         self.same: deque[bool] = deque(maxlen=config.same_frames)
         self.gains: deque[float] = deque(maxlen=config.same_frames)  # NaN: not the same
         self.same_warned = False
+        self.nobody: str | None = None  # "warned" | "done": no speech on either channel
+        for st in self.state.values():
+            st.clips = deque(maxlen=config.clip_frames)
         # the file names when the audio is a recording (replay, run --replay): one stereo
         # file, or the coachee's and the partner's; the warnings then speak of the file, not
         # of a device to pick
@@ -210,6 +241,11 @@ class ChannelCheck:
             corr[both] = np.maximum(corr[both], fit)
             diff[both] = np.minimum(diff[both], np.abs(fit_gain))
             gain[both] = fit_gain
+        clip = {s: np.zeros(n, bool) for s in self.speakers}
+        if frames is not None:
+            for s in self.speakers:
+                if voiced[s].any():
+                    clip[s][voiced[s]] = clipped(frames[s][voiced[s]], c.clip_level, c.clip_run)
         sounding = {s: levels[s] >= c.silent_db for s in self.speakers}
         same = both & (corr >= c.same_corr) & (diff <= c.same_db)
         gain[~same] = np.nan
@@ -219,6 +255,9 @@ class ChannelCheck:
                 other = b if sp == a else a
                 out += self._channel(sp, other, t, bool(sounding[sp][i]), bool(voiced[sp][i]),
                                      bool(voiced[other][i]), sp in skip)
+                if frames is not None and voiced[sp][i] and sp not in skip:
+                    out += self._clip(sp, t, bool(clip[sp][i]))
+            out += self._nobody(t)
             if voiced[a][i] and voiced[b][i]:
                 out += self._same(t, bool(same[i]), float(gain[i]))
         return out
@@ -262,13 +301,7 @@ class ChannelCheck:
                     detail=self._detail({"speaker": sp, "reason": "no-sound", "seconds": c.silent_s})))
         peer = self.state[other]
         if st.warned is None and not st.asked and st.voiced < _frames(c.heard_s):
-            if peer.voiced < _frames(c.heard_s) and st.seen >= _frames(c.nobody_s):
-                ask = ("is it a recording of the conversation?" if self.files else
-                       "are these the right devices, the mic on and the call playing?")
-                out.append(self._no_speech(sp, t, c.nobody_s, (
-                    f"No speech {'in' if self.files else 'on'} {self._both()} for {c.nobody_s:.0f} s "
-                    f"({sp}'s included): {ask}")))
-            elif peer.voiced >= _frames(c.speech_s):
+            if peer.voiced >= _frames(c.speech_s):
                 ask = ("is it the right file?" if len(self.files) == 2 else
                        "is the partner on the right channel, the coachee on the left?" if self.files
                        else "is it the right device?")
@@ -277,13 +310,72 @@ class ChannelCheck:
                     f"{c.speech_s:.0f} s: {ask}")))
         return out
 
-    def _no_speech(self, sp: str, t: float, seconds: float, said: str) -> PipelineWarning:
-        """Asked once a session: a channel that carried no speech (the wrong input)."""
-        st = self.state[sp]
-        st.asked, st.warned = True, "no-speech"
+    def _no_speech(self, sp: str | None, t: float, seconds: float, said: str,
+                   cause: str | None = None) -> PipelineWarning:
+        """Asked once a session: a channel that carried no speech (the wrong input); ``sp``
+        None: both channels, one warning (``_nobody``)."""
+        if sp is not None:
+            st = self.state[sp]
+            st.asked, st.warned = True, "no-speech"
         devices = "" if self.files else " `pullcoach devices` lists the inputs."
+        detail = {"reason": "no-speech", "seconds": seconds}
+        detail = {"speaker": sp, **detail} if sp is not None else detail
         return PipelineWarning(t=t, kind="channel-silent", message=said + devices,
-                               detail=self._detail({"speaker": sp, "reason": "no-speech", "seconds": seconds}))
+                               detail=self._detail({**detail, "cause": cause} if cause else detail))
+
+    def _nobody(self, t: float) -> list[PipelineWarning]:
+        """No speech on either channel for ``nobody_s`` (a dithered or hissing wrong input on
+        both): asked once, as one warning about both channels when neither was warned of
+        anything else; put right when either carries speech."""
+        c, heard = self.config, _frames(self.config.heard_s)
+        spoke = [sp for sp in self.speakers if self.state[sp].voiced >= heard]
+        if self.nobody == "warned" and spoke:
+            self.nobody = "done"
+            where = self._where(spoke[0])
+            return [PipelineWarning(t=t, kind="channel-ok", detail={"cause": "nobody"},
+                                    message=f"Speech in {where} now." if self.files
+                                    else f"Speech on {where} now.")]
+        if (self.nobody is not None or spoke
+                or max(st.seen for st in self.state.values()) < _frames(c.nobody_s)):
+            return []
+        self.nobody = "done"
+        ask = [sp for sp in self.speakers if self.state[sp].warned is None and not self.state[sp].asked]
+        said = (f"No speech {'in' if self.files else 'on'} {self._both()} for {c.nobody_s:.0f} s"
+                + (f" ({ask[0]}'s included)" if len(ask) == 1 else "") + ": "
+                + ("is it a recording of the conversation?" if self.files else
+                   "are these the right devices, the mic on and the call playing?"))
+        if len(ask) == 1:  # the other is silent (no-sound), said already
+            return [self._no_speech(ask[0], t, c.nobody_s, said, "nobody")]
+        if not ask:
+            return []
+        self.nobody = "warned"
+        return [self._no_speech(None, t, c.nobody_s, said, "nobody")]
+
+    def _clip(self, sp: str, t: float, clip: bool) -> list[PipelineWarning]:
+        """One voiced frame of ``sp``'s: warn when a clear share of its last ``clip_frames``
+        voiced frames clipped, and say so again when (almost) none do."""
+        c, st = self.config, self.state[sp]
+        st.clips.append(clip)
+        if len(st.clips) < c.clip_frames:
+            return []
+        share = sum(st.clips) / len(st.clips)
+        where = self._where(sp)
+        seconds = round(c.clip_frames * FRAME_S)
+        if not st.clipped and share >= c.clip_share:
+            st.clipped = True
+            said = (f"{_cap(where)} is clipped: its speech hits full scale (in {share:.0%} of its "
+                    f"last {seconds} s), so the transcripts and the nudges on it are worse. ")
+            said += ("The recording itself is clipped (recorded with the input level too high): "
+                     "record at a lower input level next time." if self.files else
+                     f"Turn the input level of {where} down (in pavucontrol or the system's sound "
+                     "settings; for a call's loopback, the call's own volume).")
+            return [PipelineWarning(t=t, kind="channel-clipped", message=said, detail=self._detail(
+                {"speaker": sp, "share": round(share, 2), "seconds": seconds}))]
+        if st.clipped and share <= c.clean_share:
+            st.clipped = False
+            return [PipelineWarning(t=t, kind="channel-clean", message=f"{_cap(where)} is no longer clipped.",
+                                    detail={"speaker": sp, "share": round(share, 2)})]
+        return []
 
     def _went_dead(self, st: _State) -> bool:
         """Is a silence of zeros news? Yes on a channel that never spoke yet, or on one whose

@@ -104,11 +104,39 @@ def test_a_minute_with_no_speech_on_either_channel_is_asked_about():
     out = run(ChannelCheck(SP), [(65, {"coachee": hiss, "partner": hiss}, 0.0),
                                  (2, {"coachee": TALK, "partner": hiss}, 0.0),
                                  (2, {"coachee": hiss, "partner": TALK}, 0.0)])
-    assert [(w.kind, w.detail["speaker"]) for w in out] == [
-        ("channel-silent", "coachee"), ("channel-silent", "partner"),
-        ("channel-ok", "coachee"), ("channel-ok", "partner")]
-    assert out[0].t == pytest.approx(60.0, abs=0.05) and "either channel" in out[0].message
+    # one warning about both channels (not one per channel, each saying "either channel"),
+    # put right by the first speech on either
+    assert [(w.kind, w.detail.get("speaker"), w.detail.get("cause")) for w in out] == [
+        ("channel-silent", None, "nobody"), ("channel-ok", None, "nobody")]
+    assert out[0].detail["reason"] == "no-speech"
+    assert out[0].message == ("No speech on either channel for 60 s: are these the right devices, "
+                              "the mic on and the call playing? `pullcoach devices` lists the inputs.")
+    assert out[0].t == pytest.approx(60.0, abs=0.05) and out[1].message == "Speech on the coachee's channel now."
     assert run(ChannelCheck(SP), [(55, {"coachee": hiss, "partner": hiss}, 0.0)]) == []
+
+
+def test_no_speech_on_either_side_of_a_file_is_one_warning_and_a_side_that_never_speaks_is_asked_after():
+    hiss = (-70.0, 0.01)
+    check = ChannelCheck(SP)
+    check.from_files(["noise.wav"])
+    out = run(check, [(65, {"coachee": hiss, "partner": hiss}, 0.0),
+                      (35, {"coachee": TALK, "partner": hiss}, 0.0)])
+    assert [(w.kind, w.detail.get("speaker")) for w in out] == [
+        ("channel-silent", None), ("channel-ok", None), ("channel-silent", "partner")]
+    assert out[0].message == ("No speech in either side of noise.wav for 60 s: is it a recording "
+                              "of the conversation?")
+    assert out[0].detail["files"] == ["noise.wav"]
+    assert out[2].detail["reason"] == "no-speech" and "while the coachee spoke 30 s" in out[2].message
+
+
+def test_no_speech_anywhere_beside_a_dead_channel_asks_about_the_live_one_alone():
+    hiss = (-96.0, 0.01)
+    out = run(ChannelCheck(SP), [(21, {"coachee": ZERO, "partner": ZERO}, 0.0),
+                                 (45, {"coachee": hiss, "partner": ZERO}, 0.0)])
+    assert [(w.kind, w.detail["speaker"], w.detail.get("reason")) for w in out] == [
+        ("channel-silent", "partner", "no-sound"), ("channel-silent", "coachee", "no-sound"),
+        ("channel-ok", "coachee", None), ("channel-silent", "coachee", "no-speech")]
+    assert "either channel for 60 s (coachee's included)" in out[3].message
 
 
 def test_one_mic_on_both_channels_is_reported_and_routing_them_apart_clears_it():
