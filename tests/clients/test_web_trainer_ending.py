@@ -25,6 +25,10 @@ def test_the_card_says_ending_from_the_second_click_until_the_session_has_ended(
     expect(end).to_have_text("Wordt beëindigd…")
     expect(end).to_be_disabled()
     expect(page.locator("#d-meta")).to_contain_text("wordt beëindigd")
+    for _ in range(250):  # the page says it at the click; the server hears it a moment later
+        if asked:
+            break
+        page.wait_for_timeout(20)
     assert asked == ["trainer"]  # the report and debrief say who ended it
     page.wait_for_timeout(4500)   # the armed button's 4 s are over: still ending, not "live" again
     expect(card.locator(".badge")).to_have_text("● wordt beëindigd…")
