@@ -19,6 +19,7 @@ from pullcoach.rules import events as ev
 __all__ = [
     "VERSION", "ROLES", "CODES", "CLOSE_CODES", "Hello", "SessionInfo", "Welcome", "Status",
     "SendNudge", "SetFocus", "AddBookmark", "EndSession", "Watch", "Error", "SessionEvent", "Message",
+    "SessionDeleted",
     "CaptureWarning", "WARNING_KINDS", "file_names_ok",
     "encode", "decode", "error_code", "error_detail", "protocol_error",
 ]
@@ -101,6 +102,13 @@ class Status:
 
 
 @dataclass(**_frozen)
+class SessionDeleted:
+    """server -> trainer: ``pullcoach sessions delete`` took this ended session out of the
+    store; a page drops its card, transcript and report link."""
+    session: str
+
+
+@dataclass(**_frozen)
 class SendNudge:
     session: str
     message: str
@@ -155,12 +163,12 @@ class SessionEvent:
 
 
 Message = Union[Hello, Welcome, Status, SendNudge, SetFocus, AddBookmark, EndSession, Watch, Error,
-                CaptureWarning, SessionEvent]
+                CaptureWarning, SessionDeleted, SessionEvent]
 
 _TYPES = {Hello: "hello", Welcome: "welcome", Status: "status", SendNudge: "send-nudge",
           SetFocus: "set-focus",
           AddBookmark: "bookmark", EndSession: "end-session", Watch: "watch", Error: "error",
-          CaptureWarning: "warning"}
+          CaptureWarning: "warning", SessionDeleted: "session-deleted"}
 
 
 def protocol_error(code: str, message: str, detail: dict | None = None) -> ProtocolError:
@@ -235,7 +243,7 @@ def encode(msg: Message) -> str:
             head.update(session=msg.session, rules=list(msg.rules))
         case AddBookmark():
             head.update(session=msg.session, note=msg.note)
-        case EndSession() | Watch():
+        case EndSession() | Watch() | SessionDeleted():
             head.update(session=msg.session)
         case Error():
             head.update(code=msg.code, message=msg.message)
@@ -454,6 +462,8 @@ def _decode(kind: str, data: dict) -> Message:
             return EndSession(session=session())
         case "watch":
             return Watch(session=session())
+        case "session-deleted":
+            return SessionDeleted(session=session())
         case "error":
             detail = data.get("detail", {})
             if not isinstance(detail, dict):

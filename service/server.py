@@ -41,6 +41,7 @@ HISTORY_CHARS = 4_000_000  # per session, for late-joining trainers (hours of co
 _NO_HISTORY = (ev.Tick, ev.TranscriptPartial)
 TRAINER_TICK_MS = 500  # the dashboard's clock shows seconds; the pipeline ticks every 50 ms
 WRITE_LIMIT = 2**15  # bytes; websockets' default write buffer high-water mark
+DELETED_CHECK_S = 5.0  # how often a running server looks for sessions `sessions delete` took out
 
 
 class Client:
@@ -134,6 +135,8 @@ class Service:
         self.waiting: set[str] = set()
         self.keeps_audio = False  # --keep-audio: every welcome says so (consent)
         self.stored: set[str] = set()  # ended sessions known to be in the store (runtime says)
+        self.deleted: set[str] = set()  # ones `sessions delete` took out while this server ran
+        self.deleted_check_s = DELETED_CHECK_S
         self.closing = False
         self.history: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.focus: dict[str, str] = {}  # session -> its latest focus-changed, for overlays that join
@@ -157,6 +160,7 @@ class Service:
         self.port = self._server.sockets[0].getsockname()[1]
         self.access = Access(self.port, self._allow)
         self._spawn(self._watchdog())
+        self._spawn(self._deleted_check())
         return self
 
     async def close(self) -> None:
@@ -187,6 +191,13 @@ class Service:
                     self.counters["closed_slow"] += 1
                     log.warning("closing a %s client that stopped reading", client.role)
                     self._spawn(client.ws.close(1008, "too slow: stopped reading"))
+
+    async def _deleted_check(self) -> None:
+        """`sessions delete` in another shell: every open trainer page drops the session
+        within seconds and this server forgets its history, with no trainer connecting."""
+        while True:
+            await asyncio.sleep(self.deleted_check_s)
+            await self._drop_deleted()
 
     def health(self) -> dict[str, Any]:
         return {"ok": True, "server": SERVER_NAME, "protocol": p.VERSION,
@@ -247,6 +258,8 @@ class Service:
         self.focus.pop(session, None)
         self.rules_off.pop(session, None)
         self._history_chars.pop(session, None)
+        self._status_sent.pop(session, None)
+        self._overlay_status_sent.pop(session, None)
 
     def recall(self, session: str, events: "list | Recalled") -> None:
         """A stored session's events (or what ``recalled`` kept of them: made off the loop),
@@ -289,21 +302,34 @@ class Service:
                         overlays=len(self.overlays.get(session, ())) if trainer else None,
                         ending=trainer and rec.ending)
 
+    def _over(self, session: str) -> bool:
+        """Ended, or ended and pruned from memory (a page open since still shows it)."""
+        rec = self.hub.sessions.get(session)
+        return rec is None or rec.ended
+
     async def _drop_deleted(self) -> None:
-        """Ended sessions ``sessions delete`` took out of the store while this server ran: a
-        trainer page opened from now on shows no card, transcript or debrief row of them."""
-        known = [sid for sid in self.stored if sid in self.hub.sessions and self.hub.sessions[sid].ended]
+        """Ended sessions ``sessions delete`` took out of the store while this server ran (on
+        a trainer's hello, and every ``deleted_check_s``): the server forgets them, every
+        trainer page open drops them (``session-deleted``), and one opened from now on shows
+        no card, transcript or debrief row of them. A session only pruned from memory is
+        still stored: it stays on the pages that show it."""
+        known = [sid for sid in self.stored if self._over(sid)]
         if not known or self.store is None:
             return
         try:
-            there = {s["id"] for s in await asyncio.to_thread(self.store.sessions)}
+            there = await asyncio.to_thread(stored_ids, self.store)
         except Exception:  # a store that cannot be read now: show what there is
             return
-        for sid in known:
-            if sid not in there:
-                self.stored.discard(sid)
-                self.hub.forget(sid)
-                log.warning("session %s was deleted from the store: trainer pages no longer show it", sid)
+        for sid in known:  # (another check, or a revived capture, may have decided meanwhile)
+            if sid in there or sid not in self.stored or not self._over(sid):
+                continue
+            self.stored.discard(sid)
+            self.deleted.add(sid)
+            self.hub.forget(sid)
+            text = p.encode(p.SessionDeleted(session=sid))
+            for client in self.trainers:
+                client.offer(text)
+            log.warning("session %s was deleted from the store: trainer pages no longer show it", sid)
 
     def _push_all(self) -> None:
         """Every overlay's status (a trainer came or went: the eye); trainers' do not change."""
@@ -431,6 +457,8 @@ class Service:
             self._push_status(rec.session, force_to=client)
         if session is None:  # a trainer catches up on what already happened, then goes live
             client.preload([t for rec in recs for t in self.history.get(rec.session, ())])
+            # a page that reconnects keeps the cards the server no longer lists: not a deleted one
+            client.preload([p.encode(p.SessionDeleted(session=sid)) for sid in sorted(self.deleted)])
         elif session in self.focus:  # the coachee's overlay shows what is practised
             client.offer(self.focus[session])
         (self.trainers if session is None else self.overlays[session]).add(client)
@@ -564,6 +592,13 @@ def recalled(session: str, events: list, limit: int = HISTORY_CHARS) -> Recalled
     encode = lambda e: None if e is None else p.encode(p.SessionEvent(session=session, event=e))
     kept.focus, kept.start = encode(focus), encode(start)
     return kept
+
+
+def stored_ids(store: Any) -> set[str]:
+    """The ids of the sessions in the store now: one small read (``Store.ids``), no flush,
+    no counts; a store without it (before that landed): its whole list."""
+    ids = getattr(store, "ids", None)
+    return set(ids()) if callable(ids) else {s["id"] for s in store.sessions()}
 
 
 def write_all(connections: list[ServerConnection], text: str) -> None:

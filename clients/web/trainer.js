@@ -18,6 +18,10 @@ let debriefPath = "";                // from the welcome: the debrief with a rea
 let serverLang = null;               // from the welcome: the server's --lang ("nl" from an older server)
 let asked = null;                    // the trainer's last command: {ack, session, at}, for its error
 let opened = null;                   // a session opened by keyboard: its pane's heading gets the focus
+let deleted = null;                  // the open session was deleted (`pullcoach sessions delete`): the pane says so
+// (the words here, not in i18n.js, until they move there)
+const DELETED = { nl: "Dit gesprek is verwijderd. Kies een andere sessie voor transcript en tijdlijn.",
+                  en: "This conversation was deleted. Pick another session for its transcript and timeline." };
 
 // `changed`: the keys of the utterances new or changed since the transcript last showed them;
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
@@ -26,6 +30,33 @@ function make(id) {
            report: "", t: 0, away: false, ending: false, via: "", overlays: null, metrics: {}, focus: [], focusRules: [], focusSaid: [], off: new Set(), nudges: [], bookmarks: [], gaps: [], utterances: new Map(), partial: {}, alerts: new Map(),
            speech: { coachee: { done: [], open: null }, partner: { done: [], open: null } },
            changed: new Set(), rev: 0, marks: 0 };
+}
+
+// `pullcoach sessions delete` took it out of the store: its card, transcript, timeline and
+// report link go from this page at once (a beamer showed a participant who asked to be
+// deleted until the page was reloaded); the open pane says it was deleted, nothing more
+function forget(id) {
+  if (!sessions.delete(id) && selected !== id) return;
+  if (asked?.session === id) asked = null;
+  if (endArmed === id) endArmed = null;
+  if (selected === id) {
+    const had = $("detail").contains(document.activeElement);
+    selected = null;
+    deleted = id;
+    const frag = new URLSearchParams(location.hash.replace(/^#/, ""));
+    frag.delete("session");   // a reload opens no pane for it
+    const f = frag.toString();
+    history.replaceState(null, "", `${location.pathname}${location.search}${f ? "#" + f : ""}`);
+    // the hidden pane keeps nothing of it either: names, lines, timeline, alerts
+    for (const node of ["d-who", "d-meta", "d-announce", "transcript", "timeline", "d-alerts", "focus-rules"]) $(node).replaceChildren();
+    delete $("focus-rules").dataset.sig;
+    $("d-report").removeAttribute("href");
+    Object.assign(tv, { model: null, sig: "", rows: [], byKey: new Map(), partials: {}, floor: -Infinity, stick: true });
+    Object.assign(tl, { model: null, rev: -1 });
+    heard.id = null;
+    if (had) { $("pick").tabIndex = -1; $("pick").focus({ preventScroll: true }); }
+  }
+  schedule();
 }
 
 // over: its badge, its report link, the debrief's count
@@ -91,6 +122,7 @@ function receive(msg) {
     return schedule();
   }
   if (!msg.session) return;
+  if (msg.type === "session-deleted") return forget(String(msg.session));
   if (msg.type === "tick") {   // ten a second per session: the clock moves, nothing is redrawn for it
     const s = sessions.get(String(msg.session));
     if (s && typeof msg.t === "number" && msg.t > s.t) s.t = msg.t;
@@ -469,8 +501,10 @@ function renderDetail(anchor) {
   const s = selected && sessions.get(selected);
   const detail = $("detail");
   const w = words(s ? s.lang : pageLang());
-  assign($("pick"), "textContent", w.pick);
-  assign($("pick"), "hidden", !!s || !sessions.size);
+  const gone = !s && deleted !== null;
+  assign($("pick"), "textContent", gone ? DELETED[pageLang().startsWith("en") ? "en" : "nl"] : w.pick);
+  assign($("pick"), "hidden", !!s || (!sessions.size && !gone));
+  $("pick").classList.toggle("deleted", gone);
   assign(detail, "hidden", !s);
   if (!s) return;
   assign($("d-who"), "textContent", `${s.coachee || w.coachee} ↔ ${s.partner || w.partner}`);
@@ -822,6 +856,7 @@ function select(id) {
     history.replaceState(null, "", `${location.pathname}${location.search}#${frag}`);
   }
   selected = id;
+  deleted = null;
   endArmed = null;
   client && client.send({ type: "watch", session: id });
   schedule();
