@@ -13,8 +13,8 @@ is put right (``channel-ok``, ``channels-apart``, ``channel-clean``). No speech 
 channel is one warning about both (no ``detail.speaker``, ``cause`` ``nobody``).
 
 Pure: per-frame levels and speech probabilities in (and the samples, for the frames that
-sound the same and for clipping), ``PipelineWarning`` out. It counts frames, so the result does not depend
-on how the audio arrived in blocks.
+sound the same and for clipping), ``PipelineWarning`` out. It counts frames, so the result
+does not depend on how the audio arrived in blocks.
 """
 
 from __future__ import annotations
@@ -59,11 +59,13 @@ class CheckConfig:
     # clipped speech: a voiced frame with a run of clip_run samples at clip_level of full
     # scale or more (a hair under 1.0: a device's 48 kHz clipped plateau wobbles a little
     # through the resampler, some converters top out just under). Measured on the fixtures'
-    # channels (voiced frames, runs of 3 at 0.98; tests/service/test_channel_clipping.py):
+    # 14 channels (frames within 30 dB of the loudest, runs of 3 at 0.98; scratch, not kept;
+    # tests/service/test_channel_clipping.py runs the cases through Silero):
     # normalised to peak 1.0 at most 0.6% of any 5 s, 0.3% of any 10 s; driven x4 and clipped
     # (an odd crest clips) at most 4.8% of any 10 s; x6 0.6-20%; x8 8-33% (8-19% at 48 kHz
     # through soxr, as a live device). A clean crest that touches 1.0 stays over 0.98 for
-    # a sample or two, so x2.5 (peak 0.85) and peak 0.95 gave 0 frames.
+    # a sample or two, so x2.5 (peak 0.85) and peak 0.95 gave 0 frames. (A low tone, or a
+    # hard limiter at 0 dBFS, holds a crest longer: runs of 3 count it too.)
     clip_level: float = 0.98
     clip_run: int = 3
     clip_frames: int = 313        # judged over the last ~10 s voiced on that channel
