@@ -344,12 +344,15 @@ class Engine:
 
     def _blocks(self, t: float, was_live: bool, now: float, live: bool) -> bool:
         """Does a nudge delivered at ``t`` use the budget for a candidate at ``now``?
-        The live lane cannot know text nudges yet; the text lane knows live ones before it."""
+        The live lane cannot know text nudges yet; the text lane knows live ones before it.
+        In one lane, one delivered either side: the text lane decides in audio order, but a
+        nudge's time is when its text came, so a tick's cue can follow a late transcript's
+        nudge dated after it (both reached the overlay a second apart)."""
         if live and not was_live:
             return False
-        if was_live and not live and t >= now:
-            return False
-        return 0 <= now - t < self.config.budget_s
+        if was_live and not live:
+            return 0 <= now - t < self.config.budget_s
+        return abs(now - t) < self.config.budget_s
 
     # -- metrics -----------------------------------------------------------------
     def metrics(self) -> dict:

@@ -161,3 +161,30 @@ def test_a_final_is_ordered_where_its_words_ended_not_behind_the_reply_that_foll
                TranscriptFinal(t=60.0, speaker=C, t0=54.5, t1=58.3, text="Je moet gewoon komen.")):
         fired += [n.rule for n in e.feed(ev) if isinstance(n, NudgeIssued)]
     assert "push-words" in fired
+
+
+def test_a_tick_cue_after_a_late_transcripts_nudge_dated_later_waits_for_the_budget():
+    """The text lane decides in audio order, but a transcript's nudge is dated when its text
+    came: a tick's cue decided after it can be dated a second before it. Both reached the
+    overlay a second apart ("Eerst vragen", then "Vat samen", a live run): one is held."""
+    from pullcoach.rules.events import SpeechEnded, SpeechStarted
+    from tests.rules.conftest import RANK, script_events
+    rows = [(P, 0.5, 9.0, "Ik werk liever thuis, daar kan ik me veel beter concentreren op mijn werk "
+                          "en ik hoef niet elke dag een uur in de file te staan voordat ik kan beginnen."),
+            (C, 10.0, 18.0, "Dat begrijp ik, maar het team heeft je nodig op kantoor."),
+            (P, 19.0, 30.0, "Op kantoor word ik de hele dag gestoord door collega's en telefoons, en dan "
+                            "krijg ik aan het eind van de dag bijna niks af van wat ik van plan was."),
+            (C, 31.0, 40.0, "Het overleg gaat veel beter als iedereen er is, dat merk ik elke week."),
+            (P, 41.0, 52.0, "Maar thuis haal ik mijn deadlines wel, dat heb je zelf gezien bij het "
+                            "laatste project, en niemand heeft daar toen iets over gezegd.")]
+    evs = [e for e in script_events(rows, lag=0.5) if not isinstance(e, Tick)]
+    # the coachee's advice ends at 60.5 and its text comes at 62.3, after the ticks to 62.2
+    evs += [SpeechStarted(t=53.0, speaker=C), SpeechEnded(t=60.5, speaker=C),
+            TranscriptFinal(t=62.3, speaker=C, t0=53.0, t1=60.5, text="Weet je wat je het beste "
+                            "kunt doen? Ga gewoon twee dagen in de week naar kantoor.")]
+    evs += [Tick(t=round(i * 0.1, 3)) for i in range(700)]
+    pack = parse_pack('extends = "nl"\n[settings]\ntoo-few-summaries.seconds = 60\n')
+    ns = feed(Engine("nl", pack=pack, config=EngineConfig(plugins=False)),
+              sorted(evs, key=lambda e: (e.t, *RANK[type(e)])))
+    got = [(n.rule, n.t, n.delivered, n.detail.get("held")) for n in ns if n.kind == "negative"]
+    assert got == [("righting-reflex", 62.3, True, None), ("too-few-summaries", 60.5, False, "budget")]
