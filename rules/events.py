@@ -32,8 +32,9 @@ ALERT_KINDS = frozenset({"negative", "cue"})
 # pipeline warnings that hold until put right: the kind that opens a problem, and the one
 # that closes it, name it alike (per speaker where the detail names one)
 PROBLEM_OPENS = {"channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
-                 "asr-behind": "asr"}
-PROBLEM_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr"}
+                 "channel-clipped": "clip", "asr-behind": "asr"}
+PROBLEM_CLOSES = {"channel-ok": "channel", "channels-apart": "same", "channel-clean": "clip",
+                  "asr-caught-up": "asr"}
 # a plugin rule left out or switched off for the session (rules/plugins.py); it holds to the
 # session's end, and is for the trainer and the report, not the coachee's overlay
 RULE_OFF = "rule-off"

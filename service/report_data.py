@@ -307,6 +307,8 @@ def problems(warnings: list[dict], end: float = float("inf")) -> list[dict]:
             t0 = w["t"]
             if w["kind"] == "channel-silent":
                 t0 = 0.0 if d.get("reason") == "no-speech" else max(0.0, t0 - float(d.get("seconds", 0)))
+            elif w["kind"] == "channel-clipped":  # heard over its last `seconds` of speech: at least since
+                t0 = max(0.0, t0 - float(d.get("seconds", 0)))
             lag = float(d.get("lag_s") or 0.0) if w["kind"] == "asr-behind" else 0.0
             t0 = max(0.0, t0 - lag)  # behind from the speech not yet transcribed when it was said
             open_[key] = {"kind": w["kind"], "speaker": d.get("speaker"), "reason": d.get("reason"),

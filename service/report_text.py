@@ -159,6 +159,10 @@ _NL = {
     "a_file": "het bestand",
     "problem_no-sound file": "{span} kwam er geen enkel geluid van {who} (was die kant wel opgenomen?): de cijfers over die tijd zeggen weinig.",
     "problem_no-speech file": "{span} kwam er geen spraak van {who} (staat die kant op het goede kanaal?): de cijfers over die tijd zeggen weinig.",
+    "problem_no-speech nobody": "{span} kwam er op geen van beide kanalen spraak (verkeerde apparaten?): de cijfers over die tijd zeggen weinig.",
+    "problem_no-speech nobody file": "{span} stond er aan geen van beide kanten van de opname spraak (is het wel een opname van het gesprek?): de cijfers over die tijd zeggen weinig.",
+    "problem_channel-clipped": "{span} was het geluid van {who} overstuurd (de spraak raakte steeds de maximale sterkte): de transcriptie en de seintjes zijn daar minder betrouwbaar; zet het opnameniveau van dat apparaat voortaan lager.",
+    "problem_channel-clipped file": "{span} was het geluid van {who} in de opname zelf overstuurd (te hoog opnameniveau): de transcriptie en de seintjes zijn daar minder betrouwbaar; neem voortaan op met een lager niveau.",
     "problem_channels-same": "{span} hoorden beide kanalen hetzelfde geluid (één microfoon dubbel, of luidsprekers te hard): wie wat zei, is daar niet te scheiden.",
     "problem_channels-same file": "{span} droegen beide kanalen van de opname hetzelfde geluid (een mono-opname als stereo opgeslagen?): wie wat zei, is daar niet te scheiden; geef de opnames van de coachee en de gesprekspartner als twee bestanden.",
     "problem_channels-same files": "{span} droegen de twee opnames hetzelfde geluid (één opname twee keer gegeven?): wie wat zei, is daar niet te scheiden; geef de eigen opnames van de coachee en de gesprekspartner.",
@@ -315,6 +319,10 @@ _EN = {
     "a_file": "the file",
     "problem_no-sound file": "{span} no sound at all came from {who} (was that side recorded?): the figures for that time say little.",
     "problem_no-speech file": "{span} no speech came from {who} (is that side on the right channel?): the figures for that time say little.",
+    "problem_no-speech nobody": "{span} no speech came on either channel (the wrong devices?): the figures for that time say little.",
+    "problem_no-speech nobody file": "{span} there was no speech on either side of the recording (is it a recording of the conversation?): the figures for that time say little.",
+    "problem_channel-clipped": "{span} {who}'s sound was clipped (the speech kept hitting full scale): the transcripts and the nudges there are less reliable; next time turn that device's input level down.",
+    "problem_channel-clipped file": "{span} {who}'s sound was clipped in the recording itself (recorded too loud): the transcripts and the nudges there are less reliable; next time record at a lower input level.",
     "problem_channels-same": "{span} both channels carried the same sound (one mic twice, or speakers too loud): who said what cannot be told apart there.",
     "problem_channels-same file": "{span} both channels of the recording carried the same sound (a mono recording saved as stereo?): who said what cannot be told apart there; give the coachee's and the partner's recordings as two files.",
     "problem_channels-same files": "{span} the two recordings carried the same sound (one recording given twice?): who said what cannot be told apart there; give the coachee's and the partner's own recordings.",
@@ -632,8 +640,8 @@ def problem_text(p: dict, w: dict, names: dict) -> str:
     files = p.get("files") or []
     # one stereo file: a mono recording saved as stereo; two: one recording given twice
     cause = ("file" if len(files) == 1 else "files") if files and p.get("cause") == "one-input" else p.get("cause")
-    if p.get("files") and p["kind"] == "channel-silent":  # a replayed recording: not a device
-        cause = "file"
+    if p.get("files") and p["kind"] in ("channel-silent", "channel-clipped"):  # a replayed recording: not a device
+        cause = "nobody file" if p.get("cause") == "nobody" else "file"
     if cause == "file-broken" and sp == "coachee":  # the coachee's file: the capture stopped there
         cause = "file-broken-both" if len(files) == 1 else "file-broken-end"  # (one: a stereo file)
     if p.get("ended") and cause in ("file-broken-both", "file-broken-end"):

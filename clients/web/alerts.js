@@ -5,16 +5,19 @@
 // (plus "language": the other language than the session's holds until a new session, and
 // "rule-off": a plugin rule switched off holds for the rest of the session, one per rule,
 // for the trainer only: the coachee can do nothing about it)
-const OPENS = { "channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same", "asr-behind": "asr",
-                "language": "language", "rule-off": "rule" };
+const OPENS = { "channel-silent": "channel", "channel-stalled": "channel", "channels-same": "same",
+                "channel-clipped": "clip", "asr-behind": "asr", "language": "language", "rule-off": "rule" };
 export const TRAINER_ONLY = ["rule-off"];
-const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "asr-caught-up": "asr" };
+const CLOSES = { "channel-ok": "channel", "channels-apart": "same", "channel-clean": "clip", "asr-caught-up": "asr" };
 
 const YOU = {
   nl: { "no-sound coachee": "Geen geluid van je microfoon: gedempt?",
         "no-sound partner": "Geen geluid van de ander (apparaat?)",
         "no-speech coachee": "Geen spraak op je microfoon (apparaat?)",
         "no-speech partner": "Geen spraak van de ander (apparaat?)",
+        "no-speech nobody": "Geen spraak op beide kanalen: apparaten?",
+        "channel-clipped coachee": "Microfoon overstuurd: zet hem zachter",
+        "channel-clipped partner": "Ander kanaal overstuurd: zet het zachter",
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
         "channel-stalled partner file-broken": "Bestand van de ander brak af: de rest is stilte",
@@ -32,6 +35,9 @@ const YOU = {
         "no-sound partner": "No sound from the other side (device?)",
         "no-speech coachee": "No speech on your mic (device?)",
         "no-speech partner": "No speech from the other side (device?)",
+        "no-speech nobody": "No speech on either channel (devices?)",
+        "channel-clipped coachee": "Your mic clips: turn its level down",
+        "channel-clipped partner": "Other side clips: turn its level down",
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
         "channel-stalled partner file-broken": "The other side's file broke off: the rest is silence",
@@ -52,6 +58,10 @@ const THEY = {
         "no-speech": "Geen spraak van {who}: verkeerd apparaat?",
         "no-sound file": "Geen geluid van {who}: staat die kant wel in de opname?",
         "no-speech file": "Geen spraak van {who}: staat die kant op het goede kanaal van de opname?",
+        "no-speech nobody": "Geen spraak op beide kanalen: verkeerde apparaten?",
+        "no-speech nobody file": "Geen spraak aan beide kanten van de opname: is het een opname van het gesprek?",
+        "channel-clipped": "Geluid van {who} overstuurd: zet het opnameniveau van dat apparaat lager",
+        "channel-clipped file": "Geluid van {who} is in de opname zelf overstuurd: transcriptie en seintjes daar minder betrouwbaar",
         "channel-stalled": "Geen audio meer van {who}: apparaat weg?",
         "channel-stalled file-broken": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de rest van die kant telt als stilte",
         "channel-stalled file-broken-end": "Geen audio meer van {who} vanaf {at}: het bestand brak daar af (beschadigd of afgekapt); de sessie stopte daar",
@@ -70,6 +80,10 @@ const THEY = {
         "no-speech": "No speech from {who}: the wrong device?",
         "no-sound file": "No sound from {who}: is that side in the recording?",
         "no-speech file": "No speech from {who}: is that side on the recording's right channel?",
+        "no-speech nobody": "No speech on either channel: the wrong devices?",
+        "no-speech nobody file": "No speech on either side of the recording: is it a recording of the conversation?",
+        "channel-clipped": "{who}'s sound clips: turn that device's input level down",
+        "channel-clipped file": "{who}'s sound is clipped in the recording itself: transcripts and nudges there are less reliable",
         "channel-stalled": "No audio from {who} any more: device gone?",
         "channel-stalled file-broken": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the rest of that side counts as silence",
         "channel-stalled file-broken-end": "No audio from {who} from {at}: the file broke off there (damaged or cut short); the session stopped there",
@@ -190,8 +204,9 @@ export function theyText(msg, lang, who) {
   const table = THEY[String(lang || "").slice(0, 2)] || THEY.en;
   const d = detailOf(msg);
   // a replayed recording (detail.files): the file lacks it, no device is muted
-  const file = msg.kind === "channel-silent" && Array.isArray(d.files) && d.files.length > 0;
-  const text = (file && table[`${textKey(msg)} file`]) || pick(table, msg, textKey(msg));
+  const file = (msg.kind === "channel-silent" || msg.kind === "channel-clipped") && Array.isArray(d.files) && d.files.length > 0;
+  const text = (file && (table[`${textKey(msg)} ${causeOf(d)} file`] || table[`${textKey(msg)} file`]))
+    || pick(table, msg, textKey(msg));
   if (!text) return String(msg.message || msg.kind || "");
   return text.replace("{who}", who).replace("{gap}", gapText(msg)).replace("{at}", clockText(msg.t))
     .replace("{rule}", `“${String(d.rule || "?")}”`).replace("{as}", `“${String(d.as || "?")}”`)
