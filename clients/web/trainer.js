@@ -20,8 +20,7 @@ let asked = null;                    // the trainer's last command: {ack, sessio
 let opened = null;                   // a session opened by keyboard: its pane's heading gets the focus
 let deleted = null;                  // the open session was deleted (`pullcoach sessions delete`): the pane says so
 // (the words here, not in i18n.js, until they move there)
-const DELETED = { nl: "Dit gesprek is verwijderd. Kies een andere sessie voor transcript en tijdlijn.",
-                  en: "This conversation was deleted. Pick another session for its transcript and timeline." };
+const DELETED = { nl: "Dit gesprek is verwijderd.", en: "This conversation was deleted." };
 
 // `changed`: the keys of the utterances new or changed since the transcript last showed them;
 // `rev` counts every change, `marks` the ones the timeline shows at once (nudges, bookmarks, the end)
@@ -502,7 +501,9 @@ function renderDetail(anchor) {
   const detail = $("detail");
   const w = words(s ? s.lang : pageLang());
   const gone = !s && deleted !== null;
-  assign($("pick"), "textContent", gone ? DELETED[pageLang().startsWith("en") ? "en" : "nl"] : w.pick);
+  // (and, while there are others, which to pick)
+  const said = gone ? DELETED[pageLang().startsWith("en") ? "en" : "nl"] + (sessions.size ? ` ${w.pick}` : "") : w.pick;
+  assign($("pick"), "textContent", said);
   assign($("pick"), "hidden", !!s || (!sessions.size && !gone));
   $("pick").classList.toggle("deleted", gone);
   assign(detail, "hidden", !s);
