@@ -254,8 +254,8 @@ def _still_there(sid: str, damaged: list[Path], users: list[str], flushed: bool,
                      "nothing in them is needed (`pullcoach sessions retention DAYS` removes "
                      "older ones)")
     if users:
-        lines.append(f"{', '.join(users)} has the store open: a serve's trainer page open now "
-                     f"still shows {sid} until it is reloaded")
+        lines.append(f"{', '.join(users)} has the store open: a serve's trainer pages open now "
+                     f"drop {sid} within a few seconds")
     if not flushed:
         lines.append("its text is still in sessions.db-wal until the process using the store "
                      "ends (or checkpoints)")

@@ -596,9 +596,8 @@ def recalled(session: str, events: list, limit: int = HISTORY_CHARS) -> Recalled
 
 def stored_ids(store: Any) -> set[str]:
     """The ids of the sessions in the store now: one small read (``Store.ids``), no flush,
-    no counts; a store without it (before that landed): its whole list."""
-    ids = getattr(store, "ids", None)
-    return set(ids()) if callable(ids) else {s["id"] for s in store.sessions()}
+    no counts."""
+    return set(store.ids())
 
 
 def write_all(connections: list[ServerConnection], text: str) -> None:

@@ -319,8 +319,8 @@ class Store:
 
     def leftovers(self, session_id: str) -> tuple[list[Path], list[str]]:
         """What may still show a deleted session: the damaged/<time>/ copies holding its
-        text, and the other processes with the store open (a serve's dashboard open now
-        shows it until it is reloaded)."""
+        text, and the other processes with the store open (a serve's dashboards open now
+        drop it within seconds)."""
         return (damaged_holding(self.dir, session_id),
                 store_users(self.path, mine=self._lock_path(self._owner)))
 
@@ -394,6 +394,12 @@ class Store:
                         "counts": a["counts"], "coachee": coachee, "partner": partner,
                         "audio_kept": bool(keep) or self._audio_on_disk(sid)})
         return out
+
+    def ids(self) -> set[str]:
+        """The ids of the sessions stored now: one small read, no flush and no counts (a
+        running serve asks every few seconds which ones ``sessions delete`` took out)."""
+        with self._reading() as con:
+            return {sid for (sid,) in con.execute("SELECT id FROM sessions")}
 
     def _audio_on_disk(self, session_id: str) -> bool:
         """FLAC of this session beside the database: a run killed before its end never

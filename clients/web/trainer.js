@@ -468,7 +468,7 @@ function alerts(s, w) {
 // a problem of the live pipeline (a channel, the two channels, the transcription), not a file
 // that broke off, the language or a rule gone off: those hold for the rest of the session
 function pipelineProblem(m) {
-  return ["asr-behind", "channel-silent", "channel-stalled", "channels-same"].includes(m.kind)
+  return ["asr-behind", "channel-silent", "channel-stalled", "channels-same", "channel-clipped"].includes(m.kind)
     && (m.detail || {}).cause !== "file-broken";
 }
 
