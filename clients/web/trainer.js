@@ -396,10 +396,10 @@ function card(s) {
   const talk = h("div", "fig fig-talk");
   const pct = f.talk === null ? "—" : `${Math.round(f.talk * 100)}%`;
   const bar = h("div", "bar");
-  // the report's yardstick (good up to 35%, fair to 45%): the card and the report agree
-  // on the percentage shown, as the report rates it (35.4% is "35%": good)
+  // the report's yardstick (good up to 35%, fair to 50%: report_data.yardsticks): the card
+  // and the report agree on the percentage shown, as the report rates it (35.4% is "35%": good)
   const shown = f.talk === null ? null : Math.round(f.talk * 100);
-  const rating = shown === null ? "" : shown > 45 ? " poor" : shown > 35 ? " high" : "";
+  const rating = shown === null ? "" : shown > 50 ? " poor" : shown > 35 ? " high" : "";
   const fill = h("span", "fill" + rating);
   fill.style.width = `${f.talk === null ? 0 : Math.round(f.talk * 100)}%`;
   const mark = h("span", "target");   // the seed's yardstick: 30%

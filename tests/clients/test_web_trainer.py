@@ -665,7 +665,9 @@ def test_the_trainer_picks_a_focus_on_chips_the_card_shows_it_and_a_reload_keeps
 def test_the_talk_bar_is_rated_on_the_percentage_it_shows_as_the_report_does(page, live_server):
     open_anna(page, live_server)
     fill = page.locator('.card[data-session="s-anna"] .fig-talk .fill')
-    for share, shown, rating in ((0.354, "35%", "fill"), (0.356, "36%", "fill high"), (0.454, "45%", "fill high")):
+    # the report's bands: good to 35%, fair to 50% (more than the partner: poor)
+    for share, shown, rating in ((0.354, "35%", "fill"), (0.356, "36%", "fill high"), (0.454, "45%", "fill high"),
+                                 (0.49, "49%", "fill high"), (0.504, "50%", "fill high"), (0.506, "51%", "fill poor")):
         live_server.push("s-anna", {"type": "metrics-updated", "t": 10.0, "metrics": {"talk_share": share}})
         expect(page.locator('.card[data-session="s-anna"] .fig-talk .value')).to_have_text(shown)
         expect(fill).to_have_attribute("class", rating)
