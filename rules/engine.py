@@ -389,6 +389,12 @@ class Engine:
         }
         for rule in self.rules:
             extra = getattr(rule, "metrics", None)
-            if callable(extra):
+            if not callable(extra):
+                continue
+            if rule in self.plugins:  # under its own name: a plugin cannot change the built-in figures
+                figures = extra()
+                if figures:
+                    out.setdefault("plugins", {})[rule.name] = figures
+            else:
                 out.update(extra())
         return out

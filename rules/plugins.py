@@ -11,7 +11,10 @@ own is switched off for the session. Either is said once, naming the plugin and 
 in a session as a ``pipeline-warning`` of kind ``rule-off`` (the console of ``run`` and
 ``serve``, replay's warnings, the trainer's card and the report show it, dated; the log has
 it at INFO only, or the console said it twice), elsewhere (``rules check``) as a logged warning. A pack's ``[settings]`` may
-set a plugin rule's ``cooldown`` (``installed_names`` are the names it takes).
+set a plugin rule's ``cooldown`` (``installed_names`` are the names it takes). Its traceback
+is logged at DEBUG (``pullcoach -vv``). What its ``metrics()`` returns goes under
+``metrics["plugins"][its name]``: it cannot change the built-in figures. docs/plugins.md says
+all this for a plugin's author.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = Fal
             if strict:
                 raise
             _tell(f"{exc}; coaching goes on without it", in_session=failed is not None)
+            if exc.__cause__ is not None:  # where it broke, for its author (pullcoach -vv)
+                log.debug("rule plugin %r: the traceback of loading it", ep.name, exc_info=exc.__cause__)
             if failed is not None:
                 cause = exc.__cause__
                 failed.append(PipelineWarning(
@@ -182,6 +187,8 @@ class GuardedRule:
         message = (f"rule plugin {self.where} failed in {what}{at} ({self.failed}); it is off for the rest "
                    "of this session, the other rules go on; fix or uninstall it")
         _tell(message, in_session=True)  # the engine sends off_warning into the session
+        # the plugin's author needs where it broke: the traceback at DEBUG (pullcoach -vv shows it)
+        log.debug("rule plugin %s: the traceback of %s", self.where, what, exc_info=exc)
         detail = {"rule": self.name, "plugin": self.plugin, "reason": reason, "in": what,
                   "error": _short(str(exc) if reason == "foreign" else self.failed)}
         if other is not None:

@@ -20,7 +20,8 @@ from pullcoach.report_data import yardsticks
 from pullcoach.report_text import LABEL_NAMES, count_text, words, yardstick_text
 from pullcoach.rules.engine import RULES, Engine, EngineConfig
 from pullcoach.rules.events import (
-    RULE_OFF, MetricsUpdated, NudgeWithdrawn, PipelineWarning, SessionEnded, UtteranceLabeled, kept_nudges,
+    RULE_OFF, MetricsUpdated, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted, UtteranceLabeled,
+    kept_nudges,
 )
 from pullcoach.rules.pack import PackError, changes, load_pack, parse_pack, unknown_messages
 from pullcoach.rules.plugins import PluginError
@@ -263,8 +264,16 @@ def analyze(segments: list[Segment], *, pack=None, lang: str = "nl", coachee: st
         engine = Engine(lang=pack.lang if pack else lang, pack=pack, config=cfg)
     except PluginError as exc:
         raise ConfigError(str(exc)) from None
+    # the rules get what a live session feeds them: SessionStarted first (then the --focus), ...
+    start = [SessionStarted(t=0.0, session="analyze", lang=engine.lang, coachee=coachee,
+                            partner=", ".join(n for n in names if n != coachee) or "partner",
+                            settings=dict(engine.pack.settings))]
+    if engine.config.focus:
+        start.append(engine.focus_event(0.0, engine.config.focus, by="start"))
     events = to_events(segments, coachee)
     out: list = []
+    for ev in start:
+        out += engine.feed(ev)
     for ev in events:
         out += engine.feed(ev)
     out += engine.feed(SessionEnded(t=events[-1].t, reason="ended"))
