@@ -89,6 +89,8 @@ def run_replay(args) -> int:
     from pullcoach.cmd_run import check_replay_files, check_service_args
     check_replay_files([args.audio, args.audio2, *args.more], "replay")
     check_service_args(args)  # --focus with --no-rules
+    from pullcoach.lang_arg import take_pack_lang
+    take_pack_lang(args)  # an English --rules pack: English, no --lang en needed
     source = FileSource(args.audio, args.audio2, speed=args.speed)
     engine = make_engine(args.lang, rules=args.rules, enabled=not args.no_rules, focus=args.focus)
     if args.events and any(Path(args.events).exists() and Path(args.events).samefile(a) for a in source.paths):

@@ -18,7 +18,7 @@ from importlib import resources
 
 from pullcoach.errors import AudioDeviceError, AudioError, ConfigError, StoreError
 from pullcoach.store import StoreDamaged
-from pullcoach.lang_arg import add_lang, from_env
+from pullcoach.lang_arg import add_lang, chosen, from_env, take_pack_lang
 
 DEFAULT_PORT = 8765
 
@@ -179,6 +179,7 @@ def _in_use(host: str, port: int) -> bool:
 def cmd_run(args) -> int:
     from pullcoach.runtime import Runtime
     check_service_args(args)
+    take_pack_lang(args)  # an English --rules pack: an English session, no --lang en needed
     check_rules(args)
     source = make_source(args)
     # no overlay to show them (no display, or --no-overlay): the nudges are printed here
@@ -221,11 +222,14 @@ def cmd_demo(args) -> int:
     from pullcoach.runtime import Runtime
     from pullcoach.audio import FileSource
     check_service_args(args)
+    take_pack_lang(args)
     check_rules(args)
     if args.lang != "nl":
-        said = "$PULLCOACH_LANG is en" if from_env(args.lang) else "--lang en"
-        raise ConfigError(f"the demo is a Dutch role-play; there is no English one ({said}: add --lang nl "
-                          "to see it). For English, `pullcoach run --replay FILE --lang en` or "
+        said = ("$PULLCOACH_LANG is en: add --lang nl to see it" if from_env(args.lang) else
+                "--lang en: add --lang nl to see it" if chosen(args.lang) else
+                f"--rules {args.rules} is an English pack: give a Dutch one, or none")
+        raise ConfigError(f"the demo is a Dutch role-play; there is no English one ({said}). For "
+                          "English, `pullcoach run --replay FILE --lang en` or "
                           "`pullcoach analyze TRANSCRIPT --lang en`")
     with resources.as_file(resources.files("pullcoach").joinpath("data/demo_nl.flac")) as path:
         if not path.is_file():
@@ -247,10 +251,8 @@ def cmd_serve(args) -> int:
     if (args.rules or args.focus is not None) and not args.no_rules:
         # each session loads the pack: a broken one started the server, then refused every
         # capture with no-session (a code that says "retry"); say it now, before the model
-        from pullcoach.cmd_analyze import load_rule_pack
         from pullcoach.cmd_replay import make_engine
-        if args.rules:
-            args.lang = load_rule_pack(args.rules, None).lang  # the pack's language is the server's
+        take_pack_lang(args)  # the pack's language is the server's (a --lang given must be it)
         make_engine(args.lang, rules=args.rules, focus=args.focus)  # as a session will
     return asyncio.run(Runtime(args, os.environ).serve_forever())
 
