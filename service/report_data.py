@@ -558,7 +558,9 @@ def _figures(session, speech, utterances, nudges, summaries, analysed,
                           "tried": len(interruptions) - cut_in,
                           "not_counted": _not_counted(coachee_overlaps, len(interruptions)),
                           "classes": coachee_overlaps,
-                          "by_partner": n_rule("interrupted"),
+                          # the partner's cut-ins: the cue's overlaps, not its "ja maar" or discord
+                          "by_partner": sum(1 for n in by_rule.get("interrupted", [])
+                                            if n["detail"].get("by") != "text"),
                           "partner_classes": classes("interrupted"),
                           "rating": _bands(len(interruptions), ys["interruptions"])},
         "argument_stacks": {"value": n_rule("argument-stacking"),
