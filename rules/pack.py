@@ -6,7 +6,9 @@ main thresholds; ``rules/settings.py`` lists them with their ranges and defaults
 pack (``--rules FILE``) may set ``extends = "nl"`` and give only what it changes: a list under
 ``[phrases]`` replaces the base list, one under ``[add]`` is added to it. A misspelt key, a wrong type or a pack for no known language is
 refused with the file, line and key, not ignored; what may be a slip but is allowed (a list
-emptied, a base list replaced by a few phrases) is kept in :attr:`Pack.notes`.
+emptied, a base list replaced by a few phrases, a nudge too long for the overlay) is kept in
+:attr:`Pack.notes`. A phrase is plain words (``rules/text.py`` matches them tolerantly), with
+``word*`` for a word start and ``...`` for a gap: a regex or wildcard pattern is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from importlib import resources
 from pullcoach.rules.text import PhraseSet
 
 __all__ = ["Pack", "PackError", "load_pack", "parse_pack", "pack_text", "changes", "unknown_messages",
-           "LANGS", "PHRASE_LISTS"]
+           "unknown_messages_error", "LANGS", "PHRASE_LISTS", "MESSAGE_ROOM"]
 
 LANGS = ("nl", "en")
 PHRASE_LISTS = (
@@ -42,6 +44,9 @@ ELSEWHERE = {
 for _k in ("threshold", "cooldown", "cooldowns", "budget", "budget_s", "config", "numbers", "setting"):
     ELSEWHERE[_k] = ELSEWHERE["thresholds"]
 LANG_WORDS = {"nl": "Dutch", "en": "English"}
+# characters a nudge fills one line of the overlay with: the Tk overlay wraps at 230 px of bold
+# DejaVu 14 down to 11 pt, the web one at ~260 px of bold 19 px; the built-in nudges are at most 25
+MESSAGE_ROOM = 25
 
 
 class PackError(ValueError):
@@ -57,6 +62,8 @@ class Pack:
     extends: str | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)  # allowed, but maybe not meant
     settings: dict = field(default_factory=dict)  # [settings]: "rule.key" (or the budget's key) -> number
+    # (or "rule.enabled" -> False: the rule is off)
+    where: object = field(default=None, compare=False, repr=False)  # the file's lines, for messages
 
     def message(self, rule: str) -> str:
         return self.messages.get(rule, rule)
@@ -92,16 +99,40 @@ class _Where:
                 if section is None and current == key:
                     return i
                 continue
-            m = re.match(r"""["']?([^="'\s]+)["']?\s*=""", s)
-            if m and m.group(1) == key and current == section:
-                return i
-            if m and section is None and current is None and m.group(1) == key:
+            parts = _key_parts(s)
+            if parts and key in (".".join(parts), parts[0]) and current == section:
                 return i
         return None
+
+    def find(self, text: str, key: str, section: str) -> str:
+        """Where the quoted ``text`` is, at or after ``key``'s line (a list over several lines)."""
+        start = self.line(key, section) or 1
+        for i in range(start, len(self.lines) + 1):
+            if any(q + text + q in self.lines[i - 1] for q in ('"', "'")):
+                return f"{self.name} line {i}"
+        return self.at(key, section)
 
     def at(self, key: str, section: str | None = None) -> str:
         n = self.line(key, section)
         return f"{self.name} line {n}" if n else self.name
+
+
+_PART_RE = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
+
+
+def _key_parts(line: str) -> list[str]:
+    """The parts of a ``key = value`` line's dotted key (quotes taken off); [] if it is none."""
+    parts, pos = [], 0
+    while True:
+        m = _PART_RE.match(line, pos)
+        if not m or m.end() == pos:
+            return []
+        parts.append(next(g for g in m.groups() if g is not None))
+        pos = m.end()
+        if line[pos:pos + 1] == ".":
+            pos += 1
+            continue
+        return parts if line[pos:pos + 1] == "=" else []
 
 
 def _near(key: str, known) -> str:
@@ -114,12 +145,46 @@ def _toml_error(exc: tomllib.TOMLDecodeError, text: str, name: str) -> PackError
     m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
     if not m:  # "at end of document": an opened [ or " that never closes
         return PackError(f"{name} is not valid TOML: {msg}; look for a [ or \" that is not closed")
-    n = int(m.group(1))
-    said = text.splitlines()[n - 1].strip() if n <= len(text.splitlines()) else ""
+    n, col = int(m.group(1)), m.group(2)
+    lines = text.splitlines()
+    said = lines[n - 1].strip() if n <= len(lines) else ""
     what = msg[:m.start()].strip()
-    fix = ("a key given twice: keep one" if "overwrite" in what.lower() else
-           'put text in double quotes and lists in brackets, e.g. push = ["hoort"]')
-    return PackError(f"{name} line {n} is not valid TOML ({what}, column {m.group(2)}): {said!r}; {fix}")
+    fix = 'put text in double quotes and lists in brackets, e.g. push = ["hoort"]'
+    opened = _unclosed(lines, n)
+    value = re.match(r"""\s*[\w."' -]+?\s*=\s*(.*?)\s*(#.*)?$""", said)
+    value = value.group(1) if value else ""
+    number = re.fullmatch(r"(-?\d+(?:[.,]\d+)?)\s*(%|s|sec|secs|seconds?|seconden|min|wpm|x)", value, re.I)
+    if "overwrite" in what.lower():
+        fix = "a key given twice: keep one"
+    elif opened:
+        n, said, col = opened, lines[opened - 1].strip(), None
+        fix = ("a [ opened here is not closed: end the list with ], e.g. push = [\"zou moeten\", \"hoort\"]"
+               if said.count("[") > said.count("]") else "a \" opened here is not closed: end the text with \"")
+    elif number:
+        x, unit = number.group(1).replace(",", "."), number.group(2).lower()
+        fix = (f"a share is a number from 0 to 1: write {float(x) / 100:g}" if unit == "%" else
+               f"a number without its unit: write {x}" + (" (seconds)" if unit.startswith("s") else ""))
+    elif any(q in said for q in "\u201c\u201d\u2018\u2019\u201e"):
+        fix = 'curly quotes (“ ” from a word processor) are no quotes to TOML: type straight ones, "nl"'
+    elif value.lower() in ("uit", "off", "aan", "on", "nee", "ja", "no", "yes"):
+        fix = "a switch is true or false, without quotes: enabled = false"
+    where = f", column {col}" if col else ""
+    return PackError(f"{name} line {n} is not valid TOML ({what}{where}): {said!r}; {fix}")
+
+
+def _unclosed(lines: list[str], n: int) -> int | None:
+    """The line before ``n`` (TOML says where it noticed) whose [ or \" never closes."""
+    for i in range(min(n, len(lines)), 0, -1):
+        s = re.sub(r'"(?:[^"\\]|\\.)*"', '""', lines[i - 1].split("#", 1)[0] if '"' not in lines[i - 1]
+                   else lines[i - 1])
+        s = s.split("#", 1)[0]
+        if not s.strip():
+            continue
+        if s.count('"') % 2 or (s.count("[") > s.count("]") and "=" in s):
+            return i
+        if i < n:  # only the nearest line with text
+            return None
+    return None
 
 
 def parse_pack(text: str, *, name: str = "pack") -> Pack:
@@ -148,9 +213,12 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
         raise PackError(f"{where.at('lang')}: {got}; say lang = \"nl\" or \"en\", or extends = \"nl\" "
                         "to change the built-in Dutch pack")
     messages = _messages(data, where)
+    notes += _long_messages(messages, where)
     from pullcoach.rules import settings as numbers  # imports the rules, which import this module
+    where.messages = {**base.get("messages", _builtin(lang).get("messages", {})), **messages}
     settings = numbers.check(data.get("settings", {}), where)
-    same = [k for k, v in settings.items() if v == numbers.default(numbers.SETTINGS[k])]
+    same = [k for k, v in settings.items()
+            if (v is True if numbers.is_switch(k) else v == numbers.default(numbers.SETTINGS[k]))]
     if same:  # a line uncommented from `rules new` and left as it was
         notes.append(f"{numbers.line_of(where, same[0])}: [settings] {', '.join(same[:4])}"
                      f"{f' and {len(same) - 4} more' if len(same) > 4 else ''} "
@@ -179,8 +247,32 @@ def parse_pack(text: str, *, name: str = "pack") -> Pack:
     lists = {k: list(base.get("phrases", {}).get(k, [])) for k in PHRASE_LISTS}
     lists.update(phrases)
     for key, more in add.items():
-        lists[key] = [*lists[key], *(p for p in more if p not in lists[key])]
-    return _build(lang, merged_msgs, lists, extends=base_name, notes=tuple(notes), settings=settings)
+        had = {_plain(p) for p in lists[key]}
+        lists[key] = [*lists[key], *(p for p in more if _plain(p) not in had)]
+    pack = _build(lang, merged_msgs, lists, extends=base_name, notes=tuple(notes), settings=settings)
+    object.__setattr__(pack, "where", where)
+    return pack
+
+
+def _plain(phrase: str) -> str:
+    """A phrase as matching sees it: case, accents and spacing do not count."""
+    from pullcoach.rules.text import normalise
+    return " ".join(normalise(phrase).split())
+
+
+def _long_messages(messages: dict, where: _Where) -> list[str]:
+    """A nudge the overlay cannot show at a glance: allowed, but said."""
+    out = []
+    for key, text in messages.items():
+        at = where.at(key, "messages")
+        if "\n" in text or "\r" in text:
+            out.append(f"WARNING {at}: messages.{key} has a line break: the overlay shows a nudge on one "
+                       f"line of about {MESSAGE_ROOM} characters; write it on one line")
+        elif len(text) > MESSAGE_ROOM + 5:
+            out.append(f"WARNING {at}: messages.{key} is {len(text)} characters: the overlay has room for "
+                       f"about {MESSAGE_ROOM} (a few words, read at a glance; the built-in nudges are at most "
+                       f"{MESSAGE_ROOM}); a longer one is shrunk, wrapped or cut off; keep it to a few words")
+    return out
 
 
 def _check_keys(data: dict, where: _Where) -> None:
@@ -209,12 +301,16 @@ def _messages(data: dict, where: _Where) -> dict[str, str]:
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
         if key not in known and near:
             raise PackError(f"{where.at(key, 'messages')}: [messages] {key!r} is no rule; did you mean {near[0]!r}?")
+        if key in PHRASE_LISTS or key.replace("-", "_") in PHRASE_LISTS:
+            raise PackError(f"{where.at(key, 'messages')}: [messages] {key!r} is a phrase list, not a rule: "
+                            "put it under [add] (or [phrases])")
         if not isinstance(value, str):
             raise PackError(f"{where.at(key, 'messages')}: messages.{key} must be text in double quotes "
                             f'({key} = "{value}"), not {type(value).__name__}')
         if not value.strip():
             raise PackError(f"{where.at(key, 'messages')}: messages.{key} is empty: the overlay would show an "
-                            "empty box; give the words, or leave the line out for the built-in ones")
+                            "empty box; give the words, or leave the line out for the built-in ones; to switch the rule "
+                            f"off, write {key}.enabled = false under [settings]")
     return dict(messages)
 
 
@@ -238,7 +334,67 @@ def _lists(data: dict, section: str, where: _Where) -> dict[str, list[str]]:
         if blank:
             raise PackError(f"{where.at(key, section)}: {section}.{key} has an empty phrase \"\", which would "
                             "match anything; remove it")
+        for phrase in value:
+            why = pattern_problem(phrase)
+            if why:
+                raise PackError(f"{where.find(phrase, key, section)}: {section}.{key} has {_q(phrase)}: {why}")
     return {k: list(v) for k, v in table.items()}
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+_REGEX = re.compile(r"[()\[\]{}|\\^$+]|\.[*+?]|\?(?!$)")
+_PLAIN = ("phrases are plain words, matched tolerantly (any case, a misheard or missing letter), not "
+          "patterns: only word* (a word start) and ... (up to eight words) are special")
+
+
+def pattern_problem(phrase: str) -> str | None:
+    """Why ``phrase`` would never match as it is meant (a regex or wildcard pattern), or None."""
+    text = phrase.strip()
+    forms = _forms(text)
+    instead = (f"; write each form as its own phrase: {', '.join(map(_q, forms))}" if forms else "")
+    if any(w in (".*", ".+") for w in text.split()):
+        gap = " ".join("..." if w in (".*", ".+") else w for w in text.split())
+        return f"{_PLAIN}; for any words in between write ... ({_q(gap)})"
+    if _REGEX.search(text):
+        return f"{_PLAIN}{instead or '; write the words themselves, one phrase per form'}"
+    if "\u2026" in text:
+        return f"{_PLAIN}; write the gap as three dots with spaces around them (\"het is ... nodig\")"
+    words = text.split()
+    if all(w in ("...", "*") or not re.search(r"\w", w) for w in words):
+        return f"{_PLAIN}, and it has no word to match; give the words"
+    for w in words:
+        if w == "*":
+            return (f"{_PLAIN}; a lone * matches nothing: for any words in between write ... "
+                    f"({_q(text.replace(' * ', ' ... ').replace('* ', '... ').replace(' *', ' ...'))})")
+        if "*" in w and not re.fullmatch(r"[^*]*\w\*", w):
+            return f"{_PLAIN}; * only ends a word (\"nodig*\" is nodig, nodige, nodiger, ...)"
+        if "..." in w and w != "...":
+            spaced = re.sub(r" *[.]{3} *", " ... ", text).strip()
+            return f"{_PLAIN}; put spaces around ... ({_q(spaced)})"
+    return None
+
+
+def _forms(text: str) -> list[str]:
+    """The plain forms a simple pattern means: "nodig(e)?" -> nodig, nodige; "(moet|hoeft)" -> moet, hoeft."""
+    star = re.fullmatch(r"(.*\w)\.[*+]", text)
+    if star:  # "moet.*": a word start
+        return [star.group(1) + "*"]
+    m = re.search(r"\(([^()]*)\)(\??)|\[([^\[\]]*)\](\??)", text)
+    if not m:
+        return []
+    if m.group(3) is not None:  # "[moet]": the word in brackets
+        alts, optional = [m.group(3)], m.group(4)
+    else:
+        alts, optional = m.group(1).split("|"), m.group(2)
+    if not all(re.fullmatch(r"[\w' -]*", a) for a in alts):
+        return []
+    head, tail = text[:m.start()], text[m.end():]
+    out = ([head + tail] if optional else []) + [head + a + tail for a in alts]
+    out = [" ".join(o.split()) for o in out if o.strip()]
+    return out if all(not _REGEX.search(o) for o in out) else []
 
 
 def load_pack(lang: str = "nl") -> Pack:
@@ -260,14 +416,19 @@ def changes(pack: Pack, base: Pack | None = None) -> list[str]:
            for rule, text in pack.messages.items() if base.messages.get(rule) != text]
     for key in PHRASE_LISTS:
         new, old = pack.lists[key], base.lists[key]
-        plus = [p for p in new if p not in old]
-        minus = [p for p in old if p not in new]
+        new_plain, old_plain = {_plain(p) for p in new}, {_plain(p) for p in old}
+        plus = [p for p in new if _plain(p) not in old_plain]
+        minus = [p for p in old if _plain(p) not in new_plain]
         if plus or minus:
             bits = ([f"+{len(plus)} ({', '.join(map(repr, plus[:5]))}{', …' if len(plus) > 5 else ''})"]
                     if plus else []) + ([f"-{len(minus)}"] if minus else [])
             out.append(f"{key}: {' '.join(bits)}")
-    from pullcoach.rules.settings import SETTINGS, default
+    from pullcoach.rules.settings import SETTINGS, default, is_switch
     for key, value in pack.settings.items():
+        if is_switch(key):
+            if value is False:
+                out.append(f"{key.rpartition('.')[0]}: {'uit (off)' if pack.lang == 'nl' else 'off'}")
+            continue
         was = base.settings.get(key, default(SETTINGS[key]))
         if value != was:
             out.append(f"{key}: {was:g} -> {value:g}")
@@ -277,3 +438,21 @@ def changes(pack: Pack, base: Pack | None = None) -> list[str]:
 def unknown_messages(pack: Pack, rules) -> list[str]:
     """[messages] keys no rule the engine runs (built-in or plugin) will ever use."""
     return [k for k in pack.messages if k not in set(rules)]
+
+
+def unknown_messages_error(pack: Pack, rules, name: str) -> str | None:
+    """The message for [messages] keys no rule uses: where the first is, and the rule it may mean
+    (``rules``: every rule that runs, plugins' included); None if every key is a rule."""
+    stray = unknown_messages(pack, rules)
+    if not stray:
+        return None
+    where = pack.where if isinstance(pack.where, _Where) else None
+    at = where.at(stray[0], "messages") if where else name
+    near = difflib.get_close_matches(stray[0], list(rules), n=1, cutoff=0.6)
+    plain = lambda t: " ".join(re.findall(r"[^\W_]+", t.casefold()))  # noqa: E731
+    by_words = [r for r, m in pack.messages.items() if r in rules and plain(m) == plain(stray[0])]
+    hint = (f"did you mean {near[0]!r}? " if near else
+            f"{stray[0]!r} is the nudge of {by_words[0]}: the key is the rule's name "
+            f"({by_words[0]} = \"...\"); " if by_words else "")
+    return (f"{at}: [messages] {', '.join(map(repr, stray))} names no rule pullcoach runs; {hint}"
+            f"the rules: {', '.join(rules)}; fix the name, or install the plugin whose rule it is")

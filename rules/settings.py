@@ -7,7 +7,8 @@ every built-in rule's ``cooldown`` and its main thresholds (``too-few-summaries.
 read from there, so this table holds only the name, the allowed range and where the default
 comes from. Internal tuning (the learned labeller's probabilities, the VAD's bridges) is no setting.
 An installed plugin's rule (``plugins.py``) takes a ``cooldown`` too (``sorry.cooldown = 60``);
-its other numbers are the plugin's own.
+its other numbers are the plugin's own. Every rule, built-in or plugin, takes ``RULE.enabled = false``:
+the rule is off (``EngineConfig.disabled``; a plugin's is not loaded).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pullcoach.rules import (
     righting_reflex, speaking_rate, talk_ratio, too_few_summaries,
 )
 
-__all__ = ["Setting", "SETTINGS", "CONFIGS", "GLOBAL", "check", "apply", "default", "describe", "line_of"]
+__all__ = ["Setting", "SETTINGS", "CONFIGS", "GLOBAL", "ENABLED", "check", "apply", "default", "describe",
+           "line_of", "off_rules", "is_switch"]
 
 # rule name -> its Config class (the order is the engine's priority)
 CONFIGS = {
@@ -41,6 +43,7 @@ CONFIGS = {
     "draaivraag": draaivraag.DraaivraagConfig,
 }
 GLOBAL = "seconds-between-nudges"
+ENABLED = "enabled"  # RULE.enabled = false: the rule is off (no number: a switch)
 COOLDOWN_SOURCE = "sparse one-word cues beat a busy live display"
 
 
@@ -138,6 +141,16 @@ for _rule in CONFIGS:
         SETTINGS[_x.key] = _x
 
 
+def is_switch(key: str) -> bool:
+    """``RULE.enabled``: true or false, not a number in :data:`SETTINGS`."""
+    return key.rpartition(".")[2] == ENABLED and "." in key
+
+
+def off_rules(settings: dict) -> list[str]:
+    """The rules a pack's ``[settings]`` switches off (``RULE.enabled = false``), in its order."""
+    return [k.rpartition(".")[0] for k, v in settings.items() if is_switch(k) and v is False]
+
+
 def default(s: Setting):
     """The number the engine uses when no pack sets it."""
     from pullcoach.rules.engine import EngineConfig
@@ -183,19 +196,39 @@ def check(table, where) -> dict[str, float | int]:
             near = difflib.get_close_matches(rule, [*rules, *plugins, GLOBAL], n=1, cutoff=0.6)
             if not near and any(w in rule.lower() for w in ("budget", "nudge", "between")):
                 near = [GLOBAL]
+            said = {" ".join(m.casefold().split()): r for r, m in getattr(where, "messages", {}).items()}
+            meant = said.get(" ".join(rule.casefold().split()))
+            if meant:  # a nudge's text for the rule's name: "Vat samen".seconds
+                near = [meant]
             installed = f"; installed: {', '.join(plugins)}" if plugins else ""
             hint = f"; did you mean {near[0]!r}?" if near else (
                 f"; [settings] takes {GLOBAL}, RULE.setting for the built-in rules "
                 f"(`pullcoach rules new` lists them) and RULE.cooldown for an installed plugin's rule{installed}")
+            if meant:
+                hint = f"; {rule!r} is the nudge of {meant}: give the rule's name ({meant}.…)"
+            from pullcoach.rules.pack import ELSEWHERE
+            if rule == "focus":
+                hint = f"; {ELSEWHERE[rule]}"
             first = next(iter(value), None) if isinstance(value, dict) else None
             raise PackError(f"{_line(where, rule, first)}: [settings] {rule!r} is no setting or rule{hint}")
-        names = [s.name for s in SETTINGS.values() if s.rule == rule] or ["cooldown"]  # a plugin's: its cooldown
+        # a plugin's: its cooldown; every rule: the switch
+        names = [*([s.name for s in SETTINGS.values() if s.rule == rule] or ["cooldown"]), ENABLED]
         if not isinstance(value, dict):
-            eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 1)]}"]
-            raise PackError(f"{_line(where, rule)}: [settings] {rule} = {value!r} names no setting; write "
-                            f"{eg.key} = {_num(default(eg))} ({rule} has {', '.join(names)})")
+            if isinstance(value, bool) or (isinstance(value, str) and _switch_word(value) is not None):
+                on = value if isinstance(value, bool) else _switch_word(value)
+                write = (f"write {rule}.{ENABLED} = false to switch the rule off" if not on else
+                         f"a rule is on unless {rule}.{ENABLED} = false; leave the line out")
+            else:
+                eg = SETTINGS[f"{rule}.{names[min(1, len(names) - 2)]}"]
+                write = (f"write {eg.key} = {_num(default(eg))}, or {rule}.{ENABLED} = false "
+                         f"to switch the rule off")
+            raise PackError(f"{_line(where, rule)}: [settings] {rule} = {_shown(value)} names no setting; "
+                            f"{write} ({rule} has {', '.join(names)})")
         for name, v in value.items():
             key = f"{rule}.{name}"
+            if name == ENABLED:
+                out[key] = _switch(key, v, where)
+                continue
             if name not in names:
                 near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
                 hint = f"did you mean {near[0]!r}? " if near else ""
@@ -207,15 +240,43 @@ def check(table, where) -> dict[str, float | int]:
     return out
 
 
+def _shown(v) -> str:
+    """A value as the pack wrote it: ``false``, not Python's ``False``."""
+    if isinstance(v, str):
+        return '"' + v.replace('"', '\\"') + '"'
+    return str(v).lower() if isinstance(v, bool) else repr(v)
+
+
+_WORDS = {"false": False, "off": False, "uit": False, "no": False, "nee": False, "0": False,
+          "true": True, "on": True, "aan": True, "yes": True, "ja": True, "1": True}
+
+
+def _switch_word(v: str) -> bool | None:
+    return _WORDS.get(v.strip().lower())
+
+
+def _switch(key: str, v, where) -> bool:
+    from pullcoach.rules.pack import PackError
+    if isinstance(v, bool):
+        return v
+    said = f"{line_of(where, key)}: [settings] {key} = {_shown(v)}"
+    word = _switch_word(v) if isinstance(v, str) else None
+    if word is not None:
+        raise PackError(f"{said} is text; write {key} = {str(word).lower()} (no quotes)")
+    raise PackError(f"{said}: enabled is true or false; write {key} = false to switch the rule off")
+
+
 def _value(s: Setting, v, where):
     from pullcoach.rules.pack import PackError
     at = line_of(where, s.key)
-    shown = str(v).lower() if isinstance(v, bool) else repr(v)
+    shown = _shown(v)
     said = f"{at}: [settings] {s.key} = {shown}"
     allowed = f"allowed: {describe(s)}"
     if isinstance(v, bool) or not isinstance(v, (int, float)):
+        meant = _number_in(v, s) if isinstance(v, str) else None
+        eg = _num(meant) if meant is not None else _num(default(s))
         raise PackError(f"{said} is no number; write the number without quotes "
-                        f"({s.key} = {_num(default(s))}); {allowed}")
+                        f"({s.key} = {eg}); {allowed}")
     if s.kind is int and not (isinstance(v, int) or float(v).is_integer()):
         raise PackError(f"{said}: {s.name} is a whole number of {s.unit}; {allowed}")
     if not s.low <= v <= s.high:
@@ -228,6 +289,21 @@ def _value(s: Setting, v, where):
             why = " (a share goes from 0 to 1: 1 is all of the talk)"
         raise PackError(f"{said} is out of range{why}; {allowed}")
     return s.kind(v)
+
+
+def _number_in(text: str, s: Setting):
+    """The number text like "50%", "120s" or "0,5" means for ``s``, or None."""
+    import re
+    m = re.fullmatch(r"\s*(-?\d+(?:[.,]\d+)?)\s*(%|s|sec|secs|seconds?|seconden|min|minutes?|minuten)?\s*",
+                     text, re.I)
+    if not m:
+        return None
+    x, unit = float(m.group(1).replace(",", ".")), (m.group(2) or "").lower()
+    if unit == "%":
+        x = x / 100 if s.unit == "share" else x
+    elif unit.startswith("min"):
+        x = x * 60 if s.unit == "s" else x
+    return int(x) if s.kind is int or x.is_integer() else x
 
 
 def _check_pairs(out: dict, where) -> None:
@@ -265,7 +341,15 @@ def apply(config, settings: dict):
     cooldowns = dict(config.cooldowns)
     rule_configs = dict(config.rule_configs)
     per_rule: dict[str, dict] = {}
+    disabled = list(config.disabled)
     for key, v in settings.items():
+        if is_switch(key):
+            rule = key.rpartition(".")[0]
+            if v is False and rule not in disabled:
+                disabled.append(rule)
+            elif v is True and rule in disabled:
+                disabled.remove(rule)
+            continue
         s = SETTINGS[key]
         if s.field == "cooldown":
             cooldowns[s.rule] = float(v)
@@ -278,7 +362,7 @@ def apply(config, settings: dict):
         for path, v in fields.items():
             cfg = _set(cfg, path.split("."), v)
         rule_configs[rule] = cfg
-    return replace(config, cooldowns=cooldowns, rule_configs=rule_configs, **changed)
+    return replace(config, cooldowns=cooldowns, rule_configs=rule_configs, disabled=tuple(disabled), **changed)
 
 
 def _set(obj, path: list[str], v):

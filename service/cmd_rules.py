@@ -98,11 +98,32 @@ def run(args) -> int:
         return 0
     if args.rules_cmd == "check":
         from pullcoach.cmd_analyze import load_rule_pack, rule_names
+        from pullcoach.rules.settings import off_rules
+        _exists(args.file)
         pack = load_rule_pack(args.file, None, keep_last=False)  # says what it changes on stderr
-        print(f"{args.file}: a valid {pack.lang} pack; rules: {', '.join(rule_names(pack))}")
+        off = off_rules(pack.settings)
+        running = [r for r in rule_names(pack) if r not in off]
+        print(f"{args.file}: a valid {pack.lang} pack; rules: {', '.join(running)}"
+              + (f"; off: {', '.join(off)}" if off else ""))
         return 0
     args.rules_parser.print_help()
     return 0
+
+
+def _exists(file: str) -> None:
+    """`rules check FILE` with no such file: said as the trainer typed it (not as --rules)."""
+    path = Path(file).expanduser()
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise ConfigError(f"{file} is a folder; give a rule pack file (`pullcoach rules new -o mypack.toml`)")
+    import difflib
+    there = [p.name for p in (path.parent if str(path.parent) else Path(".")).glob("*.toml")]
+    near = difflib.get_close_matches(path.name, there, n=1, cutoff=0.6)
+    hint = (f"did you mean {str(path.with_name(near[0])) if str(path.parent) != '.' else near[0]}? " if near
+            else "")
+    raise ConfigError(f"{file}: no such file ({path.resolve()}); {hint}`pullcoach rules new -o {file}` "
+                      "writes a pack to start from")
 
 
 def starter(lang: str = "nl") -> str:
@@ -148,6 +169,8 @@ def settings_lines(base) -> list[str]:
         "# RULE.cooldown: that rule's nudge not again within that many seconds "
         f"({SETTINGS['talk-ratio.cooldown'].low:g} to {SETTINGS['talk-ratio.cooldown'].high:g} s; "
         f"{SETTINGS['talk-ratio.cooldown'].source}).",
+        "# RULE.enabled = false switches a rule off: no nudge and no praise of it, live or in the report",
+        "# (every rule, a plugin's too; e.g. closed-questions.enabled = false).",
     ]
     rule = None
     for key, s in SETTINGS.items():
@@ -155,6 +178,8 @@ def settings_lines(base) -> list[str]:
             rule = s.rule
             lines += ["", f"# {rule}: {base.message(rule)}"]
         lines.append(f"# {key} = {default(s):g}")
+        if s.field == "cooldown":  # every rule's first line: then its switch
+            lines.append(f"# {rule}.enabled = true")
         if s.field != "cooldown":
             lines.append(f"#   {s.what}; {describe(s, with_default=False)}")
     return lines + plugin_lines(base) + [""]
@@ -174,6 +199,7 @@ def plugin_lines(base) -> list[str]:
         if p.error:
             lines.append(f"#   it does not load now ({p.error}): the session runs without it")
         lines.append(f"# {name}.cooldown = {default(SETTINGS[f'{name}.cooldown']):g}")
+        lines.append(f"# {name}.enabled = true")
     return lines
 
 

@@ -202,7 +202,7 @@ def test_a_plugin_setting_is_checked_as_a_built_in_one_is(sorry_installed):
     said = refused("[settings]\nblah-blah.cooldown = 60\n")
     assert "'blah-blah' is no setting or rule" in said and "installed: excuses, sorry" in said
     said = refused("[settings]\nsorry.seconds = 60\n")
-    assert "sorry has cooldown (a plugin rule's other numbers are the plugin's own)" in said
+    assert "sorry has cooldown, enabled (a plugin rule's other numbers are the plugin's own)" in said
     assert "write sorry.cooldown = 30" in refused("[settings]\nsorry = 60\n")
     assert "can't be negative" in refused("[settings]\nsorry.cooldown = -1\n")
 
