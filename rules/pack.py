@@ -301,7 +301,7 @@ def _messages(data: dict, where: _Where) -> dict[str, str]:
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
         if key not in known and near:
             raise PackError(f"{where.at(key, 'messages')}: [messages] {key!r} is no rule; did you mean {near[0]!r}?")
-        if key in PHRASE_LISTS or key.replace("-", "_") in PHRASE_LISTS:
+        if key not in known and (key in PHRASE_LISTS or key.replace("-", "_") in PHRASE_LISTS):
             raise PackError(f"{where.at(key, 'messages')}: [messages] {key!r} is a phrase list, not a rule: "
                             "put it under [add] (or [phrases])")
         if not isinstance(value, str):

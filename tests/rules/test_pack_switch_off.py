@@ -13,7 +13,8 @@ from pullcoach.cmd_rules import starter
 from pullcoach.rules import plugins
 from pullcoach.rules.engine import RULES, Engine, engine_config
 from pullcoach.rules.pack import (
-    MESSAGE_ROOM, PackError, changes, load_pack, parse_pack, pattern_problem, unknown_messages_error,
+    MESSAGE_ROOM, PackError, changes, load_pack, pack_text, parse_pack, pattern_problem,
+    unknown_messages_error,
 )
 from pullcoach.rules.settings import off_rules
 from pullcoach.transcripts import read_transcript
@@ -150,6 +151,14 @@ def test_the_built_in_phrases_and_plain_ones_pass():
     for phrase in ("begrijp*", "als ik het ... samenvat", "kijk,", "ja, maar", "if I've got it right",
                    "e-mail", "24 uur", "toch?"):
         assert pattern_problem(phrase) is None
+
+
+def test_the_built_in_packs_read_as_a_trainer_s_pack_and_a_list_name_is_no_message():
+    for lang in ("nl", "en"):
+        whole = parse_pack(pack_text(lang), name=lang)
+        assert whole.messages == load_pack(lang).messages and not [n for n in whole.notes if "WARNING" in n]
+    assert "is a phrase list, not a rule" in refused('[messages]\npush = "Moet?"\n')
+    assert pack('[messages]\ndraaivraag = "✓ Goed gedraaid"\n').messages["draaivraag"] == "✓ Goed gedraaid"
 
 
 def test_a_case_only_difference_is_no_change():
