@@ -377,7 +377,7 @@ class Labeler:
                 question = "open"
             elif question == "open" and self._first_asks("closed_form", toks):
                 question = "closed"  # "How many a day?" asks for a number (as the Dutch pack reads it)
-            elif question == "open" and any(toks[m.start].question for m in self._find("advice_question", toks, start=True)):
+            elif question == "open" and any(toks[m.start].question for m in self._find("advice_question", toks, start=True, parts=True)):
                 question = "closed"  # "Why don't you try the repair cafe?" suggests, it does not ask why
             elif question == "open" and self._asks_only_pull_moves(toks):
                 question = "closed"  # "How about we ...?", "Can I share ...?" ask yes or no (Dutch: "Zullen we ...?")
@@ -817,6 +817,9 @@ class Labeler:
         closed_parts = {m.start: m for m in self._find("closed_question", toks, start=True, parts=True)}
         # "Waarom ga je niet gewoon ...?" suggests, it does not ask why: closed (and advice)
         suggest = {m.start for m in self._find("advice_question", toks, start=True)}
+        # ... also after a comma: Whisper's run-on "..., no exceptions, why don't you put it
+        # next to your toothbrush?" asked nothing open
+        suggest |= {m.start for m in self._find("advice_question", toks, start=True, parts=True)}
         found: str | None = None
         closed_n = 0
         for a, b in _clause_spans(toks):
@@ -838,7 +841,8 @@ class Labeler:
                 elif q:
                     kind = "closed"
             elif q:
-                kind = "open" if any(a <= i < b for i in doubted) or any(a < i < b for i in in_parts) else "closed"
+                kind = ("open" if any(a <= i < b for i in doubted)
+                        or any(a < i < b and i not in suggest for i in in_parts) else "closed")
             elif self.subjects and any(a < i < b and _explicit_open(m) for i, m in in_parts.items()):
                 kind = "open"  # "Voordat ik iets vertel, ben ik eigenlijk benieuwd hoe jullie ..." (Dutch)
             if kind == "open":

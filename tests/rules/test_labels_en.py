@@ -129,3 +129,14 @@ def test_an_appeal_to_proof_informs_it_does_not_reflect(label, text, told, prev)
     # a warning or information in the speaker's own voice: input, whatever the learned labels say
     x = label(text, prev)
     assert (x.input and not x.reflection) if told else (x.reflection and not x.input)
+
+
+@pytest.mark.parametrize("text", [
+    # Whisper's run-on: the suggestion-question comes after commas, not at a sentence start
+    "Most fail is not enough, you have to take one every day, no exceptions, why don't you put "
+    "the pills next to your toothbrush?",
+    "OK, no, why not just try the group once?",
+])
+def test_a_suggestion_question_after_commas_is_advice_not_an_open_question(label, text):
+    got = label(text, "I just want to be left alone.")
+    assert got.question != "open" and got.advice
