@@ -247,10 +247,15 @@ def _join_split(segs: list[Segment]) -> list[Segment]:
     """Join a cue to the one before when it carries on its sentence (see the module doc)."""
     out: list[Segment] = []
     for s in sorted(segs, key=lambda s: (s.start, s.end)):
-        prev = out[-1] if out else None
-        if (prev is not None and prev.speaker == s.speaker and 0 <= s.start - prev.end <= 1.0
-                and _OPEN_END.search(prev.text) and s.text[:1].islower()):
-            out[-1] = Segment(s.speaker, prev.start, max(prev.end, s.end), f"{prev.text} {s.text}")
+        # the speaker's last cue, past the other's cues that began while it ran (Zoom cuts at
+        # times: the other's "he was..." lands between the two halves of a sentence)
+        i = len(out) - 1
+        while i >= 0 and out[i].speaker != s.speaker and out[i].start < s.start:
+            i -= 1
+        prev = out[i] if i >= 0 and out[i].speaker == s.speaker else None
+        if (prev is not None and all(o.start < prev.end for o in out[i + 1:])
+                and 0 <= s.start - prev.end <= 1.0 and _OPEN_END.search(prev.text) and s.text[:1].islower()):
+            out[i] = Segment(s.speaker, prev.start, max(prev.end, s.end), f"{prev.text} {s.text}")
         else:
             out.append(s)
     return out

@@ -191,6 +191,40 @@ def test_a_turn_split_over_cues_is_read_as_one_sentence():
         (6.5, 8.0, "Echt waar."), (8.0, 9.0, "hm")]
 
 
+ZOOM_CUT_IN = """WEBVTT
+
+1
+00:01:47.020 --> 00:01:51.635
+Tom: My brother had the same thing, and he just got on with his life and
+
+2
+00:01:51.635 --> 00:01:52.020
+Tom: he was...
+
+3
+00:01:51.020 --> 00:01:53.952
+Sarah: Well, your brother is not you. Look, the thing is, heart patients
+
+4
+00:01:53.952 --> 00:01:56.884
+Sarah: who skip rehab are twice as likely to end up back in hospital.
+
+5
+00:01:58.000 --> 00:01:59.000
+Tom: whatever
+"""
+
+
+def test_a_sentence_split_around_the_others_overlapping_cue_is_read_whole():
+    # Zoom cuts at times: Tom's "he was..." (cut off) starts between Sarah's two halves
+    segs = parse_transcript(ZOOM_CUT_IN, suffix=".vtt")
+    assert [(s.speaker, s.start, s.text) for s in segs] == [
+        ("Tom", 107.02, "My brother had the same thing, and he just got on with his life and he was..."),
+        ("Sarah", 111.02, "Well, your brother is not you. Look, the thing is, heart patients who skip "
+                          "rehab are twice as likely to end up back in hospital."),
+        ("Tom", 118.0, "whatever")]  # after a turn of the other's: not joined
+
+
 PLAIN = {
     "script": """Manager: Goedemorgen. Ik wil het hebben over de thuiswerkdagen.
 Medewerker: Oké, wat is er dan?
