@@ -26,8 +26,8 @@ from typing import NamedTuple
 from pullcoach.rules.base import Candidate, Withdrawal
 from pullcoach.rules.events import RULE_OFF, PipelineWarning
 
-__all__ = ["GROUP", "KINDS", "RULE_OFF", "PluginError", "load_plugins", "installed", "installed_names",
-           "GuardedRule"]
+__all__ = ["GROUP", "KINDS", "RULE_OFF", "PluginError", "load_plugins", "plugin_names", "installed",
+           "installed_names", "GuardedRule"]
 
 GROUP = "pullcoach.rules"
 KINDS = ("negative", "positive", "cue")
@@ -67,6 +67,27 @@ def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = Fal
                     detail={"rule": ep.name, "plugin": ep.name, "reason": "load", "in": "load",
                             "error": _short(f"{type(cause).__name__}: {cause}" if cause else str(exc))}))
     return rules
+
+
+def plugin_names(pack, taken: set[str], *, entry_points=None, failed: list | None = None) -> list[str]:
+    """The names of the rules :func:`load_plugins` would make, making only those a class does
+    not name (a factory's rule is named when made): a command checking a pack's [messages] or
+    a --focus before its session does not run its author's ``__init__`` once more each time."""
+    names = []
+    for ep in sorted((entry_points or metadata.entry_points)(group=GROUP), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+        except Exception:
+            obj = None  # load_plugins below says why, once
+        name = getattr(obj, "name", None) if isinstance(obj, type) else None
+        if (isinstance(name, str) and name and name not in taken and callable(getattr(obj, "feed", None))
+                and getattr(obj, "kind", "negative") in KINDS):
+            taken.add(name)
+            names.append(name)
+        else:
+            names += [r.name for r in load_plugins(pack, taken, entry_points=lambda group, ep=ep: [ep],
+                                                   failed=failed)]
+    return names
 
 
 class Installed(NamedTuple):

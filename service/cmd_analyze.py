@@ -90,7 +90,7 @@ def run(args) -> int:
     # a --rules pack says its own language; $PULLCOACH_LANG is only a default
     pack = load_rule_pack(args.rules, None if args.rules and from_env(args.lang) else args.lang,
                           keep_last=False)
-    focus = parse_focus(args.focus, rule_names(pack) if args.focus else RULES,  # plugins' rules count too
+    focus = parse_focus(args.focus, rule_names(pack, make=False) if args.focus else RULES,  # plugins' rules count too
                         dict(pack.messages))
     results = []
     for path in args.transcripts:
@@ -200,7 +200,7 @@ def _read_pack(path: str, where: Path):
         pack = parse_pack(text, name=path)
     except PackError as exc:
         raise ConfigError(str(exc)) from None
-    rules = rule_names(pack)
+    rules = rule_names(pack, make=False)
     stray = unknown_messages(pack, rules)
     if stray:
         raise ConfigError(f"{path}: [messages] {', '.join(map(repr, stray))} names no rule pullcoach runs "
@@ -208,11 +208,16 @@ def _read_pack(path: str, where: Path):
     return pack
 
 
-def rule_names(pack, *, session: bool = False) -> list[str]:
+def rule_names(pack, *, session: bool = False, make: bool = True) -> list[str]:
     """The rules an engine with ``pack`` runs: the built-in ones and the installed plugins'
-    (``session``: for a session's engine, whose rule-off warning says a broken one)."""
-    from pullcoach.rules.plugins import load_plugins
-    return [*RULES, *(r.name for r in load_plugins(pack, set(RULES), failed=[] if session else None))]
+    (``session``: for a session's engine, whose rule-off warning says a broken one; ``make``
+    False: a plugin class's rule is named by its class, not made: its author's ``__init__``
+    runs once per session, not once per check before it)."""
+    from pullcoach.rules.plugins import load_plugins, plugin_names
+    failed = [] if session else None
+    if not make:
+        return [*RULES, *plugin_names(pack, set(RULES), failed=failed)]
+    return [*RULES, *(r.name for r in load_plugins(pack, set(RULES), failed=failed))]
 
 
 def _tell_pack(path: str, pack, *, first: bool) -> None:

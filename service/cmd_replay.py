@@ -51,9 +51,11 @@ def register(sub) -> None:
     bench.register(sub)
 
 
-def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, focus: str | None = None):
+def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, focus: str | None = None,
+                plugins: bool = True):
     """The rule engine for a session (``rules``: a custom pack file; ``focus``: the
-    ``--focus`` list), or None."""
+    ``--focus`` list), or None. ``plugins`` False: a check before the session (the pack, the
+    focus), which makes no plugin rule: each is made once, for its session."""
     if not enabled:
         return None
     from pullcoach.rules.engine import Engine, EngineConfig
@@ -62,11 +64,11 @@ def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, fo
 
     pack = load_rule_pack(rules, lang) if rules else None
     if focus is None:
-        return Engine(lang=lang, pack=pack)
+        return Engine(lang=lang, pack=pack, config=EngineConfig(plugins=plugins))
     # plugins' rules count too; a rule may be named by its nudge, as the chips name it
     named = pack if pack is not None else load_rule_pack(None, lang)
-    chosen = parse_focus(focus, rule_names(named, session=True), dict(named.messages))
-    return Engine(lang=lang, pack=pack, config=EngineConfig(focus=chosen))
+    chosen = parse_focus(focus, rule_names(named, session=True, make=False), dict(named.messages))
+    return Engine(lang=lang, pack=pack, config=EngineConfig(focus=chosen, plugins=plugins))
 
 
 def pipeline_config(args, *, partner_loopback: bool = False):

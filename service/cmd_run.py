@@ -161,7 +161,7 @@ def check_rules(args) -> None:
     if (getattr(args, "rules", None) or getattr(args, "focus", None) is not None) \
             and not getattr(args, "no_rules", False):
         from pullcoach.cmd_replay import make_engine
-        make_engine(args.lang, rules=args.rules, focus=args.focus)
+        make_engine(args.lang, rules=args.rules, focus=args.focus, plugins=False)
 
 
 def _in_use(host: str, port: int) -> bool:
@@ -253,7 +253,7 @@ def cmd_serve(args) -> int:
         # capture with no-session (a code that says "retry"); say it now, before the model
         from pullcoach.cmd_replay import make_engine
         take_pack_lang(args)  # the pack's language is the server's (a --lang given must be it)
-        make_engine(args.lang, rules=args.rules, focus=args.focus)  # as a session will
+        make_engine(args.lang, rules=args.rules, focus=args.focus, plugins=False)  # as a session will
     return asyncio.run(Runtime(args, os.environ).serve_forever())
 
 

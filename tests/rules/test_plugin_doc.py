@@ -145,3 +145,38 @@ def test_analyze_feeds_session_started_first_as_a_live_session_does(monkeypatch,
     [spy] = made
     assert spy.events[0] == "SessionStarted" and spy.events.count("SessionStarted") == 1
     assert spy.events[-1] == "SessionEnded"
+
+
+def test_a_plugin_class_is_made_once_per_session_not_for_each_check_before_it(monkeypatch, capsys, tmp_path):
+    """`run --rules P --focus R` made the plugin 4+ times (each pack load, the --focus names,
+    the check's engine, the session's); its author's __init__ runs once, for the session."""
+    from pullcoach.cmd_run import check_rules
+    from pullcoach.cmd_replay import make_engine
+    made = []
+
+    class Spy(Seen):
+        def __init__(self, pack):
+            super().__init__(pack)
+            made.append(self)
+
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=eps(EP("seen", "fake:Seen", Spy))))
+    pack = tmp_path / "p.toml"
+    pack.write_text('extends = "nl"\n\n[messages]\nseen = "Gezien!"\n\n[settings]\nseen.cooldown = 60\n',
+                    encoding="utf-8")
+    args = types.SimpleNamespace(lang="nl", rules=str(pack), focus="seen", no_rules=False)
+    check_rules(args)  # before the model loads
+    assert made == []
+    engine = make_engine("nl", rules=str(pack), focus="seen")  # the session's
+    assert len(made) == 1 and engine.config.focus == ("seen",)
+    script = tmp_path / "t.txt"
+    script.write_text("Manager: Hoe gaat het?\nSanne: Goed.\n", encoding="utf-8")
+    assert main(["analyze", str(script), "--rules", str(pack), "--focus", "seen", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert len(made) == 2  # analyze: one engine, one plugin made
+
+
+def test_a_factory_is_still_made_to_learn_its_rules_name(monkeypatch):
+    from pullcoach.cmd_analyze import rule_names, load_rule_pack
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(
+        entry_points=eps(EP("fac", "fake:make", lambda pack: Seen(pack)))))
+    assert rule_names(load_rule_pack(None, "nl"), make=False)[-1] == "seen"
