@@ -63,6 +63,7 @@ const WORDS = {
     focus: "Focus", focusAll: "Alles", focusSet: "focus ingesteld", focusCard: "Focus",
     focusHint: "Kies één tot drie: alleen die seintjes (en de lof erbij) gaan live, de rest naar het verslag.",
     focusOff: "uit", focusOffHint: "De plugin van deze regel faalde: hij geeft deze sessie geen seintjes meer",
+    quoted: "«{m}»",
     labels: { reflection: "reflectie", open: "open vraag", closed: "gesloten vraag", input: "informatie",
               advice: "advies", push: "moeten", arguments: "argumenten", backchannel: "ondersteunend",
               permission: "toestemming", proposal: "voorstel" },
@@ -90,8 +91,8 @@ const WORDS = {
                "malformed empty": "the nudge is empty: type what the coachee should read",
                "malformed too-long": "too long: at most {limit} characters",
                "malformed rule-off": "{rules}; leave it out of the focus",
-               "rule-off": "«{rule}» is off since {since} (its plugin failed{error}): no more nudges this session",
-               "rule-off load": "«{rule}» is off since the start (its plugin did not load{error}): no nudges this session",
+               "rule-off": "“{rule}” has been off since {since} (its plugin failed{error}): no more nudges this session",
+               "rule-off load": "“{rule}” has been off from the start (its plugin did not load{error}): no nudges this session",
                "malformed unknown-rule": "this session has no rule {rules}; choose from: {known}",
                "bad-token": "only the trainer may do that: open the trainer link pullcoach printed",
                "unknown-type": "the server does not know this request: is it older than this page?",
@@ -111,7 +112,7 @@ const WORDS = {
     nudgesRow: "nudges", reportOnly: "for the report only",
     tlAria: { head: "Timeline of {duration}", counts: {
       negative: ["{n} nudge about what could be better", "{n} nudges about what could be better"],
-      positive: ["{n} good move", "{n} good moves"], cue: ["{n} signal from the other", "{n} signals from the other"],
+      positive: ["{n} good move", "{n} good moves"], cue: ["{n} cue from the partner", "{n} cues from the partner"],
       trainer: ["{n} nudge from you", "{n} nudges from you"],
       overlap: ["{n} time talking at once", "{n} times talking at once"], bookmarks: ["{n} bookmark", "{n} bookmarks"] } },
     gap: { "capture-resumed": "{span} no audio: the capture had stopped",
@@ -122,10 +123,11 @@ const WORDS = {
            "channel-stalled file-broken-both": "{span} no audio: the recording broke off there (damaged or cut short), both sides (one stereo file)" },
     held: { focus: "outside the focus", budget: "just after another nudge", repeat: "a repeat",
             trainer: "your nudge was showing", language: "other language" },
-    quick: ["Summarise", "Open question", "Let them finish", "Listen", "Ask more"],
+    quick: ["Summarise", "Open question", "Let them finish", "Listen", "Explore further"],
     focus: "Focus", focusAll: "All", focusSet: "focus set", focusCard: "Focus",
-    focusHint: "Pick one to three: only those nudges (and their praise) go live, the rest to the report.",
+    focusHint: "Pick one to three: only those nudges (and their praise) show live; the rest go to the report.",
     focusOff: "off", focusOffHint: "This rule's plugin failed: it sends no more nudges this session",
+    quoted: "“{m}”",
     labels: { reflection: "reflection", open: "open question", closed: "closed question", input: "information",
               advice: "advice", push: "push word", arguments: "arguments", backchannel: "backchannel",
               permission: "permission", proposal: "proposal" },
@@ -137,7 +139,7 @@ const WORDS = {
 export function refusalText(w, err, names = (r) => r) {
   const code = String(err.code || ""), d = err.detail && typeof err.detail === "object" ? err.detail : {};
   const fill = (text, vals) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vals ? String(vals[k]) : m));
-  const list = (xs) => [...new Set((Array.isArray(xs) ? xs : []).map((r) => `«${names(String(r))}»`))].join(", ");
+  const list = (xs) => [...new Set((Array.isArray(xs) ? xs : []).map((r) => (w.quoted || "«{m}»").replace("{m}", () => names(String(r)))))].join(", ");
   const key = d.reason ? `${code} ${d.reason}` : code;
   if (key === "malformed rule-off" && Array.isArray(d.off)) {
     const off = d.off.map((o) => fill(w.refusal[o.cause === "load" ? "rule-off load" : "rule-off"], {

@@ -83,3 +83,27 @@ def test_every_refusal_code_has_dutch_and_english_words_and_an_unknown_one_shows
     assert said["tooLong"] == "te lang: hoogstens 500 tekens"
     assert said["unknownRule"] == "deze sessie kent «jargon» niet; kies uit: «Laat uitpraten», «Luister»"
     assert page.errors == []
+
+
+def test_an_english_refusal_quotes_the_nudges_in_english_quotes(new_page, live_server):
+    """Dutch quotes nudge names «…»; an English page says “…” (an English trainer read «Listen»
+    as translated), and "has been off since", not "is off since"."""
+    page = new_page(800, 600)
+    page.goto(f"http://127.0.0.1:{live_server.port}/trainer")
+    said = page.evaluate("""async () => {
+      const { refusalText, words } = await import('/static/i18n.js');
+      const names = (r) => ({ interruption: 'Let them finish', monologue: 'Listen' })[r] || r;
+      return {
+        unknownRule: refusalText(words('en'), { code: 'malformed', message: 'x',
+          detail: { reason: 'unknown-rule', rules: ['jargon'], known: ['interruption', 'monologue'] } }, names),
+        off: refusalText(words('en'), { code: 'malformed', message: 'x', detail: { reason: 'rule-off',
+          off: [{ rule: 'interruption', t: 192.4, cause: 'error', error: 'RuntimeError: boom' }] } }, names),
+        nl: refusalText(words('nl'), { code: 'malformed', message: 'x',
+          detail: { reason: 'unknown-rule', rules: ['jargon'], known: ['monologue'] } }, () => 'Luister'),
+      };
+    }""")
+    assert said["unknownRule"] == "this session has no rule “jargon”; choose from: “Let them finish”, “Listen”"
+    assert said["off"] == ("“Let them finish” has been off since 3:12 (its plugin failed: RuntimeError: boom): "
+                           "no more nudges this session; leave it out of the focus")
+    assert said["nl"] == "deze sessie kent «Luister» niet; kies uit: «Luister»"
+    assert page.errors == []

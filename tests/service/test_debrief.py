@@ -207,8 +207,8 @@ def test_what_went_well_is_what_most_conversations_did_well_by_the_reports_yards
     assert "monologues" not in d["strengths"] and "Korte beurten" not in went_well
 
     en = render_debrief_md(build_debrief([rated(f"e{i}", i, {"summaries": "good"}, "en") for i in range(3)]))
-    assert ("- **Summaries** — in all 3 conversations the coachee summarised at least every "
-            "2 minutes") in en
+    assert ("- **Good reflections** — in all 3 conversations the coachee "
+            in en) and "at least every 2 minutes" in en
 
 
 def test_when_nothing_went_well_the_debrief_says_so_rather_than_praise_the_least_bad():

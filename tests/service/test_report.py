@@ -282,7 +282,7 @@ def test_the_report_says_why_both_channels_carried_the_same_sound():
             in report("nl", "one-input"))
     assert "(draag voortaan een headset)" in report("nl", "acoustic")
     assert "one input was recorded twice (next time pick another device" in report("en", "one-input")
-    assert "as loudly as the call (next time wear a headset)" in report("en", "acoustic")
+    assert "the mic picked up the other side as loudly as you (next time wear a headset)" in report("en", "acoustic")
     assert "(one mic twice, or speakers too loud)" in report("en", "new-one")   # unknown: the generic words
     assert build([PipelineWarning(t=8.0, kind="channels-same", message="same",
                                   detail={"cause": "acoustic"})])["problems"][0]["cause"] == "acoustic"

@@ -77,9 +77,9 @@ def test_the_interruptions_card_adds_up_and_says_what_it_left_out():
             "1 vloeiende beurtwissel · door partner: 0 |") in render(log, "md")
     en = [replace(log[0], lang="en"), *log[1:]]
     assert _card(render(en, "html"), "Interruptions by coachee") == (
-        "2 <small>cut in 1× + tried 1×, they talked on</small> | target 0 · "
+        "2 <small>cut in 1× + tried 1×, they kept talking</small> | target 0 · "
         "not counted: 1 backchannel (‘yes’, ‘hm’), 1 smooth handover · by partner: 0")
-    assert "**2 (cut in 1× + tried 1×, they talked on)**" in render(en, "md")
+    assert "**2 (cut in 1× + tried 1×, they kept talking)**" in render(en, "md")
 
 
 def test_no_interruption_says_none_was_counted_not_a_breakdown_beside_zero():
@@ -128,7 +128,7 @@ def test_yardsticks_are_the_built_in_rules_numbers_by_default():
     assert yards["Spreektijd coachee"] == "doel 30% · goed ≤ 35% · redelijk ≤ 50%"
     assert yards["Open vragen"] == "de helft open redelijk · 70% goed (MITI)"
     en = _yards(render([replace(_gappy(100.0)[0], lang="en"), *_gappy(100.0)[1:]], "md"))
-    assert en["Summaries"] == "good: at least every 2 min · fair: every 4 min · a reflection counts"
+    assert en["Good reflections"] == "good: a reflection at least every 2 min · fair: every 4 min · summaries count too"
     assert en["Speaking rate"].endswith("good ≤ 200 · too fast: \\> 220 and 30% faster than the partner")
 
 

@@ -63,7 +63,8 @@ def test_summaries_progress_shows_the_longest_stretch_its_rating_is_about():
         " · een reflectie telt mee")
     assert "| 🔴 Samenvattingen | **4 (langste stuk zonder:\u00a04:20)** (✗ onder de maat) |" in md
     en = render(scripted(*_summaries([260.0, 320.0]), end=470.0, lang="en"), "html")
-    assert _card(en, "Summaries").startswith("poor | 2 <small>longest stretch without:\u00a04:20</small> | good: at least every 2 min")
+    assert _card(en, "Good reflections").startswith(
+        "poor | 2 <small>longest stretch without reflecting:\u00a04:20</small> | good: a reflection at least every 2 min")
 
 
 def test_a_green_3_beside_an_amber_4_shows_why():

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
      "alleen voor het verslag: er was net een ander seintje getoond"),
     ({"held": "trainer"}, "report only: the trainer's nudge had just been sent",  # (no overlay may be open)
      "alleen voor het verslag: het seintje van de trainer was net gestuurd"),
-    ({"held": "language"}, "report only: the words were the other language",
+    ({"held": "language"}, "report only: the words were in the other language",
      "alleen voor het verslag: de woorden waren in de andere taal"),
     ({"held": "focus"}, "report only: outside the focus", "alleen voor het verslag: buiten de focus"),
     ({"late_s": 12.1, "repeat": True}, "report only: transcription was 12 s behind",

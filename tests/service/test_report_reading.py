@@ -247,4 +247,4 @@ def test_a_moment_is_headed_by_its_fault_and_the_nudge_the_coachee_saw_for_it():
     assert "**Oefen volgende keer:** Pushwoorden (moeten). Om 2:11" in md
     en = render(scripted(lines, [dataclasses.replace(nudges[0], message=nudge_words("en")["too-few-summaries"])],
                          end=150.0, lang="en"), "md")
-    assert "- **2:11 Too few summaries · «Summarise»**" in en
+    assert "- **2:11 Too long without reflecting · “Summarise”**" in en

@@ -57,7 +57,7 @@ def test_only_short_answers_get_a_sentence_not_a_quote():
                    "reflecteer ook op een kort antwoord, vóór je volgende vraag. → Vat samen: ‘Als ik je goed begrijp…’")
     assert _top(short_answers("en")) == (
         "**Practise next time:** Reflections : questions. Where you did not reflect, Bert spoke for less than 8 s each time: "
-        "reflect on a short answer too, before your next question. → Summarise: ‘So what you're saying is…’")
+        "reflect on a short answer too, before your next question. → Reflect or summarise: ‘So what I'm hearing is…’")
     # nothing quoted: nothing to link in the HTML either
     focus_html = render(events, "html").split('<div class="focus">')[1].split("</div>")[0]
     assert "#line-" not in focus_html

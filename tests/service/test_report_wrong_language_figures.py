@@ -91,7 +91,7 @@ def test_the_debrief_draws_the_word_cells_unrated_and_counts_the_sound():
     cells = re.findall(r'<td class="(\w+)"( title="[^"]*")?>', row)
     # the columns: talk share, reflections, open, summaries, interruptions, stacks, push, righting
     assert [c for c, _ in cells] == ["poor", NONE, NONE, NONE, "fair", NONE, NONE, NONE]
-    assert cells[1][1] == ' title="not rated: the words were the other language"'
+    assert cells[1][1] == ' title="not rated: the words were in the other language"'
     assert "figures about the words not counted" in row
     # the sound counts, the words do not
     assert d["tally"]["talk_share"]["rated"] == 2
