@@ -12,7 +12,7 @@ import time
 
 from pullcoach.rules.pack import PackError, load_pack
 
-__all__ = ["words", "rule_title", "moment_title", "quoted", "nudge_seen", "nudge_words", "clock", "pct", "half_up", "per_question", "problem_text", "duration", "rating_text",
+__all__ = ["words", "rule_title", "moment_title", "in_quotes", "nudge_seen", "nudge_words", "clock", "pct", "half_up", "per_question", "problem_text", "duration", "rating_text",
            "yardstick_text", "speaker_names", "roles", "count_text", "RULE_TITLES", "ALTERNATIVES",
            "LABEL_NAMES"]
 
@@ -507,10 +507,10 @@ def moment_title(n: dict, lang: str, *, detail: bool = True) -> str:
     no nudge was shown."""
     seen = nudge_seen(n, lang)
     title = rule_title(n, lang, detail=detail)
-    return f"{title} · {quoted(seen, lang)}" if seen else title
+    return f"{title} · {in_quotes(seen, lang)}" if seen else title
 
 
-def quoted(text: str, lang: str) -> str:
+def in_quotes(text: str, lang: str) -> str:
     """Words as shown on screen, in the language's quotes: «Vat samen», “Summarise”."""
     return words(lang)["quoted"].format(m=text)
 
