@@ -49,11 +49,19 @@ def _tell(message: str, *, in_session: bool) -> None:
 def load_plugins(pack, taken: set[str], *, entry_points=None, strict: bool = False,
                  failed: list | None = None) -> list:
     """The plugin rules, each guarded; a broken one is left out with a warning (``strict``:
-    raised as :class:`PluginError`). ``failed`` gets a ``rule-off`` warning (at 0) per one left out."""
+    raised as :class:`PluginError`). ``failed`` gets a ``rule-off`` warning (at 0) per one left out.
+    One the pack switches off (``NAME.enabled = false``, by its entry point's or its rule's
+    name) is left out without a word."""
+    from pullcoach.rules.settings import off_rules
+    off = set(off_rules(getattr(pack, "settings", None) or {}))
     rules = []
     for ep in sorted((entry_points or metadata.entry_points)(group=GROUP), key=lambda e: e.name):
+        if ep.name in off:
+            continue
         try:
-            rules.append(GuardedRule(_make(ep, pack, taken), ep))
+            rule = _make(ep, pack, taken)
+            if rule.name not in off:
+                rules.append(GuardedRule(rule, ep))
         except PluginError as exc:
             if strict:
                 raise

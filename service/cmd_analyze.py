@@ -23,7 +23,7 @@ from pullcoach.rules.events import (
     RULE_OFF, MetricsUpdated, NudgeWithdrawn, PipelineWarning, SessionEnded, SessionStarted, UtteranceLabeled,
     kept_nudges,
 )
-from pullcoach.rules.pack import PackError, changes, load_pack, parse_pack, unknown_messages
+from pullcoach.rules.pack import PackError, changes, load_pack, parse_pack, unknown_messages_error
 from pullcoach.rules.plugins import PluginError
 from pullcoach.transcripts import Segment, TranscriptError, read_transcript, to_events
 
@@ -51,10 +51,12 @@ def register(subparsers) -> None:
 FOCUS_EXAMPLE = "e.g. --focus too-few-summaries,interruption"
 
 
-def parse_focus(text: str | None, known=None, words: dict[str, str] | None = None) -> tuple[str, ...]:
+def parse_focus(text: str | None, known=None, words: dict[str, str] | None = None,
+                off=()) -> tuple[str, ...]:
     """``--focus a,b`` as rule names; with ``known``, an unknown name is a ConfigError. A rule
     may also be given as its nudge (``words``: rule -> what the overlay shows, "Vat samen"),
-    in any case, as the trainer's chips name it."""
+    in any case, as the trainer's chips name it. A rule in ``off`` (the pack switched it off)
+    is refused: a focus on it would hold back every nudge for one that never comes."""
     if text is None:
         return ()
     given = list(dict.fromkeys(r.strip() for r in text.split(",") if r.strip()))
@@ -77,6 +79,11 @@ def parse_focus(text: str | None, known=None, words: dict[str, str] | None = Non
         hint = f"did you mean {' or '.join(lookup[guess[0]])}? " if guess else ""
         listed = ", ".join(f"{r} ({words[r]})" if words.get(r) and words[r] != r else r for r in known)
         raise ConfigError(f"--focus: unknown rule(s) {', '.join(unknown)}; {hint}choose from {listed}")
+    gone = [r for r in dict.fromkeys(focus) if r in off]
+    if gone:
+        raise ConfigError(f"--focus: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} off in the rule pack "
+                          f"({gone[0]}.enabled = false under [settings]): no nudge of it comes; leave it out "
+                          "of --focus, or switch it on in the pack")
     return tuple(dict.fromkeys(focus))
 
 
@@ -90,8 +97,9 @@ def run(args) -> int:
     # a --rules pack says its own language; $PULLCOACH_LANG is only a default
     pack = load_rule_pack(args.rules, None if args.rules and from_env(args.lang) else args.lang,
                           keep_last=False)
+    from pullcoach.rules.settings import off_rules
     focus = parse_focus(args.focus, rule_names(pack, make=False) if args.focus else RULES,  # plugins' rules count too
-                        dict(pack.messages))
+                        dict(pack.messages), off=off_rules(pack.settings))
     results = []
     for path in args.transcripts:
         skipped: list[float] = []
@@ -200,11 +208,9 @@ def _read_pack(path: str, where: Path):
         pack = parse_pack(text, name=path)
     except PackError as exc:
         raise ConfigError(str(exc)) from None
-    rules = rule_names(pack, make=False)
-    stray = unknown_messages(pack, rules)
+    stray = unknown_messages_error(pack, rule_names(pack, make=False), path)
     if stray:
-        raise ConfigError(f"{path}: [messages] {', '.join(map(repr, stray))} names no rule pullcoach runs "
-                          f"(rules: {', '.join(rules)}); fix the name, or install the plugin whose rule it is")
+        raise ConfigError(stray)
     return pack
 
 

@@ -67,7 +67,9 @@ def make_engine(lang: str, *, rules: str | None = None, enabled: bool = True, fo
         return Engine(lang=lang, pack=pack, config=EngineConfig(plugins=plugins))
     # plugins' rules count too; a rule may be named by its nudge, as the chips name it
     named = pack if pack is not None else load_rule_pack(None, lang)
-    chosen = parse_focus(focus, rule_names(named, session=True, make=False), dict(named.messages))
+    from pullcoach.rules.settings import off_rules
+    chosen = parse_focus(focus, rule_names(named, session=True, make=False), dict(named.messages),
+                         off=off_rules(named.settings))
     return Engine(lang=lang, pack=pack, config=EngineConfig(focus=chosen, plugins=plugins))
 
 

@@ -100,9 +100,10 @@ def yardsticks(config: EngineConfig | None = None) -> dict[str, dict]:
 def logged_config(settings: dict) -> EngineConfig | None:
     """The engine config of a session whose start logged a rule pack's ``[settings]``; a
     key or value this version does not take is left out (an old log outlives its pack)."""
-    from pullcoach.rules.settings import SETTINGS, apply
+    from pullcoach.rules.settings import SETTINGS, apply, is_switch
     known = {k: v for k, v in settings.items()
-             if k in SETTINGS and isinstance(v, (int, float)) and not isinstance(v, bool)}
+             if (k in SETTINGS and isinstance(v, (int, float)) and not isinstance(v, bool))
+             or (is_switch(k) and isinstance(v, bool))}
     try:
         return apply(EngineConfig(), known)
     except (TypeError, ValueError):

@@ -499,7 +499,7 @@ def settle(lang: str | None = None) -> None:
         from pullcoach import audio, session  # noqa: F401
         from pullcoach.cmd_replay import make_engine
         from pullcoach.vad import SileroScorer
-        make_engine(lang)
+        make_engine(lang, plugins=False)  # a plugin rule is made once, for its session
         SileroScorer()
     gc.collect()
     gc.freeze()
