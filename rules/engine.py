@@ -21,7 +21,8 @@ priority among candidates of one event, a focus set (rules outside it are issued
 a praise stays live when the rule it answers is in focus), and a global budget of one delivered negative nudge
 per ``budget_s``; a text-lane nudge whose words ended more than ``stale_s`` before its
 transcript came (the ASR behind) is kept for the report only, since it would land on another
-moment. Positive nudges are delivered quietly and never use the budget. A trainer's own
+moment. Positive nudges are delivered quietly and never use the budget; of one event's candidates
+only the first shown reaches the overlay (a second would replace it at once). A trainer's own
 nudge (fed in as a ``NudgeIssued`` of kind "trainer") uses the budget, and nothing is
 delivered while the overlays show it (``trainer_hold_s``). The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
@@ -252,15 +253,19 @@ class Engine:
                     cands.append(c)
         cands.sort(key=lambda c: PRIORITY.get(c.rule, len(PRIORITY)))
         late = ev.t - ev.t1 if isinstance(ev, (TranscriptFinal, TranscriptPartial)) else 0.0
+        shown = False  # the overlay shows one nudge: a second of one moment would replace the first
         for c in cands:
-            out += self._issue(c, live=False, late=late)
+            issued = self._issue(c, live=False, late=late, crowded=shown)
+            shown = shown or any(n.delivered for n in issued)
+            out += issued
         if isinstance(ev, SessionEnded) or (isinstance(ev, Tick) and ev.t >= self.next_metrics):
             self.next_metrics = ev.t + self.config.metrics_every_s
             out.append(MetricsUpdated(t=ev.t, metrics=self.metrics()))
         return out
 
     # -- the one policy ---------------------------------------------------------
-    def _issue(self, c: Candidate, *, live: bool, late: float = 0.0) -> list[NudgeIssued]:
+    def _issue(self, c: Candidate, *, live: bool, late: float = 0.0,
+               crowded: bool = False) -> list[NudgeIssued]:
         cfg = self.config
         cooldown = cfg.cooldowns.get(c.rule, cfg.default_cooldown_s)
         detail = dict(c.detail)
@@ -271,6 +276,8 @@ class Engine:
             detail["late_s"] = round(late, 1)
         elif held is None and any(0 <= c.t - t < cfg.trainer_hold_s for t in self.trainer_t):
             held = "trainer"  # the trainer's nudge is on the overlay
+        elif held is None and crowded:  # another nudge of this moment is shown ("✓ Reflection"
+            held = "budget"             # and "✓ Good follow-up" together: the overlay showed one)
         elif held is None and c.kind in ALERT_KINDS and any(  # the budget: one alert per 20 s
                 self._blocks(t, was_live, c.t, live) for t, was_live, rule in self.delivered
                 if rule not in PREEMPTS.get(c.rule, ())):
