@@ -203,7 +203,7 @@ _EN = {
                  "load": "The rule {rule} did not run: its plugin did not load ({error})."},
     "figures": "Headline figures", "timeline": "Timeline", "moments": "Moments that matter",
     "route": "The pull route", "transcript": "Transcript", "privacy": "What was stored",
-    "glossary": "Words in this report", "glossary_items": (
+    "glossary": "Terms used in this report", "glossary_items": (
         ("Reflection", "saying back in your own words what the other person said or meant; a summary is a longer reflection that pulls several things together"),
         ("Open question", "a question the other person can answer with more than yes or no (‘What makes it hard for you?’)"),
         ("Argument stack", "argument after argument with no question in between: the harder you push, the harder they push back"),
@@ -233,7 +233,7 @@ _EN = {
     "argument_stacks": "Argument stacks", "argument_stacks_y": "a stack: {stack} arguments in a row, no question in between",
     "push_words": "Push words (have to, should)",
     "righting_reflexes": "Righting reflex", "righting_reflexes_y": "advice or information without permission",
-    "rr_by": {"advice": ("advice", "advice"), "input": ("information", "information")},
+    "rr_by": {"advice": ("piece of advice", "pieces of advice"), "input": ("piece of information", "pieces of information")},
     "rr_moment": {"advice": "advice without permission", "input": "information without permission"},
     "monologues": "Monologues", "monologues_small": "longest turn\u00a0{turn}",
     "monologues_y": "a turn good up to {good} · fair up to {fair}", "monologues_good": "a turn good up to {good}", "monologue_from": "a monologue after that", "monologue_at": "monologue: from {n}",
@@ -275,7 +275,7 @@ _EN = {
              "push_words": "no push words", "argument_stacks": "no argument stacks",
              "righting_reflexes": "no unasked advice"},
     "focus_said": "At {t} you said:", "focus_latest": "Most recently, at {t}, you said:",
-    "spot_turn": "At {t} {who} finished a turn of {s}:",
+    "spot_turn": "At {t} {who} finished speaking after {s}:",
     "spot_own_turn": "Your longest turn lasted {s}; at {t} you said:",
     "spot_short_own": "No long turns (the longest {s}): it was how often you spoke, not for how long.",
     "spot_own_summary": "Your longest turn lasted {s} and was a summary: keep it short. At {t} you said:",

@@ -645,4 +645,4 @@ def test_the_report_explains_its_words_at_the_end():
     assert '<details class="glossary"><summary>Woorden in dit verslag</summary>' in html
     assert "<dt>Herstelreflex</dt>" in html
     en = render(session_events(lang="en"), "md")
-    assert "## Words in this report" in en and "- **Righting reflex**:" in en
+    assert "## Terms used in this report" in en and "- **Righting reflex**:" in en

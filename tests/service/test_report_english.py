@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_report_reading import _words, scripted  # noqa: E402
 
 from pullcoach.report import render
-from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, moment_title, nudge_words, words
+from pullcoach.report_text import ALTERNATIVES, RULE_TITLES, count_text, moment_title, nudge_words, words
 from pullcoach.rules.events import NudgeIssued
 
 
@@ -59,6 +59,10 @@ def test_english_words_say_what_a_trainer_would():
     assert w["legend_cue"] == "partner's cue"
     assert w["timeline_aria"]["counts"]["cue"] == ("{n} cue from the partner", "{n} cues from the partner")
     assert w["well"]["summaries"] == ("{v} good reflection", "{v} good reflections")
+    # "7 (7 advice)" on the righting-reflex card; "Words in this report" (Woorden in dit verslag)
+    assert count_text(7, w["rr_by"]["advice"]) == "7 pieces of advice"
+    assert w["glossary"] == "Terms used in this report"
+    assert w["spot_turn"] == "At {t} {who} finished speaking after {s}:"
 
 
 def test_an_english_report_calls_a_reflection_a_reflection():

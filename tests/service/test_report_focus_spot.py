@@ -68,7 +68,7 @@ def test_too_few_reflections_quotes_the_longest_turn_not_reflected_after():
     assert _top(events) == ("**Oefen volgende keer:** Reflecties : vragen. Om 2:01 sloot Bert een "
                             "beurt van 30 s af: “meer tijd voor echt werk.” → Vat samen: ‘Als ik je goed begrijp…’")
     assert _top(few_reflections("en")) == (
-        "**Practise next time:** Reflections : questions. At 2:01 Bert finished a turn of 30 s: "
+        "**Practise next time:** Reflections : questions. At 2:01 Bert finished speaking after 30 s: "
         "“meer tijd voor echt werk.” → Reflect or summarise: ‘So what I'm hearing is…’")
     # in HTML its time links to the line quoted, as a quote of the coachee's does
     html = render(events, "html")

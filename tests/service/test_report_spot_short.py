@@ -101,7 +101,7 @@ def test_a_partner_without_a_name_is_the_partner():
         return [dataclasses.replace(e, coachee="coachee", partner="partner") if isinstance(e, SessionStarted) else e
                 for e in few_reflections(lang)]
     assert "Om 2:01 sloot de gesprekspartner een beurt van 30 s af: “meer tijd voor echt werk.”" in _top(unnamed("nl"))
-    assert "At 2:01 the partner finished a turn of 30 s: “meer tijd voor echt werk.”" in _top(unnamed("en"))
+    assert "At 2:01 the partner finished speaking after 30 s: “meer tijd voor echt werk.”" in _top(unnamed("en"))
 
 
 def test_a_line_heard_with_doubt_is_quoted_with_its_question_mark():
