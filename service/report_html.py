@@ -10,7 +10,7 @@ from html import escape
 
 from pullcoach.report_text import (
     ALTERNATIVES, clock, count_text, duration, focus_text, label_chips, lang_of, not_delivered, number, pct,
-    nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, rating_text, warning_banners, when, words, yardstick_text,
+    in_quotes, nudge_seen, per_question, problem_text, roles, rule_title, speaker_names, status_text, rating_text, warning_banners, when, words, yardstick_text,
 )
 from pullcoach.report_data import FAIR, POOR, SHORT_S, focus, moment_groups, moment_lines, repeats, yardsticks
 from pullcoach.report_progress import PROGRESS_WORDS, both_good, halves, measure
@@ -222,7 +222,7 @@ def _focus_parts(report: dict, progress: dict | None, w: dict,
     if fo["figure"]:
         # with the nudge the coachee saw for it, where one was shown
         seen = next((x for n in report["nudges"] if n["rule"] == fo["rule"] and (x := nudge_seen(n, lang))), "")
-        text = w[fo["figure"]] + (f" · «{seen}»." if seen else ".")
+        text = w[fo["figure"]] + (f" · {in_quotes(seen, lang)}." if seen else ".")
         if fo["halves"] and within:  # a long call that moved: "Eerste → tweede helft: 21 → 5 (beter)."
             ((label, a, b, _, word),) = trend_rows(within["before"], within["after"],
                                                    {fo["figure"]: fo["halves"]}, w, lang)
@@ -547,7 +547,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
                      if clock(n["t"]) != clock(t) else "")
             seen = nudge_seen(n, lang)
-            seen = f' · <span class="msg">«{escape(seen)}»</span>' if seen else ""
+            seen = f' · <span class="msg">{escape(in_quotes(seen, lang))}</span>' if seen else ""
             return f'{escape(rule_title(n, lang))}{seen}{tag}{fired}'
 
         def alt(n: dict) -> str:

@@ -95,8 +95,8 @@ const THEY = {
         "language en": "Sounds English but is coached in Dutch: restart with --lang en",
         "language nl": "Sounds Dutch but is coached in English: restart with --lang nl",
         "capture-resumed": "Recording resumed after a {gap} break: that time counts as silence",
-        "rule-off": "Rule {rule} is off since {at}: its plugin failed ({error}). The report says so too",
-        "rule-off foreign": "Rule {rule} is off since {at}: its plugin nudged under the name {as}. The report says so too",
+        "rule-off": "Rule {rule} has been off since {at}: its plugin failed ({error}). The report says so too",
+        "rule-off foreign": "Rule {rule} has been off since {at}: its plugin nudged under the name {as}. The report says so too",
         "rule-off load": "Rule {rule} is not running: its plugin does not load ({error})" },
 };
 

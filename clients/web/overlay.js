@@ -22,7 +22,7 @@ const TEXT = {
                    error: "ended: recording broke off" },
         pip: "Pop out", rec: "recording", recKept: "recording · audio is kept", recOff: "not recording",
         eye: "a trainer is watching", notoken: "no token in the link",
-        kinds: { positive: "Well done: ", trainer: "Trainer: ", negative: "Watch out: ", cue: "Signal from the other: " },
+        kinds: { positive: "Well done: ", trainer: "Trainer: ", negative: "Watch out: ", cue: "Partner's cue: " },
         why: { "bad-token": "wrong token: open the overlay link pullcoach printed",
                "bad-version": "reload this page" } },
 };

@@ -71,7 +71,7 @@ def test_the_recording_dot_and_the_trainers_eye_are_read_out(new_page, live_serv
 
 @pytest.mark.parametrize("lang,said", [
     ("nl", {"positive": "Goed: ", "trainer": "Trainer: ", "negative": "Let op: ", "cue": "Signaal van de ander: "}),
-    ("en", {"positive": "Well done: ", "trainer": "Trainer: ", "negative": "Watch out: ", "cue": "Signal from the other: "})])
+    ("en", {"positive": "Well done: ", "trainer": "Trainer: ", "negative": "Watch out: ", "cue": "Partner's cue: "})])
 def test_a_nudges_kind_is_read_before_it_once_without_taking_focus(new_page, live_server, lang, said):
     page = new_page(420, 160)
     open_overlay(page, live_server, lang)

@@ -33,7 +33,7 @@ def test_the_trainers_card_says_which_plugin_rule_is_off_since_when_until_the_en
         "⚠ Regel “sorry” staat uit sinds 3:12: de plugin faalde (RuntimeError: boom). Het verslag zegt het ook",
         "⚠ Regel “jargon” doet niet mee: de plugin laadt niet (ImportError: no module named nltk)"])
     expect(carl.locator(".alert")).to_have_text([
-        "⚠ Rule “hedges” is off since 1:15: its plugin nudged under the name “push-words”. The report says so too"])
+        "⚠ Rule “hedges” has been off since 1:15: its plugin nudged under the name “push-words”. The report says so too"])
     anna.click()
     expect(page.locator("#d-alerts .alert")).to_have_count(2)
     live_server.push("s-anna", {"type": "session-ended", "t": 300.0, "reason": "ended"})

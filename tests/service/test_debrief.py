@@ -645,7 +645,7 @@ def test_what_went_well_says_good_by_the_yardstick_the_reports_were_rated_by():
     nl, en = went_well(day(slower, "nl")), went_well(day(slower, "en"))
     assert "in alle 3 gesprekken vatte de coachee minstens elke 3 minuten samen" in nl
     assert "in alle 3 gesprekken stapelde de coachee nooit 4 argumenten op rij" in nl
-    assert "in all 3 conversations the coachee summarised at least every 3 minutes" in en
+    assert "in all 3 conversations the coachee reflected at least every 3 minutes" in en
     assert "in all 3 conversations the coachee never made 4 arguments in a row" in en
     sooner = EngineConfig(rule_configs={"too-few-summaries": TooFewSummariesConfig(max_gap_s=90.0)},
                           disabled=("argument-stacking",))

@@ -38,7 +38,7 @@ def test_trainer_nudges_stand_beside_the_bookmarks_with_what_was_said_before():
     html = render_debrief_html(d)
     assert "Seintje «Vraag wat hem tegenhoudt»" in html and "aan Sanne · " in html
     en = render_debrief_html(build_debrief([build(session("s1", 1_000_000.0, "Sanne", 6.5))], "en"))
-    assert "Your bookmarks and nudges" in en and "Nudge «Vraag wat hem tegenhoudt»" in en and "to Sanne · " in en
+    assert "Your bookmarks and nudges" in en and "Nudge “Vraag wat hem tegenhoudt”" in en and "to Sanne · " in en
     # without any, the heading stays the bookmarks'
     assert "## Jouw bladwijzers\n" in render_debrief_md(build_debrief([build(session("s2", 1.0, "Bram", None))]))
 

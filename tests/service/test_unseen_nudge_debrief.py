@@ -103,4 +103,4 @@ def test_a_capture_sessions_nudges_say_how_many_overlays_showed_them_and_the_deb
         ("Luister", False)]
     assert main(["debrief", "s-cap", "--data-dir", str(tmp_path), "--lang", "en", "--format", "md"]) == 0
     en = capsys.readouterr().out
-    assert "Nudge «Vraag door»** — to Anna · " in en and en.count(" · not seen: no overlay open") == 1
+    assert "Nudge “Vraag door”** — to Anna · " in en and en.count(" · not seen: no overlay open") == 1
