@@ -391,9 +391,10 @@ def _read_off(utts: list[dict], key: str) -> Iterator[tuple[float, list[dict]]]:
         for i, turn in enumerate(turns):
             for j, u in enumerate(turn if turn[0]["speaker"] == "coachee" else ()):
                 lab = u["labels"]
-                # "Why don't you try ...?" tells: its remedy is asking permission, not "make it open"
+                # "Why don't you try ...?" tells: its remedy is asking permission, not "make it open";
+                # a summary checked ("Als ik je goed begrijp, ...?") is a good move, no example of one
                 if (lab.get("question") == "closed" and not lab.get("permission")
-                        and not lab.get("proposal") and not lab.get("advice")):
+                        and not lab.get("proposal") and not lab.get("advice") and not lab.get("reflection")):
                     lead = turn[j - 1:j] if j else turns[i - 1][-1:] if i else []
                     yield u["t0"], [*lead, dict(u, hit=True)]
 

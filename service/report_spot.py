@@ -152,9 +152,10 @@ def _latest(report: dict, since: float, is_it, kind: str = "said") -> dict | Non
 
 
 def _closed(report: dict, since: float) -> dict | None:
-    # permission and proposals are pull moves: not counted against the share (nor quoted)
+    # permission and proposals are pull moves: not counted against the share (nor quoted); a
+    # summary checked with a question is a good move, never the example to make open
     return _latest(report, since, lambda lab: lab.get("question") == "closed"
-                   and not lab.get("permission") and not lab.get("proposal"))
+                   and not lab.get("permission") and not lab.get("proposal") and not lab.get("reflection"))
 
 
 def _push(report: dict, since: float) -> dict | None:

@@ -669,6 +669,25 @@ def test_an_advice_question_is_no_example_of_a_closed_question():
     assert said == [["Do you take them in the morning?"]]
 
 
+def test_a_summary_checked_with_a_question_is_no_example_of_a_closed_question():
+    """"Als ik je goed begrijp, heb je vooral last van de drukte?" is labelled a closed question
+    and a reflection: the debrief quoted it under "Open vragen" with "make it open", and again
+    under the good moments. The example and the report's spot are a real closed question."""
+    from pullcoach.debrief import _read_off
+    from pullcoach.report_spot import _closed
+
+    def u(t, speaker, text, **labels):
+        return {"t0": t, "t1": t + 2.0, "speaker": speaker, "text": text, "labels": labels}
+    utts = [u(0.0, "partner", "Op kantoor is het zo druk."),
+            u(3.0, "coachee", "Heb je het al met je team besproken?", question="closed"),
+            u(6.0, "partner", "Nee."),
+            u(9.0, "coachee", "Als ik je goed begrijp, heb je vooral last van de drukte?",
+              question="closed", reflection=True)]
+    said = [[x["text"] for x in lines if x.get("hit")] for _, lines in _read_off(utts, "open_questions")]
+    assert said == [["Heb je het al met je team besproken?"]]
+    assert _closed({"utterances": utts}, 0.0)["line"] == 1
+
+
 def test_a_role_play_the_trainer_ended_says_so_and_when():
     log = coached("push_kantoor.jsonl", "Manager", "t1", DAY, ended=False)
     cut = max(e.t for e in log if hasattr(e, "t") and e.t <= 40.0)
