@@ -80,9 +80,14 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
     groups = moment_groups(report["moments"])
     more = repeats(groups)
     left_out = {k for ks in more.values() for k in ks}
-    for k, g in enumerate(groups):
-        if k in left_out:
+    marks = [(g["t"], 0, k) for k, g in enumerate(groups) if k not in left_out]
+    marks += [(b["t"], 1, b) for b in report["bookmarks"]]  # in time order among them, as the HTML
+    for _, what, k in sorted(marks, key=lambda x: (x[0], x[1])):
+        if what == 1:
+            note = f" — {md_text(k['note'])}" if k["note"] else ""  # the coachee's copy has no notes
+            lines.append(f"- **{clock(k['t'])} {w['bookmark']}**{note}")
             continue
+        g = groups[k]
         ms = g["moments"]
         if len(ms) == 1:
             n = ms[0]["nudge"]
@@ -101,9 +106,6 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
                 n = m["nudge"]
                 lines.append(f"  - **{md_text(moment_title(n, lang))}**{about(n, g['t'])}")
                 lines += alt(n, "    ")
-    for b in report["bookmarks"]:
-        note = f" — {md_text(b['note'])}" if b["note"] else ""  # the coachee's copy has no notes
-        lines.append(f"- **{clock(b['t'])} {w['bookmark']}**{note}")
     for rule, ks in more.items():  # after the first few of a kind: when it came again
         title = repeats_title(rule, groups, ks, w, lang, report["figures"])
         lines.append(f"- **{md_text(title)}** " + " · ".join(clock(groups[k]["t"]) for k in ks))
