@@ -280,8 +280,11 @@ def well_text(report: dict, w: dict) -> str:
             text = text[v != 1]
         elif k in ("open_questions", "talk_share"):
             v = pct(v)
+        elif k == "reflections_questions" and v == float("inf"):  # not "∞ per question"
+            v = f[k].get("reflections") or 0
+            text = w["well"]["reflections_no_question"][v != 1]
         elif k == "reflections_questions":
-            v = "∞" if v == float("inf") else number(v, w)
+            v = number(v, w)
         said.append(text.format(v=v))
     if not said:
         return ""
