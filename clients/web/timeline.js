@@ -6,9 +6,16 @@
 // rebuild every interval and re-measure the names on each redraw (40 ms at 16 minutes).
 // Speech and overlaps are drawn in seconds inside a scaled group: when the axis grows
 // (every 30 s) one transform changes, not every interval (that was 30 ms at an hour).
+//
+// A long session keeps a legible scale: past MIN_SCALE units a second (about five minutes
+// on a desktop's width) the strip grows instead and .tl-scroll scrolls sideways, following
+// the live end unless the trainer scrolled back; the names stay at the left. At 18 minutes
+// one strip of the page's width was 1.2 px a second: the nudges ran together into one band.
 const NS = "http://www.w3.org/2000/svg";
-const W = 1000, LANE = 16, MIN_LEFT = 80, MAX_LEFT = 220;
-const ROWS = { coachee: 22, partner: 44, overlap: 62, nudge: 80 };
+const W = 1000, H = 110, LANE = 16, MIN_LEFT = 80, MAX_LEFT = 220;
+const MIN_SCALE = 3;   // units (1000 to the page's width) a second
+// the overlap row's name clear of the partner's ("overlap" touched "Bram")
+const ROWS = { coachee: 22, partner: 44, overlap: 68, nudge: 86 };
 const NUDGE_COLOURS = { negative: "#d9822b", positive: "#3fa45b", cue: "#2a9d97", trainer: "#2f7fd8" };
 
 function el(name, attrs = {}, parent = null) {
@@ -46,7 +53,7 @@ const measured = new Map();   // "coachee\0partner" -> { left, shown: { coachee,
 function nameLabels(svg, names) {
   const labels = {};
   for (const who of ["coachee", "partner"]) {
-    const g = el("g", { class: "tl-label" }, svg);
+    const g = el("g", { class: "tl-label" }, svg.lastChild);
     labels[who] = el("text", { x: 4, y: ROWS[who] + 12, class: "tl-name" }, g);
     labels[who].textContent = names[who];
   }
@@ -115,17 +122,24 @@ const views = new WeakMap();   // svg -> what is drawn in it
 // the static part: names, lanes, the lower rows' names, and a group per layer (z-order)
 function build(svg, s, w, names, sig) {
   svg.replaceChildren();
-  svg.setAttribute("viewBox", `0 0 ${W} 104`);
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.style.removeProperty("--tl-grow");   // another session's strip may have grown
+  scrollable(svg, false);
   svg.setAttribute("role", "img");
+  // the name column: drawn last (over a scrolled strip), on the card's colour
+  const column = el("g", { class: "tl-names" }, svg);
+  // (over the axis only when scrolled: unscrolled, its first label sits at the lanes' left edge)
+  const backing = el("rect", { x: 0, y: 0, height: H - 12, class: "tl-names-bg" }, column);
   const left = nameLabels(svg, names), inner = W - left - 10;
-  const layers = {};
+  backing.setAttribute("width", left - 2);
+  const layers = {}, lanes = [];
   for (const who of ["coachee", "partner"]) {
-    el("rect", { x: left, y: ROWS[who], width: inner, height: LANE, class: "tl-lane" }, svg);
+    lanes.push(el("rect", { x: left, y: ROWS[who], width: inner, height: LANE, class: "tl-lane" }, svg));
     layers[who] = el("g", { class: "tl-seconds" }, svg);
   }
   // the lower rows are named like the speakers' (a legend in place)
   for (const [row, text] of [["overlap", w.overlap], ["nudge", w.nudgesRow]]) {
-    el("text", { x: 4, y: ROWS[row] + (row === "overlap" ? 6 : 9), class: "tl-name tl-row" }, svg).textContent = text;
+    el("text", { x: 4, y: ROWS[row] + (row === "overlap" ? 6 : 9), class: "tl-name tl-row" }, column).textContent = text;
   }
   layers.overlap = el("g", { class: "tl-seconds" }, svg);
   // a stretch with no audio or transcript, hatched over both lanes as the report hatches it
@@ -135,10 +149,48 @@ function build(svg, s, w, names, sig) {
   el("rect", { width: 2, height: 5, fill: "#b7bec6" }, hatch);
   for (const layer of ["gaps", "nudges", "bookmarks", "ticks"]) layers[layer] = el("g", {}, svg);
   const nowLine = el("line", { class: "tl-now" }, svg);
-  const view = { model: s, sig, left, inner, layers, nowLine, span: null, done: { coachee: 0, partner: 0 },
-                 settled: -Infinity };
+  svg.append(column);
+  const view = { model: s, sig, left, inner, width: W, lanes, column, backing, layers, nowLine, span: null,
+                 done: { coachee: 0, partner: 0 }, settled: -Infinity, follow: true, toEnd: true };
   views.set(svg, view);
+  follow(svg);
   return view;
+}
+
+// The scroller around the SVG: a scroll says whether the trainer is at the live end (then
+// a grown strip scrolls along) and keeps the name column at the scroller's left edge.
+const followed = new WeakSet();
+function follow(svg) {
+  const box = svg.parentNode;
+  if (!box || followed.has(box)) return;
+  followed.add(box);
+  box.addEventListener("scroll", () => {
+    const v = views.get(svg);
+    if (!v) return;
+    v.follow = box.scrollLeft + box.clientWidth >= box.scrollWidth - 4;
+    pinNames(svg, v);
+  }, { passive: true });
+}
+
+// a grown strip takes the keyboard's focus: the arrow keys scroll it
+function scrollable(svg, on) {
+  const box = svg.parentNode;
+  if (!box) return;
+  if (on) box.tabIndex = 0; else box.removeAttribute("tabindex");
+}
+
+function pinNames(svg, v) {
+  const box = svg.parentNode, m = svg.getScreenCTM();
+  if (!box || !m || !m.a) return;
+  const shift = Math.max(0, (box.getBoundingClientRect().left - m.e) / m.a);
+  v.column.setAttribute("transform", shift > 0.5 ? `translate(${shift.toFixed(1)} 0)` : "");
+  v.backing.setAttribute("height", shift > 0.5 ? H : H - 12);
+}
+
+// The strip's width in units for a span: the page's width (1000) while that keeps
+// MIN_SCALE units a second, beyond it wider
+export function stripWidth(span, left) {
+  return Math.max(W, Math.ceil(left + 10 + span * MIN_SCALE));
 }
 
 const GAP_MIN_W = 8;   // units of 1000: a restart's mark, and a gap of a second, stay visible
@@ -161,16 +213,20 @@ const MAX_TICKS = 10;
 // growing in steps (10 s in the first two minutes, 30 s to ten, then a minute) so it
 // rescales now and then, not on every draw. It grew in 30 s steps from a minute on, so a
 // one-minute session ran to 1:30 (a third of the axis empty), also once it had ended.
-export function axisSpan(now, ended) {
+// A strip grown past the page's width (`left`: its name column) grows by 10 s: what is drawn
+// stays where it is, and the live end stays near the right edge.
+export function axisSpan(now, ended, left = MIN_LEFT) {
   if (ended) return Math.max(now, 5);
-  const grain = now < 120 ? 10 : now < 600 ? 30 : 60;
+  const grain = now < 120 || stripWidth(now + 2, left) > W ? 10 : now < 600 ? 30 : 60;
   return Math.max(30, Math.ceil((now + 2) / grain) * grain);
 }
 
 // The axis's ticks (seconds): at a round step, at most MAX_TICKS; an ended session's end
 // gets one of its own unless a round one is within half a step of it (the two would crowd).
-export function axisTicks(span, ended) {
-  const step = TICK_STEPS.find((x) => span / x <= MAX_TICKS) ?? TICK_STEPS.at(-1);
+// A strip grown wider than the page gets as many per page's width.
+export function axisTicks(span, ended, width = W) {
+  const most = MAX_TICKS * Math.max(1, width / W);
+  const step = TICK_STEPS.find((x) => span / x <= most) ?? TICK_STEPS.at(-1);
   const out = [];
   for (let t = 0; t <= span + 1e-6; t += step) out.push(t);
   if (ended && span - out.at(-1) >= step / 2) out.push(span);
@@ -179,14 +235,28 @@ export function axisTicks(span, ended) {
 
 export function drawTimeline(svg, s, w) {
   const now = s.t;
-  const span = axisSpan(now, s.ended);
   const names = { coachee: s.coachee || w.coachee, partner: s.partner || w.partner };
   const sig = [names.coachee, names.partner, w.overlap, w.nudgesRow, w.reportOnly].join("\u0000");
   let v = views.get(svg);
   if (!v || v.model !== s || v.sig !== sig || svg.firstChild === null) v = build(svg, s, w, names, sig);
-  const { left, inner, layers } = v;
+  const { left, layers } = v;
+  const span = axisSpan(now, s.ended, left);
   const rescaled = v.span !== span;   // every x moves (the axis grows in steps: axisSpan)
   v.span = span;
+  if (rescaled) {
+    // past MIN_SCALE the strip grows (and the x's already drawn stay where they are)
+    const width = stripWidth(span, left);
+    if (width !== v.width) {
+      v.width = width;
+      v.inner = width - left - 10;
+      svg.setAttribute("viewBox", `0 0 ${width} ${H}`);
+      svg.style.setProperty("--tl-grow", (width / W).toFixed(4));
+      for (const lane of v.lanes) lane.setAttribute("width", v.inner);
+      scrollable(svg, width > W);
+      if (v.follow) v.toEnd = true;
+    }
+  }
+  const inner = v.inner;
   const x = (t) => ((Math.max(0, t) / span) * inner + left).toFixed(1);
   // in the scaled groups: seconds (a hairline stroke keeps the shortest interval visible)
   const sec = (t) => Math.max(0, t).toFixed(2);
@@ -258,22 +328,30 @@ export function drawTimeline(svg, s, w) {
   keep(layers.nudges, s.nudges.length);
   s.bookmarks.forEach((b, i) => {
     const bx = Number(x(b.t));
-    put(layers.bookmarks, i, "path", { d: `M${bx} 14 v80 M${bx} 14 h8 l-3 4 l3 4 h-8`, class: "tl-bookmark" },
+    put(layers.bookmarks, i, "path", { d: `M${bx} 14 v82 M${bx} 14 h8 l-3 4 l3 4 h-8`, class: "tl-bookmark" },
         `${b.t.toFixed(1)} s · ${b.note}`);
   });
   keep(layers.bookmarks, s.bookmarks.length);
   if (rescaled) {
-    const ticks = axisTicks(span, s.ended);
+    const ticks = axisTicks(span, s.ended, v.width);
     ticks.forEach((t, i) => {
-      put(layers.ticks, i, "text", { x: x(t), y: 102, class: "tl-tick" });
+      put(layers.ticks, i, "text", { x: x(t), y: H - 2, class: "tl-tick" });
       const tick = layers.ticks.children[i];
       tick.textContent = clockText(t);
       // one at the right edge ends there (centred, it ran off the SVG); CSSOM, as the CSP allows
-      tick.style.textAnchor = t > 0 && span - t < span / 40 ? "end" : "";
+      tick.style.textAnchor = t > 0 && ((span - t) / span) * inner < 22 ? "end" : "";
     });
     keep(layers.ticks, ticks.length);
   }
-  set(v.nowLine, { x1: x(now), x2: x(now), y1: 16, y2: 92, class: "tl-now" });
+  set(v.nowLine, { x1: x(now), x2: x(now), y1: 16, y2: 98, class: "tl-now" });
+  // a strip that grew (or a session just opened) shows its newest end: once, not every draw
+  // (it lays the page out); not while the strip is hidden (it measures 0)
+  const box = svg.parentNode;
+  if (v.toEnd && box) {
+    box.scrollLeft = box.scrollWidth;
+    if (box.clientWidth > 0) v.toEnd = false;
+    pinNames(svg, v);
+  }
   const label = ariaText(s, w, over.length);
   if (svg.getAttribute("aria-label") !== label) svg.setAttribute("aria-label", label);
 }
