@@ -477,7 +477,8 @@ def rule_title(n: dict, lang: str, *, detail: bool = True) -> str:
     """A nudge's title; the righting reflex's says what was told unasked, as its rule's detail
     does ("Herstelreflex: informatie zonder toestemming")."""
     lang = lang_of(lang)
-    title = RULE_TITLES[lang].get(n["rule"], n["rule"])
+    # a plugin's rule has no title here: its nudge says what it is about ("Eigenlijk?")
+    title = RULE_TITLES[lang].get(n["rule"]) or n.get("message") or n["rule"]
     by = (n.get("detail") or {}).get("by")
     if detail and n["rule"] == "righting-reflex" and by in words(lang)["rr_moment"]:
         return f"{title}: {words(lang)['rr_moment'][by]}"
@@ -509,7 +510,7 @@ def moment_title(n: dict, lang: str, *, detail: bool = True) -> str:
     no nudge was shown."""
     seen = nudge_seen(n, lang)
     title = rule_title(n, lang, detail=detail)
-    return f"{title} · {in_quotes(seen, lang)}" if seen else title
+    return f"{title} · {in_quotes(seen, lang)}" if seen and seen != title else title
 
 
 def in_quotes(text: str, lang: str) -> str:

@@ -85,3 +85,9 @@ def test_an_english_report_calls_a_reflection_a_reflection():
         assert "«" not in text and "»" not in text
         assert "Summaries" not in text and "Good summary" not in text
         assert "Curious at" not in text and "the other's" not in text
+
+
+def test_a_plugin_rules_moment_is_headed_by_its_nudge_not_its_id():
+    n = {"rule": "eigenlijk", "message": "Eigenlijk?", "kind": "negative", "delivered": False}
+    assert moment_title(n, "nl") == "Eigenlijk?"
+    assert moment_title({**n, "delivered": True}, "nl") == "Eigenlijk?"
