@@ -210,7 +210,7 @@ class Labeler:
         own_case = self._own_case(toks, prev_partner, opens_turn=not turn.strip())
         reflection = any(not (own_case and self._bare(m)) for m in opens)
         question, closed_n = self._question(toks)
-        args = self._args(toks)
+        args = self._find("argument", toks)
         views = self._find("their_view", toks)
         # "You feel you have to be perfect": the push word reports their view, it does not push
         # "Dat moet je zelf weten" leaves the choice to them: no push
@@ -564,7 +564,7 @@ class Labeler:
     def _reasons_own(self, toks: list[Token], prev: str) -> bool:
         """A sentence gives a reason ("want", "omdat") for a first part that is not about the
         other: "Dat is ideaal, want dan ben je ook fit voor je dienst."."""
-        args = self._args(toks)
+        args = self._find("argument", toks)
         them = self._find("about_them", toks)
         for a, b in _clause_spans(toks):
             first = next((i for i in range(a + 1, b) if toks[i].part_start), b)
@@ -589,7 +589,7 @@ class Labeler:
         # "Kantoor is belangrijk, want het team heeft je nodig" ("je" only in the reason)
         first = next((i for i in range(1, len(toks)) if toks[i].clause_start or toks[i].part_start), len(toks))
         them = self._find("about_them", toks)
-        if not any(m.start < first for m in them) and any(a.start >= first for a in self._args(toks)):
+        if not any(m.start < first for m in them) and any(a.start >= first for a in self._find("argument", toks)):
             return False
         return bool(them) and not self._find("about_me", toks)
 
@@ -791,13 +791,6 @@ class Labeler:
         end = next((i for i in range(m.end, len(toks)) if toks[i].clause_start), len(toks))
         return any(m.end <= y.start < end for y in you)
 
-    def _args(self, toks: list[Token]) -> list:
-        """The argument connectives, but not "since" telling a time ("What has it been like
-        since the hospital?", "since then", "since last week")."""
-        return [m for m in self._find("argument", toks)
-                if not (m.phrase == "since" and m.end < len(toks) and (
-                    toks[m.end].text in _SINCE_WHEN or toks[m.end].text[:1].isdigit()))]
-
     def _question(self, toks: list[Token]) -> tuple[str | None, int]:
         """Open or closed, clause by clause, and the number of closed-question clauses.
 
@@ -862,11 +855,6 @@ class Labeler:
         return found, closed_n
 
 
-# "since" then tells a time, not a reason
-_SINCE_WHEN = frozenset(("the then last yesterday when a an this that my your his her their our "
-                         "monday tuesday wednesday thursday friday saturday sunday january february "
-                         "march april may june july august september october november december "
-                         "christmas birth childhood forever ages").split())
 _LAUGH = re.compile(r"^(?:ha){2,}h?$|^(?:hi){2,}$")  # "Haha.": says nothing of one's own
 _NEGATION = frozenset("niet geen nooit niks niets".split())  # an echo that opens denying corrects (Dutch)
 _YES_NO = frozenset("ja nee yes yeah no okay ok oke".split())  # what "ja maar" / "yes, but" opens with

@@ -141,11 +141,3 @@ def test_a_suggestion_question_after_commas_is_advice_not_an_open_question(label
     got = label(text, "I just want to be left alone.")
     assert got.question != "open" and got.advice
 
-
-@pytest.mark.parametrize("text, args", [
-    ("What has it been like for you since the hospital?", 0),   # a time, not a reason
-    ("I know it's been hard since last week.", 0),
-    ("You should go, since it helps your heart.", 1),
-])
-def test_since_is_an_argument_only_as_a_reason(label, text, args):
-    assert label(text).arguments == args
