@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from pullcoach.cli import main
-from pullcoach.cmd_analyze import analyze
+from pullcoach.cmd_analyze import analyze, parse_focus
 from pullcoach.cmd_rules import starter
+from pullcoach.errors import ConfigError
+from pullcoach.report_data import logged_config
 from pullcoach.rules import plugins
 from pullcoach.rules.engine import RULES, Engine, engine_config
 from pullcoach.rules.pack import (
@@ -227,3 +229,29 @@ def test_rules_check_of_a_missing_file_says_it_as_typed(tmp_path, monkeypatch, c
     assert main(["rules", "check", "mypak.toml"]) != 0
     err = capsys.readouterr().err
     assert "mypak.toml: no such file" in err and "--rules" not in err and "did you mean mypack.toml?" in err
+
+
+# --focus on a rule the pack switches off, a plugin switched off, a logged switch
+def test_focus_on_a_rule_the_pack_switches_off_is_refused_saying_so(tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "nl"\n[settings]\nclosed-questions.enabled = false\n', encoding="utf-8")
+    for focus in ("closed-questions", "Open vraag"):
+        assert main(["analyze", str(NEGO), "--rules", str(path),
+                     "--focus", focus]) != 0
+        assert "closed-questions is off in the rule pack (closed-questions.enabled = false" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="is off in the rule pack"):
+        parse_focus("push-words,closed-questions", list(RULES), off=["closed-questions"])
+
+
+@pytest.mark.parametrize("name", ["sorry", "excuses"])
+def test_a_plugin_switched_off_is_not_loaded(name, monkeypatch):
+    eps = lambda group: [_EP("excuses", _Sorry)] if group == plugins.GROUP else []  # noqa: E731
+    monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=eps))
+    on = Engine(pack=parse_pack('extends = "nl"\n'), entry_points=eps)
+    assert "sorry" in [r.name for r in on.rules]
+    off = Engine(pack=parse_pack(f'extends = "nl"\n[settings]\n{name}.enabled = false\n'), entry_points=eps)
+    assert "sorry" not in [r.name for r in off.rules] and off.rules_off == []
+
+
+def test_a_logged_session_with_a_rule_off_has_no_yardstick_of_it():
+    assert "monologue" in logged_config({"monologue.enabled": False}).disabled

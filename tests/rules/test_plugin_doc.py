@@ -129,14 +129,19 @@ def test_a_plugins_traceback_is_logged_at_debug_and_its_one_line_stays(caplog, m
     assert tb.levelno == logging.DEBUG and "in feed" in caplog.text and "raise RuntimeError" in caplog.text
 
 
-def test_analyze_feeds_session_started_first_as_a_live_session_does(monkeypatch, capsys, tmp_path):
+def spied():
+    """A list of the instances made, and the Seen rule class that fills it."""
     made = []
 
     class Spy(Seen):
         def __init__(self, pack):
             super().__init__(pack)
             made.append(self)
+    return made, Spy
 
+
+def test_analyze_feeds_session_started_first_as_a_live_session_does(monkeypatch, capsys, tmp_path):
+    made, Spy = spied()
     monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=eps(EP("seen", "fake:Seen", Spy))))
     script = tmp_path / "t.txt"
     script.write_text("Manager: Hoe gaat het?\nSanne: Goed.\n", encoding="utf-8")
@@ -152,13 +157,7 @@ def test_a_plugin_class_is_made_once_per_session_not_for_each_check_before_it(mo
     the check's engine, the session's); its author's __init__ runs once, for the session."""
     from pullcoach.cmd_run import check_rules
     from pullcoach.cmd_replay import make_engine
-    made = []
-
-    class Spy(Seen):
-        def __init__(self, pack):
-            super().__init__(pack)
-            made.append(self)
-
+    made, Spy = spied()
     monkeypatch.setattr(plugins, "metadata", types.SimpleNamespace(entry_points=eps(EP("seen", "fake:Seen", Spy))))
     pack = tmp_path / "p.toml"
     pack.write_text('extends = "nl"\n\n[messages]\nseen = "Gezien!"\n\n[settings]\nseen.cooldown = 60\n',
