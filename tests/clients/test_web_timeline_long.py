@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clients.test_web_trainer import open_anna
+
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
@@ -31,14 +33,6 @@ def talk(start: float, end: float, nudge_every: float = 0.0, nudge_until: float 
         yield {"type": "speech-ended", "t": t + 4.8, "speaker": who}
         t, who = t + 5.0, "coachee" if who == "partner" else "partner"
     yield {"type": "tick", "t": end}
-
-
-def open_anna(page, live_server):
-    live_server.add_session("s-anna", token="tok-a", coachee="Anna", partner="Bram")
-    page.goto(f"http://127.0.0.1:{live_server.port}/trainer#token={live_server.trainer_token}")
-    live_server.wait_clients("trainer")
-    page.locator('.card[data-session="s-anna"]').click()
-    expect(page.locator("#d-who")).to_have_text("Anna ↔ Bram")
 
 
 def drawn(page, clock):

@@ -6,16 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pullcoach import cli
 from pullcoach.errors import ConfigError
+from tests.service.test_lang_env import parse
 
 
-def parse(argv, monkeypatch, env=None):
-    if env is None:
-        monkeypatch.delenv("PULLCOACH_LANG", raising=False)
-    else:
-        monkeypatch.setenv("PULLCOACH_LANG", env)
-    return cli.build_parser().parse_args(argv)
 
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio" / "en_push.flac"
