@@ -28,7 +28,11 @@ def test_necessity_pushes_and_is_no_reflection(label, text):
 
 
 @pytest.mark.parametrize("text", ["Je vindt het niet nodig dat je er op dinsdag bent.",
-                                  "Je hebt rust nodig om te werken."])
+                                  "Je hebt rust nodig om te werken.",
+                                  # their words quoted back (a QA check of the fix above)
+                                  "Dus jij hoort steeds: het is de bedoeling dat je gewoon komt, en dat "
+                                  "voelt niet als een keuze.",
+                                  "Je zegt eigenlijk: ik verwacht dat je rekening houdt met mijn situatie."])
 def test_their_own_need_said_back_stays_a_reflection(label, text):
     got = label(text)
     assert got.reflection and not got.push
