@@ -550,7 +550,8 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
                      if clock(n["t"]) != clock(t) else "")
             seen = nudge_seen(n, lang)
-            seen = f' · <span class="msg">{escape(in_quotes(seen, lang))}</span>' if seen else ""
+            seen = (f' · <span class="msg">{escape(in_quotes(seen, lang))}</span>'
+                    if seen and seen != rule_title(n, lang) else "")  # a plugin's title is its nudge
             return f'{escape(rule_title(n, lang))}{seen}{tag}{fired}'
 
         def alt(n: dict) -> str:
@@ -566,7 +567,7 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             rest = ctx + alt(n)
         else:  # one line, several rules: the excerpt once, each rule with its alternative
             titles = dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms)
-            head = f'<h3 class="what">{escape(" · ".join(titles))}</h3>'
+            head = f'<h3 class="what">{escape(" + ".join(titles))}</h3>'
             rest = ctx + "".join(f'<div class="rule kind-{escape(m["nudge"]["kind"])}"><div class="what">'
                                  f'{about(m["nudge"])}</div>{alt(m["nudge"])}</div>' for m in ms)
         body = head + rest

@@ -94,7 +94,7 @@ def render_md(report: dict, *, audio_kept: bool = False, remote: str | None = No
             lines.append(f"- **{clock(g['t'])} {md_text(moment_title(n, lang))}**{about(n, g['t'])}")
         else:  # one line, several rules: the excerpt once
             lines.append(f"- **{clock(g['t'])} "
-                         + md_text(" · ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms))) + "**")
+                         + md_text(" + ".join(dict.fromkeys(rule_title(m["nudge"], lang, detail=False) for m in ms))) + "**")
         for u in g["around"]:
             mark = "→ " if u.get("hit") else ""
             doubt = " (?)" if u.get("unsure") else ""

@@ -91,3 +91,22 @@ def test_a_plugin_rules_moment_is_headed_by_its_nudge_not_its_id():
     n = {"rule": "eigenlijk", "message": "Eigenlijk?", "kind": "negative", "delivered": False}
     assert moment_title(n, "nl") == "Eigenlijk?"
     assert moment_title({**n, "delivered": True}, "nl") == "Eigenlijk?"
+
+
+def test_a_praise_and_a_plugins_nudge_on_one_line_read_as_two_rules():
+    """"Rolling with resistance · Actually?" read as the praise's nudge (rules of one line are
+    joined with " +": test_report_reading); and the HTML repeated a plugin's nudge after its
+    title ("✓ Nice … · “✓ Nice …”")."""
+    lines = [("partner", 0.0, 10.0, "I only came because she made me. " + _words(20), {}),
+             ("coachee", 11.0, 15.0, "So actually you are here because someone else wanted you to be.",
+              {"reflection": True})]
+    said = nudge_words("en")
+    nudges = [NudgeIssued(t=15.5, rule="open-question-after-resistance", kind="positive",
+                          message=said["open-question-after-resistance"], evidence_t=11.0),
+              NudgeIssued(t=15.5, rule="actually", message="Actually?", kind="positive", evidence_t=11.0,
+                          delivered=False, detail={"held": "budget"})]
+    md, html = render(scripted(lines, nudges, end=100.0, lang="en"), "md"), render(
+        scripted(lines, nudges[1:2] + [NudgeIssued(t=15.5, rule="so-praise", message="✓ So", kind="positive",
+                                                   evidence_t=11.0)], end=100.0, lang="en"), "html")
+    assert "Rolling with resistance · Actually?" not in md
+    assert "✓ So · " not in html

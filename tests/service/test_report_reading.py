@@ -123,7 +123,7 @@ def test_one_line_that_set_off_three_rules_is_shown_once_with_each_alternative()
     html, md = render(events, "html"), render(events, "md")
     moments = html.split("Momenten die ertoe doen</h2>")[1].split("<h2>")[0]
     assert moments.count(said) == 1 and moments.count('<div class="moment') == 1
-    assert "<h3" in moments and "Onderbreking · Herstelreflex · Pushwoord" in moments
+    assert "<h3" in moments and "Onderbreking + Herstelreflex + Pushwoord" in moments
     for alt in ("Laat uitpraten; vat daarna samen.", "Vraag eerst: ‘Mag ik een tip geven?’",
                 "Laat ‘moeten’ weg; geef informatie vrijblijvend."):
         assert moments.count(alt) == 1 and md.count(alt) == 1
