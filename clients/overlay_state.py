@@ -29,6 +29,7 @@ ALERTS = {
            "no-speech partner": "Geen spraak van de ander (apparaat?)",
            "no-speech nobody": "Geen spraak op beide kanalen: apparaten?",
            "channel-clipped coachee": "Microfoon overstuurd: zet hem zachter",
+           "channel-clipped file": "De opname zelf is overstuurd",
            "channel-clipped partner": "Ander kanaal overstuurd: zet het zachter",
            "channel-stalled coachee": "Je microfoon levert geen audio meer",
            "channel-stalled partner": "Geen audio meer van de ander",
@@ -49,6 +50,7 @@ ALERTS = {
            "no-speech partner": "No speech from the other side (device?)",
            "no-speech nobody": "No speech on either channel (devices?)",
            "channel-clipped coachee": "Your mic clips: turn its level down",
+           "channel-clipped file": "The recording itself clips",
            "channel-clipped partner": "Other side clips: turn its level down",
            "channel-stalled coachee": "Your mic stopped sending audio",
            "channel-stalled partner": "No audio from the other side any more",
@@ -117,7 +119,9 @@ def alert_text(msg: dict, lang: str) -> str:
     """The coachee's short words for a warning that opens a problem."""
     kind, d = msg.get("kind"), msg.get("detail") or {}
     key = d.get("reason") if kind == "channel-silent" else f"language {d.get('heard')}" if kind == "language" else kind
-    if d.get("speaker"):
+    if kind == "channel-clipped" and d.get("files"):  # a replayed file: not a mic to turn down
+        key = "channel-clipped file"
+    elif d.get("speaker"):
         key = f"{key} {d['speaker']}"
     table = ALERTS.get(lang[:2], ALERTS["en"])
     text = table.get(f"{key} {cause_of(d)}") or table.get(key)

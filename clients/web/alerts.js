@@ -17,6 +17,7 @@ const YOU = {
         "no-speech partner": "Geen spraak van de ander (apparaat?)",
         "no-speech nobody": "Geen spraak op beide kanalen: apparaten?",
         "channel-clipped coachee": "Microfoon overstuurd: zet hem zachter",
+        "channel-clipped file": "De opname zelf is overstuurd",
         "channel-clipped partner": "Ander kanaal overstuurd: zet het zachter",
         "channel-stalled coachee": "Je microfoon levert geen audio meer",
         "channel-stalled partner": "Geen audio meer van de ander",
@@ -37,6 +38,7 @@ const YOU = {
         "no-speech partner": "No speech from the other side (device?)",
         "no-speech nobody": "No speech on either channel (devices?)",
         "channel-clipped coachee": "Your mic clips: turn its level down",
+        "channel-clipped file": "The recording itself clips",
         "channel-clipped partner": "Other side clips: turn its level down",
         "channel-stalled coachee": "Your mic stopped sending audio",
         "channel-stalled partner": "No audio from the other side any more",
@@ -187,8 +189,10 @@ export function causeOf(d) {
 function pick(table, msg, key) { return table[`${key} ${causeOf(detailOf(msg))}`] || table[key]; }
 
 export function youText(msg, lang) {
-  const speaker = detailOf(msg).speaker;
-  const key = speaker ? `${textKey(msg)} ${speaker}` : textKey(msg);
+  const d = detailOf(msg), speaker = d.speaker;
+  // a replayed file that clips: the recording, not a mic to turn down
+  const file = msg.kind === "channel-clipped" && Array.isArray(d.files) && d.files.length > 0;
+  const key = file ? "channel-clipped file" : speaker ? `${textKey(msg)} ${speaker}` : textKey(msg);
   const table = YOU[String(lang || "").slice(0, 2)] || YOU.en;
   const text = pick(table, msg, key);
   return text ? text.replace("{gap}", gapText(msg)) : String(msg.message || msg.kind || "").slice(0, 80);

@@ -374,3 +374,18 @@ def test_the_trainer_card_blames_the_recording_not_a_device_for_a_silent_replaye
     assert they == ["Geen geluid van Tom: staat die kant wel in de opname?",
                     "Geen geluid van Tom: gedempt of verkeerd apparaat?"]
     assert page.errors == []
+
+
+def test_a_clipped_file_is_the_recordings_fault_and_a_clipped_mic_is_turned_down(page, live_server):
+    live_server.add_session("s1", token="tok-1")
+    page.goto(f"http://127.0.0.1:{live_server.port}/?session=s1#token=tok-1")
+    said = page.evaluate("""async () => {
+        const { youText, theyText } = await import("/static/alerts.js");
+        const msg = (files) => ({ kind: "channel-clipped", message: "m",
+                                  detail: { speaker: "coachee", share: 0.2, ...(files ? { files } : {}) } });
+        return [youText(msg(["rec.wav"]), "nl"), youText(msg(null), "en"),
+                theyText(msg(["rec.wav"]), "en", "Anna")];
+    }""")
+    assert said == ["De opname zelf is overstuurd", "Your mic clips: turn its level down",
+                    "Anna's sound is clipped in the recording itself: transcripts and nudges there are less reliable"]
+    assert page.errors == []

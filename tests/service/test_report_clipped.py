@@ -57,3 +57,9 @@ def test_the_overlay_says_both_problems_in_a_few_words():
     assert alert_text(nobody, "nl") == "Geen spraak op beide kanalen: apparaten?"
     clip = {"kind": "channel-clipped", "detail": {"speaker": "coachee"}}
     assert alert_text(clip, "en") == "Your mic clips: turn its level down"
+
+
+def test_the_overlay_blames_the_recording_not_the_mic_for_a_clipped_file():
+    clip = {"kind": "channel-clipped", "detail": {"speaker": "coachee", "files": ["rollenspel.wav"]}}
+    assert alert_text(clip, "nl") == "De opname zelf is overstuurd"
+    assert alert_text(clip, "en") == "The recording itself clips"
