@@ -40,6 +40,7 @@ from pullcoach import protocol as p
 from pullcoach import routes
 from pullcoach import revive
 from pullcoach import tokens as tk
+from pullcoach.errors import ConfigError
 from pullcoach.server import recalled
 from pullcoach.rules.events import SPEAKERS, PipelineWarning
 
@@ -528,6 +529,10 @@ async def handle(service: "Service", ws: Any) -> None:
     if live is None:
         try:
             live = _start(service, hello)
+        except ConfigError as exc:  # the capture asked what this server cannot do (a language)
+            log.warning("a capture was refused: %s", exc)
+            await service.refuse(ws, p.protocol_error("malformed", str(exc)))
+            return
         except Exception as exc:  # e.g. a rule pack that does not load: say it, keep serving
             log.exception("could not start a capture session")
             await service.refuse(ws, p.protocol_error(

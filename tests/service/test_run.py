@@ -125,6 +125,34 @@ def test_a_session_the_server_cannot_start_is_refused_with_its_reason_and_the_se
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
+def test_a_capture_in_a_language_the_server_cannot_coach_is_told_which_without_a_traceback(caplog):
+    """`serve --rules en.toml` and a `capture --lang nl`: the capture read "this server takes
+    no captures (it is a `run`, not a `serve`?)" and serve logged a traceback."""
+    import logging
+    from pullcoach.errors import ProtocolError
+
+    async def main():
+        hub = Hub()
+
+        def factory(source, **kw):
+            raise ConfigError("this server coaches in 'en' only (its --rules pack en.toml is 'en'): "
+                              "start capture with --lang en")
+
+        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
+                                ping_interval=None, session_factory=factory).start()
+        blocks = [ingest.AudioBlock(speaker="coachee", start=0, samples=np.zeros(800, np.float32))]
+        with pytest.raises(ProtocolError) as err:
+            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
+                                 lang="nl", coachee="Anna", partner="Bram")
+        await service.close()
+        return str(err.value)
+
+    with caplog.at_level(logging.WARNING):
+        said = asyncio.run(asyncio.wait_for(main(), 30))
+    assert "start capture with --lang en" in said and "not a `serve`" not in said
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 def test_a_capture_of_a_calls_output_asks_for_no_near_gate_on_the_partner():
     async def main():
         hub, made = Hub(), []
