@@ -10,7 +10,7 @@ from pullcoach.report_html import CSP, CSS, figure_cells, trend_list, trend_rows
 from pullcoach.report_plain import MARKS, md_text
 from pullcoach.report_data import GOOD, yardsticks
 from pullcoach.report_text import (
-    ALTERNATIVES, RULE_TITLES, clock, count_text, duration, half_up, lang_of, number, speaker_names, words,
+    ALTERNATIVES, clock, rule_title, count_text, duration, half_up, lang_of, number, speaker_names, words,
 )
 
 __all__ = ["render_debrief_html", "render_debrief_md", "DEBRIEF_WORDS"]
@@ -421,7 +421,7 @@ def _good_moments(d: dict, dw: dict, w: dict, lang: str) -> str:
     out = []
     for i, m in enumerate(d["good_moments"]):
         n = m["nudge"]
-        title = RULE_TITLES[lang].get(n["rule"], n["rule"])
+        title = rule_title(n, lang, detail=False)  # a plugin's: its nudge, not its id
         made = _made_in(dw, d, i)
         out.append(f'<div class="moment kind-positive"><div class="time">{clock(m["t"])}</div><div>'
                    f'<div class="what">{escape(title)} <span class="msg">'
@@ -520,7 +520,7 @@ def render_debrief_md(d: dict) -> str:
     for i, m in enumerate(d["good_moments"]):
         made = _made_in(dw, d, i)
         made = f" ({md_text(made)})" if made else ""
-        lines.append(f"- {RULE_TITLES[lang].get(m['nudge']['rule'], m['nudge']['rule'])}: "
+        lines.append(f"- {rule_title(m['nudge'], lang, detail=False)}: "
                      f"{md_text(_who(m['session'], w))}, {clock(m['t'])}{made}")
         lines += _md_context(m["around"], m["session"], w)
     if d["progress"]:

@@ -52,3 +52,15 @@ def test_cli_json_carries_the_trainer_nudges(tmp_path, capsys):
     (n,) = json.loads(out.read_text())["trainer_nudges"]
     assert (n["t"], n["message"], n["to"], n["delivered"]) == (6.5, "Vraag wat hem tegenhoudt", "Sanne", True)
     assert n["around"][-1]["text"] == "Je moet het gewoon doen."
+
+
+def test_a_plugins_good_move_is_named_by_its_nudge_not_its_id():
+    log = [SessionStarted(session="s1", wall_clock=1_000_000.0, lang="nl", coachee="Anna", partner="Joost"),
+           TranscriptFinal(t=3.0, speaker="partner", t0=1.0, t1=2.8, text="Ik heb er echt geen tijd voor."),
+           TranscriptFinal(t=6.0, speaker="coachee", t0=3.2, t1=5.5, text="Dus het is je gewoon te veel."),
+           NudgeIssued(t=6.2, rule="so-praise", kind="positive", message="✓ Mooi dat dus", evidence_t=3.2),
+           SessionEnded(t=90.0, reason="ended")]
+    d = build_debrief([build(log)])
+    assert [m["nudge"]["rule"] for m in d["good_moments"]] == ["so-praise"]
+    for text in (render_debrief_md(d), render_debrief_html(d)):
+        assert "✓ Mooi dat dus" in text and "so-praise" not in text
