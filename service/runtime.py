@@ -546,7 +546,7 @@ def _why_not(n: ev.NudgeIssued) -> str:
         return "right after the trainer's nudge"
     if n.detail.get("held") == "language":
         return "in the other language"
-    return "within 20 s of another"
+    return "just after another nudge"  # the budget, or a second of one moment (the report's words)
 
 
 def _clock(t: float) -> str:

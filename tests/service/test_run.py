@@ -267,7 +267,7 @@ def test_the_terminal_shows_what_the_overlay_would_and_counts_the_rest_at_the_en
     out = capsys.readouterr().out
     assert "[00:05.0] ! Vat samen  (too-few-summaries)" in out
     assert "Moeten?" not in out and "Eerst vragen" not in out
-    assert "3 more nudges are in the report only (2 outside the trainer's focus, 1 within 20 s of another)" in out
+    assert "3 more nudges are in the report only (2 outside the trainer's focus, 1 just after another nudge)" in out
 
 
 def test_one_nudge_held_back_is_said_in_the_singular(capsys):
@@ -276,7 +276,7 @@ def test_one_nudge_held_back_is_said_in_the_singular(capsys):
     printer("s", ev.NudgeIssued(t=9.0, rule="push-words", message="Moeten?", delivered=False,
                                 detail={"held": "budget"}))
     printer("s", ev.SessionEnded(t=20.0))
-    assert "1 more nudge is in the report only (1 within 20 s of another)" in capsys.readouterr().out
+    assert "1 more nudge is in the report only (1 just after another nudge)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("text,says", [
