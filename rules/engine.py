@@ -22,7 +22,8 @@ a praise stays live when the rule it answers is in focus), and a global budget o
 per ``budget_s``; a text-lane nudge whose words ended more than ``stale_s`` before its
 transcript came (the ASR behind) is kept for the report only, since it would land on another
 moment. Positive nudges are delivered quietly and never use the budget; of one event's candidates
-only the first shown reaches the overlay (a second would replace it at once). A trainer's own
+only the first shown reaches the overlay (a second would replace it at once); among praises
+the reflection's comes last. A trainer's own
 nudge (fed in as a ``NudgeIssued`` of kind "trainer") uses the budget, and nothing is
 delivered while the overlays show it (``trainer_hold_s``). The
 live lane is decided first and is never held back by a text-lane nudge it cannot know
@@ -83,6 +84,9 @@ RULES = {
     "draaivraag": draaivraag.Draaivraag,
 }
 PRIORITY = {name: i for i, name in enumerate(RULES)}
+# of two praises for one line the rarer move is shown (a turning question, rolling with
+# resistance); "✓ Samenvatting" comes often, and goes to the report that once
+PRIORITY["good-summary"] = len(RULES)
 # the coachee's cut-in right after the partner's resistance cue is the moment to coach, not
 # one alert too many: the cue does not hold it back (it went to the report only before)
 PREEMPTS = {"interruption": ("interrupted",)}

@@ -193,7 +193,8 @@ def test_a_tick_cue_after_a_late_transcripts_nudge_dated_later_waits_for_the_bud
 def test_one_moment_shows_one_nudge_the_other_is_for_the_report():
     """A reflection right after resistance earns two praises at once; the overlay shows one
     nudge, so the second replaced the first within a moment ("✓ Reflection", then only
-    "✓ Good follow-up" on the web overlay). The first by priority is shown."""
+    "✓ Good follow-up" on the web overlay). The rarer move is shown, the reflection's praise
+    (the commonest) goes to the report."""
     from tests.rules.conftest import nudges, run, script_events
     rows = [("coachee", 0.5, 3.0, "Hi Tom, thanks for coming in. How are you doing today?"),
             ("partner", 4.0, 10.0, "Fine. Look, I only came because the doctor made me. Honestly, I just "
@@ -202,4 +203,4 @@ def test_one_moment_shows_one_nudge_the_other_is_for_the_report():
                                     "rather be somewhere else.")]
     _, out = run(script_events(rows, lag=0.5), lang="en")
     at = [(n.rule, n.delivered, n.detail.get("held")) for n in nudges(out) if n.t == 17.5]
-    assert at == [("good-summary", True, None), ("open-question-after-resistance", False, "budget")]
+    assert at == [("open-question-after-resistance", True, None), ("good-summary", False, "budget")]
