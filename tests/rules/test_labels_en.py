@@ -141,3 +141,9 @@ def test_a_suggestion_question_after_commas_is_advice_not_an_open_question(label
     got = label(text, "I just want to be left alone.")
     assert got.question != "open" and got.advice
 
+
+
+@pytest.mark.parametrize("text", ["You actually have to come in four days a week.",
+                                  "You really have to come in on Tuesdays."])
+def test_a_push_with_an_adverb_between_is_a_push(label, text):
+    assert label(text, "I like working from home.").push
