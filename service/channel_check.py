@@ -169,7 +169,7 @@ def copy_gain(a: np.ndarray, b: np.ndarray, max_lag: int) -> np.ndarray:
 
 
 class _State:
-    def __init__(self) -> None:
+    def __init__(self, clip_frames: int) -> None:
         self.quiet = 0          # frames without sound, in a row
         self.other_voiced = 0   # the other's voiced frames during that run
         self.sound = 0          # frames with sound, in a row
@@ -179,7 +179,8 @@ class _State:
         self.seen = 0           # frames judged
         self.warned: str | None = None  # "no-sound" | "no-speech" while unresolved
         self.asked = False      # no-speech is asked once a session
-        self.clips: deque[bool] = deque()  # the last voiced frames: clipped or not
+        self.clips: deque[bool] = deque(maxlen=clip_frames)  # the last voiced frames: clipped or not
+        self.clipped_n = 0      # how many of those clipped (kept as they come and go)
         self.clipped = False    # channel-clipped said, not yet put right
 
 
@@ -187,13 +188,11 @@ class ChannelCheck:
     def __init__(self, speakers: tuple[str, str], config: CheckConfig = CheckConfig()) -> None:
         self.speakers = speakers
         self.config = config
-        self.state = {s: _State() for s in speakers}
+        self.state = {s: _State(config.clip_frames) for s in speakers}
         self.same: deque[bool] = deque(maxlen=config.same_frames)
         self.gains: deque[float] = deque(maxlen=config.same_frames)  # NaN: not the same
         self.same_warned = False
         self.nobody: str | None = None  # "warned" | "done": no speech on either channel
-        for st in self.state.values():
-            st.clips = deque(maxlen=config.clip_frames)
         # the file names when the audio is a recording (replay, run --replay): one stereo
         # file, or the coachee's and the partner's; the warnings then speak of the file, not
         # of a device to pick
@@ -329,6 +328,8 @@ class ChannelCheck:
         """No speech on either channel for ``nobody_s`` (a dithered or hissing wrong input on
         both): asked once, as one warning about both channels when neither was warned of
         anything else; put right when either carries speech."""
+        if self.nobody == "done":  # asked and answered: nothing more to look at, every frame
+            return []
         c, heard = self.config, _frames(self.config.heard_s)
         spoke = [sp for sp in self.speakers if self.state[sp].voiced >= heard]
         if self.nobody == "warned" and spoke:
@@ -357,10 +358,13 @@ class ChannelCheck:
         """One voiced frame of ``sp``'s: warn when a clear share of its last ``clip_frames``
         voiced frames clipped, and say so again when (almost) none do."""
         c, st = self.config, self.state[sp]
+        if len(st.clips) == st.clips.maxlen:
+            st.clipped_n -= st.clips[0]  # the oldest leaves as this one comes
         st.clips.append(clip)
+        st.clipped_n += clip
         if len(st.clips) < c.clip_frames:
             return []
-        share = sum(st.clips) / len(st.clips)
+        share = st.clipped_n / len(st.clips)
         where = self._where(sp)
         seconds = round(c.clip_frames * FRAME_S)
         if not st.clipped and share >= c.clip_share:

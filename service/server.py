@@ -317,7 +317,7 @@ class Service:
         if not known or self.store is None:
             return
         try:
-            there = await asyncio.to_thread(stored_ids, self.store)
+            there = await asyncio.to_thread(self.store.ids)  # one small read, no counts
         except Exception:  # a store that cannot be read now: show what there is
             return
         for sid in known:  # (another check, or a revived capture, may have decided meanwhile)
@@ -592,12 +592,6 @@ def recalled(session: str, events: list, limit: int = HISTORY_CHARS) -> Recalled
     encode = lambda e: None if e is None else p.encode(p.SessionEvent(session=session, event=e))
     kept.focus, kept.start = encode(focus), encode(start)
     return kept
-
-
-def stored_ids(store: Any) -> set[str]:
-    """The ids of the sessions in the store now: one small read (``Store.ids``), no flush,
-    no counts."""
-    return set(store.ids())
 
 
 def write_all(connections: list[ServerConnection], text: str) -> None:
