@@ -103,52 +103,43 @@ def test_capture_streams_a_session_to_the_server():
     asyncio.run(asyncio.wait_for(main(), 30))
 
 
-def test_a_session_the_server_cannot_start_is_refused_with_its_reason_and_the_server_goes_on():
-    from pullcoach.errors import ProtocolError
-    from pullcoach.rules.pack import PackError
+def refused_start(error: Exception) -> tuple[str, Hub]:
+    """What a capture is told (and the hub left) when the server's session factory raises
+    ``error`` for its hello."""
+    hub = Hub()
+
+    def factory(source, **kw):
+        raise error
 
     async def main():
-        hub = Hub()
-
-        def factory(source, **kw):  # a trainer's rule pack that does not load
-            raise PackError("nl.toml: unknown phrase lists ['discord']")
-
         service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
                                 ping_interval=None, session_factory=factory).start()
         blocks = [ingest.AudioBlock(speaker="coachee", start=0, samples=np.zeros(800, np.float32))]
-        with pytest.raises(ProtocolError) as err:
-            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
-                                 lang="nl", coachee="Anna", partner="Bram")
-        assert "could not start a session (nl.toml: unknown phrase lists ['discord'])" in str(err.value)
-        assert hub.sessions == {}  # no card for a session that never started
-        await service.close()
-    asyncio.run(asyncio.wait_for(main(), 30))
+        try:
+            with pytest.raises(ProtocolError) as err:
+                await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
+                                     lang="nl", coachee="Anna", partner="Bram")
+        finally:
+            await service.close()
+        return str(err.value)
+    return asyncio.run(asyncio.wait_for(main(), 30)), hub
+
+
+def test_a_session_the_server_cannot_start_is_refused_with_its_reason_and_the_server_goes_on():
+    from pullcoach.rules.pack import PackError
+    # a trainer's rule pack that does not load
+    said, hub = refused_start(PackError("nl.toml: unknown phrase lists ['discord']"))
+    assert "could not start a session (nl.toml: unknown phrase lists ['discord'])" in said
+    assert hub.sessions == {}  # no card for a session that never started
 
 
 def test_a_capture_in_a_language_the_server_cannot_coach_is_told_which_without_a_traceback(caplog):
     """`serve --rules en.toml` and a `capture --lang nl`: the capture read "this server takes
     no captures (it is a `run`, not a `serve`?)" and serve logged a traceback."""
     import logging
-    from pullcoach.errors import ProtocolError
-
-    async def main():
-        hub = Hub()
-
-        def factory(source, **kw):
-            raise ConfigError("this server coaches in 'en' only (its --rules pack en.toml is 'en'): "
-                              "start capture with --lang en")
-
-        service = await Service(hub, tk.Tokens(trainer=TRAINER, session=INGEST), port=0,
-                                ping_interval=None, session_factory=factory).start()
-        blocks = [ingest.AudioBlock(speaker="coachee", start=0, samples=np.zeros(800, np.float32))]
-        with pytest.raises(ProtocolError) as err:
-            await capture.stream(f"ws://127.0.0.1:{service.port}", INGEST, ListSource(blocks),
-                                 lang="nl", coachee="Anna", partner="Bram")
-        await service.close()
-        return str(err.value)
-
     with caplog.at_level(logging.WARNING):
-        said = asyncio.run(asyncio.wait_for(main(), 30))
+        said, _ = refused_start(ConfigError("this server coaches in 'en' only (its --rules pack en.toml "
+                                            "is 'en'): start capture with --lang en"))
     assert "start capture with --lang en" in said and "not a `serve`" not in said
     assert not [r for r in caplog.records if r.exc_info]
 
