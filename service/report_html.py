@@ -549,10 +549,10 @@ def _moments(report: dict, names: dict, w: dict, lang: str) -> str:
             tag = f' <span class="badge">{escape(why)}</span>' if why else ""
             fired = (f' <span class="fired">· {escape(w["fired"].format(t=clock(n["t"])))}</span>'
                      if clock(n["t"]) != clock(t) else "")
-            seen = nudge_seen(n, lang)
+            seen, title = nudge_seen(n, lang), rule_title(n, lang)
             seen = (f' · <span class="msg">{escape(in_quotes(seen, lang))}</span>'
-                    if seen and seen != rule_title(n, lang) else "")  # a plugin's title is its nudge
-            return f'{escape(rule_title(n, lang))}{seen}{tag}{fired}'
+                    if seen and seen != title else "")  # a plugin's title is its nudge
+            return f'{escape(title)}{seen}{tag}{fired}'
 
         def alt(n: dict) -> str:
             text = alts.get(n["rule"], "")
